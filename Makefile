@@ -1,0 +1,45 @@
+# One task runner: `make test` is what CI runs (via .ci/run); `make` alone lists the targets.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+.PHONY: help install demo test check lint types pytest bench completions clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 14
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+install: $(STAMP) ## create .venv and install the package with its dev tools
+
+demo: $(STAMP) ## run baseten-logs against its built-in Baseten API emulator (no account needed)
+	$(BIN)/baseten-logs demo
+
+lint: $(STAMP) ## ruff
+	$(BIN)/ruff check baseten_logs tests benchmarks
+	$(BIN)/ruff format --check baseten_logs tests benchmarks
+
+types: $(STAMP) ## mypy --strict on the package
+	$(BIN)/mypy
+
+pytest: $(STAMP) ## the test suite alone
+	$(BIN)/pytest -q
+
+check: lint types ## ruff and mypy
+
+test: lint types pytest ## everything CI runs: ruff, mypy and the whole test suite
+
+bench: $(STAMP) ## benchmarks against the emulator; prints figures and ratios
+	$(BIN)/python benchmarks/run.py
+
+completions: $(STAMP) ## regenerate completions/ for bash, zsh and fish
+	$(BIN)/python -m baseten_logs.completion_scripts completions
+
+clean: ## remove the virtual environment and caches
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache *.egg-info

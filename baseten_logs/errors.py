@@ -1,0 +1,78 @@
+"""Errors and exit statuses: domain errors become statuses only at the CLI edge.
+
+The tree::
+
+    BasetenLogsError                 any failure we can explain in one line
+    ├── UsageError                   bad input; nothing was sent         -> USAGE (2)
+    ├── ConfigError                  no API key / unreadable config      -> USAGE (2)
+    ├── ApiError                     the API answered, but not usefully  -> API (5)
+    │   ├── AuthError                401 / 403                           -> AUTH (3)
+    │   └── NotFoundError            404                                 -> NOT_FOUND (4)
+    ├── TransportError               network failure after retries       -> API (5)
+    └── IncompleteError              a millisecond held more than a page -> INCOMPLETE (6)
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitStatus(IntEnum):
+    """Exit statuses, documented in the README; scripts rely on them."""
+
+    OK = 0
+    MATCHED = 1  # --fail-on found a line at or above its level
+    USAGE = 2
+    AUTH = 3
+    NOT_FOUND = 4
+    API = 5
+    INCOMPLETE = 6
+    INTERRUPTED = 130
+
+
+class BasetenLogsError(Exception):
+    """A failure that can be told to the user in one line."""
+
+    status: ExitStatus = ExitStatus.API
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return f"{self.message} ({self.hint})" if self.hint else self.message
+
+
+class UsageError(BasetenLogsError):
+    """Bad input; raised before any request is sent."""
+
+    status = ExitStatus.USAGE
+
+    def __init__(self, flag: str, message: str, *, hint: str | None = None) -> None:
+        super().__init__(f"{flag}: {message}", hint=hint)
+        self.flag = flag
+
+
+class ConfigError(BasetenLogsError):
+    status = ExitStatus.USAGE
+
+
+class ApiError(BasetenLogsError):
+    status = ExitStatus.API
+
+
+class AuthError(ApiError):
+    status = ExitStatus.AUTH
+
+
+class NotFoundError(ApiError):
+    status = ExitStatus.NOT_FOUND
+
+
+class TransportError(BasetenLogsError):
+    status = ExitStatus.API
+
+
+class IncompleteError(BasetenLogsError):
+    status = ExitStatus.INCOMPLETE

@@ -1,0 +1,165 @@
+"""Paging through time: newest-first for "the latest N", oldest-first for whole windows.
+
+The API has no cursor, only a millisecond window and a `limit`, while lines carry nanosecond
+timestamps. So each next page re-fetches the seam millisecond and drops the lines already shown
+there, counted as a multiset (two identical lines are both real). Requests ask for the seam
+millisecond + 1 as `end` and drop anything past the seam, which is right whether or not the
+server's `end` includes its own millisecond; seeing a line *at* the requested end proves it does,
+and that is remembered. A full page inside one millisecond cannot be paged past by time: it is
+reported as a gap, never looped on and never dropped silently.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Hashable, Iterator, Mapping
+from typing import Any, Literal
+
+from .errors import ApiError
+
+PAGE_SIZE = 1000
+MAX_WINDOW_MS = 7 * 86_400_000
+
+Direction = Literal["asc", "desc"]
+Record = dict[str, Any]
+# (start_ms, end_ms, direction, limit) -> one page, as the API returned it.
+FetchPage = Callable[[int, int, Direction, int], list[Record]]
+
+
+def record_ms(record: Mapping[str, Any]) -> int:
+    """The epoch millisecond of a record's nanosecond `timestamp` string."""
+    try:
+        return int(record["timestamp"]) // 1_000_000
+    except (KeyError, TypeError, ValueError):
+        raise ApiError(
+            f"a log line has no usable timestamp: {str(record)[:80]}",
+            hint="the endpoint is in beta; please report this with -v output",
+        ) from None
+
+
+def record_key(record: Mapping[str, Any]) -> Hashable:
+    """What makes two lines the same line (extra fields do not)."""
+    return (
+        record.get("timestamp"),
+        record.get("message"),
+        record.get("replica"),
+        record.get("request_id"),
+        record.get("level"),
+    )
+
+
+def split_window(
+    since_ms: int, until_ms: int, span_ms: int = MAX_WINDOW_MS
+) -> list[tuple[int, int]]:
+    """Inclusive [a, b] pieces of at most `span_ms` milliseconds each, oldest first.
+
+    A request for piece [a, b] asks for `end = b + 1`, so `b + 1 - a <= span_ms` keeps each
+    request inside the API's 7-day limit.
+    """
+    pieces = []
+    start = since_ms
+    while start <= until_ms:
+        stop = min(until_ms, start + span_ms - 1)
+        pieces.append((start, stop))
+        start = stop + 1
+    return pieces
+
+
+class Pager:
+    """Walks a window page by page; one instance per logical fetch (it learns `end` semantics)."""
+
+    def __init__(
+        self,
+        fetch: FetchPage,
+        *,
+        page_size: int = PAGE_SIZE,
+        on_gap: Callable[[int], None] | None = None,
+    ) -> None:
+        self._fetch = fetch
+        self._page_size = page_size
+        self._on_gap = on_gap
+        self.end_inclusive: bool | None = None
+        self.gaps: list[int] = []
+
+    def newest(self, since_ms: int, until_ms: int, count: int | None) -> Iterator[list[Record]]:
+        """Pages newest first, at most `count` lines in all (None: the whole window)."""
+        remaining = count
+        for start, stop in reversed(split_window(since_ms, until_ms)):
+            for page in self._walk(start, stop, "desc", remaining):
+                yield page
+                if remaining is not None:
+                    remaining -= len(page)
+            if remaining == 0:
+                return
+
+    def oldest(self, since_ms: int, until_ms: int) -> Iterator[list[Record]]:
+        """Every line of the window, oldest first, one page at a time (bounded memory)."""
+        for start, stop in split_window(since_ms, until_ms):
+            yield from self._walk(start, stop, "asc", None)
+
+    def _walk(
+        self, low: int, high: int, direction: Direction, want: int | None
+    ) -> Iterator[list[Record]]:
+        descending = direction == "desc"
+        step = -1 if descending else 1
+        seam = high if descending else low  # the millisecond re-fetched by the next request
+        at_seam: Counter[Hashable] = Counter()  # lines already shown at the seam
+        shown = 0
+        while want is None or shown < want:
+            top = seam if descending else high  # highest millisecond still wanted
+            end = top if self.end_inclusive else top + 1
+            limit = self._page_size
+            if want is not None:
+                limit = min(limit, want - shown + sum(at_seam.values()))
+            start = low if descending else seam
+            page = self._fetch(start, end, direction, limit)
+
+            skip = at_seam.copy()
+            fresh: list[Record] = []
+            frontier: int | None = None  # oldest (desc) / newest (asc) millisecond in range
+            learned = False
+            for record in page:
+                ms = record_ms(record)
+                if ms > top:
+                    if ms == end and not self.end_inclusive:
+                        self.end_inclusive = learned = True
+                    continue
+                if ms < start:
+                    continue
+                if frontier is None or (ms < frontier if descending else ms > frontier):
+                    frontier = ms
+                if ms == seam:
+                    key = record_key(record)
+                    if skip[key] > 0:
+                        skip[key] -= 1
+                        continue
+                    at_seam[key] += 1
+                fresh.append(record)
+            if want is not None:
+                del fresh[want - shown :]
+            if fresh:
+                shown += len(fresh)
+                yield fresh
+            if len(page) < limit:
+                return  # a short page: nothing more in this window
+            if frontier is None:
+                if learned:
+                    continue  # the page was spent on lines past `end`; ask again without them
+                raise ApiError(
+                    "the API returned a full page outside the requested window",
+                    hint="the endpoint is in beta; please report this with -v output",
+                )
+            if frontier != seam:
+                seam = frontier
+                at_seam = Counter(record_key(r) for r in page if record_ms(r) == seam)
+            elif learned or (fresh and limit < self._page_size):
+                continue  # the next request sees past the seam (a bigger page, or a known `end`)
+            else:
+                # A whole page inside one millisecond: time cannot page past it.
+                self.gaps.append(seam)
+                if self._on_gap is not None:
+                    self._on_gap(seam)
+                if seam == (low if descending else high):
+                    return
+                seam += step
+                at_seam = Counter()

@@ -1,0 +1,180 @@
+"""Flags -> a validated LogQuery -> query parameters; every check runs before a request is sent."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from .errors import UsageError
+from .timeparse import parse_when
+
+LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+LEVEL_ALIASES = {"WARN": "WARNING", "ERR": "ERROR"}
+OUTPUT_FORMATS = ("text", "jsonl", "json", "raw")
+COLOR_MODES = ("auto", "always", "never")
+MAX_VALUE_LENGTH = 256
+MAX_SUBSTRINGS = 8
+DEFAULT_WINDOW_MS = 30 * 60_000
+DEFAULT_LIMIT = 500
+
+Direction = Literal["asc", "desc"]
+
+# RE2 has no look-around, back-references, atomic groups or possessive quantifiers;
+# the API would answer 400, so say so before sending anything.
+_NOT_RE2 = re.compile(r"\(\?<?[=!]|\\[1-9]|\(\?P=|\(\?>|[*+?}][+]")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Server-side filters, shared by every log endpoint."""
+
+    min_level: str | None = None
+    replica: str | None = None
+    request_id: str | None = None
+    component: str | None = None
+    search_pattern: str | None = None
+    includes: tuple[str, ...] = ()
+    excludes: tuple[str, ...] = ()
+
+    def params(self) -> list[tuple[str, str]]:
+        pairs: list[tuple[str, str]] = []
+        for key in ("min_level", "replica", "request_id", "component", "search_pattern"):
+            value = getattr(self, key)
+            if value is not None:
+                pairs.append((key, value))
+        # Repeated keys (`includes=a&includes=b`) as the API documents, not `includes[]`.
+        pairs.extend(("includes", text) for text in self.includes)
+        pairs.extend(("excludes", text) for text in self.excludes)
+        return pairs
+
+
+@dataclass(frozen=True)
+class LogQuery:
+    """What to fetch: a target, a window in epoch milliseconds (inclusive both ends), filters."""
+
+    path: str
+    since_ms: int
+    until_ms: int
+    filters: Filters = field(default_factory=Filters)
+    limit: int | None = DEFAULT_LIMIT  # None: every line in the window (--all)
+
+    def params(
+        self, *, start_ms: int, end_ms: int, direction: Direction, limit: int
+    ) -> list[tuple[str, str]]:
+        """Query parameters for one request; direction and limit are always explicit."""
+        return [
+            ("start_epoch_millis", str(start_ms)),
+            ("end_epoch_millis", str(end_ms)),
+            ("direction", direction),
+            ("limit", str(limit)),
+            *self.filters.params(),
+        ]
+
+
+def logs_path(model_id: str, deployment_id: str) -> str:
+    return f"/v1/models/{model_id}/deployments/{deployment_id}/logs"
+
+
+def _checked_text(flag: str, value: str | None) -> str | None:
+    if value is None:
+        return None
+    if not value:
+        raise UsageError(flag, "is empty", hint="give a value or leave the flag out")
+    if len(value) > MAX_VALUE_LENGTH:
+        raise UsageError(
+            flag,
+            f"is {len(value)} characters long; the API takes at most {MAX_VALUE_LENGTH}",
+            hint="shorten it",
+        )
+    return value
+
+
+def parse_level(value: str | None, *, flag: str = "--level") -> str | None:
+    if value is None:
+        return None
+    level = value.strip().upper()
+    level = LEVEL_ALIASES.get(level, level)
+    if level not in LEVELS:
+        raise UsageError(flag, f"unknown level {value!r}", hint=f"use one of {', '.join(LEVELS)}")
+    return level
+
+
+def parse_choice(value: str, *, flag: str, choices: Sequence[str]) -> str:
+    choice = value.strip().lower()
+    if choice not in choices:
+        raise UsageError(flag, f"unknown value {value!r}", hint=f"use one of {', '.join(choices)}")
+    return choice
+
+
+def parse_count(value: str, *, flag: str) -> int:
+    try:
+        count = int(value)
+    except ValueError:
+        raise UsageError(flag, f"{value!r} is not a whole number", hint="e.g. 100") from None
+    if count < 1:
+        raise UsageError(flag, f"must be at least 1, not {count}", hint="e.g. 100, or --all")
+    return count
+
+
+def build_filters(
+    *,
+    level: str | None = None,
+    replica: str | None = None,
+    request_id: str | None = None,
+    component: str | None = None,
+    grep: str | None = None,
+    includes: Sequence[str] = (),
+    excludes: Sequence[str] = (),
+) -> Filters:
+    for flag, texts in (("--include", includes), ("--exclude", excludes)):
+        if len(texts) > MAX_SUBSTRINGS:
+            raise UsageError(
+                flag,
+                f"given {len(texts)} times; the API takes at most {MAX_SUBSTRINGS}",
+                hint="use --grep with an alternation for more",
+            )
+        for text in texts:
+            _checked_text(flag, text)
+    pattern = _checked_text("--grep", grep)
+    if pattern is not None and _NOT_RE2.search(pattern):
+        raise UsageError(
+            "--grep",
+            f"{pattern!r} uses look-around, a back-reference or an atomic group, which RE2 lacks",
+            hint="rewrite it without them, or use --include/--exclude",
+        )
+    return Filters(
+        min_level=parse_level(level),
+        replica=_checked_text("--replica", replica),
+        request_id=_checked_text("--request-id", request_id),
+        component=_checked_text("--component", component),
+        search_pattern=pattern,
+        includes=tuple(includes),
+        excludes=tuple(excludes),
+    )
+
+
+def resolve_window(
+    *, since: str | None, until: str | None, now_ms: int | None = None
+) -> tuple[int, int]:
+    """(since_ms, until_ms). Default: the 30 minutes before --until, which defaults to now."""
+    now = int(time.time() * 1000) if now_ms is None else now_ms
+    # --since is read first so that `--until +10m` can count from it; a relative --since
+    # (`15m`) still counts back from now, as users expect.
+    since_ms = None if since is None else parse_when(since, flag="--since", now_ms=now)
+    until_ms = (
+        now
+        if until is None
+        else parse_when(until, flag="--until", now_ms=now, relative_to_ms=since_ms)
+    )
+    if since_ms is None:
+        since_ms = until_ms - DEFAULT_WINDOW_MS
+    if until_ms < since_ms:
+        raise UsageError(
+            "--until",
+            "is before --since",
+            hint="swap them, or give --until a later time",
+        )
+    return since_ms, until_ms

@@ -1,0 +1,74 @@
+"""Shared fixtures: hermetic environment, no real sleeping, the fake logs API, CLI invocation."""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from pytest_httpx import HTTPXMock
+from typer.testing import CliRunner
+
+from tests.fakeapi import API_URL, LOGS_PATH, FakeLogs
+
+_CLEARED = ("USER_TRUSSRC_PATH", "NO_COLOR", "FORCE_COLOR", "TTY_COMPATIBLE", "GITHUB_ACTIONS")
+
+
+@pytest.fixture(autouse=True)
+def hermetic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """HOME in tmp_path, no BASETEN_* or colour variables from the developer's shell."""
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
+    for name in list(os.environ):
+        if name.startswith("BASETEN_") or name in _CLEARED:
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("TERM", "xterm-256color")
+
+
+@pytest.fixture(autouse=True)
+def slept(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """Retries wait through client.sleep: record the waits instead of sleeping."""
+    waits: list[float] = []
+    monkeypatch.setattr("baseten_logs.client.sleep", waits.append)
+    return waits
+
+
+@pytest.fixture
+def api_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BASETEN_API_KEY", "test-key-0123456789abcdef")
+    monkeypatch.setenv("BASETEN_API_URL", API_URL)
+
+
+@pytest.fixture
+def logs_api(httpx_mock: HTTPXMock, api_env: None) -> Iterator[FakeLogs]:
+    """The fake logs endpoint, answering any number of requests; tests fill `.records`."""
+    fake = FakeLogs()
+    httpx_mock.add_callback(
+        fake, url=re.compile(rf"{API_URL}{LOGS_PATH}.*"), is_reusable=True
+    )
+    yield fake
+
+
+@dataclass
+class Result:
+    status: int
+    stdout: str
+    stderr: str
+
+
+def invoke(*args: str, env: dict[str, str] | None = None) -> Result:
+    """Run the CLI through its real entry point (`cli.run`) with captured streams."""
+    from baseten_logs.cli import run
+
+    runner = CliRunner()
+    with runner.isolation(env=env) as (out, err, _):
+        status = run(list(args))
+        sys.stdout.flush()
+        sys.stderr.flush()
+    return Result(status, out.getvalue().decode(), err.getvalue().decode())

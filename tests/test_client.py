@@ -1,0 +1,153 @@
+"""The client: retries what is safe to retry, maps the rest to one clear error."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+import pytest
+from pytest_httpx import HTTPXMock
+
+from baseten_logs.client import ApiClient, RetryPolicy
+from baseten_logs.errors import (
+    ApiError,
+    AuthError,
+    ExitStatus,
+    NotFoundError,
+    TransportError,
+    UsageError,
+)
+
+URL = "https://api.test"
+PATH = "/v1/models/m/deployments/d/logs"
+ANY = re.compile(rf"{URL}{PATH}.*")
+KEY = "secret-key-do-not-print-0123"
+OK = {"logs": [{"timestamp": "1", "message": "m", "replica": None, "request_id": None}]}
+
+
+def client(**kwargs: object) -> ApiClient:
+    return ApiClient(base_url=URL, api_key=KEY, **kwargs)  # type: ignore[arg-type]
+
+
+def test_sends_bearer_key_and_params(httpx_mock: HTTPXMock) -> None:
+    httpx_mock.add_response(url=ANY, json=OK)
+    logs = client().get_logs(PATH, [("includes", "a"), ("includes", "b"), ("limit", "5")])
+    assert logs == OK["logs"]
+    request = httpx_mock.get_request()
+    assert request is not None
+    assert request.headers["Authorization"] == f"Bearer {KEY}"
+    assert request.url.query == b"includes=a&includes=b&limit=5"
+
+
+def test_429_waits_as_the_body_says(httpx_mock: HTTPXMock, slept: list[float]) -> None:
+    httpx_mock.add_response(url=ANY, status_code=429, json={"error": "slow", "retry_after": 7})
+    httpx_mock.add_response(url=ANY, json=OK)
+    assert client().get_logs(PATH, []) == OK["logs"]
+    assert slept == [7.0]
+
+
+def test_429_header_when_the_body_has_no_wait(httpx_mock: HTTPXMock, slept: list[float]) -> None:
+    httpx_mock.add_response(
+        url=ANY, status_code=429, json={"error": "slow"}, headers={"Retry-After": "3"}
+    )
+    httpx_mock.add_response(url=ANY, json=OK)
+    client().get_logs(PATH, [])
+    assert slept == [3.0]
+
+
+@pytest.mark.parametrize("status", [500, 502, 503, 504])
+def test_5xx_is_retried_with_growing_jittered_backoff(
+    httpx_mock: HTTPXMock, slept: list[float], status: int
+) -> None:
+    for _ in range(3):
+        httpx_mock.add_response(url=ANY, status_code=status, text="<html>bad gateway</html>")
+    httpx_mock.add_response(url=ANY, json=OK)
+    client().get_logs(PATH, [])
+    assert len(slept) == 3
+    assert 0.25 <= slept[0] <= 0.5 and 0.5 <= slept[1] <= 1.0 and 1.0 <= slept[2] <= 2.0
+
+
+@pytest.mark.parametrize(
+    "exc",
+    [
+        httpx.ReadTimeout("slow"),
+        httpx.ConnectTimeout("slow"),
+        httpx.ConnectError("refused"),
+        httpx.RemoteProtocolError("dropped"),
+    ],
+)
+def test_network_faults_are_retried(
+    httpx_mock: HTTPXMock, slept: list[float], exc: Exception
+) -> None:
+    httpx_mock.add_exception(exc, url=ANY)
+    httpx_mock.add_response(url=ANY, json=OK)
+    assert client().get_logs(PATH, []) == OK["logs"]
+    assert len(slept) == 1
+
+
+def test_gives_up_after_the_attempt_bound(httpx_mock: HTTPXMock, slept: list[float]) -> None:
+    for _ in range(3):
+        httpx_mock.add_response(url=ANY, status_code=503, json={"error": "down"})
+    with pytest.raises(TransportError) as caught:
+        client(retry=RetryPolicy(attempts=3)).get_logs(PATH, [])
+    assert "after 3 attempts" in str(caught.value) and "HTTP 503: down" in str(caught.value)
+    assert caught.value.status == ExitStatus.API
+
+
+def test_gives_up_when_the_wait_exceeds_the_time_bound(
+    httpx_mock: HTTPXMock, slept: list[float]
+) -> None:
+    httpx_mock.add_response(url=ANY, status_code=429, json={"retry_after": 600})
+    with pytest.raises(TransportError):
+        client(retry=RetryPolicy(total_seconds=60)).get_logs(PATH, [])
+    assert slept == []
+
+
+@pytest.mark.parametrize(
+    ("status", "error"),
+    [(401, AuthError), (403, AuthError), (404, NotFoundError), (400, UsageError), (418, ApiError)],
+)
+def test_client_errors_fail_at_once(
+    httpx_mock: HTTPXMock, slept: list[float], status: int, error: type[Exception]
+) -> None:
+    httpx_mock.add_response(url=ANY, status_code=status, json={"error": "nope"})
+    with pytest.raises(error) as caught:
+        client().get_logs(PATH, [])
+    assert slept == []
+    assert KEY not in str(caught.value)
+
+
+def test_auth_error_says_where_the_key_came_from(httpx_mock: HTTPXMock) -> None:
+    httpx_mock.add_response(url=ANY, status_code=401, json={"error": "Invalid API key"})
+    with pytest.raises(AuthError) as caught:
+        client(key_source="BASETEN_API_KEY").get_logs(PATH, [])
+    assert "BASETEN_API_KEY" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"text": "<html><body>502 Bad Gateway</body></html>"},
+        {"json": {"data": []}},
+        {"json": {"logs": [{"message": "no timestamp"}]}},
+        {"json": {"logs": "nope"}},
+        {"json": ["logs"]},
+        {"content": b"\xff\xfe"},
+    ],
+)
+def test_wrong_answers_are_api_errors_not_crashes(
+    httpx_mock: HTTPXMock, kwargs: dict[str, object]
+) -> None:
+    httpx_mock.add_response(url=ANY, **kwargs)  # type: ignore[arg-type]
+    with pytest.raises(ApiError):
+        client().get_logs(PATH, [])
+
+
+def test_verbose_log_never_shows_the_key(httpx_mock: HTTPXMock) -> None:
+    httpx_mock.add_response(url=ANY, status_code=503)
+    httpx_mock.add_response(url=ANY, json=OK)
+    lines: list[str] = []
+    client(log=lines.append).get_logs(PATH, [("limit", "5")])
+    assert any("GET /v1/models/m/deployments/d/logs?limit=5 -> 503" in line for line in lines)
+    assert any("retrying" in line for line in lines)
+    assert not any(KEY in line for line in lines)

@@ -1,0 +1,108 @@
+from __future__ import annotations
+
+import pytest
+
+from baseten_logs.errors import UsageError
+from baseten_logs.query import (
+    DEFAULT_WINDOW_MS,
+    LogQuery,
+    build_filters,
+    logs_path,
+    parse_count,
+    parse_level,
+    resolve_window,
+)
+
+NOW = 1_764_150_000_000
+
+
+def test_params_always_carry_direction_and_limit() -> None:
+    query = LogQuery(path=logs_path("m", "d"), since_ms=1, until_ms=2)
+    assert query.params(start_ms=1, end_ms=3, direction="desc", limit=500) == [
+        ("start_epoch_millis", "1"),
+        ("end_epoch_millis", "3"),
+        ("direction", "desc"),
+        ("limit", "500"),
+    ]
+
+
+def test_filters_map_to_documented_keys_with_repeated_substrings() -> None:
+    filters = build_filters(
+        level="warn",
+        replica="a1b2c",
+        request_id="req-1",
+        component="model",
+        grep="time(out|d out)",
+        includes=["GET", "POST"],
+        excludes=["health"],
+    )
+    assert filters.params() == [
+        ("min_level", "WARNING"),
+        ("replica", "a1b2c"),
+        ("request_id", "req-1"),
+        ("component", "model"),
+        ("search_pattern", "time(out|d out)"),
+        ("includes", "GET"),
+        ("includes", "POST"),
+        ("excludes", "health"),
+    ]
+
+
+@pytest.mark.parametrize("level", ["debug", "INFO", "Warning", "error", "WARN", "err"])
+def test_levels_are_case_insensitive(level: str) -> None:
+    assert parse_level(level) in ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "flag"),
+    [
+        ({"level": "verbose"}, "--level"),
+        ({"replica": "x" * 257}, "--replica"),
+        ({"request_id": ""}, "--request-id"),
+        ({"component": "c" * 300}, "--component"),
+        ({"grep": "(?=lookahead)"}, "--grep"),
+        ({"grep": "(?<!behind)x"}, "--grep"),
+        ({"grep": r"(a)\1"}, "--grep"),
+        ({"grep": "(?P<n>a)(?P=n)"}, "--grep"),
+        ({"includes": ["a"] * 9}, "--include"),
+        ({"excludes": ["b"] * 9}, "--exclude"),
+        ({"includes": ["y" * 257]}, "--include"),
+    ],
+)
+def test_bad_filters_name_their_flag(kwargs: dict[str, object], flag: str) -> None:
+    with pytest.raises(UsageError) as caught:
+        build_filters(**kwargs)  # type: ignore[arg-type]
+    assert caught.value.flag == flag
+
+
+def test_eight_substrings_and_256_characters_are_fine() -> None:
+    filters = build_filters(includes=["i"] * 8, excludes=["e"] * 8, replica="r" * 256)
+    assert len(filters.params()) == 17
+
+
+def test_default_window_is_thirty_minutes_before_until() -> None:
+    assert resolve_window(since=None, until=None, now_ms=NOW) == (NOW - DEFAULT_WINDOW_MS, NOW)
+    assert resolve_window(since=None, until="1h", now_ms=NOW) == (
+        NOW - 3_600_000 - DEFAULT_WINDOW_MS,
+        NOW - 3_600_000,
+    )
+
+
+def test_until_plus_counts_from_since() -> None:
+    since = "2025-11-26T09:00:00Z"
+    assert resolve_window(since=since, until="+10m", now_ms=NOW) == (
+        NOW - 40 * 60_000,
+        NOW - 30 * 60_000,
+    )
+
+
+def test_until_before_since_is_refused() -> None:
+    with pytest.raises(UsageError) as caught:
+        resolve_window(since="1h", until="2h", now_ms=NOW)
+    assert caught.value.flag == "--until"
+
+
+@pytest.mark.parametrize("text", ["0", "-5", "ten", "1.5"])
+def test_counts_must_be_positive_whole_numbers(text: str) -> None:
+    with pytest.raises(UsageError):
+        parse_count(text, flag="-n/--limit")
