@@ -1,0 +1,147 @@
+"""Follow mode: late and duplicate lines shown exactly once, memory bounded, honest failures."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from typing import Any
+
+import pytest
+
+from baseten_logs.errors import AuthError, TransportError
+from baseten_logs.follow import Follower, FollowSettings, ShownLines
+from baseten_logs.pager import Direction, record_key
+from tests.fakeapi import record
+
+MS = 1_000_000
+T0 = 1_764_150_000.0  # seconds
+
+
+class LiveLogs:
+    """Lines that become visible at their arrival time, on a fake clock that sleeping advances."""
+
+    def __init__(self, lines: list[tuple[float, dict[str, Any]]], *, fail_at: set[int] = set()):
+        self.lines = sorted(lines, key=lambda pair: int(pair[1]["timestamp"]))
+        self.now = T0
+        self.requests = 0
+        self.fail_at = fail_at
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+    def fetch(self, start: int, end: int, direction: Direction, limit: int) -> list[dict[str, Any]]:
+        self.requests += 1
+        if self.requests in self.fail_at:
+            raise TransportError("giving up: HTTP 503")
+        chosen = [
+            rec
+            for arrival, rec in self.lines
+            if arrival <= self.now and start <= int(rec["timestamp"]) // MS <= end
+        ]
+        if direction == "desc":
+            chosen.reverse()
+        return chosen[:limit]
+
+
+def make_lines(seconds: int, rate: int, late_share: float, seed: int = 1) -> list[Any]:
+    rng = random.Random(seed)
+    lines = []
+    for i in range(seconds * rate):
+        ts = T0 + i / rate
+        ns = int(ts * 1e9) // 1000 * 1000  # several lines share a microsecond-rounded time
+        delay = rng.uniform(5, 30) if rng.random() < late_share else rng.uniform(0, 1.5)
+        rec = record(ns, f"msg {i % 40}", replica=rng.choice(["aaaaa", "bbbbb", "ccccc"]))
+        lines.append((ts + delay, rec))
+        if i % 25 == 0:
+            lines.append((ts + delay, dict(rec)))  # an exact duplicate line
+    return lines
+
+
+def test_every_line_exactly_once_with_late_lines_and_bounded_memory() -> None:
+    lines = make_lines(seconds=300, rate=20, late_share=0.1)
+    live = LiveLogs(lines)
+    follower = Follower(live.fetch, clock=live.clock, sleep=live.sleep)
+    until_ms = int((T0 + 335) * 1000)  # the last late line arrives by T0 + 330
+    shown: list[dict[str, Any]] = []
+    peak = 0
+    for batch in follower.follow(start_ms=int(T0 * 1000), until_ms=until_ms):
+        shown.extend(batch)
+        peak = max(peak, len(follower.shown))
+    assert Counter(record_key(r) for r in shown) == Counter(record_key(r) for _, r in lines)
+    # Memory holds about one overlap (60 s) plus one sweep interval of lines, not the whole run.
+    assert peak <= 20 * 1.05 * (60 + 5 + 5) < len(lines) / 4
+
+
+def test_batches_are_in_time_order() -> None:
+    live = LiveLogs(make_lines(seconds=20, rate=20, late_share=0.3))
+    follower = Follower(live.fetch, clock=live.clock, sleep=live.sleep)
+    for batch in follower.follow(start_ms=int(T0 * 1000), until_ms=int((T0 + 20) * 1000)):
+        stamps = [int(r["timestamp"]) for r in batch]
+        assert stamps == sorted(stamps)
+
+
+def test_backs_off_when_idle_and_speeds_up_when_lines_flow() -> None:
+    live = LiveLogs([])
+    waits: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        live.sleep(seconds)
+
+    follower = Follower(live.fetch, clock=live.clock, sleep=sleep)
+    list(follower.follow(start_ms=int(T0 * 1000), until_ms=int((T0 + 60) * 1000)))
+    assert waits[0] < waits[3] and max(waits) == FollowSettings().max_interval
+    assert follower.polls / 60 <= 2  # never more than two polls a second
+
+
+def test_reconnects_after_failed_polls_and_says_so() -> None:
+    lines = make_lines(seconds=10, rate=10, late_share=0)
+    live = LiveLogs(lines, fail_at={2, 3})
+    statuses: list[str] = []
+    follower = Follower(live.fetch, clock=live.clock, sleep=live.sleep, on_status=statuses.append)
+    shown = [
+        r
+        for b in follower.follow(start_ms=int(T0 * 1000), until_ms=int((T0 + 10) * 1000))
+        for r in b
+    ]
+    assert len(shown) == len(lines)
+    assert sum("reconnecting" in s for s in statuses) == 2
+
+
+def test_auth_failure_stops_at_once() -> None:
+    def fetch(start: int, end: int, direction: Direction, limit: int) -> list[dict[str, Any]]:
+        raise AuthError("refused")
+
+    follower = Follower(fetch, clock=lambda: T0, sleep=lambda s: None)
+    with pytest.raises(AuthError):
+        next(follower.follow(start_ms=int(T0 * 1000)))
+
+
+def test_remembered_opening_lines_are_not_shown_again() -> None:
+    lines = make_lines(seconds=10, rate=10, late_share=0)
+    live = LiveLogs(lines)
+    live.now = T0 + 5
+    visible = [r for arrival, r in lines if arrival <= live.now]
+    follower = Follower(live.fetch, clock=live.clock, sleep=live.sleep)
+    follower.remember(visible, since_ms=int((T0 - 60) * 1000))
+    later = [
+        r
+        for b in follower.follow(start_ms=int(live.now * 1000), until_ms=int((T0 + 10) * 1000))
+        for r in b
+    ]
+    assert Counter(record_key(r) for r in visible + later) == Counter(
+        record_key(r) for _, r in lines
+    )
+
+
+def test_shown_lines_counts_duplicates_and_forgets() -> None:
+    shown = ShownLines()
+    twin = record(5 * MS, "same")
+    assert shown.unseen([twin, dict(twin)]) == [twin, twin]
+    assert shown.unseen([twin, dict(twin)]) == []
+    assert shown.unseen([twin, dict(twin), dict(twin)]) == [twin]
+    shown.forget_before(6)
+    assert len(shown) == 0 and shown.milliseconds == 0
