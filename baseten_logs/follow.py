@@ -103,8 +103,13 @@ class Follower:
             if record_ms(record) >= since_ms:
                 self.shown.add(record)
 
-    def follow(self, *, start_ms: int, until_ms: int | None = None) -> Iterator[list[Record]]:
-        """Batches of new lines from `start_ms` on, until `until_ms` has passed (or forever)."""
+    def follow(
+        self, *, start_ms: int, until_ms: int | None = None, floor_ms: int | None = None
+    ) -> Iterator[list[Record]]:
+        """Batches of new lines from `start_ms` on, until `until_ms` has passed (or forever).
+
+        No poll reaches back before `floor_ms` (the start of the window the user asked for).
+        """
         cfg = self.settings
         last_poll = start_ms
         last_sweep = start_ms
@@ -117,6 +122,8 @@ class Follower:
             sweep = finishing or now - last_sweep >= cfg.sweep_every_ms
             reach = cfg.overlap_ms if sweep else cfg.recent_ms
             window_start = (last_sweep if sweep else last_poll) - reach
+            if floor_ms is not None:
+                window_start = max(window_start, floor_ms)
             window_end = now + cfg.skew_ms
             if until_ms is not None:
                 window_end = min(window_end, until_ms)

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import os
 import re
+import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from .errors import UsageError
-from .timeparse import parse_when
+from .timeparse import parse_duration_ms, parse_when
+
+if TYPE_CHECKING:
+    from .follow import FollowSettings
 
 LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 LEVEL_ALIASES = {"WARN": "WARNING", "ERR": "ERROR"}
@@ -178,3 +183,23 @@ def resolve_window(
             hint="swap them, or give --until a later time",
         )
     return since_ms, until_ms
+
+
+def screenful(*, fallback: int = 25) -> int:
+    """-f's default opening: what fits on the terminal (less two lines), else `fallback`."""
+    try:
+        rows = os.get_terminal_size(sys.stdout.fileno()).lines
+    except (OSError, ValueError):
+        return fallback
+    return max(10, rows - 2)
+
+
+def follow_settings_for(overlap: str) -> FollowSettings:
+    from .follow import FollowSettings
+
+    overlap_ms = parse_duration_ms(overlap.strip())
+    if overlap_ms is None or not 0 < overlap_ms <= 3_600_000:
+        raise UsageError(
+            "--overlap", f"{overlap!r} is not a duration up to 1h", hint="e.g. 60s or 2m"
+        )
+    return FollowSettings(overlap_ms=overlap_ms)

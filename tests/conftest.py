@@ -71,4 +71,4 @@ def invoke(*args: str, env: dict[str, str] | None = None) -> Result:
         status = run(list(args))
         sys.stdout.flush()
         sys.stderr.flush()
-    return Result(status, out.getvalue().decode(), err.getvalue().decode())
+        return Result(status, out.getvalue().decode(), err.getvalue().decode())

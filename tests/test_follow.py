@@ -137,6 +137,21 @@ def test_remembered_opening_lines_are_not_shown_again() -> None:
     )
 
 
+def test_never_reaches_before_the_floor() -> None:
+    live = LiveLogs(make_lines(seconds=120, rate=5, late_share=0))
+    live.now = T0 + 100
+    follower = Follower(live.fetch, clock=live.clock, sleep=live.sleep)
+    floor = int((T0 + 95) * 1000)
+    shown = [
+        r
+        for b in follower.follow(
+            start_ms=int(live.now * 1000), until_ms=int((T0 + 120) * 1000), floor_ms=floor
+        )
+        for r in b
+    ]
+    assert shown and min(int(r["timestamp"]) // MS for r in shown) >= floor
+
+
 def test_shown_lines_counts_duplicates_and_forgets() -> None:
     shown = ShownLines()
     twin = record(5 * MS, "same")

@@ -1,0 +1,304 @@
+"""Typer commands: parse flags, call the core, hand results to a renderer. Nothing else.
+
+Start-up matters (`--help` and completion run often), so this module imports only typer and
+our own light modules; httpx and rich are imported inside the commands that need them.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import Annotated
+
+import typer
+from typer._click.exceptions import NoArgsIsHelpError  # typer vendors click
+
+from . import __version__, messages
+from .errors import BasetenLogsError, ExitStatus, UsageError
+from .pipes import OutputClosed
+
+app = typer.Typer(
+    name="baseten-logs",
+    help="Fast, scriptable logs for model deployments on Baseten.",
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
+
+WINDOW = "Window"
+FILTERS = "Filters (applied by the API)"
+OUTPUT = "Output"
+ACCESS = "Access"
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"baseten-logs {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", help="Print the version and exit.", callback=_version, is_eager=True
+        ),
+    ] = False,
+) -> None:
+    """Fast, scriptable logs for model deployments on Baseten.
+
+    Exit statuses: 0 ok, 1 --fail-on matched, 2 bad input, 3 authentication, 4 not found,
+    5 API or network failure, 6 incomplete output, 130 interrupted.
+    """
+
+
+@app.command()
+def get(
+    model_id: Annotated[str, typer.Argument(metavar="MODEL_ID", help="The model's id.")],
+    deployment_id: Annotated[
+        str, typer.Argument(metavar="DEPLOYMENT_ID", help="The deployment's id.")
+    ],
+    since: Annotated[
+        str | None,
+        typer.Option(
+            metavar="WHEN",
+            help="Start: 15m, 2h30m, 3d, 1w ago; RFC 3339 (no zone = local); epoch s/ms; now. "
+            "Default: 30 minutes before --until.",
+            rich_help_panel=WINDOW,
+        ),
+    ] = None,
+    until: Annotated[
+        str | None,
+        typer.Option(
+            metavar="WHEN",
+            help="End, same formats, or +DURATION after --since. Default: now.",
+            rich_help_panel=WINDOW,
+        ),
+    ] = None,
+    limit: Annotated[
+        str | None,
+        typer.Option(
+            "-n",
+            "--limit",
+            metavar="N",
+            help="Show the newest N lines of the window, oldest first. Default 500.",
+            rich_help_panel=WINDOW,
+        ),
+    ] = None,
+    all_lines: Annotated[
+        bool,
+        typer.Option("--all", help="Every line in the window, streamed.", rich_help_panel=WINDOW),
+    ] = False,
+    level: Annotated[
+        str | None,
+        typer.Option(
+            metavar="LEVEL",
+            help="Minimum level: DEBUG, INFO, WARNING, ERROR (drops lines with no level).",
+            rich_help_panel=FILTERS,
+        ),
+    ] = None,
+    replica: Annotated[
+        str | None,
+        typer.Option(metavar="ID", help="Only this replica.", rich_help_panel=FILTERS),
+    ] = None,
+    request_id: Annotated[
+        str | None,
+        typer.Option(metavar="ID", help="Only this inference request.", rich_help_panel=FILTERS),
+    ] = None,
+    component: Annotated[
+        str | None,
+        typer.Option(metavar="NAME", help="Only this component.", rich_help_panel=FILTERS),
+    ] = None,
+    grep: Annotated[
+        str | None,
+        typer.Option(
+            metavar="RE2", help="RE2 pattern the message must match.", rich_help_panel=FILTERS
+        ),
+    ] = None,
+    include: Annotated[
+        list[str] | None,
+        typer.Option(
+            metavar="TEXT",
+            help="Substring the message must contain (repeatable, up to 8, case-sensitive).",
+            rich_help_panel=FILTERS,
+        ),
+    ] = None,
+    exclude: Annotated[
+        list[str] | None,
+        typer.Option(
+            metavar="TEXT",
+            help="Drop lines containing this substring (repeatable, up to 8).",
+            rich_help_panel=FILTERS,
+        ),
+    ] = None,
+    output: Annotated[
+        str,
+        typer.Option(
+            "-o",
+            "--output",
+            metavar="FORMAT",
+            help="text, jsonl (API fields unchanged), json (one array) or raw (messages).",
+            rich_help_panel=OUTPUT,
+        ),
+    ] = "text",
+    follow: Annotated[
+        bool,
+        typer.Option(
+            "-f",
+            "--follow",
+            help="Keep printing new lines until Ctrl-C (or until --until has passed).",
+            rich_help_panel=WINDOW,
+        ),
+    ] = False,
+    overlap: Annotated[
+        str,
+        typer.Option(
+            metavar="DURATION",
+            help="With -f: how late a line may arrive and still be shown.",
+            rich_help_panel=WINDOW,
+        ),
+    ] = "60s",
+    reverse: Annotated[
+        bool, typer.Option("--reverse", help="Newest first.", rich_help_panel=OUTPUT)
+    ] = False,
+    color: Annotated[
+        str,
+        typer.Option(
+            metavar="WHEN",
+            help="auto, always or never. auto follows the terminal, NO_COLOR and FORCE_COLOR.",
+            rich_help_panel=OUTPUT,
+        ),
+    ] = "auto",
+    utc: Annotated[
+        bool, typer.Option("--utc", help="Times in UTC, not local time.", rich_help_panel=OUTPUT)
+    ] = False,
+    api_key: Annotated[
+        str | None,
+        typer.Option(
+            metavar="KEY",
+            help="API key. Default: BASETEN_API_KEY, then ~/.trussrc.",
+            rich_help_panel=ACCESS,
+            show_default=False,
+        ),
+    ] = None,
+    api_url: Annotated[
+        str | None,
+        typer.Option(
+            metavar="URL",
+            help="API URL. Default: BASETEN_API_URL, ~/.trussrc, https://api.baseten.co.",
+            rich_help_panel=ACCESS,
+        ),
+    ] = None,
+    remote: Annotated[
+        str,
+        typer.Option(metavar="NAME", help="~/.trussrc section to read.", rich_help_panel=ACCESS),
+    ] = "baseten",
+    verbose: Annotated[
+        bool,
+        typer.Option("-v", "--verbose", help="Requests and timings on stderr (key redacted)."),
+    ] = False,
+) -> None:
+    """Print a deployment's logs: the newest lines of a window, or all of it."""
+    from .commands.get import run_get
+    from .config import resolve_credentials
+    from .query import (
+        COLOR_MODES,
+        OUTPUT_FORMATS,
+        LogQuery,
+        build_filters,
+        follow_settings_for,
+        logs_path,
+        parse_choice,
+        parse_count,
+        resolve_window,
+        screenful,
+    )
+
+    # Everything is checked before anything is sent.
+    output_format = parse_choice(output, flag="--output", choices=OUTPUT_FORMATS)
+    color_mode = parse_choice(color, flag="--color", choices=COLOR_MODES)
+    if all_lines and limit is not None:
+        raise UsageError("--all", "cannot be combined with -n/--limit", hint="choose one")
+    if follow and (reverse or output_format == "json"):
+        flag = "--reverse" if reverse else "-o json"
+        raise UsageError("-f/--follow", f"cannot be combined with {flag}", hint="use -o jsonl")
+    if all_lines or (follow and since is not None and limit is None):
+        count = None  # -f --since: the whole window asked for, then new lines
+    elif follow and limit is None:
+        count = screenful()
+    else:
+        count = parse_count(limit or "500", flag="-n/--limit")
+    follow_settings = follow_settings_for(overlap) if follow else None
+    filters = build_filters(
+        level=level,
+        replica=replica,
+        request_id=request_id,
+        component=component,
+        grep=grep,
+        includes=include or (),
+        excludes=exclude or (),
+    )
+    since_ms, until_ms = resolve_window(since=since, until=until)
+    follow_until_ms = None
+    if follow:
+        # -f with --until: open with the window up to now, then follow until --until.
+        now_ms = int(time.time() * 1000)
+        follow_until_ms = until_ms if until is not None else None
+        until_ms = min(until_ms, now_ms)
+        since_ms = min(since_ms, until_ms)
+    credentials = resolve_credentials(
+        api_key=api_key, api_url=api_url, remote=remote, warn=messages.warn
+    )
+    query = LogQuery(
+        path=logs_path(
+            _checked_id("MODEL_ID", model_id), _checked_id("DEPLOYMENT_ID", deployment_id)
+        ),
+        since_ms=since_ms,
+        until_ms=until_ms,
+        filters=filters,
+        limit=count,
+    )
+    status = run_get(
+        query=query,
+        credentials=credentials,
+        output=output_format,
+        color=color_mode,
+        utc=utc,
+        reverse=reverse,
+        verbose=verbose,
+        follow=follow_settings,
+        follow_until_ms=follow_until_ms,
+    )
+    raise typer.Exit(int(status))
+
+
+def _checked_id(name: str, value: str) -> str:
+    """Ids go into the URL path: refuse what would change the path."""
+    if not value or any(ch in value for ch in "/?#%\\") or value.strip() != value:
+        raise UsageError(name, f"{value!r} is not a valid id", hint="copy it from the dashboard")
+    return value
+
+
+def run(argv: list[str]) -> int:
+    """Run the CLI and return the exit status; the one place errors become statuses."""
+    try:
+        # Typer returns the status of typer.Exit (130 for Ctrl-C) when not standalone.
+        result = app(args=argv, prog_name="baseten-logs", standalone_mode=False)
+        return int(result) if isinstance(result, int) else ExitStatus.OK
+    except OutputClosed:
+        return ExitStatus.OK
+    except (KeyboardInterrupt, typer.Abort):
+        return ExitStatus.INTERRUPTED
+    except NoArgsIsHelpError as exc:
+        sys.stderr.write(exc.format_message() + "\n")
+        return ExitStatus.USAGE
+    except typer.TyperException as exc:  # click's usage errors: one line, not a usage block
+        command = next((a for a in argv[:1] if not a.startswith("-")), "")
+        see = f"baseten-logs {command} --help" if command else "baseten-logs --help"
+        messages.error(f"{exc.format_message()} (see '{see}')")
+        return ExitStatus.USAGE
+    except BasetenLogsError as exc:
+        messages.error(str(exc))
+        return exc.status

@@ -1,0 +1,1 @@
+"""Command bodies: plain functions with keyword-only arguments, called by cli.py."""

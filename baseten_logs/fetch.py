@@ -1,0 +1,71 @@
+"""Library entry point: log records for a LogQuery, in display order, without any CLI."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from .client import ApiClient
+from .config import Credentials, resolve_credentials
+from .pager import PAGE_SIZE, Direction, FetchPage, Pager, Record
+from .query import LogQuery
+
+
+def open_client(
+    credentials: Credentials,
+    *,
+    log: Callable[[str], None] | None = None,
+    max_connections: int = 8,
+) -> ApiClient:
+    return ApiClient(
+        base_url=credentials.api_url,
+        api_key=credentials.api_key,
+        key_source=credentials.key_source,
+        log=log,
+        max_connections=max_connections,
+    )
+
+
+def page_fetcher(client: ApiClient, query: LogQuery) -> FetchPage:
+    def fetch(start_ms: int, end_ms: int, direction: Direction, limit: int) -> list[Record]:
+        params = query.params(start_ms=start_ms, end_ms=end_ms, direction=direction, limit=limit)
+        return client.get_logs(query.path, params)
+
+    return fetch
+
+
+def display_pages(
+    pager: Pager, query: LogQuery, *, newest_first: bool = False
+) -> Iterator[list[Record]]:
+    """Pages in the order they are shown: oldest first unless `newest_first`.
+
+    "The newest N" must be fetched newest first, so unless the user asked for that order it
+    is held (N lines) and turned round; a whole window (`--all`) streams in either order.
+    """
+    if newest_first:
+        yield from pager.newest(query.since_ms, query.until_ms, query.limit)
+    elif query.limit is None:
+        yield from pager.oldest(query.since_ms, query.until_ms)
+    else:
+        held = [
+            r for page in pager.newest(query.since_ms, query.until_ms, query.limit) for r in page
+        ]
+        held.reverse()
+        for start in range(0, len(held), PAGE_SIZE):
+            yield held[start : start + PAGE_SIZE]
+
+
+def fetch_logs(
+    query: LogQuery,
+    *,
+    credentials: Credentials | None = None,
+    newest_first: bool = False,
+) -> Iterator[Record]:
+    """Every record `query` selects, as the API returned it, in display order.
+
+    Credentials default to the same sources the CLI reads (BASETEN_API_KEY, ~/.trussrc).
+    """
+    creds = credentials or resolve_credentials(api_key=None, api_url=None)
+    with open_client(creds) as client:
+        pager = Pager(page_fetcher(client, query))
+        for page in display_pages(pager, query, newest_first=newest_first):
+            yield from page

@@ -1,0 +1,57 @@
+"""One-line messages on stderr (stdout carries data only)."""
+
+from __future__ import annotations
+
+import sys
+
+PROG = "baseten-logs"
+
+
+def _say(text: str) -> None:
+    try:
+        sys.stderr.write(text + "\n")
+        sys.stderr.flush()
+    except (BrokenPipeError, ValueError):  # stderr gone: nothing useful left to do
+        pass
+
+
+def error(text: str) -> None:
+    _say(f"{PROG}: error: {text}")
+
+
+def warn(text: str) -> None:
+    _say(f"{PROG}: warning: {text}")
+
+
+def info(text: str) -> None:
+    _say(f"{PROG}: {text}")
+
+
+class StatusLine:
+    """A discreet, rewritable status on a terminal's stderr (follow mode's heartbeat).
+
+    Cleared before log lines are written, so it never mixes with them; silent off a terminal.
+    """
+
+    def __init__(self, *, enabled: bool) -> None:
+        self._enabled = enabled
+        self._showing = False
+
+    def show(self, text: str) -> None:
+        if not self._enabled:
+            return
+        try:
+            sys.stderr.write(f"\r\x1b[2K\x1b[2m{text}\x1b[0m")
+            sys.stderr.flush()
+            self._showing = True
+        except (BrokenPipeError, ValueError):
+            self._enabled = False
+
+    def clear(self) -> None:
+        if self._showing:
+            try:
+                sys.stderr.write("\r\x1b[2K")
+                sys.stderr.flush()
+            except (BrokenPipeError, ValueError):
+                self._enabled = False
+            self._showing = False

@@ -1,0 +1,270 @@
+"""The `get` command through its real entry point: flags to parameters, errors to statuses."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from pytest_httpx import HTTPXMock
+
+from baseten_logs.errors import ExitStatus
+from tests.conftest import invoke
+from tests.fakeapi import API_URL, DEPLOYMENT, LOGS_PATH, MODEL, FakeLogs, record
+
+MS = 1_000_000
+SINCE = "2025-11-26T09:00:00Z"
+SINCE_MS = 1_764_147_600_000
+UNTIL = "2025-11-26T10:00:00Z"
+UNTIL_MS = SINCE_MS + 3_600_000
+GET = ("get", MODEL, DEPLOYMENT, "--since", SINCE, "--until", UNTIL)
+KEY = "test-key-0123456789abcdef"
+
+
+def sample(count: int = 5) -> list[dict[str, object]]:
+    return [
+        record((SINCE_MS + 1000 * i) * MS, f"line {i}", replica=f"r{i % 2}aaa", level=None)
+        for i in range(count)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("flags", "expected"),
+    [
+        ((), {"direction": ["desc"], "limit": ["500"]}),
+        (("-n", "20"), {"limit": ["20"]}),
+        (("--all",), {"direction": ["asc"], "limit": ["1000"]}),
+        (("--level", "warn"), {"min_level": ["WARNING"]}),
+        (("--replica", "a1b2c"), {"replica": ["a1b2c"]}),
+        (("--request-id", "req-9"), {"request_id": ["req-9"]}),
+        (("--component", "model"), {"component": ["model"]}),
+        (("--grep", "time.?out"), {"search_pattern": ["time.?out"]}),
+        (("--include", "GET", "--include", "/predict"), {"includes": ["GET", "/predict"]}),
+        (("--exclude", "health", "--exclude", "ready"), {"excludes": ["health", "ready"]}),
+        ((), {"start_epoch_millis": [str(SINCE_MS)], "end_epoch_millis": [str(UNTIL_MS + 1)]}),
+    ],
+)
+def test_each_flag_reaches_the_wire(
+    httpx_mock: HTTPXMock, api_env: None, flags: tuple[str, ...], expected: dict[str, list[str]]
+) -> None:
+    httpx_mock.add_response(url=re.compile(rf"{API_URL}{LOGS_PATH}.*"), json={"logs": []})
+    result = invoke(*GET, *flags)
+    assert result.status == 0, result.stderr
+    request = httpx_mock.get_request()
+    assert request is not None
+    params = {k: request.url.params.get_list(k) for k in request.url.params}
+    for key, values in expected.items():
+        assert params[key] == values
+    assert request.headers["Authorization"] == f"Bearer {KEY}"
+
+
+@pytest.mark.parametrize(
+    ("flags", "flag"),
+    [
+        (("--since", "yesterday"), "--since"),
+        (("--until", "soon"), "--until"),
+        (("--since", "1h", "--until", "2h"), "--until"),
+        (("-n", "0"), "-n/--limit"),
+        (("-n", "-3"), "-n/--limit"),
+        (("-n", "many"), "-n/--limit"),
+        (("-n", "5", "--all"), "--all"),
+        (("--level", "LOUD"), "--level"),
+        (("-o", "yaml"), "--output"),
+        (("--color", "sometimes"), "--color"),
+        (("--replica", "r" * 257), "--replica"),
+        (("--request-id", "q" * 257), "--request-id"),
+        (("--component", "c" * 257), "--component"),
+        (("--grep", "g" * 257), "--grep"),
+        (("--grep", "(?=x)"), "--grep"),
+        (tuple(a for i in range(9) for a in ("--include", f"i{i}")), "--include"),
+        (tuple(a for i in range(9) for a in ("--exclude", f"e{i}")), "--exclude"),
+        (("--include", "x" * 300), "--include"),
+        (("--api-url", "ftp://nope"), "--api-url"),
+        (("-f", "--reverse"), "-f/--follow"),
+        (("-f", "--overlap", "soon"), "--overlap"),
+    ],
+)
+def test_bad_input_is_one_line_exit_2_and_no_request(
+    httpx_mock: HTTPXMock, api_env: None, flags: tuple[str, ...], flag: str
+) -> None:
+    result = invoke("get", MODEL, DEPLOYMENT, *flags)
+    assert result.status == ExitStatus.USAGE
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith(f"baseten-logs: error: {flag}: ")
+    assert "(" in lines[0]  # every message carries its fix
+    assert httpx_mock.get_requests() == []
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("get", MODEL),
+        ("get", MODEL, DEPLOYMENT, "--no-such-flag"),
+        ("get", MODEL, "../escape"),
+        ("frobnicate",),
+    ],
+)
+def test_usage_errors_from_the_parser_are_one_line_too(
+    httpx_mock: HTTPXMock, api_env: None, args: tuple[str, ...]
+) -> None:
+    result = invoke(*args)
+    assert result.status == ExitStatus.USAGE
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert result.stderr.startswith("baseten-logs: error: ")
+
+
+def test_missing_key_is_a_usage_error_naming_the_sources(httpx_mock: HTTPXMock) -> None:
+    result = invoke(*GET)
+    assert result.status == ExitStatus.USAGE
+    assert "BASETEN_API_KEY" in result.stderr and "--api-key" in result.stderr
+
+
+def test_text_output_oldest_first_without_colour_in_a_pipe(logs_api: FakeLogs) -> None:
+    logs_api.records = sample()
+    result = invoke(*GET, "--utc")
+    assert result.status == 0
+    lines = result.stdout.splitlines()
+    assert [line.rsplit(" ", 1)[-1] for line in lines] == ["0", "1", "2", "3", "4"]
+    assert lines[0].startswith("2025-11-26 09:00:00.000")
+    assert "\x1b[" not in result.stdout
+
+
+def test_newest_n_and_reverse(logs_api: FakeLogs) -> None:
+    logs_api.records = sample(10)
+    assert invoke(*GET, "-n", "3", "-o", "raw").stdout == "line 7\nline 8\nline 9\n"
+    assert invoke(*GET, "-n", "3", "-o", "raw", "--reverse").stdout == "line 9\nline 8\nline 7\n"
+
+
+def test_jsonl_keeps_every_api_field_unchanged(logs_api: FakeLogs) -> None:
+    logs_api.records = [record(SINCE_MS * MS + 7, "hi", level=None, component="model", n=3)]
+    result = invoke(*GET, "-o", "jsonl")
+    assert [json.loads(line) for line in result.stdout.splitlines()] == logs_api.records
+
+
+def test_json_is_one_array(logs_api: FakeLogs) -> None:
+    logs_api.records = sample(3)
+    assert json.loads(invoke(*GET, "-o", "json").stdout) == logs_api.records
+
+
+def test_all_pages_through_the_window_oldest_first(logs_api: FakeLogs) -> None:
+    logs_api.records = [
+        record((SINCE_MS + i // 3) * MS, f"m{i}", level="INFO") for i in range(2500)
+    ]
+    result = invoke(*GET, "--all", "-o", "raw")
+    assert result.stdout.splitlines() == [f"m{i}" for i in range(2500)]
+    assert len(logs_api.calls) == 3
+
+
+@pytest.mark.parametrize(
+    ("env", "flags", "coloured"),
+    [
+        ({}, (), False),
+        ({}, ("--color", "always"), True),
+        ({"FORCE_COLOR": "1"}, (), True),
+        ({"FORCE_COLOR": "1", "NO_COLOR": "1"}, (), False),  # NO_COLOR wins
+        ({"NO_COLOR": "1"}, ("--color", "always"), True),
+        ({"FORCE_COLOR": "1"}, ("--color", "never"), False),
+    ],
+)
+def test_colour_follows_flags_and_environment(
+    logs_api: FakeLogs, env: dict[str, str], flags: tuple[str, ...], coloured: bool
+) -> None:
+    logs_api.records = [record(SINCE_MS * MS, "boom", level="ERROR")]
+    result = invoke(*GET, *flags, env=env)
+    assert ("\x1b[" in result.stdout) is coloured
+
+
+@pytest.mark.parametrize(
+    ("status", "exit_status", "words"),
+    [
+        (401, ExitStatus.AUTH, "refused the key from BASETEN_API_KEY"),
+        (403, ExitStatus.AUTH, "refused the key"),
+        (404, ExitStatus.NOT_FOUND, "not found"),
+        (500, ExitStatus.API, "giving up"),
+        (503, ExitStatus.API, "giving up"),
+    ],
+)
+def test_api_failures_have_their_own_exit_status(
+    httpx_mock: HTTPXMock, api_env: None, status: int, exit_status: int, words: str
+) -> None:
+    httpx_mock.add_response(
+        url=re.compile(rf"{API_URL}{LOGS_PATH}.*"),
+        status_code=status,
+        json={"error": "nope"},
+        is_reusable=True,
+    )
+    result = invoke(*GET)
+    assert result.status == exit_status
+    assert result.stdout == ""
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert words in result.stderr
+    assert KEY not in result.stderr
+
+
+def test_a_proxy_page_is_an_api_error(httpx_mock: HTTPXMock, api_env: None) -> None:
+    httpx_mock.add_response(url=re.compile(rf"{API_URL}{LOGS_PATH}.*"), text="<html>Sign in</html>")
+    result = invoke(*GET)
+    assert result.status == ExitStatus.API
+    assert "not JSON" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_verbose_shows_requests_but_never_the_key(logs_api: FakeLogs) -> None:
+    result = invoke(*GET, "-v")
+    assert "GET /v1/models/" in result.stderr
+    assert KEY not in result.stderr + result.stdout
+
+
+def test_a_crowded_millisecond_exits_incomplete(logs_api: FakeLogs) -> None:
+    logs_api.records = [record(SINCE_MS * MS + i, f"b{i}") for i in range(1001)]
+    result = invoke(*GET, "--all", "-o", "raw")
+    assert result.status == ExitStatus.INCOMPLETE
+    assert "more lines share the millisecond" in result.stderr
+    assert len(result.stdout.splitlines()) == 1000
+
+
+def test_key_from_trussrc(httpx_mock: HTTPXMock, tmp_path: Path) -> None:
+    rc = tmp_path / "trussrc"
+    rc.write_text(
+        "[baseten]\nremote_provider = baseten\napi_key = file-key-123456789\n"
+        "remote_url = https://app.example.test\n"
+    )
+    rc.chmod(0o600)
+    httpx_mock.add_response(url=re.compile(r"https://api\.example\.test/.*"), json={"logs": []})
+    result = invoke(*GET, env={"USER_TRUSSRC_PATH": str(rc)})
+    assert result.status == 0, result.stderr
+    request = httpx_mock.get_request()
+    assert request is not None and request.headers["Authorization"] == "Bearer file-key-123456789"
+    assert result.stderr == ""
+
+
+def test_world_readable_trussrc_warns(httpx_mock: HTTPXMock, tmp_path: Path) -> None:
+    rc = tmp_path / "trussrc"
+    rc.write_text("[baseten]\napi_key = file-key-123456789\n")
+    rc.chmod(0o644)
+    httpx_mock.add_response(url=re.compile(r"https://api\.baseten\.co/.*"), json={"logs": []})
+    result = invoke(*GET, env={"USER_TRUSSRC_PATH": str(rc)})
+    assert "readable by everyone" in result.stderr and "file-key" not in result.stderr
+
+
+def test_flag_beats_environment_beats_file(httpx_mock: HTTPXMock, tmp_path: Path) -> None:
+    rc = tmp_path / "trussrc"
+    rc.write_text("[baseten]\napi_key = file-key-123456789\n")
+    rc.chmod(0o600)
+    env = {"USER_TRUSSRC_PATH": str(rc), "BASETEN_API_KEY": "env-key-123456789"}
+    for _ in range(2):
+        httpx_mock.add_response(url=re.compile(r"https://api\.baseten\.co/.*"), json={"logs": []})
+    invoke(*GET, env=env)
+    invoke(*GET, "--api-key", "flag-key-123456789", env=env)
+    first, second = httpx_mock.get_requests()
+    assert first.headers["Authorization"] == "Bearer env-key-123456789"
+    assert second.headers["Authorization"] == "Bearer flag-key-123456789"
+
+
+def test_version() -> None:
+    from baseten_logs import __version__
+
+    result = invoke("--version")
+    assert result.status == 0 and result.stdout.strip() == f"baseten-logs {__version__}"
