@@ -152,6 +152,14 @@ def get(
             rich_help_panel=WINDOW,
         ),
     ] = False,
+    concurrency: Annotated[
+        str,
+        typer.Option(
+            metavar="N",
+            help="With --all: time slices fetched at once (1 = one after another).",
+            rich_help_panel=WINDOW,
+        ),
+    ] = "4",
     overlap: Annotated[
         str,
         typer.Option(
@@ -205,6 +213,7 @@ def get(
     from .config import resolve_credentials
     from .query import (
         COLOR_MODES,
+        MAX_CONCURRENCY,
         OUTPUT_FORMATS,
         LogQuery,
         build_filters,
@@ -231,6 +240,11 @@ def get(
     else:
         count = parse_count(limit or "500", flag="-n/--limit")
     follow_settings = follow_settings_for(overlap) if follow else None
+    workers = parse_count(concurrency, flag="--concurrency")
+    if workers > MAX_CONCURRENCY:
+        raise UsageError(
+            "--concurrency", f"{workers} is too many", hint=f"at most {MAX_CONCURRENCY}"
+        )
     filters = build_filters(
         level=level,
         replica=replica,
@@ -270,6 +284,7 @@ def get(
         verbose=verbose,
         follow=follow_settings,
         follow_until_ms=follow_until_ms,
+        concurrency=workers,
     )
     raise typer.Exit(int(status))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email.utils
+import itertools
 import json
 import random
 import time
@@ -98,7 +99,10 @@ class ApiClient:
         self._key_source = key_source
         self._retry = retry or RetryPolicy()
         self._log = log
-        self._requests = 0
+        self._requests = itertools.count(1)
+        self._requests_made = 0
+        # Told of every 429, so parallel fetching can lower its concurrency.
+        self.on_throttle: Callable[[], None] | None = None
         self._http = httpx.Client(
             base_url=base_url,
             headers={
@@ -113,7 +117,7 @@ class ApiClient:
 
     @property
     def requests_made(self) -> int:
-        return self._requests
+        return self._requests_made
 
     def __enter__(self) -> ApiClient:
         return self
@@ -163,7 +167,7 @@ class ApiClient:
             wait: float | None = None
             started = time.monotonic()
             try:
-                self._requests += 1
+                self._requests_made = next(self._requests)  # thread-safe under the GIL
                 response = self._http.get(path, params=list(params))
             except httpx.TimeoutException:
                 problem = "timed out"
@@ -180,6 +184,8 @@ class ApiClient:
                 problem = _describe(response)
                 if response.status_code == 429:
                     wait = _retry_after(response)
+                    if self.on_throttle is not None:
+                        self.on_throttle()
             attempt += 1
             delay = wait if wait is not None else policy.backoff(attempt - 1)
             if attempt >= policy.attempts or time.monotonic() + delay > deadline:

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from .client import ApiClient
 from .config import Credentials, resolve_credentials
 from .pager import PAGE_SIZE, Direction, FetchPage, Pager, Record
+from .parallel import ParallelWindow
 from .query import LogQuery
 
 
@@ -34,7 +35,11 @@ def page_fetcher(client: ApiClient, query: LogQuery) -> FetchPage:
 
 
 def display_pages(
-    pager: Pager, query: LogQuery, *, newest_first: bool = False
+    pager: Pager,
+    query: LogQuery,
+    *,
+    newest_first: bool = False,
+    parallel: ParallelWindow | None = None,
 ) -> Iterator[list[Record]]:
     """Pages in the order they are shown: oldest first unless `newest_first`.
 
@@ -43,6 +48,8 @@ def display_pages(
     """
     if newest_first:
         yield from pager.newest(query.since_ms, query.until_ms, query.limit)
+    elif query.limit is None and parallel is not None:
+        yield from parallel.pages(query.since_ms, query.until_ms)
     elif query.limit is None:
         yield from pager.oldest(query.since_ms, query.until_ms)
     else:

@@ -24,6 +24,7 @@ MAX_VALUE_LENGTH = 256
 MAX_SUBSTRINGS = 8
 DEFAULT_WINDOW_MS = 30 * 60_000
 DEFAULT_LIMIT = 500
+MAX_CONCURRENCY = 16  # the API allows 100 requests/s per key; stay well inside it
 
 Direction = Literal["asc", "desc"]
 

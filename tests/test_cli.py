@@ -34,7 +34,7 @@ def sample(count: int = 5) -> list[dict[str, object]]:
     [
         ((), {"direction": ["desc"], "limit": ["500"]}),
         (("-n", "20"), {"limit": ["20"]}),
-        (("--all",), {"direction": ["asc"], "limit": ["1000"]}),
+        (("--all", "--concurrency", "1"), {"direction": ["asc"], "limit": ["1000"]}),
         (("--level", "warn"), {"min_level": ["WARNING"]}),
         (("--replica", "a1b2c"), {"replica": ["a1b2c"]}),
         (("--request-id", "req-9"), {"request_id": ["req-9"]}),
@@ -82,6 +82,8 @@ def test_each_flag_reaches_the_wire(
         (("--include", "x" * 300), "--include"),
         (("--api-url", "ftp://nope"), "--api-url"),
         (("-f", "--reverse"), "-f/--follow"),
+        (("--concurrency", "0"), "--concurrency"),
+        (("--concurrency", "99"), "--concurrency"),
         (("-f", "--overlap", "soon"), "--overlap"),
     ],
 )
@@ -149,13 +151,15 @@ def test_json_is_one_array(logs_api: FakeLogs) -> None:
     assert json.loads(invoke(*GET, "-o", "json").stdout) == logs_api.records
 
 
-def test_all_pages_through_the_window_oldest_first(logs_api: FakeLogs) -> None:
+@pytest.mark.parametrize("concurrency", ["1", "4", "16"])
+def test_all_pages_through_the_window_oldest_first(logs_api: FakeLogs, concurrency: str) -> None:
     logs_api.records = [
-        record((SINCE_MS + i // 3) * MS, f"m{i}", level="INFO") for i in range(2500)
+        record((SINCE_MS + i * 1000) * MS + i % 2, f"m{i}", level="INFO") for i in range(2500)
     ]
-    result = invoke(*GET, "--all", "-o", "raw")
+    result = invoke(*GET, "--all", "-o", "raw", "--concurrency", concurrency)
     assert result.stdout.splitlines() == [f"m{i}" for i in range(2500)]
-    assert len(logs_api.calls) == 3
+    if concurrency == "1":
+        assert len(logs_api.calls) == 3
 
 
 @pytest.mark.parametrize(

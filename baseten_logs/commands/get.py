@@ -13,6 +13,7 @@ from baseten_logs.errors import ExitStatus
 from baseten_logs.fetch import display_pages, open_client, page_fetcher
 from baseten_logs.follow import Follower, FollowSettings
 from baseten_logs.pager import Pager, Record, record_ms
+from baseten_logs.parallel import ParallelWindow
 from baseten_logs.pipes import stdout_guard
 from baseten_logs.query import LogQuery
 from baseten_logs.render import OutputFormat, Renderer, make_renderer
@@ -38,15 +39,24 @@ def run_get(
     verbose: bool,
     follow: FollowSettings | None = None,
     follow_until_ms: int | None = None,
+    concurrency: int = 1,
 ) -> ExitStatus:
     stream = sys.stdout
     colored = use_color(cast(ColorMode, color), stream, os.environ)
     renderer = make_renderer(stream, output=cast(OutputFormat, output), color=colored, utc=utc)
-    with open_client(credentials, log=messages.info if verbose else None) as client:
+    log = messages.info if verbose else None
+    with open_client(credentials, log=log, max_connections=concurrency) as client:
         pager = Pager(page_fetcher(client, query), on_gap=_warn_gap)
+        window = None
+        if concurrency > 1 and query.limit is None and not reverse:
+            window = ParallelWindow(
+                page_fetcher(client, query), concurrency=concurrency, on_gap=_warn_gap
+            )
+            client.on_throttle = window.throttled
         with stdout_guard():
             opening: list[Record] = []
-            for page in display_pages(pager, query, newest_first=reverse):
+            pages = display_pages(pager, query, newest_first=reverse, parallel=window)
+            for page in pages:
                 renderer.write_page(page)
                 if follow is not None:
                     opening.extend(
@@ -57,7 +67,8 @@ def run_get(
             renderer.close()
         if verbose:
             messages.info(f"{client.requests_made} requests")
-    return ExitStatus.INCOMPLETE if pager.gaps else ExitStatus.OK
+    incomplete = pager.gaps or (window is not None and window.gaps)
+    return ExitStatus.INCOMPLETE if incomplete else ExitStatus.OK
 
 
 def _follow(

@@ -1,0 +1,99 @@
+"""Parallel slices: identical output to one sequential walk, bounded look-ahead, clean stops."""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from typing import Any
+
+import pytest
+
+from baseten_logs.errors import TransportError
+from baseten_logs.pager import Direction, Pager
+from baseten_logs.parallel import PAGES_AHEAD, AdaptiveLimit, ParallelWindow, slice_window
+from tests.fakeapi import FakeLogs, record
+from tests.test_pager import MS, T0, fetcher
+
+
+def dataset(count: int, seed: int = 3) -> list[dict[str, Any]]:
+    rng = random.Random(seed)
+    out = []
+    for _ in range(count):
+        ms = T0 + rng.randrange(0, 100_000)
+        out.append(record(ms * MS + rng.randrange(3), f"m{rng.randrange(50)}", replica=None))
+    return out
+
+
+@pytest.mark.parametrize("end_inclusive", [True, False])
+@pytest.mark.parametrize("concurrency", [2, 4, 8])
+def test_output_is_identical_to_sequential(end_inclusive: bool, concurrency: int) -> None:
+    fake = FakeLogs(records=dataset(5000), end_inclusive=end_inclusive)
+    sequential = [
+        r for p in Pager(fetcher(fake), page_size=1000).oldest(T0, T0 + 100_000) for r in p
+    ]
+    window = ParallelWindow(fetcher(fake), concurrency=concurrency)
+    parallel = [r for p in window.pages(T0, T0 + 100_000) for r in p]
+    assert parallel == sequential
+    assert len(parallel) == 5000
+
+
+def test_workers_run_only_a_few_pages_ahead() -> None:
+    fake = FakeLogs(records=[record((T0 + i) * MS, f"m{i}") for i in range(40_000)])
+    inner = fetcher(fake)
+
+    def small_pages(start: int, end: int, direction: Direction, limit: int) -> list[Any]:
+        return inner(start, end, direction, min(limit, 100))
+
+    window = ParallelWindow(small_pages, concurrency=4)
+    pages = window.pages(T0, T0 + 40_000)
+    next(pages)
+    time.sleep(0.3)  # let the workers run as far ahead as they may
+    # Four slices in flight, each with a full queue plus one page in hand.
+    assert len(fake.calls) <= 4 * (PAGES_AHEAD + 2) + 1
+    pages.close()
+
+
+def test_an_error_in_a_slice_is_raised_in_order() -> None:
+    fake = FakeLogs(records=dataset(3000))
+    inner = fetcher(fake)
+
+    def failing(start: int, end: int, direction: Direction, limit: int) -> list[Any]:
+        if start > T0 + 90_000:
+            raise TransportError("giving up")
+        return inner(start, end, direction, limit)
+
+    sequential = [r for p in Pager(inner).oldest(T0, T0 + 100_000) for r in p]
+    got = []
+    with pytest.raises(TransportError):
+        for page in ParallelWindow(failing, concurrency=4).pages(T0, T0 + 100_000):
+            got.extend(page)
+    # Everything before the failing slice was printed, in order, and nothing after it.
+    before = [r for r in sequential if int(r["timestamp"]) // MS < T0 + 87_500]
+    assert got[: len(before)] == before and got == sequential[: len(got)]
+
+
+def test_stopping_early_releases_the_workers() -> None:
+    fake = FakeLogs(records=dataset(20_000))
+    before = threading.active_count()
+    pages = ParallelWindow(fetcher(fake), concurrency=4).pages(T0, T0 + 100_000)
+    next(pages)
+    pages.close()
+    deadline = time.monotonic() + 3
+    while threading.active_count() > before and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert threading.active_count() == before
+
+
+def test_adaptive_limit_shrinks_but_not_below_one() -> None:
+    limit = AdaptiveLimit(3)
+    for _ in range(5):
+        limit.shrink()
+    assert limit.size == 1
+
+
+def test_slices_cover_the_window_exactly() -> None:
+    slices = slice_window(10, 109, 7)
+    assert slices[0][0] == 10 and slices[-1][1] == 109
+    assert all(slices[i][1] + 1 == slices[i + 1][0] for i in range(len(slices) - 1))
+    assert slice_window(5, 6, 16) == [(5, 5), (6, 6)]
