@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 from pytest_httpx import HTTPXMock
 from typer.testing import CliRunner
 
@@ -49,9 +50,7 @@ def api_env(monkeypatch: pytest.MonkeyPatch) -> None:
 def logs_api(httpx_mock: HTTPXMock, api_env: None) -> Iterator[FakeLogs]:
     """The fake logs endpoint, answering any number of requests; tests fill `.records`."""
     fake = FakeLogs()
-    httpx_mock.add_callback(
-        fake, url=re.compile(rf"{API_URL}{LOGS_PATH}.*"), is_reusable=True
-    )
+    httpx_mock.add_callback(fake, url=re.compile(rf"{API_URL}{LOGS_PATH}.*"), is_reusable=True)
     yield fake
 
 
@@ -72,3 +71,10 @@ def invoke(*args: str, env: dict[str, str] | None = None) -> Result:
         sys.stdout.flush()
         sys.stderr.flush()
         return Result(status, out.getvalue().decode(), err.getvalue().decode())
+
+
+# Property tests must not flake on a slow or cold machine (CI starts from a fresh clone).
+settings.register_profile(
+    "baseten-logs", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile("baseten-logs")

@@ -1,0 +1,421 @@
+"""Writing log records to a stream: aligned text (coloured or not), JSON lines, a JSON array, raw.
+
+Speed comes from doing per-page and per-style work once, never per line: each page becomes one
+string and one `write()`, styles are turned into ANSI prefixes once, the date-time prefix is
+formatted once per second of log time, and rich is never called per line (a `Console.print` per
+line costs 80-750x a plain write, see shared/reference/performance-notes.md). rich still owns the
+styles: every escape code written here is what rich renders for the same `Text`, and rich is
+imported only when colour is on, so piped output never pays for importing it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+import zlib
+from collections.abc import Callable, Mapping, Sequence
+from json.encoder import encode_basestring_ascii
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TextIO
+
+from baseten_logs.levels import effective_level
+
+if TYPE_CHECKING:
+    from rich.color import ColorSystem
+
+__all__ = [
+    "OUTPUT_FORMATS",
+    "ColorSystemName",
+    "OutputFormat",
+    "Renderer",
+    "encode_record",
+    "make_renderer",
+]
+
+OutputFormat = Literal["text", "jsonl", "json", "raw"]
+OUTPUT_FORMATS: tuple[OutputFormat, ...] = ("text", "jsonl", "json", "raw")
+ColorSystemName = Literal["standard", "256", "truecolor"]
+
+
+class Renderer(Protocol):
+    """Writes pages of records to one stream: one `write()` and one `flush()` per page."""
+
+    def write_page(self, records: Sequence[Mapping[str, Any]]) -> None:
+        """Write the records (a page from the API, or one record when following)."""
+
+    def close(self) -> None:
+        """Finish the output (the closing `]` of a JSON array); the stream itself stays open."""
+
+
+def make_renderer(
+    stream: TextIO,
+    *,
+    output: OutputFormat,
+    color: bool,
+    utc: bool,
+    color_system: ColorSystemName | None = None,
+) -> Renderer:
+    """The renderer for `output`. `color` comes from `terminal.use_color` and only affects text.
+
+    `color_system` pins the palette depth for replica colours beyond the eight standard ones;
+    None asks rich to detect it from the environment (only once more than eight replicas show up).
+    """
+    if output == "text":
+        return TextRenderer(stream, color=color, utc=utc, color_system=color_system)
+    if output == "jsonl":
+        return JsonLinesRenderer(stream)
+    if output == "json":
+        return JsonArrayRenderer(stream)
+    if output == "raw":
+        return RawRenderer(stream)
+    raise ValueError(f"unknown output format {output!r}; expected one of {OUTPUT_FORMATS}")
+
+
+# --- JSON -----------------------------------------------------------------------------------------
+
+# Compact separators: smaller output and faster for jq. ensure_ascii (the default) keeps the output
+# valid whatever the stream's encoding.
+_JSON_ENCODER = json.JSONEncoder(separators=(",", ":"))
+_KEY_PREFIXES: dict[str, str] = {}  # '"message":' per key: records share a handful of keys
+_MAX_CACHED_KEYS = 1024
+
+
+def encode_record(record: Mapping[str, Any]) -> str:
+    """One record as compact JSON, exactly `json.dumps(record, separators=(",", ":"))`."""
+    return _encode_records([record])[0]
+
+
+def _encode_records(records: Sequence[Mapping[str, Any]]) -> list[str]:
+    """Each record as compact JSON, identical to `json.dumps(record, separators=(",", ":"))`.
+
+    json.dumps manages ~220k records/s; API records hold only strings and nulls, which the C
+    string encoder handles at well over twice that. Any other value (a number, a nested object
+    in an extra field) sends just that record through the general encoder.
+    """
+    encode = encode_basestring_ascii
+    keys = _KEY_PREFIXES
+    out: list[str] = []
+    append = out.append
+    for record in records:
+        parts: list[str] = []
+        add = parts.append
+        for key, value in record.items():
+            prefix = keys.get(key)
+            if prefix is None:
+                if key.__class__ is not str:
+                    break  # json.dumps turns int/float/bool/None keys into strings: let it
+                prefix = encode(key) + ":"
+                if len(keys) < _MAX_CACHED_KEYS:
+                    keys[key] = prefix
+            if value.__class__ is str:
+                add(prefix + encode(value))
+            elif value is None:
+                add(prefix + "null")
+            else:
+                break
+        else:
+            append("{" + ",".join(parts) + "}")
+            continue
+        append(_JSON_ENCODER.encode(record))
+    return out
+
+
+class _StreamRenderer:
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def _emit(self, chunk: str) -> None:
+        # A flush per page keeps a pipe reader (jq, grep --line-buffered) in step when following.
+        self._stream.write(chunk)
+        self._stream.flush()
+
+    def close(self) -> None:
+        self._stream.flush()
+
+
+class JsonLinesRenderer(_StreamRenderer):
+    """One JSON object per line, every field as the API sent it, in the order it sent them."""
+
+    def write_page(self, records: Sequence[Mapping[str, Any]]) -> None:
+        if records:
+            self._emit("\n".join(_encode_records(records)) + "\n")
+
+
+class JsonArrayRenderer(_StreamRenderer):
+    """One JSON array, one object per line, streamed page by page; `[]` when there is nothing."""
+
+    def __init__(self, stream: TextIO) -> None:
+        super().__init__(stream)
+        self._opened = False
+        self._closed = False
+
+    def write_page(self, records: Sequence[Mapping[str, Any]]) -> None:
+        if not records:
+            return
+        lead = ",\n" if self._opened else "[\n"
+        self._opened = True
+        self._emit(lead + ",\n".join(_encode_records(records)))
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self._emit("\n]\n" if self._opened else "[]\n")
+
+
+class RawRenderer(_StreamRenderer):
+    """The message alone, unchanged, one record per line (a message's own newlines are kept)."""
+
+    def write_page(self, records: Sequence[Mapping[str, Any]]) -> None:
+        if not records:
+            return
+        try:
+            text = "\n".join([record["message"] for record in records])
+        except (KeyError, TypeError):  # a missing or non-string message: rare, so re-done slowly
+            text = "\n".join([_as_text(record.get("message")) for record in records])
+        self._emit(text + "\n")
+
+
+def _as_text(value: object) -> str:
+    return "" if value is None else value if isinstance(value, str) else str(value)
+
+
+# --- text -----------------------------------------------------------------------------------------
+
+LEVEL_WIDTH = 7  # len("WARNING")
+REPLICA_WIDTH = 5  # Baseten's short replica ids
+TIMESTAMP_WIDTH = len("2026-11-27 10:00:00.123")
+
+# Level colours: red and yellow are kept for what needs attention, and INFO, most lines, stays plain
+# so those stand out (it also leaves green free for replicas).
+LEVEL_STYLES: dict[str, str] = {
+    "DEBUG": "dim",
+    "INFO": "",
+    "WARNING": "yellow",
+    "ERROR": "bold red",
+}
+TIMESTAMP_STYLE = "dim"
+# Replica colours: the standard colours that read well on dark and light backgrounds and are not
+# level colours, so every terminal shows them alike (their codes are the same in every colour
+# system). Blue is last: it is the hardest to read on black.
+REPLICA_STANDARD_PALETTE: tuple[str, ...] = (
+    "cyan",
+    "magenta",
+    "green",
+    "bright_blue",
+    "bright_cyan",
+    "bright_magenta",
+    "bright_green",
+    "blue",
+)
+# More replicas than that: 256-colour slots of medium lightness, with reds, oranges and yellows
+# left out so that no replica looks like a level; then every other cube colour, so colours only
+# repeat beyond ~200 replicas in one view.
+_CURATED_256 = (
+    33, 37, 41, 63, 69, 73, 75, 79, 98, 99, 105, 109, 111, 114, 115, 135, 140, 141,
+    147, 151, 170, 171, 176, 177, 183, 207, 213, 38, 44, 35, 36, 42, 48, 72, 78, 80,
+    81, 86, 104, 110, 116, 117, 120, 122, 128, 134, 139, 146, 152, 159, 165, 182,
+)  # fmt: skip
+REPLICA_EXTENDED_PALETTE: tuple[str, ...] = tuple(
+    f"color({index})"
+    for index in (*_CURATED_256, *(i for i in range(16, 232) if i not in _CURATED_256))
+)
+
+# Characters that must not reach a terminal as they are: C0 controls other than tab and newline,
+# DEL and the C1 controls (they can move the cursor, retitle the window, hide text).
+_CONTROL_ESCAPES = {
+    code: f"\\x{code:02x}"
+    for code in (*range(0x00, 0x20), *range(0x7F, 0xA0))
+    if code not in (0x09, 0x0A)
+}
+# A program's own colours would clash with ours and must not leak out when colour is off.
+_SGR = re.compile(r"\x1b\[[0-9;:]*m")
+
+
+class TextRenderer(_StreamRenderer):
+    """`2026-11-27 10:00:00.123 INFO    a1b2c  message`, optionally coloured."""
+
+    def __init__(
+        self,
+        stream: TextIO,
+        *,
+        color: bool,
+        utc: bool,
+        color_system: ColorSystemName | None = None,
+    ) -> None:
+        super().__init__(stream)
+        self._color = color
+        self._color_system_name = color_system
+        self._to_struct_time: Callable[[float], time.struct_time] = (
+            time.gmtime if utc else time.localtime
+        )
+        self._style_cache: dict[str, tuple[str, str]] = {}
+        timestamp_on, timestamp_off = self._style(TIMESTAMP_STYLE)
+        self._timestamp_on = timestamp_on
+        # Milliseconds end the timestamp span; the column separator follows unstyled.
+        self._timestamp_end = ("Z" if utc else "") + timestamp_off + " "
+        self._timestamp_width = TIMESTAMP_WIDTH + utc
+        message_column = self._timestamp_width + 1 + LEVEL_WIDTH + 1 + REPLICA_WIDTH + 2
+        self._indent = "\n" + " " * message_column
+        # Columns with their trailing separators, styled once.
+        self._level_columns: dict[str | None, str] = {None: " " * (LEVEL_WIDTH + 1)}
+        for level, style in LEVEL_STYLES.items():
+            on, off = self._style(style)
+            self._level_columns[level] = on + level + off + " " * (LEVEL_WIDTH + 1 - len(level))
+        self._api_level_columns: dict[object, str] = {
+            k: v for k, v in self._level_columns.items() if k is not None
+        }
+        self._replica_columns: dict[object, str] = {None: " " * (REPLICA_WIDTH + 2)}
+        self._taken_slots: set[int] = set()
+        self._last_second = ""
+        self._second_prefix = ""
+
+    # Styles --------------------------------------------------------------------------------------
+
+    def _style(self, definition: str, *, extended: bool = False) -> tuple[str, str]:
+        """The ANSI codes rich writes before and after text in this style ("" without colour)."""
+        if not self._color or not definition:
+            return "", ""
+        cached = self._style_cache.get(definition)
+        if cached is None:
+            from rich.color import ColorSystem
+            from rich.style import Style
+
+            # Level, timestamp and the first eight replica colours are standard colours, whose
+            # codes are the same in every colour system, so only the 256-colour slots need to know
+            # what the terminal can show.
+            system = self._detect_color_system() if extended else ColorSystem.STANDARD
+            # A sentinel in place of the text: what surrounds it is exactly rich's rendering.
+            rendered = Style.parse(definition).render("\x00", color_system=system)
+            on, _, off = rendered.partition("\x00")
+            cached = self._style_cache[definition] = (on, off)
+        return cached
+
+    def _detect_color_system(self) -> ColorSystem:
+        from rich.color import ColorSystem
+
+        name: str | None = self._color_system_name
+        if name is None:
+            # Only needed past eight replicas, so rich's console module is imported only then.
+            from rich.console import Console
+
+            name = Console(file=self._stream, force_terminal=True).color_system
+        systems = {
+            "standard": ColorSystem.STANDARD,
+            "256": ColorSystem.EIGHT_BIT,
+            "truecolor": ColorSystem.TRUECOLOR,
+            "windows": ColorSystem.WINDOWS,
+        }
+        # None means rich thinks the terminal shows no colour at all (TERM=dumb with --color
+        # always): standard colours are the safe choice, rich maps 256-colour slots onto them.
+        return systems.get(name or "standard", ColorSystem.STANDARD)
+
+    def _replica_column(self, replica: str) -> str:
+        """The replica padded to its column, in a colour no other replica in this view has."""
+        on, off = self._replica_style(replica) if self._color else ("", "")
+        column = on + replica + off + " " * max(2, REPLICA_WIDTH + 2 - len(replica))
+        self._replica_columns[replica] = column
+        return column
+
+    def _replica_style(self, replica: str) -> tuple[str, str]:
+        # A stable hash (not hash(), which changes per process) so a replica keeps its colour from
+        # one run to the next unless another replica already holds that colour in this view.
+        digest = zlib.crc32(replica.encode("utf-8", "surrogatepass"))
+        standard = len(REPLICA_STANDARD_PALETTE)
+        for offset in range(standard):
+            slot = (digest + offset) % standard
+            if slot not in self._taken_slots:
+                self._taken_slots.add(slot)
+                return self._style(REPLICA_STANDARD_PALETTE[slot])
+        extended = len(REPLICA_EXTENDED_PALETTE)
+        for offset in range(extended):
+            slot = (digest + offset) % extended
+            if standard + slot not in self._taken_slots:
+                self._taken_slots.add(standard + slot)
+                return self._style(REPLICA_EXTENDED_PALETTE[slot], extended=True)
+        # More replicas than colours: sharing cannot be avoided, so keep the preferred one.
+        return self._style(REPLICA_STANDARD_PALETTE[digest % standard])
+
+    # Timestamps ----------------------------------------------------------------------------------
+
+    def _format_second(self, timestamp: str) -> str:
+        """`2026-11-27 10:00:00.` for the whole second of a nanosecond timestamp string."""
+        if len(timestamp) <= 9 or not (timestamp.isascii() and timestamp.isdigit()):
+            raise ValueError(f"not an epoch-nanosecond timestamp: {timestamp!r}")
+        moment = self._to_struct_time(int(timestamp[:-9]))
+        return self._timestamp_on + time.strftime("%Y-%m-%d %H:%M:%S.", moment)
+
+    # Lines ---------------------------------------------------------------------------------------
+
+    def write_page(self, records: Sequence[Mapping[str, Any]]) -> None:
+        if not records:
+            return
+        # Everything the loop touches is a local: attribute look-ups per line add up at 500k/s.
+        lines: list[str] = []
+        append = lines.append
+        api_levels = self._api_level_columns
+        all_levels = self._level_columns
+        replicas = self._replica_columns
+        timestamp_end = self._timestamp_end
+        last_second = self._last_second
+        second_prefix = self._second_prefix
+        for record in records:
+            try:
+                timestamp = record["timestamp"]
+                second = timestamp[:-9]
+                if second != last_second:
+                    second_prefix = self._format_second(timestamp)
+                    last_second = second
+                level_column = api_levels.get(record.get("level"))
+                if level_column is None:
+                    level_column = all_levels[effective_level(record)]
+                replica: Any = record.get("replica")
+                replica_column = replicas.get(replica)
+                if replica_column is None:
+                    # Not None (that is in the cache); a non-string fails here and is handled below.
+                    replica_column = self._replica_column(replica)
+                message = record["message"]
+                if not message.isprintable():
+                    message = self._clean(message)
+                append(
+                    f"{second_prefix}{timestamp[-9:-6]}{timestamp_end}"
+                    f"{level_column}{replica_column}{message}\n"
+                )
+            except Exception:
+                # An odd record (a missing field, a number where a string belongs) must not end
+                # the stream: it takes the careful path instead.
+                append(self._odd_line(record))
+        self._last_second = last_second
+        self._second_prefix = second_prefix
+        self._emit("".join(lines))
+
+    def _clean(self, message: str) -> str:
+        """A message made safe and aligned: control codes shown as escapes, continuation lines
+        indented under the message column, trailing blank lines dropped."""
+        message = _SGR.sub("", message).rstrip()
+        if "\r" in message:
+            # Progress bars redraw with a bare \r: every state becomes a line of its own.
+            message = message.replace("\r\n", "\n").replace("\r", "\n")
+        if "\n" in message:
+            message = message.replace("\n", self._indent)
+        return message.translate(_CONTROL_ESCAPES)
+
+    def _odd_line(self, record: Mapping[str, Any]) -> str:
+        """The line for a record the fast path could not take (missing fields, unusual types)."""
+        timestamp = _as_text(record.get("timestamp"))
+        try:
+            prefix = self._format_second(timestamp)
+            timestamp_column = f"{prefix}{timestamp[-9:-6]}{self._timestamp_end}"
+        except (ValueError, OverflowError, OSError):  # shown as it came, in the same column
+            on, off = self._style(TIMESTAMP_STYLE)
+            shown = timestamp.ljust(self._timestamp_width)
+            timestamp_column = f"{on}{shown}{off} " if timestamp else f"{shown} "
+        replica = record.get("replica")
+        if replica is None:
+            replica_column = self._replica_columns[None]
+        else:
+            text = _as_text(replica)
+            replica_column = self._replica_columns.get(text) or self._replica_column(text)
+        level_column = self._level_columns[effective_level(record)]
+        message = self._clean(_as_text(record.get("message")))
+        return f"{timestamp_column}{level_column}{replica_column}{message}\n"

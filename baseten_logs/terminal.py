@@ -1,0 +1,96 @@
+"""The one place that decides whether output goes to a terminal and whether it gets colour.
+
+Stdlib only: the decision is made before anything imports rich, so that piped output never pays
+for importing it. The rules follow rich's own (rich 13-15 `Console.is_terminal`,
+`_detect_color_system` and `no_color`), so text rendered by our fast path and anything rich draws
+in the same run agree.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Literal, TextIO
+
+__all__ = ["ColorMode", "is_terminal", "terminal_width", "use_color"]
+
+ColorMode = Literal["auto", "always", "never"]
+
+_DUMB_TERMS = frozenset({"dumb", "unknown"})
+
+
+def is_terminal(stream: TextIO, env: Mapping[str, str]) -> bool:
+    """Whether `stream` is an interactive terminal (honouring the `TTY_COMPATIBLE` override).
+
+    Unlike rich, `FORCE_COLOR` does not make a pipe a terminal here: it asks for colour, not for
+    spinners or a pager, so it is weighed in `use_color` only.
+    """
+    # TTY_COMPATIBLE=1/0 says what the device is when isatty cannot tell (a CI log viewer that
+    # renders ANSI, a pseudo-terminal that does not). Any other value means: detect.
+    override = env.get("TTY_COMPATIBLE", "")
+    if override == "1":
+        return True
+    if override == "0":
+        return False
+    isatty = getattr(stream, "isatty", None)
+    if isatty is None:
+        return False
+    try:
+        return bool(isatty())
+    except ValueError:  # a closed stream (e.g. at interpreter shutdown) is no terminal
+        return False
+
+
+def use_color(mode: ColorMode, stream: TextIO, env: Mapping[str, str]) -> bool:
+    """Whether to write ANSI colour codes to `stream`.
+
+    Precedence, first match wins:
+      1. `--color always` / `--color never` (the flag beats every environment variable).
+      2. `TERM` is `dumb` or `unknown`: no codes (rich then renders no escape codes at all, even
+         with FORCE_COLOR set).
+      3. `NO_COLOR` non-empty: no colour (https://no-color.org; rich keeps bold/dim then, we drop
+         every code since a dim timestamp alone is not worth escape sequences in the output).
+      4. `TTY_COMPATIBLE=0`: no colour; `TTY_COMPATIBLE=1`: colour (rich checks it before
+         FORCE_COLOR too).
+      5. `FORCE_COLOR` non-empty, whatever its value, even "0": colour (https://force-color.org).
+         An empty FORCE_COLOR counts as unset (rich would read it as "not a terminal").
+      6. `GITHUB_ACTIONS=true`: colour, since the Actions log viewer renders ANSI although the
+         job's stdout is a pipe (rich has no such rule: it is ours).
+      7. Otherwise: colour exactly when the stream is a terminal (`isatty()`).
+    """
+    if mode == "always":
+        return True
+    if mode == "never":
+        return False
+    if env.get("TERM", "").strip().lower() in _DUMB_TERMS:
+        return False
+    if env.get("NO_COLOR", ""):
+        return False
+    override = env.get("TTY_COMPATIBLE", "")
+    if override in ("0", "1"):
+        return override == "1"
+    if env.get("FORCE_COLOR", ""):
+        return True
+    if env.get("GITHUB_ACTIONS", "") == "true":
+        return True
+    return is_terminal(stream, env)
+
+
+def terminal_width(default: int = 100, *, env: Mapping[str, str] | None = None) -> int:
+    """Columns of the terminal: `COLUMNS` if set, else the terminal's size, else `default`.
+
+    `env` is for tests; it defaults to the process environment.
+    """
+    environ = os.environ if env is None else env
+    columns = environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    # stdout first, then stderr: one of them is usually still the terminal when the other is piped.
+    for fd in (1, 2):
+        try:
+            size = os.get_terminal_size(fd).columns
+        except (OSError, ValueError):
+            continue
+        if size > 0:
+            return size
+    return default

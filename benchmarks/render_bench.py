@@ -1,0 +1,127 @@
+"""Throughput of each output format, against a plain f-string write loop measured in the same run.
+
+Renders 200k in-memory records, in pages of 1000 like the API returns them, to os.devnull opened
+as text, and prints lines/s per format with its ratio to the baseline. Absolute numbers drift from
+run to run and machine to machine; the ratios are what to compare.
+
+    .venv/bin/python benchmarks/render_bench.py [--records N] [--repeat R]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sys
+import time
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TextIO
+
+from baseten_logs.render import OutputFormat, make_renderer
+
+PAGE = 1000
+# Lines/s each case should reach on the 2-core reference machine (None: no target).
+TARGETS: dict[str, int | None] = {
+    "text": 500_000,
+    "text --color": 300_000,
+    "jsonl": 500_000,
+    "json": None,
+    "raw": 500_000,
+    "text, no API levels": None,
+}
+
+
+def make_records(count: int, *, seed: int = 7) -> list[dict[str, Any]]:
+    """Records shaped like the API's: four replicas, mostly INFO, a few without a level."""
+    rng = random.Random(seed)
+    replicas = ["a1b2c", "d3e4f", "g5h6i", "j7k8l"]
+    levels = ["INFO"] * 8 + ["DEBUG", "WARNING", "ERROR", None]
+    paths = ["/v1/predict", "/health", "/v1/models/llama/generate", "/metrics"]
+    timestamp = 1_764_237_600_000_000_000
+    records: list[dict[str, Any]] = []
+    for index in range(count):
+        timestamp += rng.randrange(50_000, 5_000_000)  # 0.05-5 ms apart
+        level = rng.choice(levels)
+        message = (
+            f'INFO:     10.0.{index % 7}.{index % 250}:{40000 + index % 999} - "POST '
+            f'{rng.choice(paths)} HTTP/1.1" 200 OK took {rng.randrange(1, 900)} ms'
+            if level is None
+            else f"request {index} handled in {rng.randrange(1, 900)} ms (tokens={index % 4096})"
+        )
+        records.append(
+            {
+                "timestamp": str(timestamp),
+                "message": message,
+                "replica": rng.choice(replicas),
+                "request_id": None if index % 3 else f"req-{index:08x}",
+                "level": level,
+            }
+        )
+    return records
+
+
+def pages(records: Sequence[Mapping[str, Any]]) -> list[Sequence[Mapping[str, Any]]]:
+    return [records[start : start + PAGE] for start in range(0, len(records), PAGE)]
+
+
+def baseline(stream: TextIO, records: Sequence[Mapping[str, Any]]) -> None:
+    """What "plain" costs: one f-string and one write per line, no formatting work at all."""
+    write = stream.write
+    for record in records:
+        write(f"{record['timestamp']} {record['level']} {record['replica']} {record['message']}\n")
+
+
+def render(output: OutputFormat, *, color: bool) -> Callable[[TextIO, Sequence[Any]], None]:
+    def run(stream: TextIO, records: Sequence[Mapping[str, Any]]) -> None:
+        renderer = make_renderer(stream, output=output, color=color, utc=False)
+        for page in pages(records):
+            renderer.write_page(page)
+        renderer.close()
+
+    return run
+
+
+def best_rate(
+    case: Callable[[TextIO, Sequence[Any]], None], records: list[dict[str, Any]], repeat: int
+) -> float:
+    best = float("inf")
+    with open(os.devnull, "w", encoding="utf-8") as devnull:
+        for _ in range(repeat):
+            started = time.perf_counter()
+            case(devnull, records)
+            best = min(best, time.perf_counter() - started)
+    return len(records) / best
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=200_000)
+    parser.add_argument("--repeat", type=int, default=3, help="best of R runs per case")
+    args = parser.parse_args(argv)
+    records = make_records(args.records)
+
+    # Every level left to detection from the message text: the worst case for text output.
+    unleveled = [{**record, "level": None} for record in records]
+    cases: dict[str, tuple[Callable[[TextIO, Sequence[Any]], None], list[dict[str, Any]]]] = {
+        "text": (render("text", color=False), records),
+        "text --color": (render("text", color=True), records),
+        "jsonl": (render("jsonl", color=False), records),
+        "json": (render("json", color=False), records),
+        "raw": (render("raw", color=False), records),
+        "text, no API levels": (render("text", color=False), unleveled),
+    }
+    base = best_rate(baseline, records, args.repeat)
+    print(f"{args.records} records, pages of {PAGE}, best of {args.repeat}, to {os.devnull}")
+    print(f"{'baseline f-string write':24} {base:>12,.0f} lines/s   1.00x")
+    missed = 0
+    for name, (case, data) in cases.items():
+        rate = best_rate(case, data, args.repeat)
+        target = TARGETS[name]
+        verdict = "" if target is None else ("ok" if rate >= target else f"BELOW {target:,}")
+        missed += bool(target and rate < target)
+        print(f"{name:24} {rate:>12,.0f} lines/s  {rate / base:5.2f}x  {verdict}")
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

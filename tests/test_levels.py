@@ -1,0 +1,104 @@
+"""Level names, their order, and detecting a level from a message when the API gave none."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from baseten_logs.levels import LEVEL_RANK, LEVELS, detect_level, effective_level, normalize_level
+
+
+def test_levels_are_ordered_by_severity() -> None:
+    assert LEVELS == ("DEBUG", "INFO", "WARNING", "ERROR")
+    assert sorted(LEVELS, key=LEVEL_RANK.__getitem__) == list(LEVELS)
+    assert LEVEL_RANK["DEBUG"] < LEVEL_RANK["INFO"] < LEVEL_RANK["WARNING"] < LEVEL_RANK["ERROR"]
+
+
+@pytest.mark.parametrize(
+    ("spelling", "level"),
+    [
+        ("trace", "DEBUG"),
+        ("DEBUG", "DEBUG"),
+        ("Info", "INFO"),
+        ("notice", "INFO"),
+        ("warn", "WARNING"),
+        ("WARNING", "WARNING"),
+        ("err", "ERROR"),
+        ("error", "ERROR"),
+        ("CRITICAL", "ERROR"),
+        ("fatal", "ERROR"),
+        ("exception", "ERROR"),
+        (" warning ", "WARNING"),
+        ("verbose", None),
+        ("", None),
+    ],
+)
+def test_normalize_level(spelling: str, level: str | None) -> None:
+    assert normalize_level(spelling) == level
+
+
+@pytest.mark.parametrize(
+    ("message", "level"),
+    [
+        # JSON logs, by their top-level key.
+        ('{"levelname": "WARNING", "message": "disk at 91%"}', "WARNING"),
+        ('{"level": "error", "msg": "boom"}', "ERROR"),
+        ('{"severity": "DEBUG", "message": "x"}', "DEBUG"),
+        ('{"message": "x", "severity": "notice"}', "INFO"),
+        # uvicorn, and Python's basicConfig format.
+        ('INFO:     10.0.0.1:5000 - "POST /v1/predict HTTP/1.1" 200 OK', "INFO"),
+        ("WARNING:root:low memory", "WARNING"),
+        ("ERROR:    Exception in ASGI application", "ERROR"),
+        # Bracketed anywhere near the start.
+        ("[ERROR] model failed to load", "ERROR"),
+        ("2026-11-27 10:00:00 [main] [warn] slow request", "WARNING"),
+        # logfmt.
+        ('time=2026-11-27T10:00:00Z level=warn msg="slow"', "WARNING"),
+        ('ts=1 level="error" msg=boom', "ERROR"),
+        ("ts=1 lvl=debug msg=x", "DEBUG"),
+        # Python logging's default format.
+        ("2026-11-27 10:00:00,123 - truss.server - WARNING - slow start", "WARNING"),
+        ("2026-11-27 10:00:00,123 - app - CRITICAL - out of memory", "ERROR"),
+        # glog.
+        ("W1127 10:00:00.123456  1234 server.cc:42] queue full", "WARNING"),
+        ("E1127 10:00:00.123 boom", "ERROR"),
+        ("I1127 10:00:00.123456 ready", "INFO"),
+        # A traceback, wherever it starts.
+        ('Traceback (most recent call last):\n  File "model.py", line 3', "ERROR"),
+        ("request failed\nTraceback (most recent call last):\n  ...", "ERROR"),
+        # Plain text: nothing to go on.
+        ("Loading model weights from /app/model", None),
+        ("error rate is 0.1% over the last minute", None),
+        ("[main] starting 4 workers", None),
+        ("tokens=4096 latency_ms=12", None),
+        ('{"message": "no level here"}', None),
+        ("{not json at all", None),
+        ("", None),
+    ],
+)
+def test_detect_level(message: str, level: str | None) -> None:
+    assert detect_level(message) == level
+    assert effective_level({"message": message, "level": None}) == level
+
+
+@pytest.mark.parametrize(
+    ("record", "level"),
+    [
+        ({"message": "ERROR: ignored, the API knows better", "level": "DEBUG"}, "DEBUG"),
+        ({"message": "x", "level": "warning"}, "WARNING"),  # case normalised
+        ({"message": "[ERROR] x", "level": "bogus"}, "ERROR"),  # not a level: detect instead
+        ({"message": "[ERROR] x"}, "ERROR"),  # no level key at all
+        ({"message": "plain", "level": None}, None),
+        ({"level": None}, None),  # no message either
+        ({"message": None, "level": None}, None),
+        ({"message": 42, "level": 3}, None),  # unexpected types are not errors
+    ],
+)
+def test_effective_level(record: dict[str, Any], level: str | None) -> None:
+    assert effective_level(record) == level
+
+
+def test_long_message_is_scanned_only_near_its_start() -> None:
+    assert detect_level("x" * 500 + " [ERROR] late") is None
+    assert detect_level("x" * 50 + " [ERROR] early") == "ERROR"
