@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
 from typing import Annotated
 
 import typer
@@ -17,9 +18,15 @@ from . import __version__, messages
 from .errors import BasetenLogsError, ExitStatus, UsageError
 from .pipes import OutputClosed
 
+EXIT_STATUSES = (
+    "Exit statuses: 0 ok, 1 --fail-on matched, 2 bad input, 3 authentication failed, "
+    "4 not found, 5 API or network failure, 6 incomplete output, 130 interrupted."
+)
+
 app = typer.Typer(
     name="baseten-logs",
     help="Fast, scriptable logs for model deployments on Baseten.",
+    epilog=EXIT_STATUSES,
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
     no_args_is_help=True,
@@ -30,6 +37,11 @@ WINDOW = "Window"
 FILTERS = "Filters (applied by the API)"
 OUTPUT = "Output"
 ACCESS = "Access"
+
+
+def _choices(*values: str) -> Callable[[str], list[str]]:
+    """Shell completion for a flag with a fixed set of values."""
+    return lambda incomplete: [v for v in values if v.startswith(incomplete.lower())]
 
 
 def _version(value: bool) -> None:
@@ -47,18 +59,17 @@ def main(
         ),
     ] = False,
 ) -> None:
-    """Fast, scriptable logs for model deployments on Baseten.
-
-    Exit statuses: 0 ok, 1 --fail-on matched, 2 bad input, 3 authentication, 4 not found,
-    5 API or network failure, 6 incomplete output, 130 interrupted.
-    """
+    """Fast, scriptable logs for model deployments on Baseten."""
 
 
-@app.command()
+@app.command(epilog=EXIT_STATUSES)
 def get(
-    model_id: Annotated[str, typer.Argument(metavar="MODEL_ID", help="The model's id.")],
+    model_id: Annotated[
+        str, typer.Argument(metavar="MODEL_ID", help="The model's id.", show_default=False)
+    ],
     deployment_id: Annotated[
-        str, typer.Argument(metavar="DEPLOYMENT_ID", help="The deployment's id.")
+        str,
+        typer.Argument(metavar="DEPLOYMENT_ID", help="The deployment's id.", show_default=False),
     ],
     since: Annotated[
         str | None,
@@ -96,6 +107,9 @@ def get(
         typer.Option(
             metavar="LEVEL",
             help="Minimum level: DEBUG, INFO, WARNING, ERROR (drops lines with no level).",
+            autocompletion=lambda incomplete: [
+                v for v in ("DEBUG", "INFO", "WARNING", "ERROR") if v.startswith(incomplete.upper())
+            ],
             rich_help_panel=FILTERS,
         ),
     ] = None,
@@ -140,6 +154,7 @@ def get(
             "--output",
             metavar="FORMAT",
             help="text, jsonl (API fields unchanged), json (one array) or raw (messages).",
+            autocompletion=_choices("text", "jsonl", "json", "raw"),
             rich_help_panel=OUTPUT,
         ),
     ] = "text",
@@ -176,6 +191,7 @@ def get(
         typer.Option(
             metavar="WHEN",
             help="auto, always or never. auto follows the terminal, NO_COLOR and FORCE_COLOR.",
+            autocompletion=_choices("auto", "always", "never"),
             rich_help_panel=OUTPUT,
         ),
     ] = "auto",

@@ -1,0 +1,247 @@
+"""The emulated API's behaviour, independent of HTTP plumbing: request in, Response out."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .catalogue import Catalogue, Model
+from .config import EmulatorConfig, LimitOverMax
+from .faults import Fault, Faults
+from .query import QueryError, parse_log_query
+from .ratelimit import RateLimiter
+from .store import LogStore, Source
+
+RATE_LIMITED = "Rate limit exceeded. Please try again later."
+_HTML_PAGE = (
+    b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
+    b"<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n"
+    b"</body>\r\n</html>\r\n"
+)
+_FAULT_ERRORS = {
+    "404": (404, "Deployment not found"),
+    "500": (500, "Internal server error"),
+    "502": (502, "Bad gateway"),
+    "503": (503, "Service unavailable"),
+    "504": (504, "Gateway timeout"),
+}
+
+
+@dataclass
+class Response:
+    """What to answer; `drop` closes the connection instead, after `delay_s` seconds."""
+
+    status: int
+    body: bytes = b""
+    content_type: str = "application/json"
+    headers: dict[str, str] = field(default_factory=dict)
+    drop: bool = False
+    delay_s: float = 0.0
+    fault: str | None = None
+
+
+def _json(status: int, payload: Any, headers: dict[str, str] | None = None) -> Response:
+    body = json.dumps(payload, ensure_ascii=False).encode()
+    return Response(status, body, headers=headers or {})
+
+
+def _error(status: int, message: str) -> Response:
+    return _json(status, {"error": message})
+
+
+class Api:
+    """Routing, auth, rate limiting, faults and the endpoints of the emulated API."""
+
+    def __init__(self, config: EmulatorConfig, catalogue: Catalogue, store: LogStore) -> None:
+        self.config = config
+        self.catalogue = catalogue
+        self.store = store
+        self.clock = config.clock
+        # Runtime switches (plain attribute writes are atomic; handlers read them per request).
+        self.end_inclusive = config.end_inclusive
+        self.limit_over_max: LimitOverMax = config.limit_over_max
+        self.faults = Faults(
+            latency_s=config.latency_s,
+            error_rate=config.error_rate,
+            error_kinds=config.error_kinds,
+            error_scope=config.error_scope,
+            seed=config.fault_seed,
+            slow_s=config.slow_s,
+        )
+        self.limiter: RateLimiter | None = None
+        self.set_rate_limit(config.rate_limit_per_s)
+        self.keys = frozenset((config.api_key, *config.extra_api_keys))
+
+    def set_rate_limit(self, per_second: int | None) -> None:
+        self.limiter = RateLimiter(per_second) if per_second else None
+
+    def now(self) -> tuple[int, int]:
+        """The injectable clock as (epoch ms, epoch ns)."""
+        seconds = self.clock()
+        return int(seconds * 1000), int(seconds * 1e9)
+
+    def handle(
+        self,
+        method: str,
+        segments: list[str],
+        query: dict[str, list[str]],
+        headers: Mapping[str, str],
+    ) -> Response:
+        delay = self.faults.latency_s
+        response = self._handle(method, segments, query, headers)
+        response.delay_s += delay
+        return response
+
+    def _handle(
+        self,
+        method: str,
+        segments: list[str],
+        query: dict[str, list[str]],
+        headers: Mapping[str, str],
+    ) -> Response:
+        if not segments or segments[0] != "v1":
+            return _error(404, "Not found")
+        is_logs = len(segments) == 6 and segments[1] == "models" and segments[5] == "logs"
+        fault = self.faults.next_fault(is_logs=is_logs)
+        if fault is not None and fault.kind not in ("slow", "malformed"):
+            return self._fault(fault)
+        key, problem = self._authenticate(headers)
+        if problem is not None:
+            response = _error(401, problem)
+        elif self.limiter is not None and (wait := self.limiter.acquire(key)) is not None:
+            extra = {"Retry-After": str(wait)} if self.config.rate_limit_retry_after_header else {}
+            response = _json(429, {"error": RATE_LIMITED, "retry_after": wait}, extra)
+        elif method != "GET":
+            response = _error(405, "Method not allowed")
+        else:
+            response = self._route(segments[1:], query)
+        if fault is not None:
+            response = self._spoil(fault, response)
+        return response
+
+    def _authenticate(self, headers: Mapping[str, str]) -> tuple[str, str | None]:
+        value = headers.get("authorization")
+        if not value:
+            return "", "Missing API key: send 'Authorization: Bearer <api_key>'"
+        scheme, _, key = value.strip().partition(" ")
+        if scheme.lower() not in ("bearer", "api-key"):
+            return "", "Invalid Authorization header: use 'Bearer <api_key>' or 'Api-Key <api_key>'"
+        key = key.strip()
+        if key not in self.keys:
+            return "", "Invalid API key"
+        return key, None
+
+    def _fault(self, fault: Fault) -> Response:
+        kind = fault.kind
+        if kind == "drop":
+            return Response(0, drop=True, fault=kind)
+        if kind == "429":
+            headers = {"Retry-After": str(fault.retry_after)} if fault.header else {}
+            payload = {"error": RATE_LIMITED, "retry_after": fault.retry_after}
+            response = _json(429, payload, headers)
+        elif kind == "wrong_shape":
+            response = _json(200, {"data": [], "detail": "unexpected upstream response"})
+        elif fault.variant == "html":
+            response = Response(
+                int(kind), _HTML_PAGE.replace(b"502 Bad Gateway", _status_line(kind))
+            )
+            response.content_type = "text/html"
+        else:
+            status, message = _FAULT_ERRORS[kind]
+            response = _error(status, message)
+        response.fault = kind
+        return response
+
+    def _spoil(self, fault: Fault, response: Response) -> Response:
+        """Faults that change a real answer: delay it, or replace its body."""
+        if fault.kind == "slow":
+            response.delay_s += self.faults.slow_seconds(fault)
+        elif fault.variant == "truncated":
+            body = response.body
+            response = Response(200, body[: max(1, len(body) // 2)] or b"{")
+        else:
+            response = Response(200, _HTML_PAGE, content_type="text/html")
+        response.fault = fault.kind
+        return response
+
+    def _model(self, model_id: str) -> Model | Response:
+        model = self.catalogue.model(model_id)
+        return model if model is not None else _error(404, "Model not found")
+
+    def _route(self, seg: list[str], query: dict[str, list[str]]) -> Response:
+        if not seg or seg[0] != "models":
+            return _error(404, "Not found")
+        if len(seg) == 1:
+            name = _last(query, "name")
+            models = self.catalogue.models
+            chosen = [m for m in models if name is None or m.name == name]
+            return _json(200, {"models": [m.to_api() for m in chosen]})
+        model = self._model(seg[1])
+        if isinstance(model, Response):
+            return model
+        rest = seg[2:]
+        if not rest:
+            return _json(200, model.to_api())
+        if rest[0] == "deployments":
+            return self._deployments(model, rest[1:], query)
+        if rest[0] == "environments":
+            return self._environments(model, rest[1:], query)
+        return _error(404, "Not found")
+
+    def _deployments(self, model: Model, rest: list[str], query: dict[str, list[str]]) -> Response:
+        if not rest:
+            name = _last(query, "name")
+            chosen = [d for d in model.deployments if name is None or d.name == name]
+            return _json(200, {"deployments": [d.to_api() for d in chosen]})
+        if len(rest) == 1:
+            dep = model.deployment(rest[0])
+            return _error(404, "Deployment not found") if dep is None else _json(200, dep.to_api())
+        if len(rest) == 2 and rest[1] == "logs":
+            # The aliases are not documented inside the logs path: only real ids work here.
+            dep = model.deployment(rest[0])
+            if dep is None or dep.id != rest[0]:
+                return _error(404, "Deployment not found")
+            return self._logs(self.store.deployment_source(model.id, dep.id), query)
+        return _error(404, "Not found")
+
+    def _environments(self, model: Model, rest: list[str], query: dict[str, list[str]]) -> Response:
+        if not rest:
+            envs = [model.environment_to_api(e) for e in model.environments]
+            return _json(200, {"environments": envs})
+        env = model.environment(rest[0])
+        if env is None or len(rest) > 2 or (len(rest) == 2 and rest[1] != "logs"):
+            return _error(404, "Environment not found" if env is None else "Not found")
+        if len(rest) == 1:
+            return _json(200, model.environment_to_api(env))
+        return self._logs(self.store.environment_source(model.id, env.name), query)
+
+    def _logs(self, src: Source, query: dict[str, list[str]]) -> Response:
+        now_ms, now_ns = self.now()
+        try:
+            q = parse_log_query(query, now_ms=now_ms, limit_over_max=self.limit_over_max)
+        except QueryError as exc:
+            return _error(400, str(exc))
+        lines = self.store.select(
+            src,
+            lo_ms=q.start_ms,
+            hi_ms=q.end_ms if self.end_inclusive else q.end_ms - 1,
+            now_ns=now_ns,
+            descending=q.direction == "desc",
+            line_filter=q.filter,
+            limit=q.limit,
+        )
+        extra = self.config.extra_fields
+        body = '{"logs": [' + ", ".join(line.to_json(extra) for line in lines) + "]}"
+        return Response(200, body.encode())
+
+
+def _status_line(kind: str) -> bytes:
+    reasons = {"502": "Bad Gateway", "504": "Gateway Time-out"}
+    return f"{kind} {reasons.get(kind, 'Error')}".encode()
+
+
+def _last(query: dict[str, list[str]], name: str) -> str | None:
+    values = query.get(name)
+    return values[-1] if values else None

@@ -1,0 +1,312 @@
+"""The emulator's models, deployments and environments, and their API shapes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+MINUTE_MS = 60_000
+HOUR_MS = 60 * MINUTE_MS
+DAY_MS = 24 * HOUR_MS
+
+# Fixed ids (not derived from the seed) so that docs, the demo and tests can name them.
+DEMO_MODEL_NAME = "llama-3-8b"
+DEMO_MODEL_ID = "q4w8x2z"
+DEMO_DEPLOYMENT_NAME = "v3"
+DEMO_DEPLOYMENT_ID = "3w1k9p5"
+DEMO_DEV_DEPLOYMENT_ID = "d7m2v8n"
+WHISPER_MODEL_ID = "w5h2r8t"
+WHISPER_OLD_DEPLOYMENT_ID = "a8k3j2q"
+WHISPER_NEW_DEPLOYMENT_ID = "b9n4m7x"
+SDXL_MODEL_ID = "s6x1t4d"
+SDXL_DEPLOYMENT_ID = "z2e5r9c"
+EMBEDDER_MODEL_NAME = "embedder"
+
+
+def iso(ms: int) -> str:
+    """Format epoch milliseconds the way the management API does."""
+    dt = datetime.fromtimestamp(ms / 1000, tz=timezone.utc)
+    return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}000Z"
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """A deployment and the span of time in which it printed logs."""
+
+    id: str
+    name: str
+    model_id: str
+    created_at_ms: int
+    status: str
+    is_production: bool
+    is_development: bool
+    active_replica_count: int
+    environment: str | None
+    instance_type_name: str
+    # Replicas that appear in its logs (a scaled-to-zero deployment once had some).
+    log_replicas: int
+    logs_from_ms: int
+    logs_until_ms: int | None
+
+    def to_api(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "model_id": self.model_id,
+            "created_at": iso(self.created_at_ms),
+            "is_production": self.is_production,
+            "is_development": self.is_development,
+            "status": self.status,
+            "active_replica_count": self.active_replica_count,
+            "environment": self.environment,
+            "instance_type_name": self.instance_type_name,
+        }
+
+
+@dataclass(frozen=True)
+class Served:
+    """One deployment serving an environment from `from_ms` until `until_ms` (exclusive)."""
+
+    deployment_id: str
+    from_ms: int
+    until_ms: int | None
+
+
+@dataclass(frozen=True)
+class Environment:
+    """A named environment and which deployments served it, oldest first."""
+
+    name: str
+    model_id: str
+    created_at_ms: int
+    history: tuple[Served, ...]
+
+    @property
+    def current_deployment_id(self) -> str | None:
+        last = self.history[-1] if self.history else None
+        return last.deployment_id if last is not None and last.until_ms is None else None
+
+
+@dataclass(frozen=True)
+class Model:
+    """A model with its deployments and environments."""
+
+    id: str
+    name: str
+    team_name: str
+    created_at_ms: int
+    instance_type_name: str
+    deployments: tuple[Deployment, ...]
+    environments: tuple[Environment, ...]
+
+    @property
+    def production_deployment_id(self) -> str | None:
+        return next((d.id for d in self.deployments if d.is_production), None)
+
+    @property
+    def development_deployment_id(self) -> str | None:
+        return next((d.id for d in self.deployments if d.is_development), None)
+
+    def deployment(self, id_or_alias: str) -> Deployment | None:
+        """A deployment by id, or by the aliases `production` / `development`."""
+        if id_or_alias == "production":
+            return next((d for d in self.deployments if d.is_production), None)
+        if id_or_alias == "development":
+            return next((d for d in self.deployments if d.is_development), None)
+        return next((d for d in self.deployments if d.id == id_or_alias), None)
+
+    def environment(self, name: str) -> Environment | None:
+        return next((e for e in self.environments if e.name == name), None)
+
+    def to_api(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "created_at": iso(self.created_at_ms),
+            "deployments_count": len(self.deployments),
+            "production_deployment_id": self.production_deployment_id,
+            "development_deployment_id": self.development_deployment_id,
+            "instance_type_name": self.instance_type_name,
+            "team_name": self.team_name,
+        }
+
+    def environment_to_api(self, env: Environment) -> dict[str, Any]:
+        current = env.current_deployment_id
+        deployment = self.deployment(current) if current is not None else None
+        return {
+            "name": env.name,
+            "model_id": self.id,
+            "created_at": iso(env.created_at_ms),
+            "current_deployment": deployment.to_api() if deployment is not None else None,
+        }
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """Every model the emulator knows; one API key sees them all, across teams."""
+
+    models: tuple[Model, ...]
+    # When whisper-large's production moved from its old deployment to its new one.
+    whisper_promoted_at_ms: int
+
+    def model(self, model_id: str) -> Model | None:
+        return next((m for m in self.models if m.id == model_id), None)
+
+    def models_named(self, name: str) -> list[Model]:
+        return [m for m in self.models if m.name == name]
+
+    def deployments(self) -> list[Deployment]:
+        return [d for m in self.models for d in m.deployments]
+
+
+def _deployment(
+    model_id: str,
+    id: str,
+    name: str,
+    *,
+    created: int,
+    status: str = "ACTIVE",
+    production: bool = False,
+    development: bool = False,
+    replicas: int = 1,
+    log_replicas: int | None = None,
+    until: int | None = None,
+    instance: str = "A10G:1x24",
+) -> Deployment:
+    return Deployment(
+        id=id,
+        name=name,
+        model_id=model_id,
+        created_at_ms=created,
+        status=status,
+        is_production=production,
+        is_development=development,
+        active_replica_count=replicas,
+        environment="production" if production else None,
+        instance_type_name=instance,
+        log_replicas=log_replicas if log_replicas is not None else max(replicas, 1),
+        # A build and a model load come before the first line of the model server.
+        logs_from_ms=created + 5 * MINUTE_MS,
+        logs_until_ms=until,
+    )
+
+
+def _production_env(model_id: str, dep: Deployment) -> Environment:
+    return Environment(
+        "production", model_id, dep.created_at_ms, (Served(dep.id, dep.logs_from_ms, None),)
+    )
+
+
+def build_catalogue(anchor_ms: int) -> Catalogue:
+    """The fixed catalogue, dated relative to `anchor_ms`."""
+    a = anchor_ms
+    llama_prod = _deployment(
+        DEMO_MODEL_ID,
+        DEMO_DEPLOYMENT_ID,
+        DEMO_DEPLOYMENT_NAME,
+        created=a - 30 * DAY_MS,
+        production=True,
+        replicas=3,
+        instance="H100:1x80",
+    )
+    llama_dev = _deployment(
+        DEMO_MODEL_ID,
+        DEMO_DEV_DEPLOYMENT_ID,
+        "development",
+        created=a - 2 * DAY_MS,
+        development=True,
+        instance="H100:1x80",
+    )
+    promoted = a - 6 * HOUR_MS
+    whisper_old = _deployment(
+        WHISPER_MODEL_ID,
+        WHISPER_OLD_DEPLOYMENT_ID,
+        "v1",
+        created=a - 30 * DAY_MS,
+        status="INACTIVE",
+        replicas=0,
+        log_replicas=2,
+        # It drains for a while after losing production, so its own logs outlive the promotion.
+        until=promoted + 15 * MINUTE_MS,
+    )
+    whisper_new = _deployment(
+        WHISPER_MODEL_ID,
+        WHISPER_NEW_DEPLOYMENT_ID,
+        "v2",
+        # Deployed two hours before its promotion: its early lines are not production's.
+        created=a - 8 * HOUR_MS,
+        production=True,
+        replicas=2,
+    )
+    whisper_env = Environment(
+        "production",
+        WHISPER_MODEL_ID,
+        a - 30 * DAY_MS,
+        (
+            Served(whisper_old.id, whisper_old.logs_from_ms, promoted),
+            Served(whisper_new.id, promoted, None),
+        ),
+    )
+    sdxl = _deployment(
+        SDXL_MODEL_ID,
+        SDXL_DEPLOYMENT_ID,
+        "v1",
+        created=a - 20 * DAY_MS,
+        status="SCALED_TO_ZERO",
+        production=True,
+        replicas=0,
+        log_replicas=1,
+        until=a - 2 * HOUR_MS,
+    )
+    emb_acme = _deployment("e3m8b1a", "e4p7q2r", "v1", created=a - 12 * DAY_MS, production=True)
+    emb_research = _deployment("r7e2m9b", "r1k8w3s", "v2", created=a - 5 * DAY_MS, production=True)
+    models = (
+        Model(
+            DEMO_MODEL_ID,
+            DEMO_MODEL_NAME,
+            "acme-ml",
+            a - 40 * DAY_MS,
+            "H100:1x80",
+            (llama_prod, llama_dev),
+            (_production_env(DEMO_MODEL_ID, llama_prod),),
+        ),
+        Model(
+            WHISPER_MODEL_ID,
+            "whisper-large",
+            "acme-ml",
+            a - 60 * DAY_MS,
+            "A10G:1x24",
+            (whisper_old, whisper_new),
+            (whisper_env,),
+        ),
+        Model(
+            SDXL_MODEL_ID,
+            "sdxl-turbo",
+            "acme-ml",
+            a - 20 * DAY_MS,
+            "A10G:1x24",
+            (sdxl,),
+            (_production_env(SDXL_MODEL_ID, sdxl),),
+        ),
+        # Two teams both have an "embedder": resolving that name is ambiguous.
+        Model(
+            "e3m8b1a",
+            EMBEDDER_MODEL_NAME,
+            "acme-ml",
+            a - 12 * DAY_MS,
+            "A10G:1x24",
+            (emb_acme,),
+            (_production_env("e3m8b1a", emb_acme),),
+        ),
+        Model(
+            "r7e2m9b",
+            EMBEDDER_MODEL_NAME,
+            "research",
+            a - 5 * DAY_MS,
+            "A10G:1x24",
+            (emb_research,),
+            (_production_env("r7e2m9b", emb_research),),
+        ),
+    )
+    return Catalogue(models, promoted)

@@ -1,0 +1,130 @@
+"""Misbehaviour on demand: latency, queued faults and random faults, changeable at runtime."""
+
+from __future__ import annotations
+
+import random
+import threading
+from dataclasses import dataclass
+
+from .config import FaultScope
+
+FAULT_KINDS = (
+    "429",  # rate limited: retry_after in the body, and a Retry-After header if asked
+    "404",  # a brand-new deployment whose logs are not found yet
+    "500",
+    "502",
+    "503",
+    "504",
+    "malformed",  # 200 with an HTML proxy page (variant "html") or cut-off JSON ("truncated")
+    "wrong_shape",  # 200 JSON without "logs"
+    "drop",  # the connection closes without an answer
+    "slow",  # stall for slow_s, then answer normally: longer than a client's read timeout
+)
+_VARIANTS = {"malformed": ("html", "truncated"), "502": ("json", "html"), "504": ("json", "html")}
+
+
+@dataclass(frozen=True)
+class Fault:
+    """One way to misbehave on one request."""
+
+    kind: str
+    retry_after: int = 1
+    header: bool = False
+    variant: str | None = None
+    slow_s: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in FAULT_KINDS:
+            raise ValueError(f"unknown fault kind {self.kind!r}; known: {', '.join(FAULT_KINDS)}")
+        allowed = _VARIANTS.get(self.kind, ())
+        if self.variant is not None and self.variant not in allowed:
+            raise ValueError(f"fault {self.kind!r} has no variant {self.variant!r}")
+
+
+@dataclass
+class _Queued:
+    fault: Fault
+    remaining: int
+    scope: FaultScope
+
+
+class Faults:
+    """Thread-safe fault state; the HTTP handler asks `next_fault` once per /v1 request."""
+
+    def __init__(
+        self,
+        *,
+        latency_s: float = 0.0,
+        error_rate: float = 0.0,
+        error_kinds: tuple[str, ...] = ("429", "500", "502", "503", "504"),
+        error_scope: FaultScope = "logs",
+        seed: int = 0,
+        slow_s: float = 30.0,
+    ) -> None:
+        self._lock = threading.Lock()
+        self._queue: list[_Queued] = []
+        self.latency_s = latency_s
+        self.slow_s = slow_s
+        self._rng = random.Random(seed)
+        self._rate = 0.0
+        self._kinds: tuple[Fault, ...] = ()
+        self._scope: FaultScope = error_scope
+        self.set_error_rate(error_rate, kinds=error_kinds, scope=error_scope, seed=seed)
+
+    def inject(self, fault: Fault, *, times: int = 1, scope: FaultScope = "logs") -> None:
+        if times < 1:
+            raise ValueError("times must be at least 1")
+        if scope not in ("logs", "all"):
+            raise ValueError("scope must be 'logs' or 'all'")
+        with self._lock:
+            self._queue.append(_Queued(fault, times, scope))
+
+    def set_error_rate(
+        self,
+        rate: float,
+        *,
+        kinds: tuple[str, ...] = ("429", "500", "502", "503", "504"),
+        scope: FaultScope = "logs",
+        seed: int | None = None,
+    ) -> None:
+        if not 0.0 <= rate <= 1.0:
+            raise ValueError("error rate must be between 0 and 1")
+        faults = tuple(Fault(kind) for kind in kinds)
+        if rate > 0 and not faults:
+            raise ValueError("a positive error rate needs at least one fault kind")
+        with self._lock:
+            self._rate = rate
+            self._kinds = faults
+            self._scope = scope
+            if seed is not None:
+                self._rng = random.Random(seed)
+
+    def clear(self) -> None:
+        """Forget queued and random faults and latency."""
+        with self._lock:
+            self._queue.clear()
+            self._rate = 0.0
+            self.latency_s = 0.0
+
+    @property
+    def pending(self) -> int:
+        """Requests that queued faults will still spoil."""
+        with self._lock:
+            return sum(q.remaining for q in self._queue)
+
+    def next_fault(self, *, is_logs: bool) -> Fault | None:
+        """The fault for this request, consuming one use of the first queued fault in scope."""
+        with self._lock:
+            for queued in self._queue:
+                if queued.scope == "all" or is_logs:
+                    queued.remaining -= 1
+                    if queued.remaining == 0:
+                        self._queue.remove(queued)
+                    return queued.fault
+            if self._rate > 0 and (self._scope == "all" or is_logs):
+                if self._rng.random() < self._rate:
+                    return self._rng.choice(self._kinds)
+        return None
+
+    def slow_seconds(self, fault: Fault) -> float:
+        return fault.slow_s if fault.slow_s is not None else self.slow_s

@@ -1,0 +1,424 @@
+"""Deterministic, realistic log lines for one deployment, one 60-second chunk at a time.
+
+A chunk depends only on (seed, deployment, chunk index), so any window can be served lazily
+and two emulators with the same seed serve the same lines.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import string
+import time
+from dataclasses import dataclass
+from json.encoder import encode_basestring
+from typing import Any
+
+from .catalogue import Deployment
+
+CHUNK_MS = 60_000
+NS_PER_MS = 1_000_000
+CHUNK_NS = CHUNK_MS * NS_PER_MS
+LEVEL_RANK = {"DEBUG": 0, "INFO": 1, "WARNING": 2, "ERROR": 3}
+NO_LEVEL_RANK = -1
+_ALNUM = string.ascii_lowercase + string.digits
+
+
+class Line:
+    """One log line, plus what only the emulator knows: when it becomes visible."""
+
+    __slots__ = (
+        "ts",
+        "arrival",
+        "message",
+        "replica",
+        "request_id",
+        "level",
+        "rank",
+        "component",
+        "deployment_id",
+        "_json",
+    )
+
+    def __init__(
+        self,
+        ts: int,
+        arrival: int,
+        message: str,
+        replica: str | None,
+        request_id: str | None,
+        level: str | None,
+        component: str,
+        deployment_id: str,
+    ) -> None:
+        self.ts = ts
+        self.arrival = arrival
+        self.message = message
+        self.replica = replica
+        self.request_id = request_id
+        self.level = level
+        self.rank = LEVEL_RANK[level] if level is not None else NO_LEVEL_RANK
+        self.component = component
+        self.deployment_id = deployment_id
+        self._json: str | None = None
+
+    def to_dict(self, extra_fields: bool) -> dict[str, Any]:
+        """The record exactly as the API returns it."""
+        record: dict[str, Any] = {
+            "timestamp": str(self.ts),
+            "message": self.message,
+            "replica": self.replica,
+            "request_id": self.request_id,
+            "level": self.level,
+        }
+        if extra_fields:
+            record["component"] = self.component
+            record["deployment_id"] = self.deployment_id
+        return record
+
+    def to_json(self, extra_fields: bool) -> str:
+        """`to_dict` as JSON, built by hand: json.dumps of a dict is several times slower."""
+        # Cached: pages overlap at their seams and benchmarks re-read the same lines.
+        if self._json is None:
+            text = (
+                f'{{"timestamp": "{self.ts}", "message": {_quote(self.message)}, '
+                f'"replica": {_quote(self.replica)}, "request_id": {_quote(self.request_id)}, '
+                f'"level": {_quote(self.level)}'
+            )
+            if extra_fields:
+                text += (
+                    f', "component": {_quote(self.component)}, '
+                    f'"deployment_id": {_quote(self.deployment_id)}'
+                )
+            self._json = text + "}"
+        return self._json
+
+
+def _quote(value: str | None) -> str:
+    return "null" if value is None else encode_basestring(value)
+
+
+@dataclass(frozen=True)
+class GenParams:
+    """What shapes a deployment's stream, besides the deployment itself."""
+
+    seed: int
+    lines_per_s: float
+    max_delay_s: float
+    late_share: float
+    max_late_s: float
+    giant_burst_at_ms: int | None
+    giant_burst_lines: int
+
+
+def _rng(*parts: object) -> random.Random:
+    digest = hashlib.blake2b("|".join(map(str, parts)).encode(), digest_size=8).digest()
+    return random.Random(int.from_bytes(digest, "big"))
+
+
+def replica_ids(deployment_id: str, count: int) -> list[str]:
+    """Stable 5-character replica ids, like the short ids Baseten prints."""
+    rng = _rng("replicas", deployment_id)
+    return ["".join(rng.choice(_ALNUM) for _ in range(5)) for _ in range(count)]
+
+
+def _pylog_time(ts_ns: int) -> str:
+    seconds, rest = divmod(ts_ns, 1_000_000_000)
+    stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(seconds))
+    return f"{stamp},{rest // NS_PER_MS:03d}"
+
+
+_TRACEBACKS = (
+    (
+        'File "/app/model/model.py", line 88, in predict\n'
+        "    outputs = self._engine.generate(prompt, params)\n"
+        '  File "/usr/local/lib/python3.11/site-packages/vllm/engine.py", line 412, in generate\n'
+        "    return self._run(requests)",
+        "torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB",
+    ),
+    (
+        'File "/app/model/model.py", line 61, in preprocess\n    prompt = request["prompt"]',
+        "KeyError: 'prompt'",
+    ),
+    (
+        'File "/app/model/model.py", line 70, in preprocess\n'
+        '    raise ValueError(f"max_tokens must be <= {LIMIT}")',
+        "ValueError: max_tokens must be <= 4096",
+    ),
+)
+_WARNINGS = (
+    'level=warn msg="queue depth high" depth={n}',
+    "[WARNING] GPU memory at {n}% of 80 GiB",
+    '{{"severity": "WARNING", "message": "slow batch: {n}00 ms"}}',
+)
+_ERRORS = (
+    "[ERROR] Request timed out after {n} s",
+    '{{"level": "error", "message": "upstream connection reset (attempt {n})"}}',
+    'level=error msg="failed to push metrics" err="connection refused" retries={n}',
+)
+_DEBUGS = (
+    'level=debug msg="batch scheduled" size={n} queue=2',
+    '{{"severity": "DEBUG", "message": "kv-cache usage {n}.4%"}}',
+    "DEBUG:root:prefill chunk {n} done",
+)
+
+
+class _Chunk:
+    """Builds one chunk's raw lines; each event appends a few related lines."""
+
+    def __init__(self, params: GenParams, dep: Deployment, replicas: list[str], k: int) -> None:
+        self.p = params
+        self.dep = dep
+        self.replicas = replicas
+        self.start_ns = k * CHUNK_NS
+        self.rng = _rng(params.seed, dep.id, k)
+        self.random = self.rng.random
+        self.raw: list[tuple[int, str, str | None, str | None, str | None, str]] = []
+
+    def below(self, n: int) -> int:
+        # Much cheaper than randrange, and as deterministic.
+        return int(self.random() * n)
+
+    def between(self, lo: int, hi: int) -> int:
+        return lo + int(self.random() * (hi - lo))
+
+    def add(
+        self,
+        ts: int,
+        message: str,
+        replica: str | None,
+        request_id: str | None,
+        level: str | None,
+        component: str = "model",
+    ) -> None:
+        # Some servers print a level the platform does not recognise: API level null,
+        # level still visible in the text.
+        if level is not None and self.rng.random() < 0.06:
+            level = None
+        self.raw.append((ts, message, replica, request_id, level, component))
+
+    def json_line(self, level: str, message: str, key: str = "levelname") -> str:
+        # What json.dumps({key: level, "message": message}) prints, faster.
+        return f'{{"{key}": "{level}", "message": {encode_basestring(message)}}}'
+
+    def pylog(self, ts: int, level: str, message: str) -> str:
+        return f"{_pylog_time(ts)} - model - {level} - {message}"
+
+    def access(self, method: str, path: str, status: int, reason: str) -> str:
+        peer = f"10.0.{self.below(256)}.{self.between(1, 255)}:{self.between(30000, 61000)}"
+        return f'INFO:     {peer} - "{method} {path} HTTP/1.1" {status} {reason}'
+
+    def request(self, t: int, replica: str) -> None:
+        r = self.rng
+        rid = f"{r.getrandbits(128):032x}"
+        prompt = self.between(12, 4000)
+        self.add(
+            t,
+            self.json_line("INFO", f"Received request ({prompt} prompt tokens)"),
+            replica,
+            rid,
+            "INFO",
+        )
+        t += self.between(1, 5) * NS_PER_MS + self.below(NS_PER_MS)
+        if r.random() < 0.4:
+            size = self.between(1, 33)
+            msg = self.json_line("DEBUG", f"scheduled in batch of {size}", key="severity")
+            self.add(t, msg, replica, rid, "DEBUG")
+        t += self.between(40, 3000) * NS_PER_MS + self.below(NS_PER_MS)
+        outcome = r.random()
+        if outcome < 0.03:
+            body, last = r.choice(_TRACEBACKS)
+            message = f"Traceback (most recent call last):\n  {body}\n{last}"
+            self.add(t, message, replica, rid, "ERROR")
+            self.add(
+                t + 200_000,
+                self.access("POST", "/predict", 500, "Internal Server Error"),
+                replica,
+                None,
+                "INFO",
+            )
+            return
+        if outcome < 0.08:
+            warn = f"Prompt truncated from {prompt + 8192} to 8192 tokens"
+            self.add(t, self.pylog(t, "WARNING", warn), replica, rid, "WARNING")
+            t += self.below(NS_PER_MS)
+        tokens = self.between(1, 1024)
+        secs = r.uniform(0.05, 4.0)
+        done = f"Generated {tokens} tokens in {secs:.2f} s ({tokens / secs:.1f} tok/s)"
+        self.add(t, self.pylog(t, "INFO", done), replica, rid, "INFO")
+        tagged = rid if r.random() < 0.4 else None
+        self.add(
+            t + self.between(50_000, 900_000),
+            self.access("POST", "/predict", 200, "OK"),
+            replica,
+            tagged,
+            "INFO",
+        )
+
+    def single(self, t: int, replica: str) -> None:
+        r = self.rng
+        roll = r.random()
+        n = self.between(2, 99)
+        if roll < 0.35:
+            self.add(t, self.access("GET", "/v1/models/model", 200, "OK"), replica, None, "INFO")
+        elif roll < 0.65:
+            self.add(t, r.choice(_DEBUGS).format(n=n), replica, None, "DEBUG")
+        elif roll < 0.85:
+            self.add(t, r.choice(_WARNINGS).format(n=n), replica, None, "WARNING")
+        else:
+            self.add(t, r.choice(_ERRORS).format(n=n), replica, None, "ERROR")
+
+    def progress(self, t: int, replica: str) -> None:
+        r = self.rng
+        total = r.choice((4.97, 9.94, 16.1))
+        name = r.choice(("model-00001-of-00004.safetensors", "tokenizer.json", "model.safetensors"))
+        pct = 0
+        while pct < 100:
+            pct = min(100, pct + self.between(7, 40))
+            bar = ("█" * (pct // 10)).ljust(10)
+            speed = self.between(120, 900)
+            size = f"{total * pct / 100:.2f}G/{total}G"
+            line = f"Downloading {name}: {pct:3d}%|{bar}| {size} [{speed}MB/s]"
+            self.add(t, line, replica, None, None, "system")
+            t += self.between(300, 2500) * NS_PER_MS + self.below(NS_PER_MS)
+
+    def same_ns(self, t: int, replica: str) -> None:
+        # A multi-line print split by the collector: every part carries one nanosecond.
+        r = self.rng
+        parts = [
+            "Batch stats:",
+            f"  size: {self.between(1, 33)}",
+            f"  p50_ms: {self.between(20, 900)}",
+        ]
+        if r.random() < 0.5:
+            parts.append(f"  p99_ms: {self.between(900, 4000)}")
+        level = None if r.random() < 0.5 else "INFO"
+        for part in parts:
+            self.add(t, part, replica, None, level)
+
+    def duplicate(self, t: int, replica: str) -> None:
+        # A logger with two handlers: the same line twice, identical in every field.
+        message = self.json_line("WARNING", "Tokenizer has no pad token; using eos_token")
+        self.raw.append((t, message, replica, None, "WARNING", "model"))
+        self.raw.append((t, message, replica, None, "WARNING", "model"))
+
+    def burst(self, size: int, replica: str) -> None:
+        # Many lines flushed within one millisecond, a few sharing a nanosecond.
+        r = self.rng
+        ms_ns = self.start_ns + self.below(CHUNK_MS) * NS_PER_MS
+        rid = f"{r.getrandbits(128):032x}"
+        offsets = sorted(self.below(NS_PER_MS) for _ in range(size))
+        for i in range(1, size):
+            if r.random() < 0.1:
+                offsets[i] = offsets[i - 1]
+        for i, off in enumerate(offsets):
+            msg = self.json_line(
+                "DEBUG", f"token {i} id={self.below(128000)} logprob=-{r.random():.3f}"
+            )
+            self.raw.append((ms_ns + off, msg, replica, rid, "DEBUG", "model"))
+
+    def startup(self, t: int) -> None:
+        r = self.rng
+        for replica in self.replicas:
+            t0 = t + self.below(5000) * NS_PER_MS
+            self.add(t0, f"Starting replica {replica}", replica, None, "INFO", "system")
+            self.progress(t0 + 1000 * NS_PER_MS, replica)
+            t1 = t0 + 25_000 * NS_PER_MS
+            self.add(
+                t1,
+                self.pylog(t1, "INFO", f"Model loaded in {r.uniform(8, 20):.1f} s"),
+                replica,
+                None,
+                "INFO",
+            )
+            up = "INFO:     Uvicorn running on http://0.0.0.0:8080 (Press CTRL+C to quit)"
+            self.add(t1 + 40 * NS_PER_MS, up, replica, None, "INFO")
+
+    def giant(self, ms: int) -> None:
+        n = self.p.giant_burst_lines
+        step = max(1, NS_PER_MS // max(n, 1))
+        for i in range(n):
+            msg = self.json_line("INFO", f"flush {i + 1:05d}/{n}")
+            self.raw.append(
+                (
+                    ms * NS_PER_MS + min(i * step, NS_PER_MS - 1),
+                    msg,
+                    self.replicas[0],
+                    None,
+                    "INFO",
+                    "model",
+                )
+            )
+
+    def build(self) -> None:
+        r = self.rng
+        mean = self.p.lines_per_s * CHUNK_MS / 1000
+        target = max(0, round(r.gauss(mean, mean**0.5))) if mean > 0 else 0
+        if target and r.random() < 0.12:
+            self.burst(self.between(5, max(6, min(200, target // 3))), r.choice(self.replicas))
+        while len(self.raw) < target:
+            t = self.start_ns + self.below(CHUNK_NS)
+            replica = r.choice(self.replicas)
+            roll = r.random()
+            if roll < 0.55:
+                self.request(t, replica)
+            elif roll < 0.88:
+                self.single(t, replica)
+            elif roll < 0.93:
+                self.same_ns(t, replica)
+            elif roll < 0.97:
+                self.duplicate(t, replica)
+            else:
+                self.progress(t, replica)
+        del self.raw[target:]
+        first_ms = self.dep.logs_from_ms
+        if self.start_ns <= first_ms * NS_PER_MS < self.start_ns + CHUNK_NS:
+            self.startup(first_ms * NS_PER_MS)
+        giant = self.p.giant_burst_at_ms
+        if giant is not None and self.start_ns <= giant * NS_PER_MS < self.start_ns + CHUNK_NS:
+            self.giant(giant)
+
+    def lines(self) -> list[Line]:
+        r = self.rng
+        p = self.p
+        lo = max(self.start_ns, self.dep.logs_from_ms * NS_PER_MS)
+        hi = self.start_ns + CHUNK_NS
+        if self.dep.logs_until_ms is not None:
+            hi = min(hi, self.dep.logs_until_ms * NS_PER_MS)
+        normal_ns = int(p.max_delay_s * 1e9)
+        late_ns = int(p.max_late_s * 1e9)
+        out: list[Line] = []
+        for ts, message, replica, rid, level, component in self.raw:
+            if not lo <= ts < hi:
+                continue
+            if r.random() < p.late_share:
+                delay = normal_ns + int(r.random() * max(late_ns - normal_ns, 0))
+            else:
+                delay = int(r.random() * normal_ns)
+            out.append(Line(ts, ts + delay, message, replica, rid, level, component, self.dep.id))
+        # Stable: lines sharing a nanosecond keep generation order, the same on every request.
+        out.sort(key=lambda line: line.ts)
+        return out
+
+
+class DeploymentGenerator:
+    """The lazily generated log stream of one deployment."""
+
+    def __init__(self, dep: Deployment, params: GenParams) -> None:
+        self.dep = dep
+        self.params = params
+        self.replicas = replica_ids(dep.id, dep.log_replicas)
+
+    def chunk_range(self) -> tuple[int, int | None]:
+        """First and last chunk index holding lines (last None: still logging)."""
+        until = self.dep.logs_until_ms
+        return self.dep.logs_from_ms // CHUNK_MS, None if until is None else (until - 1) // CHUNK_MS
+
+    def chunk(self, k: int) -> list[Line]:
+        """Lines with timestamps in [k * 60 s, (k + 1) * 60 s), sorted by timestamp."""
+        first, last = self.chunk_range()
+        if k < first or (last is not None and k > last):
+            return []
+        builder = _Chunk(self.params, self.dep, self.replicas, k)
+        builder.build()
+        return builder.lines()

@@ -1,0 +1,163 @@
+"""HTTP plumbing: a quiet ThreadingHTTPServer that hands requests to the Api and records them."""
+
+from __future__ import annotations
+
+import socket
+import sys
+import threading
+from collections import deque
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from .api import Api, Response
+
+# A client that hangs up mid-answer is normal (timeouts, Ctrl-C): never a traceback.
+_DISCONNECTS = (BrokenPipeError, ConnectionResetError, ConnectionAbortedError, TimeoutError)
+
+
+@dataclass(frozen=True)
+class RequestRecord:
+    """A request as the emulator saw it; the Authorization value is redacted."""
+
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    headers: dict[str, str]
+    status: int  # 0 when the connection was dropped without an answer
+    fault: str | None
+    time: float  # the emulator clock when the request arrived
+
+
+class EmulatorHTTPServer(ThreadingHTTPServer):
+    """Tracks open connections so closing the emulator also ends keep-alive clients."""
+
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address: tuple[str, int], api: Api, max_records: int) -> None:
+        super().__init__(address, Handler)
+        self.api = api
+        self.records: deque[RequestRecord] = deque(maxlen=max_records)
+        self.records_lock = threading.Lock()
+        self.closing = threading.Event()
+        self._conns: set[socket.socket] = set()
+        self._conns_lock = threading.Lock()
+        self.errors: list[BaseException] = []
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        with self._conns_lock:
+            self._conns.add(request)
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            with self._conns_lock:
+                self._conns.discard(request)
+
+    def close_connections(self) -> None:
+        self.closing.set()
+        with self._conns_lock:
+            conns = list(self._conns)
+        for conn in conns:
+            try:
+                conn.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # Anything that escapes the handler is kept for tests to inspect, never printed.
+        exc = sys.exc_info()[1]
+        if exc is not None and not isinstance(exc, _DISCONNECTS + (OSError,)):
+            self.errors.append(exc)
+
+
+class Handler(BaseHTTPRequestHandler):
+    """One request: parse, delay, answer (or drop), record."""
+
+    server: EmulatorHTTPServer
+    protocol_version = "HTTP/1.1"
+    server_version = "baseten-emulator"
+    sys_version = ""
+    # Idle keep-alive connections end eventually instead of pinning threads forever.
+    timeout = 120
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        self._serve("GET")
+
+    def do_POST(self) -> None:
+        self._serve("POST")
+
+    def do_PUT(self) -> None:
+        self._serve("PUT")
+
+    def do_PATCH(self) -> None:
+        self._serve("PATCH")
+
+    def do_DELETE(self) -> None:
+        self._serve("DELETE")
+
+    def _serve(self, method: str) -> None:
+        api = self.server.api
+        arrived = api.clock()
+        url = urlsplit(self.path)
+        query = parse_qs(url.query, keep_blank_values=True)
+        segments = [unquote(s) for s in url.path.strip("/").split("/") if s]
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        self._discard_body()
+        try:
+            response = api.handle(method, segments, query, headers)
+        except Exception as exc:  # an emulator bug: answer like a server would, keep it for tests
+            self.server.errors.append(exc)
+            response = Response(500, b'{"error": "Internal server error"}')
+        self._record(method, url.path, query, response, arrived)
+        if response.delay_s > 0 and self.server.closing.wait(response.delay_s):
+            self.close_connection = True
+            return
+        if response.drop:
+            self.close_connection = True
+            return
+        try:
+            self.send_response(response.status)
+            self.send_header("Content-Type", response.content_type)
+            self.send_header("Content-Length", str(len(response.body)))
+            for name, value in response.headers.items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(response.body)
+            self.wfile.flush()
+        except _DISCONNECTS:
+            self.close_connection = True
+
+    def _discard_body(self) -> None:
+        length = self.headers.get("Content-Length")
+        if length and length.isdigit():
+            self.rfile.read(int(length))
+
+    def _record(
+        self,
+        method: str,
+        path: str,
+        query: dict[str, list[str]],
+        response: Response,
+        arrived: float,
+    ) -> None:
+        headers = dict(self.headers.items())
+        for name in list(headers):
+            if name.lower() == "authorization":
+                scheme = headers[name].strip().partition(" ")[0]
+                headers[name] = f"{scheme} <redacted>" if scheme else "<redacted>"
+        record = RequestRecord(
+            method, path, query, headers, response.status, response.fault, arrived
+        )
+        with self.server.records_lock:
+            self.server.records.append(record)
+
+    def handle(self) -> None:
+        try:
+            super().handle()
+        except _DISCONNECTS:
+            pass

@@ -1,0 +1,1 @@
+complete --command baseten-logs --no-files --arguments "(env _BASETEN_LOGS_COMPLETE=complete_fish _TYPER_COMPLETE_FISH_ACTION=get-args _TYPER_COMPLETE_ARGS=(commandline -cp) baseten-logs)" --condition "env _BASETEN_LOGS_COMPLETE=complete_fish _TYPER_COMPLETE_FISH_ACTION=is-args _TYPER_COMPLETE_ARGS=(commandline -cp) baseten-logs"

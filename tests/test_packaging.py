@@ -1,0 +1,84 @@
+"""Things a user meets before any log line: start-up cost, help, completions, docs."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from baseten_logs.completion_scripts import SHELLS, script
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_python(code: str, **env: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        timeout=60,
+        check=True,
+    )
+    return done.stdout
+
+
+@pytest.mark.parametrize("args", [["--help"], ["--version"], ["get", "--help"]])
+def test_help_and_version_import_neither_httpx_nor_rich(args: list[str]) -> None:
+    code = (
+        "import sys\n"
+        "from baseten_logs.cli import run\n"
+        f"status = run({args!r})\n"
+        "loaded = sorted(m for m in ('httpx', 'rich') if m in sys.modules)\n"
+        "print('LOADED', loaded, status)\n"
+    )
+    out = run_python(code)
+    assert "LOADED [] 0" in out
+
+
+def test_completion_imports_neither_httpx_nor_rich() -> None:
+    code = (
+        "import sys\n"
+        "from baseten_logs.cli import run\n"
+        "try:\n"
+        "    run(['get'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print('LOADED', sorted(m for m in ('httpx', 'rich') if m in sys.modules))\n"
+    )
+    out = run_python(
+        code,
+        _BASETEN_LOGS_COMPLETE="complete_bash",
+        COMP_WORDS="baseten-logs get m d --out",
+        COMP_CWORD="4",
+    )
+    assert "--output" in out and "LOADED []" in out
+
+
+@pytest.mark.parametrize(("shell", "name"), sorted(SHELLS.items()))
+def test_committed_completions_are_current(shell: str, name: str) -> None:
+    committed = (ROOT / "completions" / name).read_text(encoding="utf-8")
+    assert committed == script(shell), "run `make completions` and commit completions/"
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert "make test" in readme and "make demo" in readme
+    assert "make test" in ci
+
+
+def test_readme_documents_every_get_flag() -> None:
+    from typer.main import get_command
+
+    from baseten_logs.cli import app
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    command = get_command(app).commands["get"]  # type: ignore[attr-defined]
+    for param in command.params:
+        for flag in param.opts:
+            if flag.startswith("--") and flag != "--help":
+                assert f"`{flag}" in readme, f"{flag} is not in README.md"
