@@ -219,6 +219,14 @@ def get(
         str,
         typer.Option(metavar="NAME", help="~/.trussrc section to read.", rich_help_panel=ACCESS),
     ] = "baseten",
+    retries: Annotated[
+        str,
+        typer.Option(
+            metavar="N",
+            help="Retries of a failed request (429, 5xx, timeouts) before giving up; 0 = none.",
+            rich_help_panel=ACCESS,
+        ),
+    ] = "5",
     verbose: Annotated[
         bool,
         typer.Option("-v", "--verbose", help="Requests and timings on stderr (key redacted)."),
@@ -257,6 +265,7 @@ def get(
         count = parse_count(limit or "500", flag="-n/--limit")
     follow_settings = follow_settings_for(overlap) if follow else None
     workers = parse_count(concurrency, flag="--concurrency")
+    attempts = 1 + parse_count(retries, flag="--retries", minimum=0)
     if workers > MAX_CONCURRENCY:
         raise UsageError(
             "--concurrency", f"{workers} is too many", hint=f"at most {MAX_CONCURRENCY}"
@@ -301,8 +310,58 @@ def get(
         follow=follow_settings,
         follow_until_ms=follow_until_ms,
         concurrency=workers,
+        attempts=attempts,
     )
     raise typer.Exit(int(status))
+
+
+@app.command()
+def emulator(
+    host: Annotated[str, typer.Option(help="Loopback address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port (0 picks a free one).", min=0, max=65535)] = 8787,
+    seed: Annotated[int, typer.Option(help="Seed of the generated logs.")] = 0,
+    rate: Annotated[
+        float,
+        typer.Option(metavar="LINES_PER_S", help="Log lines per second per deployment.", min=0),
+    ] = 3.0,
+    latency: Annotated[
+        float, typer.Option(metavar="SECONDS", help="Delay before every answer.", min=0)
+    ] = 0.0,
+    error_rate: Annotated[
+        float, typer.Option(help="Share of log requests answered 429/5xx.", min=0, max=1)
+    ] = 0.0,
+    late_share: Annotated[
+        float, typer.Option(help="Share of lines that arrive up to 30 s late.", min=0, max=1)
+    ] = 0.02,
+    end_exclusive: Annotated[
+        bool, typer.Option("--end-exclusive", help="`end_epoch_millis` excludes its millisecond.")
+    ] = False,
+) -> None:
+    """Serve the built-in Baseten API emulator until Ctrl-C (prints its URL and key)."""
+    from .commands.emulator import run_emulator
+
+    run_emulator(
+        host=host,
+        port=port,
+        seed=seed,
+        lines_per_s=rate,
+        latency_s=latency,
+        error_rate=error_rate,
+        end_inclusive=not end_exclusive,
+        late_share=late_share,
+    )
+
+
+@app.command()
+def demo(
+    follow_seconds: Annotated[
+        float, typer.Option(metavar="SECONDS", help="How long the follow step runs.", min=0)
+    ] = 6.0,
+) -> None:
+    """Show a real session against the built-in emulator: no account needed."""
+    from .commands.demo import run_demo
+
+    raise typer.Exit(run_demo(follow_seconds=follow_seconds, run=run))
 
 
 def _checked_id(name: str, value: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from .client import ApiClient
+from .client import ApiClient, RetryPolicy
 from .config import Credentials, resolve_credentials
 from .pager import PAGE_SIZE, Direction, FetchPage, Pager, Record
 from .parallel import ParallelWindow
@@ -16,6 +16,7 @@ def open_client(
     *,
     log: Callable[[str], None] | None = None,
     max_connections: int = 8,
+    retry: RetryPolicy | None = None,
 ) -> ApiClient:
     return ApiClient(
         base_url=credentials.api_url,
@@ -23,6 +24,7 @@ def open_client(
         key_source=credentials.key_source,
         log=log,
         max_connections=max_connections,
+        retry=retry,
     )
 
 

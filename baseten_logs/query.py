@@ -115,13 +115,13 @@ def parse_choice(value: str, *, flag: str, choices: Sequence[str]) -> str:
     return choice
 
 
-def parse_count(value: str, *, flag: str) -> int:
+def parse_count(value: str, *, flag: str, minimum: int = 1) -> int:
     try:
         count = int(value)
     except ValueError:
         raise UsageError(flag, f"{value!r} is not a whole number", hint="e.g. 100") from None
-    if count < 1:
-        raise UsageError(flag, f"must be at least 1, not {count}", hint="e.g. 100, or --all")
+    if count < minimum:
+        raise UsageError(flag, f"must be at least {minimum}, not {count}", hint="e.g. 100")
     return count
 
 

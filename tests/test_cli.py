@@ -83,6 +83,8 @@ def test_each_flag_reaches_the_wire(
         (("--api-url", "ftp://nope"), "--api-url"),
         (("-f", "--reverse"), "-f/--follow"),
         (("--concurrency", "0"), "--concurrency"),
+        (("--retries", "-1"), "--retries"),
+        (("--retries", "lots"), "--retries"),
         (("--concurrency", "99"), "--concurrency"),
         (("-f", "--overlap", "soon"), "--overlap"),
     ],

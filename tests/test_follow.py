@@ -20,7 +20,9 @@ T0 = 1_764_150_000.0  # seconds
 class LiveLogs:
     """Lines that become visible at their arrival time, on a fake clock that sleeping advances."""
 
-    def __init__(self, lines: list[tuple[float, dict[str, Any]]], *, fail_at: set[int] = set()):
+    def __init__(
+        self, lines: list[tuple[float, dict[str, Any]]], *, fail_at: frozenset[int] = frozenset()
+    ) -> None:
         self.lines = sorted(lines, key=lambda pair: int(pair[1]["timestamp"]))
         self.now = T0
         self.requests = 0
@@ -99,7 +101,7 @@ def test_backs_off_when_idle_and_speeds_up_when_lines_flow() -> None:
 
 def test_reconnects_after_failed_polls_and_says_so() -> None:
     lines = make_lines(seconds=10, rate=10, late_share=0)
-    live = LiveLogs(lines, fail_at={2, 3})
+    live = LiveLogs(lines, fail_at=frozenset({2, 3}))
     statuses: list[str] = []
     follower = Follower(live.fetch, clock=live.clock, sleep=live.sleep, on_status=statuses.append)
     shown = [

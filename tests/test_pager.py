@@ -171,7 +171,8 @@ def test_paging_property(
     if per_ms and max(per_ms.values()) >= page_size:
         return  # such a millisecond is a reported gap, tested above
     lines = [
-        record((T0 + off) * MS + (i % 2), messages[i], replica=None) for i, off in enumerate(offsets)
+        record((T0 + off) * MS + (i % 2), messages[i], replica=None)
+        for i, off in enumerate(offsets)
     ]
     fake = FakeLogs(records=lines, end_inclusive=end_inclusive)
     got = [r for p in Pager(fetcher(fake), page_size=page_size).oldest(T0, T0 + 40) for r in p]

@@ -7,7 +7,7 @@ import sys
 from typing import cast
 
 from baseten_logs import messages
-from baseten_logs.client import ApiClient
+from baseten_logs.client import ApiClient, RetryPolicy
 from baseten_logs.config import Credentials
 from baseten_logs.errors import ExitStatus
 from baseten_logs.fetch import display_pages, open_client, page_fetcher
@@ -40,12 +40,14 @@ def run_get(
     follow: FollowSettings | None = None,
     follow_until_ms: int | None = None,
     concurrency: int = 1,
+    attempts: int = RetryPolicy.attempts,
 ) -> ExitStatus:
     stream = sys.stdout
     colored = use_color(cast(ColorMode, color), stream, os.environ)
     renderer = make_renderer(stream, output=cast(OutputFormat, output), color=colored, utc=utc)
     log = messages.info if verbose else None
-    with open_client(credentials, log=log, max_connections=concurrency) as client:
+    retry = RetryPolicy(attempts=attempts)
+    with open_client(credentials, log=log, max_connections=concurrency, retry=retry) as client:
         pager = Pager(page_fetcher(client, query), on_gap=_warn_gap)
         window = None
         if concurrency > 1 and query.limit is None and not reverse:

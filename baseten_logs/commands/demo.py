@@ -1,0 +1,61 @@
+"""`baseten-logs demo`: a real session against the built-in emulator, so no account is needed."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import sys
+import time
+from collections.abc import Callable
+
+
+def run_demo(*, follow_seconds: float, run: Callable[[list[str]], int]) -> int:
+    """Start the emulator on a free loopback port and run a few everyday commands against it."""
+    from baseten_logs.emulator import (
+        DEMO_DEPLOYMENT_ID,
+        DEMO_MODEL_ID,
+        DEMO_MODEL_NAME,
+        Emulator,
+        EmulatorConfig,
+    )
+
+    with Emulator(EmulatorConfig(lines_per_s=4.0)) as emu:
+        # The demo drives the real CLI, configured the way a user would: through the environment.
+        os.environ["BASETEN_API_URL"] = emu.url
+        os.environ["BASETEN_API_KEY"] = emu.api_key
+        model, deployment = DEMO_MODEL_ID, DEMO_DEPLOYMENT_ID
+        until = str(int((time.time() + follow_seconds) * 1000))
+        steps: list[tuple[str, list[str]]] = [
+            ("The newest lines of the last 30 minutes", ["get", model, deployment, "-n", "12"]),
+            (
+                "Warnings and errors of the last 6 hours",
+                ["get", model, deployment, "--since", "6h", "--level", "warning", "-n", "6"],
+            ),
+            (
+                "JSON lines for jq: every API field unchanged",
+                ["get", model, deployment, "-n", "2", "-o", "jsonl"],
+            ),
+            (
+                f"Follow new lines for {follow_seconds:.0f} seconds (Ctrl-C stops a real follow)",
+                ["get", model, deployment, "-f", "-n", "3", "--until", until],
+            ),
+        ]
+        _say(
+            f"A local Baseten API emulator is serving {DEMO_MODEL_NAME} ({model}) at {emu.url}.\n"
+            "Each step below is the real CLI talking to it over HTTP."
+        )
+        for title, args in steps:
+            _say(f"\n# {title}\n$ baseten-logs {shlex.join(args)}")
+            status = run(args)
+            if status != 0:
+                return status
+        _say(
+            "\nTry it yourself while this runs: `baseten-logs emulator` serves the same API in the "
+            "foreground.\nWith a real key: baseten-logs get MODEL_ID DEPLOYMENT_ID"
+        )
+    return 0
+
+
+def _say(text: str) -> None:
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()

@@ -1,0 +1,45 @@
+"""`baseten-logs emulator`: the local Baseten API in the foreground, for trying and scripting."""
+
+from __future__ import annotations
+
+import ipaddress
+
+from baseten_logs.errors import UsageError
+
+
+def check_loopback(host: str) -> str:
+    """The emulator is a local stand-in with a well-known key: never expose it beyond this host."""
+    if host == "localhost":
+        return host
+    try:
+        if ipaddress.ip_address(host).is_loopback:
+            return host
+    except ValueError:
+        pass
+    raise UsageError("--host", f"{host!r} is not a loopback address", hint="use 127.0.0.1")
+
+
+def run_emulator(
+    *,
+    host: str,
+    port: int,
+    seed: int,
+    lines_per_s: float,
+    latency_s: float,
+    error_rate: float,
+    end_inclusive: bool,
+    late_share: float,
+) -> None:
+    from baseten_logs.emulator import EmulatorConfig, serve
+
+    config = EmulatorConfig(
+        seed=seed,
+        lines_per_s=lines_per_s,
+        latency_s=latency_s,
+        error_rate=error_rate,
+        end_inclusive=end_inclusive,
+        late_share=late_share,
+    )
+    serve(
+        config, host=check_loopback(host), port=port, announce=lambda text: print(text, flush=True)
+    )
