@@ -1,0 +1,170 @@
+"""Faults, bad input, pipes and signals through the real CLI over real HTTP."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+
+import pytest
+
+from baseten_logs.emulator import Emulator
+from baseten_logs.errors import ExitStatus
+from tests.e2e.conftest import CLI, DEPLOYMENT, HOUR_MS, MODEL, cli, settled_now_ms
+
+
+def window(hours: int = 1) -> tuple[str, ...]:
+    until = settled_now_ms()
+    return ("--since", str(until - hours * HOUR_MS), "--until", str(until))
+
+
+@pytest.mark.parametrize(
+    ("kind", "options"),
+    [
+        ("429", {"retry_after": 1}),
+        ("429", {"retry_after": 1, "header": True}),
+        ("503", {}),
+        ("502", {"variant": "html"}),
+        ("drop", {}),
+    ],
+)
+def test_transient_faults_are_retried_to_the_same_answer(
+    emu: Emulator, kind: str, options: dict[str, object]
+) -> None:
+    args = ("get", MODEL, DEPLOYMENT, "--all", *window(12), "-o", "jsonl")
+    emu.inject(kind, times=2, **options)  # type: ignore[arg-type]
+    run = cli(emu, *args)
+    assert run.status == 0, run.stderr
+    assert run.stderr == ""
+    until = int(args[-3])
+    assert run.jsonl() == emu.ground_truth(MODEL, DEPLOYMENT, until - 12 * HOUR_MS, until)
+    assert sum(1 for r in emu.requests if r.fault) == 2
+
+
+def test_429_waits_as_told(emu: Emulator) -> None:
+    emu.inject("429", times=1, retry_after=1)
+    started = time.monotonic()
+    run = cli(emu, "get", MODEL, DEPLOYMENT, "-n", "5", *window())
+    assert run.status == 0
+    assert time.monotonic() - started >= 1.0
+
+
+def test_rate_limit_of_the_real_api_is_survived(emu: Emulator) -> None:
+    emu.set_rate_limit(6)  # far below the real 100/s, so the parallel fetch trips it
+    args = ("get", MODEL, DEPLOYMENT, "--all", *window(24), "-o", "jsonl", "--concurrency", "4")
+    run = cli(emu, *args)
+    assert run.status == 0, run.stderr
+    until = int(args[-5])
+    assert run.jsonl() == emu.ground_truth(MODEL, DEPLOYMENT, until - 24 * HOUR_MS, until)
+    assert any(r.status == 429 for r in emu.requests)
+
+
+@pytest.mark.parametrize(
+    ("setup", "status", "words"),
+    [
+        ({"kind": "500", "times": 10}, ExitStatus.API, "giving up"),
+        ({"kind": "malformed", "times": 1}, ExitStatus.API, "not JSON"),
+        ({"kind": "wrong_shape", "times": 1}, ExitStatus.API, "not a list of logs"),
+        ({"kind": "404", "times": 1}, ExitStatus.NOT_FOUND, "not found"),
+    ],
+)
+def test_failures_are_one_line_with_their_status(
+    emu: Emulator, setup: dict[str, object], status: int, words: str
+) -> None:
+    emu.inject(**setup)  # type: ignore[arg-type]
+    run = cli(emu, "get", MODEL, DEPLOYMENT, *window(), "--retries", "1")
+    assert run.status == status
+    assert run.stdout == ""
+    assert len(run.stderr.strip().splitlines()) == 1 and words in run.stderr
+    assert "Traceback" not in run.stderr
+
+
+def test_wrong_key_is_an_auth_failure_and_never_printed(emu: Emulator) -> None:
+    secret = "sk-wrong-key-9876543210"
+    run = cli(emu, "get", MODEL, DEPLOYMENT, "-v", env={"BASETEN_API_KEY": secret})
+    assert run.status == ExitStatus.AUTH
+    assert secret not in run.stdout + run.stderr
+    assert "BASETEN_API_KEY" in run.stderr
+
+
+def test_unknown_ids_are_not_found(emu: Emulator) -> None:
+    run = cli(emu, "get", "nomodel", "nodeploy")
+    assert run.status == ExitStatus.NOT_FOUND
+    assert len(run.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    "flags",
+    [
+        ("--since", "tomorrowish"),
+        ("--since", "1h", "--until", "2h"),
+        ("-n", "0"),
+        ("--level", "LOUD"),
+        ("-o", "xml"),
+        ("--grep", "(?<=x)y"),
+        tuple(a for i in range(9) for a in ("--include", str(i))),
+        ("--replica", "r" * 257),
+    ],
+)
+def test_bad_input_sends_no_request(emu: Emulator, flags: tuple[str, ...]) -> None:
+    run = cli(emu, "get", MODEL, DEPLOYMENT, *flags)
+    assert run.status == ExitStatus.USAGE
+    assert run.stderr.startswith("baseten-logs: error: ") and run.stderr.count("\n") == 1
+    assert emu.requests == []
+
+
+def test_head_ends_quietly(emu: Emulator) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BASETEN_")}
+    env |= {"BASETEN_API_URL": emu.url, "BASETEN_API_KEY": emu.api_key}
+    until = settled_now_ms()
+    command = (
+        f"'{CLI}' get {MODEL} {DEPLOYMENT} --all --since {until - 48 * HOUR_MS} --until {until}"
+        " | head -1"
+    )
+    done = subprocess.run(
+        ["bash", "-o", "pipefail", "-c", command],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert len(done.stdout.splitlines()) == 1
+    assert done.stderr == ""
+
+
+@pytest.mark.parametrize(
+    ("env", "flags", "coloured"),
+    [
+        ({}, (), False),
+        ({"FORCE_COLOR": "1"}, (), True),
+        ({}, ("--color", "always"), True),
+        ({"FORCE_COLOR": "1", "NO_COLOR": "1"}, (), False),
+    ],
+)
+def test_colour_in_pipes(
+    emu: Emulator, env: dict[str, str], flags: tuple[str, ...], coloured: bool
+) -> None:
+    run = cli(emu, "get", MODEL, DEPLOYMENT, "-n", "20", *flags, env=env)
+    assert run.status == 0
+    assert ("\x1b[" in run.stdout) is coloured
+
+
+def test_ctrl_c_exits_130_without_a_traceback(emu: Emulator) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BASETEN_")}
+    env |= {"BASETEN_API_URL": emu.url, "BASETEN_API_KEY": emu.api_key}
+    proc = subprocess.Popen(
+        [str(CLI), "get", MODEL, DEPLOYMENT, "-f", "-n", "1"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    assert proc.stdout is not None
+    assert proc.stdout.readline()  # the opening line: it is in its follow loop now
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=20)
+    assert proc.returncode == ExitStatus.INTERRUPTED
+    assert "Traceback" not in err
