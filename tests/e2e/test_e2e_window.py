@@ -158,3 +158,25 @@ def test_text_and_raw_and_json_agree_on_the_lines(fresh: Emulator) -> None:
     assert raw == messages
     text = cli(fresh, *base).stdout
     assert "\x1b[" not in text
+
+
+def test_window_edges_are_inclusive_to_the_millisecond(fresh: Emulator) -> None:
+    until = settled_now_ms()
+    truth = fresh.ground_truth(MODEL, DEPLOYMENT, until - HOUR_MS, until)
+    edge = int(truth[len(truth) // 2]["timestamp"]) // 1_000_000
+    for flags in (("--all",), ("-n", "1000")):
+        run = cli(
+            fresh,
+            "get",
+            MODEL,
+            DEPLOYMENT,
+            *flags,
+            "--since",
+            str(edge - 1000),
+            "--until",
+            str(edge),
+            "-o",
+            "jsonl",
+        )
+        assert run.jsonl() == fresh.ground_truth(MODEL, DEPLOYMENT, edge - 1000, edge)
+        assert int(run.jsonl()[-1]["timestamp"]) // 1_000_000 == edge
