@@ -37,6 +37,7 @@ WINDOW = "Window"
 FILTERS = "Filters (applied by the API)"
 OUTPUT = "Output"
 ACCESS = "Access"
+SCRIPTS = "Scripts and CI"
 
 
 def _choices(*values: str) -> Callable[[str], list[str]]:
@@ -219,6 +220,37 @@ def get(
         str,
         typer.Option(metavar="NAME", help="~/.trussrc section to read.", rich_help_panel=ACCESS),
     ] = "baseten",
+    fail_on: Annotated[
+        str | None,
+        typer.Option(
+            metavar="LEVEL",
+            help="Exit 1 if a line at or above LEVEL (or ANY line) was shown.",
+            rich_help_panel=SCRIPTS,
+            autocompletion=_choices("ANY", "DEBUG", "INFO", "WARNING", "ERROR"),
+        ),
+    ] = None,
+    save: Annotated[
+        str | None,
+        typer.Option(
+            metavar="FILE",
+            help="Also write the full JSON lines of what was shown to FILE.",
+            rich_help_panel=SCRIPTS,
+        ),
+    ] = None,
+    summary: Annotated[
+        bool,
+        typer.Option(
+            "--summary",
+            help="At the end, counts on stderr: lines, levels, replicas, span, requests.",
+            rich_help_panel=SCRIPTS,
+        ),
+    ] = False,
+    quiet: Annotated[
+        bool,
+        typer.Option(
+            "-q", "--quiet", help="Nothing but log lines (and errors).", rich_help_panel=SCRIPTS
+        ),
+    ] = False,
     retries: Annotated[
         str,
         typer.Option(
@@ -233,7 +265,7 @@ def get(
     ] = False,
 ) -> None:
     """Print a deployment's logs: the newest lines of a window, or all of it."""
-    from .commands.get import run_get
+    from .commands.get import Extras, run_get
     from .config import resolve_credentials
     from .query import (
         COLOR_MODES,
@@ -245,11 +277,13 @@ def get(
         logs_path,
         parse_choice,
         parse_count,
+        parse_fail_on,
         resolve_window,
         screenful,
     )
 
     # Everything is checked before anything is sent.
+    messages.set_quiet(quiet)
     output_format = parse_choice(output, flag="--output", choices=OUTPUT_FORMATS)
     color_mode = parse_choice(color, flag="--color", choices=COLOR_MODES)
     if all_lines and limit is not None:
@@ -264,6 +298,7 @@ def get(
     else:
         count = parse_count(limit or "500", flag="-n/--limit")
     follow_settings = follow_settings_for(overlap) if follow else None
+    failing_level = parse_fail_on(fail_on)
     workers = parse_count(concurrency, flag="--concurrency")
     attempts = 1 + parse_count(retries, flag="--retries", minimum=0)
     if workers > MAX_CONCURRENCY:
@@ -311,6 +346,7 @@ def get(
         follow_until_ms=follow_until_ms,
         concurrency=workers,
         attempts=attempts,
+        extras=Extras(save_path=save, fail_on=failing_level, summary=summary),
     )
     raise typer.Exit(int(status))
 

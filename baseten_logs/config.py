@@ -43,9 +43,7 @@ def app_url_to_api_url(url: str) -> str:
     return f"{parts.scheme or 'https'}://{host}"
 
 
-def _read_trussrc(
-    path: Path, remote: str, warn: Callable[[str], None]
-) -> tuple[str | None, str | None]:
+def _read_trussrc(path: Path, remote: str) -> tuple[str | None, str | None]:
     if not path.is_file():
         return None, None
     parser = configparser.ConfigParser(interpolation=None)
@@ -59,8 +57,6 @@ def _read_trussrc(
         return None, None
     section = parser[remote]
     key = section.get("api_key") or None
-    if key and path.stat().st_mode & stat.S_IROTH:
-        warn(f"{path} holds an API key and is readable by everyone: chmod 600 {path}")
     url = section.get("remote_url") or None
     return key, (app_url_to_api_url(url) if url else None)
 
@@ -86,7 +82,7 @@ def resolve_credentials(
     """
     environ = os.environ if env is None else env
     path = trussrc_path(environ)
-    file_key, file_url = _read_trussrc(path, remote, warn)
+    file_key, file_url = _read_trussrc(path, remote)
 
     # Precedence, highest first: the flag, the environment, the Truss config file.
     key_candidates = (
@@ -102,6 +98,8 @@ def resolve_credentials(
     )
     key, key_source = next(((v, s) for v, s in key_candidates if v), (None, ""))
     url, url_source = next((v, s) for v, s in url_candidates if v)
+    if key and key_source.startswith(str(path)) and path.stat().st_mode & stat.S_IROTH:
+        warn(f"{path} holds an API key and is readable by everyone: chmod 600 {path}")
     if not key:
         raise ConfigError(
             "no API key",

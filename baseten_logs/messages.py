@@ -5,6 +5,13 @@ from __future__ import annotations
 import sys
 
 PROG = "baseten-logs"
+_quiet = False
+
+
+def set_quiet(quiet: bool) -> None:
+    """-q: nothing but log lines (and errors, which a script must still see)."""
+    global _quiet
+    _quiet = quiet
 
 
 def _say(text: str) -> None:
@@ -20,11 +27,13 @@ def error(text: str) -> None:
 
 
 def warn(text: str) -> None:
-    _say(f"{PROG}: warning: {text}")
+    if not _quiet:
+        _say(f"{PROG}: warning: {text}")
 
 
 def info(text: str) -> None:
-    _say(f"{PROG}: {text}")
+    if not _quiet:
+        _say(f"{PROG}: {text}")
 
 
 class StatusLine:
@@ -34,7 +43,7 @@ class StatusLine:
     """
 
     def __init__(self, *, enabled: bool) -> None:
-        self._enabled = enabled
+        self._enabled = enabled and not _quiet
         self._showing = False
 
     def show(self, text: str) -> None:
@@ -55,3 +64,8 @@ class StatusLine:
             except (BrokenPipeError, ValueError):
                 self._enabled = False
             self._showing = False
+
+
+def report(text: str) -> None:
+    """Asked-for reports (`--summary`): shown even with -q."""
+    _say(f"{PROG}: {text}")

@@ -11,12 +11,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from .errors import UsageError
+from .levels import LEVELS
 from .timeparse import parse_duration_ms, parse_when
 
 if TYPE_CHECKING:
     from .follow import FollowSettings
 
-LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 LEVEL_ALIASES = {"WARN": "WARNING", "ERR": "ERROR"}
 OUTPUT_FORMATS = ("text", "jsonl", "json", "raw")
 COLOR_MODES = ("auto", "always", "never")
@@ -106,6 +106,13 @@ def parse_level(value: str | None, *, flag: str = "--level") -> str | None:
     if level not in LEVELS:
         raise UsageError(flag, f"unknown level {value!r}", hint=f"use one of {', '.join(LEVELS)}")
     return level
+
+
+def parse_fail_on(value: str | None) -> str | None:
+    """--fail-on takes a level, or ANY for "any line at all"."""
+    if value is None or value.strip().upper() != "ANY":
+        return parse_level(value, flag="--fail-on")
+    return "ANY"
 
 
 def parse_choice(value: str, *, flag: str, choices: Sequence[str]) -> str:

@@ -1,0 +1,63 @@
+"""Counts over the lines shown, for `--summary` and `--fail-on` (CI steps read these)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from .levels import LEVEL_RANK, LEVELS, effective_level
+from .timeparse import format_ms
+
+ANY = "ANY"  # --fail-on ANY: any line at all
+
+
+class Tally:
+    """A renderer-shaped sink that counts lines by level and replica, and their time span."""
+
+    def __init__(self) -> None:
+        self.lines = 0
+        self.by_level: Counter[str | None] = Counter()
+        self.replicas: Counter[str | None] = Counter()
+        self.first_ns: int | None = None
+        self.last_ns: int | None = None
+
+    def write_page(self, records: Sequence[Mapping[str, Any]]) -> None:
+        for record in records:
+            self.by_level[effective_level(record)] += 1
+            self.replicas[record.get("replica")] += 1
+            try:
+                ns = int(record["timestamp"])
+            except (KeyError, TypeError, ValueError):
+                continue
+            self.first_ns = ns if self.first_ns is None else min(self.first_ns, ns)
+            self.last_ns = ns if self.last_ns is None else max(self.last_ns, ns)
+        self.lines += len(records)
+
+    def close(self) -> None:
+        pass
+
+    def count_at_or_above(self, level: str) -> int:
+        """Lines at or above `level` (levels detected from the text where the API gave none)."""
+        if level == ANY:
+            return self.lines
+        floor = LEVEL_RANK[level]
+        return sum(n for lvl, n in self.by_level.items() if lvl and LEVEL_RANK[lvl] >= floor)
+
+    def describe(self, *, requests: int) -> str:
+        levels = ", ".join(
+            f"{lvl} {self.by_level[lvl]}" for lvl in reversed(LEVELS) if self.by_level[lvl]
+        )
+        if self.by_level[None]:
+            levels = f"{levels}, no level {self.by_level[None]}" if levels else "no level"
+        named = sorted(r for r in self.replicas if r)
+        replicas = f"{len(named)} replica{'s' if len(named) != 1 else ''}"
+        if named:
+            replicas += f" ({', '.join(named[:8])}{', …' if len(named) > 8 else ''})"
+        span = ""
+        if self.first_ns is not None and self.last_ns is not None:
+            first = format_ms(self.first_ns // 1_000_000)
+            last = format_ms(self.last_ns // 1_000_000)
+            span = f", {first} to {last}"
+        parts = f"{self.lines} lines" + (f" ({levels})" if levels else "")
+        return f"summary: {parts}, {replicas}{span}, {requests} requests"
