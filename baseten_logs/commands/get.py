@@ -143,8 +143,10 @@ def _follow(
         opening = [r for r in opening if record_ms(r) > oldest]
     follower.remember(opening, since_ms=horizon)
     batches = follower.follow(start_ms=query.until_ms, until_ms=until_ms, floor_ms=query.since_ms)
-    for batch in batches:
-        status.clear()
-        for sink in sinks:
-            sink.write_page(batch)
-    status.clear()
+    try:
+        for batch in batches:
+            status.clear()
+            for sink in sinks:
+                sink.write_page(batch)
+    finally:
+        status.clear()  # Ctrl-C too: leave the shell prompt a clean line
