@@ -24,6 +24,7 @@ class FollowSettings:
     skew_ms: int = 60_000  # how far past "now" to ask, for replicas whose clocks run ahead
     sweep_every_ms: int = 5_000  # how often a poll reaches back the whole overlap
     recent_ms: int = 5_000  # how far back the polls in between reach
+    settle_ms: int = 1_500  # hold new lines this long so they can be shown in time order
     min_interval: float = 0.5  # poll this often while lines flow...
     max_interval: float = 5.0  # ...backing off to this when idle
     max_reconnect_wait: float = 30.0
@@ -115,6 +116,7 @@ class Follower:
         last_sweep = start_ms
         interval = cfg.min_interval
         failures = 0
+        pending: list[Record] = []
         while True:
             now = self.now_ms()
             # Past --until (and a short grace for stragglers): one last full sweep, then stop.
@@ -144,9 +146,17 @@ class Follower:
                 last_sweep = now
             # Nothing older than the next sweep's reach can come back: forget it.
             self.shown.forget_before(last_sweep - cfg.overlap_ms)
+            pending.extend(batch)
+            # Hold the newest lines for `settle`, so replicas' lines that arrive a moment apart
+            # come out in time order; a line later than that is shown when it arrives.
+            cutoff = None if finishing else now - cfg.settle_ms
+            ready = [r for r in pending if cutoff is None or record_ms(r) <= cutoff]
+            if ready:
+                pending = [r for r in pending if cutoff is not None and record_ms(r) > cutoff]
+                ready.sort(key=lambda record: int(record["timestamp"]))
+                self.lines_shown += len(ready)
+                yield ready
             if batch:
-                self.lines_shown += len(batch)
-                yield batch
                 interval = cfg.min_interval
             else:
                 interval = min(cfg.max_interval, interval * 1.5)
@@ -163,10 +173,7 @@ class Follower:
             return []
         # One poll is judged as a whole: a line and its identical twin may straddle two pages.
         pages = Pager(self._fetch).oldest(start_ms, end_ms)
-        fresh = self.shown.unseen(record for page in pages for record in page)
-        # Late lines may be older than lines already shown: keep each batch in time order.
-        fresh.sort(key=lambda record: int(record["timestamp"]))
-        return fresh
+        return self.shown.unseen(record for page in pages for record in page)
 
     def _status(self, text: str) -> None:
         if self._on_status is not None:

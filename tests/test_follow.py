@@ -85,6 +85,18 @@ def test_batches_are_in_time_order() -> None:
         assert stamps == sorted(stamps)
 
 
+def test_lines_a_moment_apart_are_shown_in_time_order() -> None:
+    lines = make_lines(seconds=30, rate=30, late_share=0)  # every delay under the settle time
+    live = LiveLogs(lines)
+    follower = Follower(live.fetch, clock=live.clock, sleep=live.sleep)
+    shown = [
+        int(r["timestamp"])
+        for b in follower.follow(start_ms=int(T0 * 1000), until_ms=int((T0 + 30) * 1000))
+        for r in b
+    ]
+    assert shown == sorted(shown) and len(shown) == len(lines)
+
+
 def test_backs_off_when_idle_and_speeds_up_when_lines_flow() -> None:
     live = LiveLogs([])
     waits: list[float] = []
