@@ -154,8 +154,9 @@ def get(
             "-o",
             "--output",
             metavar="FORMAT",
-            help="text, jsonl (API fields unchanged), json (one array) or raw (messages).",
-            autocompletion=_choices("text", "jsonl", "json", "raw"),
+            help="text, jsonl (API fields unchanged), json (one array), raw (messages) or "
+            "github (Actions groups and annotations).",
+            autocompletion=_choices("text", "jsonl", "json", "raw", "github"),
             rich_help_panel=OUTPUT,
         ),
     ] = "text",
@@ -288,8 +289,8 @@ def get(
     color_mode = parse_choice(color, flag="--color", choices=COLOR_MODES)
     if all_lines and limit is not None:
         raise UsageError("--all", "cannot be combined with -n/--limit", hint="choose one")
-    if follow and (reverse or output_format == "json"):
-        flag = "--reverse" if reverse else "-o json"
+    if follow and (reverse or output_format in ("json", "github")):
+        flag = "--reverse" if reverse else f"-o {output_format}"  # these need the end of the stream
         raise UsageError("-f/--follow", f"cannot be combined with {flag}", hint="use -o jsonl")
     if all_lines or (follow and since is not None and limit is None):
         count = None  # -f --since: the whole window asked for, then new lines

@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.text import Text
 
 from baseten_logs.render import (
+    OUTPUT_FORMATS,
     REPLICA_STANDARD_PALETTE,
     OutputFormat,
     encode_record,
@@ -206,6 +207,22 @@ def test_one_write_and_one_flush_per_page() -> None:
         renderer.write_page(RECORDS[:1])
         renderer.write_page([])
         assert (stream.writes, stream.flushes) == (2, 2), output
+
+
+def test_a_first_timestamp_too_short_for_a_second_is_shown_as_it_came() -> None:
+    # "" and "12" slice to an empty second, which must not match the renderer's starting state.
+    lines = render([{"timestamp": "12", "message": "short"}, RECORDS[0]]).splitlines()
+    assert lines == [
+        "12" + " " * 23 + "        " + " " * 7 + "short",
+        '2025-11-27 10:00:00.123Z INFO    a1b2c  hello "world"',
+    ]
+
+
+@pytest.mark.parametrize("output", OUTPUT_FORMATS)
+def test_every_output_format_has_a_renderer(output: OutputFormat) -> None:
+    renderer = make_renderer(io.StringIO(), output=output, color=False, utc=True)
+    renderer.write_page(RECORDS)
+    renderer.close()
 
 
 def test_unknown_format_is_refused() -> None:
@@ -449,7 +466,7 @@ def test_rendering_without_color_does_not_import_rich() -> None:
         "import io, sys\n"
         "from baseten_logs.render import make_renderer\n"
         f"records = {RECORDS!r}\n"
-        "for output in ('text', 'jsonl', 'json', 'raw'):\n"
+        "for output in ('text', 'jsonl', 'json', 'raw', 'github'):\n"
         "    renderer = make_renderer(io.StringIO(), output=output, color=False, utc=False)\n"
         "    renderer.write_page(records)\n"
         "    renderer.close()\n"

@@ -1,0 +1,327 @@
+"""`baseten-logs view FILE`: show saved log records (JSON lines or a JSON array) with get's filters.
+
+Reads what `-o jsonl`, `--save` and `-o json` write (one API record per line, or one JSON array),
+from a file or from stdin, and streams it: memory stays bounded by the page size, by `-n`, or (for
+`--reverse` of a whole file) by a spool that moves to a temporary file.
+"""
+
+from __future__ import annotations
+
+import json
+import marshal
+import os
+import re
+import stat
+import sys
+import tempfile
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from itertools import islice
+from typing import IO, Any, cast
+
+from baseten_logs.errors import ExitStatus, UsageError
+from baseten_logs.filtering import Matcher, matcher
+from baseten_logs.pipes import stdout_guard
+from baseten_logs.query import Filters
+from baseten_logs.render import OutputFormat, Renderer, make_renderer
+from baseten_logs.terminal import ColorMode, use_color
+
+__all__ = ["RecordReader", "run_view"]
+
+Record = dict[str, Any]
+
+PAGE = 1000  # records per renderer page: one write() each
+SPOOL_MEMORY_LIMIT = 16 * 1024 * 1024  # bytes of --reverse spool kept in memory
+_HINT = "give a file written by -o jsonl, -o json or --save: one log record per line"
+_WHITESPACE = re.compile(r"[ \t\r\n]*")
+
+
+def run_view(
+    *,
+    path: str,
+    query_filters: Filters,
+    since_ms: int | None,
+    until_ms: int | None,
+    limit: int | None,
+    output: str,  # already checked against query.OUTPUT_FORMATS / COLOR_MODES
+    color: str,
+    utc: bool,
+    reverse: bool,
+) -> ExitStatus:
+    """Print the records of `path` ("-": stdin) that are in the window and pass the filters.
+
+    limit=None: every such record, in file order (oldest first, as saved), or newest first with
+    `reverse`. limit=N: the last N of them in the file, i.e. the newest N, oldest first.
+    """
+    keep = matcher(query_filters)  # a bad --grep is refused before the file is opened
+    stream = sys.stdout
+    colored = use_color(cast(ColorMode, color), stream, os.environ)
+    renderer = make_renderer(stream, output=cast(OutputFormat, output), color=colored, utc=utc)
+    page: list[Record] = []
+
+    def show() -> None:
+        if page:
+            batch = page[:]
+            page.clear()
+            renderer.write_page(batch)
+
+    with _opened(path) as (source, name):
+        # A live pipe (`get -f -o jsonl | baseten-logs view -`) shows lines as they come, as
+        # much as each read of the pipe brings; a file (or stdin from a file) a page at a time.
+        fd = _live_fd(source) if path == "-" and limit is None and not reverse else None
+        live = None if fd is None else _LiveLines(fd, before_wait=show)
+        reader = RecordReader(source if live is None else live, name=name)
+        selected = _select(reader, keep, since_ms=since_ms, until_ms=until_ms)
+        with stdout_guard():
+            if limit is not None:
+                newest = list(deque(selected, maxlen=limit))
+                _write(renderer, newest[::-1] if reverse else newest)
+            elif reverse:
+                _write_reversed(renderer, selected)
+            elif live is not None:
+                for record in selected:
+                    page.append(record)
+                    if len(page) >= PAGE:
+                        show()
+                show()
+            else:
+                while batch := list(islice(selected, PAGE)):
+                    renderer.write_page(batch)
+            renderer.close()
+    return ExitStatus.OK
+
+
+@contextmanager
+def _opened(path: str) -> Iterator[tuple[Iterable[bytes | str], str]]:
+    if path == "-":
+        # Bytes when stdin has them (the file's own encoding errors get a line number); stdin
+        # stays open, it is not ours.
+        yield getattr(sys.stdin, "buffer", sys.stdin), "stdin"
+        return
+    try:
+        file = open(path, "rb")  # closed by the with below
+    except FileNotFoundError:
+        raise UsageError("FILE", f"{path}: no such file", hint=_HINT) from None
+    except IsADirectoryError:
+        raise UsageError("FILE", f"{path} is a directory", hint=_HINT) from None
+    except OSError as error:
+        raise UsageError(
+            "FILE", f"{path}: cannot read it ({error.strerror or error})", hint=_HINT
+        ) from None
+    with file:
+        yield file, path
+
+
+def _live_fd(source: object) -> int | None:
+    """The file descriptor of `source` if it is a pipe, terminal or socket: more lines may be a
+    while coming."""
+    try:
+        fd = cast(IO[bytes], source).fileno()
+        mode = os.fstat(fd).st_mode
+    except (AttributeError, OSError, ValueError):  # io.UnsupportedOperation is an OSError
+        return None
+    # Reading the descriptor skips Python's buffer: fine, since nothing has read stdin yet.
+    return None if stat.S_ISREG(mode) else fd
+
+
+class RecordReader:
+    """The records of a JSON-lines file, or of a file holding one JSON array, one at a time.
+
+    `lineno` is the line the last record started on, for error messages. Bad input raises
+    UsageError naming the file and the line: never a traceback.
+    """
+
+    def __init__(self, source: Iterable[bytes | str], *, name: str) -> None:
+        self._source = source
+        self.name = name
+        self.lineno = 0
+
+    def __iter__(self) -> Iterator[Record]:
+        lines = self._lines()
+        for lineno, line in lines:
+            if lineno == 1:
+                line = line.removeprefix("\ufeff")  # a byte-order mark from a Windows editor
+            text = line.lstrip()
+            if not text:
+                continue
+            if text.startswith("["):
+                yield from self._array(lineno, text[1:], lines)
+            else:
+                yield from self._json_lines([(lineno, line)], lines)
+            return
+
+    def error(self, lineno: int, problem: str) -> UsageError:
+        return UsageError("FILE", f"{self.name} line {lineno} {problem}", hint=_HINT)
+
+    def _lines(self) -> Iterator[tuple[int, str]]:
+        lineno = 0
+        try:
+            for lineno, raw in enumerate(self._source, 1):
+                if isinstance(raw, bytes):
+                    try:
+                        yield lineno, raw.decode("utf-8")
+                    except UnicodeDecodeError as error:
+                        problem = f"is not UTF-8 text (byte {error.start + 1})"
+                        raise self.error(lineno, problem) from None
+                else:
+                    yield lineno, raw
+        except OSError as error:
+            raise UsageError(
+                "FILE",
+                f"{self.name}: reading failed after line {lineno} ({error.strerror or error})",
+            ) from None
+
+    def _json_lines(
+        self, first: Iterable[tuple[int, str]], lines: Iterator[tuple[int, str]]
+    ) -> Iterator[Record]:
+        loads = json.loads
+        for source in (first, lines):
+            for lineno, line in source:
+                try:
+                    record = loads(line)
+                except ValueError as error:
+                    if not line.strip():  # blank lines are allowed, and rare enough to test late
+                        continue
+                    raise self.error(lineno, f"is not valid JSON ({_reason(error)})") from None
+                if record.__class__ is not dict:
+                    raise self.error(lineno, "is not a log record (a JSON object)")
+                self.lineno = lineno
+                yield record
+
+    def _array(
+        self, lineno: int, buffer: str, lines: Iterator[tuple[int, str]]
+    ) -> Iterator[Record]:
+        """The objects of a JSON array, decoded as its lines arrive: `-o json` puts one object
+        per line, `jq` one value over several; both stream, and only one object is held."""
+        decode = json.JSONDecoder().raw_decode
+        skip = _WHITESPACE.match
+        first_line = lineno  # the line buffer[0] is on
+        position = 0
+        state = "first"  # first: a value or `]`; value: a value; next: `,` or `]`; done
+        while True:
+            position = skip(buffer, position).end()  # type: ignore[union-attr]
+            if position == len(buffer):
+                more = next(lines, None)
+                if more is None:
+                    break
+                first_line += buffer.count("\n", 0, position)
+                buffer, position = more[1], 0
+                continue
+            char = buffer[position]
+            at = first_line + buffer.count("\n", 0, position)
+            if state == "done":
+                raise self.error(at, "has text after the end of the JSON array")
+            if state == "next":
+                if char not in ",]":
+                    raise self.error(at, f"has {char!r} where ',' or ']' belongs in the array")
+                state = "value" if char == "," else "done"
+                position += 1
+                continue
+            if char == "]" and state == "first":
+                state = "done"
+                position += 1
+                continue
+            try:
+                record, position = decode(buffer, position)
+            except ValueError as error:
+                failed_at = getattr(error, "pos", position)
+                if not buffer[failed_at:].strip():
+                    # The value goes on past this line (JSON strings hold no raw newline, so
+                    # whole lines always end between tokens): read one more line and retry.
+                    more = next(lines, None)
+                    if more is not None:
+                        first_line += buffer.count("\n", 0, position)
+                        buffer, position = buffer[position:] + more[1], 0
+                        continue
+                at = first_line + buffer.count("\n", 0, failed_at)
+                raise self.error(at, f"is not valid JSON ({_reason(error)})") from None
+            if record.__class__ is not dict:
+                raise self.error(at, "is not a log record (a JSON object)")
+            self.lineno = at
+            yield record
+            state = "next"
+        if state != "done":
+            last = first_line + buffer.count("\n", 0, len(buffer.rstrip()))
+            raise self.error(last, "ends before the JSON array does")
+
+
+def _reason(error: ValueError) -> str:
+    if isinstance(error, json.JSONDecodeError):
+        return f"{error.msg} at column {error.colno}"
+    return str(error)
+
+
+def _select(
+    reader: RecordReader,
+    keep: Matcher,
+    *,
+    since_ms: int | None,
+    until_ms: int | None,
+) -> Iterator[Record]:
+    """The records in the window (inclusive, to the millisecond) that pass the filters."""
+    if since_ms is None and until_ms is None:
+        return filter(keep, reader)
+    # Compared in nanoseconds, the records' own unit: one int() per record, no division.
+    low = -1 if since_ms is None else since_ms * 1_000_000
+    high = None if until_ms is None else until_ms * 1_000_000 + 999_999
+    return filter(keep, filter(_in_window(reader, low, high), reader))
+
+
+def _in_window(
+    reader: RecordReader, low: int, high: int | None
+) -> Callable[[Mapping[str, Any]], bool]:
+    def in_window(record: Mapping[str, Any]) -> bool:
+        try:
+            nanoseconds = int(record["timestamp"])
+        except (KeyError, TypeError, ValueError):
+            raise reader.error(
+                reader.lineno, "has no usable timestamp (epoch nanoseconds)"
+            ) from None
+        return low <= nanoseconds and (high is None or nanoseconds <= high)
+
+    return in_window
+
+
+def _write(renderer: Renderer, records: list[Record]) -> None:
+    for start in range(0, len(records), PAGE):
+        renderer.write_page(records[start : start + PAGE])
+
+
+def _write_reversed(renderer: Renderer, records: Iterator[Record]) -> None:
+    """Every record newest first. Pages are spooled (to disk past SPOOL_MEMORY_LIMIT) with
+    marshal, which stores the decoded records at C speed, then read back last page first."""
+    with tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY_LIMIT, mode="w+b") as spool:
+        pages: list[tuple[int, int]] = []  # (offset, size): two numbers per thousand records
+        while page := list(islice(records, PAGE)):
+            blob = marshal.dumps(page)
+            pages.append((spool.tell(), len(blob)))
+            spool.write(blob)
+        for offset, size in reversed(pages):
+            spool.seek(offset)
+            page = marshal.loads(spool.read(size))
+            page.reverse()
+            renderer.write_page(page)
+
+
+class _LiveLines:
+    """The lines of a pipe as they arrive, calling `before_wait` whenever the input is used up
+    and the next read may block, so that what has been read is shown without waiting for more.
+    A fast writer fills each read (64 KiB, hundreds of lines); a slow one shows line by line."""
+
+    def __init__(self, fd: int, *, before_wait: Callable[[], None]) -> None:
+        self._fd = fd
+        self._before_wait = before_wait
+
+    def __iter__(self) -> Iterator[bytes]:
+        rest = b""
+        while True:
+            chunk = os.read(self._fd, 1 << 16)
+            if not chunk:
+                break
+            lines = (rest + chunk).split(b"\n")
+            rest = lines.pop()  # the start of a line still being written
+            yield from lines
+            self._before_wait()
+        if rest:
+            yield rest

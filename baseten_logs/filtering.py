@@ -1,0 +1,230 @@
+"""The logs API's filters applied locally, to records already at hand (a saved file, a cache).
+
+`matcher(filters)` answers, for one record, what the API would have answered: would it have
+returned this line for these query parameters? Semantics, from the endpoint's reference:
+
+- `min_level`: lines at or above it; lines whose `level` is null (or absent) are dropped. This
+  reads the record's own `level` field, as the API does, and never the level `levels.detect_level`
+  guesses from the message for display: a line the API would not return stays out here too. A
+  spelling the API does not send (`warn`, `error`) in a hand-edited file is read leniently.
+- `replica`, `request_id`, `component`: exact, case-sensitive match on the field of that name;
+  a record without the field (`component` is not in every record) does not match.
+- `search_pattern`: a regular expression searched for anywhere in the message. The API uses RE2;
+  this uses Python's `re` on the subset the two share (query.build_filters already refuses
+  look-around and back-references), with the RE2 spellings Python lacks translated, see
+  `python_pattern`.
+- `includes`: every substring must appear in the message; `excludes`: none may. Case-sensitive.
+
+Stdlib only, and built for speed: one closure per filter that is set, nothing at all per line
+for a filter that is not.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from .errors import UsageError
+from .levels import LEVEL_RANK, normalize_level
+from .query import Filters
+
+__all__ = ["Matcher", "matcher", "python_pattern"]
+
+Matcher = Callable[[Mapping[str, Any]], bool]
+
+
+def matcher(filters: Filters) -> Matcher:
+    """A predicate that keeps exactly the records the API would return for `filters`."""
+    checks: list[Matcher] = []
+    # Cheapest and most selective first: a dict look-up and a comparison before any text search.
+    for key in ("replica", "request_id", "component"):
+        wanted = getattr(filters, key)
+        if wanted is not None:
+            checks.append(_field_equals(key, wanted))
+    if filters.min_level is not None:
+        checks.append(_at_least(filters.min_level))
+    if filters.includes:
+        checks.append(_includes(filters.includes))
+    if filters.excludes:
+        checks.append(_excludes(filters.excludes))
+    if filters.search_pattern is not None:
+        checks.append(_searches(filters.search_pattern))
+
+    if not checks:
+        return _everything
+    if len(checks) == 1:
+        return checks[0]
+    all_checks = tuple(checks)
+
+    def every(record: Mapping[str, Any]) -> bool:
+        for check in all_checks:
+            if not check(record):
+                return False
+        return True
+
+    return every
+
+
+def _everything(record: Mapping[str, Any]) -> bool:
+    return True
+
+
+def _message(record: Mapping[str, Any]) -> str:
+    message = record.get("message")
+    if isinstance(message, str):
+        return message
+    return "" if message is None else str(message)
+
+
+def _field_equals(key: str, wanted: str) -> Matcher:
+    def equals(record: Mapping[str, Any]) -> bool:
+        return bool(record.get(key) == wanted)
+
+    return equals
+
+
+def _at_least(min_level: str) -> Matcher:
+    floor = LEVEL_RANK[min_level]
+    # The four spellings the API sends, precomputed: the lenient path runs only for others.
+    passing = {level: rank >= floor for level, rank in LEVEL_RANK.items()}
+
+    def at_least(record: Mapping[str, Any]) -> bool:
+        level = record.get("level")
+        if level is None:  # no level: the API drops the line whatever min_level is
+            return False
+        try:
+            return passing[level]
+        except (KeyError, TypeError):
+            found = normalize_level(level) if isinstance(level, str) else None
+            return found is not None and LEVEL_RANK[found] >= floor
+
+    return at_least
+
+
+def _includes(texts: tuple[str, ...]) -> Matcher:
+    if len(texts) == 1:
+        (text,) = texts
+
+        def includes_one(record: Mapping[str, Any]) -> bool:
+            return text in _message(record)
+
+        return includes_one
+
+    def includes_all(record: Mapping[str, Any]) -> bool:
+        message = _message(record)
+        for text in texts:
+            if text not in message:
+                return False
+        return True
+
+    return includes_all
+
+
+def _excludes(texts: tuple[str, ...]) -> Matcher:
+    def excludes_any(record: Mapping[str, Any]) -> bool:
+        message = _message(record)
+        for text in texts:
+            if text in message:
+                return False
+        return True
+
+    return excludes_any
+
+
+def _searches(pattern: str) -> Matcher:
+    try:
+        with warnings.catch_warnings():
+            # Python warns that `[a--b]`, `[[x]` may mean something else one day; today they mean
+            # what they mean in RE2 (literal characters), and a warning is no use to the user.
+            warnings.simplefilter("ignore", FutureWarning)
+            # ASCII: RE2's \d, \w, \s and \b are ASCII-only ([0-9], [0-9A-Za-z_], ...).
+            search = re.compile(python_pattern(pattern), re.ASCII).search
+    except re.error as error:
+        raise UsageError(
+            "--grep",
+            f"{pattern!r} is not a regular expression this tool can run: {error}",
+            hint="use RE2 syntax without look-around or back-references",
+        ) from None
+
+    def searches(record: Mapping[str, Any]) -> bool:
+        return search(_message(record)) is not None
+
+    return searches
+
+
+# RE2's POSIX classes, which Python's re does not know (it would read `[[:digit:]]` as the set
+# `[:digt` followed by `]`, silently matching the wrong thing).
+_POSIX_CLASSES: dict[str, str] = {
+    "alnum": "0-9A-Za-z",
+    "alpha": "A-Za-z",
+    "ascii": "\\x00-\\x7f",
+    "blank": "\\t ",
+    "cntrl": "\\x00-\\x1f\\x7f",
+    "digit": "0-9",
+    "graph": "!-~",
+    "lower": "a-z",
+    "print": " -~",
+    "punct": "!-/:-@\\[-`{-~",
+    "space": "\\t\\n\\v\\f\\r ",
+    "upper": "A-Z",
+    "word": "0-9A-Za-z_",
+    "xdigit": "0-9A-Fa-f",
+}
+_MULTILINE_FLAG = re.compile(r"\(\?[a-zA-Z]*m")
+
+
+def python_pattern(pattern: str) -> str:
+    """An RE2 pattern in Python's `re` syntax, for the constructs whose spelling or meaning differ.
+
+    - POSIX classes inside brackets (`[[:digit:]_]`) become ranges.
+    - `\\z` (end of text) becomes `\\Z`; RE2's `(?<name>...)` becomes `(?P<name>...)`.
+    - Without the `m` flag RE2's `$` matches only at the very end of the text, where Python's
+      also matches before a final newline (and tracebacks end with one): it becomes `\\Z`.
+    Remaining known difference: RE2's `(?i)` folds case for all of Unicode, `re.ASCII` (needed
+    for RE2's ASCII `\\d`, `\\w`, `\\s`) folds only ASCII letters.
+    """
+    end_of_text = _MULTILINE_FLAG.search(pattern) is None
+    out: list[str] = []
+    add = out.append
+    index, length = 0, len(pattern)
+    class_start = -1  # index of the first member of the bracket expression we are in, or -1
+    while index < length:
+        char = pattern[index]
+        if char == "\\" and index + 1 < length:
+            escaped = pattern[index + 1]
+            add("\\Z" if escaped == "z" and class_start < 0 else pattern[index : index + 2])
+            index += 2
+            continue
+        if class_start >= 0:
+            if char == "[" and pattern.startswith("[:", index):
+                end = pattern.find(":]", index + 2)
+                if end > 0:
+                    name = pattern[index + 2 : end]
+                    members = _POSIX_CLASSES.get(name)
+                    if members is None:  # RE2 refuses these too
+                        raise re.error(f"unknown character class [:{name}:]")
+                    add(members)
+                    index = end + 2
+                    continue
+            elif char == "]" and index > class_start:  # a `]` first in the class is a member
+                class_start = -1
+        elif char == "[":
+            class_start = index + 1
+            if pattern.startswith("^", class_start):
+                add("[^")
+                index += 2
+                class_start += 1
+                continue
+        elif char == "$" and end_of_text:
+            add("\\Z")
+            index += 1
+            continue
+        elif pattern.startswith("(?<", index) and pattern[index + 3 : index + 4] not in "=!":
+            add("(?P<")
+            index += 3
+            continue
+        add(char)
+        index += 1
+    return "".join(out)

@@ -1,0 +1,368 @@
+"""`view FILE`: saved records read back (JSON lines, JSON arrays, stdin), selected and shown."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from baseten_logs.commands import view
+from baseten_logs.commands.view import RecordReader, run_view
+from baseten_logs.errors import ExitStatus, UsageError
+from baseten_logs.query import Filters
+from baseten_logs.render import encode_record, make_renderer
+
+BASE_MS = 1764237600000  # 2025-11-27 10:00:00.000Z
+
+
+def make(index: int, **fields: Any) -> dict[str, Any]:
+    """Record number `index`, `index` seconds after BASE_MS (plus 123456 ns)."""
+    return {
+        "timestamp": str((BASE_MS + index * 1000) * 1_000_000 + 123456),
+        "message": f"line {index}",
+        "replica": "a1b2c" if index % 2 else "d3e4f",
+        "request_id": None,
+        "level": "ERROR" if index % 5 == 4 else "INFO",
+        **fields,
+    }
+
+
+RECORDS = [make(i) for i in range(10)]
+
+
+def jsonl(records: list[dict[str, Any]]) -> str:
+    return "".join(encode_record(r) + "\n" for r in records)
+
+
+def json_array(records: list[dict[str, Any]]) -> str:
+    stream = io.StringIO()
+    renderer = make_renderer(stream, output="json", color=False, utc=True)
+    renderer.write_page(records)
+    renderer.close()
+    return stream.getvalue()
+
+
+def show(path: str | Path, **options: Any) -> str:
+    """What run_view prints, as JSON lines' messages (one per line) unless output is given."""
+    settings: dict[str, Any] = {
+        "query_filters": Filters(),
+        "since_ms": None,
+        "until_ms": None,
+        "limit": None,
+        "output": "raw",
+        "color": "never",
+        "utc": True,
+        "reverse": False,
+        **options,
+    }
+    capture = io.StringIO()
+    real = sys.stdout
+    sys.stdout = capture
+    try:
+        assert run_view(path=str(path), **settings) is ExitStatus.OK
+    finally:
+        sys.stdout = real
+    return capture.getvalue()
+
+
+def messages(*indexes: int) -> str:
+    return "".join(f"line {i}\n" for i in indexes)
+
+
+@pytest.fixture
+def saved(tmp_path: Path) -> Path:
+    path = tmp_path / "logs.jsonl"
+    path.write_text(jsonl(RECORDS), encoding="utf-8")
+    return path
+
+
+# --- reading --------------------------------------------------------------------------------------
+
+
+def test_a_jsonl_file_in_file_order(saved: Path) -> None:
+    assert show(saved) == messages(*range(10))
+
+
+def test_jsonl_output_passes_records_through_unchanged(saved: Path) -> None:
+    assert show(saved, output="jsonl") == saved.read_text()
+
+
+def test_text_output(saved: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    status = run_view(
+        path=str(saved),
+        query_filters=Filters(min_level="ERROR"),
+        since_ms=None,
+        until_ms=None,
+        limit=None,
+        output="text",
+        color="never",
+        utc=True,
+        reverse=False,
+    )
+    assert status is ExitStatus.OK
+    assert capsys.readouterr().out == (
+        "2025-11-27 10:00:04.000Z ERROR   d3e4f  line 4\n"
+        "2025-11-27 10:00:09.000Z ERROR   a1b2c  line 9\n"
+    )
+
+
+def test_stdin_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO(jsonl(RECORDS[:3])))
+    assert show("-") == messages(0, 1, 2)
+
+
+def test_stdin_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
+    raw = io.BytesIO(jsonl([make(0, message="héllo ✓")]).encode("utf-8"))
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(raw, encoding="latin-1"))
+    assert show("-") == "héllo ✓\n"  # read as the bytes they are, whatever stdin's encoding
+
+
+def test_a_json_array_file(tmp_path: Path) -> None:
+    path = tmp_path / "logs.json"
+    path.write_text(json_array(RECORDS), encoding="utf-8")
+    assert show(path) == messages(*range(10))
+    assert show(path, output="json") == path.read_text()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[]",
+        "[]\n",
+        "  \n[\n]\n",
+        json.dumps(RECORDS[:3]),  # all on one line
+        json.dumps(RECORDS[:3], indent=2),  # jq's layout: one value over several lines
+        json.dumps(RECORDS[:3], indent="\t") + "\n\n",
+        "[" + ",".join(json.dumps(r) for r in RECORDS[:3]) + "\n]",
+    ],
+)
+def test_json_array_layouts(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "logs.json"
+    path.write_text(text, encoding="utf-8")
+    expected = messages(0, 1, 2) if "line" in text else ""
+    assert show(path) == expected
+
+
+def test_blank_lines_and_a_byte_order_mark_are_fine(tmp_path: Path) -> None:
+    path = tmp_path / "logs.jsonl"
+    path.write_text("\ufeff\n" + jsonl(RECORDS[:2]) + "\n  \n" + jsonl(RECORDS[2:3]), "utf-8")
+    assert show(path) == messages(0, 1, 2)
+
+
+def test_an_empty_file(tmp_path: Path) -> None:
+    path = tmp_path / "empty.jsonl"
+    path.write_text("")
+    assert show(path) == ""
+    assert show(path, output="json") == "[]\n"
+
+
+# --- selecting ------------------------------------------------------------------------------------
+
+
+def test_window_is_inclusive_to_the_millisecond(saved: Path) -> None:
+    # Record i is at BASE_MS + i s (+ 0.123456 ms): the window [3 s, 5 s] holds 3 and 4; 5.000123
+    # is after 5 s + 0 ms, but inside the millisecond 5000, so an until of 5000 keeps it.
+    assert show(saved, since_ms=BASE_MS + 3000, until_ms=BASE_MS + 5000) == messages(3, 4, 5)
+    assert show(saved, since_ms=BASE_MS + 3001, until_ms=BASE_MS + 4999) == messages(4)
+    assert show(saved, since_ms=BASE_MS + 8000) == messages(8, 9)
+    assert show(saved, until_ms=BASE_MS + 1000) == messages(0, 1)
+
+
+def test_filters_apply(saved: Path) -> None:
+    assert show(saved, query_filters=Filters(replica="a1b2c", excludes=("5",))) == messages(
+        1, 3, 7, 9
+    )
+
+
+def test_newest_n_oldest_first(saved: Path) -> None:
+    assert show(saved, limit=3) == messages(7, 8, 9)
+    assert show(saved, limit=100) == messages(*range(10))
+
+
+def test_newest_n_of_the_matching_lines(saved: Path) -> None:
+    filters = Filters(replica="d3e4f")
+    assert show(saved, limit=2, query_filters=filters, until_ms=BASE_MS + 7000) == messages(4, 6)
+
+
+def test_reverse(saved: Path) -> None:
+    assert show(saved, reverse=True) == messages(*reversed(range(10)))
+    assert show(saved, reverse=True, limit=3) == messages(9, 8, 7)
+
+
+def test_reverse_of_a_big_file_spools_to_disk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(view, "SPOOL_MEMORY_LIMIT", 4096)
+    records = [make(i, message=f"line {i} " + "é" * (i % 13)) for i in range(5000)]
+    path = tmp_path / "big.jsonl"
+    path.write_text(jsonl(records), encoding="utf-8")
+    expected = "".join(r["message"] + "\n" for r in reversed(records))
+    assert show(path, reverse=True) == expected
+
+
+# --- errors ---------------------------------------------------------------------------------------
+
+
+def view_error(path: str | Path, **options: Any) -> str:
+    with pytest.raises(UsageError) as caught:
+        show(path, **options)
+    assert caught.value.status is ExitStatus.USAGE
+    message = str(caught.value)
+    assert "\n" not in message
+    return message
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    message = view_error(tmp_path / "nope.jsonl")
+    assert message.startswith(f"FILE: {tmp_path / 'nope.jsonl'}: no such file (give a file")
+
+
+def test_a_directory(tmp_path: Path) -> None:
+    assert "is a directory" in view_error(tmp_path)
+
+
+def test_unreadable_file(tmp_path: Path) -> None:
+    path = tmp_path / "secret.jsonl"
+    path.write_text(jsonl(RECORDS))
+    path.chmod(0)
+    try:
+        if _can_read(path):  # running as root: permissions do not apply
+            pytest.skip("file permissions are not enforced for this user")
+        assert "cannot read it (Permission denied)" in view_error(path)
+    finally:
+        path.chmod(0o600)
+
+
+def _can_read(path: Path) -> bool:
+    try:
+        path.read_bytes()
+    except PermissionError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ('{"timestamp": "1"}\n{"message": \n', "line 2 is not valid JSON (Expecting value"),
+        ("\n\n{oops}\n", "line 3 is not valid JSON (Expecting property name"),
+        ('{"a": 1}\n[1, 2]\n', "line 2 is not a log record (a JSON object)"),
+        ('{"a": 1}\n"text"\n', "line 2 is not a log record"),
+        ("plain text log\n", "line 1 is not valid JSON"),
+        ('[\n{"a": 1},\n{"b": 2}\n', "line 3 ends before the JSON array does"),
+        ('[\n{"a": 1},\n{"b": \n2}]\n]', "line 5 has text after the end of the JSON array"),
+        ('[\n{"a": 1}\n{"b": 2}\n]', "line 3 has '{' where ',' or ']' belongs in the array"),
+        ('[\n{"a": 1},\n{"b": "open\n}]\n', "line 3 is not valid JSON (Invalid control character"),
+        ('[\n{"a": 1},\n{"b": x}\n]\n', "line 3 is not valid JSON (Expecting value at column 7)"),
+        ("[\n1\n]\n", "line 2 is not a log record"),
+    ],
+)
+def test_malformed_input_names_the_file_and_line(tmp_path: Path, text: str, problem: str) -> None:
+    path = tmp_path / "bad.jsonl"
+    path.write_text(text, encoding="utf-8")
+    assert view_error(path).startswith(f"FILE: {path} {problem}")
+
+
+def test_invalid_utf8_names_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "bad.jsonl"
+    path.write_bytes(jsonl(RECORDS[:2]).encode() + b'{"message": "\xff"}\n')
+    assert view_error(path).startswith(f"FILE: {path} line 3 is not UTF-8 text (byte 14)")
+
+
+def test_malformed_stdin_is_named_stdin(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO(jsonl(RECORDS[:1]) + "{\n"))
+    assert view_error("-").startswith("FILE: stdin line 2 is not valid JSON")
+
+
+def test_a_window_needs_timestamps(tmp_path: Path) -> None:
+    path = tmp_path / "odd.jsonl"
+    path.write_text(jsonl(RECORDS[:2]) + '{"message": "no time"}\n')
+    assert view_error(path, since_ms=0).startswith(f"FILE: {path} line 3 has no usable timestamp")
+    assert show(path) == "line 0\nline 1\nno time\n"  # without a window it is shown as it is
+
+
+def test_a_bad_pattern_is_refused_before_the_file_is_read(tmp_path: Path) -> None:
+    message = view_error(tmp_path / "nope.jsonl", query_filters=Filters(search_pattern="(x"))
+    assert message.startswith("--grep:")
+
+
+def test_reader_reports_the_line_of_each_record() -> None:
+    reader = RecordReader(io.StringIO('[\n{"a": 1},\n\n{"b":\n 2}\n]\n'), name="x")
+    lines = []
+    for _ in reader:
+        lines.append(reader.lineno)
+    assert lines == [2, 4]
+
+
+# --- live pipes -----------------------------------------------------------------------------------
+
+
+def test_live_lines_show_what_has_come_before_waiting() -> None:
+    read_end, write_end = os.pipe()
+    os.write(write_end, b'{"n": 1}\n{"n": 2}\n{"n"')
+    waits: list[int] = []
+
+    def before_wait() -> None:
+        waits.append(len(waits))
+        if len(waits) == 1:
+            os.write(write_end, b": 3}\n")
+            os.close(write_end)
+
+    try:
+        lines = list(view._LiveLines(read_end, before_wait=before_wait))
+    finally:
+        os.close(read_end)
+    assert lines == [b'{"n": 1}', b'{"n": 2}', b'{"n": 3}']
+    assert waits == [0, 1]
+
+
+class Signalling(io.StringIO):
+    """stdout that tells a waiting writer thread when something was written."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.written = threading.Event()
+
+    def write(self, text: str) -> int:
+        self.written.set()
+        return super().write(text)
+
+
+def test_a_live_pipe_is_shown_as_it_comes(monkeypatch: pytest.MonkeyPatch) -> None:
+    read_end, write_end = os.pipe()
+    stdout = Signalling()
+    shown_early: list[bool] = []
+
+    def writer() -> None:
+        os.write(write_end, jsonl(RECORDS[:2]).encode())
+        # The view must show these two before the pipe ends (and without a full page).
+        shown_early.append(stdout.written.wait(timeout=10))
+        os.write(write_end, jsonl(RECORDS[2:4]).encode())
+        os.close(write_end)
+
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(open(read_end, "rb")))
+    monkeypatch.setattr(sys, "stdout", stdout)
+    thread = threading.Thread(target=writer)
+    thread.start()
+    status = run_view(
+        path="-",
+        query_filters=Filters(),
+        since_ms=None,
+        until_ms=None,
+        limit=None,
+        output="raw",
+        color="never",
+        utc=True,
+        reverse=False,
+    )
+    thread.join()
+    sys.stdin.close()
+    assert status is ExitStatus.OK
+    assert shown_early == [True]
+    assert stdout.getvalue() == messages(0, 1, 2, 3)
