@@ -2,6 +2,7 @@
 
 Start-up matters (`--help` and completion run often), so this module imports only typer and
 our own light modules; httpx and rich are imported inside the commands that need them.
+Flags shared by several commands are declared once, as Annotated aliases.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from typer._click.exceptions import NoArgsIsHelpError  # typer vendors click
@@ -17,6 +18,10 @@ from typer._click.exceptions import NoArgsIsHelpError  # typer vendors click
 from . import __version__, messages
 from .errors import BasetenLogsError, ExitStatus, UsageError
 from .pipes import OutputClosed
+
+if TYPE_CHECKING:
+    from .config import Credentials
+    from .query import Filters
 
 EXIT_STATUSES = (
     "Exit statuses: 0 ok, 1 --fail-on matched, 2 bad input, 3 authentication failed, "
@@ -42,7 +47,212 @@ SCRIPTS = "Scripts and CI"
 
 def _choices(*values: str) -> Callable[[str], list[str]]:
     """Shell completion for a flag with a fixed set of values."""
-    return lambda incomplete: [v for v in values if v.startswith(incomplete.lower())]
+    return lambda incomplete: [v for v in values if v.lower().startswith(incomplete.lower())]
+
+
+# Completion of real names reads the on-disk cache of listings (complete.py); the words typed
+# so far are re-parsed there because click leaves parameters unset while completing.
+def _access(params: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "api_key": params.get("api_key"),
+        "api_url": params.get("api_url"),
+        "remote": params.get("remote") or "baseten",
+    }
+
+
+def _complete_model(ctx: typer.Context, incomplete: str) -> list[str]:
+    from .complete import complete_models, completion_params
+
+    return complete_models(incomplete, **_access(completion_params(ctx)))
+
+
+def _complete_deployment(ctx: typer.Context, incomplete: str) -> list[str]:
+    from .complete import complete_deployments, completion_params
+
+    params = completion_params(ctx)
+    return complete_deployments(params.get("model"), incomplete, **_access(params))
+
+
+def _complete_replica(ctx: typer.Context, incomplete: str) -> list[str]:
+    from .complete import complete_replicas, completion_params
+
+    params = completion_params(ctx)
+    return complete_replicas(
+        params.get("model"),
+        params.get("deployment"),
+        incomplete,
+        environment=params.get("env"),
+        **_access(params),
+    )
+
+
+# --- Flags shared by several commands --------------------------------------------------------
+Model = Annotated[
+    str,
+    typer.Argument(
+        metavar="MODEL",
+        help="The model's name or id.",
+        show_default=False,
+        autocompletion=_complete_model,
+    ),
+]
+Deployment = Annotated[
+    str | None,
+    typer.Argument(
+        metavar="DEPLOYMENT",
+        help="A deployment's name or id, or production / development. Default: production.",
+        show_default=False,
+        autocompletion=_complete_deployment,
+    ),
+]
+Env = Annotated[
+    str | None,
+    typer.Option(
+        "--env",
+        metavar="NAME",
+        help="An environment's logs (every deployment that served it), not one deployment's.",
+        show_default=False,
+    ),
+]
+Since = Annotated[
+    str | None,
+    typer.Option(
+        metavar="WHEN",
+        help="Start: 15m, 2h30m, 3d, 1w ago; RFC 3339 (no zone = local); epoch s/ms; now. "
+        "Default: 30 minutes before --until.",
+        rich_help_panel=WINDOW,
+    ),
+]
+Until = Annotated[
+    str | None,
+    typer.Option(
+        metavar="WHEN",
+        help="End, same formats, or +DURATION after --since. Default: now.",
+        rich_help_panel=WINDOW,
+    ),
+]
+Level = Annotated[
+    str | None,
+    typer.Option(
+        metavar="LEVEL",
+        help="Minimum level: DEBUG, INFO, WARNING, ERROR (drops lines with no level).",
+        autocompletion=_choices("DEBUG", "INFO", "WARNING", "ERROR"),
+        rich_help_panel=FILTERS,
+    ),
+]
+Replica = Annotated[
+    str | None,
+    typer.Option(
+        metavar="ID",
+        help="Only this replica.",
+        autocompletion=_complete_replica,
+        rich_help_panel=FILTERS,
+    ),
+]
+RequestId = Annotated[
+    str | None,
+    typer.Option(metavar="ID", help="Only this inference request.", rich_help_panel=FILTERS),
+]
+Component = Annotated[
+    str | None,
+    typer.Option(metavar="NAME", help="Only this component.", rich_help_panel=FILTERS),
+]
+Grep = Annotated[
+    str | None,
+    typer.Option(
+        metavar="RE2", help="RE2 pattern the message must match.", rich_help_panel=FILTERS
+    ),
+]
+Include = Annotated[
+    list[str] | None,
+    typer.Option(
+        metavar="TEXT",
+        help="Substring the message must contain (repeatable, up to 8, case-sensitive).",
+        rich_help_panel=FILTERS,
+    ),
+]
+Exclude = Annotated[
+    list[str] | None,
+    typer.Option(
+        metavar="TEXT",
+        help="Drop lines containing this substring (repeatable, up to 8).",
+        rich_help_panel=FILTERS,
+    ),
+]
+LogOutput = Annotated[
+    str,
+    typer.Option(
+        "-o",
+        "--output",
+        metavar="FORMAT",
+        help="text, jsonl (API fields unchanged), json (one array), raw (messages) or "
+        "github (Actions groups and annotations).",
+        autocompletion=_choices("text", "jsonl", "json", "raw", "github"),
+        rich_help_panel=OUTPUT,
+    ),
+]
+Reverse = Annotated[bool, typer.Option("--reverse", help="Newest first.", rich_help_panel=OUTPUT)]
+Color = Annotated[
+    str,
+    typer.Option(
+        metavar="WHEN",
+        help="auto, always or never. auto follows the terminal, NO_COLOR and FORCE_COLOR.",
+        autocompletion=_choices("auto", "always", "never"),
+        rich_help_panel=OUTPUT,
+    ),
+]
+Utc = Annotated[
+    bool, typer.Option("--utc", help="Times in UTC, not local time.", rich_help_panel=OUTPUT)
+]
+ApiKey = Annotated[
+    str | None,
+    typer.Option(
+        metavar="KEY",
+        help="API key. Default: BASETEN_API_KEY, then ~/.trussrc.",
+        rich_help_panel=ACCESS,
+        show_default=False,
+    ),
+]
+ApiUrl = Annotated[
+    str | None,
+    typer.Option(
+        metavar="URL",
+        help="API URL. Default: BASETEN_API_URL, ~/.trussrc, https://api.baseten.co.",
+        rich_help_panel=ACCESS,
+    ),
+]
+Remote = Annotated[
+    str,
+    typer.Option(metavar="NAME", help="~/.trussrc section to read.", rich_help_panel=ACCESS),
+]
+NoCache = Annotated[
+    bool,
+    typer.Option(
+        "--no-cache",
+        help="Resolve names afresh, without the on-disk cache of names and ids.",
+        rich_help_panel=ACCESS,
+    ),
+]
+Retries = Annotated[
+    str,
+    typer.Option(
+        metavar="N",
+        help="Retries of a failed request (429, 5xx, timeouts) before giving up; 0 = none.",
+        rich_help_panel=ACCESS,
+    ),
+]
+Concurrency = Annotated[
+    str,
+    typer.Option(
+        metavar="N",
+        help="Time slices of a whole window fetched at once (1 = one after another).",
+        rich_help_panel=WINDOW,
+    ),
+]
+Verbose = Annotated[
+    bool,
+    typer.Option("-v", "--verbose", help="Requests and timings on stderr (key redacted)."),
+]
 
 
 def _version(value: bool) -> None:
@@ -63,32 +273,87 @@ def main(
     """Fast, scriptable logs for model deployments on Baseten."""
 
 
+# --- Helpers the command bodies share -------------------------------------------------------
+def _filters(
+    level: str | None,
+    replica: str | None,
+    request_id: str | None,
+    component: str | None,
+    grep: str | None,
+    include: list[str] | None,
+    exclude: list[str] | None,
+) -> Filters:
+    from .query import build_filters
+
+    return build_filters(
+        level=level,
+        replica=replica,
+        request_id=request_id,
+        component=component,
+        grep=grep,
+        includes=include or (),
+        excludes=exclude or (),
+    )
+
+
+def _credentials(api_key: str | None, api_url: str | None, remote: str) -> Credentials:
+    from .config import resolve_credentials
+
+    return resolve_credentials(api_key=api_key, api_url=api_url, remote=remote, warn=messages.warn)
+
+
+def _logs_path(
+    credentials: Credentials,
+    *,
+    model: str,
+    deployment: str | None,
+    env: str | None,
+    no_cache: bool,
+    verbose: bool,
+) -> str:
+    """Names become ids before any log is asked for; usually the cache answers, sending nothing."""
+    from .cache import cache_for
+    from .fetch import open_client
+    from .resolve import logs_path_for, resolve_target
+
+    with open_client(credentials, log=messages.info if verbose else None) as client:
+        target = resolve_target(
+            client,
+            model=model,
+            deployment=deployment,
+            environment=env,
+            cache=cache_for(credentials, enabled=not no_cache),
+        )
+    if verbose:
+        messages.info(f"target: {target.label}")
+    return logs_path_for(target)
+
+
+def _workers(concurrency: str) -> int:
+    from .query import MAX_CONCURRENCY, parse_count
+
+    workers = parse_count(concurrency, flag="--concurrency")
+    if workers > MAX_CONCURRENCY:
+        raise UsageError(
+            "--concurrency", f"{workers} is too many", hint=f"at most {MAX_CONCURRENCY}"
+        )
+    return workers
+
+
+def _attempts(retries: str) -> int:
+    from .query import parse_count
+
+    return 1 + parse_count(retries, flag="--retries", minimum=0)
+
+
+# --- Commands -------------------------------------------------------------------------------
 @app.command(epilog=EXIT_STATUSES)
 def get(
-    model_id: Annotated[
-        str, typer.Argument(metavar="MODEL_ID", help="The model's id.", show_default=False)
-    ],
-    deployment_id: Annotated[
-        str,
-        typer.Argument(metavar="DEPLOYMENT_ID", help="The deployment's id.", show_default=False),
-    ],
-    since: Annotated[
-        str | None,
-        typer.Option(
-            metavar="WHEN",
-            help="Start: 15m, 2h30m, 3d, 1w ago; RFC 3339 (no zone = local); epoch s/ms; now. "
-            "Default: 30 minutes before --until.",
-            rich_help_panel=WINDOW,
-        ),
-    ] = None,
-    until: Annotated[
-        str | None,
-        typer.Option(
-            metavar="WHEN",
-            help="End, same formats, or +DURATION after --since. Default: now.",
-            rich_help_panel=WINDOW,
-        ),
-    ] = None,
+    model: Model,
+    deployment: Deployment = None,
+    env: Env = None,
+    since: Since = None,
+    until: Until = None,
     limit: Annotated[
         str | None,
         typer.Option(
@@ -103,63 +368,6 @@ def get(
         bool,
         typer.Option("--all", help="Every line in the window, streamed.", rich_help_panel=WINDOW),
     ] = False,
-    level: Annotated[
-        str | None,
-        typer.Option(
-            metavar="LEVEL",
-            help="Minimum level: DEBUG, INFO, WARNING, ERROR (drops lines with no level).",
-            autocompletion=lambda incomplete: [
-                v for v in ("DEBUG", "INFO", "WARNING", "ERROR") if v.startswith(incomplete.upper())
-            ],
-            rich_help_panel=FILTERS,
-        ),
-    ] = None,
-    replica: Annotated[
-        str | None,
-        typer.Option(metavar="ID", help="Only this replica.", rich_help_panel=FILTERS),
-    ] = None,
-    request_id: Annotated[
-        str | None,
-        typer.Option(metavar="ID", help="Only this inference request.", rich_help_panel=FILTERS),
-    ] = None,
-    component: Annotated[
-        str | None,
-        typer.Option(metavar="NAME", help="Only this component.", rich_help_panel=FILTERS),
-    ] = None,
-    grep: Annotated[
-        str | None,
-        typer.Option(
-            metavar="RE2", help="RE2 pattern the message must match.", rich_help_panel=FILTERS
-        ),
-    ] = None,
-    include: Annotated[
-        list[str] | None,
-        typer.Option(
-            metavar="TEXT",
-            help="Substring the message must contain (repeatable, up to 8, case-sensitive).",
-            rich_help_panel=FILTERS,
-        ),
-    ] = None,
-    exclude: Annotated[
-        list[str] | None,
-        typer.Option(
-            metavar="TEXT",
-            help="Drop lines containing this substring (repeatable, up to 8).",
-            rich_help_panel=FILTERS,
-        ),
-    ] = None,
-    output: Annotated[
-        str,
-        typer.Option(
-            "-o",
-            "--output",
-            metavar="FORMAT",
-            help="text, jsonl (API fields unchanged), json (one array), raw (messages) or "
-            "github (Actions groups and annotations).",
-            autocompletion=_choices("text", "jsonl", "json", "raw", "github"),
-            rich_help_panel=OUTPUT,
-        ),
-    ] = "text",
     follow: Annotated[
         bool,
         typer.Option(
@@ -169,14 +377,7 @@ def get(
             rich_help_panel=WINDOW,
         ),
     ] = False,
-    concurrency: Annotated[
-        str,
-        typer.Option(
-            metavar="N",
-            help="With --all: time slices fetched at once (1 = one after another).",
-            rich_help_panel=WINDOW,
-        ),
-    ] = "4",
+    concurrency: Concurrency = "4",
     overlap: Annotated[
         str,
         typer.Option(
@@ -185,42 +386,17 @@ def get(
             rich_help_panel=WINDOW,
         ),
     ] = "60s",
-    reverse: Annotated[
-        bool, typer.Option("--reverse", help="Newest first.", rich_help_panel=OUTPUT)
-    ] = False,
-    color: Annotated[
-        str,
-        typer.Option(
-            metavar="WHEN",
-            help="auto, always or never. auto follows the terminal, NO_COLOR and FORCE_COLOR.",
-            autocompletion=_choices("auto", "always", "never"),
-            rich_help_panel=OUTPUT,
-        ),
-    ] = "auto",
-    utc: Annotated[
-        bool, typer.Option("--utc", help="Times in UTC, not local time.", rich_help_panel=OUTPUT)
-    ] = False,
-    api_key: Annotated[
-        str | None,
-        typer.Option(
-            metavar="KEY",
-            help="API key. Default: BASETEN_API_KEY, then ~/.trussrc.",
-            rich_help_panel=ACCESS,
-            show_default=False,
-        ),
-    ] = None,
-    api_url: Annotated[
-        str | None,
-        typer.Option(
-            metavar="URL",
-            help="API URL. Default: BASETEN_API_URL, ~/.trussrc, https://api.baseten.co.",
-            rich_help_panel=ACCESS,
-        ),
-    ] = None,
-    remote: Annotated[
-        str,
-        typer.Option(metavar="NAME", help="~/.trussrc section to read.", rich_help_panel=ACCESS),
-    ] = "baseten",
+    level: Level = None,
+    replica: Replica = None,
+    request_id: RequestId = None,
+    component: Component = None,
+    grep: Grep = None,
+    include: Include = None,
+    exclude: Exclude = None,
+    output: LogOutput = "text",
+    reverse: Reverse = False,
+    color: Color = "auto",
+    utc: Utc = False,
     fail_on: Annotated[
         str | None,
         typer.Option(
@@ -252,30 +428,20 @@ def get(
             "-q", "--quiet", help="Nothing but log lines (and errors).", rich_help_panel=SCRIPTS
         ),
     ] = False,
-    retries: Annotated[
-        str,
-        typer.Option(
-            metavar="N",
-            help="Retries of a failed request (429, 5xx, timeouts) before giving up; 0 = none.",
-            rich_help_panel=ACCESS,
-        ),
-    ] = "5",
-    verbose: Annotated[
-        bool,
-        typer.Option("-v", "--verbose", help="Requests and timings on stderr (key redacted)."),
-    ] = False,
+    api_key: ApiKey = None,
+    api_url: ApiUrl = None,
+    remote: Remote = "baseten",
+    no_cache: NoCache = False,
+    retries: Retries = "5",
+    verbose: Verbose = False,
 ) -> None:
-    """Print a deployment's logs: the newest lines of a window, or all of it."""
+    """Print a deployment's logs: the newest lines of a window, or all of it, or follow it."""
     from .commands.get import Extras, run_get
-    from .config import resolve_credentials
     from .query import (
         COLOR_MODES,
-        MAX_CONCURRENCY,
         OUTPUT_FORMATS,
         LogQuery,
-        build_filters,
         follow_settings_for,
-        logs_path,
         parse_choice,
         parse_count,
         parse_fail_on,
@@ -290,7 +456,7 @@ def get(
     if all_lines and limit is not None:
         raise UsageError("--all", "cannot be combined with -n/--limit", hint="choose one")
     if follow and (reverse or output_format in ("json", "github")):
-        flag = "--reverse" if reverse else f"-o {output_format}"  # these need the end of the stream
+        flag = "--reverse" if reverse else f"-o {output_format}"  # these need the stream's end
         raise UsageError("-f/--follow", f"cannot be combined with {flag}", hint="use -o jsonl")
     if all_lines or (follow and since is not None and limit is None):
         count = None  # -f --since: the whole window asked for, then new lines
@@ -300,21 +466,9 @@ def get(
         count = parse_count(limit or "500", flag="-n/--limit")
     follow_settings = follow_settings_for(overlap) if follow else None
     failing_level = parse_fail_on(fail_on)
-    workers = parse_count(concurrency, flag="--concurrency")
-    attempts = 1 + parse_count(retries, flag="--retries", minimum=0)
-    if workers > MAX_CONCURRENCY:
-        raise UsageError(
-            "--concurrency", f"{workers} is too many", hint=f"at most {MAX_CONCURRENCY}"
-        )
-    filters = build_filters(
-        level=level,
-        replica=replica,
-        request_id=request_id,
-        component=component,
-        grep=grep,
-        includes=include or (),
-        excludes=exclude or (),
-    )
+    workers = _workers(concurrency)
+    attempts = _attempts(retries)
+    filters = _filters(level, replica, request_id, component, grep, include, exclude)
     since_ms, until_ms = resolve_window(since=since, until=until)
     follow_until_ms = None
     if follow:
@@ -323,20 +477,14 @@ def get(
         follow_until_ms = until_ms if until is not None else None
         until_ms = min(until_ms, now_ms)
         since_ms = min(since_ms, until_ms)
-    credentials = resolve_credentials(
-        api_key=api_key, api_url=api_url, remote=remote, warn=messages.warn
-    )
-    query = LogQuery(
-        path=logs_path(
-            _checked_id("MODEL_ID", model_id), _checked_id("DEPLOYMENT_ID", deployment_id)
-        ),
-        since_ms=since_ms,
-        until_ms=until_ms,
-        filters=filters,
-        limit=count,
+    credentials = _credentials(api_key, api_url, remote)
+    path = _logs_path(
+        credentials, model=model, deployment=deployment, env=env, no_cache=no_cache, verbose=verbose
     )
     status = run_get(
-        query=query,
+        query=LogQuery(
+            path=path, since_ms=since_ms, until_ms=until_ms, filters=filters, limit=count
+        ),
         credentials=credentials,
         output=output_format,
         color=color_mode,
@@ -348,6 +496,252 @@ def get(
         concurrency=workers,
         attempts=attempts,
         extras=Extras(save_path=save, fail_on=failing_level, summary=summary),
+    )
+    raise typer.Exit(int(status))
+
+
+@app.command(epilog=EXIT_STATUSES)
+def stats(
+    model: Model,
+    deployment: Deployment = None,
+    env: Env = None,
+    since: Since = None,
+    until: Until = None,
+    concurrency: Concurrency = "4",
+    level: Level = None,
+    replica: Replica = None,
+    request_id: RequestId = None,
+    component: Component = None,
+    grep: Grep = None,
+    include: Include = None,
+    exclude: Exclude = None,
+    output: Annotated[
+        str,
+        typer.Option(
+            "-o",
+            "--output",
+            metavar="FORMAT",
+            help="text (drawn on a terminal, JSON when piped) or json.",
+            autocompletion=_choices("text", "json"),
+            rich_help_panel=OUTPUT,
+        ),
+    ] = "text",
+    color: Color = "auto",
+    utc: Utc = False,
+    api_key: ApiKey = None,
+    api_url: ApiUrl = None,
+    remote: Remote = "baseten",
+    no_cache: NoCache = False,
+    retries: Retries = "5",
+    verbose: Verbose = False,
+) -> None:
+    """The shape of a window's logs: a histogram by level, replicas, top messages and errors."""
+    from .commands.stats import run_stats
+    from .query import COLOR_MODES, LogQuery, parse_choice, resolve_window
+
+    output_format = parse_choice(output, flag="--output", choices=("text", "json"))
+    color_mode = parse_choice(color, flag="--color", choices=COLOR_MODES)
+    workers = _workers(concurrency)
+    attempts = _attempts(retries)
+    filters = _filters(level, replica, request_id, component, grep, include, exclude)
+    since_ms, until_ms = resolve_window(since=since, until=until)
+    credentials = _credentials(api_key, api_url, remote)
+    path = _logs_path(
+        credentials, model=model, deployment=deployment, env=env, no_cache=no_cache, verbose=verbose
+    )
+    status = run_stats(
+        query=LogQuery(
+            path=path, since_ms=since_ms, until_ms=until_ms, filters=filters, limit=None
+        ),
+        credentials=credentials,
+        output=output_format,
+        color=color_mode,
+        utc=utc,
+        verbose=verbose,
+        concurrency=workers,
+        attempts=attempts,
+    )
+    raise typer.Exit(int(status))
+
+
+@app.command(epilog=EXIT_STATUSES)
+def view(
+    file: Annotated[
+        str,
+        typer.Argument(
+            metavar="FILE",
+            help="JSON lines (from --save or -o jsonl) or a JSON array; - for stdin.",
+            show_default=False,
+        ),
+    ],
+    since: Annotated[
+        str | None,
+        typer.Option(
+            metavar="WHEN",
+            help="Only lines from then on (formats as in get).",
+            rich_help_panel=WINDOW,
+        ),
+    ] = None,
+    until: Annotated[
+        str | None,
+        typer.Option(metavar="WHEN", help="Only lines up to then.", rich_help_panel=WINDOW),
+    ] = None,
+    limit: Annotated[
+        str | None,
+        typer.Option(
+            "-n",
+            "--limit",
+            metavar="N",
+            help="Only the last N matching lines of the file. Default: all.",
+            rich_help_panel=WINDOW,
+        ),
+    ] = None,
+    level: Level = None,
+    replica: Replica = None,
+    request_id: RequestId = None,
+    component: Component = None,
+    grep: Grep = None,
+    include: Include = None,
+    exclude: Exclude = None,
+    output: LogOutput = "text",
+    reverse: Reverse = False,
+    color: Color = "auto",
+    utc: Utc = False,
+) -> None:
+    """Render saved logs offline, with the same filters and formats as get."""
+    from .commands.view import run_view
+    from .query import COLOR_MODES, OUTPUT_FORMATS, parse_choice, parse_count
+    from .timeparse import parse_when
+
+    output_format = parse_choice(output, flag="--output", choices=OUTPUT_FORMATS)
+    color_mode = parse_choice(color, flag="--color", choices=COLOR_MODES)
+    count = None if limit is None else parse_count(limit, flag="-n/--limit")
+    filters = _filters(level, replica, request_id, component, grep, include, exclude)
+    now_ms = int(time.time() * 1000)
+    since_ms = None if since is None else parse_when(since, flag="--since", now_ms=now_ms)
+    until_ms = (
+        None
+        if until is None
+        else parse_when(until, flag="--until", now_ms=now_ms, relative_to_ms=since_ms)
+    )
+    if since_ms is not None and until_ms is not None and until_ms < since_ms:
+        raise UsageError("--until", "is before --since", hint="swap them")
+    status = run_view(
+        path=file,
+        query_filters=filters,
+        since_ms=since_ms,
+        until_ms=until_ms,
+        limit=count,
+        output=output_format,
+        color=color_mode,
+        utc=utc,
+        reverse=reverse,
+    )
+    raise typer.Exit(int(status))
+
+
+ListOutput = Annotated[
+    str,
+    typer.Option(
+        "-o",
+        "--output",
+        metavar="FORMAT",
+        help="auto (a table on a terminal, JSON lines otherwise), table, jsonl or json.",
+        autocompletion=_choices("auto", "table", "jsonl", "json"),
+    ),
+]
+
+
+@app.command()
+def models(
+    output: ListOutput = "auto",
+    color: Color = "auto",
+    api_key: ApiKey = None,
+    api_url: ApiUrl = None,
+    remote: Remote = "baseten",
+    no_cache: NoCache = False,
+    verbose: Verbose = False,
+) -> None:
+    """List the models this API key can see."""
+    from .cache import cache_for
+    from .commands.catalog import LIST_FORMATS, run_models
+    from .query import COLOR_MODES, parse_choice
+
+    output_format = parse_choice(output, flag="--output", choices=LIST_FORMATS)
+    color_mode = parse_choice(color, flag="--color", choices=COLOR_MODES)
+    credentials = _credentials(api_key, api_url, remote)
+    status = run_models(
+        credentials=credentials,
+        output=output_format,
+        color=color_mode,
+        verbose=verbose,
+        cache=cache_for(credentials, enabled=not no_cache),
+    )
+    raise typer.Exit(int(status))
+
+
+@app.command()
+def deployments(
+    model: Model,
+    output: ListOutput = "auto",
+    color: Color = "auto",
+    api_key: ApiKey = None,
+    api_url: ApiUrl = None,
+    remote: Remote = "baseten",
+    no_cache: NoCache = False,
+    verbose: Verbose = False,
+) -> None:
+    """List a model's deployments: names, ids, status, replicas, environment."""
+    from .cache import cache_for
+    from .commands.catalog import LIST_FORMATS, run_deployments
+    from .query import COLOR_MODES, parse_choice
+
+    output_format = parse_choice(output, flag="--output", choices=LIST_FORMATS)
+    color_mode = parse_choice(color, flag="--color", choices=COLOR_MODES)
+    credentials = _credentials(api_key, api_url, remote)
+    status = run_deployments(
+        credentials=credentials,
+        model=model,
+        output=output_format,
+        color=color_mode,
+        verbose=verbose,
+        cache=cache_for(credentials, enabled=not no_cache),
+    )
+    raise typer.Exit(int(status))
+
+
+@app.command()
+def whoami(
+    check: Annotated[
+        bool, typer.Option("--check", help="Prove the key works with one small request.")
+    ] = False,
+    output: Annotated[
+        str,
+        typer.Option(
+            "-o",
+            "--output",
+            metavar="FORMAT",
+            help="text or json.",
+            autocompletion=_choices("text", "json"),
+        ),
+    ] = "text",
+    api_key: ApiKey = None,
+    api_url: ApiUrl = None,
+    remote: Remote = "baseten",
+    verbose: Verbose = False,
+) -> None:
+    """Show which API key and URL are used and where each comes from (the key masked)."""
+    from .commands.whoami import WHOAMI_FORMATS, run_whoami
+    from .query import parse_choice
+
+    output_format = parse_choice(output, flag="--output", choices=WHOAMI_FORMATS)
+    status = run_whoami(
+        api_key=api_key,
+        api_url=api_url,
+        remote=remote,
+        output=output_format,
+        check=check,
+        verbose=verbose,
     )
     raise typer.Exit(int(status))
 
@@ -401,15 +795,9 @@ def demo(
     raise typer.Exit(run_demo(follow_seconds=follow_seconds, run=run))
 
 
-def _checked_id(name: str, value: str) -> str:
-    """Ids go into the URL path: refuse what would change the path."""
-    if not value or any(ch in value for ch in "/?#%\\") or value.strip() != value:
-        raise UsageError(name, f"{value!r} is not a valid id", hint="copy it from the dashboard")
-    return value
-
-
 def run(argv: list[str]) -> int:
     """Run the CLI and return the exit status; the one place errors become statuses."""
+    messages.set_quiet(False)  # -q is per invocation (tests call run() many times in one process)
     try:
         # Typer returns the status of typer.Exit (130 for Ctrl-C) when not standalone.
         result = app(args=argv, prog_name="baseten-logs", standalone_mode=False)

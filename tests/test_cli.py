@@ -105,7 +105,7 @@ def test_bad_input_is_one_line_exit_2_and_no_request(
 @pytest.mark.parametrize(
     "args",
     [
-        ("get", MODEL),
+        ("get",),
         ("get", MODEL, DEPLOYMENT, "--no-such-flag"),
         ("get", MODEL, "../escape"),
         ("frobnicate",),

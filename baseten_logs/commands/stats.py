@@ -1,0 +1,108 @@
+"""`baseten-logs stats`: fetch a whole window in parallel; draw its shape or print it as JSON."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+from typing import cast
+
+from baseten_logs import messages
+from baseten_logs.client import RetryPolicy
+from baseten_logs.config import Credentials
+from baseten_logs.errors import ExitStatus
+from baseten_logs.fetch import open_client, page_fetcher
+from baseten_logs.parallel import ParallelWindow
+from baseten_logs.pipes import stdout_guard
+from baseten_logs.query import LogQuery
+from baseten_logs.stats import Summary, WindowStats, bucket_origin, choose_bucket_ms, utc_offset_ms
+from baseten_logs.terminal import ColorMode, is_terminal, terminal_width, use_color
+from baseten_logs.timeparse import format_ms
+
+# Scripts get the same bucket size whatever terminal they happen to run beside.
+JSON_MAX_BUCKETS = 120
+_DEPLOYMENT_PATH = re.compile(r"/v1/models/([^/]+)/deployments/([^/]+)/logs")
+
+
+def _warn_gap(ms: int) -> None:
+    messages.warn(
+        f"more lines share the millisecond {format_ms(ms)} than one page holds; "
+        "the counts leave some of them out (narrow with --replica or --grep)"
+    )
+
+
+def run_stats(
+    *,
+    query: LogQuery,
+    credentials: Credentials,
+    output: str,  # "text" (drawn on a terminal, JSON when piped) or "json"
+    color: str,
+    utc: bool,
+    verbose: bool,
+    concurrency: int,
+    attempts: int = RetryPolicy.attempts,
+) -> ExitStatus:
+    """Count every line of the window, then draw the summary or print it as one JSON document."""
+    stream = sys.stdout
+    as_json = output == "json" or not is_terminal(stream, os.environ)
+    width = terminal_width()
+    stats = _collector(query, as_json=as_json, width=width, utc=utc)
+    status = messages.StatusLine(enabled=not verbose and is_terminal(sys.stderr, os.environ))
+    log = messages.info if verbose else None
+    retry = RetryPolicy(attempts=attempts)
+    with open_client(credentials, log=log, max_connections=concurrency, retry=retry) as client:
+        window = ParallelWindow(
+            page_fetcher(client, query), concurrency=concurrency, on_gap=_warn_gap
+        )
+        client.on_throttle = window.throttled
+        lines = 0
+        try:
+            for page in window.pages(query.since_ms, query.until_ms):
+                stats.add_page(page)
+                lines += len(page)
+                status.show(f"counting… {lines:,} lines")
+        finally:  # an error or Ctrl-C must not leave the status on the user's prompt line
+            status.clear()
+        if verbose:
+            messages.info(f"{client.requests_made} requests")
+    summary = stats.summary(complete=not window.gaps)
+    with stdout_guard():
+        if as_json:
+            stream.write(json.dumps(summary.to_json(), separators=(",", ":")) + "\n")
+        else:
+            _draw(summary, query=query, color=color, utc=utc, width=width)
+    return ExitStatus.INCOMPLETE if window.gaps else ExitStatus.OK
+
+
+def _collector(query: LogQuery, *, as_json: bool, width: int, utc: bool) -> WindowStats:
+    """Buckets sized for where the numbers go (the terminal's width, or a fixed count for JSON)
+    and starting on round times in the zone they are shown in."""
+    if as_json:
+        columns = JSON_MAX_BUCKETS
+    else:
+        from baseten_logs.stats_view import chart_columns  # imports rich: text output only
+
+        columns = chart_columns(width)
+    bucket_ms = choose_bucket_ms(query.until_ms - query.since_ms + 1, columns)
+    offset = 0 if utc else utc_offset_ms(query.since_ms)
+    return WindowStats(
+        since_ms=query.since_ms,
+        until_ms=query.until_ms,
+        bucket_ms=bucket_ms,
+        origin_ms=bucket_origin(query.since_ms, bucket_ms, offset),
+    )
+
+
+def _draw(summary: Summary, *, query: LogQuery, color: str, utc: bool, width: int) -> None:
+    from baseten_logs.stats_view import make_console, render_summary
+
+    colored = use_color(cast(ColorMode, color), sys.stdout, os.environ)
+    console = make_console(sys.stdout, color=colored, width=width)
+    render_summary(summary, console=console, utc=utc, subject=_subject(query.path))
+
+
+def _subject(path: str) -> str:
+    """`model abc123 · deployment def456` from the logs path, for the header."""
+    match = _DEPLOYMENT_PATH.fullmatch(path)
+    return f"model {match[1]} · deployment {match[2]}" if match else path

@@ -1,0 +1,535 @@
+"""Names to ids: MODEL and DEPLOYMENT as people type them, turned into the path the logs API takes.
+
+MODEL is a model id or an exact model name. Baseten ids are 7 lowercase letters and digits, but
+a name can look like one too, so an id-shaped MODEL is tried as an id first (one cheap GET) and
+as a name only when that answers 404; anything else is looked up by name. DEPLOYMENT is likewise
+an id or a name, or the alias `production` / `development`, and defaults to `production`. With an
+environment (`--env NAME`) no deployment is resolved: its logs span every deployment it served.
+
+A successful resolution costs at most two small requests (model, then deployment) and often one
+(a freshly read model already names its production and development deployments); answers are
+kept briefly in the on-disk cache, so a second run costs none. Two ids that each hold a digit
+and a letter (`get q4w8x2z 3w1k9p5`, the form from before names) are used as they are, with no
+request at all. Failures cost one more request, to list what does exist, because "not found"
+without the alternatives sends people to the dashboard.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from .cache import ALIAS_TTL, LISTING_TTL, RESOLVE_TTL, Cache, cache_key
+from .errors import ApiError, BasetenLogsError, NotFoundError, UsageError
+
+if TYPE_CHECKING:  # the client imports httpx: shell completion must not pay for it up front
+    from .client import ApiClient
+
+__all__ = [
+    "DEPLOYMENT_ALIASES",
+    "AmbiguousName",
+    "ModelRef",
+    "Target",
+    "cached_deployments",
+    "cached_model",
+    "cached_models",
+    "deployments_path",
+    "list_deployments",
+    "list_models",
+    "logs_path_for",
+    "looks_like_id",
+    "resolve_model",
+    "resolve_target",
+]
+
+DEPLOYMENT_ALIASES = ("production", "development")
+_ID = re.compile(r"[a-z0-9]{7}")
+# Environment names go into the URL path: refuse anything that could change the path.
+_ENVIRONMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
+_MAX_NAME = 256
+_SHOWN = 8  # names listed in an error before "and N more"
+
+
+class AmbiguousName(UsageError):
+    """A name that several models (or deployments) carry: the user must pick one by id."""
+
+
+@dataclass(frozen=True)
+class Target:
+    """Whose logs to read: one deployment of a model, or one environment of it."""
+
+    model_id: str
+    model_name: str | None
+    deployment_id: str | None
+    deployment_name: str | None
+    environment: str | None
+
+    @property
+    def label(self) -> str:
+        """`llama-3-8b (q4w8x2z) / v3 (3w1k9p5)`, for messages and -v output."""
+        model = f"{self.model_name} ({self.model_id})" if self.model_name else self.model_id
+        if self.environment is not None:
+            return f"{model} / environment {self.environment}"
+        deployment = self.deployment_id or "?"
+        if self.deployment_name:
+            deployment = f"{self.deployment_name} ({deployment})"
+        return f"{model} / {deployment}"
+
+
+@dataclass(frozen=True)
+class ModelRef:
+    """What resolution needs to know about a model (a subset of the API's Model)."""
+
+    id: str
+    name: str | None = None
+    team: str | None = None
+    production_deployment_id: str | None = None
+    development_deployment_id: str | None = None
+
+    @property
+    def label(self) -> str:
+        return f"model {self.name!r} ({self.id})" if self.name else f"model {self.id}"
+
+    def alias_id(self, alias: str) -> str | None:
+        """The deployment id behind `production` / `development`, as the model names it."""
+        if alias == "production":
+            return self.production_deployment_id
+        if alias == "development":
+            return self.development_deployment_id
+        return None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "team_name": self.team,
+            "production_deployment_id": self.production_deployment_id,
+            "development_deployment_id": self.development_deployment_id,
+        }
+
+    @classmethod
+    def from_api(cls, body: Any, *, path: str) -> ModelRef:
+        """From the API's Model object (or our cached copy of it), checked for shape."""
+        if not isinstance(body, dict) or not _is_id_text(body.get("id")):
+            raise ApiError(
+                f"the API's answer for {path} is not a model",
+                hint="please report this with -v output",
+            )
+        return cls(
+            id=body["id"],
+            name=_text(body.get("name")),
+            team=_text(body.get("team_name")),
+            production_deployment_id=_text(body.get("production_deployment_id")),
+            development_deployment_id=_text(body.get("development_deployment_id")),
+        )
+
+
+def _surely_id(text: str) -> bool:
+    """Id-shaped with a digit and a letter: Baseten's random ids nearly always are (90%), while
+    names of that shape are words ("staging", "nightly", "mistral")."""
+    return any(c.isdigit() for c in text) and any(c.isalpha() for c in text)
+
+
+def looks_like_id(text: str) -> bool:
+    """Whether `text` has the shape of a Baseten id (7 lowercase letters and digits)."""
+    return _ID.fullmatch(text) is not None
+
+
+def logs_path_for(target: Target) -> str:
+    """The logs endpoint of a target: a deployment's, or an environment's."""
+    if target.environment is not None:
+        return f"/v1/models/{target.model_id}/environments/{target.environment}/logs"
+    if target.deployment_id is None:
+        raise ValueError(f"target {target!r} has neither a deployment nor an environment")
+    return f"/v1/models/{target.model_id}/deployments/{target.deployment_id}/logs"
+
+
+def deployments_path(model_id: str) -> str:
+    return f"/v1/models/{model_id}/deployments"
+
+
+def resolve_target(
+    client: ApiClient,
+    *,
+    model: str,
+    deployment: str | None,
+    environment: str | None,
+    cache: Cache | None,
+) -> Target:
+    """The target that MODEL [DEPLOYMENT] or MODEL --env NAME names.
+
+    Raises UsageError for bad input (before any request), AmbiguousName (a UsageError) when a
+    name matches several models or deployments, and NotFoundError when nothing matches.
+    """
+    _check_name("MODEL", model, "model")
+    if deployment is not None:
+        _check_name("DEPLOYMENT", deployment, "deployment")
+    if environment is not None:
+        if deployment is not None:
+            raise UsageError(
+                "--env",
+                "cannot be combined with a DEPLOYMENT",
+                hint="an environment's logs span every deployment it served; drop one of them",
+            )
+        if _ENVIRONMENT.fullmatch(environment) is None:
+            raise UsageError(
+                "--env", f"{environment!r} is not an environment name", hint="e.g. production"
+            )
+    tried: str | None = None
+    if deployment is not None and looks_like_id(model) and looks_like_id(deployment):
+        if _surely_id(model) and _surely_id(deployment):
+            # `get MODEL_ID DEPLOYMENT_ID`, as copied from the dashboard: used as they are, so
+            # the ids cost no request at all.
+            return Target(model, None, deployment, None, None)
+        # Id-shaped, but perhaps a word ("staging", "mistral"): one request tells.
+        pair = _deployment_of_ids(client, model, deployment, cache)
+        if pair is not None:
+            return Target(model, None, pair[0], pair[1], None)
+        tried = model  # below, the deployment is not asked for by id again under this model
+    ref, fresh = _resolve_model(client, model, cache)
+    if environment is not None:
+        _check_environment(client, ref, environment, cache)
+        return Target(ref.id, ref.name, None, None, environment)
+    deployment_id, deployment_name = _resolve_deployment(
+        client,
+        ref,
+        deployment or "production",
+        cache,
+        model_is_fresh=fresh,
+        typed=model,
+        try_id=ref.id != tried,
+    )
+    return Target(ref.id, ref.name, deployment_id, deployment_name, None)
+
+
+def resolve_model(client: ApiClient, model: str, *, cache: Cache | None) -> ModelRef:
+    """The model that MODEL (an id or an exact name) names; errors as for `resolve_target`."""
+    _check_name("MODEL", model, "model")
+    return _resolve_model(client, model, cache)[0]
+
+
+# --- listings: the `models` and `deployments` commands, and what completion offers ---------
+
+
+def list_models(client: ApiClient, *, cache: Cache | None) -> list[dict[str, Any]]:
+    """Every model the key can see, as the API sent them; the cache keeps names for completion."""
+    path = "/v1/models"
+    models = _objects(client.get_json(path), "models", path)
+    if cache is not None:
+        cache.put(cache_key("models"), [_model_summary(m) for m in models], ttl=LISTING_TTL)
+    return models
+
+
+def list_deployments(
+    client: ApiClient, model: ModelRef, *, cache: Cache | None
+) -> list[dict[str, Any]]:
+    """Every deployment of a model, as the API sent them; the cache keeps names for completion."""
+    path = deployments_path(model.id)
+    deployments = _objects(client.get_json(path), "deployments", path)
+    if cache is not None:
+        summaries = [
+            {"id": d.get("id"), "name": d.get("name")}
+            for d in deployments
+            if _is_id_text(d.get("id"))
+        ]
+        cache.put(cache_key("deployments", model.id), summaries, ttl=LISTING_TTL)
+    return deployments
+
+
+def cached_models(cache: Cache) -> list[dict[str, Any]] | None:
+    """The model summaries (`id`, `name`, `team_name`) from the last listing, if still fresh."""
+    return _cached_list(cache, cache_key("models"))
+
+
+def cached_deployments(cache: Cache, model_id: str) -> list[dict[str, Any]] | None:
+    """The deployment summaries (`id`, `name`) of a model from the last listing, if fresh."""
+    return _cached_list(cache, cache_key("deployments", model_id))
+
+
+def cached_model(cache: Cache, model: str) -> ModelRef | None:
+    """A model resolution still in the cache (no request)."""
+    value = cache.get(cache_key("model", model))
+    try:
+        return ModelRef.from_api(value, path="cache") if value is not None else None
+    except ApiError:
+        return None
+
+
+# --- models -------------------------------------------------------------------------------------
+
+
+def _resolve_model(client: ApiClient, model: str, cache: Cache | None) -> tuple[ModelRef, bool]:
+    """The model and whether it was read from the API just now (not from the cache)."""
+    key = cache_key("model", model)
+    if cache is not None and (ref := cached_model(cache, model)) is not None:
+        return ref, False
+    ref = None
+    if looks_like_id(model):
+        path = f"/v1/models/{model}"
+        try:
+            ref = ModelRef.from_api(client.get_json(path), path=path)
+        except NotFoundError:
+            pass  # not an id after all, or a name that happens to look like one
+    if ref is None:
+        ref = _model_named(client, model, cache)
+    if cache is not None:
+        cache.put(key, ref.to_json(), ttl=RESOLVE_TTL)
+    return ref, True
+
+
+def _model_named(client: ApiClient, name: str, cache: Cache | None) -> ModelRef:
+    path = "/v1/models"
+    found = _objects(client.get_json(path, [("name", name)]), "models", path)
+    # Filtered again here: were the API to ignore `name`, every model would "match".
+    matches = [ModelRef.from_api(m, path=path) for m in found if m.get("name") == name]
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        listed = ", ".join(
+            f"{m.id} (team {m.team})" if m.team else m.id
+            for m in sorted(matches, key=lambda m: (m.team or "", m.id))
+        )
+        raise AmbiguousName(
+            "MODEL",
+            f"{len(matches)} models are named {name!r}: {listed}",
+            hint="give the model id instead",
+        )
+    raise _unknown_model(client, name, cache)
+
+
+def _unknown_model(client: ApiClient, name: str, cache: Cache | None) -> NotFoundError:
+    what = f"no model named {name!r}" + (" or with that id" if looks_like_id(name) else "")
+    summaries = cached_models(cache) if cache is not None else None
+    try:
+        if summaries is None:
+            summaries = [_model_summary(m) for m in list_models(client, cache=cache)]
+    except BasetenLogsError:  # the listing is a courtesy: the answer is "not found" regardless
+        return NotFoundError(what, hint="see `baseten-logs models`")
+    names = sorted({str(m["name"]) for m in summaries if isinstance(m.get("name"), str)})
+    if not names:
+        return NotFoundError(what, hint="this API key sees no models; is it the right workspace?")
+    return NotFoundError(what, hint=f"models this key can see: {_some(names)}")
+
+
+def _model_summary(model: dict[str, Any]) -> dict[str, Any]:
+    return {"id": model.get("id"), "name": model.get("name"), "team_name": model.get("team_name")}
+
+
+# --- deployments --------------------------------------------------------------------------------
+
+
+def _resolve_deployment(
+    client: ApiClient,
+    model: ModelRef,
+    deployment: str,
+    cache: Cache | None,
+    *,
+    model_is_fresh: bool,
+    typed: str,
+    try_id: bool = True,
+) -> tuple[str, str | None]:
+    """(id, name or None) of the deployment that DEPLOYMENT names."""
+    if deployment in DEPLOYMENT_ALIASES:
+        return _resolve_alias(
+            client, model, deployment, cache, model_is_fresh=model_is_fresh, typed=typed
+        )
+    key = cache_key("deployment", model.id, deployment)
+    if cache is not None:
+        cached = cache.get(key)
+        if isinstance(cached, list) and len(cached) == 2 and _is_id_text(cached[0]):
+            return cached[0], _text(cached[1])
+    found: tuple[str, str | None] | None = None
+    if try_id and looks_like_id(deployment):
+        path = f"{deployments_path(model.id)}/{deployment}"
+        try:
+            found = _deployment_ref(client.get_json(path), path)
+        except NotFoundError:
+            pass
+    if found is None:
+        found = _deployment_named(client, model, deployment, typed=typed)
+    if cache is not None:
+        cache.put(key, list(found), ttl=RESOLVE_TTL)
+    return found
+
+
+def _deployment_of_ids(
+    client: ApiClient, model_id: str, deployment_id: str, cache: Cache | None
+) -> tuple[str, str | None] | None:
+    """(id, name) when the two ids name a deployment, None when either may be a name."""
+    key = cache_key("deployment", model_id, deployment_id)
+    if cache is not None:
+        cached = cache.get(key)
+        if isinstance(cached, list) and len(cached) == 2 and _is_id_text(cached[0]):
+            return cached[0], _text(cached[1])
+    path = f"{deployments_path(model_id)}/{deployment_id}"
+    try:
+        found = _deployment_ref(client.get_json(path), path)
+    except NotFoundError:
+        return None
+    if cache is not None:
+        cache.put(key, list(found), ttl=RESOLVE_TTL)
+    return found
+
+
+def _resolve_alias(
+    client: ApiClient,
+    model: ModelRef,
+    alias: str,
+    cache: Cache | None,
+    *,
+    model_is_fresh: bool,
+    typed: str,
+) -> tuple[str, str | None]:
+    # A model read just now names its production and development deployments: no request.
+    # A cached model's may be stale after a promotion, so then the alias is asked for.
+    key = cache_key("alias", model.id, alias)
+    known = model.alias_id(alias)
+    if model_is_fresh and known is not None:
+        if cache is not None:
+            cache.put(key, [known, None], ttl=ALIAS_TTL)
+        return known, None
+    if cache is not None:
+        cached = cache.get(key)
+        if isinstance(cached, list) and len(cached) == 2 and _is_id_text(cached[0]):
+            return cached[0], _text(cached[1])
+    path = f"{deployments_path(model.id)}/{alias}"
+    try:
+        found = _deployment_ref(client.get_json(path), path)
+    except NotFoundError:
+        raise NotFoundError(
+            f"{model.label} has no {alias} deployment",
+            hint=f"name one of its deployments; see `baseten-logs deployments {typed}`",
+        ) from None
+    if cache is not None:
+        cache.put(key, list(found), ttl=ALIAS_TTL)
+    return found
+
+
+def _deployment_named(
+    client: ApiClient, model: ModelRef, name: str, *, typed: str
+) -> tuple[str, str | None]:
+    path = deployments_path(model.id)
+    found = _objects(client.get_json(path, [("name", name)]), "deployments", path)
+    matches = [d for d in found if d.get("name") == name and _is_id_text(d.get("id"))]
+    if len(matches) == 1:
+        return matches[0]["id"], name
+    if matches:
+        listed = ", ".join(
+            f"{d['id']} ({_text(d.get('status')) or 'status unknown'}, "
+            f"created {str(d.get('created_at', '?'))[:10]})"
+            for d in matches
+        )
+        raise AmbiguousName(
+            "DEPLOYMENT",
+            f"{len(matches)} deployments of {model.label} are named {name!r}: {listed}",
+            hint="give the deployment id instead",
+        )
+    what = f"{model.label} has no deployment named {name!r}" + (
+        " or with that id" if looks_like_id(name) else ""
+    )
+    try:
+        existing = list_deployments(client, model, cache=None)
+    except BasetenLogsError:  # the listing is a courtesy: the answer is "not found" regardless
+        raise NotFoundError(what, hint=f"see `baseten-logs deployments {typed}`") from None
+    described = [
+        f"{d['name']} ({d['id']})" if isinstance(d.get("name"), str) else str(d["id"])
+        for d in existing
+        if _is_id_text(d.get("id"))
+    ]
+    choices = ", ".join((*DEPLOYMENT_ALIASES, *described[:_SHOWN]))
+    more = f" and {len(described) - _SHOWN} more" if len(described) > _SHOWN else ""
+    raise NotFoundError(what, hint=f"give one of: {choices}{more}")
+
+
+def _deployment_ref(body: Any, path: str) -> tuple[str, str | None]:
+    if not isinstance(body, dict) or not _is_id_text(body.get("id")):
+        raise ApiError(
+            f"the API's answer for {path} is not a deployment",
+            hint="please report this with -v output",
+        )
+    return body["id"], _text(body.get("name"))
+
+
+# --- environments -------------------------------------------------------------------------------
+
+
+def _check_environment(
+    client: ApiClient, model: ModelRef, environment: str, cache: Cache | None
+) -> None:
+    key = cache_key("environment", model.id, environment)
+    if cache is not None and cache.get(key) is True:
+        return
+    path = f"/v1/models/{model.id}/environments/{environment}"
+    try:
+        client.get_json(path)
+    except NotFoundError:
+        raise _unknown_environment(client, model, environment) from None
+    if cache is not None:
+        cache.put(key, True, ttl=RESOLVE_TTL)
+
+
+def _unknown_environment(client: ApiClient, model: ModelRef, environment: str) -> NotFoundError:
+    what = f"{model.label} has no environment {environment!r}"
+    path = f"/v1/models/{model.id}/environments"
+    try:
+        existing = _objects(client.get_json(path), "environments", path)
+    except BasetenLogsError:
+        return NotFoundError(what, hint="check the environment's name in the dashboard")
+    names = sorted({str(e["name"]) for e in existing if isinstance(e.get("name"), str)})
+    if not names:
+        return NotFoundError(what, hint="it has no environments; name a deployment instead")
+    return NotFoundError(what, hint=f"its environments: {_some(names)}")
+
+
+# --- small helpers ------------------------------------------------------------------------------
+
+
+def _check_name(flag: str, value: str, kind: str) -> None:
+    """Names travel as query parameters, ids in the path: refuse what is neither, unsent."""
+    if not value.strip():
+        raise UsageError(flag, "is empty", hint=f"give a {kind} name or id")
+    if (
+        value.strip() != value
+        or len(value) > _MAX_NAME
+        or not value.isprintable()
+        or any(c in value for c in "/\\")
+    ):
+        raise UsageError(
+            flag,
+            f"{value!r} is not a {kind} name or id",
+            hint=f"copy one from `baseten-logs {kind}s`"
+            + (" MODEL" if kind == "deployment" else ""),
+        )
+
+
+def _objects(body: Any, field: str, path: str) -> list[dict[str, Any]]:
+    items = body.get(field) if isinstance(body, dict) else None
+    if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+        raise ApiError(
+            f"the API's answer for {path} is not a list of {field}",
+            hint="please report this with -v output",
+        )
+    return items
+
+
+def _cached_list(cache: Cache, key: str) -> list[dict[str, Any]] | None:
+    value = cache.get(key)
+    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+        return None
+    return value
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _is_id_text(value: Any) -> bool:
+    # Ids go into URL paths: refuse what would change the path, whatever the API sent.
+    return isinstance(value, str) and bool(value) and not any(c in value for c in "/?#%\\ ")
+
+
+def _some(names: Sequence[str]) -> str:
+    shown = ", ".join(names[:_SHOWN])
+    return shown + (f" and {len(names) - _SHOWN} more" if len(names) > _SHOWN else "")

@@ -1,0 +1,290 @@
+"""Shell completion: real names from the cache at once, the API only on a miss, and never noise."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pytest_httpx import HTTPXMock
+
+from baseten_logs import complete
+from baseten_logs.cache import Cache, cache_key
+from baseten_logs.complete import (
+    COMPLETION_BUDGET_S,
+    complete_deployments,
+    complete_models,
+    complete_replicas,
+    completion_params,
+    remember_replicas,
+)
+from baseten_logs.resolve import Target
+from tests.fakecatalog import API_URL, LLAMA, LLAMA_PROD, FakeCatalog, serve
+
+KEY = "test-key-0123456789abcdef"
+
+
+@pytest.fixture
+def catalog(httpx_mock: HTTPXMock, api_env: None) -> FakeCatalog:
+    return serve(httpx_mock)
+
+
+@pytest.fixture
+def cache(api_env: None) -> Cache:
+    return Cache.for_api(API_URL, KEY)
+
+
+def fill(cache: Cache) -> None:
+    """What `baseten-logs models` and `deployments llama-3-8b` leave behind."""
+    cache.put(
+        cache_key("models"),
+        [
+            {"id": LLAMA, "name": "llama-3-8b", "team_name": "acme-ml"},
+            {"id": "w5h2r8t", "name": "whisper-large", "team_name": "acme-ml"},
+            {"id": "e3m8b1a", "name": "embedder", "team_name": "acme-ml"},
+            {"id": "r7e2m9b", "name": "embedder", "team_name": "research"},
+        ],
+        ttl=600,
+    )
+    cache.put(
+        cache_key("deployments", LLAMA),
+        [{"id": LLAMA_PROD, "name": "v3"}, {"id": "d7m2v8n", "name": "development"}],
+        ttl=600,
+    )
+
+
+# --- from the cache -------------------------------------------------------------------------------
+
+
+def test_cached_model_names_are_offered_without_a_request(
+    catalog: FakeCatalog, cache: Cache
+) -> None:
+    fill(cache)
+    assert complete_models("") == ["embedder", "llama-3-8b", "whisper-large"]
+    assert complete_models("w") == ["w5h2r8t", "whisper-large"]  # ids too, once typed
+    assert complete_models("q4") == [LLAMA]
+    assert complete_models("zz") == []
+    assert catalog.seen == []
+
+
+def test_cached_deployment_names_are_offered_without_a_request(
+    catalog: FakeCatalog, cache: Cache
+) -> None:
+    fill(cache)
+    assert complete_deployments("llama-3-8b", "") == ["development", "production", "v3"]
+    assert complete_deployments(LLAMA, "v") == ["v3"]
+    assert complete_deployments("llama-3-8b", "3w") == [LLAMA_PROD]
+    assert catalog.seen == []
+
+
+def test_deployments_without_a_model_offer_the_aliases(catalog: FakeCatalog) -> None:
+    assert complete_deployments(None, "") == ["development", "production"]
+    assert complete_deployments(None, "p") == ["production"]
+    assert catalog.seen == []
+
+
+def test_remembered_replicas_are_offered(catalog: FakeCatalog, cache: Cache) -> None:
+    target = Target(LLAMA, "llama-3-8b", LLAMA_PROD, "v3", None)
+    # The resolution `get llama-3-8b v3` leaves in the cache.
+    cache.put(cache_key("model", "llama-3-8b"), {"id": LLAMA, "name": "llama-3-8b"}, ttl=600)
+    cache.put(cache_key("deployment", LLAMA, "v3"), [LLAMA_PROD, "v3"], ttl=600)
+    assert remember_replicas(cache, target, ["b2c3d", "a1b2c", "b2c3d"]) == ["b2c3d", "a1b2c"]
+    assert remember_replicas(cache, target, ["z9y8x"]) == ["z9y8x", "b2c3d", "a1b2c"]
+    assert complete_replicas("llama-3-8b", "v3", "") == ["a1b2c", "b2c3d", "z9y8x"]
+    assert complete_replicas("llama-3-8b", "v3", "b") == ["b2c3d"]
+    assert catalog.seen == []
+
+
+# --- on a miss ------------------------------------------------------------------------------------
+
+
+def test_an_empty_cache_asks_once_and_keeps_the_answer(catalog: FakeCatalog, cache: Cache) -> None:
+    assert complete_models("em") == ["embedder"]
+    assert catalog.seen == ["/v1/models"]
+    assert complete_models("l") == ["llama-3-8b"]
+    assert catalog.seen == ["/v1/models"]
+
+
+def test_deployments_on_a_miss_resolve_then_list(catalog: FakeCatalog) -> None:
+    assert complete_deployments("llama-3-8b", "v") == ["v2", "v3"]
+    assert catalog.seen == ["/v1/models?name=llama-3-8b", f"/v1/models/{LLAMA}/deployments"]
+    assert complete_deployments("llama-3-8b", "") == ["development", "production", "v2", "v3"]
+    assert len(catalog.seen) == 2
+
+
+def test_replicas_on_a_miss_sample_recent_logs(catalog: FakeCatalog) -> None:
+    path = f"/v1/models/{LLAMA}/deployments/{LLAMA_PROD}/logs"
+    catalog.logs[path] = [
+        {"timestamp": "1", "message": "m", "replica": r} for r in ("a1b2c", None, "b2c3d", "a1b2c")
+    ]
+    assert complete_replicas("llama-3-8b", None, "") == ["a1b2c", "b2c3d"]
+    assert catalog.seen[-1].startswith(path + "?start_epoch_millis=")
+    sent = len(catalog.seen)
+    assert complete_replicas("llama-3-8b", None, "a") == ["a1b2c"]
+    assert len(catalog.seen) == sent
+
+
+def test_an_ambiguous_model_completes_only_the_aliases(catalog: FakeCatalog) -> None:
+    assert complete_deployments("embedder", "") == ["development", "production"]
+
+
+@pytest.mark.parametrize("status", [401, 500])
+def test_api_errors_complete_nothing(httpx_mock: HTTPXMock, api_env: None, status: int) -> None:
+    httpx_mock.add_response(status_code=status, json={"error": "no"}, is_reusable=True)
+    assert complete_models("") == []
+    assert complete_deployments("llama-3-8b", "") == ["development", "production"]
+    assert complete_replicas("llama-3-8b", None, "") == []
+
+
+def test_no_credentials_complete_nothing_and_send_nothing(httpx_mock: HTTPXMock) -> None:
+    assert complete_models("") == []
+    assert complete_deployments("llama-3-8b", "") == ["development", "production"]
+    assert complete_replicas("llama-3-8b", "v3", "") == []
+    assert httpx_mock.get_requests() == []
+
+
+def test_a_broken_trussrc_completes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    trussrc = tmp_path / "trussrc"
+    trussrc.write_bytes(b"\xff\xfe[baseten\n")
+    monkeypatch.setenv("USER_TRUSSRC_PATH", str(trussrc))
+    assert complete_models("") == []
+
+
+# --- offline --------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def silent_server() -> Iterator[str]:
+    """A server that accepts connections and never answers: the worst case for a shell."""
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(8)
+        yield f"http://127.0.0.1:{server.getsockname()[1]}"
+
+
+@pytest.fixture
+def refused() -> str:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"http://127.0.0.1:{port}"
+
+
+@pytest.mark.parametrize("server", ["silent_server", "refused"])
+def test_offline_completion_returns_at_once_with_nothing(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, server: str
+) -> None:
+    monkeypatch.setenv("BASETEN_API_KEY", KEY)
+    monkeypatch.setenv("BASETEN_API_URL", request.getfixturevalue(server))
+    attempts: list[Callable[[], list[str]]] = [
+        lambda: complete_models(""),
+        lambda: complete_deployments("llama-3-8b", "v"),
+        lambda: complete_replicas("llama-3-8b", None, ""),
+    ]
+    for attempt in attempts:
+        started = time.monotonic()
+        assert attempt() == []
+        assert time.monotonic() - started < COMPLETION_BUDGET_S + 0.4
+
+
+def test_the_budget_bounds_the_whole_fetch(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(complete, "COMPLETION_BUDGET_S", 0.05)
+    from baseten_logs.config import Credentials
+
+    credentials = Credentials(KEY, API_URL, "BASETEN_API_KEY", "default")
+
+    def slow(client: object) -> int:
+        time.sleep(1)
+        return 1
+
+    started = time.monotonic()
+    assert complete._fetch(credentials, slow) is None
+    assert time.monotonic() - started < 0.5
+
+
+# --- cost -----------------------------------------------------------------------------------------
+
+
+def test_completion_from_the_cache_imports_neither_rich_nor_httpx(tmp_path: Path) -> None:
+    env = {
+        "HOME": str(tmp_path),
+        "XDG_CACHE_HOME": str(tmp_path / "cache"),
+        "BASETEN_API_KEY": KEY,
+        "BASETEN_API_URL": API_URL,
+        "PATH": "/usr/bin:/bin",
+    }
+    script = (
+        "import sys\n"
+        "from baseten_logs.cache import Cache, cache_key\n"
+        f"Cache.for_api({API_URL!r}, {KEY!r}).put(cache_key('models'),"
+        " [{'id': 'q4w8x2z', 'name': 'llama-3-8b'}], ttl=60)\n"
+        "from baseten_logs.complete import complete_models\n"
+        "assert complete_models('ll') == ['llama-3-8b'], complete_models('ll')\n"
+        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('rich', 'httpx', 'typer'))\n"
+        "assert not heavy, heavy\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=30
+    )
+    assert done.returncode == 0, done.stderr
+
+
+# --- the command line being completed -------------------------------------------------------------
+
+
+def _get_context(words: list[str]) -> Any:
+    import typer
+    from typer.main import get_command
+
+    app = typer.Typer()
+
+    @app.command()
+    def get(
+        model: str,
+        deployment: str | None = typer.Argument(None),
+        replica: str | None = typer.Option(None),
+        level: str | None = typer.Option(None),
+    ) -> None: ...
+
+    @app.command()
+    def models() -> None: ...
+
+    group = get_command(app)
+    top = group.make_context("baseten-logs", ["get"], resilient_parsing=True)
+    command = group.get_command(top, "get")  # type: ignore[attr-defined]
+    return command.make_context("get", words, parent=top, resilient_parsing=True)
+
+
+def test_params_as_click_gives_them() -> None:
+    ctx = _get_context(["llama-3-8b"])
+    assert completion_params(ctx)["model"] == "llama-3-8b"
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        {
+            "COMP_WORDS": "baseten-logs get llama-3-8b v3 --level ERROR --replica a",
+            "COMP_CWORD": "6",
+        },
+        {"_TYPER_COMPLETE_ARGS": "baseten-logs get llama-3-8b v3 --level ERROR --replica a"},
+    ],
+)
+def test_params_while_an_option_value_is_completed(env: dict[str, str]) -> None:
+    ctx = _get_context(["llama-3-8b", "v3", "--level", "ERROR", "--replica"])
+    assert ctx.params.get("model") is None  # what click leaves: the reason for the helper
+    params = completion_params(ctx, env=env)
+    assert (params["model"], params["deployment"], params["level"]) == ("llama-3-8b", "v3", "ERROR")
+
+
+@pytest.mark.parametrize("line", ["", "baseten-logs get 'unclosed", "other words"])
+def test_params_never_fail(line: str) -> None:
+    ctx = _get_context(["llama-3-8b", "--replica"])
+    assert completion_params(ctx, env={"COMP_WORDS": line}).get("model") is None

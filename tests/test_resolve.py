@@ -1,0 +1,380 @@
+"""Names to ids: every way of naming a model, a deployment or an environment, and every failure."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from pytest_httpx import HTTPXMock
+
+from baseten_logs.client import ApiClient
+from baseten_logs.errors import ApiError, ExitStatus, NotFoundError, UsageError
+from baseten_logs.resolve import (
+    AmbiguousName,
+    Target,
+    logs_path_for,
+    looks_like_id,
+    resolve_model,
+    resolve_target,
+)
+from tests.fakecatalog import (
+    API_URL,
+    BARE,
+    EMB_ACME,
+    EMB_RESEARCH,
+    IDLIKE_ID,
+    IDLIKE_NAME,
+    IDLIKE_PROD,
+    LLAMA,
+    LLAMA_DEV,
+    LLAMA_PROD,
+    LLAMA_V2_A,
+    LLAMA_V2_B,
+    FakeCatalog,
+    serve,
+)
+
+
+@pytest.fixture
+def catalog(httpx_mock: HTTPXMock) -> FakeCatalog:
+    return serve(httpx_mock)
+
+
+@pytest.fixture
+def client() -> Iterator[ApiClient]:
+    with ApiClient(base_url=API_URL, api_key="test-key-0123456789abcdef") as api:
+        yield api
+
+
+def resolve(
+    client: ApiClient,
+    model: str,
+    deployment: str | None = None,
+    environment: str | None = None,
+) -> Target:
+    return resolve_target(
+        client, model=model, deployment=deployment, environment=environment, cache=None
+    )
+
+
+# --- models ---------------------------------------------------------------------------------------
+
+
+def test_model_by_name_and_default_production_cost_one_request(
+    client: ApiClient, catalog: FakeCatalog
+) -> None:
+    target = resolve(client, "llama-3-8b")
+    assert target == Target(LLAMA, "llama-3-8b", LLAMA_PROD, None, None)
+    # The model names its production deployment: no second request.
+    assert catalog.seen == ["/v1/models?name=llama-3-8b"]
+    assert logs_path_for(target) == f"/v1/models/{LLAMA}/deployments/{LLAMA_PROD}/logs"
+
+
+def test_model_by_id(client: ApiClient, catalog: FakeCatalog) -> None:
+    assert resolve(client, LLAMA).model_name == "llama-3-8b"
+    assert catalog.seen == [f"/v1/models/{LLAMA}"]
+
+
+def test_a_name_that_looks_like_an_id_falls_back_to_the_name(
+    client: ApiClient, catalog: FakeCatalog
+) -> None:
+    target = resolve(client, IDLIKE_NAME)
+    assert (target.model_id, target.deployment_id) == (IDLIKE_ID, IDLIKE_PROD)
+    assert catalog.seen == [f"/v1/models/{IDLIKE_NAME}", f"/v1/models?name={IDLIKE_NAME}"]
+
+
+def test_an_ambiguous_name_lists_every_match_with_its_team(
+    client: ApiClient, catalog: FakeCatalog
+) -> None:
+    with pytest.raises(AmbiguousName) as caught:
+        resolve(client, "embedder")
+    error = caught.value
+    assert isinstance(error, UsageError)
+    assert error.status == ExitStatus.USAGE
+    assert str(error) == (
+        "MODEL: 2 models are named 'embedder': "
+        f"{EMB_ACME} (team acme-ml), {EMB_RESEARCH} (team research) "
+        "(give the model id instead)"
+    )
+    assert "\n" not in str(error)
+
+
+def test_an_unknown_name_lists_the_models_that_exist(
+    client: ApiClient, catalog: FakeCatalog
+) -> None:
+    with pytest.raises(NotFoundError) as caught:
+        resolve(client, "nosuchmodel")
+    assert caught.value.status == ExitStatus.NOT_FOUND
+    assert str(caught.value) == (
+        "no model named 'nosuchmodel' "
+        f"(models this key can see: bare, embedder, llama-3-8b, {IDLIKE_NAME})"
+    )
+    assert catalog.seen == ["/v1/models?name=nosuchmodel", "/v1/models"]
+
+
+def test_an_unknown_id_says_neither_name_nor_id(client: ApiClient, catalog: FakeCatalog) -> None:
+    with pytest.raises(NotFoundError, match=r"no model named 'zzzzzzz' or with that id \("):
+        resolve(client, "zzzzzzz")
+    assert catalog.seen == ["/v1/models/zzzzzzz", "/v1/models?name=zzzzzzz", "/v1/models"]
+
+
+def test_unknown_when_the_key_sees_nothing(client: ApiClient, catalog: FakeCatalog) -> None:
+    catalog.models.clear()
+    with pytest.raises(NotFoundError, match="this API key sees no models"):
+        resolve(client, "llama-3-8b")
+
+
+def test_unknown_still_said_when_the_listing_fails(client: ApiClient, catalog: FakeCatalog) -> None:
+    catalog.overrides["/v1/models"] = lambda request: (
+        httpx.Response(200, json={"models": []})
+        if request.url.params.get("name")
+        else httpx.Response(403, json={"error": "forbidden"})
+    )
+    with pytest.raises(NotFoundError, match=r"^no model named 'x'"):
+        resolve(client, "x")
+
+
+def test_the_api_ignoring_the_name_filter_does_not_make_everything_match(
+    client: ApiClient, catalog: FakeCatalog
+) -> None:
+    everything = list(catalog.models)
+    catalog.overrides["/v1/models"] = lambda request: httpx.Response(
+        200, json={"models": everything}
+    )
+    assert resolve(client, "llama-3-8b").model_id == LLAMA
+
+
+def test_a_wrong_shaped_answer_is_an_api_error(client: ApiClient, catalog: FakeCatalog) -> None:
+    catalog.overrides["/v1/models"] = lambda request: httpx.Response(200, json={"data": []})
+    with pytest.raises(ApiError, match="is not a list of models"):
+        resolve(client, "llama-3-8b")
+
+
+def test_an_id_from_the_api_that_would_change_the_path_is_refused(
+    client: ApiClient, catalog: FakeCatalog
+) -> None:
+    catalog.models[0]["id"] = "../../v1/secrets"
+    with pytest.raises(ApiError, match="is not a model"):
+        resolve(client, "llama-3-8b")
+
+
+@pytest.mark.parametrize(
+    ("model", "message"),
+    [("", "MODEL: is empty"), ("  ", "MODEL: is empty"), ("a/b", "MODEL: 'a/b' is not a model")],
+)
+def test_a_bad_model_is_refused_before_any_request(
+    client: ApiClient, catalog: FakeCatalog, model: str, message: str
+) -> None:
+    with pytest.raises(UsageError, match=message):
+        resolve(client, model)
+    assert catalog.seen == []
+
+
+def test_resolve_model_alone(client: ApiClient, catalog: FakeCatalog) -> None:
+    ref = resolve_model(client, "llama-3-8b", cache=None)
+    assert (ref.id, ref.name, ref.team, ref.production_deployment_id) == (
+        LLAMA,
+        "llama-3-8b",
+        "acme-ml",
+        LLAMA_PROD,
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("q4w8x2z", True),
+        ("abc1234", True),
+        ("Q4W8X2Z", False),
+        ("q4w8x2", False),
+        ("a-b-c-d", False),
+    ],
+)
+def test_looks_like_id(text: str, expected: bool) -> None:
+    assert looks_like_id(text) is expected
+
+
+# --- deployments ----------------------------------------------------------------------------------
+
+
+def test_deployment_by_id(client: ApiClient, catalog: FakeCatalog) -> None:
+    target = resolve(client, "llama-3-8b", LLAMA_DEV)
+    assert target == Target(LLAMA, "llama-3-8b", LLAMA_DEV, "development", None)
+    assert catalog.seen == [
+        "/v1/models?name=llama-3-8b",
+        f"/v1/models/{LLAMA}/deployments/{LLAMA_DEV}",
+    ]
+
+
+def test_deployment_by_name(client: ApiClient, catalog: FakeCatalog) -> None:
+    target = resolve(client, LLAMA, "v3")
+    assert (target.deployment_id, target.deployment_name) == (LLAMA_PROD, "v3")
+    assert catalog.seen[-1] == f"/v1/models/{LLAMA}/deployments?name=v3"
+    assert len(catalog.seen) == 2
+
+
+@pytest.mark.parametrize(
+    ("alias", "expected"), [("production", LLAMA_PROD), ("development", LLAMA_DEV)]
+)
+def test_aliases_use_what_the_model_names(
+    client: ApiClient, catalog: FakeCatalog, alias: str, expected: str
+) -> None:
+    assert resolve(client, "llama-3-8b", alias).deployment_id == expected
+    assert len(catalog.seen) == 1
+
+
+def test_alias_is_asked_for_when_the_model_does_not_name_it(
+    client: ApiClient, catalog: FakeCatalog
+) -> None:
+    catalog.models[0]["production_deployment_id"] = None
+    assert resolve(client, "llama-3-8b").deployment_name == "v3"
+    assert catalog.seen[-1] == f"/v1/models/{LLAMA}/deployments/production"
+
+
+def test_no_production_deployment(client: ApiClient, catalog: FakeCatalog) -> None:
+    with pytest.raises(NotFoundError) as caught:
+        resolve(client, "bare")
+    assert str(caught.value) == (
+        f"model 'bare' ({BARE}) has no production deployment "
+        "(name one of its deployments; see `baseten-logs deployments bare`)"
+    )
+
+
+def test_an_ambiguous_deployment_name_lists_ids_with_status(
+    client: ApiClient, catalog: FakeCatalog
+) -> None:
+    with pytest.raises(AmbiguousName) as caught:
+        resolve(client, "llama-3-8b", "v2")
+    assert str(caught.value) == (
+        f"DEPLOYMENT: 2 deployments of model 'llama-3-8b' ({LLAMA}) are named 'v2': "
+        f"{LLAMA_V2_A} (INACTIVE, created 2026-02-01), "
+        f"{LLAMA_V2_B} (BUILD_FAILED, created 2026-02-02) (give the deployment id instead)"
+    )
+
+
+def test_an_unknown_deployment_lists_what_exists(client: ApiClient, catalog: FakeCatalog) -> None:
+    with pytest.raises(NotFoundError) as caught:
+        resolve(client, "llama-3-8b", "v9")
+    assert str(caught.value) == (
+        f"model 'llama-3-8b' ({LLAMA}) has no deployment named 'v9' (give one of: production, "
+        f"development, v3 ({LLAMA_PROD}), development ({LLAMA_DEV}), v2 ({LLAMA_V2_A}), "
+        f"v2 ({LLAMA_V2_B}))"
+    )
+
+
+def test_two_ids_cost_nothing(client: ApiClient, catalog: FakeCatalog) -> None:
+    target = resolve(client, LLAMA, LLAMA_DEV)
+    assert target == Target(LLAMA, None, LLAMA_DEV, None, None)
+    assert catalog.seen == []
+
+
+def test_two_id_shaped_words_cost_one_request(client: ApiClient, catalog: FakeCatalog) -> None:
+    catalog.models.append(dict(catalog.models[0], id="whisper"))
+    catalog.deployments["whisper"] = [dict(catalog.deployments[LLAMA][0], id="abcdefg")]
+    target = resolve(client, "whisper", "abcdefg")
+    assert target == Target("whisper", None, "abcdefg", "v3", None)
+    assert catalog.seen == ["/v1/models/whisper/deployments/abcdefg"]
+
+
+def test_two_ids_with_digits_are_trusted_even_if_one_is_a_name(
+    client: ApiClient, catalog: FakeCatalog
+) -> None:
+    # The price of free ids: a model *named* like an id with digits needs its id or a
+    # deployment name to be found. The logs request then answers 404.
+    catalog.models[0]["name"] = "gemma27"
+    assert resolve(client, "gemma27", LLAMA_PROD) == Target("gemma27", None, LLAMA_PROD, None, None)
+    assert catalog.seen == []
+
+
+def test_an_id_shaped_deployment_name_falls_back_to_the_name(
+    client: ApiClient, catalog: FakeCatalog
+) -> None:
+    catalog.deployments[LLAMA][0]["name"] = "staging"  # 7 lowercase letters: shaped like an id
+    assert resolve(client, LLAMA, "staging").deployment_id == LLAMA_PROD
+    assert catalog.seen == [
+        f"/v1/models/{LLAMA}/deployments/staging",
+        f"/v1/models/{LLAMA}",
+        f"/v1/models/{LLAMA}/deployments?name=staging",  # not asked for by id a second time
+    ]
+
+
+def test_an_id_shaped_model_name_with_a_deployment_id(
+    client: ApiClient, catalog: FakeCatalog
+) -> None:
+    target = resolve(client, IDLIKE_NAME, IDLIKE_PROD)
+    assert (target.model_id, target.deployment_id) == (IDLIKE_ID, IDLIKE_PROD)
+    assert catalog.seen == [
+        f"/v1/models/{IDLIKE_NAME}/deployments/{IDLIKE_PROD}",
+        f"/v1/models/{IDLIKE_NAME}",
+        f"/v1/models?name={IDLIKE_NAME}",
+        f"/v1/models/{IDLIKE_ID}/deployments/{IDLIKE_PROD}",
+    ]
+
+
+# --- environments ---------------------------------------------------------------------------------
+
+
+def test_environment_that_exists(client: ApiClient, catalog: FakeCatalog) -> None:
+    target = resolve(client, "llama-3-8b", environment="staging")
+    assert target == Target(LLAMA, "llama-3-8b", None, None, "staging")
+    assert logs_path_for(target) == f"/v1/models/{LLAMA}/environments/staging/logs"
+    assert catalog.seen[-1] == f"/v1/models/{LLAMA}/environments/staging"
+
+
+def test_environment_that_does_not_exist_lists_the_others(
+    client: ApiClient, catalog: FakeCatalog
+) -> None:
+    with pytest.raises(NotFoundError) as caught:
+        resolve(client, "llama-3-8b", environment="canary")
+    assert str(caught.value) == (
+        f"model 'llama-3-8b' ({LLAMA}) has no environment 'canary' "
+        "(its environments: production, staging)"
+    )
+
+
+def test_a_model_without_environments(client: ApiClient, catalog: FakeCatalog) -> None:
+    with pytest.raises(NotFoundError, match="it has no environments; name a deployment instead"):
+        resolve(client, "bare", environment="production")
+
+
+@pytest.mark.parametrize(
+    ("deployment", "environment", "message"),
+    [
+        ("v3", "production", "--env: cannot be combined with a DEPLOYMENT"),
+        (None, "../deployments", "--env: '../deployments' is not an environment name"),
+        (None, "prod?x=1", "is not an environment name"),
+        ("", None, "DEPLOYMENT: is empty"),
+        ("../escape", None, "DEPLOYMENT: '../escape' is not a deployment name or id"),
+        (" v3", None, "is not a deployment name or id"),
+        ("v3\x1b[2J", None, "is not a deployment name or id"),
+        ("v" * 257, None, "is not a deployment name or id"),
+    ],
+)
+def test_bad_input_is_refused_before_any_request(
+    client: ApiClient,
+    catalog: FakeCatalog,
+    deployment: str | None,
+    environment: str | None,
+    message: str,
+) -> None:
+    with pytest.raises(UsageError, match=re.escape(message)):
+        resolve(client, "llama-3-8b", deployment, environment)
+    assert catalog.seen == []
+
+
+# --- targets --------------------------------------------------------------------------------------
+
+
+def test_labels() -> None:
+    assert Target("m", "name", "d", "v3", None).label == "name (m) / v3 (d)"
+    assert Target("m", None, "d", None, None).label == "m / d"
+    assert (
+        Target("m", "name", None, None, "production").label == "name (m) / environment production"
+    )
+
+
+def test_a_target_without_deployment_or_environment_has_no_logs_path() -> None:
+    with pytest.raises(ValueError, match="neither"):
+        logs_path_for(Target("m", None, None, None, None))

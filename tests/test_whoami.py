@@ -1,0 +1,102 @@
+"""`whoami`: which key and URL are used and where each came from; the key itself never shown."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from pytest_httpx import HTTPXMock
+
+from baseten_logs.commands.whoami import run_whoami, whoami
+from baseten_logs.errors import AuthError, ConfigError, ExitStatus
+from tests.fakecatalog import FakeCatalog, serve
+
+ENV_KEY = "test-key-0123456789abcdef"  # the api_env fixture's
+FLAG_KEY = "flag-key-abcdefghijklmnop"
+FILE_KEY = "file-key-zyxwvutsrqponmlk"
+
+
+@pytest.fixture
+def trussrc(tmp_path: Path) -> Path:
+    path = tmp_path / "home" / ".trussrc"
+    path.write_text(
+        f"[baseten]\nremote_provider = baseten\napi_key = {FILE_KEY}\n"
+        "remote_url = https://app.example.com\n"
+    )
+    path.chmod(0o600)
+    return path
+
+
+def test_environment_sources(api_env: None, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_whoami(api_key=None, api_url=None) == ExitStatus.OK
+    out = capsys.readouterr().out
+    assert ENV_KEY not in out
+    lines = out.splitlines()
+    assert lines[0] == "API key  test…  from BASETEN_API_KEY"
+    assert lines[1] == "API URL  https://api.test  from BASETEN_API_URL"
+    assert lines[2].startswith("trussrc  ") and lines[2].endswith(
+        ".trussrc (not found), section [baseten]"
+    )
+    assert lines[3].startswith("cache    ") and lines[3].endswith("/.cache/baseten-logs")
+
+
+def test_flags_win(api_env: None, trussrc: Path) -> None:
+    facts = whoami(api_key=FLAG_KEY, api_url="https://api.flag.test/")
+    assert facts["api_key"] == "flag…"
+    assert facts["api_key_source"] == "--api-key"
+    assert (facts["api_url"], facts["api_url_source"]) == ("https://api.flag.test", "--api-url")
+
+
+def test_trussrc_source(trussrc: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    run_whoami(api_key=None, api_url=None, output="json")
+    facts = json.loads(capsys.readouterr().out)
+    assert facts == {
+        "api_key": "file…",
+        "api_key_source": f"{trussrc} [baseten]",
+        "api_url": "https://api.example.com",
+        "api_url_source": f"{trussrc} [baseten]",
+        "trussrc": str(trussrc),
+        "trussrc_exists": True,
+        "remote": "baseten",
+        "cache_dir": str(trussrc.parent / ".cache" / "baseten-logs"),
+        "models_visible": None,
+    }
+
+
+def test_another_remote_and_a_short_key(trussrc: Path) -> None:
+    trussrc.write_text(trussrc.read_text() + "\n[staging]\napi_key = short\n")
+    facts = whoami(api_key=None, api_url=None, remote="staging")
+    assert facts["api_key"] == "****"  # too short to show any of it
+    assert facts["api_url_source"] == "default"
+    assert facts["remote"] == "staging"
+
+
+def test_no_key_is_the_usual_config_error() -> None:
+    with pytest.raises(ConfigError, match="no API key") as caught:
+        run_whoami(api_key=None, api_url=None)
+    assert caught.value.status == ExitStatus.USAGE
+
+
+def test_nothing_is_sent_without_check(api_env: None, httpx_mock: HTTPXMock) -> None:
+    whoami(api_key=None, api_url=None)
+    assert httpx_mock.get_requests() == []
+
+
+def test_check_proves_the_key_with_one_request(
+    api_env: None, httpx_mock: HTTPXMock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    catalog: FakeCatalog = serve(httpx_mock)
+    run_whoami(api_key=None, api_url=None, check=True)
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        "check    ok: the key works and sees 5 models"
+    )
+    assert catalog.seen == ["/v1/models"]
+
+
+def test_check_with_a_refused_key(api_env: None, httpx_mock: HTTPXMock) -> None:
+    httpx_mock.add_response(status_code=401, json={"error": "Invalid API key"})
+    with pytest.raises(AuthError) as caught:
+        run_whoami(api_key=None, api_url=None, check=True)
+    assert caught.value.status == ExitStatus.AUTH
+    assert "BASETEN_API_KEY" in str(caught.value)
