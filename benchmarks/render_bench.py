@@ -15,6 +15,7 @@ import random
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, TextIO
 
 from baseten_logs.render import OutputFormat, make_renderer
@@ -93,33 +94,50 @@ def best_rate(
     return len(records) / best
 
 
+@dataclass(frozen=True)
+class Result:
+    name: str
+    rate: float  # lines/s, best of the repeats
+    ratio: float  # to the baseline measured in the same run
+    target: int | None
+
+
+def measure(records: int = 200_000, repeat: int = 3) -> tuple[float, list[Result]]:
+    """The baseline's lines/s and every case's result, measured now, on `records` records."""
+    data = make_records(records)
+    # Every level left to detection from the message text: the worst case for text output.
+    unleveled = [{**record, "level": None} for record in data]
+    cases: dict[str, tuple[Callable[[TextIO, Sequence[Any]], None], list[dict[str, Any]]]] = {
+        "text": (render("text", color=False), data),
+        "text --color": (render("text", color=True), data),
+        "jsonl": (render("jsonl", color=False), data),
+        "json": (render("json", color=False), data),
+        "raw": (render("raw", color=False), data),
+        "text, no API levels": (render("text", color=False), unleveled),
+    }
+    base = best_rate(baseline, data, repeat)
+    results = []
+    for name, (case, case_data) in cases.items():
+        rate = best_rate(case, case_data, repeat)
+        results.append(Result(name, rate, rate / base, TARGETS[name]))
+    return base, results
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=200_000)
     parser.add_argument("--repeat", type=int, default=3, help="best of R runs per case")
     args = parser.parse_args(argv)
-    records = make_records(args.records)
-
-    # Every level left to detection from the message text: the worst case for text output.
-    unleveled = [{**record, "level": None} for record in records]
-    cases: dict[str, tuple[Callable[[TextIO, Sequence[Any]], None], list[dict[str, Any]]]] = {
-        "text": (render("text", color=False), records),
-        "text --color": (render("text", color=True), records),
-        "jsonl": (render("jsonl", color=False), records),
-        "json": (render("json", color=False), records),
-        "raw": (render("raw", color=False), records),
-        "text, no API levels": (render("text", color=False), unleveled),
-    }
-    base = best_rate(baseline, records, args.repeat)
+    base, results = measure(args.records, args.repeat)
     print(f"{args.records} records, pages of {PAGE}, best of {args.repeat}, to {os.devnull}")
     print(f"{'baseline f-string write':24} {base:>12,.0f} lines/s   1.00x")
     missed = 0
-    for name, (case, data) in cases.items():
-        rate = best_rate(case, data, args.repeat)
-        target = TARGETS[name]
-        verdict = "" if target is None else ("ok" if rate >= target else f"BELOW {target:,}")
-        missed += bool(target and rate < target)
-        print(f"{name:24} {rate:>12,.0f} lines/s  {rate / base:5.2f}x  {verdict}")
+    for result in results:
+        target = result.target
+        ok = target is None or result.rate >= target
+        verdict = "" if target is None else ("ok" if ok else f"BELOW {target:,}")
+        missed += not ok
+        print(f"{result.name:24} {result.rate:>12,.0f} lines/s  {result.ratio:5.2f}x  {verdict}")
     return 1 if missed else 0
 
 

@@ -1,0 +1,415 @@
+"""`make bench`: one run of every benchmark, with ratios to baselines measured in the same run.
+
+    .venv/bin/python benchmarks/run.py [--quick] [--only parallel,render,startup,memory]
+
+Sections:
+  parallel  --all over a 2-day window (~100k lines) against the emulator with 50 ms per request,
+            at --concurrency 1 (sequential paging: the baseline), 2, 4 and 8
+  render    lines/s per output format against a plain f-string write (benchmarks/render_bench.py)
+  startup   median start-up of --version, --help and get --help against `python -c pass`
+  memory    peak RSS of `get --all -o jsonl` over ~1M lines
+
+It is a report, not a test: it exits 0 when a figure misses its target, and 1 only when
+something went wrong (a crash, a wrong line count, a non-zero exit of the CLI).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import render_bench
+from harness import (
+    CLI,
+    CliRun,
+    child_env,
+    compile_bytecode,
+    emulator_env,
+    fmt_int,
+    run_cli,
+    table,
+    verdict,
+)
+
+from baseten_logs.emulator import DEMO_DEPLOYMENT_ID, DEMO_MODEL_ID, Emulator, EmulatorConfig
+
+SECTIONS = ("parallel", "render", "startup", "memory")
+MINUTE_MS = 60_000
+DAY_MS = 86_400_000
+
+PARALLEL_LATENCY_S = 0.05
+PARALLEL_LINES = 100_000
+PARALLEL_WINDOW_MS = 2 * DAY_MS
+CONCURRENCIES = (1, 2, 4, 8)
+PARALLEL_TARGET = 0.35  # --concurrency 4 against sequential paging
+
+STARTUP_RUNS = 15
+STARTUP_TARGET = 7.0  # times `python -c pass`
+
+MEMORY_RATE = 12.0  # lines/s: ~1M lines a day
+MEMORY_TARGET_MB = 150.0
+
+
+class BenchError(Exception):
+    """A benchmark could not produce a trustworthy figure (not a missed target)."""
+
+
+def header(title: str) -> None:
+    print(f"\n== {title} ==")
+
+
+def settled_window(emu: Emulator, span_ms: int) -> tuple[int, int]:
+    """A window ending 10 minutes ago, on a minute boundary: every line of it has arrived
+    (the emulator's latest arrive 30 s late), so every run sees the same lines."""
+    until = emu.now_ms() // MINUTE_MS * MINUTE_MS - 10 * MINUTE_MS
+    return until - span_ms, until
+
+
+def get_all(since: int, until: int, *extra: str) -> list[str]:
+    return [
+        "get",
+        DEMO_MODEL_ID,
+        DEMO_DEPLOYMENT_ID,
+        "--all",
+        "--since",
+        str(since),
+        "--until",
+        str(until),
+        "-o",
+        "jsonl",
+        *extra,
+    ]
+
+
+def checked(run: CliRun, what: str) -> CliRun:
+    if run.status != 0:
+        raise BenchError(f"{what}: exit status {run.status}: {run.stderr.strip()[:500]}")
+    return run
+
+
+def log_requests(emu: Emulator) -> int:
+    return sum(1 for r in emu.requests if r.path.endswith("/logs"))
+
+
+# --- 1. parallel windows ------------------------------------------------------------------------
+@dataclass
+class ParallelRow:
+    concurrency: int
+    walls: list[float]
+    requests: int
+    peak_mb: float
+    cpu_s: float
+
+
+def bench_parallel(quick: bool) -> None:
+    header("1. --all over a 2-day window: parallel time slices vs sequential paging")
+    rate = PARALLEL_LINES / (PARALLEL_WINDOW_MS / 1000)
+    repeat = 1 if quick else 3
+    config = EmulatorConfig(rates={DEMO_DEPLOYMENT_ID: rate}, rate_limit_per_s=None)
+    with Emulator(config) as emu:
+        since, until = settled_window(emu, PARALLEL_WINDOW_MS)
+        # Warm-up, untimed: ground_truth generates every chunk into the emulator's cache, and one
+        # CLI run fills the lines' cached JSON and the OS file cache, so the first timed run
+        # pays no more than the others.
+        expected = len(emu.ground_truth(DEMO_MODEL_ID, DEMO_DEPLOYMENT_ID, since, until))
+        env = emulator_env(emu.url, emu.api_key)
+        checked(run_cli(get_all(since, until), env), "warm-up run")
+        emu.set_latency(PARALLEL_LATENCY_S)
+
+        rows = {c: ParallelRow(c, [], 0, 0.0, 0.0) for c in CONCURRENCIES}
+        digests = set()
+        for _ in range(repeat):  # interleaved, so drift hits every concurrency alike
+            for c in CONCURRENCIES:
+                emu.clear_requests()
+                args = get_all(since, until, "--concurrency", str(c))
+                run = checked(run_cli(args, env), f"--concurrency {c}")
+                if run.lines != expected:
+                    raise BenchError(f"--concurrency {c}: {run.lines} lines, expected {expected}")
+                digests.add(run.digest)
+                row = rows[c]
+                row.walls.append(run.wall_s)
+                row.requests = max(row.requests, log_requests(emu))
+                row.peak_mb = max(row.peak_mb, run.peak_rss_mb)
+                row.cpu_s = max(row.cpu_s, run.cpu_s)
+        if emu.errors:
+            raise BenchError(f"emulator errors: {emu.errors[:3]}")
+
+    print(
+        f"{expected:,} lines ({rate:.3f} lines/s over 2 days), {PARALLEL_LATENCY_S * 1000:.0f} ms "
+        f"emulator latency per request, no rate limit; cache warmed by ground_truth and one "
+        f"untimed run; median of {repeat} interleaved run(s); stdout piped to the harness and "
+        "counted; peak RSS = ru_maxrss of the CLI process from wait4 (max over runs)"
+    )
+    sequential = statistics.median(rows[1].walls)
+    table_rows = []
+    for c, row in rows.items():
+        wall = statistics.median(row.walls)
+        floor = row.requests * PARALLEL_LATENCY_S / c
+        ratio = wall / sequential
+        target = f"<= {PARALLEL_TARGET}x" if c == 4 else ""
+        table_rows.append(
+            [
+                f"--concurrency {c}" + (" (baseline)" if c == 1 else ""),
+                f"{wall:.2f}",
+                row.requests,
+                fmt_int(expected / wall),
+                f"{row.peak_mb:.1f}",
+                f"{row.cpu_s:.2f}",
+                f"{ratio:.2f}x",
+                f"{floor:.2f}",
+                f"{wall / floor:.2f}x",
+                target,
+                verdict(ratio <= PARALLEL_TARGET) if c == 4 else "",
+            ]
+        )
+    print(
+        table(
+            [
+                "run",
+                "wall s",
+                "requests",
+                "lines/s",
+                "peak MB",
+                "CLI cpu s",
+                "vs seq",
+                "floor s",
+                "vs floor",
+                "target",
+                "",
+            ],
+            table_rows,
+        )
+    )
+    print("floor = requests x latency / concurrency (what the round trips alone cost)")
+    print(f"output byte-identical across all runs: {'yes' if len(digests) == 1 else 'NO'}")
+    if len(digests) != 1:
+        raise BenchError("the output differed between runs")
+
+
+# --- 2. render throughput -----------------------------------------------------------------------
+def bench_render(quick: bool) -> None:
+    header("2. Render throughput (in-process, to /dev/null)")
+    records = 100_000 if quick else 200_000
+    repeat = 3
+    base, results = render_bench.measure(records, repeat)
+    print(
+        f"{records:,} records in pages of {render_bench.PAGE}, best of {repeat}; "
+        "baseline = one f-string write per line"
+    )
+    rows: list[list[object]] = [["baseline f-string write", fmt_int(base), "1.00x", "", ""]]
+    for result in results:
+        target = result.target
+        rows.append(
+            [
+                result.name,
+                fmt_int(result.rate),
+                f"{result.ratio:.2f}x",
+                "" if target is None else f">= {fmt_int(target)}",
+                verdict(None if target is None else result.rate >= target),
+            ]
+        )
+    print(table(["format", "lines/s", "vs baseline", "target", ""], rows))
+
+
+# --- 3. start-up --------------------------------------------------------------------------------
+_MODULES_PROBE = """
+import contextlib, io, json, sys
+from baseten_logs.cli import run
+with contextlib.redirect_stdout(io.StringIO()):
+    run(json.loads(sys.argv[1]))
+heavy = [m for m in ("httpx", "rich", "pydantic") if m in sys.modules]
+sys.stderr.write("MODULES " + json.dumps(heavy) + "\\n")
+"""
+
+
+def imported_heavy(argv: Sequence[str]) -> list[str]:
+    """Which of httpx, rich and pydantic the CLI has imported once it has handled `argv`."""
+    done = subprocess.run(
+        [sys.executable, "-c", _MODULES_PROBE, json.dumps(list(argv))],
+        capture_output=True,
+        text=True,
+        env=child_env(),
+        check=False,
+    )
+    for line in done.stderr.splitlines():
+        if line.startswith("MODULES "):
+            return list(json.loads(line.removeprefix("MODULES ")))
+    raise BenchError(f"module probe for {argv} failed: {done.stderr.strip()[:500]}")
+
+
+def editable_hook_ms() -> float | None:
+    """What the editable install's .pth import hook costs every Python start in this venv."""
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", "pass"],
+        capture_output=True,
+        text=True,
+        env=child_env(),
+        check=False,
+    )
+    for line in done.stderr.splitlines():
+        # "import time: self | cumulative | name", the hook imported at the top level of site
+        fields = line.split("|")
+        if len(fields) == 3 and fields[2].strip().startswith("__editable__"):
+            return int(fields[1]) / 1000
+    return None
+
+
+def bench_startup(quick: bool) -> None:
+    header("3. Start-up")
+    runs = 7 if quick else STARTUP_RUNS
+    compile_bytecode()
+    env = child_env()
+    commands: dict[str, list[str]] = {
+        "python -c pass (baseline)": [sys.executable, "-c", "pass"],
+        "baseten-logs --version": [str(CLI), "--version"],
+        "baseten-logs --help": [str(CLI), "--help"],
+        "baseten-logs get --help": [str(CLI), "get", "--help"],
+        # Every flag of `get` parsed, then refused before any request: what each `get` costs
+        # before its first request (no target).
+        "baseten-logs get M D -o bad": [str(CLI), "get", "M", "D", "-o", "bad"],
+    }
+
+    def once(argv: list[str]) -> float:
+        started = time.perf_counter()
+        subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        return time.perf_counter() - started
+
+    for argv in commands.values():  # warm the OS file cache
+        once(argv)
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(runs):  # interleaved, so drift hits every command alike
+        for name, argv in commands.items():
+            times[name].append(once(argv))
+    print(
+        f"median of {runs} runs each, interleaved, after one warm-up; bytecode compiled first "
+        "(python -m compileall -q baseten_logs) and PYTHONDONTWRITEBYTECODE unset in the "
+        "children, as in a normal install"
+    )
+    base = statistics.median(times["python -c pass (baseline)"])
+    rows = []
+    for name, samples in times.items():
+        median = statistics.median(samples)
+        no_target = name.startswith("python") or name.endswith("-o bad")
+        rows.append(
+            [
+                name,
+                f"{median * 1000:.1f}",
+                f"{min(samples) * 1000:.1f}",
+                f"{median / base:.2f}x",
+                "" if no_target else f"<= {STARTUP_TARGET:.0f}x",
+                "" if no_target else verdict(median / base <= STARTUP_TARGET),
+            ]
+        )
+    print(table(["command", "median ms", "min ms", "vs python", "target", ""], rows))
+    print("the last row (no target): every flag of `get` parsed, then a usage error, no request")
+    hook = editable_hook_ms()
+    if hook is not None:
+        print(
+            f"this venv is an editable install (make install): its .pth import hook costs every "
+            f"Python start here, the baseline included, {hook:.1f} ms (-X importtime); a regular "
+            "install has no such hook, so its ratios would be higher"
+        )
+    for argv in (["--version"], ["--help"], ["get", "--help"]):
+        heavy = imported_heavy(argv)
+        shown = ", ".join(heavy) if heavy else "none"
+        print(f"httpx/rich/pydantic imported by `baseten-logs {' '.join(argv)}`: {shown}")
+
+
+# --- 4. memory ----------------------------------------------------------------------------------
+def bench_memory(quick: bool) -> None:
+    span_ms = 2 * 3_600_000 if quick else DAY_MS
+    span = "2 hours" if quick else "1 day"
+    header(f"4. Peak memory of --all over {span} at {MEMORY_RATE:g} lines/s")
+    config = EmulatorConfig(rates={DEMO_DEPLOYMENT_ID: MEMORY_RATE}, rate_limit_per_s=None)
+    started = time.perf_counter()
+    with Emulator(config) as emu:
+        since, until = settled_window(emu, span_ms)
+        # Counted an hour at a time: a list of every line at once would dwarf what is measured.
+        expected = sum(
+            len(emu.ground_truth(DEMO_MODEL_ID, DEMO_DEPLOYMENT_ID, a, min(a + 3_599_999, until)))
+            for a in range(since, until + 1, 3_600_000)
+        )
+        env = emulator_env(emu.url, emu.api_key)
+        tiny = checked(run_cli(get_all(until - MINUTE_MS, until), env), "1-minute window")
+        runs = [
+            ("1-minute window (baseline)", tiny),
+            (
+                "stdout to /dev/null",
+                checked(run_cli(get_all(since, until), env, read_stdout=False), "/dev/null run"),
+            ),
+            ("stdout piped, counted", checked(run_cli(get_all(since, until), env), "piped run")),
+        ]
+        requests = log_requests(emu)
+        if emu.errors:
+            raise BenchError(f"emulator errors: {emu.errors[:3]}")
+    piped = runs[2][1]
+    if piped.lines != expected:
+        raise BenchError(f"piped run printed {piped.lines} lines, expected {expected}")
+    print(
+        f"{expected:,} lines, no latency, no rate limit, default --concurrency 4, -o jsonl; "
+        f"emulator chunk cache holds 300k lines, so it regenerates as it serves; "
+        f"{requests:,} requests in all; peak RSS = ru_maxrss of the CLI process from wait4"
+    )
+    rows = []
+    for name, run in runs:
+        is_base = name.startswith("1-minute")
+        lines = run.lines if run.lines >= 0 else expected
+        rows.append(
+            [
+                name,
+                fmt_int(lines),
+                f"{run.wall_s:.1f}",
+                fmt_int(lines / run.wall_s),
+                f"{run.cpu_s:.1f}",
+                f"{run.peak_rss_mb:.1f}",
+                "" if is_base else f"< {MEMORY_TARGET_MB:.0f} MB",
+                "" if is_base else verdict(run.peak_rss_mb < MEMORY_TARGET_MB),
+            ]
+        )
+    print(table(["run", "lines", "wall s", "lines/s", "CLI cpu s", "peak MB", "target", ""], rows))
+    print(f"section elapsed: {time.perf_counter() - started:.1f} s")
+
+
+BENCHES: dict[str, Callable[[bool], None]] = {
+    "parallel": bench_parallel,
+    "render": bench_render,
+    "startup": bench_startup,
+    "memory": bench_memory,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repeats, a smaller 1M test")
+    parser.add_argument(
+        "--only",
+        default=",".join(SECTIONS),
+        help=f"comma-separated sections to run (default all: {','.join(SECTIONS)})",
+    )
+    args = parser.parse_args(argv)
+    asked = {name.strip() for name in args.only.split(",") if name.strip()}
+    unknown = sorted(asked - set(SECTIONS))
+    chosen = [name for name in SECTIONS if name in asked]
+    if unknown:
+        parser.error(f"unknown section(s) {', '.join(unknown)}; choose from {', '.join(SECTIONS)}")
+    print(f"baseten-logs benchmarks: Python {sys.version.split()[0]}, {CLI}")
+    started = time.perf_counter()
+    failed = False
+    for name in chosen:
+        try:
+            BENCHES[name](args.quick)
+        except BenchError as exc:
+            print(f"ERROR in {name}: {exc}")
+            failed = True
+    print(f"\ntotal elapsed: {time.perf_counter() - started:.1f} s")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
