@@ -14,6 +14,7 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m compileall -q baseten_logs  # start-up: an editable install compiles nothing
 	@touch $@
 
 install: $(STAMP) ## create .venv and install the package with its dev tools

@@ -652,6 +652,37 @@ ListOutput = Annotated[
 ]
 
 
+def _list(
+    runner: Callable[..., ExitStatus],
+    *,
+    output: str,
+    color: str,
+    api_key: str | None,
+    api_url: str | None,
+    remote: str,
+    no_cache: bool,
+    verbose: bool,
+    **target: str,
+) -> None:
+    """The shared body of `models` and `deployments`."""
+    from .cache import cache_for
+    from .commands.catalog import LIST_FORMATS
+    from .query import COLOR_MODES, parse_choice
+
+    output_format = parse_choice(output, flag="--output", choices=LIST_FORMATS)
+    color_mode = parse_choice(color, flag="--color", choices=COLOR_MODES)
+    credentials = _credentials(api_key, api_url, remote)
+    status = runner(
+        credentials=credentials,
+        output=output_format,
+        color=color_mode,
+        verbose=verbose,
+        cache=cache_for(credentials, enabled=not no_cache),
+        **target,
+    )
+    raise typer.Exit(int(status))
+
+
 @app.command()
 def models(
     output: ListOutput = "auto",
@@ -663,21 +694,18 @@ def models(
     verbose: Verbose = False,
 ) -> None:
     """List the models this API key can see."""
-    from .cache import cache_for
-    from .commands.catalog import LIST_FORMATS, run_models
-    from .query import COLOR_MODES, parse_choice
+    from .commands.catalog import run_models
 
-    output_format = parse_choice(output, flag="--output", choices=LIST_FORMATS)
-    color_mode = parse_choice(color, flag="--color", choices=COLOR_MODES)
-    credentials = _credentials(api_key, api_url, remote)
-    status = run_models(
-        credentials=credentials,
-        output=output_format,
-        color=color_mode,
+    _list(
+        run_models,
+        output=output,
+        color=color,
+        api_key=api_key,
+        api_url=api_url,
+        remote=remote,
+        no_cache=no_cache,
         verbose=verbose,
-        cache=cache_for(credentials, enabled=not no_cache),
     )
-    raise typer.Exit(int(status))
 
 
 @app.command()
@@ -692,22 +720,19 @@ def deployments(
     verbose: Verbose = False,
 ) -> None:
     """List a model's deployments: names, ids, status, replicas, environment."""
-    from .cache import cache_for
-    from .commands.catalog import LIST_FORMATS, run_deployments
-    from .query import COLOR_MODES, parse_choice
+    from .commands.catalog import run_deployments
 
-    output_format = parse_choice(output, flag="--output", choices=LIST_FORMATS)
-    color_mode = parse_choice(color, flag="--color", choices=COLOR_MODES)
-    credentials = _credentials(api_key, api_url, remote)
-    status = run_deployments(
-        credentials=credentials,
-        model=model,
-        output=output_format,
-        color=color_mode,
+    _list(
+        run_deployments,
+        output=output,
+        color=color,
+        api_key=api_key,
+        api_url=api_url,
+        remote=remote,
+        no_cache=no_cache,
         verbose=verbose,
-        cache=cache_for(credentials, enabled=not no_cache),
+        model=model,
     )
-    raise typer.Exit(int(status))
 
 
 @app.command()
@@ -744,6 +769,9 @@ def whoami(
         verbose=verbose,
     )
     raise typer.Exit(int(status))
+
+
+app.command("config", help="The same as whoami: where the key and URL come from.")(whoami)
 
 
 @app.command()

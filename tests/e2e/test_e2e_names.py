@@ -3,7 +3,10 @@ in-process through the library and as the installed command."""
 
 from __future__ import annotations
 
+import os
+import subprocess
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -33,7 +36,7 @@ from baseten_logs.resolve import (
     resolve_model,
     resolve_target,
 )
-from tests.e2e.conftest import cli, settled_now_ms
+from tests.e2e.conftest import CLI, cli, settled_now_ms
 
 MINUTE_MS = 60_000
 
@@ -308,3 +311,28 @@ def test_completion_after_a_listing_sends_nothing(emu: Emulator) -> None:
     emu.clear_requests()
     assert complete(emu, "baseten-logs get sd") == ["sdxl-turbo"]
     assert emu.requests == []
+
+
+def test_zsh_completion_offers_model_names(emu: Emulator) -> None:
+    env = {"_BASETEN_LOGS_COMPLETE": "complete_zsh", "_TYPER_COMPLETE_ARGS": "baseten-logs get ll"}
+    run = cli(emu, env=env)
+    assert run.status == 0 and run.stderr == ""
+    assert run.stdout.strip() == """_arguments '*: :(("llama-3-8b"))'"""
+
+
+def test_the_committed_bash_script_completes_in_real_bash(emu: Emulator) -> None:
+    script = Path(__file__).resolve().parents[2] / "completions" / "baseten-logs.bash"
+    program = (
+        f"source '{script}'; COMP_WORDS=(baseten-logs get whi); COMP_CWORD=2; "
+        '_baseten_logs_completion baseten-logs; echo "${COMPREPLY[@]}"'
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BASETEN_")}
+    env |= {
+        "BASETEN_API_URL": emu.url,
+        "BASETEN_API_KEY": emu.api_key,
+        "PATH": f"{CLI.parent}{os.pathsep}{env.get('PATH', '')}",
+    }
+    done = subprocess.run(
+        ["bash", "--norc", "-c", program], capture_output=True, text=True, env=env, timeout=30
+    )
+    assert done.stdout.split() == ["whisper-large"], done.stderr
