@@ -47,5 +47,5 @@ def test_follow_shows_every_line_exactly_once(live: Emulator) -> None:
     assert run.stderr == ""  # piped: log lines only, no status line
     truth = live.ground_truth(MODEL, DEPLOYMENT, since, until)
     got = run.jsonl()
-    assert len(truth) > 300
+    assert len(truth) > 150  # about 360 expected: lines were flowing throughout
     assert Counter(record_key(r) for r in got) == Counter(record_key(r) for r in truth)
