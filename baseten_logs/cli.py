@@ -25,7 +25,8 @@ if TYPE_CHECKING:
 
 EXIT_STATUSES = (
     "Exit statuses: 0 ok, 1 --fail-on matched, 2 bad input, 3 authentication failed, "
-    "4 not found, 5 API or network failure, 6 incomplete output, 130 interrupted."
+    "4 not found, 5 API or network failure, 6 incomplete output, 70 internal error, "
+    "130 interrupted."
 )
 
 app = typer.Typer(
@@ -845,3 +846,9 @@ def run(argv: list[str]) -> int:
     except BasetenLogsError as exc:
         messages.error(str(exc))
         return exc.status
+    except Exception as exc:  # a bug of ours: still one line, never a traceback
+        messages.error(
+            f"internal error: {exc.__class__.__name__}: {exc} "
+            "(a bug in baseten-logs; please report it with the command you ran)"
+        )
+        return ExitStatus.INTERNAL

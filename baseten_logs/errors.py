@@ -27,6 +27,7 @@ class ExitStatus(IntEnum):
     NOT_FOUND = 4
     API = 5
     INCOMPLETE = 6
+    INTERNAL = 70  # EX_SOFTWARE: a bug of ours, reported in one line
     INTERRUPTED = 130
 
 

@@ -274,3 +274,15 @@ def test_version() -> None:
 
     result = invoke("--version")
     assert result.status == 0 and result.stdout.strip() == f"baseten-logs {__version__}"
+
+
+def test_a_bug_is_one_line_not_a_traceback(
+    httpx_mock: HTTPXMock, api_env: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("baseten_logs.commands.get.display_pages", broken)
+    result = invoke(*GET)
+    assert result.status == ExitStatus.INTERNAL == 70
+    assert result.stderr.count("\n") == 1 and "internal error: RuntimeError: boom" in result.stderr
