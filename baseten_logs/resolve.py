@@ -336,10 +336,9 @@ def _resolve_deployment(
             client, model, deployment, cache, model_is_fresh=model_is_fresh, typed=typed
         )
     key = cache_key("deployment", model.id, deployment)
-    if cache is not None:
-        cached = cache.get(key)
-        if isinstance(cached, list) and len(cached) == 2 and _is_id_text(cached[0]):
-            return cached[0], _text(cached[1])
+    cached = _cached_ref(cache, key)
+    if cached is not None:
+        return cached
     found: tuple[str, str | None] | None = None
     if try_id and looks_like_id(deployment):
         path = f"{deployments_path(model.id)}/{deployment}"
@@ -354,15 +353,22 @@ def _resolve_deployment(
     return found
 
 
+def _cached_ref(cache: Cache | None, key: str) -> tuple[str, str | None] | None:
+    """A cached (id, name) pair, or None when absent or not of that shape (an old cache)."""
+    cached = None if cache is None else cache.get(key)
+    if isinstance(cached, list) and len(cached) == 2 and _is_id_text(cached[0]):
+        return cached[0], _text(cached[1])
+    return None
+
+
 def _deployment_of_ids(
     client: ApiClient, model_id: str, deployment_id: str, cache: Cache | None
 ) -> tuple[str, str | None] | None:
     """(id, name) when the two ids name a deployment, None when either may be a name."""
     key = cache_key("deployment", model_id, deployment_id)
-    if cache is not None:
-        cached = cache.get(key)
-        if isinstance(cached, list) and len(cached) == 2 and _is_id_text(cached[0]):
-            return cached[0], _text(cached[1])
+    cached = _cached_ref(cache, key)
+    if cached is not None:
+        return cached
     path = f"{deployments_path(model_id)}/{deployment_id}"
     try:
         found = _deployment_ref(client.get_json(path), path)
@@ -390,10 +396,9 @@ def _resolve_alias(
         if cache is not None:
             cache.put(key, [known, None], ttl=ALIAS_TTL)
         return known, None
-    if cache is not None:
-        cached = cache.get(key)
-        if isinstance(cached, list) and len(cached) == 2 and _is_id_text(cached[0]):
-            return cached[0], _text(cached[1])
+    cached = _cached_ref(cache, key)
+    if cached is not None:
+        return cached
     path = f"{deployments_path(model.id)}/{alias}"
     try:
         found = _deployment_ref(client.get_json(path), path)
