@@ -437,7 +437,6 @@ def get(
     verbose: Verbose = False,
 ) -> None:
     """Print a deployment's logs: the newest lines of a window, or all of it, or follow it."""
-    from .commands.get import Extras, run_get
     from .query import (
         COLOR_MODES,
         OUTPUT_FORMATS,
@@ -479,6 +478,8 @@ def get(
         until_ms = min(until_ms, now_ms)
         since_ms = min(since_ms, until_ms)
     credentials = _credentials(api_key, api_url, remote)
+    from .commands.get import Extras, run_get  # httpx and friends: only once input is good
+
     path = _logs_path(
         credentials, model=model, deployment=deployment, env=env, no_cache=no_cache, verbose=verbose
     )

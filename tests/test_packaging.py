@@ -26,17 +26,29 @@ def run_python(code: str, **env: str) -> str:
     return done.stdout
 
 
-@pytest.mark.parametrize("args", [["--help"], ["--version"], ["get", "--help"]])
-def test_help_and_version_import_neither_httpx_nor_rich(args: list[str]) -> None:
+@pytest.mark.parametrize(
+    ("args", "status"),
+    [
+        (["--help"], 0),
+        (["--version"], 0),
+        (["get", "--help"], 0),
+        (["get", "m", "d", "-o", "bad"], 2),  # bad input fails before the heavy imports
+        (["view", "--help"], 0),
+    ],
+)
+def test_help_version_and_bad_input_import_neither_httpx_nor_rich(
+    args: list[str], status: int
+) -> None:
+    # pydantic too: typer 0.29 imports it to validate parameters (about +90 ms a run).
     code = (
         "import sys\n"
         "from baseten_logs.cli import run\n"
         f"status = run({args!r})\n"
-        "loaded = sorted(m for m in ('httpx', 'rich') if m in sys.modules)\n"
+        "loaded = sorted(m for m in ('httpx', 'rich', 'pydantic') if m in sys.modules)\n"
         "print('LOADED', loaded, status)\n"
     )
     out = run_python(code)
-    assert "LOADED [] 0" in out
+    assert f"LOADED [] {status}" in out
 
 
 def test_completion_imports_neither_httpx_nor_rich() -> None:
