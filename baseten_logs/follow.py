@@ -28,6 +28,7 @@ class FollowSettings:
     min_interval: float = 0.5  # poll this often while lines flow...
     max_interval: float = 5.0  # ...backing off to this when idle
     max_reconnect_wait: float = 30.0
+    stop_check_every_ms: int = 30_000  # how often to ask whether the deployment still runs
 
 
 class ShownLines:
@@ -85,8 +86,11 @@ class Follower:
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
         on_status: Callable[[str], None] | None = None,
+        stop_check: Callable[[], str | None] | None = None,
     ) -> None:
         self._fetch = fetch
+        self._stop_check = stop_check  # a reason to stop (the deployment ended), or None
+        self.stopped_because: str | None = None
         self.settings = settings or FollowSettings()
         self._clock = clock
         self._sleep = sleep
@@ -117,10 +121,18 @@ class Follower:
         interval = cfg.min_interval
         failures = 0
         pending: list[Record] = []
+        last_check: int | None = None  # the first check comes at once: it may have ended
         while True:
             now = self.now_ms()
-            # Past --until (and a short grace for stragglers): one last full sweep, then stop.
-            finishing = until_ms is not None and now >= until_ms + cfg.recent_ms
+            due = last_check is None or now - last_check >= cfg.stop_check_every_ms
+            if self._stop_check is not None and due:
+                last_check = now
+                self.stopped_because = self._stop_check()
+            # Past --until (and a short grace for stragglers), or the deployment has ended:
+            # one last full sweep, then stop.
+            finishing = self.stopped_because is not None or (
+                until_ms is not None and now >= until_ms + cfg.recent_ms
+            )
             sweep = finishing or now - last_sweep >= cfg.sweep_every_ms
             reach = cfg.overlap_ms if sweep else cfg.recent_ms
             window_start = (last_sweep if sweep else last_poll) - reach

@@ -286,3 +286,18 @@ def test_a_bug_is_one_line_not_a_traceback(
     result = invoke(*GET)
     assert result.status == ExitStatus.INTERNAL == 70
     assert result.stderr.count("\n") == 1 and "internal error: RuntimeError: boom" in result.stderr
+
+
+@pytest.mark.parametrize("state", ["INACTIVE", "BUILD_FAILED"])
+def test_follow_stops_when_the_deployment_has_ended(
+    logs_api: FakeLogs, httpx_mock: HTTPXMock, state: str
+) -> None:
+    logs_api.records = sample(3)
+    httpx_mock.add_response(
+        url=f"{API_URL}/v1/models/{MODEL}/deployments/{DEPLOYMENT}",
+        json={"id": DEPLOYMENT, "status": state},
+    )
+    result = invoke("get", MODEL, DEPLOYMENT, "-f", "--since", SINCE, "-o", "raw")
+    assert result.status == 0
+    assert result.stdout.splitlines() == ["line 0", "line 1", "line 2"]
+    assert f"stopped following: the deployment is {state}" in result.stderr

@@ -174,3 +174,20 @@ def test_shown_lines_counts_duplicates_and_forgets() -> None:
     assert shown.unseen([twin, dict(twin), dict(twin)]) == [twin]
     shown.forget_before(6)
     assert len(shown) == 0 and shown.milliseconds == 0
+
+
+def test_stops_with_a_final_sweep_when_the_deployment_ends() -> None:
+    lines = make_lines(seconds=120, rate=5, late_share=0)
+    live = LiveLogs(lines)
+    checks: list[float] = []
+
+    def ended() -> str | None:
+        checks.append(live.now)
+        return "the deployment is INACTIVE" if live.now >= T0 + 60 else None
+
+    follower = Follower(live.fetch, clock=live.clock, sleep=live.sleep, stop_check=ended)
+    shown = [r for b in follower.follow(start_ms=int(T0 * 1000)) for r in b]
+    assert follower.stopped_because == "the deployment is INACTIVE"
+    assert checks[0] == T0 and T0 + 60 <= live.now < T0 + 70  # checked at once, then every 30 s
+    visible = [r for arrival, r in lines if arrival <= live.now]
+    assert Counter(record_key(r) for r in shown) == Counter(record_key(r) for r in visible)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, TextIO, cast
 
 from baseten_logs import messages
 from baseten_logs.client import ApiClient, RetryPolicy
 from baseten_logs.config import Credentials
-from baseten_logs.errors import ExitStatus, UsageError
+from baseten_logs.errors import BasetenLogsError, ExitStatus, UsageError
 from baseten_logs.fetch import display_pages, open_client, page_fetcher
 from baseten_logs.follow import Follower, FollowSettings
 from baseten_logs.pager import Pager, Record, record_ms
@@ -131,7 +131,12 @@ def _follow(
 ) -> None:
     status = messages.StatusLine(enabled=is_terminal(sys.stderr, os.environ))
     fetch = page_fetcher(client, query)
-    follower = Follower(fetch, settings=settings, on_status=status.show)
+    follower = Follower(
+        fetch,
+        settings=settings,
+        on_status=status.show,
+        stop_check=deployment_ended(client, query.path),
+    )
     horizon = query.until_ms - settings.overlap_ms
     oldest = min((record_ms(r) for r in opening), default=horizon)
     if query.limit is not None and oldest > horizon:
@@ -150,3 +155,26 @@ def _follow(
                 sink.write_page(batch)
     finally:
         status.clear()  # Ctrl-C too: leave the shell prompt a clean line
+    if follower.stopped_because:
+        messages.info(f"stopped following: {follower.stopped_because}")
+
+
+# Deployment states from which no more logs will come (SCALED_TO_ZERO can wake up again).
+ENDED_STATES = frozenset({"INACTIVE", "FAILED", "DEPLOY_FAILED", "BUILD_FAILED", "BUILD_STOPPED"})
+
+
+def deployment_ended(client: ApiClient, logs_path: str) -> Callable[[], str | None] | None:
+    """For a deployment's logs: a check that says why following should stop, if it should."""
+    if "/deployments/" not in logs_path or not logs_path.endswith("/logs"):
+        return None  # an environment outlives its deployments
+    path = logs_path.removesuffix("/logs")
+
+    def check() -> str | None:
+        try:
+            body = client.get_json(path)
+        except BasetenLogsError:
+            return None  # a failed check is no reason to stop; the polls report trouble
+        state = body.get("status") if isinstance(body, dict) else None
+        return f"the deployment is {state}" if state in ENDED_STATES else None
+
+    return check
