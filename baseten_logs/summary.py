@@ -59,5 +59,9 @@ class Tally:
             first = format_ms(self.first_ns // 1_000_000)
             last = format_ms(self.last_ns // 1_000_000)
             span = f", {first} to {last}"
-        parts = f"{self.lines} lines" + (f" ({levels})" if levels else "")
-        return f"summary: {parts}, {replicas}{span}, {requests} requests"
+        parts = _count(self.lines, "line") + (f" ({levels})" if levels else "")
+        return f"summary: {parts}, {replicas}{span}, {_count(requests, 'request')}"
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")

@@ -77,7 +77,7 @@ def test_summary_on_stderr(logs_api: FakeLogs) -> None:
     assert result.stderr == (
         "baseten-logs: summary: 4 lines (ERROR 1, WARNING 1, INFO 1, no level 1), "
         "2 replicas (aaaaa, bbbbb), 2025-11-26T09:00:00.001Z to 2025-11-26T09:00:00.004Z, "
-        "1 requests\n"
+        "1 request\n"
     )
 
 
