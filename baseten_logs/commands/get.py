@@ -112,7 +112,7 @@ def run_get(
         if saved is not None:
             saved.close()
     if verbose:
-        messages.info(f"{requests} requests")
+        messages.info(f"{requests} request{'' if requests == 1 else 's'}")
     if tally is not None and extras.summary:
         messages.report(tally.describe(requests=requests))
     if tally is not None and extras.fail_on and tally.count_at_or_above(extras.fail_on):
