@@ -90,8 +90,12 @@ def parse_when(
         if duration is None:
             raise UsageError(flag, f"cannot read {text!r} as +DURATION", hint="e.g. +10m")
         if relative_to_ms is None:
+            if flag == "--until":
+                raise UsageError(
+                    flag, f"{text!r} counts from --since, which is missing", hint="e.g. --since 2h"
+                )
             raise UsageError(
-                flag, f"{text!r} counts from --since, which only --until can do", hint="e.g. 10m"
+                flag, f"{text!r}: only --until counts from the other end", hint="e.g. 10m"
             )
         return relative_to_ms + duration
     duration = parse_duration_ms(value[1:] if value[0] == "-" else value)

@@ -106,3 +106,9 @@ def test_until_before_since_is_refused() -> None:
 def test_counts_must_be_positive_whole_numbers(text: str) -> None:
     with pytest.raises(UsageError):
         parse_count(text, flag="-n/--limit")
+
+
+def test_until_plus_without_since_says_since_is_missing() -> None:
+    with pytest.raises(UsageError) as caught:
+        resolve_window(since=None, until="+10m", now_ms=NOW)
+    assert caught.value.flag == "--until" and "--since, which is missing" in str(caught.value)

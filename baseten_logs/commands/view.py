@@ -248,7 +248,9 @@ class RecordReader:
 
 def _reason(error: ValueError) -> str:
     if isinstance(error, json.JSONDecodeError):
-        return f"{error.msg} at column {error.colno}"
+        # Some messages end in "at" already ("Unterminated string starting at").
+        joiner = " " if error.msg.endswith(" at") else " at "
+        return f"{error.msg}{joiner}column {error.colno}"
     return str(error)
 
 
