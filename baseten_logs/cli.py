@@ -437,8 +437,10 @@ def get(
     verbose: Verbose = False,
 ) -> None:
     """Print a deployment's logs: the newest lines of a window, or all of it, or follow it."""
+    from .pipes import open_save_file
     from .query import (
         COLOR_MODES,
+        DEFAULT_WINDOW_MS,
         OUTPUT_FORMATS,
         LogQuery,
         follow_settings_for,
@@ -463,7 +465,8 @@ def get(
     elif follow and limit is None:
         count = screenful()
     else:
-        count = parse_count(limit or "500", flag="-n/--limit")
+        # -f -n 0, as with tail and kubectl: only the lines that arrive from now on.
+        count = parse_count(limit or "500", flag="-n/--limit", minimum=0 if follow else 1)
     follow_settings = follow_settings_for(overlap) if follow else None
     failing_level = parse_fail_on(fail_on)
     workers = _workers(concurrency)
@@ -476,13 +479,26 @@ def get(
         now_ms = int(time.time() * 1000)
         follow_until_ms = until_ms if until is not None else None
         until_ms = min(until_ms, now_ms)
+        if since is None:  # the opening window ends now, however far ahead --until is
+            since_ms = until_ms - DEFAULT_WINDOW_MS
         since_ms = min(since_ms, until_ms)
     credentials = _credentials(api_key, api_url, remote)
+    save_file = open_save_file(save) if save else None  # a bad path is bad input: check it first
     from .commands.get import Extras, run_get  # httpx and friends: only once input is good
 
-    path = _logs_path(
-        credentials, model=model, deployment=deployment, env=env, no_cache=no_cache, verbose=verbose
-    )
+    try:
+        path = _logs_path(
+            credentials,
+            model=model,
+            deployment=deployment,
+            env=env,
+            no_cache=no_cache,
+            verbose=verbose,
+        )
+    except BaseException:
+        if save_file is not None:
+            save_file.close()
+        raise
     status = run_get(
         query=LogQuery(
             path=path, since_ms=since_ms, until_ms=until_ms, filters=filters, limit=count
@@ -497,7 +513,7 @@ def get(
         follow_until_ms=follow_until_ms,
         concurrency=workers,
         attempts=attempts,
-        extras=Extras(save_path=save, fail_on=failing_level, summary=summary),
+        extras=Extras(save_file=save_file, fail_on=failing_level, summary=summary),
     )
     raise typer.Exit(int(status))
 

@@ -105,8 +105,16 @@ def resolve_credentials(
             "no API key",
             hint=f"set BASETEN_API_KEY, pass --api-key, or run `truss login` to write {path}",
         )
+    key = key.strip()
+    if not (key.isascii() and key.isprintable()) or any(ch.isspace() for ch in key):
+        # It would fail in the HTTP header (a crash, or retries against a "down" API); the
+        # message never repeats the key.
+        raise ConfigError(
+            f"the API key from {key_source} has a space, a control or a non-ASCII character",
+            hint="copy it again: a pasted key can carry a stray character",
+        )
     return Credentials(
-        api_key=key.strip(),
+        api_key=key,
         api_url=check_api_url(url, source=url_source),
         key_source=key_source,
         url_source=url_source,

@@ -86,9 +86,14 @@ class Follower:
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
         on_status: Callable[[str], None] | None = None,
+        on_trouble: Callable[[str], None] | None = None,
+        on_gap: Callable[[int], None] | None = None,
         stop_check: Callable[[], str | None] | None = None,
     ) -> None:
         self._fetch = fetch
+        self._on_trouble = on_trouble  # told once when polls start failing
+        self._on_gap = on_gap  # a millisecond with more lines than a page, told once each
+        self.gaps: set[int] = set()
         self._stop_check = stop_check  # a reason to stop (the deployment ended), or None
         self.stopped_because: str | None = None
         self.settings = settings or FollowSettings()
@@ -116,6 +121,8 @@ class Follower:
         No poll reaches back before `floor_ms` (the start of the window the user asked for).
         """
         cfg = self.settings
+        # Polls between sweeps must not reach back further than what is remembered.
+        recent_ms = min(cfg.recent_ms, cfg.overlap_ms)
         last_poll = start_ms
         last_sweep = start_ms
         interval = cfg.min_interval
@@ -131,10 +138,10 @@ class Follower:
             # Past --until (and a short grace for stragglers), or the deployment has ended:
             # one last full sweep, then stop.
             finishing = self.stopped_because is not None or (
-                until_ms is not None and now >= until_ms + cfg.recent_ms
+                until_ms is not None and now >= until_ms + recent_ms
             )
             sweep = finishing or now - last_sweep >= cfg.sweep_every_ms
-            reach = cfg.overlap_ms if sweep else cfg.recent_ms
+            reach = cfg.overlap_ms if sweep else recent_ms
             window_start = (last_sweep if sweep else last_poll) - reach
             if floor_ms is not None:
                 window_start = max(window_start, floor_ms)
@@ -146,9 +153,13 @@ class Follower:
             except (AuthError, NotFoundError, UsageError):
                 raise  # nothing a retry can fix
             except BasetenLogsError as exc:
+                if finishing:
+                    raise  # past --until: report the failure (exit 5) instead of waiting on
                 failures += 1
                 wait = min(cfg.max_reconnect_wait, cfg.min_interval * 2**failures)
                 self._status(f"reconnecting… ({exc.message}); next try in {wait:.0f}s")
+                if failures == 1 and self._on_trouble is not None:
+                    self._on_trouble(f"polling failed, retrying until it works: {exc}")
                 self._sleep(wait)
                 continue
             failures = 0
@@ -184,8 +195,15 @@ class Follower:
         if end_ms < start_ms:
             return []
         # One poll is judged as a whole: a line and its identical twin may straddle two pages.
-        pages = Pager(self._fetch).oldest(start_ms, end_ms)
+        pages = Pager(self._fetch, on_gap=self._gap).oldest(start_ms, end_ms)
         return self.shown.unseen(record for page in pages for record in page)
+
+    def _gap(self, ms: int) -> None:
+        # Every sweep meets a crowded millisecond again while it is in the overlap.
+        if ms not in self.gaps:
+            self.gaps.add(ms)
+            if self._on_gap is not None:
+                self._on_gap(ms)
 
     def _status(self, text: str) -> None:
         if self._on_status is not None:

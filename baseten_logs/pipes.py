@@ -1,4 +1,4 @@
-"""Quiet ends for closed pipes: `baseten-logs get … | head -1` must not print a traceback."""
+"""Where output goes: quiet ends for closed pipes (`… | head -1`), and the --save file."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TextIO
 
-from .errors import BasetenLogsError, ExitStatus
+from .errors import BasetenLogsError, ExitStatus, UsageError
 
 
 class OutputClosed(BasetenLogsError):
@@ -34,3 +35,13 @@ def stdout_guard() -> Iterator[None]:
     except BrokenPipeError:
         silence_stdout()
         raise OutputClosed("stdout closed") from None
+
+
+def open_save_file(path: str) -> TextIO:
+    """--save's file, opened before any request so a bad path is bad input (exit 2)."""
+    try:
+        return open(path, "w", encoding="utf-8")  # closed by run_get
+    except OSError as exc:
+        raise UsageError(
+            "--save", f"cannot write {path!r}: {exc.strerror}", hint="give a writable file path"
+        ) from None

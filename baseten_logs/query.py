@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Literal
 
 from .errors import UsageError
 from .levels import LEVELS
-from .timeparse import parse_duration_ms, parse_when
+from .timeparse import format_ms, parse_duration_ms, parse_when
 
 if TYPE_CHECKING:
     from .follow import FollowSettings
@@ -24,6 +24,8 @@ MAX_VALUE_LENGTH = 256
 MAX_SUBSTRINGS = 8
 DEFAULT_WINDOW_MS = 30 * 60_000
 DEFAULT_LIMIT = 500
+EARLIEST_MS = 1_420_070_400_000  # 2015-01-01T00:00:00Z: older than any Baseten deployment
+LATEST_AHEAD_MS = 7 * 86_400_000  # -f --until may look ahead, but not by years
 MAX_CONCURRENCY = 16  # the API allows 100 requests/s per key; stay well inside it
 
 Direction = Literal["asc", "desc"]
@@ -184,6 +186,23 @@ def resolve_window(
     )
     if since_ms is None:
         since_ms = until_ms - DEFAULT_WINDOW_MS
+    # Times no log can have are typos (a bare `90` is 1970; 2062 for 2026): refuse them rather
+    # than send thousands of 7-day requests.
+    for flag, value, typed in (("--until", until_ms, until), ("--since", since_ms, since)):
+        if typed is None:
+            continue  # a default is derived from the other end, which was checked
+        if value < EARLIEST_MS:
+            raise UsageError(
+                flag,
+                f"{typed!r} is {format_ms(value)}, before any Baseten log",
+                hint="a bare number is epoch seconds or milliseconds; e.g. 2h or 2026-11-27T10:00Z",
+            )
+        if value > now + LATEST_AHEAD_MS:
+            raise UsageError(
+                flag,
+                f"{typed!r} is {format_ms(value)}, more than a week ahead",
+                hint="check the date",
+            )
     if until_ms < since_ms:
         raise UsageError(
             "--until",

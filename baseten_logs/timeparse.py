@@ -38,7 +38,7 @@ def parse_duration_ms(text: str) -> int | None:
     total = 0.0
     for number, unit in _DURATION.findall(text):
         total += float(number) * _UNIT_MS[unit.lower()]
-    return int(total)
+    return int(min(total, 1e18))  # 300 digits would be inf; callers refuse absurd times
 
 
 def _parse_epoch(text: str) -> int:
@@ -102,7 +102,12 @@ def parse_when(
     if duration is not None:
         return now_ms - duration
     if _EPOCH.fullmatch(value):
-        return _parse_epoch(value)
+        try:
+            return _parse_epoch(value)
+        except (OverflowError, ValueError):  # 300 digits: a float's inf or nan
+            raise UsageError(
+                flag, f"{text[:40]!r} is not a usable time", hint=FORMATS_HELP
+            ) from None
     parsed = _parse_iso(value)
     if parsed is not None:
         return parsed
@@ -111,5 +116,8 @@ def parse_when(
 
 def format_ms(epoch_ms: int) -> str:
     """An epoch millisecond as RFC 3339 UTC, for messages."""
-    moment = datetime.fromtimestamp(epoch_ms / 1000, tz=timezone.utc)
+    try:
+        moment = datetime.fromtimestamp(epoch_ms / 1000, tz=timezone.utc)
+    except (OverflowError, ValueError, OSError):  # beyond the years datetime can hold
+        return f"epoch ms {epoch_ms}"
     return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")

@@ -301,3 +301,63 @@ def test_follow_stops_when_the_deployment_has_ended(
     assert result.status == 0
     assert result.stdout.splitlines() == ["line 0", "line 1", "line 2"]
     assert f"stopped following: the deployment is {state}" in result.stderr
+
+
+@pytest.mark.parametrize("key", ["sécretkey123456", "secretkey123\nX", "secret key 12345"])
+def test_a_key_that_cannot_be_sent_is_bad_input(httpx_mock: HTTPXMock, key: str) -> None:
+    result = invoke(*GET, "--api-key", key)
+    assert result.status == ExitStatus.USAGE
+    assert "from --api-key" in result.stderr and key not in result.stderr
+    assert httpx_mock.get_requests() == []
+
+
+@pytest.mark.parametrize(
+    ("flags", "flag"),
+    [
+        (("--since", "90"), "--since"),  # 1970: a bare small number is epoch seconds
+        (("--since", "20261127"), "--since"),  # an ISO basic date read as epoch seconds
+        (("--since", "99999999999w"), "--since"),
+        (("--since", "9" * 300), "--since"),
+        (("--until", "2062-01-01T00:00:00Z"), "--until"),  # a year typo
+    ],
+)
+def test_times_no_log_can_have_are_refused(
+    httpx_mock: HTTPXMock, api_env: None, flags: tuple[str, ...], flag: str
+) -> None:
+    result = invoke("get", MODEL, DEPLOYMENT, *flags)
+    assert result.status == ExitStatus.USAGE
+    assert result.stderr.startswith(f"baseten-logs: error: {flag}: ")
+    assert result.stderr.count("\n") == 1
+    assert httpx_mock.get_requests() == []
+
+
+def test_save_path_is_checked_before_names_are_looked_up(
+    httpx_mock: HTTPXMock, api_env: None, tmp_path: Path
+) -> None:
+    result = invoke("get", "some-model-name", "--save", str(tmp_path / "no" / "x.jsonl"))
+    assert result.status == ExitStatus.USAGE and "--save" in result.stderr
+    assert httpx_mock.get_requests() == []
+
+
+def test_output_is_closed_even_when_the_fetch_fails(httpx_mock: HTTPXMock, api_env: None) -> None:
+    url = re.compile(rf"{API_URL}{LOGS_PATH}.*")
+    page = [record((SINCE_MS + i) * MS, f"m{i}") for i in range(1000)]
+    httpx_mock.add_response(url=url, json={"logs": page})
+    httpx_mock.add_response(url=url, status_code=500, json={"error": "down"})
+    result = invoke(*GET, "--all", "--concurrency", "1", "--retries", "0", "-o", "json")
+    assert result.status == ExitStatus.API
+    assert len(json.loads(result.stdout)) == 1000  # the closing bracket was written
+
+
+def test_follow_with_n_0_shows_only_new_lines(logs_api: FakeLogs, httpx_mock: HTTPXMock) -> None:
+    import time
+
+    now_ms = int(time.time() * 1000)
+    logs_api.records = [record((now_ms - 1000 * i) * MS, f"old {i}") for i in range(1, 30)]
+    httpx_mock.add_response(
+        url=f"{API_URL}/v1/models/{MODEL}/deployments/{DEPLOYMENT}",
+        json={"id": DEPLOYMENT, "status": "INACTIVE"},  # so the follow ends at once
+    )
+    result = invoke("get", MODEL, DEPLOYMENT, "-f", "-n", "0", "-o", "raw")
+    assert result.status == 0
+    assert result.stdout == ""  # the last minute's lines were counted as seen, not shown

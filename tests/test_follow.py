@@ -191,3 +191,43 @@ def test_stops_with_a_final_sweep_when_the_deployment_ends() -> None:
     assert checks[0] == T0 and T0 + 60 <= live.now < T0 + 70  # checked at once, then every 30 s
     visible = [r for arrival, r in lines if arrival <= live.now]
     assert Counter(record_key(r) for r in shown) == Counter(record_key(r) for r in visible)
+
+
+def test_an_overlap_shorter_than_the_polls_reach_doubles_nothing() -> None:
+    lines = make_lines(seconds=40, rate=10, late_share=0)  # every delay under 1.5 s
+    live = LiveLogs(lines)
+    settings = FollowSettings(overlap_ms=2_000)  # shorter than recent_ms (5 s)
+    follower = Follower(live.fetch, settings=settings, clock=live.clock, sleep=live.sleep)
+    shown = [
+        r
+        for b in follower.follow(start_ms=int(T0 * 1000), until_ms=int((T0 + 40) * 1000))
+        for r in b
+    ]
+    assert Counter(record_key(r) for r in shown) == Counter(record_key(r) for _, r in lines)
+
+
+def test_failing_polls_past_until_end_in_an_error_not_a_wait() -> None:
+    lines = make_lines(seconds=10, rate=5, late_share=0)
+    live = LiveLogs(lines, fail_at=frozenset(range(3, 10_000)))
+    troubles: list[str] = []
+    follower = Follower(live.fetch, clock=live.clock, sleep=live.sleep, on_trouble=troubles.append)
+    with pytest.raises(TransportError):
+        for _ in follower.follow(start_ms=int(T0 * 1000), until_ms=int((T0 + 10) * 1000)):
+            pass
+    assert len(troubles) == 1  # said once, not on every retry
+    assert live.now < T0 + 60
+
+
+def test_a_crowded_millisecond_is_reported_once() -> None:
+    burst = [(T0, record(int(T0 * 1e9) + i, f"b{i}")) for i in range(1500)]
+    live = LiveLogs(burst)
+    live.now = T0 + 1
+    gaps: list[int] = []
+    follower = Follower(live.fetch, clock=live.clock, sleep=live.sleep, on_gap=gaps.append)
+    shown = [
+        r
+        for b in follower.follow(start_ms=int(T0 * 1000), until_ms=int((T0 + 20) * 1000))
+        for r in b
+    ]
+    assert gaps == [int(T0 * 1000)] and follower.gaps == {int(T0 * 1000)}
+    assert len(shown) == 1000

@@ -11,7 +11,7 @@ from typing import Any, Protocol, TextIO, cast
 from baseten_logs import messages
 from baseten_logs.client import ApiClient, RetryPolicy
 from baseten_logs.config import Credentials
-from baseten_logs.errors import BasetenLogsError, ExitStatus, UsageError
+from baseten_logs.errors import BasetenLogsError, ExitStatus
 from baseten_logs.fetch import display_pages, open_client, page_fetcher
 from baseten_logs.follow import Follower, FollowSettings
 from baseten_logs.pager import Pager, Record, record_ms
@@ -33,7 +33,7 @@ class Sink(Protocol):
 class Extras:
     """What scripts and CI steps ask for besides the lines themselves."""
 
-    save_path: str | None = None  # --save: the full JSON lines of what was shown
+    save_file: TextIO | None = None  # --save, opened (and so checked) before any request
     fail_on: str | None = None  # --fail-on LEVEL|ANY: exit 1 when such a line was shown
     summary: bool = False  # --summary: counts on stderr at the end
 
@@ -43,16 +43,6 @@ def _warn_gap(ms: int) -> None:
         f"more lines share the millisecond {format_ms(ms)} than one page holds; "
         "some of them are not shown (narrow with --replica, --request-id or --grep)"
     )
-
-
-def open_save_file(path: str) -> TextIO:
-    """Opened before any request, so a bad path is bad input, not a failure after the fetch."""
-    try:
-        return open(path, "w", encoding="utf-8")  # closed by run_get
-    except OSError as exc:
-        raise UsageError(
-            "--save", f"cannot write {path!r}: {exc.strerror}", hint="give a writable file path"
-        ) from None
 
 
 def run_get(
@@ -76,49 +66,60 @@ def run_get(
     sinks: list[Sink] = [
         make_renderer(stream, output=cast(OutputFormat, output), color=colored, utc=utc)
     ]
-    saved = open_save_file(extras.save_path) if extras.save_path else None
-    if saved is not None:
-        sinks.append(make_renderer(saved, output="jsonl", color=False, utc=True))
+    if extras.save_file is not None:
+        sinks.append(make_renderer(extras.save_file, output="jsonl", color=False, utc=True))
     tally = Tally() if extras.summary or extras.fail_on else None
     if tally is not None:
         sinks.append(tally)
 
+    gaps: list[int] = []
+
+    def on_gap(ms: int) -> None:
+        gaps.append(ms)
+        _warn_gap(ms)
+
     log = messages.info if verbose else None
     retry = RetryPolicy(attempts=attempts)
+    requests = 0
     try:
         with open_client(credentials, log=log, max_connections=concurrency, retry=retry) as client:
-            pager = Pager(page_fetcher(client, query), on_gap=_warn_gap)
-            window = None
-            if concurrency > 1 and query.limit is None and not reverse:
-                window = ParallelWindow(
-                    page_fetcher(client, query), concurrency=concurrency, on_gap=_warn_gap
-                )
-                client.on_throttle = window.throttled
-            with stdout_guard():
-                opening: list[Record] = []
-                pages = display_pages(pager, query, newest_first=reverse, parallel=window)
-                for page in pages:
-                    for sink in sinks:
-                        sink.write_page(page)
-                    if follow is not None:
-                        horizon = query.until_ms - follow.overlap_ms
-                        opening.extend(r for r in page if record_ms(r) >= horizon)
-                if follow is not None:
-                    _follow(client, query, sinks, follow, opening, follow_until_ms)
-                for sink in sinks:
-                    sink.close()
-            requests = client.requests_made
+            try:
+                pager = Pager(page_fetcher(client, query), on_gap=on_gap)
+                window = None
+                if concurrency > 1 and query.limit is None and not reverse:
+                    window = ParallelWindow(
+                        page_fetcher(client, query), concurrency=concurrency, on_gap=on_gap
+                    )
+                    client.on_throttle = window.throttled
+                with stdout_guard():
+                    try:
+                        opening: list[Record] = []
+                        pages = display_pages(pager, query, newest_first=reverse, parallel=window)
+                        for page in pages:
+                            for sink in sinks:
+                                sink.write_page(page)
+                            if follow is not None:
+                                horizon = query.until_ms - follow.overlap_ms
+                                opening.extend(r for r in page if record_ms(r) >= horizon)
+                        if follow is not None:
+                            _follow(client, query, sinks, follow, opening, follow_until_ms, on_gap)
+                    finally:
+                        # On failure or Ctrl-C too: what was fetched is still shown (-o github
+                        # writes its groups at the end, -o json its closing bracket).
+                        for sink in sinks:
+                            sink.close()
+            finally:
+                requests = client.requests_made
     finally:
-        if saved is not None:
-            saved.close()
-    if verbose:
-        messages.info(f"{requests} request{'' if requests == 1 else 's'}")
-    if tally is not None and extras.summary:
-        messages.report(tally.describe(requests=requests))
+        if extras.save_file is not None:
+            extras.save_file.close()
+        if verbose:
+            messages.info(f"{requests} request{'' if requests == 1 else 's'}")
+        if tally is not None and extras.summary:
+            messages.report(tally.describe(requests=requests))
     if tally is not None and extras.fail_on and tally.count_at_or_above(extras.fail_on):
         return ExitStatus.MATCHED
-    incomplete = pager.gaps or (window is not None and window.gaps)
-    return ExitStatus.INCOMPLETE if incomplete else ExitStatus.OK
+    return ExitStatus.INCOMPLETE if gaps else ExitStatus.OK
 
 
 def _follow(
@@ -128,22 +129,27 @@ def _follow(
     settings: FollowSettings,
     opening: list[Record],
     until_ms: int | None,
+    on_gap: Callable[[int], None],
 ) -> None:
-    status = messages.StatusLine(enabled=is_terminal(sys.stderr, os.environ))
+    on_terminal = is_terminal(sys.stderr, os.environ)
+    status = messages.StatusLine(enabled=on_terminal)
     fetch = page_fetcher(client, query)
     follower = Follower(
         fetch,
         settings=settings,
         on_status=status.show,
+        # Off a terminal the status line is silent: say once that polls are failing.
+        on_trouble=None if on_terminal else messages.warn,
+        on_gap=on_gap,
         stop_check=deployment_ended(client, query.path),
     )
     horizon = query.until_ms - settings.overlap_ms
-    oldest = min((record_ms(r) for r in opening), default=horizon)
+    oldest = min((record_ms(r) for r in opening), default=query.until_ms)
     if query.limit is not None and oldest > horizon:
-        # Only the newest N were shown: older lines of the overlap (and unshown ones at the
-        # oldest shown millisecond) were skipped on purpose. Count them as seen, or the first
-        # sweep would print them out of order.
-        skipped = Pager(fetch).oldest(horizon, oldest)
+        # Only the newest N were shown (maybe none: -n 0): older lines of the overlap, and
+        # unshown ones at the oldest shown millisecond, were skipped on purpose. Count them as
+        # seen, or the first sweep would print them out of order.
+        skipped = Pager(fetch, on_gap=on_gap).oldest(horizon, oldest)
         follower.remember((r for page in skipped for r in page), since_ms=horizon)
         opening = [r for r in opening if record_ms(r) > oldest]
     follower.remember(opening, since_ms=horizon)
