@@ -441,7 +441,6 @@ def get(
     from .query import (
         COLOR_MODES,
         DEFAULT_WINDOW_MS,
-        OUTPUT_FORMATS,
         LogQuery,
         follow_settings_for,
         parse_choice,
@@ -450,6 +449,7 @@ def get(
         resolve_window,
         screenful,
     )
+    from .render import OUTPUT_FORMATS  # the renderer's list: one place says what exists
 
     # Everything is checked before anything is sent.
     messages.set_quiet(quiet)
@@ -628,7 +628,8 @@ def view(
 ) -> None:
     """Render saved logs offline, with the same filters and formats as get."""
     from .commands.view import run_view
-    from .query import COLOR_MODES, OUTPUT_FORMATS, parse_choice, parse_count
+    from .query import COLOR_MODES, parse_choice, parse_count
+    from .render import OUTPUT_FORMATS  # the renderer's list: one place says what exists
     from .timeparse import parse_when
 
     output_format = parse_choice(output, flag="--output", choices=OUTPUT_FORMATS)

@@ -18,7 +18,6 @@ if TYPE_CHECKING:
     from .follow import FollowSettings
 
 LEVEL_ALIASES = {"WARN": "WARNING", "ERR": "ERROR"}
-OUTPUT_FORMATS = ("text", "jsonl", "json", "raw", "github")
 COLOR_MODES = ("auto", "always", "never")
 MAX_VALUE_LENGTH = 256
 MAX_SUBSTRINGS = 8

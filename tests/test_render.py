@@ -7,9 +7,8 @@ import json
 import re
 import subprocess
 import sys
-import time
 import zlib
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import pytest
@@ -112,17 +111,6 @@ def render(
         renderer.write_page(records[start : start + size])
     renderer.close()
     return stream.getvalue()
-
-
-@pytest.fixture
-def set_tz(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], None]]:
-    def set_tz(zone: str) -> None:
-        monkeypatch.setenv("TZ", zone)
-        time.tzset()
-
-    yield set_tz
-    monkeypatch.undo()
-    time.tzset()
 
 
 # --- text -----------------------------------------------------------------------------------------

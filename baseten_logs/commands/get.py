@@ -49,7 +49,7 @@ def run_get(
     *,
     query: LogQuery,
     credentials: Credentials,
-    output: str,  # already checked against query.OUTPUT_FORMATS / COLOR_MODES
+    output: str,  # already checked against render.OUTPUT_FORMATS / COLOR_MODES
     color: str,
     utc: bool,
     reverse: bool,

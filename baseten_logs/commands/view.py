@@ -44,7 +44,7 @@ def run_view(
     since_ms: int | None,
     until_ms: int | None,
     limit: int | None,
-    output: str,  # already checked against query.OUTPUT_FORMATS / COLOR_MODES
+    output: str,  # already checked against render.OUTPUT_FORMATS / COLOR_MODES
     color: str,
     utc: bool,
     reverse: bool,
