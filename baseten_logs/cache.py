@@ -73,7 +73,7 @@ def cache_dir(env: Mapping[str, str] | None = None, *, platform: str | None = No
 
 def cache_for(credentials: Credentials, *, enabled: bool = True) -> Cache | None:
     """The cache of these credentials, or None with `--no-cache`."""
-    return Cache.for_api(credentials.api_url, credentials.api_key) if enabled else None
+    return Cache.for_api(credentials.api_url, credentials.identity) if enabled else None
 
 
 def cache_key(*parts: str) -> str:

@@ -226,7 +226,7 @@ def _session(
         )
     except Exception:
         return None
-    return credentials, Cache.for_api(credentials.api_url, credentials.api_key, env=env)
+    return credentials, Cache.for_api(credentials.api_url, credentials.identity, env=env)
 
 
 def _fetch(credentials: Credentials, work: Callable[[ApiClient], T]) -> T | None:
@@ -245,6 +245,7 @@ def _fetch(credentials: Credentials, work: Callable[[ApiClient], T]) -> T | None
                 timeout=COMPLETION_BUDGET_S,
                 retry=RetryPolicy(attempts=1),
                 max_connections=1,
+                auth=credentials.login,
             ) as client:
                 result.append(work(client))
         except Exception:
