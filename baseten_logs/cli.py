@@ -209,7 +209,8 @@ ApiKey = Annotated[
     str | None,
     typer.Option(
         metavar="KEY",
-        help="API key. Default: BASETEN_API_KEY, then ~/.trussrc.",
+        help="API key. Default: BASETEN_API_KEY, truss's BASETEN_TRUSS_AUTH_* pair, then "
+        "~/.trussrc (a key or a truss login, inline or in the keyring).",
         rich_help_panel=ACCESS,
         show_default=False,
     ),
@@ -218,7 +219,8 @@ ApiUrl = Annotated[
     str | None,
     typer.Option(
         metavar="URL",
-        help="API URL. Default: BASETEN_API_URL, ~/.trussrc, https://api.baseten.co.",
+        help="API URL (https, or http to this machine). Default: BASETEN_API_URL, the "
+        "BASETEN_TRUSS_AUTH_* pair, ~/.trussrc, https://api.baseten.co.",
         rich_help_panel=ACCESS,
     ),
 ]
@@ -757,7 +759,10 @@ def deployments(
 @app.command()
 def whoami(
     check: Annotated[
-        bool, typer.Option("--check", help="Prove the key works with one small request.")
+        bool,
+        typer.Option(
+            "--check", help="Prove the key or login works with one small request (refreshing it)."
+        ),
     ] = False,
     output: Annotated[
         str,
@@ -774,7 +779,7 @@ def whoami(
     remote: Remote = "baseten",
     verbose: Verbose = False,
 ) -> None:
-    """Show which API key and URL are used and where each comes from (the key masked)."""
+    """Show which key or login and URL are used and where each comes from (never a secret)."""
     from .commands.whoami import WHOAMI_FORMATS, run_whoami
     from .query import parse_choice
 
