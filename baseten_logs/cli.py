@@ -58,6 +58,7 @@ def _access(params: dict[str, Any]) -> dict[str, Any]:
         "api_key": params.get("api_key"),
         "api_url": params.get("api_url"),
         "remote": params.get("remote") or "baseten",
+        "team": params.get("team"),
     }
 
 
@@ -104,6 +105,15 @@ Deployment = Annotated[
         help="A deployment's name or id, or production / development. Default: production.",
         show_default=False,
         autocompletion=_complete_deployment,
+    ),
+]
+Team = Annotated[
+    str | None,
+    typer.Option(
+        "--team",
+        metavar="NAME",
+        help="When models of several teams share the name: the one of this team.",
+        show_default=False,
     ),
 ]
 Env = Annotated[
@@ -313,6 +323,7 @@ def _logs_path(
     env: str | None,
     no_cache: bool,
     verbose: bool,
+    team: str | None = None,
 ) -> str:
     """Names become ids before any log is asked for; usually the cache answers, sending nothing."""
     from .cache import cache_for
@@ -326,6 +337,7 @@ def _logs_path(
             deployment=deployment,
             environment=env,
             cache=cache_for(credentials, enabled=not no_cache),
+            team=team,
         )
     if verbose:
         messages.info(f"target: {target.label}")
@@ -355,6 +367,7 @@ def get(
     model: Model,
     deployment: Deployment = None,
     env: Env = None,
+    team: Team = None,
     since: Since = None,
     until: Until = None,
     limit: Annotated[
@@ -496,6 +509,7 @@ def get(
             env=env,
             no_cache=no_cache,
             verbose=verbose,
+            team=team,
         )
     except BaseException:
         if save_file is not None:
@@ -525,6 +539,7 @@ def stats(
     model: Model,
     deployment: Deployment = None,
     env: Env = None,
+    team: Team = None,
     since: Since = None,
     until: Until = None,
     concurrency: Concurrency = "4",
@@ -567,7 +582,13 @@ def stats(
     since_ms, until_ms = resolve_window(since=since, until=until)
     credentials = _credentials(api_key, api_url, remote)
     path = _logs_path(
-        credentials, model=model, deployment=deployment, env=env, no_cache=no_cache, verbose=verbose
+        credentials,
+        model=model,
+        deployment=deployment,
+        env=env,
+        no_cache=no_cache,
+        verbose=verbose,
+        team=team,
     )
     status = run_stats(
         query=LogQuery(
@@ -683,7 +704,7 @@ def _list(
     remote: str,
     no_cache: bool,
     verbose: bool,
-    **target: str,
+    **target: str | None,
 ) -> None:
     """The shared body of `models` and `deployments`."""
     from .cache import cache_for
@@ -732,6 +753,7 @@ def models(
 @app.command()
 def deployments(
     model: Model,
+    team: Team = None,
     output: ListOutput = "auto",
     color: Color = "auto",
     api_key: ApiKey = None,
@@ -753,6 +775,7 @@ def deployments(
         no_cache=no_cache,
         verbose=verbose,
         model=model,
+        team=team,
     )
 
 
