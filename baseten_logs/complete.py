@@ -240,6 +240,10 @@ def _session(
 
 def _fetch(credentials: Credentials, work: Callable[[ApiClient], T]) -> T | None:
     """`work(client)` within COMPLETION_BUDGET_S, or None: late answers are abandoned."""
+    if credentials.login is not None and not credentials.login.fresh():
+        # A refresh cut off when the shell stops waiting could spend a single-use refresh
+        # token without saving its successor: leave refreshing to a real command.
+        return None
     deadline = time.monotonic() + COMPLETION_BUDGET_S
     result: list[T] = []
 

@@ -88,6 +88,11 @@ class OAuthLogin:
         where = "keyring" if self.store == "keyring" else str(self.path)
         return f"oauth login of remote {self.remote!r} ({where})"
 
+    def fresh(self) -> bool:
+        """Usable as it is, with no refresh (completion never refreshes: it may be abandoned)."""
+        with self._lock:
+            return not self._needs_refresh()
+
     # --- the client's hook ----------------------------------------------------------------
     def header(self) -> str:
         """The Authorization value for the next request, refreshed first when near expiry."""

@@ -475,3 +475,14 @@ def test_whoami_shows_what_it_checked_when_nothing_works(rc: Path) -> None:
     assert "API URL: https://api.baseten.co from default" in result.stdout
     assert lines[-1] == f"trussrc  {rc} (exists), section [nosuch]"
     assert "file-key" not in result.stdout + result.stderr
+
+
+def test_completion_never_refreshes_a_login(
+    rc: Path, httpx_mock: HTTPXMock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from baseten_logs.complete import complete_models
+
+    write(rc, OAUTH_HEAD + login_values(-10))
+    assert complete_models("") == []
+    assert httpx_mock.get_requests() == []
+    assert REFRESH in rc.read_text()

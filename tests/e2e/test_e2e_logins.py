@@ -143,3 +143,16 @@ def test_the_environment_pair(emu: Emulator, missing: str | None) -> None:
     else:
         assert result.status == 0, result.stderr
         assert len(result.jsonl()) == 5
+
+
+def test_team_picks_one_of_two_models_of_a_name(emu: Emulator) -> None:
+    from baseten_logs.emulator import EMBEDDER_MODEL_NAME
+
+    teams = sorted({m.team_name for m in emu.models if m.name == EMBEDDER_MODEL_NAME})
+    assert len(teams) >= 2
+    assert cli(emu, "deployments", EMBEDDER_MODEL_NAME, "-o", "jsonl").status == 2
+    for team in teams:
+        model = emu.model_named(EMBEDDER_MODEL_NAME, team=team)
+        result = cli(emu, "deployments", EMBEDDER_MODEL_NAME, "--team", team, "-o", "jsonl")
+        assert result.status == 0, result.stderr
+        assert {d["id"] for d in result.jsonl()} == {d.id for d in model.deployments}
