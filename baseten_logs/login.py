@@ -172,7 +172,8 @@ class OAuthLogin:
             body.get("refresh_token"),
             body.get("expires_in"),
         )
-        if not isinstance(access, str) or not access or not isinstance(expires_in, int | float):
+        usable = isinstance(access, str) and access.isascii() and access.isprintable()
+        if not usable or not access or " " in access or not isinstance(expires_in, int | float):
             raise ApiError(
                 f"the token endpoint's answer for remote {self.remote!r} lacks a token",
                 hint="please report this with -v output",

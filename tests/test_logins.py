@@ -486,3 +486,15 @@ def test_completion_never_refreshes_a_login(
     assert complete_models("") == []
     assert httpx_mock.get_requests() == []
     assert REFRESH in rc.read_text()
+
+
+def test_a_token_answer_that_cannot_be_sent_is_an_api_error(
+    rc: Path, httpx_mock: HTTPXMock
+) -> None:
+    write(rc, OAUTH_HEAD + login_values(-10))
+    answer = {"access_token": "bad token\r\nX-Evil: 1", "refresh_token": "r", "expires_in": 60}
+    httpx_mock.add_response(url=TOKEN_URL, method="POST", json=answer)
+    result = invoke(*GET)
+    assert result.status == ExitStatus.API
+    assert "lacks a token" in result.stderr and "Evil" not in result.stderr
+    assert sent_tokens(httpx_mock) == []

@@ -129,6 +129,8 @@ def run_whoami(
 
 def expiry(expires_at: float, now: float) -> str:
     """ "expires in 42 min", "expires in 3 h 5 min", or "expired 2 min ago"."""
+    if expires_at <= 0:
+        return "expiry unknown (refreshed on first use)"
     minutes = round((expires_at - now) / 60)
     span = f"{abs(minutes) // 60} h {abs(minutes) % 60} min" if abs(minutes) >= 120 else None
     span = span or f"{abs(minutes)} min"
