@@ -175,7 +175,7 @@ class OAuthLogin:
         usable = isinstance(access, str) and access.isascii() and access.isprintable()
         if not usable or not access or " " in access or not isinstance(expires_in, int | float):
             raise ApiError(
-                f"the token endpoint's answer for remote {self.remote!r} lacks a token",
+                f"the token endpoint's answer for remote {self.remote!r} has no usable token",
                 hint="please report this with -v output",
             )
         new_refresh = refresh if isinstance(refresh, str) and refresh else refresh_token

@@ -496,5 +496,5 @@ def test_a_token_answer_that_cannot_be_sent_is_an_api_error(
     httpx_mock.add_response(url=TOKEN_URL, method="POST", json=answer)
     result = invoke(*GET)
     assert result.status == ExitStatus.API
-    assert "lacks a token" in result.stderr and "Evil" not in result.stderr
+    assert "has no usable token" in result.stderr and "Evil" not in result.stderr
     assert sent_tokens(httpx_mock) == []
