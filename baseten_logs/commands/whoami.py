@@ -128,7 +128,7 @@ def run_whoami(
 
 
 def expiry(expires_at: float, now: float) -> str:
-    """ "expires in 42 min", "expires in 3 h 5 min", or "expired 2 min ago"."""
+    """When a login expires, e.g. "expires in 42 min", "expires in 3 h 5 min"."""
     if expires_at <= 0:
         return "expiry unknown (refreshed on first use)"
     minutes = round((expires_at - now) / 60)
