@@ -1,5 +1,7 @@
 """A tiny on-disk JSON cache of name resolutions and listings, one file per API URL and key.
 
+(For an OAuth login, "key" is its trussrc and remote: the access token changes on every refresh.)
+
 Best effort by design: a cache that cannot be read is empty, a cache that cannot be written is
 skipped, and nothing here ever raises to the user. Writes go to a temporary file that replaces
 the old one, so a reader never sees half a file; two processes writing at once lose one of the
@@ -73,7 +75,7 @@ def cache_dir(env: Mapping[str, str] | None = None, *, platform: str | None = No
 
 def cache_for(credentials: Credentials, *, enabled: bool = True) -> Cache | None:
     """The cache of these credentials, or None with `--no-cache`."""
-    return Cache.for_api(credentials.api_url, credentials.api_key) if enabled else None
+    return Cache.for_api(credentials.api_url, credentials.identity) if enabled else None
 
 
 def cache_key(*parts: str) -> str:

@@ -58,6 +58,7 @@ def _access(params: dict[str, Any]) -> dict[str, Any]:
         "api_key": params.get("api_key"),
         "api_url": params.get("api_url"),
         "remote": params.get("remote") or "baseten",
+        "team": params.get("team"),
     }
 
 
@@ -104,6 +105,15 @@ Deployment = Annotated[
         help="A deployment's name or id, or production / development. Default: production.",
         show_default=False,
         autocompletion=_complete_deployment,
+    ),
+]
+Team = Annotated[
+    str | None,
+    typer.Option(
+        "--team",
+        metavar="NAME",
+        help="When models of several teams share the name: the one of this team.",
+        show_default=False,
     ),
 ]
 Env = Annotated[
@@ -209,7 +219,8 @@ ApiKey = Annotated[
     str | None,
     typer.Option(
         metavar="KEY",
-        help="API key. Default: BASETEN_API_KEY, then ~/.trussrc.",
+        help="API key. Default: BASETEN_API_KEY, truss's BASETEN_TRUSS_AUTH_* pair, then "
+        "~/.trussrc (a key or a truss login, inline or in the keyring).",
         rich_help_panel=ACCESS,
         show_default=False,
     ),
@@ -218,7 +229,8 @@ ApiUrl = Annotated[
     str | None,
     typer.Option(
         metavar="URL",
-        help="API URL. Default: BASETEN_API_URL, ~/.trussrc, https://api.baseten.co.",
+        help="API URL (https, or http to this machine). Default: BASETEN_API_URL, the "
+        "BASETEN_TRUSS_AUTH_* pair, ~/.trussrc, https://api.baseten.co.",
         rich_help_panel=ACCESS,
     ),
 ]
@@ -311,6 +323,7 @@ def _logs_path(
     env: str | None,
     no_cache: bool,
     verbose: bool,
+    team: str | None = None,
 ) -> str:
     """Names become ids before any log is asked for; usually the cache answers, sending nothing."""
     from .cache import cache_for
@@ -324,6 +337,7 @@ def _logs_path(
             deployment=deployment,
             environment=env,
             cache=cache_for(credentials, enabled=not no_cache),
+            team=team,
         )
     if verbose:
         messages.info(f"target: {target.label}")
@@ -353,6 +367,7 @@ def get(
     model: Model,
     deployment: Deployment = None,
     env: Env = None,
+    team: Team = None,
     since: Since = None,
     until: Until = None,
     limit: Annotated[
@@ -494,6 +509,7 @@ def get(
             env=env,
             no_cache=no_cache,
             verbose=verbose,
+            team=team,
         )
     except BaseException:
         if save_file is not None:
@@ -523,6 +539,7 @@ def stats(
     model: Model,
     deployment: Deployment = None,
     env: Env = None,
+    team: Team = None,
     since: Since = None,
     until: Until = None,
     concurrency: Concurrency = "4",
@@ -565,7 +582,13 @@ def stats(
     since_ms, until_ms = resolve_window(since=since, until=until)
     credentials = _credentials(api_key, api_url, remote)
     path = _logs_path(
-        credentials, model=model, deployment=deployment, env=env, no_cache=no_cache, verbose=verbose
+        credentials,
+        model=model,
+        deployment=deployment,
+        env=env,
+        no_cache=no_cache,
+        verbose=verbose,
+        team=team,
     )
     status = run_stats(
         query=LogQuery(
@@ -681,7 +704,7 @@ def _list(
     remote: str,
     no_cache: bool,
     verbose: bool,
-    **target: str,
+    **target: str | None,
 ) -> None:
     """The shared body of `models` and `deployments`."""
     from .cache import cache_for
@@ -730,6 +753,7 @@ def models(
 @app.command()
 def deployments(
     model: Model,
+    team: Team = None,
     output: ListOutput = "auto",
     color: Color = "auto",
     api_key: ApiKey = None,
@@ -751,13 +775,17 @@ def deployments(
         no_cache=no_cache,
         verbose=verbose,
         model=model,
+        team=team,
     )
 
 
 @app.command()
 def whoami(
     check: Annotated[
-        bool, typer.Option("--check", help="Prove the key works with one small request.")
+        bool,
+        typer.Option(
+            "--check", help="Prove the key or login works with one small request (refreshing it)."
+        ),
     ] = False,
     output: Annotated[
         str,
@@ -774,7 +802,7 @@ def whoami(
     remote: Remote = "baseten",
     verbose: Verbose = False,
 ) -> None:
-    """Show which API key and URL are used and where each comes from (the key masked)."""
+    """Show which key or login and URL are used and where each comes from (never a secret)."""
     from .commands.whoami import WHOAMI_FORMATS, run_whoami
     from .query import parse_choice
 

@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 
@@ -79,6 +79,57 @@ def _describe(response: httpx.Response) -> str:
     return f"HTTP {response.status_code}" + (f": {message}" if message else "")
 
 
+class Auth(Protocol):
+    """A credential that changes while the client runs (an OAuth login that refreshes)."""
+
+    def header(self) -> str:
+        """The Authorization value for the next request."""
+        ...
+
+    def refused(self, sent: str) -> bool:
+        """The API answered 401 to `sent`: True when there is another value to retry with."""
+        ...
+
+
+def post_form(
+    base_url: str,
+    path: str,
+    form: dict[str, str],
+    *,
+    timeout: float = 30.0,
+    log: Callable[[str], None] | None = None,
+) -> tuple[int, Any]:
+    """One POST of a form (the OAuth token endpoint): the status and the JSON body, or None.
+
+    Never retried: a refresh token may be single-use. The form is never traced or logged.
+    """
+    from . import __version__
+
+    started = time.monotonic()
+    try:
+        with httpx.Client(base_url=base_url, timeout=httpx.Timeout(timeout, connect=10.0)) as http:
+            response = http.post(
+                path,
+                data=form,
+                headers={"Accept": "application/json", "User-Agent": f"baseten-logs/{__version__}"},
+            )
+    except httpx.TimeoutException:
+        raise TransportError(f"POST {path} timed out", hint="try again in a moment") from None
+    except httpx.TransportError as exc:
+        raise TransportError(
+            f"POST {path}: connection failed ({exc.__class__.__name__})",
+            hint="check the network and the API URL",
+        ) from None
+    if log is not None:
+        elapsed_ms = (time.monotonic() - started) * 1000
+        log(f"POST {path} -> {response.status_code} in {elapsed_ms:.0f} ms")
+    try:
+        body = response.json()
+    except (ValueError, UnicodeDecodeError):
+        body = None
+    return response.status_code, body
+
+
 class ApiClient:
     """A small synchronous API client; thread-safe, so parallel fetchers share one."""
 
@@ -93,10 +144,12 @@ class ApiClient:
         max_connections: int = 8,
         transport: httpx.BaseTransport | None = None,
         log: Callable[[str], None] | None = None,
+        auth: Auth | None = None,
     ) -> None:
         from . import __version__
 
         self._key_source = key_source
+        self._auth = auth  # when set, it gives each request's Authorization (api_key unused)
         self._retry = retry or RetryPolicy()
         self._log = log
         self._requests = itertools.count(1)
@@ -106,7 +159,7 @@ class ApiClient:
         self._http = httpx.Client(
             base_url=base_url,
             headers={
-                "Authorization": f"Bearer {api_key}",
+                **({} if auth else {"Authorization": f"Bearer {api_key}"}),
                 "Accept": "application/json",
                 "User-Agent": f"baseten-logs/{__version__}",
             },
@@ -166,9 +219,10 @@ class ApiClient:
             problem: str
             wait: float | None = None
             started = time.monotonic()
+            sent = {"Authorization": self._auth.header()} if self._auth else None
             try:
                 self._requests_made = next(self._requests)  # thread-safe under the GIL
-                response = self._http.get(path, params=list(params))
+                response = self._http.get(path, params=list(params), headers=sent)
             except httpx.TimeoutException:
                 problem = "timed out"
                 self._trace(path, params, problem, started)
@@ -179,6 +233,13 @@ class ApiClient:
                 self._trace(path, params, f"{response.status_code}", started)
                 if response.status_code == 200:
                     return response
+                if (
+                    response.status_code == 401
+                    and self._auth is not None
+                    and sent is not None
+                    and self._auth.refused(sent["Authorization"])
+                ):
+                    continue  # a refreshed login: one more try, not counted as a retry
                 if response.status_code not in RETRY_STATUSES:
                     raise self._error_for(response, path)
                 problem = _describe(response)

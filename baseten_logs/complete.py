@@ -57,8 +57,9 @@ def complete_models(
     api_url: str | None = None,
     remote: str = DEFAULT_REMOTE,
     env: Mapping[str, str] | None = None,
+    team: str | None = None,
 ) -> list[str]:
-    """Model names starting with `incomplete` (and ids, once something is typed)."""
+    """Model names starting with `incomplete` (and ids, once something is typed), of `team`."""
     try:
         found = _session(api_key, api_url, remote, env)
         if found is None:
@@ -67,6 +68,7 @@ def complete_models(
         models = cached_models(cache)
         if models is None:
             models = _fetch(credentials, lambda client: list_models(client, cache=cache)) or []
+        models = [m for m in models if team is None or m.get("team_name") == team]
         names = [m.get("name") for m in models]
         ids = [m.get("id") for m in models] if incomplete else []
         return _matching([*names, *ids], incomplete)
@@ -82,6 +84,7 @@ def complete_deployments(
     api_url: str | None = None,
     remote: str = DEFAULT_REMOTE,
     env: Mapping[str, str] | None = None,
+    team: str | None = None,
 ) -> list[str]:
     """`production`, `development` and the model's deployment names (and ids, once typed)."""
     aliases = _matching(DEPLOYMENT_ALIASES, incomplete)
@@ -91,13 +94,13 @@ def complete_deployments(
             return aliases
         credentials, cache = found
         deployments = None
-        model_id = _cached_model_id(cache, model)
+        model_id = _cached_model_id(cache, model, team)
         if model_id is not None:
             deployments = cached_deployments(cache, model_id)
         if deployments is None:
 
             def listing(client: ApiClient) -> list[dict[str, Any]]:
-                ref = resolve_model(client, model, cache=cache)
+                ref = resolve_model(client, model, cache=cache, team=team)
                 return list_deployments(client, ref, cache=cache)
 
             deployments = _fetch(credentials, listing) or []
@@ -119,6 +122,7 @@ def complete_replicas(
     api_url: str | None = None,
     remote: str = DEFAULT_REMOTE,
     env: Mapping[str, str] | None = None,
+    team: str | None = None,
 ) -> list[str]:
     """Replicas seen recently in the target's logs (recorded by `get`, else sampled once)."""
     try:
@@ -129,7 +133,12 @@ def complete_replicas(
 
         def resolve(client: ApiClient) -> Target:
             return resolve_target(
-                client, model=model, deployment=deployment, environment=environment, cache=cache
+                client,
+                model=model,
+                deployment=deployment,
+                environment=environment,
+                cache=cache,
+                team=team,
             )
 
         try:
@@ -226,11 +235,15 @@ def _session(
         )
     except Exception:
         return None
-    return credentials, Cache.for_api(credentials.api_url, credentials.api_key, env=env)
+    return credentials, Cache.for_api(credentials.api_url, credentials.identity, env=env)
 
 
 def _fetch(credentials: Credentials, work: Callable[[ApiClient], T]) -> T | None:
     """`work(client)` within COMPLETION_BUDGET_S, or None: late answers are abandoned."""
+    if credentials.login is not None and not credentials.login.fresh():
+        # A refresh cut off when the shell stops waiting could spend a single-use refresh
+        # token without saving its successor: leave refreshing to a real command.
+        return None
     deadline = time.monotonic() + COMPLETION_BUDGET_S
     result: list[T] = []
 
@@ -245,6 +258,7 @@ def _fetch(credentials: Credentials, work: Callable[[ApiClient], T]) -> T | None
                 timeout=COMPLETION_BUDGET_S,
                 retry=RetryPolicy(attempts=1),
                 max_connections=1,
+                auth=credentials.login,
             ) as client:
                 result.append(work(client))
         except Exception:
@@ -258,13 +272,13 @@ def _fetch(credentials: Credentials, work: Callable[[ApiClient], T]) -> T | None
     return result[0] if result else None
 
 
-def _cached_model_id(cache: Cache, model: str) -> str | None:
-    ref = cached_model(cache, model)
+def _cached_model_id(cache: Cache, model: str, team: str | None = None) -> str | None:
+    ref = cached_model(cache, model, team)
     if ref is not None:
         return ref.id
     models = cached_models(cache) or []
     by_id = [m for m in models if m.get("id") == model]
-    by_name = [m for m in models if m.get("name") == model]
+    by_name = [m for m in models if m.get("name") == model and team in (None, m.get("team_name"))]
     chosen = by_id or by_name
     model_id = chosen[0].get("id") if len(chosen) == 1 else None
     return model_id if isinstance(model_id, str) else None

@@ -2,26 +2,60 @@
 
 from __future__ import annotations
 
-import configparser
+import ipaddress
 import os
 import stat
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from .errors import ConfigError, UsageError
+from .login import OAuthLogin, tokens_from
+from .trussrc import read_keyring, read_sections, trussrc_path
+
+__all__ = [
+    "DEFAULT_API_URL",
+    "DEFAULT_REMOTE",
+    "PAIR_KEY_ENV",
+    "PAIR_URL_ENV",
+    "Credentials",
+    "app_url_to_api_url",
+    "check_api_url",
+    "mask_key",
+    "mask_url",
+    "resolve_credentials",
+    "trussrc_path",
+]
 
 DEFAULT_API_URL = "https://api.baseten.co"
 DEFAULT_REMOTE = "baseten"
+# truss's way to run without files (CI): the two together define a remote.
+PAIR_URL_ENV = "BASETEN_TRUSS_AUTH_REMOTE_URL"
+PAIR_KEY_ENV = "BASETEN_TRUSS_AUTH_API_KEY"
+# App hosts whose API is not simply api.<the rest>; truss maps them the same way.
+_API_HOSTS = {"app.dev.baseten.co": "api.mc-dev.baseten.co"}
 
 
 @dataclass(frozen=True)
 class Credentials:
-    api_key: str
+    api_key: str  # an API key, or an OAuth login's access token when it was read
     api_url: str
     key_source: str  # for `whoami` and error hints: never the key itself
     url_source: str
+    # An OAuth login refreshes itself; clients ask it for each request's header.
+    login: OAuthLogin | None = field(default=None, compare=False)
+
+    @property
+    def form(self) -> str:
+        return "oauth" if self.login is not None else "api_key"
+
+    @property
+    def identity(self) -> str:
+        """What tells accounts apart (the cache's key): an access token changes on refresh."""
+        if self.login is not None:
+            return f"oauth\0{self.login.path}\0{self.login.remote}"
+        return self.api_key
 
 
 def mask_key(key: str) -> str:
@@ -29,43 +63,146 @@ def mask_key(key: str) -> str:
     return f"{key[:4]}…" if len(key) > 12 else "****"
 
 
-def trussrc_path(env: Mapping[str, str]) -> Path:
-    override = env.get("USER_TRUSSRC_PATH")
-    return Path(override).expanduser() if override else Path.home() / ".trussrc"
+def mask_url(url: str) -> str:
+    """The URL with any user:password@ replaced, for every place a URL is shown."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "<an unparsable URL>"
+    if "@" not in parts.netloc:
+        return url
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=f"****@{host}"))
 
 
 def app_url_to_api_url(url: str) -> str:
     """Truss stores the app URL (https://app.baseten.co); the API lives at api.<domain>."""
     parts = urlsplit(url.strip())
     host = parts.netloc
-    if host.startswith("app."):
-        host = "api." + host[len("app.") :]
-    return f"{parts.scheme or 'https'}://{host}"
+    userinfo, at, hostport = host.rpartition("@")
+    hostname, colon, port = hostport.partition(":")
+    if hostname.lower() in _API_HOSTS:
+        hostport = _API_HOSTS[hostname.lower()] + colon + port
+    elif hostport.startswith("app."):
+        hostport = "api." + hostport[len("app.") :]
+    return f"{parts.scheme or 'https'}://{userinfo}{at}{hostport}"
 
 
-def _read_trussrc(path: Path, remote: str) -> tuple[str | None, str | None]:
-    if not path.is_file():
-        return None, None
-    parser = configparser.ConfigParser(interpolation=None)
+def _is_loopback(host: str) -> bool:
+    if host.lower() == "localhost" or host.lower().endswith(".localhost"):
+        return True
     try:
-        parser.read(path, encoding="utf-8")
-    except (configparser.Error, OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(
-            f"cannot read {path}: {exc.__class__.__name__}", hint="fix or remove the file"
-        ) from None
-    if not parser.has_section(remote):
-        return None, None
-    section = parser[remote]
-    key = section.get("api_key") or None
-    url = section.get("remote_url") or None
-    return key, (app_url_to_api_url(url) if url else None)
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def check_api_url(url: str, *, source: str = "--api-url") -> str:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise UsageError(source, f"{url!r} is not an http(s) URL", hint=f"e.g. {DEFAULT_API_URL}")
+    shown = mask_url(url)
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+    except ValueError:
+        parts, host = None, ""
+    if parts is None or parts.scheme not in ("http", "https") or not host:
+        raise UsageError(source, f"{shown!r} is not an http(s) URL", hint=f"e.g. {DEFAULT_API_URL}")
+    if parts.scheme == "http" and not _is_loopback(host):
+        # The key would cross the network in clear; only this machine may be spoken to so.
+        raise UsageError(
+            source,
+            f"{shown!r} would send the API key unencrypted to {host}",
+            hint="use https://",
+        )
     return url.rstrip("/")
+
+
+@dataclass
+class _Section:
+    """The trussrc section of `remote`, read at most once and only when a source needs it."""
+
+    path: Path
+    remote: str
+    env: Mapping[str, str]
+    checked: list[str]
+    _sections: dict[str, dict[str, str]] | None = None
+    _read: bool = False
+
+    @property
+    def label(self) -> str:
+        return f"{self.path} [{self.remote}]"
+
+    def values(self) -> dict[str, str] | None:
+        if not self._read:
+            self._read = True
+            self._sections = read_sections(self.path)
+            if self._sections is None:
+                self.checked.append(f"{self.path}: no such file")
+            elif self.remote not in self._sections:
+                names = ", ".join(self._sections) or "none"
+                self.checked.append(f"{self.label}: no such section (sections: {names})")
+        return (self._sections or {}).get(self.remote)
+
+    def missing_section(self) -> bool:
+        return self._sections is not None and self.remote not in self._sections
+
+    def url(self) -> str | None:
+        url = (self.values() or {}).get("remote_url", "").strip()
+        return app_url_to_api_url(url) if url else None
+
+    def key(self) -> tuple[str, str, OAuthLogin | None] | None:
+        """(secret, source, login): an inline key, a keyring key, or an OAuth login."""
+        values = self.values()
+        if values is None:
+            return None
+        auth_type = values.get("auth_type", "").strip()
+        if auth_type == "oauth":
+            return self._oauth(values)
+        if values.get("api_key"):
+            return values["api_key"], self.label, None
+        if auth_type == "api_key":
+            stored = read_keyring(self.remote, "api_key", self.env).get("api_key")
+            if not isinstance(stored, str) or not stored:
+                raise ConfigError(
+                    f"the keyring's entry for remote {self.remote!r} has no key",
+                    hint="run truss login",
+                )
+            return stored, f"keyring (baseten-truss, {self.remote})", None
+        self.checked.append(f"{self.label}: no api_key")
+        return None
+
+    def _oauth(self, values: dict[str, str]) -> tuple[str, str, OAuthLogin]:
+        inline = any(values.get(key) for key in ("oauth_access_token", "oauth_refresh_token"))
+        if inline:
+            tokens, store = tokens_from(values), "trussrc"
+        else:
+            tokens, store = tokens_from(read_keyring(self.remote, "oauth", self.env)), "keyring"
+        if not (tokens.access_token or tokens.refresh_token):
+            raise ConfigError(
+                f"the oauth login of remote {self.remote!r} holds no token", hint="run truss login"
+            )
+        url = self.url() or DEFAULT_API_URL
+        login = OAuthLogin(
+            remote=self.remote,
+            path=self.path,
+            store=store,
+            tokens=tokens,
+            api_url=check_api_url(url, source=self.label),
+            env=self.env,
+        )
+        return tokens.access_token, login.describe, login
+
+
+def _pair(environ: Mapping[str, str]) -> tuple[str, str] | None:
+    """truss's environment remote (app URL, key), None when unset; half of it is bad input."""
+    url, key = environ.get(PAIR_URL_ENV, "").strip(), environ.get(PAIR_KEY_ENV, "").strip()
+    if not url and not key:
+        return None
+    if not url or not key:
+        present, missing = (PAIR_KEY_ENV, PAIR_URL_ENV) if key else (PAIR_URL_ENV, PAIR_KEY_ENV)
+        raise ConfigError(
+            f"{present} is set but {missing} is not", hint=f"set {missing} too, or unset {present}"
+        )
+    return app_url_to_api_url(url), key
 
 
 def resolve_credentials(
@@ -75,47 +212,93 @@ def resolve_credentials(
     remote: str = DEFAULT_REMOTE,
     env: Mapping[str, str] | None = None,
     warn: Callable[[str], None] = lambda message: None,
+    checked: list[str] | None = None,
 ) -> Credentials:
-    """Key: flag > BASETEN_API_KEY > ~/.trussrc.
+    """Key: --api-key > BASETEN_API_KEY > truss's environment pair > the trussrc section.
 
-    URL: flag > BASETEN_API_URL > ~/.trussrc > default.
+    URL: --api-url > BASETEN_API_URL > the pair's > the section's remote_url > the default.
+    A source is read only when every source above it is empty, so a broken trussrc matters
+    only when it is needed. `checked` collects what was looked at, for `whoami`.
     """
     environ = os.environ if env is None else env
-    path = trussrc_path(environ)
-    file_key, file_url = _read_trussrc(path, remote)
+    seen: list[str] = [] if checked is None else checked
+    section = _Section(trussrc_path(environ), remote, environ, seen)
+    pair: tuple[str, str] | None = None
+    pair_read = False
 
-    # Precedence, highest first: the flag, the environment, the Truss config file.
-    key_candidates = (
-        (api_key, "--api-key"),
-        (environ.get("BASETEN_API_KEY"), "BASETEN_API_KEY"),
-        (file_key, f"{path} [{remote}]"),
+    def read_pair() -> tuple[str, str] | None:
+        nonlocal pair, pair_read
+        if not pair_read:
+            pair_read = True
+            pair = _pair(environ)
+            if pair is None:
+                seen.append(f"{PAIR_URL_ENV} + {PAIR_KEY_ENV}: not set")
+            elif remote != DEFAULT_REMOTE:
+                warn(f"--remote {remote} is ignored: {PAIR_URL_ENV} and {PAIR_KEY_ENV} are set")
+        return pair
+
+    # The key, highest first: the flag, the environment, truss's pair, the trussrc section.
+    key: str | None = None
+    key_source = ""
+    login: OAuthLogin | None = None
+    if api_key:
+        key, key_source = api_key, "--api-key"
+    else:
+        seen.append("--api-key: not given")
+        if environ.get("BASETEN_API_KEY"):
+            key, key_source = environ["BASETEN_API_KEY"], "BASETEN_API_KEY"
+        else:
+            seen.append("BASETEN_API_KEY: not set")
+            if (found := read_pair()) is not None:
+                key, key_source = found[1], PAIR_KEY_ENV
+            elif (from_file := section.key()) is not None:
+                key, key_source, login = from_file
+    if key_source:
+        seen.append(f"key: {key_source}")
+
+    def pair_url() -> str | None:
+        found = read_pair()
+        return found[0] if found else None
+
+    # The URL: the same order; the default last.
+    url_candidates: tuple[tuple[Callable[[], str | None], str], ...] = (
+        (lambda: api_url, "--api-url"),
+        (lambda: environ.get("BASETEN_API_URL"), "BASETEN_API_URL"),
+        (pair_url, PAIR_URL_ENV),
+        (section.url, section.label),
+        (lambda: DEFAULT_API_URL, "default"),
     )
-    url_candidates = (
-        (api_url, "--api-url"),
-        (environ.get("BASETEN_API_URL"), "BASETEN_API_URL"),
-        (file_url, f"{path} [{remote}]"),
-        (DEFAULT_API_URL, "default"),
-    )
-    key, key_source = next(((v, s) for v, s in key_candidates if v), (None, ""))
-    url, url_source = next((v, s) for v, s in url_candidates if v)
-    if key and key_source.startswith(str(path)) and path.stat().st_mode & stat.S_IROTH:
-        warn(f"{path} holds an API key and is readable by everyone: chmod 600 {path}")
-    if not key:
+    url, url_source = next((u, s) for get, s in url_candidates if (u := get()))
+    seen.append(f"API URL: {mask_url(url)} from {url_source}")
+
+    path = section.path
+    inline = key_source == section.label or (login is not None and login.store == "trussrc")
+    if inline and path.stat().st_mode & stat.S_IROTH:
+        warn(f"{path} holds an API key or login and is readable by everyone: chmod 600 {path}")
+    if not key and login is None:
+        if section.missing_section():
+            raise ConfigError(
+                f"no API key: {path} has no section [{remote}]",
+                hint="check --remote, or run `truss login`",
+            )
         raise ConfigError(
             "no API key",
             hint=f"set BASETEN_API_KEY, pass --api-key, or run `truss login` to write {path}",
         )
-    key = key.strip()
-    if not (key.isascii() and key.isprintable()) or any(ch.isspace() for ch in key):
+    key = (key or "").strip()
+    if key and (not (key.isascii() and key.isprintable()) or any(ch.isspace() for ch in key)):
         # It would fail in the HTTP header (a crash, or retries against a "down" API); the
         # message never repeats the key.
         raise ConfigError(
             f"the API key from {key_source} has a space, a control or a non-ASCII character",
             hint="copy it again: a pasted key can carry a stray character",
         )
+    if login is not None:
+        login.warn = warn
     return Credentials(
         api_key=key,
         api_url=check_api_url(url, source=url_source),
         key_source=key_source,
         url_source=url_source,
+        login=login,
     )

@@ -18,6 +18,8 @@ def open_client(
     max_connections: int = 8,
     retry: RetryPolicy | None = None,
 ) -> ApiClient:
+    if credentials.login is not None and log is not None:
+        credentials.login.log = log  # -v says when a login is refreshed (never the tokens)
     return ApiClient(
         base_url=credentials.api_url,
         api_key=credentials.api_key,
@@ -25,6 +27,7 @@ def open_client(
         log=log,
         max_connections=max_connections,
         retry=retry,
+        auth=credentials.login,
     )
 
 

@@ -157,8 +157,9 @@ def resolve_target(
     deployment: str | None,
     environment: str | None,
     cache: Cache | None,
+    team: str | None = None,
 ) -> Target:
-    """The target that MODEL [DEPLOYMENT] or MODEL --env NAME names.
+    """The target that MODEL [DEPLOYMENT] or MODEL --env NAME names (of `team`, if given).
 
     Raises UsageError for bad input (before any request), AmbiguousName (a UsageError) when a
     name matches several models or deployments, and NotFoundError when nothing matches.
@@ -188,7 +189,7 @@ def resolve_target(
         if pair is not None:
             return Target(model, None, pair[0], pair[1], None)
         tried = model  # below, the deployment is not asked for by id again under this model
-    ref, fresh = _resolve_model(client, model, cache)
+    ref, fresh = _resolve_model(client, model, cache, team)
     if environment is not None:
         _check_environment(client, ref, environment, cache)
         return Target(ref.id, ref.name, None, None, environment)
@@ -204,10 +205,12 @@ def resolve_target(
     return Target(ref.id, ref.name, deployment_id, deployment_name, None)
 
 
-def resolve_model(client: ApiClient, model: str, *, cache: Cache | None) -> ModelRef:
+def resolve_model(
+    client: ApiClient, model: str, *, cache: Cache | None, team: str | None = None
+) -> ModelRef:
     """The model that MODEL (an id or an exact name) names; errors as for `resolve_target`."""
     _check_name("MODEL", model, "model")
-    return _resolve_model(client, model, cache)[0]
+    return _resolve_model(client, model, cache, team)[0]
 
 
 # --- listings: the `models` and `deployments` commands, and what completion offers ---------
@@ -248,9 +251,13 @@ def cached_deployments(cache: Cache, model_id: str) -> list[dict[str, Any]] | No
     return _cached_list(cache, cache_key("deployments", model_id))
 
 
-def cached_model(cache: Cache, model: str) -> ModelRef | None:
+def _model_key(model: str, team: str | None) -> str:
+    return cache_key("model", model) if team is None else cache_key("model", model, "team", team)
+
+
+def cached_model(cache: Cache, model: str, team: str | None = None) -> ModelRef | None:
     """A model resolution still in the cache (no request)."""
-    value = cache.get(cache_key("model", model))
+    value = cache.get(_model_key(model, team))
     try:
         return ModelRef.from_api(value, path="cache") if value is not None else None
     except ApiError:
@@ -260,10 +267,12 @@ def cached_model(cache: Cache, model: str) -> ModelRef | None:
 # --- models -------------------------------------------------------------------------------------
 
 
-def _resolve_model(client: ApiClient, model: str, cache: Cache | None) -> tuple[ModelRef, bool]:
+def _resolve_model(
+    client: ApiClient, model: str, cache: Cache | None, team: str | None = None
+) -> tuple[ModelRef, bool]:
     """The model and whether it was read from the API just now (not from the cache)."""
-    key = cache_key("model", model)
-    if cache is not None and (ref := cached_model(cache, model)) is not None:
+    key = _model_key(model, team)
+    if cache is not None and (ref := cached_model(cache, model, team)) is not None:
         return ref, False
     ref = None
     if looks_like_id(model):
@@ -273,17 +282,27 @@ def _resolve_model(client: ApiClient, model: str, cache: Cache | None) -> tuple[
         except NotFoundError:
             pass  # not an id after all, or a name that happens to look like one
     if ref is None:
-        ref = _model_named(client, model, cache)
+        ref = _model_named(client, model, cache, team)
     if cache is not None:
         cache.put(key, ref.to_json(), ttl=RESOLVE_TTL)
     return ref, True
 
 
-def _model_named(client: ApiClient, name: str, cache: Cache | None) -> ModelRef:
+def _model_named(
+    client: ApiClient, name: str, cache: Cache | None, team: str | None = None
+) -> ModelRef:
     path = "/v1/models"
     found = _objects(client.get_json(path, [("name", name)]), "models", path)
     # Filtered again here: were the API to ignore `name`, every model would "match".
     matches = [ModelRef.from_api(m, path=path) for m in found if m.get("name") == name]
+    if team is not None and matches:  # --team: the one of that team, among models so named
+        teams = sorted({m.team or "(none)" for m in matches})
+        matches = [m for m in matches if m.team == team]
+        if not matches:
+            raise NotFoundError(
+                f"no model named {name!r} in team {team!r}",
+                hint=f"teams with a model of that name: {_some(teams)}",
+            )
     if len(matches) == 1:
         return matches[0]
     if matches:
@@ -294,7 +313,7 @@ def _model_named(client: ApiClient, name: str, cache: Cache | None) -> ModelRef:
         raise AmbiguousName(
             "MODEL",
             f"{len(matches)} models are named {name!r}: {listed}",
-            hint="give the model id instead",
+            hint="give the model id instead, or --team NAME",
         )
     raise _unknown_model(client, name, cache)
 

@@ -16,6 +16,7 @@ from pytest_httpx import HTTPXMock
 from typer.testing import CliRunner
 
 from tests.fakeapi import API_URL, LOGS_PATH, FakeLogs
+from tests.memkeyring import MemoryKeyring
 
 _CLEARED = ("USER_TRUSSRC_PATH", "NO_COLOR", "FORCE_COLOR", "TTY_COMPATIBLE", "GITHUB_ACTIONS")
 
@@ -31,6 +32,20 @@ def hermetic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         if name.startswith("BASETEN_") or name in _CLEARED:
             monkeypatch.delenv(name)
     monkeypatch.setenv("TERM", "xterm-256color")
+    # Never the developer's keyring: a test that needs one installs tests/memkeyring.py's.
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+
+
+@pytest.fixture
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    """An in-memory keyring behind keyring's own API, for one test."""
+    import keyring
+    import keyring.backends.fail
+
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(keyring.backends.fail.Keyring())
 
 
 @pytest.fixture(autouse=True)

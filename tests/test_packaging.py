@@ -39,12 +39,13 @@ def run_python(code: str, **env: str) -> str:
 def test_help_version_and_bad_input_import_neither_httpx_nor_rich(
     args: list[str], status: int
 ) -> None:
-    # pydantic too: typer 0.29 imports it to validate parameters (about +90 ms a run).
+    # pydantic too: typer 0.29 imports it to validate parameters (about +90 ms a run); keyring
+    # is for trussrc sections that keep their secrets there, and only those.
     code = (
         "import sys\n"
         "from baseten_logs.cli import run\n"
         f"status = run({args!r})\n"
-        "loaded = sorted(m for m in ('httpx', 'rich', 'pydantic') if m in sys.modules)\n"
+        "loaded = sorted(m for m in ('httpx', 'rich', 'pydantic', 'keyring') if m in sys.modules)\n"
         "print('LOADED', loaded, status)\n"
     )
     out = run_python(code)
@@ -59,7 +60,7 @@ def test_completion_imports_neither_httpx_nor_rich() -> None:
         "    run(['get'])\n"
         "except SystemExit:\n"
         "    pass\n"
-        "print('LOADED', sorted(m for m in ('httpx', 'rich') if m in sys.modules))\n"
+        "print('LOADED', sorted(m for m in ('httpx', 'rich', 'keyring') if m in sys.modules))\n"
     )
     out = run_python(
         code,

@@ -96,7 +96,7 @@ def test_an_ambiguous_name_lists_every_match_with_its_team(
     assert str(error) == (
         "MODEL: 2 models are named 'embedder': "
         f"{EMB_ACME} (team acme-ml), {EMB_RESEARCH} (team research) "
-        "(give the model id instead)"
+        "(give the model id instead, or --team NAME)"
     )
     assert "\n" not in str(error)
 

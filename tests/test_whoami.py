@@ -52,8 +52,10 @@ def test_trussrc_source(trussrc: Path, capsys: pytest.CaptureFixture[str]) -> No
     run_whoami(api_key=None, api_url=None, output="json")
     facts = json.loads(capsys.readouterr().out)
     assert facts == {
+        "auth": "api_key",
         "api_key": "file…",
         "api_key_source": f"{trussrc} [baseten]",
+        "expires_at": None,
         "api_url": "https://api.example.com",
         "api_url_source": f"{trussrc} [baseten]",
         "trussrc": str(trussrc),

@@ -82,10 +82,11 @@ def run_deployments(
     color: str = "auto",
     verbose: bool = False,
     cache: Cache | None = None,
+    team: str | None = None,
 ) -> ExitStatus:
     log = messages.info if verbose else None
     with open_client(credentials, log=log) as client:
-        ref = resolve_model(client, model, cache=cache)
+        ref = resolve_model(client, model, cache=cache, team=team)
         deployments = list_deployments(client, ref, cache=cache)
     # Newest first: the deployment one is looking for is usually the latest.
     deployments.sort(key=lambda d: str(d.get("created_at") or ""), reverse=True)

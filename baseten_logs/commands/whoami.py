@@ -1,7 +1,8 @@
 """`baseten-logs whoami`: which API key and URL a command would use, and where each came from.
 
-The key is shown masked, never whole. With `--check`, one cheap request (the model listing)
-proves the key works; without it, nothing is sent.
+The key is shown masked, never whole, and no OAuth token at all. With `--check`, one cheap request
+(the model listing) proves the key or login works, refreshing a login first if it must; without
+it, nothing is sent. When no key can be found, it lists every source it looked at, in order.
 """
 
 from __future__ import annotations
@@ -9,13 +10,20 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
 from collections.abc import Mapping
 from typing import Any
 
 from baseten_logs import messages
 from baseten_logs.cache import cache_dir
-from baseten_logs.config import DEFAULT_REMOTE, mask_key, resolve_credentials, trussrc_path
-from baseten_logs.errors import ExitStatus
+from baseten_logs.config import (
+    DEFAULT_REMOTE,
+    mask_key,
+    mask_url,
+    resolve_credentials,
+    trussrc_path,
+)
+from baseten_logs.errors import ConfigError, ExitStatus, UsageError
 from baseten_logs.pipes import stdout_guard
 
 __all__ = ["WHOAMI_FORMATS", "run_whoami", "whoami"]
@@ -31,17 +39,26 @@ def whoami(
     check: bool = False,
     verbose: bool = False,
     env: Mapping[str, str] | None = None,
+    checked: list[str] | None = None,
 ) -> dict[str, Any]:
     """The facts `run_whoami` prints, as a dict (raises ConfigError when there is no key)."""
     environ = os.environ if env is None else env
     credentials = resolve_credentials(
-        api_key=api_key, api_url=api_url, remote=remote, env=environ, warn=messages.warn
+        api_key=api_key,
+        api_url=api_url,
+        remote=remote,
+        env=environ,
+        warn=messages.warn,
+        checked=checked,
     )
     path = trussrc_path(environ)
+    login = credentials.login
     facts: dict[str, Any] = {
-        "api_key": mask_key(credentials.api_key),
+        "auth": credentials.form,
+        "api_key": None if login else mask_key(credentials.api_key),
         "api_key_source": credentials.key_source,
-        "api_url": credentials.api_url,
+        "expires_at": int(login.expires_at) if login else None,
+        "api_url": mask_url(credentials.api_url),
         "api_url_source": credentials.url_source,
         "trussrc": str(path),
         "trussrc_exists": path.is_file(),
@@ -57,6 +74,8 @@ def whoami(
         with open_client(credentials, log=log) as client:
             # AuthError (exit 3) says the key was refused; any answer at all proves it works.
             facts["models_visible"] = len(list_models(client, cache=None))
+        if login is not None:
+            facts["expires_at"] = int(login.expires_at)  # refreshed, perhaps
     return facts
 
 
@@ -69,7 +88,36 @@ def run_whoami(
     check: bool = False,
     verbose: bool = False,
 ) -> ExitStatus:
-    facts = whoami(api_key=api_key, api_url=api_url, remote=remote, check=check, verbose=verbose)
+    checked: list[str] = []
+    try:
+        facts = whoami(
+            api_key=api_key,
+            api_url=api_url,
+            remote=remote,
+            check=check,
+            verbose=verbose,
+            checked=checked,
+        )
+    except (ConfigError, UsageError) as exc:
+        # A broken setup: say what was looked at (stdout), then the error (stderr, exit 2).
+        path = trussrc_path(os.environ)
+        with stdout_guard():
+            if output == "json":
+                report = {
+                    "error": str(exc),
+                    "checked": checked,
+                    "trussrc": str(path),
+                    "trussrc_exists": path.is_file(),
+                    "remote": remote,
+                }
+                sys.stdout.write(json.dumps(report) + "\n")
+            else:
+                trussrc = f"{path} ({'exists' if path.is_file() else 'not found'})"
+                rows = [("checked", line) for line in checked]
+                rows.append(("trussrc", f"{trussrc}, section [{remote}]"))
+                sys.stdout.write(_rows(rows))
+            sys.stdout.flush()
+        raise
     with stdout_guard():
         if output == "json":
             sys.stdout.write(json.dumps(facts) + "\n")
@@ -79,14 +127,40 @@ def run_whoami(
     return ExitStatus.OK
 
 
-def format_whoami(facts: Mapping[str, Any]) -> str:
+def expiry(expires_at: float, now: float) -> str:
+    """When a login expires, e.g. "expires in 42 min", "expires in 3 h 5 min"."""
+    if expires_at <= 0:
+        return "expiry unknown (refreshed on first use)"
+    minutes = round((expires_at - now) / 60)
+    span = f"{abs(minutes) // 60} h {abs(minutes) % 60} min" if abs(minutes) >= 120 else None
+    span = span or f"{abs(minutes)} min"
+    if expires_at > now:
+        return f"expires in {span}"
+    return f"expired {span} ago (refreshed on first use)"
+
+
+def _rows(rows: list[tuple[str, str]]) -> str:
+    out: list[str] = []
+    for label, value in rows:
+        same = bool(out) and label == "checked" and out[-1].startswith("checked")
+        out.append(f"{'' if same else label:<9}{value}\n")
+    return "".join(out)
+
+
+def format_whoami(facts: Mapping[str, Any], *, now: float | None = None) -> str:
     trussrc = f"{facts['trussrc']} ({'exists' if facts['trussrc_exists'] else 'not found'})"
+    if facts.get("auth") == "oauth":
+        when = time.time() if now is None else now
+        key = ("login", f"{facts['api_key_source']}, {expiry(facts['expires_at'], when)}")
+    else:
+        key = ("API key", f"{facts['api_key']}  from {facts['api_key_source']}")
     lines = [
-        ("API key", f"{facts['api_key']}  from {facts['api_key_source']}"),
+        key,
         ("API URL", f"{facts['api_url']}  from {facts['api_url_source']}"),
         ("trussrc", f"{trussrc}, section [{facts['remote']}]"),
         ("cache", str(facts["cache_dir"])),
     ]
     if facts.get("models_visible") is not None:
-        lines.append(("check", f"ok: the key works and sees {facts['models_visible']} models"))
+        what = "login" if facts.get("auth") == "oauth" else "key"
+        lines.append(("check", f"ok: the {what} works and sees {facts['models_visible']} models"))
     return "".join(f"{label:<9}{value}\n" for label, value in lines)

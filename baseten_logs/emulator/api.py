@@ -6,10 +6,12 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import parse_qs
 
 from .catalogue import Catalogue, Model
 from .config import EmulatorConfig, LimitOverMax
 from .faults import Fault, Faults
+from .oauth import CLIENT_ID, OAuthTokens
 from .query import QueryError, parse_log_query
 from .ratelimit import RateLimiter
 from .store import LogStore, Source
@@ -73,6 +75,7 @@ class Api:
         self.limiter: RateLimiter | None = None
         self.set_rate_limit(config.rate_limit_per_s)
         self.keys = frozenset((config.api_key, *config.extra_api_keys))
+        self.oauth = OAuthTokens(config.oauth_ttl_s, config.clock)
 
     def set_rate_limit(self, per_second: int | None) -> None:
         self.limiter = RateLimiter(per_second) if per_second else None
@@ -88,9 +91,13 @@ class Api:
         segments: list[str],
         query: dict[str, list[str]],
         headers: Mapping[str, str],
+        body: bytes = b"",
     ) -> Response:
         delay = self.faults.latency_s
-        response = self._handle(method, segments, query, headers)
+        if segments == ["v1", "users", "auth", "device", "token"]:
+            response = self._token(method, body)
+        else:
+            response = self._handle(method, segments, query, headers)
         response.delay_s += delay
         return response
 
@@ -129,9 +136,31 @@ class Api:
         if scheme.lower() not in ("bearer", "api-key"):
             return "", "Invalid Authorization header: use 'Bearer <api_key>' or 'Api-Key <api_key>'"
         key = key.strip()
-        if key not in self.keys:
+        if key in self.keys:
+            return key, None
+        live = self.oauth.valid(key)
+        if live is False:
+            return "", "Access token expired"
+        if live is None:
             return "", "Invalid API key"
         return key, None
+
+    def _token(self, method: str, body: bytes) -> Response:
+        """The OAuth token endpoint (RFC 6749 errors), refresh grant only; no key needed."""
+        if method != "POST":
+            return _error(405, "Method not allowed")
+        try:
+            form = {k: v[-1] for k, v in parse_qs(body.decode(), keep_blank_values=True).items()}
+        except UnicodeDecodeError:
+            form = {}
+        if form.get("client_id") != CLIENT_ID:
+            return _json(401, {"error": "invalid_client"})
+        if form.get("grant_type") != "refresh_token":
+            return _json(400, {"error": "unsupported_grant_type"})
+        tokens = self.oauth.refresh(form.get("refresh_token", ""))
+        if tokens is None:
+            return _json(400, {"error": "invalid_grant", "error_description": "refresh token"})
+        return _json(200, tokens)
 
     def _fault(self, fault: Fault) -> Response:
         kind = fault.kind

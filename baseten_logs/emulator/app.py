@@ -69,6 +69,24 @@ class Emulator:
     def api_key(self) -> str:
         return self.config.api_key
 
+    def oauth_login(self, *, expires_in: float | None = None) -> dict[str, Any]:
+        """A fresh OAuth login, as `truss login` would store it (`oauth_expires_at` absolute)."""
+        issued = self.api.oauth.issue(expires_in)
+        return {
+            "oauth_access_token": issued["access_token"],
+            "oauth_refresh_token": issued["refresh_token"],
+            "oauth_expires_at": int(self.config.clock() + issued["expires_in"]),
+        }
+
+    @property
+    def oauth_refreshes(self) -> int:
+        """How many refresh grants the token endpoint has honoured."""
+        return self.api.oauth.refreshes
+
+    def revoke_oauth_logins(self) -> None:
+        """Every refresh token stops working, so the next refresh is refused."""
+        self.api.oauth.revoke_all()
+
     # --- what it knows ---------------------------------------------------------------------
     @property
     def models(self) -> tuple[Model, ...]:

@@ -21,6 +21,8 @@ class EmulatorConfig:
     api_key: str = DEFAULT_API_KEY
     # More keys that authenticate, so per-key rate limiting can be observed.
     extra_api_keys: tuple[str, ...] = ()
+    # How long an OAuth access token from the token endpoint lives.
+    oauth_ttl_s: float = 3600.0
     # Seconds since the epoch; tests inject a fake one to control what is "live".
     clock: Callable[[], float] = time.time
     # The catalogue's dates (creation, promotion, scale-to-zero) are offsets from this
