@@ -202,6 +202,15 @@ def test_api_failures_have_their_own_exit_status(
         json={"error": "nope"},
         is_reusable=True,
     )
+    if status == 404:
+        # The logs request was the probe: names are looked for, and the ids are what exists.
+        httpx_mock.add_response(
+            url=f"{API_URL}/v1/models", json={"models": [{"id": MODEL, "name": "m"}]}
+        )
+        httpx_mock.add_response(
+            url=f"{API_URL}/v1/models/{MODEL}/deployments",
+            json={"deployments": [{"id": DEPLOYMENT, "name": "d"}]},
+        )
     result = invoke(*GET)
     assert result.status == exit_status
     assert result.stdout == ""

@@ -168,11 +168,12 @@ def test_never_reaches_before_the_floor() -> None:
 
 def test_shown_lines_counts_duplicates_and_forgets() -> None:
     shown = ShownLines()
-    twin = record(5 * MS, "same")
+    at_ms = int(T0 * 1000)
+    twin = record(at_ms * MS, "same")
     assert shown.unseen([twin, dict(twin)]) == [twin, twin]
     assert shown.unseen([twin, dict(twin)]) == []
     assert shown.unseen([twin, dict(twin), dict(twin)]) == [twin]
-    shown.forget_before(6)
+    shown.forget_before(at_ms + 1)
     assert len(shown) == 0 and shown.milliseconds == 0
 
 
