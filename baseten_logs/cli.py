@@ -821,6 +821,22 @@ def emulator(
     end_exclusive: Annotated[
         bool, typer.Option("--end-exclusive", help="`end_epoch_millis` excludes its millisecond.")
     ] = False,
+    id_style: Annotated[
+        str,
+        typer.Option(
+            metavar="STYLE",
+            help="Ids of the catalogue: 7 or 8 (lowercase characters), mixed (case) or long.",
+            autocompletion=_choices("7", "8", "mixed", "long"),
+        ),
+    ] = "7",
+    timestamps: Annotated[
+        str,
+        typer.Option(
+            metavar="FORM",
+            help="Each line's timestamp: ns (the documented string), ms (an integer) or iso.",
+            autocompletion=_choices("ns", "ms", "iso"),
+        ),
+    ] = "ns",
 ) -> None:
     """Serve the built-in Baseten API emulator until Ctrl-C (prints its URL and key)."""
     from .commands.emulator import run_emulator
@@ -834,6 +850,8 @@ def emulator(
         error_rate=error_rate,
         end_inclusive=not end_exclusive,
         late_share=late_share,
+        id_style=id_style,
+        timestamps=timestamps,
     )
 
 

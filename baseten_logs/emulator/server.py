@@ -110,9 +110,9 @@ class Handler(BaseHTTPRequestHandler):
         query = parse_qs(url.query, keep_blank_values=True)
         segments = [unquote(s) for s in url.path.strip("/").split("/") if s]
         headers = {k.lower(): v for k, v in self.headers.items()}
-        self._discard_body()
+        body = self._read_body()
         try:
-            response = api.handle(method, segments, query, headers)
+            response = api.handle(method, segments, query, headers, body)
         except Exception as exc:  # an emulator bug: answer like a server would, keep it for tests
             self.server.errors.append(exc)
             response = Response(500, b'{"error": "Internal server error"}')
@@ -135,10 +135,12 @@ class Handler(BaseHTTPRequestHandler):
         except _DISCONNECTS:
             self.close_connection = True
 
-    def _discard_body(self) -> None:
+    def _read_body(self) -> bytes:
+        """The request body (only the deprecated POST form of the logs endpoints has one)."""
         length = self.headers.get("Content-Length")
         if length and length.isdigit():
-            self.rfile.read(int(length))
+            return self.rfile.read(int(length))
+        return b""
 
     def _record(
         self,
