@@ -232,3 +232,13 @@ def test_a_crowded_millisecond_is_reported_once() -> None:
     ]
     assert gaps == [int(T0 * 1000)] and follower.gaps == {int(T0 * 1000)}
     assert len(shown) == 1000
+
+
+def test_a_line_without_a_readable_time_is_shown_once_across_polls() -> None:
+    shown = ShownLines()
+    odd = record(int(T0 * 1000) * MS, "odd")
+    odd["timestamp"] = "not a time"
+    timed = record(int(T0 * 1000) * MS, "timed")
+    assert shown.unseen([odd, timed]) == [odd, timed]
+    assert shown.unseen([dict(odd), dict(timed)]) == []  # the next sweep brings both again
+    assert shown.unseen([dict(odd, timestamp=str(int(T0 * 1000) * MS))]) != []  # now it has one
