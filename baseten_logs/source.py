@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable, Hashable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from .errors import NotFoundError
+from .errors import NotFoundError, UsageError
 from .timeparse import format_ms
 from .timestamps import record_ms
 
@@ -42,6 +42,7 @@ class LogsSource:
             raise ValueError("a source needs a path or a way to find one")
         self._path = path
         self._resolve = resolve  # None once the path is settled
+        self._failed: Exception | None = None
         self._lock = threading.Lock()
         self._warn = warn
         self._on_settled = on_settled
@@ -68,9 +69,15 @@ class LogsSource:
         if self._resolve is None:
             return send(self.path)
         with self._lock:
+            if self._failed is not None:
+                raise self._failed  # waiting workers get the first one's answer, not a retry
             resolve = self._resolve
             if resolve is not None:
-                return self._settle(client, resolve, send)
+                try:
+                    return self._settle(client, resolve, send)
+                except (NotFoundError, UsageError) as exc:  # nothing a second try could change
+                    self._failed = exc
+                    raise
         return send(self.path)
 
     def _settle(self, client: ApiClient, resolve: Resolver, send: Callable[[str], T]) -> T:

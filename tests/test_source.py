@@ -229,6 +229,27 @@ def test_parallel_requests_wait_for_the_probe_and_resolve_once(
     assert paths[3:] == [logs(IDLIKE_ID, IDLIKE_PROD)] * 4
 
 
+def test_parallel_requests_share_one_not_found_answer(
+    client: ApiClient, catalog: FakeCatalog
+) -> None:
+    source = logs_source(model="zzzzzzz", deployment="yyyyyyy", environment=None, cache=None)
+    failures: list[Exception] = []
+
+    def attempt() -> None:
+        try:
+            source.request(client, _getter(client))
+        except NotFoundError as exc:
+            failures.append(exc)
+
+    threads = [threading.Thread(target=attempt) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(failures) == 4 and len({str(f) for f in failures}) == 1
+    assert len(catalog.seen) == 3  # the probe, the listing, the model by id: once
+
+
 def test_a_fixed_source_sends_to_its_path(client: ApiClient, catalog: FakeCatalog) -> None:
     source = LogsSource.fixed(logs(LLAMA, LLAMA_PROD))
     source.request(client, _getter(client))
