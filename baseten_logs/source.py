@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 # Resolves the names afresh; the path to read, or None when there is nothing else to try.
 Resolver = Callable[["ApiClient"], str | None]
-MAX_UNTIMED_WARNINGS = 10  # lines with an unreadable time named one by one, then summed up
+MAX_UNTIMED_WARNINGS = 10  # lines with an unreadable time named one by one; then one more line
 
 
 class LogsSource:
@@ -59,10 +59,6 @@ class LogsSource:
     def path(self) -> str:
         """The path as far as it is known (before the first request, perhaps still a guess)."""
         return self._path or ""
-
-    @property
-    def settled(self) -> bool:
-        return self._resolve is None
 
     def request(self, client: ApiClient, send: Callable[[str], T]) -> T:
         """`send(path)` with the right path: settles it on the first call (see the module)."""
@@ -110,24 +106,26 @@ class LogsSource:
         with self._lock:
             self._pages += 1
             number = self._pages
-        if self._warn is None:
-            return
+        if self._warn is None or self._untimed > MAX_UNTIMED_WARNINGS:
+            return  # nothing more to say: the lines are still shown, no longer tracked here
         for position, record in enumerate(page, 1):
             if record_ms(record) is not None:
                 continue
             key = (repr(record.get("timestamp")), repr(record.get("message")))
             with self._lock:
-                if key in self._warned:  # a seam or a follow poll brought it again
-                    continue
+                if key in self._warned or self._untimed > MAX_UNTIMED_WARNINGS:
+                    continue  # a seam or a follow poll brought it again
                 self._warned.add(key)
                 self._untimed += 1
                 count = self._untimed
-            if count <= MAX_UNTIMED_WARNINGS:
+            if count <= MAX_UNTIMED_WARNINGS:  # repr: the API's text, control codes escaped
                 shown = repr(record.get("timestamp"))[:40]
                 self._warn(
                     f"line {position} of page {number} ({format_ms(start_ms)} to "
                     f"{format_ms(end_ms)}) has a time that cannot be read ({shown}); "
                     "shown where it came, without its place in time"
                 )
-            if count == MAX_UNTIMED_WARNINGS:
-                self._warn("more lines may have unreadable times; they are not named one by one")
+            if count == MAX_UNTIMED_WARNINGS + 1:
+                self._warn(
+                    "more lines have times that cannot be read; they are not named one by one"
+                )

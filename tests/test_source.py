@@ -272,3 +272,17 @@ def _query() -> str:
 
 def _paths(catalog: FakeCatalog) -> list[str]:
     return [seen.partition("?")[0] for seen in catalog.seen]
+
+
+def test_unreadable_times_are_named_once_each_then_summed_up() -> None:
+    warnings: list[str] = []
+    source = LogsSource.fixed("/x", warn=warnings.append)
+    page = [{"timestamp": f"t{i}\x1b[2J", "message": "m"} for i in range(14)]
+    page.insert(3, {"timestamp": "1764150000123456789", "message": "fine"})
+    source.check_times(page, 1_764_150_000_000, 1_764_150_060_000)
+    source.check_times(page, 1_764_150_000_000, 1_764_150_060_000)  # the same lines again
+    assert len(warnings) == 11
+    assert warnings[0].startswith("line 1 of page 1 (2025-11-26T09:40:00.000Z to ")
+    assert warnings[3].startswith("line 5 of page 1")  # positions count every line
+    assert "\x1b" not in "".join(warnings)  # the API's text cannot drive the terminal
+    assert warnings[-1].startswith("more lines have times that cannot be read")
