@@ -30,16 +30,18 @@ if TYPE_CHECKING:  # the client imports httpx: shell completion must not pay for
     from .client import ApiClient
 
 __all__ = [
-    "DEPLOYMENT_ALIASES",
     "AmbiguousName",
+    "DEPLOYMENT_ALIASES",
     "ModelRef",
     "Target",
     "cached_deployments",
     "cached_model",
     "cached_models",
+    "cached_target",
+    "check_input",
+    "could_be_id",
     "deployments_path",
     "list_deployments",
-    "could_be_id",
     "list_models",
     "logs_path_for",
     "logs_source",
@@ -549,7 +551,7 @@ def _unknown_environment(client: ApiClient, model: ModelRef, environment: str) -
 
 
 def _check_name(flag: str, value: str, kind: str) -> None:
-    """Names travel as query parameters, ids in the path: refuse what is neither, unsent."""
+    """Refuse, unsent, what is neither a name nor an id (ids may go into the URL path)."""
     if not value.strip():
         raise UsageError(flag, "is empty", hint=f"give a {kind} name or id")
     if (
