@@ -22,6 +22,7 @@ from .pipes import OutputClosed
 if TYPE_CHECKING:
     from .config import Credentials
     from .query import Filters
+    from .source import LogsSource
 
 EXIT_STATUSES = (
     "Exit statuses: 0 ok, 1 --fail-on matched, 2 bad input, 3 authentication failed, "
@@ -315,7 +316,7 @@ def _credentials(api_key: str | None, api_url: str | None, remote: str) -> Crede
     return resolve_credentials(api_key=api_key, api_url=api_url, remote=remote, warn=messages.warn)
 
 
-def _logs_path(
+def _logs_source(
     credentials: Credentials,
     *,
     model: str,
@@ -324,24 +325,20 @@ def _logs_path(
     no_cache: bool,
     verbose: bool,
     team: str | None = None,
-) -> str:
-    """Names become ids before any log is asked for; usually the cache answers, sending nothing."""
+) -> LogsSource:
+    """Where the logs are: checked now, settled by the first logs request (see source.py)."""
     from .cache import cache_for
-    from .fetch import open_client
-    from .resolve import logs_path_for, resolve_target
+    from .resolve import logs_source
 
-    with open_client(credentials, log=messages.info if verbose else None) as client:
-        target = resolve_target(
-            client,
-            model=model,
-            deployment=deployment,
-            environment=env,
-            cache=cache_for(credentials, enabled=not no_cache),
-            team=team,
-        )
-    if verbose:
-        messages.info(f"target: {target.label}")
-    return logs_path_for(target)
+    return logs_source(
+        model=model,
+        deployment=deployment,
+        environment=env,
+        cache=cache_for(credentials, enabled=not no_cache),
+        warn=messages.warn,
+        log=messages.info if verbose else None,
+        team=team,
+    )
 
 
 def _workers(concurrency: str) -> int:
@@ -502,7 +499,7 @@ def get(
     from .commands.get import Extras, run_get  # httpx and friends: only once input is good
 
     try:
-        path = _logs_path(
+        source = _logs_source(
             credentials,
             model=model,
             deployment=deployment,
@@ -517,7 +514,12 @@ def get(
         raise
     status = run_get(
         query=LogQuery(
-            path=path, since_ms=since_ms, until_ms=until_ms, filters=filters, limit=count
+            path=source.path,
+            since_ms=since_ms,
+            until_ms=until_ms,
+            filters=filters,
+            limit=count,
+            source=source,
         ),
         credentials=credentials,
         output=output_format,
@@ -581,7 +583,7 @@ def stats(
     filters = _filters(level, replica, request_id, component, grep, include, exclude)
     since_ms, until_ms = resolve_window(since=since, until=until)
     credentials = _credentials(api_key, api_url, remote)
-    path = _logs_path(
+    source = _logs_source(
         credentials,
         model=model,
         deployment=deployment,
@@ -592,7 +594,12 @@ def stats(
     )
     status = run_stats(
         query=LogQuery(
-            path=path, since_ms=since_ms, until_ms=until_ms, filters=filters, limit=None
+            path=source.path,
+            since_ms=since_ms,
+            until_ms=until_ms,
+            filters=filters,
+            limit=None,
+            source=source,
         ),
         credentials=credentials,
         output=output_format,
@@ -842,6 +849,22 @@ def emulator(
     end_exclusive: Annotated[
         bool, typer.Option("--end-exclusive", help="`end_epoch_millis` excludes its millisecond.")
     ] = False,
+    id_style: Annotated[
+        str,
+        typer.Option(
+            metavar="STYLE",
+            help="Ids of the catalogue: 7 or 8 (lowercase characters), mixed (case) or long.",
+            autocompletion=_choices("7", "8", "mixed", "long"),
+        ),
+    ] = "7",
+    timestamps: Annotated[
+        str,
+        typer.Option(
+            metavar="FORM",
+            help="Each line's timestamp: ns (the documented string), ms (an integer) or iso.",
+            autocompletion=_choices("ns", "ms", "iso"),
+        ),
+    ] = "ns",
 ) -> None:
     """Serve the built-in Baseten API emulator until Ctrl-C (prints its URL and key)."""
     from .commands.emulator import run_emulator
@@ -855,6 +878,8 @@ def emulator(
         error_rate=error_rate,
         end_inclusive=not end_exclusive,
         late_share=late_share,
+        id_style=id_style,
+        timestamps=timestamps,
     )
 
 

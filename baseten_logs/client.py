@@ -199,12 +199,13 @@ class ApiClient:
             ) from None
 
     def get_logs(self, path: str, params: Params) -> list[dict[str, Any]]:
-        """One page of log records, checked for shape so a wrong answer is an error, not a crash."""
+        """One page of log records, checked for shape so a wrong answer is an error, not a crash.
+
+        Only the shape of the page: each line's time (any of the forms the beta endpoint may
+        send, or none that can be read) is for the caller to judge, line by line."""
         body = self.get_json(path, params)
         logs = body.get("logs") if isinstance(body, dict) else None
-        if not isinstance(logs, list) or not all(
-            isinstance(item, dict) and isinstance(item.get("timestamp"), str) for item in logs
-        ):
+        if not isinstance(logs, list) or not all(isinstance(item, dict) for item in logs):
             raise ApiError(
                 f"the API's answer for {path} is not a list of logs",
                 hint="the endpoint is in beta; please report this with -v output",

@@ -14,7 +14,7 @@ import shlex
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .cache import REPLICAS_TTL, Cache, cache_key
 from .config import DEFAULT_REMOTE, Credentials, resolve_credentials
@@ -27,8 +27,8 @@ from .resolve import (
     list_deployments,
     list_models,
     logs_path_for,
+    logs_source,
     resolve_model,
-    resolve_target,
 )
 
 if TYPE_CHECKING:
@@ -130,29 +130,15 @@ def complete_replicas(
         if found is None or model is None:
             return []
         credentials, cache = found
-
-        def resolve(client: ApiClient) -> Target:
-            return resolve_target(
-                client,
-                model=model,
-                deployment=deployment,
-                environment=environment,
-                cache=cache,
-                team=team,
-            )
-
-        try:
-            target: Target | None = resolve(cast("ApiClient", _CacheOnly()))
-        except _CacheMiss:
-            target = None
-        replicas = _cached_replicas(cache, target) if target is not None else None
+        # As `get` would read them: the cache's target, else the ids as typed (the logs
+        # request is the probe), else names resolved first. No request is sent here.
+        source = logs_source(
+            model=model, deployment=deployment, environment=environment, cache=cache, team=team
+        )
+        replicas = _cached_replicas(cache, source.path) if source.path else None
         if replicas is None:
 
             def sample(client: ApiClient) -> list[str]:
-                resolved = target or resolve(client)
-                known = _cached_replicas(cache, resolved)
-                if known is not None:
-                    return known
                 now_ms = int(time.time() * 1000)
                 params = [
                     ("start_epoch_millis", str(now_ms - REPLICA_LOOKBACK_MS)),
@@ -160,9 +146,11 @@ def complete_replicas(
                     ("direction", "desc"),
                     ("limit", "1000"),
                 ]
-                records = client.get_logs(logs_path_for(resolved), params)
+                records = source.request(client, lambda path: client.get_logs(path, params))
                 seen = [r.get("replica") for r in records]
-                return remember_replicas(cache, resolved, (r for r in seen if isinstance(r, str)))
+                return remember_replicas(
+                    cache, source.path, (r for r in seen if isinstance(r, str))
+                )
 
             replicas = _fetch(credentials, sample) or []
         return _matching(replicas, incomplete)
@@ -170,8 +158,9 @@ def complete_replicas(
         return []
 
 
-def remember_replicas(cache: Cache, target: Target, replicas: Iterable[str]) -> list[str]:
-    """Record replicas seen in a target's logs, for completion; returns what is now known.
+def remember_replicas(cache: Cache, target: Target | str, replicas: Iterable[str]) -> list[str]:
+    """Record replicas seen in a target's logs (a Target or its logs path), for completion;
+    returns what is now known.
 
     `get` can call this with the replicas of the lines it showed (cheap: a set per run).
     """
@@ -212,17 +201,6 @@ def completion_params(
 
 
 # --- helpers ------------------------------------------------------------------------------------
-
-
-class _CacheMiss(Exception):
-    """The cache could not answer on its own."""
-
-
-class _CacheOnly:
-    """Stands in for ApiClient when only cached answers are acceptable (no httpx import)."""
-
-    def get_json(self, path: str, params: Iterable[tuple[str, str]] = ()) -> Any:
-        raise _CacheMiss(path)
 
 
 def _session(
@@ -284,11 +262,11 @@ def _cached_model_id(cache: Cache, model: str, team: str | None = None) -> str |
     return model_id if isinstance(model_id, str) else None
 
 
-def _replicas_key(target: Target) -> str:
-    return cache_key("replicas", logs_path_for(target))
+def _replicas_key(target: Target | str) -> str:
+    return cache_key("replicas", target if isinstance(target, str) else logs_path_for(target))
 
 
-def _cached_replicas(cache: Cache, target: Target) -> list[str] | None:
+def _cached_replicas(cache: Cache, target: Target | str) -> list[str] | None:
     value = cache.get(_replicas_key(target))
     if not isinstance(value, list):
         return None

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
+from . import messages
 from .client import ApiClient, RetryPolicy
 from .config import Credentials, resolve_credentials
 from .pager import PAGE_SIZE, Direction, FetchPage, Pager, Record
 from .parallel import ParallelWindow
 from .query import LogQuery
+from .source import LogsSource
 
 
 def open_client(
@@ -32,9 +34,13 @@ def open_client(
 
 
 def page_fetcher(client: ApiClient, query: LogQuery) -> FetchPage:
+    source = query.source or LogsSource.fixed(query.path, warn=messages.warn)
+
     def fetch(start_ms: int, end_ms: int, direction: Direction, limit: int) -> list[Record]:
         params = query.params(start_ms=start_ms, end_ms=end_ms, direction=direction, limit=limit)
-        return client.get_logs(query.path, params)
+        page = source.request(client, lambda path: client.get_logs(path, params))
+        source.check_times(page, start_ms, end_ms)
+        return page
 
     return fetch
 

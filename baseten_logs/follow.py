@@ -15,7 +15,10 @@ from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass
 
 from .errors import AuthError, BasetenLogsError, NotFoundError, UsageError
-from .pager import FetchPage, Pager, Record, record_key, record_ms
+from .pager import FetchPage, Pager, Record, record_key
+from .timestamps import record_ms, record_ns
+
+MAX_UNTIMED = 10_000  # lines with no readable time remembered (they cannot age out by time)
 
 
 @dataclass(frozen=True)
@@ -37,9 +40,10 @@ class ShownLines:
     def __init__(self) -> None:
         self._by_ms: dict[int, Counter[Hashable]] = {}
         self._order: list[int] = []  # heap of the milliseconds held
+        self._untimed: dict[Hashable, None] = {}  # lines with no readable time, oldest first
 
     def __len__(self) -> int:
-        return sum(sum(counts.values()) for counts in self._by_ms.values())
+        return sum(sum(counts.values()) for counts in self._by_ms.values()) + len(self._untimed)
 
     @property
     def milliseconds(self) -> int:
@@ -47,6 +51,9 @@ class ShownLines:
 
     def add(self, record: Record) -> None:
         ms = record_ms(record)
+        if ms is None:
+            self._remember_untimed(record_key(record))
+            return
         counts = self._by_ms.get(ms)
         if counts is None:
             counts = self._by_ms[ms] = Counter()
@@ -63,6 +70,11 @@ class ShownLines:
         for record in records:
             ms = record_ms(record)
             key = record_key(record)
+            if ms is None:  # shown once, whenever it first comes
+                if key not in self._untimed:
+                    self._remember_untimed(key)
+                    fresh.append(record)
+                continue
             in_poll[ms, key] += 1
             counts = self._by_ms.get(ms)
             if counts is None or in_poll[ms, key] > counts[key]:
@@ -70,9 +82,20 @@ class ShownLines:
                 fresh.append(record)
         return fresh
 
+    def _remember_untimed(self, key: Hashable) -> None:
+        self._untimed[key] = None
+        if len(self._untimed) > MAX_UNTIMED:
+            del self._untimed[next(iter(self._untimed))]
+
     def forget_before(self, horizon_ms: int) -> None:
         while self._order and self._order[0] < horizon_ms:
             del self._by_ms[heapq.heappop(self._order)]
+
+
+def _after(record: Record, cutoff_ms: int) -> bool:
+    """Whether a line is newer than `cutoff_ms` (a line with no readable time is not held)."""
+    ms = record_ms(record)
+    return ms is not None and ms > cutoff_ms
 
 
 class Follower:
@@ -110,7 +133,8 @@ class Follower:
     def remember(self, records: Iterable[Record], *, since_ms: int) -> None:
         """Count lines already shown (the opening window) so no poll shows them again."""
         for record in records:
-            if record_ms(record) >= since_ms:
+            ms = record_ms(record)
+            if ms is None or ms >= since_ms:
                 self.shown.add(record)
 
     def follow(
@@ -173,10 +197,10 @@ class Follower:
             # Hold the newest lines for `settle`, so replicas' lines that arrive a moment apart
             # come out in time order; a line later than that is shown when it arrives.
             cutoff = None if finishing else now - cfg.settle_ms
-            ready = [r for r in pending if cutoff is None or record_ms(r) <= cutoff]
+            ready = [r for r in pending if cutoff is None or not _after(r, cutoff)]
             if ready:
-                pending = [r for r in pending if cutoff is not None and record_ms(r) > cutoff]
-                ready.sort(key=lambda record: int(record["timestamp"]))
+                pending = [r for r in pending if cutoff is not None and _after(r, cutoff)]
+                ready.sort(key=lambda record: record_ns(record) or 0)
                 self.lines_shown += len(ready)
                 yield ready
             if batch:

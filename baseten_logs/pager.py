@@ -16,6 +16,7 @@ from collections.abc import Callable, Hashable, Iterator, Mapping
 from typing import Any, Literal
 
 from .errors import ApiError
+from .timestamps import record_ms
 
 PAGE_SIZE = 1000
 MAX_WINDOW_MS = 7 * 86_400_000
@@ -24,17 +25,6 @@ Direction = Literal["asc", "desc"]
 Record = dict[str, Any]
 # (start_ms, end_ms, direction, limit) -> one page, as the API returned it.
 FetchPage = Callable[[int, int, Direction, int], list[Record]]
-
-
-def record_ms(record: Mapping[str, Any]) -> int:
-    """The epoch millisecond of a record's nanosecond `timestamp` string."""
-    try:
-        return int(record["timestamp"]) // 1_000_000
-    except (KeyError, TypeError, ValueError):
-        raise ApiError(
-            f"a log line has no usable timestamp: {str(record)[:80]}",
-            hint="the endpoint is in beta; please report this with -v output",
-        ) from None
 
 
 def record_key(record: Mapping[str, Any]) -> Hashable:
@@ -80,6 +70,9 @@ class Pager:
         self._on_gap = on_gap
         self.end_inclusive: bool | None = None
         self.gaps: list[int] = []
+        # Lines whose time cannot be read are shown where they come, once: a re-fetched seam
+        # may bring one again, and only its content can tell.
+        self._untimed: set[Hashable] = set()
 
     def newest(self, since_ms: int, until_ms: int, count: int | None) -> Iterator[list[Record]]:
         """Pages newest first, at most `count` lines in all (None: the whole window)."""
@@ -120,6 +113,12 @@ class Pager:
             learned = False
             for record in page:
                 ms = record_ms(record)
+                if ms is None:
+                    key = record_key(record)
+                    if key not in self._untimed:
+                        self._untimed.add(key)
+                        fresh.append(record)
+                    continue
                 if ms > top:
                     if ms == end and not self.end_inclusive:
                         self.end_inclusive = learned = True

@@ -16,6 +16,7 @@ from .timeparse import format_ms, parse_duration_ms, parse_when
 
 if TYPE_CHECKING:
     from .follow import FollowSettings
+    from .source import LogsSource
 
 LEVEL_ALIASES = {"WARN": "WARNING", "ERR": "ERROR"}
 COLOR_MODES = ("auto", "always", "never")
@@ -67,6 +68,13 @@ class LogQuery:
     until_ms: int
     filters: Filters = field(default_factory=Filters)
     limit: int | None = DEFAULT_LIMIT  # None: every line in the window (--all)
+    # Where `path` may still be a guess (ids as typed): the first logs request settles it.
+    source: LogsSource | None = field(default=None, compare=False)
+
+    @property
+    def logs_path(self) -> str:
+        """The path logs are read from, as settled so far."""
+        return self.source.path if self.source is not None else self.path
 
     def params(
         self, *, start_ms: int, end_ms: int, direction: Direction, limit: int

@@ -23,6 +23,7 @@ from json.encoder import encode_basestring_ascii
 from typing import TYPE_CHECKING, Any, Literal, Protocol, TextIO
 
 from baseten_logs.levels import effective_level
+from baseten_logs.timestamps import timestamp_ns
 
 if TYPE_CHECKING:
     from rich.color import ColorSystem
@@ -349,8 +350,11 @@ class TextRenderer(_StreamRenderer):
     # Timestamps ----------------------------------------------------------------------------------
 
     def _format_second(self, timestamp: str) -> str:
-        """`2026-11-27 10:00:00.` for the whole second of a nanosecond timestamp string."""
-        if len(timestamp) <= 9 or not (timestamp.isascii() and timestamp.isdigit()):
+        """`2026-11-27 10:00:00.` for the whole second of a nanosecond timestamp string.
+
+        Only the documented form (19 digits) passes: the fast path slices every other line by
+        position, so any other form (milliseconds, RFC 3339) must take the careful path."""
+        if len(timestamp) != 19 or not (timestamp.isascii() and timestamp.isdigit()):
             raise ValueError(f"not an epoch-nanosecond timestamp: {timestamp!r}")
         moment = self._to_struct_time(int(timestamp[:-9]))
         return self._timestamp_on + time.strftime("%Y-%m-%d %H:%M:%S.", moment)
@@ -412,10 +416,15 @@ class TextRenderer(_StreamRenderer):
 
     def _odd_line(self, record: Mapping[str, Any]) -> str:
         """The line for a record the fast path could not take (missing fields, unusual types)."""
-        timestamp = _as_text(record.get("timestamp"))
+        raw = record.get("timestamp")
+        timestamp = _as_text(raw)
         try:
-            prefix = self._format_second(timestamp)
-            timestamp_column = f"{prefix}{timestamp[-9:-6]}{self._timestamp_end}"
+            ns = timestamp_ns(raw)  # any other form the API may send, read as nanoseconds
+            if ns is None:
+                raise ValueError(f"not a time: {timestamp!r}")
+            digits = str(ns)
+            prefix = self._format_second(digits)
+            timestamp_column = f"{prefix}{digits[-9:-6]}{self._timestamp_end}"
         except (ValueError, OverflowError, OSError):  # shown as it came, in the same column
             on, off = self._style(TIMESTAMP_STYLE)
             shown = timestamp.ljust(self._timestamp_width)
@@ -487,15 +496,16 @@ def _single_line(text: str) -> str:
 
 
 def _utc_time(timestamp: object) -> str:
-    """`2025-11-27 10:00:01.123Z` for an epoch-nanosecond string; anything else as it came."""
+    """`2025-11-27 10:00:01.123Z` for a line's time in any form it came in; else as it came."""
     text = _as_text(timestamp)
-    if len(text) > 9 and text.isascii() and text.isdigit():
-        try:
-            moment = time.gmtime(int(text[:-9]))
-        except (OverflowError, OSError, ValueError):
-            return text
-        return time.strftime("%Y-%m-%d %H:%M:%S.", moment) + text[-9:-6] + "Z"
-    return text
+    ns = timestamp_ns(timestamp)
+    if ns is None:
+        return text
+    try:
+        moment = time.gmtime(ns // 1_000_000_000)
+    except (OverflowError, OSError, ValueError):
+        return text
+    return time.strftime("%Y-%m-%d %H:%M:%S.", moment) + f"{ns // 1_000_000 % 1000:03d}Z"
 
 
 def _take(capture: io.StringIO) -> str:

@@ -1,51 +1,55 @@
 """Names to ids: MODEL and DEPLOYMENT as people type them, turned into the path the logs API takes.
 
-MODEL is a model id or an exact model name. Baseten ids are 7 lowercase letters and digits, but
-a name can look like one too, so an id-shaped MODEL is tried as an id first (one cheap GET) and
-as a name only when that answers 404; anything else is looked up by name. DEPLOYMENT is likewise
-an id or a name, or the alias `production` / `development`, and defaults to `production`. With an
-environment (`--env NAME`) no deployment is resolved: its logs span every deployment it served.
+MODEL is a model id or an exact model name; DEPLOYMENT likewise, or the alias `production` /
+`development` (the default). With an environment (`--env NAME`) no deployment is resolved: its
+logs span every deployment it served. Baseten promises no length or case for ids (7 and 8
+characters, mixed case and letters only all occur), and a name may look like an id (`mistral7`,
+`nightly`), so nothing here guesses from the shape: the API is asked.
 
-A successful resolution costs at most two small requests (model, then deployment) and often one
-(a freshly read model already names its production and development deployments); answers are
-kept briefly in the on-disk cache, so a second run costs none. Two ids that each hold a digit
-and a letter (`get q4w8x2z 3w1k9p5`, the form from before names) are used as they are, with no
-request at all. Failures cost one more request, to list what does exist, because "not found"
-without the alternatives sends people to the dashboard.
+`get A B` with two strings that could be ids (letters and digits) costs no request here: the
+logs request itself is the probe (source.py), and only its 404 comes here. A model is found in
+one request, the listing of models, matched by id first and then by exact name; a deployment
+the same way in the model's listing of deployments, so an id under a model given by name works
+too. Answers are kept in the on-disk cache, so a second run costs only its logs requests; a
+cached answer that the API no longer knows (a 404) is resolved afresh. Failures cost nothing
+more: the listing that was searched already names what does exist.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .cache import ALIAS_TTL, LISTING_TTL, RESOLVE_TTL, Cache, cache_key
 from .errors import ApiError, BasetenLogsError, NotFoundError, UsageError
+from .source import LogsSource
 
 if TYPE_CHECKING:  # the client imports httpx: shell completion must not pay for it up front
     from .client import ApiClient
 
 __all__ = [
-    "DEPLOYMENT_ALIASES",
     "AmbiguousName",
+    "DEPLOYMENT_ALIASES",
     "ModelRef",
     "Target",
     "cached_deployments",
     "cached_model",
     "cached_models",
+    "cached_target",
+    "check_input",
+    "could_be_id",
     "deployments_path",
     "list_deployments",
     "list_models",
     "logs_path_for",
-    "looks_like_id",
+    "logs_source",
     "resolve_model",
     "resolve_target",
 ]
 
 DEPLOYMENT_ALIASES = ("production", "development")
-_ID = re.compile(r"[a-z0-9]{7}")
 # Environment names go into the URL path: refuse anything that could change the path.
 _ENVIRONMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 _MAX_NAME = 256
@@ -126,15 +130,14 @@ class ModelRef:
         )
 
 
-def _surely_id(text: str) -> bool:
-    """Id-shaped with a digit and a letter: Baseten's random ids nearly always are (90%), while
-    names of that shape are words ("staging", "nightly", "mistral")."""
-    return any(c.isdigit() for c in text) and any(c.isalpha() for c in text)
+def could_be_id(text: str) -> bool:
+    """Whether `text` could be a Baseten id: letters and digits, of any length and case.
 
-
-def looks_like_id(text: str) -> bool:
-    """Whether `text` has the shape of a Baseten id (7 lowercase letters and digits)."""
-    return _ID.fullmatch(text) is not None
+    That is all Baseten's clients say of ids ("[a-z0-9]+", and mixed case in its SDK's
+    examples); whether it *is* one only the API can tell. A hyphen, a dot or a space makes a
+    name, and such text never goes into a URL path as an id.
+    """
+    return text.isascii() and text.isalnum()
 
 
 def logs_path_for(target: Target) -> str:
@@ -157,13 +160,123 @@ def resolve_target(
     deployment: str | None,
     environment: str | None,
     cache: Cache | None,
+    fresh: bool = False,
+    check_environment: bool = True,
     team: str | None = None,
 ) -> Target:
-    """The target that MODEL [DEPLOYMENT] or MODEL --env NAME names (of `team`, if given).
+    """The target that MODEL [DEPLOYMENT] or MODEL --env NAME names (of `team`, if given),
+    asking the API.
 
-    Raises UsageError for bad input (before any request), AmbiguousName (a UsageError) when a
-    name matches several models or deployments, and NotFoundError when nothing matches.
+    `fresh` skips cached answers (they led to a 404); `check_environment=False` leaves it to the
+    logs request to find out whether the environment exists. Raises UsageError for bad input
+    (before any request), AmbiguousName (a UsageError) when a name matches several models or
+    deployments, and NotFoundError when nothing matches.
     """
+    check_input(model=model, deployment=deployment, environment=environment)
+    ref, model_is_fresh = _resolve_model(client, model, None if fresh else cache, cache, team)
+    if environment is not None:
+        if check_environment:
+            _check_environment(client, ref, environment, cache)
+        return Target(ref.id, ref.name, None, None, environment)
+    deployment_id, deployment_name = _resolve_deployment(
+        client,
+        ref,
+        deployment or "production",
+        None if fresh else cache,
+        cache,
+        model_is_fresh=model_is_fresh,
+        typed=model,
+    )
+    return Target(ref.id, ref.name, deployment_id, deployment_name, None)
+
+
+def cached_target(
+    *,
+    model: str,
+    deployment: str | None,
+    environment: str | None,
+    cache: Cache,
+    team: str | None = None,
+) -> Target | None:
+    """The target as the cache remembers it, without a request; None when it cannot tell."""
+    ref = cached_model(cache, model, team)
+    if ref is None:
+        return None
+    if environment is not None:
+        return Target(ref.id, ref.name, None, None, environment)
+    wanted = deployment or "production"
+    prefix = "alias" if wanted in DEPLOYMENT_ALIASES else "deployment"
+    found = _cached_ref(cache, cache_key(prefix, ref.id, wanted))
+    if found is None:
+        return None
+    return Target(ref.id, ref.name, found[0], found[1], None)
+
+
+def logs_source(
+    *,
+    model: str,
+    deployment: str | None,
+    environment: str | None,
+    cache: Cache | None,
+    warn: Callable[[str], None] | None = None,
+    log: Callable[[str], None] | None = None,
+    team: str | None = None,
+) -> LogsSource:
+    """Where a run reads its logs, with no request sent yet (input is checked here, though).
+
+    Three cases, cheapest first: the cache knows the target; both MODEL and DEPLOYMENT (or
+    MODEL with --env) could be ids, so the logs request probes them as typed; or names must be
+    resolved before the first logs request. In each case a 404 leads to a fresh resolution.
+    """
+    check_input(model=model, deployment=deployment, environment=environment)
+    known = (
+        cached_target(
+            model=model, deployment=deployment, environment=environment, cache=cache, team=team
+        )
+        if cache is not None
+        else None
+    )
+    probe: str | None = None
+    if known is not None:
+        probe = logs_path_for(known)
+    elif could_be_id(model) and (
+        environment is not None
+        or (deployment is not None and deployment not in DEPLOYMENT_ALIASES)
+        and could_be_id(deployment)
+    ):
+        # Aliases are not documented inside the logs path, so they are never probed.
+        probe = logs_path_for(Target(model, None, deployment, None, environment))
+
+    def resolve(client: ApiClient) -> str:
+        target = resolve_target(
+            client,
+            model=model,
+            deployment=deployment,
+            environment=environment,
+            cache=cache,
+            fresh=probe is not None,
+            # Unprobed, the environment is checked here, for the error that lists the others.
+            check_environment=probe is None,
+            team=team,
+        )
+        path = logs_path_for(target)
+        if environment is not None and path == probe:
+            raise _unknown_environment(
+                client, ModelRef(target.model_id, target.model_name), environment
+            )
+        if log is not None:
+            log(f"target: {target.label}")
+        return path
+
+    def settled(path: str) -> None:
+        if log is not None and path == probe and known is None:
+            log(f"target: {path.removesuffix('/logs')} (ids as typed)")
+
+    return LogsSource(probe, resolve=resolve, warn=warn, on_settled=settled)
+
+
+def check_input(*, model: str, deployment: str | None, environment: str | None) -> None:
+    """Refuse, before any request, what is neither a name nor an id or would change the path."""
     _check_name("MODEL", model, "model")
     if deployment is not None:
         _check_name("DEPLOYMENT", deployment, "deployment")
@@ -178,31 +291,6 @@ def resolve_target(
             raise UsageError(
                 "--env", f"{environment!r} is not an environment name", hint="e.g. production"
             )
-    tried: str | None = None
-    if deployment is not None and looks_like_id(model) and looks_like_id(deployment):
-        if _surely_id(model) and _surely_id(deployment):
-            # `get MODEL_ID DEPLOYMENT_ID`, as copied from the dashboard: used as they are, so
-            # the ids cost no request at all.
-            return Target(model, None, deployment, None, None)
-        # Id-shaped, but perhaps a word ("staging", "mistral"): one request tells.
-        pair = _deployment_of_ids(client, model, deployment, cache)
-        if pair is not None:
-            return Target(model, None, pair[0], pair[1], None)
-        tried = model  # below, the deployment is not asked for by id again under this model
-    ref, fresh = _resolve_model(client, model, cache, team)
-    if environment is not None:
-        _check_environment(client, ref, environment, cache)
-        return Target(ref.id, ref.name, None, None, environment)
-    deployment_id, deployment_name = _resolve_deployment(
-        client,
-        ref,
-        deployment or "production",
-        cache,
-        model_is_fresh=fresh,
-        typed=model,
-        try_id=ref.id != tried,
-    )
-    return Target(ref.id, ref.name, deployment_id, deployment_name, None)
 
 
 def resolve_model(
@@ -210,7 +298,7 @@ def resolve_model(
 ) -> ModelRef:
     """The model that MODEL (an id or an exact name) names; errors as for `resolve_target`."""
     _check_name("MODEL", model, "model")
-    return _resolve_model(client, model, cache, team)[0]
+    return _resolve_model(client, model, cache, cache, team)[0]
 
 
 # --- listings: the `models` and `deployments` commands, and what completion offers ---------
@@ -268,39 +356,39 @@ def cached_model(cache: Cache, model: str, team: str | None = None) -> ModelRef 
 
 
 def _resolve_model(
-    client: ApiClient, model: str, cache: Cache | None, team: str | None = None
+    client: ApiClient,
+    model: str,
+    cache: Cache | None,
+    store: Cache | None,
+    team: str | None = None,
 ) -> tuple[ModelRef, bool]:
-    """The model and whether it was read from the API just now (not from the cache)."""
-    key = _model_key(model, team)
+    """The model and whether it was read from the API just now (not from `cache`); what is
+    read is kept in `store` (the same cache, unless a fresh answer is wanted)."""
     if cache is not None and (ref := cached_model(cache, model, team)) is not None:
         return ref, False
-    ref = None
-    if looks_like_id(model):
-        path = f"/v1/models/{model}"
-        try:
-            ref = ModelRef.from_api(client.get_json(path), path=path)
-        except NotFoundError:
-            pass  # not an id after all, or a name that happens to look like one
-    if ref is None:
-        ref = _model_named(client, model, cache, team)
-    if cache is not None:
-        cache.put(key, ref.to_json(), ttl=RESOLVE_TTL)
+    ref = _find_model(client, model, store, team)
+    if store is not None:
+        store.put(_model_key(model, team), ref.to_json(), ttl=RESOLVE_TTL)
     return ref, True
 
 
-def _model_named(
-    client: ApiClient, name: str, cache: Cache | None, team: str | None = None
+def _find_model(
+    client: ApiClient, model: str, cache: Cache | None, team: str | None = None
 ) -> ModelRef:
+    """One request, the listing: matched by id first (ids are unique), then by exact name
+    (of `team`, if given)."""
     path = "/v1/models"
-    found = _objects(client.get_json(path, [("name", name)]), "models", path)
-    # Filtered again here: were the API to ignore `name`, every model would "match".
-    matches = [ModelRef.from_api(m, path=path) for m in found if m.get("name") == name]
+    models = list_models(client, cache=cache)
+    by_id = [m for m in models if m.get("id") == model]
+    if by_id:
+        return ModelRef.from_api(by_id[0], path=path)
+    matches = [ModelRef.from_api(m, path=path) for m in models if m.get("name") == model]
     if team is not None and matches:  # --team: the one of that team, among models so named
         teams = sorted({m.team or "(none)" for m in matches})
         matches = [m for m in matches if m.team == team]
         if not matches:
             raise NotFoundError(
-                f"no model named {name!r} in team {team!r}",
+                f"no model named {model!r} in team {team!r}",
                 hint=f"teams with a model of that name: {_some(teams)}",
             )
     if len(matches) == 1:
@@ -312,20 +400,21 @@ def _model_named(
         )
         raise AmbiguousName(
             "MODEL",
-            f"{len(matches)} models are named {name!r}: {listed}",
+            f"{len(matches)} models are named {model!r}: {listed}",
             hint="give the model id instead, or --team NAME",
         )
-    raise _unknown_model(client, name, cache)
+    if could_be_id(model):
+        # Nothing promises that the listing holds every model a key may read: ask for the id.
+        by_path = f"/v1/models/{model}"
+        try:
+            return ModelRef.from_api(client.get_json(by_path), path=by_path)
+        except NotFoundError:
+            pass
+    raise _unknown_model(model, [_model_summary(m) for m in models])
 
 
-def _unknown_model(client: ApiClient, name: str, cache: Cache | None) -> NotFoundError:
-    what = f"no model named {name!r}" + (" or with that id" if looks_like_id(name) else "")
-    summaries = cached_models(cache) if cache is not None else None
-    try:
-        if summaries is None:
-            summaries = [_model_summary(m) for m in list_models(client, cache=cache)]
-    except BasetenLogsError:  # the listing is a courtesy: the answer is "not found" regardless
-        return NotFoundError(what, hint="see `baseten-logs models`")
+def _unknown_model(name: str, summaries: list[dict[str, Any]]) -> NotFoundError:
+    what = f"no model named {name!r}" + (" or with that id" if could_be_id(name) else "")
     names = sorted({str(m["name"]) for m in summaries if isinstance(m.get("name"), str)})
     if not names:
         return NotFoundError(what, hint="this API key sees no models; is it the right workspace?")
@@ -344,31 +433,23 @@ def _resolve_deployment(
     model: ModelRef,
     deployment: str,
     cache: Cache | None,
+    store: Cache | None,
     *,
     model_is_fresh: bool,
     typed: str,
-    try_id: bool = True,
 ) -> tuple[str, str | None]:
     """(id, name or None) of the deployment that DEPLOYMENT names."""
     if deployment in DEPLOYMENT_ALIASES:
         return _resolve_alias(
-            client, model, deployment, cache, model_is_fresh=model_is_fresh, typed=typed
+            client, model, deployment, cache, store, model_is_fresh=model_is_fresh, typed=typed
         )
     key = cache_key("deployment", model.id, deployment)
     cached = _cached_ref(cache, key)
     if cached is not None:
         return cached
-    found: tuple[str, str | None] | None = None
-    if try_id and looks_like_id(deployment):
-        path = f"{deployments_path(model.id)}/{deployment}"
-        try:
-            found = _deployment_ref(client.get_json(path), path)
-        except NotFoundError:
-            pass
-    if found is None:
-        found = _deployment_named(client, model, deployment, typed=typed)
-    if cache is not None:
-        cache.put(key, list(found), ttl=RESOLVE_TTL)
+    found = _find_deployment(client, model, deployment, typed=typed)
+    if store is not None:
+        store.put(key, list(found), ttl=RESOLVE_TTL)
     return found
 
 
@@ -380,29 +461,12 @@ def _cached_ref(cache: Cache | None, key: str) -> tuple[str, str | None] | None:
     return None
 
 
-def _deployment_of_ids(
-    client: ApiClient, model_id: str, deployment_id: str, cache: Cache | None
-) -> tuple[str, str | None] | None:
-    """(id, name) when the two ids name a deployment, None when either may be a name."""
-    key = cache_key("deployment", model_id, deployment_id)
-    cached = _cached_ref(cache, key)
-    if cached is not None:
-        return cached
-    path = f"{deployments_path(model_id)}/{deployment_id}"
-    try:
-        found = _deployment_ref(client.get_json(path), path)
-    except NotFoundError:
-        return None
-    if cache is not None:
-        cache.put(key, list(found), ttl=RESOLVE_TTL)
-    return found
-
-
 def _resolve_alias(
     client: ApiClient,
     model: ModelRef,
     alias: str,
     cache: Cache | None,
+    store: Cache | None,
     *,
     model_is_fresh: bool,
     typed: str,
@@ -412,8 +476,8 @@ def _resolve_alias(
     key = cache_key("alias", model.id, alias)
     known = model.alias_id(alias)
     if model_is_fresh and known is not None:
-        if cache is not None:
-            cache.put(key, [known, None], ttl=ALIAS_TTL)
+        if store is not None:
+            store.put(key, [known, None], ttl=ALIAS_TTL)
         return known, None
     cached = _cached_ref(cache, key)
     if cached is not None:
@@ -426,19 +490,25 @@ def _resolve_alias(
             f"{model.label} has no {alias} deployment",
             hint=f"name one of its deployments; see `baseten-logs deployments {typed}`",
         ) from None
-    if cache is not None:
-        cache.put(key, list(found), ttl=ALIAS_TTL)
+    if store is not None:
+        store.put(key, list(found), ttl=ALIAS_TTL)
     return found
 
 
-def _deployment_named(
-    client: ApiClient, model: ModelRef, name: str, *, typed: str
+def _find_deployment(
+    client: ApiClient, model: ModelRef, wanted: str, *, typed: str
 ) -> tuple[str, str | None]:
+    """One request, the model's listing: matched by id first, then by exact name."""
     path = deployments_path(model.id)
-    found = _objects(client.get_json(path, [("name", name)]), "deployments", path)
-    matches = [d for d in found if d.get("name") == name and _is_id_text(d.get("id"))]
+    found = [
+        d for d in _objects(client.get_json(path), "deployments", path) if _is_id_text(d.get("id"))
+    ]
+    by_id = [d for d in found if d["id"] == wanted]
+    if by_id:
+        return wanted, _text(by_id[0].get("name"))
+    matches = [d for d in found if d.get("name") == wanted]
     if len(matches) == 1:
-        return matches[0]["id"], name
+        return matches[0]["id"], wanted
     if matches:
         listed = ", ".join(
             f"{d['id']} ({_text(d.get('status')) or 'status unknown'}, "
@@ -447,20 +517,22 @@ def _deployment_named(
         )
         raise AmbiguousName(
             "DEPLOYMENT",
-            f"{len(matches)} deployments of {model.label} are named {name!r}: {listed}",
+            f"{len(matches)} deployments of {model.label} are named {wanted!r}: {listed}",
             hint="give the deployment id instead",
         )
-    what = f"{model.label} has no deployment named {name!r}" + (
-        " or with that id" if looks_like_id(name) else ""
+    if could_be_id(wanted):
+        # As for models: the listing is not promised to be complete, the id's own path is.
+        by_path = f"{path}/{wanted}"
+        try:
+            return _deployment_ref(client.get_json(by_path), by_path)
+        except NotFoundError:
+            pass
+    what = f"{model.label} has no deployment named {wanted!r}" + (
+        " or with that id" if could_be_id(wanted) else ""
     )
-    try:
-        existing = list_deployments(client, model, cache=None)
-    except BasetenLogsError:  # the listing is a courtesy: the answer is "not found" regardless
-        raise NotFoundError(what, hint=f"see `baseten-logs deployments {typed}`") from None
     described = [
         f"{d['name']} ({d['id']})" if isinstance(d.get("name"), str) else str(d["id"])
-        for d in existing
-        if _is_id_text(d.get("id"))
+        for d in found
     ]
     choices = ", ".join((*DEPLOYMENT_ALIASES, *described[:_SHOWN]))
     more = f" and {len(described) - _SHOWN} more" if len(described) > _SHOWN else ""
@@ -511,7 +583,7 @@ def _unknown_environment(client: ApiClient, model: ModelRef, environment: str) -
 
 
 def _check_name(flag: str, value: str, kind: str) -> None:
-    """Names travel as query parameters, ids in the path: refuse what is neither, unsent."""
+    """Refuse, unsent, what is neither a name nor an id (ids may go into the URL path)."""
     if not value.strip():
         raise UsageError(flag, "is empty", hint=f"give a {kind} name or id")
     if (

@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 from typing import Any, cast
 
 from .levels import effective_level
-from .pager import record_ms
+from .timestamps import record_ms
 
 __all__ = [
     "BUCKET_SIZES_MS",
@@ -412,6 +412,8 @@ class WindowStats:
         """One line into every counter; the level is `get`'s (the API's, else detected), so the
         numbers agree with what `get --level` and the colours show."""
         ms = record_ms(record)
+        if ms is None:  # no time to place it by (the fetch has warned about it)
+            return
         level = effective_level(record) or NO_LEVEL
         index = _LEVEL_INDEX[level]
         slot = min(self._n - 1, max(0, (ms - self.origin_ms) // self.bucket_ms))

@@ -8,6 +8,7 @@ from typing import Any
 
 from .levels import LEVEL_RANK, LEVELS, effective_level
 from .timeparse import format_ms
+from .timestamps import record_ns
 
 ANY = "ANY"  # --fail-on ANY: any line at all
 
@@ -26,9 +27,8 @@ class Tally:
         for record in records:
             self.by_level[effective_level(record)] += 1
             self.replicas[record.get("replica")] += 1
-            try:
-                ns = int(record["timestamp"])
-            except (KeyError, TypeError, ValueError):
+            ns = record_ns(record)
+            if ns is None:
                 continue
             self.first_ns = ns if self.first_ns is None else min(self.first_ns, ns)
             self.last_ns = ns if self.last_ns is None else max(self.last_ns, ns)

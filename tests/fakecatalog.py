@@ -140,7 +140,10 @@ class FakeCatalog:
             envs = self.environments.get(found["id"], [])
             if len(rest) == 1:
                 return _ok({"environments": [{"name": e, "model_id": found["id"]} for e in envs]})
-            if rest[1] in envs:
+            if rest[1] in envs and rest[2:] == ["logs"]:
+                path = f"/v1/models/{found['id']}/environments/{rest[1]}/logs"
+                return _ok({"logs": self.logs.get(path, [])})
+            if rest[1] in envs and len(rest) == 2:
                 return _ok({"name": rest[1], "model_id": found["id"], "current_deployment": None})
             return _error(404, "Environment not found")
         return _error(404, "Not found")
@@ -155,6 +158,9 @@ class FakeCatalog:
             return _ok({"deployments": chosen})
         wanted = rest[0]
         if len(rest) == 2 and rest[1] == "logs":
+            # As the API: only a real deployment id works inside the logs path (no aliases).
+            if not any(d["id"] == wanted for d in deployments):
+                return _error(404, "Deployment not found")
             return _ok(
                 {"logs": self.logs.get(f"/v1/models/{found['id']}/deployments/{wanted}/logs", [])}
             )

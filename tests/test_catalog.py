@@ -94,7 +94,7 @@ def test_deployments_by_model_name(
 ) -> None:
     run_deployments(credentials=CREDENTIALS, model="llama-3-8b", output="table", color="never")
     assert capsys.readouterr().out == DEPLOYMENTS_TABLE
-    assert catalog.seen == ["/v1/models?name=llama-3-8b", f"/v1/models/{LLAMA}/deployments"]
+    assert catalog.seen == ["/v1/models", f"/v1/models/{LLAMA}/deployments"]
 
 
 def test_deployments_as_json_lines_newest_first(

@@ -202,6 +202,15 @@ def test_api_failures_have_their_own_exit_status(
         json={"error": "nope"},
         is_reusable=True,
     )
+    if status == 404:
+        # The logs request was the probe: names are looked for, and the ids are what exists.
+        httpx_mock.add_response(
+            url=f"{API_URL}/v1/models", json={"models": [{"id": MODEL, "name": "m"}]}
+        )
+        httpx_mock.add_response(
+            url=f"{API_URL}/v1/models/{MODEL}/deployments",
+            json={"deployments": [{"id": DEPLOYMENT, "name": "d"}]},
+        )
     result = invoke(*GET)
     assert result.status == exit_status
     assert result.stdout == ""
@@ -361,3 +370,27 @@ def test_follow_with_n_0_shows_only_new_lines(logs_api: FakeLogs, httpx_mock: HT
     result = invoke("get", MODEL, DEPLOYMENT, "-f", "-n", "0", "-o", "raw")
     assert result.status == 0
     assert result.stdout == ""  # the last minute's lines were counted as seen, not shown
+
+
+def test_other_timestamp_forms_are_read_and_passed_on_unchanged(
+    httpx_mock: HTTPXMock, api_env: None
+) -> None:
+    # Newest first, as the command asks for them: an ms integer, RFC 3339, and a time that is none.
+    logs = [
+        {"timestamp": SINCE_MS + 3000, "message": "ms integer", "level": "INFO"},
+        {"timestamp": "soon", "message": "no time", "level": "INFO"},
+        {"timestamp": "2025-11-26T09:00:01.5Z", "message": "iso", "level": "INFO"},
+    ]
+    httpx_mock.add_response(url=re.compile(rf"{API_URL}{LOGS_PATH}.*"), json={"logs": logs})
+    result = invoke(*GET, "-o", "jsonl")
+    assert result.status == 0, result.stderr
+    got = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["timestamp"] for r in got] == ["2025-11-26T09:00:01.5Z", "soon", SINCE_MS + 3000]
+    warning = result.stderr.strip()
+    assert len(warning.splitlines()) == 1
+    assert "line 2 of page 1" in warning and "'soon'" in warning
+
+    httpx_mock.add_response(url=re.compile(rf"{API_URL}{LOGS_PATH}.*"), json={"logs": logs})
+    result = invoke(*GET, "--utc", "--color", "never")
+    assert result.stdout.splitlines()[0].startswith("2025-11-26 09:00:01.500Z INFO")
+    assert result.stdout.splitlines()[2].startswith("2025-11-26 09:00:03.000Z INFO")

@@ -129,7 +129,7 @@ def test_auth_error_says_where_the_key_came_from(httpx_mock: HTTPXMock) -> None:
     [
         {"text": "<html><body>502 Bad Gateway</body></html>"},
         {"json": {"data": []}},
-        {"json": {"logs": [{"message": "no timestamp"}]}},
+        {"json": {"logs": [["not", "an", "object"]]}},
         {"json": {"logs": "nope"}},
         {"json": ["logs"]},
         {"content": b"\xff\xfe"},
@@ -141,6 +141,17 @@ def test_wrong_answers_are_api_errors_not_crashes(
     httpx_mock.add_response(url=ANY, **kwargs)  # type: ignore[arg-type]
     with pytest.raises(ApiError):
         client().get_logs(PATH, [])
+
+
+def test_a_page_is_taken_whatever_form_its_times_have(httpx_mock: HTTPXMock) -> None:
+    # The endpoint is beta: each line's time is judged later, line by line, not by the client.
+    logs = [
+        {"timestamp": 1764150000123456789, "message": "an integer"},
+        {"timestamp": "2025-11-26T09:40:00.123Z", "message": "RFC 3339"},
+        {"message": "none at all"},
+    ]
+    httpx_mock.add_response(url=ANY, json={"logs": logs})
+    assert client().get_logs(PATH, []) == logs
 
 
 def test_verbose_log_never_shows_the_key(httpx_mock: HTTPXMock) -> None:

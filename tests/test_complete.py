@@ -112,7 +112,7 @@ def test_an_empty_cache_asks_once_and_keeps_the_answer(catalog: FakeCatalog, cac
 
 def test_deployments_on_a_miss_resolve_then_list(catalog: FakeCatalog) -> None:
     assert complete_deployments("llama-3-8b", "v") == ["v2", "v3"]
-    assert catalog.seen == ["/v1/models?name=llama-3-8b", f"/v1/models/{LLAMA}/deployments"]
+    assert catalog.seen == ["/v1/models", f"/v1/models/{LLAMA}/deployments"]
     assert complete_deployments("llama-3-8b", "") == ["development", "production", "v2", "v3"]
     assert len(catalog.seen) == 2
 

@@ -168,11 +168,12 @@ def test_never_reaches_before_the_floor() -> None:
 
 def test_shown_lines_counts_duplicates_and_forgets() -> None:
     shown = ShownLines()
-    twin = record(5 * MS, "same")
+    at_ms = int(T0 * 1000)
+    twin = record(at_ms * MS, "same")
     assert shown.unseen([twin, dict(twin)]) == [twin, twin]
     assert shown.unseen([twin, dict(twin)]) == []
     assert shown.unseen([twin, dict(twin), dict(twin)]) == [twin]
-    shown.forget_before(6)
+    shown.forget_before(at_ms + 1)
     assert len(shown) == 0 and shown.milliseconds == 0
 
 
@@ -231,3 +232,13 @@ def test_a_crowded_millisecond_is_reported_once() -> None:
     ]
     assert gaps == [int(T0 * 1000)] and follower.gaps == {int(T0 * 1000)}
     assert len(shown) == 1000
+
+
+def test_a_line_without_a_readable_time_is_shown_once_across_polls() -> None:
+    shown = ShownLines()
+    odd = record(int(T0 * 1000) * MS, "odd")
+    odd["timestamp"] = "not a time"
+    timed = record(int(T0 * 1000) * MS, "timed")
+    assert shown.unseen([odd, timed]) == [odd, timed]
+    assert shown.unseen([dict(odd), dict(timed)]) == []  # the next sweep brings both again
+    assert shown.unseen([dict(odd, timestamp=str(int(T0 * 1000) * MS))]) != []  # now it has one

@@ -14,8 +14,8 @@ from baseten_logs.errors import ApiError, ExitStatus, NotFoundError, UsageError
 from baseten_logs.resolve import (
     AmbiguousName,
     Target,
+    could_be_id,
     logs_path_for,
-    looks_like_id,
     resolve_model,
     resolve_target,
 )
@@ -67,22 +67,49 @@ def test_model_by_name_and_default_production_cost_one_request(
 ) -> None:
     target = resolve(client, "llama-3-8b")
     assert target == Target(LLAMA, "llama-3-8b", LLAMA_PROD, None, None)
-    # The model names its production deployment: no second request.
-    assert catalog.seen == ["/v1/models?name=llama-3-8b"]
+    # The listing's model names its production deployment: no second request.
+    assert catalog.seen == ["/v1/models"]
     assert logs_path_for(target) == f"/v1/models/{LLAMA}/deployments/{LLAMA_PROD}/logs"
 
 
 def test_model_by_id(client: ApiClient, catalog: FakeCatalog) -> None:
     assert resolve(client, LLAMA).model_name == "llama-3-8b"
-    assert catalog.seen == [f"/v1/models/{LLAMA}"]
+    assert catalog.seen == ["/v1/models"]
 
 
-def test_a_name_that_looks_like_an_id_falls_back_to_the_name(
+def test_a_name_that_looks_like_an_id_costs_the_same_one_request(
     client: ApiClient, catalog: FakeCatalog
 ) -> None:
     target = resolve(client, IDLIKE_NAME)
     assert (target.model_id, target.deployment_id) == (IDLIKE_ID, IDLIKE_PROD)
-    assert catalog.seen == [f"/v1/models/{IDLIKE_NAME}", f"/v1/models?name={IDLIKE_NAME}"]
+    assert catalog.seen == ["/v1/models"]
+
+
+@pytest.mark.parametrize("model_id", ["wxpev45q", "3kZ9xqd", "nwxpzqy", "vL3pQrS8", "a1" * 12])
+def test_an_id_of_any_length_or_case_is_found_by_id(
+    client: ApiClient, catalog: FakeCatalog, model_id: str
+) -> None:
+    catalog.models.append(dict(catalog.models[0], id=model_id, name="other"))
+    assert resolve(client, model_id).model_id == model_id
+    assert catalog.seen == ["/v1/models"]
+
+
+def test_an_id_wins_over_another_model_named_like_it(
+    client: ApiClient, catalog: FakeCatalog
+) -> None:
+    catalog.models[1]["name"] = LLAMA
+    assert resolve(client, LLAMA).model_name == "llama-3-8b"
+
+
+def test_an_id_missing_from_the_listing_is_asked_for_by_id(
+    client: ApiClient, catalog: FakeCatalog
+) -> None:
+    hidden = catalog.models[0]
+    catalog.overrides["/v1/models"] = lambda request: httpx.Response(
+        200, json={"models": catalog.models[1:]}
+    )
+    assert resolve(client, hidden["id"]).model_name == "llama-3-8b"
+    assert catalog.seen == ["/v1/models", f"/v1/models/{LLAMA}"]
 
 
 def test_an_ambiguous_name_lists_every_match_with_its_team(
@@ -105,45 +132,25 @@ def test_an_unknown_name_lists_the_models_that_exist(
     client: ApiClient, catalog: FakeCatalog
 ) -> None:
     with pytest.raises(NotFoundError) as caught:
-        resolve(client, "nosuchmodel")
+        resolve(client, "no-such-model")
     assert caught.value.status == ExitStatus.NOT_FOUND
     assert str(caught.value) == (
-        "no model named 'nosuchmodel' "
+        "no model named 'no-such-model' "
         f"(models this key can see: bare, embedder, llama-3-8b, {IDLIKE_NAME})"
     )
-    assert catalog.seen == ["/v1/models?name=nosuchmodel", "/v1/models"]
+    assert catalog.seen == ["/v1/models"]  # the listing searched is the listing shown
 
 
 def test_an_unknown_id_says_neither_name_nor_id(client: ApiClient, catalog: FakeCatalog) -> None:
     with pytest.raises(NotFoundError, match=r"no model named 'zzzzzzz' or with that id \("):
         resolve(client, "zzzzzzz")
-    assert catalog.seen == ["/v1/models/zzzzzzz", "/v1/models?name=zzzzzzz", "/v1/models"]
+    assert catalog.seen == ["/v1/models", "/v1/models/zzzzzzz"]
 
 
 def test_unknown_when_the_key_sees_nothing(client: ApiClient, catalog: FakeCatalog) -> None:
     catalog.models.clear()
     with pytest.raises(NotFoundError, match="this API key sees no models"):
         resolve(client, "llama-3-8b")
-
-
-def test_unknown_still_said_when_the_listing_fails(client: ApiClient, catalog: FakeCatalog) -> None:
-    catalog.overrides["/v1/models"] = lambda request: (
-        httpx.Response(200, json={"models": []})
-        if request.url.params.get("name")
-        else httpx.Response(403, json={"error": "forbidden"})
-    )
-    with pytest.raises(NotFoundError, match=r"^no model named 'x'"):
-        resolve(client, "x")
-
-
-def test_the_api_ignoring_the_name_filter_does_not_make_everything_match(
-    client: ApiClient, catalog: FakeCatalog
-) -> None:
-    everything = list(catalog.models)
-    catalog.overrides["/v1/models"] = lambda request: httpx.Response(
-        200, json={"models": everything}
-    )
-    assert resolve(client, "llama-3-8b").model_id == LLAMA
 
 
 def test_a_wrong_shaped_answer_is_an_api_error(client: ApiClient, catalog: FakeCatalog) -> None:
@@ -186,32 +193,44 @@ def test_resolve_model_alone(client: ApiClient, catalog: FakeCatalog) -> None:
     ("text", "expected"),
     [
         ("q4w8x2z", True),
-        ("abc1234", True),
-        ("Q4W8X2Z", False),
-        ("q4w8x2", False),
-        ("a-b-c-d", False),
+        ("wxpev45q", True),  # 8 characters
+        ("3kZ9xqd", True),  # an uppercase letter
+        ("nwxpzqy", True),  # no digit
+        ("vL3pQrS8", True),
+        ("mistral7", True),  # a name, but nothing in its shape says so
+        ("x", True),
+        ("llama-3-8b", False),
+        ("v1.2", False),
+        ("my model", False),
+        ("caf\u00e91", False),
     ],
 )
-def test_looks_like_id(text: str, expected: bool) -> None:
-    assert looks_like_id(text) is expected
+def test_could_be_id_is_letters_and_digits_of_any_length_or_case(text: str, expected: bool) -> None:
+    assert could_be_id(text) is expected
 
 
 # --- deployments ----------------------------------------------------------------------------------
 
 
-def test_deployment_by_id(client: ApiClient, catalog: FakeCatalog) -> None:
+def test_a_deployment_id_under_a_model_name_is_matched_by_id(
+    client: ApiClient, catalog: FakeCatalog
+) -> None:
     target = resolve(client, "llama-3-8b", LLAMA_DEV)
     assert target == Target(LLAMA, "llama-3-8b", LLAMA_DEV, "development", None)
-    assert catalog.seen == [
-        "/v1/models?name=llama-3-8b",
-        f"/v1/models/{LLAMA}/deployments/{LLAMA_DEV}",
-    ]
+    assert catalog.seen == ["/v1/models", f"/v1/models/{LLAMA}/deployments"]
 
 
 def test_deployment_by_name(client: ApiClient, catalog: FakeCatalog) -> None:
     target = resolve(client, LLAMA, "v3")
     assert (target.deployment_id, target.deployment_name) == (LLAMA_PROD, "v3")
-    assert catalog.seen[-1] == f"/v1/models/{LLAMA}/deployments?name=v3"
+    assert catalog.seen == ["/v1/models", f"/v1/models/{LLAMA}/deployments"]
+
+
+def test_an_id_like_deployment_name_is_matched_by_name(
+    client: ApiClient, catalog: FakeCatalog
+) -> None:
+    catalog.deployments[LLAMA][0]["name"] = "nightly"
+    assert resolve(client, LLAMA, "nightly").deployment_id == LLAMA_PROD
     assert len(catalog.seen) == 2
 
 
@@ -256,61 +275,21 @@ def test_an_ambiguous_deployment_name_lists_ids_with_status(
 
 def test_an_unknown_deployment_lists_what_exists(client: ApiClient, catalog: FakeCatalog) -> None:
     with pytest.raises(NotFoundError) as caught:
-        resolve(client, "llama-3-8b", "v9")
+        resolve(client, "llama-3-8b", "v-9")
     assert str(caught.value) == (
-        f"model 'llama-3-8b' ({LLAMA}) has no deployment named 'v9' (give one of: production, "
+        f"model 'llama-3-8b' ({LLAMA}) has no deployment named 'v-9' (give one of: production, "
         f"development, v3 ({LLAMA_PROD}), development ({LLAMA_DEV}), v2 ({LLAMA_V2_A}), "
         f"v2 ({LLAMA_V2_B}))"
     )
+    assert len(catalog.seen) == 2  # the listing searched is the listing shown
 
 
-def test_two_ids_cost_nothing(client: ApiClient, catalog: FakeCatalog) -> None:
-    target = resolve(client, LLAMA, LLAMA_DEV)
-    assert target == Target(LLAMA, None, LLAMA_DEV, None, None)
-    assert catalog.seen == []
-
-
-def test_two_id_shaped_words_cost_one_request(client: ApiClient, catalog: FakeCatalog) -> None:
-    catalog.models.append(dict(catalog.models[0], id="whisper"))
-    catalog.deployments["whisper"] = [dict(catalog.deployments[LLAMA][0], id="abcdefg")]
-    target = resolve(client, "whisper", "abcdefg")
-    assert target == Target("whisper", None, "abcdefg", "v3", None)
-    assert catalog.seen == ["/v1/models/whisper/deployments/abcdefg"]
-
-
-def test_two_ids_with_digits_are_trusted_even_if_one_is_a_name(
+def test_an_unknown_id_like_deployment_is_also_asked_for_by_id(
     client: ApiClient, catalog: FakeCatalog
 ) -> None:
-    # The price of free ids: a model *named* like an id with digits needs its id or a
-    # deployment name to be found. The logs request then answers 404.
-    catalog.models[0]["name"] = "gemma27"
-    assert resolve(client, "gemma27", LLAMA_PROD) == Target("gemma27", None, LLAMA_PROD, None, None)
-    assert catalog.seen == []
-
-
-def test_an_id_shaped_deployment_name_falls_back_to_the_name(
-    client: ApiClient, catalog: FakeCatalog
-) -> None:
-    catalog.deployments[LLAMA][0]["name"] = "staging"  # 7 lowercase letters: shaped like an id
-    assert resolve(client, LLAMA, "staging").deployment_id == LLAMA_PROD
-    assert catalog.seen == [
-        f"/v1/models/{LLAMA}/deployments/staging",
-        f"/v1/models/{LLAMA}",
-        f"/v1/models/{LLAMA}/deployments?name=staging",  # not asked for by id a second time
-    ]
-
-
-def test_an_id_shaped_model_name_with_a_deployment_id(
-    client: ApiClient, catalog: FakeCatalog
-) -> None:
-    target = resolve(client, IDLIKE_NAME, IDLIKE_PROD)
-    assert (target.model_id, target.deployment_id) == (IDLIKE_ID, IDLIKE_PROD)
-    assert catalog.seen == [
-        f"/v1/models/{IDLIKE_NAME}/deployments/{IDLIKE_PROD}",
-        f"/v1/models/{IDLIKE_NAME}",
-        f"/v1/models?name={IDLIKE_NAME}",
-        f"/v1/models/{IDLIKE_ID}/deployments/{IDLIKE_PROD}",
-    ]
+    with pytest.raises(NotFoundError, match="has no deployment named 'v9' or with that id"):
+        resolve(client, "llama-3-8b", "v9")
+    assert catalog.seen[-1] == f"/v1/models/{LLAMA}/deployments/v9"
 
 
 # --- environments ---------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import time
 from collections import Counter
 from typing import Any
 
@@ -356,3 +357,19 @@ def test_a_gap_makes_stats_incomplete(
     assert json.loads(out)["complete"] is False
     assert err.startswith("baseten-logs: warning: more lines share the millisecond")
     assert err.count("\n") == 1
+
+
+def test_counts_are_the_same_whatever_form_the_timestamps_take() -> None:
+    lines = sample()
+    as_iso = [
+        dict(
+            r,
+            timestamp=time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(int(r["timestamp"]) // 10**9))
+            + f".{int(r['timestamp']) % 10**9:09d}Z",
+        )
+        for r in lines
+    ]
+    as_ms = [dict(r, timestamp=int(r["timestamp"]) // MS) for r in lines]
+    expected = collect(lines).summary().to_json()
+    assert collect(as_iso).summary().to_json() == expected
+    assert collect(as_ms).summary().to_json() == expected

@@ -358,3 +358,16 @@ def test_a_live_pipe_is_shown_as_it_comes(monkeypatch: pytest.MonkeyPatch) -> No
     assert status is ExitStatus.OK
     assert shown_early == [True]
     assert stdout.getvalue() == messages(0, 1, 2, 3)
+
+
+def test_a_window_reads_every_timestamp_form(tmp_path: Path) -> None:
+    # Files saved from an API that sent milliseconds or RFC 3339 are windowed by the same times.
+    records = [
+        make(0, timestamp=BASE_MS),  # 10:00:00.000 as an integer of milliseconds
+        make(1, timestamp="2025-11-27T10:00:01.5Z"),
+        make(2, timestamp="2025-11-27T12:00:02.000000001+02:00"),
+        make(3, timestamp=str(BASE_MS + 3000)),
+    ]
+    path = tmp_path / "forms.jsonl"
+    path.write_text(jsonl(records))
+    assert show(path, since_ms=BASE_MS + 1, until_ms=BASE_MS + 2000) == "line 1\nline 2\n"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+from typing import cast
 
 from baseten_logs.errors import UsageError
 
@@ -29,9 +30,20 @@ def run_emulator(
     error_rate: float,
     end_inclusive: bool,
     late_share: float,
+    id_style: str = "7",
+    timestamps: str = "ns",
 ) -> None:
     from baseten_logs.emulator import EmulatorConfig, serve
+    from baseten_logs.emulator.config import (
+        ID_STYLES,
+        TIMESTAMP_FORMS,
+        IdStyle,
+        TimestampForm,
+    )
+    from baseten_logs.query import parse_choice
 
+    style = parse_choice(id_style, flag="--id-style", choices=ID_STYLES)
+    form = parse_choice(timestamps, flag="--timestamps", choices=TIMESTAMP_FORMS)
     config = EmulatorConfig(
         seed=seed,
         lines_per_s=lines_per_s,
@@ -39,6 +51,8 @@ def run_emulator(
         error_rate=error_rate,
         end_inclusive=end_inclusive,
         late_share=late_share,
+        id_style=cast("IdStyle", style),
+        timestamp_form=cast("TimestampForm", form),
     )
     serve(
         config, host=check_loopback(host), port=port, announce=lambda text: print(text, flush=True)

@@ -14,7 +14,7 @@ from baseten_logs.config import Credentials
 from baseten_logs.errors import BasetenLogsError, ExitStatus
 from baseten_logs.fetch import display_pages, open_client, page_fetcher
 from baseten_logs.follow import Follower, FollowSettings
-from baseten_logs.pager import Pager, Record, record_ms
+from baseten_logs.pager import Pager, Record
 from baseten_logs.parallel import ParallelWindow
 from baseten_logs.pipes import stdout_guard
 from baseten_logs.query import LogQuery
@@ -22,6 +22,7 @@ from baseten_logs.render import OutputFormat, make_renderer
 from baseten_logs.summary import Tally
 from baseten_logs.terminal import ColorMode, is_terminal, use_color
 from baseten_logs.timeparse import format_ms
+from baseten_logs.timestamps import record_ms
 
 
 class Sink(Protocol):
@@ -100,7 +101,7 @@ def run_get(
                                 sink.write_page(page)
                             if follow is not None:
                                 horizon = query.until_ms - follow.overlap_ms
-                                opening.extend(r for r in page if record_ms(r) >= horizon)
+                                opening.extend(r for r in page if _at_or_after(r, horizon))
                         if follow is not None:
                             _follow(client, query, sinks, follow, opening, follow_until_ms, on_gap)
                     finally:
@@ -122,6 +123,12 @@ def run_get(
     return ExitStatus.INCOMPLETE if gaps else ExitStatus.OK
 
 
+def _at_or_after(record: Record, ms: int) -> bool:
+    """Whether a line's time is `ms` or later; a line with no readable time is in every window."""
+    at = record_ms(record)
+    return at is None or at >= ms
+
+
 def _follow(
     client: ApiClient,
     query: LogQuery,
@@ -141,17 +148,17 @@ def _follow(
         # Off a terminal the status line is silent: say once that polls are failing.
         on_trouble=None if on_terminal else messages.warn,
         on_gap=on_gap,
-        stop_check=deployment_ended(client, query.path),
+        stop_check=deployment_ended(client, lambda: query.logs_path),
     )
     horizon = query.until_ms - settings.overlap_ms
-    oldest = min((record_ms(r) for r in opening), default=query.until_ms)
+    oldest = min((ms for r in opening if (ms := record_ms(r)) is not None), default=query.until_ms)
     if query.limit is not None and oldest > horizon:
         # Only the newest N were shown (maybe none: -n 0): older lines of the overlap, and
         # unshown ones at the oldest shown millisecond, were skipped on purpose. Count them as
         # seen, or the first sweep would print them out of order.
         skipped = Pager(fetch, on_gap=on_gap).oldest(horizon, oldest)
         follower.remember((r for page in skipped for r in page), since_ms=horizon)
-        opening = [r for r in opening if record_ms(r) > oldest]
+        opening = [r for r in opening if _at_or_after(r, oldest + 1)]
     follower.remember(opening, since_ms=horizon)
     batches = follower.follow(start_ms=query.until_ms, until_ms=until_ms, floor_ms=query.since_ms)
     try:
@@ -169,13 +176,18 @@ def _follow(
 ENDED_STATES = frozenset({"INACTIVE", "FAILED", "DEPLOY_FAILED", "BUILD_FAILED", "BUILD_STOPPED"})
 
 
-def deployment_ended(client: ApiClient, logs_path: str) -> Callable[[], str | None] | None:
-    """For a deployment's logs: a check that says why following should stop, if it should."""
-    if "/deployments/" not in logs_path or not logs_path.endswith("/logs"):
-        return None  # an environment outlives its deployments
-    path = logs_path.removesuffix("/logs")
+def deployment_ended(
+    client: ApiClient, logs_path: Callable[[], str]
+) -> Callable[[], str | None] | None:
+    """For a deployment's logs: a check that says why following should stop, if it should.
+
+    The path is read at each check: the first logs request may have settled it since."""
 
     def check() -> str | None:
+        path = logs_path()
+        if "/deployments/" not in path or not path.endswith("/logs"):
+            return None  # an environment outlives its deployments
+        path = path.removesuffix("/logs")
         try:
             body = client.get_json(path)
         except BasetenLogsError:

@@ -99,7 +99,7 @@ def _draw(summary: Summary, *, query: LogQuery, color: str, utc: bool, width: in
 
     colored = use_color(cast(ColorMode, color), sys.stdout, os.environ)
     console = make_console(sys.stdout, color=colored, width=width)
-    render_summary(summary, console=console, utc=utc, subject=_subject(query.path))
+    render_summary(summary, console=console, utc=utc, subject=_subject(query.logs_path))
 
 
 def _subject(path: str) -> str:

@@ -26,6 +26,7 @@ from baseten_logs.pipes import stdout_guard
 from baseten_logs.query import Filters
 from baseten_logs.render import OutputFormat, Renderer, make_renderer
 from baseten_logs.terminal import ColorMode, use_color
+from baseten_logs.timestamps import record_ns
 
 __all__ = ["RecordReader", "run_view"]
 
@@ -264,7 +265,7 @@ def _select(
     """The records in the window (inclusive, to the millisecond) that pass the filters."""
     if since_ms is None and until_ms is None:
         return filter(keep, reader)
-    # Compared in nanoseconds, the records' own unit: one int() per record, no division.
+    # Compared in nanoseconds, the unit of the API's documented timestamps.
     low = -1 if since_ms is None else since_ms * 1_000_000
     high = None if until_ms is None else until_ms * 1_000_000 + 999_999
     return filter(keep, filter(_in_window(reader, low, high), reader))
@@ -274,12 +275,9 @@ def _in_window(
     reader: RecordReader, low: int, high: int | None
 ) -> Callable[[Mapping[str, Any]], bool]:
     def in_window(record: Mapping[str, Any]) -> bool:
-        try:
-            nanoseconds = int(record["timestamp"])
-        except (KeyError, TypeError, ValueError):
-            raise reader.error(
-                reader.lineno, "has no usable timestamp (epoch nanoseconds)"
-            ) from None
+        nanoseconds = record_ns(record)
+        if nanoseconds is None:
+            raise reader.error(reader.lineno, "has no usable timestamp (epoch time or RFC 3339)")
         return low <= nanoseconds and (high is None or nanoseconds <= high)
 
     return in_window

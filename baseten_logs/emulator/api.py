@@ -97,7 +97,7 @@ class Api:
         if segments == ["v1", "users", "auth", "device", "token"]:
             response = self._token(method, body)
         else:
-            response = self._handle(method, segments, query, headers)
+            response = self._handle(method, segments, query, headers, body)
         response.delay_s += delay
         return response
 
@@ -107,6 +107,7 @@ class Api:
         segments: list[str],
         query: dict[str, list[str]],
         headers: Mapping[str, str],
+        body: bytes = b"",
     ) -> Response:
         if not segments or segments[0] != "v1":
             return _error(404, "Not found")
@@ -120,6 +121,14 @@ class Api:
         elif self.limiter is not None and (wait := self.limiter.acquire(key)) is not None:
             extra = {"Retry-After": str(wait)} if self.config.rate_limit_retry_after_header else {}
             response = _json(429, {"error": RATE_LIMITED, "retry_after": wait}, extra)
+        elif method == "POST" and is_logs:
+            # The deprecated POST form, which the real API still serves and truss still sends:
+            # the same fields as the query, in a JSON body.
+            fields = _body_fields(body)
+            if fields is None:
+                response = _error(400, "The request body must be a JSON object")
+            else:
+                response = self._route(segments[1:], query | fields)
         elif method != "GET":
             response = _error(405, "Method not allowed")
         else:
@@ -261,14 +270,31 @@ class Api:
             line_filter=q.filter,
             limit=q.limit,
         )
-        extra = self.config.extra_fields
-        body = '{"logs": [' + ", ".join(line.to_json(extra) for line in lines) + "]}"
+        extra, form = self.config.extra_fields, self.config.timestamp_form
+        body = '{"logs": [' + ", ".join(line.to_json(extra, form) for line in lines) + "]}"
         return Response(200, body.encode())
 
 
 def _status_line(kind: str) -> bytes:
     reasons = {"502": "Bad Gateway", "504": "Gateway Time-out"}
     return f"{kind} {reasons.get(kind, 'Error')}".encode()
+
+
+def _body_fields(body: bytes) -> dict[str, list[str]] | None:
+    """A POST body's fields as query values (lists stay lists: `includes`, `excludes`)."""
+    try:
+        payload = json.loads(body or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if not isinstance(payload, dict):
+        return None
+    fields: dict[str, list[str]] = {}
+    for key, value in payload.items():
+        if value is None:
+            continue
+        values = value if isinstance(value, list) else [value]
+        fields[key] = [str(v) for v in values]
+    return fields
 
 
 def _last(query: dict[str, list[str]], name: str) -> str | None:

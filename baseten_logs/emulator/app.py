@@ -16,6 +16,7 @@ from .catalogue import (
     HOUR_MS,
     Model,
     build_catalogue,
+    styled_id,
 )
 from .config import EmulatorConfig, FaultScope, LimitOverMax
 from .faults import Fault
@@ -39,7 +40,7 @@ class Emulator:
         else:
             # The start of the hour: emulators created close together share one catalogue.
             self.anchor_ms = int(self.config.clock() * 1000) // HOUR_MS * HOUR_MS
-        self.catalogue = build_catalogue(self.anchor_ms)
+        self.catalogue = build_catalogue(self.anchor_ms, self.config.id_style)
         self.store = LogStore(self.catalogue, self.config)
         self.api = Api(self.config, self.catalogue, self.store)
         self._server = EmulatorHTTPServer((host, port), self.api, self.config.max_request_records)
@@ -91,6 +92,10 @@ class Emulator:
     @property
     def models(self) -> tuple[Model, ...]:
         return self.catalogue.models
+
+    def id(self, fixed_id: str) -> str:
+        """A fixed id from catalogue.py (DEMO_MODEL_ID...) in this emulator's id style."""
+        return styled_id(fixed_id, self.config.id_style)
 
     def model_named(self, name: str, *, team: str | None = None) -> Model:
         """The one model with this name (and team); ValueError if none or several."""
@@ -239,7 +244,8 @@ class Emulator:
             limit=None,
         )
         extra = self.config.extra_fields
-        return [line.to_dict(extra) for line in lines]
+        form = self.config.timestamp_form
+        return [line.to_dict(extra, form) for line in lines]
 
     # --- lifetime ------------------------------------------------------------------------------
     def close(self) -> None:
@@ -276,8 +282,8 @@ def describe(emu: Emulator) -> str:
     return (
         f"Baseten API emulator listening on {emu.url}\n"
         f"API key: {emu.api_key}\n"
-        f"Demo model: {DEMO_MODEL_NAME} (id {DEMO_MODEL_ID}), "
-        f"production deployment {DEMO_DEPLOYMENT_ID}\n"
+        f"Demo model: {DEMO_MODEL_NAME} (id {emu.id(DEMO_MODEL_ID)}), "
+        f"production deployment {emu.id(DEMO_DEPLOYMENT_ID)}\n"
         "Press Ctrl-C to stop."
     )
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from typing import Any
 
@@ -22,6 +22,23 @@ WHISPER_NEW_DEPLOYMENT_ID = "b9n4m7x"
 SDXL_MODEL_ID = "s6x1t4d"
 SDXL_DEPLOYMENT_ID = "z2e5r9c"
 EMBEDDER_MODEL_NAME = "embedder"
+# Names that look like ids, on ids of letters only: nothing in a string's shape says which it is.
+IDLIKE_MODEL_NAME = "mistral7"
+IDLIKE_MODEL_ID = "nwxpzqy"
+IDLIKE_DEPLOYMENT_NAME = "nightly"
+IDLIKE_DEPLOYMENT_ID = "kqvbdwz"
+
+
+def styled_id(base: str, style: str) -> str:
+    """A fixed (7 lowercase) id in another of the shapes Baseten's ids come in."""
+    if style == "8":
+        return base + base[0]
+    if style == "mixed":  # every other letter upper case, the first one included
+        letters = iter(range(len(base)))
+        return "".join(c.upper() if c.isalpha() and next(letters) % 2 == 0 else c for c in base)
+    if style == "long":
+        return (base * 3)[:16]
+    return base
 
 
 def iso(ms: int) -> str:
@@ -48,6 +65,7 @@ class Deployment:
     log_replicas: int
     logs_from_ms: int
     logs_until_ms: int | None
+    base_id: str = ""  # the id in the default style, which EmulatorConfig.rates may name
 
     def to_api(self) -> dict[str, Any]:
         return {
@@ -189,6 +207,7 @@ def _deployment(
         # A build and a model load come before the first line of the model server.
         logs_from_ms=created + 5 * MINUTE_MS,
         logs_until_ms=until,
+        base_id=id,
     )
 
 
@@ -198,8 +217,35 @@ def _production_env(model_id: str, dep: Deployment) -> Environment:
     )
 
 
-def build_catalogue(anchor_ms: int) -> Catalogue:
-    """The fixed catalogue, dated relative to `anchor_ms`."""
+def build_catalogue(anchor_ms: int, id_style: str = "7") -> Catalogue:
+    """The fixed catalogue, dated relative to `anchor_ms`, its ids in `id_style`."""
+    catalogue = _fixed_catalogue(anchor_ms)
+    return catalogue if id_style == "7" else _restyled(catalogue, id_style)
+
+
+def _restyled(catalogue: Catalogue, style: str) -> Catalogue:
+    def deployment(dep: Deployment) -> Deployment:
+        return replace(dep, id=styled_id(dep.id, style), model_id=styled_id(dep.model_id, style))
+
+    def environment(env: Environment) -> Environment:
+        history = tuple(
+            replace(s, deployment_id=styled_id(s.deployment_id, style)) for s in env.history
+        )
+        return replace(env, model_id=styled_id(env.model_id, style), history=history)
+
+    models = tuple(
+        replace(
+            m,
+            id=styled_id(m.id, style),
+            deployments=tuple(deployment(d) for d in m.deployments),
+            environments=tuple(environment(e) for e in m.environments),
+        )
+        for m in catalogue.models
+    )
+    return replace(catalogue, models=models)
+
+
+def _fixed_catalogue(anchor_ms: int) -> Catalogue:
     a = anchor_ms
     llama_prod = _deployment(
         DEMO_MODEL_ID,
@@ -261,6 +307,13 @@ def build_catalogue(anchor_ms: int) -> Catalogue:
     )
     emb_acme = _deployment("e3m8b1a", "e4p7q2r", "v1", created=a - 12 * DAY_MS, production=True)
     emb_research = _deployment("r7e2m9b", "r1k8w3s", "v2", created=a - 5 * DAY_MS, production=True)
+    idlike = _deployment(
+        IDLIKE_MODEL_ID,
+        IDLIKE_DEPLOYMENT_ID,
+        IDLIKE_DEPLOYMENT_NAME,
+        created=a - 3 * DAY_MS,
+        production=True,
+    )
     models = (
         Model(
             DEMO_MODEL_ID,
@@ -307,6 +360,15 @@ def build_catalogue(anchor_ms: int) -> Catalogue:
             "A10G:1x24",
             (emb_research,),
             (_production_env("r7e2m9b", emb_research),),
+        ),
+        Model(
+            IDLIKE_MODEL_ID,
+            IDLIKE_MODEL_NAME,
+            "acme-ml",
+            a - 3 * DAY_MS,
+            "A10G:1x24",
+            (idlike,),
+            (_production_env(IDLIKE_MODEL_ID, idlike),),
         ),
     )
     return Catalogue(models, promoted)

@@ -11,6 +11,11 @@ DEFAULT_API_KEY = "emu-key-0123456789abcdef"
 
 LimitOverMax = Literal["reject", "clamp"]
 FaultScope = Literal["logs", "all"]
+# What Baseten's docs leave open, so clients are tested against every plausible answer.
+IdStyle = Literal["7", "8", "mixed", "long"]  # 7 or 8 lowercase, mixed case, or 16 characters
+TimestampForm = Literal["ns", "ms", "iso"]  # epoch-ns string (documented), ms integer, RFC 3339
+ID_STYLES: tuple[IdStyle, ...] = ("7", "8", "mixed", "long")
+TIMESTAMP_FORMS: tuple[TimestampForm, ...] = ("ns", "ms", "iso")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -47,6 +52,10 @@ class EmulatorConfig:
     limit_over_max: LimitOverMax = "reject"
     # Adds keys the documented schema lacks ("component", "deployment_id") to every line.
     extra_fields: bool = False
+    # The catalogue's ids (the fixed ids in catalogue.py are the "7" style; `Emulator.id` maps
+    # them to the chosen one) and the form of each line's `timestamp`.
+    id_style: IdStyle = "7"
+    timestamp_form: TimestampForm = "ns"
 
     rate_limit_per_s: int | None = 100
     rate_limit_retry_after_header: bool = True

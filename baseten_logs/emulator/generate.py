@@ -62,10 +62,20 @@ class Line:
         self.deployment_id = deployment_id
         self._json: str | None = None
 
-    def to_dict(self, extra_fields: bool) -> dict[str, Any]:
+    def timestamp(self, form: str = "ns") -> str | int:
+        """The line's time in one of the forms a beta endpoint may send (see TimestampForm)."""
+        if form == "ms":
+            return self.ts // 1_000_000
+        if form == "iso":
+            seconds, ns = divmod(self.ts, 1_000_000_000)
+            moment = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
+            return f"{moment}.{ns:09d}Z"
+        return str(self.ts)
+
+    def to_dict(self, extra_fields: bool, form: str = "ns") -> dict[str, Any]:
         """The record exactly as the API returns it."""
         record: dict[str, Any] = {
-            "timestamp": str(self.ts),
+            "timestamp": self.timestamp(form),
             "message": self.message,
             "replica": self.replica,
             "request_id": self.request_id,
@@ -76,12 +86,15 @@ class Line:
             record["deployment_id"] = self.deployment_id
         return record
 
-    def to_json(self, extra_fields: bool) -> str:
+    def to_json(self, extra_fields: bool, form: str = "ns") -> str:
         """`to_dict` as JSON, built by hand: json.dumps of a dict is several times slower."""
-        # Cached: pages overlap at their seams and benchmarks re-read the same lines.
+        # Cached: pages overlap at their seams and benchmarks re-read the same lines. One
+        # emulator serves one form, so the cache need not know which.
         if self._json is None:
+            stamp = self.timestamp(form) if form != "ns" else self.ts
+            quoted = stamp if isinstance(stamp, int) and form != "ns" else f'"{stamp}"'
             text = (
-                f'{{"timestamp": "{self.ts}", "message": {_quote(self.message)}, '
+                f'{{"timestamp": {quoted}, "message": {_quote(self.message)}, '
                 f'"replica": {_quote(self.replica)}, "request_id": {_quote(self.request_id)}, '
                 f'"level": {_quote(self.level)}'
             )

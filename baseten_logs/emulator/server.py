@@ -136,7 +136,8 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
 
     def _read_body(self) -> bytes:
-        """The request body (only the token endpoint reads it); never recorded."""
+        """The request body (the token endpoint and the deprecated POST form of the logs endpoints
+        read it); never recorded."""
         length = self.headers.get("Content-Length")
         if length and length.isdigit():
             return self.rfile.read(int(length))

@@ -119,7 +119,9 @@ class LogStore:
             for dep in model.deployments:
                 params = GenParams(
                     seed=config.seed,
-                    lines_per_s=config.rates.get(dep.id, config.lines_per_s),
+                    lines_per_s=config.rates.get(
+                        dep.id, config.rates.get(dep.base_id, config.lines_per_s)
+                    ),
                     max_delay_s=config.max_delay_s,
                     late_share=config.late_share,
                     max_late_s=config.max_late_s,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -13,7 +14,18 @@ from tests.e2e.conftest import CLI, cli
 def test_emulator_command_serves_until_ctrl_c() -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("BASETEN_")}
     proc = subprocess.Popen(
-        [str(CLI), "emulator", "--port", "0", "--seed", "3"],
+        [
+            str(CLI),
+            "emulator",
+            "--port",
+            "0",
+            "--seed",
+            "3",
+            "--id-style",
+            "8",
+            "--timestamps",
+            "ms",
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -23,17 +35,21 @@ def test_emulator_command_serves_until_ctrl_c() -> None:
         assert proc.stdout is not None
         first = proc.stdout.readline().split()
         key = proc.stdout.readline().split()[-1]
+        demo = proc.stdout.readline().split()  # "Demo model: NAME (id ID), production ... ID"
         url = first[-1]
         assert url.startswith("http://127.0.0.1:")
+        model_id, deployment_id = demo[4].rstrip("),"), demo[-1]
+        assert len(model_id) == len(deployment_id) == 8  # --id-style 8
         run = subprocess.run(
-            [str(CLI), "get", "llama-3-8b", "-n", "3", "-o", "raw"],
+            [str(CLI), "get", model_id, deployment_id, "-n", "3", "-o", "jsonl"],
             capture_output=True,
             text=True,
             env=env | {"BASETEN_API_URL": url, "BASETEN_API_KEY": key},
             timeout=30,
         )
         assert run.returncode == 0, run.stderr
-        assert len(run.stdout.splitlines()) >= 3
+        stamps = [json.loads(line)["timestamp"] for line in run.stdout.splitlines()]
+        assert len(stamps) == 3 and all(isinstance(s, int) for s in stamps)  # --timestamps ms
     finally:
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=20)
@@ -45,6 +61,13 @@ def test_emulator_refuses_to_listen_beyond_loopback() -> None:
     run = cli(None, "emulator", "--host", "0.0.0.0")
     assert run.status == ExitStatus.USAGE
     assert run.stderr.startswith("baseten-logs: error: --host: ")
+
+
+def test_emulator_refuses_an_unknown_id_style_or_timestamp_form() -> None:
+    run = cli(None, "emulator", "--id-style", "9")
+    assert (run.status, run.stderr.split(":")[2]) == (ExitStatus.USAGE, " --id-style")
+    run = cli(None, "emulator", "--timestamps", "us")
+    assert (run.status, run.stderr.split(":")[2]) == (ExitStatus.USAGE, " --timestamps")
 
 
 def test_demo_runs_a_real_session() -> None:

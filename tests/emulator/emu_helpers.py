@@ -59,6 +59,7 @@ def call(
     auth: str | None = "Bearer",
     key: str | None = None,
     method: str = "GET",
+    body: bytes | None = None,
     timeout: float = 10.0,
 ) -> Reply:
     """One request on a fresh connection; lists in `params` become repeated keys."""
@@ -69,7 +70,9 @@ def call(
         headers = {}
         if auth is not None:
             headers["Authorization"] = f"{auth} {key if key is not None else emu.api_key}"
-        conn.request(method, path + ("?" + query if query else ""), headers=headers)
+        if body is not None:
+            headers["Content-Type"] = "application/json"
+        conn.request(method, path + ("?" + query if query else ""), body=body, headers=headers)
         response = conn.getresponse()
         body = response.read()
         return Reply(response.status, {k.lower(): v for k, v in response.getheaders()}, body)

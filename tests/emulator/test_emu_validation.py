@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
-from emu_helpers import DAY_MS, MIN_MS, call, logs_path
+from emu_helpers import DAY_MS, MIN_MS, call, logs_path, now_ms
 
 from baseten_logs.emulator import DEMO_MODEL_ID, Emulator
 
@@ -154,7 +155,33 @@ def test_unknown_non_api_paths_need_no_key(emu: Emulator) -> None:
     assert call(emu, "/favicon.ico", auth=None).status == 404
 
 
-def test_other_methods_are_405(emu: Emulator) -> None:
-    reply = call(emu, logs_path(), method="POST")
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("PUT", logs_path()), ("DELETE", logs_path()), ("POST", f"/v1/models/{DEMO_MODEL_ID}")],
+)
+def test_other_methods_are_405(emu: Emulator, method: str, path: str) -> None:
+    reply = call(emu, path, method=method)
     assert reply.status == 405
     assert "error" in reply.json
+
+
+def test_the_deprecated_post_form_answers_as_get_does(emu: Emulator) -> None:
+    # truss still sends it: the same fields as the query, in a JSON body.
+    end = now_ms(emu)
+    fields: dict[str, Any] = {
+        "start_epoch_millis": end - 600_000,
+        "end_epoch_millis": end,
+        "direction": "asc",
+        "limit": 50,
+        "includes": ["a", "e"],
+    }
+    got = call(emu, logs_path(), fields)
+    posted = call(emu, logs_path(), method="POST", body=json.dumps(fields).encode())
+    assert posted.status == got.status == 200
+    assert posted.json == got.json
+    assert len(posted.json["logs"]) == 50
+
+
+def test_a_post_body_that_is_not_a_json_object_is_400(emu: Emulator) -> None:
+    for body in (b"start=1", b"[1, 2]"):
+        assert call(emu, logs_path(), method="POST", body=body).status == 400

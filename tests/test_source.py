@@ -1,0 +1,288 @@
+"""The logs request as the probe: ids of any shape cost one request, names are resolved on a 404."""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pytest_httpx import HTTPXMock
+
+from baseten_logs.cache import Cache
+from baseten_logs.client import ApiClient
+from baseten_logs.errors import NotFoundError, UsageError
+from baseten_logs.resolve import logs_source
+from baseten_logs.source import LogsSource
+from tests.fakecatalog import (
+    API_URL,
+    IDLIKE_ID,
+    IDLIKE_NAME,
+    IDLIKE_PROD,
+    LLAMA,
+    LLAMA_DEV,
+    LLAMA_PROD,
+    FakeCatalog,
+    deployment,
+    model,
+    serve,
+)
+
+PARAMS = [("start_epoch_millis", "0"), ("end_epoch_millis", "1"), ("direction", "asc")]
+# Id shapes seen in Baseten's own packages: 7 and 8 characters, mixed case, letters only, longer.
+ID_SHAPES = [
+    ("q4w8x2z", "3w1k9p5"),
+    ("wxpev45q", "3w1k9p5x"),
+    ("3kZ9xqd", "k4q95w5"),
+    ("nwxpzqy", "abcdefg"),
+    ("vL3pQrS8", "Xy7Zw9Qa"),
+    ("m0d3l1d3nt1f13r42", "d3pl0ym3nt1d7x9q"),
+]
+
+
+@pytest.fixture
+def catalog(httpx_mock: HTTPXMock) -> FakeCatalog:
+    return serve(httpx_mock)
+
+
+@pytest.fixture
+def client() -> Iterator[ApiClient]:
+    with ApiClient(base_url=API_URL, api_key="test-key-0123456789abcdef") as api:
+        yield api
+
+
+def read(
+    client: ApiClient,
+    model_: str,
+    deployment_: str | None = None,
+    *,
+    environment: str | None = None,
+    cache: Cache | None = None,
+) -> str:
+    """What `get MODEL [DEPLOYMENT]` does: one logs request through the source; its path."""
+    source = logs_source(model=model_, deployment=deployment_, environment=environment, cache=cache)
+    source.request(client, lambda path: client.get_logs(path, PARAMS))
+    return source.path
+
+
+def logs(model_id: str, deployment_id: str) -> str:
+    return f"/v1/models/{model_id}/deployments/{deployment_id}/logs"
+
+
+@pytest.mark.parametrize(("model_id", "deployment_id"), ID_SHAPES)
+def test_two_ids_of_any_shape_cost_exactly_one_request(
+    client: ApiClient, catalog: FakeCatalog, model_id: str, deployment_id: str
+) -> None:
+    catalog.models.append(model(model_id, "some-model", production=deployment_id))
+    catalog.deployments[model_id] = [deployment(deployment_id, "v1", model_id, production=True)]
+    assert read(client, model_id, deployment_id) == logs(model_id, deployment_id)
+    assert catalog.seen == [logs(model_id, deployment_id) + "?" + _query()]
+
+
+def test_id_like_names_are_resolved_after_the_probe_answers_404(
+    client: ApiClient, catalog: FakeCatalog
+) -> None:
+    catalog.deployments[IDLIKE_ID][0]["name"] = "nightly"
+    assert read(client, IDLIKE_NAME, "nightly") == logs(IDLIKE_ID, IDLIKE_PROD)
+    assert _paths(catalog) == [
+        logs(IDLIKE_NAME, "nightly"),  # the probe
+        "/v1/models",
+        f"/v1/models/{IDLIKE_ID}/deployments",
+        logs(IDLIKE_ID, IDLIKE_PROD),
+    ]
+
+
+def test_an_id_like_model_name_alone_costs_two_requests(
+    client: ApiClient, catalog: FakeCatalog
+) -> None:
+    assert read(client, IDLIKE_NAME) == logs(IDLIKE_ID, IDLIKE_PROD)
+    assert _paths(catalog) == ["/v1/models", logs(IDLIKE_ID, IDLIKE_PROD)]
+
+
+def test_names_that_cannot_be_ids_are_not_probed(client: ApiClient, catalog: FakeCatalog) -> None:
+    assert read(client, "llama-3-8b", "v3") == logs(LLAMA, LLAMA_PROD)
+    assert _paths(catalog) == [
+        "/v1/models",
+        f"/v1/models/{LLAMA}/deployments",
+        logs(LLAMA, LLAMA_PROD),
+    ]
+
+
+def test_a_deployment_id_under_a_model_name(client: ApiClient, catalog: FakeCatalog) -> None:
+    assert read(client, "llama-3-8b", LLAMA_DEV) == logs(LLAMA, LLAMA_DEV)
+    assert len(catalog.seen) == 3
+
+
+def test_a_model_id_with_a_deployment_name_after_the_probe(
+    client: ApiClient, catalog: FakeCatalog
+) -> None:
+    assert read(client, LLAMA, "development") == logs(LLAMA, LLAMA_DEV)  # an alias: no probe
+    assert _paths(catalog) == ["/v1/models", logs(LLAMA, LLAMA_DEV)]
+
+
+def test_names_cost_one_request_once_cached(
+    client: ApiClient, catalog: FakeCatalog, tmp_path: Path
+) -> None:
+    cache = Cache(tmp_path / "cache.json", api_url=API_URL)
+    catalog.deployments[IDLIKE_ID][0]["name"] = "nightly"
+    read(client, IDLIKE_NAME, "nightly", cache=cache)
+    read(client, IDLIKE_NAME, cache=cache)
+    catalog.seen.clear()
+    assert read(client, IDLIKE_NAME, "nightly", cache=cache) == logs(IDLIKE_ID, IDLIKE_PROD)
+    assert read(client, IDLIKE_NAME, cache=cache) == logs(IDLIKE_ID, IDLIKE_PROD)
+    assert _paths(catalog) == [logs(IDLIKE_ID, IDLIKE_PROD)] * 2
+
+
+def test_a_stale_cached_answer_is_resolved_afresh_on_404(
+    client: ApiClient, catalog: FakeCatalog, tmp_path: Path
+) -> None:
+    cache = Cache(tmp_path / "cache.json", api_url=API_URL)
+    read(client, "llama-3-8b", "v3", cache=cache)
+    # v3 is deleted and its name given to the development deployment.
+    catalog.deployments[LLAMA] = [deployment(LLAMA_DEV, "v3", LLAMA)]
+    catalog.seen.clear()
+    assert read(client, "llama-3-8b", "v3", cache=cache) == logs(LLAMA, LLAMA_DEV)
+    assert _paths(catalog) == [
+        logs(LLAMA, LLAMA_PROD),
+        "/v1/models",
+        f"/v1/models/{LLAMA}/deployments",
+        logs(LLAMA, LLAMA_DEV),
+    ]
+
+
+def test_two_unknown_ids_say_what_exists(client: ApiClient, catalog: FakeCatalog) -> None:
+    with pytest.raises(NotFoundError, match="no model named 'zzzzzzzz' or with that id"):
+        read(client, "zzzzzzzz", "yyyyyyyy")
+    assert _paths(catalog) == [logs("zzzzzzzz", "yyyyyyyy"), "/v1/models", "/v1/models/zzzzzzzz"]
+
+
+def test_a_deployment_the_api_knows_but_whose_logs_404_is_not_retried(
+    client: ApiClient, catalog: FakeCatalog
+) -> None:
+    catalog.overrides[logs(LLAMA, LLAMA_PROD)] = lambda request: catalog_404()
+    with pytest.raises(NotFoundError, match=r"^not found: /v1/models/"):
+        read(client, LLAMA, LLAMA_PROD)
+    assert _paths(catalog) == [
+        logs(LLAMA, LLAMA_PROD),
+        "/v1/models",
+        f"/v1/models/{LLAMA}/deployments",
+    ]
+
+
+def test_an_environment_of_a_model_id_is_probed(client: ApiClient, catalog: FakeCatalog) -> None:
+    path = f"/v1/models/{LLAMA}/environments/staging/logs"
+    assert read(client, LLAMA, environment="staging") == path
+    assert _paths(catalog) == [path]
+
+
+def test_an_unknown_environment_lists_the_others(client: ApiClient, catalog: FakeCatalog) -> None:
+    with pytest.raises(NotFoundError, match=r"has no environment 'canary' \(its environments"):
+        read(client, LLAMA, environment="canary")
+    assert len(catalog.seen) == 3  # the probe, the models, the environments
+
+
+def test_an_environment_of_a_model_name(client: ApiClient, catalog: FakeCatalog) -> None:
+    path = f"/v1/models/{LLAMA}/environments/staging/logs"
+    assert read(client, "llama-3-8b", environment="staging") == path
+    assert len(catalog.seen) == 3  # the models, the environment, its logs
+
+
+@pytest.mark.parametrize(
+    ("model_", "deployment_"),
+    [("a/b", "c"), ("abc", "../x"), ("abc", "x\\y"), ("", "x"), ("abc", " x")],
+)
+def test_what_could_change_the_path_is_refused_before_any_request(
+    catalog: FakeCatalog, model_: str, deployment_: str
+) -> None:
+    with pytest.raises(UsageError):
+        logs_source(model=model_, deployment=deployment_, environment=None, cache=None)
+    assert catalog.seen == []
+
+
+def test_a_name_that_is_no_id_goes_only_into_query_parameters(
+    client: ApiClient, catalog: FakeCatalog
+) -> None:
+    with pytest.raises(NotFoundError, match=re.escape("has no deployment named 'v3?x=1#y'")):
+        read(client, LLAMA, "v3?x=1#y")
+    assert _paths(catalog) == ["/v1/models", f"/v1/models/{LLAMA}/deployments"]
+
+
+def test_parallel_requests_wait_for_the_probe_and_resolve_once(
+    client: ApiClient, catalog: FakeCatalog
+) -> None:
+    catalog.deployments[IDLIKE_ID][0]["name"] = "nightly"
+    source = logs_source(model=IDLIKE_NAME, deployment="nightly", environment=None, cache=None)
+    threads = [
+        threading.Thread(target=source.request, args=(client, _getter(client))) for _ in range(4)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    paths = _paths(catalog)
+    assert paths[:3] == [
+        logs(IDLIKE_NAME, "nightly"),
+        "/v1/models",
+        f"/v1/models/{IDLIKE_ID}/deployments",
+    ]
+    assert paths[3:] == [logs(IDLIKE_ID, IDLIKE_PROD)] * 4
+
+
+def test_parallel_requests_share_one_not_found_answer(
+    client: ApiClient, catalog: FakeCatalog
+) -> None:
+    source = logs_source(model="zzzzzzz", deployment="yyyyyyy", environment=None, cache=None)
+    failures: list[Exception] = []
+
+    def attempt() -> None:
+        try:
+            source.request(client, _getter(client))
+        except NotFoundError as exc:
+            failures.append(exc)
+
+    threads = [threading.Thread(target=attempt) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(failures) == 4 and len({str(f) for f in failures}) == 1
+    assert len(catalog.seen) == 3  # the probe, the listing, the model by id: once
+
+
+def test_a_fixed_source_sends_to_its_path(client: ApiClient, catalog: FakeCatalog) -> None:
+    source = LogsSource.fixed(logs(LLAMA, LLAMA_PROD))
+    source.request(client, _getter(client))
+    assert _paths(catalog) == [logs(LLAMA, LLAMA_PROD)]
+
+
+def _getter(client: ApiClient):  # type: ignore[no-untyped-def]
+    return lambda path: client.get_logs(path, PARAMS)
+
+
+def catalog_404():  # type: ignore[no-untyped-def]
+    import httpx
+
+    return httpx.Response(404, json={"error": "Deployment not found"})
+
+
+def _query() -> str:
+    return "&".join(f"{k}={v}" for k, v in PARAMS)
+
+
+def _paths(catalog: FakeCatalog) -> list[str]:
+    return [seen.partition("?")[0] for seen in catalog.seen]
+
+
+def test_unreadable_times_are_named_once_each_then_summed_up() -> None:
+    warnings: list[str] = []
+    source = LogsSource.fixed("/x", warn=warnings.append)
+    page = [{"timestamp": f"t{i}\x1b[2J", "message": "m"} for i in range(14)]
+    page.insert(3, {"timestamp": "1764150000123456789", "message": "fine"})
+    source.check_times(page, 1_764_150_000_000, 1_764_150_060_000)
+    source.check_times(page, 1_764_150_000_000, 1_764_150_060_000)  # the same lines again
+    assert len(warnings) == 11
+    assert warnings[0].startswith("line 1 of page 1 (2025-11-26T09:40:00.000Z to ")
+    assert warnings[3].startswith("line 5 of page 1")  # positions count every line
+    assert "\x1b" not in "".join(warnings)  # the API's text cannot drive the terminal
+    assert warnings[-1].startswith("more lines have times that cannot be read")

@@ -1,0 +1,69 @@
+"""A line's time from every form the beta logs endpoint may send, and None when it has none."""
+
+from __future__ import annotations
+
+import pytest
+
+from baseten_logs.timestamps import record_ms, record_ns, timestamp_ns
+
+NS = 1_764_150_000_123_456_789  # 2025-11-26T09:40:00.123456789Z
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (str(NS), NS),  # the documented form
+        (NS, NS),  # a JSON integer
+        (1_764_150_000_123_456, NS // 1000 * 1000),  # microseconds
+        ("1764150000123456", NS // 1000 * 1000),
+        (1_764_150_000_123, NS // 1_000_000 * 1_000_000),  # milliseconds
+        ("1764150000123", NS // 1_000_000 * 1_000_000),
+        (1_764_150_000, NS // 10**9 * 10**9),  # seconds
+        ("1764150000", NS // 10**9 * 10**9),
+        ("1764150000.123456789", NS),  # seconds with every fraction digit kept
+        (1764150000.5, 1_764_150_000_500_000_000),  # a JSON float
+        ("1764150000123.456789", NS),  # milliseconds with a fraction
+        ("2025-11-26T09:40:00.123456789Z", NS),
+        ("2025-11-26T09:40:00.123456789123Z", NS),  # more digits than a nanosecond
+        ("2025-11-26T09:40:00Z", NS // 10**9 * 10**9),
+        ("2025-11-26T09:40:00.1z", 1_764_150_000_100_000_000),
+        ("2025-11-26t09:40:00.123456789+00:00", NS),
+        ("2025-11-26T11:40:00.123456789+02:00", NS),
+        ("2025-11-26T04:10:00.123456789-05:30", NS),
+        ("2025-11-26 09:40:00.123456789Z", NS),
+        (" 1764150000123456789 ", NS),
+    ],
+)
+def test_every_plausible_form_reads_as_nanoseconds(value: object, expected: int) -> None:
+    assert timestamp_ns(value) == expected
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        None,
+        True,
+        "",
+        "soon",
+        "-1764150000",
+        -5,
+        float("nan"),
+        float("inf"),
+        "2025-11-26T09:40:00",  # no zone: not RFC 3339, and whose local time would it be?
+        "2025-13-26T09:40:00Z",
+        "2025-11-26T25:40:00Z",
+        "१७६४१५००००",  # digits, but not ASCII ones
+        ["1764150000"],
+        {"seconds": 1},
+    ],
+)
+def test_what_is_no_time_is_none(value: object) -> None:
+    assert timestamp_ns(value) is None
+
+
+def test_record_helpers_read_the_timestamp_field() -> None:
+    assert record_ns({"timestamp": str(NS)}) == NS
+    assert record_ms({"timestamp": str(NS)}) == NS // 1_000_000
+    assert record_ms({"timestamp": "2025-11-26T09:40:00.123Z"}) == NS // 1_000_000
+    assert record_ms({"message": "no time"}) is None
+    assert record_ns({"timestamp": "later"}) is None
