@@ -136,7 +136,8 @@ Level = Annotated[
     str | None,
     typer.Option(
         metavar="LEVEL",
-        help="Minimum level: DEBUG, INFO, WARNING, ERROR (drops lines with no level).",
+        help="Minimum level: DEBUG, INFO, WARNING, ERROR. A line without a level counts at the "
+        "level its text shows, as in the output.",
         autocompletion=_choices("DEBUG", "INFO", "WARNING", "ERROR"),
         rich_help_panel=FILTERS,
     ),

@@ -5,6 +5,7 @@ Unit tests use it to check paging against known data; the full emulator is for e
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,6 +36,18 @@ def record(
     }
 
 
+_RANK = {"DEBUG": 0, "INFO": 1, "WARNING": 2, "ERROR": 3}
+
+
+def _passes(record: dict[str, Any], params: dict[str, str]) -> bool:
+    """The API's min_level (lines without a level dropped) and search_pattern."""
+    min_level = params.get("min_level")
+    if min_level is not None and _RANK.get(record.get("level") or "", -1) < _RANK[min_level]:
+        return False
+    pattern = params.get("search_pattern")
+    return pattern is None or re.search(pattern, str(record.get("message"))) is not None
+
+
 @dataclass
 class FakeLogs:
     """Serves `records` with the documented window/direction/limit semantics."""
@@ -61,6 +74,7 @@ class FakeLogs:
                 else int(r["timestamp"]) // 1_000_000 < end
             )
         ]
+        chosen = [r for r in chosen if _passes(r, params)]
         if params["direction"] == "desc":
             chosen.reverse()
         return httpx.Response(200, json={"logs": chosen[:limit]})

@@ -84,11 +84,13 @@ def run_get(
     try:
         with open_client(credentials, log=log, max_connections=concurrency, retry=retry) as client:
             try:
-                pager = Pager(page_fetcher(client, query), on_gap=on_gap)
+                pager = Pager(page_fetcher(client, query, on_gap=on_gap), on_gap=on_gap)
                 window = None
                 if concurrency > 1 and query.limit is None and not reverse:
                     window = ParallelWindow(
-                        page_fetcher(client, query), concurrency=concurrency, on_gap=on_gap
+                        page_fetcher(client, query, on_gap=on_gap),
+                        concurrency=concurrency,
+                        on_gap=on_gap,
                     )
                     client.on_throttle = window.throttled
                 with stdout_guard():
@@ -133,7 +135,7 @@ def _follow(
 ) -> None:
     on_terminal = is_terminal(sys.stderr, os.environ)
     status = messages.StatusLine(enabled=on_terminal)
-    fetch = page_fetcher(client, query)
+    fetch = page_fetcher(client, query, on_gap=on_gap)
     follower = Follower(
         fetch,
         settings=settings,
