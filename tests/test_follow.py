@@ -231,3 +231,64 @@ def test_a_crowded_millisecond_is_reported_once() -> None:
     ]
     assert gaps == [int(T0 * 1000)] and follower.gaps == {int(T0 * 1000)}
     assert len(shown) == 1000
+
+
+def test_parts_of_one_print_arriving_in_different_polls_keep_the_api_order() -> None:
+    # A multi-line print: three parts, one nanosecond, the last part visible first.
+    ns = int((T0 + 2) * 1e9)
+    parts = ["Batch stats:", "  size: 4", "  p50_ms: 80"]
+    lines = [(T0 + 2 + 0.6 * (2 - i), record(ns, text)) for i, text in enumerate(parts)]
+    live = LiveLogs(lines)
+    follower = Follower(live.fetch, clock=live.clock, sleep=live.sleep)
+    shown = [
+        r["message"]
+        for batch in follower.follow(start_ms=int(T0 * 1000), until_ms=int((T0 + 10) * 1000))
+        for r in batch
+    ]
+    assert shown == parts
+
+
+def steadily_late(delay: float, seconds: int = 40, rate: int = 10) -> list[Any]:
+    """Lines that all arrive `delay` seconds (plus a little) after their timestamp."""
+    rng = random.Random(3)
+    lines = []
+    for i in range(seconds * rate):
+        ts = T0 + i / rate
+        rec = record(int(ts * 1e9), f"msg {i}", replica=rng.choice(["aaaaa", "bbbbb"]))
+        lines.append((ts + delay + rng.uniform(0, 0.4), rec))
+    return lines
+
+
+def test_the_hold_grows_to_how_late_lines_really_arrive() -> None:
+    # 3 s late, twice the initial hold: a fixed 1.5 s hold would print them out of order.
+    live = LiveLogs(steadily_late(3.0))
+    follower = Follower(live.fetch, clock=live.clock, sleep=live.sleep)
+    lates = []
+    for _ in follower.follow(start_ms=int(T0 * 1000), until_ms=int((T0 + 45) * 1000)):
+        lates.append(follower.late)
+    assert 3_000 < follower.lateness.hold_ms <= FollowSettings().max_settle_ms
+    assert sum(lates[len(lates) // 3 :]) == 0  # once measured, nothing comes out of order
+
+
+@pytest.mark.parametrize(("delay", "until"), [(0.1, 45), (20.0, 65)])
+def test_the_hold_stays_short_when_lines_are_prompt_and_is_bounded(
+    delay: float, until: int
+) -> None:
+    live = LiveLogs(steadily_late(delay))
+    follower = Follower(live.fetch, clock=live.clock, sleep=live.sleep)
+    list(follower.follow(start_ms=int(T0 * 1000), until_ms=int((T0 + until) * 1000)))
+    if delay < 1:
+        assert follower.lateness.hold_ms < FollowSettings().settle_ms
+    else:
+        assert follower.lateness.hold_ms == FollowSettings().max_settle_ms
+
+
+def test_a_line_later_than_the_hold_is_counted_as_late() -> None:
+    lines = [(T0 + i, record(int((T0 + i) * 1e9), f"on time {i}")) for i in range(12)]
+    lines.append((T0 + 11, record(int((T0 + 1) * 1e9), "ten seconds late")))
+    live = LiveLogs(lines)
+    follower = Follower(live.fetch, clock=live.clock, sleep=live.sleep)
+    late = []
+    for batch in follower.follow(start_ms=int(T0 * 1000), until_ms=int((T0 + 14) * 1000)):
+        late.extend(r["message"] for r in batch[: follower.late])
+    assert late == ["ten seconds late"]

@@ -159,8 +159,14 @@ def _follow(
     try:
         for batch in batches:
             status.clear()
+            late = follower.late  # the first `late` lines came after later ones were shown
             for sink in sinks:
-                sink.write_page(batch)
+                mark = getattr(sink, "write_late", None) if late else None
+                if mark is None:
+                    sink.write_page(batch)
+                else:
+                    mark(batch[:late])
+                    sink.write_page(batch[late:])
     finally:
         status.clear()  # Ctrl-C too: leave the shell prompt a clean line
     if follower.stopped_because:
