@@ -65,6 +65,12 @@ def check_api_url(url: str, *, source: str = "--api-url") -> str:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise UsageError(source, f"{url!r} is not an http(s) URL", hint=f"e.g. {DEFAULT_API_URL}")
+    try:
+        parts.port  # noqa: B018  # raises for a port outside 0-65535 or not a number
+    except ValueError:
+        raise UsageError(
+            source, f"{url!r} has an invalid port", hint="a port is a number from 1 to 65535"
+        ) from None
     return url.rstrip("/")
 
 

@@ -23,6 +23,7 @@ def open_client(
         base_url=credentials.api_url,
         api_key=credentials.api_key,
         key_source=credentials.key_source,
+        url_source=credentials.url_source,
         log=log,
         max_connections=max_connections,
         retry=retry,
