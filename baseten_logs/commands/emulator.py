@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import ipaddress
 
 from baseten_logs.errors import UsageError
@@ -40,6 +41,14 @@ def run_emulator(
         end_inclusive=end_inclusive,
         late_share=late_share,
     )
-    serve(
-        config, host=check_loopback(host), port=port, announce=lambda text: print(text, flush=True)
-    )
+    try:
+        serve(
+            config,
+            host=check_loopback(host),
+            port=port,
+            announce=lambda text: print(text, flush=True),
+        )
+    except OSError as exc:
+        if exc.errno != errno.EADDRINUSE:
+            raise
+        raise UsageError("--port", f"port {port} is in use; try --port 0 (any free port)") from None

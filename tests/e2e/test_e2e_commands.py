@@ -53,3 +53,17 @@ def test_demo_runs_a_real_session() -> None:
     assert run.stdout.count("$ baseten-logs get ") == 4
     assert '{"timestamp":' in run.stdout  # the jsonl step
     assert "Traceback" not in run.stderr
+
+
+def test_emulator_on_a_busy_port_is_bad_input_with_the_fix() -> None:
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        run = cli(None, "emulator", "--port", str(port))
+    assert run.status == ExitStatus.USAGE
+    assert run.stderr == (
+        f"baseten-logs: error: --port: port {port} is in use; try --port 0 (any free port)\n"
+    )
