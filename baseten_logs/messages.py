@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 
 PROG = "baseten-logs"
 _quiet = False
@@ -15,6 +16,8 @@ def set_quiet(quiet: bool) -> None:
 
 
 def _say(text: str) -> None:
+    if _active_status is not None:
+        _active_status.clear()  # a message never lands on the end of a status line
     try:
         sys.stderr.write(text + "\n")
         sys.stderr.flush()
@@ -39,24 +42,35 @@ def info(text: str) -> None:
 class StatusLine:
     """A discreet, rewritable status on a terminal's stderr (follow mode's heartbeat).
 
-    Cleared before log lines are written, so it never mixes with them; silent off a terminal.
+    Cleared before log lines and before any other message are written, so it never mixes with
+    them; cut to the terminal's width, since a wrapped line could not be erased; silent off a
+    terminal (see terminal.shows_progress).
     """
 
-    def __init__(self, *, enabled: bool) -> None:
+    def __init__(self, *, enabled: bool, width: Callable[[], int] | None = None) -> None:
         self._enabled = enabled and not _quiet
         self._showing = False
+        self._width = width
 
     def show(self, text: str) -> None:
+        global _active_status
         if not self._enabled:
             return
+        columns = self._columns()
+        if len(text) >= columns:  # the last column would wrap on some terminals
+            text = text[: max(0, columns - 2)] + "…"
         try:
             sys.stderr.write(f"\r\x1b[2K\x1b[2m{text}\x1b[0m")
             sys.stderr.flush()
             self._showing = True
+            _active_status = self
         except (BrokenPipeError, ValueError):
             self._enabled = False
 
     def clear(self) -> None:
+        global _active_status
+        if _active_status is self:
+            _active_status = None
         if self._showing:
             try:
                 sys.stderr.write("\r\x1b[2K")
@@ -64,6 +78,16 @@ class StatusLine:
             except (BrokenPipeError, ValueError):
                 self._enabled = False
             self._showing = False
+
+    def _columns(self) -> int:
+        if self._width is not None:
+            return self._width()
+        from .terminal import terminal_width
+
+        return terminal_width(80)
+
+
+_active_status: StatusLine | None = None
 
 
 def report(text: str) -> None:

@@ -20,7 +20,7 @@ from baseten_logs.pipes import stdout_guard
 from baseten_logs.query import LogQuery
 from baseten_logs.render import OutputFormat, make_renderer
 from baseten_logs.summary import Tally
-from baseten_logs.terminal import ColorMode, is_terminal, use_color
+from baseten_logs.terminal import ColorMode, shows_progress, use_color
 from baseten_logs.timeparse import format_ms
 
 
@@ -133,7 +133,7 @@ def _follow(
     until_ms: int | None,
     on_gap: Callable[[int], None],
 ) -> None:
-    on_terminal = is_terminal(sys.stderr, os.environ)
+    on_terminal = shows_progress(sys.stdout, sys.stderr, os.environ)
     status = messages.StatusLine(enabled=on_terminal)
     fetch = page_fetcher(client, query, on_gap=on_gap)
     follower = Follower(

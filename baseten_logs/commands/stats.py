@@ -17,7 +17,13 @@ from baseten_logs.parallel import ParallelWindow
 from baseten_logs.pipes import stdout_guard
 from baseten_logs.query import LogQuery
 from baseten_logs.stats import Summary, WindowStats, bucket_origin, choose_bucket_ms, utc_offset_ms
-from baseten_logs.terminal import ColorMode, is_terminal, terminal_width, use_color
+from baseten_logs.terminal import (
+    ColorMode,
+    is_terminal,
+    shows_progress,
+    terminal_width,
+    use_color,
+)
 from baseten_logs.timeparse import format_ms
 
 # Scripts get the same bucket size whatever terminal they happen to run beside.
@@ -48,7 +54,9 @@ def run_stats(
     as_json = output == "json" or not is_terminal(stream, os.environ)
     width = terminal_width()
     stats = _collector(query, as_json=as_json, width=width, utc=utc)
-    status = messages.StatusLine(enabled=not verbose and is_terminal(sys.stderr, os.environ))
+    status = messages.StatusLine(
+        enabled=not verbose and shows_progress(sys.stdout, sys.stderr, os.environ)
+    )
     log = messages.info if verbose else None
     retry = RetryPolicy(attempts=attempts)
     with open_client(credentials, log=log, max_connections=concurrency, retry=retry) as client:
