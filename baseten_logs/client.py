@@ -175,6 +175,9 @@ class ApiClient:
         self._requests_made = 0
         # Told of every 429, so parallel fetching can lower its concurrency.
         self.on_throttle: Callable[[], None] | None = None
+        # Told of every retry (what failed, seconds until the next try), so follow mode can say
+        # "reconnecting" at once instead of after the whole retry budget.
+        self.on_retry: Callable[[str, float], None] | None = None
         self._http = httpx.Client(
             base_url=base_url,
             headers={
@@ -277,6 +280,8 @@ class ApiClient:
                 refused_waited += delay
             if self._log:
                 self._log(f"retrying in {delay:.1f}s ({problem})")
+            if self.on_retry is not None:
+                self.on_retry(problem, delay)
             sleep(delay)
 
     def _trace(self, path: str, params: Params, outcome: str, started: float) -> None:

@@ -200,9 +200,9 @@ class Follower:
                     raise  # past --until: report the failure (exit 5) instead of waiting on
                 failures += 1
                 wait = min(cfg.max_reconnect_wait, cfg.min_interval * 2**failures)
-                self._status(f"reconnecting… ({exc.message}); next try in {wait:.0f}s")
+                self.reconnecting(problem_of(exc), wait)
                 if failures == 1 and self._on_trouble is not None:
-                    self._on_trouble(f"polling failed, retrying until it works: {exc}")
+                    self._on_trouble(f"polling failed ({problem_of(exc)}); retrying until it works")
                 self._sleep(wait)
                 continue
             batch = self.shown.unseen(polled)
@@ -255,6 +255,11 @@ class Follower:
             if self._on_gap is not None:
                 self._on_gap(ms)
 
+    def reconnecting(self, problem: str, wait: float) -> None:
+        """The status while polls fail (also fed by the client's own retries, so it shows at
+        the first failure): what failed and when the next try is, in one line."""
+        self._status(f"reconnecting… {problem}; next try in {max(1, round(wait))}s")
+
     def _status(self, text: str) -> None:
         if self._on_status is not None:
             self._on_status(text)
@@ -274,3 +279,12 @@ def _in_api_order(records: list[Record], polled: list[Record]) -> list[Record]:
         records,
         key=lambda r: (int(r["timestamp"]), position.get(record_key(r), unknown)),
     )
+
+
+def problem_of(exc: BasetenLogsError) -> str:
+    """What failed, without the client's "giving up ... after N attempts" framing, which would
+    contradict a follower that keeps trying."""
+    message = exc.message
+    if message.startswith("giving up on ") and ": " in message:
+        return message.split(": ", 1)[1]
+    return message

@@ -163,7 +163,12 @@ HTML = "<!doctype html><html><body>Sign in</body></html>"
         (200, {"content-type": "text/html; charset=utf-8"}, HTML, "(HTML answer, HTTP 200)"),
         (401, {"content-type": "text/html"}, HTML, "(HTML answer, HTTP 401)"),
         (404, {"content-type": "text/plain"}, "404 page not found", "text/plain answer"),
-        (301, {"location": "https://app.example.com/"}, "", "redirects to https://app.example.com/"),
+        (
+            301,
+            {"location": "https://app.example.com/"},
+            "",
+            "redirects to https://app.example.com/",
+        ),
         (302, {}, "", "answered with a redirect (HTTP 302)"),
     ],
 )
@@ -197,3 +202,13 @@ def test_a_refused_connection_is_retried_briefly_and_named(
     message = str(caught.value)
     assert message.startswith("connection refused by api.test:443 (the URL from --api-url)")
     assert "1 attempts" not in message
+
+
+def test_every_retry_is_told_at_once(httpx_mock: HTTPXMock, slept: list[float]) -> None:
+    httpx_mock.add_response(url=ANY, status_code=503, json={"error": "down"})
+    httpx_mock.add_response(url=ANY, json=OK)
+    told: list[tuple[str, float]] = []
+    api = client()
+    api.on_retry = lambda problem, wait: told.append((problem, wait))
+    api.get_logs(PATH, [])
+    assert told == [("HTTP 503: down", slept[0])]

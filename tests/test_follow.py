@@ -37,7 +37,7 @@ class LiveLogs:
     def fetch(self, start: int, end: int, direction: Direction, limit: int) -> list[dict[str, Any]]:
         self.requests += 1
         if self.requests in self.fail_at:
-            raise TransportError("giving up: HTTP 503")
+            raise TransportError("giving up on /logs after 6 attempts: HTTP 503")  # as the client
         chosen = [
             rec
             for arrival, rec in self.lines
@@ -292,3 +292,20 @@ def test_a_line_later_than_the_hold_is_counted_as_late() -> None:
     for batch in follower.follow(start_ms=int(T0 * 1000), until_ms=int((T0 + 14) * 1000)):
         late.extend(r["message"] for r in batch[: follower.late])
     assert late == ["ten seconds late"]
+
+
+def test_outage_wording_says_what_happens_without_contradiction() -> None:
+    live = LiveLogs(make_lines(seconds=5, rate=5, late_share=0), fail_at=frozenset({2}))
+    statuses: list[str] = []
+    troubles: list[str] = []
+    follower = Follower(
+        live.fetch,
+        clock=live.clock,
+        sleep=live.sleep,
+        on_status=statuses.append,
+        on_trouble=troubles.append,
+    )
+    list(follower.follow(start_ms=int(T0 * 1000), until_ms=int((T0 + 5) * 1000)))
+    (reconnecting,) = [s for s in statuses if "reconnecting" in s]
+    assert reconnecting == "reconnecting… HTTP 503; next try in 1s"
+    assert troubles == ["polling failed (HTTP 503); retrying until it works"]

@@ -145,6 +145,8 @@ def _follow(
         on_gap=on_gap,
         stop_check=deployment_ended(client, query.path),
     )
+    if on_terminal:
+        client.on_retry = follower.reconnecting  # say so at the first failure, not the last
     horizon = query.until_ms - settings.overlap_ms
     oldest = min((record_ms(r) for r in opening), default=query.until_ms)
     if query.limit is not None and oldest > horizon:
