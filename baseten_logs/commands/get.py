@@ -17,6 +17,7 @@ from baseten_logs.follow import Follower, FollowSettings
 from baseten_logs.pager import Pager, Record, record_ms
 from baseten_logs.parallel import ParallelWindow
 from baseten_logs.pipes import stdout_guard
+from baseten_logs.progress import FetchProgress, nothing_matched
 from baseten_logs.query import LogQuery
 from baseten_logs.render import OutputFormat, make_renderer
 from baseten_logs.summary import Tally
@@ -84,28 +85,41 @@ def run_get(
     try:
         with open_client(credentials, log=log, max_connections=concurrency, retry=retry) as client:
             try:
-                pager = Pager(page_fetcher(client, query, on_gap=on_gap), on_gap=on_gap)
+                fetch = page_fetcher(client, query, on_gap=on_gap)
+                progress = _progress(query, verbose=verbose)
+                if progress is not None:
+                    fetch = progress.wrap(fetch)
+                pager = Pager(fetch, on_gap=on_gap)
                 window = None
                 if concurrency > 1 and query.limit is None and not reverse:
-                    window = ParallelWindow(
-                        page_fetcher(client, query, on_gap=on_gap),
-                        concurrency=concurrency,
-                        on_gap=on_gap,
-                    )
+                    window = ParallelWindow(fetch, concurrency=concurrency, on_gap=on_gap)
                     client.on_throttle = window.throttled
                 with stdout_guard():
                     try:
                         opening: list[Record] = []
+                        shown = 0
                         pages = display_pages(pager, query, newest_first=reverse, parallel=window)
                         for page in pages:
-                            for sink in sinks:
-                                sink.write_page(page)
+                            shown += len(page)
+                            _write(sinks, page, progress)
                             if follow is not None:
                                 horizon = query.until_ms - follow.overlap_ms
                                 opening.extend(r for r in page if record_ms(r) >= horizon)
+                        if progress is not None:
+                            with progress.lock:
+                                progress.clear()
+                        if not shown and follow is None and progress is not None:
+                            messages.info(
+                                nothing_matched(
+                                    query.since_ms, query.until_ms, query.filters, utc=utc
+                                )
+                            )
                         if follow is not None:
                             _follow(client, query, sinks, follow, opening, follow_until_ms, on_gap)
                     finally:
+                        if progress is not None:
+                            with progress.lock:
+                                progress.clear()
                         # On failure or Ctrl-C too: what was fetched is still shown (-o github
                         # writes its groups at the end, -o json its closing bracket).
                         for sink in sinks:
@@ -122,6 +136,26 @@ def run_get(
     if tally is not None and extras.fail_on and tally.count_at_or_above(extras.fail_on):
         return ExitStatus.MATCHED
     return ExitStatus.INCOMPLETE if gaps else ExitStatus.OK
+
+
+def _progress(query: LogQuery, *, verbose: bool) -> FetchProgress | None:
+    """A progress line for the opening fetch: on a terminal only (stdout and stderr), not with
+    -v (whose request lines it would cut through) and not with -q."""
+    if verbose or not shows_progress(sys.stdout, sys.stderr, os.environ):
+        return None
+    status = messages.StatusLine(enabled=True)
+    return FetchProgress(status, window_ms=query.until_ms - query.since_ms + 1)
+
+
+def _write(sinks: list[Sink], page: list[Record], progress: FetchProgress | None) -> None:
+    if progress is None:
+        for sink in sinks:
+            sink.write_page(page)
+        return
+    with progress.lock:  # workers update the progress line: never in the middle of a page
+        progress.clear()
+        for sink in sinks:
+            sink.write_page(page)
 
 
 def _follow(
