@@ -358,3 +358,21 @@ def test_a_live_pipe_is_shown_as_it_comes(monkeypatch: pytest.MonkeyPatch) -> No
     assert status is ExitStatus.OK
     assert shown_early == [True]
     assert stdout.getvalue() == messages(0, 1, 2, 3)
+
+
+def test_component_on_lines_that_carry_none_warns_and_explains(
+    saved: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert show(saved, query_filters=Filters(component="model")) == ""
+    err = capsys.readouterr().err
+    assert err.startswith("baseten-logs: warning: --component: none of the 10 lines of ")
+    assert "has a component field" in err and "get ... --component NAME --save FILE" in err
+
+
+def test_component_on_lines_that_carry_one_filters_quietly(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "with-components.jsonl"
+    path.write_text(jsonl([make(1, component="model"), make(2, component="build")]))
+    assert show(path, query_filters=Filters(component="model")) == messages(1)
+    assert capsys.readouterr().err == ""
