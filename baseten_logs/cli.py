@@ -314,6 +314,21 @@ def _logs_path(
     verbose: bool,
 ) -> str:
     """Names become ids before any log is asked for; usually the cache answers, sending nothing."""
+    return _logs_target(
+        credentials, model=model, deployment=deployment, env=env, no_cache=no_cache, verbose=verbose
+    )[0]
+
+
+def _logs_target(
+    credentials: Credentials,
+    *,
+    model: str,
+    deployment: str | None,
+    env: str | None,
+    no_cache: bool,
+    verbose: bool,
+) -> tuple[str, str]:
+    """The logs path, and the target as people name it (`llama-3-8b (q4w8x2z) / v3 (...)`)."""
     from .cache import cache_for
     from .fetch import open_client
     from .resolve import logs_path_for, resolve_target
@@ -328,7 +343,7 @@ def _logs_path(
         )
     if verbose:
         messages.info(f"target: {target.label}")
-    return logs_path_for(target)
+    return logs_path_for(target), target.label
 
 
 def _workers(concurrency: str) -> int:
@@ -565,10 +580,11 @@ def stats(
     filters = _filters(level, replica, request_id, component, grep, include, exclude)
     since_ms, until_ms = resolve_window(since=since, until=until)
     credentials = _credentials(api_key, api_url, remote)
-    path = _logs_path(
+    path, label = _logs_target(
         credentials, model=model, deployment=deployment, env=env, no_cache=no_cache, verbose=verbose
     )
     status = run_stats(
+        subject=label,
         query=LogQuery(
             path=path, since_ms=since_ms, until_ms=until_ms, filters=filters, limit=None
         ),

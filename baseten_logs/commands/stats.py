@@ -48,6 +48,7 @@ def run_stats(
     verbose: bool,
     concurrency: int,
     attempts: int = RetryPolicy.attempts,
+    subject: str | None = None,  # the target as the user named it; default: the ids of the path
 ) -> ExitStatus:
     """Count every line of the window, then draw the summary or print it as one JSON document."""
     stream = sys.stdout
@@ -81,7 +82,7 @@ def run_stats(
         if as_json:
             stream.write(json.dumps(summary.to_json(), separators=(",", ":")) + "\n")
         else:
-            _draw(summary, query=query, color=color, utc=utc, width=width)
+            _draw(summary, query=query, color=color, utc=utc, width=width, subject=subject)
     return ExitStatus.INCOMPLETE if window.gaps else ExitStatus.OK
 
 
@@ -104,12 +105,20 @@ def _collector(query: LogQuery, *, as_json: bool, width: int, utc: bool) -> Wind
     )
 
 
-def _draw(summary: Summary, *, query: LogQuery, color: str, utc: bool, width: int) -> None:
+def _draw(
+    summary: Summary,
+    *,
+    query: LogQuery,
+    color: str,
+    utc: bool,
+    width: int,
+    subject: str | None = None,
+) -> None:
     from baseten_logs.stats_view import make_console, render_summary
 
     colored = use_color(cast(ColorMode, color), sys.stdout, os.environ)
     console = make_console(sys.stdout, color=colored, width=width)
-    render_summary(summary, console=console, utc=utc, subject=_subject(query.path))
+    render_summary(summary, console=console, utc=utc, subject=subject or _subject(query.path))
 
 
 def _subject(path: str) -> str:

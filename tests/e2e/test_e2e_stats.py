@@ -58,3 +58,14 @@ def test_six_hour_stats_equal_a_direct_count(
     assert len(top) == min(10, len(signatures)) > 0
     assert all(e["count"] == signatures[e["signature"]] for e in top)
     assert [e["count"] for e in top] == sorted(signatures.values(), reverse=True)[: len(top)]
+
+
+def test_the_drawn_header_names_the_target_as_given(emu: Emulator) -> None:
+    from baseten_logs.emulator import DEMO_MODEL_NAME
+
+    run = cli(
+        emu, "stats", DEMO_MODEL_NAME, "--since", "1h", "--color", "never",
+        env={"TTY_COMPATIBLE": "1", "COLUMNS": "100"},
+    )  # fmt: skip
+    assert run.status == 0, run.stderr
+    assert run.stdout.startswith(f"{DEMO_MODEL_NAME} ({MODEL}) / ")
