@@ -47,8 +47,19 @@ SCRIPTS = "Scripts and CI"
 
 
 def _choices(*values: str) -> Callable[[str], list[str]]:
-    """Shell completion for a flag with a fixed set of values."""
-    return lambda incomplete: [v for v in values if v.lower().startswith(incomplete.lower())]
+    """Shell completion for a flag with a fixed set of values, any case accepted.
+
+    Candidates come back in the case the user started typing (`err` -> `error`): shells drop
+    candidates that do not start with what was typed, exactly.
+    """
+
+    def complete(incomplete: str) -> list[str]:
+        lower = incomplete.islower()
+        return [
+            v.lower() if lower else v for v in values if v.lower().startswith(incomplete.lower())
+        ]
+
+    return complete
 
 
 # Completion of real names reads the on-disk cache of listings (complete.py); the words typed
@@ -72,6 +83,13 @@ def _complete_deployment(ctx: typer.Context, incomplete: str) -> list[str]:
 
     params = completion_params(ctx)
     return complete_deployments(params.get("model"), incomplete, **_access(params))
+
+
+def _complete_env(ctx: typer.Context, incomplete: str) -> list[str]:
+    from .complete import complete_environments, completion_params
+
+    params = completion_params(ctx)
+    return complete_environments(params.get("model"), incomplete, **_access(params))
 
 
 def _complete_replica(ctx: typer.Context, incomplete: str) -> list[str]:
@@ -113,6 +131,7 @@ Env = Annotated[
         metavar="NAME",
         help="An environment's logs (every deployment that served it), not one deployment's.",
         show_default=False,
+        autocompletion=_complete_env,
     ),
 ]
 Since = Annotated[
