@@ -146,7 +146,7 @@ def _searches(pattern: str) -> Matcher:
     except re.error as error:
         raise UsageError(
             "--grep",
-            f"{pattern!r} is not a regular expression this tool can run: {error}",
+            f"'{pattern}' is not a regular expression this tool can run: {error}",
             hint="use RE2 syntax without look-around or back-references",
         ) from None
 
