@@ -25,6 +25,9 @@ def test_emulator_command_serves_until_ctrl_c() -> None:
         key = proc.stdout.readline().split()[-1]
         url = first[-1]
         assert url.startswith("http://127.0.0.1:")
+        announced = [proc.stdout.readline() for _ in range(5)]
+        # ready to paste into another shell
+        assert f"  export BASETEN_API_URL={url} BASETEN_API_KEY={key}\n" in announced
         run = subprocess.run(
             [str(CLI), "get", "llama-3-8b", "-n", "3", "-o", "raw"],
             capture_output=True,
@@ -52,6 +55,8 @@ def test_demo_runs_a_real_session() -> None:
     assert run.status == 0, run.stderr
     assert run.stdout.count("$ baseten-logs get ") == 4
     assert '{"timestamp":' in run.stdout  # the jsonl step
+    assert "while this runs" not in run.stdout  # it has stopped by the time this is read
+    assert "emulator has stopped" in run.stdout
     assert "Traceback" not in run.stderr
 
 
