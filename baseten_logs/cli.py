@@ -984,6 +984,7 @@ def run(argv: list[str]) -> int:
     except OutputClosed:
         return ExitStatus.OK
     except (KeyboardInterrupt, typer.Abort):
+        messages.end_interrupted_line()  # the shell's prompt must not start after `^C`
         return ExitStatus.INTERRUPTED
     except NoArgsIsHelpError as exc:
         sys.stderr.write(exc.format_message() + "\n")

@@ -11,8 +11,9 @@ _quiet = False
 
 def set_quiet(quiet: bool) -> None:
     """-q: nothing but log lines (and errors, which a script must still see)."""
-    global _quiet
+    global _quiet, _line_ended
     _quiet = quiet
+    _line_ended = False  # per invocation, like -q (tests run many in one process)
 
 
 def _say(text: str) -> None:
@@ -88,6 +89,30 @@ class StatusLine:
 
 
 _active_status: StatusLine | None = None
+
+
+_line_ended = False
+
+
+def end_interrupted_line() -> None:
+    """After Ctrl-C, move past the `^C` the terminal echoed, once, before anything else is said:
+    else the summary, or the shell's prompt, would start on that line."""
+    global _line_ended
+    if _line_ended:
+        return
+    _line_ended = True
+    import os
+
+    from .terminal import is_terminal
+
+    if is_terminal(sys.stderr, os.environ):
+        if _active_status is not None:
+            _active_status.clear()
+        try:
+            sys.stderr.write("\n")
+            sys.stderr.flush()
+        except (BrokenPipeError, ValueError):
+            pass
 
 
 def report(text: str) -> None:

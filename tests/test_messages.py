@@ -43,3 +43,45 @@ def test_progress_only_when_stdout_and_stderr_are_the_terminal(
     stdout: io.StringIO, stderr: io.StringIO, shown: bool
 ) -> None:
     assert shows_progress(stdout, stderr, {}) is shown
+
+
+def interrupted_get(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make `get` stop as Ctrl-C stops it: after showing its first page."""
+    from baseten_logs.commands import get
+
+    real = get.display_pages
+
+    def pages(*args: object, **kwargs: object) -> object:
+        for page in real(*args, **kwargs):  # type: ignore[arg-type]
+            yield page
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(get, "display_pages", pages)
+
+
+@pytest.mark.parametrize("flags", [(), ("-q", "--summary")])
+def test_ctrl_c_on_a_terminal_ends_on_a_clean_line(
+    logs_api: object, monkeypatch: pytest.MonkeyPatch, flags: tuple[str, ...]
+) -> None:
+    from tests.conftest import invoke
+    from tests.fakeapi import record
+
+    logs_api.records = [record(1_764_147_600_000 * 1_000_000, "x")]  # type: ignore[attr-defined]
+    interrupted_get(monkeypatch)
+    since = ("--since", "2025-11-26T09:00:00Z", "--until", "+1h", "-o", "raw")
+    result = invoke("get", "mdl1234", "dep5678", *since, *flags, env={"TTY_COMPATIBLE": "1"})
+    assert result.status == 130
+    # past the echoed `^C` first: the summary (or the prompt) starts a line of its own
+    assert result.stderr.startswith("\n")
+    assert result.stderr.count("\n") == 1 + ("--summary" in flags)
+
+
+def test_ctrl_c_in_a_pipe_adds_nothing(logs_api: object, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.conftest import invoke
+    from tests.fakeapi import record
+
+    logs_api.records = [record(1_764_147_600_000 * 1_000_000, "x")]  # type: ignore[attr-defined]
+    interrupted_get(monkeypatch)
+    since = ("--since", "2025-11-26T09:00:00Z", "--until", "+1h", "-o", "raw")
+    result = invoke("get", "mdl1234", "dep5678", *since)
+    assert result.status == 130 and result.stderr == ""

@@ -126,6 +126,9 @@ def run_get(
                             sink.close()
             finally:
                 requests = client.requests_made
+    except KeyboardInterrupt:
+        messages.end_interrupted_line()  # before the summary below, not after it
+        raise
     finally:
         if extras.save_file is not None:
             extras.save_file.close()
