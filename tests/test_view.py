@@ -361,8 +361,9 @@ def test_a_live_pipe_is_shown_as_it_comes(monkeypatch: pytest.MonkeyPatch) -> No
 
 
 def test_component_on_lines_that_carry_none_warns_and_explains(
-    saved: Path, capsys: pytest.CaptureFixture[str]
+    saved: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr("baseten_logs.messages._quiet", False)  # whatever -q an earlier test set
     assert show(saved, query_filters=Filters(component="model")) == ""
     err = capsys.readouterr().err
     assert err.startswith("baseten-logs: warning: --component: none of the 10 lines of ")

@@ -64,7 +64,7 @@ def test_rate_limit_of_the_real_api_is_survived(emu: Emulator) -> None:
     ("setup", "status", "words"),
     [
         ({"kind": "500", "times": 10}, ExitStatus.API, "giving up"),
-        ({"kind": "malformed", "times": 1}, ExitStatus.API, "not JSON"),
+        ({"kind": "malformed", "times": 1}, ExitStatus.API, "does not look like the Baseten API"),
         ({"kind": "wrong_shape", "times": 1}, ExitStatus.API, "not a list of logs"),
         ({"kind": "404", "times": 1}, ExitStatus.NOT_FOUND, "not found"),
     ],
