@@ -309,3 +309,44 @@ def test_outage_wording_says_what_happens_without_contradiction() -> None:
     (reconnecting,) = [s for s in statuses if "reconnecting" in s]
     assert reconnecting == "reconnecting… HTTP 503; next try in 1s"
     assert troubles == ["polling failed (HTTP 503); retrying until it works"]
+
+
+def test_get_marks_late_lines_in_text_and_leaves_json_lines_alone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import io
+
+    from baseten_logs.commands import get
+    from baseten_logs.query import LogQuery
+    from baseten_logs.render import JsonLinesRenderer, TextRenderer
+
+    batches = [[record(int((T0 + 2) * 1e9), "on time")], [record(int((T0 + 1) * 1e9), "late")]]
+
+    class Scripted:
+        """A Follower whose second batch came after a later line was shown."""
+
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            self.late = 0
+            self.stopped_because = None
+
+        def remember(self, *args: object, **kwargs: object) -> None:
+            pass
+
+        def reconnecting(self, problem: str, wait: float) -> None:
+            pass
+
+        def follow(self, **kwargs: object) -> Any:
+            for batch, late in zip(batches, (0, 1), strict=True):
+                self.late = late
+                yield batch
+
+    monkeypatch.setattr(get, "Follower", Scripted)
+    text, jsonl = io.StringIO(), io.StringIO()
+    sinks: list[Any] = [TextRenderer(text, color=False, utc=True), JsonLinesRenderer(jsonl)]
+    now_ms = int(T0 * 1000)
+    query = LogQuery(path="/v1/x/logs", since_ms=now_ms, until_ms=now_ms, limit=0)
+    get._follow(None, query, sinks, FollowSettings(), [], None, lambda ms: None)  # type: ignore[arg-type]
+    shown = text.getvalue().splitlines()
+    assert shown[0].endswith("on time")
+    assert shown[1].endswith("late  (late: arrived after the lines above)")
+    assert "(late" not in jsonl.getvalue()
