@@ -288,7 +288,7 @@ def test_a_line_later_than_the_hold_is_counted_as_late() -> None:
     lines.append((T0 + 11, record(int((T0 + 1) * 1e9), "ten seconds late")))
     live = LiveLogs(lines)
     follower = Follower(live.fetch, clock=live.clock, sleep=live.sleep)
-    late = []
+    late: list[str] = []
     for batch in follower.follow(start_ms=int(T0 * 1000), until_ms=int((T0 + 14) * 1000)):
         late.extend(r["message"] for r in batch[: follower.late])
     assert late == ["ten seconds late"]
