@@ -10,10 +10,12 @@ STAMP := $(VENV)/.installed
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 14
 
+# PYTHONWARNINGS: setuptools boxes every editable install with a note for its own developers.
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	PYTHONWARNINGS=ignore::UserWarning:setuptools.command.editable_wheel \
+		$(BIN)/python -m pip install --quiet -e '.[dev]'
 	$(BIN)/python -m compileall -q baseten_logs  # start-up: an editable install compiles nothing
 	@touch $@
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from typer._click.exceptions import NoArgsIsHelpError  # typer vendors click
+from typer.core import TyperCommand
 
 from . import __version__, messages
 from .errors import BasetenLogsError, ExitStatus, UsageError
@@ -29,16 +30,67 @@ EXIT_STATUSES = (
     "4 not found, 5 API or network failure, 6 incomplete output, 70 internal error, "
     "130 interrupted."
 )
+STATS_EXIT_STATUSES = (
+    "Exit statuses: 0 ok, 2 bad input, 3 authentication failed, 4 not found, "
+    "5 API or network failure, 6 incomplete counts, 70 internal error, 130 interrupted."
+)
+VIEW_EXIT_STATUSES = "Exit statuses: 0 ok, 2 bad input or file, 70 internal error, 130 interrupted."
+
+
+def _examples(*lines: str) -> str:
+    """An `Examples:` block for a help page, kept as written ("\b" stops click rewrapping it)."""
+    return "\b\nExamples:\n" + "\n".join(f"  {line}" for line in lines)
+
+
+TOP_EXAMPLES = _examples(
+    "baseten-logs get llama-3-8b                 # the newest 500 lines of production",
+    "baseten-logs get llama-3-8b -f              # then follow (Ctrl-C stops)",
+    "baseten-logs stats llama-3-8b --since 6h    # the shape of the last 6 hours",
+    "baseten-logs demo                           # try it all without an account",
+)
+GET_EXAMPLES = _examples(
+    "baseten-logs get llama-3-8b                          # newest 500 lines, production",
+    "baseten-logs get llama-3-8b v3 --since 2h --level error -n 50",
+    "baseten-logs get llama-3-8b -f --replica a1b2c       # follow one replica",
+    "baseten-logs get MODEL_ID DEPLOYMENT_ID --all --since 1h -o jsonl | jq -r .message",
+    "baseten-logs get llama-3-8b --since 15m -q --fail-on error   # in CI: exit 1 on errors",
+)
+STATS_EXAMPLES = _examples(
+    "baseten-logs stats llama-3-8b --since 6h",
+    "baseten-logs stats llama-3-8b --since 1d --level warning",
+    "baseten-logs stats MODEL_ID DEPLOYMENT_ID --since 2h -o json | jq .totals",
+)
+VIEW_EXAMPLES = _examples(
+    "baseten-logs get llama-3-8b --all --since 1h --save run.jsonl",
+    "baseten-logs view run.jsonl --level error",
+    "baseten-logs get llama-3-8b -f -o jsonl | baseten-logs view - --grep timeout",
+)
+
+
+def _epilog(*parts: str) -> str:
+    return "\n\n".join(parts)
+
 
 app = typer.Typer(
     name="baseten-logs",
     help="Fast, scriptable logs for model deployments on Baseten.",
-    epilog=EXIT_STATUSES,
+    epilog=_epilog(TOP_EXAMPLES, EXIT_STATUSES),
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
     no_args_is_help=True,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
+
+
+class UsageCommand(TyperCommand):
+    """Usage lines as people write them, `get MODEL [DEPLOYMENT]`: typer writes `{MODEL}`."""
+
+    def collect_usage_pieces(self, ctx: typer.Context) -> list[str]:  # type: ignore[override]
+        return [
+            piece[1:-1] if piece.startswith("{") and piece.endswith("}") else piece
+            for piece in super().collect_usage_pieces(ctx)
+        ]
+
 
 WINDOW = "Window"
 FILTERS = "Filters (applied by the API)"
@@ -48,8 +100,19 @@ SCRIPTS = "Scripts and CI"
 
 
 def _choices(*values: str) -> Callable[[str], list[str]]:
-    """Shell completion for a flag with a fixed set of values."""
-    return lambda incomplete: [v for v in values if v.lower().startswith(incomplete.lower())]
+    """Shell completion for a flag with a fixed set of values, any case accepted.
+
+    Candidates come back in the case the user started typing (`err` -> `error`): shells drop
+    candidates that do not start with what was typed, exactly.
+    """
+
+    def complete(incomplete: str) -> list[str]:
+        lower = incomplete.islower()
+        return [
+            v.lower() if lower else v for v in values if v.lower().startswith(incomplete.lower())
+        ]
+
+    return complete
 
 
 # Completion of real names reads the on-disk cache of listings (complete.py); the words typed
@@ -74,6 +137,13 @@ def _complete_deployment(ctx: typer.Context, incomplete: str) -> list[str]:
 
     params = completion_params(ctx)
     return complete_deployments(params.get("model"), incomplete, **_access(params))
+
+
+def _complete_env(ctx: typer.Context, incomplete: str) -> list[str]:
+    from .complete import complete_environments, completion_params
+
+    params = completion_params(ctx)
+    return complete_environments(params.get("model"), incomplete, **_access(params))
 
 
 def _complete_replica(ctx: typer.Context, incomplete: str) -> list[str]:
@@ -124,6 +194,7 @@ Env = Annotated[
         metavar="NAME",
         help="An environment's logs (every deployment that served it), not one deployment's.",
         show_default=False,
+        autocompletion=_complete_env,
     ),
 ]
 Since = Annotated[
@@ -147,7 +218,8 @@ Level = Annotated[
     str | None,
     typer.Option(
         metavar="LEVEL",
-        help="Minimum level: DEBUG, INFO, WARNING, ERROR (drops lines with no level).",
+        help="Minimum level: DEBUG, INFO, WARNING, ERROR. A line without a level counts at the "
+        "level its text shows, as in the output.",
         autocompletion=_choices("DEBUG", "INFO", "WARNING", "ERROR"),
         rich_help_panel=FILTERS,
     ),
@@ -344,7 +416,7 @@ def _logs_source(
 def _workers(concurrency: str) -> int:
     from .query import MAX_CONCURRENCY, parse_count
 
-    workers = parse_count(concurrency, flag="--concurrency")
+    workers = parse_count(concurrency, flag="--concurrency", hint=f"1 to {MAX_CONCURRENCY}")
     if workers > MAX_CONCURRENCY:
         raise UsageError(
             "--concurrency", f"{workers} is too many", hint=f"at most {MAX_CONCURRENCY}"
@@ -359,7 +431,11 @@ def _attempts(retries: str) -> int:
 
 
 # --- Commands -------------------------------------------------------------------------------
-@app.command(epilog=EXIT_STATUSES)
+@app.command(
+    cls=UsageCommand,
+    epilog=_epilog(GET_EXAMPLES, EXIT_STATUSES),
+    short_help="Print logs: the newest lines, a whole window, or follow them.",
+)
 def get(
     model: Model,
     deployment: Deployment = None,
@@ -373,7 +449,8 @@ def get(
             "-n",
             "--limit",
             metavar="N",
-            help="Show the newest N lines of the window, oldest first. Default 500.",
+            help="Show the newest N lines of the window, oldest first. Default 500; with -f a "
+            "screenful, and -f -n 0 shows only lines that arrive from now on.",
             rich_help_panel=WINDOW,
         ),
     ] = None,
@@ -469,9 +546,16 @@ def get(
     color_mode = parse_choice(color, flag="--color", choices=COLOR_MODES)
     if all_lines and limit is not None:
         raise UsageError("--all", "cannot be combined with -n/--limit", hint="choose one")
-    if follow and (reverse or output_format in ("json", "github")):
-        flag = "--reverse" if reverse else f"-o {output_format}"  # these need the stream's end
-        raise UsageError("-f/--follow", f"cannot be combined with {flag}", hint="use -o jsonl")
+    if follow and reverse:  # newest first needs the stream's end
+        raise UsageError(
+            "-f/--follow",
+            "cannot be combined with --reverse",
+            hint="follow prints oldest first; drop --reverse",
+        )
+    if follow and output_format in ("json", "github"):  # these need the stream's end
+        raise UsageError(
+            "-f/--follow", f"cannot be combined with -o {output_format}", hint="use -o jsonl"
+        )
     if all_lines or (follow and since is not None and limit is None):
         count = None  # -f --since: the whole window asked for, then new lines
     elif follow and limit is None:
@@ -536,7 +620,11 @@ def get(
     raise typer.Exit(int(status))
 
 
-@app.command(epilog=EXIT_STATUSES)
+@app.command(
+    cls=UsageCommand,
+    epilog=_epilog(STATS_EXAMPLES, STATS_EXIT_STATUSES),
+    short_help="The shape of a window: levels over time, replicas, top lines.",
+)
 def stats(
     model: Model,
     deployment: Deployment = None,
@@ -612,7 +700,11 @@ def stats(
     raise typer.Exit(int(status))
 
 
-@app.command(epilog=EXIT_STATUSES)
+@app.command(
+    cls=UsageCommand,
+    epilog=_epilog(VIEW_EXAMPLES, VIEW_EXIT_STATUSES),
+    short_help="Render saved logs offline, with get's filters and formats.",
+)
 def view(
     file: Annotated[
         str,
@@ -757,7 +849,7 @@ def models(
     )
 
 
-@app.command()
+@app.command(cls=UsageCommand, short_help="A model's deployments: names, ids, status, environment.")
 def deployments(
     model: Model,
     team: Team = None,
@@ -786,7 +878,7 @@ def deployments(
     )
 
 
-@app.command()
+@app.command(short_help="Which API key and URL are used, and where each comes from.")
 def whoami(
     check: Annotated[
         bool,
@@ -828,11 +920,18 @@ def whoami(
 app.command("config", help="The same as whoami: where the key and URL come from.")(whoami)
 
 
-@app.command()
+@app.command(short_help="Serve the built-in Baseten API emulator until Ctrl-C.")
 def emulator(
-    host: Annotated[str, typer.Option(help="Loopback address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port (0 picks a free one).", min=0, max=65535)] = 8787,
-    seed: Annotated[int, typer.Option(help="Seed of the generated logs.")] = 0,
+    host: Annotated[
+        str, typer.Option(metavar="ADDRESS", help="Loopback address to listen on.")
+    ] = "127.0.0.1",
+    port: Annotated[
+        int,
+        typer.Option(
+            metavar="PORT", help="Port, 0 to 65535 (0 picks a free one).", min=0, max=65535
+        ),
+    ] = 8787,
+    seed: Annotated[int, typer.Option(metavar="N", help="Seed of the generated logs.")] = 0,
     rate: Annotated[
         float,
         typer.Option(metavar="LINES_PER_S", help="Log lines per second per deployment.", min=0),
@@ -841,10 +940,19 @@ def emulator(
         float, typer.Option(metavar="SECONDS", help="Delay before every answer.", min=0)
     ] = 0.0,
     error_rate: Annotated[
-        float, typer.Option(help="Share of log requests answered 429/5xx.", min=0, max=1)
+        float,
+        typer.Option(
+            metavar="SHARE", help="Share of log requests answered 429/5xx, 0 to 1.", min=0, max=1
+        ),
     ] = 0.0,
     late_share: Annotated[
-        float, typer.Option(help="Share of lines that arrive up to 30 s late.", min=0, max=1)
+        float,
+        typer.Option(
+            metavar="SHARE",
+            help="Share of lines that arrive up to 30 s late, 0 to 1.",
+            min=0,
+            max=1,
+        ),
     ] = 0.02,
     end_exclusive: Annotated[
         bool, typer.Option("--end-exclusive", help="`end_epoch_millis` excludes its millisecond.")
@@ -883,7 +991,7 @@ def emulator(
     )
 
 
-@app.command()
+@app.command(short_help="A real session against the built-in emulator, no account needed.")
 def demo(
     follow_seconds: Annotated[
         float, typer.Option(metavar="SECONDS", help="How long the follow step runs.", min=0)
@@ -893,6 +1001,14 @@ def demo(
     from .commands.demo import run_demo
 
     raise typer.Exit(run_demo(follow_seconds=follow_seconds, run=run))
+
+
+def _command_names() -> set[str]:
+    """The commands that exist, so a typo (`gett`) is not offered `baseten-logs gett --help`."""
+    return {
+        info.name or (info.callback.__name__ if info.callback else "")
+        for info in app.registered_commands
+    }
 
 
 def run(argv: list[str]) -> int:
@@ -905,12 +1021,13 @@ def run(argv: list[str]) -> int:
     except OutputClosed:
         return ExitStatus.OK
     except (KeyboardInterrupt, typer.Abort):
+        messages.end_interrupted_line()  # the shell's prompt must not start after `^C`
         return ExitStatus.INTERRUPTED
     except NoArgsIsHelpError as exc:
         sys.stderr.write(exc.format_message() + "\n")
         return ExitStatus.USAGE
     except typer.TyperException as exc:  # click's usage errors: one line, not a usage block
-        command = next((a for a in argv[:1] if not a.startswith("-")), "")
+        command = next((a for a in argv[:1] if a in _command_names()), "")
         see = f"baseten-logs {command} --help" if command else "baseten-logs --help"
         messages.error(f"{exc.format_message()} (see '{see}')")
         return ExitStatus.USAGE

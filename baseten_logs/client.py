@@ -74,6 +74,75 @@ def _server_message(response: httpx.Response) -> str:
     return ""
 
 
+def _answer_kind(response: httpx.Response) -> str | None:
+    """What a non-JSON answer is ("HTML answer"), or None when the body is JSON or empty.
+
+    The Baseten API answers JSON, errors included; an HTML page or other text comes from
+    something else at that URL (a static file server, a proxy's login or error page).
+    """
+    content_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
+    if "html" in content_type:
+        return "HTML answer"
+    if not response.content.strip():
+        return None
+    try:
+        response.json()
+    except (ValueError, UnicodeDecodeError):
+        return f"{content_type or 'untyped'} answer, not JSON"
+    return None
+
+
+def not_the_api(response: httpx.Response, *, base_url: str, url_source: str) -> ApiError | None:
+    """An error naming the URL when the answer cannot be the Baseten API's: a redirect, or a
+    page that is not JSON. None when it may well be the API."""
+    status = response.status_code
+    where = f"{base_url} (from {url_source})"
+    check = "check --api-url / BASETEN_API_URL"
+    if 300 <= status < 400:
+        target = response.headers.get("location")
+        points = f"redirects to {target}" if target else f"answered with a redirect (HTTP {status})"
+        return ApiError(f"{where} {points}, which the Baseten API never does; {check}")
+    kind = _answer_kind(response)
+    if kind is None:
+        return None
+    return ApiError(f"{where} does not look like the Baseten API ({kind}, HTTP {status}); {check}")
+
+
+REFUSED_SECONDS = 3.0  # a refused connection is retried this long: a server may be starting
+
+
+def _host_port(url: httpx.URL) -> str:
+    port = url.port or (443 if url.scheme == "https" else 80)
+    return f"{url.host}:{port}"
+
+
+def _refused(exc: httpx.TransportError) -> bool:
+    """Whether nothing listens at the address (rather than a slow or broken network)."""
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, ConnectionRefusedError):
+            return True
+        cause = cause.__cause__ or cause.__context__
+    return isinstance(exc, httpx.ConnectError) and "refused" in str(exc).lower()
+
+
+def _transport_problem(exc: httpx.TransportError, address: str) -> str:
+    """A transport failure in words a user can act on, naming host and port."""
+    if _refused(exc):
+        return f"connection refused by {address}"
+    text = str(exc).lower()
+    if isinstance(exc, httpx.ConnectError) and (
+        "name or service" in text or "nodename" in text or "getaddrinfo" in text
+    ):
+        return f"cannot resolve the host of {address}"
+    detail = str(exc).strip()
+    return f"connection to {address} failed ({detail or exc.__class__.__name__})"
+
+
+def _tries(count: int) -> str:
+    return f"{count} attempt{'' if count == 1 else 's'}"
+
+
 def _describe(response: httpx.Response) -> str:
     message = _server_message(response)
     return f"HTTP {response.status_code}" + (f": {message}" if message else "")
@@ -139,6 +208,7 @@ class ApiClient:
         base_url: str,
         api_key: str,
         key_source: str = "the API key",
+        url_source: str = "the API URL setting",
         timeout: float = 30.0,
         retry: RetryPolicy | None = None,
         max_connections: int = 8,
@@ -150,12 +220,17 @@ class ApiClient:
 
         self._key_source = key_source
         self._auth = auth  # when set, it gives each request's Authorization (api_key unused)
+        self._url_source = url_source
+        self._base_url = base_url.rstrip("/")
         self._retry = retry or RetryPolicy()
         self._log = log
         self._requests = itertools.count(1)
         self._requests_made = 0
         # Told of every 429, so parallel fetching can lower its concurrency.
         self.on_throttle: Callable[[], None] | None = None
+        # Told of every retry (what failed, seconds until the next try), so follow mode can say
+        # "reconnecting" at once instead of after the whole retry budget.
+        self.on_retry: Callable[[str, float], None] | None = None
         self._http = httpx.Client(
             base_url=base_url,
             headers={
@@ -192,10 +267,10 @@ class ApiClient:
         try:
             return response.json()
         except (json.JSONDecodeError, UnicodeDecodeError):
-            kind = response.headers.get("content-type", "unknown content")
-            raise ApiError(
-                f"the API answered {path} with something that is not JSON ({kind})",
-                hint="is --api-url / BASETEN_API_URL pointing at the API, not a proxy or the app?",
+            wrong = not_the_api(response, base_url=self._base_url, url_source=self._url_source)
+            raise wrong or ApiError(
+                f"{self._base_url} answered {path} with an empty body, not JSON",
+                hint="check --api-url / BASETEN_API_URL",
             ) from None
 
     def get_logs(self, path: str, params: Params) -> list[dict[str, Any]]:
@@ -215,8 +290,10 @@ class ApiClient:
     def _get_with_retries(self, path: str, params: Params) -> httpx.Response:
         policy = self._retry
         deadline = time.monotonic() + policy.total_seconds
+        refused_waited = 0.0  # seconds spent waiting on refused connections
         attempt = 0
         while True:
+            refused = False
             problem: str
             wait: float | None = None
             started = time.monotonic()
@@ -228,7 +305,8 @@ class ApiClient:
                 problem = "timed out"
                 self._trace(path, params, problem, started)
             except httpx.TransportError as exc:
-                problem = f"connection failed ({exc.__class__.__name__})"
+                refused = _refused(exc)
+                problem = _transport_problem(exc, _host_port(self._http.base_url))
                 self._trace(path, params, problem, started)
             else:
                 self._trace(path, params, f"{response.status_code}", started)
@@ -250,13 +328,22 @@ class ApiClient:
                         self.on_throttle()
             attempt += 1
             delay = wait if wait is not None else policy.backoff(attempt - 1)
+            if refused and (attempt >= policy.attempts or refused_waited + delay > REFUSED_SECONDS):
+                raise TransportError(
+                    f"{problem} (the URL from {self._url_source}), after {_tries(attempt)}",
+                    hint="is the server running? check --api-url / BASETEN_API_URL",
+                )
             if attempt >= policy.attempts or time.monotonic() + delay > deadline:
                 raise TransportError(
-                    f"giving up on {path} after {attempt} attempts: {problem}",
+                    f"giving up on {path} after {_tries(attempt)}: {problem}",
                     hint="the API may be down or rate limiting; try again later",
                 )
+            if refused:
+                refused_waited += delay
             if self._log:
                 self._log(f"retrying in {delay:.1f}s ({problem})")
+            if self.on_retry is not None:
+                self.on_retry(problem, delay)
             sleep(delay)
 
     def _trace(self, path: str, params: Params, outcome: str, started: float) -> None:
@@ -269,6 +356,9 @@ class ApiClient:
 
     def _error_for(self, response: httpx.Response, path: str) -> Exception:
         status = response.status_code
+        wrong = not_the_api(response, base_url=self._base_url, url_source=self._url_source)
+        if wrong is not None:
+            return wrong  # not the API: a 404 from it says nothing about the model
         detail = _describe(response)
         if status in (401, 403):
             return AuthError(

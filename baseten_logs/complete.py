@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from .cache import REPLICAS_TTL, Cache, cache_key
+from .cache import LISTING_TTL, REPLICAS_TTL, Cache, cache_key
 from .config import DEFAULT_REMOTE, Credentials, resolve_credentials
 from .resolve import (
     DEPLOYMENT_ALIASES,
@@ -38,6 +38,7 @@ __all__ = [
     "COMPLETION_BUDGET_S",
     "completion_params",
     "complete_deployments",
+    "complete_environments",
     "complete_models",
     "complete_replicas",
     "remember_replicas",
@@ -110,6 +111,41 @@ def complete_deployments(
         return aliases + named
     except Exception:
         return aliases
+
+
+def complete_environments(
+    model: str | None,
+    incomplete: str,
+    *,
+    api_key: str | None = None,
+    api_url: str | None = None,
+    remote: str = DEFAULT_REMOTE,
+    env: Mapping[str, str] | None = None,
+) -> list[str]:
+    """The model's environment names (`--env <Tab>`), never file names."""
+    try:
+        found = _session(api_key, api_url, remote, env) if model else None
+        if found is None or model is None:
+            return []
+        credentials, cache = found
+        model_id = _cached_model_id(cache, model)
+        names = cache.get(cache_key("environments", model_id)) if model_id else None
+        if not isinstance(names, list):
+
+            def listing(client: ApiClient) -> list[str]:
+                ref = resolve_model(client, model, cache=cache)
+                path = f"/v1/models/{ref.id}/environments"
+                body = client.get_json(path)
+                items = body.get("environments") if isinstance(body, dict) else None
+                found = [e.get("name") for e in items or [] if isinstance(e, dict)]
+                known = [n for n in found if isinstance(n, str)]
+                cache.put(cache_key("environments", ref.id), known, ttl=LISTING_TTL)
+                return known
+
+            names = _fetch(credentials, listing) or []
+        return _matching(names, incomplete)
+    except Exception:
+        return []
 
 
 def complete_replicas(

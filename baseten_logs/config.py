@@ -113,6 +113,12 @@ def check_api_url(url: str, *, source: str = "--api-url") -> str:
             f"{shown!r} would send the API key unencrypted to {host}",
             hint="use https://",
         )
+    try:
+        parts.port  # noqa: B018  # raises for a port outside 0-65535 or not a number
+    except ValueError:
+        raise UsageError(
+            source, f"{shown!r} has an invalid port", hint="a port is a number from 1 to 65535"
+        ) from None
     return url.rstrip("/")
 
 

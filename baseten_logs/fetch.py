@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 
 from . import messages
 from .client import ApiClient, RetryPolicy
@@ -26,6 +27,7 @@ def open_client(
         base_url=credentials.api_url,
         api_key=credentials.api_key,
         key_source=credentials.key_source,
+        url_source=credentials.url_source,
         log=log,
         max_connections=max_connections,
         retry=retry,
@@ -33,7 +35,29 @@ def open_client(
     )
 
 
-def page_fetcher(client: ApiClient, query: LogQuery) -> FetchPage:
+def page_fetcher(
+    client: ApiClient, query: LogQuery, *, on_gap: Callable[[int], None] | None = None
+) -> FetchPage:
+    """Pages as the API answers `query`; with a level, also the unlevelled lines whose text
+    shows that level (see level_filter), so --level agrees with what the output shows."""
+    level = query.filters.min_level
+    if level is None:
+        return _raw_fetcher(client, query)
+    from .level_filter import detected_at_least, marker_pattern, merged_fetch
+
+    filters = query.filters
+    # One search_pattern per request: a --grep already narrows, else the level markers do.
+    pattern = filters.search_pattern or marker_pattern(level)
+    unlevelled = replace(query, filters=replace(filters, min_level=None, search_pattern=pattern))
+    return merged_fetch(
+        _raw_fetcher(client, query),
+        _raw_fetcher(client, unlevelled),
+        detected_at_least(level),
+        on_gap=on_gap,
+    )
+
+
+def _raw_fetcher(client: ApiClient, query: LogQuery) -> FetchPage:
     source = query.source or LogsSource.fixed(query.path, warn=messages.warn)
 
     def fetch(start_ms: int, end_ms: int, direction: Direction, limit: int) -> list[Record]:

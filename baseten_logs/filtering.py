@@ -3,10 +3,10 @@
 `matcher(filters)` answers, for one record, what the API would have answered: would it have
 returned this line for these query parameters? Semantics, from the endpoint's reference:
 
-- `min_level`: lines at or above it; lines whose `level` is null (or absent) are dropped. This
-  reads the record's own `level` field, as the API does, and never the level `levels.detect_level`
-  guesses from the message for display: a line the API would not return stays out here too. A
-  spelling the API does not send (`warn`, `error`) in a hand-edited file is read leniently.
+- `min_level`: lines at or above it, as `get --level` selects them: by the record's own `level`
+  field, and for a line whose `level` is null (or absent) by the level its text shows
+  (`levels.detect_level`, as the text output shows it). A spelling the API does not send
+  (`warn`, `error`) in a hand-edited file is read leniently.
 - `replica`, `request_id`, `component`: exact, case-sensitive match on the field of that name;
   a record without the field (`component` is not in every record) does not match.
 - `search_pattern`: a regular expression searched for anywhere in the message. The API uses RE2;
@@ -27,7 +27,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from .errors import UsageError
-from .levels import LEVEL_RANK, normalize_level
+from .levels import LEVEL_RANK, detect_level, normalize_level
 from .query import Filters
 
 __all__ = ["Matcher", "matcher", "python_pattern"]
@@ -92,8 +92,10 @@ def _at_least(min_level: str) -> Matcher:
 
     def at_least(record: Mapping[str, Any]) -> bool:
         level = record.get("level")
-        if level is None:  # no level: the API drops the line whatever min_level is
-            return False
+        if level is None or level == "":  # as `get --level` does: the level the text shows
+            message = record.get("message")
+            found = detect_level(message) if isinstance(message, str) and message else None
+            return found is not None and LEVEL_RANK[found] >= floor
         try:
             return passing[level]
         except (KeyError, TypeError):
@@ -144,7 +146,7 @@ def _searches(pattern: str) -> Matcher:
     except re.error as error:
         raise UsageError(
             "--grep",
-            f"{pattern!r} is not a regular expression this tool can run: {error}",
+            f"'{pattern}' is not a regular expression this tool can run: {error}",
             hint="use RE2 syntax without look-around or back-references",
         ) from None
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import heapq
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass
 
@@ -18,6 +18,7 @@ from .errors import AuthError, BasetenLogsError, NotFoundError, UsageError
 from .pager import FetchPage, Pager, Record, record_key
 from .timestamps import record_ms, record_ns
 
+_NO_TIME = 2**63  # sorts after every real nanosecond
 MAX_UNTIMED = 10_000  # lines with no readable time remembered (they cannot age out by time)
 
 
@@ -27,7 +28,9 @@ class FollowSettings:
     skew_ms: int = 60_000  # how far past "now" to ask, for replicas whose clocks run ahead
     sweep_every_ms: int = 5_000  # how often a poll reaches back the whole overlap
     recent_ms: int = 5_000  # how far back the polls in between reach
-    settle_ms: int = 1_500  # hold new lines this long so they can be shown in time order
+    settle_ms: int = 1_500  # hold new lines this long so they can be shown in time order...
+    min_settle_ms: int = 500  # ...adapting, within these bounds, to how late lines really arrive
+    max_settle_ms: int = 5_000  # (at most recent_ms, so every poll still sees the held lines)
     min_interval: float = 0.5  # poll this often while lines flow...
     max_interval: float = 5.0  # ...backing off to this when idle
     max_reconnect_wait: float = 30.0
@@ -98,8 +101,44 @@ def _after(record: Record, cutoff_ms: int) -> bool:
     return ms is not None and ms > cutoff_ms
 
 
+class Lateness:
+    """How long to hold new lines so that late ones still come out in time order, measured.
+
+    A line whose timestamp was already behind the previous poll when it first showed up would
+    have been printed out of order by a shorter hold: that margin is one sample (0 for a line on
+    time). The hold covers the 95th percentile of recent samples, within bounds, so a rare very
+    late line does not slow every line down (it is shown marked as late instead).
+    """
+
+    SAMPLES = 400
+
+    def __init__(self, *, initial_ms: int, low_ms: int, high_ms: int) -> None:
+        self.low_ms = low_ms
+        self.high_ms = max(low_ms, high_ms)
+        self.hold_ms = min(max(initial_ms, self.low_ms), self.high_ms)
+        self._samples: deque[int] = deque(maxlen=self.SAMPLES)
+
+    def observe(self, records: Iterable[Record], *, previous_poll_ms: int) -> None:
+        added = False
+        for record in records:
+            ms = record_ms(record)
+            if ms is None:
+                continue  # a line with no readable time says nothing about lateness
+            self._samples.append(max(0, previous_poll_ms - ms))
+            added = True
+        if added and len(self._samples) >= 20:  # a few samples are no measurement
+            ordered = sorted(self._samples)
+            p95 = ordered[min(len(ordered) - 1, len(ordered) * 95 // 100)]
+            self.hold_ms = min(max(p95 + 250, self.low_ms), self.high_ms)
+
+
 class Follower:
-    """Polls a log endpoint and yields batches of lines not shown before."""
+    """Polls a log endpoint and yields batches of lines not shown before.
+
+    Each batch is in time order; lines of one nanosecond (the parts of one multi-line print) in
+    the order the API lists them. The first `late` lines of the last batch arrived after later
+    lines had been shown: the caller may mark them.
+    """
 
     def __init__(
         self,
@@ -126,6 +165,14 @@ class Follower:
         self.shown = ShownLines()
         self.lines_shown = 0
         self.polls = 0
+        cfg = self.settings
+        self.lateness = Lateness(
+            initial_ms=cfg.settle_ms,
+            low_ms=cfg.min_settle_ms,
+            high_ms=min(cfg.max_settle_ms, cfg.recent_ms, cfg.overlap_ms),
+        )
+        self.late = 0  # of the last batch, how many lines (its first) came after later ones
+        self._shown_up_to_ns = 0
 
     def now_ms(self) -> int:
         return int(self._clock() * 1000)
@@ -173,7 +220,7 @@ class Follower:
             if until_ms is not None:
                 window_end = min(window_end, until_ms)
             try:
-                batch = self._poll(window_start, window_end)
+                polled = self._poll(window_start, window_end)
             except (AuthError, NotFoundError, UsageError):
                 raise  # nothing a retry can fix
             except BasetenLogsError as exc:
@@ -181,11 +228,13 @@ class Follower:
                     raise  # past --until: report the failure (exit 5) instead of waiting on
                 failures += 1
                 wait = min(cfg.max_reconnect_wait, cfg.min_interval * 2**failures)
-                self._status(f"reconnecting… ({exc.message}); next try in {wait:.0f}s")
+                self.reconnecting(problem_of(exc), wait)
                 if failures == 1 and self._on_trouble is not None:
-                    self._on_trouble(f"polling failed, retrying until it works: {exc}")
+                    self._on_trouble(f"polling failed ({problem_of(exc)}); retrying until it works")
                 self._sleep(wait)
                 continue
+            batch = self.shown.unseen(polled)
+            self.lateness.observe(batch, previous_poll_ms=last_poll)
             failures = 0
             self.polls += 1
             last_poll = now
@@ -194,13 +243,18 @@ class Follower:
             # Nothing older than the next sweep's reach can come back: forget it.
             self.shown.forget_before(last_sweep - cfg.overlap_ms)
             pending.extend(batch)
-            # Hold the newest lines for `settle`, so replicas' lines that arrive a moment apart
-            # come out in time order; a line later than that is shown when it arrives.
-            cutoff = None if finishing else now - cfg.settle_ms
+            # Hold the newest lines (for as long as lines have lately been arriving late), so
+            # replicas' lines that arrive a moment apart come out in time order; a line later
+            # than that is shown when it arrives, marked as late.
+            cutoff = None if finishing else now - self.lateness.hold_ms
             ready = [r for r in pending if cutoff is None or not _after(r, cutoff)]
             if ready:
                 pending = [r for r in pending if cutoff is not None and _after(r, cutoff)]
-                ready.sort(key=lambda record: record_ns(record) or 0)
+                ready = _in_api_order(ready, polled)
+                shown_up_to = self._shown_up_to_ns
+                times = [ns for r in ready if (ns := record_ns(r)) is not None]
+                self.late = sum(1 for ns in times if ns < shown_up_to)
+                self._shown_up_to_ns = max([shown_up_to, *times])
                 self.lines_shown += len(ready)
                 yield ready
             if batch:
@@ -216,11 +270,12 @@ class Follower:
             self._sleep(interval)
 
     def _poll(self, start_ms: int, end_ms: int) -> list[Record]:
+        """Every line of the window, as the API lists them (shown before or not)."""
         if end_ms < start_ms:
             return []
         # One poll is judged as a whole: a line and its identical twin may straddle two pages.
         pages = Pager(self._fetch, on_gap=self._gap).oldest(start_ms, end_ms)
-        return self.shown.unseen(record for page in pages for record in page)
+        return [record for page in pages for record in page]
 
     def _gap(self, ms: int) -> None:
         # Every sweep meets a crowded millisecond again while it is in the overlap.
@@ -229,6 +284,39 @@ class Follower:
             if self._on_gap is not None:
                 self._on_gap(ms)
 
+    def reconnecting(self, problem: str, wait: float) -> None:
+        """The status while polls fail (also fed by the client's own retries, so it shows at
+        the first failure): what failed and when the next try is, in one line."""
+        self._status(f"reconnecting… {problem}; next try in {max(1, round(wait))}s")
+
     def _status(self, text: str) -> None:
         if self._on_status is not None:
             self._on_status(text)
+
+
+def _in_api_order(records: list[Record], polled: list[Record]) -> list[Record]:
+    """`records` in time order; lines of one nanosecond as the latest poll lists them.
+
+    The parts of one multi-line print share a nanosecond and may arrive in different polls:
+    arrival order would scramble them, the API's order is the print's own.
+    """
+    position: dict[Hashable, int] = {}
+    for index, record in enumerate(polled):
+        position.setdefault(record_key(record), index)
+    unknown = len(polled)  # a held line the poll no longer reaches keeps its arrival order
+
+    def order(record: Record) -> tuple[int, int]:
+        ns = record_ns(record)
+        # A line with no readable time goes last: the late lines stay the batch's first ones.
+        return (_NO_TIME if ns is None else ns, position.get(record_key(record), unknown))
+
+    return sorted(records, key=order)
+
+
+def problem_of(exc: BasetenLogsError) -> str:
+    """What failed, without the client's "giving up ... after N attempts" framing, which would
+    contradict a follower that keeps trying."""
+    message = exc.message
+    if message.startswith("giving up on ") and ": " in message:
+        return message.split(": ", 1)[1]
+    return message

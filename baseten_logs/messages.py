@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 
 PROG = "baseten-logs"
 _quiet = False
@@ -10,11 +11,14 @@ _quiet = False
 
 def set_quiet(quiet: bool) -> None:
     """-q: nothing but log lines (and errors, which a script must still see)."""
-    global _quiet
+    global _quiet, _line_ended
     _quiet = quiet
+    _line_ended = False  # per invocation, like -q (tests run many in one process)
 
 
 def _say(text: str) -> None:
+    if _active_status is not None:
+        _active_status.clear()  # a message never lands on the end of a status line
     try:
         sys.stderr.write(text + "\n")
         sys.stderr.flush()
@@ -39,24 +43,35 @@ def info(text: str) -> None:
 class StatusLine:
     """A discreet, rewritable status on a terminal's stderr (follow mode's heartbeat).
 
-    Cleared before log lines are written, so it never mixes with them; silent off a terminal.
+    Cleared before log lines and before any other message are written, so it never mixes with
+    them; cut to the terminal's width, since a wrapped line could not be erased; silent off a
+    terminal (see terminal.shows_progress).
     """
 
-    def __init__(self, *, enabled: bool) -> None:
+    def __init__(self, *, enabled: bool, width: Callable[[], int] | None = None) -> None:
         self._enabled = enabled and not _quiet
         self._showing = False
+        self._width = width
 
     def show(self, text: str) -> None:
+        global _active_status
         if not self._enabled:
             return
+        columns = self._columns()
+        if len(text) >= columns:  # the last column would wrap on some terminals
+            text = text[: max(0, columns - 2)] + "…"
         try:
             sys.stderr.write(f"\r\x1b[2K\x1b[2m{text}\x1b[0m")
             sys.stderr.flush()
             self._showing = True
+            _active_status = self
         except (BrokenPipeError, ValueError):
             self._enabled = False
 
     def clear(self) -> None:
+        global _active_status
+        if _active_status is self:
+            _active_status = None
         if self._showing:
             try:
                 sys.stderr.write("\r\x1b[2K")
@@ -64,6 +79,40 @@ class StatusLine:
             except (BrokenPipeError, ValueError):
                 self._enabled = False
             self._showing = False
+
+    def _columns(self) -> int:
+        if self._width is not None:
+            return self._width()
+        from .terminal import terminal_width
+
+        return terminal_width(80)
+
+
+_active_status: StatusLine | None = None
+
+
+_line_ended = False
+
+
+def end_interrupted_line() -> None:
+    """After Ctrl-C, move past the `^C` the terminal echoed, once, before anything else is said:
+    else the summary, or the shell's prompt, would start on that line."""
+    global _line_ended
+    if _line_ended:
+        return
+    _line_ended = True
+    import os
+
+    from .terminal import is_terminal
+
+    if is_terminal(sys.stderr, os.environ):
+        if _active_status is not None:
+            _active_status.clear()
+        try:
+            sys.stderr.write("\n")
+            sys.stderr.flush()
+        except (BrokenPipeError, ValueError):
+            pass
 
 
 def report(text: str) -> None:

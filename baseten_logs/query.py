@@ -131,13 +131,13 @@ def parse_choice(value: str, *, flag: str, choices: Sequence[str]) -> str:
     return choice
 
 
-def parse_count(value: str, *, flag: str, minimum: int = 1) -> int:
+def parse_count(value: str, *, flag: str, minimum: int = 1, hint: str = "e.g. 100") -> int:
     try:
         count = int(value)
     except ValueError:
-        raise UsageError(flag, f"{value!r} is not a whole number", hint="e.g. 100") from None
+        raise UsageError(flag, f"{value!r} is not a whole number", hint=hint) from None
     if count < minimum:
-        raise UsageError(flag, f"must be at least {minimum}, not {count}", hint="e.g. 100")
+        raise UsageError(flag, f"must be at least {minimum}, not {count}", hint=hint)
     return count
 
 
@@ -164,9 +164,11 @@ def build_filters(
     if pattern is not None and _NOT_RE2.search(pattern):
         raise UsageError(
             "--grep",
-            f"{pattern!r} uses look-around, a back-reference or an atomic group, which RE2 lacks",
+            f"'{pattern}' uses look-around, a back-reference or an atomic group, which RE2 lacks",
             hint="rewrite it without them, or use --include/--exclude",
         )
+    if pattern is not None:
+        _check_syntax(pattern)
     return Filters(
         min_level=parse_level(level),
         replica=_checked_text("--replica", replica),
@@ -176,6 +178,31 @@ def build_filters(
         includes=tuple(includes),
         excludes=tuple(excludes),
     )
+
+
+# Errors of Python's `re` that RE2 reports too (an unclosed `[` or `(`, a stray quantifier):
+# refused before any request. Others (`\pN` is RE2 but not Python) are left to the API.
+_SYNTAX_ERRORS = (
+    "unterminated character set",
+    "missing ), unterminated subpattern",
+    "unbalanced parenthesis",
+    "nothing to repeat",
+    "multiple repeat",
+)
+
+
+def _check_syntax(pattern: str) -> None:
+    from .filtering import python_pattern
+
+    try:
+        re.compile(python_pattern(pattern))
+    except re.error as error:
+        if str(error).startswith(_SYNTAX_ERRORS):
+            raise UsageError(
+                "--grep",
+                f"'{pattern}' is not a valid RE2 regular expression: {error}",
+                hint="escape special characters with \\, e.g. \\[ for a literal [",
+            ) from None
 
 
 def resolve_window(

@@ -204,6 +204,8 @@ LEVEL_STYLES: dict[str, str] = {
     "ERROR": "bold red",
 }
 TIMESTAMP_STYLE = "dim"
+LATE_STYLE = "yellow"
+LATE_MARK = "  (late: arrived after the lines above)"
 # Replica colours: the standard colours that read well on dark and light backgrounds and are not
 # level colours, so every terminal shows them alike (their codes are the same in every colour
 # system). Blue is last: it is the hardest to read on black.
@@ -401,6 +403,22 @@ class TextRenderer(_StreamRenderer):
                 append(self._odd_line(record))
         self._last_second = last_second
         self._second_prefix = second_prefix
+        self._emit("".join(lines))
+
+    def write_late(self, records: Sequence[Mapping[str, Any]]) -> None:
+        """Lines that arrived after later lines were shown (follow mode): each marked at its end,
+        so a break in time order is visible rather than silent."""
+        on, off = self._style(LATE_STYLE)
+        mark = f"{on}{LATE_MARK}{off}\n"
+        stream = self._stream
+        lines: list[str] = []
+        try:
+            for record in records:
+                self._stream = buffer = io.StringIO()
+                self.write_page([record])
+                lines.append(buffer.getvalue().removesuffix("\n") + mark)
+        finally:
+            self._stream = stream
         self._emit("".join(lines))
 
     def _clean(self, message: str) -> str:

@@ -264,6 +264,7 @@ def logs_source(
             raise _unknown_environment(
                 client, ModelRef(target.model_id, target.model_name), environment
             )
+        source.label = target.label
         if log is not None:
             log(f"target: {target.label}")
         return path
@@ -272,7 +273,14 @@ def logs_source(
         if log is not None and path == probe and known is None:
             log(f"target: {path.removesuffix('/logs')} (ids as typed)")
 
-    return LogsSource(probe, resolve=resolve, warn=warn, on_settled=settled)
+    source = LogsSource(
+        probe,
+        resolve=resolve,
+        warn=warn,
+        on_settled=settled,
+        label=known.label if known is not None else None,
+    )
+    return source
 
 
 def check_input(*, model: str, deployment: str | None, environment: str | None) -> None:

@@ -37,6 +37,7 @@ class LogsSource:
         resolve: Resolver | None = None,
         warn: Callable[[str], None] | None = None,
         on_settled: Callable[[str], None] | None = None,
+        label: str | None = None,
     ) -> None:
         if path is None and resolve is None:
             raise ValueError("a source needs a path or a way to find one")
@@ -49,6 +50,9 @@ class LogsSource:
         self._pages = 0
         self._warned: set[Hashable] = set()
         self._untimed = 0
+        # The target as people name it (`llama-3-8b (q4w8x2z) / v3 (w8p1zk9)`), once names
+        # were looked up; None while only the ids as typed are known.
+        self.label = label
 
     @classmethod
     def fixed(cls, path: str, *, warn: Callable[[str], None] | None = None) -> LogsSource:

@@ -32,6 +32,7 @@ CHART_HEIGHT = 8
 _MARGIN = 9  # y-axis labels (7) + space + the axis line
 _MAX_COLUMN_WIDTH = 4  # a short window's few buckets get wider columns, up to this
 _SPARK_WIDTH = 24
+_MIN_SPARK = 10  # narrower, the activity column is left out (its header would be cut)
 _MAX_REPLICA_ROWS = 15
 _BLOCKS = " ▁▂▃▄▅▆▇█"
 _SPARKS = "▁▂▃▄▅▆▇█"
@@ -75,20 +76,24 @@ def render_summary(
     summary: Summary, *, console: Console, utc: bool, subject: str | None = None
 ) -> None:
     """Draw everything `stats` shows, top to bottom, in the order one reads a post-mortem."""
-    console.print(_header(summary, utc=utc, subject=subject))
+    columns = chart_columns(console.width)
+    console.print(_header(summary, utc=utc, subject=subject, width=_column_width(summary, columns)))
     if summary.lines == 0:
         console.print("No log lines in this window.")
         return
-    console.print(_legend(summary))
-    for row in _histogram(summary, columns=chart_columns(console.width), utc=utc):
+    console.print(_legend(summary, width=console.width))
+    for row in _histogram(summary, columns=columns, utc=utc):
         console.print(row, no_wrap=True, overflow="crop")
     daily = summary.until_ms - summary.since_ms > 86_400_000
-    console.print(_replica_table(summary, utc=utc, daily=daily))
+    console.print(_replica_table(summary, utc=utc, daily=daily, width=console.width))
     if summary.top_errors:
         console.print(_message_table("Top error signatures", summary.top_errors, utc, daily))
-    console.print(_message_table("Most frequent messages", summary.top_messages, utc, daily))
+    if summary.lines != summary.totals["ERROR"]:  # all errors (--level error): the same list
+        console.print(_message_table("Most frequent messages", summary.top_messages, utc, daily))
     if summary.top_error_requests:
-        console.print(_request_table(summary.top_error_requests, utc=utc, daily=daily))
+        console.print(
+            _request_table(summary.top_error_requests, utc=utc, daily=daily, width=console.width)
+        )
     if not summary.exact:
         console.print(
             Text("Too many distinct messages to count them all: counts are lower bounds.", "dim")
@@ -132,7 +137,7 @@ def _short(n: int) -> str:
     return f"{n / 1_000_000:.1f}M"
 
 
-def _header(summary: Summary, *, utc: bool, subject: str | None) -> Text:
+def _header(summary: Summary, *, utc: bool, subject: str | None, width: int = 1) -> Text:
     fmt = "%Y-%m-%d %H:%M:%S"
     since = _when(summary.since_ms, utc, fmt)
     until = _when(summary.until_ms, utc, fmt)
@@ -142,21 +147,35 @@ def _header(summary: Summary, *, utc: bool, subject: str | None) -> Text:
         text.append(subject + "\n", "bold")
     text.append(f"{since} → {until} ({span})  ")
     text.append(f"{summary.lines:,} lines", "bold")
-    text.append(f", {_duration(summary.bucket_ms)} per column", "dim")
+    per = "per column" if width == 1 else f"per {width} columns"
+    text.append(f", {_duration(summary.bucket_ms)} {per}", "dim")
     if not summary.complete:
         text.append("  incomplete", "bold red")
     return text
 
 
-def _legend(summary: Summary) -> Text:
+def _legend(summary: Summary, *, width: int = 200) -> Text:
+    """`■ ERROR 12   ■ INFO 400 ...`, wrapped between entries only: a `■` never ends a line."""
     text = Text()
+    used = 0
     for level in _STACK:
         count = summary.totals[level]
         if not count:
             continue
+        entry = f"{_level_name(level)} {count:,}"
+        if used and used + len(entry) + 2 > width:
+            text.append("\n")
+            used = 0
         text.append("■ ", LEVEL_STYLES[level])
-        text.append(f"{_LEVEL_NAMES.get(level, level)} {count:,}   ")
+        text.append(entry + "   ")
+        used += len(entry) + 5
+    text.rstrip()
     return text
+
+
+def _level_name(level: str) -> str:
+    """A level as the legend and the tables both name it."""
+    return _LEVEL_NAMES.get(level, level)
 
 
 # --- the histogram ------------------------------------------------------------------------------
@@ -165,7 +184,7 @@ def _legend(summary: Summary) -> Text:
 def _histogram(summary: Summary, *, columns: int, utc: bool) -> list[Text]:
     """The chart rows, then the axis, the error strip and the time labels."""
     buckets = summary.buckets[:columns]
-    width = max(1, min(_MAX_COLUMN_WIDTH, columns // max(1, len(buckets))))
+    width = _column_width(summary, columns)
     peak = max(b.total for b in buckets)
     cells = [_column(b.counts, peak) for b in buckets]
     rows = []
@@ -185,6 +204,12 @@ def _histogram(summary: Summary, *, columns: int, utc: bool) -> list[Text]:
     rows.append(_error_strip(summary, len(buckets), width))
     rows.append(_labels(ticks, len(buckets) * width))
     return rows
+
+
+def _column_width(summary: Summary, columns: int) -> int:
+    """Characters per bucket: a short window's few buckets get wider columns."""
+    count = len(summary.buckets[:columns])
+    return max(1, min(_MAX_COLUMN_WIDTH, columns // max(1, count)))
 
 
 def _column(counts: dict[str, int], peak: int) -> list[tuple[str, str]]:
@@ -286,41 +311,58 @@ def _sparkline(activity: Sequence[int], width: int = _SPARK_WIDTH) -> str:
     """Activity over the window in `width` characters; blank where the replica said nothing."""
     n = len(activity)
     width = min(width, n)
-    sums = [sum(activity[i * n // width : (i + 1) * n // width]) for i in range(width)]
-    peak = max(sums, default=0)
+    # Cells cover one or two more buckets than others when `n` is not a multiple of `width`:
+    # lines per bucket, not per cell, so a cell of more buckets is not taller for that.
+    cells = [activity[i * n // width : (i + 1) * n // width] for i in range(width)]
+    rates = [sum(cell) / len(cell) for cell in cells]
+    peak = max(rates, default=0)
     if peak == 0:
         return " " * width
     top = len(_SPARKS) - 1
-    return "".join(" " if s == 0 else _SPARKS[min(top, s * top // peak)] for s in sums)
+    return "".join(" " if r == 0 else _SPARKS[min(top, int(r * top / peak))] for r in rates)
 
 
-def _replica_table(summary: Summary, *, utc: bool, daily: bool) -> Table:
+def _replica_table(summary: Summary, *, utc: bool, daily: bool, width: int = 200) -> Table:
     table = _table("Replicas")
     replicas: Sequence[ReplicaSummary] = summary.replicas[:_MAX_REPLICA_ROWS]
     names = [r.replica if r.replica is not None else "(none)" for r in replicas]
     seen = len(_seen(0, utc, daily))
     # Fixed columns keep their width on a narrow terminal; the sparkline is what gives way.
-    table.add_column("replica", no_wrap=True, min_width=max([7, *map(len, names)]))
+    name_width = max([7, *map(len, names)])
+    table.add_column("replica", no_wrap=True, min_width=name_width)
+    used = 1 + name_width + 3  # an edge, then each column's padding and separator: 3 characters
     for name, values in (
         ("lines", [r.lines for r in replicas]),
         ("errors", [r.errors for r in replicas]),
         ("warnings", [r.warnings for r in replicas]),
     ):
-        width = max([len(name), *(len(f"{v:,}") for v in values)])
-        table.add_column(name, justify="right", no_wrap=True, min_width=width)
-    table.add_column("first seen", no_wrap=True, min_width=max(10, seen))
+        column = max([len(name), *(len(f"{v:,}") for v in values)])
+        table.add_column(name, justify="right", no_wrap=True, min_width=column)
+        used += column + 3
+    # On a narrow terminal whole columns give way, the least needed first, rather than every
+    # header and time being clipped: the activity, then the first-seen time.
+    first_seen = used + max(10, seen) + max(9, seen) + 6 + _MIN_SPARK + 3 <= width
+    if first_seen:
+        table.add_column("first seen", no_wrap=True, min_width=max(10, seen))
+        used += max(10, seen) + 3
     table.add_column("last seen", no_wrap=True, min_width=max(9, seen))
-    table.add_column("activity", ratio=1)
+    used += max(9, seen) + 3
+    activity = width - used - 3 >= _MIN_SPARK
+    if activity:
+        table.add_column("activity", ratio=1)
     for name, r in zip(names, replicas, strict=True):
-        table.add_row(
+        row: list[str | Text] = [
             name,
             f"{r.lines:,}",
             Text(f"{r.errors:,}", LEVEL_STYLES["ERROR"] if r.errors else ""),
             Text(f"{r.warnings:,}", LEVEL_STYLES["WARNING"] if r.warnings else ""),
-            _seen(r.first_ms, utc, daily),
-            _seen(r.last_ms, utc, daily),
-            Text(_sparkline(r.activity), no_wrap=True, overflow="crop"),
-        )
+        ]
+        if first_seen:
+            row.append(_seen(r.first_ms, utc, daily))
+        row.append(_seen(r.last_ms, utc, daily))
+        if activity:
+            row.append(Text(_sparkline(r.activity), no_wrap=True, overflow="crop"))
+        table.add_row(*row)
     if len(summary.replicas) > _MAX_REPLICA_ROWS:
         more = len(summary.replicas) - _MAX_REPLICA_ROWS
         table.caption = f"… and {more} more (see -o json)"
@@ -333,7 +375,7 @@ def _message_table(title: str, messages: Sequence[MessageSummary], utc: bool, da
     counts = max((len(f"{m.count:,}") for m in messages), default=5)
     seen = len(_seen(0, utc, daily))
     table.add_column("count", justify="right", no_wrap=True, min_width=max(5, counts))
-    table.add_column("level", no_wrap=True, min_width=7)
+    table.add_column("level", no_wrap=True, min_width=8)
     table.add_column("last seen", no_wrap=True, min_width=max(9, seen))
     # A wrappable column is the one rich narrows to fit; the Text's own no_wrap then cuts the
     # signature with an ellipsis instead of wrapping it.
@@ -341,24 +383,35 @@ def _message_table(title: str, messages: Sequence[MessageSummary], utc: bool, da
     for m in messages:
         table.add_row(
             f"{m.count:,}",
-            Text(m.level, LEVEL_STYLES.get(m.level, "")),
+            Text(_level_name(m.level), LEVEL_STYLES.get(m.level, "")),
             _seen(m.last_ms, utc, daily),
             Text(m.signature, no_wrap=True, overflow="ellipsis"),
         )
     return table
 
 
-def _request_table(requests: Sequence[RequestSummary], *, utc: bool, daily: bool) -> Table:
+def _request_table(
+    requests: Sequence[RequestSummary], *, utc: bool, daily: bool, width: int = 200
+) -> Table:
+    """Request ids are copied into `--request-id`: they stay whole, and times give way."""
     table = _table("Requests with the most errors")
-    table.add_column("request id", no_wrap=True)
-    table.add_column("errors", justify="right", no_wrap=True)
-    table.add_column("first error", no_wrap=True)
-    table.add_column("last error", no_wrap=True)
+    id_width = max(len("request id"), *(len(r.request_id) for r in requests))
+    counts = max(len("errors"), *(len(f"{r.errors:,}") for r in requests))
+    seen = max(len("first error"), len(_seen(0, utc, daily)))
+    table.add_column("request id", no_wrap=True, min_width=id_width)
+    table.add_column("errors", justify="right", no_wrap=True, min_width=counts)
+    room = width - 1 - (id_width + 3) - (counts + 3)
+    first = room >= 2 * (seen + 3)
+    if first:
+        table.add_column("first error", no_wrap=True, min_width=seen)
+    last = room >= seen + 3
+    if last:
+        table.add_column("last error", no_wrap=True, min_width=seen)
     for r in requests:
-        table.add_row(
-            r.request_id,
-            f"{r.errors:,}",
-            _seen(r.first_ms, utc, daily),
-            _seen(r.last_ms, utc, daily),
-        )
+        row = [r.request_id, f"{r.errors:,}"]
+        if first:
+            row.append(_seen(r.first_ms, utc, daily))
+        if last:
+            row.append(_seen(r.last_ms, utc, daily))
+        table.add_row(*row)
     return table

@@ -12,7 +12,7 @@ import os
 from collections.abc import Mapping
 from typing import Literal, TextIO
 
-__all__ = ["ColorMode", "is_terminal", "terminal_width", "use_color"]
+__all__ = ["ColorMode", "is_terminal", "shows_progress", "terminal_width", "use_color"]
 
 ColorMode = Literal["auto", "always", "never"]
 
@@ -39,6 +39,15 @@ def is_terminal(stream: TextIO, env: Mapping[str, str]) -> bool:
         return bool(isatty())
     except ValueError:  # a closed stream (e.g. at interpreter shutdown) is no terminal
         return False
+
+
+def shows_progress(stdout: TextIO, stderr: TextIO, env: Mapping[str, str]) -> bool:
+    """Whether status and progress lines belong on stderr: only when stdout is the same terminal.
+
+    With stdout piped (`-f -o jsonl | jq`), what reads the pipe writes to the terminal too, and a
+    rewritten status line would be interleaved with its lines.
+    """
+    return is_terminal(stderr, env) and is_terminal(stdout, env)
 
 
 def use_color(mode: ColorMode, stream: TextIO, env: Mapping[str, str]) -> bool:

@@ -8,6 +8,8 @@ Sections:
   render    lines/s per output format against a plain f-string write (benchmarks/render_bench.py)
   startup   median start-up of --version, --help and get --help against `python -c pass`
   memory    peak RSS of `get --all -o jsonl` over ~1M lines
+  level     `--all --level error` (the min_level query merged with a narrowed query for unlevelled
+            lines) against reading the whole window (`--all`), at 50 ms per request
 
 It is a report, not a test: it exits 0 when a figure misses its target, and 1 only when
 something went wrong (a crash, a wrong line count, a non-zero exit of the CLI).
@@ -39,7 +41,7 @@ from harness import (
 
 from baseten_logs.emulator import DEMO_DEPLOYMENT_ID, DEMO_MODEL_ID, Emulator, EmulatorConfig
 
-SECTIONS = ("parallel", "render", "startup", "memory")
+SECTIONS = ("parallel", "render", "startup", "memory", "level")
 MINUTE_MS = 60_000
 DAY_MS = 86_400_000
 
@@ -376,11 +378,63 @@ def bench_memory(quick: bool) -> None:
     print(f"section elapsed: {time.perf_counter() - started:.1f} s")
 
 
+# --- 5. --level error: two narrowed queries against the whole window -----------------------------
+LEVEL_WINDOW_MS = DAY_MS
+LEVEL_LINES = 40_000
+
+
+def bench_level(quick: bool) -> None:
+    from baseten_logs.levels import effective_level
+
+    header("5. --level error: min_level merged with unlevelled lines, vs reading everything")
+    rate = LEVEL_LINES / (LEVEL_WINDOW_MS / 1000)
+    config = EmulatorConfig(rates={DEMO_DEPLOYMENT_ID: rate}, rate_limit_per_s=None)
+    repeat = 1 if quick else 3
+    with Emulator(config) as emu:
+        since, until = settled_window(emu, LEVEL_WINDOW_MS)
+        truth = emu.ground_truth(DEMO_MODEL_ID, DEMO_DEPLOYMENT_ID, since, until)
+        errors = sum(1 for r in truth if effective_level(r) == "ERROR")
+        unlevelled = sum(
+            1 for r in truth if r.get("level") is None and effective_level(r) == "ERROR"
+        )
+        env = emulator_env(emu.url, emu.api_key)
+        checked(run_cli(get_all(since, until), env), "warm-up run")
+        emu.set_latency(PARALLEL_LATENCY_S)
+        runs: dict[str, list[CliRun]] = {"--all (baseline)": [], "--all --level error": []}
+        requests: dict[str, int] = {}
+        for _ in range(repeat):
+            for name, extra in (("--all (baseline)", ()), ("--all --level error", LEVEL_ERROR)):
+                emu.clear_requests()
+                run = checked(run_cli(get_all(since, until, *extra), env), name)
+                want = len(truth) if not extra else errors
+                if run.lines != want:
+                    raise BenchError(f"{name}: {run.lines} lines, expected {want}")
+                runs[name].append(run)
+                requests[name] = log_requests(emu)
+    print(
+        f"{len(truth):,} lines over 1 day, {errors:,} shown as ERROR "
+        f"({unlevelled:,} of them without an API level, detected from their text); "
+        f"{PARALLEL_LATENCY_S * 1000:.0f} ms per request, --concurrency 4; median of {repeat}"
+    )
+    base = statistics.median(r.wall_s for r in runs["--all (baseline)"])
+    rows = []
+    for name, done in runs.items():
+        wall = statistics.median(r.wall_s for r in done)
+        rows.append(
+            [name, fmt_int(done[0].lines), requests[name], f"{wall:.2f}", f"{wall / base:.2f}x"]
+        )
+    print(table(["run", "lines", "requests", "wall s", "vs baseline"], rows))
+
+
+LEVEL_ERROR = ("--level", "error")
+
+
 BENCHES: dict[str, Callable[[bool], None]] = {
     "parallel": bench_parallel,
     "render": bench_render,
     "startup": bench_startup,
     "memory": bench_memory,
+    "level": bench_level,
 }
 
 

@@ -5,6 +5,7 @@ Unit tests use it to check paging against known data; the full emulator is for e
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,6 +45,18 @@ def _ns(record: dict[str, Any]) -> int:
     return ns
 
 
+_RANK = {"DEBUG": 0, "INFO": 1, "WARNING": 2, "ERROR": 3}
+
+
+def _passes(record: dict[str, Any], params: dict[str, str]) -> bool:
+    """The API's min_level (lines without a level dropped) and search_pattern."""
+    min_level = params.get("min_level")
+    if min_level is not None and _RANK.get(record.get("level") or "", -1) < _RANK[min_level]:
+        return False
+    pattern = params.get("search_pattern")
+    return pattern is None or re.search(pattern, str(record.get("message"))) is not None
+
+
 @dataclass
 class FakeLogs:
     """Serves `records` with the documented window/direction/limit semantics."""
@@ -66,6 +79,7 @@ class FakeLogs:
             if start <= _ns(r) // 1_000_000
             and (_ns(r) // 1_000_000 <= end if self.end_inclusive else _ns(r) // 1_000_000 < end)
         ]
+        chosen = [r for r in chosen if _passes(r, params)]
         if params["direction"] == "desc":
             chosen.reverse()
         return httpx.Response(200, json={"logs": chosen[:limit]})

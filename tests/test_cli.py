@@ -48,11 +48,12 @@ def sample(count: int = 5) -> list[dict[str, object]]:
 def test_each_flag_reaches_the_wire(
     httpx_mock: HTTPXMock, api_env: None, flags: tuple[str, ...], expected: dict[str, list[str]]
 ) -> None:
-    httpx_mock.add_response(url=re.compile(rf"{API_URL}{LOGS_PATH}.*"), json={"logs": []})
+    httpx_mock.add_response(
+        url=re.compile(rf"{API_URL}{LOGS_PATH}.*"), json={"logs": []}, is_reusable=True
+    )
     result = invoke(*GET, *flags)
     assert result.status == 0, result.stderr
-    request = httpx_mock.get_request()
-    assert request is not None
+    request = httpx_mock.get_requests()[0]  # --level asks a second time, for unlevelled lines
     params = {k: request.url.params.get_list(k) for k in request.url.params}
     for key, values in expected.items():
         assert params[key] == values
@@ -394,3 +395,43 @@ def test_other_timestamp_forms_are_read_and_passed_on_unchanged(
     result = invoke(*GET, "--utc", "--color", "never")
     assert result.stdout.splitlines()[0].startswith("2025-11-26 09:00:01.500Z INFO")
     assert result.stdout.splitlines()[2].startswith("2025-11-26 09:00:03.000Z INFO")
+
+
+def errors_among_unlevelled(count: int) -> list[dict[str, object]]:
+    """Lines the API levelled, and tracebacks it left without a level, interleaved."""
+    lines = []
+    for i in range(count):
+        ns = (SINCE_MS + i * 100) * MS
+        if i % 3 == 0:
+            lines.append(record(ns, f"Traceback (most recent call last): {i}", level=None))
+        elif i % 3 == 1:
+            lines.append(record(ns, f"boom {i}", level="ERROR"))
+        else:
+            lines.append(record(ns, f"fine {i}", level="INFO"))
+    return lines
+
+
+@pytest.mark.parametrize(
+    "flags", [("--all", "--concurrency", "1"), ("--all", "--concurrency", "4"), ("-n", "1500")]
+)
+def test_level_error_shows_the_lines_the_output_shows_as_errors(
+    logs_api: FakeLogs, flags: tuple[str, ...]
+) -> None:
+    logs_api.records = errors_among_unlevelled(3000)
+    result = invoke(*GET, "--level", "error", *flags, "-o", "jsonl", "--fail-on", "error")
+    shown = [json.loads(line) for line in result.stdout.splitlines()]
+    wanted = [r for r in logs_api.records if "fine" not in str(r["message"])]
+    assert shown == wanted[-1500:] if "-n" in flags else shown == wanted
+    assert result.status == ExitStatus.MATCHED
+    # -o jsonl keeps the API's level: null for a detected traceback
+    assert {r["level"] for r in shown} == {None, "ERROR"}
+
+
+def test_level_error_asks_the_api_for_unlevelled_lines_narrowed_to_level_markers(
+    logs_api: FakeLogs,
+) -> None:
+    logs_api.records = errors_among_unlevelled(30)
+    assert invoke(*GET, "--level", "error", "-o", "raw").status == 0
+    assert {c.get("min_level") for c in logs_api.calls} == {"ERROR", None}
+    narrowed = [c for c in logs_api.calls if "min_level" not in c]
+    assert narrowed and all("traceback" in c["search_pattern"] for c in narrowed)

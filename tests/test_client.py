@@ -162,3 +162,64 @@ def test_verbose_log_never_shows_the_key(httpx_mock: HTTPXMock) -> None:
     assert any("GET /v1/models/m/deployments/d/logs?limit=5 -> 503" in line for line in lines)
     assert any("retrying" in line for line in lines)
     assert not any(KEY in line for line in lines)
+
+
+HTML = "<!doctype html><html><body>Sign in</body></html>"
+
+
+@pytest.mark.parametrize(
+    ("status", "headers", "body", "words"),
+    [
+        (404, {"content-type": "text/html"}, HTML, "(HTML answer, HTTP 404)"),
+        (200, {"content-type": "text/html; charset=utf-8"}, HTML, "(HTML answer, HTTP 200)"),
+        (401, {"content-type": "text/html"}, HTML, "(HTML answer, HTTP 401)"),
+        (404, {"content-type": "text/plain"}, "404 page not found", "text/plain answer"),
+        (
+            301,
+            {"location": "https://app.example.com/"},
+            "",
+            "redirects to https://app.example.com/",
+        ),
+        (302, {}, "", "answered with a redirect (HTTP 302)"),
+    ],
+)
+def test_a_url_that_is_not_the_api_is_named_with_its_source(
+    httpx_mock: HTTPXMock, status: int, headers: dict[str, str], body: str, words: str
+) -> None:
+    httpx_mock.add_response(url=ANY, status_code=status, headers=headers, text=body)
+    with pytest.raises(ApiError) as caught:
+        client(url_source="BASETEN_API_URL").get_logs(PATH, [])
+    error = caught.value
+    assert not isinstance(error, NotFoundError | AuthError)  # not the model's or the key's fault
+    assert error.status == ExitStatus.API
+    assert str(error).startswith(f"{URL} (from BASETEN_API_URL) ")
+    assert words in str(error) and "check --api-url / BASETEN_API_URL" in str(error)
+
+
+def test_a_json_404_still_blames_the_ids(httpx_mock: HTTPXMock) -> None:
+    httpx_mock.add_response(url=ANY, status_code=404, json={"error": "Model not found"})
+    with pytest.raises(NotFoundError):
+        client().get_logs(PATH, [])
+
+
+def test_a_refused_connection_is_retried_briefly_and_named(
+    httpx_mock: HTTPXMock, slept: list[float]
+) -> None:
+    refused = httpx.ConnectError("[Errno 111] Connection refused")
+    httpx_mock.add_exception(refused, url=ANY, is_reusable=True)
+    with pytest.raises(TransportError) as caught:
+        client(url_source="--api-url").get_logs(PATH, [])
+    assert 1 <= len(slept) and sum(slept) <= 3.0  # a few seconds at most, not 90
+    message = str(caught.value)
+    assert message.startswith("connection refused by api.test:443 (the URL from --api-url)")
+    assert "1 attempts" not in message
+
+
+def test_every_retry_is_told_at_once(httpx_mock: HTTPXMock, slept: list[float]) -> None:
+    httpx_mock.add_response(url=ANY, status_code=503, json={"error": "down"})
+    httpx_mock.add_response(url=ANY, json=OK)
+    told: list[tuple[str, float]] = []
+    api = client()
+    api.on_retry = lambda problem, wait: told.append((problem, wait))
+    api.get_logs(PATH, [])
+    assert told == [("HTTP 503: down", slept[0])]

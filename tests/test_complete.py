@@ -288,3 +288,30 @@ def test_params_while_an_option_value_is_completed(env: dict[str, str]) -> None:
 def test_params_never_fail(line: str) -> None:
     ctx = _get_context(["llama-3-8b", "--replica"])
     assert completion_params(ctx, env={"COMP_WORDS": line}).get("model") is None
+
+
+def test_env_completes_the_models_environments_once_then_from_the_cache(
+    catalog: FakeCatalog,
+) -> None:
+    from baseten_logs.complete import complete_environments
+
+    wanted = sorted(catalog.environments[LLAMA])
+    assert complete_environments("llama-3-8b", "") == wanted
+    sent = len(catalog.seen)
+    assert catalog.seen[-1] == f"/v1/models/{LLAMA}/environments"
+    assert complete_environments("llama-3-8b", wanted[0][:2]) == [
+        e for e in wanted if e.startswith(wanted[0][:2])
+    ]
+    assert len(catalog.seen) == sent
+    assert complete_environments(None, "") == []
+
+
+@pytest.mark.parametrize(
+    ("typed", "offered"),
+    [("err", ["error"]), ("ERR", ["ERROR"]), ("", ["DEBUG", "INFO", "WARNING", "ERROR"]),
+     ("w", ["warning"])],
+)  # fmt: skip
+def test_level_values_complete_in_the_case_being_typed(typed: str, offered: list[str]) -> None:
+    from baseten_logs.cli import _choices
+
+    assert _choices("DEBUG", "INFO", "WARNING", "ERROR")(typed) == offered

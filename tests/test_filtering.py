@@ -28,7 +28,7 @@ RECORDS: dict[str, dict[str, Any]] = {
         "level": "ERROR",
         "component": "model",
     },
-    # Looks like an error, but the API gave it no level: min_level drops it all the same.
+    # The API gave it no level; its text shows one, so --level keeps it as get does.
     "unlevelled": {
         "message": "ERROR: disk full",
         "replica": None,
@@ -58,10 +58,16 @@ ALL = list(RECORDS)
     ("filters", "expected"),
     [
         (Filters(), ALL),
-        (Filters(min_level="DEBUG"), ["debug", "info", "warning", "error", "builder"]),
-        (Filters(min_level="INFO"), ["info", "warning", "error", "builder"]),
-        (Filters(min_level="WARNING"), ["warning", "error"]),
-        (Filters(min_level="ERROR"), ["error"]),
+        (
+            Filters(min_level="DEBUG"),
+            ["debug", "info", "warning", "error", "unlevelled", "no level key", "builder"],
+        ),
+        (
+            Filters(min_level="INFO"),
+            ["info", "warning", "error", "unlevelled", "no level key", "builder"],
+        ),
+        (Filters(min_level="WARNING"), ["warning", "error", "unlevelled", "no level key"]),
+        (Filters(min_level="ERROR"), ["error", "unlevelled"]),
         (Filters(replica="a1b2c"), ["debug", "info", "no level key"]),
         (Filters(replica="A1B2C"), []),  # exact, case-sensitive
         (Filters(replica="a1b2"), []),  # not a prefix match
@@ -86,7 +92,10 @@ ALL = list(RECORDS)
             Filters(min_level="INFO", replica="d3e4f", request_id="r1", includes=("slow",)),
             ["warning"],
         ),
-        (Filters(min_level="WARNING", excludes=("Traceback",)), ["warning"]),
+        (
+            Filters(min_level="WARNING", excludes=("Traceback",)),
+            ["warning", "unlevelled", "no level key"],
+        ),
         (Filters(replica="a1b2c", search_pattern="cache|health", excludes=("cache",)), ["info"]),
         (Filters(min_level="DEBUG", component="model", search_pattern="Value"), ["error"]),
     ],
@@ -95,14 +104,16 @@ def test_filter_semantics(filters: Filters, expected: list[str]) -> None:
     assert kept(filters) == expected
 
 
-def test_min_level_reads_the_api_field_leniently_but_never_guesses() -> None:
+def test_min_level_reads_the_api_field_leniently_and_detects_only_without_one() -> None:
     keep = matcher(Filters(min_level="WARNING"))
     assert keep({"message": "x", "level": "warn"})
     assert keep({"message": "x", "level": "Error"})
     assert not keep({"message": "x", "level": "info"})
     assert not keep({"message": "x", "level": "LOUD"})
     assert not keep({"message": "x", "level": ["ERROR"]})
-    assert not keep({"message": "ERROR: detected, not given", "level": None})
+    assert keep({"message": "ERROR: detected, not given", "level": None})
+    assert not keep({"message": "ERROR: the API said info", "level": "INFO"})
+    assert not keep({"message": "no level to detect", "level": None})
 
 
 def test_odd_messages_do_not_break_text_filters() -> None:

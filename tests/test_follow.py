@@ -37,7 +37,7 @@ class LiveLogs:
     def fetch(self, start: int, end: int, direction: Direction, limit: int) -> list[dict[str, Any]]:
         self.requests += 1
         if self.requests in self.fail_at:
-            raise TransportError("giving up: HTTP 503")
+            raise TransportError("giving up on /logs after 6 attempts: HTTP 503")  # as the client
         chosen = [
             rec
             for arrival, rec in self.lines
@@ -242,3 +242,122 @@ def test_a_line_without_a_readable_time_is_shown_once_across_polls() -> None:
     assert shown.unseen([odd, timed]) == [odd, timed]
     assert shown.unseen([dict(odd), dict(timed)]) == []  # the next sweep brings both again
     assert shown.unseen([dict(odd, timestamp=str(int(T0 * 1000) * MS))]) != []  # now it has one
+
+
+def test_parts_of_one_print_arriving_in_different_polls_keep_the_api_order() -> None:
+    # A multi-line print: three parts, one nanosecond, the last part visible first.
+    ns = int((T0 + 2) * 1e9)
+    parts = ["Batch stats:", "  size: 4", "  p50_ms: 80"]
+    lines = [(T0 + 2 + 0.6 * (2 - i), record(ns, text)) for i, text in enumerate(parts)]
+    live = LiveLogs(lines)
+    follower = Follower(live.fetch, clock=live.clock, sleep=live.sleep)
+    shown = [
+        r["message"]
+        for batch in follower.follow(start_ms=int(T0 * 1000), until_ms=int((T0 + 10) * 1000))
+        for r in batch
+    ]
+    assert shown == parts
+
+
+def steadily_late(delay: float, seconds: int = 40, rate: int = 10) -> list[Any]:
+    """Lines that all arrive `delay` seconds (plus a little) after their timestamp."""
+    rng = random.Random(3)
+    lines = []
+    for i in range(seconds * rate):
+        ts = T0 + i / rate
+        rec = record(int(ts * 1e9), f"msg {i}", replica=rng.choice(["aaaaa", "bbbbb"]))
+        lines.append((ts + delay + rng.uniform(0, 0.4), rec))
+    return lines
+
+
+def test_the_hold_grows_to_how_late_lines_really_arrive() -> None:
+    # 3 s late, twice the initial hold: a fixed 1.5 s hold would print them out of order.
+    live = LiveLogs(steadily_late(3.0))
+    follower = Follower(live.fetch, clock=live.clock, sleep=live.sleep)
+    lates = []
+    for _ in follower.follow(start_ms=int(T0 * 1000), until_ms=int((T0 + 45) * 1000)):
+        lates.append(follower.late)
+    assert 3_000 < follower.lateness.hold_ms <= FollowSettings().max_settle_ms
+    assert sum(lates[len(lates) // 3 :]) == 0  # once measured, nothing comes out of order
+
+
+@pytest.mark.parametrize(("delay", "until"), [(0.1, 45), (20.0, 65)])
+def test_the_hold_stays_short_when_lines_are_prompt_and_is_bounded(
+    delay: float, until: int
+) -> None:
+    live = LiveLogs(steadily_late(delay))
+    follower = Follower(live.fetch, clock=live.clock, sleep=live.sleep)
+    list(follower.follow(start_ms=int(T0 * 1000), until_ms=int((T0 + until) * 1000)))
+    if delay < 1:
+        assert follower.lateness.hold_ms < FollowSettings().settle_ms
+    else:
+        assert follower.lateness.hold_ms == FollowSettings().max_settle_ms
+
+
+def test_a_line_later_than_the_hold_is_counted_as_late() -> None:
+    lines = [(T0 + i, record(int((T0 + i) * 1e9), f"on time {i}")) for i in range(12)]
+    lines.append((T0 + 11, record(int((T0 + 1) * 1e9), "ten seconds late")))
+    live = LiveLogs(lines)
+    follower = Follower(live.fetch, clock=live.clock, sleep=live.sleep)
+    late: list[str] = []
+    for batch in follower.follow(start_ms=int(T0 * 1000), until_ms=int((T0 + 14) * 1000)):
+        late.extend(r["message"] for r in batch[: follower.late])
+    assert late == ["ten seconds late"]
+
+
+def test_outage_wording_says_what_happens_without_contradiction() -> None:
+    live = LiveLogs(make_lines(seconds=5, rate=5, late_share=0), fail_at=frozenset({2}))
+    statuses: list[str] = []
+    troubles: list[str] = []
+    follower = Follower(
+        live.fetch,
+        clock=live.clock,
+        sleep=live.sleep,
+        on_status=statuses.append,
+        on_trouble=troubles.append,
+    )
+    list(follower.follow(start_ms=int(T0 * 1000), until_ms=int((T0 + 5) * 1000)))
+    (reconnecting,) = [s for s in statuses if "reconnecting" in s]
+    assert reconnecting == "reconnecting… HTTP 503; next try in 1s"
+    assert troubles == ["polling failed (HTTP 503); retrying until it works"]
+
+
+def test_get_marks_late_lines_in_text_and_leaves_json_lines_alone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import io
+
+    from baseten_logs.commands import get
+    from baseten_logs.query import LogQuery
+    from baseten_logs.render import JsonLinesRenderer, TextRenderer
+
+    batches = [[record(int((T0 + 2) * 1e9), "on time")], [record(int((T0 + 1) * 1e9), "late")]]
+
+    class Scripted:
+        """A Follower whose second batch came after a later line was shown."""
+
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            self.late = 0
+            self.stopped_because = None
+
+        def remember(self, *args: object, **kwargs: object) -> None:
+            pass
+
+        def reconnecting(self, problem: str, wait: float) -> None:
+            pass
+
+        def follow(self, **kwargs: object) -> Any:
+            for batch, late in zip(batches, (0, 1), strict=True):
+                self.late = late
+                yield batch
+
+    monkeypatch.setattr(get, "Follower", Scripted)
+    text, jsonl = io.StringIO(), io.StringIO()
+    sinks: list[Any] = [TextRenderer(text, color=False, utc=True), JsonLinesRenderer(jsonl)]
+    now_ms = int(T0 * 1000)
+    query = LogQuery(path="/v1/x/logs", since_ms=now_ms, until_ms=now_ms, limit=0)
+    get._follow(None, query, sinks, FollowSettings(), [], None, lambda ms: None)  # type: ignore[arg-type]
+    shown = text.getvalue().splitlines()
+    assert shown[0].endswith("on time")
+    assert shown[1].endswith("late  (late: arrived after the lines above)")
+    assert "(late" not in jsonl.getvalue()

@@ -95,3 +95,12 @@ def test_readme_documents_every_get_flag() -> None:
         for flag in param.opts:
             if flag.startswith("--") and flag != "--help":
                 assert f"`{flag}" in readme, f"{flag} is not in README.md"
+
+
+def test_the_license_is_an_spdx_expression_setuptools_does_not_warn_about() -> None:
+    from pathlib import Path
+
+    text = (Path(__file__).parent.parent / "pyproject.toml").read_text()
+    # `license = { text = ... }` made every install print setuptools deprecation boxes
+    assert '\nlicense = "MIT"\n' in text and "license = {" not in text
+    assert 'requires = ["setuptools>=77"]' in text  # the first to read SPDX expressions

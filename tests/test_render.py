@@ -146,6 +146,18 @@ def test_utc_ignores_the_local_zone(set_tz: Callable[[str], None]) -> None:
     assert render(RECORDS, utc=True) == TEXT_UTC
 
 
+def test_a_late_line_is_marked_at_its_end_and_otherwise_unchanged() -> None:
+    from baseten_logs.render import TextRenderer
+
+    stream = io.StringIO()
+    renderer = TextRenderer(stream, color=False, utc=True)
+    renderer.write_late(RECORDS[:2])
+    late = stream.getvalue().splitlines()
+    assert late == [
+        line + "  (late: arrived after the lines above)" for line in TEXT_UTC.splitlines()[:2]
+    ]
+
+
 def test_text_without_color_has_no_escape_codes() -> None:
     records = [*RECORDS, {**RECORDS[0], "message": "\x1b[32mgreen\x1b[0m from the app"}]
     output = render(records)

@@ -373,3 +373,49 @@ def test_counts_are_the_same_whatever_form_the_timestamps_take() -> None:
     expected = collect(lines).summary().to_json()
     assert collect(as_iso).summary().to_json() == expected
     assert collect(as_ms).summary().to_json() == expected
+
+
+def test_sparkline_cells_of_more_buckets_are_not_taller() -> None:
+    from baseten_logs.stats_view import _sparkline
+
+    # 25 buckets in 24 cells: one cell covers two buckets; a steady replica is still level.
+    assert _sparkline([3] * 25) == "█" * 24
+
+
+def test_the_header_says_how_many_columns_a_bucket_spans() -> None:
+    lines = draw(sample(), width=200)  # 60 one-minute buckets in 190 columns: 3 columns each
+    assert lines[0].endswith("600 lines, 1m per 3 columns")
+
+
+def test_legend_and_tables_name_unlevelled_lines_alike() -> None:
+    text = "\n".join(draw(sample()))
+    assert "■ no-level" in text and "no-level " in text.split("Most frequent messages")[1]
+    assert "NONE" not in text
+
+
+def test_all_errors_do_not_repeat_the_error_list_as_most_frequent() -> None:
+    errors = [r for r in sample() if r["level"] == "ERROR"]
+    text = "\n".join(draw(errors))
+    assert "Top error signatures" in text and "Most frequent messages" not in text
+
+
+def request_heavy() -> list[dict[str, Any]]:
+    rid = "2f48e92de496d3fac1d82be4a5b2cd2c"  # 32 characters, as the emulator's and Baseten's
+    return [
+        *sample(),
+        *(record((SINCE_MS + i) * MS, "boom", request_id=rid, level="ERROR") for i in range(3)),
+    ]
+
+
+@pytest.mark.parametrize("width", [60, 80])
+def test_a_narrow_terminal_keeps_ids_whole_and_drops_columns_not_letters(width: int) -> None:
+    lines = draw(request_heavy(), width=width)
+    text = "\n".join(lines)
+    assert all(len(line) <= width for line in lines)
+    assert "2f48e92de496d3fac1d82be4a5b2cd2c" in text  # copied into --request-id: whole
+    for line in lines:
+        assert not line.rstrip().endswith("■")  # a legend mark never ends a line alone
+    headers = [line.split() for line in lines if line.lstrip().startswith(("replica", "request"))]
+    for words in headers:  # no header cut into `first s…` or `warni`
+        assert all(w in {"replica", "lines", "errors", "warnings", "first", "last", "seen",
+                         "activity", "request", "id", "error"} for w in words), words  # fmt: skip

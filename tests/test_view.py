@@ -371,3 +371,22 @@ def test_a_window_reads_every_timestamp_form(tmp_path: Path) -> None:
     path = tmp_path / "forms.jsonl"
     path.write_text(jsonl(records))
     assert show(path, since_ms=BASE_MS + 1, until_ms=BASE_MS + 2000) == "line 1\nline 2\n"
+
+
+def test_component_on_lines_that_carry_none_warns_and_explains(
+    saved: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("baseten_logs.messages._quiet", False)  # whatever -q an earlier test set
+    assert show(saved, query_filters=Filters(component="model")) == ""
+    err = capsys.readouterr().err
+    assert err.startswith("baseten-logs: warning: --component: none of the 10 lines of ")
+    assert "has a component field" in err and "get ... --component NAME --save FILE" in err
+
+
+def test_component_on_lines_that_carry_one_filters_quietly(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "with-components.jsonl"
+    path.write_text(jsonl([make(1, component="model"), make(2, component="build")]))
+    assert show(path, query_filters=Filters(component="model")) == messages(1)
+    assert capsys.readouterr().err == ""

@@ -50,8 +50,9 @@ def run_demo(*, follow_seconds: float, run: Callable[[list[str]], int]) -> int:
             if status != 0:
                 return status
         _say(
-            "\nTry it yourself while this runs: `baseten-logs emulator` serves the same API in the "
-            "foreground.\nWith a real key: baseten-logs get MODEL_ID DEPLOYMENT_ID"
+            "\nThat was the demo; its emulator has stopped. To try it yourself, run "
+            "`baseten-logs emulator` in one shell\nand paste the `export` lines it prints into "
+            "another. With a real key: baseten-logs get MODEL_ID DEPLOYMENT_ID"
         )
     return 0
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import ipaddress
 from typing import cast
 
@@ -54,6 +55,14 @@ def run_emulator(
         id_style=cast("IdStyle", style),
         timestamp_form=cast("TimestampForm", form),
     )
-    serve(
-        config, host=check_loopback(host), port=port, announce=lambda text: print(text, flush=True)
-    )
+    try:
+        serve(
+            config,
+            host=check_loopback(host),
+            port=port,
+            announce=lambda text: print(text, flush=True),
+        )
+    except OSError as exc:
+        if exc.errno != errno.EADDRINUSE:
+            raise
+        raise UsageError("--port", f"port {port} is in use; try --port 0 (any free port)") from None

@@ -17,10 +17,11 @@ from baseten_logs.follow import Follower, FollowSettings
 from baseten_logs.pager import Pager, Record
 from baseten_logs.parallel import ParallelWindow
 from baseten_logs.pipes import stdout_guard
+from baseten_logs.progress import FetchProgress, nothing_matched
 from baseten_logs.query import LogQuery
 from baseten_logs.render import OutputFormat, make_renderer
 from baseten_logs.summary import Tally
-from baseten_logs.terminal import ColorMode, is_terminal, use_color
+from baseten_logs.terminal import ColorMode, shows_progress, use_color
 from baseten_logs.timeparse import format_ms
 from baseten_logs.timestamps import record_ms
 
@@ -85,32 +86,50 @@ def run_get(
     try:
         with open_client(credentials, log=log, max_connections=concurrency, retry=retry) as client:
             try:
-                pager = Pager(page_fetcher(client, query), on_gap=on_gap)
+                fetch = page_fetcher(client, query, on_gap=on_gap)
+                progress = _progress(query, verbose=verbose)
+                if progress is not None:
+                    fetch = progress.wrap(fetch)
+                pager = Pager(fetch, on_gap=on_gap)
                 window = None
                 if concurrency > 1 and query.limit is None and not reverse:
-                    window = ParallelWindow(
-                        page_fetcher(client, query), concurrency=concurrency, on_gap=on_gap
-                    )
+                    window = ParallelWindow(fetch, concurrency=concurrency, on_gap=on_gap)
                     client.on_throttle = window.throttled
                 with stdout_guard():
                     try:
                         opening: list[Record] = []
+                        shown = 0
                         pages = display_pages(pager, query, newest_first=reverse, parallel=window)
                         for page in pages:
-                            for sink in sinks:
-                                sink.write_page(page)
+                            shown += len(page)
+                            _write(sinks, page, progress)
                             if follow is not None:
                                 horizon = query.until_ms - follow.overlap_ms
                                 opening.extend(r for r in page if _at_or_after(r, horizon))
+                        if progress is not None:
+                            with progress.lock:
+                                progress.clear()
+                        if not shown and follow is None and progress is not None:
+                            messages.info(
+                                nothing_matched(
+                                    query.since_ms, query.until_ms, query.filters, utc=utc
+                                )
+                            )
                         if follow is not None:
                             _follow(client, query, sinks, follow, opening, follow_until_ms, on_gap)
                     finally:
+                        if progress is not None:
+                            with progress.lock:
+                                progress.clear()
                         # On failure or Ctrl-C too: what was fetched is still shown (-o github
                         # writes its groups at the end, -o json its closing bracket).
                         for sink in sinks:
                             sink.close()
             finally:
                 requests = client.requests_made
+    except KeyboardInterrupt:
+        messages.end_interrupted_line()  # before the summary below, not after it
+        raise
     finally:
         if extras.save_file is not None:
             extras.save_file.close()
@@ -129,6 +148,26 @@ def _at_or_after(record: Record, ms: int) -> bool:
     return at is None or at >= ms
 
 
+def _progress(query: LogQuery, *, verbose: bool) -> FetchProgress | None:
+    """A progress line for the opening fetch: on a terminal only (stdout and stderr), not with
+    -v (whose request lines it would cut through) and not with -q."""
+    if verbose or not shows_progress(sys.stdout, sys.stderr, os.environ):
+        return None
+    status = messages.StatusLine(enabled=True)
+    return FetchProgress(status, window_ms=query.until_ms - query.since_ms + 1)
+
+
+def _write(sinks: list[Sink], page: list[Record], progress: FetchProgress | None) -> None:
+    if progress is None:
+        for sink in sinks:
+            sink.write_page(page)
+        return
+    with progress.lock:  # workers update the progress line: never in the middle of a page
+        progress.clear()
+        for sink in sinks:
+            sink.write_page(page)
+
+
 def _follow(
     client: ApiClient,
     query: LogQuery,
@@ -138,9 +177,9 @@ def _follow(
     until_ms: int | None,
     on_gap: Callable[[int], None],
 ) -> None:
-    on_terminal = is_terminal(sys.stderr, os.environ)
+    on_terminal = shows_progress(sys.stdout, sys.stderr, os.environ)
     status = messages.StatusLine(enabled=on_terminal)
-    fetch = page_fetcher(client, query)
+    fetch = page_fetcher(client, query, on_gap=on_gap)
     follower = Follower(
         fetch,
         settings=settings,
@@ -150,6 +189,8 @@ def _follow(
         on_gap=on_gap,
         stop_check=deployment_ended(client, lambda: query.logs_path),
     )
+    if on_terminal:
+        client.on_retry = follower.reconnecting  # say so at the first failure, not the last
     horizon = query.until_ms - settings.overlap_ms
     oldest = min((ms for r in opening if (ms := record_ms(r)) is not None), default=query.until_ms)
     if query.limit is not None and oldest > horizon:
@@ -164,8 +205,14 @@ def _follow(
     try:
         for batch in batches:
             status.clear()
+            late = follower.late  # the first `late` lines came after later ones were shown
             for sink in sinks:
-                sink.write_page(batch)
+                mark = getattr(sink, "write_late", None) if late else None
+                if mark is None:
+                    sink.write_page(batch)
+                else:
+                    mark(batch[:late])
+                    sink.write_page(batch[late:])
     finally:
         status.clear()  # Ctrl-C too: leave the shell prompt a clean line
     if follower.stopped_because:

@@ -17,7 +17,13 @@ from baseten_logs.parallel import ParallelWindow
 from baseten_logs.pipes import stdout_guard
 from baseten_logs.query import LogQuery
 from baseten_logs.stats import Summary, WindowStats, bucket_origin, choose_bucket_ms, utc_offset_ms
-from baseten_logs.terminal import ColorMode, is_terminal, terminal_width, use_color
+from baseten_logs.terminal import (
+    ColorMode,
+    is_terminal,
+    shows_progress,
+    terminal_width,
+    use_color,
+)
 from baseten_logs.timeparse import format_ms
 
 # Scripts get the same bucket size whatever terminal they happen to run beside.
@@ -42,18 +48,23 @@ def run_stats(
     verbose: bool,
     concurrency: int,
     attempts: int = RetryPolicy.attempts,
+    subject: str | None = None,  # the target as the user named it; default: the ids of the path
 ) -> ExitStatus:
     """Count every line of the window, then draw the summary or print it as one JSON document."""
     stream = sys.stdout
     as_json = output == "json" or not is_terminal(stream, os.environ)
     width = terminal_width()
     stats = _collector(query, as_json=as_json, width=width, utc=utc)
-    status = messages.StatusLine(enabled=not verbose and is_terminal(sys.stderr, os.environ))
+    status = messages.StatusLine(
+        enabled=not verbose and shows_progress(sys.stdout, sys.stderr, os.environ)
+    )
     log = messages.info if verbose else None
     retry = RetryPolicy(attempts=attempts)
     with open_client(credentials, log=log, max_connections=concurrency, retry=retry) as client:
         window = ParallelWindow(
-            page_fetcher(client, query), concurrency=concurrency, on_gap=_warn_gap
+            page_fetcher(client, query, on_gap=_warn_gap),
+            concurrency=concurrency,
+            on_gap=_warn_gap,
         )
         client.on_throttle = window.throttled
         lines = 0
@@ -71,7 +82,7 @@ def run_stats(
         if as_json:
             stream.write(json.dumps(summary.to_json(), separators=(",", ":")) + "\n")
         else:
-            _draw(summary, query=query, color=color, utc=utc, width=width)
+            _draw(summary, query=query, color=color, utc=utc, width=width, subject=subject)
     return ExitStatus.INCOMPLETE if window.gaps else ExitStatus.OK
 
 
@@ -94,12 +105,27 @@ def _collector(query: LogQuery, *, as_json: bool, width: int, utc: bool) -> Wind
     )
 
 
-def _draw(summary: Summary, *, query: LogQuery, color: str, utc: bool, width: int) -> None:
+def _draw(
+    summary: Summary,
+    *,
+    query: LogQuery,
+    color: str,
+    utc: bool,
+    width: int,
+    subject: str | None = None,
+) -> None:
     from baseten_logs.stats_view import make_console, render_summary
 
     colored = use_color(cast(ColorMode, color), sys.stdout, os.environ)
     console = make_console(sys.stdout, color=colored, width=width)
-    render_summary(summary, console=console, utc=utc, subject=_subject(query.logs_path))
+    render_summary(summary, console=console, utc=utc, subject=subject or _label(query))
+
+
+def _label(query: LogQuery) -> str:
+    """The target as the user named it, once names were looked up; else the path's ids."""
+    if query.source is not None and query.source.label:
+        return query.source.label
+    return _subject(query.logs_path)
 
 
 def _subject(path: str) -> str:

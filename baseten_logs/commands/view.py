@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from itertools import islice
 from typing import IO, Any, cast
 
+from baseten_logs import messages
 from baseten_logs.errors import ExitStatus, UsageError
 from baseten_logs.filtering import Matcher, matcher
 from baseten_logs.pipes import stdout_guard
@@ -56,6 +57,9 @@ def run_view(
     `reverse`. limit=N: the last N of them in the file, i.e. the newest N, oldest first.
     """
     keep = matcher(query_filters)  # a bad --grep is refused before the file is opened
+    components = None if query_filters.component is None else _ComponentSeen(keep)
+    if components is not None:
+        keep = components
     stream = sys.stdout
     colored = use_color(cast(ColorMode, color), stream, os.environ)
     renderer = make_renderer(stream, output=cast(OutputFormat, output), color=colored, utc=utc)
@@ -90,7 +94,29 @@ def run_view(
                 while batch := list(islice(selected, PAGE)):
                     renderer.write_page(batch)
             renderer.close()
+    if components is not None and components.lines and not components.carried:
+        messages.warn(
+            f"--component: none of the {components.lines:,} lines of {name} has a component "
+            "field (the logs API's answers do not carry one), so nothing matched; filter when "
+            "fetching instead: `baseten-logs get ... --component NAME --save FILE`"
+        )
     return ExitStatus.OK
+
+
+class _ComponentSeen:
+    """A matcher that also notes whether any line carries a `component` at all: lines saved from
+    the API usually do not, and --component would silently drop every one of them."""
+
+    def __init__(self, keep: Matcher) -> None:
+        self._keep = keep
+        self.lines = 0
+        self.carried = False
+
+    def __call__(self, record: Mapping[str, Any]) -> bool:
+        self.lines += 1
+        if not self.carried and record.get("component") is not None:
+            self.carried = True
+        return self._keep(record)
 
 
 @contextmanager

@@ -284,6 +284,9 @@ def describe(emu: Emulator) -> str:
         f"API key: {emu.api_key}\n"
         f"Demo model: {DEMO_MODEL_NAME} (id {emu.id(DEMO_MODEL_ID)}), "
         f"production deployment {emu.id(DEMO_DEPLOYMENT_ID)}\n"
+        "In another shell, paste:\n"
+        f"  export BASETEN_API_URL={emu.url} BASETEN_API_KEY={emu.api_key}\n"
+        f"  baseten-logs get {DEMO_MODEL_NAME} -f\n"
         "Press Ctrl-C to stop."
     )
 

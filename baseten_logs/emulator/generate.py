@@ -122,6 +122,7 @@ class GenParams:
     max_late_s: float
     giant_burst_at_ms: int | None
     giant_burst_lines: int
+    split_print_s: float = 0.0
 
 
 def _rng(*parts: object) -> random.Random:
@@ -187,6 +188,8 @@ class _Chunk:
         self.rng = _rng(params.seed, dep.id, k)
         self.random = self.rng.random
         self.raw: list[tuple[int, str, str | None, str | None, str | None, str]] = []
+        # raw index -> (part, parts) for the parts of multi-line prints (see split_print_s)
+        self.print_parts: dict[int, tuple[int, int]] = {}
 
     def below(self, n: int) -> int:
         # Much cheaper than randrange, and as deterministic.
@@ -306,7 +309,8 @@ class _Chunk:
         if r.random() < 0.5:
             parts.append(f"  p99_ms: {self.between(900, 4000)}")
         level = None if r.random() < 0.5 else "INFO"
-        for part in parts:
+        for index, part in enumerate(parts):
+            self.print_parts[len(self.raw)] = (index, len(parts))
             self.add(t, part, replica, None, level)
 
     def duplicate(self, t: int, replica: str) -> None:
@@ -401,13 +405,18 @@ class _Chunk:
         normal_ns = int(p.max_delay_s * 1e9)
         late_ns = int(p.max_late_s * 1e9)
         out: list[Line] = []
-        for ts, message, replica, rid, level, component in self.raw:
+        split_ns = int(p.split_print_s * 1e9)
+        for index, (ts, message, replica, rid, level, component) in enumerate(self.raw):
             if not lo <= ts < hi:
                 continue
             if r.random() < p.late_share:
                 delay = normal_ns + int(r.random() * max(late_ns - normal_ns, 0))
             else:
                 delay = int(r.random() * normal_ns)
+            if split_ns and index in self.print_parts:
+                # The parts of one print arrive last part first, split_print_s apart.
+                part, parts = self.print_parts[index]
+                delay = (parts - 1 - part) * split_ns
             out.append(Line(ts, ts + delay, message, replica, rid, level, component, self.dep.id))
         # Stable: lines sharing a nanosecond keep generation order, the same on every request.
         out.sort(key=lambda line: line.ts)

@@ -127,6 +127,7 @@ class LogStore:
                     max_late_s=config.max_late_s,
                     giant_burst_at_ms=config.giant_burst_at_ms,
                     giant_burst_lines=config.giant_burst_lines,
+                    split_print_s=config.split_print_s,
                 )
                 src = DeploymentSource(DeploymentGenerator(dep, params))
                 self._sources[src.key] = src

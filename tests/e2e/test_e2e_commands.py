@@ -40,6 +40,9 @@ def test_emulator_command_serves_until_ctrl_c() -> None:
         assert url.startswith("http://127.0.0.1:")
         model_id, deployment_id = demo[4].rstrip("),"), demo[-1]
         assert len(model_id) == len(deployment_id) == 8  # --id-style 8
+        announced = [proc.stdout.readline() for _ in range(3)]  # the lines after the demo's
+        # ready to paste into another shell
+        assert f"  export BASETEN_API_URL={url} BASETEN_API_KEY={key}\n" in announced
         run = subprocess.run(
             [str(CLI), "get", model_id, deployment_id, "-n", "3", "-o", "jsonl"],
             capture_output=True,
@@ -75,4 +78,20 @@ def test_demo_runs_a_real_session() -> None:
     assert run.status == 0, run.stderr
     assert run.stdout.count("$ baseten-logs get ") == 4
     assert '{"timestamp":' in run.stdout  # the jsonl step
+    assert "while this runs" not in run.stdout  # it has stopped by the time this is read
+    assert "emulator has stopped" in run.stdout
     assert "Traceback" not in run.stderr
+
+
+def test_emulator_on_a_busy_port_is_bad_input_with_the_fix() -> None:
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        run = cli(None, "emulator", "--port", str(port))
+    assert run.status == ExitStatus.USAGE
+    assert run.stderr == (
+        f"baseten-logs: error: --port: port {port} is in use; try --port 0 (any free port)\n"
+    )

@@ -64,7 +64,7 @@ def test_rate_limit_of_the_real_api_is_survived(emu: Emulator) -> None:
     ("setup", "status", "words"),
     [
         ({"kind": "500", "times": 10}, ExitStatus.API, "giving up"),
-        ({"kind": "malformed", "times": 1}, ExitStatus.API, "not JSON"),
+        ({"kind": "malformed", "times": 1}, ExitStatus.API, "does not look like the Baseten API"),
         ({"kind": "wrong_shape", "times": 1}, ExitStatus.API, "not a list of logs"),
         ({"kind": "404", "times": 1}, ExitStatus.NOT_FOUND, "not found"),
     ],
@@ -168,3 +168,52 @@ def test_ctrl_c_exits_130_without_a_traceback(emu: Emulator) -> None:
     out, err = proc.communicate(timeout=20)
     assert proc.returncode == ExitStatus.INTERRUPTED
     assert "Traceback" not in err
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on (bound, then released)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port
+
+
+def test_nothing_listening_is_named_promptly(tmp_path: object) -> None:
+    port = free_port()
+    run = cli(
+        None, "get", "abc1234", "def5678",
+        env={"BASETEN_API_URL": f"http://127.0.0.1:{port}", "BASETEN_API_KEY": "k-0123456789"},
+    )  # fmt: skip
+    assert run.status == ExitStatus.API
+    assert f"connection refused by 127.0.0.1:{port}" in run.stderr
+    assert "BASETEN_API_URL" in run.stderr and len(run.stderr.splitlines()) == 1
+
+
+def test_a_static_file_server_is_not_mistaken_for_a_missing_model(tmp_path: object) -> None:
+    import functools
+    import http.server
+    import threading
+
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
+    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler) as server:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        run = cli(
+            None, "get", "abc1234", "def5678",
+            env={"BASETEN_API_URL": url, "BASETEN_API_KEY": "k-0123456789"},
+        )  # fmt: skip
+        server.shutdown()
+    assert run.status == ExitStatus.API, run.stderr
+    assert f"{url} (from BASETEN_API_URL) does not look like the Baseten API" in run.stderr
+    assert "HTML answer" in run.stderr and "model" not in run.stderr
+
+
+def test_an_impossible_port_is_bad_input() -> None:
+    run = cli(
+        None, "get", "abc1234", "def5678", "--api-url", "http://127.0.0.1:99999",
+        env={"BASETEN_API_KEY": "k-0123456789"},
+    )  # fmt: skip
+    assert run.status == ExitStatus.USAGE
+    assert "--api-url" in run.stderr and "port" in run.stderr

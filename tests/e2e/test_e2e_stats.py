@@ -8,18 +8,18 @@ from collections import Counter
 import pytest
 
 from baseten_logs.emulator import Emulator
-from baseten_logs.levels import effective_level
+from baseten_logs.levels import LEVEL_RANK, effective_level
 from baseten_logs.stats import LEVEL_KEYS, signature
 from tests.e2e.conftest import DEPLOYMENT, HOUR_MS, MODEL, cli, settled_now_ms
 
 
 @pytest.mark.parametrize(
-    ("flags", "filters"),
-    [((), {}), (("--level", "warning"), {"min_level": "WARNING"})],
+    ("flags", "level"),
+    [((), None), (("--level", "warning"), "WARNING")],
     ids=["everything", "level-filter"],
 )
 def test_six_hour_stats_equal_a_direct_count(
-    emu: Emulator, flags: tuple[str, ...], filters: dict[str, str]
+    emu: Emulator, flags: tuple[str, ...], level: str | None
 ) -> None:
     until = settled_now_ms()
     run = cli(
@@ -33,7 +33,10 @@ def test_six_hour_stats_equal_a_direct_count(
     assert document["window"]["until_ms"] == until
     assert 6 * HOUR_MS - 180_000 < until - since < 6 * HOUR_MS  # until is 2 minutes back
 
-    truth = emu.ground_truth(MODEL, DEPLOYMENT, since, until, **filters)
+    truth = emu.ground_truth(MODEL, DEPLOYMENT, since, until)
+    if level is not None:  # as the output shows levels: unlevelled lines by their text
+        floor = LEVEL_RANK[level]
+        truth = [r for r in truth if LEVEL_RANK.get(effective_level(r) or "", -1) >= floor]
     assert len(truth) > 100  # 0.1 line/s here: about 2,000 lines, 170 of them WARNING+
     levels = Counter(effective_level(r) or "NONE" for r in truth)
     assert document["totals"] == {level: levels[level] for level in LEVEL_KEYS}
@@ -55,3 +58,14 @@ def test_six_hour_stats_equal_a_direct_count(
     assert len(top) == min(10, len(signatures)) > 0
     assert all(e["count"] == signatures[e["signature"]] for e in top)
     assert [e["count"] for e in top] == sorted(signatures.values(), reverse=True)[: len(top)]
+
+
+def test_the_drawn_header_names_the_target_as_given(emu: Emulator) -> None:
+    from baseten_logs.emulator import DEMO_MODEL_NAME
+
+    run = cli(
+        emu, "stats", DEMO_MODEL_NAME, "--since", "1h", "--color", "never",
+        env={"TTY_COMPATIBLE": "1", "COLUMNS": "100"},
+    )  # fmt: skip
+    assert run.status == 0, run.stderr
+    assert run.stdout.startswith(f"{DEMO_MODEL_NAME} ({MODEL}) / ")

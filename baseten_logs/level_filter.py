@@ -1,0 +1,157 @@
+"""--level as the tool shows levels: the API's `min_level`, plus unlevelled lines detected locally.
+
+The API's `min_level` drops every line whose `level` is null, yet the text output, --fail-on and
+stats show such a line at the level its text gives (a traceback is an ERROR). So a query with a
+level asks twice for the same window: once with `min_level` (the lines the API gave a level), and
+once without it, narrowed by `search_pattern` to lines that carry a level marker at all; of that
+second answer only the unlevelled lines whose detected level is high enough are kept.
+
+The merged page is exactly the page one API would answer for the union (the first `limit` lines
+in time order): the second query is walked as far as the first page reaches, so paging, seams,
+-n, --all, follow and stats need no change. Records are never altered: `-o jsonl` still shows
+the API's `level` (null) for a detected line.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Hashable, Mapping
+from typing import Any
+
+from .levels import LEVEL_RANK, LEVELS, detect_level
+from .pager import Direction, FetchPage, Record, record_key
+from .timestamps import record_ms, record_ns
+
+__all__ = ["detected_at_least", "marker_pattern", "merged_fetch"]
+
+# Lower-case stems of every spelling levels.detect_level reads (prefixes, `[error]`, `level=`,
+# JSON values), per level: a superset is enough, since detection runs again locally.
+_STEMS: dict[str, tuple[str, ...]] = {
+    "DEBUG": ("trace", "debug", "dbg"),
+    "INFO": ("info", "notice"),
+    "WARNING": ("warn",),
+    "ERROR": ("err", "crit", "fatal", "panic", "exception", "alert", "emerg", "traceback"),
+}
+_GLOG_LETTERS: dict[str, str] = {"DEBUG": "", "INFO": "I", "WARNING": "W", "ERROR": "EF"}
+
+
+def marker_pattern(min_level: str) -> str:
+    """An RE2 pattern every message detected at `min_level` or above matches (and a few more)."""
+    wanted = LEVELS[LEVEL_RANK[min_level] :]
+    stems = [stem for level in wanted for stem in _STEMS[level]]
+    letters = "".join(_GLOG_LETTERS[level] for level in wanted)
+    return "(?i)" + "|".join(stems) + rf"|^[{letters}]\d{{4}} "
+
+
+def detected_at_least(min_level: str) -> Callable[[Mapping[str, Any]], bool]:
+    """Keeps a line the API left without a level whose text shows `min_level` or above."""
+    floor = LEVEL_RANK[min_level]
+
+    def keep(record: Mapping[str, Any]) -> bool:
+        if record.get("level") not in (None, ""):
+            return False  # the API gave it a level: the min_level query answers for it
+        message = record.get("message")
+        if not isinstance(message, str) or not message:
+            return False
+        found = detect_level(message)
+        return found is not None and LEVEL_RANK[found] >= floor
+
+    return keep
+
+
+def _last_ms(page: list[Record]) -> int | None:
+    """The millisecond of the page's last line with a readable time."""
+    for record in reversed(page):
+        ms = record_ms(record)
+        if ms is not None:
+            return ms
+    return None
+
+
+def merged_fetch(
+    levelled: FetchPage,
+    unlevelled: FetchPage,
+    keep: Callable[[Mapping[str, Any]], bool],
+    *,
+    on_gap: Callable[[int], None] | None = None,
+) -> FetchPage:
+    """One page of (levelled lines) ∪ (unlevelled lines `keep` accepts), in time order."""
+
+    def fetch(start: int, end: int, direction: Direction, limit: int) -> list[Record]:
+        first = levelled(start, end, direction, limit)
+        # With a full first page, the union's first `limit` lines reach no further than its
+        # last line's millisecond: the second query is needed only that far (or `limit` kept).
+        reach = _last_ms(first) if len(first) >= limit else None
+        extra = _kept_lines(unlevelled, start, end, direction, limit, keep, reach, on_gap)
+        if not extra:
+            return first
+        # A stable sort: lines of one nanosecond keep the API's order. Lines with no readable
+        # time have no place in it: they go first, so the cut to `limit` never drops them.
+        both = first + extra
+        untimed = [r for r in both if record_ns(r) is None]
+        timed = [r for r in both if record_ns(r) is not None]
+        timed.sort(key=lambda r: record_ns(r) or 0, reverse=direction == "desc")
+        return (untimed + timed)[:limit]
+
+    return fetch
+
+
+def _kept_lines(
+    fetch: FetchPage,
+    start: int,
+    end: int,
+    direction: Direction,
+    limit: int,
+    keep: Callable[[Mapping[str, Any]], bool],
+    reach: int | None,
+    on_gap: Callable[[int], None] | None,
+) -> list[Record]:
+    """The second query's kept lines, walked with the first request's exact `start`/`end`, so
+    the server's (undocumented) `end` semantics apply to both queries alike."""
+    descending = direction == "desc"
+    kept: list[Record] = []
+    seam: int | None = None  # the millisecond re-fetched by the next request
+    at_seam: Counter[Hashable] = Counter()
+    low, high = start, end
+    while True:
+        page = fetch(low, high, direction, limit)
+        skip = at_seam.copy()
+        for record in page:
+            ms = record_ms(record)
+            if ms is None:  # no place in time: kept or not by its text alone
+                if keep(record):
+                    kept.append(record)
+                continue
+            if seam is not None:
+                if ms > seam if descending else ms < seam:
+                    continue  # asked for one millisecond more than wanted (desc) or not at all
+                if ms == seam:
+                    key = record_key(record)
+                    if skip[key] > 0:
+                        skip[key] -= 1
+                        continue
+            if keep(record):
+                kept.append(record)
+        if len(page) < limit or len(kept) >= limit:
+            return kept
+        frontier = _last_ms(page)
+        if frontier is None:
+            return kept  # no line says where the page ends: time cannot page on
+        if reach is not None and (frontier < reach if descending else frontier > reach):
+            return kept
+        if frontier == seam:  # a whole page inside one millisecond: time cannot page past it
+            if on_gap is not None:
+                on_gap(seam)
+            frontier = seam - 1 if descending else seam + 1
+            at_seam = Counter()
+        else:
+            at_seam = Counter(record_key(r) for r in page if record_ms(r) == frontier)
+        seam = frontier
+        if descending:
+            high = seam + 1  # lines past the seam are dropped above, whatever `end` includes
+            if high <= low:
+                return kept
+        else:
+            low = seam
+            if low > end:
+                return kept

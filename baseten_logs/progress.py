@@ -1,0 +1,142 @@
+"""What a terminal user sees while a long fetch runs, and when nothing matched (stderr only).
+
+A scan of weeks that matches little can take half a minute of blank screen, and an empty result
+(a scaled-to-zero deployment, a replica that does not exist) printed nothing at all. On a terminal
+a status line says how much of the window is covered, and one line says when nothing matched.
+Pipes and -q stay silent: the caller decides that (terminal.shows_progress, messages' quiet).
+"""
+
+from __future__ import annotations
+
+import shlex
+import threading
+import time
+from collections.abc import Callable
+
+from .messages import StatusLine
+from .pager import Direction, FetchPage, Record
+from .query import Filters
+from .timestamps import record_ms
+
+__all__ = ["FetchProgress", "describe_filters", "nothing_matched", "span"]
+
+
+class FetchProgress:
+    """Counts requests, lines read and the part of the window covered, and shows them on a
+    status line once the fetch has taken longer than `after` seconds (at most every `every`).
+
+    Fetches may run in worker threads: `lock` serialises the status line with the caller's own
+    writes, which must clear it first (see `clear`).
+    """
+
+    def __init__(
+        self,
+        status: StatusLine,
+        *,
+        window_ms: int,
+        after: float = 1.0,
+        every: float = 0.25,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.lock = threading.Lock()
+        self.requests = 0
+        self.lines = 0
+        self.covered_ms = 0
+        self._status = status
+        self._window_ms = max(1, window_ms)
+        self._clock = clock
+        self._show_from = clock() + after
+        self._every = every
+        self._shown_at = 0.0
+
+    def wrap(self, fetch: FetchPage) -> FetchPage:
+        def counted(start: int, end: int, direction: Direction, limit: int) -> list[Record]:
+            page = fetch(start, end, direction, limit)
+            self._count(start, end, direction, limit, page)
+            return page
+
+        return counted
+
+    def clear(self) -> None:
+        """Call with `lock` held, before writing anything else to the terminal."""
+        self._status.clear()
+
+    def _count(
+        self, start: int, end: int, direction: Direction, limit: int, page: list[Record]
+    ) -> None:
+        last = record_ms(page[-1]) if page else None
+        if len(page) < limit or not page:
+            covered = end - start  # a short page: the whole request's window is done
+        elif last is None:
+            covered = 0  # its last line has no readable time: say nothing of progress
+        elif direction == "desc":
+            covered = end - last
+        else:
+            covered = last - start
+        with self.lock:
+            self.requests += 1
+            self.lines += len(page)
+            self.covered_ms = min(self._window_ms, self.covered_ms + max(0, covered))
+            now = self._clock()
+            if now >= self._show_from and now - self._shown_at >= self._every:
+                self._shown_at = now
+                self._status.show(self.describe())
+
+    def describe(self) -> str:
+        return (
+            f"fetching… {span(self.covered_ms)} of {span(self._window_ms)} covered, "
+            f"{self.lines:,} lines read, {self.requests:,} "
+            f"request{'' if self.requests == 1 else 's'}"
+        )
+
+
+def span(ms: int) -> str:
+    """A duration the way people say it: `45s`, `3h 10m`, `20d 4h`."""
+    seconds = ms // 1000
+    units = (("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1))
+    parts = []
+    for name, size in units:
+        if seconds >= size:
+            parts.append(f"{seconds // size}{name}")
+            seconds %= size
+        if len(parts) == 2:
+            break
+    return " ".join(parts) if parts else f"{ms}ms"
+
+
+_FLAGS = (
+    ("min_level", "--level"),
+    ("replica", "--replica"),
+    ("request_id", "--request-id"),
+    ("component", "--component"),
+    ("search_pattern", "--grep"),
+)
+
+
+def describe_filters(filters: Filters) -> str:
+    """The filters as the flags that set them: `--replica nosuch --grep 'a b'`."""
+    words: list[str] = []
+    for key, flag in _FLAGS:
+        value = getattr(filters, key)
+        if value is not None:
+            words += [flag, shlex.quote(value)]
+    for text in filters.includes:
+        words += ["--include", shlex.quote(text)]
+    for text in filters.excludes:
+        words += ["--exclude", shlex.quote(text)]
+    return " ".join(words)
+
+
+def nothing_matched(since_ms: int, until_ms: int, filters: Filters, *, utc: bool) -> str:
+    """`no lines between 10:00 and 10:30 matching --replica nosuch`."""
+    to_time = time.gmtime if utc else time.localtime
+    start, end = to_time(since_ms / 1000), to_time(until_ms / 1000)
+    today = to_time(time.time())[:3]
+    start_text = time.strftime("%H:%M:%S" if start[:3] == today else "%Y-%m-%d %H:%M:%S", start)
+    same_day = end[:3] == start[:3]
+    end_text = time.strftime("%H:%M:%S" if same_day else "%Y-%m-%d %H:%M:%S", end)
+    zone = " UTC" if utc else ""
+    matching = describe_filters(filters)
+    return f"no lines between {start_text} and {end_text}{zone}" + (
+        f" matching {matching}" if matching else ""
+    )

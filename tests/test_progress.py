@@ -1,0 +1,89 @@
+"""On a terminal: a progress line during long fetches, one line when nothing matched."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from baseten_logs import messages
+from baseten_logs.pager import Direction
+from baseten_logs.progress import FetchProgress, describe_filters, nothing_matched, span
+from baseten_logs.query import Filters
+from tests.conftest import invoke
+from tests.fakeapi import FakeLogs
+
+MS = 1_000_000
+HOUR = 3_600_000
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_progress_shows_window_covered_lines_and_requests_once_a_fetch_is_slow(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    clock = Clock()
+    status = messages.StatusLine(enabled=True, width=lambda: 200)
+    progress = FetchProgress(status, window_ms=20 * 24 * HOUR, clock=clock)
+
+    def fetch(start: int, end: int, direction: Direction, limit: int) -> list[dict[str, Any]]:
+        return []  # nothing matches: every request covers its whole window
+
+    counted = progress.wrap(fetch)
+    counted(0, 7 * 24 * HOUR, "desc", 500)
+    assert capsys.readouterr().err == ""  # quick so far: nothing shown
+    clock.now = 5.0
+    counted(7 * 24 * HOUR, 14 * 24 * HOUR, "desc", 500)
+    assert "fetching… 14d of 20d covered, 0 lines read, 2 requests" in capsys.readouterr().err
+    status.clear()
+
+
+def test_span_reads_like_speech() -> None:
+    assert [span(ms) for ms in (450, 45_000, 11_400_000, 20 * 86_400_000 + HOUR)] == [
+        "450ms",
+        "45s",
+        "3h 10m",
+        "20d 1h",
+    ]
+
+
+def test_nothing_matched_names_the_window_and_the_filters() -> None:
+    since = 1_764_237_600_000  # 2025-11-27 10:00 UTC
+    filters = Filters(replica="nosuch", search_pattern="a b")
+    assert nothing_matched(since, since + 30 * 60_000, filters, utc=True) == (
+        "no lines between 2025-11-27 10:00:00 and 10:30:00 UTC"
+        " matching --replica nosuch --grep 'a b'"
+    )
+    assert describe_filters(Filters()) == ""
+
+
+GET = ("get", "mdl1234", "dep5678", "--since", "2025-11-26T09:00:00Z", "--until", "+1h")
+
+
+@pytest.mark.parametrize(
+    ("env", "flags", "said"),
+    [
+        ({"TTY_COMPATIBLE": "1"}, (), True),
+        ({"TTY_COMPATIBLE": "1"}, ("-q",), False),
+        ({}, (), False),  # piped
+    ],
+)
+def test_an_empty_result_says_so_on_a_terminal_only(
+    logs_api: FakeLogs, env: dict[str, str], flags: tuple[str, ...], said: bool
+) -> None:
+    logs_api.records = []  # what the API answers for a replica that does not exist
+    result = invoke(*GET, "--replica", "nosuch", "--utc", *flags, env=env)
+    assert result.status == 0
+    assert result.stdout == ""
+    expected = (
+        "baseten-logs: no lines between 2025-11-26 09:00:00 and 10:00:00 UTC"
+        " matching --replica nosuch\n"
+    )
+    assert (result.stderr == expected) is said
+    assert (result.stderr == "") is not said
