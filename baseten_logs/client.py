@@ -5,8 +5,10 @@ from __future__ import annotations
 import email.utils
 import itertools
 import json
+import math
 import random
 import time
+import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from types import TracebackType
@@ -15,6 +17,7 @@ from typing import Any
 import httpx
 
 from .errors import ApiError, AuthError, NotFoundError, TransportError, UsageError
+from .limits import ENV_MAX_ANSWER_BYTES, ENV_REQUEST_DEADLINE, MIB, Limits, describe_bytes
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 Params = Sequence[tuple[str, str]]
@@ -23,6 +26,11 @@ Params = Sequence[tuple[str, str]]
 def sleep(seconds: float) -> None:
     """Indirection so tests can take the waiting out of retries."""
     time.sleep(seconds)
+
+
+def monotonic() -> float:
+    """Indirection so tests can move time past a request's deadline without waiting."""
+    return time.monotonic()
 
 
 @dataclass(frozen=True)
@@ -44,28 +52,146 @@ class RetryPolicy:
 
 
 def _retry_after(response: httpx.Response) -> float | None:
-    """Seconds the server asked us to wait: the body's `retry_after`, else the header."""
+    """Seconds the server asked us to wait: the body's `retry_after`, else the header.
+
+    None, so our own backoff applies, when neither gives a positive finite wait: `soon`, `-5`,
+    `nan`, `0` or a date in the past would otherwise make us retry at once, again and again.
+    """
     try:
-        body = response.json()
-        value = body.get("retry_after") if isinstance(body, dict) else None
-        if isinstance(value, int | float) and value >= 0:
+        body = _loads(response.content)[0]
+    except ValueError:
+        body = None
+    value = body.get("retry_after") if isinstance(body, dict) else None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if math.isfinite(value) and value > 0:
             return float(value)
-    except (ValueError, UnicodeDecodeError):
-        pass
-    header = response.headers.get("Retry-After")
+    return _header_seconds(response.headers.get("Retry-After"))
+
+
+def _header_seconds(header: str | None) -> float | None:
+    """A `Retry-After` header (seconds or an HTTP date) as a positive wait, else None."""
     if header is None:
         return None
+    text = header.strip()
     try:
-        return max(0.0, float(header))
+        seconds = float(text)
     except ValueError:
-        moment = email.utils.parsedate_to_datetime(header) if header else None
-        return None if moment is None else max(0.0, moment.timestamp() - time.time())
+        try:
+            moment = email.utils.parsedate_to_datetime(text)
+            seconds = moment.timestamp() - time.time()
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return None
+    return seconds if math.isfinite(seconds) and seconds > 0 else None
+
+
+def _loads(content: bytes) -> tuple[Any, bool]:
+    """Parsed JSON, and whether bytes that are not UTF-8 were replaced (U+FFFD) to read it.
+
+    ValueError for anything unusable, also JSON nested too deep for the parser: that is the
+    server's fault, not a bug of ours.
+    """
+    replaced = False
+    try:
+        text = content.decode("utf-8")
+    except UnicodeDecodeError:
+        text = content.decode("utf-8", errors="replace")
+        replaced = True
+    try:
+        return json.loads(text.removeprefix("\ufeff")), replaced
+    except RecursionError:
+        raise ValueError("JSON nested too deep") from None
+
+
+class _OverLimit(Exception):
+    """An answer too big, too slow or undecodable: a failed attempt, retried like a timeout."""
+
+    def __init__(self, problem: str, hint: str) -> None:
+        super().__init__(problem)
+        self.problem = problem
+        self.hint = hint
+
+
+_TOO_BIG_HINT = (
+    f"no page of logs is that big: is --api-url pointing at the API? "
+    f"({ENV_MAX_ANSWER_BYTES} raises the cap)"
+)
+_TOO_SLOW_HINT = (
+    f"the API or the network is too slow; try again later ({ENV_REQUEST_DEADLINE} sets "
+    "the deadline in seconds)"
+)
+_RETRY_HINT = "the API may be down or rate limiting; try again later"
+
+
+def _read_bounded(response: httpx.Response, *, limits: Limits, deadline: float) -> bytes:
+    """The decompressed body of a streamed response: at most the size cap, before `deadline`.
+
+    gzip and deflate are inflated here, a slice at a time, so a bomb stops at the cap instead
+    of inflating a whole network read (up to 1000x) first; other encodings go through httpx.
+    """
+    encoding = response.headers.get("content-encoding", "").strip().lower()
+    cap = limits.max_answer_bytes
+    body = bytearray()
+
+    def add(data: bytes) -> None:
+        body.extend(data)
+        if len(body) > cap:
+            too_big = f"the answer is larger than {describe_bytes(cap)} (the size cap)"
+            raise _OverLimit(too_big, _TOO_BIG_HINT)
+
+    def check_time() -> None:
+        if monotonic() > deadline:
+            raise _OverLimit(_too_slow(limits), _TOO_SLOW_HINT)
+
+    if encoding in ("gzip", "x-gzip", "deflate"):
+        inflate: Any = None
+        try:
+            for raw in response.iter_raw():
+                if inflate is None:
+                    # deflate is meant to be zlib-wrapped; some servers send it raw.
+                    wbits = zlib.MAX_WBITS | 16
+                    if encoding == "deflate":
+                        wbits = zlib.MAX_WBITS if _zlib_header(raw) else -zlib.MAX_WBITS
+                    inflate = zlib.decompressobj(wbits)
+                data = raw
+                while data:
+                    # One MiB at most: a slice, not a second copy of the capped body.
+                    add(inflate.decompress(data, min(MIB, cap - len(body) + 1)))
+                    data = inflate.unconsumed_tail
+                check_time()
+            if inflate is not None:
+                add(inflate.flush())
+        except zlib.error as exc:
+            corrupt = f"the answer's {encoding} data is corrupt ({exc})"
+            raise _OverLimit(corrupt, _RETRY_HINT) from None
+    else:
+        chunks = response.iter_raw() if encoding in ("", "identity") else response.iter_bytes()
+        for chunk in chunks:
+            add(chunk)
+            check_time()
+    return bytes(body)
+
+
+def _zlib_header(data: bytes) -> bool:
+    return len(data) >= 2 and data[0] & 0x0F == 8 and (data[0] << 8 | data[1]) % 31 == 0
+
+
+def _too_slow(limits: Limits) -> str:
+    return f"no complete answer within {limits.request_deadline_s:g} s (the per-request deadline)"
+
+
+def _bounded_answer(response: httpx.Response, body: bytes) -> httpx.Response:
+    """A plain response holding `body`, already decoded, for the code that reads answers."""
+    spent = ("content-encoding", "content-length", "transfer-encoding")
+    headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in spent]
+    return httpx.Response(
+        response.status_code, headers=headers, content=body, request=response.request
+    )
 
 
 def _server_message(response: httpx.Response) -> str:
     try:
         body = response.json()
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return ""
     if isinstance(body, dict):
         for key in ("error", "message", "detail"):
@@ -93,12 +219,18 @@ class ApiClient:
         max_connections: int = 8,
         transport: httpx.BaseTransport | None = None,
         log: Callable[[str], None] | None = None,
+        warn: Callable[[str], None] | None = None,
+        limits: Limits | None = None,
     ) -> None:
         from . import __version__
 
         self._key_source = key_source
         self._retry = retry or RetryPolicy()
         self._log = log
+        self._warn = warn  # told once if an answer held bytes that are not UTF-8
+        self._warned_encoding = False
+        self._limits = limits or Limits()
+        self._timeout = timeout
         self._requests = itertools.count(1)
         self._requests_made = 0
         # Told of every 429, so parallel fetching can lower its concurrency.
@@ -108,6 +240,8 @@ class ApiClient:
             headers={
                 "Authorization": f"Bearer {api_key}",
                 "Accept": "application/json",
+                # Only what _read_bounded inflates itself, within the size cap.
+                "Accept-Encoding": "gzip, deflate",
                 "User-Agent": f"baseten-logs/{__version__}",
             },
             timeout=httpx.Timeout(timeout, connect=10.0),
@@ -137,13 +271,21 @@ class ApiClient:
         """GET `path`, retrying what is safe to retry; the parsed JSON body or a domain error."""
         response = self._get_with_retries(path, params)
         try:
-            return response.json()
-        except (json.JSONDecodeError, UnicodeDecodeError):
+            body, replaced = _loads(response.content)
+        except ValueError:
             kind = response.headers.get("content-type", "unknown content")
             raise ApiError(
                 f"the API answered {path} with something that is not JSON ({kind})",
                 hint="is --api-url / BASETEN_API_URL pointing at the API, not a proxy or the app?",
             ) from None
+        if replaced and not self._warned_encoding:
+            self._warned_encoding = True
+            if self._warn is not None:
+                self._warn(
+                    f"the API's answer for {path} held bytes that are not UTF-8; they are shown "
+                    "as \ufffd (and any more such bytes in this run, without another warning)"
+                )
+        return body
 
     def get_logs(self, path: str, params: Params) -> list[dict[str, Any]]:
         """One page of log records, checked for shape so a wrong answer is an error, not a crash."""
@@ -164,13 +306,19 @@ class ApiClient:
         attempt = 0
         while True:
             problem: str
+            hint = _RETRY_HINT
             wait: float | None = None
-            started = time.monotonic()
+            started = monotonic()
             try:
                 self._requests_made = next(self._requests)  # thread-safe under the GIL
-                response = self._http.get(path, params=list(params))
+                response = self._get_bounded(path, params, started)
+            except _OverLimit as exc:
+                problem, hint = exc.problem, exc.hint
+                self._trace(path, params, problem, started)
             except httpx.TimeoutException:
                 problem = "timed out"
+                if monotonic() - started >= self._limits.request_deadline_s:
+                    problem, hint = _too_slow(self._limits), _TOO_SLOW_HINT
                 self._trace(path, params, problem, started)
             except httpx.TransportError as exc:
                 problem = f"connection failed ({exc.__class__.__name__})"
@@ -191,11 +339,26 @@ class ApiClient:
             if attempt >= policy.attempts or time.monotonic() + delay > deadline:
                 raise TransportError(
                     f"giving up on {path} after {attempt} attempts: {problem}",
-                    hint="the API may be down or rate limiting; try again later",
+                    hint=hint,
                 )
             if self._log:
                 self._log(f"retrying in {delay:.1f}s ({problem})")
             sleep(delay)
+
+    def _get_bounded(self, path: str, params: Params, started: float) -> httpx.Response:
+        """One GET whose answer is read whole, within the size cap and the deadline."""
+        limits = self._limits
+        deadline = started + limits.request_deadline_s
+        # httpx's timeouts are per read: no single wait may outlast the deadline either.
+        remaining = max(0.001, deadline - monotonic())
+        timeout = httpx.Timeout(min(self._timeout, remaining), connect=min(10.0, remaining))
+        request = self._http.build_request("GET", path, params=list(params), timeout=timeout)
+        response = self._http.send(request, stream=True)
+        try:
+            body = _read_bounded(response, limits=limits, deadline=deadline)
+        finally:
+            response.close()
+        return _bounded_answer(response, body)
 
     def _trace(self, path: str, params: Params, outcome: str, started: float) -> None:
         if self._log is None:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 
+from . import messages
 from .client import ApiClient, RetryPolicy
 from .config import Credentials, resolve_credentials
+from .limits import Limits, limits_from
 from .pager import PAGE_SIZE, Direction, FetchPage, Pager, Record
 from .parallel import ParallelWindow
 from .query import LogQuery
@@ -17,14 +20,19 @@ def open_client(
     log: Callable[[str], None] | None = None,
     max_connections: int = 8,
     retry: RetryPolicy | None = None,
+    limits: Limits | None = None,
 ) -> ApiClient:
+    """A client for `credentials`, bounded by `limits` (default: limits.py's, or the
+    environment's overrides); warnings about odd answers go to stderr."""
     return ApiClient(
         base_url=credentials.api_url,
         api_key=credentials.api_key,
         key_source=credentials.key_source,
         log=log,
+        warn=messages.warn,
         max_connections=max_connections,
         retry=retry,
+        limits=limits or limits_from(os.environ),
     )
 
 
