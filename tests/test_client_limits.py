@@ -86,9 +86,7 @@ def test_deflate_in_either_form_is_read(httpx_mock: HTTPXMock, wrapped: bool) ->
     assert client().get_logs(PATH, []) == [LINE]
 
 
-def test_an_endless_body_stops_at_the_size_cap(
-    httpx_mock: HTTPXMock, slept: list[float]
-) -> None:
+def test_an_endless_body_stops_at_the_size_cap(httpx_mock: HTTPXMock, slept: list[float]) -> None:
     def endless() -> Iterator[bytes]:
         yield b'{"logs": ['
         while True:
@@ -174,9 +172,7 @@ def test_a_nan_retry_after_in_the_body_falls_back_to_the_header(
     assert slept == [4.0]
 
 
-def test_a_future_retry_after_date_is_waited_for(
-    httpx_mock: HTTPXMock, slept: list[float]
-) -> None:
+def test_a_future_retry_after_date_is_waited_for(httpx_mock: HTTPXMock, slept: list[float]) -> None:
     later = email.utils.formatdate(time.time() + 30, usegmt=True)
     httpx_mock.add_response(url=ANY, status_code=429, headers={"Retry-After": later})
     httpx_mock.add_response(url=ANY, json=OK)
