@@ -250,6 +250,10 @@ class ApiClient:
         )
 
     @property
+    def limits(self) -> Limits:
+        return self._limits
+
+    @property
     def requests_made(self) -> int:
         return self._requests_made
 

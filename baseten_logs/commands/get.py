@@ -88,7 +88,10 @@ def run_get(
                 window = None
                 if concurrency > 1 and query.limit is None and not reverse:
                     window = ParallelWindow(
-                        page_fetcher(client, query), concurrency=concurrency, on_gap=on_gap
+                        page_fetcher(client, query),
+                        concurrency=concurrency,
+                        on_gap=on_gap,
+                        prefetch_bytes=client.limits.prefetch_bytes,
                     )
                     client.on_throttle = window.throttled
                 with stdout_guard():

@@ -53,7 +53,10 @@ def run_stats(
     retry = RetryPolicy(attempts=attempts)
     with open_client(credentials, log=log, max_connections=concurrency, retry=retry) as client:
         window = ParallelWindow(
-            page_fetcher(client, query), concurrency=concurrency, on_gap=_warn_gap
+            page_fetcher(client, query),
+            concurrency=concurrency,
+            on_gap=_warn_gap,
+            prefetch_bytes=client.limits.prefetch_bytes,
         )
         client.on_throttle = window.throttled
         lines = 0
