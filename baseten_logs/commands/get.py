@@ -152,8 +152,7 @@ def _follow(
         # Only the newest N were shown (maybe none: -n 0): older lines of the overlap, and
         # unshown ones at the oldest shown millisecond, were skipped on purpose. Count them as
         # seen, or the first sweep would print them out of order.
-        skipped = Pager(fetch, on_gap=on_gap).oldest(horizon, oldest)
-        follower.remember((r for page in skipped for r in page), since_ms=horizon)
+        follower.remember_window(horizon, oldest)
         opening = [r for r in opening if record_ms(r) > oldest]
     follower.remember(opening, since_ms=horizon)
     batches = follower.follow(start_ms=query.until_ms, until_ms=until_ms, floor_ms=query.since_ms)
