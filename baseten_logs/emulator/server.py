@@ -126,14 +126,35 @@ class Handler(BaseHTTPRequestHandler):
         try:
             self.send_response(response.status)
             self.send_header("Content-Type", response.content_type)
-            self.send_header("Content-Length", str(len(response.body)))
+            if response.chunks is None:
+                self.send_header("Content-Length", str(len(response.body)))
+            else:
+                self.send_header("Transfer-Encoding", "chunked")
             for name, value in response.headers.items():
                 self.send_header(name, value)
             self.end_headers()
-            self.wfile.write(response.body)
+            if response.chunks is None:
+                self.wfile.write(response.body)
+            else:
+                self._send_chunks(response)
             self.wfile.flush()
         except _DISCONNECTS:
             self.close_connection = True
+
+    def _send_chunks(self, response: Response) -> None:
+        """A chunked body as its pieces come (endless or trickling ones too), until it ends,
+        the client hangs up (a _DISCONNECTS error) or the emulator closes."""
+        assert response.chunks is not None
+        for chunk in response.chunks:
+            if response.chunk_delay_s > 0 and self.server.closing.wait(response.chunk_delay_s):
+                self.close_connection = True
+                return
+            if self.server.closing.is_set():
+                self.close_connection = True
+                return
+            self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+            self.wfile.flush()
+        self.wfile.write(b"0\r\n\r\n")
 
     def _discard_body(self) -> None:
         length = self.headers.get("Content-Length")
