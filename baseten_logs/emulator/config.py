@@ -45,6 +45,8 @@ class EmulatorConfig:
     limit_over_max: LimitOverMax = "reject"
     # Adds keys the documented schema lacks ("component", "deployment_id") to every line.
     extra_fields: bool = False
+    # Pads shorter messages to this many characters: big lines, for memory benchmarks.
+    message_bytes: int = 0
 
     rate_limit_per_s: int | None = 100
     rate_limit_retry_after_header: bool = True

@@ -109,6 +109,7 @@ class GenParams:
     max_late_s: float
     giant_burst_at_ms: int | None
     giant_burst_lines: int
+    message_bytes: int = 0
 
 
 def _rng(*parts: object) -> random.Random:
@@ -395,6 +396,8 @@ class _Chunk:
                 delay = normal_ns + int(r.random() * max(late_ns - normal_ns, 0))
             else:
                 delay = int(r.random() * normal_ns)
+            if len(message) < p.message_bytes:
+                message += " " + "~" * (p.message_bytes - len(message) - 1)
             out.append(Line(ts, ts + delay, message, replica, rid, level, component, self.dep.id))
         # Stable: lines sharing a nanosecond keep generation order, the same on every request.
         out.sort(key=lambda line: line.ts)

@@ -125,6 +125,7 @@ class LogStore:
                     max_late_s=config.max_late_s,
                     giant_burst_at_ms=config.giant_burst_at_ms,
                     giant_burst_lines=config.giant_burst_lines,
+                    message_bytes=config.message_bytes,
                 )
                 src = DeploymentSource(DeploymentGenerator(dep, params))
                 self._sources[src.key] = src
