@@ -471,3 +471,11 @@ def test_the_line_cap_can_be_set_from_the_environment(
     assert show(path).splitlines()[-1] == "w" * 500  # far below the default 64 MiB
     monkeypatch.setenv("BASETEN_LOGS_MAX_LINE_BYTES", "300")
     assert f"{path} line 3 is longer than 300 bytes" in view_error(path)
+
+
+@pytest.mark.parametrize("as_array", [False, True])
+def test_json_nested_absurdly_deep_is_bad_input_not_a_crash(tmp_path: Path, as_array: bool) -> None:
+    deep = '{"timestamp": "1", "extra": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    path = tmp_path / "deep.json"
+    path.write_text(f"[{deep}]\n" if as_array else deep + "\n")
+    assert "line 1 is not valid JSON (nested too deep to read)" in view_error(path)

@@ -219,7 +219,7 @@ class RecordReader:
             for lineno, line in source:
                 try:
                     record = loads(line)
-                except ValueError as error:
+                except (ValueError, RecursionError) as error:
                     if not line.strip():  # blank lines are allowed, and rare enough to test late
                         continue
                     raise self.error(lineno, f"is not valid JSON ({_reason(error)})") from None
@@ -279,7 +279,7 @@ class RecordReader:
                 continue
             try:
                 record, position = decode(buffer, position)
-            except ValueError as error:
+            except (ValueError, RecursionError) as error:
                 failed_at = getattr(error, "pos", position)
                 if not buffer[failed_at:].strip():
                     # The value goes on past this line (JSON strings hold no raw newline, so
@@ -309,7 +309,9 @@ class RecordReader:
             raise self.error(last, "ends before the JSON array does")
 
 
-def _reason(error: ValueError) -> str:
+def _reason(error: ValueError | RecursionError) -> str:
+    if isinstance(error, RecursionError):
+        return "nested too deep to read"
     if isinstance(error, json.JSONDecodeError):
         # Some messages end in "at" already ("Unterminated string starting at").
         joiner = " " if error.msg.endswith(" at") else " at "
