@@ -395,7 +395,8 @@ class _LiveLines:
             lines = chunk.split(b"\n")
             rest = lines.pop()
             if lines and pending:
-                lines[0] = b"".join(pending) + lines[0]
+                pending.append(lines[0])
+                lines[0] = b"".join(pending)  # one copy of the long line, not two
                 pending, pending_size = [], 0
             for line in lines:
                 if len(line) > self._cap:
