@@ -165,9 +165,13 @@ def _read_bounded(response: httpx.Response, *, limits: Limits, deadline: float) 
             raise _OverLimit(corrupt, _RETRY_HINT) from None
     else:
         chunks = response.iter_raw() if encoding in ("", "identity") else response.iter_bytes()
-        for chunk in chunks:
-            add(chunk)
-            check_time()
+        try:
+            for chunk in chunks:
+                add(chunk)
+                check_time()
+        except httpx.DecodingError as exc:  # an encoding httpx decodes (br, zstd), corrupt
+            corrupt = f"the answer's {encoding} data is corrupt ({exc})"
+            raise _OverLimit(corrupt, _RETRY_HINT) from None
     return bytes(body)
 
 
@@ -353,7 +357,7 @@ class ApiClient:
         """One GET whose answer is read whole, within the size cap and the deadline."""
         limits = self._limits
         deadline = started + limits.request_deadline_s
-        # httpx's timeouts are per read: no single wait may outlast the deadline either.
+        # httpx's timeouts are per wait for bytes: none may start longer than the time left.
         remaining = max(0.001, deadline - monotonic())
         timeout = httpx.Timeout(min(self._timeout, remaining), connect=min(10.0, remaining))
         request = self._http.build_request("GET", path, params=list(params), timeout=timeout)

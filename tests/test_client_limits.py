@@ -219,3 +219,12 @@ def test_limits_come_from_the_environment_when_set_and_sane() -> None:
     assert limits.max_answer_bytes == 1000 and limits.request_deadline_s == 2.5
     assert limits.prefetch_bytes == Limits().prefetch_bytes
     assert limits.max_line_bytes == Limits().max_line_bytes
+
+
+def test_a_corrupt_gzip_answer_is_a_failed_attempt_not_a_crash(
+    httpx_mock: HTTPXMock, slept: list[float]
+) -> None:
+    for _ in range(2):
+        httpx_mock.add_response(url=ANY, headers=GZIP, stream=IteratorStream([b"\x1f\x8bnot gzip"]))
+    with pytest.raises(TransportError, match="after 2 attempts: the answer's gzip data is corrupt"):
+        client().get_logs(PATH, [])
