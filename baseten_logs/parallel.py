@@ -65,10 +65,10 @@ class ByteBudget:
     """Bytes of pages fetched and not yet printed, shared by every slice.
 
     Before a fetch a worker reserves what fetching a page is expected to take (the largest page
-    seen so far, times IN_FLIGHT_FACTOR; until one is seen, the whole budget, so a first wave of
-    unknown pages is one page), and waits while that does not fit. The slice being printed
-    never waits: the printer waits for it, so it must always move, or printer and workers
-    would wait for each other.
+    seen so far, times IN_FLIGHT_FACTOR; until one is seen, the whole budget, so the first wave
+    of pages of unknown size is the head slice's and one more), and waits while that does not
+    fit. The slice being printed never waits: the printer waits for it, so it must always
+    move, or printer and workers would wait for each other.
     """
 
     def __init__(self, limit: int) -> None:
@@ -88,8 +88,11 @@ class ByteBudget:
         """Wait for room for one page of slice `index`; the bytes reserved."""
         with self._cond:
             while True:
-                guess = self.limit if self._expected is None else self._expected
-                if index <= self._head or self.used + guess <= self.limit or stop.is_set():
+                head = index <= self._head
+                guess = self._expected
+                if guess is None:  # nothing measured yet: the head goes free, others one at a time
+                    guess = 0 if head else self.limit
+                if head or self.used + guess <= self.limit or stop.is_set():
                     break
                 self._cond.wait(0.1)
             self.used += guess
