@@ -427,7 +427,9 @@ def bench_bounded(quick: bool) -> None:
         requests = log_requests(emu)
 
         emu.inject("gzip_bomb", times=2)  # 1 MB on the wire, 1 GiB inflated
-        bomb = run_cli(get_all(until - MINUTE_MS, until, "--retries", "1"), env)
+        # One request at a time (the newest lines), so both bombs hit the same request.
+        window = ["--since", str(until - MINUTE_MS), "--until", str(until), "--retries", "1"]
+        bomb = run_cli(["get", DEMO_MODEL_ID, DEMO_DEPLOYMENT_ID, "-n", "5", *window], env)
         if bomb.status != 5 or "size cap" not in bomb.stderr:
             raise BenchError(f"gzip bomb: exit {bomb.status}: {bomb.stderr.strip()[:300]}")
         rows.append(_bounded_row("gzip bomb x2 (1 GiB each) -> exit 5", bomb, BOMB_TARGET_MB))
