@@ -7,13 +7,16 @@ import itertools
 import json
 import math
 import random
+import ssl
+import threading
 import time
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
 
+import httpcore
 import httpx
 
 from .errors import ApiError, AuthError, NotFoundError, TransportError, UsageError
@@ -192,6 +195,93 @@ def _bounded_answer(response: httpx.Response, body: bytes) -> httpx.Response:
     )
 
 
+# The deadline of the request this thread is sending, if any: the client is synchronous, so
+# every read and write of a request happens on the thread that sent it.
+_request_deadline = threading.local()
+
+
+def _clamped(timeout: float | None) -> float | None:
+    """A socket timeout shortened to what is left of this thread's request deadline."""
+    deadline: float | None = getattr(_request_deadline, "value", None)
+    if deadline is None:
+        return timeout
+    left = max(deadline - monotonic(), 0.0001)
+    return left if timeout is None else min(timeout, left)
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    """A connection whose every wait ends at the request's deadline: httpx's timeouts are per
+    wait, so a server sending a byte every few seconds (headers included) never trips them."""
+
+    def __init__(self, inner: httpcore.NetworkStream) -> None:
+        self._inner = inner
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._inner.read(max_bytes, _clamped(timeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._inner.write(buffer, _clamped(timeout))
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def start_tls(
+        self,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> httpcore.NetworkStream:
+        inner = self._inner.start_tls(ssl_context, server_hostname, _clamped(timeout))
+        return _DeadlineStream(inner)
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._inner.get_extra_info(info)
+
+
+class _DeadlineBackend(httpcore.NetworkBackend):
+    """Opens connections as _DeadlineStreams."""
+
+    def __init__(self, inner: httpcore.NetworkBackend) -> None:
+        self._inner = inner
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
+        stream = self._inner.connect_tcp(
+            host, port, _clamped(timeout), local_address, socket_options
+        )
+        return _DeadlineStream(stream)
+
+    def connect_unix_socket(
+        self,
+        path: str,
+        timeout: float | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
+        stream = self._inner.connect_unix_socket(path, _clamped(timeout), socket_options)
+        return _DeadlineStream(stream)
+
+    def sleep(self, seconds: float) -> None:
+        self._inner.sleep(seconds)
+
+
+def _bound_by_deadlines(transport: object) -> None:
+    """Make `transport`'s connections keep request deadlines, where httpx lets us reach in.
+
+    httpx has no public hook for this; if its insides change, deadlines are still checked as
+    each piece of a body arrives (_read_bounded), only not while headers trickle in.
+    """
+    pool = getattr(transport, "_pool", None)
+    backend = getattr(pool, "_network_backend", None)
+    if isinstance(backend, httpcore.NetworkBackend) and not isinstance(backend, _DeadlineBackend):
+        pool._network_backend = _DeadlineBackend(backend)  # type: ignore[union-attr]
+
+
 def _server_message(response: httpx.Response) -> str:
     try:
         body = response.json()
@@ -252,6 +342,10 @@ class ApiClient:
             limits=httpx.Limits(max_connections=max_connections),
             transport=transport,
         )
+        # Proxies from the environment are mounted transports of their own.
+        mounts = getattr(self._http, "_mounts", {})
+        for mounted in (getattr(self._http, "_transport", None), *mounts.values()):
+            _bound_by_deadlines(mounted)
 
     @property
     def limits(self) -> Limits:
@@ -361,11 +455,15 @@ class ApiClient:
         remaining = max(0.001, deadline - monotonic())
         timeout = httpx.Timeout(min(self._timeout, remaining), connect=min(10.0, remaining))
         request = self._http.build_request("GET", path, params=list(params), timeout=timeout)
-        response = self._http.send(request, stream=True)
+        _request_deadline.value = deadline
         try:
-            body = _read_bounded(response, limits=limits, deadline=deadline)
+            response = self._http.send(request, stream=True)
+            try:
+                body = _read_bounded(response, limits=limits, deadline=deadline)
+            finally:
+                response.close()
         finally:
-            response.close()
+            _request_deadline.value = None
         return _bounded_answer(response, body)
 
     def _trace(self, path: str, params: Params, outcome: str, started: float) -> None:

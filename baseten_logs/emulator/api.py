@@ -47,6 +47,7 @@ class Response:
     fault: str | None = None
     chunks: Iterator[bytes] | None = None
     chunk_delay_s: float = 0.0
+    trickle_headers: bool = False  # instead: a status line and headers that never end, trickled
 
 
 def _json(status: int, payload: Any, headers: dict[str, str] | None = None) -> Response:
@@ -187,6 +188,7 @@ class Api:
         elif fault.kind == "trickle":
             interval = fault.slow_s if fault.slow_s is not None else 2.0
             response.chunks, response.chunk_delay_s = hostile.trickle(response.body), interval
+            response.trickle_headers = fault.variant == "headers"
         elif fault.kind == "not_utf8":
             response.body = hostile.not_utf8(response.body)
         elif fault.variant == "truncated":

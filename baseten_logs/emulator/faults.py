@@ -22,7 +22,7 @@ FAULT_KINDS = (
     # Hostile answers (hostile.py); `size` sets how big, where a size applies:
     "gzip_bomb",  # 200, gzip that inflates to `size` bytes (default 1 GiB) of valid JSON
     "endless",  # 200, a chunked body that never ends
-    "trickle",  # the real answer, one byte every slow_s seconds (default 2 s)
+    "trickle",  # the real body a byte every slow_s (2 s); variant "headers": headers, never ending
     "deep_json",  # 200, `logs` nested `size` deep (default 100,000)
     "not_utf8",  # the real answer with bytes that are not UTF-8 in every message
     "ignore_limit",  # the real answer with up to `size` lines (default 100,000), whatever `limit`
@@ -33,6 +33,7 @@ _VARIANTS = {
     "502": ("json", "html"),
     "504": ("json", "html"),
     "429": ("soon", "negative", "nan", "past"),
+    "trickle": ("headers",),
 }
 # Faults that change the real answer rather than replace it.
 SPOILERS = frozenset({"slow", "malformed", "trickle", "not_utf8", "ignore_limit"})

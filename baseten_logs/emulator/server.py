@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import socket
 import sys
 import threading
@@ -123,6 +124,9 @@ class Handler(BaseHTTPRequestHandler):
         if response.drop:
             self.close_connection = True
             return
+        if response.trickle_headers:
+            self._trickle_whole(response)
+            return
         try:
             self.send_response(response.status)
             self.send_header("Content-Type", response.content_type)
@@ -140,6 +144,20 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.flush()
         except _DISCONNECTS:
             self.close_connection = True
+
+    def _trickle_whole(self, response: Response) -> None:
+        """A status line, then a header that never ends, a byte at a time, until the client
+        hangs up or the emulator closes: no per-read timeout ever fires."""
+        self.close_connection = True
+        head = f"HTTP/1.1 {response.status} OK\r\nX-Padding: ".encode()
+        try:
+            for byte in itertools.chain(head, itertools.repeat(ord("."))):
+                if self.server.closing.wait(response.chunk_delay_s):
+                    return
+                self.wfile.write(bytes((byte,)))
+                self.wfile.flush()
+        except _DISCONNECTS:
+            pass
 
     def _send_chunks(self, response: Response) -> None:
         """A chunked body as its pieces come (endless or trickling ones too), until it ends,

@@ -33,13 +33,20 @@ def one_error_line(stderr: str) -> str:
         ("gzip_bomb", {}, "the answer is larger than 2 MiB (the size cap)"),
         ("endless", {}, "the answer is larger than 2 MiB (the size cap)"),
         ("trickle", {"slow_s": 0.2}, "no complete answer within 1 s (the per-request deadline)"),
+        (
+            "trickle",
+            {"slow_s": 0.2, "variant": "headers"},
+            "no complete answer within 1 s (the per-request deadline)",
+        ),
     ],
+    ids=["gzip-bomb", "endless", "trickled-body", "trickled-headers"],
 )
 def test_unbounded_answers_fail_each_attempt_then_exit_5_naming_the_limit(
     emu: Emulator, kind: str, options: dict[str, object], words: str
 ) -> None:
     emu.inject(kind, times=2, **options)  # type: ignore[arg-type]
-    run = cli(emu, "get", MODEL, DEPLOYMENT, *window(), "--retries", "1", env=SMALL)
+    # Headers that never end hold the run until this timeout fails it, unless the deadline holds.
+    run = cli(emu, "get", MODEL, DEPLOYMENT, *window(), "--retries", "1", env=SMALL, timeout=30)
     assert run.status == ExitStatus.API
     assert run.stdout == ""
     line = one_error_line(run.stderr)

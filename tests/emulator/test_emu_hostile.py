@@ -8,6 +8,7 @@ import gzip
 import http.client
 import json
 import math
+import socket
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -59,6 +60,18 @@ def test_a_trickled_answer_is_the_real_answer(make_emu: Any) -> None:
     emu.inject("trickle", slow_s=0.001)
     reply = call(emu, logs_path(), {**WINDOW, "limit": 3})
     assert reply.body == expected and reply.headers["transfer-encoding"] == "chunked"
+
+
+def test_headers_can_trickle_without_end(make_emu: Any) -> None:
+    emu = make_emu()
+    emu.inject("trickle", slow_s=0.0001, variant="headers")
+    with socket.create_connection((emu.host, emu.port), timeout=10) as conn:
+        request = f"GET {logs_path()} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {emu.api_key}"
+        conn.sendall(request.encode() + b"\r\n\r\n")
+        got = b""
+        while len(got) < 200:
+            got += conn.recv(100)
+    assert got.startswith(b"HTTP/1.1 200 OK\r\nX-Padding: ...") and b"\r\n\r\n" not in got
 
 
 @pytest.mark.parametrize(
