@@ -102,7 +102,11 @@ def _loads(content: bytes) -> tuple[Any, bool]:
     try:
         return json.loads(text.removeprefix("\ufeff")), replaced
     except RecursionError:
-        raise ValueError("JSON nested too deep") from None
+        raise _TooDeep("JSON nested too deep") from None
+
+
+class _TooDeep(ValueError):
+    """JSON nested deeper than the parser recurses."""
 
 
 class _OverLimit(Exception):
@@ -374,6 +378,11 @@ class ApiClient:
         response = self._get_with_retries(path, params)
         try:
             body, replaced = _loads(response.content)
+        except _TooDeep:
+            raise ApiError(
+                f"the API answered {path} with JSON nested too deep to read",
+                hint="the endpoint is in beta; please report this with -v output",
+            ) from None
         except ValueError:
             kind = response.headers.get("content-type", "unknown content")
             raise ApiError(

@@ -190,6 +190,8 @@ def test_json_nested_absurdly_deep_is_an_api_error_not_a_crash(
     with pytest.raises(ApiError if status == 200 else TransportError) as caught:
         client().get_logs(PATH, [])
     assert caught.value.status == ExitStatus.API
+    if status == 200:
+        assert "JSON nested too deep to read" in str(caught.value)
 
 
 def test_bytes_that_are_not_utf8_become_replacement_characters_with_one_warning(

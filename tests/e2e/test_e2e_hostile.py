@@ -78,7 +78,7 @@ def test_json_nested_absurdly_deep_is_exit_5(emu: Emulator) -> None:
     emu.inject("deep_json")
     run = cli(emu, "get", MODEL, DEPLOYMENT, *window(), "--retries", "1")
     assert run.status == ExitStatus.API
-    assert "the API answered" in one_error_line(run.stderr)
+    assert "with JSON nested too deep to read" in one_error_line(run.stderr)
 
 
 def test_bytes_that_are_not_utf8_are_replaced_with_one_warning(emu: Emulator) -> None:
