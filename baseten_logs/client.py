@@ -5,16 +5,22 @@ from __future__ import annotations
 import email.utils
 import itertools
 import json
+import math
 import random
+import ssl
+import threading
 import time
-from collections.abc import Callable, Sequence
+import zlib
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Protocol
 
+import httpcore
 import httpx
 
 from .errors import ApiError, AuthError, NotFoundError, TransportError, UsageError
+from .limits import ENV_MAX_ANSWER_BYTES, ENV_REQUEST_DEADLINE, MIB, Limits, describe_bytes
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 Params = Sequence[tuple[str, str]]
@@ -23,6 +29,11 @@ Params = Sequence[tuple[str, str]]
 def sleep(seconds: float) -> None:
     """Indirection so tests can take the waiting out of retries."""
     time.sleep(seconds)
+
+
+def monotonic() -> float:
+    """Indirection so tests can move time past a request's deadline without waiting."""
+    return time.monotonic()
 
 
 @dataclass(frozen=True)
@@ -44,28 +55,241 @@ class RetryPolicy:
 
 
 def _retry_after(response: httpx.Response) -> float | None:
-    """Seconds the server asked us to wait: the body's `retry_after`, else the header."""
+    """Seconds the server asked us to wait: the body's `retry_after`, else the header.
+
+    None, so our own backoff applies, when neither gives a positive finite wait: `soon`, `-5`,
+    `nan`, `0` or a date in the past would otherwise make us retry at once, again and again.
+    """
     try:
-        body = response.json()
-        value = body.get("retry_after") if isinstance(body, dict) else None
-        if isinstance(value, int | float) and value >= 0:
+        body = _loads(response.content)[0]
+    except ValueError:
+        body = None
+    value = body.get("retry_after") if isinstance(body, dict) else None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if math.isfinite(value) and value > 0:
             return float(value)
-    except (ValueError, UnicodeDecodeError):
-        pass
-    header = response.headers.get("Retry-After")
+    return _header_seconds(response.headers.get("Retry-After"))
+
+
+def _header_seconds(header: str | None) -> float | None:
+    """A `Retry-After` header (seconds or an HTTP date) as a positive wait, else None."""
     if header is None:
         return None
+    text = header.strip()
     try:
-        return max(0.0, float(header))
+        seconds = float(text)
     except ValueError:
-        moment = email.utils.parsedate_to_datetime(header) if header else None
-        return None if moment is None else max(0.0, moment.timestamp() - time.time())
+        try:
+            moment = email.utils.parsedate_to_datetime(text)
+            seconds = moment.timestamp() - time.time()
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return None
+    return seconds if math.isfinite(seconds) and seconds > 0 else None
+
+
+def _loads(content: bytes) -> tuple[Any, bool]:
+    """Parsed JSON, and whether bytes that are not UTF-8 were replaced (U+FFFD) to read it.
+
+    ValueError for anything unusable, also JSON nested too deep for the parser: that is the
+    server's fault, not a bug of ours.
+    """
+    replaced = False
+    try:
+        text = content.decode("utf-8")
+    except UnicodeDecodeError:
+        text = content.decode("utf-8", errors="replace")
+        replaced = True
+    try:
+        return json.loads(text.removeprefix("\ufeff")), replaced
+    except RecursionError:
+        raise _TooDeep("JSON nested too deep") from None
+
+
+class _TooDeep(ValueError):
+    """JSON nested deeper than the parser recurses."""
+
+
+class _OverLimit(Exception):
+    """An answer too big, too slow or undecodable: a failed attempt, retried like a timeout."""
+
+    def __init__(self, problem: str, hint: str) -> None:
+        super().__init__(problem)
+        self.problem = problem
+        self.hint = hint
+
+
+_TOO_BIG_HINT = (
+    f"no page of logs is that big: is --api-url pointing at the API? "
+    f"({ENV_MAX_ANSWER_BYTES} raises the cap)"
+)
+_TOO_SLOW_HINT = (
+    f"the API or the network is too slow; try again later ({ENV_REQUEST_DEADLINE} sets "
+    "the deadline in seconds)"
+)
+_RETRY_HINT = "the API may be down or rate limiting; try again later"
+
+
+def _read_bounded(response: httpx.Response, *, limits: Limits, deadline: float) -> bytes:
+    """The decompressed body of a streamed response: at most the size cap, before `deadline`.
+
+    gzip and deflate are inflated here, a slice at a time, so a bomb stops at the cap instead
+    of inflating a whole network read (up to 1000x) first; other encodings go through httpx.
+    """
+    encoding = response.headers.get("content-encoding", "").strip().lower()
+    cap = limits.max_answer_bytes
+    body = bytearray()
+
+    def add(data: bytes) -> None:
+        body.extend(data)
+        if len(body) > cap:
+            too_big = f"the answer is larger than {describe_bytes(cap)} (the size cap)"
+            raise _OverLimit(too_big, _TOO_BIG_HINT)
+
+    def check_time() -> None:
+        if monotonic() > deadline:
+            raise _OverLimit(_too_slow(limits), _TOO_SLOW_HINT)
+
+    if encoding in ("gzip", "x-gzip", "deflate"):
+        inflate: Any = None
+        try:
+            for raw in response.iter_raw():
+                if inflate is None:
+                    # deflate is meant to be zlib-wrapped; some servers send it raw.
+                    wbits = zlib.MAX_WBITS | 16
+                    if encoding == "deflate":
+                        wbits = zlib.MAX_WBITS if _zlib_header(raw) else -zlib.MAX_WBITS
+                    inflate = zlib.decompressobj(wbits)
+                data = raw
+                while data:
+                    # One MiB at most: a slice, not a second copy of the capped body.
+                    add(inflate.decompress(data, min(MIB, cap - len(body) + 1)))
+                    data = inflate.unconsumed_tail
+                check_time()
+            if inflate is not None:
+                add(inflate.flush())
+        except zlib.error as exc:
+            corrupt = f"the answer's {encoding} data is corrupt ({exc})"
+            raise _OverLimit(corrupt, _RETRY_HINT) from None
+    else:
+        chunks = response.iter_raw() if encoding in ("", "identity") else response.iter_bytes()
+        try:
+            for chunk in chunks:
+                add(chunk)
+                check_time()
+        except httpx.DecodingError as exc:  # an encoding httpx decodes (br, zstd), corrupt
+            corrupt = f"the answer's {encoding} data is corrupt ({exc})"
+            raise _OverLimit(corrupt, _RETRY_HINT) from None
+    return bytes(body)
+
+
+def _zlib_header(data: bytes) -> bool:
+    return len(data) >= 2 and data[0] & 0x0F == 8 and (data[0] << 8 | data[1]) % 31 == 0
+
+
+def _too_slow(limits: Limits) -> str:
+    return f"no complete answer within {limits.request_deadline_s:g} s (the per-request deadline)"
+
+
+def _bounded_answer(response: httpx.Response, body: bytes) -> httpx.Response:
+    """A plain response holding `body`, already decoded, for the code that reads answers."""
+    spent = ("content-encoding", "content-length", "transfer-encoding")
+    headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in spent]
+    return httpx.Response(
+        response.status_code, headers=headers, content=body, request=response.request
+    )
+
+
+# The deadline of the request this thread is sending, if any: the client is synchronous, so
+# every read and write of a request happens on the thread that sent it.
+_request_deadline = threading.local()
+
+
+def _clamped(timeout: float | None) -> float | None:
+    """A socket timeout shortened to what is left of this thread's request deadline."""
+    deadline: float | None = getattr(_request_deadline, "value", None)
+    if deadline is None:
+        return timeout
+    left = max(deadline - monotonic(), 0.0001)
+    return left if timeout is None else min(timeout, left)
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    """A connection whose every wait ends at the request's deadline: httpx's timeouts are per
+    wait, so a server sending a byte every few seconds (headers included) never trips them."""
+
+    def __init__(self, inner: httpcore.NetworkStream) -> None:
+        self._inner = inner
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._inner.read(max_bytes, _clamped(timeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._inner.write(buffer, _clamped(timeout))
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def start_tls(
+        self,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> httpcore.NetworkStream:
+        inner = self._inner.start_tls(ssl_context, server_hostname, _clamped(timeout))
+        return _DeadlineStream(inner)
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._inner.get_extra_info(info)
+
+
+class _DeadlineBackend(httpcore.NetworkBackend):
+    """Opens connections as _DeadlineStreams."""
+
+    def __init__(self, inner: httpcore.NetworkBackend) -> None:
+        self._inner = inner
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
+        stream = self._inner.connect_tcp(
+            host, port, _clamped(timeout), local_address, socket_options
+        )
+        return _DeadlineStream(stream)
+
+    def connect_unix_socket(
+        self,
+        path: str,
+        timeout: float | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
+        stream = self._inner.connect_unix_socket(path, _clamped(timeout), socket_options)
+        return _DeadlineStream(stream)
+
+    def sleep(self, seconds: float) -> None:
+        self._inner.sleep(seconds)
+
+
+def _bound_by_deadlines(transport: object) -> None:
+    """Make `transport`'s connections keep request deadlines, where httpx lets us reach in.
+
+    httpx has no public hook for this; if its insides change, deadlines are still checked as
+    each piece of a body arrives (_read_bounded), only not while headers trickle in.
+    """
+    pool = getattr(transport, "_pool", None)
+    backend = getattr(pool, "_network_backend", None)
+    if isinstance(backend, httpcore.NetworkBackend) and not isinstance(backend, _DeadlineBackend):
+        pool._network_backend = _DeadlineBackend(backend)  # type: ignore[union-attr]
 
 
 def _server_message(response: httpx.Response) -> str:
     try:
         body = response.json()
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return ""
     if isinstance(body, dict):
         for key in ("error", "message", "detail"):
@@ -215,6 +439,8 @@ class ApiClient:
         transport: httpx.BaseTransport | None = None,
         log: Callable[[str], None] | None = None,
         auth: Auth | None = None,
+        warn: Callable[[str], None] | None = None,
+        limits: Limits | None = None,
     ) -> None:
         from . import __version__
 
@@ -224,6 +450,10 @@ class ApiClient:
         self._base_url = base_url.rstrip("/")
         self._retry = retry or RetryPolicy()
         self._log = log
+        self._warn = warn  # told once if an answer held bytes that are not UTF-8
+        self._warned_encoding = False
+        self._limits = limits or Limits()
+        self._timeout = timeout
         self._requests = itertools.count(1)
         self._requests_made = 0
         # Told of every 429, so parallel fetching can lower its concurrency.
@@ -236,12 +466,22 @@ class ApiClient:
             headers={
                 **({} if auth else {"Authorization": f"Bearer {api_key}"}),
                 "Accept": "application/json",
+                # Only what _read_bounded inflates itself, within the size cap.
+                "Accept-Encoding": "gzip, deflate",
                 "User-Agent": f"baseten-logs/{__version__}",
             },
             timeout=httpx.Timeout(timeout, connect=10.0),
             limits=httpx.Limits(max_connections=max_connections),
             transport=transport,
         )
+        # Proxies from the environment are mounted transports of their own.
+        mounts = getattr(self._http, "_mounts", {})
+        for mounted in (getattr(self._http, "_transport", None), *mounts.values()):
+            _bound_by_deadlines(mounted)
+
+    @property
+    def limits(self) -> Limits:
+        return self._limits
 
     @property
     def requests_made(self) -> int:
@@ -265,13 +505,27 @@ class ApiClient:
         """GET `path`, retrying what is safe to retry; the parsed JSON body or a domain error."""
         response = self._get_with_retries(path, params)
         try:
-            return response.json()
-        except (json.JSONDecodeError, UnicodeDecodeError):
+            body, replaced = _loads(response.content)
+        except _TooDeep:
+            raise ApiError(
+                f"the API answered {path} with JSON nested too deep to read",
+                hint="the endpoint is in beta; please report this with -v output",
+            ) from None
+        except ValueError:
             wrong = not_the_api(response, base_url=self._base_url, url_source=self._url_source)
+            kind = response.headers.get("content-type", "unknown content")
             raise wrong or ApiError(
-                f"{self._base_url} answered {path} with an empty body, not JSON",
+                f"{self._base_url} answered {path} with something that is not JSON ({kind})",
                 hint="check --api-url / BASETEN_API_URL",
             ) from None
+        if replaced and not self._warned_encoding:
+            self._warned_encoding = True
+            if self._warn is not None:
+                self._warn(
+                    f"the API's answer for {path} held bytes that are not UTF-8; they are shown "
+                    "as \ufffd (and any more such bytes in this run, without another warning)"
+                )
+        return body
 
     def get_logs(self, path: str, params: Params) -> list[dict[str, Any]]:
         """One page of log records, checked for shape so a wrong answer is an error, not a crash.
@@ -295,14 +549,20 @@ class ApiClient:
         while True:
             refused = False
             problem: str
+            hint = _RETRY_HINT
             wait: float | None = None
-            started = time.monotonic()
+            started = monotonic()
             sent = {"Authorization": self._auth.header()} if self._auth else None
             try:
                 self._requests_made = next(self._requests)  # thread-safe under the GIL
-                response = self._http.get(path, params=list(params), headers=sent)
+                response = self._get_bounded(path, params, started, headers=sent)
+            except _OverLimit as exc:
+                problem, hint = exc.problem, exc.hint
+                self._trace(path, params, problem, started)
             except httpx.TimeoutException:
                 problem = "timed out"
+                if monotonic() - started >= self._limits.request_deadline_s:
+                    problem, hint = _too_slow(self._limits), _TOO_SLOW_HINT
                 self._trace(path, params, problem, started)
             except httpx.TransportError as exc:
                 refused = _refused(exc)
@@ -336,7 +596,7 @@ class ApiClient:
             if attempt >= policy.attempts or time.monotonic() + delay > deadline:
                 raise TransportError(
                     f"giving up on {path} after {_tries(attempt)}: {problem}",
-                    hint="the API may be down or rate limiting; try again later",
+                    hint=hint,
                 )
             if refused:
                 refused_waited += delay
@@ -345,6 +605,29 @@ class ApiClient:
             if self.on_retry is not None:
                 self.on_retry(problem, delay)
             sleep(delay)
+
+    def _get_bounded(
+        self, path: str, params: Params, started: float, *, headers: dict[str, str] | None
+    ) -> httpx.Response:
+        """One GET whose answer is read whole, within the size cap and the deadline."""
+        limits = self._limits
+        deadline = started + limits.request_deadline_s
+        # httpx's timeouts are per wait for bytes: none may start longer than the time left.
+        remaining = max(0.001, deadline - monotonic())
+        timeout = httpx.Timeout(min(self._timeout, remaining), connect=min(10.0, remaining))
+        request = self._http.build_request(
+            "GET", path, params=list(params), headers=headers, timeout=timeout
+        )
+        _request_deadline.value = deadline
+        try:
+            response = self._http.send(request, stream=True)
+            try:
+                body = _read_bounded(response, limits=limits, deadline=deadline)
+            finally:
+                response.close()
+        finally:
+            _request_deadline.value = None
+        return _bounded_answer(response, body)
 
     def _trace(self, path: str, params: Params, outcome: str, started: float) -> None:
         if self._log is None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 
 from . import messages
 from .client import ApiClient, RetryPolicy
 from .config import Credentials, resolve_credentials
+from .limits import Limits, limits_from
 from .pager import PAGE_SIZE, Direction, FetchPage, Pager, Record
 from .parallel import ParallelWindow
 from .query import LogQuery
@@ -20,7 +22,10 @@ def open_client(
     log: Callable[[str], None] | None = None,
     max_connections: int = 8,
     retry: RetryPolicy | None = None,
+    limits: Limits | None = None,
 ) -> ApiClient:
+    """A client for `credentials`, bounded by `limits` (default: limits.py's, or the
+    environment's overrides); warnings about odd answers go to stderr."""
     if credentials.login is not None and log is not None:
         credentials.login.log = log  # -v says when a login is refreshed (never the tokens)
     return ApiClient(
@@ -29,9 +34,11 @@ def open_client(
         key_source=credentials.key_source,
         url_source=credentials.url_source,
         log=log,
+        warn=messages.warn,
         max_connections=max_connections,
         retry=retry,
         auth=credentials.login,
+        limits=limits or limits_from(os.environ),
     )
 
 

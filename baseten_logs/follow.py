@@ -173,6 +173,7 @@ class Follower:
         )
         self.late = 0  # of the last batch, how many lines (its first) came after later ones
         self._shown_up_to_ns = 0
+        self._catch_up: tuple[int, int] | None = None  # see remember_window
 
     def now_ms(self) -> int:
         return int(self._clock() * 1000)
@@ -183,6 +184,14 @@ class Follower:
             ms = record_ms(record)
             if ms is None or ms >= since_ms:
                 self.shown.add(record)
+
+    def remember_window(self, start_ms: int, end_ms: int) -> None:
+        """Count every line of [start_ms, end_ms] as shown, without showing it.
+
+        Fetched by follow() before its first poll, inside the reconnect loop: a brief outage
+        right after the opening page is retried like any failed poll, not fatal.
+        """
+        self._catch_up = (start_ms, end_ms)
 
     def follow(
         self, *, start_ms: int, until_ms: int | None = None, floor_ms: int | None = None
@@ -220,6 +229,12 @@ class Follower:
             if until_ms is not None:
                 window_end = min(window_end, until_ms)
             try:
+                if self._catch_up is not None:
+                    low, high = self._catch_up
+                    pages = Pager(self._fetch, on_gap=self._gap).oldest(low, high)
+                    seen = [r for page in pages for r in page]  # all or nothing, if it fails
+                    self.remember(seen, since_ms=low)
+                    self._catch_up = None
                 polled = self._poll(window_start, window_end)
             except (AuthError, NotFoundError, UsageError):
                 raise  # nothing a retry can fix

@@ -1,6 +1,6 @@
 """`make bench`: one run of every benchmark, with ratios to baselines measured in the same run.
 
-    .venv/bin/python benchmarks/run.py [--quick] [--only parallel,render,startup,memory]
+    .venv/bin/python benchmarks/run.py [--quick] [--only parallel,render,startup,memory,bounded]
 
 Sections:
   parallel  --all over a 2-day window (~100k lines) against the emulator with 50 ms per request,
@@ -10,6 +10,8 @@ Sections:
   memory    peak RSS of `get --all -o jsonl` over ~1M lines
   level     `--all --level error` (the min_level query merged with a narrowed query for unlevelled
             lines) against reading the whole window (`--all`), at 50 ms per request
+  bounded   peak RSS under a gzip bomb and under a reader that pauses (--concurrency 16, 2 KB
+            lines), and `view -` on a 20 MB line and a 1 GB line, against baselines
 
 It is a report, not a test: it exits 0 when a figure misses its target, and 1 only when
 something went wrong (a crash, a wrong line count, a non-zero exit of the CLI).
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -41,7 +44,7 @@ from harness import (
 
 from baseten_logs.emulator import DEMO_DEPLOYMENT_ID, DEMO_MODEL_ID, Emulator, EmulatorConfig
 
-SECTIONS = ("parallel", "render", "startup", "memory", "level")
+SECTIONS = ("parallel", "render", "startup", "memory", "level", "bounded")
 MINUTE_MS = 60_000
 DAY_MS = 86_400_000
 
@@ -56,6 +59,12 @@ STARTUP_TARGET = 7.0  # times `python -c pass`
 
 MEMORY_RATE = 12.0  # lines/s: ~1M lines a day
 MEMORY_TARGET_MB = 150.0
+
+BOUNDED_LINE_BYTES = 2048
+BOUNDED_RATE = 3.0  # lines/s: ~130k lines of 2 KB (~290 MB of JSON) in 12 hours
+BOUNDED_PAUSE_S = 15.0  # how long the slow reader reads nothing
+BOUNDED_TARGET_MB = 200.0  # the process, 64 MiB of pages ahead, fetches in flight
+BOMB_TARGET_MB = 150.0  # the process and one capped 64 MiB answer
 
 
 class BenchError(Exception):
@@ -429,12 +438,167 @@ def bench_level(quick: bool) -> None:
 LEVEL_ERROR = ("--level", "error")
 
 
+# --- 6. bounded memory under hostile answers and slow readers -----------------------------------
+def bench_bounded(quick: bool) -> None:
+    hours = 4 if quick else 12
+    header(
+        f"6. Bounded by bytes: a gzip bomb, and a reader that pauses {BOUNDED_PAUSE_S:g} s "
+        f"(--all over {hours} h of {BOUNDED_LINE_BYTES} B lines, --concurrency 16)"
+    )
+    started = time.perf_counter()
+    config = EmulatorConfig(
+        rates={DEMO_DEPLOYMENT_ID: BOUNDED_RATE},
+        rate_limit_per_s=None,
+        message_bytes=BOUNDED_LINE_BYTES,
+    )
+    rows: list[list[object]] = []
+    with Emulator(config) as emu:
+        since, until = settled_window(emu, hours * 3_600_000)
+        env = emulator_env(emu.url, emu.api_key)
+        wide = ("--concurrency", "16")
+        base = checked(run_cli(get_all(until - MINUTE_MS, until), env), "1-minute window")
+        rows.append(_bounded_row("1-minute window (baseline)", base, None))
+        fast = checked(run_cli(get_all(since, until, *wide), env), "fast reader")
+        rows.append(_bounded_row("whole window, reader keeps up", fast, BOUNDED_TARGET_MB))
+
+        paused = False
+
+        def pause_once(chunk: bytes) -> None:
+            nonlocal paused
+            if not paused:
+                paused = True
+                time.sleep(BOUNDED_PAUSE_S)
+
+        slow = checked(
+            run_cli(get_all(since, until, *wide), env, on_chunk=pause_once), "slow reader"
+        )
+        if slow.lines != fast.lines or slow.digest != fast.digest:
+            raise BenchError("the slow reader got different output from the fast one")
+        rows.append(
+            _bounded_row(f"same, reader pauses {BOUNDED_PAUSE_S:g} s", slow, BOUNDED_TARGET_MB)
+        )
+        requests = log_requests(emu)
+
+        emu.inject("gzip_bomb", times=2)  # 1 MB on the wire, 1 GiB inflated
+        # One request at a time (the newest lines), so both bombs hit the same request.
+        window = ["--since", str(until - MINUTE_MS), "--until", str(until), "--retries", "1"]
+        bomb = run_cli(["get", DEMO_MODEL_ID, DEMO_DEPLOYMENT_ID, "-n", "5", *window], env)
+        if bomb.status != 5 or "size cap" not in bomb.stderr:
+            raise BenchError(f"gzip bomb: exit {bomb.status}: {bomb.stderr.strip()[:300]}")
+        rows.append(_bounded_row("gzip bomb x2 (1 GiB each) -> exit 5", bomb, BOMB_TARGET_MB))
+        if emu.errors:
+            raise BenchError(f"emulator errors: {emu.errors[:3]}")
+    print(
+        f"{fast.lines:,} lines of about {BOUNDED_LINE_BYTES} B, {requests:,} requests for the "
+        "two whole-window runs; default limits (64 MiB answer cap, 64 MiB prefetch budget); "
+        "peak RSS = ru_maxrss of the CLI process from wait4"
+    )
+    print(table(["run", "lines", "wall s", "CLI cpu s", "peak MB", "target", ""], rows))
+    bench_view_lines()
+    print(f"section elapsed: {time.perf_counter() - started:.1f} s")
+
+
+def _bounded_row(name: str, run: CliRun, target_mb: float | None) -> list[object]:
+    return [
+        name,
+        fmt_int(max(run.lines, 0)),
+        f"{run.wall_s:.1f}",
+        f"{run.cpu_s:.1f}",
+        f"{run.peak_rss_mb:.1f}",
+        "" if target_mb is None else f"< {target_mb:.0f} MB",
+        "" if target_mb is None else verdict(run.peak_rss_mb < target_mb),
+    ]
+
+
+_LONG_LINE = r"""
+import sys
+size = int(sys.argv[1])
+out = sys.stdout.buffer
+try:
+    out.write(b'{"timestamp": "1764150000000000000", "message": "')
+    block = b"x" * (1 << 20)
+    for _ in range(size >> 20):
+        out.write(block)
+    out.write(b'"}\n')
+except BrokenPipeError:
+    pass
+"""
+
+
+def bench_view_lines() -> None:
+    """`view -` on one long line: from a file (the baseline) and from a pipe, and a 1 GB line."""
+    import tempfile
+
+    cli_path = CLI
+    env = child_env()
+    rows: list[list[object]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "line.jsonl")
+        with open(path, "wb") as file:
+            subprocess.run([sys.executable, "-c", _LONG_LINE, str(20 << 20)], stdout=file)
+        for name, argv, stdin in (
+            ("20 MB line from a file (baseline)", ["view", path, "-o", "raw"], None),
+            ("20 MB line from a pipe", ["view", "-", "-o", "raw"], path),
+        ):
+            run = _view_run(cli_path, argv, env, stdin)
+            rows.append([name, run[0], f"{run[1]:.2f}", f"{run[2]:.1f}", ""])
+        big = _view_run(cli_path, ["view", "-", "-o", "raw"], env, None, line_bytes=1 << 30)
+        rows.append(["1 GB line from a pipe", big[0], f"{big[1]:.2f}", f"{big[2]:.1f}", big[3]])
+    print(table(["view -", "exit", "wall s", "peak MB", "stderr"], rows))
+
+
+def _view_run(
+    cli_path: object,
+    argv: list[str],
+    env: dict[str, str],
+    stdin_path: str | None,
+    *,
+    line_bytes: int = 0,
+) -> tuple[int, float, float, str]:
+    """(exit status, wall s, peak RSS MB, first words of stderr) of `baseten-logs view ...`,
+    stdin from a file piped through `cat`, or from a generator of one `line_bytes` line."""
+    feeder_argv = (
+        ["cat", stdin_path]
+        if stdin_path is not None
+        else [sys.executable, "-c", _LONG_LINE, str(line_bytes)]
+    )
+    measure = (
+        "import os, resource, subprocess, sys, time\n"
+        "feeder = subprocess.Popen(sys.argv[2:], stdout=subprocess.PIPE)\n"
+        "t = time.perf_counter()\n"
+        "cli = subprocess.Popen([sys.argv[1], *ARGV], stdin=feeder.stdout,"
+        " stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)\n"
+        "feeder.stdout.close()\n"
+        "err = cli.stderr.read()\n"
+        "_, status, usage = os.wait4(cli.pid, 0)\n"
+        "wall = time.perf_counter() - t\n"
+        "feeder.wait()\n"
+        "print(os.waitstatus_to_exitcode(status), wall, usage.ru_maxrss / 1024)\n"
+        "print(err.decode(errors='replace').strip()[21:80])\n"
+    ).replace("ARGV", repr(argv))
+    if argv[1] != "-":
+        feeder_argv = ["true"]
+    done = subprocess.run(
+        [sys.executable, "-I", "-S", "-c", measure, str(cli_path), *feeder_argv],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    lines = done.stdout.splitlines()
+    if len(lines) < 1 or len(lines[0].split()) != 3:
+        raise BenchError(f"view measurement failed: {done.stderr.strip()[:300]}")
+    status, wall, peak = lines[0].split()
+    return int(status), float(wall), float(peak), (lines[1] if len(lines) > 1 else "")
+
+
 BENCHES: dict[str, Callable[[bool], None]] = {
     "parallel": bench_parallel,
     "render": bench_render,
     "startup": bench_startup,
     "memory": bench_memory,
     "level": bench_level,
+    "bounded": bench_bounded,
 }
 
 

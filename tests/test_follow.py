@@ -343,6 +343,9 @@ def test_get_marks_late_lines_in_text_and_leaves_json_lines_alone(
         def remember(self, *args: object, **kwargs: object) -> None:
             pass
 
+        def remember_window(self, *args: object, **kwargs: object) -> None:
+            pass
+
         def reconnecting(self, problem: str, wait: float) -> None:
             pass
 
@@ -361,3 +364,32 @@ def test_get_marks_late_lines_in_text_and_leaves_json_lines_alone(
     assert shown[0].endswith("on time")
     assert shown[1].endswith("late  (late: arrived after the lines above)")
     assert "(late" not in jsonl.getvalue()
+
+
+def test_an_outage_right_after_the_opening_page_is_retried_not_fatal() -> None:
+    # -f -n N: the lines of the overlap older than the N shown are fetched to be counted as
+    # seen. That fetch failing (a brief outage right after start) reconnects like any poll.
+    lines = make_lines(seconds=10, rate=10, late_share=0)
+    live = LiveLogs(lines, fail_at=frozenset({1, 2}))
+    live.now = T0 + 5
+    visible = [r for arrival, r in lines if arrival <= live.now]
+    shown_first = visible[-3:]  # the opening page showed only the newest three
+    oldest_shown = int(shown_first[0]["timestamp"]) // MS
+    statuses: list[str] = []
+    follower = Follower(live.fetch, clock=live.clock, sleep=live.sleep, on_status=statuses.append)
+    horizon = int((T0 - 60) * 1000)
+    follower.remember_window(horizon, oldest_shown)
+    follower.remember(
+        [r for r in shown_first if int(r["timestamp"]) // MS > oldest_shown], since_ms=horizon
+    )
+    later = [
+        r
+        for b in follower.follow(start_ms=int(live.now * 1000), until_ms=int((T0 + 10) * 1000))
+        for r in b
+    ]
+    assert sum("reconnecting" in s for s in statuses) == 2
+    skipped = {record_key(r) for r in visible if int(r["timestamp"]) // MS <= oldest_shown}
+    assert not skipped & {record_key(r) for r in later}  # what was skipped stays skipped
+    assert Counter(record_key(r) for r in shown_first + later) == Counter(
+        record_key(r) for _, r in lines if int(r["timestamp"]) // MS > oldest_shown
+    ) + Counter(record_key(r) for r in shown_first if int(r["timestamp"]) // MS == oldest_shown)

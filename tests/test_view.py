@@ -390,3 +390,124 @@ def test_component_on_lines_that_carry_one_filters_quietly(
     path.write_text(jsonl([make(1, component="model"), make(2, component="build")]))
     assert show(path, query_filters=Filters(component="model")) == messages(1)
     assert capsys.readouterr().err == ""
+
+
+# --- bounds: a line cap, linear reading -----------------------------------------------------------
+
+
+class Reads(io.BytesIO):
+    """A file that counts the bytes handed out, to see how far a reader went."""
+
+    def __init__(self, data: bytes) -> None:
+        super().__init__(data)
+        self.given = 0
+
+    def readline(self, size: int | None = -1) -> bytes:
+        line = super().readline(size)
+        self.given += len(line)
+        return line
+
+
+def test_a_line_over_the_cap_is_one_error_without_reading_it_whole() -> None:
+    long_line = b'{"message": "' + b"x" * 100_000 + b'"}\n'
+    source = Reads(jsonl(RECORDS[:2]).encode() + long_line + jsonl(RECORDS[2:]).encode())
+    reader = RecordReader(source, name="big.jsonl", max_line_bytes=1000)
+    with pytest.raises(UsageError) as caught:
+        list(reader)
+    assert str(caught.value).startswith(
+        "FILE: big.jsonl line 3 is longer than 1,000 bytes, the line cap of view"
+    )
+    assert "BASETEN_LOGS_MAX_LINE_BYTES" in str(caught.value)
+    assert source.given < 3000  # two short lines and the cap's worth of the long one
+
+
+def test_a_line_of_exactly_the_cap_is_read() -> None:
+    line = encode_record(make(0, message="y" * 200))
+    reader = RecordReader(io.BytesIO(line.encode() + b"\n"), name="x", max_line_bytes=len(line))
+    assert [r["message"] for r in reader] == ["y" * 200]
+
+
+def test_a_line_over_the_cap_from_a_live_pipe_is_one_error() -> None:
+    read_end, write_end = os.pipe()
+    first = jsonl(RECORDS[:1]).encode()
+
+    def writer() -> None:
+        try:
+            os.write(write_end, first)
+            for _ in range(100):  # a line that never ends, written in small pieces
+                os.write(write_end, b"x" * 500)
+        except BrokenPipeError:
+            pass
+        finally:
+            os.close(write_end)
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        live = view._LiveLines(read_end, before_wait=lambda: None, max_line_bytes=4000)
+        reader = RecordReader(live, name="stdin", max_line_bytes=4000)
+        seen = []
+        with pytest.raises(UsageError, match="stdin line 2 is longer than 4,000 bytes"):
+            for record in reader:
+                seen.append(record)
+        assert seen == RECORDS[:1]
+    finally:
+        os.close(read_end)
+        thread.join()
+
+
+def test_a_long_line_from_a_live_pipe_arrives_whole() -> None:
+    record = make(0, message="z" * 300_000)
+    data = jsonl([record, RECORDS[1]]).encode()
+    read_end, write_end = os.pipe()
+
+    def writer() -> None:
+        for start in range(0, len(data), 1000):
+            os.write(write_end, data[start : start + 1000])
+        os.close(write_end)
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        lines = list(view._LiveLines(read_end, before_wait=lambda: None))
+    finally:
+        os.close(read_end)
+        thread.join()
+    assert [json.loads(line) for line in lines] == [record, RECORDS[1]]
+
+
+def test_a_one_line_array_and_a_value_over_many_lines_keep_their_line_numbers() -> None:
+    one_line = json.dumps(RECORDS[:3]) + "\n"
+    reader = RecordReader(io.StringIO(one_line), name="x")
+    assert list(reader) == RECORDS[:3] and reader.lineno == 1
+    spread = json.dumps(RECORDS[:3], indent=1)  # 8 lines per record
+    broken = spread.replace('"line 2"', '"line 2" oops')
+    reader = RecordReader(io.StringIO(broken), name="x")
+    with pytest.raises(UsageError) as caught:
+        list(reader)
+    at = broken[: broken.index("oops")].count("\n") + 1
+    assert f"x line {at} is not valid JSON" in str(caught.value)
+
+
+def test_a_json_value_spread_over_lines_is_capped_too() -> None:
+    value = "[\n" + '{"message": [\n' + "1,\n" * 2000 + "1]}\n]\n"
+    with pytest.raises(UsageError, match="line 2 is longer than 1,000 bytes"):
+        list(RecordReader(io.StringIO(value), name="x", max_line_bytes=1000))
+
+
+def test_the_line_cap_can_be_set_from_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "run.jsonl"
+    path.write_text(jsonl(RECORDS[:2]) + jsonl([make(2, message="w" * 500)]))
+    assert show(path).splitlines()[-1] == "w" * 500  # far below the default 64 MiB
+    monkeypatch.setenv("BASETEN_LOGS_MAX_LINE_BYTES", "300")
+    assert f"{path} line 3 is longer than 300 bytes" in view_error(path)
+
+
+@pytest.mark.parametrize("as_array", [False, True])
+def test_json_nested_absurdly_deep_is_bad_input_not_a_crash(tmp_path: Path, as_array: bool) -> None:
+    deep = '{"timestamp": "1", "extra": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    path = tmp_path / "deep.json"
+    path.write_text(f"[{deep}]\n" if as_array else deep + "\n")
+    assert "line 1 is not valid JSON (nested too deep to read)" in view_error(path)

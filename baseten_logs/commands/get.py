@@ -93,7 +93,12 @@ def run_get(
                 pager = Pager(fetch, on_gap=on_gap)
                 window = None
                 if concurrency > 1 and query.limit is None and not reverse:
-                    window = ParallelWindow(fetch, concurrency=concurrency, on_gap=on_gap)
+                    window = ParallelWindow(
+                        fetch,
+                        concurrency=concurrency,
+                        on_gap=on_gap,
+                        prefetch_bytes=client.limits.prefetch_bytes,
+                    )
                     client.on_throttle = window.throttled
                 with stdout_guard():
                     try:
@@ -197,8 +202,7 @@ def _follow(
         # Only the newest N were shown (maybe none: -n 0): older lines of the overlap, and
         # unshown ones at the oldest shown millisecond, were skipped on purpose. Count them as
         # seen, or the first sweep would print them out of order.
-        skipped = Pager(fetch, on_gap=on_gap).oldest(horizon, oldest)
-        follower.remember((r for page in skipped for r in page), since_ms=horizon)
+        follower.remember_window(horizon, oldest)
         opening = [r for r in opening if _at_or_after(r, oldest + 1)]
     follower.remember(opening, since_ms=horizon)
     batches = follower.follow(start_ms=query.until_ms, until_ms=until_ms, floor_ms=query.since_ms)

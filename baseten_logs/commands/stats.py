@@ -65,6 +65,7 @@ def run_stats(
             page_fetcher(client, query, on_gap=_warn_gap),
             concurrency=concurrency,
             on_gap=_warn_gap,
+            prefetch_bytes=client.limits.prefetch_bytes,
         )
         client.on_throttle = window.throttled
         lines = 0

@@ -23,6 +23,7 @@ from typing import IO, Any, cast
 from baseten_logs import messages
 from baseten_logs.errors import ExitStatus, UsageError
 from baseten_logs.filtering import Matcher, matcher
+from baseten_logs.limits import ENV_MAX_LINE_BYTES, MAX_LINE_BYTES, describe_bytes, limits_from
 from baseten_logs.pipes import stdout_guard
 from baseten_logs.query import Filters
 from baseten_logs.render import OutputFormat, Renderer, make_renderer
@@ -71,12 +72,13 @@ def run_view(
             page.clear()
             renderer.write_page(batch)
 
+    cap = limits_from(os.environ).max_line_bytes
     with _opened(path) as (source, name):
         # A live pipe (`get -f -o jsonl | baseten-logs view -`) shows lines as they come, as
         # much as each read of the pipe brings; a file (or stdin from a file) a page at a time.
         fd = _live_fd(source) if path == "-" and limit is None and not reverse else None
-        live = None if fd is None else _LiveLines(fd, before_wait=show)
-        reader = RecordReader(source if live is None else live, name=name)
+        live = None if fd is None else _LiveLines(fd, before_wait=show, max_line_bytes=cap)
+        reader = RecordReader(source if live is None else live, name=name, max_line_bytes=cap)
         selected = _select(reader, keep, since_ms=since_ms, until_ms=until_ms)
         with stdout_guard():
             if limit is not None:
@@ -152,17 +154,44 @@ def _live_fd(source: object) -> int | None:
     return None if stat.S_ISREG(mode) else fd
 
 
+class LineTooLong(Exception):
+    """A line longer than the cap: read no further (a 1 GB line must not take 2 GB)."""
+
+
+def capped_lines(source: Iterable[bytes | str], cap: int) -> Iterator[bytes | str]:
+    """The lines of `source`, each read whole only if it is at most `cap` bytes (plus newline)."""
+    readline = getattr(source, "readline", None)
+    if not callable(readline):
+        for line in source:
+            if len(line) > cap + 1:
+                raise LineTooLong
+            yield line
+        return
+    while line := readline(cap + 1):
+        if len(line) > cap and line[-1:] not in ("\n", b"\n"):
+            raise LineTooLong
+        yield line
+
+
 class RecordReader:
     """The records of a JSON-lines file, or of a file holding one JSON array, one at a time.
 
     `lineno` is the line the last record started on, for error messages. Bad input raises
-    UsageError naming the file and the line: never a traceback.
+    UsageError naming the file and the line: never a traceback. No line (and no JSON value
+    spread over lines) may be longer than `max_line_bytes`: memory stays bounded by it.
     """
 
-    def __init__(self, source: Iterable[bytes | str], *, name: str) -> None:
+    def __init__(
+        self,
+        source: Iterable[bytes | str],
+        *,
+        name: str,
+        max_line_bytes: int = MAX_LINE_BYTES,
+    ) -> None:
         self._source = source
         self.name = name
         self.lineno = 0
+        self.max_line_bytes = max_line_bytes
 
     def __iter__(self) -> Iterator[Record]:
         lines = self._lines()
@@ -181,10 +210,18 @@ class RecordReader:
     def error(self, lineno: int, problem: str) -> UsageError:
         return UsageError("FILE", f"{self.name} line {lineno} {problem}", hint=_HINT)
 
+    def too_long(self, lineno: int) -> UsageError:
+        cap = describe_bytes(self.max_line_bytes)
+        return UsageError(
+            "FILE",
+            f"{self.name} line {lineno} is longer than {cap}, the line cap of view",
+            hint=f"a log record is far smaller; {ENV_MAX_LINE_BYTES} raises the cap",
+        )
+
     def _lines(self) -> Iterator[tuple[int, str]]:
         lineno = 0
         try:
-            for lineno, raw in enumerate(self._source, 1):
+            for lineno, raw in enumerate(capped_lines(self._source, self.max_line_bytes), 1):
                 if isinstance(raw, bytes):
                     try:
                         yield lineno, raw.decode("utf-8")
@@ -193,6 +230,8 @@ class RecordReader:
                         raise self.error(lineno, problem) from None
                 else:
                     yield lineno, raw
+        except LineTooLong:
+            raise self.too_long(lineno + 1) from None
         except OSError as error:
             raise UsageError(
                 "FILE",
@@ -207,7 +246,7 @@ class RecordReader:
             for lineno, line in source:
                 try:
                     record = loads(line)
-                except ValueError as error:
+                except (ValueError, RecursionError) as error:
                     if not line.strip():  # blank lines are allowed, and rare enough to test late
                         continue
                     raise self.error(lineno, f"is not valid JSON ({_reason(error)})") from None
@@ -220,10 +259,25 @@ class RecordReader:
         self, lineno: int, buffer: str, lines: Iterator[tuple[int, str]]
     ) -> Iterator[Record]:
         """The objects of a JSON array, decoded as its lines arrive: `-o json` puts one object
-        per line, `jq` one value over several; both stream, and only one object is held."""
+        per line, `jq` one value over several; both stream, and only one object is held.
+
+        Linear in the input: line numbers are counted on from the last record, not from the
+        start of the buffer (one line may hold a whole array), and a value spread over lines
+        is retried only each time its text has doubled, not at each line.
+        """
         decode = json.JSONDecoder().raw_decode
         skip = _WHITESPACE.match
         first_line = lineno  # the line buffer[0] is on
+        counted_pos, counted_line = 0, lineno  # the line at buffer[counted_pos]
+
+        def line_at(pos: int) -> int:
+            nonlocal counted_pos, counted_line
+            if pos < counted_pos:
+                return first_line + buffer.count("\n", 0, pos)
+            counted_line += buffer.count("\n", counted_pos, pos)
+            counted_pos = pos
+            return counted_line
+
         position = 0
         state = "first"  # first: a value or `]`; value: a value; next: `,` or `]`; done
         while True:
@@ -232,11 +286,12 @@ class RecordReader:
                 more = next(lines, None)
                 if more is None:
                     break
-                first_line += buffer.count("\n", 0, position)
+                first_line = line_at(position)
                 buffer, position = more[1], 0
+                counted_pos, counted_line = 0, first_line
                 continue
             char = buffer[position]
-            at = first_line + buffer.count("\n", 0, position)
+            at = line_at(position)
             if state == "done":
                 raise self.error(at, "has text after the end of the JSON array")
             if state == "next":
@@ -251,17 +306,25 @@ class RecordReader:
                 continue
             try:
                 record, position = decode(buffer, position)
-            except ValueError as error:
+            except (ValueError, RecursionError) as error:
                 failed_at = getattr(error, "pos", position)
                 if not buffer[failed_at:].strip():
                     # The value goes on past this line (JSON strings hold no raw newline, so
-                    # whole lines always end between tokens): read one more line and retry.
-                    more = next(lines, None)
-                    if more is not None:
-                        first_line += buffer.count("\n", 0, position)
-                        buffer, position = buffer[position:] + more[1], 0
+                    # whole lines always end between tokens): read on until its text has
+                    # doubled (or the input ends), then retry.
+                    value = buffer[position:]
+                    parts, size = [value], len(value)
+                    while size < 2 * len(value) and (more := next(lines, None)) is not None:
+                        parts.append(more[1])
+                        size += len(more[1])
+                        if size > self.max_line_bytes:
+                            raise self.too_long(at) from None
+                    if len(parts) > 1:
+                        first_line = at
+                        buffer, position = "".join(parts), 0
+                        counted_pos, counted_line = 0, first_line
                         continue
-                at = first_line + buffer.count("\n", 0, failed_at)
+                at = line_at(failed_at)
                 raise self.error(at, f"is not valid JSON ({_reason(error)})") from None
             if record.__class__ is not dict:
                 raise self.error(at, "is not a log record (a JSON object)")
@@ -273,7 +336,9 @@ class RecordReader:
             raise self.error(last, "ends before the JSON array does")
 
 
-def _reason(error: ValueError) -> str:
+def _reason(error: ValueError | RecursionError) -> str:
+    if isinstance(error, RecursionError):
+        return "nested too deep to read"
     if isinstance(error, json.JSONDecodeError):
         # Some messages end in "at" already ("Unterminated string starting at").
         joiner = " " if error.msg.endswith(" at") else " at "
@@ -335,19 +400,37 @@ class _LiveLines:
     and the next read may block, so that what has been read is shown without waiting for more.
     A fast writer fills each read (64 KiB, hundreds of lines); a slow one shows line by line."""
 
-    def __init__(self, fd: int, *, before_wait: Callable[[], None]) -> None:
+    def __init__(
+        self, fd: int, *, before_wait: Callable[[], None], max_line_bytes: int = MAX_LINE_BYTES
+    ) -> None:
         self._fd = fd
         self._before_wait = before_wait
+        self._cap = max_line_bytes
 
     def __iter__(self) -> Iterator[bytes]:
-        rest = b""
+        # The start of a line still being written, in pieces: joined once when its end comes,
+        # so a long line costs its length, not its length times the reads it took.
+        pending: list[bytes] = []
+        pending_size = 0
         while True:
             chunk = os.read(self._fd, 1 << 16)
             if not chunk:
                 break
-            lines = (rest + chunk).split(b"\n")
-            rest = lines.pop()  # the start of a line still being written
-            yield from lines
+            lines = chunk.split(b"\n")
+            rest = lines.pop()
+            if lines and pending:
+                pending.append(lines[0])
+                lines[0] = b"".join(pending)  # one copy of the long line, not two
+                pending, pending_size = [], 0
+            for line in lines:
+                if len(line) > self._cap:
+                    raise LineTooLong
+                yield line
+            if rest:
+                pending.append(rest)
+                pending_size += len(rest)
+                if pending_size > self._cap:
+                    raise LineTooLong
             self._before_wait()
-        if rest:
-            yield rest
+        if pending:
+            yield b"".join(pending)

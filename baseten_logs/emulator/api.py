@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+import threading
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
 
+from . import hostile
 from .catalogue import Catalogue, Model
 from .config import EmulatorConfig, LimitOverMax
-from .faults import Fault, Faults
+from .faults import SPOILERS, Fault, Faults
 from .oauth import CLIENT_ID, OAuthTokens
 from .query import QueryError, parse_log_query
 from .ratelimit import RateLimiter
@@ -33,7 +35,10 @@ _FAULT_ERRORS = {
 
 @dataclass
 class Response:
-    """What to answer; `drop` closes the connection instead, after `delay_s` seconds."""
+    """What to answer; `drop` closes the connection instead, after `delay_s` seconds.
+
+    With `chunks` the body is sent chunked as they come, `chunk_delay_s` apart, not `body`.
+    """
 
     status: int
     body: bytes = b""
@@ -42,6 +47,9 @@ class Response:
     drop: bool = False
     delay_s: float = 0.0
     fault: str | None = None
+    chunks: Iterator[bytes] | None = None
+    chunk_delay_s: float = 0.0
+    trickle_headers: bool = False  # instead: a status line and headers that never end, trickled
 
 
 def _json(status: int, payload: Any, headers: dict[str, str] | None = None) -> Response:
@@ -76,6 +84,8 @@ class Api:
         self.set_rate_limit(config.rate_limit_per_s)
         self.keys = frozenset((config.api_key, *config.extra_api_keys))
         self.oauth = OAuthTokens(config.oauth_ttl_s, config.clock)
+        # Per request thread: how many lines an "ignore_limit" fault lets this answer have.
+        self._request = threading.local()
 
     def set_rate_limit(self, per_second: int | None) -> None:
         self.limiter = RateLimiter(per_second) if per_second else None
@@ -113,8 +123,10 @@ class Api:
             return _error(404, "Not found")
         is_logs = len(segments) == 6 and segments[1] == "models" and segments[5] == "logs"
         fault = self.faults.next_fault(is_logs=is_logs)
-        if fault is not None and fault.kind not in ("slow", "malformed"):
+        if fault is not None and fault.kind not in SPOILERS:
             return self._fault(fault)
+        ignoring = fault is not None and fault.kind == "ignore_limit"
+        self._request.lines = fault.amount if fault is not None and ignoring else None
         key, problem = self._authenticate(headers)
         if problem is not None:
             response = _error(401, problem)
@@ -175,10 +187,23 @@ class Api:
         kind = fault.kind
         if kind == "drop":
             return Response(0, drop=True, fault=kind)
-        if kind == "429":
+        if kind == "429" and fault.variant is not None:
+            header, wait = hostile.retry_after(fault.variant, self.clock())
+            hostile_payload: dict[str, object] = {"error": RATE_LIMITED}
+            if wait is not None:
+                hostile_payload["retry_after"] = wait
+            response = _json(429, hostile_payload, {"Retry-After": header})
+        elif kind == "429":
             headers = {"Retry-After": str(fault.retry_after)} if fault.header else {}
             payload = {"error": RATE_LIMITED, "retry_after": fault.retry_after}
             response = _json(429, payload, headers)
+        elif kind == "gzip_bomb":
+            response = Response(200, hostile.gzip_bomb(fault.amount))
+            response.headers["Content-Encoding"] = "gzip"
+        elif kind == "endless":
+            response = Response(200, chunks=hostile.endless())
+        elif kind == "deep_json":
+            response = Response(200, hostile.deep_json(fault.amount))
         elif kind == "wrong_shape":
             response = _json(200, {"data": [], "detail": "unexpected upstream response"})
         elif fault.variant == "html":
@@ -196,6 +221,14 @@ class Api:
         """Faults that change a real answer: delay it, or replace its body."""
         if fault.kind == "slow":
             response.delay_s += self.faults.slow_seconds(fault)
+        elif fault.kind == "ignore_limit":
+            pass  # already answered with more lines than asked (see _logs)
+        elif fault.kind == "trickle":
+            interval = fault.slow_s if fault.slow_s is not None else 2.0
+            response.chunks, response.chunk_delay_s = hostile.trickle(response.body), interval
+            response.trickle_headers = fault.variant == "headers"
+        elif fault.kind == "not_utf8":
+            response.body = hostile.not_utf8(response.body)
         elif fault.variant == "truncated":
             body = response.body
             response = Response(200, body[: max(1, len(body) // 2)] or b"{")
@@ -268,7 +301,7 @@ class Api:
             now_ns=now_ns,
             descending=q.direction == "desc",
             line_filter=q.filter,
-            limit=q.limit,
+            limit=max(q.limit, getattr(self._request, "lines", None) or 0),
         )
         extra, form = self.config.extra_fields, self.config.timestamp_form
         body = '{"logs": [' + ", ".join(line.to_json(extra, form) for line in lines) + "]}"

@@ -132,9 +132,16 @@ class Emulator:
         scope: FaultScope = "logs",
         variant: str | None = None,
         slow_s: float | None = None,
+        size: int | None = None,
     ) -> None:
-        """Spoil the next `times` requests in scope ("logs": the logs endpoints; "all": /v1/*)."""
-        fault = Fault(kind, retry_after=retry_after, header=header, variant=variant, slow_s=slow_s)
+        """Spoil the next `times` requests in scope ("logs": the logs endpoints; "all": /v1/*).
+
+        `size`: the inflated bytes of a gzip_bomb, the depth of deep_json, the lines of
+        ignore_limit. `slow_s`: the stall of slow, the seconds between trickle's bytes.
+        """
+        fault = Fault(
+            kind, retry_after=retry_after, header=header, variant=variant, slow_s=slow_s, size=size
+        )
         self.api.faults.inject(fault, times=times, scope=scope)
 
     def set_latency(self, seconds: float) -> None:

@@ -59,6 +59,8 @@ class EmulatorConfig:
     # them to the chosen one) and the form of each line's `timestamp`.
     id_style: IdStyle = "7"
     timestamp_form: TimestampForm = "ns"
+    # Pads shorter messages to this many characters: big lines, for memory benchmarks.
+    message_bytes: int = 0
 
     rate_limit_per_s: int | None = 100
     rate_limit_retry_after_header: bool = True

@@ -19,8 +19,25 @@ FAULT_KINDS = (
     "wrong_shape",  # 200 JSON without "logs"
     "drop",  # the connection closes without an answer
     "slow",  # stall for slow_s, then answer normally: longer than a client's read timeout
+    # Hostile answers (hostile.py); `size` sets how big, where a size applies:
+    "gzip_bomb",  # 200, gzip that inflates to `size` bytes (default 1 GiB) of valid JSON
+    "endless",  # 200, a chunked body that never ends
+    "trickle",  # the real body a byte every slow_s (2 s); variant "headers": headers, never ending
+    "deep_json",  # 200, `logs` nested `size` deep (default 100,000)
+    "not_utf8",  # the real answer with bytes that are not UTF-8 in every message
+    "ignore_limit",  # the real answer with up to `size` lines (default 100,000), whatever `limit`
 )
-_VARIANTS = {"malformed": ("html", "truncated"), "502": ("json", "html"), "504": ("json", "html")}
+# 429's variants replace its wait with a hostile Retry-After (header, and body where JSON can).
+_VARIANTS = {
+    "malformed": ("html", "truncated"),
+    "502": ("json", "html"),
+    "504": ("json", "html"),
+    "429": ("soon", "negative", "nan", "past"),
+    "trickle": ("headers",),
+}
+# Faults that change the real answer rather than replace it.
+SPOILERS = frozenset({"slow", "malformed", "trickle", "not_utf8", "ignore_limit"})
+DEFAULT_SIZES = {"gzip_bomb": 1024 * 1024 * 1024, "deep_json": 100_000, "ignore_limit": 100_000}
 
 
 @dataclass(frozen=True)
@@ -32,6 +49,12 @@ class Fault:
     header: bool = False
     variant: str | None = None
     slow_s: float | None = None
+    size: int | None = None
+
+    @property
+    def amount(self) -> int:
+        """`size`, or the kind's default."""
+        return self.size if self.size is not None else DEFAULT_SIZES.get(self.kind, 0)
 
     def __post_init__(self) -> None:
         if self.kind not in FAULT_KINDS:

@@ -123,6 +123,7 @@ class GenParams:
     giant_burst_at_ms: int | None
     giant_burst_lines: int
     split_print_s: float = 0.0
+    message_bytes: int = 0
 
 
 def _rng(*parts: object) -> random.Random:
@@ -417,6 +418,8 @@ class _Chunk:
                 # The parts of one print arrive last part first, split_print_s apart.
                 part, parts = self.print_parts[index]
                 delay = (parts - 1 - part) * split_ns
+            if len(message) < p.message_bytes:
+                message += " " + "~" * (p.message_bytes - len(message) - 1)
             out.append(Line(ts, ts + delay, message, replica, rid, level, component, self.dep.id))
         # Stable: lines sharing a nanosecond keep generation order, the same on every request.
         out.sort(key=lambda line: line.ts)

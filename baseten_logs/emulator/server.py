@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import socket
 import sys
 import threading
@@ -123,17 +124,55 @@ class Handler(BaseHTTPRequestHandler):
         if response.drop:
             self.close_connection = True
             return
+        if response.trickle_headers:
+            self._trickle_whole(response)
+            return
         try:
             self.send_response(response.status)
             self.send_header("Content-Type", response.content_type)
-            self.send_header("Content-Length", str(len(response.body)))
+            if response.chunks is None:
+                self.send_header("Content-Length", str(len(response.body)))
+            else:
+                self.send_header("Transfer-Encoding", "chunked")
             for name, value in response.headers.items():
                 self.send_header(name, value)
             self.end_headers()
-            self.wfile.write(response.body)
+            if response.chunks is None:
+                self.wfile.write(response.body)
+            else:
+                self._send_chunks(response)
             self.wfile.flush()
         except _DISCONNECTS:
             self.close_connection = True
+
+    def _trickle_whole(self, response: Response) -> None:
+        """A status line, then a header that never ends, a byte at a time, until the client
+        hangs up or the emulator closes: no per-read timeout ever fires."""
+        self.close_connection = True
+        head = f"HTTP/1.1 {response.status} OK\r\nX-Padding: ".encode()
+        try:
+            for byte in itertools.chain(head, itertools.repeat(ord("."))):
+                if self.server.closing.wait(response.chunk_delay_s):
+                    return
+                self.wfile.write(bytes((byte,)))
+                self.wfile.flush()
+        except _DISCONNECTS:
+            pass
+
+    def _send_chunks(self, response: Response) -> None:
+        """A chunked body as its pieces come (endless or trickling ones too), until it ends,
+        the client hangs up (a _DISCONNECTS error) or the emulator closes."""
+        assert response.chunks is not None
+        for chunk in response.chunks:
+            if response.chunk_delay_s > 0 and self.server.closing.wait(response.chunk_delay_s):
+                self.close_connection = True
+                return
+            if self.server.closing.is_set():
+                self.close_connection = True
+                return
+            self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+            self.wfile.flush()
+        self.wfile.write(b"0\r\n\r\n")
 
     def _read_body(self) -> bytes:
         """The request body (the token endpoint and the deprecated POST form of the logs endpoints

@@ -128,6 +128,7 @@ class LogStore:
                     giant_burst_at_ms=config.giant_burst_at_ms,
                     giant_burst_lines=config.giant_burst_lines,
                     split_print_s=config.split_print_s,
+                    message_bytes=config.message_bytes,
                 )
                 src = DeploymentSource(DeploymentGenerator(dep, params))
                 self._sources[src.key] = src

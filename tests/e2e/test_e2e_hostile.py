@@ -1,0 +1,110 @@
+"""Hostile answers over real HTTP: bounded in bytes and time, never a crash, never exit 70."""
+
+from __future__ import annotations
+
+import pytest
+
+from baseten_logs.emulator import Emulator
+from baseten_logs.errors import ExitStatus
+from tests.e2e.conftest import DEPLOYMENT, HOUR_MS, MODEL, cli, settled_now_ms
+
+# Small limits, so a test need not wait a minute or read 64 MiB (the defaults users get).
+SMALL = {
+    "BASETEN_LOGS_MAX_ANSWER_BYTES": str(2 * 1024 * 1024),
+    "BASETEN_LOGS_REQUEST_DEADLINE": "1",
+}
+
+
+def window(hours: int = 1) -> tuple[str, ...]:
+    until = settled_now_ms()
+    return ("--since", str(until - hours * HOUR_MS), "--until", str(until))
+
+
+def one_error_line(stderr: str) -> str:
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1, stderr
+    assert "Traceback" not in stderr
+    return lines[0]
+
+
+@pytest.mark.parametrize(
+    ("kind", "options", "words"),
+    [
+        ("gzip_bomb", {}, "the answer is larger than 2 MiB (the size cap)"),
+        ("endless", {}, "the answer is larger than 2 MiB (the size cap)"),
+        ("trickle", {"slow_s": 0.2}, "no complete answer within 1 s (the per-request deadline)"),
+        (
+            "trickle",
+            {"slow_s": 0.2, "variant": "headers"},
+            "no complete answer within 1 s (the per-request deadline)",
+        ),
+    ],
+    ids=["gzip-bomb", "endless", "trickled-body", "trickled-headers"],
+)
+def test_unbounded_answers_fail_each_attempt_then_exit_5_naming_the_limit(
+    emu: Emulator, kind: str, options: dict[str, object], words: str
+) -> None:
+    emu.inject(kind, times=2, **options)  # type: ignore[arg-type]
+    # Headers that never end hold the run until this timeout fails it, unless the deadline holds.
+    run = cli(emu, "get", MODEL, DEPLOYMENT, *window(), "--retries", "1", env=SMALL, timeout=30)
+    assert run.status == ExitStatus.API
+    assert run.stdout == ""
+    line = one_error_line(run.stderr)
+    assert "after 2 attempts" in line and words in line
+    assert emu.pending_faults == 0 and sum(1 for r in emu.requests if r.fault) == 2
+
+
+def test_a_bounded_failure_is_retried_to_the_same_answer(emu: Emulator) -> None:
+    args = ("get", MODEL, DEPLOYMENT, "-n", "20", *window(), "-o", "jsonl")
+    expected = cli(emu, *args).stdout
+    emu.inject("gzip_bomb")
+    run = cli(emu, *args, env=SMALL)
+    assert run.status == 0 and run.stderr == ""
+    assert run.stdout == expected
+
+
+@pytest.mark.parametrize("variant", ["soon", "negative", "nan", "past"])
+def test_a_hostile_retry_after_gets_the_normal_backoff(emu: Emulator, variant: str) -> None:
+    emu.inject("429", variant=variant)
+    run = cli(emu, "get", MODEL, DEPLOYMENT, "-n", "5", *window(), "-o", "jsonl")
+    assert run.status == 0, run.stderr
+    assert len(run.jsonl()) == 5
+    logs = [r for r in emu.requests if r.path.endswith("/logs")]
+    assert logs[0].status == 429 and logs[1].status == 200
+    assert logs[1].time - logs[0].time >= 0.2  # the first backoff step (0.25-0.5 s), not 0 s
+
+
+def test_json_nested_absurdly_deep_is_exit_5(emu: Emulator) -> None:
+    emu.inject("deep_json")
+    run = cli(emu, "get", MODEL, DEPLOYMENT, *window(), "--retries", "1")
+    assert run.status == ExitStatus.API
+    assert "with JSON nested too deep to read" in one_error_line(run.stderr)
+
+
+def test_bytes_that_are_not_utf8_are_replaced_with_one_warning(emu: Emulator) -> None:
+    args = ("get", MODEL, DEPLOYMENT, "--all", *window(12), "-o", "jsonl", "--concurrency", "1")
+    clean = cli(emu, *args).jsonl()
+    emu.inject("not_utf8", times=1000)  # every answer: a line reads the same in each
+    run = cli(emu, *args)
+    assert run.status == 0
+    warning = one_error_line(run.stderr)
+    assert warning.startswith("baseten-logs: warning: ") and "not UTF-8" in warning
+    assert len(clean) > 1000  # several pages, each with bad bytes, and still one warning
+    assert run.jsonl() == [
+        {**line, "message": "caf\ufffd \ufffd\ufffd " + line["message"]} for line in clean
+    ]
+
+
+@pytest.mark.parametrize("concurrency", ["1", "4"])
+def test_a_server_ignoring_limit_changes_nothing_the_user_sees(
+    emu: Emulator, concurrency: str
+) -> None:
+    until = settled_now_ms()
+    since = until - 12 * HOUR_MS
+    span = ("--since", str(since), "--until", str(until), "--concurrency", concurrency)
+    emu.inject("ignore_limit", times=1000)
+    run = cli(emu, "get", MODEL, DEPLOYMENT, "--all", *span, "-o", "jsonl")
+    assert run.status == 0, run.stderr
+    assert run.jsonl() == emu.ground_truth(MODEL, DEPLOYMENT, since, until)
+    newest = cli(emu, "get", MODEL, DEPLOYMENT, "-n", "7", *span, "-o", "jsonl")
+    assert newest.jsonl() == emu.ground_truth(MODEL, DEPLOYMENT, since, until)[-7:]

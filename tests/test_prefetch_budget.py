@@ -1,0 +1,116 @@
+"""Memory bounded by bytes: prefetching stops at a byte budget; a server ignoring `limit` is read
+exactly, without more lines than asked."""
+
+from __future__ import annotations
+
+import bisect
+import threading
+import time
+from typing import Any
+
+import pytest
+
+from baseten_logs.pager import Direction, Pager
+from baseten_logs.parallel import ParallelWindow, page_bytes
+from tests.fakeapi import FakeLogs, record
+from tests.test_pager import MS, T0, fetcher
+
+KIB = 1024
+
+
+def big_lines(count: int, size: int = 2 * KIB) -> list[dict[str, Any]]:
+    return [record((T0 + i) * MS, f"{i:06d}" + "x" * size) for i in range(count)]
+
+
+class Counting:
+    """A fetch that records how many bytes of pages it has handed out."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.bytes = 0
+        self._lock = threading.Lock()
+
+    def __call__(self, start: int, end: int, direction: Direction, limit: int) -> Any:
+        page = self.inner(start, end, direction, limit)
+        with self._lock:
+            self.bytes += page_bytes(page)
+        return page
+
+
+def ignoring_limit(records: list[dict[str, Any]], most: int) -> Any:
+    """A server that answers up to `most` lines whatever `limit` asked (end inclusive)."""
+    ordered = sorted(records, key=lambda r: int(r["timestamp"]))
+    stamps = [int(r["timestamp"]) // MS for r in ordered]
+
+    def fetch(start: int, end: int, direction: Direction, limit: int) -> list[dict[str, Any]]:
+        low, high = bisect.bisect_left(stamps, start), bisect.bisect_right(stamps, end)
+        if direction == "desc":
+            return ordered[max(low, high - most) : high][::-1]
+        return ordered[low : min(high, low + most)]
+
+    return fetch
+
+
+def wait_until_quiet(counting: Counting) -> None:
+    """Until the workers have fetched all they may (no new bytes for a while)."""
+    last = -1
+    while counting.bytes != last:
+        last = counting.bytes
+        time.sleep(0.3)
+
+
+@pytest.mark.parametrize("concurrency", [4, 16])
+def test_a_reader_that_stops_reading_holds_only_the_byte_budget(concurrency: int) -> None:
+    lines = big_lines(40_000)  # about 100 MB held as records, 2 KB each
+    page = page_bytes(lines[:1000])
+    budget = 3 * page
+    counting = Counting(fetcher(FakeLogs(records=lines)))
+    window = ParallelWindow(counting, concurrency=concurrency, prefetch_bytes=budget)
+    pages = window.pages(T0, T0 + 40_000)
+    next(pages)  # the reader takes one page, then never reads again
+    wait_until_quiet(counting)
+    # The budget, the page being read and one page of the slice being printed: not the window.
+    assert counting.bytes <= budget + 3 * page
+    assert window.budget.peak <= budget + 2 * page
+    pages.close()
+
+
+def test_a_slow_reader_still_gets_every_line_in_order() -> None:
+    lines = big_lines(6_000, size=100)
+    window = ParallelWindow(
+        fetcher(FakeLogs(records=lines)), concurrency=8, prefetch_bytes=page_bytes(lines[:500])
+    )
+    seen = []
+    for page in window.pages(T0, T0 + 6_000):
+        seen.extend(page)
+    assert seen == lines
+    assert window.budget.used == 0  # everything fetched was accounted for and given back
+
+
+def test_a_server_ignoring_limit_is_bounded_and_exact_in_parallel() -> None:
+    lines = big_lines(80_000, size=10)  # 8 slices of 10,000 lines, each one oversized page
+    counting = Counting(ignoring_limit(lines, most=10_000))
+    budget = page_bytes(lines[:10_000])
+    window = ParallelWindow(counting, concurrency=2, prefetch_bytes=budget)
+    pages = window.pages(T0, T0 + 80_000)
+    first = next(pages)
+    wait_until_quiet(counting)
+    assert counting.bytes <= 4 * budget  # not every slice's page at once
+    rest = [r for p in pages for r in p]
+    assert first + rest == lines
+
+
+@pytest.mark.parametrize("count", [1, 7, 100, 999, 2500])
+def test_the_newest_n_from_a_server_ignoring_limit_are_exactly_n(count: int) -> None:
+    lines = big_lines(3_000, size=10)
+    pager = Pager(ignoring_limit(lines, most=5_000), page_size=100)
+    shown = [r for page in pager.newest(T0, T0 + 3_000, count) for r in page]
+    assert shown == lines[::-1][:count]
+
+
+def test_a_whole_window_from_a_server_ignoring_limit_loses_and_doubles_nothing() -> None:
+    # Several lines per millisecond, so the oversized pages end inside a millisecond.
+    lines = [record((T0 + i // 3) * MS + i % 3, f"m{i}") for i in range(3_000)]
+    pager = Pager(ignoring_limit(lines, most=700), page_size=100)
+    shown = [r for page in pager.oldest(T0, T0 + 1_000) for r in page]
+    assert shown == lines
