@@ -1,8 +1,14 @@
-"""One-line messages on stderr (stdout carries data only)."""
+"""One-line messages on stderr (stdout carries data only).
+
+Errors and warnings quote what servers and logs said (an error body, a deployment's status, a
+name), so every line passes `inert` on its way out: control characters are shown, not obeyed.
+"""
 
 from __future__ import annotations
 
 import sys
+
+from .inert import inert
 
 PROG = "baseten-logs"
 _quiet = False
@@ -16,7 +22,7 @@ def set_quiet(quiet: bool) -> None:
 
 def _say(text: str) -> None:
     try:
-        sys.stderr.write(text + "\n")
+        sys.stderr.write(inert(text) + "\n")
         sys.stderr.flush()
     except (BrokenPipeError, ValueError):  # stderr gone: nothing useful left to do
         pass
@@ -50,7 +56,7 @@ class StatusLine:
         if not self._enabled:
             return
         try:
-            sys.stderr.write(f"\r\x1b[2K\x1b[2m{text}\x1b[0m")
+            sys.stderr.write(f"\r\x1b[2K\x1b[2m{inert(text)}\x1b[0m")
             sys.stderr.flush()
             self._showing = True
         except (BrokenPipeError, ValueError):

@@ -25,7 +25,7 @@ from baseten_logs.filtering import Matcher, matcher
 from baseten_logs.pipes import stdout_guard
 from baseten_logs.query import Filters
 from baseten_logs.render import OutputFormat, Renderer, make_renderer
-from baseten_logs.terminal import ColorMode, use_color
+from baseten_logs.terminal import ColorMode, is_terminal, use_color
 
 __all__ = ["RecordReader", "run_view"]
 
@@ -57,7 +57,13 @@ def run_view(
     keep = matcher(query_filters)  # a bad --grep is refused before the file is opened
     stream = sys.stdout
     colored = use_color(cast(ColorMode, color), stream, os.environ)
-    renderer = make_renderer(stream, output=cast(OutputFormat, output), color=colored, utc=utc)
+    renderer = make_renderer(
+        stream,
+        output=cast(OutputFormat, output),
+        color=colored,
+        utc=utc,
+        terminal=is_terminal(stream, os.environ),
+    )
     page: list[Record] = []
 
     def show() -> None:
