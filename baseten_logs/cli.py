@@ -7,6 +7,7 @@ Flags shared by several commands are declared once, as Annotated aliases.
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -15,9 +16,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from typer._click.exceptions import NoArgsIsHelpError  # typer vendors click
 
-from . import __version__, messages
+from . import __version__, interrupts, messages
 from .errors import BasetenLogsError, ExitStatus, UsageError
-from .pipes import OutputClosed
+from .pipes import OutputClosed, tolerant_stdout
 
 if TYPE_CHECKING:
     from .config import Credentials
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
 EXIT_STATUSES = (
     "Exit statuses: 0 ok, 1 --fail-on matched, 2 bad input, 3 authentication failed, "
     "4 not found, 5 API or network failure, 6 incomplete output, 70 internal error, "
-    "130 interrupted."
+    "74 cannot write output, 129/130/143 SIGHUP/Ctrl-C/SIGTERM."
 )
 
 app = typer.Typer(
@@ -497,7 +498,7 @@ def get(
         )
     except BaseException:
         if save_file is not None:
-            save_file.close()
+            save_file.finish(complete=False)  # nothing written: an existing FILE stays as it was
         raise
     status = run_get(
         query=LogQuery(
@@ -844,7 +845,18 @@ def demo(
 
 def run(argv: list[str]) -> int:
     """Run the CLI and return the exit status; the one place errors become statuses."""
+    interrupts.reset()
+    status = _run(argv)
+    # SIGTERM/SIGHUP end like Ctrl-C (which click reports as 130), whatever the cleanup met after.
+    signum = interrupts.received()
+    return 128 + signum if signum is not None else status
+
+
+def _run(argv: list[str]) -> int:
     messages.set_quiet(False)  # -q is per invocation (tests call run() many times in one process)
+    tolerant_stdout()
+    if os.environ.get(COMPLETE_VAR):
+        return _complete(argv)
     try:
         # Typer returns the status of typer.Exit (130 for Ctrl-C) when not standalone.
         result = app(args=argv, prog_name="baseten-logs", standalone_mode=False)
@@ -852,7 +864,8 @@ def run(argv: list[str]) -> int:
     except OutputClosed:
         return ExitStatus.OK
     except (KeyboardInterrupt, typer.Abort):
-        return ExitStatus.INTERRUPTED
+        signum = interrupts.received()
+        return 128 + signum if signum is not None else ExitStatus.INTERRUPTED
     except NoArgsIsHelpError as exc:
         sys.stderr.write(exc.format_message() + "\n")
         return ExitStatus.USAGE
@@ -870,3 +883,21 @@ def run(argv: list[str]) -> int:
             "(a bug in baseten-logs; please report it with the command you ran)"
         )
         return ExitStatus.INTERNAL
+
+
+COMPLETE_VAR = "_BASETEN_LOGS_COMPLETE"
+
+
+def _complete(argv: list[str]) -> int:
+    """A shell asking for completions: typer answers, with candidates quoted for that shell."""
+    from .completion_scripts import use_quoting_completers
+
+    command = typer.main.get_command(app)  # registers typer's completers
+    use_quoting_completers()  # ... which ours then replace
+    try:
+        command.main(args=argv, prog_name="baseten-logs", standalone_mode=False)
+    except SystemExit as done:  # how click ends a completion
+        return done.code if isinstance(done.code, int) else ExitStatus.OK
+    except Exception:  # completion must never put a traceback into the user's prompt
+        return ExitStatus.OK
+    return ExitStatus.OK

@@ -9,7 +9,7 @@ from typing import Any
 
 from .catalogue import Catalogue, Model
 from .config import EmulatorConfig, LimitOverMax
-from .faults import Fault, Faults
+from .faults import HOSTILE_TEXT, Fault, Faults
 from .query import QueryError, parse_log_query
 from .ratelimit import RateLimiter
 from .store import LogStore, Source
@@ -105,7 +105,7 @@ class Api:
             return _error(404, "Not found")
         is_logs = len(segments) == 6 and segments[1] == "models" and segments[5] == "logs"
         fault = self.faults.next_fault(is_logs=is_logs)
-        if fault is not None and fault.kind not in ("slow", "malformed"):
+        if fault is not None and fault.kind not in ("slow", "malformed", "escapes"):
             return self._fault(fault)
         key, problem = self._authenticate(headers)
         if problem is not None:
@@ -158,6 +158,8 @@ class Api:
         """Faults that change a real answer: delay it, or replace its body."""
         if fault.kind == "slow":
             response.delay_s += self.faults.slow_seconds(fault)
+        elif fault.kind == "escapes":
+            response.body = _hostile(response.body)
         elif fault.variant == "truncated":
             body = response.body
             response = Response(200, body[: max(1, len(body) // 2)] or b"{")
@@ -235,6 +237,34 @@ class Api:
         extra = self.config.extra_fields
         body = '{"logs": [' + ", ".join(line.to_json(extra) for line in lines) + "]}"
         return Response(200, body.encode())
+
+
+# Fields that stay as they are under the "escapes" fault: what addresses things (ids, used in
+# paths) and what is parsed as a number or time. Everything else is text someone else wrote.
+_KEPT_FIELDS = frozenset(
+    {"id", "model_id", "deployment_id", "production_deployment_id", "development_deployment_id"}
+    | {"timestamp", "created_at", "level", "retry_after"}
+)
+
+
+def _hostile(body: bytes) -> bytes:
+    """The JSON `body` with HOSTILE_TEXT added to every string field but ids and times (error
+    bodies included); escaped JSON, as the lone surrogate cannot be sent raw."""
+    try:
+        payload = json.loads(body)
+    except ValueError:
+        return body
+
+    def spoil(value: Any, key: str | None) -> Any:
+        if isinstance(value, dict):
+            return {k: spoil(v, k) for k, v in value.items()}
+        if isinstance(value, list):
+            return [spoil(v, key) for v in value]
+        if isinstance(value, str) and key not in _KEPT_FIELDS:
+            return value + HOSTILE_TEXT
+        return value
+
+    return json.dumps(spoil(payload, None)).encode()
 
 
 def _status_line(kind: str) -> bytes:

@@ -19,7 +19,12 @@ FAULT_KINDS = (
     "wrong_shape",  # 200 JSON without "logs"
     "drop",  # the connection closes without an answer
     "slow",  # stall for slow_s, then answer normally: longer than a client's read timeout
+    "escapes",  # the real answer with HOSTILE_TEXT added to every string field but ids and times
 )
+# Terminal escapes a hostile log line, name or proxy could hold: a window title and a screen
+# clear, a clipboard write (OSC 52), a cursor report that types into the prompt, a bidi override,
+# a one-byte C1 CSI, DEL, and a lone surrogate (legal JSON, but unencodable).
+HOSTILE_TEXT = "\x1b]0;T\x07\x1b[2J\x1b]52;c;cHduZWQ=\x07\x1b[6n\u202e\x9b2J\x7f\ud800"
 _VARIANTS = {"malformed": ("html", "truncated"), "502": ("json", "html"), "504": ("json", "html")}
 
 
