@@ -18,7 +18,7 @@ from typer._click.exceptions import NoArgsIsHelpError  # typer vendors click
 
 from . import __version__, interrupts, messages
 from .errors import BasetenLogsError, ExitStatus, UsageError
-from .pipes import OutputClosed, tolerant_stdout
+from .pipes import OutputClosed, stdout_failed, tolerant_stdout
 
 if TYPE_CHECKING:
     from .config import Credentials
@@ -877,12 +877,29 @@ def _run(argv: list[str]) -> int:
     except BasetenLogsError as exc:
         messages.error(str(exc))
         return exc.status
+    except OSError as exc:
+        if stdout_failed() or _from_echo(exc):  # help or version text that could not be written
+            messages.error(f"cannot write to stdout: {exc.strerror or exc}")
+            return ExitStatus.WRITE
+        return _internal(exc)
     except Exception as exc:  # a bug of ours: still one line, never a traceback
-        messages.error(
-            f"internal error: {exc.__class__.__name__}: {exc} "
-            "(a bug in baseten-logs; please report it with the command you ran)"
-        )
-        return ExitStatus.INTERNAL
+        return _internal(exc)
+
+
+def _from_echo(exc: BaseException) -> bool:
+    """Whether `exc` was raised writing click's own output (help, version) to stdout."""
+    import traceback
+
+    return any(frame.f_code.co_name == "echo" for frame, _ in traceback.walk_tb(exc.__traceback__))
+
+
+def _internal(exc: Exception) -> int:
+    """A bug of ours: still one line, never a traceback."""
+    messages.error(
+        f"internal error: {exc.__class__.__name__}: {exc} "
+        "(a bug in baseten-logs; please report it with the command you ran)"
+    )
+    return ExitStatus.INTERNAL
 
 
 COMPLETE_VAR = "_BASETEN_LOGS_COMPLETE"

@@ -58,8 +58,10 @@ class _ClosedStdout(io.TextIOBase):
     write fails as the OS would, so it is reported like any other write error."""
 
     name = "<stdout>"
+    written = False
 
     def write(self, text: str) -> int:
+        self.written = True
         raise OSError(errno.EBADF, os.strerror(errno.EBADF))
 
     def isatty(self) -> bool:
@@ -79,6 +81,22 @@ def guard_closed_stdout() -> None:
     except OSError:
         pass
     sys.stdout = _ClosedStdout()
+
+
+def stdout_failed() -> bool:
+    """Whether stdout cannot take what was written to it (for a write error that surfaced outside
+    `stdout_guard`, such as `--help` into a full disk): its pending output cannot be flushed."""
+    stream = sys.stdout
+    if isinstance(stream, _ClosedStdout):
+        return stream.written
+    try:
+        stream.flush()
+    except OSError:
+        silence_stdout()
+        return True
+    except ValueError:  # closed
+        return False
+    return False
 
 
 @contextmanager

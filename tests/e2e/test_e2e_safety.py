@@ -225,3 +225,13 @@ def test_a_hostile_model_name_completes_as_inert_text_in_real_bash(tmp_path: Pat
     )
     assert done.stdout.splitlines() == ["<lla\x1b]0;T\x07ma`id`>", f"<{hostile}>"], done.stderr
     assert not marker.exists()
+
+
+@pytest.mark.parametrize("args", [("--version",), ("get", "--help")])
+def test_help_and_version_into_a_full_disk_are_one_line_and_exit_74(args: tuple[str, ...]) -> None:
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [str(CLI), *args], stdout=full, stderr=subprocess.PIPE, text=True, timeout=30
+        )
+    assert done.returncode == ExitStatus.WRITE
+    assert done.stderr == "baseten-logs: error: cannot write to stdout: No space left on device\n"
