@@ -24,7 +24,7 @@ def _say(text: str) -> None:
     try:
         sys.stderr.write(inert(text) + "\n")
         sys.stderr.flush()
-    except (BrokenPipeError, ValueError):  # stderr gone: nothing useful left to do
+    except (OSError, ValueError):  # stderr gone (a closed pipe or terminal): nothing left to do
         pass
 
 
@@ -59,7 +59,7 @@ class StatusLine:
             sys.stderr.write(f"\r\x1b[2K\x1b[2m{inert(text)}\x1b[0m")
             sys.stderr.flush()
             self._showing = True
-        except (BrokenPipeError, ValueError):
+        except (OSError, ValueError):
             self._enabled = False
 
     def clear(self) -> None:
@@ -67,7 +67,7 @@ class StatusLine:
             try:
                 sys.stderr.write("\r\x1b[2K")
                 sys.stderr.flush()
-            except (BrokenPipeError, ValueError):
+            except (OSError, ValueError):
                 self._enabled = False
             self._showing = False
 
