@@ -485,9 +485,9 @@ def get(
         since_ms = min(since_ms, until_ms)
     credentials = _credentials(api_key, api_url, remote)
     save_file = open_save_file(save) if save else None  # a bad path is bad input: check it first
-    from .commands.get import Extras, run_get  # httpx and friends: only once input is good
-
     try:
+        from .commands.get import Extras, run_get  # httpx and friends: only once input is good
+
         path = _logs_path(
             credentials,
             model=model,
