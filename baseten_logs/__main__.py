@@ -6,8 +6,12 @@ import sys
 
 
 def main() -> None:
+    from . import interrupts
     from .cli import run
+    from .pipes import guard_closed_stdout
 
+    guard_closed_stdout()
+    interrupts.install()  # the real process only: tests call run() in-process
     sys.exit(run(sys.argv[1:]))
 
 

@@ -7,6 +7,7 @@ Flags shared by several commands are declared once, as Annotated aliases.
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -16,9 +17,9 @@ import typer
 from typer._click.exceptions import NoArgsIsHelpError  # typer vendors click
 from typer.core import TyperCommand
 
-from . import __version__, messages
+from . import __version__, interrupts, messages
 from .errors import BasetenLogsError, ExitStatus, UsageError
-from .pipes import OutputClosed
+from .pipes import OutputClosed, stdout_failed, tolerant_stdout
 
 if TYPE_CHECKING:
     from .config import Credentials
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
 EXIT_STATUSES = (
     "Exit statuses: 0 ok, 1 --fail-on matched, 2 bad input, 3 authentication failed, "
     "4 not found, 5 API or network failure, 6 incomplete output, 70 internal error, "
-    "130 interrupted."
+    "74 cannot write output, 129/130/143 SIGHUP/Ctrl-C/SIGTERM."
 )
 STATS_EXIT_STATUSES = (
     "Exit statuses: 0 ok, 2 bad input, 3 authentication failed, 4 not found, "
@@ -580,9 +581,9 @@ def get(
         since_ms = min(since_ms, until_ms)
     credentials = _credentials(api_key, api_url, remote)
     save_file = open_save_file(save) if save else None  # a bad path is bad input: check it first
-    from .commands.get import Extras, run_get  # httpx and friends: only once input is good
-
     try:
+        from .commands.get import Extras, run_get  # httpx and friends: only once input is good
+
         source = _logs_source(
             credentials,
             model=model,
@@ -594,7 +595,7 @@ def get(
         )
     except BaseException:
         if save_file is not None:
-            save_file.close()
+            save_file.finish(complete=False)  # nothing written: an existing FILE stays as it was
         raise
     status = run_get(
         query=LogQuery(
@@ -1013,7 +1014,18 @@ def _command_names() -> set[str]:
 
 def run(argv: list[str]) -> int:
     """Run the CLI and return the exit status; the one place errors become statuses."""
+    interrupts.reset()
+    status = _run(argv)
+    # SIGTERM/SIGHUP end like Ctrl-C (which click reports as 130), whatever the cleanup met after.
+    signum = interrupts.received()
+    return 128 + signum if signum is not None else status
+
+
+def _run(argv: list[str]) -> int:
     messages.set_quiet(False)  # -q is per invocation (tests call run() many times in one process)
+    tolerant_stdout()
+    if os.environ.get(COMPLETE_VAR):
+        return _complete(argv)
     try:
         # Typer returns the status of typer.Exit (130 for Ctrl-C) when not standalone.
         result = app(args=argv, prog_name="baseten-logs", standalone_mode=False)
@@ -1021,6 +1033,9 @@ def run(argv: list[str]) -> int:
     except OutputClosed:
         return ExitStatus.OK
     except (KeyboardInterrupt, typer.Abort):
+        signum = interrupts.received()
+        if signum is not None:  # SIGTERM, SIGHUP: 128 + the signal, as a shell reports it
+            return 128 + signum
         messages.end_interrupted_line()  # the shell's prompt must not start after `^C`
         return ExitStatus.INTERRUPTED
     except NoArgsIsHelpError as exc:
@@ -1034,9 +1049,44 @@ def run(argv: list[str]) -> int:
     except BasetenLogsError as exc:
         messages.error(str(exc))
         return exc.status
+    except OSError as exc:
+        if stdout_failed() or _from_echo(exc):  # help or version text that could not be written
+            messages.error(f"cannot write to stdout: {exc.strerror or exc}")
+            return ExitStatus.WRITE
+        return _internal(exc)
     except Exception as exc:  # a bug of ours: still one line, never a traceback
-        messages.error(
-            f"internal error: {exc.__class__.__name__}: {exc} "
-            "(a bug in baseten-logs; please report it with the command you ran)"
-        )
-        return ExitStatus.INTERNAL
+        return _internal(exc)
+
+
+def _from_echo(exc: BaseException) -> bool:
+    """Whether `exc` was raised writing click's own output (help, version) to stdout."""
+    import traceback
+
+    return any(frame.f_code.co_name == "echo" for frame, _ in traceback.walk_tb(exc.__traceback__))
+
+
+def _internal(exc: Exception) -> int:
+    """A bug of ours: still one line, never a traceback."""
+    messages.error(
+        f"internal error: {exc.__class__.__name__}: {exc} "
+        "(a bug in baseten-logs; please report it with the command you ran)"
+    )
+    return ExitStatus.INTERNAL
+
+
+COMPLETE_VAR = "_BASETEN_LOGS_COMPLETE"
+
+
+def _complete(argv: list[str]) -> int:
+    """A shell asking for completions: typer answers, with candidates quoted for that shell."""
+    from .completion_scripts import use_quoting_completers
+
+    command = typer.main.get_command(app)  # registers typer's completers
+    use_quoting_completers()  # ... which ours then replace
+    try:
+        command.main(args=argv, prog_name="baseten-logs", standalone_mode=False)
+    except SystemExit as done:  # how click ends a completion
+        return done.code if isinstance(done.code, int) else ExitStatus.OK
+    except Exception:  # completion must never put a traceback into the user's prompt
+        return ExitStatus.OK
+    return ExitStatus.OK

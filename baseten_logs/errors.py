@@ -9,7 +9,8 @@ The tree::
     │   ├── AuthError                401 / 403                           -> AUTH (3)
     │   └── NotFoundError            404                                 -> NOT_FOUND (4)
     ├── TransportError               network failure after retries       -> API (5)
-    └── IncompleteError              a millisecond held more than a page -> INCOMPLETE (6)
+    ├── IncompleteError              a millisecond held more than a page -> INCOMPLETE (6)
+    └── pipes.OutputError            stdout or --save cannot be written  -> WRITE (74)
 """
 
 from __future__ import annotations
@@ -28,7 +29,10 @@ class ExitStatus(IntEnum):
     API = 5
     INCOMPLETE = 6
     INTERNAL = 70  # EX_SOFTWARE: a bug of ours, reported in one line
+    WRITE = 74  # EX_IOERR: stdout or --save could not be written (a full disk, a closed stdout)
+    HANGUP = 129  # SIGHUP (128 + 1): ended like Ctrl-C, after printing what was fetched
     INTERRUPTED = 130
+    TERMINATED = 143  # SIGTERM (128 + 15), as `timeout`, CI cancellation and `kill` send
 
 
 class BasetenLogsError(Exception):

@@ -1,9 +1,15 @@
-"""One-line messages on stderr (stdout carries data only)."""
+"""One-line messages on stderr (stdout carries data only).
+
+Errors and warnings quote what servers and logs said (an error body, a deployment's status, a
+name), so every line passes `inert` on its way out: control characters are shown, not obeyed.
+"""
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+
+from .inert import inert
 
 PROG = "baseten-logs"
 _quiet = False
@@ -20,9 +26,9 @@ def _say(text: str) -> None:
     if _active_status is not None:
         _active_status.clear()  # a message never lands on the end of a status line
     try:
-        sys.stderr.write(text + "\n")
+        sys.stderr.write(inert(text) + "\n")
         sys.stderr.flush()
-    except (BrokenPipeError, ValueError):  # stderr gone: nothing useful left to do
+    except (OSError, ValueError):  # stderr gone (a closed pipe or terminal): nothing left to do
         pass
 
 
@@ -58,6 +64,7 @@ class StatusLine:
         if not self._enabled:
             return
         columns = self._columns()
+        text = inert(text)  # before cutting: an escape is wider than what it stands for
         if len(text) >= columns:  # the last column would wrap on some terminals
             text = text[: max(0, columns - 2)] + "…"
         try:
@@ -65,7 +72,7 @@ class StatusLine:
             sys.stderr.flush()
             self._showing = True
             _active_status = self
-        except (BrokenPipeError, ValueError):
+        except (OSError, ValueError):
             self._enabled = False
 
     def clear(self) -> None:
@@ -76,7 +83,7 @@ class StatusLine:
             try:
                 sys.stderr.write("\r\x1b[2K")
                 sys.stderr.flush()
-            except (BrokenPipeError, ValueError):
+            except (OSError, ValueError):
                 self._enabled = False
             self._showing = False
 

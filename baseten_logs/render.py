@@ -22,6 +22,7 @@ from collections.abc import Callable, Mapping, Sequence
 from json.encoder import encode_basestring_ascii
 from typing import TYPE_CHECKING, Any, Literal, Protocol, TextIO
 
+from baseten_logs.inert import inert
 from baseten_logs.levels import effective_level
 from baseten_logs.timestamps import timestamp_ns
 
@@ -60,11 +61,14 @@ def make_renderer(
     color: bool,
     utc: bool,
     color_system: ColorSystemName | None = None,
+    terminal: bool = False,
 ) -> Renderer:
     """The renderer for `output`. `color` comes from `terminal.use_color` and only affects text.
 
     `color_system` pins the palette depth for replica colours beyond the eight standard ones;
     None asks rich to detect it from the environment (only once more than eight replicas show up).
+    `terminal` (from `terminal.is_terminal`) says whether `-o raw` goes to a terminal, where its
+    messages are made inert like every other format's; into a pipe they stay byte-exact.
     """
     if output == "text":
         return TextRenderer(stream, color=color, utc=utc, color_system=color_system)
@@ -73,7 +77,7 @@ def make_renderer(
     if output == "json":
         return JsonArrayRenderer(stream)
     if output == "raw":
-        return RawRenderer(stream)
+        return RawRenderer(stream, terminal=terminal)
     if output == "github":
         # Always UTC: the Actions log viewer puts its own (UTC) time on every line.
         return GithubRenderer(stream, color=color, color_system=color_system)
@@ -173,7 +177,12 @@ class JsonArrayRenderer(_StreamRenderer):
 
 
 class RawRenderer(_StreamRenderer):
-    """The message alone, unchanged, one record per line (a message's own newlines are kept)."""
+    """The message alone, one record per line (a message's own newlines are kept): unchanged
+    into a pipe, with control characters made visible on a terminal (see inert.py)."""
+
+    def __init__(self, stream: TextIO, *, terminal: bool = False) -> None:
+        super().__init__(stream)
+        self._terminal = terminal
 
     def write_page(self, records: Sequence[Mapping[str, Any]]) -> None:
         if not records:
@@ -182,6 +191,8 @@ class RawRenderer(_StreamRenderer):
             text = "\n".join([record["message"] for record in records])
         except (KeyError, TypeError):  # a missing or non-string message: rare, so re-done slowly
             text = "\n".join([_as_text(record.get("message")) for record in records])
+        if self._terminal:
+            text = inert(text, multiline=True)  # one C-speed scan of the page when clean
         self._emit(text + "\n")
 
 
@@ -232,13 +243,6 @@ REPLICA_EXTENDED_PALETTE: tuple[str, ...] = tuple(
     for index in (*_CURATED_256, *(i for i in range(16, 232) if i not in _CURATED_256))
 )
 
-# Characters that must not reach a terminal as they are: C0 controls other than tab and newline,
-# DEL and the C1 controls (they can move the cursor, retitle the window, hide text).
-_CONTROL_ESCAPES = {
-    code: f"\\x{code:02x}"
-    for code in (*range(0x00, 0x20), *range(0x7F, 0xA0))
-    if code not in (0x09, 0x0A)
-}
 # A program's own colours would clash with ours and must not leak out when colour is off.
 _SGR = re.compile(r"\x1b\[[0-9;:]*m")
 
@@ -324,9 +328,13 @@ class TextRenderer(_StreamRenderer):
         return systems.get(name or "standard", ColorSystem.STANDARD)
 
     def _replica_column(self, replica: str) -> str:
-        """The replica padded to its column, in a colour no other replica in this view has."""
+        """The replica padded to its column, in a colour no other replica in this view has.
+
+        Made once per replica (and cached under the id as it came), so escaping what a hostile
+        id holds costs nothing per line."""
         on, off = self._replica_style(replica) if self._color else ("", "")
-        column = on + replica + off + " " * max(2, REPLICA_WIDTH + 2 - len(replica))
+        shown = inert(replica)
+        column = on + shown + off + " " * max(2, REPLICA_WIDTH + 2 - len(shown))
         self._replica_columns[replica] = column
         return column
 
@@ -428,9 +436,10 @@ class TextRenderer(_StreamRenderer):
         if "\r" in message:
             # Progress bars redraw with a bare \r: every state becomes a line of its own.
             message = message.replace("\r\n", "\n").replace("\r", "\n")
+        message = inert(message, multiline=True)
         if "\n" in message:
             message = message.replace("\n", self._indent)
-        return message.translate(_CONTROL_ESCAPES)
+        return message
 
     def _odd_line(self, record: Mapping[str, Any]) -> str:
         """The line for a record the fast path could not take (missing fields, unusual types)."""
@@ -445,7 +454,7 @@ class TextRenderer(_StreamRenderer):
             timestamp_column = f"{prefix}{digits[-9:-6]}{self._timestamp_end}"
         except (ValueError, OverflowError, OSError):  # shown as it came, in the same column
             on, off = self._style(TIMESTAMP_STYLE)
-            shown = timestamp.ljust(self._timestamp_width)
+            shown = inert(timestamp).ljust(self._timestamp_width)
             timestamp_column = f"{on}{shown}{off} " if timestamp else f"{shown} "
         replica = record.get("replica")
         if replica is None:
@@ -510,7 +519,7 @@ def _single_line(text: str) -> str:
     text = _SGR.sub("", text).rstrip()
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return text.translate(_CONTROL_ESCAPES)
+    return inert(text, multiline=True)
 
 
 def _utc_time(timestamp: object) -> str:

@@ -4,6 +4,7 @@ Everything here reads a finished `stats.Summary` and draws a few dozen rows, so 
 cost (see shared/reference/performance-notes.md) is paid per row, never per log line. The
 histogram is built cell by cell as `Text` rather than with a plotting library: one column per time
 bucket, eighth-block resolution, each cell coloured by the level that fills most of it.
+Replica ids, messages and request ids come from the logs: each passes `inert` before it is drawn.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from .inert import inert
 from .stats import (
     BUCKET_SIZES_MS,
     MessageSummary,
@@ -144,7 +146,7 @@ def _header(summary: Summary, *, utc: bool, subject: str | None, width: int = 1)
     span = _duration(summary.until_ms - summary.since_ms + 1)
     text = Text()
     if subject:
-        text.append(subject + "\n", "bold")
+        text.append(inert(subject) + "\n", "bold")
     text.append(f"{since} → {until} ({span})  ")
     text.append(f"{summary.lines:,} lines", "bold")
     per = "per column" if width == 1 else f"per {width} columns"
@@ -325,7 +327,7 @@ def _sparkline(activity: Sequence[int], width: int = _SPARK_WIDTH) -> str:
 def _replica_table(summary: Summary, *, utc: bool, daily: bool, width: int = 200) -> Table:
     table = _table("Replicas")
     replicas: Sequence[ReplicaSummary] = summary.replicas[:_MAX_REPLICA_ROWS]
-    names = [r.replica if r.replica is not None else "(none)" for r in replicas]
+    names = [inert(str(r.replica)) if r.replica is not None else "(none)" for r in replicas]
     seen = len(_seen(0, utc, daily))
     # Fixed columns keep their width on a narrow terminal; the sparkline is what gives way.
     name_width = max([7, *map(len, names)])
@@ -385,7 +387,7 @@ def _message_table(title: str, messages: Sequence[MessageSummary], utc: bool, da
             f"{m.count:,}",
             Text(_level_name(m.level), LEVEL_STYLES.get(m.level, "")),
             _seen(m.last_ms, utc, daily),
-            Text(m.signature, no_wrap=True, overflow="ellipsis"),
+            Text(inert(m.signature), no_wrap=True, overflow="ellipsis"),
         )
     return table
 
@@ -408,7 +410,7 @@ def _request_table(
     if last:
         table.add_column("last error", no_wrap=True, min_width=seen)
     for r in requests:
-        row = [r.request_id, f"{r.errors:,}"]
+        row = [inert(r.request_id), f"{r.errors:,}"]
         if first:
             row.append(_seen(r.first_ms, utc, daily))
         if last:

@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from .inert import inert
 from .levels import LEVEL_RANK, LEVELS, effective_level
 from .timeparse import format_ms
 from .timestamps import record_ns
@@ -26,7 +27,12 @@ class Tally:
     def write_page(self, records: Sequence[Mapping[str, Any]]) -> None:
         for record in records:
             self.by_level[effective_level(record)] += 1
-            self.replicas[record.get("replica")] += 1
+            replica = record.get("replica")
+            if replica is not None and replica.__class__ is not str:
+                # A number, a list, an object: counted (and shown) as text, so ids of mixed
+                # types neither fail to hash nor fail to sort.
+                replica = str(replica)
+            self.replicas[replica] += 1
             ns = record_ns(record)
             if ns is None:
                 continue
@@ -53,7 +59,8 @@ class Tally:
         named = sorted(r for r in self.replicas if r)
         replicas = f"{len(named)} replica{'s' if len(named) != 1 else ''}"
         if named:
-            replicas += f" ({', '.join(named[:8])}{', …' if len(named) > 8 else ''})"
+            shown = ", ".join(inert(name) for name in named[:8])
+            replicas += f" ({shown}{', …' if len(named) > 8 else ''})"
         span = ""
         if self.first_ns is not None and self.last_ns is not None:
             first = format_ms(self.first_ns // 1_000_000)

@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TextIO
 
+from .inert import inert
+
 __all__ = ["Cell", "write_table"]
 
 
@@ -33,7 +35,8 @@ def write_table(
     """A borderless table (kubectl-like: easy to read, easy to copy an id from).
 
     Columns named in `no_wrap` (ids) are never folded or cut; others fold when the width
-    runs out.
+    runs out. Every cell comes from the API, so each is made inert (control characters shown
+    as escapes) before rich sees it.
     """
     from io import StringIO
 
@@ -41,6 +44,7 @@ def write_table(
     from rich.table import Table
     from rich.text import Text
 
+    rows = [[_inert(cell) for cell in row] for row in rows]
     drawn = StringIO()
     console = Console(
         file=drawn,
@@ -83,6 +87,12 @@ def write_table(
     console.print(table)
     # rich pads the last column to its width: trailing blanks only get in the way of copying.
     stream.write("".join(line.rstrip(" ") + "\n" for line in drawn.getvalue().splitlines()))
+
+
+def _inert(cell: str | Cell) -> str | Cell:
+    if isinstance(cell, Cell):
+        return Cell(inert(cell.text), cell.style)
+    return inert(cell)
 
 
 def _plain(cell: str | Cell) -> str:

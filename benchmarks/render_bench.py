@@ -28,7 +28,9 @@ TARGETS: dict[str, int | None] = {
     "jsonl": 500_000,
     "json": None,
     "raw": 500_000,
+    "raw on a terminal": 500_000,
     "text, no API levels": None,
+    "text, 1% hostile lines": None,
 }
 
 
@@ -72,9 +74,11 @@ def baseline(stream: TextIO, records: Sequence[Mapping[str, Any]]) -> None:
         write(f"{record['timestamp']} {record['level']} {record['replica']} {record['message']}\n")
 
 
-def render(output: OutputFormat, *, color: bool) -> Callable[[TextIO, Sequence[Any]], None]:
+def render(
+    output: OutputFormat, *, color: bool, terminal: bool = False
+) -> Callable[[TextIO, Sequence[Any]], None]:
     def run(stream: TextIO, records: Sequence[Mapping[str, Any]]) -> None:
-        renderer = make_renderer(stream, output=output, color=color, utc=False)
+        renderer = make_renderer(stream, output=output, color=color, utc=False, terminal=terminal)
         for page in pages(records):
             renderer.write_page(page)
         renderer.close()
@@ -107,13 +111,22 @@ def measure(records: int = 200_000, repeat: int = 3) -> tuple[float, list[Result
     data = make_records(records)
     # Every level left to detection from the message text: the worst case for text output.
     unleveled = [{**record, "level": None} for record in data]
+    # One line in a hundred carries terminal escapes in its message and replica (made inert).
+    hostile = [
+        {**r, "message": r["message"] + "\x1b]0;T\x07\u202e", "replica": f"r\x1b[2J{i % 4}"}
+        if i % 100 == 0
+        else r
+        for i, r in enumerate(data)
+    ]
     cases: dict[str, tuple[Callable[[TextIO, Sequence[Any]], None], list[dict[str, Any]]]] = {
         "text": (render("text", color=False), data),
         "text --color": (render("text", color=True), data),
         "jsonl": (render("jsonl", color=False), data),
         "json": (render("json", color=False), data),
         "raw": (render("raw", color=False), data),
+        "raw on a terminal": (render("raw", color=False, terminal=True), data),
         "text, no API levels": (render("text", color=False), unleveled),
+        "text, 1% hostile lines": (render("text", color=False), hostile),
     }
     base = best_rate(baseline, data, repeat)
     results = []

@@ -5,6 +5,7 @@ Unit tests use it to check paging against known data; the full emulator is for e
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -82,4 +83,6 @@ class FakeLogs:
         chosen = [r for r in chosen if _passes(r, params)]
         if params["direction"] == "desc":
             chosen.reverse()
-        return httpx.Response(200, json={"logs": chosen[:limit]})
+        # json.dumps escapes as the API does (httpx's json= would send lone surrogates raw).
+        body = json.dumps({"logs": chosen[:limit]}).encode()
+        return httpx.Response(200, content=body, headers={"content-type": "application/json"})

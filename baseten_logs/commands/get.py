@@ -6,7 +6,7 @@ import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol, TextIO, cast
+from typing import Any, Protocol, cast
 
 from baseten_logs import messages
 from baseten_logs.client import ApiClient, RetryPolicy
@@ -16,12 +16,12 @@ from baseten_logs.fetch import display_pages, open_client, page_fetcher
 from baseten_logs.follow import Follower, FollowSettings
 from baseten_logs.pager import Pager, Record
 from baseten_logs.parallel import ParallelWindow
-from baseten_logs.pipes import stdout_guard
+from baseten_logs.pipes import SaveFile, as_stream, stdout_guard
 from baseten_logs.progress import FetchProgress, nothing_matched
 from baseten_logs.query import LogQuery
 from baseten_logs.render import OutputFormat, make_renderer
 from baseten_logs.summary import Tally
-from baseten_logs.terminal import ColorMode, shows_progress, use_color
+from baseten_logs.terminal import ColorMode, is_terminal, shows_progress, use_color
 from baseten_logs.timeparse import format_ms
 from baseten_logs.timestamps import record_ms
 
@@ -35,7 +35,7 @@ class Sink(Protocol):
 class Extras:
     """What scripts and CI steps ask for besides the lines themselves."""
 
-    save_file: TextIO | None = None  # --save, opened (and so checked) before any request
+    save_file: SaveFile | None = None  # --save, prepared (and so checked) before any request
     fail_on: str | None = None  # --fail-on LEVEL|ANY: exit 1 when such a line was shown
     summary: bool = False  # --summary: counts on stderr at the end
 
@@ -65,11 +65,15 @@ def run_get(
     extras = extras or Extras()
     stream = sys.stdout
     colored = use_color(cast(ColorMode, color), stream, os.environ)
+    terminal = is_terminal(stream, os.environ)
     sinks: list[Sink] = [
-        make_renderer(stream, output=cast(OutputFormat, output), color=colored, utc=utc)
+        make_renderer(
+            stream, output=cast(OutputFormat, output), color=colored, utc=utc, terminal=terminal
+        )
     ]
     if extras.save_file is not None:
-        sinks.append(make_renderer(extras.save_file, output="jsonl", color=False, utc=True))
+        save_stream = as_stream(extras.save_file)
+        sinks.append(make_renderer(save_stream, output="jsonl", color=False, utc=True))
     tally = Tally() if extras.summary or extras.fail_on else None
     if tally is not None:
         sinks.append(tally)
@@ -83,6 +87,7 @@ def run_get(
     log = messages.info if verbose else None
     retry = RetryPolicy(attempts=attempts)
     requests = 0
+    completed = False
     try:
         with open_client(credentials, log=log, max_connections=concurrency, retry=retry) as client:
             try:
@@ -132,16 +137,21 @@ def run_get(
                             sink.close()
             finally:
                 requests = client.requests_made
+        completed = True
     except KeyboardInterrupt:
         messages.end_interrupted_line()  # before the summary below, not after it
         raise
     finally:
-        if extras.save_file is not None:
-            extras.save_file.close()
-        if verbose:
-            messages.info(f"{requests} request{'' if requests == 1 else 's'}")
-        if tally is not None and extras.summary:
-            messages.report(tally.describe(requests=requests))
+        try:
+            if extras.save_file is not None:
+                # Renamed into place if the run completed or wrote a line (also on Ctrl-C or
+                # SIGTERM); a run that failed before its first line leaves FILE as it was.
+                extras.save_file.finish(complete=completed)
+        finally:
+            if verbose:
+                messages.info(f"{requests} request{'' if requests == 1 else 's'}")
+            if tally is not None and extras.summary:
+                messages.report(tally.describe(requests=requests))
     if tally is not None and extras.fail_on and tally.count_at_or_above(extras.fail_on):
         return ExitStatus.MATCHED
     return ExitStatus.INCOMPLETE if gaps else ExitStatus.OK

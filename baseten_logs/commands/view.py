@@ -27,7 +27,7 @@ from baseten_logs.limits import ENV_MAX_LINE_BYTES, MAX_LINE_BYTES, describe_byt
 from baseten_logs.pipes import stdout_guard
 from baseten_logs.query import Filters
 from baseten_logs.render import OutputFormat, Renderer, make_renderer
-from baseten_logs.terminal import ColorMode, use_color
+from baseten_logs.terminal import ColorMode, is_terminal, use_color
 from baseten_logs.timestamps import record_ns
 
 __all__ = ["RecordReader", "run_view"]
@@ -63,7 +63,13 @@ def run_view(
         keep = components
     stream = sys.stdout
     colored = use_color(cast(ColorMode, color), stream, os.environ)
-    renderer = make_renderer(stream, output=cast(OutputFormat, output), color=colored, utc=utc)
+    renderer = make_renderer(
+        stream,
+        output=cast(OutputFormat, output),
+        color=colored,
+        utc=utc,
+        terminal=is_terminal(stream, os.environ),
+    )
     page: list[Record] = []
 
     def show() -> None:

@@ -22,7 +22,7 @@ from .catalogue import (
     Model,
 )
 from .config import DEFAULT_API_KEY, EmulatorConfig
-from .faults import FAULT_KINDS
+from .faults import FAULT_KINDS, HOSTILE_TEXT
 from .server import RequestRecord
 
 __all__ = [
@@ -34,6 +34,7 @@ __all__ = [
     "DEMO_MODEL_NAME",
     "EMBEDDER_MODEL_NAME",
     "FAULT_KINDS",
+    "HOSTILE_TEXT",
     "SDXL_DEPLOYMENT_ID",
     "SDXL_MODEL_ID",
     "WHISPER_MODEL_ID",

@@ -12,7 +12,7 @@ from urllib.parse import parse_qs
 from . import hostile
 from .catalogue import Catalogue, Model
 from .config import EmulatorConfig, LimitOverMax
-from .faults import SPOILERS, Fault, Faults
+from .faults import HOSTILE_TEXT, SPOILERS, Fault, Faults
 from .oauth import CLIENT_ID, OAuthTokens
 from .query import QueryError, parse_log_query
 from .ratelimit import RateLimiter
@@ -229,6 +229,8 @@ class Api:
             response.trickle_headers = fault.variant == "headers"
         elif fault.kind == "not_utf8":
             response.body = hostile.not_utf8(response.body)
+        elif fault.kind == "escapes":
+            response.body = _hostile(response.body)
         elif fault.variant == "truncated":
             body = response.body
             response = Response(200, body[: max(1, len(body) // 2)] or b"{")
@@ -306,6 +308,34 @@ class Api:
         extra, form = self.config.extra_fields, self.config.timestamp_form
         body = '{"logs": [' + ", ".join(line.to_json(extra, form) for line in lines) + "]}"
         return Response(200, body.encode())
+
+
+# Fields that stay as they are under the "escapes" fault: what addresses things (ids, used in
+# paths) and what is parsed as a number or time. Everything else is text someone else wrote.
+_KEPT_FIELDS = frozenset(
+    {"id", "model_id", "deployment_id", "production_deployment_id", "development_deployment_id"}
+    | {"timestamp", "created_at", "level", "retry_after"}
+)
+
+
+def _hostile(body: bytes) -> bytes:
+    """The JSON `body` with HOSTILE_TEXT added to every string field but ids and times (error
+    bodies included); escaped JSON, as the lone surrogate cannot be sent raw."""
+    try:
+        payload = json.loads(body)
+    except ValueError:
+        return body
+
+    def spoil(value: Any, key: str | None) -> Any:
+        if isinstance(value, dict):
+            return {k: spoil(v, k) for k, v in value.items()}
+        if isinstance(value, list):
+            return [spoil(v, key) for v in value]
+        if isinstance(value, str) and key not in _KEPT_FIELDS:
+            return value + HOSTILE_TEXT
+        return value
+
+    return json.dumps(spoil(payload, None)).encode()
 
 
 def _status_line(kind: str) -> bytes:

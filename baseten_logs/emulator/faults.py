@@ -26,7 +26,12 @@ FAULT_KINDS = (
     "deep_json",  # 200, `logs` nested `size` deep (default 100,000)
     "not_utf8",  # the real answer with bytes that are not UTF-8 in every message
     "ignore_limit",  # the real answer with up to `size` lines (default 100,000), whatever `limit`
+    "escapes",  # the real answer with HOSTILE_TEXT added to every string field but ids and times
 )
+# Terminal escapes a hostile log line, name or proxy could hold: a window title and a screen
+# clear, a clipboard write (OSC 52), a cursor report that types into the prompt, a bidi override,
+# a one-byte C1 CSI, DEL, and a lone surrogate (legal JSON, but unencodable).
+HOSTILE_TEXT = "\x1b]0;T\x07\x1b[2J\x1b]52;c;cHduZWQ=\x07\x1b[6n\u202e\x9b2J\x7f\ud800"
 # 429's variants replace its wait with a hostile Retry-After (header, and body where JSON can).
 _VARIANTS = {
     "malformed": ("html", "truncated"),
@@ -36,7 +41,7 @@ _VARIANTS = {
     "trickle": ("headers",),
 }
 # Faults that change the real answer rather than replace it.
-SPOILERS = frozenset({"slow", "malformed", "trickle", "not_utf8", "ignore_limit"})
+SPOILERS = frozenset({"slow", "malformed", "trickle", "not_utf8", "ignore_limit", "escapes"})
 DEFAULT_SIZES = {"gzip_bomb": 1024 * 1024 * 1024, "deep_json": 100_000, "ignore_limit": 100_000}
 
 

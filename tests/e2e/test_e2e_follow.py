@@ -64,7 +64,7 @@ def test_parts_of_one_print_arriving_in_different_polls_keep_their_order() -> No
     )
     with Emulator(config) as emu:
         now_ms = int(time.time() * 1000)
-        since, until = now_ms - 1_000, now_ms + 3_000
+        since, until = now_ms - 1_000, now_ms + 6_000
         run = cli(
             emu, "get", MODEL, DEPLOYMENT, "-f", "--since", str(since), "--until", str(until),
             "-o", "jsonl", timeout=40,
@@ -82,5 +82,5 @@ def test_parts_of_one_print_arriving_in_different_polls_keep_their_order() -> No
         return [parts for parts in by_ns.values() if "Batch stats:" in parts]
 
     expected = prints(truth)
-    assert len(expected) >= 2  # the case did occur
+    assert len(expected) >= 3  # the case did occur
     assert prints(run.jsonl()) == expected

@@ -1,0 +1,237 @@
+"""Safety through the real CLI over real HTTP: hostile text stays inert, SIGTERM and SIGHUP end like
+Ctrl-C, --save is atomic, write errors are one line, and completion inserts names as inert text."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from baseten_logs.cache import Cache, cache_key
+from baseten_logs.emulator import HOSTILE_TEXT, Emulator
+from baseten_logs.errors import ExitStatus
+from baseten_logs.inert import inert
+from tests.e2e.conftest import CLI, DEPLOYMENT, HOUR_MS, MODEL, cli, settled_now_ms
+
+UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+OUR_CODES = re.compile(r"\x1b\[[0-9;]*m|\x1b\[2K")  # colours; the status line's redraw
+
+
+def window(hours: int = 1) -> tuple[str, ...]:
+    until = settled_now_ms()
+    return ("--since", str(until - hours * HOUR_MS), "--until", str(until))
+
+
+def environment(emu: Emulator, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BASETEN_")}
+    for name in ("FORCE_COLOR", "NO_COLOR", "TTY_COMPATIBLE"):
+        env.pop(name, None)
+    return env | {"BASETEN_API_URL": emu.url, "BASETEN_API_KEY": emu.api_key} | extra
+
+
+def assert_inert(text: str) -> None:
+    bare = OUR_CODES.sub("", text)
+    found = UNSAFE.search(bare)
+    assert found is None, f"{found.group()!r} reached the terminal in {text[:2000]!r}"
+    assert inert(HOSTILE_TEXT) in bare or "\\x1b]0;T\\x07" in bare
+
+
+# --- hostile text from the server -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("get", MODEL, DEPLOYMENT, "-n", "20", "--color", "always", "--summary"),
+        ("get", MODEL, DEPLOYMENT, "-n", "20", "-o", "github"),
+        ("get", MODEL, DEPLOYMENT, "-n", "20", "-o", "raw"),  # a terminal: TTY_COMPATIBLE=1
+        ("models", "-o", "table"),
+        ("deployments", MODEL, "-o", "table", "--no-cache"),
+        ("stats", MODEL, DEPLOYMENT),
+        ("get", "m0nope0", "d0nope0", "-n", "5"),  # a 404 whose error body is hostile
+    ],
+    ids=["get", "github", "raw", "models", "deployments", "stats", "error body"],
+)
+def test_escapes_in_every_string_field_stay_inert(emu: Emulator, args: tuple[str, ...]) -> None:
+    emu.inject("escapes", times=1000, scope="all")
+    options = window() if args[0] in ("get", "stats") else ()
+    run = cli(emu, *args, *options, env={"TTY_COMPATIBLE": "1", "COLUMNS": "200"})
+    assert run.status in (0, ExitStatus.NOT_FOUND), run.stderr
+    assert_inert(run.stdout + run.stderr)
+
+
+def test_raw_into_a_pipe_keeps_the_bytes_and_escapes_only_the_unencodable(emu: Emulator) -> None:
+    emu.inject("escapes", times=1000)
+    run = cli(emu, "get", MODEL, DEPLOYMENT, "-n", "3", "-o", "raw", *window())
+    assert run.status == 0, run.stderr
+    lines = run.stdout.splitlines()
+    assert len(lines) == 3
+    # Byte-exact but for the lone surrogate, which no encoding can write: shown as \ud800.
+    assert all(line.endswith(HOSTILE_TEXT.replace("\ud800", "\\ud800")) for line in lines)
+
+
+# --- SIGTERM and SIGHUP ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("signum", "output"),
+    [(signal.SIGTERM, "github"), (signal.SIGTERM, "json"), (signal.SIGHUP, "text")],
+    ids=["SIGTERM-github", "SIGTERM-json", "SIGHUP-text"],
+)
+def test_sigterm_and_sighup_end_like_ctrl_c(
+    emu: Emulator, tmp_path: Path, signum: signal.Signals, output: str
+) -> None:
+    saved = tmp_path / "out" / "run.jsonl"
+    saved.parent.mkdir()
+    saved.write_text("the last artefact\n")
+    emu.set_latency(0.2)  # a long paged fetch: the signal comes in the middle of it
+    args = ("get", MODEL, DEPLOYMENT, "--all", "--concurrency", "1", *window(48))
+    stdout, stderr = tmp_path / "stdout", tmp_path / "stderr"  # files: a pipe would fill up
+    with stdout.open("w") as out_file, stderr.open("w") as err_file:
+        proc = subprocess.Popen(
+            [str(CLI), *args, "-o", output, "--summary", "--save", str(saved)],
+            stdout=out_file,
+            stderr=err_file,
+            stdin=subprocess.DEVNULL,
+            env=environment(emu),
+        )
+        deadline = time.monotonic() + 30
+        while sum(r.path.endswith("/logs") for r in emu.requests) < 3:
+            assert proc.poll() is None, "it ended before the signal"
+            assert time.monotonic() < deadline, "the fetch never got going"
+            time.sleep(0.05)
+        proc.send_signal(signum)
+        proc.wait(timeout=30)
+    out, err = stdout.read_text(), stderr.read_text()
+    assert proc.returncode == 128 + signum, err
+    assert "Traceback" not in err
+    assert "summary: " in err
+    records = [json.loads(line) for line in saved.read_text().splitlines()]
+    assert records, "what was fetched is saved"
+    if output == "json":
+        shown = len(json.loads(out))  # the array is closed
+    else:  # a line per record starts with its time; continuation lines do not
+        shown = len(re.findall(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}", out, re.MULTILINE))
+    if output == "github":
+        assert out.count("::group::") == out.count("::endgroup::") >= 1
+        assert out.endswith("::endgroup::\n")
+    assert shown == len(records)
+    assert [p.name for p in saved.parent.iterdir()] == ["run.jsonl"]  # no temporary file left
+
+
+# --- --save is atomic -----------------------------------------------------------------------------
+
+
+def test_a_run_that_fails_before_its_first_line_leaves_the_save_file_untouched(
+    emu: Emulator, tmp_path: Path
+) -> None:
+    saved = tmp_path / "out" / "run.jsonl"
+    saved.parent.mkdir()
+    saved.write_text("the last artefact\n")
+    emu.inject("500", times=10)
+    run = cli(emu, "get", MODEL, DEPLOYMENT, "--retries", "0", "--save", str(saved), *window())
+    assert run.status == ExitStatus.API
+    assert saved.read_text() == "the last artefact\n"
+    assert [p.name for p in saved.parent.iterdir()] == ["run.jsonl"]
+
+
+def test_a_completed_run_replaces_the_save_file_keeping_its_permissions(
+    emu: Emulator, tmp_path: Path
+) -> None:
+    saved = tmp_path / "out" / "run.jsonl"
+    saved.parent.mkdir()
+    saved.write_text("the last artefact\n")
+    saved.chmod(0o640)
+    run = cli(emu, "get", MODEL, DEPLOYMENT, "-n", "7", "-o", "jsonl", "--save", str(saved))
+    assert run.status == 0, run.stderr
+    assert saved.read_text() == run.stdout and len(run.stdout.splitlines()) == 7
+    assert saved.stat().st_mode & 0o777 == 0o640
+    assert [p.name for p in saved.parent.iterdir()] == ["run.jsonl"]
+
+
+# --- write errors ---------------------------------------------------------------------------------
+
+
+def test_a_full_disk_under_stdout_is_one_line_and_exit_74(emu: Emulator) -> None:
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [str(CLI), "get", MODEL, DEPLOYMENT, "--all", *window(12)],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=environment(emu),
+            timeout=60,
+        )
+    assert done.returncode == ExitStatus.WRITE == 74
+    assert done.stderr == "baseten-logs: error: cannot write to stdout: No space left on device\n"
+
+
+def test_a_full_disk_under_save_names_the_file(emu: Emulator) -> None:
+    run = cli(emu, "get", MODEL, DEPLOYMENT, "--all", "--save", "/dev/full", *window(12))
+    assert run.status == ExitStatus.WRITE
+    assert run.stderr.endswith(
+        "baseten-logs: error: cannot write to /dev/full: No space left on device\n"
+    )
+    assert run.stderr.count("\n") == 1
+
+
+def test_a_closed_stdout_is_one_line_and_exit_74(emu: Emulator) -> None:
+    done = subprocess.run(
+        ["bash", "-c", f"exec '{CLI}' get {MODEL} {DEPLOYMENT} -n 5 >&-"],
+        capture_output=True,
+        text=True,
+        env=environment(emu),
+        timeout=60,
+    )
+    assert done.returncode == ExitStatus.WRITE
+    assert done.stderr == "baseten-logs: error: cannot write to stdout: Bad file descriptor\n"
+
+
+# --- completion -----------------------------------------------------------------------------------
+
+
+def test_a_hostile_model_name_completes_as_inert_text_in_real_bash(tmp_path: Path) -> None:
+    marker = tmp_path / "PWNED"
+    url, key = "http://127.0.0.1:9", "test-key-0123456789"  # nothing listens: the cache answers
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BASETEN_")}
+    env |= {
+        "BASETEN_API_URL": url,
+        "BASETEN_API_KEY": key,
+        "XDG_CACHE_HOME": str(tmp_path / "cache"),
+        "PATH": f"{CLI.parent}{os.pathsep}{env.get('PATH', '')}",
+    }
+    hostile = f"llama$(touch {marker})"
+    cache = Cache.for_api(url, key, env=env)
+    cache.put(
+        cache_key("models"),
+        [{"id": "a1b2c3d", "name": hostile}, {"id": "e4f5a6b", "name": "lla\x1b]0;T\x07ma`id`"}],
+        ttl=600,
+    )
+    script = Path(__file__).resolve().parents[2] / "completions" / "baseten-logs.bash"
+    # Complete `get ll<TAB>`, then run each candidate as the user's Enter would.
+    program = (
+        f"source '{script}'; COMP_WORDS=(baseten-logs get ll); COMP_CWORD=2; "
+        "_baseten_logs_completion baseten-logs; "
+        'for word in "${COMPREPLY[@]}"; do eval "printf \'<%s>\\n\' $word"; done'
+    )
+    done = subprocess.run(
+        ["bash", "--norc", "-c", program], capture_output=True, text=True, env=env, timeout=30
+    )
+    assert done.stdout.splitlines() == ["<lla\x1b]0;T\x07ma`id`>", f"<{hostile}>"], done.stderr
+    assert not marker.exists()
+
+
+@pytest.mark.parametrize("args", [("--version",), ("get", "--help")])
+def test_help_and_version_into_a_full_disk_are_one_line_and_exit_74(args: tuple[str, ...]) -> None:
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [str(CLI), *args], stdout=full, stderr=subprocess.PIPE, text=True, timeout=30
+        )
+    assert done.returncode == ExitStatus.WRITE
+    assert done.stderr == "baseten-logs: error: cannot write to stdout: No space left on device\n"

@@ -1,0 +1,87 @@
+"""Completion candidates as each shell needs them to stay inert text: names are chosen by anyone
+with access to the workspace, and a shell that inserts or evaluates them as code runs that code."""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+
+from baseten_logs.completion_scripts import bash_word
+from tests.conftest import invoke
+from tests.test_complete import fill
+
+HOSTILE = "llama$(touch /tmp/PWNED)`id`;x"
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["llama-3-8b", HOSTILE, "it's", "a b", "*", "back\\slash", "esc\x1b]0;T\x07", "rlo\u202e", ""],
+)
+def test_bash_words_stand_for_exactly_the_name(name: str) -> None:
+    word = bash_word(name)
+    assert "\x1b" not in word and "\u202e" not in word  # the menu shows no raw control either
+    done = subprocess.run(
+        ["bash", "--norc", "-c", f"printf %s {word}"], capture_output=True, text=True, timeout=10
+    )
+    assert done.stdout == name, word
+
+
+def test_safe_names_are_left_unquoted() -> None:
+    assert bash_word("llama-3-8b") == "llama-3-8b"
+    assert bash_word(HOSTILE) == "'llama$(touch /tmp/PWNED)`id`;x'"
+
+
+def complete(shell: str, line: str, **env: str) -> str:
+    variables = {"_BASETEN_LOGS_COMPLETE": f"complete_{shell}"}
+    if shell == "bash":
+        words = line.split()
+        variables |= {"COMP_WORDS": line, "COMP_CWORD": str(len(words) - 1)}
+    else:
+        variables |= {"_TYPER_COMPLETE_ARGS": line, **env}
+    result = invoke(env=variables)
+    assert result.status == 0 and result.stderr == ""
+    return result.stdout
+
+
+@pytest.fixture
+def hostile_cache(api_env: None) -> None:
+    from baseten_logs.cache import Cache, cache_key
+    from tests.fakecatalog import API_URL
+
+    cache = Cache.for_api(API_URL, "test-key-0123456789abcdef")
+    fill(cache)
+    models = cache.get(cache_key("models"))
+    assert isinstance(models, list)
+    models += [{"id": "h1h1h1h", "name": HOSTILE}, {"id": "c2c2c2c", "name": "llama\nrm -rf ~"}]
+    models += [{"id": "k3k3k3k", "name": "llama:v2"}]
+    cache.put(cache_key("models"), models, ttl=600)
+
+
+def test_bash_gets_quoted_words(hostile_cache: None) -> None:
+    assert complete("bash", "baseten-logs get ll").splitlines() == [
+        "$'llama\\x0arm -rf ~'",  # one line, and one word standing for the name with its newline
+        "'llama$(touch /tmp/PWNED)`id`;x'",
+        "llama-3-8b",
+        "llama:v2",
+    ]
+
+
+def test_zsh_gets_data_lines_never_code(hostile_cache: None) -> None:
+    # _describe reads "value:description"; compadd quotes what it inserts. A newline cannot be
+    # carried by a line protocol, so that candidate is not offered.
+    assert complete("zsh", "baseten-logs get ll").splitlines() == [
+        HOSTILE,
+        "llama-3-8b",
+        "llama\\:v2",  # _describe splits at the first unescaped colon
+    ]
+    assert complete("zsh", "baseten-logs get --lev").splitlines() == [
+        "--level:Minimum level: DEBUG, INFO, WARNING, ERROR. A line without a level counts at "
+        "the level its text shows, as in the output."
+    ]
+    assert complete("zsh", "baseten-logs get --color ").splitlines() == ["auto", "always", "never"]
+
+
+def test_fish_gets_lines_it_escapes_itself(hostile_cache: None) -> None:
+    out = complete("fish", "baseten-logs get ll", _TYPER_COMPLETE_FISH_ACTION="get-args")
+    assert out.splitlines() == [HOSTILE, "llama-3-8b", "llama:v2"]

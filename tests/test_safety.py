@@ -1,0 +1,155 @@
+"""What the tool guarantees whatever the outside does: --save never half-written or destroyed by a
+failed run, write errors and odd replica ids never an internal error, signals end like Ctrl-C."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+from pytest_httpx import HTTPXMock
+
+from baseten_logs import interrupts
+from baseten_logs.errors import ExitStatus, UsageError
+from baseten_logs.pipes import OutputError, SaveFile, stdout_guard
+from tests.conftest import invoke
+from tests.fakeapi import FakeLogs, record
+from tests.test_cli import GET, MS, SINCE_MS
+
+
+def test_summary_with_replica_ids_of_mixed_types(logs_api: FakeLogs) -> None:
+    logs_api.records = [
+        record((SINCE_MS + 1) * MS, "a", replica="bbbbb"),
+        record((SINCE_MS + 2) * MS, "b", replica=7),  # type: ignore[arg-type]
+        record((SINCE_MS + 3) * MS, "c", replica=["x"]),  # type: ignore[arg-type]
+    ]
+    result = invoke(*GET, "--summary", "-o", "jsonl")
+    assert result.status == 0, result.stderr
+    assert "3 replicas (7, ['x'], bbbbb)" in result.stderr
+
+
+# --- --save ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def out(tmp_path: Path) -> Path:
+    folder = tmp_path / "out"
+    folder.mkdir()
+    return folder
+
+
+def leftovers(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir())
+
+
+def test_save_is_written_beside_the_file_and_renamed_at_the_end(out: Path) -> None:
+    target = out / "run.jsonl"
+    target.write_text("old\n")
+    save = SaveFile(str(target))
+    save.write('{"a":1}\n')
+    save.flush()
+    assert target.read_text() == "old\n"  # readers never see half a file
+    assert len(leftovers(out)) == 2
+    save.finish(complete=False)  # a line was written: kept, even when the run failed after it
+    assert target.read_text() == '{"a":1}\n'
+    assert leftovers(out) == ["run.jsonl"]
+
+
+def test_a_save_with_nothing_written_leaves_the_file_untouched_unless_the_run_completed(
+    out: Path,
+) -> None:
+    target = out / "run.jsonl"
+    target.write_text("old\n")
+    SaveFile(str(target)).finish(complete=False)
+    assert target.read_text() == "old\n"
+    assert leftovers(out) == ["run.jsonl"]
+    SaveFile(str(target)).finish(complete=True)  # a run that showed no line saves no line
+    assert target.read_text() == ""
+
+
+def test_save_through_a_symlink_replaces_the_target(out: Path) -> None:
+    real = out / "real.jsonl"
+    real.write_text("old\n")
+    link = out / "link.jsonl"
+    link.symlink_to(real)
+    save = SaveFile(str(link))
+    save.write("new\n")
+    save.finish(complete=True)
+    assert link.is_symlink() and real.read_text() == "new\n"
+
+
+def test_save_to_a_directory_is_bad_input(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="is a directory"):
+        SaveFile(str(tmp_path))
+
+
+def test_save_to_a_device_writes_in_place(out: Path) -> None:
+    save = SaveFile(os.devnull)
+    save.write("x\n")
+    save.finish(complete=True)
+    assert leftovers(out) == []
+
+
+def test_a_failed_run_keeps_the_last_artefact(
+    httpx_mock: HTTPXMock, api_env: None, out: Path
+) -> None:
+    target = out / "run.jsonl"
+    target.write_text("old\n")
+    httpx_mock.add_response(status_code=401, json={"error": "Invalid API key"})
+    result = invoke(*GET, "--save", str(target))
+    assert result.status == ExitStatus.AUTH
+    assert target.read_text() == "old\n"
+    assert "run.jsonl" in leftovers(out) and not any(
+        name.endswith(".tmp") for name in leftovers(out)
+    )
+
+
+# --- write errors ---------------------------------------------------------------------------------
+
+
+class _Full:
+    def write(self, text: str) -> int:
+        raise OSError(28, "No space left on device")
+
+    def flush(self) -> None:
+        raise OSError(28, "No space left on device")
+
+    def fileno(self) -> int:
+        raise OSError(9, "Bad file descriptor")
+
+
+def test_a_write_error_on_stdout_is_one_line_with_its_own_status(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(sys, "stdout", _Full())
+    with pytest.raises(OutputError) as caught, stdout_guard():
+        sys.stdout.write("line\n")
+    assert str(caught.value) == "cannot write to stdout: No space left on device"
+    assert caught.value.status == ExitStatus.WRITE == 74
+
+
+def test_a_write_error_on_save_names_the_file(out: Path) -> None:
+    save = SaveFile(str(out / "run.jsonl"))
+    save._file.close()
+    save._file = _Full()  # type: ignore[assignment]
+    with pytest.raises(OutputError, match=r"cannot write to .*run.jsonl: No space left on device"):
+        save.write("x\n")
+
+
+# --- signals --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("signum", "status"), [(15, 143), (1, 129)])
+def test_sigterm_and_sighup_end_like_ctrl_c_with_their_own_status(
+    httpx_mock: HTTPXMock, api_env: None, monkeypatch: pytest.MonkeyPatch, signum: int, status: int
+) -> None:
+    def interrupted(*args: object, **kwargs: object) -> None:
+        monkeypatch.setattr(interrupts, "_received", signum)  # what the handler records
+        raise interrupts.Terminated(signum)
+
+    monkeypatch.setattr("baseten_logs.commands.get.display_pages", interrupted)
+    result = invoke(*GET, "-o", "json", "--summary")
+    assert result.status == status
+    assert result.stdout == "[]\n"  # the array is closed, as on Ctrl-C
+    assert "summary: 0 lines" in result.stderr
