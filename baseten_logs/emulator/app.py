@@ -20,6 +20,7 @@ from .catalogue import (
 from .config import EmulatorConfig, FaultScope, LimitOverMax
 from .faults import Fault
 from .query import build_filter
+from .request_ids import planted_request
 from .server import EmulatorHTTPServer, RequestRecord
 from .store import LogStore, Source
 
@@ -40,7 +41,8 @@ class Emulator:
             # The start of the hour: emulators created close together share one catalogue.
             self.anchor_ms = int(self.config.clock() * 1000) // HOUR_MS * HOUR_MS
         self.catalogue = build_catalogue(self.anchor_ms)
-        self.store = LogStore(self.catalogue, self.config)
+        self.demo_request = planted_request(self.anchor_ms, self.config.seed)
+        self.store = LogStore(self.catalogue, self.config, planted=self.demo_request)
         self.api = Api(self.config, self.catalogue, self.store)
         self._server = EmulatorHTTPServer((host, port), self.api, self.config.max_request_records)
         self._thread = threading.Thread(
@@ -278,6 +280,8 @@ def describe(emu: Emulator) -> str:
         f"API key: {emu.api_key}\n"
         f"Demo model: {DEMO_MODEL_NAME} (id {DEMO_MODEL_ID}), "
         f"production deployment {DEMO_DEPLOYMENT_ID}\n"
+        f"A request two days old: baseten-logs request {emu.demo_request.request_id} "
+        f"{DEMO_MODEL_NAME} --context 30s\n"
         "Press Ctrl-C to stop."
     )
 
