@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 
@@ -52,4 +53,6 @@ def test_demo_runs_a_real_session() -> None:
     assert run.status == 0, run.stderr
     assert run.stdout.count("$ baseten-logs get ") == 4
     assert '{"timestamp":' in run.stdout  # the jsonl step
+    assert "$ baseten-logs request " in run.stdout  # a two-day-old request, its traceback marked
+    assert re.search(r" ERROR +\S+ +\(context\) Exception in thread ", run.stdout)
     assert "Traceback" not in run.stderr
