@@ -14,14 +14,18 @@ a chain later (one RequestSource each). Everything here is plain functions over 
 from __future__ import annotations
 
 import heapq
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .errors import NotFoundError, UsageError
 from .pager import MAX_WINDOW_MS, PAGE_SIZE, FetchPage, Pager, Record, record_ms
 from .query import Filters, LogQuery, resolve_window
 from .timeparse import format_ms, parse_duration_ms
+
+if TYPE_CHECKING:  # the client imports httpx: the CLI's input checks must not pay for it
+    from .config import Credentials
 
 __all__ = [
     "DEFAULT_LOOKBACK_MS",
@@ -34,6 +38,7 @@ __all__ = [
     "check_request_id",
     "find_request",
     "parse_context",
+    "request_records",
     "request_window",
     "story_pages",
 ]
@@ -213,6 +218,42 @@ def story_pages(
             page = []
     if page:
         yield page
+
+
+def request_records(
+    request_id: str,
+    *,
+    path: str,
+    since_ms: int | None = None,
+    until_ms: int | None = None,
+    context_ms: int | None = None,
+    credentials: Credentials | None = None,
+) -> Iterator[Record]:
+    """The library's door: the request's records in time order, as `-o jsonl` prints them.
+
+    `path` is a logs endpoint (query.logs_path); the window defaults to the last 7 days.
+    Credentials default to the same sources the CLI reads (BASETEN_API_KEY, ~/.trussrc).
+    """
+    from .config import resolve_credentials
+    from .fetch import open_client, page_fetcher
+
+    until = int(time.time() * 1000) if until_ms is None else until_ms
+    since = until - DEFAULT_LOOKBACK_MS + 1 if since_ms is None else since_ms
+    creds = credentials or resolve_credentials(api_key=None, api_url=None)
+    with open_client(creds) as client:
+
+        def fetch_for(query: LogQuery) -> FetchPage:
+            return page_fetcher(client, query)
+
+        story = find_request(
+            fetch_for,
+            request_id=check_request_id(request_id),
+            sources=[RequestSource(path, path)],
+            since_ms=since,
+            until_ms=until,
+        )
+        for page in story_pages(fetch_for, story, context_ms=context_ms):
+            yield from (line.as_json() for line in page)
 
 
 def _untagged(

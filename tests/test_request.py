@@ -26,6 +26,7 @@ from baseten_logs.request import (
     RequestNotFound,
     RequestSource,
     find_request,
+    request_records,
     request_window,
     story_pages,
 )
@@ -139,6 +140,15 @@ def test_the_default_window_is_exactly_one_api_window() -> None:
     assert until_ms - since_ms + 1 == DEFAULT_LOOKBACK_MS == WEEK_MS
 
 
+def test_the_library_yields_what_jsonl_prints(logs: FilteringLogs) -> None:
+    lines = story_records(two_days_ago_ns())
+    logs.records = list(lines.values())
+    records = list(request_records(RID, path=LOGS_PATH, context_ms=1_000))
+    cli = invoke("request", RID, MODEL, DEPLOYMENT, "--context", "1s", "-o", "jsonl")
+    assert records == jsonl(cli.stdout)
+    assert [r.get("context", False) for r in records] == [False, True, False, False]
+
+
 def test_not_found_says_where_it_looked_and_exits_4(logs: FilteringLogs) -> None:
     logs.records = [record(two_days_ago_ns(), "hello", request_id=OTHER)]
     result = invoke("request", RID, MODEL, DEPLOYMENT, "--since", "3d", "--until", "1d")
@@ -216,6 +226,15 @@ def test_text_marks_context_lines_and_keeps_their_level(logs: FilteringLogs) -> 
     # The API gave the traceback no level: it is an ERROR by its text, marked or not.
     assert re.search(r" ERROR +a1b2c  \(context\) Traceback \(most recent call last\):$", rows[1])
     assert "(context)" not in rows[2] and "(context)" not in rows[3]
+
+
+def test_context_without_a_replica_to_look_at_says_so(logs: FilteringLogs) -> None:
+    logs.records = [record(two_days_ago_ns(), "hello", replica=None, request_id=RID)]
+    result = invoke("request", RID, MODEL, DEPLOYMENT, "--context", "1m", "-o", "raw")
+    assert result.status == 0, result.stderr
+    assert result.stdout == "hello\n"
+    assert "no context" in result.stderr
+    assert len(logs.calls) == 1
 
 
 def test_raw_shows_context_messages_unchanged(logs: FilteringLogs) -> None:

@@ -96,6 +96,8 @@ def run_request(
                 )
                 if header:
                     _write_header(describe(story, utc=utc, context_ms=context_ms))
+                if context_ms is not None and not story.replicas():
+                    messages.warn("no line of the request names its replica: no context to add")
                 pages = story_pages(fetch_for, story, context_ms=context_ms, on_gap=on_gap)
                 with stdout_guard():
                     try:
