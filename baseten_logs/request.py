@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .errors import NotFoundError, UsageError
 from .pager import MAX_WINDOW_MS, PAGE_SIZE, FetchPage, Pager, Record, record_ms
-from .query import Filters, LogQuery, resolve_window
+from .query import MAX_VALUE_LENGTH, Filters, LogQuery, resolve_window
 from .timeparse import format_ms, parse_duration_ms
 
 if TYPE_CHECKING:  # the client imports httpx: the CLI's input checks must not pay for it
@@ -46,7 +46,7 @@ __all__ = [
 # One API window: the default search costs a single request (a bigger one is split in pieces).
 DEFAULT_LOOKBACK_MS = MAX_WINDOW_MS
 MAX_CONTEXT_MS = 3_600_000  # context is what happened near the request, not a replica's day
-MAX_REQUEST_ID_LENGTH = 256  # what the API takes for `request_id`
+MAX_REQUEST_ID_LENGTH = MAX_VALUE_LENGTH  # what the API takes for `request_id`
 
 # A LogQuery -> the function that fetches its pages (fetch.page_fetcher bound to a client).
 FetchFor = Callable[[LogQuery], FetchPage]
