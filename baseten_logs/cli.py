@@ -66,6 +66,11 @@ VIEW_EXAMPLES = _examples(
     "baseten-logs view run.jsonl --level error",
     "baseten-logs get llama-3-8b -f -o jsonl | baseten-logs view - --grep timeout",
 )
+REQUEST_EXAMPLES = _examples(
+    "baseten-logs request 2f48e92de496d3fac1d82be4a5b2cd2c llama-3-8b",
+    "baseten-logs request REQUEST_ID llama-3-8b --context 30s   # and the untagged lines around it",
+    "baseten-logs request REQUEST_ID MODEL_ID DEPLOYMENT_ID --since 14d -o jsonl",
+)
 
 
 def _epilog(*parts: str) -> str:
@@ -340,6 +345,37 @@ Verbose = Annotated[
     bool,
     typer.Option("-v", "--verbose", help="Requests and timings on stderr (key redacted)."),
 ]
+FailOn = Annotated[
+    str | None,
+    typer.Option(
+        metavar="LEVEL",
+        help="Exit 1 if a line at or above LEVEL (or ANY line) was shown.",
+        rich_help_panel=SCRIPTS,
+        autocompletion=_choices("ANY", "DEBUG", "INFO", "WARNING", "ERROR"),
+    ),
+]
+Save = Annotated[
+    str | None,
+    typer.Option(
+        metavar="FILE",
+        help="Also write the full JSON lines of what was shown to FILE.",
+        rich_help_panel=SCRIPTS,
+    ),
+]
+Summary = Annotated[
+    bool,
+    typer.Option(
+        "--summary",
+        help="At the end, counts on stderr: lines, levels, replicas, span, requests.",
+        rich_help_panel=SCRIPTS,
+    ),
+]
+Quiet = Annotated[
+    bool,
+    typer.Option(
+        "-q", "--quiet", help="Nothing but log lines (and errors).", rich_help_panel=SCRIPTS
+    ),
+]
 
 
 def _version(value: bool) -> None:
@@ -488,37 +524,10 @@ def get(
     reverse: Reverse = False,
     color: Color = "auto",
     utc: Utc = False,
-    fail_on: Annotated[
-        str | None,
-        typer.Option(
-            metavar="LEVEL",
-            help="Exit 1 if a line at or above LEVEL (or ANY line) was shown.",
-            rich_help_panel=SCRIPTS,
-            autocompletion=_choices("ANY", "DEBUG", "INFO", "WARNING", "ERROR"),
-        ),
-    ] = None,
-    save: Annotated[
-        str | None,
-        typer.Option(
-            metavar="FILE",
-            help="Also write the full JSON lines of what was shown to FILE.",
-            rich_help_panel=SCRIPTS,
-        ),
-    ] = None,
-    summary: Annotated[
-        bool,
-        typer.Option(
-            "--summary",
-            help="At the end, counts on stderr: lines, levels, replicas, span, requests.",
-            rich_help_panel=SCRIPTS,
-        ),
-    ] = False,
-    quiet: Annotated[
-        bool,
-        typer.Option(
-            "-q", "--quiet", help="Nothing but log lines (and errors).", rich_help_panel=SCRIPTS
-        ),
-    ] = False,
+    fail_on: FailOn = None,
+    save: Save = None,
+    summary: Summary = False,
+    quiet: Quiet = False,
     api_key: ApiKey = None,
     api_url: ApiUrl = None,
     remote: Remote = "baseten",
@@ -778,6 +787,115 @@ def view(
         color=color_mode,
         utc=utc,
         reverse=reverse,
+    )
+    raise typer.Exit(int(status))
+
+
+@app.command(
+    "request",
+    cls=UsageCommand,
+    epilog=_epilog(REQUEST_EXAMPLES, EXIT_STATUSES),
+    short_help="One request's lines from the last 7 days (no window needed).",
+)
+def request_(
+    request_id: Annotated[
+        str,
+        typer.Argument(
+            metavar="REQUEST_ID",
+            help="The inference request's id, as a log line or the response shows it.",
+            show_default=False,
+        ),
+    ],
+    model: Model,
+    deployment: Deployment = None,
+    env: Env = None,
+    team: Team = None,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            metavar="WHEN",
+            help="How far back to look (formats as in get). Default: 7 days before --until.",
+            rich_help_panel=WINDOW,
+        ),
+    ] = None,
+    until: Until = None,
+    context: Annotated[
+        str | None,
+        typer.Option(
+            metavar="DURATION",
+            help="Add the untagged lines its replicas printed within DURATION (up to 1h) of "
+            "it, marked as context.",
+            rich_help_panel=WINDOW,
+        ),
+    ] = None,
+    output: LogOutput = "text",
+    color: Color = "auto",
+    utc: Utc = False,
+    fail_on: FailOn = None,
+    save: Save = None,
+    summary: Summary = False,
+    quiet: Quiet = False,
+    api_key: ApiKey = None,
+    api_url: ApiUrl = None,
+    remote: Remote = "baseten",
+    no_cache: NoCache = False,
+    retries: Retries = "5",
+    verbose: Verbose = False,
+) -> None:
+    """Every line of one inference request, in time order: no window needed (the last 7 days)."""
+    import os
+
+    from .pipes import open_save_file
+    from .query import COLOR_MODES, parse_choice, parse_fail_on
+    from .render import OUTPUT_FORMATS
+    from .request import check_request_id, parse_context, request_window
+    from .terminal import is_terminal
+
+    # Everything is checked before anything is sent.
+    messages.set_quiet(quiet)
+    request_id = check_request_id(request_id)
+    output_format = parse_choice(output, flag="--output", choices=OUTPUT_FORMATS)
+    color_mode = parse_choice(color, flag="--color", choices=COLOR_MODES)
+    failing_level = parse_fail_on(fail_on)
+    context_ms = parse_context(context)
+    attempts = _attempts(retries)
+    since_ms, until_ms = request_window(since=since, until=until)
+    credentials = _credentials(api_key, api_url, remote)
+    save_file = open_save_file(save) if save else None
+    from .commands.get import Extras
+    from .commands.request import run_request
+    from .request import RequestSource
+
+    try:
+        source = _logs_source(
+            credentials,
+            model=model,
+            deployment=deployment,
+            env=env,
+            no_cache=no_cache,
+            verbose=verbose,
+            team=team,
+        )
+    except BaseException:
+        if save_file is not None:
+            save_file.finish(complete=False)  # nothing written: an existing FILE stays as it was
+        raise
+    # Named as typed: that is where the user asked us to look.
+    label = f"{model} / " + (f"environment {env}" if env else deployment or "production")
+    status = run_request(
+        request_id=request_id,
+        sources=[RequestSource(path=source.path, label=label, logs=source)],
+        since_ms=since_ms,
+        until_ms=until_ms,
+        context_ms=context_ms,
+        credentials=credentials,
+        output=output_format,
+        color=color_mode,
+        utc=utc,
+        header=not quiet and is_terminal(sys.stderr, os.environ),
+        verbose=verbose,
+        attempts=attempts,
+        extras=Extras(save_file=save_file, fail_on=failing_level, summary=summary),
     )
     raise typer.Exit(int(status))
 

@@ -24,6 +24,7 @@ def run_demo(*, follow_seconds: float, run: Callable[[list[str]], int]) -> int:
         os.environ["BASETEN_API_URL"] = emu.url
         os.environ["BASETEN_API_KEY"] = emu.api_key
         model, deployment = DEMO_MODEL_ID, DEMO_DEPLOYMENT_ID
+        request_id = emu.demo_request.request_id
         until = str(int((time.time() + follow_seconds) * 1000))
         steps: list[tuple[str, list[str]]] = [
             ("The newest lines of the last 30 minutes", ["get", model, deployment, "-n", "12"]),
@@ -34,6 +35,11 @@ def run_demo(*, follow_seconds: float, run: Callable[[list[str]], int]) -> int:
             (
                 "JSON lines for jq: every API field unchanged",
                 ["get", model, deployment, "-n", "2", "-o", "jsonl"],
+            ),
+            (
+                "One request's lines from two days ago, with no window given; --context adds "
+                "the traceback its first replica printed without the request id",
+                ["request", request_id, DEMO_MODEL_NAME, "--context", "1s"],
             ),
             (
                 f"Follow new lines for {follow_seconds:.0f} seconds (Ctrl-C stops a real follow)",

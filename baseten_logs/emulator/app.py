@@ -21,6 +21,7 @@ from .catalogue import (
 from .config import EmulatorConfig, FaultScope, LimitOverMax
 from .faults import Fault
 from .query import build_filter
+from .request_ids import planted_request
 from .server import EmulatorHTTPServer, RequestRecord
 from .store import LogStore, Source
 
@@ -41,7 +42,10 @@ class Emulator:
             # The start of the hour: emulators created close together share one catalogue.
             self.anchor_ms = int(self.config.clock() * 1000) // HOUR_MS * HOUR_MS
         self.catalogue = build_catalogue(self.anchor_ms, self.config.id_style)
-        self.store = LogStore(self.catalogue, self.config)
+        self.demo_request = planted_request(
+            self.anchor_ms, self.config.seed, deployment_id=self.id(DEMO_DEPLOYMENT_ID)
+        )
+        self.store = LogStore(self.catalogue, self.config, planted=self.demo_request)
         self.api = Api(self.config, self.catalogue, self.store)
         self._server = EmulatorHTTPServer((host, port), self.api, self.config.max_request_records)
         self._thread = threading.Thread(
@@ -291,6 +295,8 @@ def describe(emu: Emulator) -> str:
         f"API key: {emu.api_key}\n"
         f"Demo model: {DEMO_MODEL_NAME} (id {emu.id(DEMO_MODEL_ID)}), "
         f"production deployment {emu.id(DEMO_DEPLOYMENT_ID)}\n"
+        f"A request two days old: baseten-logs request {emu.demo_request.request_id} "
+        f"{DEMO_MODEL_NAME} --context 30s\n"
         "In another shell, paste:\n"
         f"  export BASETEN_API_URL={emu.url} BASETEN_API_KEY={emu.api_key}\n"
         f"  baseten-logs get {DEMO_MODEL_NAME} -f\n"

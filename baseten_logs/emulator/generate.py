@@ -15,6 +15,7 @@ from json.encoder import encode_basestring
 from typing import Any
 
 from .catalogue import Deployment
+from .request_ids import PlantedRequest, request_id
 
 CHUNK_MS = 60_000
 NS_PER_MS = 1_000_000
@@ -124,6 +125,7 @@ class GenParams:
     giant_burst_lines: int
     split_print_s: float = 0.0
     message_bytes: int = 0
+    planted: PlantedRequest | None = None
 
 
 def _rng(*parts: object) -> random.Random:
@@ -159,6 +161,23 @@ _TRACEBACKS = (
         'File "/app/model/model.py", line 70, in preprocess\n'
         '    raise ValueError(f"max_tokens must be <= {LIMIT}")',
         "ValueError: max_tokens must be <= 4096",
+    ),
+)
+# Crashes in a worker thread, which prints its traceback knowing nothing of the request it served.
+_WORKER_CRASHES = (
+    (
+        "engine-worker",
+        'File "/usr/local/lib/python3.11/site-packages/vllm/worker.py", line 233, in execute\n'
+        "    output = self.model_runner.execute_model(batch)\n"
+        '  File "/usr/local/lib/python3.11/site-packages/torch/cuda/__init__.py", line 792, in '
+        "synchronize\n    return torch._C._cuda_synchronize()",
+        "RuntimeError: CUDA error: an illegal memory access was encountered",
+    ),
+    (
+        "tokenizer-pool",
+        'File "/usr/local/lib/python3.11/site-packages/transformers/tokenization_utils.py", '
+        "line 1021, in batch_encode\n    return self._batch_encode_plus(texts)",
+        "OSError: [Errno 24] Too many open files",
     ),
 )
 _WARNINGS = (
@@ -227,7 +246,7 @@ class _Chunk:
 
     def request(self, t: int, replica: str) -> None:
         r = self.rng
-        rid = f"{r.getrandbits(128):032x}"
+        rid = request_id(r, t // NS_PER_MS)
         prompt = self.between(12, 4000)
         self.add(
             t,
@@ -271,6 +290,36 @@ class _Chunk:
             tagged,
             "INFO",
         )
+
+    def retried(self, t: int, replica: str, rid: str | None = None) -> None:
+        """A request the router retried on the next replica after the first one's worker died;
+        the worker thread's traceback carries no request id."""
+        r = self.rng
+        rid = rid if rid is not None else request_id(r, t // NS_PER_MS)
+        retry_on = self.replicas[(self.replicas.index(replica) + 1) % len(self.replicas)]
+        received = f"Received request ({self.between(12, 4000)} prompt tokens)"
+        self.add(t, self.json_line("INFO", received), replica, rid, "INFO")
+        t += self.between(5, 400) * NS_PER_MS + self.below(NS_PER_MS)
+        thread, body, last = r.choice(_WORKER_CRASHES)
+        crash = (
+            f"Exception in thread {thread}-{self.between(1, 9)}:\n"
+            f"Traceback (most recent call last):\n  {body}\n{last}"
+        )
+        self.add(t, crash, replica, None, "ERROR")
+        t += self.between(1, 20) * NS_PER_MS + self.below(NS_PER_MS)
+        failed = self.json_line("ERROR", "Request failed: engine worker died")
+        self.add(t, failed, replica, rid, "ERROR")
+        unavailable = self.access("POST", "/predict", 503, "Service Unavailable")
+        self.add(t + self.between(50_000, 900_000), unavailable, replica, None, "INFO")
+        t += self.between(20, 300) * NS_PER_MS + self.below(NS_PER_MS)
+        self.add(t, self.json_line("INFO", f"{received}, attempt 2"), retry_on, rid, "INFO")
+        t += self.between(40, 3000) * NS_PER_MS + self.below(NS_PER_MS)
+        tokens = self.between(1, 1024)
+        secs = r.uniform(0.05, 4.0)
+        done = f"Generated {tokens} tokens in {secs:.2f} s ({tokens / secs:.1f} tok/s)"
+        self.add(t, self.pylog(t, "INFO", done), retry_on, rid, "INFO")
+        ok = self.access("POST", "/predict", 200, "OK")
+        self.add(t + self.between(50_000, 900_000), ok, retry_on, None, "INFO")
 
     def single(self, t: int, replica: str) -> None:
         r = self.rng
@@ -324,7 +373,7 @@ class _Chunk:
         # Many lines flushed within one millisecond, a few sharing a nanosecond.
         r = self.rng
         ms_ns = self.start_ns + self.below(CHUNK_MS) * NS_PER_MS
-        rid = f"{r.getrandbits(128):032x}"
+        rid = request_id(r, ms_ns // NS_PER_MS)
         offsets = sorted(self.below(NS_PER_MS) for _ in range(size))
         for i in range(1, size):
             if r.random() < 0.1:
@@ -378,8 +427,10 @@ class _Chunk:
             t = self.start_ns + self.below(CHUNK_NS)
             replica = r.choice(self.replicas)
             roll = r.random()
-            if roll < 0.55:
+            if roll < 0.535:
                 self.request(t, replica)
+            elif roll < 0.55:
+                self.retried(t, replica)
             elif roll < 0.88:
                 self.single(t, replica)
             elif roll < 0.93:
@@ -395,6 +446,12 @@ class _Chunk:
         giant = self.p.giant_burst_at_ms
         if giant is not None and self.start_ns <= giant * NS_PER_MS < self.start_ns + CHUNK_NS:
             self.giant(giant)
+        planted = self.p.planted
+        if (
+            planted is not None
+            and self.start_ns <= planted.at_ms * NS_PER_MS < self.start_ns + CHUNK_NS
+        ):
+            self.retried(planted.at_ms * NS_PER_MS, self.replicas[0], planted.request_id)
 
     def lines(self) -> list[Line]:
         r = self.rng

@@ -11,6 +11,7 @@ from .catalogue import Catalogue, Environment
 from .config import EmulatorConfig
 from .generate import CHUNK_MS, NS_PER_MS, DeploymentGenerator, GenParams, Line
 from .query import LineFilter
+from .request_ids import REQUEST_SPAN_MS, PlantedRequest, request_began_ms
 
 
 class Chunk:
@@ -111,7 +112,13 @@ class EnvironmentSource(Source):
 class LogStore:
     """Every source of the catalogue, sharing one chunk cache."""
 
-    def __init__(self, catalogue: Catalogue, config: EmulatorConfig) -> None:
+    def __init__(
+        self,
+        catalogue: Catalogue,
+        config: EmulatorConfig,
+        *,
+        planted: PlantedRequest | None = None,
+    ) -> None:
         self.catalogue = catalogue
         self.cache = ChunkCache(config.cache_lines)
         self._sources: dict[str, Source] = {}
@@ -129,6 +136,7 @@ class LogStore:
                     giant_burst_lines=config.giant_burst_lines,
                     split_print_s=config.split_print_s,
                     message_bytes=config.message_bytes,
+                    planted=planted if planted and planted.deployment_id == dep.id else None,
                 )
                 src = DeploymentSource(DeploymentGenerator(dep, params))
                 self._sources[src.key] = src
@@ -193,6 +201,11 @@ class LogStore:
     ) -> list[Line]:
         """Up to `limit` visible, matching lines in [lo_ms, hi_ms], both ends inclusive."""
         out: list[Line] = []
+        if line_filter.request_id is not None:
+            # The index (see request_ids.py): a request's lines follow the time in its id.
+            began = request_began_ms(line_filter.request_id)
+            if began is not None:
+                lo_ms, hi_ms = max(lo_ms, began), min(hi_ms, began + REQUEST_SPAN_MS)
         if hi_ms < lo_ms:
             return out
         lines = self._walk(src, lo_ms, hi_ms, now_ns, descending)

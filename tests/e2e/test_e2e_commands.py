@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 
@@ -80,6 +81,8 @@ def test_demo_runs_a_real_session() -> None:
     assert '{"timestamp":' in run.stdout  # the jsonl step
     assert "while this runs" not in run.stdout  # it has stopped by the time this is read
     assert "emulator has stopped" in run.stdout
+    assert "$ baseten-logs request " in run.stdout  # a two-day-old request, its traceback marked
+    assert re.search(r" ERROR +\S+ +\(context\) Exception in thread ", run.stdout)
     assert "Traceback" not in run.stderr
 
 

@@ -1,0 +1,302 @@
+"""One inference request's story: every line tagged with its id, found with no window given, and
+the untagged lines its replicas printed around it.
+
+The API filters by `request_id`, so a week of logs is searched in one query per 7-day piece (the
+API's limit on a window) and the request's own span follows from the lines found. Tracebacks and
+library warnings often carry no request id, so with a margin the untagged lines of each of the
+request's replicas around that span are merged in, marked as context.
+
+A request may have lines in several sources: a deployment or an environment now, each chainlet of
+a chain later (one RequestSource each). Everything here is plain functions over a `FetchFor`
+(a LogQuery -> a page fetcher), so the library, the CLI and tests share it.
+"""
+
+from __future__ import annotations
+
+import heapq
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, NamedTuple
+
+from .errors import NotFoundError, UsageError
+from .pager import MAX_WINDOW_MS, PAGE_SIZE, FetchPage, Pager, Record
+from .query import MAX_VALUE_LENGTH, Filters, LogQuery, resolve_window
+from .source import LogsSource
+from .timeparse import format_ms, parse_duration_ms
+from .timestamps import record_ns
+
+if TYPE_CHECKING:  # the client imports httpx: the CLI's input checks must not pay for it
+    from .config import Credentials
+
+__all__ = [
+    "DEFAULT_LOOKBACK_MS",
+    "MAX_CONTEXT_MS",
+    "MAX_REQUEST_ID_LENGTH",
+    "RequestNotFound",
+    "RequestSource",
+    "Story",
+    "StoryLine",
+    "check_request_id",
+    "find_request",
+    "parse_context",
+    "request_records",
+    "request_window",
+    "story_pages",
+]
+
+# One API window: the default search costs a single request (a bigger one is split in pieces).
+DEFAULT_LOOKBACK_MS = MAX_WINDOW_MS
+MAX_CONTEXT_MS = 3_600_000  # context is what happened near the request, not a replica's day
+MAX_REQUEST_ID_LENGTH = MAX_VALUE_LENGTH  # what the API takes for `request_id`
+
+# A LogQuery -> the function that fetches its pages (fetch.page_fetcher bound to a client).
+FetchFor = Callable[[LogQuery], FetchPage]
+
+
+class RequestNotFound(NotFoundError):
+    """No line carries the request id in the sources and window searched."""
+
+
+@dataclass(frozen=True)
+class RequestSource:
+    """One place the request's lines may be: a logs endpoint and how messages name it."""
+
+    path: str
+    label: str
+    # The run's source, when it may still have to settle its path with the first request (ids
+    # as typed, names to look up on a 404; see source.py). Not part of what tells sources apart.
+    logs: LogsSource | None = field(default=None, compare=False)
+
+
+class StoryLine(NamedTuple):
+    """A line of the story as the API sent it, where it came from, and whether it is context."""
+
+    record: Record
+    source: RequestSource
+    context: bool = False
+
+    def as_json(self) -> Record:
+        """The record for JSON output: every API field unchanged, `"context": true` on context."""
+        return {**self.record, "context": True} if self.context else self.record
+
+
+@dataclass(frozen=True)
+class Story:
+    """The tagged lines of one request, oldest first, and where and when they were looked for."""
+
+    request_id: str
+    lines: tuple[StoryLine, ...]
+    since_ms: int
+    until_ms: int
+
+    @property
+    def first_ns(self) -> int:
+        return min(self._times(), default=self.since_ms * 1_000_000)
+
+    @property
+    def last_ns(self) -> int:
+        return max(self._times(), default=self.since_ms * 1_000_000)
+
+    def _times(self) -> list[int]:
+        """The lines' times (a line whose time cannot be read has no place among them)."""
+        return [ns for line in self.lines if (ns := record_ns(line.record)) is not None]
+
+    def replicas(self) -> list[tuple[RequestSource, str]]:
+        """Each (source, replica) that printed a tagged line, in order of their first line."""
+        seen: dict[tuple[RequestSource, str], None] = {}
+        for line in self.lines:
+            replica = line.record.get("replica")
+            if isinstance(replica, str) and replica:
+                seen.setdefault((line.source, replica), None)
+        return list(seen)
+
+
+def check_request_id(value: str) -> str:
+    """REQUEST_ID as typed, or UsageError when it cannot be an id (before any request is sent).
+
+    The API promises only a string of at most 256 characters, so every printable form is taken
+    as it is; spaces, control and invisible characters come from a bad copy, never from an id.
+    """
+    if not value:
+        raise UsageError("REQUEST_ID", "is empty", hint="give the id of one inference request")
+    if len(value) > MAX_REQUEST_ID_LENGTH:
+        raise UsageError(
+            "REQUEST_ID",
+            f"is {len(value)} characters long; the API takes at most {MAX_REQUEST_ID_LENGTH}",
+            hint="give the request id alone",
+        )
+    for char in value:
+        if char.isspace():
+            raise UsageError(
+                "REQUEST_ID",
+                f"contains white space (U+{ord(char):04X})",
+                hint="give the request id alone, without spaces or line breaks",
+            )
+        if not char.isprintable():
+            raise UsageError(
+                "REQUEST_ID",
+                f"contains a control or invisible character (U+{ord(char):04X})",
+                hint="copy the request id again, as text",
+            )
+    return value
+
+
+def parse_context(value: str | None) -> int | None:
+    """--context DURATION in milliseconds (None: no context), from 0s up to 1h."""
+    if value is None:
+        return None
+    margin = parse_duration_ms(value.strip())
+    if margin is None or margin > MAX_CONTEXT_MS:
+        raise UsageError(
+            "--context", f"{value!r} is not a duration up to 1h", hint="e.g. 30s, 2m or 0s"
+        )
+    return margin
+
+
+def request_window(
+    *, since: str | None, until: str | None, now_ms: int | None = None
+) -> tuple[int, int]:
+    """(since_ms, until_ms) to search; without --since, the 7 days (one API window) to --until."""
+    since_ms, until_ms = resolve_window(since=since, until=until, now_ms=now_ms)
+    if since is None:
+        since_ms = until_ms - DEFAULT_LOOKBACK_MS + 1  # inclusive ends: exactly one window
+    return since_ms, until_ms
+
+
+def find_request(
+    fetch_for: FetchFor,
+    *,
+    request_id: str,
+    sources: Sequence[RequestSource],
+    since_ms: int,
+    until_ms: int,
+    on_gap: Callable[[int], None] | None = None,
+) -> Story:
+    """Every line tagged `request_id` in `sources` between the two times, oldest first.
+
+    Raises RequestNotFound, saying where and when it looked, when there is none.
+    """
+    filters = Filters(request_id=request_id)
+    found: list[list[StoryLine]] = []
+    for source in sources:
+        query = LogQuery(
+            path=source.path,
+            since_ms=since_ms,
+            until_ms=until_ms,
+            filters=filters,
+            limit=None,
+            source=source.logs,
+        )
+        pages = Pager(fetch_for(query), on_gap=on_gap).oldest(since_ms, until_ms)
+        found.append([StoryLine(r, source) for page in pages for r in page])
+    lines = tuple(heapq.merge(*found, key=_order))
+    if not lines:
+        where = ", ".join(source.label for source in sources)
+        raise RequestNotFound(
+            f"request {request_id!r} not found in {where} "
+            f"from {format_ms(since_ms)} to {format_ms(until_ms)}",
+            hint="look further back with --since (e.g. --since 30d), or check MODEL and DEPLOYMENT",
+        )
+    return Story(request_id, lines, since_ms, until_ms)
+
+
+def story_pages(
+    fetch_for: FetchFor,
+    story: Story,
+    *,
+    context_ms: int | None = None,
+    on_gap: Callable[[int], None] | None = None,
+    page_size: int = PAGE_SIZE,
+) -> Iterator[list[StoryLine]]:
+    """The story's lines in time order, in pages; with `context_ms`, merged with the untagged lines
+    of each of its replicas from `context_ms` before its first line to as long after its last.
+
+    Context is fetched lazily, a page per replica at a time, so a busy replica's hour streams in
+    bounded memory.
+    """
+    streams: list[Iterable[StoryLine]] = [story.lines]
+    if context_ms is not None:
+        start_ms = story.first_ns // 1_000_000 - context_ms
+        end_ms = story.last_ns // 1_000_000 + context_ms
+        streams.extend(
+            _untagged(fetch_for, source, replica, start_ms, end_ms, on_gap)
+            for source, replica in story.replicas()
+        )
+    # Ties keep the stream order: the request's own line first, then replicas as first seen.
+    page: list[StoryLine] = []
+    for line in heapq.merge(*streams, key=_order):
+        page.append(line)
+        if len(page) >= page_size:
+            yield page
+            page = []
+    if page:
+        yield page
+
+
+def request_records(
+    request_id: str,
+    *,
+    path: str,
+    since_ms: int | None = None,
+    until_ms: int | None = None,
+    context_ms: int | None = None,
+    credentials: Credentials | None = None,
+) -> Iterator[Record]:
+    """The library's door: the request's records in time order, as `-o jsonl` prints them.
+
+    `path` is a logs endpoint (query.logs_path); the window defaults to the last 7 days.
+    Credentials default to the same sources the CLI reads (BASETEN_API_KEY, ~/.trussrc).
+    """
+    from .config import resolve_credentials
+    from .fetch import open_client, page_fetcher
+
+    until = int(time.time() * 1000) if until_ms is None else until_ms
+    since = until - DEFAULT_LOOKBACK_MS + 1 if since_ms is None else since_ms
+    creds = credentials or resolve_credentials(api_key=None, api_url=None)
+    with open_client(creds) as client:
+
+        def fetch_for(query: LogQuery) -> FetchPage:
+            return page_fetcher(client, query)
+
+        story = find_request(
+            fetch_for,
+            request_id=check_request_id(request_id),
+            sources=[RequestSource(path, path)],
+            since_ms=since,
+            until_ms=until,
+        )
+        for page in story_pages(fetch_for, story, context_ms=context_ms):
+            yield from (line.as_json() for line in page)
+
+
+def _untagged(
+    fetch_for: FetchFor,
+    source: RequestSource,
+    replica: str,
+    start_ms: int,
+    end_ms: int,
+    on_gap: Callable[[int], None] | None,
+) -> Iterator[StoryLine]:
+    query = LogQuery(
+        path=source.path,
+        since_ms=start_ms,
+        until_ms=end_ms,
+        filters=Filters(replica=replica),
+        limit=None,
+        source=source.logs,
+    )
+    for page in Pager(fetch_for(query), on_gap=on_gap).oldest(start_ms, end_ms):
+        for record in page:
+            # Lines of this request are already in the story, and other requests' are not its.
+            if not record.get("request_id"):
+                yield StoryLine(record, source, context=True)
+
+
+_NO_TIME = 2**63  # after every real nanosecond
+
+
+def _order(line: StoryLine) -> int:
+    """Where a line goes when sources are merged in time order (no readable time: last)."""
+    ns = record_ns(line.record)
+    return _NO_TIME if ns is None else ns
