@@ -589,23 +589,19 @@ def get(
             since_ms = until_ms - DEFAULT_WINDOW_MS
         since_ms = min(since_ms, until_ms)
     credentials = _credentials(api_key, api_url, remote)
-    save_file = open_save_file(save) if save else None  # a bad path is bad input: check it first
-    try:
-        from .commands.get import Extras, run_get  # httpx and friends: only once input is good
+    # No request yet: names and ids are only checked here (the first logs request settles them).
+    source = _logs_source(
+        credentials,
+        model=model,
+        deployment=deployment,
+        env=env,
+        no_cache=no_cache,
+        verbose=verbose,
+        team=team,
+    )
+    save_file = open_save_file(save) if save else None  # a bad path is bad input, found now
+    from .commands.get import Extras, run_get  # httpx and friends: only once input is good
 
-        source = _logs_source(
-            credentials,
-            model=model,
-            deployment=deployment,
-            env=env,
-            no_cache=no_cache,
-            verbose=verbose,
-            team=team,
-        )
-    except BaseException:
-        if save_file is not None:
-            save_file.finish(complete=False)  # nothing written: an existing FILE stays as it was
-        raise
     status = run_get(
         query=LogQuery(
             path=source.path,
@@ -861,25 +857,20 @@ def request_(
     attempts = _attempts(retries)
     since_ms, until_ms = request_window(since=since, until=until)
     credentials = _credentials(api_key, api_url, remote)
+    source = _logs_source(  # no request yet, as for `get`
+        credentials,
+        model=model,
+        deployment=deployment,
+        env=env,
+        no_cache=no_cache,
+        verbose=verbose,
+        team=team,
+    )
     save_file = open_save_file(save) if save else None
     from .commands.get import Extras
     from .commands.request import run_request
     from .request import RequestSource
 
-    try:
-        source = _logs_source(
-            credentials,
-            model=model,
-            deployment=deployment,
-            env=env,
-            no_cache=no_cache,
-            verbose=verbose,
-            team=team,
-        )
-    except BaseException:
-        if save_file is not None:
-            save_file.finish(complete=False)  # nothing written: an existing FILE stays as it was
-        raise
     # Named as typed: that is where the user asked us to look.
     label = f"{model} / " + (f"environment {env}" if env else deployment or "production")
     status = run_request(

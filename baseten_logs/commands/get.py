@@ -40,11 +40,60 @@ class Extras:
     summary: bool = False  # --summary: counts on stderr at the end
 
 
-def _warn_gap(ms: int) -> None:
+def warn_gap(ms: int, *, narrowing: bool = True) -> None:
+    """A crowded millisecond; `narrowing`: the command has filters that would thin it out."""
     messages.warn(
         f"more lines share the millisecond {format_ms(ms)} than one page holds; "
-        "some of them are not shown (narrow with --replica, --request-id or --grep)"
+        "some of them are not shown"
+        + (" (narrow with --replica, --request-id or --grep)" if narrowing else "")
     )
+
+
+def screen_sink(output: str, color: str, utc: bool) -> Sink:
+    """The renderer for stdout: colour and terminal decided once, as for every command."""
+    stream = sys.stdout
+    return make_renderer(
+        stream,
+        output=cast(OutputFormat, output),
+        color=use_color(cast(ColorMode, color), stream, os.environ),
+        utc=utc,
+        terminal=is_terminal(stream, os.environ),
+    )
+
+
+def extra_sinks(extras: Extras) -> tuple[list[Sink], Tally | None]:
+    """--save's JSON lines and the tally for --summary/--fail-on, as the extras ask for them."""
+    sinks: list[Sink] = []
+    if extras.save_file is not None:
+        save_stream = as_stream(extras.save_file)
+        sinks.append(make_renderer(save_stream, output="jsonl", color=False, utc=True))
+    tally = Tally() if extras.summary or extras.fail_on else None
+    if tally is not None:
+        sinks.append(tally)
+    return sinks, tally
+
+
+def end_run(
+    extras: Extras, tally: Tally | None, *, completed: bool, requests: int, verbose: bool
+) -> None:
+    """What a run leaves behind however it ended: the --save file, -v's count, --summary."""
+    try:
+        if extras.save_file is not None:
+            # Renamed into place if the run completed or wrote a line (also on Ctrl-C or
+            # SIGTERM); a run that failed before its first line leaves FILE as it was.
+            extras.save_file.finish(complete=completed)
+    finally:
+        if verbose:
+            messages.info(f"{requests} request{'' if requests == 1 else 's'}")
+        if tally is not None and extras.summary:
+            messages.report(tally.describe(requests=requests))
+
+
+def outcome(extras: Extras, tally: Tally | None, gaps: list[int]) -> ExitStatus:
+    """1 when --fail-on matched, 6 when a crowded millisecond could not be shown whole."""
+    if tally is not None and extras.fail_on and tally.count_at_or_above(extras.fail_on):
+        return ExitStatus.MATCHED
+    return ExitStatus.INCOMPLETE if gaps else ExitStatus.OK
 
 
 def run_get(
@@ -63,26 +112,14 @@ def run_get(
     extras: Extras | None = None,
 ) -> ExitStatus:
     extras = extras or Extras()
-    stream = sys.stdout
-    colored = use_color(cast(ColorMode, color), stream, os.environ)
-    terminal = is_terminal(stream, os.environ)
-    sinks: list[Sink] = [
-        make_renderer(
-            stream, output=cast(OutputFormat, output), color=colored, utc=utc, terminal=terminal
-        )
-    ]
-    if extras.save_file is not None:
-        save_stream = as_stream(extras.save_file)
-        sinks.append(make_renderer(save_stream, output="jsonl", color=False, utc=True))
-    tally = Tally() if extras.summary or extras.fail_on else None
-    if tally is not None:
-        sinks.append(tally)
+    others, tally = extra_sinks(extras)
+    sinks = [screen_sink(output, color, utc), *others]
 
     gaps: list[int] = []
 
     def on_gap(ms: int) -> None:
         gaps.append(ms)
-        _warn_gap(ms)
+        warn_gap(ms)
 
     log = messages.info if verbose else None
     retry = RetryPolicy(attempts=attempts)
@@ -142,19 +179,8 @@ def run_get(
         messages.end_interrupted_line()  # before the summary below, not after it
         raise
     finally:
-        try:
-            if extras.save_file is not None:
-                # Renamed into place if the run completed or wrote a line (also on Ctrl-C or
-                # SIGTERM); a run that failed before its first line leaves FILE as it was.
-                extras.save_file.finish(complete=completed)
-        finally:
-            if verbose:
-                messages.info(f"{requests} request{'' if requests == 1 else 's'}")
-            if tally is not None and extras.summary:
-                messages.report(tally.describe(requests=requests))
-    if tally is not None and extras.fail_on and tally.count_at_or_above(extras.fail_on):
-        return ExitStatus.MATCHED
-    return ExitStatus.INCOMPLETE if gaps else ExitStatus.OK
+        end_run(extras, tally, completed=completed, requests=requests, verbose=verbose)
+    return outcome(extras, tally, gaps)
 
 
 def _at_or_after(record: Record, ms: int) -> bool:

@@ -6,29 +6,23 @@ The search and the merging are request.py's; this renders them as `get` does (sa
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from typing import cast
 
 from baseten_logs import messages
 from baseten_logs.client import RetryPolicy
-from baseten_logs.commands.get import Extras, Sink
+from baseten_logs.commands.get import Extras, end_run, extra_sinks, outcome, screen_sink, warn_gap
 from baseten_logs.config import Credentials
 from baseten_logs.errors import ExitStatus
 from baseten_logs.fetch import open_client, page_fetcher
 from baseten_logs.inert import inert
 from baseten_logs.levels import LEVELS, effective_level
 from baseten_logs.pager import FetchPage, Record
-from baseten_logs.pipes import as_stream, stdout_guard
+from baseten_logs.pipes import stdout_guard
 from baseten_logs.query import LogQuery
-from baseten_logs.render import OutputFormat, make_renderer
 from baseten_logs.request import RequestSource, Story, StoryLine, find_request, story_pages
-from baseten_logs.summary import Tally
-from baseten_logs.terminal import ColorMode, is_terminal, use_color
-from baseten_logs.timeparse import format_ms
 
 # Where text output shows a context line: before its message, so `grep -v` can drop them.
 CONTEXT_MARK = "(context) "
@@ -51,33 +45,16 @@ def run_request(
     extras: Extras | None = None,
 ) -> ExitStatus:
     extras = extras or Extras()
-    stream = sys.stdout
-    colored = use_color(cast(ColorMode, color), stream, os.environ)
-    screen = make_renderer(
-        stream,
-        output=cast(OutputFormat, output),
-        color=colored,
-        utc=utc,
-        terminal=is_terminal(stream, os.environ),
-    )
+    screen = screen_sink(output, color, utc)
     shown = _SHOWN.get(output, StoryLine.as_json)
     # Everything but the screen gets the JSON form: --save is an artefact `view` reads back.
-    others: list[Sink] = []
-    if extras.save_file is not None:
-        save_stream = as_stream(extras.save_file)
-        others.append(make_renderer(save_stream, output="jsonl", color=False, utc=True))
-    tally = Tally() if extras.summary or extras.fail_on else None
-    if tally is not None:
-        others.append(tally)
+    others, tally = extra_sinks(extras)
 
     gaps: list[int] = []
 
     def on_gap(ms: int) -> None:
         gaps.append(ms)
-        messages.warn(
-            f"more lines share the millisecond {format_ms(ms)} than one page holds; "
-            "some of them are not shown"
-        )
+        warn_gap(ms, narrowing=False)  # a request's own lines: no filter thins them
 
     log = messages.info if verbose else None
     requests = 0
@@ -118,16 +95,8 @@ def run_request(
                 requests = client.requests_made
         completed = True
     finally:
-        if extras.save_file is not None:
-            # Renamed into place if the run completed or wrote a line, as for `get`.
-            extras.save_file.finish(complete=completed)
-        if verbose:
-            messages.info(f"{requests} request{'' if requests == 1 else 's'}")
-        if tally is not None and extras.summary:
-            messages.report(tally.describe(requests=requests))
-    if tally is not None and extras.fail_on and tally.count_at_or_above(extras.fail_on):
-        return ExitStatus.MATCHED
-    return ExitStatus.INCOMPLETE if gaps else ExitStatus.OK
+        end_run(extras, tally, completed=completed, requests=requests, verbose=verbose)
+    return outcome(extras, tally, gaps)
 
 
 def _marked(line: StoryLine) -> Record:
