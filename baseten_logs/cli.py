@@ -10,7 +10,8 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Annotated, Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
 import typer
 from typer._click.exceptions import NoArgsIsHelpError  # typer vendors click
@@ -22,7 +23,8 @@ from .pipes import OutputClosed
 
 if TYPE_CHECKING:
     from .config import Credentials
-    from .query import Filters
+    from .follow import FollowSettings
+    from .query import Filters, LogQuery
     from .source import LogsSource
 
 EXIT_STATUSES = (
@@ -340,6 +342,70 @@ Verbose = Annotated[
     typer.Option("-v", "--verbose", help="Requests and timings on stderr (key redacted)."),
 ]
 
+Limit = Annotated[
+    str | None,
+    typer.Option(
+        "-n",
+        "--limit",
+        metavar="N",
+        help="Show the newest N lines of the window, oldest first. Default 500; with -f a "
+        "screenful, and -f -n 0 shows only lines that arrive from now on.",
+        rich_help_panel=WINDOW,
+    ),
+]
+AllLines = Annotated[
+    bool,
+    typer.Option("--all", help="Every line in the window, streamed.", rich_help_panel=WINDOW),
+]
+Follow = Annotated[
+    bool,
+    typer.Option(
+        "-f",
+        "--follow",
+        help="Keep printing new lines until Ctrl-C (or until --until has passed).",
+        rich_help_panel=WINDOW,
+    ),
+]
+Overlap = Annotated[
+    str,
+    typer.Option(
+        metavar="DURATION",
+        help="With -f: how late a line may arrive and still be shown.",
+        rich_help_panel=WINDOW,
+    ),
+]
+FailOn = Annotated[
+    str | None,
+    typer.Option(
+        metavar="LEVEL",
+        help="Exit 1 if a line at or above LEVEL (or ANY line) was shown.",
+        rich_help_panel=SCRIPTS,
+        autocompletion=_choices("ANY", "DEBUG", "INFO", "WARNING", "ERROR"),
+    ),
+]
+Save = Annotated[
+    str | None,
+    typer.Option(
+        metavar="FILE",
+        help="Also write the full JSON lines of what was shown to FILE.",
+        rich_help_panel=SCRIPTS,
+    ),
+]
+Summary = Annotated[
+    bool,
+    typer.Option(
+        "--summary",
+        help="At the end, counts on stderr: lines, levels, replicas, span, requests.",
+        rich_help_panel=SCRIPTS,
+    ),
+]
+Quiet = Annotated[
+    bool,
+    typer.Option(
+        "-q", "--quiet", help="Nothing but log lines (and errors).", rich_help_panel=SCRIPTS
+    ),
+]
+
 
 def _version(value: bool) -> None:
     if value:
@@ -430,107 +496,58 @@ def _attempts(retries: str) -> int:
     return 1 + parse_count(retries, flag="--retries", minimum=0)
 
 
-# --- Commands -------------------------------------------------------------------------------
-@app.command(
-    cls=UsageCommand,
-    epilog=_epilog(GET_EXAMPLES, EXIT_STATUSES),
-    short_help="Print logs: the newest lines, a whole window, or follow them.",
-)
-def get(
-    model: Model,
-    deployment: Deployment = None,
-    env: Env = None,
-    team: Team = None,
-    since: Since = None,
-    until: Until = None,
-    limit: Annotated[
-        str | None,
-        typer.Option(
-            "-n",
-            "--limit",
-            metavar="N",
-            help="Show the newest N lines of the window, oldest first. Default 500; with -f a "
-            "screenful, and -f -n 0 shows only lines that arrive from now on.",
-            rich_help_panel=WINDOW,
-        ),
-    ] = None,
-    all_lines: Annotated[
-        bool,
-        typer.Option("--all", help="Every line in the window, streamed.", rich_help_panel=WINDOW),
-    ] = False,
-    follow: Annotated[
-        bool,
-        typer.Option(
-            "-f",
-            "--follow",
-            help="Keep printing new lines until Ctrl-C (or until --until has passed).",
-            rich_help_panel=WINDOW,
-        ),
-    ] = False,
-    concurrency: Concurrency = "4",
-    overlap: Annotated[
-        str,
-        typer.Option(
-            metavar="DURATION",
-            help="With -f: how late a line may arrive and still be shown.",
-            rich_help_panel=WINDOW,
-        ),
-    ] = "60s",
-    level: Level = None,
-    replica: Replica = None,
-    request_id: RequestId = None,
-    component: Component = None,
-    grep: Grep = None,
-    include: Include = None,
-    exclude: Exclude = None,
-    output: LogOutput = "text",
-    reverse: Reverse = False,
-    color: Color = "auto",
-    utc: Utc = False,
-    fail_on: Annotated[
-        str | None,
-        typer.Option(
-            metavar="LEVEL",
-            help="Exit 1 if a line at or above LEVEL (or ANY line) was shown.",
-            rich_help_panel=SCRIPTS,
-            autocompletion=_choices("ANY", "DEBUG", "INFO", "WARNING", "ERROR"),
-        ),
-    ] = None,
-    save: Annotated[
-        str | None,
-        typer.Option(
-            metavar="FILE",
-            help="Also write the full JSON lines of what was shown to FILE.",
-            rich_help_panel=SCRIPTS,
-        ),
-    ] = None,
-    summary: Annotated[
-        bool,
-        typer.Option(
-            "--summary",
-            help="At the end, counts on stderr: lines, levels, replicas, span, requests.",
-            rich_help_panel=SCRIPTS,
-        ),
-    ] = False,
-    quiet: Annotated[
-        bool,
-        typer.Option(
-            "-q", "--quiet", help="Nothing but log lines (and errors).", rich_help_panel=SCRIPTS
-        ),
-    ] = False,
-    api_key: ApiKey = None,
-    api_url: ApiUrl = None,
-    remote: Remote = "baseten",
-    no_cache: NoCache = False,
-    retries: Retries = "5",
-    verbose: Verbose = False,
-) -> None:
-    """Print a deployment's logs: the newest lines of a window, or all of it, or follow it."""
-    from .pipes import open_save_file
+@dataclass(frozen=True)
+class _LogPlan:
+    """What `get`, `chain` and `training` were asked for, every flag checked, nothing sent."""
+
+    output: str
+    color: str
+    count: int | None
+    follow: FollowSettings | None
+    fail_on: str | None
+    workers: int
+    attempts: int
+    filters: Filters
+    since_ms: int
+    until_ms: int
+    follow_until_ms: int | None
+
+    def query(
+        self, path: str, *, source: LogsSource | None = None, filters: Filters | None = None
+    ) -> LogQuery:
+        from .query import LogQuery
+
+        return LogQuery(
+            path=path,
+            since_ms=self.since_ms,
+            until_ms=self.until_ms,
+            filters=self.filters if filters is None else filters,
+            limit=self.count,
+            source=source,
+        )
+
+
+def _log_plan(
+    *,
+    quiet: bool,
+    output: str,
+    color: str,
+    all_lines: bool,
+    limit: str | None,
+    follow: bool,
+    reverse: bool,
+    since: str | None,
+    until: str | None,
+    overlap: str,
+    fail_on: str | None,
+    concurrency: str,
+    retries: str,
+    filters: Filters,
+) -> _LogPlan:
+    """The checks of the log-printing commands' shared flags, before anything is sent."""
     from .query import (
         COLOR_MODES,
         DEFAULT_WINDOW_MS,
-        LogQuery,
         follow_settings_for,
         parse_choice,
         parse_count,
@@ -540,7 +557,6 @@ def get(
     )
     from .render import OUTPUT_FORMATS  # the renderer's list: one place says what exists
 
-    # Everything is checked before anything is sent.
     messages.set_quiet(quiet)
     output_format = parse_choice(output, flag="--output", choices=OUTPUT_FORMATS)
     color_mode = parse_choice(color, flag="--color", choices=COLOR_MODES)
@@ -567,7 +583,6 @@ def get(
     failing_level = parse_fail_on(fail_on)
     workers = _workers(concurrency)
     attempts = _attempts(retries)
-    filters = _filters(level, replica, request_id, component, grep, include, exclude)
     since_ms, until_ms = resolve_window(since=since, until=until)
     follow_until_ms = None
     if follow:
@@ -578,8 +593,86 @@ def get(
         if since is None:  # the opening window ends now, however far ahead --until is
             since_ms = until_ms - DEFAULT_WINDOW_MS
         since_ms = min(since_ms, until_ms)
+    return _LogPlan(
+        output=output_format,
+        color=color_mode,
+        count=count,
+        follow=follow_settings,
+        fail_on=failing_level,
+        workers=workers,
+        attempts=attempts,
+        filters=filters,
+        since_ms=since_ms,
+        until_ms=until_ms,
+        follow_until_ms=follow_until_ms,
+    )
+
+
+def _open_save(save: str | None) -> TextIO | None:
+    from .pipes import open_save_file
+
+    return open_save_file(save) if save else None  # a bad path is bad input: check it first
+
+
+# --- Commands -------------------------------------------------------------------------------
+@app.command(
+    cls=UsageCommand,
+    epilog=_epilog(GET_EXAMPLES, EXIT_STATUSES),
+    short_help="Print logs: the newest lines, a whole window, or follow them.",
+)
+def get(
+    model: Model,
+    deployment: Deployment = None,
+    env: Env = None,
+    team: Team = None,
+    since: Since = None,
+    until: Until = None,
+    limit: Limit = None,
+    all_lines: AllLines = False,
+    follow: Follow = False,
+    concurrency: Concurrency = "4",
+    overlap: Overlap = "60s",
+    level: Level = None,
+    replica: Replica = None,
+    request_id: RequestId = None,
+    component: Component = None,
+    grep: Grep = None,
+    include: Include = None,
+    exclude: Exclude = None,
+    output: LogOutput = "text",
+    reverse: Reverse = False,
+    color: Color = "auto",
+    utc: Utc = False,
+    fail_on: FailOn = None,
+    save: Save = None,
+    summary: Summary = False,
+    quiet: Quiet = False,
+    api_key: ApiKey = None,
+    api_url: ApiUrl = None,
+    remote: Remote = "baseten",
+    no_cache: NoCache = False,
+    retries: Retries = "5",
+    verbose: Verbose = False,
+) -> None:
+    """Print a deployment's logs: the newest lines of a window, or all of it, or follow it."""
+    plan = _log_plan(
+        quiet=quiet,
+        output=output,
+        color=color,
+        all_lines=all_lines,
+        limit=limit,
+        follow=follow,
+        reverse=reverse,
+        since=since,
+        until=until,
+        overlap=overlap,
+        fail_on=fail_on,
+        concurrency=concurrency,
+        retries=retries,
+        filters=_filters(level, replica, request_id, component, grep, include, exclude),
+    )
     credentials = _credentials(api_key, api_url, remote)
-    save_file = open_save_file(save) if save else None  # a bad path is bad input: check it first
+    save_file = _open_save(save)
     from .commands.get import Extras, run_get  # httpx and friends: only once input is good
 
     try:
@@ -597,26 +690,154 @@ def get(
             save_file.close()
         raise
     status = run_get(
-        query=LogQuery(
-            path=source.path,
-            since_ms=since_ms,
-            until_ms=until_ms,
-            filters=filters,
-            limit=count,
-            source=source,
-        ),
+        query=plan.query(source.path, source=source),
         credentials=credentials,
-        output=output_format,
-        color=color_mode,
+        output=plan.output,
+        color=plan.color,
         utc=utc,
         reverse=reverse,
         verbose=verbose,
-        follow=follow_settings,
-        follow_until_ms=follow_until_ms,
-        concurrency=workers,
-        attempts=attempts,
-        extras=Extras(save_file=save_file, fail_on=failing_level, summary=summary),
+        follow=plan.follow,
+        follow_until_ms=plan.follow_until_ms,
+        concurrency=plan.workers,
+        attempts=plan.attempts,
+        extras=Extras(save_file=save_file, fail_on=plan.fail_on, summary=summary),
     )
+    raise typer.Exit(int(status))
+
+
+CHAIN_EXAMPLES = _examples(
+    "baseten-logs chain rag-pipeline                     # newest 500 lines of every chainlet",
+    "baseten-logs chain rag-pipeline --chainlet Generator --level error --since 2h",
+    "baseten-logs chain rag-pipeline -f                  # follow every chainlet at once",
+    "baseten-logs chain CHAIN_ID --all --since 1h -o jsonl | jq -r '.chainlet + \" \" + .message'",
+)
+
+
+def _complete_chain(ctx: typer.Context, incomplete: str) -> list[str]:
+    from .complete import complete_chains, completion_params
+
+    return complete_chains(incomplete, **_access(completion_params(ctx)))
+
+
+@app.command(
+    cls=UsageCommand,
+    epilog=_epilog(CHAIN_EXAMPLES, EXIT_STATUSES),
+    short_help="Print a chain's logs: every chainlet, merged in time order.",
+)
+def chain(
+    chain: Annotated[
+        str,
+        typer.Argument(
+            metavar="CHAIN",
+            help="The chain's name or id.",
+            show_default=False,
+            autocompletion=_complete_chain,
+        ),
+    ],
+    deployment: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="DEPLOYMENT",
+            help="A chain deployment's id, or production / development. Default: production.",
+            show_default=False,
+        ),
+    ] = None,
+    chainlet: Annotated[
+        list[str] | None,
+        typer.Option(
+            metavar="NAME",
+            help="Only this chainlet (name or id; repeatable). Default: every chainlet.",
+            show_default=False,
+        ),
+    ] = None,
+    env: Annotated[
+        str | None,
+        typer.Option(
+            "--env",
+            metavar="NAME",
+            help="The deployment this environment serves now, instead of DEPLOYMENT.",
+            show_default=False,
+        ),
+    ] = None,
+    since: Since = None,
+    until: Until = None,
+    limit: Limit = None,
+    all_lines: AllLines = False,
+    follow: Follow = False,
+    concurrency: Concurrency = "4",
+    overlap: Overlap = "60s",
+    level: Level = None,
+    replica: Replica = None,
+    request_id: RequestId = None,
+    component: Component = None,
+    grep: Grep = None,
+    include: Include = None,
+    exclude: Exclude = None,
+    output: LogOutput = "text",
+    reverse: Reverse = False,
+    color: Color = "auto",
+    utc: Utc = False,
+    fail_on: FailOn = None,
+    save: Save = None,
+    summary: Summary = False,
+    quiet: Quiet = False,
+    api_key: ApiKey = None,
+    api_url: ApiUrl = None,
+    remote: Remote = "baseten",
+    retries: Retries = "5",
+    verbose: Verbose = False,
+) -> None:
+    """Print a chain's logs: every chainlet's lines merged in time order, each line labelled
+    with its chainlet (a column in text, a "chainlet" field in -o jsonl / json). -n N is the
+    newest N lines of the whole chain."""
+    from .chains import check_chain_input
+
+    plan = _log_plan(
+        quiet=quiet,
+        output=output,
+        color=color,
+        all_lines=all_lines,
+        limit=limit,
+        follow=follow,
+        reverse=reverse,
+        since=since,
+        until=until,
+        overlap=overlap,
+        fail_on=fail_on,
+        concurrency=concurrency,
+        retries=retries,
+        filters=_filters(level, replica, request_id, component, grep, include, exclude),
+    )
+    chainlets = chainlet or []
+    check_chain_input(chain=chain, deployment=deployment, environment=env, chainlets=chainlets)
+    credentials = _credentials(api_key, api_url, remote)
+    save_file = _open_save(save)
+    from .commands.chain import run_chain  # httpx and friends: only once input is good
+    from .commands.get import Extras
+
+    try:
+        status = run_chain(
+            chain=chain,
+            deployment=deployment,
+            environment=env,
+            chainlets=chainlets,
+            query=plan.query(""),
+            credentials=credentials,
+            verbose=verbose,
+            attempts=plan.attempts,
+            output=plan.output,
+            color=plan.color,
+            utc=utc,
+            reverse=reverse,
+            follow=plan.follow,
+            follow_until_ms=plan.follow_until_ms,
+            concurrency=plan.workers,
+            extras=Extras(save_file=save_file, fail_on=plan.fail_on, summary=summary),
+        )
+    finally:
+        if save_file is not None and not save_file.closed:
+            save_file.close()
     raise typer.Exit(int(status))
 
 

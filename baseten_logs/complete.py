@@ -77,6 +77,64 @@ def complete_models(
         return []
 
 
+def complete_chains(
+    incomplete: str,
+    *,
+    api_key: str | None = None,
+    api_url: str | None = None,
+    remote: str = DEFAULT_REMOTE,
+    env: Mapping[str, str] | None = None,
+    team: str | None = None,
+) -> list[str]:
+    """Chain names starting with `incomplete` (and ids, once something is typed)."""
+    return _complete_listing("chains", incomplete, api_key, api_url, remote, env)
+
+
+def complete_training_projects(
+    incomplete: str,
+    *,
+    api_key: str | None = None,
+    api_url: str | None = None,
+    remote: str = DEFAULT_REMOTE,
+    env: Mapping[str, str] | None = None,
+    team: str | None = None,
+) -> list[str]:
+    """Training project names starting with `incomplete` (and ids, once something is typed)."""
+    return _complete_listing("training", incomplete, api_key, api_url, remote, env)
+
+
+def _complete_listing(
+    kind: str,
+    incomplete: str,
+    api_key: str | None,
+    api_url: str | None,
+    remote: str,
+    env: Mapping[str, str] | None,
+) -> list[str]:
+    try:
+        found = _session(api_key, api_url, remote, env)
+        if found is None:
+            return []
+        credentials, cache = found
+        if kind == "chains":
+            from .chains import cached_chains, list_chains
+
+            items = cached_chains(cache)
+            if items is None:
+                items = _fetch(credentials, lambda client: list_chains(client, cache=cache)) or []
+        else:
+            from .training import cached_projects, list_projects
+
+            items = cached_projects(cache)
+            if items is None:
+                items = _fetch(credentials, lambda client: list_projects(client, cache=cache)) or []
+        names = [item.get("name") for item in items]
+        ids = [item.get("id") for item in items] if incomplete else []
+        return _matching([*names, *ids], incomplete)
+    except Exception:  # completion must never print a traceback into the user's prompt
+        return []
+
+
 def complete_deployments(
     model: str | None,
     incomplete: str,

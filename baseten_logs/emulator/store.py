@@ -7,9 +7,10 @@ from bisect import bisect_left
 from collections import OrderedDict
 from collections.abc import Iterator
 
-from .catalogue import Catalogue, Environment
+from .catalogue import Catalogue, Deployment, Environment
+from .chains import CALL_DELAY_NS, HANDLE_DELAY_NS, Chainlet
 from .config import EmulatorConfig
-from .generate import CHUNK_MS, NS_PER_MS, DeploymentGenerator, GenParams, Line
+from .generate import CHUNK_MS, CHUNK_NS, NS_PER_MS, DeploymentGenerator, GenParams, Line
 from .query import LineFilter
 
 
@@ -108,6 +109,74 @@ class EnvironmentSource(Source):
         return merged
 
 
+class ChainletSource(Source):
+    """A chainlet's own lines, plus one line per request it passes on to the next chainlet
+    ("calling Ranker for request r-...") and one per request it gets from the one before
+    ("handling request r-... from Retriever"): the same request ids in both."""
+
+    def __init__(
+        self,
+        store: LogStore,
+        own: Source,
+        *,
+        name: str,
+        deployment_id: str,
+        replica: str | None,
+        caller: tuple[str, Source] | None,
+        callee: str | None,
+    ) -> None:
+        self.store = store
+        self.own = own
+        self.name = name
+        self.deployment_id = deployment_id
+        self.replica = replica
+        self.caller = caller
+        self.callee = callee
+        self.key = f"c:{own.key}"
+
+    def chunk_range(self) -> tuple[int, int | None]:
+        return self.own.chunk_range()
+
+    def build(self, k: int) -> list[Line]:
+        own = self.store.chunk(self.own, k).lines
+        lines = list(own)
+        if self.callee is not None:
+            lines += self._about(own, k, CALL_DELAY_NS, f"calling {self.callee} for request {{}}")
+        if self.caller is not None:
+            name, src = self.caller
+            theirs = self.store.chunk(src, k).lines
+            delay = CALL_DELAY_NS + HANDLE_DELAY_NS
+            lines += self._about(theirs, k, delay, f"handling request {{}} from {name}")
+        lines.sort(key=lambda line: line.ts)  # stable: the chainlet's own order at equal times
+        return lines
+
+    def _about(self, lines: list[Line], k: int, delay_ns: int, text: str) -> list[Line]:
+        """One line per request seen in `lines` (at its first line), `delay_ns` later."""
+        seen: set[str] = set()
+        out: list[Line] = []
+        for line in lines:
+            rid = line.request_id
+            if rid is None or rid in seen:
+                continue
+            seen.add(rid)
+            ts = line.ts + delay_ns
+            if ts // CHUNK_NS != k:
+                continue  # it would belong to the next chunk: left out, so chunks stay exact
+            out.append(
+                Line(
+                    ts,
+                    line.arrival + delay_ns,
+                    text.format(rid),
+                    self.replica,
+                    rid,
+                    "INFO",
+                    line.component,
+                    self.deployment_id,
+                )
+            )
+        return out
+
+
 class LogStore:
     """Every source of the catalogue, sharing one chunk cache."""
 
@@ -115,6 +184,7 @@ class LogStore:
         self.catalogue = catalogue
         self.cache = ChunkCache(config.cache_lines)
         self._sources: dict[str, Source] = {}
+        self._chainlets: dict[str, Source] = {}
         for model in catalogue.models:
             for dep in model.deployments:
                 params = GenParams(
@@ -136,6 +206,54 @@ class LogStore:
             for env in model.environments:
                 env_src = EnvironmentSource(self, model.id, env)
                 self._sources[env_src.key] = env_src
+        for chain in catalogue.chains:
+            for chain_dep in chain.deployments:
+                self._add_chain(config, chain_dep.chainlets)
+        for project in catalogue.training_projects:
+            for job in project.jobs:
+                src = DeploymentSource(DeploymentGenerator(job.dep, self._params(config, job.dep)))
+                self._sources[src.key] = src
+
+    def _add_chain(self, config: EmulatorConfig, chainlets: tuple[Chainlet, ...]) -> None:
+        own = [
+            DeploymentSource(DeploymentGenerator(c.dep, self._params(config, c.dep)))
+            for c in chainlets
+        ]
+        for i, chainlet in enumerate(chainlets):
+            caller = (chainlets[i - 1].name, own[i - 1]) if i > 0 else None
+            callee = chainlets[i + 1].name if i + 1 < len(chainlets) else None
+            src = ChainletSource(
+                self,
+                own[i],
+                name=chainlet.name,
+                deployment_id=chainlet.id,
+                replica=own[i].generator.replicas[0] if own[i].generator.replicas else None,
+                caller=caller,
+                callee=callee,
+            )
+            self._sources[src.key] = src
+            self._sources[own[i].key] = own[i]
+            self._chainlets[chainlet.id] = src
+
+    @staticmethod
+    def _params(config: EmulatorConfig, dep: Deployment) -> GenParams:
+        return GenParams(
+            seed=config.seed,
+            lines_per_s=config.rates.get(dep.id, config.rates.get(dep.base_id, config.lines_per_s)),
+            max_delay_s=config.max_delay_s,
+            late_share=config.late_share,
+            max_late_s=config.max_late_s,
+            giant_burst_at_ms=config.giant_burst_at_ms,
+            giant_burst_lines=config.giant_burst_lines,
+            split_print_s=config.split_print_s,
+            message_bytes=config.message_bytes,
+        )
+
+    def chainlet_source(self, chainlet_id: str) -> Source:
+        return self._chainlets[chainlet_id]
+
+    def job_source(self, project_id: str, job_id: str) -> Source:
+        return self._sources[f"d:{project_id}/{job_id}"]
 
     def deployment_source(self, model_id: str, deployment_id: str) -> Source:
         return self._sources[f"d:{model_id}/{deployment_id}"]
