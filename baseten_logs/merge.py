@@ -12,7 +12,8 @@ Two ways to read them as one, both exact:
 - `merge_streams` takes every source's own stream of pages (a Pager's or a ParallelWindow's,
   each walked once) and interleaves them by time, holding one page per source: for --all.
 
-Lines of one nanosecond keep their source's order, and sources keep the order given.
+Lines of one nanosecond keep their source's order, and sources keep the order given (oldest
+first; newest first it is turned round, so both orders show the same sequence).
 """
 
 from __future__ import annotations
@@ -56,6 +57,10 @@ def merge_records(sources: Sequence[Iterable[Record]], *, descending: bool) -> I
         yield from sources[0]
         return
     timed = [_timed(records, descending) for records in sources]
+    if descending:
+        # Lines of one nanosecond from several sources: the later source's first, so that
+        # newest-first turned round is the same order as oldest-first (-n agrees with --all).
+        timed.reverse()
     for _, record in heapq.merge(*timed, key=itemgetter(0), reverse=descending):
         yield record
 

@@ -1,0 +1,122 @@
+"""`chain`: every chainlet's lines merged, exact against the emulator's ground truth."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from baseten_logs.emulator import Emulator
+from baseten_logs.emulator.chains import CHAIN_ID, CHAIN_NAME, CHAINLETS
+from baseten_logs.timestamps import record_ns
+from tests.e2e.conftest import HOUR_MS, cli, settled_now_ms
+
+
+def merged_truth(emu: Emulator, since: int, until: int, **filters: Any) -> list[dict[str, Any]]:
+    """Every chainlet's lines, labelled, in time order (chainlets in the chain's order at a tie)."""
+    lines = [
+        {**record, "chainlet": name}
+        for name, chainlet_id in CHAINLETS
+        for record in emu.chainlet_ground_truth(chainlet_id, since, until, **filters)
+    ]
+    return sorted(lines, key=lambda r: record_ns(r) or 0)
+
+
+@pytest.mark.parametrize("concurrency", ["1", "4"])
+def test_a_chain_window_is_every_chainlets_lines_once_in_time_order(
+    fresh: Emulator, concurrency: str
+) -> None:
+    until = settled_now_ms()
+    since = until - HOUR_MS // 3
+    run = cli(
+        fresh,
+        "chain",
+        CHAIN_NAME,
+        "--all",
+        "--since",
+        str(since),
+        "--until",
+        str(until),
+        "-o",
+        "jsonl",
+        "--concurrency",
+        concurrency,
+    )
+    assert run.status == 0, run.stderr
+    truth = merged_truth(fresh, since, until)
+    assert len(truth) > 5_000
+    assert {r["chainlet"] for r in truth} == {name for name, _ in CHAINLETS}
+    assert run.jsonl() == truth
+
+
+def test_n_is_the_newest_lines_of_the_whole_chain(fresh: Emulator) -> None:
+    until = settled_now_ms()
+    run = cli(fresh, "chain", CHAIN_ID, "-n", "1500", "--until", str(until), "-o", "jsonl")
+    assert run.status == 0, run.stderr
+    truth = merged_truth(fresh, until - 30 * 60_000, until)
+    assert run.jsonl() == truth[-1500:]  # not 1500 per chainlet, and still oldest first
+
+
+def test_a_filter_and_chosen_chainlets_narrow_the_merge(emu: Emulator) -> None:
+    until = settled_now_ms()
+    since = until - HOUR_MS
+    run = cli(
+        emu,
+        "chain",
+        CHAIN_NAME,
+        "--chainlet",
+        "Generator",
+        "--chainlet",
+        CHAINLETS[1][1],  # Ranker, by id
+        "--all",
+        "--grep",
+        "request [0-9a-f]+",
+        "--since",
+        str(since),
+        "--until",
+        str(until),
+        "-o",
+        "jsonl",
+    )
+    assert run.status == 0, run.stderr
+    got = run.jsonl()
+    truth = [
+        r
+        for r in merged_truth(emu, since, until, search_pattern="request [0-9a-f]+")
+        if r["chainlet"] != "Retriever"
+    ]
+    assert got == truth
+    # One request crosses the chain: Ranker calls the Generator, which says it handles it.
+    calls = {r["request_id"] for r in got if r["message"].startswith("calling Generator")}
+    handled = {r["request_id"] for r in got if r["message"].endswith("from Ranker")}
+    assert calls and calls & handled
+
+
+def test_text_output_shows_each_lines_chainlet_in_a_column(emu: Emulator) -> None:
+    run = cli(emu, "chain", CHAIN_NAME, "-n", "200", "--until", str(settled_now_ms()))
+    assert run.status == 0, run.stderr
+    lines = [line for line in run.stdout.splitlines() if not line.startswith(" ")]
+    assert len(lines) == 200
+    # A traceback's further lines are indented to the message column, past the chainlet's.
+    continued = [line for line in run.stdout.splitlines() if line.startswith(" ")]
+    assert all(len(line) - len(line.lstrip(" ")) == 50 for line in continued)
+    # The column starts after the timestamp and level, padded to the longest chainlet name.
+    columns = {line[32:43] for line in lines}
+    assert columns <= {f"{name:<9}  " for name, _ in CHAINLETS}
+    assert len(columns) == 3
+
+
+def test_unknown_chain_parts_exit_4_naming_what_exists(emu: Emulator) -> None:
+    run = cli(emu, "chain", CHAIN_NAME, "nosuchdep")
+    assert run.status == 4
+    assert "no deployment 'nosuchdep'" in run.stderr
+    run = cli(emu, "chain", CHAIN_NAME, "--chainlet", "Embedder")
+    assert run.status == 4 and "Retriever, Ranker, Generator" in run.stderr
+
+
+def test_bad_chain_input_exits_2_before_any_request(emu: Emulator) -> None:
+    run = cli(emu, "chain", "a/b")
+    assert run.status == 2 and run.stderr.count("\n") == 1
+    run = cli(emu, "chain", CHAIN_NAME, "p3x9d1k", "--env", "staging")
+    assert run.status == 2
+    assert emu.requests == []
