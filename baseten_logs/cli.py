@@ -841,6 +841,120 @@ def chain(
     raise typer.Exit(int(status))
 
 
+TRAINING_EXAMPLES = _examples(
+    "baseten-logs training llama-finetune                # the latest job's newest 500 lines",
+    "baseten-logs training llama-finetune lora-r16 --grep 'loss|OOM' --since 6h",
+    "baseten-logs training llama-finetune -f             # follow until the job ends",
+)
+
+
+def _complete_training_project(ctx: typer.Context, incomplete: str) -> list[str]:
+    from .complete import complete_training_projects, completion_params
+
+    return complete_training_projects(incomplete, **_access(completion_params(ctx)))
+
+
+@app.command(
+    cls=UsageCommand,
+    epilog=_epilog(TRAINING_EXAMPLES, EXIT_STATUSES),
+    short_help="Print a training job's logs, with get's filters (applied locally).",
+)
+def training(
+    project: Annotated[
+        str,
+        typer.Argument(
+            metavar="PROJECT",
+            help="The training project's name or id.",
+            show_default=False,
+            autocompletion=_complete_training_project,
+        ),
+    ],
+    job: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="JOB",
+            help="A training job's id or name. Default: the project's newest job.",
+            show_default=False,
+        ),
+    ] = None,
+    since: Since = None,
+    until: Until = None,
+    limit: Limit = None,
+    all_lines: AllLines = False,
+    follow: Follow = False,
+    concurrency: Concurrency = "4",
+    overlap: Overlap = "60s",
+    level: Level = None,
+    replica: Replica = None,
+    request_id: RequestId = None,
+    component: Component = None,
+    grep: Grep = None,
+    include: Include = None,
+    exclude: Exclude = None,
+    output: LogOutput = "text",
+    reverse: Reverse = False,
+    color: Color = "auto",
+    utc: Utc = False,
+    fail_on: FailOn = None,
+    save: Save = None,
+    summary: Summary = False,
+    quiet: Quiet = False,
+    api_key: ApiKey = None,
+    api_url: ApiUrl = None,
+    remote: Remote = "baseten",
+    retries: Retries = "5",
+    verbose: Verbose = False,
+) -> None:
+    """Print a training job's logs. Its endpoint takes only the window and a level, so the
+    filters run here, meaning exactly what they mean for get (-v says so); -n N reads on until
+    N lines matched. -f stops once the job has ended."""
+    from .training import check_training_input
+
+    plan = _log_plan(
+        quiet=quiet,
+        output=output,
+        color=color,
+        all_lines=all_lines,
+        limit=limit,
+        follow=follow,
+        reverse=reverse,
+        since=since,
+        until=until,
+        overlap=overlap,
+        fail_on=fail_on,
+        concurrency=concurrency,
+        retries=retries,
+        filters=_filters(level, replica, request_id, component, grep, include, exclude),
+    )
+    check_training_input(project=project, job=job)
+    credentials = _credentials(api_key, api_url, remote)
+    save_file = _open_save(save)
+    from .commands.get import Extras
+    from .commands.training import run_training  # httpx and friends: only once input is good
+
+    try:
+        status = run_training(
+            project=project,
+            job=job,
+            query=plan.query(""),
+            credentials=credentials,
+            verbose=verbose,
+            attempts=plan.attempts,
+            output=plan.output,
+            color=plan.color,
+            utc=utc,
+            reverse=reverse,
+            follow=plan.follow,
+            follow_until_ms=plan.follow_until_ms,
+            concurrency=plan.workers,
+            extras=Extras(save_file=save_file, fail_on=plan.fail_on, summary=summary),
+        )
+    finally:
+        if save_file is not None and not save_file.closed:
+            save_file.close()
+    raise typer.Exit(int(status))
+
+
 @app.command(
     cls=UsageCommand,
     epilog=_epilog(STATS_EXAMPLES, STATS_EXIT_STATUSES),
