@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import time
+from collections import Counter
 from typing import Any
 
 import pytest
 
-from baseten_logs.emulator import Emulator
+from baseten_logs.emulator import Emulator, EmulatorConfig
 from baseten_logs.emulator.chains import CHAIN_ID, CHAIN_NAME, CHAINLETS
+from baseten_logs.pager import record_key
 from baseten_logs.timestamps import record_ns
 from tests.e2e.conftest import HOUR_MS, cli, settled_now_ms
 
@@ -120,3 +123,23 @@ def test_bad_chain_input_exits_2_before_any_request(emu: Emulator) -> None:
     run = cli(emu, "chain", CHAIN_NAME, "p3x9d1k", "--env", "staging")
     assert run.status == 2
     assert emu.requests == []
+
+
+def test_one_follower_shows_every_chainlets_new_lines_once() -> None:
+    config = EmulatorConfig(
+        seed=6,
+        rates={chainlet_id: 25.0 for _, chainlet_id in CHAINLETS},
+        late_share=0.2,
+        max_late_s=2.0,
+        rate_limit_per_s=None,
+    )
+    with Emulator(config) as live:
+        now_ms = int(time.time() * 1000)
+        since, until = now_ms - 3_000, now_ms + 2_000
+        window = ("--since", str(since), "--until", str(until))
+        run = cli(live, "chain", CHAIN_NAME, "-f", *window, "-o", "jsonl", timeout=40)
+        assert run.status == 0, run.stderr
+        truth = merged_truth(live, since, until)
+        assert len(truth) > 200  # lines flowed from every chainlet throughout
+        got = run.jsonl()
+        assert Counter(record_key(r) for r in got) == Counter(record_key(r) for r in truth)
