@@ -82,7 +82,7 @@ def resolve_chain(
 ) -> ChainTarget:
     """The chain deployment and chainlets to read (see the module); NotFoundError names the
     alternatives when something does not exist."""
-    chain_id, chain_name, deployments = _find_chain(client, chain)
+    chain_id, chain_name, deployments = find_chain(client, chain)
     chosen = _pick_deployment(chain_id, chain, deployments, deployment, environment)
     deployment_id = str(chosen["id"])
     listed = chosen.get("chainlets")
@@ -137,7 +137,7 @@ def chain_ended(client: ApiClient, target: ChainTarget) -> Callable[[], str | No
     return check
 
 
-def _find_chain(client: ApiClient, chain: str) -> tuple[str, str | None, list[dict[str, Any]]]:
+def find_chain(client: ApiClient, chain: str) -> tuple[str, str | None, list[dict[str, Any]]]:
     """(id, name, deployments): CHAIN tried as an id first, then as a name."""
     try:
         return chain, None, list_chain_deployments(client, chain)

@@ -1213,6 +1213,174 @@ def deployments(
     )
 
 
+@app.command(short_help="The chains this API key can see.")
+def chains(
+    output: ListOutput = "auto",
+    color: Color = "auto",
+    api_key: ApiKey = None,
+    api_url: ApiUrl = None,
+    remote: Remote = "baseten",
+    no_cache: NoCache = False,
+    verbose: Verbose = False,
+) -> None:
+    """List the chains this API key can see: names, ids, teams, deployments."""
+    from .commands.listings import run_chains
+
+    _list(
+        run_chains,
+        output=output,
+        color=color,
+        api_key=api_key,
+        api_url=api_url,
+        remote=remote,
+        no_cache=no_cache,
+        verbose=verbose,
+    )
+
+
+ChainArg = Annotated[
+    str,
+    typer.Argument(
+        metavar="CHAIN",
+        help="The chain's name or id.",
+        show_default=False,
+        autocompletion=_complete_chain,
+    ),
+]
+
+
+@app.command("chain-deployments", cls=UsageCommand, short_help="A chain's deployments.")
+def chain_deployments(
+    chain: ChainArg,
+    output: ListOutput = "auto",
+    color: Color = "auto",
+    api_key: ApiKey = None,
+    api_url: ApiUrl = None,
+    remote: Remote = "baseten",
+    no_cache: NoCache = False,
+    verbose: Verbose = False,
+) -> None:
+    """List a chain's deployments: ids, environment, status, chainlets, created."""
+    from .commands.listings import run_chain_deployments
+
+    _list(
+        run_chain_deployments,
+        output=output,
+        color=color,
+        api_key=api_key,
+        api_url=api_url,
+        remote=remote,
+        no_cache=no_cache,
+        verbose=verbose,
+        chain=chain,
+    )
+
+
+@app.command(cls=UsageCommand, short_help="A chain deployment's chainlets.")
+def chainlets(
+    chain: ChainArg,
+    deployment: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="DEPLOYMENT",
+            help="A chain deployment's id, or production / development. Default: production.",
+            show_default=False,
+        ),
+    ] = None,
+    env: Annotated[
+        str | None,
+        typer.Option("--env", metavar="NAME", help="The deployment this environment serves now."),
+    ] = None,
+    output: ListOutput = "auto",
+    color: Color = "auto",
+    api_key: ApiKey = None,
+    api_url: ApiUrl = None,
+    remote: Remote = "baseten",
+    no_cache: NoCache = False,
+    verbose: Verbose = False,
+) -> None:
+    """List a chain deployment's chainlets: names (for chain --chainlet), ids, status, replicas."""
+    from .chains import check_chain_input
+    from .commands.listings import run_chainlets
+
+    check_chain_input(chain=chain, deployment=deployment, environment=env, chainlets=())
+    _list(
+        run_chainlets,
+        output=output,
+        color=color,
+        api_key=api_key,
+        api_url=api_url,
+        remote=remote,
+        no_cache=no_cache,
+        verbose=verbose,
+        chain=chain,
+        deployment=deployment,
+        env=env,
+    )
+
+
+@app.command("training-projects", short_help="The training projects this API key can see.")
+def training_projects(
+    output: ListOutput = "auto",
+    color: Color = "auto",
+    api_key: ApiKey = None,
+    api_url: ApiUrl = None,
+    remote: Remote = "baseten",
+    no_cache: NoCache = False,
+    verbose: Verbose = False,
+) -> None:
+    """List the training projects: names, ids, teams, the latest job and its status."""
+    from .commands.listings import run_training_projects
+
+    _list(
+        run_training_projects,
+        output=output,
+        color=color,
+        api_key=api_key,
+        api_url=api_url,
+        remote=remote,
+        no_cache=no_cache,
+        verbose=verbose,
+    )
+
+
+@app.command("training-jobs", cls=UsageCommand, short_help="A training project's jobs.")
+def training_jobs(
+    project: Annotated[
+        str,
+        typer.Argument(
+            metavar="PROJECT",
+            help="The training project's name or id.",
+            show_default=False,
+            autocompletion=_complete_training_project,
+        ),
+    ],
+    output: ListOutput = "auto",
+    color: Color = "auto",
+    api_key: ApiKey = None,
+    api_url: ApiUrl = None,
+    remote: Remote = "baseten",
+    no_cache: NoCache = False,
+    verbose: Verbose = False,
+) -> None:
+    """List a training project's jobs: names, ids, status, created and updated, newest first."""
+    from .commands.listings import run_training_jobs
+    from .training import check_training_input
+
+    check_training_input(project=project, job=None)
+    _list(
+        run_training_jobs,
+        output=output,
+        color=color,
+        api_key=api_key,
+        api_url=api_url,
+        remote=remote,
+        no_cache=no_cache,
+        verbose=verbose,
+        project=project,
+    )
+
+
 @app.command(short_help="Which API key and URL are used, and where each comes from.")
 def whoami(
     check: Annotated[
