@@ -59,6 +59,7 @@ GET_EXAMPLES = _examples(
 )
 STATS_EXAMPLES = _examples(
     "baseten-logs stats llama-3-8b --since 6h",
+    "baseten-logs stats --chain rag-pipeline --since 2h   # every chainlet of a chain",
     "baseten-logs stats llama-3-8b --since 1d --level warning",
     "baseten-logs stats MODEL_ID DEPLOYMENT_ID --since 2h -o json | jq .totals",
 )
@@ -994,6 +995,17 @@ def stats(
     no_cache: NoCache = False,
     retries: Retries = "5",
     verbose: Verbose = False,
+    chain: Annotated[
+        bool,
+        typer.Option(
+            "--chain",
+            help="MODEL names a chain and DEPLOYMENT a chain deployment: every chainlet counted.",
+        ),
+    ] = False,
+    chainlet: Annotated[
+        list[str] | None,
+        typer.Option(metavar="NAME", help="With --chain: only this chainlet (repeatable)."),
+    ] = None,
 ) -> None:
     """The shape of a window's logs: a histogram by level, replicas, top messages and errors."""
     from .commands.stats import run_stats
@@ -1005,7 +1017,44 @@ def stats(
     attempts = _attempts(retries)
     filters = _filters(level, replica, request_id, component, grep, include, exclude)
     since_ms, until_ms = resolve_window(since=since, until=until)
+    if chainlet and not chain:
+        raise UsageError("--chainlet", "needs --chain", hint="add --chain")
+    if chain and team is not None:
+        raise UsageError("--team", "cannot be combined with --chain", hint="drop --team")
+    if chain:
+        from .chains import check_chain_input
+
+        check_chain_input(
+            chain=model, deployment=deployment, environment=env, chainlets=chainlet or []
+        )
     credentials = _credentials(api_key, api_url, remote)
+    if chain:
+        from .commands.chain import chain_feed
+
+        query = LogQuery(path="", since_ms=since_ms, until_ms=until_ms, filters=filters, limit=None)
+        feed, target = chain_feed(
+            chain=model,
+            deployment=deployment,
+            environment=env,
+            chainlets=chainlet or [],
+            query=query,
+            credentials=credentials,
+            verbose=verbose,
+            attempts=attempts,
+        )
+        status = run_stats(
+            query=feed.parts[0].query,
+            feed=feed,
+            subject=f"chain {target.label}",
+            credentials=credentials,
+            output=output_format,
+            color=color_mode,
+            utc=utc,
+            verbose=verbose,
+            concurrency=workers,
+            attempts=attempts,
+        )
+        raise typer.Exit(int(status))
     source = _logs_source(
         credentials,
         model=model,

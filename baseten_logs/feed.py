@@ -62,6 +62,11 @@ class Opening:
     pages: Iterator[list[Record]]
     windows: list[ParallelWindow] = field(default_factory=list)
 
+    def throttled(self) -> None:
+        """A 429: every source's window slows (they share one API key's rate limit)."""
+        for window in self.windows:
+            window.throttled()
+
 
 def part_fetch(
     client: ApiClient, part: Part, *, on_gap: Callable[[int], None] | None = None

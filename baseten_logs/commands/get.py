@@ -16,7 +16,6 @@ from baseten_logs.feed import Feed, feed_fetch, local_filter, opening_pages
 from baseten_logs.fetch import open_client
 from baseten_logs.follow import Follower, FollowSettings
 from baseten_logs.pager import Record
-from baseten_logs.parallel import ParallelWindow
 from baseten_logs.pipes import stdout_guard
 from baseten_logs.progress import FetchProgress, nothing_matched
 from baseten_logs.query import LogQuery
@@ -108,7 +107,7 @@ def run_get(
                     prefetch_bytes=client.limits.prefetch_bytes,
                 )
                 if opening.windows:
-                    client.on_throttle = _throttle_all(opening.windows)
+                    client.on_throttle = opening.throttled
                 with stdout_guard():
                     try:
                         recent: list[Record] = []
@@ -162,16 +161,6 @@ def run_get(
     if tally is not None and extras.fail_on and tally.count_at_or_above(extras.fail_on):
         return ExitStatus.MATCHED
     return ExitStatus.INCOMPLETE if gaps else ExitStatus.OK
-
-
-def _throttle_all(windows: Sequence[ParallelWindow]) -> Callable[[], None]:
-    """A 429 slows every source's parallel window (they share one API key's rate limit)."""
-
-    def throttled() -> None:
-        for window in windows:
-            window.throttled()
-
-    return throttled
 
 
 def _at_or_after(record: Record, ms: int) -> bool:

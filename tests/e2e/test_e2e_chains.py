@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections import Counter
 from typing import Any
@@ -143,3 +144,15 @@ def test_one_follower_shows_every_chainlets_new_lines_once() -> None:
         assert len(truth) > 200  # lines flowed from every chainlet throughout
         got = run.jsonl()
         assert Counter(record_key(r) for r in got) == Counter(record_key(r) for r in truth)
+
+
+def test_stats_counts_every_chainlet_of_a_chain(emu: Emulator) -> None:
+    until = settled_now_ms()
+    since = until - HOUR_MS // 2
+    window = ("--since", str(since), "--until", str(until), "-o", "json")
+    run = cli(emu, "stats", "--chain", CHAIN_NAME, "--chainlet", "Ranker", *window)
+    assert run.status == 0, run.stderr
+    ranker = [r for r in merged_truth(emu, since, until) if r["chainlet"] == "Ranker"]
+    assert json.loads(run.stdout)["lines"] == len(ranker)
+    run = cli(emu, "stats", "--chain", CHAIN_NAME, *window)
+    assert json.loads(run.stdout)["lines"] == len(merged_truth(emu, since, until))
