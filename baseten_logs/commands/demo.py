@@ -18,6 +18,7 @@ def run_demo(*, follow_seconds: float, run: Callable[[list[str]], int]) -> int:
         Emulator,
         EmulatorConfig,
     )
+    from baseten_logs.emulator.chains import CHAIN_NAME
 
     with Emulator(EmulatorConfig(lines_per_s=4.0)) as emu:
         # The demo drives the real CLI, configured the way a user would: through the environment.
@@ -34,6 +35,10 @@ def run_demo(*, follow_seconds: float, run: Callable[[list[str]], int]) -> int:
             (
                 "JSON lines for jq: every API field unchanged",
                 ["get", model, deployment, "-n", "2", "-o", "jsonl"],
+            ),
+            (
+                "A chain: every chainlet's lines merged in time order, requests crossing it",
+                ["chain", CHAIN_NAME, "-n", "6", "--grep", "request [0-9a-f]+"],
             ),
             (
                 f"Follow new lines for {follow_seconds:.0f} seconds (Ctrl-C stops a real follow)",

@@ -110,26 +110,25 @@ class EnvironmentSource(Source):
 
 
 class ChainletSource(Source):
-    """A chainlet's own lines, plus one line per request it passes on to the next chainlet
-    ("calling Ranker for request r-...") and one per request it gets from the one before
-    ("handling request r-... from Retriever"): the same request ids in both."""
+    """A chainlet's own lines, plus what it says about the requests crossing the chain: the
+    entrypoint's requests are passed on down the chain, each chainlet logging "handling request
+    R from <caller>" and "calling <callee> for request R", with the same request id throughout."""
 
     def __init__(
         self,
         store: LogStore,
-        own: Source,
+        own: DeploymentSource,
         *,
         name: str,
         deployment_id: str,
-        replica: str | None,
-        caller: tuple[str, Source] | None,
+        caller: ChainletSource | None,
         callee: str | None,
     ) -> None:
         self.store = store
         self.own = own
         self.name = name
         self.deployment_id = deployment_id
-        self.replica = replica
+        self.replica = own.generator.replicas[0] if own.generator.replicas else None
         self.caller = caller
         self.callee = callee
         self.key = f"c:{own.key}"
@@ -137,43 +136,53 @@ class ChainletSource(Source):
     def chunk_range(self) -> tuple[int, int | None]:
         return self.own.chunk_range()
 
+    def arrivals(self, k: int) -> list[tuple[int, int, str, str]]:
+        """(ns, visible-at ns, request id, component) of each request reaching this chainlet
+        from chunk `k` of the entrypoint: its own requests' first lines, for the entrypoint."""
+        if self.caller is None:
+            seen: set[str] = set()
+            found = []
+            for line in self.store.chunk(self.own, k).lines:
+                rid = line.request_id
+                if rid is not None and rid not in seen:
+                    seen.add(rid)
+                    found.append((line.ts, line.arrival, rid, line.component))
+            return found
+        delay = CALL_DELAY_NS + HANDLE_DELAY_NS
+        return [(ts + delay, seen + delay, rid, c) for ts, seen, rid, c in self.caller.arrivals(k)]
+
     def build(self, k: int) -> list[Line]:
-        own = self.store.chunk(self.own, k).lines
-        lines = list(own)
-        if self.callee is not None:
-            lines += self._about(own, k, CALL_DELAY_NS, f"calling {self.callee} for request {{}}")
+        lines = list(self.store.chunk(self.own, k).lines)
+        arrivals = self.arrivals(k)
         if self.caller is not None:
-            name, src = self.caller
-            theirs = self.store.chunk(src, k).lines
-            delay = CALL_DELAY_NS + HANDLE_DELAY_NS
-            lines += self._about(theirs, k, delay, f"handling request {{}} from {name}")
+            text = f"handling request {{}} from {self.caller.name}"
+            lines += self._said(arrivals, k, 0, text)
+        if self.callee is not None:
+            lines += self._said(
+                arrivals, k, CALL_DELAY_NS, f"calling {self.callee} for request {{}}"
+            )
         lines.sort(key=lambda line: line.ts)  # stable: the chainlet's own order at equal times
         return lines
 
-    def _about(self, lines: list[Line], k: int, delay_ns: int, text: str) -> list[Line]:
-        """One line per request seen in `lines` (at its first line), `delay_ns` later."""
-        seen: set[str] = set()
+    def _said(
+        self, arrivals: list[tuple[int, int, str, str]], k: int, delay_ns: int, text: str
+    ) -> list[Line]:
         out: list[Line] = []
-        for line in lines:
-            rid = line.request_id
-            if rid is None or rid in seen:
-                continue
-            seen.add(rid)
-            ts = line.ts + delay_ns
+        for ts, seen, rid, component in arrivals:
+            ts += delay_ns
             if ts // CHUNK_NS != k:
                 continue  # it would belong to the next chunk: left out, so chunks stay exact
-            out.append(
-                Line(
-                    ts,
-                    line.arrival + delay_ns,
-                    text.format(rid),
-                    self.replica,
-                    rid,
-                    "INFO",
-                    line.component,
-                    self.deployment_id,
-                )
+            line = Line(
+                ts,
+                seen + delay_ns,
+                text.format(rid),
+                self.replica,
+                rid,
+                "INFO",
+                component,
+                self.deployment_id,
             )
+            out.append(line)
         return out
 
 
@@ -215,25 +224,23 @@ class LogStore:
                 self._sources[src.key] = src
 
     def _add_chain(self, config: EmulatorConfig, chainlets: tuple[Chainlet, ...]) -> None:
-        own = [
-            DeploymentSource(DeploymentGenerator(c.dep, self._params(config, c.dep)))
-            for c in chainlets
-        ]
+        caller: ChainletSource | None = None
         for i, chainlet in enumerate(chainlets):
-            caller = (chainlets[i - 1].name, own[i - 1]) if i > 0 else None
-            callee = chainlets[i + 1].name if i + 1 < len(chainlets) else None
+            own = DeploymentSource(
+                DeploymentGenerator(chainlet.dep, self._params(config, chainlet.dep))
+            )
             src = ChainletSource(
                 self,
-                own[i],
+                own,
                 name=chainlet.name,
                 deployment_id=chainlet.id,
-                replica=own[i].generator.replicas[0] if own[i].generator.replicas else None,
                 caller=caller,
-                callee=callee,
+                callee=chainlets[i + 1].name if i + 1 < len(chainlets) else None,
             )
             self._sources[src.key] = src
-            self._sources[own[i].key] = own[i]
+            self._sources[own.key] = own
             self._chainlets[chainlet.id] = src
+            caller = src
 
     @staticmethod
     def _params(config: EmulatorConfig, dep: Deployment) -> GenParams:
