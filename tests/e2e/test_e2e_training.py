@@ -49,13 +49,20 @@ def test_grep_shows_exactly_the_matching_lines_of_the_latest_job(fresh: Emulator
 def test_n_with_a_local_filter_reads_on_until_n_lines_matched(emu: Emulator) -> None:
     until = settled_now_ms()
     since = until - 6 * HOUR_MS
+    truth = emu.job_ground_truth(
+        TRAINING_PROJECT_ID, TRAINING_JOB_ID, since, until, search_pattern="^Traceback"
+    )
+    everything = emu.job_ground_truth(TRAINING_PROJECT_ID, TRAINING_JOB_ID, since, until)
+    # More matches than the newest page (1000 lines) holds: the command must read on.
+    count = sum(1 for r in everything[-1000:] if r["message"].startswith("Traceback")) + 3
+    assert len(truth) >= count
     run = cli(
         emu,
         "training",
         TRAINING_PROJECT_ID,
         TRAINING_JOB_ID,
         "-n",
-        "7",
+        str(count),
         "--grep",
         "^Traceback",
         "--since",
@@ -67,16 +74,12 @@ def test_n_with_a_local_filter_reads_on_until_n_lines_matched(emu: Emulator) -> 
         "-v",
     )
     assert run.status == 0, run.stderr
-    truth = emu.job_ground_truth(
-        TRAINING_PROJECT_ID, TRAINING_JOB_ID, since, until, search_pattern="^Traceback"
-    )
-    assert len(truth) > 7
-    assert run.jsonl() == truth[-7:]
+    assert run.jsonl() == truth[-count:]
     assert "applied locally (the training logs endpoint lacks them): --grep '^Traceback'" in (
         run.stderr
     )
     logs = [r for r in emu.requests if r.path.endswith("/logs")]
-    assert len(logs) > 1  # one page of the newest lines held fewer than 7 matches
+    assert len(logs) > 1
     assert all("search_pattern" not in r.query for r in logs)
 
 
