@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import time
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from baseten_logs.emulator import Emulator, EmulatorConfig
 from baseten_logs.emulator.chains import CHAIN_ID, CHAIN_NAME, CHAINLETS
+from baseten_logs.emulator.config import IdStyle
 from baseten_logs.pager import record_key
 from baseten_logs.timestamps import record_ns
 from tests.e2e.conftest import HOUR_MS, cli, settled_now_ms
@@ -156,3 +158,48 @@ def test_stats_counts_every_chainlet_of_a_chain(emu: Emulator) -> None:
     assert json.loads(run.stdout)["lines"] == len(ranker)
     run = cli(emu, "stats", "--chain", CHAIN_NAME, *window)
     assert json.loads(run.stdout)["lines"] == len(merged_truth(emu, since, until))
+
+
+@pytest.mark.parametrize("style", ["8", "mixed", "long"])
+def test_a_chain_id_of_any_shape_is_asked_of_the_api_not_guessed(style: IdStyle) -> None:
+    config = EmulatorConfig(seed=2, id_style=style, rate_limit_per_s=None)
+    with Emulator(config) as emu:
+        chain_id = emu.id(CHAIN_ID)
+        for chain in (chain_id, CHAIN_NAME):
+            run = cli(emu, "chain", chain, "-n", "5", "-o", "jsonl")
+            assert run.status == 0, run.stderr
+            assert len(run.jsonl()) == 5
+        probes = [r.path for r in emu.requests if not r.path.endswith("/logs")]
+        # The id: one request; the name: tried as an id, then looked up.
+        assert probes == [
+            f"/v1/chains/{chain_id}/deployments",
+            f"/v1/chains/{CHAIN_NAME}/deployments",
+            "/v1/chains",
+            f"/v1/chains/{chain_id}/deployments",
+        ]
+
+
+def test_get_flags_for_scripts_work_on_a_chain(emu: Emulator, tmp_path: Path) -> None:
+    until = settled_now_ms()
+    saved = tmp_path / "chain.jsonl"
+    window = ("--since", str(until - HOUR_MS // 4), "--until", str(until))
+    run = cli(
+        emu,
+        "chain",
+        CHAIN_NAME,
+        "--all",
+        *window,
+        "-q",
+        "--fail-on",
+        "error",
+        "--save",
+        str(saved),
+        "-o",
+        "raw",
+        "--reverse",
+    )
+    assert run.status == 1, run.stderr  # an error line was shown
+    kept = [json.loads(text) for text in saved.read_text().splitlines()]
+    truth = merged_truth(emu, until - HOUR_MS // 4, until)
+    assert kept == truth[::-1]  # newest first, each with its chainlet
+    assert run.stdout.splitlines()[0] == truth[-1]["message"].splitlines()[0]
