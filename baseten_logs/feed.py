@@ -43,7 +43,6 @@ class Feed:
     # Filters the endpoint lacks, applied to what it sent with exactly the API's meaning.
     local: Filters | None = None
     stop_check: StopCheck | None = None
-    kind: str = "deployment"  # what the lines come from, for messages
 
     @classmethod
     def single(cls, query: LogQuery) -> Feed:

@@ -45,7 +45,7 @@ def chain_feed(
         Part(replace(query, path=target.logs_path(c), source=None), label=c.name)
         for c in target.chainlets
     )
-    feed = Feed(parts, stop_check=lambda client: chain_ended(client, target), kind="chain")
+    feed = Feed(parts, stop_check=lambda client: chain_ended(client, target))
     return feed, target
 
 

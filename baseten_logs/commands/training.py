@@ -48,7 +48,6 @@ def run_training(
         (Part(sent),),
         local=local,
         stop_check=lambda client: job_ended(client, target),
-        kind="training job",
     )
     return run_get(
         query=replace(sent, filters=local),  # the window, and the filters messages name
