@@ -110,14 +110,6 @@ def list_chains(client: ApiClient, *, cache: Cache | None = None) -> list[dict[s
     return chains
 
 
-def cached_chains(cache: Cache) -> list[dict[str, Any]] | None:
-    """The chain summaries (`id`, `name`) from the last listing, if still fresh."""
-    value = cache.get(cache_key("chains"))
-    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
-        return None
-    return value
-
-
 def list_chain_deployments(client: ApiClient, chain_id: str) -> list[dict[str, Any]]:
     path = f"/v1/chains/{chain_id}/deployments"
     return _objects(client.get_json(path), "deployments", path)

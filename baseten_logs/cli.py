@@ -715,6 +715,13 @@ CHAIN_EXAMPLES = _examples(
 )
 
 
+def _complete_chainlet(ctx: typer.Context, incomplete: str) -> list[str]:
+    from .complete import complete_chainlets, completion_params
+
+    params = completion_params(ctx, needed="chain")
+    return complete_chainlets(params.get("chain"), incomplete, **_access(params))
+
+
 def _complete_chain(ctx: typer.Context, incomplete: str) -> list[str]:
     from .complete import complete_chains, completion_params
 
@@ -750,6 +757,7 @@ def chain(
             metavar="NAME",
             help="Only this chainlet (name or id; repeatable). Default: every chainlet.",
             show_default=False,
+            autocompletion=_complete_chainlet,
         ),
     ] = None,
     env: Annotated[
@@ -849,6 +857,13 @@ TRAINING_EXAMPLES = _examples(
 )
 
 
+def _complete_training_job(ctx: typer.Context, incomplete: str) -> list[str]:
+    from .complete import complete_training_jobs, completion_params
+
+    params = completion_params(ctx, needed="project")
+    return complete_training_jobs(params.get("project"), incomplete, **_access(params))
+
+
 def _complete_training_project(ctx: typer.Context, incomplete: str) -> list[str]:
     from .complete import complete_training_projects, completion_params
 
@@ -876,6 +891,7 @@ def training(
             metavar="JOB",
             help="A training job's id or name. Default: the project's newest job.",
             show_default=False,
+            autocompletion=_complete_training_job,
         ),
     ] = None,
     since: Since = None,

@@ -63,13 +63,6 @@ def list_projects(client: ApiClient, *, cache: Cache | None = None) -> list[dict
     return projects
 
 
-def cached_projects(cache: Cache) -> list[dict[str, Any]] | None:
-    value = cache.get(cache_key("training_projects"))
-    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
-        return None
-    return value
-
-
 def list_jobs(client: ApiClient, project_id: str) -> list[dict[str, Any]]:
     path = f"{PROJECTS_PATH}/{project_id}/jobs"
     return _objects(client.get_json(path), "training_jobs", path)

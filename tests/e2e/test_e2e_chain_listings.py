@@ -49,3 +49,14 @@ def test_chain_and_project_names_complete_from_the_cache_after_a_listing(emu: Em
     assert complete(emu, "baseten-logs training ll") == [TRAINING_PROJECT_NAME]
     assert complete(emu, "baseten-logs training-jobs ") == [TRAINING_PROJECT_NAME]
     assert emu.requests == []
+
+
+def test_chainlet_and_job_names_complete_and_are_kept_for_next_time(emu: Emulator) -> None:
+    assert complete(emu, f"baseten-logs chain {CHAIN_NAME} --chainlet Ge") == ["Generator"]
+    assert complete(emu, f"baseten-logs training {TRAINING_PROJECT_NAME} lora") == [
+        "lora-r16",
+        "lora-r8",
+    ]
+    emu.clear_requests()
+    assert complete(emu, f"baseten-logs chain {CHAIN_NAME} --chainlet R") == ["Ranker", "Retriever"]
+    assert emu.requests == []
