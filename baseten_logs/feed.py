@@ -114,7 +114,8 @@ def opening_pages(
     # A whole window: every source walked once, in parallel slices, merged by time.
     streams: list[Iterator[list[Record]]] = []
     windows: list[ParallelWindow] = []
-    share = max(1, -(-concurrency // len(feed.parts)))  # the workers, shared out (rounded up)
+    # The workers shared out: at most `concurrency` requests in flight, but one per source at least.
+    share = max(1, concurrency // len(feed.parts))
     for part in feed.parts:
         fetch = wrapped(part_fetch(client, part, on_gap=on_gap))
         window = None
