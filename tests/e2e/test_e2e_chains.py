@@ -28,7 +28,7 @@ def merged_truth(emu: Emulator, since: int, until: int, **filters: Any) -> list[
     return sorted(lines, key=lambda r: record_ns(r) or 0)
 
 
-@pytest.mark.parametrize("concurrency", ["1", "4"])
+@pytest.mark.parametrize("concurrency", ["1", "12"])  # 12: four parallel slices per chainlet
 def test_a_chain_window_is_every_chainlets_lines_once_in_time_order(
     fresh: Emulator, concurrency: str
 ) -> None:
