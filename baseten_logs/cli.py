@@ -11,6 +11,7 @@ import os
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -23,7 +24,9 @@ from .pipes import OutputClosed, stdout_failed, tolerant_stdout
 
 if TYPE_CHECKING:
     from .config import Credentials
-    from .query import Filters
+    from .follow import FollowSettings
+    from .pipes import SaveFile
+    from .query import Filters, LogQuery
     from .source import LogsSource
 
 EXIT_STATUSES = (
@@ -58,6 +61,7 @@ GET_EXAMPLES = _examples(
 )
 STATS_EXAMPLES = _examples(
     "baseten-logs stats llama-3-8b --since 6h",
+    "baseten-logs stats --chain rag-pipeline --since 2h   # every chainlet of a chain",
     "baseten-logs stats llama-3-8b --since 1d --level warning",
     "baseten-logs stats MODEL_ID DEPLOYMENT_ID --since 2h -o json | jq .totals",
 )
@@ -377,6 +381,39 @@ Quiet = Annotated[
     ),
 ]
 
+Limit = Annotated[
+    str | None,
+    typer.Option(
+        "-n",
+        "--limit",
+        metavar="N",
+        help="Show the newest N lines of the window, oldest first. Default 500; with -f a "
+        "screenful, and -f -n 0 shows only lines that arrive from now on.",
+        rich_help_panel=WINDOW,
+    ),
+]
+AllLines = Annotated[
+    bool,
+    typer.Option("--all", help="Every line in the window, streamed.", rich_help_panel=WINDOW),
+]
+Follow = Annotated[
+    bool,
+    typer.Option(
+        "-f",
+        "--follow",
+        help="Keep printing new lines until Ctrl-C (or until --until has passed).",
+        rich_help_panel=WINDOW,
+    ),
+]
+Overlap = Annotated[
+    str,
+    typer.Option(
+        metavar="DURATION",
+        help="With -f: how late a line may arrive and still be shown.",
+        rich_help_panel=WINDOW,
+    ),
+]
+
 
 def _version(value: bool) -> None:
     if value:
@@ -467,80 +504,58 @@ def _attempts(retries: str) -> int:
     return 1 + parse_count(retries, flag="--retries", minimum=0)
 
 
-# --- Commands -------------------------------------------------------------------------------
-@app.command(
-    cls=UsageCommand,
-    epilog=_epilog(GET_EXAMPLES, EXIT_STATUSES),
-    short_help="Print logs: the newest lines, a whole window, or follow them.",
-)
-def get(
-    model: Model,
-    deployment: Deployment = None,
-    env: Env = None,
-    team: Team = None,
-    since: Since = None,
-    until: Until = None,
-    limit: Annotated[
-        str | None,
-        typer.Option(
-            "-n",
-            "--limit",
-            metavar="N",
-            help="Show the newest N lines of the window, oldest first. Default 500; with -f a "
-            "screenful, and -f -n 0 shows only lines that arrive from now on.",
-            rich_help_panel=WINDOW,
-        ),
-    ] = None,
-    all_lines: Annotated[
-        bool,
-        typer.Option("--all", help="Every line in the window, streamed.", rich_help_panel=WINDOW),
-    ] = False,
-    follow: Annotated[
-        bool,
-        typer.Option(
-            "-f",
-            "--follow",
-            help="Keep printing new lines until Ctrl-C (or until --until has passed).",
-            rich_help_panel=WINDOW,
-        ),
-    ] = False,
-    concurrency: Concurrency = "4",
-    overlap: Annotated[
-        str,
-        typer.Option(
-            metavar="DURATION",
-            help="With -f: how late a line may arrive and still be shown.",
-            rich_help_panel=WINDOW,
-        ),
-    ] = "60s",
-    level: Level = None,
-    replica: Replica = None,
-    request_id: RequestId = None,
-    component: Component = None,
-    grep: Grep = None,
-    include: Include = None,
-    exclude: Exclude = None,
-    output: LogOutput = "text",
-    reverse: Reverse = False,
-    color: Color = "auto",
-    utc: Utc = False,
-    fail_on: FailOn = None,
-    save: Save = None,
-    summary: Summary = False,
-    quiet: Quiet = False,
-    api_key: ApiKey = None,
-    api_url: ApiUrl = None,
-    remote: Remote = "baseten",
-    no_cache: NoCache = False,
-    retries: Retries = "5",
-    verbose: Verbose = False,
-) -> None:
-    """Print a deployment's logs: the newest lines of a window, or all of it, or follow it."""
-    from .pipes import open_save_file
+@dataclass(frozen=True)
+class _LogPlan:
+    """What `get`, `chain` and `training` were asked for, every flag checked, nothing sent."""
+
+    output: str
+    color: str
+    count: int | None
+    follow: FollowSettings | None
+    fail_on: str | None
+    workers: int
+    attempts: int
+    filters: Filters
+    since_ms: int
+    until_ms: int
+    follow_until_ms: int | None
+
+    def query(
+        self, path: str, *, source: LogsSource | None = None, filters: Filters | None = None
+    ) -> LogQuery:
+        from .query import LogQuery
+
+        return LogQuery(
+            path=path,
+            since_ms=self.since_ms,
+            until_ms=self.until_ms,
+            filters=self.filters if filters is None else filters,
+            limit=self.count,
+            source=source,
+        )
+
+
+def _log_plan(
+    *,
+    quiet: bool,
+    output: str,
+    color: str,
+    all_lines: bool,
+    limit: str | None,
+    follow: bool,
+    reverse: bool,
+    since: str | None,
+    until: str | None,
+    overlap: str,
+    fail_on: str | None,
+    concurrency: str,
+    retries: str,
+    filters: Filters,
+) -> _LogPlan:
+    """The checks of the log-printing commands' shared flags, before anything is sent."""
     from .query import (
         COLOR_MODES,
         DEFAULT_WINDOW_MS,
-        LogQuery,
         follow_settings_for,
         parse_choice,
         parse_count,
@@ -550,7 +565,6 @@ def get(
     )
     from .render import OUTPUT_FORMATS  # the renderer's list: one place says what exists
 
-    # Everything is checked before anything is sent.
     messages.set_quiet(quiet)
     output_format = parse_choice(output, flag="--output", choices=OUTPUT_FORMATS)
     color_mode = parse_choice(color, flag="--color", choices=COLOR_MODES)
@@ -577,7 +591,6 @@ def get(
     failing_level = parse_fail_on(fail_on)
     workers = _workers(concurrency)
     attempts = _attempts(retries)
-    filters = _filters(level, replica, request_id, component, grep, include, exclude)
     since_ms, until_ms = resolve_window(since=since, until=until)
     follow_until_ms = None
     if follow:
@@ -588,6 +601,85 @@ def get(
         if since is None:  # the opening window ends now, however far ahead --until is
             since_ms = until_ms - DEFAULT_WINDOW_MS
         since_ms = min(since_ms, until_ms)
+    return _LogPlan(
+        output=output_format,
+        color=color_mode,
+        count=count,
+        follow=follow_settings,
+        fail_on=failing_level,
+        workers=workers,
+        attempts=attempts,
+        filters=filters,
+        since_ms=since_ms,
+        until_ms=until_ms,
+        follow_until_ms=follow_until_ms,
+    )
+
+
+def _open_save(save: str | None) -> SaveFile | None:
+    """--save's file, prepared (a bad path is bad input: found before any request)."""
+    from .pipes import open_save_file
+
+    return open_save_file(save) if save else None
+
+
+# --- Commands -------------------------------------------------------------------------------
+@app.command(
+    cls=UsageCommand,
+    epilog=_epilog(GET_EXAMPLES, EXIT_STATUSES),
+    short_help="Print logs: the newest lines, a whole window, or follow them.",
+)
+def get(
+    model: Model,
+    deployment: Deployment = None,
+    env: Env = None,
+    team: Team = None,
+    since: Since = None,
+    until: Until = None,
+    limit: Limit = None,
+    all_lines: AllLines = False,
+    follow: Follow = False,
+    concurrency: Concurrency = "4",
+    overlap: Overlap = "60s",
+    level: Level = None,
+    replica: Replica = None,
+    request_id: RequestId = None,
+    component: Component = None,
+    grep: Grep = None,
+    include: Include = None,
+    exclude: Exclude = None,
+    output: LogOutput = "text",
+    reverse: Reverse = False,
+    color: Color = "auto",
+    utc: Utc = False,
+    fail_on: FailOn = None,
+    save: Save = None,
+    summary: Summary = False,
+    quiet: Quiet = False,
+    api_key: ApiKey = None,
+    api_url: ApiUrl = None,
+    remote: Remote = "baseten",
+    no_cache: NoCache = False,
+    retries: Retries = "5",
+    verbose: Verbose = False,
+) -> None:
+    """Print a deployment's logs: the newest lines of a window, or all of it, or follow it."""
+    plan = _log_plan(
+        quiet=quiet,
+        output=output,
+        color=color,
+        all_lines=all_lines,
+        limit=limit,
+        follow=follow,
+        reverse=reverse,
+        since=since,
+        until=until,
+        overlap=overlap,
+        fail_on=fail_on,
+        concurrency=concurrency,
+        retries=retries,
+        filters=_filters(level, replica, request_id, component, grep, include, exclude),
+    )
     credentials = _credentials(api_key, api_url, remote)
     # No request yet: names and ids are only checked here (the first logs request settles them).
     source = _logs_source(
@@ -599,30 +691,292 @@ def get(
         verbose=verbose,
         team=team,
     )
-    save_file = open_save_file(save) if save else None  # a bad path is bad input, found now
+    save_file = _open_save(save)  # a bad path is bad input, found now
     from .commands.get import Extras, run_get  # httpx and friends: only once input is good
 
     status = run_get(
-        query=LogQuery(
-            path=source.path,
-            since_ms=since_ms,
-            until_ms=until_ms,
-            filters=filters,
-            limit=count,
-            source=source,
-        ),
+        query=plan.query(source.path, source=source),
         credentials=credentials,
-        output=output_format,
-        color=color_mode,
+        output=plan.output,
+        color=plan.color,
         utc=utc,
         reverse=reverse,
         verbose=verbose,
-        follow=follow_settings,
-        follow_until_ms=follow_until_ms,
-        concurrency=workers,
-        attempts=attempts,
-        extras=Extras(save_file=save_file, fail_on=failing_level, summary=summary),
+        follow=plan.follow,
+        follow_until_ms=plan.follow_until_ms,
+        concurrency=plan.workers,
+        attempts=plan.attempts,
+        extras=Extras(save_file=save_file, fail_on=plan.fail_on, summary=summary),
     )
+    raise typer.Exit(int(status))
+
+
+CHAIN_EXAMPLES = _examples(
+    "baseten-logs chain rag-pipeline                     # newest 500 lines of every chainlet",
+    "baseten-logs chain rag-pipeline --chainlet Generator --level error --since 2h",
+    "baseten-logs chain rag-pipeline -f                  # follow every chainlet at once",
+    "baseten-logs chain CHAIN_ID --all --since 1h -o jsonl | jq -r '.chainlet + \" \" + .message'",
+)
+
+
+def _complete_chainlet(ctx: typer.Context, incomplete: str) -> list[str]:
+    from .complete import complete_chainlets, completion_params
+
+    params = completion_params(ctx, needed="chain")
+    return complete_chainlets(params.get("chain"), incomplete, **_access(params))
+
+
+def _complete_chain(ctx: typer.Context, incomplete: str) -> list[str]:
+    from .complete import complete_chains, completion_params
+
+    return complete_chains(incomplete, **_access(completion_params(ctx)))
+
+
+@app.command(
+    cls=UsageCommand,
+    epilog=_epilog(CHAIN_EXAMPLES, EXIT_STATUSES),
+    short_help="Print a chain's logs: every chainlet, merged in time order.",
+)
+def chain(
+    chain: Annotated[
+        str,
+        typer.Argument(
+            metavar="CHAIN",
+            help="The chain's name or id.",
+            show_default=False,
+            autocompletion=_complete_chain,
+        ),
+    ],
+    deployment: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="DEPLOYMENT",
+            help="A chain deployment's id, or production / development. Default: production.",
+            show_default=False,
+        ),
+    ] = None,
+    chainlet: Annotated[
+        list[str] | None,
+        typer.Option(
+            metavar="NAME",
+            help="Only this chainlet (name or id; repeatable). Default: every chainlet.",
+            show_default=False,
+            autocompletion=_complete_chainlet,
+        ),
+    ] = None,
+    env: Annotated[
+        str | None,
+        typer.Option(
+            "--env",
+            metavar="NAME",
+            help="The deployment this environment serves now, instead of DEPLOYMENT.",
+            show_default=False,
+        ),
+    ] = None,
+    since: Since = None,
+    until: Until = None,
+    limit: Limit = None,
+    all_lines: AllLines = False,
+    follow: Follow = False,
+    concurrency: Concurrency = "4",
+    overlap: Overlap = "60s",
+    level: Level = None,
+    replica: Replica = None,
+    request_id: RequestId = None,
+    component: Component = None,
+    grep: Grep = None,
+    include: Include = None,
+    exclude: Exclude = None,
+    output: LogOutput = "text",
+    reverse: Reverse = False,
+    color: Color = "auto",
+    utc: Utc = False,
+    fail_on: FailOn = None,
+    save: Save = None,
+    summary: Summary = False,
+    quiet: Quiet = False,
+    api_key: ApiKey = None,
+    api_url: ApiUrl = None,
+    remote: Remote = "baseten",
+    retries: Retries = "5",
+    verbose: Verbose = False,
+) -> None:
+    """Print a chain's logs: every chainlet's lines merged in time order, each line labelled
+    with its chainlet (a column in text, a "chainlet" field in -o jsonl / json). -n N is the
+    newest N lines of the whole chain."""
+    from .chains import check_chain_input
+
+    plan = _log_plan(
+        quiet=quiet,
+        output=output,
+        color=color,
+        all_lines=all_lines,
+        limit=limit,
+        follow=follow,
+        reverse=reverse,
+        since=since,
+        until=until,
+        overlap=overlap,
+        fail_on=fail_on,
+        concurrency=concurrency,
+        retries=retries,
+        filters=_filters(level, replica, request_id, component, grep, include, exclude),
+    )
+    chainlets = chainlet or []
+    check_chain_input(chain=chain, deployment=deployment, environment=env, chainlets=chainlets)
+    credentials = _credentials(api_key, api_url, remote)
+    save_file = _open_save(save)
+    from .commands.chain import run_chain  # httpx and friends: only once input is good
+    from .commands.get import Extras
+
+    try:
+        status = run_chain(
+            chain=chain,
+            deployment=deployment,
+            environment=env,
+            chainlets=chainlets,
+            query=plan.query(""),
+            credentials=credentials,
+            verbose=verbose,
+            attempts=plan.attempts,
+            output=plan.output,
+            color=plan.color,
+            utc=utc,
+            reverse=reverse,
+            follow=plan.follow,
+            follow_until_ms=plan.follow_until_ms,
+            concurrency=plan.workers,
+            extras=Extras(save_file=save_file, fail_on=plan.fail_on, summary=summary),
+        )
+    finally:
+        if save_file is not None:
+            # A run that failed before reaching the lines (an unknown chain or job) leaves an
+            # existing FILE as it was; after a run, finishing again changes nothing.
+            save_file.finish(complete=False)
+    raise typer.Exit(int(status))
+
+
+TRAINING_EXAMPLES = _examples(
+    "baseten-logs training llama-finetune                # the latest job's newest 500 lines",
+    "baseten-logs training llama-finetune lora-r16 --grep 'loss|OOM' --since 6h",
+    "baseten-logs training llama-finetune -f             # follow until the job ends",
+)
+
+
+def _complete_training_job(ctx: typer.Context, incomplete: str) -> list[str]:
+    from .complete import complete_training_jobs, completion_params
+
+    params = completion_params(ctx, needed="project")
+    return complete_training_jobs(params.get("project"), incomplete, **_access(params))
+
+
+def _complete_training_project(ctx: typer.Context, incomplete: str) -> list[str]:
+    from .complete import complete_training_projects, completion_params
+
+    return complete_training_projects(incomplete, **_access(completion_params(ctx)))
+
+
+@app.command(
+    cls=UsageCommand,
+    epilog=_epilog(TRAINING_EXAMPLES, EXIT_STATUSES),
+    short_help="Print a training job's logs, with get's filters (applied locally).",
+)
+def training(
+    project: Annotated[
+        str,
+        typer.Argument(
+            metavar="PROJECT",
+            help="The training project's name or id.",
+            show_default=False,
+            autocompletion=_complete_training_project,
+        ),
+    ],
+    job: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="JOB",
+            help="A training job's id or name. Default: the project's newest job.",
+            show_default=False,
+            autocompletion=_complete_training_job,
+        ),
+    ] = None,
+    since: Since = None,
+    until: Until = None,
+    limit: Limit = None,
+    all_lines: AllLines = False,
+    follow: Follow = False,
+    concurrency: Concurrency = "4",
+    overlap: Overlap = "60s",
+    level: Level = None,
+    replica: Replica = None,
+    request_id: RequestId = None,
+    component: Component = None,
+    grep: Grep = None,
+    include: Include = None,
+    exclude: Exclude = None,
+    output: LogOutput = "text",
+    reverse: Reverse = False,
+    color: Color = "auto",
+    utc: Utc = False,
+    fail_on: FailOn = None,
+    save: Save = None,
+    summary: Summary = False,
+    quiet: Quiet = False,
+    api_key: ApiKey = None,
+    api_url: ApiUrl = None,
+    remote: Remote = "baseten",
+    retries: Retries = "5",
+    verbose: Verbose = False,
+) -> None:
+    """Print a training job's logs. Its endpoint takes only the window and a level, so the
+    filters run here, meaning exactly what they mean for get (-v says so); -n N reads on until
+    N lines matched. -f stops once the job has ended."""
+    from .training import check_training_input
+
+    plan = _log_plan(
+        quiet=quiet,
+        output=output,
+        color=color,
+        all_lines=all_lines,
+        limit=limit,
+        follow=follow,
+        reverse=reverse,
+        since=since,
+        until=until,
+        overlap=overlap,
+        fail_on=fail_on,
+        concurrency=concurrency,
+        retries=retries,
+        filters=_filters(level, replica, request_id, component, grep, include, exclude),
+    )
+    check_training_input(project=project, job=job)
+    credentials = _credentials(api_key, api_url, remote)
+    save_file = _open_save(save)
+    from .commands.get import Extras
+    from .commands.training import run_training  # httpx and friends: only once input is good
+
+    try:
+        status = run_training(
+            project=project,
+            job=job,
+            query=plan.query(""),
+            credentials=credentials,
+            verbose=verbose,
+            attempts=plan.attempts,
+            output=plan.output,
+            color=plan.color,
+            utc=utc,
+            reverse=reverse,
+            follow=plan.follow,
+            follow_until_ms=plan.follow_until_ms,
+            concurrency=plan.workers,
+            extras=Extras(save_file=save_file, fail_on=plan.fail_on, summary=summary),
+        )
+    finally:
+        if save_file is not None:
+            # A run that failed before reaching the lines (an unknown chain or job) leaves an
+            # existing FILE as it was; after a run, finishing again changes nothing.
+            save_file.finish(complete=False)
     raise typer.Exit(int(status))
 
 
@@ -665,6 +1019,17 @@ def stats(
     no_cache: NoCache = False,
     retries: Retries = "5",
     verbose: Verbose = False,
+    chain: Annotated[
+        bool,
+        typer.Option(
+            "--chain",
+            help="MODEL names a chain and DEPLOYMENT a chain deployment: every chainlet counted.",
+        ),
+    ] = False,
+    chainlet: Annotated[
+        list[str] | None,
+        typer.Option(metavar="NAME", help="With --chain: only this chainlet (repeatable)."),
+    ] = None,
 ) -> None:
     """The shape of a window's logs: a histogram by level, replicas, top messages and errors."""
     from .commands.stats import run_stats
@@ -676,7 +1041,44 @@ def stats(
     attempts = _attempts(retries)
     filters = _filters(level, replica, request_id, component, grep, include, exclude)
     since_ms, until_ms = resolve_window(since=since, until=until)
+    if chainlet and not chain:
+        raise UsageError("--chainlet", "needs --chain", hint="add --chain")
+    if chain and team is not None:
+        raise UsageError("--team", "cannot be combined with --chain", hint="drop --team")
+    if chain:
+        from .chains import check_chain_input
+
+        check_chain_input(
+            chain=model, deployment=deployment, environment=env, chainlets=chainlet or []
+        )
     credentials = _credentials(api_key, api_url, remote)
+    if chain:
+        from .commands.chain import chain_feed
+
+        query = LogQuery(path="", since_ms=since_ms, until_ms=until_ms, filters=filters, limit=None)
+        feed, target = chain_feed(
+            chain=model,
+            deployment=deployment,
+            environment=env,
+            chainlets=chainlet or [],
+            query=query,
+            credentials=credentials,
+            verbose=verbose,
+            attempts=attempts,
+        )
+        status = run_stats(
+            query=feed.parts[0].query,
+            feed=feed,
+            subject=f"chain {target.label}",
+            credentials=credentials,
+            output=output_format,
+            color=color_mode,
+            utc=utc,
+            verbose=verbose,
+            concurrency=workers,
+            attempts=attempts,
+        )
+        raise typer.Exit(int(status))
     source = _logs_source(
         credentials,
         model=model,
@@ -985,6 +1387,174 @@ def deployments(
         verbose=verbose,
         model=model,
         team=team,
+    )
+
+
+@app.command(short_help="The chains this API key can see.")
+def chains(
+    output: ListOutput = "auto",
+    color: Color = "auto",
+    api_key: ApiKey = None,
+    api_url: ApiUrl = None,
+    remote: Remote = "baseten",
+    no_cache: NoCache = False,
+    verbose: Verbose = False,
+) -> None:
+    """List the chains this API key can see: names, ids, teams, deployments."""
+    from .commands.listings import run_chains
+
+    _list(
+        run_chains,
+        output=output,
+        color=color,
+        api_key=api_key,
+        api_url=api_url,
+        remote=remote,
+        no_cache=no_cache,
+        verbose=verbose,
+    )
+
+
+ChainArg = Annotated[
+    str,
+    typer.Argument(
+        metavar="CHAIN",
+        help="The chain's name or id.",
+        show_default=False,
+        autocompletion=_complete_chain,
+    ),
+]
+
+
+@app.command("chain-deployments", cls=UsageCommand, short_help="A chain's deployments.")
+def chain_deployments(
+    chain: ChainArg,
+    output: ListOutput = "auto",
+    color: Color = "auto",
+    api_key: ApiKey = None,
+    api_url: ApiUrl = None,
+    remote: Remote = "baseten",
+    no_cache: NoCache = False,
+    verbose: Verbose = False,
+) -> None:
+    """List a chain's deployments: ids, environment, status, chainlets, created."""
+    from .commands.listings import run_chain_deployments
+
+    _list(
+        run_chain_deployments,
+        output=output,
+        color=color,
+        api_key=api_key,
+        api_url=api_url,
+        remote=remote,
+        no_cache=no_cache,
+        verbose=verbose,
+        chain=chain,
+    )
+
+
+@app.command(cls=UsageCommand, short_help="A chain deployment's chainlets.")
+def chainlets(
+    chain: ChainArg,
+    deployment: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="DEPLOYMENT",
+            help="A chain deployment's id, or production / development. Default: production.",
+            show_default=False,
+        ),
+    ] = None,
+    env: Annotated[
+        str | None,
+        typer.Option("--env", metavar="NAME", help="The deployment this environment serves now."),
+    ] = None,
+    output: ListOutput = "auto",
+    color: Color = "auto",
+    api_key: ApiKey = None,
+    api_url: ApiUrl = None,
+    remote: Remote = "baseten",
+    no_cache: NoCache = False,
+    verbose: Verbose = False,
+) -> None:
+    """List a chain deployment's chainlets: names (for chain --chainlet), ids, status, replicas."""
+    from .chains import check_chain_input
+    from .commands.listings import run_chainlets
+
+    check_chain_input(chain=chain, deployment=deployment, environment=env, chainlets=())
+    _list(
+        run_chainlets,
+        output=output,
+        color=color,
+        api_key=api_key,
+        api_url=api_url,
+        remote=remote,
+        no_cache=no_cache,
+        verbose=verbose,
+        chain=chain,
+        deployment=deployment,
+        env=env,
+    )
+
+
+@app.command("training-projects", short_help="The training projects this API key can see.")
+def training_projects(
+    output: ListOutput = "auto",
+    color: Color = "auto",
+    api_key: ApiKey = None,
+    api_url: ApiUrl = None,
+    remote: Remote = "baseten",
+    no_cache: NoCache = False,
+    verbose: Verbose = False,
+) -> None:
+    """List the training projects: names, ids, teams, the latest job and its status."""
+    from .commands.listings import run_training_projects
+
+    _list(
+        run_training_projects,
+        output=output,
+        color=color,
+        api_key=api_key,
+        api_url=api_url,
+        remote=remote,
+        no_cache=no_cache,
+        verbose=verbose,
+    )
+
+
+@app.command("training-jobs", cls=UsageCommand, short_help="A training project's jobs.")
+def training_jobs(
+    project: Annotated[
+        str,
+        typer.Argument(
+            metavar="PROJECT",
+            help="The training project's name or id.",
+            show_default=False,
+            autocompletion=_complete_training_project,
+        ),
+    ],
+    output: ListOutput = "auto",
+    color: Color = "auto",
+    api_key: ApiKey = None,
+    api_url: ApiUrl = None,
+    remote: Remote = "baseten",
+    no_cache: NoCache = False,
+    verbose: Verbose = False,
+) -> None:
+    """List a training project's jobs: names, ids, status, created and updated, newest first."""
+    from .commands.listings import run_training_jobs
+    from .training import check_training_input
+
+    check_training_input(project=project, job=None)
+    _list(
+        run_training_jobs,
+        output=output,
+        color=color,
+        api_key=api_key,
+        api_url=api_url,
+        remote=remote,
+        no_cache=no_cache,
+        verbose=verbose,
+        project=project,
     )
 
 

@@ -21,6 +21,7 @@ from .config import DEFAULT_REMOTE, Credentials, resolve_credentials
 from .resolve import (
     DEPLOYMENT_ALIASES,
     Target,
+    _cached_list,
     cached_deployments,
     cached_model,
     cached_models,
@@ -72,6 +73,116 @@ def complete_models(
         models = [m for m in models if team is None or m.get("team_name") == team]
         names = [m.get("name") for m in models]
         ids = [m.get("id") for m in models] if incomplete else []
+        return _matching([*names, *ids], incomplete)
+    except Exception:  # completion must never print a traceback into the user's prompt
+        return []
+
+
+def complete_chains(
+    incomplete: str,
+    *,
+    api_key: str | None = None,
+    api_url: str | None = None,
+    remote: str = DEFAULT_REMOTE,
+    env: Mapping[str, str] | None = None,
+    team: str | None = None,
+) -> list[str]:
+    """Chain names starting with `incomplete` (and ids, once something is typed)."""
+    return _complete_listing(("chains",), incomplete, api_key, api_url, remote, env)
+
+
+def complete_training_projects(
+    incomplete: str,
+    *,
+    api_key: str | None = None,
+    api_url: str | None = None,
+    remote: str = DEFAULT_REMOTE,
+    env: Mapping[str, str] | None = None,
+    team: str | None = None,
+) -> list[str]:
+    """Training project names starting with `incomplete` (and ids, once something is typed)."""
+    return _complete_listing(("training_projects",), incomplete, api_key, api_url, remote, env)
+
+
+def complete_chainlets(
+    chain: str | None,
+    incomplete: str,
+    *,
+    api_key: str | None = None,
+    api_url: str | None = None,
+    remote: str = DEFAULT_REMOTE,
+    env: Mapping[str, str] | None = None,
+    team: str | None = None,
+) -> list[str]:
+    """The chainlet names (and ids) of CHAIN's production deployment."""
+    if not chain:
+        return []
+
+    def fetch(client: ApiClient) -> list[dict[str, Any]]:
+        from .chains import resolve_chain
+
+        found = resolve_chain(client, chain).chainlets
+        return [{"id": c.id, "name": c.name} for c in found]
+
+    return _complete_listing(("chainlets", chain), incomplete, api_key, api_url, remote, env, fetch)
+
+
+def complete_training_jobs(
+    project: str | None,
+    incomplete: str,
+    *,
+    api_key: str | None = None,
+    api_url: str | None = None,
+    remote: str = DEFAULT_REMOTE,
+    env: Mapping[str, str] | None = None,
+    team: str | None = None,
+) -> list[str]:
+    """The job names (and ids) of training project PROJECT."""
+    if not project:
+        return []
+
+    def fetch(client: ApiClient) -> list[dict[str, Any]]:
+        from .training import find_project
+
+        _, _, jobs = find_project(client, project)
+        return [{"id": j.get("id"), "name": j.get("name")} for j in jobs]
+
+    return _complete_listing(
+        ("training_jobs", project), incomplete, api_key, api_url, remote, env, fetch
+    )
+
+
+def _complete_listing(
+    key: tuple[str, ...],
+    incomplete: str,
+    api_key: str | None,
+    api_url: str | None,
+    remote: str,
+    env: Mapping[str, str] | None,
+    fetch: Callable[[ApiClient], list[dict[str, Any]]] | None = None,
+) -> list[str]:
+    """Names (and ids, once something is typed) from the cached listing `key`; on a miss, asked
+    of the API within the completion budget and kept."""
+    try:
+        found = _session(api_key, api_url, remote, env)
+        if found is None:
+            return []
+        credentials, cache = found
+        items = _cached_list(cache, cache_key(*key))
+        if items is None and key == ("chains",):
+            from .chains import list_chains
+
+            items = _fetch(credentials, lambda client: list_chains(client, cache=cache))
+        elif items is None and key == ("training_projects",):
+            from .training import list_projects
+
+            items = _fetch(credentials, lambda client: list_projects(client, cache=cache))
+        elif items is None and fetch is not None:
+            items = _fetch(credentials, fetch)
+            if items is not None:
+                cache.put(cache_key(*key), items, ttl=LISTING_TTL)
+        names = [item.get("name") for item in items or []]
+        ids = [item.get("id") for item in items or []] if incomplete else []
         return _matching([*names, *ids], incomplete)
     except Exception:  # completion must never print a traceback into the user's prompt
         return []

@@ -28,13 +28,15 @@ FetchPage = Callable[[int, int, Direction, int], list[Record]]
 
 
 def record_key(record: Mapping[str, Any]) -> Hashable:
-    """What makes two lines the same line (extra fields do not)."""
+    """What makes two lines the same line (extra fields do not, but the chainlet label a chain's
+    lines carry does: identical lines of two chainlets are two lines, remembered apart)."""
     return (
         record.get("timestamp"),
         record.get("message"),
         record.get("replica"),
         record.get("request_id"),
         record.get("level"),
+        record.get("chainlet"),
     )
 
 

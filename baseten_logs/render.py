@@ -62,8 +62,12 @@ def make_renderer(
     utc: bool,
     color_system: ColorSystemName | None = None,
     terminal: bool = False,
+    label_width: int = 0,
 ) -> Renderer:
     """The renderer for `output`. `color` comes from `terminal.use_color` and only affects text.
+
+    `label_width` > 0: lines carry a `chainlet` label (a chain's lines), shown by text output in
+    a coloured column that wide; the JSON outputs show the field as it is.
 
     `color_system` pins the palette depth for replica colours beyond the eight standard ones;
     None asks rich to detect it from the environment (only once more than eight replicas show up).
@@ -71,7 +75,9 @@ def make_renderer(
     messages are made inert like every other format's; into a pipe they stay byte-exact.
     """
     if output == "text":
-        return TextRenderer(stream, color=color, utc=utc, color_system=color_system)
+        return TextRenderer(
+            stream, color=color, utc=utc, color_system=color_system, label_width=label_width
+        )
     if output == "jsonl":
         return JsonLinesRenderer(stream)
     if output == "json":
@@ -257,9 +263,12 @@ class TextRenderer(_StreamRenderer):
         color: bool,
         utc: bool,
         color_system: ColorSystemName | None = None,
+        label_width: int = 0,
     ) -> None:
         super().__init__(stream)
         self._color = color
+        self._label_width = label_width
+        self._label_columns: dict[object, str] = {}
         self._color_system_name = color_system
         self._to_struct_time: Callable[[float], time.struct_time] = (
             time.gmtime if utc else time.localtime
@@ -271,6 +280,8 @@ class TextRenderer(_StreamRenderer):
         self._timestamp_end = ("Z" if utc else "") + timestamp_off + " "
         self._timestamp_width = TIMESTAMP_WIDTH + utc
         message_column = self._timestamp_width + 1 + LEVEL_WIDTH + 1 + REPLICA_WIDTH + 2
+        if label_width:
+            message_column += label_width + 2
         self._indent = "\n" + " " * message_column
         # Columns with their trailing separators, styled once.
         self._level_columns: dict[str | None, str] = {None: " " * (LEVEL_WIDTH + 1)}
@@ -338,6 +349,14 @@ class TextRenderer(_StreamRenderer):
         self._replica_columns[replica] = column
         return column
 
+    def _label_column(self, label: object) -> str:
+        """A chain's line: its chainlet's name, escaped like a message, padded, coloured."""
+        text = "" if label is None else inert(_as_text(label))
+        on, off = self._replica_style(text) if self._color and text else ("", "")
+        column = on + text + off + " " * max(2, self._label_width + 2 - len(text))
+        self._label_columns[label] = column
+        return column
+
     def _replica_style(self, replica: str) -> tuple[str, str]:
         # A stable hash (not hash(), which changes per process) so a replica keeps its colour from
         # one run to the next unless another replica already holds that colour in this view.
@@ -383,6 +402,8 @@ class TextRenderer(_StreamRenderer):
         timestamp_end = self._timestamp_end
         last_second = self._last_second
         second_prefix = self._second_prefix
+        labels = self._label_columns if self._label_width else None
+        label_column = ""
         for record in records:
             try:
                 timestamp = record["timestamp"]
@@ -398,12 +419,15 @@ class TextRenderer(_StreamRenderer):
                 if replica_column is None:
                     # Not None (that is in the cache); a non-string fails here and is handled below.
                     replica_column = self._replica_column(replica)
+                if labels is not None:
+                    label = record.get("chainlet")
+                    label_column = labels.get(label) or self._label_column(label)
                 message = record["message"]
                 if not message.isprintable():
                     message = self._clean(message)
                 append(
                     f"{second_prefix}{timestamp[-9:-6]}{timestamp_end}"
-                    f"{level_column}{replica_column}{message}\n"
+                    f"{level_column}{label_column}{replica_column}{message}\n"
                 )
             except Exception:
                 # An odd record (a missing field, a number where a string belongs) must not end
@@ -463,8 +487,12 @@ class TextRenderer(_StreamRenderer):
             text = _as_text(replica)
             replica_column = self._replica_columns.get(text) or self._replica_column(text)
         level_column = self._level_columns[effective_level(record)]
+        label_column = ""
+        if self._label_width:
+            label = record.get("chainlet")
+            label_column = self._label_columns.get(label) or self._label_column(label)
         message = self._clean(_as_text(record.get("message")))
-        return f"{timestamp_column}{level_column}{replica_column}{message}\n"
+        return f"{timestamp_column}{level_column}{label_column}{replica_column}{message}\n"
 
 
 # --- GitHub Actions -------------------------------------------------------------------------------

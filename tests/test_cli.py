@@ -292,7 +292,7 @@ def test_a_bug_is_one_line_not_a_traceback(
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("baseten_logs.commands.get.display_pages", broken)
+    monkeypatch.setattr("baseten_logs.feed.display_pages", broken)
     result = invoke(*GET)
     assert result.status == ExitStatus.INTERNAL == 70
     assert result.stderr.count("\n") == 1 and "internal error: RuntimeError: boom" in result.stderr

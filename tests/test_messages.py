@@ -47,16 +47,16 @@ def test_progress_only_when_stdout_and_stderr_are_the_terminal(
 
 def interrupted_get(monkeypatch: pytest.MonkeyPatch) -> None:
     """Make `get` stop as Ctrl-C stops it: after showing its first page."""
-    from baseten_logs.commands import get
+    from baseten_logs import feed
 
-    real = get.display_pages
+    real = feed.display_pages
 
     def pages(*args: object, **kwargs: object) -> object:
         for page in real(*args, **kwargs):  # type: ignore[arg-type]
             yield page
             raise KeyboardInterrupt
 
-    monkeypatch.setattr(get, "display_pages", pages)
+    monkeypatch.setattr(feed, "display_pages", pages)
 
 
 @pytest.mark.parametrize("flags", [(), ("-q", "--summary")])

@@ -148,7 +148,7 @@ def test_sigterm_and_sighup_end_like_ctrl_c_with_their_own_status(
         monkeypatch.setattr(interrupts, "_received", signum)  # what the handler records
         raise interrupts.Terminated(signum)
 
-    monkeypatch.setattr("baseten_logs.commands.get.display_pages", interrupted)
+    monkeypatch.setattr("baseten_logs.feed.display_pages", interrupted)
     result = invoke(*GET, "-o", "json", "--summary")
     assert result.status == status
     assert result.stdout == "[]\n"  # the array is closed, as on Ctrl-C

@@ -18,6 +18,7 @@ def run_demo(*, follow_seconds: float, run: Callable[[list[str]], int]) -> int:
         Emulator,
         EmulatorConfig,
     )
+    from baseten_logs.emulator.chains import CHAIN_NAME
 
     with Emulator(EmulatorConfig(lines_per_s=4.0)) as emu:
         # The demo drives the real CLI, configured the way a user would: through the environment.
@@ -40,6 +41,10 @@ def run_demo(*, follow_seconds: float, run: Callable[[list[str]], int]) -> int:
                 "One request's lines from two days ago, with no window given; --context adds "
                 "the traceback its first replica printed without the request id",
                 ["request", request_id, DEMO_MODEL_NAME, "--context", "1s"],
+            ),
+            (
+                "A chain: every chainlet's lines merged in time order, requests crossing it",
+                ["chain", CHAIN_NAME, "-n", "6", "--grep", "request [0-9a-f]+"],
             ),
             (
                 f"Follow new lines for {follow_seconds:.0f} seconds (Ctrl-C stops a real follow)",

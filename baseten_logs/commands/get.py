@@ -12,10 +12,10 @@ from baseten_logs import messages
 from baseten_logs.client import ApiClient, RetryPolicy
 from baseten_logs.config import Credentials
 from baseten_logs.errors import BasetenLogsError, ExitStatus
-from baseten_logs.fetch import display_pages, open_client, page_fetcher
+from baseten_logs.feed import Feed, feed_fetch, local_filter, opening_pages
+from baseten_logs.fetch import open_client
 from baseten_logs.follow import Follower, FollowSettings
-from baseten_logs.pager import Pager, Record
-from baseten_logs.parallel import ParallelWindow
+from baseten_logs.pager import Record
 from baseten_logs.pipes import SaveFile, as_stream, stdout_guard
 from baseten_logs.progress import FetchProgress, nothing_matched
 from baseten_logs.query import LogQuery
@@ -49,8 +49,9 @@ def warn_gap(ms: int, *, narrowing: bool = True) -> None:
     )
 
 
-def screen_sink(output: str, color: str, utc: bool) -> Sink:
-    """The renderer for stdout: colour and terminal decided once, as for every command."""
+def screen_sink(output: str, color: str, utc: bool, *, label_width: int = 0) -> Sink:
+    """The renderer for stdout: colour and terminal decided once, as for every command
+    (`label_width`: a chain's lines, with their chainlet's column)."""
     stream = sys.stdout
     return make_renderer(
         stream,
@@ -58,6 +59,7 @@ def screen_sink(output: str, color: str, utc: bool) -> Sink:
         color=use_color(cast(ColorMode, color), stream, os.environ),
         utc=utc,
         terminal=is_terminal(stream, os.environ),
+        label_width=label_width,
     )
 
 
@@ -110,10 +112,13 @@ def run_get(
     concurrency: int = 1,
     attempts: int = RetryPolicy.attempts,
     extras: Extras | None = None,
+    feed: Feed | None = None,
 ) -> ExitStatus:
+    """Show `query`'s window (then follow it) from `feed`'s sources (default: query's own)."""
     extras = extras or Extras()
+    feed = feed or Feed.single(query)
     others, tally = extra_sinks(extras)
-    sinks = [screen_sink(output, color, utc), *others]
+    sinks = [screen_sink(output, color, utc, label_width=feed.label_width), *others]
 
     gaps: list[int] = []
 
@@ -128,31 +133,31 @@ def run_get(
     try:
         with open_client(credentials, log=log, max_connections=concurrency, retry=retry) as client:
             try:
-                fetch = page_fetcher(client, query, on_gap=on_gap)
-                progress = _progress(query, verbose=verbose)
-                if progress is not None:
-                    fetch = progress.wrap(fetch)
-                pager = Pager(fetch, on_gap=on_gap)
-                window = None
-                if concurrency > 1 and query.limit is None and not reverse:
-                    window = ParallelWindow(
-                        fetch,
-                        concurrency=concurrency,
-                        on_gap=on_gap,
-                        prefetch_bytes=client.limits.prefetch_bytes,
-                    )
-                    client.on_throttle = window.throttled
+                progress = _progress(query, verbose=verbose, sources=len(feed.parts))
                 with stdout_guard():
                     try:
-                        opening: list[Record] = []
+                        # Inside the try: however early a run ends (Ctrl-C, SIGTERM, a failed
+                        # request), the sinks are closed (-o json's `]`, -o github's groups).
+                        opening = opening_pages(
+                            client,
+                            feed,
+                            query,
+                            newest_first=reverse,
+                            concurrency=concurrency,
+                            on_gap=on_gap,
+                            wrap=progress.wrap if progress is not None else None,
+                            prefetch_bytes=client.limits.prefetch_bytes,
+                        )
+                        if opening.windows:
+                            client.on_throttle = opening.throttled
+                        recent: list[Record] = []
                         shown = 0
-                        pages = display_pages(pager, query, newest_first=reverse, parallel=window)
-                        for page in pages:
+                        for page in opening.pages:
                             shown += len(page)
                             _write(sinks, page, progress)
                             if follow is not None:
                                 horizon = query.until_ms - follow.overlap_ms
-                                opening.extend(r for r in page if _at_or_after(r, horizon))
+                                recent.extend(r for r in page if _at_or_after(r, horizon))
                         if progress is not None:
                             with progress.lock:
                                 progress.clear()
@@ -163,7 +168,16 @@ def run_get(
                                 )
                             )
                         if follow is not None:
-                            _follow(client, query, sinks, follow, opening, follow_until_ms, on_gap)
+                            _follow(
+                                client,
+                                query,
+                                sinks,
+                                follow,
+                                recent,
+                                follow_until_ms,
+                                on_gap,
+                                feed=feed,
+                            )
                     finally:
                         if progress is not None:
                             with progress.lock:
@@ -189,13 +203,15 @@ def _at_or_after(record: Record, ms: int) -> bool:
     return at is None or at >= ms
 
 
-def _progress(query: LogQuery, *, verbose: bool) -> FetchProgress | None:
+def _progress(query: LogQuery, *, verbose: bool, sources: int = 1) -> FetchProgress | None:
     """A progress line for the opening fetch: on a terminal only (stdout and stderr), not with
-    -v (whose request lines it would cut through) and not with -q."""
+    -v (whose request lines it would cut through) and not with -q. Several sources each walk
+    the window (with --all), so the window counts once per source."""
     if verbose or not shows_progress(sys.stdout, sys.stderr, os.environ):
         return None
     status = messages.StatusLine(enabled=True)
-    return FetchProgress(status, window_ms=query.until_ms - query.since_ms + 1)
+    span = query.until_ms - query.since_ms + 1
+    return FetchProgress(status, window_ms=span * (sources if query.limit is None else 1))
 
 
 def _write(sinks: list[Sink], page: list[Record], progress: FetchProgress | None) -> None:
@@ -217,10 +233,18 @@ def _follow(
     opening: list[Record],
     until_ms: int | None,
     on_gap: Callable[[int], None],
+    feed: Feed | None = None,
 ) -> None:
+    feed = feed or Feed.single(query)
     on_terminal = shows_progress(sys.stdout, sys.stderr, os.environ)
     status = messages.StatusLine(enabled=on_terminal)
-    fetch = page_fetcher(client, query, on_gap=on_gap)
+    fetch = feed_fetch(client, feed, on_gap=on_gap)
+    keep = local_filter(feed)  # polls bring every line; filters the endpoint lacks run here
+    stop_check = (
+        feed.stop_check(client)
+        if feed.stop_check is not None
+        else deployment_ended(client, lambda: query.logs_path)
+    )
     follower = Follower(
         fetch,
         settings=settings,
@@ -228,7 +252,7 @@ def _follow(
         # Off a terminal the status line is silent: say once that polls are failing.
         on_trouble=None if on_terminal else messages.warn,
         on_gap=on_gap,
-        stop_check=deployment_ended(client, lambda: query.logs_path),
+        stop_check=stop_check,
     )
     if on_terminal:
         client.on_retry = follower.reconnecting  # say so at the first failure, not the last
@@ -245,7 +269,10 @@ def _follow(
     try:
         for batch in batches:
             status.clear()
-            late = follower.late  # the first `late` lines came after later ones were shown
+            late = follower.late
+            if keep is not None:
+                late = len(keep(batch[:late]))
+                batch = keep(batch)  # the first `late` lines came after later ones were shown
             for sink in sinks:
                 mark = getattr(sink, "write_late", None) if late else None
                 if mark is None:

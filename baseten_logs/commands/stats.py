@@ -12,8 +12,8 @@ from baseten_logs import messages
 from baseten_logs.client import RetryPolicy
 from baseten_logs.config import Credentials
 from baseten_logs.errors import ExitStatus
-from baseten_logs.fetch import open_client, page_fetcher
-from baseten_logs.parallel import ParallelWindow
+from baseten_logs.feed import Feed, opening_pages
+from baseten_logs.fetch import open_client
 from baseten_logs.pipes import stdout_guard
 from baseten_logs.query import LogQuery
 from baseten_logs.stats import Summary, WindowStats, bucket_origin, choose_bucket_ms, utc_offset_ms
@@ -49,8 +49,16 @@ def run_stats(
     concurrency: int,
     attempts: int = RetryPolicy.attempts,
     subject: str | None = None,  # the target as the user named it; default: the ids of the path
+    feed: Feed | None = None,  # the sources to count (a chain's chainlets); default: query's own
 ) -> ExitStatus:
     """Count every line of the window, then draw the summary or print it as one JSON document."""
+    feed = feed or Feed.single(query)
+    gaps: list[int] = []
+
+    def on_gap(ms: int) -> None:
+        gaps.append(ms)
+        _warn_gap(ms)
+
     stream = sys.stdout
     as_json = output == "json" or not is_terminal(stream, os.environ)
     width = terminal_width()
@@ -61,16 +69,20 @@ def run_stats(
     log = messages.info if verbose else None
     retry = RetryPolicy(attempts=attempts)
     with open_client(credentials, log=log, max_connections=concurrency, retry=retry) as client:
-        window = ParallelWindow(
-            page_fetcher(client, query, on_gap=_warn_gap),
+        opening = opening_pages(
+            client,
+            feed,
+            query,
+            newest_first=False,
             concurrency=concurrency,
-            on_gap=_warn_gap,
+            on_gap=on_gap,
             prefetch_bytes=client.limits.prefetch_bytes,
         )
-        client.on_throttle = window.throttled
+        if opening.windows:
+            client.on_throttle = opening.throttled
         lines = 0
         try:
-            for page in window.pages(query.since_ms, query.until_ms):
+            for page in opening.pages:
                 stats.add_page(page)
                 lines += len(page)
                 status.show(f"counting… {lines:,} lines")
@@ -78,13 +90,13 @@ def run_stats(
             status.clear()
         if verbose:
             messages.info(f"{client.requests_made} requests")
-    summary = stats.summary(complete=not window.gaps)
+    summary = stats.summary(complete=not gaps)
     with stdout_guard():
         if as_json:
             stream.write(json.dumps(summary.to_json(), separators=(",", ":")) + "\n")
         else:
             _draw(summary, query=query, color=color, utc=utc, width=width, subject=subject)
-    return ExitStatus.INCOMPLETE if window.gaps else ExitStatus.OK
+    return ExitStatus.INCOMPLETE if gaps else ExitStatus.OK
 
 
 def _collector(query: LogQuery, *, as_json: bool, width: int, utc: bool) -> WindowStats:

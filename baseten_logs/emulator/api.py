@@ -121,7 +121,7 @@ class Api:
     ) -> Response:
         if not segments or segments[0] != "v1":
             return _error(404, "Not found")
-        is_logs = len(segments) == 6 and segments[1] == "models" and segments[5] == "logs"
+        is_logs = len(segments) >= 6 and segments[-1] == "logs"  # models, chains, training
         fault = self.faults.next_fault(is_logs=is_logs)
         if fault is not None and fault.kind not in SPOILERS:
             return self._fault(fault)
@@ -244,6 +244,10 @@ class Api:
         return model if model is not None else _error(404, "Model not found")
 
     def _route(self, seg: list[str], query: dict[str, list[str]]) -> Response:
+        if seg and seg[0] == "chains":
+            return self._chains(seg[1:], query)
+        if seg and seg[0] == "training_projects":
+            return self._training(seg[1:], query)
         if not seg or seg[0] != "models":
             return _error(404, "Not found")
         if len(seg) == 1:
@@ -289,6 +293,61 @@ class Api:
         if len(rest) == 1:
             return _json(200, model.environment_to_api(env))
         return self._logs(self.store.environment_source(model.id, env.name), query)
+
+    def _chains(self, rest: list[str], query: dict[str, list[str]]) -> Response:
+        """/v1/chains, and a chain's deployments, environments and chainlets' logs."""
+        if not rest:
+            return _json(200, {"chains": [c.to_api() for c in self.catalogue.chains]})
+        chain = self.catalogue.chain(rest[0])
+        if chain is None:
+            return _error(404, "Chain not found")
+        if len(rest) >= 2 and rest[1] == "environments":
+            if len(rest) == 2:
+                envs = [chain.environment_to_api(d) for d in chain.deployments if d.environment]
+                return _json(200, {"environments": envs})
+            env = chain.environment(rest[2])
+            if env is None or len(rest) > 3:
+                return _error(404, "Environment not found" if env is None else "Not found")
+            return _json(200, chain.environment_to_api(env))
+        if len(rest) < 2 or rest[1] != "deployments":
+            return _error(404, "Not found")
+        if len(rest) == 2:
+            return _json(200, {"deployments": [d.to_api() for d in chain.deployments]})
+        dep = chain.deployment(rest[2])
+        if dep is None:
+            return _error(404, "Chain deployment not found")
+        if len(rest) == 3:
+            return _json(200, dep.to_api())
+        if len(rest) == 6 and rest[3] == "chainlets" and rest[5] == "logs":
+            if not any(c.id == rest[4] for c in dep.chainlets):
+                return _error(404, "Chainlet not found")
+            return self._logs(self.store.chainlet_source(rest[4]), query)
+        return _error(404, "Not found")
+
+    def _training(self, rest: list[str], query: dict[str, list[str]]) -> Response:
+        """/v1/training_projects, a project's jobs, and a job's logs (window and level only)."""
+        projects = self.catalogue.training_projects
+        if not rest:
+            return _json(200, {"training_projects": [p.to_api() for p in projects]})
+        project = self.catalogue.training_project(rest[0])
+        if project is None:
+            return _error(404, "Training project not found")
+        if len(rest) < 2 or rest[1] != "jobs":
+            return _error(404, "Not found")
+        if len(rest) == 2:
+            jobs = [j.to_api() for j in project.jobs]
+            return _json(200, {"training_project": project.to_api(), "training_jobs": jobs})
+        job = project.job(rest[2])
+        if job is None:
+            return _error(404, "Training job not found")
+        if len(rest) == 3:
+            payload = {"training_project": project.to_api(), "training_job": job.to_api()}
+            return _json(200, payload)
+        if len(rest) == 4 and rest[3] == "logs":
+            # This endpoint takes no other filter: the rest are ignored, as the real one does.
+            taken = {k: v for k, v in query.items() if k in _TRAINING_PARAMS}
+            return self._logs(self.store.job_source(project.id, job.id), taken)
+        return _error(404, "Not found")
 
     def _logs(self, src: Source, query: dict[str, list[str]]) -> Response:
         now_ms, now_ns = self.now()
@@ -336,6 +395,11 @@ def _hostile(body: bytes) -> bytes:
         return value
 
     return json.dumps(spoil(payload, None)).encode()
+
+
+_TRAINING_PARAMS = frozenset(
+    {"start_epoch_millis", "end_epoch_millis", "direction", "limit", "min_level"}
+)
 
 
 def _status_line(kind: str) -> bytes:

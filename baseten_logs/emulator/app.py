@@ -238,6 +238,20 @@ class Emulator:
         src = self.store.environment_source(model.id, env_name)
         return self._truth(src, start_ms, end_ms, build_filter(**filters))
 
+    def chainlet_ground_truth(
+        self, chainlet_id: str, start_ms: int, end_ms: int, **filters: Any
+    ) -> list[dict[str, Any]]:
+        """Like ground_truth, for one chainlet (by id) of any chain deployment."""
+        src = self.store.chainlet_source(chainlet_id)
+        return self._truth(src, start_ms, end_ms, build_filter(**filters))
+
+    def job_ground_truth(
+        self, project_id: str, job_id: str, start_ms: int, end_ms: int, **filters: Any
+    ) -> list[dict[str, Any]]:
+        """Like ground_truth, for a training job's logs."""
+        src = self.store.job_source(project_id, job_id)
+        return self._truth(src, start_ms, end_ms, build_filter(**filters))
+
     def _model(self, model_id: str) -> Model:
         model = self.catalogue.model(model_id)
         if model is None:

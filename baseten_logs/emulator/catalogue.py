@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .chains import Chain, TrainingProject
 
 MINUTE_MS = 60_000
 HOUR_MS = 60 * MINUTE_MS
@@ -167,6 +170,14 @@ class Catalogue:
     models: tuple[Model, ...]
     # When whisper-large's production moved from its old deployment to its new one.
     whisper_promoted_at_ms: int
+    chains: tuple[Chain, ...] = ()
+    training_projects: tuple[TrainingProject, ...] = ()
+
+    def chain(self, chain_id: str) -> Chain | None:
+        return next((c for c in self.chains if c.id == chain_id), None)
+
+    def training_project(self, project_id: str) -> TrainingProject | None:
+        return next((p for p in self.training_projects if p.id == project_id), None)
 
     def model(self, model_id: str) -> Model | None:
         return next((m for m in self.models if m.id == model_id), None)
@@ -219,8 +230,15 @@ def _production_env(model_id: str, dep: Deployment) -> Environment:
 
 def build_catalogue(anchor_ms: int, id_style: str = "7") -> Catalogue:
     """The fixed catalogue, dated relative to `anchor_ms`, its ids in `id_style`."""
+    from .chains import build_chains, build_training
+
     catalogue = _fixed_catalogue(anchor_ms)
-    return catalogue if id_style == "7" else _restyled(catalogue, id_style)
+    catalogue = catalogue if id_style == "7" else _restyled(catalogue, id_style)
+    return replace(
+        catalogue,
+        chains=build_chains(anchor_ms, id_style),
+        training_projects=build_training(anchor_ms, id_style),
+    )
 
 
 def _restyled(catalogue: Catalogue, style: str) -> Catalogue:

@@ -7,9 +7,10 @@ from bisect import bisect_left
 from collections import OrderedDict
 from collections.abc import Iterator
 
-from .catalogue import Catalogue, Environment
+from .catalogue import Catalogue, Deployment, Environment
+from .chains import CALL_DELAY_NS, HANDLE_DELAY_NS, Chainlet
 from .config import EmulatorConfig
-from .generate import CHUNK_MS, NS_PER_MS, DeploymentGenerator, GenParams, Line
+from .generate import CHUNK_MS, CHUNK_NS, NS_PER_MS, DeploymentGenerator, GenParams, Line
 from .query import LineFilter
 from .request_ids import REQUEST_SPAN_MS, PlantedRequest, request_began_ms
 
@@ -109,6 +110,83 @@ class EnvironmentSource(Source):
         return merged
 
 
+class ChainletSource(Source):
+    """A chainlet's own lines, plus what it says about the requests crossing the chain: the
+    entrypoint's requests are passed on down the chain, each chainlet logging "handling request
+    R from <caller>" and "calling <callee> for request R", with the same request id throughout."""
+
+    def __init__(
+        self,
+        store: LogStore,
+        own: DeploymentSource,
+        *,
+        name: str,
+        deployment_id: str,
+        caller: ChainletSource | None,
+        callee: str | None,
+    ) -> None:
+        self.store = store
+        self.own = own
+        self.name = name
+        self.deployment_id = deployment_id
+        self.replica = own.generator.replicas[0] if own.generator.replicas else None
+        self.caller = caller
+        self.callee = callee
+        self.key = f"c:{own.key}"
+
+    def chunk_range(self) -> tuple[int, int | None]:
+        return self.own.chunk_range()
+
+    def arrivals(self, k: int) -> list[tuple[int, int, str, str]]:
+        """(ns, visible-at ns, request id, component) of each request reaching this chainlet
+        from chunk `k` of the entrypoint: its own requests' first lines, for the entrypoint."""
+        if self.caller is None:
+            seen: set[str] = set()
+            found = []
+            for line in self.store.chunk(self.own, k).lines:
+                rid = line.request_id
+                if rid is not None and rid not in seen:
+                    seen.add(rid)
+                    found.append((line.ts, line.arrival, rid, line.component))
+            return found
+        delay = CALL_DELAY_NS + HANDLE_DELAY_NS
+        return [(ts + delay, seen + delay, rid, c) for ts, seen, rid, c in self.caller.arrivals(k)]
+
+    def build(self, k: int) -> list[Line]:
+        lines = list(self.store.chunk(self.own, k).lines)
+        arrivals = self.arrivals(k)
+        if self.caller is not None:
+            text = f"handling request {{}} from {self.caller.name}"
+            lines += self._said(arrivals, k, 0, text)
+        if self.callee is not None:
+            lines += self._said(
+                arrivals, k, CALL_DELAY_NS, f"calling {self.callee} for request {{}}"
+            )
+        lines.sort(key=lambda line: line.ts)  # stable: the chainlet's own order at equal times
+        return lines
+
+    def _said(
+        self, arrivals: list[tuple[int, int, str, str]], k: int, delay_ns: int, text: str
+    ) -> list[Line]:
+        out: list[Line] = []
+        for ts, seen, rid, component in arrivals:
+            ts += delay_ns
+            if ts // CHUNK_NS != k:
+                continue  # it would belong to the next chunk: left out, so chunks stay exact
+            line = Line(
+                ts,
+                seen + delay_ns,
+                text.format(rid),
+                self.replica,
+                rid,
+                "INFO",
+                component,
+                self.deployment_id,
+            )
+            out.append(line)
+        return out
+
+
 class LogStore:
     """Every source of the catalogue, sharing one chunk cache."""
 
@@ -122,6 +200,7 @@ class LogStore:
         self.catalogue = catalogue
         self.cache = ChunkCache(config.cache_lines)
         self._sources: dict[str, Source] = {}
+        self._chainlets: dict[str, Source] = {}
         for model in catalogue.models:
             for dep in model.deployments:
                 params = GenParams(
@@ -144,6 +223,52 @@ class LogStore:
             for env in model.environments:
                 env_src = EnvironmentSource(self, model.id, env)
                 self._sources[env_src.key] = env_src
+        for chain in catalogue.chains:
+            for chain_dep in chain.deployments:
+                self._add_chain(config, chain_dep.chainlets)
+        for project in catalogue.training_projects:
+            for job in project.jobs:
+                src = DeploymentSource(DeploymentGenerator(job.dep, self._params(config, job.dep)))
+                self._sources[src.key] = src
+
+    def _add_chain(self, config: EmulatorConfig, chainlets: tuple[Chainlet, ...]) -> None:
+        caller: ChainletSource | None = None
+        for i, chainlet in enumerate(chainlets):
+            own = DeploymentSource(
+                DeploymentGenerator(chainlet.dep, self._params(config, chainlet.dep))
+            )
+            src = ChainletSource(
+                self,
+                own,
+                name=chainlet.name,
+                deployment_id=chainlet.id,
+                caller=caller,
+                callee=chainlets[i + 1].name if i + 1 < len(chainlets) else None,
+            )
+            self._sources[src.key] = src
+            self._sources[own.key] = own
+            self._chainlets[chainlet.id] = src
+            caller = src
+
+    @staticmethod
+    def _params(config: EmulatorConfig, dep: Deployment) -> GenParams:
+        return GenParams(
+            seed=config.seed,
+            lines_per_s=config.rates.get(dep.id, config.rates.get(dep.base_id, config.lines_per_s)),
+            max_delay_s=config.max_delay_s,
+            late_share=config.late_share,
+            max_late_s=config.max_late_s,
+            giant_burst_at_ms=config.giant_burst_at_ms,
+            giant_burst_lines=config.giant_burst_lines,
+            split_print_s=config.split_print_s,
+            message_bytes=config.message_bytes,
+        )
+
+    def chainlet_source(self, chainlet_id: str) -> Source:
+        return self._chainlets[chainlet_id]
+
+    def job_source(self, project_id: str, job_id: str) -> Source:
+        return self._sources[f"d:{project_id}/{job_id}"]
 
     def deployment_source(self, model_id: str, deployment_id: str) -> Source:
         return self._sources[f"d:{model_id}/{deployment_id}"]

@@ -1,0 +1,136 @@
+"""A training job's logs: which project and job, asked of the API.
+
+PROJECT may be a training project's id or name, and nothing in an id's shape says which: the id
+is tried first (`GET /v1/training_projects/{PROJECT}/jobs` answers 200 for an id, 404 otherwise),
+and only a 404 looks the name up in the list of projects. That answer lists the project's jobs,
+so JOB (an id or a name; default the newest job) costs nothing more.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from .cache import LISTING_TTL, Cache, cache_key
+from .errors import BasetenLogsError, NotFoundError, UsageError
+from .resolve import _check_name, _objects, _some
+
+if TYPE_CHECKING:
+    from .client import ApiClient
+
+PROJECTS_PATH = "/v1/training_projects"
+FINAL_ENDINGS = ("COMPLETED", "FAILED", "STOPPED")  # TRAINING_JOB_COMPLETED, ..._FAILED, ...
+
+
+@dataclass(frozen=True)
+class TrainingTarget:
+    project_id: str
+    project_name: str | None
+    job_id: str
+    job_name: str | None
+    status: str | None
+
+    @property
+    def logs_path(self) -> str:
+        return f"{PROJECTS_PATH}/{self.project_id}/jobs/{self.job_id}/logs"
+
+    @property
+    def label(self) -> str:
+        project = (
+            f"{self.project_name} ({self.project_id})" if self.project_name else self.project_id
+        )
+        job = f"{self.job_name} ({self.job_id})" if self.job_name else self.job_id
+        return f"{project} / {job}"
+
+
+def is_final(status: object) -> bool:
+    return isinstance(status, str) and status.upper().endswith(FINAL_ENDINGS)
+
+
+def check_training_input(*, project: str, job: str | None) -> None:
+    _check_name("PROJECT", project, "training project")
+    if job is not None:
+        _check_name("JOB", job, "training job")
+
+
+def list_projects(client: ApiClient, *, cache: Cache | None = None) -> list[dict[str, Any]]:
+    """Every training project, as the API sent them; the cache keeps names for completion."""
+    projects = _objects(client.get_json(PROJECTS_PATH), "training_projects", PROJECTS_PATH)
+    if cache is not None:
+        summaries = [{"id": p.get("id"), "name": p.get("name")} for p in projects]
+        cache.put(cache_key("training_projects"), summaries, ttl=LISTING_TTL)
+    return projects
+
+
+def list_jobs(client: ApiClient, project_id: str) -> list[dict[str, Any]]:
+    path = f"{PROJECTS_PATH}/{project_id}/jobs"
+    return _objects(client.get_json(path), "training_jobs", path)
+
+
+def find_project(client: ApiClient, project: str) -> tuple[str, str | None, list[dict[str, Any]]]:
+    """(id, name, jobs): PROJECT tried as an id first, then as a name."""
+    try:
+        return project, None, list_jobs(client, project)
+    except NotFoundError:
+        pass
+    projects = list_projects(client)
+    named = [p for p in projects if p.get("name") == project and _is_id(p.get("id"))]
+    if not named:
+        names = sorted({str(p["name"]) for p in projects if isinstance(p.get("name"), str)})
+        hint = f"projects this key can see: {_some(names)}" if names else "this key sees none"
+        raise NotFoundError(f"no training project named {project!r} or with that id", hint=hint)
+    if len(named) > 1:
+        raise UsageError(
+            "PROJECT", f"{len(named)} training projects are named {project!r}", hint="use its id"
+        )
+    project_id = str(named[0]["id"])
+    return project_id, project, list_jobs(client, project_id)
+
+
+def resolve_training(client: ApiClient, project: str, job: str | None = None) -> TrainingTarget:
+    project_id, project_name, jobs = find_project(client, project)
+    usable = [j for j in jobs if _is_id(j.get("id"))]
+    if job is None:
+        if not usable:
+            raise NotFoundError(f"training project {project!r} has no jobs")
+        chosen = max(usable, key=lambda j: str(j.get("created_at") or ""))
+    else:
+        found = [j for j in usable if j.get("id") == job] or [
+            j for j in usable if j.get("name") == job
+        ]
+        if not found:
+            ids = [str(j.get("name") or j["id"]) for j in usable]
+            raise NotFoundError(
+                f"training project {project!r} has no job {job!r}",
+                hint=f"its jobs: {_some(ids)}" if ids else "it has no jobs",
+            )
+        chosen = found[0]
+    name = chosen.get("name")
+    status = chosen.get("current_status")
+    return TrainingTarget(
+        project_id=project_id,
+        project_name=project_name,
+        job_id=str(chosen["id"]),
+        job_name=name if isinstance(name, str) and name else None,
+        status=status if isinstance(status, str) else None,
+    )
+
+
+def job_ended(client: ApiClient, target: TrainingTarget) -> Callable[[], str | None]:
+    """For -f: why following should stop (the job reached a final status), or None."""
+
+    def check() -> str | None:
+        try:
+            jobs = list_jobs(client, target.project_id)
+        except BasetenLogsError:
+            return None  # a failed check is no reason to stop; the polls report trouble
+        status = next((j.get("current_status") for j in jobs if j.get("id") == target.job_id), None)
+        return f"the training job is {status}" if is_final(status) else None
+
+    return check
+
+
+def _is_id(value: Any) -> bool:
+    # Ids go into URL paths: refuse what would change the path, whatever the API sent.
+    return isinstance(value, str) and bool(value) and not any(c in value for c in "/?#%\\ ")
