@@ -635,7 +635,7 @@ class ApiClient:
         query = "&".join(f"{key}={value}" for key, value in params)
         elapsed_ms = (time.monotonic() - started) * 1000
         # The key is in a header, never in the URL, so the trace cannot leak it.
-        self._log(f"GET {path}?{query} -> {outcome} in {elapsed_ms:.0f} ms")
+        self._log(f"GET {path}{'?' if query else ''}{query} -> {outcome} in {elapsed_ms:.0f} ms")
 
     def _error_for(self, response: httpx.Response, path: str) -> Exception:
         status = response.status_code

@@ -223,3 +223,12 @@ def test_every_retry_is_told_at_once(httpx_mock: HTTPXMock, slept: list[float]) 
     api.on_retry = lambda problem, wait: told.append((problem, wait))
     api.get_logs(PATH, [])
     assert told == [("HTTP 503: down", slept[0])]
+
+
+def test_the_trace_of_a_request_without_a_query_has_no_dangling_question_mark(
+    httpx_mock: HTTPXMock,
+) -> None:
+    httpx_mock.add_response(url=f"{URL}/v1/models", json={"models": []})
+    lines: list[str] = []
+    client(log=lines.append).get_json("/v1/models")
+    assert lines[0].startswith("GET /v1/models -> 200 in ")
