@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 from typer._click.exceptions import NoArgsIsHelpError  # typer vendors click
@@ -331,8 +331,18 @@ Concurrency = Annotated[
     str,
     typer.Option(
         metavar="N",
-        help="Time slices of a whole window fetched at once (1 = one after another).",
+        help="Requests of a whole window in flight at once: auto (grows while answers come "
+        "back well, within --max-rps) or a fixed number, 1 = one after another.",
         rich_help_panel=WINDOW,
+    ),
+]
+MaxRps = Annotated[
+    str,
+    typer.Option(
+        metavar="N",
+        help="At most N requests a second, on average, for everything this run sends "
+        "(the API allows a key 100); lower it when several jobs share a key.",
+        rich_help_panel=ACCESS,
     ),
 ]
 Verbose = Annotated[
@@ -413,15 +423,31 @@ def _logs_source(
     )
 
 
-def _workers(concurrency: str) -> int:
+def _workers(concurrency: str) -> int | Literal["auto"]:
     from .query import MAX_CONCURRENCY, parse_count
 
-    workers = parse_count(concurrency, flag="--concurrency", hint=f"1 to {MAX_CONCURRENCY}")
+    if concurrency.strip().lower() == "auto":
+        return "auto"
+    hint = f"auto, or 1 to {MAX_CONCURRENCY}"
+    workers = parse_count(concurrency, flag="--concurrency", hint=hint)
     if workers > MAX_CONCURRENCY:
-        raise UsageError(
-            "--concurrency", f"{workers} is too many", hint=f"at most {MAX_CONCURRENCY}"
-        )
+        raise UsageError("--concurrency", f"{workers} is too many", hint=hint)
     return workers
+
+
+MAX_RPS = 1000.0  # far above any key's budget today; a typo like 1e9 is still caught
+
+
+def _max_rps(value: str) -> float:
+    """--max-rps: requests a second, a positive number (fractions too: 0.5 is one every 2 s)."""
+    hint = "requests a second, e.g. 50 (the API allows 100)"
+    try:
+        rps = float(value)
+    except ValueError:
+        raise UsageError("--max-rps", f"{value!r} is not a number", hint=hint) from None
+    if not 0 < rps <= MAX_RPS:  # also nan and inf
+        raise UsageError("--max-rps", f"must be above 0 and at most {MAX_RPS:g}", hint=hint)
+    return rps
 
 
 def _attempts(retries: str) -> int:
@@ -467,7 +493,7 @@ def get(
             rich_help_panel=WINDOW,
         ),
     ] = False,
-    concurrency: Concurrency = "4",
+    concurrency: Concurrency = "auto",
     overlap: Annotated[
         str,
         typer.Option(
@@ -523,6 +549,7 @@ def get(
     remote: Remote = "baseten",
     no_cache: NoCache = False,
     retries: Retries = "5",
+    max_rps: MaxRps = "100",
     verbose: Verbose = False,
 ) -> None:
     """Print a deployment's logs: the newest lines of a window, or all of it, or follow it."""
@@ -566,6 +593,7 @@ def get(
     follow_settings = follow_settings_for(overlap) if follow else None
     failing_level = parse_fail_on(fail_on)
     workers = _workers(concurrency)
+    rps = _max_rps(max_rps)
     attempts = _attempts(retries)
     filters = _filters(level, replica, request_id, component, grep, include, exclude)
     since_ms, until_ms = resolve_window(since=since, until=until)
@@ -614,6 +642,7 @@ def get(
         follow=follow_settings,
         follow_until_ms=follow_until_ms,
         concurrency=workers,
+        max_rps=rps,
         attempts=attempts,
         extras=Extras(save_file=save_file, fail_on=failing_level, summary=summary),
     )
@@ -632,7 +661,7 @@ def stats(
     team: Team = None,
     since: Since = None,
     until: Until = None,
-    concurrency: Concurrency = "4",
+    concurrency: Concurrency = "auto",
     level: Level = None,
     replica: Replica = None,
     request_id: RequestId = None,
@@ -658,6 +687,7 @@ def stats(
     remote: Remote = "baseten",
     no_cache: NoCache = False,
     retries: Retries = "5",
+    max_rps: MaxRps = "100",
     verbose: Verbose = False,
 ) -> None:
     """The shape of a window's logs: a histogram by level, replicas, top messages and errors."""
@@ -667,6 +697,7 @@ def stats(
     output_format = parse_choice(output, flag="--output", choices=("text", "json"))
     color_mode = parse_choice(color, flag="--color", choices=COLOR_MODES)
     workers = _workers(concurrency)
+    rps = _max_rps(max_rps)
     attempts = _attempts(retries)
     filters = _filters(level, replica, request_id, component, grep, include, exclude)
     since_ms, until_ms = resolve_window(since=since, until=until)
@@ -695,6 +726,7 @@ def stats(
         utc=utc,
         verbose=verbose,
         concurrency=workers,
+        max_rps=rps,
         attempts=attempts,
     )
     raise typer.Exit(int(status))

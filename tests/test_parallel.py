@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 
 from baseten_logs.errors import TransportError
+from baseten_logs.pace import ConcurrencyController
 from baseten_logs.pager import Direction, Pager
-from baseten_logs.parallel import PAGES_AHEAD, AdaptiveLimit, ParallelWindow, slice_window
+from baseten_logs.parallel import PAGES_AHEAD, ParallelWindow, slice_window
 from tests.fakeapi import FakeLogs, record
 from tests.test_pager import MS, T0, fetcher
 
@@ -59,7 +60,7 @@ def test_an_error_in_a_slice_is_raised_in_order() -> None:
     inner = fetcher(fake)
 
     def failing(start: int, end: int, direction: Direction, limit: int) -> list[Any]:
-        if start > T0 + 90_000:
+        if start >= T0 + 75_000:  # the last of the four slices, and any split off it
             raise TransportError("giving up")
         return inner(start, end, direction, limit)
 
@@ -69,7 +70,7 @@ def test_an_error_in_a_slice_is_raised_in_order() -> None:
         for page in ParallelWindow(failing, concurrency=4).pages(T0, T0 + 100_000):
             got.extend(page)
     # Everything before the failing slice was printed, in order, and nothing after it.
-    before = [r for r in sequential if int(r["timestamp"]) // MS < T0 + 87_500]
+    before = [r for r in sequential if int(r["timestamp"]) // MS < T0 + 75_000]
     assert got[: len(before)] == before and got == sequential[: len(got)]
 
 
@@ -85,11 +86,11 @@ def test_stopping_early_releases_the_workers() -> None:
     assert threading.active_count() == before
 
 
-def test_adaptive_limit_shrinks_but_not_below_one() -> None:
-    limit = AdaptiveLimit(3)
+def test_a_fixed_concurrency_loses_a_slot_per_429_but_never_the_last() -> None:
+    controller = ConcurrencyController(3)
     for _ in range(5):
-        limit.shrink()
-    assert limit.size == 1
+        controller.observe(429, 0.1)
+    assert controller.allowed == 1
 
 
 def test_slices_cover_the_window_exactly() -> None:

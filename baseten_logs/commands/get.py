@@ -12,8 +12,9 @@ from baseten_logs import messages
 from baseten_logs.client import ApiClient, RetryPolicy
 from baseten_logs.config import Credentials
 from baseten_logs.errors import BasetenLogsError, ExitStatus
-from baseten_logs.fetch import display_pages, open_client, page_fetcher
+from baseten_logs.fetch import concurrency_for, display_pages, open_client, page_fetcher
 from baseten_logs.follow import Follower, FollowSettings
+from baseten_logs.pace import DEFAULT_MAX_RPS, Concurrency, ceiling_of
 from baseten_logs.pager import Pager, Record
 from baseten_logs.parallel import ParallelWindow
 from baseten_logs.pipes import stdout_guard
@@ -58,9 +59,10 @@ def run_get(
     verbose: bool,
     follow: FollowSettings | None = None,
     follow_until_ms: int | None = None,
-    concurrency: int = 1,
+    concurrency: Concurrency = 1,
     attempts: int = RetryPolicy.attempts,
     extras: Extras | None = None,
+    max_rps: float = DEFAULT_MAX_RPS,
 ) -> ExitStatus:
     extras = extras or Extras()
     stream = sys.stdout
@@ -83,23 +85,25 @@ def run_get(
     log = messages.info if verbose else None
     retry = RetryPolicy(attempts=attempts)
     requests = 0
+    window: ParallelWindow | None = None
     try:
-        with open_client(credentials, log=log, max_connections=concurrency, retry=retry) as client:
+        connections = ceiling_of(concurrency)
+        with open_client(
+            credentials, log=log, max_connections=connections, retry=retry, max_rps=max_rps
+        ) as client:
             try:
                 fetch = page_fetcher(client, query, on_gap=on_gap)
                 progress = _progress(query, verbose=verbose)
                 if progress is not None:
                     fetch = progress.wrap(fetch)
                 pager = Pager(fetch, on_gap=on_gap)
-                window = None
-                if concurrency > 1 and query.limit is None and not reverse:
+                if concurrency != 1 and query.limit is None and not reverse:
                     window = ParallelWindow(
                         fetch,
-                        concurrency=concurrency,
+                        controller=concurrency_for(client, concurrency),
                         on_gap=on_gap,
                         prefetch_bytes=client.limits.prefetch_bytes,
                     )
-                    client.on_throttle = window.throttled
                 with stdout_guard():
                     try:
                         opening: list[Record] = []
@@ -139,12 +143,24 @@ def run_get(
         if extras.save_file is not None:
             extras.save_file.close()
         if verbose:
+            if window is not None:
+                messages.info(_parallel_summary(window))
             messages.info(f"{requests} request{'' if requests == 1 else 's'}")
         if tally is not None and extras.summary:
             messages.report(tally.describe(requests=requests))
     if tally is not None and extras.fail_on and tally.count_at_or_above(extras.fail_on):
         return ExitStatus.MATCHED
     return ExitStatus.INCOMPLETE if gaps else ExitStatus.OK
+
+
+def _parallel_summary(window: ParallelWindow) -> str:
+    """For -v: how the window was fetched."""
+    controller = window.controller
+    mode = "auto" if controller.adaptive else "fixed"
+    return (
+        f"{window.slices} slices, up to {controller.peak} requests in flight ({mode}), "
+        f"{controller.allowed} at the end"
+    )
 
 
 def _at_or_after(record: Record, ms: int) -> bool:

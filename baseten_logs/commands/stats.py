@@ -12,7 +12,8 @@ from baseten_logs import messages
 from baseten_logs.client import RetryPolicy
 from baseten_logs.config import Credentials
 from baseten_logs.errors import ExitStatus
-from baseten_logs.fetch import open_client, page_fetcher
+from baseten_logs.fetch import concurrency_for, open_client, page_fetcher
+from baseten_logs.pace import DEFAULT_MAX_RPS, Concurrency, ceiling_of
 from baseten_logs.parallel import ParallelWindow
 from baseten_logs.pipes import stdout_guard
 from baseten_logs.query import LogQuery
@@ -46,8 +47,9 @@ def run_stats(
     color: str,
     utc: bool,
     verbose: bool,
-    concurrency: int,
+    concurrency: Concurrency,
     attempts: int = RetryPolicy.attempts,
+    max_rps: float = DEFAULT_MAX_RPS,
     subject: str | None = None,  # the target as the user named it; default: the ids of the path
 ) -> ExitStatus:
     """Count every line of the window, then draw the summary or print it as one JSON document."""
@@ -60,14 +62,16 @@ def run_stats(
     )
     log = messages.info if verbose else None
     retry = RetryPolicy(attempts=attempts)
-    with open_client(credentials, log=log, max_connections=concurrency, retry=retry) as client:
+    connections = ceiling_of(concurrency)
+    with open_client(
+        credentials, log=log, max_connections=connections, retry=retry, max_rps=max_rps
+    ) as client:
         window = ParallelWindow(
             page_fetcher(client, query, on_gap=_warn_gap),
-            concurrency=concurrency,
+            controller=concurrency_for(client, concurrency),
             on_gap=_warn_gap,
             prefetch_bytes=client.limits.prefetch_bytes,
         )
-        client.on_throttle = window.throttled
         lines = 0
         try:
             for page in window.pages(query.since_ms, query.until_ms):
