@@ -971,6 +971,22 @@ def emulator(
     latency: Annotated[
         float, typer.Option(metavar="SECONDS", help="Delay before every answer.", min=0)
     ] = 0.0,
+    latency_jitter: Annotated[
+        float,
+        typer.Option(
+            metavar="SECONDS",
+            help="Each answer's delay varies by up to this much either way.",
+            min=0,
+        ),
+    ] = 0.0,
+    rate_limit: Annotated[
+        int,
+        typer.Option(
+            metavar="RPS",
+            help="Requests per key in any second before a 429, as the API's 100; 0 = no limit.",
+            min=0,
+        ),
+    ] = 100,
     error_rate: Annotated[
         float,
         typer.Option(
@@ -1015,6 +1031,8 @@ def emulator(
         seed=seed,
         lines_per_s=rate,
         latency_s=latency,
+        latency_jitter_s=latency_jitter,
+        rate_limit=rate_limit,
         error_rate=error_rate,
         end_inclusive=not end_exclusive,
         late_share=late_share,
