@@ -38,9 +38,9 @@ def monotonic() -> float:
 
 
 def paced(max_rps: float) -> RateLimiter:
-    """A rate limiter for one run's requests, waiting through `sleep` (so tests that take the
-    waiting out of retries take it out of pacing too)."""
-    return RateLimiter(max_rps, sleep=lambda seconds: sleep(seconds))
+    """A rate limiter for one run's requests, timed by `monotonic` and waiting through `sleep`
+    (so tests that take the waiting out of retries take it out of pacing too)."""
+    return RateLimiter(max_rps, clock=lambda: monotonic(), sleep=lambda seconds: sleep(seconds))
 
 
 # Told of every answer: its HTTP status (None: no answer, the connection failed or timed out)

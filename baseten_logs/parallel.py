@@ -19,6 +19,7 @@ millisecond boundaries, so the output is line for line what one sequential walk 
 
 from __future__ import annotations
 
+import math
 import queue
 import threading
 from collections.abc import Callable, Iterator
@@ -33,7 +34,8 @@ from .timestamps import record_ms
 PAGES_AHEAD = 8  # per slice: enough to hide latency, small enough to bound memory
 # While a page is fetched its answer is held three ways at once (bytes, text, parsed records).
 IN_FLIGHT_FACTOR = 3
-MIN_SPLIT_LINES = 2 * PAGE_SIZE  # a slice expected to hold fewer lines is not worth a request more
+CARVE_PAGES = 6  # pages a walker keeps when a new slice is cut off its slice (see _split)
+MIN_SPLIT_LINES = 2 * PAGE_SIZE  # fewer left is not worth a request more
 _DONE = object()
 
 
@@ -55,6 +57,7 @@ class ByteBudget:
     of pages of unknown size is the head slice's and one more), and waits while that does not
     fit. The slice being printed does not wait when none of its pages is queued: the printer
     may be waiting for it, so it must move, or printer and workers would wait for each other.
+    Room goes to the earliest slice waiting: the printer needs it first.
     """
 
     def __init__(self, limit: int) -> None:
@@ -63,6 +66,7 @@ class ByteBudget:
         self.peak = 0  # the most ever held, for tests and -v
         self._head = 0  # the index of the slice the printer is on
         self._expected: int | None = None
+        self._waiting: list[int] = []  # slices waiting for room: the earliest goes first
         self._cond = threading.Condition()
 
     def advance(self, head: int) -> None:
@@ -77,14 +81,20 @@ class ByteBudget:
         """Wait for room for one page of slice `index` (`queued()`: its pages not yet
         printed); the bytes reserved."""
         with self._cond:
-            while True:
-                head = index <= self._head and queued() == 0
-                guess = self._expected
-                if guess is None:  # nothing measured yet: the head goes free, others one at a time
-                    guess = 0 if index <= self._head else self.limit
-                if head or self.used + guess <= self.limit or stop.is_set():
-                    break
-                self._cond.wait(0.1)
+            self._waiting.append(index)
+            try:
+                while True:
+                    head = index <= self._head and queued() == 0
+                    guess = self._expected
+                    if guess is None:  # nothing measured: the head goes free, others one at a time
+                        guess = 0 if index <= self._head else self.limit
+                    first = min(self._waiting) >= index
+                    if head or (first and self.used + guess <= self.limit) or stop.is_set():
+                        break
+                    self._cond.wait(0.1)
+            finally:
+                self._waiting.remove(index)
+                self._cond.notify_all()
             self.used += guess
             return guess
 
@@ -137,6 +147,13 @@ class _Slice:
     lines: int = 0
     split: bool = False  # its end was lowered: answers must be cut there
     ending: bool = False  # its last page is in: nothing left to split off
+    parked: bool = False  # PAGES_AHEAD pages wait for the printer: its walker waits too
+    density: float | None = None  # lines a millisecond: measured, or its parent's until then
+
+    def lines_per_ms(self) -> float | None:
+        if self.lines and self.reached is not None:
+            return self.lines / max(1, self.reached - self.start + 1)
+        return self.density
 
 
 class ParallelWindow:
@@ -172,10 +189,9 @@ class ParallelWindow:
         self.controller.throttled()
 
     def pages(self, since_ms: int, until_ms: int) -> Iterator[list[Record]]:
-        count = self.controller.allowed
-        pieces = [_Slice(a, b) for a, b in slice_window(since_ms, until_ms, count)]
-        for before, after in zip(pieces, pieces[1:], strict=False):
-            before.next = after
+        # One slice to begin with: its first page tells how dense the window is, and so where
+        # to cut the next slices (a window of one page costs one request).
+        pieces = [_Slice(since_ms, until_ms)]
         with self._lock:
             self._pending = list(pieces)
             self.slices = len(pieces)
@@ -207,7 +223,7 @@ class ParallelWindow:
     def _schedule(self) -> None:
         """Start walkers while fewer walk than may: the next pending slice, else a split."""
         with self._lock:
-            while not self._stop.is_set() and len(self._walking) < self.controller.allowed:
+            while not self._stop.is_set() and self._moving() < self.controller.allowed:
                 piece = self._pending.pop(0) if self._pending else self._split()
                 if piece is None:
                     return
@@ -215,27 +231,40 @@ class ParallelWindow:
                 thread = threading.Thread(target=self._work, args=(piece,), daemon=True)
                 thread.start()
 
+    def _moving(self) -> int:
+        """Walkers that can fetch now: a parked one waits for the printer, not for the API."""
+        return sum(1 for piece in self._walking if not piece.parked)
+
     def _split(self) -> _Slice | None:
-        """A new slice: the second half of what the busiest slice still has to fetch."""
-        best: _Slice | None = None
-        best_left = 0
+        """A new slice, cut off a slice being walked (whose lines a millisecond are known).
+
+        First choice: the earliest slice with more than CARVE_PAGES pages left keeps its next
+        CARVE_PAGES pages and the rest is the new slice, so walkers work just ahead of the
+        printer, a few pages each. Failing that (the end of the window is near), the slice
+        with the most left is halved, so the last pages are not fetched one walker alone.
+        """
+        known: list[tuple[_Slice, float, int, int]] = []  # slice, density, done, left
         for piece in self._walking:
-            if piece.ending:
+            density = piece.lines_per_ms()
+            if piece.ending or density is None:
                 continue
             done = piece.start - 1 if piece.reached is None else piece.reached
-            left = piece.stop - done
-            if piece.lines and piece.reached is not None:
-                density = piece.lines / max(1, piece.reached - piece.start + 1)
-                if density * left < MIN_SPLIT_LINES:
-                    continue
-            if left > best_left:
-                best, best_left = piece, left
-        if best is None or best_left < 2:
+            known.append((piece, density, done, piece.stop - done))
+        known.sort(key=lambda entry: entry[0].start)
+        for piece, density, done, left in known:
+            keep = math.ceil(CARVE_PAGES * PAGE_SIZE / max(density, 1e-9))
+            if left > keep and density * (left - keep) >= PAGE_SIZE:
+                return self._cut(piece, done + keep + 1)
+        halves = [e for e in known if e[1] * e[3] >= MIN_SPLIT_LINES and e[3] >= 2]
+        if not halves:
             return None
-        done = best.stop - best_left
-        middle = done + 1 + best_left // 2
-        new = _Slice(middle, best.stop, next=best.next)
-        best.stop, best.next, best.split = middle - 1, new, True
+        piece, _, done, left = max(halves, key=lambda entry: entry[3])
+        return self._cut(piece, done + 1 + left // 2)
+
+    def _cut(self, piece: _Slice, at: int) -> _Slice:
+        """[at, stop] of `piece` becomes a new slice, printed right after it."""
+        new = _Slice(at, piece.stop, next=piece.next, density=piece.lines_per_ms())
+        piece.stop, piece.next, piece.split = at - 1, new, True
         self.slices += 1
         return new
 
@@ -306,13 +335,27 @@ class ParallelWindow:
             return page
 
     def _put(self, piece: _Slice, item: object) -> bool:
-        while not self._stop.is_set():
-            try:
-                piece.pages.put(item, timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
+        try:
+            piece.pages.put_nowait(item)
+            return True
+        except queue.Full:
+            pass
+        # Parked until the printer takes a page: another walker may use the slot meanwhile
+        # (the byte budget still bounds what all of them hold).
+        with self._lock:
+            piece.parked = True
+        self._schedule()
+        try:
+            while not self._stop.is_set():
+                try:
+                    piece.pages.put(item, timeout=0.1)
+                    return True
+                except queue.Full:
+                    continue
+            return False
+        finally:
+            with self._lock:
+                piece.parked = False
 
     def _gap(self, ms: int) -> None:
         with self._gaps_lock:
