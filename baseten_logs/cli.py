@@ -333,6 +333,7 @@ Concurrency = Annotated[
         metavar="N",
         help="Requests of a whole window in flight at once: auto (grows while answers come "
         "back well, within --max-rps) or a fixed number, 1 = one after another.",
+        autocompletion=_choices("auto"),
         rich_help_panel=WINDOW,
     ),
 ]
