@@ -499,7 +499,7 @@ def bench_memory(quick: bool) -> None:
     if piped.lines != expected:
         raise BenchError(f"piped run printed {piped.lines} lines, expected {expected}")
     print(
-        f"{expected:,} lines, no latency, no rate limit, default --concurrency 4, -o jsonl; "
+        f"{expected:,} lines, no latency, no rate limit, default --concurrency auto, -o jsonl; "
         f"emulator chunk cache holds 300k lines, so it regenerates as it serves; "
         f"{requests:,} requests in all; peak RSS = ru_maxrss of the CLI process from wait4"
     )
@@ -559,7 +559,7 @@ def bench_level(quick: bool) -> None:
     print(
         f"{len(truth):,} lines over 1 day, {errors:,} shown as ERROR "
         f"({unlevelled:,} of them without an API level, detected from their text); "
-        f"{PARALLEL_LATENCY_S * 1000:.0f} ms per request, --concurrency 4; median of {repeat}"
+        f"{PARALLEL_LATENCY_S * 1000:.0f} ms per request, default --concurrency; median of {repeat}"
     )
     base = statistics.median(r.wall_s for r in runs["--all (baseline)"])
     rows = []
