@@ -4,14 +4,15 @@ The API pages only through time, one round trip per 1000 lines, so a long window
 consecutive slices that worker threads walk at once (each with its own seam-safe Pager). How
 many requests are in flight is the ConcurrencyController's call (pace.py): it grows while
 answers come back well and the key's budget has room, and shrinks on 429s, 5xx and rising
-latency. The window starts with as many slices as may run; when more may run than there are
-slices, the slice with the most left to fetch is split in two at the middle of what remains
-(so the work follows the concurrency, and a fast window costs few extra requests: each slice
-ends with one short page). A split lowers the slice's end: answers already under way are cut
-there, so each line belongs to exactly one slice.
+latency. The window starts as one slice, whose first page tells how dense it is; whenever more
+may run than walk, a new slice is cut off one being walked (see `_split`: a few pages each, just
+ahead of the printer; near the end, halves), so the work follows the concurrency and each slice
+costs about one request more than its pages (its last, short page). A cut lowers the slice's
+end: answers already under way are cut there too, so each line belongs to exactly one slice.
 
-The printer takes slices strictly in order; a worker may run at most a few pages ahead of it,
-and all workers together at most a byte budget ahead (so memory is bounded by bytes, whatever
+The printer takes slices strictly in order; a worker may run at most a few pages ahead of it
+(then it parks, and another may walk in its place), and all workers together at most a byte
+budget ahead (so memory is bounded by bytes, whatever
 the concurrency, the size of the lines or a server that ignores `limit`; a slow reader slows
 the fetch). When slots are short, the slice nearest the printer is served first. Slices meet at
 millisecond boundaries, so the output is line for line what one sequential walk would print.
