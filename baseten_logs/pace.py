@@ -10,8 +10,9 @@ lookups, the level filter's second query all take a turn from it. Turns are even
 requests in a sliding second sees them as they arrive, and a few that arrive late then close
 together would otherwise push one second over. A 429 stops every request until its
 `retry_after` has passed (the key's budget is spent: anything sent sooner would be refused
-too) and halves the pace, which then grows back linearly over RECOVERY_S seconds: AIMD on the
-rate, so several jobs sharing a key settle on shares of it.
+too) and halves the pace (once for the 429s of one burst), which then grows back linearly,
+quickly to 90% of the pace that was refused and slowly past it: AIMD on the rate, so several
+jobs sharing a key settle on shares of it.
 
 `ConcurrencyController` decides how many requests are in flight. Its policy is AIMD with a slow
 start, as TCP's congestion window, chosen over a latency-gradient controller because the usual
@@ -47,6 +48,7 @@ from typing import Final, Literal
 DEFAULT_MAX_RPS = 100.0  # Baseten's limit for one key on /v1/*
 PACE_MARGIN = 0.95  # share of --max-rps actually used: room for arrival jitter
 RECOVERY_S = 10.0  # after a 429, seconds for the halved pace to grow back to the full rate
+PROBE_SHARE = 0.1  # past 90% of the pace a 429 came at, the pace grows this much as fast
 MIN_RPS = 0.1
 
 AUTO: Final = "auto"
@@ -85,6 +87,8 @@ class RateLimiter:
         self._sleep = sleep
         self._next = -math.inf  # the earliest moment the next turn may start
         self._paused_until = -math.inf
+        self._calm_until = -math.inf  # no second halving before this
+        self._refused_at: float | None = None  # the pace the last 429 came at
         self._updated = clock()
         self._lock = threading.Lock()
 
@@ -101,21 +105,38 @@ class RateLimiter:
         return max(0.0, wait)
 
     def throttled(self, retry_after: float | None) -> None:
-        """A 429: nothing more is sent until `retry_after` has passed, and the pace halves."""
+        """A 429: nothing more is sent until `retry_after` has passed, and the pace halves.
+
+        Requests sent together are refused together: the 429s of one pause and the second
+        after it halve the pace once, not once each."""
         with self._lock:
             now = self._clock()
             self._recover(now)
             self.throttled_count += 1
             if retry_after is not None and retry_after > 0:
                 self._paused_until = max(self._paused_until, now + retry_after)
-            self.rate = max(MIN_RPS, self.rate * DECREASE)
+            if now >= self._calm_until:
+                self._refused_at = self.rate
+                self.rate = max(MIN_RPS, self.rate * 0.5)
+                self._calm_until = max(now, self._paused_until) + 1.0
 
     def _recover(self, now: float) -> None:
-        """Grow the pace back linearly, the whole ceiling over RECOVERY_S seconds."""
+        """Grow the pace back: fast (the whole ceiling over RECOVERY_S seconds) up to a little
+        under the pace the last 429 came at, then PROBE_SHARE as fast: a key shared with other
+        jobs is not pushed over its limit again a moment after the pause."""
         elapsed = max(0.0, now - self._updated)
         self._updated = now
-        if self.rate < self.ceiling:
-            self.rate = min(self.ceiling, self.rate + self.ceiling * elapsed / RECOVERY_S)
+        if self.rate >= self.ceiling:
+            return
+        step = self.ceiling * elapsed / RECOVERY_S
+        knee = self.ceiling if self._refused_at is None else 0.9 * self._refused_at
+        if self.rate < knee:
+            fast = min(step, knee - self.rate)
+            self.rate += fast
+            step = (step - fast) * PROBE_SHARE
+        else:
+            step *= PROBE_SHARE
+        self.rate = min(self.ceiling, self.rate + step)
 
 
 class ConcurrencyController:

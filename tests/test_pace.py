@@ -11,6 +11,7 @@ from baseten_logs.pace import (
     AUTO_CEILING,
     INITIAL,
     PACE_MARGIN,
+    PROBE_SHARE,
     RECOVERY_S,
     ConcurrencyController,
     RateLimiter,
@@ -72,17 +73,20 @@ def test_a_429_pauses_every_request_for_retry_after_and_halves_the_pace() -> Non
     assert pace.throttled_count == 1
 
 
-def test_the_pace_grows_back_linearly_after_a_429() -> None:
+def test_the_pace_grows_back_fast_then_slowly_past_where_it_was_refused() -> None:
     clock = Clock()
     pace = limiter(100, clock)
     pace.throttled(None)  # no retry_after: no pause, but a slower pace
     full = 100 * PACE_MARGIN
     clock.now += RECOVERY_S / 4
     pace.turn()
-    assert pace.rate == pytest.approx(full / 2 + full / 4)
-    clock.now += RECOVERY_S
+    assert pace.rate == pytest.approx(full / 2 + full / 4)  # fast, below the refused pace
+    clock.now += RECOVERY_S / 4
     pace.turn()
-    assert pace.rate == pytest.approx(full)
+    assert pace.rate == pytest.approx(0.9 * full + 0.1 * full * PROBE_SHARE)  # then slowly
+    clock.now += 10 * RECOVERY_S
+    pace.turn()
+    assert pace.rate == pytest.approx(full)  # and never past the ceiling
 
 
 def test_threads_share_one_limiter_without_doubled_turns() -> None:
@@ -231,3 +235,15 @@ def test_slots_go_to_the_lowest_rank_first() -> None:
     for thread in threads:
         thread.join()
     assert order == [10, 20, 30]
+
+
+def test_429s_of_one_burst_halve_the_pace_once() -> None:
+    clock = Clock()
+    pace = limiter(100, clock)
+    for _ in range(18):  # requests in flight together, all refused
+        pace.throttled(1.0)
+    assert pace.rate == pytest.approx(100 * PACE_MARGIN / 2)
+    assert pace.throttled_count == 18
+    clock.now += 2.5  # the pause and its second are over: a new refusal counts again
+    pace.throttled(1.0)
+    assert pace.rate < 100 * PACE_MARGIN / 2
