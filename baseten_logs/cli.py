@@ -12,7 +12,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 from typer._click.exceptions import NoArgsIsHelpError  # typer vendors click
@@ -341,8 +341,19 @@ Concurrency = Annotated[
     str,
     typer.Option(
         metavar="N",
-        help="Time slices of a whole window fetched at once (1 = one after another).",
+        help="Requests of a whole window in flight at once: auto (grows while answers come "
+        "back well, within --max-rps) or a fixed number, 1 = one after another.",
+        autocompletion=_choices("auto"),
         rich_help_panel=WINDOW,
+    ),
+]
+MaxRps = Annotated[
+    str,
+    typer.Option(
+        metavar="N",
+        help="At most N requests a second, on average, for everything this run sends "
+        "(the API allows a key 100); lower it when several jobs share a key.",
+        rich_help_panel=ACCESS,
     ),
 ]
 Verbose = Annotated[
@@ -487,15 +498,31 @@ def _logs_source(
     )
 
 
-def _workers(concurrency: str) -> int:
+def _workers(concurrency: str) -> int | Literal["auto"]:
     from .query import MAX_CONCURRENCY, parse_count
 
-    workers = parse_count(concurrency, flag="--concurrency", hint=f"1 to {MAX_CONCURRENCY}")
+    if concurrency.strip().lower() == "auto":
+        return "auto"
+    hint = f"auto, or 1 to {MAX_CONCURRENCY}"
+    workers = parse_count(concurrency, flag="--concurrency", hint=hint)
     if workers > MAX_CONCURRENCY:
-        raise UsageError(
-            "--concurrency", f"{workers} is too many", hint=f"at most {MAX_CONCURRENCY}"
-        )
+        raise UsageError("--concurrency", f"{workers} is too many", hint=hint)
     return workers
+
+
+MAX_RPS = 1000.0  # far above any key's budget today; a typo like 1e9 is still caught
+
+
+def _max_rps(value: str) -> float:
+    """--max-rps: requests a second, a positive number (fractions too: 0.5 is one every 2 s)."""
+    hint = "requests a second, e.g. 50 (the API allows 100)"
+    try:
+        rps = float(value)
+    except ValueError:
+        raise UsageError("--max-rps", f"{value!r} is not a number", hint=hint) from None
+    if not 0 < rps <= MAX_RPS:  # also nan and inf
+        raise UsageError("--max-rps", f"must be above 0 and at most {MAX_RPS:g}", hint=hint)
+    return rps
 
 
 def _attempts(retries: str) -> int:
@@ -513,7 +540,8 @@ class _LogPlan:
     count: int | None
     follow: FollowSettings | None
     fail_on: str | None
-    workers: int
+    workers: int | Literal["auto"]
+    rps: float
     attempts: int
     filters: Filters
     since_ms: int
@@ -549,6 +577,7 @@ def _log_plan(
     overlap: str,
     fail_on: str | None,
     concurrency: str,
+    max_rps: str,
     retries: str,
     filters: Filters,
 ) -> _LogPlan:
@@ -590,6 +619,7 @@ def _log_plan(
     follow_settings = follow_settings_for(overlap) if follow else None
     failing_level = parse_fail_on(fail_on)
     workers = _workers(concurrency)
+    rps = _max_rps(max_rps)
     attempts = _attempts(retries)
     since_ms, until_ms = resolve_window(since=since, until=until)
     follow_until_ms = None
@@ -608,6 +638,7 @@ def _log_plan(
         follow=follow_settings,
         fail_on=failing_level,
         workers=workers,
+        rps=rps,
         attempts=attempts,
         filters=filters,
         since_ms=since_ms,
@@ -639,7 +670,7 @@ def get(
     limit: Limit = None,
     all_lines: AllLines = False,
     follow: Follow = False,
-    concurrency: Concurrency = "4",
+    concurrency: Concurrency = "auto",
     overlap: Overlap = "60s",
     level: Level = None,
     replica: Replica = None,
@@ -661,6 +692,7 @@ def get(
     remote: Remote = "baseten",
     no_cache: NoCache = False,
     retries: Retries = "5",
+    max_rps: MaxRps = "100",
     verbose: Verbose = False,
 ) -> None:
     """Print a deployment's logs: the newest lines of a window, or all of it, or follow it."""
@@ -677,6 +709,7 @@ def get(
         overlap=overlap,
         fail_on=fail_on,
         concurrency=concurrency,
+        max_rps=max_rps,
         retries=retries,
         filters=_filters(level, replica, request_id, component, grep, include, exclude),
     )
@@ -705,6 +738,7 @@ def get(
         follow=plan.follow,
         follow_until_ms=plan.follow_until_ms,
         concurrency=plan.workers,
+        max_rps=plan.rps,
         attempts=plan.attempts,
         extras=Extras(save_file=save_file, fail_on=plan.fail_on, summary=summary),
     )
@@ -778,7 +812,7 @@ def chain(
     limit: Limit = None,
     all_lines: AllLines = False,
     follow: Follow = False,
-    concurrency: Concurrency = "4",
+    concurrency: Concurrency = "auto",
     overlap: Overlap = "60s",
     level: Level = None,
     replica: Replica = None,
@@ -799,6 +833,7 @@ def chain(
     api_url: ApiUrl = None,
     remote: Remote = "baseten",
     retries: Retries = "5",
+    max_rps: MaxRps = "100",
     verbose: Verbose = False,
 ) -> None:
     """Print a chain's logs: every chainlet's lines merged in time order, each line labelled
@@ -819,6 +854,7 @@ def chain(
         overlap=overlap,
         fail_on=fail_on,
         concurrency=concurrency,
+        max_rps=max_rps,
         retries=retries,
         filters=_filters(level, replica, request_id, component, grep, include, exclude),
     )
@@ -846,6 +882,7 @@ def chain(
             follow=plan.follow,
             follow_until_ms=plan.follow_until_ms,
             concurrency=plan.workers,
+            max_rps=plan.rps,
             extras=Extras(save_file=save_file, fail_on=plan.fail_on, summary=summary),
         )
     finally:
@@ -905,7 +942,7 @@ def training(
     limit: Limit = None,
     all_lines: AllLines = False,
     follow: Follow = False,
-    concurrency: Concurrency = "4",
+    concurrency: Concurrency = "auto",
     overlap: Overlap = "60s",
     level: Level = None,
     replica: Replica = None,
@@ -926,6 +963,7 @@ def training(
     api_url: ApiUrl = None,
     remote: Remote = "baseten",
     retries: Retries = "5",
+    max_rps: MaxRps = "100",
     verbose: Verbose = False,
 ) -> None:
     """Print a training job's logs. Its endpoint takes only the window and a level, so the
@@ -946,6 +984,7 @@ def training(
         overlap=overlap,
         fail_on=fail_on,
         concurrency=concurrency,
+        max_rps=max_rps,
         retries=retries,
         filters=_filters(level, replica, request_id, component, grep, include, exclude),
     )
@@ -970,6 +1009,7 @@ def training(
             follow=plan.follow,
             follow_until_ms=plan.follow_until_ms,
             concurrency=plan.workers,
+            max_rps=plan.rps,
             extras=Extras(save_file=save_file, fail_on=plan.fail_on, summary=summary),
         )
     finally:
@@ -992,7 +1032,7 @@ def stats(
     team: Team = None,
     since: Since = None,
     until: Until = None,
-    concurrency: Concurrency = "4",
+    concurrency: Concurrency = "auto",
     level: Level = None,
     replica: Replica = None,
     request_id: RequestId = None,
@@ -1018,6 +1058,7 @@ def stats(
     remote: Remote = "baseten",
     no_cache: NoCache = False,
     retries: Retries = "5",
+    max_rps: MaxRps = "100",
     verbose: Verbose = False,
     chain: Annotated[
         bool,
@@ -1038,6 +1079,7 @@ def stats(
     output_format = parse_choice(output, flag="--output", choices=("text", "json"))
     color_mode = parse_choice(color, flag="--color", choices=COLOR_MODES)
     workers = _workers(concurrency)
+    rps = _max_rps(max_rps)
     attempts = _attempts(retries)
     filters = _filters(level, replica, request_id, component, grep, include, exclude)
     since_ms, until_ms = resolve_window(since=since, until=until)
@@ -1103,6 +1145,7 @@ def stats(
         utc=utc,
         verbose=verbose,
         concurrency=workers,
+        max_rps=rps,
         attempts=attempts,
     )
     raise typer.Exit(int(status))
@@ -1619,6 +1662,22 @@ def emulator(
     latency: Annotated[
         float, typer.Option(metavar="SECONDS", help="Delay before every answer.", min=0)
     ] = 0.0,
+    latency_jitter: Annotated[
+        float,
+        typer.Option(
+            metavar="SECONDS",
+            help="Each answer's delay varies by up to this much either way.",
+            min=0,
+        ),
+    ] = 0.0,
+    rate_limit: Annotated[
+        int,
+        typer.Option(
+            metavar="RPS",
+            help="Requests per key in any second before a 429, as the API's 100; 0 = no limit.",
+            min=0,
+        ),
+    ] = 100,
     error_rate: Annotated[
         float,
         typer.Option(
@@ -1663,6 +1722,8 @@ def emulator(
         seed=seed,
         lines_per_s=rate,
         latency_s=latency,
+        latency_jitter_s=latency_jitter,
+        rate_limit=rate_limit,
         error_rate=error_rate,
         end_inclusive=not end_exclusive,
         late_share=late_share,

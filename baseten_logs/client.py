@@ -21,6 +21,7 @@ import httpx
 
 from .errors import ApiError, AuthError, NotFoundError, TransportError, UsageError
 from .limits import ENV_MAX_ANSWER_BYTES, ENV_REQUEST_DEADLINE, MIB, Limits, describe_bytes
+from .pace import RateLimiter
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 Params = Sequence[tuple[str, str]]
@@ -34,6 +35,17 @@ def sleep(seconds: float) -> None:
 def monotonic() -> float:
     """Indirection so tests can move time past a request's deadline without waiting."""
     return time.monotonic()
+
+
+def paced(max_rps: float) -> RateLimiter:
+    """A rate limiter for one run's requests, timed by `monotonic` and waiting through `sleep`
+    (so tests that take the waiting out of retries take it out of pacing too)."""
+    return RateLimiter(max_rps, clock=lambda: monotonic(), sleep=lambda seconds: sleep(seconds))
+
+
+# Told of every answer: its HTTP status (None: no answer, the connection failed or timed out)
+# and the seconds from sending to the last byte, so concurrency can follow the server.
+Observer = Callable[[int | None, float], None]
 
 
 @dataclass(frozen=True)
@@ -441,6 +453,7 @@ class ApiClient:
         auth: Auth | None = None,
         warn: Callable[[str], None] | None = None,
         limits: Limits | None = None,
+        rate_limiter: RateLimiter | None = None,
     ) -> None:
         from . import __version__
 
@@ -456,7 +469,11 @@ class ApiClient:
         self._timeout = timeout
         self._requests = itertools.count(1)
         self._requests_made = 0
-        # Told of every 429, so parallel fetching can lower its concurrency.
+        # Every request waits for its turn here (None: as fast as answers come).
+        self.rate_limiter = rate_limiter
+        # Told of every answer (see Observer), so parallel fetching can adapt its concurrency.
+        self.observers: list[Observer] = []
+        # Told of every 429 (kept for callers that only want those).
         self.on_throttle: Callable[[], None] | None = None
         # Told of every retry (what failed, seconds until the next try), so follow mode can say
         # "reconnecting" at once instead of after the whole retry budget.
@@ -551,6 +568,8 @@ class ApiClient:
             problem: str
             hint = _RETRY_HINT
             wait: float | None = None
+            if self.rate_limiter is not None:
+                self.rate_limiter.turn()
             started = monotonic()
             sent = {"Authorization": self._auth.header()} if self._auth else None
             try:
@@ -560,16 +579,19 @@ class ApiClient:
                 problem, hint = exc.problem, exc.hint
                 self._trace(path, params, problem, started)
             except httpx.TimeoutException:
+                self._observe(None, started)
                 problem = "timed out"
                 if monotonic() - started >= self._limits.request_deadline_s:
                     problem, hint = _too_slow(self._limits), _TOO_SLOW_HINT
                 self._trace(path, params, problem, started)
             except httpx.TransportError as exc:
+                self._observe(None, started)
                 refused = _refused(exc)
                 problem = _transport_problem(exc, _host_port(self._http.base_url))
                 self._trace(path, params, problem, started)
             else:
                 self._trace(path, params, f"{response.status_code}", started)
+                self._observe(response.status_code, started)
                 if response.status_code == 200:
                     return response
                 if (
@@ -584,6 +606,8 @@ class ApiClient:
                 problem = _describe(response)
                 if response.status_code == 429:
                     wait = _retry_after(response)
+                    if self.rate_limiter is not None:
+                        self.rate_limiter.throttled(wait)
                     if self.on_throttle is not None:
                         self.on_throttle()
             attempt += 1
@@ -628,6 +652,11 @@ class ApiClient:
         finally:
             _request_deadline.value = None
         return _bounded_answer(response, body)
+
+    def _observe(self, status: int | None, started: float) -> None:
+        elapsed = monotonic() - started
+        for observer in list(self.observers):
+            observer(status, elapsed)
 
     def _trace(self, path: str, params: Params, outcome: str, started: float) -> None:
         if self._log is None:

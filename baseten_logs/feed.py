@@ -14,8 +14,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .fetch import display_pages, page_fetcher
+from .fetch import concurrency_for, display_pages, page_fetcher
 from .merge import labelled, merge_streams, merged_fetch
+from .pace import AUTO, Concurrency
 from .pager import PAGE_SIZE, FetchPage, Pager, Record
 from .parallel import ParallelWindow
 from .query import Filters, LogQuery
@@ -97,7 +98,7 @@ def opening_pages(
     query: LogQuery,
     *,
     newest_first: bool,
-    concurrency: int,
+    concurrency: Concurrency,
     on_gap: Callable[[int], None],
     wrap: Wrap | None = None,
     prefetch_bytes: int,
@@ -114,17 +115,21 @@ def opening_pages(
     # A whole window: every source walked once, in parallel slices, merged by time.
     streams: list[Iterator[list[Record]]] = []
     windows: list[ParallelWindow] = []
-    # The workers shared out: at most `concurrency` requests in flight, but one per source at least.
-    share = max(1, concurrency // len(feed.parts))
+    # A fixed number of workers is shared out (one per source at least); "auto" grows each
+    # source's own, all of them within the client's one rate limiter. A controller per source,
+    # not one for all: the merge needs every source's next page, and a source waiting on a slot
+    # held by another's walker (parked until the printer moves on) would never get it.
+    parts = len(feed.parts)
+    share: Concurrency = concurrency if concurrency == AUTO else max(1, concurrency // parts)
     for part in feed.parts:
         fetch = wrapped(part_fetch(client, part, on_gap=on_gap))
         window = None
-        if share > 1 and not newest_first:
+        if share != 1 and not newest_first:
             window = ParallelWindow(
                 fetch,
-                concurrency=share,
+                controller=concurrency_for(client, share),
                 on_gap=on_gap,
-                prefetch_bytes=max(1, prefetch_bytes // len(feed.parts)),
+                prefetch_bytes=max(1, prefetch_bytes // parts),
             )
             windows.append(window)
         pages = display_pages(

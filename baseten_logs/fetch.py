@@ -7,9 +7,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import replace
 
 from . import messages
-from .client import ApiClient, RetryPolicy
+from .client import ApiClient, RetryPolicy, paced
 from .config import Credentials, resolve_credentials
 from .limits import Limits, limits_from
+from .pace import DEFAULT_MAX_RPS, Concurrency, ConcurrencyController
 from .pager import PAGE_SIZE, Direction, FetchPage, Pager, Record
 from .parallel import ParallelWindow
 from .query import LogQuery
@@ -23,9 +24,11 @@ def open_client(
     max_connections: int = 8,
     retry: RetryPolicy | None = None,
     limits: Limits | None = None,
+    max_rps: float | None = DEFAULT_MAX_RPS,
 ) -> ApiClient:
     """A client for `credentials`, bounded by `limits` (default: limits.py's, or the
-    environment's overrides); warnings about odd answers go to stderr."""
+    environment's overrides) and paced to `max_rps` requests a second (None: unpaced);
+    warnings about odd answers go to stderr."""
     if credentials.login is not None and log is not None:
         credentials.login.log = log  # -v says when a login is refreshed (never the tokens)
     return ApiClient(
@@ -39,7 +42,20 @@ def open_client(
         retry=retry,
         auth=credentials.login,
         limits=limits or limits_from(os.environ),
+        rate_limiter=paced(max_rps) if max_rps else None,
     )
+
+
+def concurrency_for(client: ApiClient, concurrency: Concurrency) -> ConcurrencyController:
+    """The controller of a run's parallel fetching, told of every answer `client` gets and
+    kept within its rate limiter's pace. Give it to every ParallelWindow of the run (several
+    sources at once too), so that together they stay within one budget."""
+    limiter = client.rate_limiter
+    controller = ConcurrencyController(
+        concurrency, rate=None if limiter is None else (lambda: limiter.rate)
+    )
+    client.observers.append(controller.observe)
+    return controller
 
 
 def page_fetcher(

@@ -26,7 +26,7 @@ DEFAULT_WINDOW_MS = 30 * 60_000
 DEFAULT_LIMIT = 500
 EARLIEST_MS = 1_420_070_400_000  # 2015-01-01T00:00:00Z: older than any Baseten deployment
 LATEST_AHEAD_MS = 7 * 86_400_000  # -f --until may look ahead, but not by years
-MAX_CONCURRENCY = 16  # the API allows 100 requests/s per key; stay well inside it
+MAX_CONCURRENCY = 64  # as automatic concurrency's ceiling; the rate limiter keeps the pace
 
 Direction = Literal["asc", "desc"]
 

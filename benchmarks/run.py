@@ -1,8 +1,12 @@
 """`make bench`: one run of every benchmark, with ratios to baselines measured in the same run.
 
-    .venv/bin/python benchmarks/run.py [--quick] [--only parallel,render,startup,memory,bounded]
+    .venv/bin/python benchmarks/run.py [--quick] [--only pace,parallel,render,startup,memory,...]
 
 Sections:
+  pace      --all over 200,000 lines under the API's rate limit (100 requests/s per key, 429s with
+            retry_after), at 200 ms and at 50 ms a request (each varying by 20%): the default
+            (--concurrency auto) against the rate-limit floor (pages / 100 s), sequential paging
+            and --concurrency 4, with the share of requests answered 429
   parallel  --all over a 2-day window (~100k lines) against the emulator with 50 ms per request,
             at --concurrency 1 (sequential paging: the baseline), 2, 4 and 8
   render    lines/s per output format against a plain f-string write (benchmarks/render_bench.py)
@@ -44,7 +48,7 @@ from harness import (
 
 from baseten_logs.emulator import DEMO_DEPLOYMENT_ID, DEMO_MODEL_ID, Emulator, EmulatorConfig
 
-SECTIONS = ("parallel", "render", "startup", "memory", "level", "bounded")
+SECTIONS = ("pace", "parallel", "render", "startup", "memory", "level", "bounded")
 MINUTE_MS = 60_000
 DAY_MS = 86_400_000
 
@@ -106,6 +110,138 @@ def checked(run: CliRun, what: str) -> CliRun:
 
 def log_requests(emu: Emulator) -> int:
     return sum(1 for r in emu.requests if r.path.endswith("/logs"))
+
+
+# --- 0. at the speed of the rate limit ---------------------------------------------------------
+PACE_LINES = 200_000
+PACE_WINDOW_MS = 2 * DAY_MS
+PACE_LIMIT_RPS = 100
+PACE_LATENCIES_S = (0.2, 0.05)
+PACE_JITTER = 0.2  # each request's latency varies by up to this share either way
+PACE_FLOOR_TARGET = 3.0  # auto at 200 ms: wall time against the rate-limit floor
+PACE_429_TARGET = 0.02  # auto: share of requests answered 429
+
+
+@dataclass
+class PaceRow:
+    name: str
+    latency_s: float
+    wall_s: float
+    requests: int
+    refused: int
+    cpu_s: float
+    peak_mb: float
+
+
+def bench_pace(quick: bool) -> None:
+    header(
+        f"0. --all at the speed of the rate limit: {PACE_LINES:,} lines, "
+        f"{PACE_LIMIT_RPS} requests/s per key"
+    )
+    rate = PACE_LINES / (PACE_WINDOW_MS / 1000)
+    config = EmulatorConfig(rates={DEMO_DEPLOYMENT_ID: rate}, rate_limit_per_s=None)
+    runs: list[tuple[str, tuple[str, ...]]] = [
+        ("sequential (--concurrency 1)", ("--concurrency", "1")),
+        ("--concurrency 4 (the old default)", ("--concurrency", "4")),
+        ("--concurrency auto (default)", ()),
+    ]
+    latencies = PACE_LATENCIES_S[:1] if quick else PACE_LATENCIES_S
+    rows: list[PaceRow] = []
+    digests = set()
+    with Emulator(config) as emu:
+        since, until = settled_window(emu, PACE_WINDOW_MS)
+        expected = len(emu.ground_truth(DEMO_MODEL_ID, DEMO_DEPLOYMENT_ID, since, until))
+        env = emulator_env(emu.url, emu.api_key)
+        checked(run_cli(get_all(since, until, "--concurrency", "1"), env), "warm-up run")
+        pages = log_requests(emu)  # what sequential paging asks: the floor's numerator
+        emu.set_rate_limit(PACE_LIMIT_RPS)
+        for latency in latencies:
+            emu.set_latency(latency, jitter=latency * PACE_JITTER)
+            for name, extra in runs:
+                emu.clear_requests()
+                time.sleep(1.1)  # a fresh second of the key's budget for every run
+                run = checked(run_cli(get_all(since, until, *extra), env), name)
+                if run.lines != expected:
+                    raise BenchError(f"{name}: {run.lines} lines, expected {expected}")
+                digests.add(run.digest)
+                logs = [r for r in emu.requests if r.path.endswith("/logs")]
+                refused = sum(1 for r in logs if r.status == 429)
+                rows.append(
+                    PaceRow(
+                        name, latency, run.wall_s, len(logs), refused, run.cpu_s, run.peak_rss_mb
+                    )
+                )
+        if emu.errors:
+            raise BenchError(f"emulator errors: {emu.errors[:3]}")
+
+    floor = pages / PACE_LIMIT_RPS
+    print(
+        f"{expected:,} lines over 2 days; sequential paging takes {pages} requests, so the "
+        f"rate-limit floor is {pages} / {PACE_LIMIT_RPS} = {floor:.2f} s; the emulator refuses "
+        f"a key's {PACE_LIMIT_RPS + 1}st request in any second (429, retry_after); latency "
+        f"varies by up to {PACE_JITTER:.0%} either way; one run each (heavy); stdout piped and "
+        "counted"
+    )
+    table_rows = []
+    for latency in latencies:
+        mine = [r for r in rows if r.latency_s == latency]
+        sequential = mine[0].wall_s
+        fixed4 = mine[1].wall_s
+        for row in mine:
+            auto = row.name.startswith("--concurrency auto")
+            share = row.refused / row.requests if row.requests else 0.0
+            if auto and latency == PACE_LATENCIES_S[0]:
+                target = f"<= {PACE_FLOOR_TARGET:g}x floor, <= {PACE_429_TARGET:.0%} 429"
+                ok: bool | None = row.wall_s <= PACE_FLOOR_TARGET * floor and (
+                    share <= PACE_429_TARGET
+                )
+            elif auto:
+                target, ok = "<= --concurrency 4", row.wall_s <= fixed4
+            else:
+                target, ok = "", None
+            table_rows.append(
+                [
+                    f"{latency * 1000:.0f} ms",
+                    row.name,
+                    f"{row.wall_s:.2f}",
+                    f"{row.wall_s / floor:.2f}x",
+                    f"{row.wall_s / sequential:.2f}x",
+                    f"{row.wall_s / fixed4:.2f}x",
+                    row.requests,
+                    f"{row.refused} ({share:.1%})",
+                    fmt_int(expected / row.wall_s),
+                    f"{row.cpu_s:.2f}",
+                    f"{row.peak_mb:.1f}",
+                    target,
+                    verdict(ok),
+                ]
+            )
+    print(
+        table(
+            [
+                "latency",
+                "run",
+                "wall s",
+                "vs floor",
+                "vs seq",
+                "vs c4",
+                "requests",
+                "429s",
+                "lines/s",
+                "CLI cpu s",
+                "peak MB",
+                "target",
+                "",
+            ],
+            table_rows,
+        )
+    )
+    print(
+        f"output byte-identical across all runs, nothing lost or doubled: "
+        f"{'yes' if len(digests) == 1 else 'NO'}"
+    )
+    if len(digests) != 1:
+        raise BenchError("the output differed between runs")
 
 
 # --- 1. parallel windows ------------------------------------------------------------------------
@@ -363,7 +499,7 @@ def bench_memory(quick: bool) -> None:
     if piped.lines != expected:
         raise BenchError(f"piped run printed {piped.lines} lines, expected {expected}")
     print(
-        f"{expected:,} lines, no latency, no rate limit, default --concurrency 4, -o jsonl; "
+        f"{expected:,} lines, no latency, no rate limit, default --concurrency auto, -o jsonl; "
         f"emulator chunk cache holds 300k lines, so it regenerates as it serves; "
         f"{requests:,} requests in all; peak RSS = ru_maxrss of the CLI process from wait4"
     )
@@ -423,7 +559,7 @@ def bench_level(quick: bool) -> None:
     print(
         f"{len(truth):,} lines over 1 day, {errors:,} shown as ERROR "
         f"({unlevelled:,} of them without an API level, detected from their text); "
-        f"{PARALLEL_LATENCY_S * 1000:.0f} ms per request, --concurrency 4; median of {repeat}"
+        f"{PARALLEL_LATENCY_S * 1000:.0f} ms per request, default --concurrency; median of {repeat}"
     )
     base = statistics.median(r.wall_s for r in runs["--all (baseline)"])
     rows = []
@@ -593,6 +729,7 @@ def _view_run(
 
 
 BENCHES: dict[str, Callable[[bool], None]] = {
+    "pace": bench_pace,
     "parallel": bench_parallel,
     "render": bench_render,
     "startup": bench_startup,

@@ -10,6 +10,7 @@ import pytest
 from pytest_httpx import HTTPXMock
 
 from baseten_logs.errors import ExitStatus
+from baseten_logs.pace import PACE_MARGIN
 from tests.conftest import invoke
 from tests.fakeapi import API_URL, DEPLOYMENT, LOGS_PATH, MODEL, FakeLogs, record
 
@@ -435,3 +436,26 @@ def test_level_error_asks_the_api_for_unlevelled_lines_narrowed_to_level_markers
     assert {c.get("min_level") for c in logs_api.calls} == {"ERROR", None}
     narrowed = [c for c in logs_api.calls if "min_level" not in c]
     assert narrowed and all("traceback" in c["search_pattern"] for c in narrowed)
+
+
+def test_max_rps_paces_every_request_of_the_run(
+    logs_api: FakeLogs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    now = [1000.0]
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:  # time passes only when the client waits
+        slept.append(seconds)
+        now[0] += seconds
+
+    monkeypatch.setattr("baseten_logs.client.sleep", sleep)
+    monkeypatch.setattr("baseten_logs.client.monotonic", lambda: now[0])
+    logs_api.records = [record((SINCE_MS + i) * MS, f"m{i}") for i in range(2500)]
+    result = invoke(*GET, "--all", "-o", "raw", "--concurrency", "1", "--max-rps", "2")
+    assert result.stdout.splitlines() == [f"m{i}" for i in range(2500)]
+    assert len(logs_api.calls) == 3
+    interval = 1 / (2 * PACE_MARGIN)  # evenly spaced, a little under 2 a second
+    assert slept == pytest.approx([interval, interval])
+    slept.clear()
+    assert invoke(*GET, "--all", "-o", "raw", "--concurrency", "1").status == 0
+    assert slept == pytest.approx([1 / (100 * PACE_MARGIN)] * 2)  # the default: 100 a second

@@ -232,3 +232,44 @@ def test_the_trace_of_a_request_without_a_query_has_no_dangling_question_mark(
     lines: list[str] = []
     client(log=lines.append).get_json("/v1/models")
     assert lines[0].startswith("GET /v1/models -> 200 in ")
+
+
+class CountingLimiter:
+    """A rate limiter that only counts: turns taken and the 429s it was told of."""
+
+    def __init__(self) -> None:
+        self.turns = 0
+        self.told: list[float | None] = []
+
+    def turn(self) -> float:
+        self.turns += 1
+        return 0.0
+
+    def throttled(self, retry_after: float | None) -> None:
+        self.told.append(retry_after)
+
+
+def test_every_attempt_takes_a_turn_and_a_429_slows_the_whole_run(
+    httpx_mock: HTTPXMock, slept: list[float]
+) -> None:
+    httpx_mock.add_response(url=ANY, status_code=429, json={"error": "slow", "retry_after": 37})
+    httpx_mock.add_response(url=ANY, json=OK)
+    httpx_mock.add_response(url=f"{URL}/v1/models", json={"models": []})
+    pace = CountingLimiter()
+    seen: list[int | None] = []
+    api = client(rate_limiter=pace)
+    api.observers.append(lambda status, seconds: seen.append(status))
+    api.get_logs(PATH, [])
+    api.get_json("/v1/models")  # a name lookup waits its turn like a page of logs
+    assert pace.turns == 3 and pace.told == [37.0] and slept == [37.0]
+    assert seen == [429, 200, 200]
+
+
+def test_a_failed_connection_is_reported_without_a_status(httpx_mock: HTTPXMock) -> None:
+    httpx_mock.add_exception(httpx.ConnectTimeout("slow"), url=ANY)
+    httpx_mock.add_response(url=ANY, json=OK)
+    seen: list[int | None] = []
+    api = client()
+    api.observers.append(lambda status, seconds: seen.append(status))
+    api.get_logs(PATH, [])
+    assert seen == [None, 200]

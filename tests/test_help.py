@@ -56,8 +56,11 @@ def test_a_mistyped_command_points_at_the_top_level_help() -> None:
 @pytest.mark.parametrize(
     ("flags", "present", "absent"),
     [
-        (("--concurrency", "0"), "(1 to 16)", "100"),
-        (("--concurrency", "many"), "(1 to 16)", "100"),
+        (("--concurrency", "0"), "(auto, or 1 to 64)", "100"),
+        (("--concurrency", "many"), "(auto, or 1 to 64)", "100"),
+        (("--max-rps", "0"), "--max-rps: must be above 0", "Traceback"),
+        (("--max-rps", "nan"), "--max-rps: must be above 0", "Traceback"),
+        (("--max-rps", "fast"), "'fast' is not a number (requests a second", "Traceback"),
         (("--reverse", "-f"), "drop --reverse", "jsonl"),
         (("-f", "-o", "json"), "use -o jsonl", "--reverse"),
         (("--grep", r"(\w)\1"), r"'(\w)\1'", r"\\"),  # as typed, not doubled

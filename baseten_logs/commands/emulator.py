@@ -33,6 +33,8 @@ def run_emulator(
     late_share: float,
     id_style: str = "7",
     timestamps: str = "ns",
+    latency_jitter_s: float = 0.0,
+    rate_limit: int = 100,
 ) -> None:
     from baseten_logs.emulator import EmulatorConfig, serve
     from baseten_logs.emulator.config import (
@@ -49,6 +51,8 @@ def run_emulator(
         seed=seed,
         lines_per_s=lines_per_s,
         latency_s=latency_s,
+        latency_jitter_s=latency_jitter_s,
+        rate_limit_per_s=rate_limit or None,
         error_rate=error_rate,
         end_inclusive=end_inclusive,
         late_share=late_share,

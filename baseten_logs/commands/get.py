@@ -15,7 +15,9 @@ from baseten_logs.errors import BasetenLogsError, ExitStatus
 from baseten_logs.feed import Feed, feed_fetch, local_filter, opening_pages
 from baseten_logs.fetch import open_client
 from baseten_logs.follow import Follower, FollowSettings
+from baseten_logs.pace import DEFAULT_MAX_RPS, Concurrency, ceiling_of
 from baseten_logs.pager import Record
+from baseten_logs.parallel import ParallelWindow
 from baseten_logs.pipes import SaveFile, as_stream, stdout_guard
 from baseten_logs.progress import FetchProgress, nothing_matched
 from baseten_logs.query import LogQuery
@@ -109,10 +111,11 @@ def run_get(
     verbose: bool,
     follow: FollowSettings | None = None,
     follow_until_ms: int | None = None,
-    concurrency: int = 1,
+    concurrency: Concurrency = 1,
     attempts: int = RetryPolicy.attempts,
     extras: Extras | None = None,
     feed: Feed | None = None,
+    max_rps: float = DEFAULT_MAX_RPS,
 ) -> ExitStatus:
     """Show `query`'s window (then follow it) from `feed`'s sources (default: query's own)."""
     extras = extras or Extras()
@@ -130,8 +133,12 @@ def run_get(
     retry = RetryPolicy(attempts=attempts)
     requests = 0
     completed = False
+    windows: list[ParallelWindow] = []
     try:
-        with open_client(credentials, log=log, max_connections=concurrency, retry=retry) as client:
+        connections = ceiling_of(concurrency)
+        with open_client(
+            credentials, log=log, max_connections=connections, retry=retry, max_rps=max_rps
+        ) as client:
             try:
                 progress = _progress(query, verbose=verbose, sources=len(feed.parts))
                 with stdout_guard():
@@ -148,8 +155,8 @@ def run_get(
                             wrap=progress.wrap if progress is not None else None,
                             prefetch_bytes=client.limits.prefetch_bytes,
                         )
-                        if opening.windows:
-                            client.on_throttle = opening.throttled
+                        # Each window's controller hears of every answer (429s included) itself.
+                        windows = opening.windows
                         recent: list[Record] = []
                         shown = 0
                         for page in opening.pages:
@@ -193,8 +200,21 @@ def run_get(
         messages.end_interrupted_line()  # before the summary below, not after it
         raise
     finally:
+        if verbose and windows:
+            messages.info(_parallel_summary(windows))
         end_run(extras, tally, completed=completed, requests=requests, verbose=verbose)
     return outcome(extras, tally, gaps)
+
+
+def _parallel_summary(windows: list[ParallelWindow]) -> str:
+    """For -v: how the window was fetched (a chain: every chainlet's window together)."""
+    controllers = [window.controller for window in windows]
+    mode = "auto" if controllers[0].adaptive else "fixed"
+    slices = sum(window.slices for window in windows)
+    return (
+        f"{slices} slices, up to {sum(c.peak for c in controllers)} requests in flight ({mode}), "
+        f"{sum(c.allowed for c in controllers)} at the end"
+    )
 
 
 def _at_or_after(record: Record, ms: int) -> bool:

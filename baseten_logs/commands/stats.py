@@ -14,6 +14,7 @@ from baseten_logs.config import Credentials
 from baseten_logs.errors import ExitStatus
 from baseten_logs.feed import Feed, opening_pages
 from baseten_logs.fetch import open_client
+from baseten_logs.pace import DEFAULT_MAX_RPS, Concurrency, ceiling_of
 from baseten_logs.pipes import stdout_guard
 from baseten_logs.query import LogQuery
 from baseten_logs.stats import Summary, WindowStats, bucket_origin, choose_bucket_ms, utc_offset_ms
@@ -46,8 +47,9 @@ def run_stats(
     color: str,
     utc: bool,
     verbose: bool,
-    concurrency: int,
+    concurrency: Concurrency,
     attempts: int = RetryPolicy.attempts,
+    max_rps: float = DEFAULT_MAX_RPS,
     subject: str | None = None,  # the target as the user named it; default: the ids of the path
     feed: Feed | None = None,  # the sources to count (a chain's chainlets); default: query's own
 ) -> ExitStatus:
@@ -68,7 +70,10 @@ def run_stats(
     )
     log = messages.info if verbose else None
     retry = RetryPolicy(attempts=attempts)
-    with open_client(credentials, log=log, max_connections=concurrency, retry=retry) as client:
+    connections = ceiling_of(concurrency)
+    with open_client(
+        credentials, log=log, max_connections=connections, retry=retry, max_rps=max_rps
+    ) as client:
         opening = opening_pages(
             client,
             feed,
@@ -78,8 +83,6 @@ def run_stats(
             on_gap=on_gap,
             prefetch_bytes=client.limits.prefetch_bytes,
         )
-        if opening.windows:
-            client.on_throttle = opening.throttled
         lines = 0
         try:
             for page in opening.pages:

@@ -74,6 +74,7 @@ class Api:
         self.limit_over_max: LimitOverMax = config.limit_over_max
         self.faults = Faults(
             latency_s=config.latency_s,
+            latency_jitter_s=config.latency_jitter_s,
             error_rate=config.error_rate,
             error_kinds=config.error_kinds,
             error_scope=config.error_scope,
@@ -103,7 +104,7 @@ class Api:
         headers: Mapping[str, str],
         body: bytes = b"",
     ) -> Response:
-        delay = self.faults.latency_s
+        delay = self.faults.delay()
         if segments == ["v1", "users", "auth", "device", "token"]:
             response = self._token(method, body)
         else:

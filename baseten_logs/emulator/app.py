@@ -148,9 +148,10 @@ class Emulator:
         )
         self.api.faults.inject(fault, times=times, scope=scope)
 
-    def set_latency(self, seconds: float) -> None:
-        """Delay every answer by this much."""
+    def set_latency(self, seconds: float, *, jitter: float = 0.0) -> None:
+        """Delay every answer by this much, give or take up to `jitter` seconds (uniformly)."""
         self.api.faults.latency_s = seconds
+        self.api.faults.latency_jitter_s = jitter
 
     def set_error_rate(
         self,
@@ -184,6 +185,7 @@ class Emulator:
         self.api.limit_over_max = mode
 
     def set_rate_limit(self, per_second: int | None) -> None:
+        """At most `per_second` requests per key in any one second, then 429; None: no limit."""
         self.api.set_rate_limit(per_second)
 
     # --- the truth, for tests and benchmarks ------------------------------------------------------

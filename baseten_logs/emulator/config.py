@@ -62,11 +62,15 @@ class EmulatorConfig:
     # Pads shorter messages to this many characters: big lines, for memory benchmarks.
     message_bytes: int = 0
 
+    # Requests per key in any one second before a 429 (`{"error", "retry_after"}`); None: off.
     rate_limit_per_s: int | None = 100
     rate_limit_retry_after_header: bool = True
 
     # Misbehaviour from the start; `Emulator.inject` and friends change it at runtime.
     latency_s: float = 0.0
+    # Each answer's latency varies by up to this much either way (uniformly), as a log store's
+    # query time does: a client must not assume answers come back in the order they were asked.
+    latency_jitter_s: float = 0.0
     error_rate: float = 0.0
     error_kinds: tuple[str, ...] = ("429", "500", "502", "503", "504")
     error_scope: FaultScope = "logs"

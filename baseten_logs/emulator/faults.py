@@ -83,6 +83,7 @@ class Faults:
         self,
         *,
         latency_s: float = 0.0,
+        latency_jitter_s: float = 0.0,
         error_rate: float = 0.0,
         error_kinds: tuple[str, ...] = ("429", "500", "502", "503", "504"),
         error_scope: FaultScope = "logs",
@@ -92,8 +93,10 @@ class Faults:
         self._lock = threading.Lock()
         self._queue: list[_Queued] = []
         self.latency_s = latency_s
+        self.latency_jitter_s = latency_jitter_s
         self.slow_s = slow_s
         self._rng = random.Random(seed)
+        self._latency_rng = random.Random(seed + 1)  # apart, so latency leaves faults as they were
         self._rate = 0.0
         self._kinds: tuple[Fault, ...] = ()
         self._scope: FaultScope = error_scope
@@ -127,12 +130,23 @@ class Faults:
             if seed is not None:
                 self._rng = random.Random(seed)
 
+    def delay(self) -> float:
+        """This answer's latency: latency_s, give or take up to latency_jitter_s (uniformly),
+        as a real log store's query time varies from page to page."""
+        base, jitter = self.latency_s, self.latency_jitter_s
+        if jitter <= 0:
+            return base
+        with self._lock:
+            spread = self._latency_rng.uniform(-jitter, jitter)
+        return max(0.0, base + spread)
+
     def clear(self) -> None:
         """Forget queued and random faults and latency."""
         with self._lock:
             self._queue.clear()
             self._rate = 0.0
             self.latency_s = 0.0
+            self.latency_jitter_s = 0.0
 
     @property
     def pending(self) -> int:

@@ -60,6 +60,17 @@ def test_rate_limit_of_the_real_api_is_survived(emu: Emulator) -> None:
     assert any(r.status == 429 for r in emu.requests)
 
 
+def test_max_rps_keeps_a_run_under_the_key_limit_instead_of_discovering_it(emu: Emulator) -> None:
+    emu.set_rate_limit(8)  # a key whose budget other jobs share: 8 a second left for this one
+    args = ("get", MODEL, DEPLOYMENT, "--all", *window(24), "-o", "jsonl", "--max-rps", "7")
+    run = cli(emu, *args)
+    assert run.status == 0, run.stderr
+    until = int(args[-5])
+    assert run.jsonl() == emu.ground_truth(MODEL, DEPLOYMENT, until - 24 * HOUR_MS, until)
+    logs = [r for r in emu.requests if r.path.endswith("/logs")]
+    assert len(logs) > 8 and not any(r.status == 429 for r in emu.requests)
+
+
 @pytest.mark.parametrize(
     ("setup", "status", "words"),
     [

@@ -227,3 +227,27 @@ def test_serve_announces_url_and_key_and_stops() -> None:
     stop.set()
     thread.join(5)
     assert not thread.is_alive()
+
+
+def test_latency_varies_per_request_within_the_jitter() -> None:
+    from baseten_logs.emulator.faults import Faults
+
+    faults = Faults(latency_s=0.2, latency_jitter_s=0.05, seed=4)
+    delays = [faults.delay() for _ in range(200)]
+    assert all(0.15 <= d <= 0.25 for d in delays)
+    assert len(set(delays)) > 100  # varies from answer to answer, not one fixed delay
+    assert Faults(latency_s=0.2).delay() == 0.2
+
+
+def test_the_emulator_command_sets_the_rate_limit_and_jitter(monkeypatch: Any) -> None:
+    from baseten_logs.cli import run
+
+    seen: list[EmulatorConfig] = []
+    monkeypatch.setattr("baseten_logs.emulator.serve", lambda cfg, **_: seen.append(cfg))
+    assert (
+        run(["emulator", "--rate-limit", "7", "--latency", "0.2", "--latency-jitter", "0.1"]) == 0
+    )
+    assert run(["emulator", "--rate-limit", "0"]) == 0
+    assert run(["emulator"]) == 0
+    assert [c.rate_limit_per_s for c in seen] == [7, None, 100]
+    assert (seen[0].latency_s, seen[0].latency_jitter_s) == (0.2, 0.1)
