@@ -10,7 +10,7 @@ import pytest
 
 from baseten_logs.errors import AuthError, TransportError
 from baseten_logs.follow import Follower, FollowSettings, ShownLines
-from baseten_logs.pager import Direction, record_key
+from baseten_logs.pager import Direction, record_key, record_ms
 from tests.fakeapi import record
 
 MS = 1_000_000
@@ -135,12 +135,17 @@ def test_auth_failure_stops_at_once() -> None:
 
 
 def test_remembered_opening_lines_are_not_shown_again() -> None:
+    """Opening lines down to the overlap horizon, the horizon's own millisecond included, are
+    not printed again (out of order) by the first sweep, which reaches back to the horizon."""
     lines = make_lines(seconds=10, rate=10, late_share=0)
     live = LiveLogs(lines)
     live.now = T0 + 5
+    start_ms = int(live.now * 1000)
     visible = [r for arrival, r in lines if arrival <= live.now]
-    follower = Follower(live.fetch, clock=live.clock, sleep=live.sleep)
-    follower.remember(visible, since_ms=int((T0 - 60) * 1000))
+    horizon = record_ms(visible[len(visible) // 2])  # a millisecond that holds a line
+    settings = FollowSettings(overlap_ms=start_ms - horizon)
+    follower = Follower(live.fetch, settings=settings, clock=live.clock, sleep=live.sleep)
+    follower.remember(visible, since_ms=horizon)
     later = [
         r
         for b in follower.follow(start_ms=int(live.now * 1000), until_ms=int((T0 + 10) * 1000))

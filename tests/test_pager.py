@@ -32,7 +32,10 @@ def fetcher(fake: FakeLogs) -> Any:
                 "limit": limit,
             },
         )
-        logs: list[dict[str, Any]] = fake(request).json()["logs"]
+        response = fake(request)
+        # The real API answers 400 to what the fake rejects (start > end, limit > 1000...).
+        assert response.status_code == 200, response.json()
+        logs: list[dict[str, Any]] = response.json()["logs"]
         return logs
 
     return fetch
@@ -82,6 +85,7 @@ def test_newest_n_is_exactly_the_newest(end_inclusive: bool, count: int, page_si
     assert keys([r for r in got if int(r["timestamp"]) // MS > boundary]) == keys(
         [r for r in want if int(r["timestamp"]) // MS > boundary]
     )
+    assert pager.gaps == []  # no millisecond holds a page: no "lines not shown" warning
 
 
 def test_newest_asks_only_for_what_it_needs() -> None:
@@ -175,10 +179,92 @@ def test_paging_property(
         for i, off in enumerate(offsets)
     ]
     fake = FakeLogs(records=lines, end_inclusive=end_inclusive)
-    got = [r for p in Pager(fetcher(fake), page_size=page_size).oldest(T0, T0 + 40) for r in p]
+    forwards = Pager(fetcher(fake), page_size=page_size)
+    got = [r for p in forwards.oldest(T0, T0 + 40) for r in p]
     assert keys(got) == keys(lines)
-    newest = [
-        r for p in Pager(fetcher(fake), page_size=page_size).newest(T0, T0 + 40, count) for r in p
-    ]
+    backwards = Pager(fetcher(fake), page_size=page_size)
+    newest = [r for p in backwards.newest(T0, T0 + 40, count) for r in p]
     ordered = sorted(int(r["timestamp"]) for r in lines)
     assert sorted(int(r["timestamp"]) for r in newest) == ordered[-count:]
+    # Every millisecond holds fewer lines than a page: nothing may be reported as not shown.
+    assert forwards.gaps == [] and backwards.gaps == []
+
+
+def test_newest_n_shows_an_identical_pair_at_until_once_each() -> None:
+    """`-n 4 --until T` with two identical lines at T prints `a a b c`, not `a a a b`.
+
+    Lines one millisecond past T fill the first page (the server's `end` includes its own
+    millisecond), so T is fetched again and both copies of `a` must be skipped there.
+    """
+    until = T0 + 10
+    lines = [
+        record((until + 1) * MS, "past", replica=None),
+        record((until + 1) * MS, "past", replica=None),
+        record(until * MS + 5, "a", replica=None),
+        record(until * MS + 5, "a", replica=None),
+        record((until - 1) * MS, "b", replica=None),
+        record((until - 2) * MS, "c", replica=None),
+    ]
+    fake = FakeLogs(records=lines, end_inclusive=True)
+    got = [r for page in Pager(fetcher(fake)).newest(T0, until, 4) for r in page]
+    assert [r["message"] for r in got] == ["a", "a", "b", "c"]
+
+
+def test_newest_n_stays_n_when_lines_arrive_late_into_the_seam() -> None:
+    """`-n 3` prints 3 lines even when late lines land in the millisecond being re-fetched."""
+    until = T0 + 10
+    fake = FakeLogs(
+        records=[
+            record((until + 1) * MS, "past"),
+            record(until * MS, "a"),
+            record((until - 1) * MS + 1, "b"),
+            record((until - 1) * MS, "c"),
+        ],
+        end_inclusive=True,
+    )
+    inner = fetcher(fake)
+
+    def late(start: int, end: int, direction: Direction, limit: int) -> list[dict[str, Any]]:
+        page = inner(start, end, direction, limit)
+        if len(fake.calls) == 1:  # two lines arrive in the seam millisecond after the first page
+            fake.records += [
+                record((until - 1) * MS + 7, "late 1"),
+                record((until - 1) * MS + 8, "late 2"),
+            ]
+        return page
+
+    got = [r for page in Pager(late).newest(T0, until, 3) for r in page]
+    assert len(got) == 3
+    assert [r["message"] for r in got[:2]] == ["a", "b"]
+
+
+@pytest.mark.parametrize("end_inclusive", [True, False])
+def test_newest_n_sharing_a_millisecond_across_a_page_is_no_gap(end_inclusive: bool) -> None:
+    """The 10th and 11th newest lines in one millisecond (a page of 10): all 11, no warning."""
+    lines = [record((T0 + i) * MS, f"line {i}") for i in range(20)]
+    lines[9] = record((T0 + 10) * MS + 1, "line 9")  # shares T0 + 10 with line 10
+    fake = FakeLogs(records=lines, end_inclusive=end_inclusive)
+    pager = Pager(fetcher(fake), page_size=10)
+    got = [r for page in pager.newest(T0, T0 + 100, 11) for r in page]
+    assert len(got) == 11 and keys(got) == keys(lines[9:])
+    assert pager.gaps == []
+
+
+@pytest.mark.parametrize("end_inclusive", [True, False])
+@pytest.mark.parametrize("where", ["first", "last"])
+def test_a_crowded_edge_millisecond_is_a_gap_and_no_request_the_api_refuses(
+    end_inclusive: bool, where: str
+) -> None:
+    """A full page in the window's first or last millisecond is reported (exit 6), and paging
+    stops at the window's edge rather than asking for start > end (the API's 400: exit 2)."""
+    edge = T0 if where == "first" else T0 + 20
+    burst = [record(edge * MS + i, f"burst {i}") for i in range(15)]
+    middle = [record((T0 + 10) * MS, "middle")]
+    for direction in ("asc", "desc"):
+        fake = FakeLogs(records=burst + middle, end_inclusive=end_inclusive)
+        pager = Pager(fetcher(fake), page_size=10)
+        pages = pager.oldest(T0, T0 + 20) if direction == "asc" else pager.newest(T0, T0 + 20, None)
+        got = [r for page in pages for r in page]
+        assert pager.gaps == [edge], direction
+        assert keys(middle) <= keys(got)
+        assert fake.rejected == []

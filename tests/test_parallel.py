@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import random
+import re
 import threading
 import time
 from typing import Any
 
 import pytest
+from pytest_httpx import HTTPXMock
 
+from baseten_logs.client import ApiClient
 from baseten_logs.errors import TransportError
+from baseten_logs.fetch import page_fetcher
 from baseten_logs.pager import Direction, Pager
 from baseten_logs.parallel import PAGES_AHEAD, AdaptiveLimit, ParallelWindow, slice_window
-from tests.fakeapi import FakeLogs, record
+from baseten_logs.query import LogQuery
+from tests.fakeapi import API_URL, LOGS_PATH, FakeLogs, record
 from tests.test_pager import MS, T0, fetcher
 
 
@@ -87,9 +92,58 @@ def test_stopping_early_releases_the_workers() -> None:
 
 def test_adaptive_limit_shrinks_but_not_below_one() -> None:
     limit = AdaptiveLimit(3)
+    limit.shrink()
+    assert limit.size == 2
     for _ in range(5):
         limit.shrink()
     assert limit.size == 1
+
+
+def test_a_request_beyond_the_limit_waits_for_a_release() -> None:
+    limit = AdaptiveLimit(2)
+    limit.acquire()
+    limit.acquire()
+    got_in = threading.Event()
+
+    def third() -> None:
+        limit.acquire()
+        got_in.set()
+
+    waiter = threading.Thread(target=third, daemon=True)
+    waiter.start()
+    # Cannot flake: a correct limit never lets the third in before the release below.
+    assert not got_in.wait(0.05)
+    limit.release()
+    assert got_in.wait(5)
+    waiter.join(5)
+    limit.release()
+    limit.release()
+
+
+def test_after_a_shrink_one_request_fewer_runs_at_once() -> None:
+    limit = AdaptiveLimit(2)
+    limit.shrink()
+    limit.acquire()
+    got_in = threading.Event()
+    waiter = threading.Thread(target=lambda: (limit.acquire(), got_in.set()), daemon=True)
+    waiter.start()
+    assert not got_in.wait(0.05)
+    limit.release()
+    assert got_in.wait(5)
+    waiter.join(5)
+
+
+def test_a_429_from_the_api_lowers_the_concurrency(httpx_mock: HTTPXMock) -> None:
+    """The client tells the window of each 429 (as `get` wires it), and the window slows down."""
+    fake = FakeLogs(records=dataset(300), throttle=2)
+    httpx_mock.add_callback(fake, url=re.compile(rf"{API_URL}{LOGS_PATH}.*"), is_reusable=True)
+    query = LogQuery(path=LOGS_PATH, since_ms=T0, until_ms=T0 + 100_000, limit=None)
+    with ApiClient(base_url=API_URL, api_key="k" * 20) as client:
+        window = ParallelWindow(page_fetcher(client, query), concurrency=4)
+        client.on_throttle = window.throttled
+        got = [r for p in window.pages(T0, T0 + 100_000) for r in p]
+    assert len(got) == 300
+    assert window.limit.size == 2
 
 
 def test_slices_cover_the_window_exactly() -> None:

@@ -4,7 +4,6 @@ import pytest
 
 from baseten_logs.errors import UsageError
 from baseten_logs.query import (
-    DEFAULT_WINDOW_MS,
     LogQuery,
     build_filters,
     logs_path,
@@ -48,9 +47,20 @@ def test_filters_map_to_documented_keys_with_repeated_substrings() -> None:
     ]
 
 
-@pytest.mark.parametrize("level", ["debug", "INFO", "Warning", "error", "WARN", "err"])
-def test_levels_are_case_insensitive(level: str) -> None:
-    assert parse_level(level) in ("DEBUG", "INFO", "WARNING", "ERROR")
+@pytest.mark.parametrize(
+    ("level", "sent"),
+    [
+        ("debug", "DEBUG"),
+        ("INFO", "INFO"),
+        ("Warning", "WARNING"),
+        ("error", "ERROR"),
+        ("WARN", "WARNING"),
+        ("err", "ERROR"),
+        (" info ", "INFO"),
+    ],
+)
+def test_levels_are_case_insensitive(level: str, sent: str) -> None:
+    assert parse_level(level) == sent
 
 
 @pytest.mark.parametrize(
@@ -81,10 +91,30 @@ def test_eight_substrings_and_256_characters_are_fine() -> None:
 
 
 def test_default_window_is_thirty_minutes_before_until() -> None:
-    assert resolve_window(since=None, until=None, now_ms=NOW) == (NOW - DEFAULT_WINDOW_MS, NOW)
+    thirty_minutes = 30 * 60 * 1000  # as README and --help promise, not the constant restated
+    assert resolve_window(since=None, until=None, now_ms=NOW) == (NOW - thirty_minutes, NOW)
     assert resolve_window(since=None, until="1h", now_ms=NOW) == (
-        NOW - 3_600_000 - DEFAULT_WINDOW_MS,
+        NOW - 3_600_000 - thirty_minutes,
         NOW - 3_600_000,
+    )
+
+
+@pytest.mark.parametrize("flag", ["--since", "--until"])
+def test_a_time_more_than_a_week_ahead_is_a_typo(flag: str) -> None:
+    ahead = str(NOW + 7 * 86_400_000 + 1)
+    window = (
+        {"since": ahead, "until": None} if flag == "--since" else {"since": "1h", "until": ahead}
+    )
+    with pytest.raises(UsageError) as caught:
+        resolve_window(**window, now_ms=NOW)
+    assert caught.value.flag == flag and "more than a week ahead" in str(caught.value)
+
+
+def test_until_up_to_a_week_ahead_is_accepted() -> None:
+    week_ahead = NOW + 7 * 86_400_000
+    assert resolve_window(since="1h", until=str(week_ahead), now_ms=NOW) == (
+        NOW - 3_600_000,
+        week_ahead,
     )
 
 
