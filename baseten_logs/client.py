@@ -58,8 +58,12 @@ def _retry_after(response: httpx.Response) -> float | None:
     try:
         return max(0.0, float(header))
     except ValueError:
-        moment = email.utils.parsedate_to_datetime(header) if header else None
-        return None if moment is None else max(0.0, moment.timestamp() - time.time())
+        pass
+    try:  # an HTTP-date; anything unreadable leaves the wait to our backoff
+        moment = email.utils.parsedate_to_datetime(header)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return max(0.0, moment.timestamp() - time.time())
 
 
 def _server_message(response: httpx.Response) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import email.utils
 import re
 
 import httpx
@@ -55,6 +56,38 @@ def test_429_header_when_the_body_has_no_wait(httpx_mock: HTTPXMock, slept: list
     assert slept == [3.0]
 
 
+def test_429_header_as_an_http_date(
+    httpx_mock: HTTPXMock, slept: list[float], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # RFC 9110 allows Retry-After as an HTTP-date: wait until then (now is pinned).
+    monkeypatch.setattr("baseten_logs.client.time.time", lambda: 1_764_150_000.0)
+    when = email.utils.formatdate(1_764_150_000.0 + 12, usegmt=True)
+    httpx_mock.add_response(url=ANY, status_code=429, json={}, headers={"Retry-After": when})
+    httpx_mock.add_response(url=ANY, json=OK)
+    client().get_logs(PATH, [])
+    assert slept == [12.0]
+
+
+def test_429_header_date_in_the_past_retries_at_once(
+    httpx_mock: HTTPXMock, slept: list[float]
+) -> None:
+    when = email.utils.formatdate(1_000_000_000.0, usegmt=True)
+    httpx_mock.add_response(url=ANY, status_code=429, headers={"Retry-After": when})
+    httpx_mock.add_response(url=ANY, json=OK)
+    client().get_logs(PATH, [])
+    assert slept == [0.0]
+
+
+@pytest.mark.parametrize("header", ["soon", ""])
+def test_429_unreadable_header_falls_back_to_backoff(
+    httpx_mock: HTTPXMock, slept: list[float], header: str
+) -> None:
+    httpx_mock.add_response(url=ANY, status_code=429, headers={"Retry-After": header})
+    httpx_mock.add_response(url=ANY, json=OK)
+    client().get_logs(PATH, [])
+    assert len(slept) == 1 and 0.25 <= slept[0] <= 0.5
+
+
 @pytest.mark.parametrize("status", [500, 502, 503, 504])
 def test_5xx_is_retried_with_growing_jittered_backoff(
     httpx_mock: HTTPXMock, slept: list[float], status: int
@@ -105,7 +138,14 @@ def test_gives_up_when_the_wait_exceeds_the_time_bound(
 
 @pytest.mark.parametrize(
     ("status", "error"),
-    [(401, AuthError), (403, AuthError), (404, NotFoundError), (400, UsageError), (418, ApiError)],
+    [
+        (401, AuthError),
+        (403, AuthError),
+        (404, NotFoundError),
+        (400, UsageError),
+        (422, UsageError),
+        (418, ApiError),
+    ],
 )
 def test_client_errors_fail_at_once(
     httpx_mock: HTTPXMock, slept: list[float], status: int, error: type[Exception]
