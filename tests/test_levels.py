@@ -6,8 +6,16 @@ from typing import Any
 
 import pytest
 
+from baseten_logs import levels
 from baseten_logs.levels import LEVEL_RANK, LEVELS, detect_level, effective_level, normalize_level
 from baseten_logs.summary import Tally
+
+
+@pytest.fixture(autouse=True)
+def fresh_patterns(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Compile the detection patterns anew for each test, as a fresh process would (they are
+    built on first use and kept), so each test exercises the code that builds them."""
+    monkeypatch.setattr(levels, "_patterns", None)
 
 
 @pytest.mark.parametrize(

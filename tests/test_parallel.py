@@ -151,3 +151,25 @@ def test_slices_cover_the_window_exactly() -> None:
     assert slices[0][0] == 10 and slices[-1][1] == 109
     assert all(slices[i][1] + 1 == slices[i + 1][0] for i in range(len(slices) - 1))
     assert slice_window(5, 6, 16) == [(5, 5), (6, 6)]
+
+
+def test_crowded_milliseconds_are_reported_with_their_millisecond() -> None:
+    burst = [record((T0 + 500) * MS + i, f"b{i}") for i in range(1001)]
+    told: list[int] = []
+    window = ParallelWindow(fetcher(FakeLogs(records=burst)), concurrency=2, on_gap=told.append)
+    got = [r for p in window.pages(T0, T0 + 1000) for r in p]
+    assert len(got) == 1000
+    assert window.gaps == [T0 + 500] and told == [T0 + 500]
+
+
+def test_workers_do_not_keep_the_program_alive() -> None:
+    """A worker stuck on a slow request must not hold the process after Ctrl-C or an error."""
+    daemons: list[bool] = []
+    inner = fetcher(FakeLogs(records=dataset(100)))
+
+    def fetch(start: int, end: int, direction: Direction, limit: int) -> list[Any]:
+        daemons.append(threading.current_thread().daemon)
+        return inner(start, end, direction, limit)
+
+    list(ParallelWindow(fetch, concurrency=2).pages(T0, T0 + 100_000))
+    assert daemons and all(daemons)

@@ -128,6 +128,9 @@ def test_terminal_width_asks_stderr_when_stdout_is_piped(monkeypatch: pytest.Mon
     assert terminal_width(env={}) == 120  # stdout first
     sizes[1], sizes[2] = 0, 0
     assert terminal_width(env={}) == 100
+    sizes[1] = 1  # a one-column terminal is still a size
+    assert terminal_width(env={}) == 1
+    assert terminal_width(env={"COLUMNS": "1"}) == 1
 
 
 def test_terminal_module_does_not_import_rich() -> None:
