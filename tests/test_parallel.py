@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import random
 import re
 import threading
@@ -78,16 +79,49 @@ def test_an_error_in_a_slice_is_raised_in_order() -> None:
     assert got[: len(before)] == before and got == sequential[: len(got)]
 
 
-def test_stopping_early_releases_the_workers() -> None:
-    fake = FakeLogs(records=dataset(20_000))
+@pytest.fixture
+def small_pages(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Slices walk pages of 20 lines, so every slice has more pages than its queue holds."""
+    monkeypatch.setattr("baseten_logs.parallel.Pager", functools.partial(Pager, page_size=20))
+
+
+def test_stopping_early_releases_the_workers(small_pages: None) -> None:
+    fake = FakeLogs(records=dataset(4_000))
     before = threading.active_count()
     pages = ParallelWindow(fetcher(fake), concurrency=4).pages(T0, T0 + 100_000)
     next(pages)
+    deadline = time.monotonic() + 3
+    while len(fake.calls) < 4 * PAGES_AHEAD and time.monotonic() < deadline:
+        time.sleep(0.01)  # let the workers fill their queues and wait on them
+    time.sleep(0.05)
     pages.close()
     deadline = time.monotonic() + 3
     while threading.active_count() > before and time.monotonic() < deadline:
         time.sleep(0.05)
     assert threading.active_count() == before
+    # Stopped workers fetch nothing more: the four slices in hand, a few pages ahead each.
+    assert len(fake.calls) <= 4 * (PAGES_AHEAD + 2) + 1
+
+
+def test_slices_with_full_queues_still_deliver_every_page(small_pages: None) -> None:
+    fake = FakeLogs(records=dataset(4_000))
+    got: list[Any] = []
+    window = ParallelWindow(fetcher(fake), concurrency=4)
+
+    def read() -> None:
+        pages = window.pages(T0, T0 + 100_000)
+        got.extend(next(pages))
+        deadline = time.monotonic() + 3
+        while len(fake.calls) < 4 * PAGES_AHEAD and time.monotonic() < deadline:
+            time.sleep(0.01)  # a slow reader: the workers' queues fill up...
+        time.sleep(0.3)  # ...and stay full past a worker's put timeout
+        got.extend(r for p in pages for r in p)
+
+    # In a thread, so that a worker that gave up on a full queue fails the test, not hangs it.
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    reader.join(20)
+    assert len(got) == 4_000
 
 
 def test_adaptive_limit_shrinks_but_not_below_one() -> None:
@@ -116,8 +150,13 @@ def test_a_request_beyond_the_limit_waits_for_a_release() -> None:
     limit.release()
     assert got_in.wait(5)
     waiter.join(5)
+    # Still two in flight: one release let exactly one more in.
+    again = threading.Event()
+    fourth = threading.Thread(target=lambda: (limit.acquire(), again.set()), daemon=True)
+    fourth.start()
+    assert not again.wait(0.05)
     limit.release()
-    limit.release()
+    assert again.wait(5)
 
 
 def test_after_a_shrink_one_request_fewer_runs_at_once() -> None:
@@ -151,6 +190,7 @@ def test_slices_cover_the_window_exactly() -> None:
     assert slices[0][0] == 10 and slices[-1][1] == 109
     assert all(slices[i][1] + 1 == slices[i + 1][0] for i in range(len(slices) - 1))
     assert slice_window(5, 6, 16) == [(5, 5), (6, 6)]
+    assert slice_window(5, 5, 16) == [(5, 5)]
 
 
 def test_crowded_milliseconds_are_reported_with_their_millisecond() -> None:
