@@ -10,6 +10,7 @@ import pytest
 from pytest_httpx import HTTPXMock
 
 from baseten_logs.client import ApiClient, RetryPolicy
+from baseten_logs.client import sleep as real_sleep
 from baseten_logs.errors import (
     ApiError,
     AuthError,
@@ -191,3 +192,76 @@ def test_verbose_log_never_shows_the_key(httpx_mock: HTTPXMock) -> None:
     assert any("GET /v1/models/m/deployments/d/logs?limit=5 -> 503" in line for line in lines)
     assert any("retrying" in line for line in lines)
     assert not any(KEY in line for line in lines)
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "error"),
+    [
+        (
+            401,
+            {"error": "Invalid API key"},
+            "the API refused the key from the API key (HTTP 401: Invalid API key)"
+            " (check that the key is current and belongs to the model's workspace)",
+        ),
+        (
+            404,
+            {"message": "no such deployment"},
+            f"not found: {PATH} (HTTP 404: no such deployment)"
+            " (check the model and deployment ids; a brand-new deployment may need a moment)",
+        ),
+        (
+            422,
+            {"detail": "limit: must be at most 1000"},
+            "the API rejected the query: HTTP 422: limit: must be at most 1000",
+        ),
+        (418, ["not", "a", "dict"], f"unexpected answer from the API for {PATH}: HTTP 418"),
+    ],
+)
+def test_errors_read_as_one_line_with_the_servers_words(
+    httpx_mock: HTTPXMock, status: int, body: object, error: str
+) -> None:
+    httpx_mock.add_response(url=ANY, status_code=status, json=body)
+    with pytest.raises(Exception) as caught:
+        client().get_logs(PATH, [])
+    assert str(caught.value) == error
+
+
+def test_giving_up_on_an_html_error_page_quotes_no_html(
+    httpx_mock: HTTPXMock, slept: list[float]
+) -> None:
+    httpx_mock.add_response(url=ANY, status_code=502, text="<html>bad gateway</html>")
+    with pytest.raises(TransportError) as caught:
+        client(retry=RetryPolicy(attempts=1)).get_logs(PATH, [])
+    assert caught.value.message == f"giving up on {PATH} after 1 attempts: HTTP 502"
+
+
+@pytest.mark.parametrize(
+    ("body", "headers", "wait"),
+    [
+        ({"retry_after": 0}, {}, 0.0),  # "now" is a wait too, not a reason to back off
+        ({}, {"Retry-After": "0"}, 0.0),
+        (["rate", "limited"], {"Retry-After": "2"}, 2.0),  # a body that is not an object
+    ],
+)
+def test_429_waits_exactly_as_told(
+    httpx_mock: HTTPXMock, slept: list[float], body: object, headers: dict[str, str], wait: float
+) -> None:
+    httpx_mock.add_response(url=ANY, status_code=429, json=body, headers=headers)
+    httpx_mock.add_response(url=ANY, json=OK)
+    client().get_logs(PATH, [])
+    assert slept == [wait]
+
+
+def test_backoff_jitter_spans_half_to_all_of_its_ceiling(monkeypatch: pytest.MonkeyPatch) -> None:
+    policy = RetryPolicy(base_delay=1.0, max_delay=10.0)
+    monkeypatch.setattr("baseten_logs.client.random.random", lambda: 0.0)
+    assert [policy.backoff(a) for a in range(5)] == [0.5, 1.0, 2.0, 4.0, 5.0]
+    monkeypatch.setattr("baseten_logs.client.random.random", lambda: 1.0)
+    assert [policy.backoff(a) for a in range(5)] == [1.0, 2.0, 4.0, 8.0, 10.0]
+
+
+def test_waiting_between_retries_really_sleeps(monkeypatch: pytest.MonkeyPatch) -> None:
+    waited: list[float] = []
+    monkeypatch.setattr("baseten_logs.client.time.sleep", waited.append)
+    real_sleep(0.25)
+    assert waited == [0.25]

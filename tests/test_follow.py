@@ -194,6 +194,7 @@ def test_stops_with_a_final_sweep_when_the_deployment_ends() -> None:
     shown = [r for b in follower.follow(start_ms=int(T0 * 1000)) for r in b]
     assert follower.stopped_because == "the deployment is INACTIVE"
     assert checks[0] == T0 and T0 + 60 <= live.now < T0 + 70  # checked at once, then every 30 s
+    assert [round(c - T0) for c in checks] == [0, 30, 60]  # not on every poll
     visible = [r for arrival, r in lines if arrival <= live.now]
     assert Counter(record_key(r) for r in shown) == Counter(record_key(r) for r in visible)
 
@@ -236,3 +237,30 @@ def test_a_crowded_millisecond_is_reported_once() -> None:
     ]
     assert gaps == [int(T0 * 1000)] and follower.gaps == {int(T0 * 1000)}
     assert len(shown) == 1000
+
+
+def test_a_new_run_of_failures_is_told_again_and_waits_from_the_start() -> None:
+    lines = make_lines(seconds=10, rate=10, late_share=0)
+    live = LiveLogs(lines, fail_at=frozenset({2, 5}))
+    statuses: list[str] = []
+    trouble: list[str] = []
+    follower = Follower(
+        live.fetch,
+        clock=live.clock,
+        sleep=live.sleep,
+        on_status=statuses.append,
+        on_trouble=trouble.append,
+    )
+    list(follower.follow(start_ms=int(T0 * 1000), until_ms=int((T0 + 10) * 1000)))
+    waits = [s.rsplit("next try in ", 1)[-1] for s in statuses if "reconnecting" in s]
+    assert waits == ["1s", "1s"]  # a success in between: the backoff starts over
+    assert len(trouble) == 2
+
+
+def test_status_counts_the_lines_and_polls_so_far() -> None:
+    live = LiveLogs([])
+    statuses: list[str] = []
+    follower = Follower(live.fetch, clock=live.clock, sleep=live.sleep, on_status=statuses.append)
+    list(follower.follow(start_ms=int(T0 * 1000), until_ms=int((T0 + 1) * 1000)))
+    assert statuses and all(s.endswith(", 0 new lines so far") for s in statuses)
+    assert follower.polls == len(statuses)

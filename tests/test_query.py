@@ -1,15 +1,19 @@
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from baseten_logs.errors import UsageError
 from baseten_logs.query import (
     LogQuery,
     build_filters,
+    follow_settings_for,
     logs_path,
     parse_count,
     parse_level,
     resolve_window,
+    screenful,
 )
 
 NOW = 1_764_150_000_000
@@ -142,3 +146,31 @@ def test_until_plus_without_since_says_since_is_missing() -> None:
     with pytest.raises(UsageError) as caught:
         resolve_window(since=None, until="+10m", now_ms=NOW)
     assert caught.value.flag == "--until" and "--since, which is missing" in str(caught.value)
+
+
+@pytest.mark.parametrize(("text", "ms"), [("1ms", 1), ("60s", 60_000), ("1h", 3_600_000)])
+def test_overlap_takes_a_duration_up_to_an_hour(text: str, ms: int) -> None:
+    assert follow_settings_for(text).overlap_ms == ms
+
+
+@pytest.mark.parametrize("text", ["0s", "3600001ms", "2h", "soon"])
+def test_overlap_outside_its_range_is_refused(text: str) -> None:
+    with pytest.raises(UsageError) as caught:
+        follow_settings_for(text)
+    assert str(caught.value) == f"--overlap: {text!r} is not a duration up to 1h (e.g. 60s or 2m)"
+
+
+@pytest.mark.parametrize(("rows", "lines"), [(40, 38), (12, 10), (5, 10)])
+def test_follow_opens_with_a_screenful(
+    monkeypatch: pytest.MonkeyPatch, rows: int, lines: int
+) -> None:
+    monkeypatch.setattr("os.get_terminal_size", lambda fd: os.terminal_size((80, rows)))
+    assert screenful() == lines
+
+
+def test_follow_opens_with_25_lines_off_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_terminal(fd: int) -> os.terminal_size:
+        raise OSError("not a terminal")
+
+    monkeypatch.setattr("os.get_terminal_size", no_terminal)
+    assert screenful() == 25
