@@ -264,3 +264,77 @@ def test_status_counts_the_lines_and_polls_so_far() -> None:
     list(follower.follow(start_ms=int(T0 * 1000), until_ms=int((T0 + 1) * 1000)))
     assert statuses and all(s.endswith(", 0 new lines so far") for s in statuses)
     assert follower.polls == len(statuses)
+
+
+def test_status_line_tells_the_time_of_the_last_poll_and_the_lines_so_far(
+    set_tz: Any,
+) -> None:
+    set_tz("UTC")
+    live = LiveLogs(make_lines(seconds=2, rate=5, late_share=0))
+    statuses: list[str] = []
+    follower = Follower(live.fetch, clock=live.clock, sleep=live.sleep, on_status=statuses.append)
+    shown = [
+        r
+        for b in follower.follow(start_ms=int(T0 * 1000), until_ms=int((T0 + 20) * 1000))
+        for r in b
+    ]
+    assert statuses[-1].startswith("following… last poll 09:40:")
+    assert statuses[-1].endswith(f", {len(shown)} new lines so far")
+
+
+def test_idle_polls_back_off_by_half_each_time() -> None:
+    live = LiveLogs([])
+    waits: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        live.sleep(seconds)
+
+    follower = Follower(live.fetch, clock=live.clock, sleep=sleep)
+    list(follower.follow(start_ms=int(T0 * 1000), until_ms=int((T0 + 10) * 1000)))
+    assert waits[:3] == [0.75, 1.125, 1.6875]
+
+
+def test_failed_polls_wait_twice_as_long_each_time_and_say_why() -> None:
+    lines = make_lines(seconds=10, rate=10, late_share=0)
+    live = LiveLogs(lines, fail_at=frozenset({2, 3, 4}))
+    statuses: list[str] = []
+    trouble: list[str] = []
+    follower = Follower(
+        live.fetch,
+        clock=live.clock,
+        sleep=live.sleep,
+        on_status=statuses.append,
+        on_trouble=trouble.append,
+    )
+    list(follower.follow(start_ms=int(T0 * 1000), until_ms=int((T0 + 10) * 1000)))
+    waits = [s.rsplit("next try in ", 1)[-1] for s in statuses if "reconnecting" in s]
+    assert waits == ["1s", "2s", "4s"]
+    assert trouble == ["polling failed, retrying until it works: giving up: HTTP 503"]
+
+
+def test_polls_between_sweeps_reach_back_only_a_little() -> None:
+    """Every poll re-reading the whole minute-long overlap would multiply the load on the API."""
+    live = LiveLogs(make_lines(seconds=30, rate=5, late_share=0))  # lines flow: 0.5 s polls
+    reaches: list[int] = []
+    inner = live.fetch
+
+    def fetch(start: int, end: int, direction: Direction, limit: int) -> list[dict[str, Any]]:
+        reaches.append(int(live.now * 1000) - start)
+        return inner(start, end, direction, limit)
+
+    follower = Follower(fetch, clock=live.clock, sleep=live.sleep)
+    list(follower.follow(start_ms=int(T0 * 1000), until_ms=int((T0 + 30) * 1000)))
+    settings = FollowSettings()
+    long_reaches = [r for r in reaches if r > settings.recent_ms + 2_000]
+    # A sweep every 5 s reaches back the overlap; the polls in between (every 0.5 s) do not.
+    assert 0 < len(long_reaches) <= len(reaches) // 5
+
+
+def test_a_one_millisecond_window_is_still_polled() -> None:
+    line = record(int(T0 * 1000) * MS, "the only line")
+    live = LiveLogs([(T0 + 1, line)])  # it arrives a second late
+    start = int(T0 * 1000)
+    follower = Follower(live.fetch, clock=live.clock, sleep=live.sleep)
+    shown = [r for b in follower.follow(start_ms=start, until_ms=start, floor_ms=start) for r in b]
+    assert shown == [line]

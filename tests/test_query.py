@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import pytest
 
@@ -10,7 +11,9 @@ from baseten_logs.query import (
     build_filters,
     follow_settings_for,
     logs_path,
+    parse_choice,
     parse_count,
+    parse_fail_on,
     parse_level,
     resolve_window,
     screenful,
@@ -174,3 +177,77 @@ def test_follow_opens_with_25_lines_off_a_terminal(monkeypatch: pytest.MonkeyPat
 
     monkeypatch.setattr("os.get_terminal_size", no_terminal)
     assert screenful() == 25
+
+
+@pytest.mark.parametrize(
+    ("call", "error"),
+    [
+        (
+            lambda: build_filters(replica=""),
+            "--replica: is empty (give a value or leave the flag out)",
+        ),
+        (
+            lambda: build_filters(component="c" * 257),
+            "--component: is 257 characters long; the API takes at most 256 (shorten it)",
+        ),
+        (
+            lambda: build_filters(includes=["a"] * 9),
+            "--include: given 9 times; the API takes at most 8"
+            " (use --grep with an alternation for more)",
+        ),
+        (
+            lambda: build_filters(grep="(?=x)"),
+            "--grep: '(?=x)' uses look-around, a back-reference or an atomic group, which RE2 lacks"
+            " (rewrite it without them, or use --include/--exclude)",
+        ),
+        (
+            lambda: parse_level("verbose"),
+            "--level: unknown level 'verbose' (use one of DEBUG, INFO, WARNING, ERROR)",
+        ),
+        (
+            lambda: parse_fail_on("verbose"),
+            "--fail-on: unknown level 'verbose' (use one of DEBUG, INFO, WARNING, ERROR)",
+        ),
+        (
+            lambda: parse_choice("blue", flag="--color", choices=("auto", "always", "never")),
+            "--color: unknown value 'blue' (use one of auto, always, never)",
+        ),
+        (
+            lambda: parse_count("ten", flag="-n/--limit"),
+            "-n/--limit: 'ten' is not a whole number (e.g. 100)",
+        ),
+        (
+            lambda: parse_count("0", flag="-n/--limit"),
+            "-n/--limit: must be at least 1, not 0 (e.g. 100)",
+        ),
+        (
+            lambda: resolve_window(since="90", until=None, now_ms=NOW),
+            "--since: '90' is 1970-01-01T00:01:30.000Z, before any Baseten log"
+            " (a bare number is epoch seconds or milliseconds; e.g. 2h or 2026-11-27T10:00Z)",
+        ),
+        (
+            lambda: resolve_window(since=None, until="2030-01-01T00:00:00Z", now_ms=NOW),
+            "--until: '2030-01-01T00:00:00Z' is 2030-01-01T00:00:00.000Z, more than a week ahead"
+            " (check the date)",
+        ),
+        (
+            lambda: resolve_window(since="1h", until="2h", now_ms=NOW),
+            "--until: is before --since (swap them, or give --until a later time)",
+        ),
+    ],
+)
+def test_bad_input_is_one_line_naming_the_flag_and_the_fix(call: Any, error: str) -> None:
+    with pytest.raises(UsageError) as caught:
+        call()
+    assert str(caught.value) == error
+
+
+def test_window_edges_that_are_still_fine() -> None:
+    earliest = 1_420_070_400_000  # 2015-01-01: the oldest time accepted
+    assert resolve_window(since=str(earliest), until=None, now_ms=NOW) == (earliest, NOW)
+    assert resolve_window(since="1h", until="1h", now_ms=NOW) == (NOW - 3_600_000,) * 2
+
+
+def test_the_default_window_ends_now(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("baseten_logs.query.time.time", lambda: NOW / 1000)
+    assert resolve_window(since=None, until=None) == (NOW - 30 * 60_000, NOW)
