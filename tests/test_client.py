@@ -265,3 +265,48 @@ def test_waiting_between_retries_really_sleeps(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setattr("baseten_logs.client.time.sleep", waited.append)
     real_sleep(0.25)
     assert waited == [0.25]
+
+
+def test_verbose_trace_says_what_each_attempt_did(httpx_mock: HTTPXMock) -> None:
+    httpx_mock.add_exception(httpx.ReadTimeout("slow"), url=ANY)
+    httpx_mock.add_exception(httpx.ConnectError("refused"), url=ANY)
+    httpx_mock.add_response(url=ANY, json=OK)
+    lines: list[str] = []
+    client(log=lines.append).get_logs(PATH, [("limit", "5")])
+    shape = [re.sub(r"\d+(\.\d+)?", "N", line) for line in lines]
+    assert shape == [
+        "GET /vN/models/m/deployments/d/logs?limit=N -> timed out in N ms",
+        "retrying in Ns (timed out)",
+        "GET /vN/models/m/deployments/d/logs?limit=N -> connection failed (ConnectError) in N ms",
+        "retrying in Ns (connection failed (ConnectError))",
+        "GET /vN/models/m/deployments/d/logs?limit=N -> N in N ms",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("headers", "kind"),
+    [
+        ({"content-type": "text/html; charset=utf-8"}, "text/html; charset=utf-8"),
+        ({}, "unknown content"),
+    ],
+)
+def test_an_answer_that_is_not_json_says_what_it_was(
+    httpx_mock: HTTPXMock, headers: dict[str, str], kind: str
+) -> None:
+    httpx_mock.add_response(url=ANY, content=b"<html>Sign in</html>", headers=headers)
+    with pytest.raises(ApiError) as caught:
+        client().get_logs(PATH, [])
+    assert str(caught.value) == (
+        f"the API answered {PATH} with something that is not JSON ({kind})"
+        " (is --api-url / BASETEN_API_URL pointing at the API, not a proxy or the app?)"
+    )
+
+
+def test_an_answer_without_a_list_of_logs_is_one_clear_error(httpx_mock: HTTPXMock) -> None:
+    httpx_mock.add_response(url=ANY, json={"logs": [{"message": "no timestamp"}]})
+    with pytest.raises(ApiError) as caught:
+        client().get_logs(PATH, [])
+    assert str(caught.value) == (
+        f"the API's answer for {PATH} is not a list of logs"
+        " (the endpoint is in beta; please report this with -v output)"
+    )
