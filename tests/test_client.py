@@ -9,6 +9,7 @@ import httpx
 import pytest
 from pytest_httpx import HTTPXMock
 
+from baseten_logs import __version__
 from baseten_logs.client import ApiClient, RetryPolicy
 from baseten_logs.client import sleep as real_sleep
 from baseten_logs.errors import (
@@ -38,6 +39,8 @@ def test_sends_bearer_key_and_params(httpx_mock: HTTPXMock) -> None:
     request = httpx_mock.get_request()
     assert request is not None
     assert request.headers["Authorization"] == f"Bearer {KEY}"
+    assert request.headers["Accept"] == "application/json"
+    assert request.headers["User-Agent"] == f"baseten-logs/{__version__}"
     assert request.url.query == b"includes=a&includes=b&limit=5"
 
 
@@ -124,7 +127,10 @@ def test_gives_up_after_the_attempt_bound(httpx_mock: HTTPXMock, slept: list[flo
         httpx_mock.add_response(url=ANY, status_code=503, json={"error": "down"})
     with pytest.raises(TransportError) as caught:
         client(retry=RetryPolicy(attempts=3)).get_logs(PATH, [])
-    assert "after 3 attempts" in str(caught.value) and "HTTP 503: down" in str(caught.value)
+    assert str(caught.value) == (
+        f"giving up on {PATH} after 3 attempts: HTTP 503: down"
+        " (the API may be down or rate limiting; try again later)"
+    )
     assert caught.value.status == ExitStatus.API
 
 
@@ -310,3 +316,38 @@ def test_an_answer_without_a_list_of_logs_is_one_clear_error(httpx_mock: HTTPXMo
         f"the API's answer for {PATH} is not a list of logs"
         " (the endpoint is in beta; please report this with -v output)"
     )
+
+
+def test_requests_are_counted_from_zero(httpx_mock: HTTPXMock) -> None:
+    httpx_mock.add_response(url=ANY, json=OK)
+    api = client()
+    assert api.requests_made == 0
+    api.get_logs(PATH, [])
+    assert api.requests_made == 1
+
+
+def test_a_silent_server_is_given_up_on_after_30s_and_10s_to_connect() -> None:
+    assert client()._http.timeout == httpx.Timeout(30.0, connect=10.0)
+
+
+def test_a_given_transport_is_the_one_used() -> None:
+    seen: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request.url.path)
+        return httpx.Response(200, json=OK)
+
+    with ApiClient(base_url=URL, api_key=KEY, transport=httpx.MockTransport(answer)) as api:
+        assert api.get_logs(PATH, []) == OK["logs"]
+    assert seen == [PATH]
+
+
+def test_verbose_trace_shows_the_query_and_the_time_taken(
+    httpx_mock: HTTPXMock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ticks = iter(range(0, 10_000, 250))
+    monkeypatch.setattr("baseten_logs.client.time.monotonic", lambda: next(ticks) / 1000)
+    httpx_mock.add_response(url=ANY, json=OK)
+    lines: list[str] = []
+    client(log=lines.append).get_logs(PATH, [("limit", "5"), ("direction", "asc")])
+    assert lines == [f"GET {PATH}?limit=5&direction=asc -> 200 in 250 ms"]
