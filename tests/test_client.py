@@ -345,9 +345,9 @@ def test_a_given_transport_is_the_one_used() -> None:
 def test_verbose_trace_shows_the_query_and_the_time_taken(
     httpx_mock: HTTPXMock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    ticks = iter(range(0, 10_000, 250))
+    ticks = iter(range(0, 100_000, 2000))
     monkeypatch.setattr("baseten_logs.client.time.monotonic", lambda: next(ticks) / 1000)
     httpx_mock.add_response(url=ANY, json=OK)
     lines: list[str] = []
     client(log=lines.append).get_logs(PATH, [("limit", "5"), ("direction", "asc")])
-    assert lines == [f"GET {PATH}?limit=5&direction=asc -> 200 in 250 ms"]
+    assert lines == [f"GET {PATH}?limit=5&direction=asc -> 200 in 2000 ms"]
