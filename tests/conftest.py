@@ -31,6 +31,8 @@ def hermetic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         if name.startswith("BASETEN_") or name in _CLEARED:
             monkeypatch.delenv(name)
     monkeypatch.setenv("TERM", "xterm-256color")
+    # `-q` sets a module-wide flag in messages; a test that ran it must not silence the next.
+    monkeypatch.setattr("baseten_logs.messages._quiet", False)
 
 
 @pytest.fixture(autouse=True)
