@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -378,3 +379,50 @@ def test_labels() -> None:
 def test_a_target_without_deployment_or_environment_has_no_logs_path() -> None:
     with pytest.raises(ValueError, match="neither"):
         logs_path_for(Target("m", None, None, None, None))
+
+
+# --- the cache ------------------------------------------------------------------------------------
+
+
+def test_cached_resolutions_answer_for_their_own_target_only(
+    client: ApiClient, catalog: FakeCatalog, tmp_path: Path
+) -> None:
+    """Each cached answer is keyed by what it answers: another deployment, alias or
+    environment of the same model (or the same names on another model) is looked up again."""
+    from baseten_logs.cache import Cache
+
+    cache = Cache(tmp_path / "cache.json", api_url=API_URL)
+    asks = [
+        ("llama-3-8b", "v3", None),
+        ("llama-3-8b", LLAMA_DEV, None),
+        ("llama-3-8b", "production", None),
+        ("llama-3-8b", "development", None),
+        ("llama-3-8b", None, "staging"),
+        ("llama-3-8b", None, "production"),
+        (IDLIKE_NAME, "v1", None),
+        (IDLIKE_NAME, None, None),
+    ]
+    first = [
+        resolve_target(client, model=m, deployment=d, environment=e, cache=cache)
+        for m, d, e in asks
+    ]
+    catalog.seen.clear()
+    again = [
+        resolve_target(client, model=m, deployment=d, environment=e, cache=cache)
+        for m, d, e in asks
+    ]
+    assert again == first
+    assert catalog.seen == []  # all from the cache the second time
+    assert [t.deployment_id for t in first] == [
+        LLAMA_PROD,
+        LLAMA_DEV,
+        LLAMA_PROD,
+        LLAMA_DEV,
+        None,
+        None,
+        IDLIKE_PROD,
+        IDLIKE_PROD,
+    ]
+    assert [t.environment for t in first[4:6]] == ["staging", "production"]
+    with pytest.raises(NotFoundError):  # a cached environment vouches for no other
+        resolve_target(client, model="llama-3-8b", deployment=None, environment="nope", cache=cache)
