@@ -426,3 +426,79 @@ def test_cached_resolutions_answer_for_their_own_target_only(
     assert [t.environment for t in first[4:6]] == ["staging", "production"]
     with pytest.raises(NotFoundError):  # a cached environment vouches for no other
         resolve_target(client, model="llama-3-8b", deployment=None, environment="nope", cache=cache)
+
+
+def _failing(request: httpx.Request) -> httpx.Response:
+    """A listing that fails (a lookup by name on the same path still answers: nothing)."""
+    if request.url.params.get("name"):
+        return httpx.Response(200, json={"deployments": []})
+    return httpx.Response(403, json={"error": "forbidden"})
+
+
+@pytest.mark.parametrize(
+    ("model", "deployment", "environment", "broken", "error"),
+    [
+        ("llama-3-8b", "", None, None, "DEPLOYMENT: is empty (give a deployment name or id)"),
+        (
+            "llama-3-8b",
+            "../escape",
+            None,
+            None,
+            "DEPLOYMENT: '../escape' is not a deployment name or id"
+            " (copy one from `baseten-logs deployments` MODEL)",
+        ),
+        (
+            "a/b",
+            None,
+            None,
+            None,
+            "MODEL: 'a/b' is not a model name or id (copy one from `baseten-logs models`)",
+        ),
+        (
+            "llama-3-8b",
+            "v9",
+            None,
+            f"/v1/models/{LLAMA}/deployments",
+            f"model 'llama-3-8b' ({LLAMA}) has no deployment named 'v9'"
+            " (see `baseten-logs deployments llama-3-8b`)",
+        ),
+        (
+            "llama-3-8b",
+            None,
+            "canary",
+            f"/v1/models/{LLAMA}/environments",
+            f"model 'llama-3-8b' ({LLAMA}) has no environment 'canary'"
+            " (check the environment's name in the dashboard)",
+        ),
+        (
+            "bare",
+            None,
+            "production",
+            None,
+            f"model 'bare' ({BARE}) has no environment 'production'"
+            " (it has no environments; name a deployment instead)",
+        ),
+    ],
+)
+def test_errors_name_what_is_wrong_and_where_to_look(
+    client: ApiClient,
+    catalog: FakeCatalog,
+    model: str,
+    deployment: str | None,
+    environment: str | None,
+    broken: str | None,
+    error: str,
+) -> None:
+    if broken is not None:
+        catalog.overrides[broken] = _failing
+    with pytest.raises((UsageError, NotFoundError)) as caught:
+        resolve(client, model, deployment, environment)
+    assert str(caught.value) == error
+
+
+@pytest.mark.parametrize("name", ["v" * 256, "vX"])
+def test_long_or_capitalised_names_are_looked_up(
+    client: ApiClient, catalog: FakeCatalog, name: str
+) -> None:
+    with pytest.raises(NotFoundError):  # asked for, not refused as bad input
+        resolve(client, "llama-3-8b", name)
