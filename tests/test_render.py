@@ -515,14 +515,17 @@ def test_ordinary_records_take_the_fast_path(monkeypatch: pytest.MonkeyPatch) ->
         for i in range(20)
     ]
     page.append({**RECORDS[0], "message": "bell\x07 and a\nsecond line"})
+    unlabelled = {**RECORDS[0], "level": None, "message": "[ERROR] detected"}
+    page.append(unlabelled)
     renderer.write_page(page)
     renderer.write_page(page[:3])
     lines = out.getvalue().splitlines()
     assert lines[0] == '2025-11-27 10:00:00.123Z INFO    r0aaa  hello "world"'
     assert lines[20] == "2025-11-27 10:00:00.123Z INFO    a1b2c  bell\\x07 and a"
     assert lines[21] == " " * 40 + "second line"
-    assert len(lines) == 25
-    assert detected == []  # the API's level is used as it is: no detection
+    assert lines[22] == "2025-11-27 10:00:00.123Z ERROR   a1b2c  [ERROR] detected"
+    assert len(lines) == 26
+    assert detected == [unlabelled]  # the API's level is used as it is: detection only without
     assert len(seconds) == 1  # one second, formatted once (across pages too)
     assert replicas == ["r0aaa", "r1aaa", "a1b2c"]  # each replica's column built once
 

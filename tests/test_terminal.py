@@ -130,7 +130,8 @@ def test_terminal_width_asks_stderr_when_stdout_is_piped(monkeypatch: pytest.Mon
     assert terminal_width(env={}) == 100
     sizes[1] = 1  # a one-column terminal is still a size
     assert terminal_width(env={}) == 1
-    assert terminal_width(env={"COLUMNS": "1"}) == 1
+    sizes[1] = None
+    assert terminal_width(env={"COLUMNS": "1"}) == 1  # and so is COLUMNS=1
 
 
 def test_terminal_module_does_not_import_rich() -> None:
