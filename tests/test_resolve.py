@@ -502,3 +502,45 @@ def test_long_or_capitalised_names_are_looked_up(
 ) -> None:
     with pytest.raises(NotFoundError):  # asked for, not refused as bad input
         resolve(client, "llama-3-8b", name)
+
+
+def test_cached_pairs_of_id_shaped_words_answer_for_their_own_pair(
+    client: ApiClient, catalog: FakeCatalog, tmp_path: Path
+) -> None:
+    from baseten_logs.cache import Cache
+
+    cache = Cache(tmp_path / "cache.json", api_url=API_URL)
+    catalog.models.append(dict(catalog.models[0], id="whisper"))
+    catalog.models.append(dict(catalog.models[0], id="whistle"))
+    catalog.deployments["whisper"] = [dict(catalog.deployments[LLAMA][0], id="abcdefg")]
+    catalog.deployments["whistle"] = [
+        dict(catalog.deployments[LLAMA][0], id="abcdefg", name="other"),
+        dict(catalog.deployments[LLAMA][0], id="hijklmn", name="third"),
+    ]
+    pairs = [("whisper", "abcdefg"), ("whistle", "abcdefg"), ("whistle", "hijklmn")]
+    first = [
+        resolve_target(client, model=m, deployment=d, environment=None, cache=cache)
+        for m, d in pairs
+    ]
+    assert [t.deployment_name for t in first] == ["v3", "other", "third"]
+    catalog.seen.clear()
+    again = [
+        resolve_target(client, model=m, deployment=d, environment=None, cache=cache)
+        for m, d in pairs
+    ]
+    assert again == first and catalog.seen == []
+
+
+def test_an_unknown_model_is_told_from_the_cached_listing(
+    client: ApiClient, catalog: FakeCatalog, tmp_path: Path
+) -> None:
+    from baseten_logs.cache import Cache
+    from baseten_logs.resolve import list_models
+
+    cache = Cache(tmp_path / "cache.json", api_url=API_URL)
+    list_models(client, cache=cache)
+    catalog.seen.clear()
+    with pytest.raises(NotFoundError) as caught:
+        resolve_target(client, model="nosuch", deployment=None, environment=None, cache=cache)
+    assert "(models this key can see: bare, embedder, " in str(caught.value)
+    assert catalog.seen == ["/v1/models?name=nosuch"]  # the listing came from the cache
