@@ -544,3 +544,54 @@ def test_an_unknown_model_is_told_from_the_cached_listing(
         resolve_target(client, model="nosuch", deployment=None, environment=None, cache=cache)
     assert "(models this key can see: bare, embedder, " in str(caught.value)
     assert catalog.seen == ["/v1/models?name=nosuch"]  # the listing came from the cache
+
+
+@pytest.mark.parametrize(
+    ("model", "deployment", "environment", "error"),
+    [
+        ("", None, None, "MODEL: is empty (give a model name or id)"),
+        (
+            "llama-3-8b",
+            "v3",
+            "production",
+            "--env: cannot be combined with a DEPLOYMENT"
+            " (an environment's logs span every deployment it served; drop one of them)",
+        ),
+        (
+            "llama-3-8b",
+            None,
+            "../x",
+            "--env: '../x' is not an environment name (e.g. production)",
+        ),
+    ],
+)
+def test_bad_names_are_one_line_with_the_fix(
+    client: ApiClient,
+    catalog: FakeCatalog,
+    model: str,
+    deployment: str | None,
+    environment: str | None,
+    error: str,
+) -> None:
+    with pytest.raises(UsageError) as caught:
+        resolve(client, model, deployment, environment)
+    assert str(caught.value) == error
+    assert catalog.seen == []
+
+
+def test_wrong_shaped_answers_say_which_request(client: ApiClient, catalog: FakeCatalog) -> None:
+    catalog.overrides["/v1/models"] = lambda request: httpx.Response(200, json={"models": "x"})
+    with pytest.raises(ApiError) as caught:
+        resolve(client, "llama-3-8b")
+    assert str(caught.value) == (
+        "the API's answer for /v1/models is not a list of models"
+        " (please report this with -v output)"
+    )
+    catalog.overrides.clear()
+    path = f"/v1/models/{LLAMA}/deployments/{LLAMA_DEV}"
+    catalog.overrides[path] = lambda request: httpx.Response(200, json=["not", "a", "deployment"])
+    with pytest.raises(ApiError) as caught:
+        resolve(client, "llama-3-8b", LLAMA_DEV)
+    assert str(caught.value) == (
+        f"the API's answer for {path} is not a deployment (please report this with -v output)"
+    )
