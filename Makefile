@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo test check lint types pytest bench completions clean
+.PHONY: help install demo test check lint types pytest bench mutate completions clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 14
@@ -25,8 +25,8 @@ demo: $(STAMP) ## run baseten-logs against its built-in Baseten API emulator (no
 	$(BIN)/baseten-logs demo
 
 lint: $(STAMP) ## ruff
-	$(BIN)/ruff check baseten_logs tests benchmarks
-	$(BIN)/ruff format --check baseten_logs tests benchmarks
+	$(BIN)/ruff check baseten_logs tests benchmarks scripts
+	$(BIN)/ruff format --check baseten_logs tests benchmarks scripts
 
 types: $(STAMP) ## mypy --strict on the package
 	$(BIN)/mypy
@@ -41,8 +41,19 @@ test: lint types pytest ## everything CI runs: ruff, mypy and the whole test sui
 bench: $(STAMP) ## benchmarks against the emulator; prints figures and ratios
 	$(BIN)/python benchmarks/run.py
 
+# Mutation testing (slow: not part of `make test`). MUTATE narrows it to some mutants, e.g.
+# `make mutate MUTATE='baseten_logs.pager.*'` while adding tests for one module; without it the
+# whole scope runs from scratch. Two workers: the machine is shared.
+MUTATE ?=
+MUTATE_JOBS ?= 2
+mutate: $(STAMP) ## mutation testing of the core with mutmut (slow); prints the score per module
+	@if [ -z "$(MUTATE)" ]; then rm -rf mutants; fi
+	set -f; $(BIN)/mutmut run --max-children $(MUTATE_JOBS) \
+		$(or $(MUTATE),$$($(BIN)/python scripts/mutation_score.py --patterns))
+	$(BIN)/python scripts/mutation_score.py
+
 completions: $(STAMP) ## regenerate completions/ for bash, zsh and fish
 	$(BIN)/python -m baseten_logs.completion_scripts completions
 
 clean: ## remove the virtual environment and caches
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache *.egg-info
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache *.egg-info mutants

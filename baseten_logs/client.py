@@ -147,8 +147,17 @@ def _read_bounded(response: httpx.Response, *, limits: Limits, deadline: float) 
     gzip and deflate are inflated here, a slice at a time, so a bomb stops at the cap instead
     of inflating a whole network read (up to 1000x) first; other encodings go through httpx.
     """
-    encoding = response.headers.get("content-encoding", "").strip().lower()
     cap = limits.max_answer_bytes
+    try:
+        whole = response.content  # read already: httpx.MockTransport's answers come so
+    except httpx.ResponseNotRead:
+        pass
+    else:
+        if len(whole) > cap:
+            too_big = f"the answer is larger than {describe_bytes(cap)} (the size cap)"
+            raise _OverLimit(too_big, _TOO_BIG_HINT)
+        return whole
+    encoding = response.headers.get("content-encoding", "").strip().lower()
     body = bytearray()
 
     def add(data: bytes) -> None:
@@ -662,7 +671,7 @@ class ApiClient:
         if self._log is None:
             return
         query = "&".join(f"{key}={value}" for key, value in params)
-        elapsed_ms = (time.monotonic() - started) * 1000
+        elapsed_ms = (monotonic() - started) * 1000
         # The key is in a header, never in the URL, so the trace cannot leak it.
         self._log(f"GET {path}{'?' if query else ''}{query} -> {outcome} in {elapsed_ms:.0f} ms")
 

@@ -32,6 +32,8 @@ def hermetic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         if name.startswith("BASETEN_") or name in _CLEARED:
             monkeypatch.delenv(name)
     monkeypatch.setenv("TERM", "xterm-256color")
+    # `-q` sets a module-wide flag in messages; a test that ran it must not silence the next.
+    monkeypatch.setattr("baseten_logs.messages._quiet", False)
     # Never the developer's keyring: a test that needs one installs tests/memkeyring.py's.
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
 

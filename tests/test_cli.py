@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pytest_httpx import HTTPXMock
@@ -166,6 +167,28 @@ def test_all_pages_through_the_window_oldest_first(logs_api: FakeLogs, concurren
         assert len(logs_api.calls) == 3
 
 
+def test_all_in_parallel_slows_down_when_rate_limited(
+    logs_api: FakeLogs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from baseten_logs import feed
+    from baseten_logs.parallel import ParallelWindow
+
+    windows: list[ParallelWindow] = []
+
+    class Watched(ParallelWindow):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            windows.append(self)
+
+    monkeypatch.setattr(feed, "ParallelWindow", Watched)
+    logs_api.records = sample(50)
+    logs_api.throttle = 1  # one 429, then answers
+    result = invoke(*GET, "--all", "-o", "raw", "--concurrency", "4")
+    assert result.status == 0 and len(result.stdout.splitlines()) == 50
+    # one request fewer in flight after a 429
+    assert [w.controller.allowed for w in windows] == [3]
+
+
 @pytest.mark.parametrize(
     ("env", "flags", "coloured"),
     [
@@ -240,6 +263,47 @@ def test_a_crowded_millisecond_exits_incomplete(logs_api: FakeLogs) -> None:
     assert result.status == ExitStatus.INCOMPLETE
     assert "more lines share the millisecond" in result.stderr
     assert len(result.stdout.splitlines()) == 1000
+
+
+def test_a_crowded_first_millisecond_exits_incomplete_not_as_a_refused_query(
+    logs_api: FakeLogs,
+) -> None:
+    # A line just past --until shows the API's `end` includes its millisecond; the walk back
+    # must still stop at --since instead of asking for start > end (the API's 400: exit 2).
+    logs_api.records = [record(SINCE_MS * MS + i, f"b{i}") for i in range(1001)]
+    logs_api.records += [record((UNTIL_MS + 1) * MS, "past --until")]
+    result = invoke(*GET, "-n", "2000", "-o", "raw")
+    assert result.status == ExitStatus.INCOMPLETE, result.stderr
+    assert logs_api.rejected == []
+
+
+def test_environment_url_beats_the_trussrc_url(
+    httpx_mock: HTTPXMock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The environment's key must go to the environment's URL, never to the trussrc's host
+    # (strict pytest-httpx fails on any request to app.example.test's API).
+    rc = tmp_path / "trussrc"
+    rc.write_text("[baseten]\napi_key = file-key-123456789\nremote_url = https://app.other.test\n")
+    rc.chmod(0o600)
+    monkeypatch.setenv("USER_TRUSSRC_PATH", str(rc))
+    monkeypatch.setenv("BASETEN_API_KEY", KEY)
+    monkeypatch.setenv("BASETEN_API_URL", API_URL)
+    httpx_mock.add_response(url=re.compile(rf"{API_URL}{LOGS_PATH}.*"), json={"logs": []})
+    assert invoke(*GET).status == 0
+    request = httpx_mock.get_request()
+    assert request is not None and request.headers["Authorization"] == f"Bearer {KEY}"
+
+
+def test_a_key_pasted_with_a_trailing_newline_works(
+    httpx_mock: HTTPXMock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BASETEN_API_KEY", f" {KEY}\n")
+    monkeypatch.setenv("BASETEN_API_URL", API_URL)
+    httpx_mock.add_response(url=re.compile(rf"{API_URL}{LOGS_PATH}.*"), json={"logs": []})
+    result = invoke(*GET)
+    assert result.status == 0, result.stderr
+    request = httpx_mock.get_request()
+    assert request is not None and request.headers["Authorization"] == f"Bearer {KEY}"
 
 
 def test_key_from_trussrc(httpx_mock: HTTPXMock, tmp_path: Path) -> None:

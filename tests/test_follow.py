@@ -11,6 +11,7 @@ import pytest
 from baseten_logs.errors import AuthError, TransportError
 from baseten_logs.follow import Follower, FollowSettings, ShownLines
 from baseten_logs.pager import Direction, record_key
+from baseten_logs.timestamps import record_ms
 from tests.fakeapi import record
 
 MS = 1_000_000
@@ -135,12 +136,17 @@ def test_auth_failure_stops_at_once() -> None:
 
 
 def test_remembered_opening_lines_are_not_shown_again() -> None:
+    """Opening lines down to the overlap horizon, the horizon's own millisecond included, are
+    not printed again (out of order) by the first sweep, which reaches back to the horizon."""
     lines = make_lines(seconds=10, rate=10, late_share=0)
     live = LiveLogs(lines)
     live.now = T0 + 5
+    start_ms = int(live.now * 1000)
     visible = [r for arrival, r in lines if arrival <= live.now]
-    follower = Follower(live.fetch, clock=live.clock, sleep=live.sleep)
-    follower.remember(visible, since_ms=int((T0 - 60) * 1000))
+    horizon = record_ms(visible[len(visible) // 2])  # a millisecond that holds a line
+    settings = FollowSettings(overlap_ms=start_ms - horizon)
+    follower = Follower(live.fetch, settings=settings, clock=live.clock, sleep=live.sleep)
+    follower.remember(visible, since_ms=horizon)
     later = [
         r
         for b in follower.follow(start_ms=int(live.now * 1000), until_ms=int((T0 + 10) * 1000))
@@ -190,6 +196,7 @@ def test_stops_with_a_final_sweep_when_the_deployment_ends() -> None:
     shown = [r for b in follower.follow(start_ms=int(T0 * 1000)) for r in b]
     assert follower.stopped_because == "the deployment is INACTIVE"
     assert checks[0] == T0 and T0 + 60 <= live.now < T0 + 70  # checked at once, then every 30 s
+    assert [round(c - T0) for c in checks] == [0, 30, 60]  # not on every poll
     visible = [r for arrival, r in lines if arrival <= live.now]
     assert Counter(record_key(r) for r in shown) == Counter(record_key(r) for r in visible)
 
@@ -393,3 +400,104 @@ def test_an_outage_right_after_the_opening_page_is_retried_not_fatal() -> None:
     assert Counter(record_key(r) for r in shown_first + later) == Counter(
         record_key(r) for _, r in lines if int(r["timestamp"]) // MS > oldest_shown
     ) + Counter(record_key(r) for r in shown_first if int(r["timestamp"]) // MS == oldest_shown)
+
+
+def test_a_new_run_of_failures_is_told_again_and_waits_from_the_start() -> None:
+    lines = make_lines(seconds=10, rate=10, late_share=0)
+    live = LiveLogs(lines, fail_at=frozenset({2, 5}))
+    statuses: list[str] = []
+    trouble: list[str] = []
+    follower = Follower(
+        live.fetch,
+        clock=live.clock,
+        sleep=live.sleep,
+        on_status=statuses.append,
+        on_trouble=trouble.append,
+    )
+    list(follower.follow(start_ms=int(T0 * 1000), until_ms=int((T0 + 10) * 1000)))
+    waits = [s.rsplit("next try in ", 1)[-1] for s in statuses if "reconnecting" in s]
+    assert waits == ["1s", "1s"]  # a success in between: the backoff starts over
+    assert len(trouble) == 2
+
+
+def test_status_counts_the_lines_and_polls_so_far() -> None:
+    live = LiveLogs([])
+    statuses: list[str] = []
+    follower = Follower(live.fetch, clock=live.clock, sleep=live.sleep, on_status=statuses.append)
+    list(follower.follow(start_ms=int(T0 * 1000), until_ms=int((T0 + 1) * 1000)))
+    assert statuses and all(s.endswith(", 0 new lines so far") for s in statuses)
+    assert follower.polls == len(statuses)
+
+
+def test_status_line_tells_the_time_of_the_last_poll_and_the_lines_so_far(
+    set_tz: Any,
+) -> None:
+    set_tz("UTC")
+    live = LiveLogs(make_lines(seconds=2, rate=5, late_share=0))
+    statuses: list[str] = []
+    follower = Follower(live.fetch, clock=live.clock, sleep=live.sleep, on_status=statuses.append)
+    shown = [
+        r
+        for b in follower.follow(start_ms=int(T0 * 1000), until_ms=int((T0 + 20) * 1000))
+        for r in b
+    ]
+    assert statuses[-1].startswith("following… last poll 09:40:")
+    assert statuses[-1].endswith(f", {len(shown)} new lines so far")
+
+
+def test_idle_polls_back_off_by_half_each_time() -> None:
+    live = LiveLogs([])
+    waits: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        live.sleep(seconds)
+
+    follower = Follower(live.fetch, clock=live.clock, sleep=sleep)
+    list(follower.follow(start_ms=int(T0 * 1000), until_ms=int((T0 + 10) * 1000)))
+    assert waits[:3] == [0.75, 1.125, 1.6875]
+
+
+def test_failed_polls_wait_twice_as_long_each_time_and_say_why() -> None:
+    lines = make_lines(seconds=10, rate=10, late_share=0)
+    live = LiveLogs(lines, fail_at=frozenset({2, 3, 4}))
+    statuses: list[str] = []
+    trouble: list[str] = []
+    follower = Follower(
+        live.fetch,
+        clock=live.clock,
+        sleep=live.sleep,
+        on_status=statuses.append,
+        on_trouble=trouble.append,
+    )
+    list(follower.follow(start_ms=int(T0 * 1000), until_ms=int((T0 + 10) * 1000)))
+    waits = [s.rsplit("next try in ", 1)[-1] for s in statuses if "reconnecting" in s]
+    assert waits == ["1s", "2s", "4s"]
+    assert trouble == ["polling failed (HTTP 503); retrying until it works"]
+
+
+def test_polls_between_sweeps_reach_back_only_a_little() -> None:
+    """Every poll re-reading the whole minute-long overlap would multiply the load on the API."""
+    live = LiveLogs(make_lines(seconds=30, rate=5, late_share=0))  # lines flow: 0.5 s polls
+    reaches: list[int] = []
+    inner = live.fetch
+
+    def fetch(start: int, end: int, direction: Direction, limit: int) -> list[dict[str, Any]]:
+        reaches.append(int(live.now * 1000) - start)
+        return inner(start, end, direction, limit)
+
+    follower = Follower(fetch, clock=live.clock, sleep=live.sleep)
+    list(follower.follow(start_ms=int(T0 * 1000), until_ms=int((T0 + 30) * 1000)))
+    settings = FollowSettings()
+    long_reaches = [r for r in reaches if r > settings.recent_ms + 2_000]
+    # A sweep every 5 s reaches back the overlap; the polls in between (every 0.5 s) do not.
+    assert 0 < len(long_reaches) <= len(reaches) // 5
+
+
+def test_a_one_millisecond_window_is_still_polled() -> None:
+    line = record(int(T0 * 1000) * MS, "the only line")
+    live = LiveLogs([(T0 + 1, line)])  # it arrives a second late
+    start = int(T0 * 1000)
+    follower = Follower(live.fetch, clock=live.clock, sleep=live.sleep)
+    shown = [r for b in follower.follow(start_ms=start, until_ms=start, floor_ms=start) for r in b]
+    assert shown == [line]

@@ -6,13 +6,30 @@ from typing import Any
 
 import pytest
 
+from baseten_logs import levels
 from baseten_logs.levels import LEVEL_RANK, LEVELS, detect_level, effective_level, normalize_level
+from baseten_logs.summary import Tally
 
 
-def test_levels_are_ordered_by_severity() -> None:
+@pytest.fixture(autouse=True)
+def fresh_patterns(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Compile the detection patterns anew for each test, as a fresh process would (they are
+    built on first use and kept), so each test exercises the code that builds them."""
+    monkeypatch.setattr(levels, "_patterns", None)
+
+
+@pytest.mark.parametrize(
+    ("floor", "counted"),
+    [("DEBUG", 4), ("INFO", 3), ("WARNING", 2), ("ERROR", 1)],
+)
+def test_at_or_above_a_level_follows_severity(floor: str, counted: int) -> None:
+    """`--fail-on WARNING` counts warnings and errors, not info or debug lines."""
+    tally = Tally()
+    tally.write_page([{"timestamp": "1", "message": "m", "level": lvl} for lvl in LEVELS])
+    assert tally.count_at_or_above(floor) == counted
+    # The API's four levels, least severe first: the order `--level` and the help list them in.
     assert LEVELS == ("DEBUG", "INFO", "WARNING", "ERROR")
-    assert sorted(LEVELS, key=LEVEL_RANK.__getitem__) == list(LEVELS)
-    assert LEVEL_RANK["DEBUG"] < LEVEL_RANK["INFO"] < LEVEL_RANK["WARNING"] < LEVEL_RANK["ERROR"]
+    assert [LEVEL_RANK[lvl] for lvl in LEVELS] == [0, 1, 2, 3]
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from baseten_logs.errors import ApiError
-from baseten_logs.pager import MAX_WINDOW_MS, Direction, Pager, record_key, split_window
+from baseten_logs.pager import MAX_WINDOW_MS, Direction, Pager, split_window
 from baseten_logs.timestamps import record_ns
 from tests.fakeapi import FakeLogs, record
 
@@ -34,14 +34,18 @@ def fetcher(fake: FakeLogs) -> Any:
                 "limit": limit,
             },
         )
-        logs: list[dict[str, Any]] = fake(request).json()["logs"]
+        response = fake(request)
+        # The real API answers 400 to what the fake rejects (start > end, limit > 1000...).
+        assert response.status_code == 200, response.json()
+        logs: list[dict[str, Any]] = response.json()["logs"]
         return logs
 
     return fetch
 
 
 def keys(records: list[dict[str, Any]]) -> Counter[Any]:
-    return Counter(record_key(r) for r in records)
+    """The lines as a multiset, every field counted (independent of the pager's record_key)."""
+    return Counter(tuple(sorted(r.items())) for r in records)
 
 
 def crowded(count: int, *, per_ms: int = 7, dup_every: int = 5) -> list[dict[str, Any]]:
@@ -135,6 +139,7 @@ def test_newest_n_is_exactly_the_newest(end_inclusive: bool, count: int, page_si
     assert keys([r for r in got if int(r["timestamp"]) // MS > boundary]) == keys(
         [r for r in want if int(r["timestamp"]) // MS > boundary]
     )
+    assert pager.gaps == []  # no millisecond holds a page: no "lines not shown" warning
 
 
 def test_newest_asks_only_for_what_it_needs() -> None:
@@ -161,9 +166,10 @@ def test_window_end_is_inclusive_to_the_millisecond(end_inclusive: bool) -> None
 def test_a_full_page_in_one_millisecond_is_a_reported_gap(
     end_inclusive: bool, direction: str
 ) -> None:
-    before = [record((T0 + 1) * MS + i, f"before {i}") for i in range(3)]
+    # Lines in the milliseconds right next to the burst: paging on after it skips none.
+    before = [record((T0 + 4) * MS + i, f"before {i}") for i in range(3)]
     burst = [record((T0 + 5) * MS + i, f"burst {i}") for i in range(15)]
-    after = [record((T0 + 9) * MS + i, f"after {i}") for i in range(3)]
+    after = [record((T0 + 6) * MS + i, f"after {i}") for i in range(3)]
     fake = FakeLogs(records=before + burst + after, end_inclusive=end_inclusive)
     gaps: list[int] = []
     pager = Pager(fetcher(fake), page_size=10, on_gap=gaps.append)
@@ -171,7 +177,10 @@ def test_a_full_page_in_one_millisecond_is_a_reported_gap(
     got = [r for page in pages for r in page]
     assert gaps == [T0 + 5] and pager.gaps == gaps
     assert keys(before + after) <= keys(got)  # both sides of the burst survive
-    assert len(fake.calls) < 20  # and it did not loop
+    # It did not loop, nor ask again for a millisecond it knows is full: one request for the
+    # page that reaches the burst, one that finds it full, one past it; walking back, an `end`
+    # that includes its millisecond costs one more request to learn.
+    assert len(fake.calls) == (4 if direction == "desc" and end_inclusive else 3)
 
 
 def test_no_lines_is_one_request() -> None:
@@ -184,8 +193,12 @@ def test_lines_outside_the_window_in_a_full_page_are_an_error() -> None:
     def broken(start: int, end: int, direction: Direction, limit: int) -> list[dict[str, Any]]:
         return [record((T0 - 100) * MS)] * limit
 
-    with pytest.raises(ApiError):
+    with pytest.raises(ApiError) as caught:
         list(Pager(broken, page_size=5).oldest(T0, T0 + 10))
+    assert str(caught.value) == (
+        "the API returned a full page outside the requested window"
+        " (the endpoint is in beta; please report this with -v output)"
+    )
 
 
 def test_split_window_respects_the_seven_day_limit() -> None:
@@ -228,10 +241,157 @@ def test_paging_property(
         for i, off in enumerate(offsets)
     ]
     fake = FakeLogs(records=lines, end_inclusive=end_inclusive)
-    got = [r for p in Pager(fetcher(fake), page_size=page_size).oldest(T0, T0 + 40) for r in p]
+    forwards = Pager(fetcher(fake), page_size=page_size)
+    got = [r for p in forwards.oldest(T0, T0 + 40) for r in p]
     assert keys(got) == keys(lines)
-    newest = [
-        r for p in Pager(fetcher(fake), page_size=page_size).newest(T0, T0 + 40, count) for r in p
-    ]
+    backwards = Pager(fetcher(fake), page_size=page_size)
+    newest = [r for p in backwards.newest(T0, T0 + 40, count) for r in p]
     ordered = sorted(int(r["timestamp"]) for r in lines)
     assert sorted(int(r["timestamp"]) for r in newest) == ordered[-count:]
+    # Every millisecond holds fewer lines than a page: nothing may be reported as not shown.
+    assert forwards.gaps == [] and backwards.gaps == []
+
+
+def test_split_window_pieces_are_as_long_as_allowed() -> None:
+    assert split_window(T0, T0 + 19, 10) == [(T0, T0 + 9), (T0 + 10, T0 + 19)]
+    assert split_window(T0, T0 + 20, 10) == [(T0, T0 + 9), (T0 + 10, T0 + 19), (T0 + 20, T0 + 20)]
+
+
+def in_other_order_after_the_first_call(fake: FakeLogs) -> Any:
+    """The API does not say how it orders lines within a millisecond: vary it between calls."""
+    inner = fetcher(fake)
+
+    def fetch(start: int, end: int, direction: Direction, limit: int) -> list[dict[str, Any]]:
+        page = inner(start, end, direction, limit)
+        if len(fake.calls) > 1:
+            groups: dict[int, list[dict[str, Any]]] = {}
+            for r in page:
+                groups.setdefault(int(r["timestamp"]) // MS, []).append(r)
+            page = [r for group in groups.values() for r in reversed(group)]
+        return page
+
+    return fetch
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("timestamp", str((T0 + 1) * MS + 2)),
+        ("message", "other"),
+        ("replica", "zzzzz"),
+        ("request_id", "req-2"),
+        ("level", "ERROR"),
+    ],
+)
+def test_lines_differing_in_one_field_are_both_shown_across_a_seam(field: str, value: str) -> None:
+    first = record((T0 + 1) * MS + 5, "same", request_id="req-1")
+    second = {**first, field: value}
+    lines = [record(T0 * MS, "x1"), record(T0 * MS, "x2"), first, second]
+    lines.append(record((T0 + 2) * MS, "y"))
+    fake = FakeLogs(records=lines)
+    got = [
+        r
+        for p in Pager(in_other_order_after_the_first_call(fake), page_size=3).oldest(T0, T0 + 9)
+        for r in p
+    ]
+    assert keys(got) == keys(lines)
+
+
+def test_newest_n_counts_across_seven_day_pieces() -> None:
+    day = 86_400_000
+    lines = [record((T0 + d * day) * MS, f"day {d}") for d in range(11)]
+    fake = FakeLogs(records=lines)
+    got = [r for page in Pager(fetcher(fake)).newest(T0, T0 + 10 * day, 5) for r in page]
+    assert got == lines[:-6:-1]
+
+
+def test_newest_n_over_pages_asks_for_no_more_than_it_needs() -> None:
+    fake = FakeLogs(records=[record((T0 + i) * MS, f"line {i}") for i in range(40)])
+    got = [r for page in Pager(fetcher(fake), page_size=10).newest(T0, T0 + 100, 25) for r in page]
+    assert len(got) == 25
+    # Each next page re-fetches the seam millisecond (one line here) plus what is still wanted.
+    assert [c["limit"] for c in fake.calls] == ["10", "10", "8"]
+
+
+def test_newest_n_shows_an_identical_pair_at_until_once_each() -> None:
+    """`-n 4 --until T` with two identical lines at T prints `a a b c`, not `a a a b`.
+
+    Lines one millisecond past T fill the first page (the server's `end` includes its own
+    millisecond), so T is fetched again and both copies of `a` must be skipped there.
+    """
+    until = T0 + 10
+    lines = [
+        record((until + 1) * MS, "past", replica=None),
+        record((until + 1) * MS, "past", replica=None),
+        record(until * MS + 5, "a", replica=None),
+        record(until * MS + 5, "a", replica=None),
+        record((until - 1) * MS, "b", replica=None),
+        record((until - 2) * MS, "c", replica=None),
+    ]
+    fake = FakeLogs(records=lines, end_inclusive=True)
+    got = [r for page in Pager(fetcher(fake)).newest(T0, until, 4) for r in page]
+    assert [r["message"] for r in got] == ["a", "a", "b", "c"]
+    # Three identical lines at T, two of them on the first page: all three are shown.
+    fake.records.append(record(until * MS + 5, "a", replica=None))
+    got = [r for page in Pager(fetcher(fake)).newest(T0, until, 4) for r in page]
+    assert [r["message"] for r in got] == ["a", "a", "a", "b"]
+
+
+def test_newest_n_stays_n_when_lines_arrive_late_into_the_seam() -> None:
+    """`-n 3` prints 3 lines even when late lines land in the millisecond being re-fetched."""
+    until = T0 + 10
+    fake = FakeLogs(
+        records=[
+            record((until + 1) * MS, "past"),
+            record(until * MS, "a"),
+            record((until - 1) * MS + 1, "b"),
+            record((until - 1) * MS, "c"),
+        ],
+        end_inclusive=True,
+    )
+    inner = fetcher(fake)
+
+    def late(start: int, end: int, direction: Direction, limit: int) -> list[dict[str, Any]]:
+        page = inner(start, end, direction, limit)
+        if len(fake.calls) == 1:  # two lines arrive in the seam millisecond after the first page
+            fake.records += [
+                record((until - 1) * MS + 7, "late 1"),
+                record((until - 1) * MS + 8, "late 2"),
+            ]
+        return page
+
+    got = [r for page in Pager(late).newest(T0, until, 3) for r in page]
+    assert len(got) == 3
+    assert [r["message"] for r in got[:2]] == ["a", "b"]
+
+
+@pytest.mark.parametrize("end_inclusive", [True, False])
+def test_newest_n_sharing_a_millisecond_across_a_page_is_no_gap(end_inclusive: bool) -> None:
+    """The 10th and 11th newest lines in one millisecond (a page of 10): all 11, no warning."""
+    lines = [record((T0 + i) * MS, f"line {i}") for i in range(20)]
+    lines[9] = record((T0 + 10) * MS + 1, "line 9")  # shares T0 + 10 with line 10
+    fake = FakeLogs(records=lines, end_inclusive=end_inclusive)
+    pager = Pager(fetcher(fake), page_size=10)
+    got = [r for page in pager.newest(T0, T0 + 100, 11) for r in page]
+    assert len(got) == 11 and keys(got) == keys(lines[9:])
+    assert pager.gaps == []
+
+
+@pytest.mark.parametrize("end_inclusive", [True, False])
+@pytest.mark.parametrize("where", ["first", "last"])
+def test_a_crowded_edge_millisecond_is_a_gap_and_no_request_the_api_refuses(
+    end_inclusive: bool, where: str
+) -> None:
+    """A full page in the window's first or last millisecond is reported (exit 6), and paging
+    stops at the window's edge rather than asking for start > end (the API's 400: exit 2)."""
+    edge = T0 if where == "first" else T0 + 20
+    burst = [record(edge * MS + i, f"burst {i}") for i in range(15)]
+    middle = [record((T0 + 10) * MS, "middle")]
+    for direction in ("asc", "desc"):
+        fake = FakeLogs(records=burst + middle, end_inclusive=end_inclusive)
+        pager = Pager(fetcher(fake), page_size=10)
+        pages = pager.oldest(T0, T0 + 20) if direction == "asc" else pager.newest(T0, T0 + 20, None)
+        got = [r for page in pages for r in page]
+        assert pager.gaps == [edge], direction
+        assert keys(middle) <= keys(got)
+        assert fake.rejected == []

@@ -1,16 +1,22 @@
 from __future__ import annotations
 
+import os
+from typing import Any
+
 import pytest
 
 from baseten_logs.errors import UsageError
 from baseten_logs.query import (
-    DEFAULT_WINDOW_MS,
     LogQuery,
     build_filters,
+    follow_settings_for,
     logs_path,
+    parse_choice,
     parse_count,
+    parse_fail_on,
     parse_level,
     resolve_window,
+    screenful,
 )
 
 NOW = 1_764_150_000_000
@@ -48,9 +54,20 @@ def test_filters_map_to_documented_keys_with_repeated_substrings() -> None:
     ]
 
 
-@pytest.mark.parametrize("level", ["debug", "INFO", "Warning", "error", "WARN", "err"])
-def test_levels_are_case_insensitive(level: str) -> None:
-    assert parse_level(level) in ("DEBUG", "INFO", "WARNING", "ERROR")
+@pytest.mark.parametrize(
+    ("level", "sent"),
+    [
+        ("debug", "DEBUG"),
+        ("INFO", "INFO"),
+        ("Warning", "WARNING"),
+        ("error", "ERROR"),
+        ("WARN", "WARNING"),
+        ("err", "ERROR"),
+        (" info ", "INFO"),
+    ],
+)
+def test_levels_are_case_insensitive(level: str, sent: str) -> None:
+    assert parse_level(level) == sent
 
 
 @pytest.mark.parametrize(
@@ -81,10 +98,30 @@ def test_eight_substrings_and_256_characters_are_fine() -> None:
 
 
 def test_default_window_is_thirty_minutes_before_until() -> None:
-    assert resolve_window(since=None, until=None, now_ms=NOW) == (NOW - DEFAULT_WINDOW_MS, NOW)
+    thirty_minutes = 30 * 60 * 1000  # as README and --help promise, not the constant restated
+    assert resolve_window(since=None, until=None, now_ms=NOW) == (NOW - thirty_minutes, NOW)
     assert resolve_window(since=None, until="1h", now_ms=NOW) == (
-        NOW - 3_600_000 - DEFAULT_WINDOW_MS,
+        NOW - 3_600_000 - thirty_minutes,
         NOW - 3_600_000,
+    )
+
+
+@pytest.mark.parametrize("flag", ["--since", "--until"])
+def test_a_time_more_than_a_week_ahead_is_a_typo(flag: str) -> None:
+    ahead = str(NOW + 7 * 86_400_000 + 1)
+    window = (
+        {"since": ahead, "until": None} if flag == "--since" else {"since": "1h", "until": ahead}
+    )
+    with pytest.raises(UsageError) as caught:
+        resolve_window(**window, now_ms=NOW)
+    assert caught.value.flag == flag and "more than a week ahead" in str(caught.value)
+
+
+def test_until_up_to_a_week_ahead_is_accepted() -> None:
+    week_ahead = NOW + 7 * 86_400_000
+    assert resolve_window(since="1h", until=str(week_ahead), now_ms=NOW) == (
+        NOW - 3_600_000,
+        week_ahead,
     )
 
 
@@ -112,3 +149,105 @@ def test_until_plus_without_since_says_since_is_missing() -> None:
     with pytest.raises(UsageError) as caught:
         resolve_window(since=None, until="+10m", now_ms=NOW)
     assert caught.value.flag == "--until" and "--since, which is missing" in str(caught.value)
+
+
+@pytest.mark.parametrize(("text", "ms"), [("1ms", 1), ("60s", 60_000), ("1h", 3_600_000)])
+def test_overlap_takes_a_duration_up_to_an_hour(text: str, ms: int) -> None:
+    assert follow_settings_for(text).overlap_ms == ms
+
+
+@pytest.mark.parametrize("text", ["0s", "3600001ms", "2h", "soon"])
+def test_overlap_outside_its_range_is_refused(text: str) -> None:
+    with pytest.raises(UsageError) as caught:
+        follow_settings_for(text)
+    assert str(caught.value) == f"--overlap: {text!r} is not a duration up to 1h (e.g. 60s or 2m)"
+
+
+@pytest.mark.parametrize(("rows", "lines"), [(40, 38), (12, 10), (5, 10)])
+def test_follow_opens_with_a_screenful(
+    monkeypatch: pytest.MonkeyPatch, rows: int, lines: int
+) -> None:
+    monkeypatch.setattr("os.get_terminal_size", lambda fd: os.terminal_size((80, rows)))
+    assert screenful() == lines
+
+
+def test_follow_opens_with_25_lines_off_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_terminal(fd: int) -> os.terminal_size:
+        raise OSError("not a terminal")
+
+    monkeypatch.setattr("os.get_terminal_size", no_terminal)
+    assert screenful() == 25
+
+
+@pytest.mark.parametrize(
+    ("call", "error"),
+    [
+        (
+            lambda: build_filters(replica=""),
+            "--replica: is empty (give a value or leave the flag out)",
+        ),
+        (
+            lambda: build_filters(component="c" * 257),
+            "--component: is 257 characters long; the API takes at most 256 (shorten it)",
+        ),
+        (
+            lambda: build_filters(includes=["a"] * 9),
+            "--include: given 9 times; the API takes at most 8"
+            " (use --grep with an alternation for more)",
+        ),
+        (
+            lambda: build_filters(grep="(?=x)"),
+            "--grep: '(?=x)' uses look-around, a back-reference or an atomic group, which RE2 lacks"
+            " (rewrite it without them, or use --include/--exclude)",
+        ),
+        (
+            lambda: parse_level("verbose"),
+            "--level: unknown level 'verbose' (use one of DEBUG, INFO, WARNING, ERROR)",
+        ),
+        (
+            lambda: parse_fail_on("verbose"),
+            "--fail-on: unknown level 'verbose' (use one of DEBUG, INFO, WARNING, ERROR)",
+        ),
+        (
+            lambda: parse_choice("blue", flag="--color", choices=("auto", "always", "never")),
+            "--color: unknown value 'blue' (use one of auto, always, never)",
+        ),
+        (
+            lambda: parse_count("ten", flag="-n/--limit"),
+            "-n/--limit: 'ten' is not a whole number (e.g. 100)",
+        ),
+        (
+            lambda: parse_count("0", flag="-n/--limit"),
+            "-n/--limit: must be at least 1, not 0 (e.g. 100)",
+        ),
+        (
+            lambda: resolve_window(since="90", until=None, now_ms=NOW),
+            "--since: '90' is 1970-01-01T00:01:30.000Z, before any Baseten log"
+            " (a bare number is epoch seconds or milliseconds; e.g. 2h or 2026-11-27T10:00Z)",
+        ),
+        (
+            lambda: resolve_window(since=None, until="2030-01-01T00:00:00Z", now_ms=NOW),
+            "--until: '2030-01-01T00:00:00Z' is 2030-01-01T00:00:00.000Z, more than a week ahead"
+            " (check the date)",
+        ),
+        (
+            lambda: resolve_window(since="1h", until="2h", now_ms=NOW),
+            "--until: is before --since (swap them, or give --until a later time)",
+        ),
+    ],
+)
+def test_bad_input_is_one_line_naming_the_flag_and_the_fix(call: Any, error: str) -> None:
+    with pytest.raises(UsageError) as caught:
+        call()
+    assert str(caught.value) == error
+
+
+def test_window_edges_that_are_still_fine() -> None:
+    earliest = 1_420_070_400_000  # 2015-01-01: the oldest time accepted
+    assert resolve_window(since=str(earliest), until=None, now_ms=NOW) == (earliest, NOW)
+    assert resolve_window(since="1h", until="1h", now_ms=NOW) == (NOW - 3_600_000,) * 2
+
+
+def test_the_default_window_ends_now(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("baseten_logs.query.time.time", lambda: NOW / 1000)
+    assert resolve_window(since=None, until=None) == (NOW - 30 * 60_000, NOW)

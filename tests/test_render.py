@@ -487,3 +487,71 @@ def test_rendering_few_replicas_in_color_imports_rich_style_only() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.stdout.strip() == "True False", result.stderr
+
+
+def test_ordinary_records_take_the_fast_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The per-line fast path (500k lines/s) must handle every ordinary record: a slip in it
+    would still print the same text through the careful path, only many times slower."""
+    from baseten_logs.levels import effective_level as real_effective_level
+    from baseten_logs.render import TextRenderer
+
+    detected: list[object] = []
+
+    def effective_level(record: Mapping[str, Any]) -> str | None:
+        detected.append(record)
+        return real_effective_level(record)
+
+    monkeypatch.setattr("baseten_logs.render.effective_level", effective_level)
+    out = io.StringIO()
+    renderer = TextRenderer(out, color=False, utc=True)
+    seconds: list[str] = []
+    replicas: list[object] = []
+    real_format_second, real_replica_column = renderer._format_second, renderer._replica_column
+
+    def format_second(timestamp: str) -> str:
+        seconds.append(timestamp)
+        return real_format_second(timestamp)
+
+    def replica_column(replica: str) -> str:
+        replicas.append(replica)
+        return real_replica_column(replica)
+
+    def odd_line(record: Mapping[str, Any]) -> str:
+        raise AssertionError(f"took the slow path: {record}")
+
+    monkeypatch.setattr(renderer, "_format_second", format_second)
+    monkeypatch.setattr(renderer, "_replica_column", replica_column)
+    monkeypatch.setattr(renderer, "_odd_line", odd_line)
+    page = [
+        {**RECORDS[0], "timestamp": f"17642376001234567{i:02d}", "replica": f"r{i % 2}aaa"}
+        for i in range(20)
+    ]
+    page.append({**RECORDS[0], "message": "bell\x07 and a\nsecond line"})
+    unlabelled = {**RECORDS[0], "level": None, "message": "[ERROR] detected"}
+    page.append(unlabelled)
+    renderer.write_page(page)
+    renderer.write_page(page[:3])
+    lines = out.getvalue().splitlines()
+    assert lines[0] == '2025-11-27 10:00:00.123Z INFO    r0aaa  hello "world"'
+    assert lines[20] == "2025-11-27 10:00:00.123Z INFO    a1b2c  bell\\x07 and a"
+    assert lines[21] == " " * 40 + "second line"
+    assert lines[22] == "2025-11-27 10:00:00.123Z ERROR   a1b2c  [ERROR] detected"
+    assert len(lines) == 26
+    assert detected == [unlabelled]  # the API's level is used as it is: detection only without
+    assert len(seconds) == 1  # one second, formatted once (across pages too)
+    assert replicas == ["r0aaa", "r1aaa", "a1b2c"]  # each replica's column built once
+
+
+def test_odd_timestamps_are_dim_in_colour_and_blank_ones_are_not_styled() -> None:
+    out = io.StringIO()
+    renderer = make_renderer(out, output="text", color=True, utc=True)
+    renderer.write_page([{"timestamp": "yesterday", "message": "x"}, {"message": "y"}])
+    first, second = out.getvalue().splitlines()
+    assert first.startswith("\x1b[2myesterday")
+    assert second.startswith(" " * 24) and "\x1b" not in second
+
+
+def test_annotation_text_turns_every_carriage_return_into_a_line_break() -> None:
+    from baseten_logs.render import _single_line
+
+    assert _single_line("50%\r100%\r\ndone") == "50%\n100%\ndone"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -357,3 +358,223 @@ def test_labels() -> None:
 def test_a_target_without_deployment_or_environment_has_no_logs_path() -> None:
     with pytest.raises(ValueError, match="neither"):
         logs_path_for(Target("m", None, None, None, None))
+
+
+# --- the cache ------------------------------------------------------------------------------------
+
+
+def test_cached_resolutions_answer_for_their_own_target_only(
+    client: ApiClient, catalog: FakeCatalog, tmp_path: Path
+) -> None:
+    """Each cached answer is keyed by what it answers: another deployment, alias or
+    environment of the same model (or the same names on another model) is looked up again."""
+    from baseten_logs.cache import Cache
+
+    cache = Cache(tmp_path / "cache.json", api_url=API_URL)
+    asks = [
+        ("llama-3-8b", "v3", None),
+        ("llama-3-8b", LLAMA_DEV, None),
+        ("llama-3-8b", "production", None),
+        ("llama-3-8b", "development", None),
+        ("llama-3-8b", None, "staging"),
+        ("llama-3-8b", None, "production"),
+        (IDLIKE_NAME, "v1", None),
+        (IDLIKE_NAME, None, None),
+    ]
+    first = [
+        resolve_target(client, model=m, deployment=d, environment=e, cache=cache)
+        for m, d, e in asks
+    ]
+    catalog.seen.clear()
+    again = [
+        resolve_target(client, model=m, deployment=d, environment=e, cache=cache)
+        for m, d, e in asks
+    ]
+    assert again == first
+    assert catalog.seen == []  # all from the cache the second time
+    assert [t.deployment_id for t in first] == [
+        LLAMA_PROD,
+        LLAMA_DEV,
+        LLAMA_PROD,
+        LLAMA_DEV,
+        None,
+        None,
+        IDLIKE_PROD,
+        IDLIKE_PROD,
+    ]
+    assert [t.environment for t in first[4:6]] == ["staging", "production"]
+    with pytest.raises(NotFoundError):  # a cached environment vouches for no other
+        resolve_target(client, model="llama-3-8b", deployment=None, environment="nope", cache=cache)
+
+
+def _failing(request: httpx.Request) -> httpx.Response:
+    """A listing that fails (a lookup by name on the same path still answers: nothing)."""
+    if request.url.params.get("name"):
+        return httpx.Response(200, json={"deployments": []})
+    return httpx.Response(403, json={"error": "forbidden"})
+
+
+@pytest.mark.parametrize(
+    ("model", "deployment", "environment", "broken", "error"),
+    [
+        ("llama-3-8b", "", None, None, "DEPLOYMENT: is empty (give a deployment name or id)"),
+        (
+            "llama-3-8b",
+            "../escape",
+            None,
+            None,
+            "DEPLOYMENT: '../escape' is not a deployment name or id"
+            " (copy one from `baseten-logs deployments` MODEL)",
+        ),
+        (
+            "a/b",
+            None,
+            None,
+            None,
+            "MODEL: 'a/b' is not a model name or id (copy one from `baseten-logs models`)",
+        ),
+        (
+            "llama-3-8b",
+            "v9",
+            None,
+            None,  # the deployments listing is how names are matched: it must answer
+            f"model 'llama-3-8b' ({LLAMA}) has no deployment named 'v9' or with that id (give one"
+            " of: production, development, v3 (3w1k9p5), development (d7m2v8n), v2 (k1k1k1k),"
+            " v2 (k2k2k2k))",
+        ),
+        (
+            "llama-3-8b",
+            None,
+            "canary",
+            f"/v1/models/{LLAMA}/environments",
+            f"model 'llama-3-8b' ({LLAMA}) has no environment 'canary'"
+            " (check the environment's name in the dashboard)",
+        ),
+        (
+            "bare",
+            None,
+            "production",
+            None,
+            f"model 'bare' ({BARE}) has no environment 'production'"
+            " (it has no environments; name a deployment instead)",
+        ),
+    ],
+)
+def test_errors_name_what_is_wrong_and_where_to_look(
+    client: ApiClient,
+    catalog: FakeCatalog,
+    model: str,
+    deployment: str | None,
+    environment: str | None,
+    broken: str | None,
+    error: str,
+) -> None:
+    if broken is not None:
+        catalog.overrides[broken] = _failing
+    with pytest.raises((UsageError, NotFoundError)) as caught:
+        resolve(client, model, deployment, environment)
+    assert str(caught.value) == error
+
+
+@pytest.mark.parametrize("name", ["v" * 256, "vX"])
+def test_long_or_capitalised_names_are_looked_up(
+    client: ApiClient, catalog: FakeCatalog, name: str
+) -> None:
+    with pytest.raises(NotFoundError):  # asked for, not refused as bad input
+        resolve(client, "llama-3-8b", name)
+
+
+def test_cached_pairs_of_id_shaped_words_answer_for_their_own_pair(
+    client: ApiClient, catalog: FakeCatalog, tmp_path: Path
+) -> None:
+    from baseten_logs.cache import Cache
+
+    cache = Cache(tmp_path / "cache.json", api_url=API_URL)
+    catalog.models.append(dict(catalog.models[0], id="whisper"))
+    catalog.models.append(dict(catalog.models[0], id="whistle"))
+    catalog.deployments["whisper"] = [dict(catalog.deployments[LLAMA][0], id="abcdefg")]
+    catalog.deployments["whistle"] = [
+        dict(catalog.deployments[LLAMA][0], id="abcdefg", name="other"),
+        dict(catalog.deployments[LLAMA][0], id="hijklmn", name="third"),
+    ]
+    pairs = [("whisper", "abcdefg"), ("whistle", "abcdefg"), ("whistle", "hijklmn")]
+    first = [
+        resolve_target(client, model=m, deployment=d, environment=None, cache=cache)
+        for m, d in pairs
+    ]
+    assert [t.deployment_name for t in first] == ["v3", "other", "third"]
+    catalog.seen.clear()
+    again = [
+        resolve_target(client, model=m, deployment=d, environment=None, cache=cache)
+        for m, d in pairs
+    ]
+    assert again == first and catalog.seen == []
+
+
+def test_an_unknown_model_costs_one_listing_and_one_lookup_by_id(
+    client: ApiClient, catalog: FakeCatalog, tmp_path: Path
+) -> None:
+    from baseten_logs.cache import Cache
+    from baseten_logs.resolve import list_models
+
+    cache = Cache(tmp_path / "cache.json", api_url=API_URL)
+    list_models(client, cache=cache)
+    catalog.seen.clear()
+    with pytest.raises(NotFoundError) as caught:
+        resolve_target(client, model="nosuch", deployment=None, environment=None, cache=cache)
+    assert "(models this key can see: bare, embedder, " in str(caught.value)
+    # A name the cache does not know is looked for in a fresh listing (a model may be new), and,
+    # as it could be an id, asked for once by id: nothing promises listings hold every model.
+    assert catalog.seen == ["/v1/models", "/v1/models/nosuch"]
+
+
+@pytest.mark.parametrize(
+    ("model", "deployment", "environment", "error"),
+    [
+        ("", None, None, "MODEL: is empty (give a model name or id)"),
+        (
+            "llama-3-8b",
+            "v3",
+            "production",
+            "--env: cannot be combined with a DEPLOYMENT"
+            " (an environment's logs span every deployment it served; drop one of them)",
+        ),
+        (
+            "llama-3-8b",
+            None,
+            "../x",
+            "--env: '../x' is not an environment name (e.g. production)",
+        ),
+    ],
+)
+def test_bad_names_are_one_line_with_the_fix(
+    client: ApiClient,
+    catalog: FakeCatalog,
+    model: str,
+    deployment: str | None,
+    environment: str | None,
+    error: str,
+) -> None:
+    with pytest.raises(UsageError) as caught:
+        resolve(client, model, deployment, environment)
+    assert str(caught.value) == error
+    assert catalog.seen == []
+
+
+def test_wrong_shaped_answers_say_which_request(client: ApiClient, catalog: FakeCatalog) -> None:
+    catalog.overrides["/v1/models"] = lambda request: httpx.Response(200, json={"models": "x"})
+    with pytest.raises(ApiError) as caught:
+        resolve(client, "llama-3-8b")
+    assert str(caught.value) == (
+        "the API's answer for /v1/models is not a list of models"
+        " (please report this with -v output)"
+    )
+    catalog.overrides.clear()
+    path = f"/v1/models/{LLAMA}/deployments"
+    catalog.overrides[path] = lambda request: httpx.Response(200, json={"deployments": "x"})
+    with pytest.raises(ApiError) as caught:
+        resolve(client, "llama-3-8b", LLAMA_DEV)
+    assert str(caught.value) == (
+        f"the API's answer for {path} is not a list of deployments"
+        " (please report this with -v output)"
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import sys
 
 import pytest
@@ -41,6 +42,12 @@ PIPE = FakeStream(tty=False)
         ("auto", True, {"FORCE_COLOR": ""}, True),
         # NO_COLOR, when not empty, turns colour off, even with FORCE_COLOR.
         ("auto", True, {"NO_COLOR": "1"}, False),
+        # ...whatever its value (https://no-color.org): not only "1".
+        ("auto", True, {"NO_COLOR": "true"}, False),
+        ("auto", True, {"NO_COLOR": "0"}, False),
+        ("auto", True, {"NO_COLOR": "yes"}, False),
+        ("auto", False, {"NO_COLOR": "false", "FORCE_COLOR": "1"}, False),
+        ("auto", False, {"NO_COLOR": "on", "GITHUB_ACTIONS": "true"}, False),
         ("auto", True, {"NO_COLOR": ""}, True),
         ("auto", False, {"NO_COLOR": "1", "FORCE_COLOR": "1"}, False),
         # A dumb terminal shows no escape codes at all.
@@ -101,7 +108,30 @@ def test_terminal_width(monkeypatch: pytest.MonkeyPatch) -> None:
     assert terminal_width(env={}) == 100
     assert terminal_width(80, env={"COLUMNS": "wide"}) == 80
     assert terminal_width(80, env={"COLUMNS": "0"}) == 80
-    assert isinstance(terminal_width(), int)
+
+
+def test_terminal_width_asks_stderr_when_stdout_is_piped(monkeypatch: pytest.MonkeyPatch) -> None:
+    sizes = {1: None, 2: 77}
+
+    def size_of(fd: int = 1) -> os.terminal_size:
+        columns = sizes[fd]
+        if columns is None:
+            raise OSError("not a terminal")
+        return os.terminal_size((columns, 24))
+
+    monkeypatch.setattr("os.get_terminal_size", size_of)
+    assert terminal_width(env={}) == 77
+    assert terminal_width(env={"COLUMNS": "132"}) == 132  # COLUMNS still wins
+    sizes[1] = 0  # a terminal that reports no size is no answer
+    assert terminal_width(env={}) == 77
+    sizes[1] = 120
+    assert terminal_width(env={}) == 120  # stdout first
+    sizes[1], sizes[2] = 0, 0
+    assert terminal_width(env={}) == 100
+    sizes[1] = 1  # a one-column terminal is still a size
+    assert terminal_width(env={}) == 1
+    sizes[1] = None
+    assert terminal_width(env={"COLUMNS": "1"}) == 1  # and so is COLUMNS=1
 
 
 def test_terminal_module_does_not_import_rich() -> None:

@@ -1,14 +1,13 @@
 from __future__ import annotations
 
 import time
-from datetime import datetime, timezone
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from baseten_logs.errors import UsageError
-from baseten_logs.timeparse import format_ms, parse_duration_ms, parse_when
+from baseten_logs.timeparse import FORMATS_HELP, format_ms, parse_duration_ms, parse_when
 
 NOW = 1_764_150_000_000  # 2025-11-26T09:40:00Z
 
@@ -95,4 +94,61 @@ def test_duration_sums_its_parts(parts: list[tuple[int, str]]) -> None:
 
 def test_format_ms() -> None:
     assert format_ms(NOW) == "2025-11-26T09:40:00.000Z"
-    assert datetime(2025, 11, 26, 9, 40, tzinfo=timezone.utc).timestamp() * 1000 == NOW
+    assert format_ms(NOW + 7) == "2025-11-26T09:40:00.007Z"  # milliseconds, always in UTC
+    assert format_ms(10**18) == f"epoch ms {10**18}"  # beyond datetime: still a message
+
+
+@pytest.mark.parametrize(
+    ("text", "flag", "relative_to", "error"),
+    [
+        ("", "--since", None, f"--since: is empty (give {FORMATS_HELP})"),
+        ("+soon", "--until", 1, "--until: cannot read '+soon' as +DURATION (e.g. +10m)"),
+        (
+            "+10m",
+            "--until",
+            None,
+            "--until: '+10m' counts from --since, which is missing (e.g. --since 2h)",
+        ),
+        (
+            "+10m",
+            "--since",
+            None,
+            "--since: '+10m': only --until counts from the other end (e.g. 10m)",
+        ),
+        (
+            "9" * 400,
+            "--since",
+            None,
+            f"--since: {'9' * 40!r} is not a usable time ({FORMATS_HELP})",
+        ),
+        (
+            "yesterday",
+            "--until",
+            None,
+            f"--until: cannot read 'yesterday' as a time (give {FORMATS_HELP})",
+        ),
+    ],
+)
+def test_bad_times_say_what_is_wrong_and_how_to_fix_it(
+    text: str, flag: str, relative_to: int | None, error: str
+) -> None:
+    with pytest.raises(UsageError) as caught:
+        parse_when(text, flag=flag, now_ms=NOW, relative_to_ms=relative_to)
+    assert str(caught.value) == error and caught.value.flag == flag
+
+
+@pytest.mark.parametrize(
+    ("text", "ms"),
+    [
+        ("99999999999", 99_999_999_999_000),  # below 1e11: seconds
+        ("100000000000", 100_000_000_000),  # from 1e11: milliseconds
+        ("100000000000000", 100_000_000_000),  # from 1e14: microseconds
+        ("100000000000000000", 100_000_000_000),  # from 1e17: nanoseconds
+    ],
+)
+def test_bare_numbers_are_read_by_magnitude_at_the_boundaries(text: str, ms: int) -> None:
+    assert parse_when(text, flag="--since", now_ms=NOW) == ms
+
+
+def test_a_lower_case_z_is_utc() -> None:
+    assert parse_when("2025-11-26T09:40:00z", flag="--since", now_ms=0) == NOW

@@ -96,7 +96,17 @@ def test_deployments_resolve_and_their_logs_answer(
     want = expected or emu.model_named(model).production_deployment_id
     assert target.deployment_id == want
     assert len(resolution_requests(emu)) <= 2
-    assert isinstance(client.get_logs(logs_path_for(target), [("limit", "5")]), list)
+    # The resolved target's logs are that deployment's lines, not another's.
+    until = settled_now_ms()
+    since = until - 10 * MINUTE_MS
+    params = [
+        ("start_epoch_millis", str(since)),
+        ("end_epoch_millis", str(until)),
+        ("direction", "asc"),
+        ("limit", "5"),
+    ]
+    logs = client.get_logs(logs_path_for(target), params)
+    assert logs == emu.ground_truth(target.model_id, want, since, until)[:5]
 
 
 def test_an_environment_target_reads_the_environments_logs(
