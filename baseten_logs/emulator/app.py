@@ -317,11 +317,11 @@ def describe(emu: Emulator) -> str:
         f"production deployment {emu.id(DEMO_DEPLOYMENT_ID)}\n"
         f"A request two days old: baseten-logs request {emu.demo_request.request_id} "
         f"{DEMO_MODEL_NAME} --context 30s\n"
-        f"And one across a chain: baseten-logs request {emu.demo_chain_request.request_id} "
-        f"--chain {CHAIN_NAME} --context 30s\n"
         "In another shell, paste:\n"
         f"  export BASETEN_API_URL={emu.url} BASETEN_API_KEY={emu.api_key}\n"
         f"  baseten-logs get {DEMO_MODEL_NAME} -f\n"
+        f"One across the {CHAIN_NAME} chain: baseten-logs request "
+        f"{emu.demo_chain_request.request_id} --chain {CHAIN_NAME} --context 30s\n"
         "Press Ctrl-C to stop."
     )
 
