@@ -74,6 +74,7 @@ REQUEST_EXAMPLES = _examples(
     "baseten-logs request 2f48e92de496d3fac1d82be4a5b2cd2c llama-3-8b",
     "baseten-logs request REQUEST_ID llama-3-8b --context 30s   # and the untagged lines around it",
     "baseten-logs request REQUEST_ID MODEL_ID DEPLOYMENT_ID --since 14d -o jsonl",
+    "baseten-logs request REQUEST_ID --chain rag-pipeline --context 30s   # across every chainlet",
 )
 
 
@@ -1232,6 +1233,32 @@ def view(
     raise typer.Exit(int(status))
 
 
+def _complete_request_model(ctx: typer.Context, incomplete: str) -> list[str]:
+    """MODEL, or with --chain the chain's name."""
+    from .complete import complete_chains, complete_models, completion_params
+
+    params = completion_params(ctx, needed="request_id")
+    complete = complete_chains if params.get("chain") else complete_models
+    return complete(incomplete, **_access(params))
+
+
+def _complete_request_deployment(ctx: typer.Context, incomplete: str) -> list[str]:
+    from .complete import completion_params
+
+    if completion_params(ctx, needed="request_id").get("chain"):
+        return []  # chain deployments are ids, listed by `chain-deployments CHAIN`
+    return _complete_deployment(ctx, incomplete)
+
+
+def _complete_request_chainlet(ctx: typer.Context, incomplete: str) -> list[str]:
+    from .complete import complete_chainlets, completion_params
+
+    params = completion_params(ctx)
+    if not params.get("chain"):
+        return []
+    return complete_chainlets(params.get("model"), incomplete, **_access(params))
+
+
 @app.command(
     "request",
     cls=UsageCommand,
@@ -1247,9 +1274,53 @@ def request_(
             show_default=False,
         ),
     ],
-    model: Model,
-    deployment: Deployment = None,
-    env: Env = None,
+    model: Annotated[
+        str,
+        typer.Argument(
+            metavar="MODEL",
+            help="The model's name or id (with --chain: the chain's).",
+            show_default=False,
+            autocompletion=_complete_request_model,
+        ),
+    ],
+    deployment: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="DEPLOYMENT",
+            help="A deployment's name or id (with --chain: a chain deployment's id), or "
+            "production / development. Default: production.",
+            show_default=False,
+            autocompletion=_complete_request_deployment,
+        ),
+    ] = None,
+    env: Annotated[
+        str | None,
+        typer.Option(
+            "--env",
+            metavar="NAME",
+            help="An environment's logs (every deployment that served it), not one deployment's; "
+            "with --chain: the deployment it serves now.",
+            show_default=False,
+            autocompletion=_complete_env,
+        ),
+    ] = None,
+    chain: Annotated[
+        bool,
+        typer.Option(
+            "--chain",
+            help="MODEL names a chain and DEPLOYMENT a chain deployment: every chainlet searched, "
+            "each line labelled with its chainlet.",
+        ),
+    ] = False,
+    chainlet: Annotated[
+        list[str] | None,
+        typer.Option(
+            metavar="NAME",
+            help="With --chain: only this chainlet (name or id; repeatable).",
+            show_default=False,
+            autocompletion=_complete_request_chainlet,
+        ),
+    ] = None,
     team: Team = None,
     since: Annotated[
         str | None,
@@ -1283,7 +1354,8 @@ def request_(
     retries: Retries = "5",
     verbose: Verbose = False,
 ) -> None:
-    """Every line of one inference request, in time order: no window needed (the last 7 days)."""
+    """Every line of one inference request, in time order: no window needed (the last 7 days).
+    With --chain, every chainlet of a chain deployment, each line labelled with its chainlet."""
     import os
 
     from .pipes import open_save_file
@@ -1301,26 +1373,42 @@ def request_(
     context_ms = parse_context(context)
     attempts = _attempts(retries)
     since_ms, until_ms = request_window(since=since, until=until)
+    chainlets = chainlet or []
+    if chainlets and not chain:
+        raise UsageError(
+            "--chainlet", "needs --chain", hint="add --chain; MODEL then names the chain"
+        )
+    if chain and team is not None:
+        raise UsageError("--team", "cannot be combined with --chain", hint="drop --team")
+    if chain:
+        from .chains import check_chain_input
+
+        check_chain_input(chain=model, deployment=deployment, environment=env, chainlets=chainlets)
     credentials = _credentials(api_key, api_url, remote)
-    source = _logs_source(  # no request yet, as for `get`
-        credentials,
-        model=model,
-        deployment=deployment,
-        env=env,
-        no_cache=no_cache,
-        verbose=verbose,
-        team=team,
-    )
+    sources = []
+    if not chain:
+        from .request import RequestSource
+
+        source = _logs_source(  # no request yet, as for `get`
+            credentials,
+            model=model,
+            deployment=deployment,
+            env=env,
+            no_cache=no_cache,
+            verbose=verbose,
+            team=team,
+        )
+        # Named as typed: that is where the user asked us to look.
+        label = f"{model} / " + (f"environment {env}" if env else deployment or "production")
+        sources.append(RequestSource(path=source.path, label=label, logs=source))
     save_file = open_save_file(save) if save else None
     from .commands.get import Extras
-    from .commands.request import run_request
-    from .request import RequestSource
+    from .commands.request import ChainScope, run_request
 
-    # Named as typed: that is where the user asked us to look.
-    label = f"{model} / " + (f"environment {env}" if env else deployment or "production")
     status = run_request(
         request_id=request_id,
-        sources=[RequestSource(path=source.path, label=label, logs=source)],
+        sources=sources,
+        chain=ChainScope(model, deployment, env, chainlets) if chain else None,
         since_ms=since_ms,
         until_ms=until_ms,
         context_ms=context_ms,

@@ -6,9 +6,10 @@ API's limit on a window) and the request's own span follows from the lines found
 library warnings often carry no request id, so with a margin the untagged lines of each of the
 request's replicas around that span are merged in, marked as context.
 
-A request may have lines in several sources: a deployment or an environment now, each chainlet of
-a chain later (one RequestSource each). Everything here is plain functions over a `FetchFor`
-(a LogQuery -> a page fetcher), so the library, the CLI and tests share it.
+A request may have lines in several sources: a deployment, an environment, or each chainlet of a
+chain deployment (one RequestSource each, a chainlet's lines labelled with its name as `chain`
+labels them). Everything here is plain functions over a `FetchFor` (a LogQuery -> a page fetcher),
+so the library, the CLI and tests share it.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
 
 from .errors import NotFoundError, UsageError
+from .merge import LABEL_FIELD
 from .pager import MAX_WINDOW_MS, PAGE_SIZE, FetchPage, Pager, Record
 from .query import MAX_VALUE_LENGTH, Filters, LogQuery, resolve_window
 from .source import LogsSource
@@ -27,6 +29,7 @@ from .timeparse import format_ms, parse_duration_ms
 from .timestamps import record_ns
 
 if TYPE_CHECKING:  # the client imports httpx: the CLI's input checks must not pay for it
+    from .chains import ChainTarget
     from .config import Credentials
 
 __all__ = [
@@ -37,6 +40,7 @@ __all__ = [
     "RequestSource",
     "Story",
     "StoryLine",
+    "chain_sources",
     "check_request_id",
     "find_request",
     "parse_context",
@@ -67,6 +71,15 @@ class RequestSource:
     # The run's source, when it may still have to settle its path with the first request (ids
     # as typed, names to look up on a 404; see source.py). Not part of what tells sources apart.
     logs: LogsSource | None = field(default=None, compare=False)
+    # A chain's chainlet: its name, added to each of its lines as `"chainlet"` (as `chain` does),
+    # so the lines of several chainlets say whose they are in every output format.
+    chainlet: str | None = None
+
+    def line(self, record: Record, *, context: bool = False) -> StoryLine:
+        """A line of this source as the story holds it (labelled, for a chainlet)."""
+        if self.chainlet is not None:
+            record = {**record, LABEL_FIELD: self.chainlet}
+        return StoryLine(record, self, context)
 
 
 class StoryLine(NamedTuple):
@@ -89,6 +102,10 @@ class Story:
     lines: tuple[StoryLine, ...]
     since_ms: int
     until_ms: int
+    # Every source searched, found in or not, and how messages name them together (None: the
+    # labels of those the request was found in).
+    searched: tuple[RequestSource, ...] = ()
+    where: str | None = None
 
     @property
     def first_ns(self) -> int:
@@ -172,10 +189,12 @@ def find_request(
     since_ms: int,
     until_ms: int,
     on_gap: Callable[[int], None] | None = None,
+    where: str | None = None,
 ) -> Story:
     """Every line tagged `request_id` in `sources` between the two times, oldest first.
 
-    Raises RequestNotFound, saying where and when it looked, when there is none.
+    Raises RequestNotFound, saying where (`where`, else each source's label) and when it looked,
+    when there is none.
     """
     filters = Filters(request_id=request_id)
     found: list[list[StoryLine]] = []
@@ -189,16 +208,24 @@ def find_request(
             source=source.logs,
         )
         pages = Pager(fetch_for(query), on_gap=on_gap).oldest(since_ms, until_ms)
-        found.append([StoryLine(r, source) for page in pages for r in page])
+        found.append([source.line(r) for page in pages for r in page])
     lines = tuple(heapq.merge(*found, key=_order))
     if not lines:
-        where = ", ".join(source.label for source in sources)
+        chain = any(source.chainlet is not None for source in sources)
+        check = "the chain, DEPLOYMENT and --chainlet" if chain else "MODEL and DEPLOYMENT"
         raise RequestNotFound(
-            f"request {request_id!r} not found in {where} "
+            f"request {request_id!r} not found in "
+            f"{where or ', '.join(source.label for source in sources)} "
             f"from {format_ms(since_ms)} to {format_ms(until_ms)}",
-            hint="look further back with --since (e.g. --since 30d), or check MODEL and DEPLOYMENT",
+            hint=f"look further back with --since (e.g. --since 30d), or check {check}",
         )
-    return Story(request_id, lines, since_ms, until_ms)
+    return Story(request_id, lines, since_ms, until_ms, tuple(sources), where)
+
+
+def chain_sources(target: ChainTarget) -> list[RequestSource]:
+    """One source per chainlet of a resolved chain deployment, in the chain's order (which is
+    also the order of lines of one nanosecond)."""
+    return [RequestSource(target.logs_path(c), c.name, chainlet=c.name) for c in target.chainlets]
 
 
 def story_pages(
@@ -237,7 +264,10 @@ def story_pages(
 def request_records(
     request_id: str,
     *,
-    path: str,
+    path: str | None = None,
+    chain: str | None = None,
+    chain_deployment: str | None = None,
+    chainlets: Sequence[str] = (),
     since_ms: int | None = None,
     until_ms: int | None = None,
     context_ms: int | None = None,
@@ -245,12 +275,17 @@ def request_records(
 ) -> Iterator[Record]:
     """The library's door: the request's records in time order, as `-o jsonl` prints them.
 
-    `path` is a logs endpoint (query.logs_path); the window defaults to the last 7 days.
-    Credentials default to the same sources the CLI reads (BASETEN_API_KEY, ~/.trussrc).
+    Either `path`, a logs endpoint (query.logs_path), or `chain`, a chain's name or id: then every
+    chainlet of its `chain_deployment` (default production; `chainlets` narrows) is searched and
+    each line carries `"chainlet"`. The window defaults to the last 7 days. Credentials default to
+    the same sources the CLI reads (BASETEN_API_KEY, ~/.trussrc).
     """
     from .config import resolve_credentials
     from .fetch import open_client, page_fetcher
 
+    if (path is None) == (chain is None):
+        raise UsageError("request_records", "needs either path or chain", hint="give one")
+    request_id = check_request_id(request_id)  # before anything is sent
     until = int(time.time() * 1000) if until_ms is None else until_ms
     since = until - DEFAULT_LOOKBACK_MS + 1 if since_ms is None else since_ms
     creds = credentials or resolve_credentials(api_key=None, api_url=None)
@@ -259,12 +294,22 @@ def request_records(
         def fetch_for(query: LogQuery) -> FetchPage:
             return page_fetcher(client, query)
 
+        where = None
+        if chain is not None:
+            from .chains import resolve_chain
+
+            target = resolve_chain(client, chain, deployment=chain_deployment, chainlets=chainlets)
+            sources, where = chain_sources(target), f"chain {target.label}"
+        else:
+            assert path is not None
+            sources = [RequestSource(path, path)]
         story = find_request(
             fetch_for,
-            request_id=check_request_id(request_id),
-            sources=[RequestSource(path, path)],
+            request_id=request_id,
+            sources=sources,
             since_ms=since,
             until_ms=until,
+            where=where,
         )
         for page in story_pages(fetch_for, story, context_ms=context_ms):
             yield from (line.as_json() for line in page)
@@ -290,7 +335,7 @@ def _untagged(
         for record in page:
             # Lines of this request are already in the story, and other requests' are not its.
             if not record.get("request_id"):
-                yield StoryLine(record, source, context=True)
+                yield source.line(record, context=True)
 
 
 _NO_TIME = 2**63  # after every real nanosecond

@@ -373,6 +373,204 @@ def test_nothing_found_in_any_source_raises_not_found_naming_each() -> None:
         find_request(fetch_for, request_id=RID, sources=sources, since_ms=0, until_ms=1000)
 
 
+# --- --chain: every chainlet of a chain deployment, through the API's own answers ---------------
+
+CHAIN, CHAIN_DEP = "ch41n9", "cd7p2x"
+CHAINLET_IDS = {"Entry": "e1x7a", "Model": "m2y8b", "Post": "p3z9c"}
+
+
+def chainlet_path(name: str) -> str:
+    return f"/v1/chains/{CHAIN}/deployments/{CHAIN_DEP}/chainlets/{CHAINLET_IDS[name]}/logs"
+
+
+@dataclass
+class ChainApi:
+    chainlets: dict[str, FilteringLogs]
+    deployment_calls: list[str]
+
+    def add(self, name: str, *records: dict[str, Any]) -> None:
+        self.chainlets[name].records.extend(records)
+
+
+@pytest.fixture
+def chain_api(httpx_mock: HTTPXMock, api_env: None) -> Iterator[ChainApi]:
+    """CHAIN as an id: its deployments (one in production, three chainlets), each chainlet's
+    logs served by its own FilteringLogs (registered only for the chainlets a test fills)."""
+    api = ChainApi({name: FilteringLogs() for name in CHAINLET_IDS}, [])
+
+    def deployments(request: httpx.Request) -> httpx.Response:
+        api.deployment_calls.append(request.url.path)
+        chainlets = [{"id": cid, "name": name} for name, cid in CHAINLET_IDS.items()]
+        body = {"deployments": [{"id": CHAIN_DEP, "environment": "production",
+                                 "status": "ACTIVE", "chainlets": chainlets}]}  # fmt: skip
+        return httpx.Response(200, json=body)
+
+    httpx_mock.add_callback(
+        deployments, url=f"{API_URL}/v1/chains/{CHAIN}/deployments", is_reusable=True
+    )
+    for name, fake in api.chainlets.items():
+        url = re.compile(rf"{API_URL}{chainlet_path(name)}\?.*")
+        httpx_mock.add_callback(fake, url=url, is_reusable=True, is_optional=True)
+    yield api
+
+
+def chain_story(api: ChainApi, t0: int) -> None:
+    """The request enters at Entry (a1b2c), goes to Model, whose replica also prints an untagged
+    traceback; Post never sees it. Same replica id in Entry and Model: two replicas all the same."""
+    api.add(
+        "Entry",
+        record(at(t0, 0), "entry in", replica="a1b2c", request_id=RID),
+        record(at(t0, 900), "entry out", replica="a1b2c", request_id=RID),
+        record(at(t0, 40), "entry noise", replica="a1b2c"),
+    )
+    api.add(
+        "Model",
+        record(at(t0, 100), "model in", replica="a1b2c", request_id=RID),
+        record(at(t0, 120), "Traceback (most recent call last):\nOOM", replica="a1b2c", level=None),
+        record(at(t0, 130), "model failed", replica="a1b2c", request_id=RID, level="ERROR"),
+        record(at(t0, 200), "another request", replica="a1b2c", request_id=OTHER),
+    )
+    api.add("Post", record(at(t0, 500), "post noise", replica="q9q9q"))
+
+
+def labelled(name: str, line: dict[str, Any], *, context: bool = False) -> dict[str, Any]:
+    return {**line, "chainlet": name, **({"context": True} if context else {})}
+
+
+def test_a_chain_request_is_found_in_every_chainlet_labelled_in_time_order(
+    chain_api: ChainApi,
+) -> None:
+    chain_story(chain_api, two_days_ago_ns())
+    result = invoke("request", RID, "--chain", CHAIN, "-o", "jsonl")
+    assert result.status == 0, result.stderr
+    shown = jsonl(result.stdout)
+    assert [(r["chainlet"], r["message"]) for r in shown] == [
+        ("Entry", "entry in"),
+        ("Model", "model in"),
+        ("Model", "model failed"),
+        ("Entry", "entry out"),
+    ]
+    assert all("context" not in r for r in shown)
+    assert chain_api.deployment_calls == [f"/v1/chains/{CHAIN}/deployments"]  # asked once
+    for fake in chain_api.chainlets.values():  # every chainlet searched, the whole week at once
+        [call] = fake.calls
+        assert call["request_id"] == RID
+        assert int(call["end_epoch_millis"]) - int(call["start_epoch_millis"]) <= WEEK_MS
+
+
+def test_context_across_a_chain_is_each_chainlet_replicas_own(chain_api: ChainApi) -> None:
+    chain_story(chain_api, two_days_ago_ns())
+    result = invoke("request", RID, "--chain", CHAIN, "--context", "1s", "-o", "jsonl")
+    assert result.status == 0, result.stderr
+    shown = [(r["chainlet"], r["message"], r.get("context", False)) for r in jsonl(result.stdout)]
+    assert shown == [
+        ("Entry", "entry in", False),
+        ("Entry", "entry noise", True),
+        ("Model", "model in", False),
+        ("Model", "Traceback (most recent call last):\nOOM", True),
+        ("Model", "model failed", False),
+        ("Entry", "entry out", False),
+    ]
+    # Post printed nothing of the request: none of its lines is context.
+    assert len(chain_api.chainlets["Post"].calls) == 1
+
+
+def test_the_chain_header_names_the_chainlets_and_their_replicas(chain_api: ChainApi) -> None:
+    chain_story(chain_api, two_days_ago_ns())
+    tty = {"TTY_COMPATIBLE": "1", "TZ": "UTC"}
+    result = invoke("request", RID, "--chain", CHAIN, "--color", "never", env=tty)
+    assert result.status == 0, result.stderr
+    header = result.stderr.splitlines()
+    assert header[0] == f"request {RID} in chain {CHAIN} / production ({CHAIN_DEP})"
+    assert header[2] == "  4 lines: 1 ERROR, 3 INFO"
+    assert header[3] == "  2 of 3 chainlets: Entry (2 lines), Model (2 lines)"
+    assert header[4] == "  2 replicas: Entry: a1b2c (2 lines), Model: a1b2c (2 lines)"
+    # Text output: the chainlet column as `chain` shows it, as wide as the widest name.
+    rows = result.stdout.splitlines()
+    assert re.search(r" INFO    Entry  a1b2c  entry in$", rows[0])
+    assert re.search(r" ERROR   Model  a1b2c  model failed$", rows[2])
+
+
+def test_chainlet_narrows_the_search_to_those_chainlets(chain_api: ChainApi) -> None:
+    chain_story(chain_api, two_days_ago_ns())
+    result = invoke("request", RID, "--chain", CHAIN, "--chainlet", CHAINLET_IDS["Model"],
+                    "-o", "jsonl")  # fmt: skip
+    assert result.status == 0, result.stderr
+    assert [r["message"] for r in jsonl(result.stdout)] == ["model in", "model failed"]
+    assert chain_api.chainlets["Entry"].calls == chain_api.chainlets["Post"].calls == []
+
+
+def test_not_found_in_a_chain_names_the_chain_deployment(chain_api: ChainApi) -> None:
+    chain_api.add("Post", record(two_days_ago_ns(), "hello", request_id=OTHER))
+    result = invoke("request", RID, "--chain", CHAIN, "--chainlet", "Post")
+    assert result.status == ExitStatus.NOT_FOUND
+    [line] = result.stderr.splitlines()
+    assert f"not found in chain {CHAIN} / production ({CHAIN_DEP}) from " in line
+    assert "--chainlet" in line
+
+
+def test_the_library_finds_a_chain_request_as_jsonl_prints_it(chain_api: ChainApi) -> None:
+    chain_story(chain_api, two_days_ago_ns())
+    records = list(request_records(RID, chain=CHAIN, context_ms=1_000))
+    cli = invoke("request", RID, "--chain", CHAIN, "--context", "1s", "-o", "jsonl")
+    assert records == jsonl(cli.stdout)
+    assert {r["chainlet"] for r in records} == {"Entry", "Model"}
+
+
+@pytest.mark.parametrize(
+    ("args", "flag"),
+    [
+        ([MODEL, "--chainlet", "Entry"], "--chainlet"),
+        (["--chain", CHAIN, "--team", "acme"], "--team"),
+        (["--chain", CHAIN, CHAIN_DEP, "--env", "production"], "--env"),
+        (["--chain", "rag/pipeline"], "CHAIN"),
+        (["--chain", CHAIN, "--chainlet", "a/b"], "--chainlet"),
+        (["--chain"], "MODEL"),
+    ],
+)
+def test_a_contradictory_or_missing_chain_is_bad_input_before_any_request(
+    httpx_mock: HTTPXMock, api_env: None, args: list[str], flag: str
+) -> None:
+    result = invoke("request", RID, *args)
+    assert result.status == ExitStatus.USAGE
+    [line] = result.stderr.splitlines()
+    assert flag in line
+    assert httpx_mock.get_requests() == []
+
+
+def request_context(words: list[str]) -> Any:
+    """The click context of `request WORDS` as shell completion builds it."""
+    from typer.main import get_command
+
+    from baseten_logs.cli import app
+
+    group = get_command(app)
+    top = group.make_context("baseten-logs", ["request"], resilient_parsing=True)
+    command = group.get_command(top, "request")  # type: ignore[attr-defined]
+    return command.make_context("request", words, parent=top, resilient_parsing=True)
+
+
+def test_with_chain_completion_offers_chains_and_their_chainlets(
+    api_env: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from baseten_logs import cli
+    from baseten_logs.cache import Cache, cache_key
+
+    cache = Cache.for_api(API_URL, "test-key-0123456789abcdef")
+    cache.put(cache_key("models"), [{"id": MODEL, "name": "llama-3-8b"}], ttl=600)
+    cache.put(cache_key("chains"), [{"id": CHAIN, "name": "rag-pipeline"}], ttl=600)
+    cache.put(cache_key("chainlets", "rag-pipeline"), [{"id": "e1x7a", "name": "Entry"}], ttl=600)
+    assert cli._complete_request_model(request_context([RID]), "") == ["llama-3-8b"]
+    assert cli._complete_request_model(request_context([RID, "--chain"]), "") == ["rag-pipeline"]
+    assert cli._complete_request_deployment(request_context([RID, "--chain", "x"]), "") == []
+    typed = f"baseten-logs request {RID} --chain rag-pipeline --chainlet "
+    monkeypatch.setenv("_TYPER_COMPLETE_ARGS", typed)
+    ctx = request_context([RID, "--chain", "rag-pipeline", "--chainlet"])
+    assert cli._complete_request_chainlet(ctx, "") == ["Entry"]
+    monkeypatch.setenv("_TYPER_COMPLETE_ARGS", f"baseten-logs request {RID} llama-3-8b --chainlet ")
+    assert cli._complete_request_chainlet(request_context([RID, "llama-3-8b"]), "") == []
+
+
 @pytest.mark.parametrize(
     "args", [["request", "--help"], ["request", "bad id", "m"], ["request", "r1", "m", "-o", "x"]]
 )

@@ -47,6 +47,10 @@ def run_demo(*, follow_seconds: float, run: Callable[[list[str]], int]) -> int:
                 ["chain", CHAIN_NAME, "-n", "6", "--grep", "request [0-9a-f]+"],
             ),
             (
+                "One request across the chain: its lines in every chainlet, in time order",
+                ["request", emu.demo_chain_request.request_id, "--chain", CHAIN_NAME],
+            ),
+            (
                 f"Follow new lines for {follow_seconds:.0f} seconds (Ctrl-C stops a real follow)",
                 ["get", model, deployment, "-f", "-n", "3", "--until", until],
             ),

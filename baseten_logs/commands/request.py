@@ -2,6 +2,8 @@
 
 The search and the merging are request.py's; this renders them as `get` does (same renderers,
 --save, --summary, --fail-on), with a header on a terminal's stderr and context lines marked.
+With `--chain`, the chain deployment and its chainlets are asked of the API first (chains.py),
+on the same connection, and each chainlet is one more source.
 """
 
 from __future__ import annotations
@@ -10,8 +12,10 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from baseten_logs import messages
+from baseten_logs.chains import resolve_chain
 from baseten_logs.client import RetryPolicy
 from baseten_logs.commands.get import Extras, end_run, extra_sinks, outcome, screen_sink, warn_gap
 from baseten_logs.config import Credentials
@@ -22,16 +26,35 @@ from baseten_logs.levels import LEVELS, effective_level
 from baseten_logs.pager import FetchPage, Record
 from baseten_logs.pipes import stdout_guard
 from baseten_logs.query import LogQuery
-from baseten_logs.request import RequestSource, Story, StoryLine, find_request, story_pages
+from baseten_logs.request import (
+    RequestSource,
+    Story,
+    StoryLine,
+    chain_sources,
+    find_request,
+    story_pages,
+)
 
 # Where text output shows a context line: before its message, so `grep -v` can drop them.
 CONTEXT_MARK = "(context) "
 
 
+@dataclass(frozen=True)
+class ChainScope:
+    """`--chain`: the chain, its deployment or environment and the chainlets, as typed (checked
+    by chains.check_chain_input); which they are is asked of the API."""
+
+    chain: str
+    deployment: str | None = None
+    environment: str | None = None
+    chainlets: Sequence[str] = ()
+
+
 def run_request(
     *,
     request_id: str,
-    sources: Sequence[RequestSource],
+    sources: Sequence[RequestSource] = (),
+    chain: ChainScope | None = None,  # instead of sources: every chainlet of a chain deployment
     since_ms: int,
     until_ms: int,
     context_ms: int | None,
@@ -45,7 +68,6 @@ def run_request(
     extras: Extras | None = None,
 ) -> ExitStatus:
     extras = extras or Extras()
-    screen = screen_sink(output, color, utc)
     shown = _SHOWN.get(output, StoryLine.as_json)
     # Everything but the screen gets the JSON form: --save is an artefact `view` reads back.
     others, tally = extra_sinks(extras)
@@ -66,6 +88,19 @@ def run_request(
                 def fetch_for(query: LogQuery) -> FetchPage:
                     return page_fetcher(client, query)
 
+                where = None
+                if chain is not None:
+                    target = resolve_chain(
+                        client,
+                        chain.chain,
+                        deployment=chain.deployment,
+                        environment=chain.environment,
+                        chainlets=chain.chainlets,
+                    )
+                    sources, where = chain_sources(target), f"chain {target.label}"
+                    if verbose:
+                        names = ", ".join(c.name for c in target.chainlets)
+                        messages.info(f"{target.label}: chainlets {names}")
                 story = find_request(
                     fetch_for,
                     request_id=request_id,
@@ -73,7 +108,11 @@ def run_request(
                     since_ms=since_ms,
                     until_ms=until_ms,
                     on_gap=on_gap,
+                    where=where,
                 )
+                # A chain's lines: a column of chainlet names as wide as `chain` makes it.
+                width = max((len(s.chainlet or "") for s in story.searched), default=0)
+                screen = screen_sink(output, color, utc, label_width=width)
                 if header:
                     _write_header(describe(story, utc=utc, context_ms=context_ms))
                 if context_ms is not None and not story.replicas():
@@ -128,7 +167,8 @@ def describe(story: Story, *, utc: bool, context_ms: int | None) -> list[str]:
     first, last = _clock(first_ns, utc), _clock(last_ns, utc)
     if last[:10] == first[:10]:
         last = last[11:]  # the same day: the time alone
-    where = ", ".join(source.label for source in {line.source: None for line in story.lines})
+    found_in = {line.source: None for line in story.lines}
+    where = story.where or ", ".join(source.label for source in found_in)
     levels = Counter(effective_level(line.record) for line in story.lines)
     counts = [f"{levels[level]} {level}" for level in reversed(LEVELS) if levels[level]]
     if levels[None]:
@@ -137,12 +177,26 @@ def describe(story: Story, *, utc: bool, context_ms: int | None) -> list[str]:
         f"request {story.request_id} in {where}",
         f"  from {first} to {last} ({_duration((last_ns - first_ns) // 1_000_000)})",
         f"  {_lines(len(story.lines))}: {', '.join(counts)}",
+        *_chainlets(story),
         f"  {_replicas(story)}",
     ]
     if context_ms is not None:
         margin = _duration(context_ms)
         lines.append(f"  and as context, its replicas' untagged lines {margin} around it")
     return [inert(line) for line in lines]
+
+
+def _chainlets(story: Story) -> list[str]:
+    """For a chain: the chainlets the request reached, of those searched, with their lines."""
+    searched = [source for source in story.searched if source.chainlet is not None]
+    if not searched:
+        return []
+    per_source = Counter(line.source for line in story.lines)
+    reached = [f"{s.label} ({_lines(per_source[s])})" for s in searched if per_source[s]]
+    of = f" of {len(searched)}" if len(reached) < len(searched) else ""
+    return [
+        f"  {len(reached)}{of} chainlet{'' if len(searched) == 1 else 's'}: {', '.join(reached)}"
+    ]
 
 
 def _replicas(story: Story) -> str:

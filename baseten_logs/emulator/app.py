@@ -18,10 +18,11 @@ from .catalogue import (
     build_catalogue,
     styled_id,
 )
+from .chains import CHAIN_NAME, CHAINLETS
 from .config import EmulatorConfig, FaultScope, LimitOverMax
 from .faults import Fault
 from .query import build_filter
-from .request_ids import planted_request
+from .request_ids import planted_chain_request, planted_request
 from .server import EmulatorHTTPServer, RequestRecord
 from .store import LogStore, Source
 
@@ -45,7 +46,12 @@ class Emulator:
         self.demo_request = planted_request(
             self.anchor_ms, self.config.seed, deployment_id=self.id(DEMO_DEPLOYMENT_ID)
         )
-        self.store = LogStore(self.catalogue, self.config, planted=self.demo_request)
+        # And one crossing the demo chain, from its entrypoint (the first chainlet) down.
+        self.demo_chain_request = planted_chain_request(
+            self.anchor_ms, self.config.seed, entrypoint_id=self.id(CHAINLETS[0][1])
+        )
+        planted = (self.demo_request, self.demo_chain_request)
+        self.store = LogStore(self.catalogue, self.config, planted=planted)
         self.api = Api(self.config, self.catalogue, self.store)
         self._server = EmulatorHTTPServer((host, port), self.api, self.config.max_request_records)
         self._thread = threading.Thread(
@@ -316,6 +322,8 @@ def describe(emu: Emulator) -> str:
         "In another shell, paste:\n"
         f"  export BASETEN_API_URL={emu.url} BASETEN_API_KEY={emu.api_key}\n"
         f"  baseten-logs get {DEMO_MODEL_NAME} -f\n"
+        f"One across the {CHAIN_NAME} chain: baseten-logs request "
+        f"{emu.demo_chain_request.request_id} --chain {CHAIN_NAME} --context 30s\n"
         "Press Ctrl-C to stop."
     )
 

@@ -14,7 +14,7 @@ import random
 import re
 from dataclasses import dataclass
 
-from .catalogue import DAY_MS, DEMO_DEPLOYMENT_ID, MINUTE_MS
+from .catalogue import DAY_MS, DEMO_DEPLOYMENT_ID, HOUR_MS, MINUTE_MS
 
 # Every line of a request (retries on another replica included) is printed within this time of
 # the millisecond in its id; the generator keeps to it and the index relies on it.
@@ -76,3 +76,13 @@ def planted_request(
     at_ms = anchor_ms - 2 * DAY_MS - 43 * MINUTE_MS + 12_345
     rid = request_id(random.Random(f"planted request {seed}"), at_ms, form="uuid")
     return PlantedRequest(deployment_id, at_ms, rid)
+
+
+def planted_chain_request(anchor_ms: int, seed: int, *, entrypoint_id: str) -> PlantedRequest:
+    """Two days, 2 hours and 17 minutes before the anchor, well inside a chunk, on the entrypoint
+    chainlet of the demo chain's production deployment (`entrypoint_id`: its id in the emulator's
+    id style), which passes it down the chain: every chainlet logs it with the same id, and the
+    entrypoint's first attempt dies with an untagged traceback."""
+    at_ms = anchor_ms - 2 * DAY_MS - 2 * HOUR_MS - 17 * MINUTE_MS + 23_456
+    rid = request_id(random.Random(f"planted chain request {seed}"), at_ms, form="hex")
+    return PlantedRequest(entrypoint_id, at_ms, rid)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from bisect import bisect_left
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from .catalogue import Catalogue, Deployment, Environment
 from .chains import CALL_DELAY_NS, HANDLE_DELAY_NS, Chainlet
@@ -195,9 +195,10 @@ class LogStore:
         catalogue: Catalogue,
         config: EmulatorConfig,
         *,
-        planted: PlantedRequest | None = None,
+        planted: Sequence[PlantedRequest] = (),
     ) -> None:
         self.catalogue = catalogue
+        self._planted = {p.deployment_id: p for p in planted}
         self.cache = ChunkCache(config.cache_lines)
         self._sources: dict[str, Source] = {}
         self._chainlets: dict[str, Source] = {}
@@ -215,7 +216,7 @@ class LogStore:
                     giant_burst_lines=config.giant_burst_lines,
                     split_print_s=config.split_print_s,
                     message_bytes=config.message_bytes,
-                    planted=planted if planted and planted.deployment_id == dep.id else None,
+                    planted=self._planted.get(dep.id),
                 )
                 src = DeploymentSource(DeploymentGenerator(dep, params))
                 self._sources[src.key] = src
@@ -250,8 +251,7 @@ class LogStore:
             self._chainlets[chainlet.id] = src
             caller = src
 
-    @staticmethod
-    def _params(config: EmulatorConfig, dep: Deployment) -> GenParams:
+    def _params(self, config: EmulatorConfig, dep: Deployment) -> GenParams:
         return GenParams(
             seed=config.seed,
             lines_per_s=config.rates.get(dep.id, config.rates.get(dep.base_id, config.lines_per_s)),
@@ -262,6 +262,7 @@ class LogStore:
             giant_burst_lines=config.giant_burst_lines,
             split_print_s=config.split_print_s,
             message_bytes=config.message_bytes,
+            planted=self._planted.get(dep.id),
         )
 
     def chainlet_source(self, chainlet_id: str) -> Source:

@@ -83,6 +83,9 @@ def test_demo_runs_a_real_session() -> None:
     assert "emulator has stopped" in run.stdout
     assert "$ baseten-logs request " in run.stdout  # a two-day-old request, its traceback marked
     assert re.search(r" ERROR +\S+ +\(context\) Exception in thread ", run.stdout)
+    chain_step = re.search(r"\$ baseten-logs request (\S+) --chain ", run.stdout)
+    assert chain_step  # a request across the chain, each line labelled with its chainlet
+    assert re.search(rf" Generator +\S+ +handling request {chain_step[1]} from ", run.stdout)
     assert "Traceback" not in run.stderr
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from baseten_logs.emulator import DEMO_MODEL_NAME, Emulator
+from baseten_logs.emulator.chains import CHAIN_ID, CHAIN_NAME, CHAINLETS
 from baseten_logs.errors import ExitStatus
 from tests.e2e.conftest import DAY_MS, DEPLOYMENT, MODEL, cli
 
@@ -125,3 +126,107 @@ def test_an_implausible_id_sends_nothing(emu: Emulator) -> None:
     assert run.status == ExitStatus.USAGE
     assert run.stderr.startswith("baseten-logs: error: REQUEST_ID: ")
     assert emu.requests == []
+
+
+# --- a request crossing a chain ---------------------------------------------------------------
+
+
+def chain_truth(emu: Emulator, request_id: str, margin_ms: int | None = None) -> list[Record]:
+    """The request's lines in every chainlet, labelled, in time order (the chain's order at a
+    tie); with a margin, each chainlet-replica's untagged lines around the request merged in."""
+    now = emu.now_ms()
+    streams = [
+        [
+            {**line, "chainlet": name}
+            for line in emu.chainlet_ground_truth(
+                emu.id(cid), now - 8 * DAY_MS, now, request_id=request_id
+            )
+        ]
+        for name, cid in CHAINLETS
+    ]
+    tagged = sorted((line for stream in streams for line in stream), key=_ns)
+    if margin_ms is None:
+        return tagged
+    start, end = _ns(tagged[0]) // 1_000_000 - margin_ms, _ns(tagged[-1]) // 1_000_000 + margin_ms
+    merged: list[list[Record]] = [tagged]
+    for name, cid in CHAINLETS:
+        for replica in dict.fromkeys(
+            line["replica"] for line in tagged if line["chainlet"] == name
+        ):
+            around = emu.chainlet_ground_truth(emu.id(cid), start, end, replica=replica)
+            merged.append(
+                [
+                    {**line, "chainlet": name, "context": True}
+                    for line in around
+                    if not line["request_id"]
+                ]
+            )
+    ordered = [
+        (_ns(line), index, position, line)
+        for index, stream in enumerate(merged)
+        for position, line in enumerate(stream)
+    ]
+    return [line for *_, line in sorted(ordered, key=lambda item: item[:3])]
+
+
+def _ns(line: Record) -> int:
+    return int(line["timestamp"])
+
+
+def test_a_request_across_a_chain_is_found_in_every_chainlet_with_no_window(
+    fresh: Emulator,
+) -> None:
+    request_id = fresh.demo_chain_request.request_id
+    run = cli(fresh, "request", request_id, "--chain", CHAIN_NAME, "-o", "jsonl")
+    assert run.status == 0, run.stderr
+    truth = chain_truth(fresh, request_id)
+    assert {line["chainlet"] for line in truth} == {name for name, _ in CHAINLETS}
+    assert run.jsonl() == truth
+    assert run.stderr == ""
+    searches = logs_requests(fresh)  # one week-long query per chainlet
+    assert len(searches) == len(CHAINLETS)
+    assert all(query["request_id"] == [request_id] for query in searches)
+
+
+def test_context_across_a_chain_adds_each_chainlet_replicas_untagged_lines(
+    fresh: Emulator,
+) -> None:
+    request_id = fresh.demo_chain_request.request_id
+    run = cli(
+        fresh, "request", request_id, "--chain", CHAIN_ID, "production", "--context", "30s",
+        "-o", "jsonl",
+    )  # fmt: skip
+    assert run.status == 0, run.stderr
+    shown = run.jsonl()
+    assert shown == chain_truth(fresh, request_id, 30_000)
+    assert {line["chainlet"] for line in shown if line.get("context")} == {
+        name for name, _ in CHAINLETS
+    }
+    entry = CHAINLETS[0][0]
+    assert any(
+        line.get("context") and line["chainlet"] == entry and "Traceback" in line["message"]
+        for line in shown
+    )
+
+
+def test_text_labels_each_line_with_its_chainlet_and_chainlet_narrows(emu: Emulator) -> None:
+    request_id = emu.demo_chain_request.request_id
+    run = cli(emu, "request", request_id, "--chain", CHAIN_NAME)
+    assert run.status == 0, run.stderr
+    rows = run.stdout.splitlines()
+    assert len(rows) == len(chain_truth(emu, request_id))
+    assert any(" Generator  " in row and "handling request" in row for row in rows)
+    narrowed = cli(emu, "request", request_id, "--chain", CHAIN_NAME, "--chainlet", "Generator",
+                   "-o", "jsonl")  # fmt: skip
+    assert narrowed.status == 0, narrowed.stderr
+    assert narrowed.jsonl() == [
+        line for line in chain_truth(emu, request_id) if line["chainlet"] == "Generator"
+    ]
+
+
+def test_not_found_in_a_chain_names_the_chain_deployment(emu: Emulator) -> None:
+    request_id = emu.demo_chain_request.request_id
+    run = cli(emu, "request", request_id, "--chain", CHAIN_NAME, "--since", "1d")
+    assert run.status == ExitStatus.NOT_FOUND
+    [line] = run.stderr.splitlines()
+    assert f"not found in chain {CHAIN_NAME} (" in line and "--chainlet" in line

@@ -115,6 +115,24 @@ def test_the_planted_request_is_two_days_old_on_two_replicas_with_a_traceback_be
     assert untagged_traceback_during(everything, tagged)
 
 
+def test_the_planted_chain_request_crosses_every_chainlet_two_days_back(emu: Emulator) -> None:
+    from baseten_logs.emulator.chains import CHAINLETS
+
+    planted = emu.demo_chain_request
+    assert planted.deployment_id == emu.id(CHAINLETS[0][1])  # the entrypoint
+    assert planted.request_id != emu.demo_request.request_id
+    assert 2 * DAY_MS <= emu.now_ms() - planted.at_ms < 3 * DAY_MS
+    start, end = planted.at_ms - 60_000, planted.at_ms + 60_000
+    seen = {}
+    for name, chainlet_id in CHAINLETS:
+        everything = emu.chainlet_ground_truth(emu.id(chainlet_id), start, end)
+        seen[name] = [line for line in everything if line["request_id"] == planted.request_id]
+        if name == CHAINLETS[0][0]:
+            assert ms(seen[name][0]) == planted.at_ms
+            assert untagged_traceback_during(everything, seen[name])
+    assert all(seen.values())  # passed down the chain with the same id
+
+
 def test_a_request_id_query_over_a_week_answers_as_a_full_scan_does(make_emu: Any) -> None:
     emu = make_emu(rates={DEMO_DEPLOYMENT_ID: 0.1})
     end = emu.now_ms() - HOUR_MS
