@@ -523,3 +523,22 @@ def test_max_rps_paces_every_request_of_the_run(
     slept.clear()
     assert invoke(*GET, "--all", "-o", "raw", "--concurrency", "1").status == 0
     assert slept == pytest.approx([1 / (100 * PACE_MARGIN)] * 2)  # the default: 100 a second
+
+
+@pytest.mark.parametrize("output", ["text", "jsonl", "raw", "github"])
+def test_fields_the_api_sends_as_lists_or_objects_are_shown_not_a_crash(
+    logs_api: FakeLogs, output: str
+) -> None:
+    # The endpoint is beta: a message or replica that is not a string must not be exit 70.
+    logs_api.records = [
+        record((SINCE_MS + 1000) * MS, "plain"),
+        {**record((SINCE_MS + 2000) * MS, "x"), "message": ["a", {"b": 1}], "replica": {"id": 7}},
+        {**record((SINCE_MS + 2000) * MS, "x"), "message": ["a", {"b": 1}], "replica": {"id": 7}},
+    ]
+    # -n 2: a full page, so the lines at its seam are counted (and so must be hashable).
+    result = invoke(*GET, "-n", "2", "-o", output, "--summary")
+    assert result.status == ExitStatus.OK, result.stderr
+    assert "internal error" not in result.stderr
+    if output == "jsonl":  # both identical copies, every field as the API sent it
+        shown = [json.loads(line) for line in result.stdout.splitlines()]
+        assert [r["message"] for r in shown] == [["a", {"b": 1}], ["a", {"b": 1}]]
