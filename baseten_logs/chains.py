@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 from .cache import LISTING_TTL, Cache, cache_key
 from .errors import ApiError, BasetenLogsError, NotFoundError, UsageError
-from .resolve import _check_name, _objects, _some
+from .resolve import _check_name, _objects, _some, _text, find_by_id_or_name
+from .resolve import _is_id_text as _is_id
 
 if TYPE_CHECKING:
     from .client import ApiClient
@@ -131,23 +132,17 @@ def chain_ended(client: ApiClient, target: ChainTarget) -> Callable[[], str | No
 
 def find_chain(client: ApiClient, chain: str) -> tuple[str, str | None, list[dict[str, Any]]]:
     """(id, name, deployments): CHAIN tried as an id first, then as a name."""
-    try:
-        return chain, None, list_chain_deployments(client, chain)
-    except NotFoundError:
-        pass
-    chains = list_chains(client)
-    named = [c for c in chains if c.get("name") == chain and _is_id(c.get("id"))]
-    if not named:
-        names = sorted({str(c["name"]) for c in chains if isinstance(c.get("name"), str)})
-        hint = f"chains this key can see: {_some(names)}" if names else "this key sees no chains"
-        raise NotFoundError(f"no chain named {chain!r} or with that id", hint=hint)
-    if len(named) > 1:
-        teams = ", ".join(sorted(str(c.get("team_name")) for c in named))
-        raise UsageError(
-            "CHAIN", f"{len(named)} chains are named {chain!r} (teams {teams})", hint="use its id"
-        )
-    chain_id = str(named[0]["id"])
-    return chain_id, chain, list_chain_deployments(client, chain_id)
+    return find_by_id_or_name(
+        chain,
+        children=lambda chain_id: list_chain_deployments(client, chain_id),
+        listing=lambda: list_chains(client),
+        flag="CHAIN",
+        kind="chain",
+        plural="chains",
+        seen="chains",
+        none_seen="this key sees no chains",
+        teams_in_ambiguity=True,
+    )
 
 
 def _pick_deployment(
@@ -219,12 +214,3 @@ def _narrowed(every: list[Chainlet], wanted: Sequence[str]) -> tuple[Chainlet, .
                 hint=f"its chainlets: {_some([c.name for c in every])}",
             )
     return tuple(c for c in every if c.name in wanted or c.id in wanted)
-
-
-def _text(value: Any) -> str | None:
-    return value if isinstance(value, str) and value else None
-
-
-def _is_id(value: Any) -> bool:
-    # Ids go into URL paths: refuse what would change the path, whatever the API sent.
-    return isinstance(value, str) and bool(value) and not any(c in value for c in "/?#%\\ ")

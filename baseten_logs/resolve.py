@@ -629,6 +629,42 @@ def _text(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
+def find_by_id_or_name(
+    wanted: str,
+    *,
+    children: Callable[[str], list[dict[str, Any]]],
+    listing: Callable[[], list[dict[str, Any]]],
+    flag: str,
+    kind: str,
+    plural: str,
+    seen: str,
+    none_seen: str,
+    teams_in_ambiguity: bool = False,
+) -> tuple[str, str | None, list[dict[str, Any]]]:
+    """(id, name, children) of what `wanted` names: tried as an id first (its children's
+    listing answers 200), and only after a 404 looked up by exact name in `listing`, as for
+    models (ask the API, never guess from the shape). Chains and training projects use it."""
+    try:
+        return wanted, None, children(wanted)
+    except NotFoundError:
+        pass
+    everything = listing()
+    named = [o for o in everything if o.get("name") == wanted and _is_id_text(o.get("id"))]
+    if not named:
+        names = sorted({str(o["name"]) for o in everything if isinstance(o.get("name"), str)})
+        hint = f"{seen} this key can see: {_some(names)}" if names else none_seen
+        raise NotFoundError(f"no {kind} named {wanted!r} or with that id", hint=hint)
+    if len(named) > 1:
+        teams = ""
+        if teams_in_ambiguity:
+            teams = " (teams " + ", ".join(sorted(str(o.get("team_name")) for o in named)) + ")"
+        raise UsageError(
+            flag, f"{len(named)} {plural} are named {wanted!r}{teams}", hint="use its id"
+        )
+    found = str(named[0]["id"])
+    return found, wanted, children(found)
+
+
 def _is_id_text(value: Any) -> bool:
     # Ids go into URL paths: refuse what would change the path, whatever the API sent.
     return isinstance(value, str) and bool(value) and not any(c in value for c in "/?#%\\ ")

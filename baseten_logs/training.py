@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .cache import LISTING_TTL, Cache, cache_key
-from .errors import BasetenLogsError, NotFoundError, UsageError
-from .resolve import _check_name, _objects, _some
+from .errors import BasetenLogsError, NotFoundError
+from .resolve import _check_name, _objects, _some, find_by_id_or_name
+from .resolve import _is_id_text as _is_id
 
 if TYPE_CHECKING:
     from .client import ApiClient
@@ -70,22 +71,16 @@ def list_jobs(client: ApiClient, project_id: str) -> list[dict[str, Any]]:
 
 def find_project(client: ApiClient, project: str) -> tuple[str, str | None, list[dict[str, Any]]]:
     """(id, name, jobs): PROJECT tried as an id first, then as a name."""
-    try:
-        return project, None, list_jobs(client, project)
-    except NotFoundError:
-        pass
-    projects = list_projects(client)
-    named = [p for p in projects if p.get("name") == project and _is_id(p.get("id"))]
-    if not named:
-        names = sorted({str(p["name"]) for p in projects if isinstance(p.get("name"), str)})
-        hint = f"projects this key can see: {_some(names)}" if names else "this key sees none"
-        raise NotFoundError(f"no training project named {project!r} or with that id", hint=hint)
-    if len(named) > 1:
-        raise UsageError(
-            "PROJECT", f"{len(named)} training projects are named {project!r}", hint="use its id"
-        )
-    project_id = str(named[0]["id"])
-    return project_id, project, list_jobs(client, project_id)
+    return find_by_id_or_name(
+        project,
+        children=lambda project_id: list_jobs(client, project_id),
+        listing=lambda: list_projects(client),
+        flag="PROJECT",
+        kind="training project",
+        plural="training projects",
+        seen="projects",
+        none_seen="this key sees none",
+    )
 
 
 def resolve_training(client: ApiClient, project: str, job: str | None = None) -> TrainingTarget:
@@ -129,8 +124,3 @@ def job_ended(client: ApiClient, target: TrainingTarget) -> Callable[[], str | N
         return f"the training job is {status}" if is_final(status) else None
 
     return check
-
-
-def _is_id(value: Any) -> bool:
-    # Ids go into URL paths: refuse what would change the path, whatever the API sent.
-    return isinstance(value, str) and bool(value) and not any(c in value for c in "/?#%\\ ")

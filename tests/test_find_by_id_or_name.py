@@ -1,0 +1,65 @@
+"""Chains and training projects: an id is asked for first, a name only after its 404."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from baseten_logs.errors import NotFoundError, UsageError
+from baseten_logs.resolve import find_by_id_or_name
+
+LISTING = [
+    {"id": "abc1234", "name": "rag", "team_name": "b"},
+    {"id": "def5678", "name": "rag", "team_name": "a"},
+    {"id": "ghi9012", "name": "solo"},
+    {"id": "../x", "name": "evil"},  # an id that would change a path is never used
+]
+
+
+def find(wanted: str, asked: list[str], *, teams: bool = True) -> Any:
+    def children(found: str) -> list[dict[str, Any]]:
+        asked.append(found)
+        if found not in {o["id"] for o in LISTING}:
+            raise NotFoundError(f"not found: {found}")
+        return [{"id": f"{found}-child"}]
+
+    return find_by_id_or_name(
+        wanted,
+        children=children,
+        listing=lambda: LISTING,
+        flag="CHAIN",
+        kind="chain",
+        plural="chains",
+        seen="chains",
+        none_seen="this key sees no chains",
+        teams_in_ambiguity=teams,
+    )
+
+
+def test_an_id_costs_its_childrens_listing_alone() -> None:
+    asked: list[str] = []
+    assert find("ghi9012", asked) == ("ghi9012", None, [{"id": "ghi9012-child"}])
+    assert asked == ["ghi9012"]
+
+
+def test_a_name_is_looked_up_after_the_ids_404() -> None:
+    asked: list[str] = []
+    assert find("solo", asked) == ("ghi9012", "solo", [{"id": "ghi9012-child"}])
+    assert asked == ["solo", "ghi9012"]
+
+
+def test_unknown_ambiguous_and_unsafe_names_are_one_line() -> None:
+    with pytest.raises(NotFoundError) as missing:
+        find("nosuch", [])
+    assert str(missing.value) == (
+        "no chain named 'nosuch' or with that id (chains this key can see: evil, rag, solo)"
+    )
+    with pytest.raises(NotFoundError):
+        find("evil", [])  # its id would change the path: as if it were not there
+    with pytest.raises(UsageError) as twice:
+        find("rag", [])
+    assert str(twice.value) == "CHAIN: 2 chains are named 'rag' (teams a, b) (use its id)"
+    with pytest.raises(UsageError) as plain:
+        find("rag", [], teams=False)
+    assert str(plain.value) == "CHAIN: 2 chains are named 'rag' (use its id)"
