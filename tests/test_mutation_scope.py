@@ -1,0 +1,63 @@
+"""`make mutate` measures what issue 17 asks: the score covers what mutmut mutates.
+
+A module named in scripts/mutation_score.py but missing from pyproject's only_mutate would show
+"no results" (or an old score) instead of failing; a render function renamed out of the scope
+would silently drop out of the score. These checks read files only: no mutmut run.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+import re
+import sys
+from pathlib import Path
+from types import ModuleType
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def score_script() -> ModuleType:
+    path = ROOT / "scripts" / "mutation_score.py"
+    spec = importlib.util.spec_from_file_location("mutation_score", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("mutation_score", module)  # its dataclasses look themselves up there
+    spec.loader.exec_module(module)
+    return module
+
+
+def only_mutate() -> set[str]:
+    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    block = re.search(r"only_mutate = \[(.*?)\]", text, re.DOTALL)
+    assert block is not None
+    return set(re.findall(r'"baseten_logs/(\w+)\.py"', block.group(1)))
+
+
+def test_the_scored_modules_are_the_mutated_ones() -> None:
+    assert set(score_script().SCOPE) == only_mutate()
+
+
+def test_every_scoped_render_function_exists() -> None:
+    """mutmut names a method `xǁClassǁmethod` and a function `x_function`."""
+    tree = ast.parse((ROOT / "baseten_logs" / "render.py").read_text(encoding="utf-8"))
+    names = {f"x_{node.name}" for node in tree.body if isinstance(node, ast.FunctionDef)}
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef):
+            names |= {
+                f"xǁ{node.name}ǁ{item.name}"
+                for item in node.body
+                if isinstance(item, ast.FunctionDef)
+            }
+    scoped = set(score_script().SCOPE["render"])
+    assert scoped <= names, f"not in render.py: {sorted(scoped - names)}"
+
+
+def test_every_accepted_survivor_gives_a_reason() -> None:
+    accepted = score_script().load_accepted()
+    assert accepted
+    for key, reason in accepted.items():
+        function, digest = key.split()
+        assert function.startswith("baseten_logs."), key
+        assert re.fullmatch(r"[0-9a-f]{10}", digest), key
+        assert len(reason.split()) >= 3, f"{key}: a reason, not a word"
