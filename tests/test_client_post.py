@@ -26,12 +26,15 @@ def test_the_form_is_posted_asking_for_json_with_our_name(httpx_mock: HTTPXMock)
     assert request.content == b"grant_type=refresh_token&refresh_token=r-1"
 
 
-@pytest.mark.parametrize(("given", "wait"), [({}, 30.0), ({"timeout": 5.0}, 5.0)])
+@pytest.mark.parametrize(("given", "wait"), [(None, 30.0), (5.0, 5.0)])
 def test_a_silent_token_server_is_given_up_on_after_the_timeout_and_10s_to_connect(
-    httpx_mock: HTTPXMock, given: dict[str, float], wait: float
+    httpx_mock: HTTPXMock, given: float | None, wait: float
 ) -> None:
     httpx_mock.add_response(url=f"{URL}{TOKEN}", method="POST", json={})
-    post_form(URL, TOKEN, FORM, **given)
+    if given is None:
+        post_form(URL, TOKEN, FORM)
+    else:
+        post_form(URL, TOKEN, FORM, timeout=given)
     request = httpx_mock.get_request()
     assert request is not None
     assert request.extensions["timeout"] == {
@@ -69,8 +72,7 @@ def test_the_verbose_trace_shows_the_status_and_time_but_never_the_form(
         (httpx.ReadTimeout("slow"), f"POST {TOKEN} timed out (try again in a moment)"),
         (
             httpx.ConnectError("[Errno 111] Connection refused"),
-            f"POST {TOKEN}: connection failed (ConnectError)"
-            " (check the network and the API URL)",
+            f"POST {TOKEN}: connection failed (ConnectError) (check the network and the API URL)",
         ),
     ],
 )
