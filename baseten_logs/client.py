@@ -11,7 +11,7 @@ import ssl
 import threading
 import time
 import zlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Protocol
@@ -173,7 +173,7 @@ def _read_bounded(response: httpx.Response, *, limits: Limits, deadline: float) 
     if encoding in ("gzip", "x-gzip", "deflate"):
         inflate: Any = None
         try:
-            for raw in response.iter_raw():
+            for raw in _first_two_joined(response.iter_raw()):
                 if inflate is None:
                     # deflate is meant to be zlib-wrapped; some servers send it raw.
                     wbits = zlib.MAX_WBITS | 16
@@ -201,6 +201,19 @@ def _read_bounded(response: httpx.Response, *, limits: Limits, deadline: float) 
             corrupt = f"the answer's {encoding} data is corrupt ({exc})"
             raise _OverLimit(corrupt, _RETRY_HINT) from None
     return bytes(body)
+
+
+def _first_two_joined(chunks: Iterator[bytes]) -> Iterator[bytes]:
+    """The same bytes, the first piece holding at least two (when there are): a network read
+    of one byte would not tell zlib-wrapped deflate from raw."""
+    head = b""
+    for chunk in chunks:
+        head += chunk
+        if len(head) >= 2:
+            break
+    if head:
+        yield head
+    yield from chunks
 
 
 def _zlib_header(data: bytes) -> bool:
