@@ -114,7 +114,7 @@ def _loads(content: bytes) -> tuple[Any, bool]:
     try:
         return json.loads(text.removeprefix("\ufeff")), replaced
     except RecursionError:
-        raise _TooDeep("JSON nested too deep") from None
+        raise _TooDeep from None  # get_json words it for the user
 
 
 class _TooDeep(ValueError):
