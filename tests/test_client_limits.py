@@ -10,6 +10,7 @@ import tracemalloc
 import zlib
 from collections.abc import Iterator
 
+import httpx
 import pytest
 from pytest_httpx import HTTPXMock, IteratorStream
 
@@ -230,3 +231,44 @@ def test_a_corrupt_gzip_answer_is_a_failed_attempt_not_a_crash(
         httpx_mock.add_response(url=ANY, headers=GZIP, stream=IteratorStream([b"\x1f\x8bnot gzip"]))
     with pytest.raises(TransportError, match="after 2 attempts: the answer's gzip data is corrupt"):
         client().get_logs(PATH, [])
+
+
+def answer_of(size: int) -> bytes:
+    """A valid page of exactly `size` bytes (padded with spaces)."""
+    page = json.dumps(OK).encode()
+    return page + b" " * (size - len(page))
+
+
+@pytest.mark.parametrize("how", ["whole", "streamed", "gzip"])
+def test_an_answer_of_exactly_the_cap_is_read_and_one_byte_more_is_refused(
+    httpx_mock: HTTPXMock, slept: list[float], how: str
+) -> None:
+    cap = 1000
+    answers = [answer_of(cap), answer_of(cap + 1)]
+
+    def respond(request: httpx.Request) -> httpx.Response:
+        body = answers.pop(0)
+        if how == "whole":
+            return httpx.Response(200, content=body)
+        if how == "gzip":
+            body = zlib.compress(body, wbits=zlib.MAX_WBITS | 16)
+            return httpx.Response(200, headers=GZIP, stream=IteratorStream([body]))
+        return httpx.Response(200, stream=IteratorStream([body[:10], body[10:]]))
+
+    api = ApiClient(
+        base_url=URL,
+        api_key=KEY,
+        retry=RetryPolicy(attempts=1),
+        limits=Limits(max_answer_bytes=cap),
+        transport=httpx.MockTransport(respond) if how == "whole" else None,
+    )
+    if how != "whole":
+        httpx_mock.add_callback(respond, url=ANY, is_reusable=True)
+    assert api.get_logs(PATH, []) == [LINE]
+    with pytest.raises(TransportError) as caught:
+        api.get_logs(PATH, [])
+    assert str(caught.value) == (
+        f"giving up on {PATH} after 1 attempt: the answer is larger than 1,000 bytes (the size cap)"
+        " (no page of logs is that big: is --api-url pointing at the API?"
+        " (BASETEN_LOGS_MAX_ANSWER_BYTES raises the cap))"
+    )
