@@ -272,3 +272,46 @@ def test_an_answer_of_exactly_the_cap_is_read_and_one_byte_more_is_refused(
         " (no page of logs is that big: is --api-url pointing at the API?"
         " (BASETEN_LOGS_MAX_ANSWER_BYTES raises the cap))"
     )
+
+
+def gzipped(data: bytes) -> bytes:
+    return zlib.compress(data, wbits=zlib.MAX_WBITS | 16)
+
+
+@pytest.mark.parametrize(
+    ("encoding", "body"),
+    [
+        ("x-gzip", gzipped(json.dumps(OK).encode())),  # gzip's old name (RFC 9110)
+        (" GZIP ", gzipped(json.dumps(OK).encode())),
+        ("gzip, gzip", gzipped(gzipped(json.dumps(OK).encode()))),  # compressed twice
+    ],
+)
+def test_gzip_answers_are_read_under_any_of_their_names(
+    httpx_mock: HTTPXMock, encoding: str, body: bytes
+) -> None:
+    headers = {"Content-Encoding": encoding}
+    httpx_mock.add_response(url=ANY, headers=headers, stream=IteratorStream([body]))
+    assert client().get_logs(PATH, []) == [LINE]
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "deflate", "gzip, gzip"])
+def test_corrupt_compressed_data_is_named_in_one_line(
+    httpx_mock: HTTPXMock, slept: list[float], encoding: str
+) -> None:
+    headers = {"Content-Encoding": encoding}
+    stream = IteratorStream([b"\x1f\x8b\x08\x00 this is not gzip at all"])
+    httpx_mock.add_response(url=ANY, headers=headers, stream=stream)
+    with pytest.raises(TransportError) as caught:
+        client(attempts=1).get_logs(PATH, [])
+    assert re.fullmatch(
+        rf"giving up on {PATH} after 1 attempt: the answer's {encoding} data is corrupt"
+        r" \([^()]*Error -3 while decompressing data: [^()]+\)"
+        r" \(the API may be down or rate limiting; try again later\)",
+        str(caught.value),
+    ), str(caught.value)
+
+
+def test_an_empty_gzip_answer_is_an_api_error_not_a_crash(httpx_mock: HTTPXMock) -> None:
+    httpx_mock.add_response(url=ANY, headers=GZIP, stream=IteratorStream([]))
+    with pytest.raises(ApiError, match="with something that is not JSON"):
+        client().get_logs(PATH, [])
