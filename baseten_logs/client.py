@@ -228,9 +228,7 @@ def _bounded_answer(response: httpx.Response, body: bytes) -> httpx.Response:
     """A plain response holding `body`, already decoded, for the code that reads answers."""
     spent = ("content-encoding", "content-length", "transfer-encoding")
     headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in spent]
-    return httpx.Response(
-        response.status_code, headers=headers, content=body, request=response.request
-    )
+    return httpx.Response(response.status_code, headers=headers, content=body)
 
 
 # The deadline of the request this thread is sending, if any: the client is synchronous, so

@@ -215,3 +215,29 @@ def test_a_connection_the_server_closed_is_not_reused(
         assert api.get_logs(PATH, []) == OK["logs"]
     assert [call[0] for call in network.calls].count("connect_tcp") == 2
     assert slept == [] and not any("retrying" in line for line in lines)
+
+
+def test_behind_a_proxy_every_wait_still_ends_at_the_deadline(
+    clock: list[float], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    network = Network(clock, setup=35.0, step=10.0)
+    monkeypatch.setattr("httpcore._sync.connection_pool.SyncBackend", lambda: network)
+    for name in ("NO_PROXY", "ALL_PROXY", "HTTPS_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.lower(), raising=False)
+    monkeypatch.setenv("HTTP_PROXY", "http://proxy.test:3128")
+    api = ApiClient(
+        base_url="http://api.test",
+        api_key="k",
+        retry=RetryPolicy(attempts=1),
+        limits=Limits(request_deadline_s=60),
+    )
+    with pytest.raises(TransportError, match="no complete answer within 60 s"):
+        api.get_logs(PATH, [])
+    assert network.calls == [
+        ("connect_tcp", "proxy.test", 3128, 10.0, None, None),
+        ("write", f"GET http://api.test{PATH} HTTP/1.1".encode(), 25.0),
+        ("read", 65536, 25.0),
+        ("read", 65536, 15.0),
+        ("read", 65536, 5.0),
+    ]

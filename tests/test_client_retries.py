@@ -56,6 +56,25 @@ def test_a_refused_connection_is_retried_for_three_seconds_of_waits(
     assert api.requests_made == 4
 
 
+@pytest.mark.parametrize(
+    ("base_delay", "waits"),
+    [(0.5, [0.5, 1.0]), (1.0, [1.0, 2.0])],  # the next (2 s, 4 s) would pass 3 s in all
+)
+def test_waits_for_a_refused_connection_add_up_to_at_most_three_seconds(
+    httpx_mock: HTTPXMock,
+    slept: list[float],
+    monkeypatch: pytest.MonkeyPatch,
+    base_delay: float,
+    waits: list[float],
+) -> None:
+    monkeypatch.setattr("baseten_logs.client.random.random", lambda: 1.0)  # no jitter
+    httpx_mock.add_exception(refused(), url=ANY, is_reusable=True)
+    api = ApiClient(base_url=URL, api_key="k", retry=RetryPolicy(base_delay=base_delay))
+    with pytest.raises(TransportError, match="after 3 attempts"):
+        api.get_logs(PATH, [])
+    assert slept == waits
+
+
 def test_a_refused_connection_is_tried_no_more_than_the_attempts_allow(
     httpx_mock: HTTPXMock, slept: list[float], midway_jitter: None
 ) -> None:
@@ -76,6 +95,40 @@ def test_a_refused_then_answered_request_is_observed_and_counted(
     api.observers.append(lambda status, seconds: seen.append(status))
     assert api.get_logs(PATH, []) == [LINE]
     assert seen == [None, 200] and slept == [0.375] and api.requests_made == 2
+
+
+def test_observers_are_told_how_long_each_answer_took(
+    httpx_mock: HTTPXMock, clock: list[float]
+) -> None:
+    def slow(request: httpx.Request) -> httpx.Response:
+        clock[0] += 2.5
+        return httpx.Response(200, json=OK)
+
+    httpx_mock.add_callback(slow, url=ANY)
+    seen: list[tuple[int | None, float]] = []
+    api = ApiClient(base_url=URL, api_key="k")
+    api.observers.append(lambda status, seconds: seen.append((status, seconds)))
+    api.get_logs(PATH, [])
+    assert seen == [(200, 2.5)]
+
+
+def test_an_answer_over_the_size_cap_is_traced_as_such(
+    httpx_mock: HTTPXMock, clock: list[float]
+) -> None:
+    httpx_mock.add_response(url=ANY, content=b" " * 2000)
+    lines: list[str] = []
+    api = ApiClient(
+        base_url=URL,
+        api_key="k",
+        retry=RetryPolicy(attempts=1),
+        limits=Limits(max_answer_bytes=1000),
+        log=lines.append,
+    )
+    with pytest.raises(TransportError):
+        api.get_logs(PATH, [("limit", "5")])
+    assert lines == [
+        f"GET {PATH}?limit=5 -> the answer is larger than 1,000 bytes (the size cap) in 0 ms"
+    ]
 
 
 class Login:
@@ -208,17 +261,21 @@ def test_a_timeout_at_the_deadline_is_named_as_the_deadline(
 
 
 @pytest.mark.parametrize(
-    ("headers", "kind"),
-    [({}, "unknown content"), ({"Content-Type": "application/json"}, "application/json")],
+    ("base", "headers", "kind"),
+    [
+        (URL, {}, "unknown content"),
+        (URL, {"Content-Type": "application/json"}, "application/json"),
+        (f"{URL}/GATEWAY-X", {}, "unknown content"),  # the API behind a path
+    ],
 )
 def test_an_empty_answer_is_named_with_its_type(
-    httpx_mock: HTTPXMock, headers: dict[str, str], kind: str
+    httpx_mock: HTTPXMock, base: str, headers: dict[str, str], kind: str
 ) -> None:
-    httpx_mock.add_response(url=ANY, headers=headers, content=b"")
+    httpx_mock.add_response(url=re.compile(rf"{base}{PATH}.*"), headers=headers, content=b"")
     with pytest.raises(ApiError) as caught:
-        ApiClient(base_url=f"{URL}/", api_key="k").get_logs(PATH, [])
+        ApiClient(base_url=f"{base}/", api_key="k").get_logs(PATH, [])
     assert str(caught.value) == (
-        f"{URL} answered {PATH} with something that is not JSON ({kind})"
+        f"{base} answered {PATH} with something that is not JSON ({kind})"
         " (check --api-url / BASETEN_API_URL)"
     )
 
