@@ -305,3 +305,19 @@ def test_only_encodings_read_within_the_size_cap_are_asked_for(httpx_mock: HTTPX
     ApiClient(base_url=URL, api_key="k").get_logs(PATH, [])
     request = httpx_mock.get_request()
     assert request is not None and request.headers["Accept-Encoding"] == "gzip, deflate"
+
+
+def test_a_paced_run_waits_its_turn_on_the_clients_clock(
+    clock: list[float], slept: list[float]
+) -> None:
+    from baseten_logs.client import paced
+    from baseten_logs.pace import MIN_RPS, PACE_MARGIN
+
+    clock[0] = 0.0
+    limiter = paced(4.0)
+    gap = 1.0 / max(MIN_RPS, 4.0 * PACE_MARGIN)
+    assert limiter.turn() == 0.0
+    assert limiter.turn() == gap  # the second request at once waits its turn
+    clock[0] += 10.0
+    assert limiter.turn() == 0.0  # ten seconds later, none to wait for
+    assert slept == [gap]
