@@ -192,9 +192,8 @@ def _read_bounded(response: httpx.Response, *, limits: Limits, deadline: float) 
             corrupt = f"the answer's {encoding} data is corrupt ({exc})"
             raise _OverLimit(corrupt, _RETRY_HINT) from None
     else:
-        chunks = response.iter_raw() if encoding in ("", "identity") else response.iter_bytes()
         try:
-            for chunk in chunks:
+            for chunk in response.iter_bytes():  # as sent, or decoded by httpx (br, zstd)
                 add(chunk)
                 check_time()
         except httpx.DecodingError as exc:  # an encoding httpx decodes (br, zstd), corrupt

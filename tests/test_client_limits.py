@@ -315,3 +315,44 @@ def test_an_empty_gzip_answer_is_an_api_error_not_a_crash(httpx_mock: HTTPXMock)
     httpx_mock.add_response(url=ANY, headers=GZIP, stream=IteratorStream([]))
     with pytest.raises(ApiError, match="with something that is not JSON"):
         client().get_logs(PATH, [])
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "deflate"])
+def test_a_bomb_in_one_network_read_is_inflated_no_further_than_the_cap(
+    httpx_mock: HTTPXMock, slept: list[float], encoding: str
+) -> None:
+    wbits = zlib.MAX_WBITS | 16 if encoding == "gzip" else zlib.MAX_WBITS
+    packer = zlib.compressobj(9, zlib.DEFLATED, wbits)
+    bomb = packer.compress(b'{"logs": [' + b" " * (64 * MIB)) + packer.flush()
+    headers = {"Content-Encoding": encoding}
+    httpx_mock.add_response(url=ANY, headers=headers, stream=IteratorStream([bomb]))
+    tracemalloc.start()
+    try:
+        with pytest.raises(TransportError, match="larger than 1 MiB"):
+            client(attempts=1, max_answer_bytes=MIB).get_logs(PATH, [])
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 8 * MIB  # not the 64 MiB the read holds
+
+
+def test_an_answer_inflating_past_a_mib_in_one_read_is_read_whole(httpx_mock: HTTPXMock) -> None:
+    lines = [{"timestamp": str(n), "message": "x" * 1000} for n in range(3000)]  # ~3 MiB
+    body = gzipped(json.dumps({"logs": lines}).encode())
+    httpx_mock.add_response(url=ANY, headers=GZIP, stream=IteratorStream([body]))
+    assert client().get_logs(PATH, []) == lines
+
+
+def test_an_answer_complete_exactly_at_the_deadline_is_read(
+    httpx_mock: HTTPXMock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    now = [1000.0]
+    monkeypatch.setattr(client_module, "monotonic", lambda: now[0])
+
+    def slow() -> Iterator[bytes]:
+        for piece in (b'{"logs": ', json.dumps([LINE]).encode(), b"}"):
+            now[0] += 2.0  # the last piece arrives 6 s in: exactly at the deadline
+            yield piece
+
+    httpx_mock.add_response(url=ANY, stream=IteratorStream(slow()))
+    assert client(request_deadline_s=6).get_logs(PATH, []) == [LINE]
