@@ -224,9 +224,9 @@ def _too_slow(limits: Limits) -> str:
 
 
 def _bounded_answer(response: httpx.Response, body: bytes) -> httpx.Response:
-    """A plain response holding `body`, already decoded, for the code that reads answers."""
-    spent = ("content-encoding", "content-length", "transfer-encoding")
-    headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in spent]
+    """A plain response holding `body`, already decoded, for the code that reads answers
+    (without the encoding header, which would have httpx decode it a second time)."""
+    headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() != "content-encoding"]
     return httpx.Response(response.status_code, headers=headers, content=body)
 
 
