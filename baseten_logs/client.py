@@ -11,7 +11,7 @@ import ssl
 import threading
 import time
 import zlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Protocol
@@ -114,7 +114,7 @@ def _loads(content: bytes) -> tuple[Any, bool]:
     try:
         return json.loads(text.removeprefix("\ufeff")), replaced
     except RecursionError:
-        raise _TooDeep("JSON nested too deep") from None
+        raise _TooDeep from None  # get_json words it for the user
 
 
 class _TooDeep(ValueError):
@@ -173,7 +173,7 @@ def _read_bounded(response: httpx.Response, *, limits: Limits, deadline: float) 
     if encoding in ("gzip", "x-gzip", "deflate"):
         inflate: Any = None
         try:
-            for raw in response.iter_raw():
+            for raw in _first_two_joined(response.iter_raw()):
                 if inflate is None:
                     # deflate is meant to be zlib-wrapped; some servers send it raw.
                     wbits = zlib.MAX_WBITS | 16
@@ -192,15 +192,27 @@ def _read_bounded(response: httpx.Response, *, limits: Limits, deadline: float) 
             corrupt = f"the answer's {encoding} data is corrupt ({exc})"
             raise _OverLimit(corrupt, _RETRY_HINT) from None
     else:
-        chunks = response.iter_raw() if encoding in ("", "identity") else response.iter_bytes()
         try:
-            for chunk in chunks:
+            for chunk in response.iter_bytes():  # as sent, or decoded by httpx (br, zstd)
                 add(chunk)
                 check_time()
         except httpx.DecodingError as exc:  # an encoding httpx decodes (br, zstd), corrupt
             corrupt = f"the answer's {encoding} data is corrupt ({exc})"
             raise _OverLimit(corrupt, _RETRY_HINT) from None
     return bytes(body)
+
+
+def _first_two_joined(chunks: Iterator[bytes]) -> Iterator[bytes]:
+    """The same bytes, the first piece holding at least two (when there are): a network read
+    of one byte would not tell zlib-wrapped deflate from raw."""
+    head = b""
+    for chunk in chunks:
+        head += chunk
+        if len(head) >= 2:
+            break
+    if head:
+        yield head
+    yield from chunks
 
 
 def _zlib_header(data: bytes) -> bool:
@@ -212,12 +224,10 @@ def _too_slow(limits: Limits) -> str:
 
 
 def _bounded_answer(response: httpx.Response, body: bytes) -> httpx.Response:
-    """A plain response holding `body`, already decoded, for the code that reads answers."""
-    spent = ("content-encoding", "content-length", "transfer-encoding")
-    headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in spent]
-    return httpx.Response(
-        response.status_code, headers=headers, content=body, request=response.request
-    )
+    """A plain response holding `body`, already decoded, for the code that reads answers
+    (without the encoding header, which would have httpx decode it a second time)."""
+    headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() != "content-encoding"]
+    return httpx.Response(response.status_code, headers=headers, content=body)
 
 
 # The deadline of the request this thread is sending, if any: the client is synchronous, so

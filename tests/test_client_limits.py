@@ -10,6 +10,7 @@ import tracemalloc
 import zlib
 from collections.abc import Iterator
 
+import httpx
 import pytest
 from pytest_httpx import HTTPXMock, IteratorStream
 
@@ -230,3 +231,128 @@ def test_a_corrupt_gzip_answer_is_a_failed_attempt_not_a_crash(
         httpx_mock.add_response(url=ANY, headers=GZIP, stream=IteratorStream([b"\x1f\x8bnot gzip"]))
     with pytest.raises(TransportError, match="after 2 attempts: the answer's gzip data is corrupt"):
         client().get_logs(PATH, [])
+
+
+def answer_of(size: int) -> bytes:
+    """A valid page of exactly `size` bytes (padded with spaces)."""
+    page = json.dumps(OK).encode()
+    return page + b" " * (size - len(page))
+
+
+@pytest.mark.parametrize("how", ["whole", "streamed", "gzip"])
+def test_an_answer_of_exactly_the_cap_is_read_and_one_byte_more_is_refused(
+    httpx_mock: HTTPXMock, slept: list[float], how: str
+) -> None:
+    cap = 1000
+    answers = [answer_of(cap), answer_of(cap + 1)]
+
+    def respond(request: httpx.Request) -> httpx.Response:
+        body = answers.pop(0)
+        if how == "whole":
+            return httpx.Response(200, content=body)
+        if how == "gzip":
+            body = zlib.compress(body, wbits=zlib.MAX_WBITS | 16)
+            return httpx.Response(200, headers=GZIP, stream=IteratorStream([body]))
+        return httpx.Response(200, stream=IteratorStream([body[:10], body[10:]]))
+
+    api = ApiClient(
+        base_url=URL,
+        api_key=KEY,
+        retry=RetryPolicy(attempts=1),
+        limits=Limits(max_answer_bytes=cap),
+        transport=httpx.MockTransport(respond) if how == "whole" else None,
+    )
+    if how != "whole":
+        httpx_mock.add_callback(respond, url=ANY, is_reusable=True)
+    assert api.get_logs(PATH, []) == [LINE]
+    with pytest.raises(TransportError) as caught:
+        api.get_logs(PATH, [])
+    assert str(caught.value) == (
+        f"giving up on {PATH} after 1 attempt: the answer is larger than 1,000 bytes (the size cap)"
+        " (no page of logs is that big: is --api-url pointing at the API?"
+        " (BASETEN_LOGS_MAX_ANSWER_BYTES raises the cap))"
+    )
+
+
+def gzipped(data: bytes) -> bytes:
+    return zlib.compress(data, wbits=zlib.MAX_WBITS | 16)
+
+
+@pytest.mark.parametrize(
+    ("encoding", "body"),
+    [
+        ("x-gzip", gzipped(json.dumps(OK).encode())),  # gzip's old name (RFC 9110)
+        (" GZIP ", gzipped(json.dumps(OK).encode())),
+        ("gzip, gzip", gzipped(gzipped(json.dumps(OK).encode()))),  # compressed twice
+    ],
+)
+def test_gzip_answers_are_read_under_any_of_their_names(
+    httpx_mock: HTTPXMock, encoding: str, body: bytes
+) -> None:
+    headers = {"Content-Encoding": encoding}
+    httpx_mock.add_response(url=ANY, headers=headers, stream=IteratorStream([body]))
+    assert client().get_logs(PATH, []) == [LINE]
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "deflate", "gzip, gzip"])
+def test_corrupt_compressed_data_is_named_in_one_line(
+    httpx_mock: HTTPXMock, slept: list[float], encoding: str
+) -> None:
+    headers = {"Content-Encoding": encoding}
+    stream = IteratorStream([b"\x1f\x8b\x08\x00 this is not gzip at all"])
+    httpx_mock.add_response(url=ANY, headers=headers, stream=stream)
+    with pytest.raises(TransportError) as caught:
+        client(attempts=1).get_logs(PATH, [])
+    assert re.fullmatch(
+        rf"giving up on {PATH} after 1 attempt: the answer's {encoding} data is corrupt"
+        r" \([^()]*Error -3 while decompressing data: [^()]+\)"
+        r" \(the API may be down or rate limiting; try again later\)",
+        str(caught.value),
+    ), str(caught.value)
+
+
+def test_an_empty_gzip_answer_is_an_api_error_not_a_crash(httpx_mock: HTTPXMock) -> None:
+    httpx_mock.add_response(url=ANY, headers=GZIP, stream=IteratorStream([]))
+    with pytest.raises(ApiError, match="with something that is not JSON"):
+        client().get_logs(PATH, [])
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "deflate"])
+def test_a_bomb_in_one_network_read_is_inflated_no_further_than_the_cap(
+    httpx_mock: HTTPXMock, slept: list[float], encoding: str
+) -> None:
+    wbits = zlib.MAX_WBITS | 16 if encoding == "gzip" else zlib.MAX_WBITS
+    packer = zlib.compressobj(9, zlib.DEFLATED, wbits)
+    bomb = packer.compress(b'{"logs": [' + b" " * (64 * MIB)) + packer.flush()
+    headers = {"Content-Encoding": encoding}
+    httpx_mock.add_response(url=ANY, headers=headers, stream=IteratorStream([bomb]))
+    tracemalloc.start()
+    try:
+        with pytest.raises(TransportError, match="larger than 1 MiB"):
+            client(attempts=1, max_answer_bytes=MIB).get_logs(PATH, [])
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 8 * MIB  # not the 64 MiB the read holds
+
+
+def test_an_answer_inflating_past_a_mib_in_one_read_is_read_whole(httpx_mock: HTTPXMock) -> None:
+    lines = [{"timestamp": str(n), "message": "x" * 1000} for n in range(3000)]  # ~3 MiB
+    body = gzipped(json.dumps({"logs": lines}).encode())
+    httpx_mock.add_response(url=ANY, headers=GZIP, stream=IteratorStream([body]))
+    assert client().get_logs(PATH, []) == lines
+
+
+def test_an_answer_complete_exactly_at_the_deadline_is_read(
+    httpx_mock: HTTPXMock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    now = [1000.0]
+    monkeypatch.setattr(client_module, "monotonic", lambda: now[0])
+
+    def slow() -> Iterator[bytes]:
+        for piece in (b'{"logs": ', json.dumps([LINE]).encode(), b"}"):
+            now[0] += 2.0  # the last piece arrives 6 s in: exactly at the deadline
+            yield piece
+
+    httpx_mock.add_response(url=ANY, stream=IteratorStream(slow()))
+    assert client(request_deadline_s=6).get_logs(PATH, []) == [LINE]
