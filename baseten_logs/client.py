@@ -145,7 +145,9 @@ def _read_bounded(response: httpx.Response, *, limits: Limits, deadline: float) 
     """The decompressed body of a streamed response: at most the size cap, before `deadline`.
 
     gzip and deflate are inflated here, a slice at a time, so a bomb stops at the cap instead
-    of inflating a whole network read (up to 1000x) first; other encodings go through httpx.
+    of inflating a whole network read (up to 1000x) first; so are answers compressed twice or
+    more with them (`gzip, gzip`), layer by layer, where httpx would multiply those factors.
+    A single other encoding (br, zstd) goes through httpx; one stacked with others is refused.
     """
     cap = limits.max_answer_bytes
     try:
@@ -157,7 +159,9 @@ def _read_bounded(response: httpx.Response, *, limits: Limits, deadline: float) 
             too_big = f"the answer is larger than {describe_bytes(cap)} (the size cap)"
             raise _OverLimit(too_big, _TOO_BIG_HINT)
         return whole
-    encoding = response.headers.get("content-encoding", "").strip().lower()
+    header = response.headers.get("content-encoding", "").strip().lower()
+    # Listed in the order they were applied, so undone from the last; identity is no layer.
+    layers = [e for e in (p.strip() for p in header.split(",")) if e and e != "identity"]
     body = bytearray()
 
     def add(data: bytes) -> None:
@@ -170,36 +174,55 @@ def _read_bounded(response: httpx.Response, *, limits: Limits, deadline: float) 
         if monotonic() > deadline:
             raise _OverLimit(_too_slow(limits), _TOO_SLOW_HINT)
 
-    if encoding in ("gzip", "x-gzip", "deflate"):
-        inflate: Any = None
+    if layers and all(layer in _INFLATED_HERE for layer in layers):
+        chunks: Iterator[bytes] = response.iter_raw()
+        for layer in reversed(layers):
+            # One MiB slices at most: a slice, not a second copy of the capped body.
+            chunks = _inflated(chunks, layer, check_time)
         try:
-            for raw in _first_two_joined(response.iter_raw()):
-                if inflate is None:
-                    # deflate is meant to be zlib-wrapped; some servers send it raw.
-                    wbits = zlib.MAX_WBITS | 16
-                    if encoding == "deflate":
-                        wbits = zlib.MAX_WBITS if _zlib_header(raw) else -zlib.MAX_WBITS
-                    inflate = zlib.decompressobj(wbits)
-                data = raw
-                while data:
-                    # One MiB at most: a slice, not a second copy of the capped body.
-                    add(inflate.decompress(data, min(MIB, cap - len(body) + 1)))
-                    data = inflate.unconsumed_tail
+            for chunk in chunks:
+                add(chunk)
                 check_time()
-            if inflate is not None:
-                add(inflate.flush())
         except zlib.error as exc:
-            corrupt = f"the answer's {encoding} data is corrupt ({exc})"
+            corrupt = f"the answer's {header} data is corrupt ({exc})"
             raise _OverLimit(corrupt, _RETRY_HINT) from None
+    elif len(layers) > 1:
+        unread = f'the answer is encoded as "{header[:80]}", which was not asked for'
+        raise _OverLimit(unread, _RETRY_HINT)
     else:
         try:
             for chunk in response.iter_bytes():  # as sent, or decoded by httpx (br, zstd)
                 add(chunk)
                 check_time()
         except httpx.DecodingError as exc:  # an encoding httpx decodes (br, zstd), corrupt
-            corrupt = f"the answer's {encoding} data is corrupt ({exc})"
+            corrupt = f"the answer's {header} data is corrupt ({exc})"
             raise _OverLimit(corrupt, _RETRY_HINT) from None
     return bytes(body)
+
+
+_INFLATED_HERE = ("gzip", "x-gzip", "deflate")
+
+
+def _inflated(chunks: Iterator[bytes], encoding: str, tick: Callable[[], None]) -> Iterator[bytes]:
+    """`chunks` with one layer of gzip or deflate undone, in slices of at most a MiB.
+
+    `tick` runs after every slice, so that a layer producing little from a lot (empty deflate
+    blocks, another layer's worth) still meets the deadline."""
+    inflate: Any = None
+    for raw in _first_two_joined(chunks):
+        if inflate is None:
+            # deflate is meant to be zlib-wrapped; some servers send it raw.
+            wbits = zlib.MAX_WBITS | 16
+            if encoding == "deflate":
+                wbits = zlib.MAX_WBITS if _zlib_header(raw) else -zlib.MAX_WBITS
+            inflate = zlib.decompressobj(wbits)
+        data = raw
+        while data:
+            yield inflate.decompress(data, MIB)
+            data = inflate.unconsumed_tail
+            tick()
+    if inflate is not None:
+        yield inflate.flush()
 
 
 def _first_two_joined(chunks: Iterator[bytes]) -> Iterator[bytes]:

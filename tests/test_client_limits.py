@@ -336,6 +336,43 @@ def test_a_bomb_in_one_network_read_is_inflated_no_further_than_the_cap(
     assert peak < 8 * MIB  # not the 64 MiB the read holds
 
 
+def test_a_bomb_compressed_twice_is_inflated_no_further_than_the_cap(
+    httpx_mock: HTTPXMock, slept: list[float]
+) -> None:
+    """httpx would undo both layers of a network read at once: 64 KiB to 64 MiB in one go."""
+    bomb = gzipped(gzipped(b'{"logs": [' + b" " * (64 * MIB)))
+    headers = {"Content-Encoding": "gzip, gzip"}
+    httpx_mock.add_response(url=ANY, headers=headers, stream=IteratorStream([bomb]))
+    tracemalloc.start()
+    try:
+        with pytest.raises(TransportError, match="larger than 1 MiB"):
+            client(attempts=1, max_answer_bytes=MIB).get_logs(PATH, [])
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 8 * MIB
+
+
+def test_layers_are_undone_from_the_last_applied(httpx_mock: HTTPXMock) -> None:
+    """`Content-Encoding: deflate, gzip` means deflated, then gzipped (RFC 9110, 8.4)."""
+    body = gzipped(zlib.compress(json.dumps(OK).encode()))
+    headers = {"Content-Encoding": "deflate, identity, gzip"}
+    httpx_mock.add_response(url=ANY, headers=headers, stream=IteratorStream([body]))
+    assert client().get_logs(PATH, []) == [LINE]
+
+
+def test_an_encoding_stacked_with_one_not_asked_for_is_refused_in_one_line(
+    httpx_mock: HTTPXMock, slept: list[float]
+) -> None:
+    headers = {"Content-Encoding": "br, gzip"}
+    httpx_mock.add_response(url=ANY, headers=headers, stream=IteratorStream([b"\x1f\x8b"]))
+    with pytest.raises(TransportError) as caught:
+        client(attempts=1).get_logs(PATH, [])
+    assert f'giving up on {PATH} after 1 attempt: the answer is encoded as "br, gzip",' in str(
+        caught.value
+    )
+
+
 def test_an_answer_inflating_past_a_mib_in_one_read_is_read_whole(httpx_mock: HTTPXMock) -> None:
     lines = [{"timestamp": str(n), "message": "x" * 1000} for n in range(3000)]  # ~3 MiB
     body = gzipped(json.dumps({"logs": lines}).encode())
