@@ -34,6 +34,8 @@ def hermetic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TERM", "xterm-256color")
     # `-q` sets a module-wide flag in messages; a test that ran it must not silence the next.
     monkeypatch.setattr("baseten_logs.messages._quiet", False)
+    # Likewise a status line a test left showing would be erased into the next test's stderr.
+    monkeypatch.setattr("baseten_logs.messages._active_status", None)
     # Never the developer's keyring: a test that needs one installs tests/memkeyring.py's.
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
 

@@ -23,6 +23,7 @@ def test_a_status_longer_than_the_terminal_is_cut_to_fit(
     shown = capsys.readouterr().err
     text = shown.removeprefix("\r\x1b[2K\x1b[2m").removesuffix("\x1b[0m")
     assert len(text) == 39 and text.endswith("…")  # the last column is left free: no wrap
+    status.clear()
 
 
 def test_a_message_first_erases_the_status_line(capsys: pytest.CaptureFixture[str]) -> None:
