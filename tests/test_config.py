@@ -114,3 +114,94 @@ def test_truss_app_urls_map_to_the_api(app: str, api: str) -> None:
 )
 def test_masked_keys_show_four_characters_only_of_long_keys(key: str, masked: str) -> None:
     assert mask_key(key) == masked
+
+
+@pytest.mark.parametrize("url", ["http://emulator.localhost:8080", "http://api.LOCALHOST"])
+def test_plain_http_to_a_localhost_name_is_fine(url: str) -> None:
+    """RFC 6761: every *.localhost name is this machine, so the key stays on it."""
+    assert check_api_url(url) == url
+
+
+def test_plain_http_to_a_name_that_only_starts_like_localhost_is_refused() -> None:
+    with pytest.raises(UsageError) as caught:
+        check_api_url("http://localhost.example.test")
+    assert str(caught.value) == (
+        "--api-url: 'http://localhost.example.test' would send the API key unencrypted to "
+        "localhost.example.test (use https://)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("app", "api"),
+    [
+        ("https://robot:pw@app.test", "https://robot:pw@api.test"),  # user-info kept
+        ("https://app.dev.baseten.co:8443", "https://api.mc-dev.baseten.co:8443"),
+        ("https://u@app.dev.baseten.co:8443", "https://u@api.mc-dev.baseten.co:8443"),
+    ],
+)
+def test_app_urls_keep_their_user_info_and_port(app: str, api: str) -> None:
+    assert app_url_to_api_url(app) == api
+
+
+@pytest.mark.parametrize(
+    ("present", "missing"),
+    [
+        ("BASETEN_TRUSS_AUTH_REMOTE_URL", "BASETEN_TRUSS_AUTH_API_KEY"),
+        ("BASETEN_TRUSS_AUTH_API_KEY", "BASETEN_TRUSS_AUTH_REMOTE_URL"),
+    ],
+)
+def test_half_the_environment_pair_says_how_to_fix_it(present: str, missing: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        resolve_credentials(api_key=None, api_url=None, env={present: "https://app.test"})
+    assert str(caught.value) == (
+        f"{present} is set but {missing} is not (set {missing} too, or unset {present})"
+    )
+
+
+def checked_sources(env: dict[str, str], remote: str = "baseten") -> list[str]:
+    """What `whoami` lists as looked at, when no source holds a key."""
+    checked: list[str] = []
+    with pytest.raises(ConfigError):
+        resolve_credentials(api_key=None, api_url=None, env=env, remote=remote, checked=checked)
+    return checked
+
+
+def test_the_sources_looked_at_name_a_missing_trussrc_once(tmp_path: Path) -> None:
+    missing = tmp_path / "none"
+    checked = checked_sources({"USER_TRUSSRC_PATH": str(missing)})
+    assert checked == [
+        "--api-key: not given",
+        "BASETEN_API_KEY: not set",
+        "BASETEN_TRUSS_AUTH_REMOTE_URL + BASETEN_TRUSS_AUTH_API_KEY: not set",
+        f"{missing}: no such file",
+        f"API URL: {DEFAULT_API_URL} from default",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        (
+            "[staging]\napi_key = k-0123456789abc\n[dev]\napi_key = k-0123456789abc\n",
+            "staging, dev",
+        ),
+        ("", "none"),  # an empty file: truss wrote nothing yet
+    ],
+)
+def test_the_sources_looked_at_list_the_sections_there_are_once(
+    tmp_path: Path, text: str, names: str
+) -> None:
+    env = trussrc(tmp_path, text)
+    checked = checked_sources(env)
+    path = env["USER_TRUSSRC_PATH"]
+    assert [c for c in checked if c.startswith(path)] == [
+        f"{path} [baseten]: no such section (sections: {names})"
+    ]
+
+
+def test_the_sources_looked_at_say_a_section_has_no_key(tmp_path: Path) -> None:
+    env = trussrc(tmp_path, "[baseten]\nremote_url = https://app.x.test\n")
+    checked = checked_sources(env)
+    path = env["USER_TRUSSRC_PATH"]
+    assert f"{path} [baseten]: no api_key" in checked
+    assert checked[-1] == f"API URL: https://api.x.test from {path} [baseten]"
