@@ -101,9 +101,9 @@ def check_api_url(url: str, *, source: str = "--api-url") -> str:
     shown = mask_url(url)
     try:
         parts = urlsplit(url)
-        host = parts.hostname or ""
+        host = parts.hostname
     except ValueError:
-        parts, host = None, ""
+        parts, host = None, None
     if parts is None or parts.scheme not in ("http", "https") or not host:
         raise UsageError(source, f"{shown!r} is not an http(s) URL", hint=f"e.g. {DEFAULT_API_URL}")
     if parts.scheme == "http" and not _is_loopback(host):
