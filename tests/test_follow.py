@@ -732,3 +732,35 @@ def test_only_opening_lines_a_poll_can_bring_back_are_kept_in_memory() -> None:
     follower = Follower(LiveLogs([]).fetch)
     follower.remember(opening, since_ms=horizon)
     assert len(follower.shown) == 60
+
+
+def test_failed_polls_wait_at_most_the_reconnect_cap() -> None:
+    live = LiveLogs([], fail_at=frozenset(range(2, 9)))
+    statuses: list[str] = []
+    follower = Follower(live.fetch, clock=live.clock, sleep=live.sleep, on_status=statuses.append)
+    list(follower.follow(start_ms=int(T0 * 1000), until_ms=int((T0 + 100) * 1000)))
+    waits = [s.rsplit("next try in ", 1)[-1] for s in statuses if "reconnecting" in s]
+    assert waits == ["1s", "2s", "4s", "8s", "16s", "30s", "30s"]
+
+
+def test_the_deployment_is_checked_every_30_seconds_to_the_millisecond() -> None:
+    live = LiveLogs([])
+    checks: list[float] = []
+
+    def ended() -> str | None:
+        checks.append(live.now - T0)
+        return "the deployment is INACTIVE" if len(checks) == 3 else None
+
+    def tick(seconds: float) -> None:
+        live.sleep(1.0)  # a clock that moves one whole second per wait
+
+    follower = Follower(live.fetch, clock=live.clock, sleep=tick, stop_check=ended)
+    list(follower.follow(start_ms=int(T0 * 1000)))
+    assert checks == [0, 30, 60]
+
+
+def test_following_ends_when_the_grace_after_until_is_over_to_the_millisecond() -> None:
+    live = LiveLogs([])
+    follower = Follower(live.fetch, clock=live.clock, sleep=lambda seconds: live.sleep(1.0))
+    list(follower.follow(start_ms=int(T0 * 1000), until_ms=int((T0 + 10) * 1000)))
+    assert live.now == T0 + 10 + FollowSettings().recent_ms / 1000
