@@ -764,3 +764,18 @@ def test_following_ends_when_the_grace_after_until_is_over_to_the_millisecond() 
     follower = Follower(live.fetch, clock=live.clock, sleep=lambda seconds: live.sleep(1.0))
     list(follower.follow(start_ms=int(T0 * 1000), until_ms=int((T0 + 10) * 1000)))
     assert live.now == T0 + 10 + FollowSettings().recent_ms / 1000
+
+
+def test_a_sweep_comes_every_5_seconds_to_the_millisecond() -> None:
+    live = LiveLogs([])
+    sweeps: list[float] = []
+    inner = live.fetch
+
+    def fetch(start: int, end: int, direction: Direction, limit: int) -> list[dict[str, Any]]:
+        if int(live.now * 1000) - start >= FollowSettings().overlap_ms:
+            sweeps.append(live.now - T0)
+        return inner(start, end, direction, limit)
+
+    follower = Follower(fetch, clock=live.clock, sleep=lambda seconds: live.sleep(1.0))
+    list(follower.follow(start_ms=int(T0 * 1000), until_ms=int((T0 + 20) * 1000)))
+    assert sweeps == [5, 10, 15, 20, 25]  # the last one at the end of the grace after --until
