@@ -244,7 +244,7 @@ def resolve_credentials(
         return pair
 
     # The key, highest first: the flag, the environment, truss's pair, the trussrc section.
-    key: str | None = None
+    key = ""
     key_source = ""
     login: OAuthLogin | None = None
     if api_key:
@@ -291,7 +291,7 @@ def resolve_credentials(
             "no API key",
             hint=f"set BASETEN_API_KEY, pass --api-key, or run `truss login` to write {path}",
         )
-    key = (key or "").strip()
+    key = key.strip()
     if key and (not (key.isascii() and key.isprintable()) or any(ch.isspace() for ch in key)):
         # It would fail in the HTTP header (a crash, or retries against a "down" API); the
         # message never repeats the key.
