@@ -591,3 +591,24 @@ def test_a_run_that_waited_adopts_the_other_runs_refresh_from_the_keyring(
     memory_keyring.entries[("baseten-truss", "baseten")] = json.dumps(theirs)  # another run
     assert login.header() == "Bearer theirs-0123456789"
     assert token_api.forms == []  # their single-use refresh token was not spent again
+
+
+def test_a_refreshed_login_that_cannot_be_saved_is_warned_about(
+    rc: Path, token_api: TokenEndpoint, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from baseten_logs import trussrc
+
+    write(rc, OAUTH_HEAD + login_values(-10))
+    warnings: list[str] = []
+    login = resolve_credentials(api_key=None, api_url=None, warn=warnings.append).login
+    assert login is not None
+
+    def full_disk(*args: object) -> None:
+        raise OSError("no space left on device")
+
+    monkeypatch.setattr(trussrc, "update_section", full_disk)
+    assert login.header() == "Bearer new-access-1"  # this run goes on
+    assert warnings == [
+        f"could not save the refreshed login of remote 'baseten' to {rc} (OSError);"
+        " if the next run fails, run truss login"
+    ]
