@@ -101,9 +101,9 @@ def check_api_url(url: str, *, source: str = "--api-url") -> str:
     shown = mask_url(url)
     try:
         parts = urlsplit(url)
-        host = parts.hostname or ""
+        host = parts.hostname
     except ValueError:
-        parts, host = None, ""
+        parts, host = None, None
     if parts is None or parts.scheme not in ("http", "https") or not host:
         raise UsageError(source, f"{shown!r} is not an http(s) URL", hint=f"e.g. {DEFAULT_API_URL}")
     if parts.scheme == "http" and not _is_loopback(host):
@@ -244,7 +244,7 @@ def resolve_credentials(
         return pair
 
     # The key, highest first: the flag, the environment, truss's pair, the trussrc section.
-    key: str | None = None
+    key = ""
     key_source = ""
     login: OAuthLogin | None = None
     if api_key:
@@ -291,7 +291,7 @@ def resolve_credentials(
             "no API key",
             hint=f"set BASETEN_API_KEY, pass --api-key, or run `truss login` to write {path}",
         )
-    key = (key or "").strip()
+    key = key.strip()
     if key and (not (key.isascii() and key.isprintable()) or any(ch.isspace() for ch in key)):
         # It would fail in the HTTP header (a crash, or retries against a "down" API); the
         # message never repeats the key.

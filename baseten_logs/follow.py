@@ -128,7 +128,7 @@ class Lateness:
             added = True
         if added and len(self._samples) >= 20:  # a few samples are no measurement
             ordered = sorted(self._samples)
-            p95 = ordered[min(len(ordered) - 1, len(ordered) * 95 // 100)]
+            p95 = ordered[len(ordered) * 95 // 100]  # an index below len: 95 < 100
             self.hold_ms = min(max(p95 + 250, self.low_ms), self.high_ms)
 
 

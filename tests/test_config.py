@@ -11,6 +11,7 @@ from baseten_logs.config import (
     app_url_to_api_url,
     check_api_url,
     mask_key,
+    mask_url,
     resolve_credentials,
 )
 from baseten_logs.errors import ConfigError, UsageError
@@ -114,3 +115,218 @@ def test_truss_app_urls_map_to_the_api(app: str, api: str) -> None:
 )
 def test_masked_keys_show_four_characters_only_of_long_keys(key: str, masked: str) -> None:
     assert mask_key(key) == masked
+
+
+@pytest.mark.parametrize("url", ["http://emulator.localhost:8080", "http://api.LOCALHOST"])
+def test_plain_http_to_a_localhost_name_is_fine(url: str) -> None:
+    """RFC 6761: every *.localhost name is this machine, so the key stays on it."""
+    assert check_api_url(url) == url
+
+
+def test_plain_http_to_a_name_that_only_starts_like_localhost_is_refused() -> None:
+    with pytest.raises(UsageError) as caught:
+        check_api_url("http://localhost.example.test")
+    assert str(caught.value) == (
+        "--api-url: 'http://localhost.example.test' would send the API key unencrypted to "
+        "localhost.example.test (use https://)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("app", "api"),
+    [
+        ("https://robot:pw@app.test", "https://robot:pw@api.test"),  # user-info kept
+        ("https://app.dev.baseten.co:8443", "https://api.mc-dev.baseten.co:8443"),
+        ("https://u@app.dev.baseten.co:8443", "https://u@api.mc-dev.baseten.co:8443"),
+    ],
+)
+def test_app_urls_keep_their_user_info_and_port(app: str, api: str) -> None:
+    assert app_url_to_api_url(app) == api
+
+
+@pytest.mark.parametrize(
+    ("present", "missing"),
+    [
+        ("BASETEN_TRUSS_AUTH_REMOTE_URL", "BASETEN_TRUSS_AUTH_API_KEY"),
+        ("BASETEN_TRUSS_AUTH_API_KEY", "BASETEN_TRUSS_AUTH_REMOTE_URL"),
+    ],
+)
+def test_half_the_environment_pair_says_how_to_fix_it(present: str, missing: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        resolve_credentials(api_key=None, api_url=None, env={present: "https://app.test"})
+    assert str(caught.value) == (
+        f"{present} is set but {missing} is not (set {missing} too, or unset {present})"
+    )
+
+
+def checked_sources(env: dict[str, str], remote: str = "baseten") -> list[str]:
+    """What `whoami` lists as looked at, when no source holds a key."""
+    checked: list[str] = []
+    with pytest.raises(ConfigError):
+        resolve_credentials(api_key=None, api_url=None, env=env, remote=remote, checked=checked)
+    return checked
+
+
+def test_the_sources_looked_at_name_a_missing_trussrc_once(tmp_path: Path) -> None:
+    missing = tmp_path / "none"
+    checked = checked_sources({"USER_TRUSSRC_PATH": str(missing)})
+    assert checked == [
+        "--api-key: not given",
+        "BASETEN_API_KEY: not set",
+        "BASETEN_TRUSS_AUTH_REMOTE_URL + BASETEN_TRUSS_AUTH_API_KEY: not set",
+        f"{missing}: no such file",
+        f"API URL: {DEFAULT_API_URL} from default",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        (
+            "[staging]\napi_key = k-0123456789abc\n[dev]\napi_key = k-0123456789abc\n",
+            "staging, dev",
+        ),
+        ("", "none"),  # an empty file: truss wrote nothing yet
+    ],
+)
+def test_the_sources_looked_at_list_the_sections_there_are_once(
+    tmp_path: Path, text: str, names: str
+) -> None:
+    env = trussrc(tmp_path, text)
+    checked = checked_sources(env)
+    path = env["USER_TRUSSRC_PATH"]
+    assert [c for c in checked if c.startswith(path)] == [
+        f"{path} [baseten]: no such section (sections: {names})"
+    ]
+
+
+def test_the_sources_looked_at_say_a_section_has_no_key(tmp_path: Path) -> None:
+    env = trussrc(tmp_path, "[baseten]\nremote_url = https://app.x.test\n")
+    checked = checked_sources(env)
+    path = env["USER_TRUSSRC_PATH"]
+    assert f"{path} [baseten]: no api_key" in checked
+    assert checked[-1] == f"API URL: https://api.x.test from {path} [baseten]"
+
+
+PAIR = {
+    "BASETEN_TRUSS_AUTH_REMOTE_URL": "https://app.pair.test",
+    "BASETEN_TRUSS_AUTH_API_KEY": "pair-key-0123456789",
+}
+
+
+@pytest.mark.parametrize(
+    ("api_key", "env", "checked"),
+    [
+        ("flag-key-0123456789", {}, ["key: --api-key"]),
+        (
+            None,
+            {"BASETEN_API_KEY": KEY},
+            ["--api-key: not given", "key: BASETEN_API_KEY"],
+        ),
+        (
+            None,
+            PAIR,
+            [
+                "--api-key: not given",
+                "BASETEN_API_KEY: not set",
+                "key: BASETEN_TRUSS_AUTH_API_KEY",
+            ],
+        ),
+    ],
+)
+def test_the_sources_looked_at_stop_at_the_first_key(
+    api_key: str | None, env: dict[str, str], checked: list[str]
+) -> None:
+    seen: list[str] = []
+    url = "https://api.flag.test"  # the URL looks no further either
+    resolve_credentials(api_key=api_key, api_url=url, env=env, checked=seen)
+    assert seen == [*checked, f"API URL: {url} from --api-url"]
+
+
+def test_another_remote_is_ignored_once_when_the_environment_pair_is_set() -> None:
+    warnings: list[str] = []
+    creds = resolve_credentials(
+        api_key=None, api_url=None, env=PAIR, remote="staging", warn=warnings.append
+    )
+    assert (creds.api_key, creds.api_url) == ("pair-key-0123456789", "https://api.pair.test")
+    assert warnings == [
+        "--remote staging is ignored: BASETEN_TRUSS_AUTH_REMOTE_URL and "
+        "BASETEN_TRUSS_AUTH_API_KEY are set"
+    ]
+    warnings.clear()
+    resolve_credentials(api_key=None, api_url=None, env=PAIR, warn=warnings.append)
+    assert warnings == []  # the default remote: nothing ignored
+
+
+def test_a_missing_section_is_named_with_the_fix(tmp_path: Path) -> None:
+    env = trussrc(tmp_path, "[baseten]\napi_key = file-key-0123456789\n")
+    with pytest.raises(ConfigError) as caught:
+        resolve_credentials(api_key=None, api_url=None, env=env, remote="nosuch")
+    assert str(caught.value) == (
+        f"no API key: {env['USER_TRUSSRC_PATH']} has no section [nosuch]"
+        " (check --remote, or run `truss login`)"
+    )
+
+
+def test_a_key_in_a_trussrc_others_can_read_is_warned_about(tmp_path: Path) -> None:
+    env = trussrc(tmp_path, "[baseten]\napi_key = file-key-0123456789\n")
+    path = env["USER_TRUSSRC_PATH"]
+    warnings: list[str] = []
+    resolve_credentials(api_key=None, api_url=None, env=env, warn=warnings.append)
+    assert warnings == []  # 0600
+    Path(path).chmod(0o604)
+    resolve_credentials(api_key=None, api_url=None, env=env, warn=warnings.append)
+    assert warnings == [
+        f"{path} holds an API key or login and is readable by everyone: chmod 600 {path}"
+    ]
+    warnings.clear()
+    resolve_credentials(
+        api_key=None, api_url=None, env={**env, "BASETEN_API_KEY": KEY}, warn=warnings.append
+    )
+    assert warnings == []  # the key does not come from it
+
+
+@pytest.mark.parametrize(
+    "key", ["clé-0123456789abcdef", "key\x7f0123456789abcdef", "key\t0123456789abcdef"]
+)
+def test_a_key_with_a_non_ascii_or_control_character_is_refused(key: str) -> None:
+    with pytest.raises(ConfigError, match="^the API key from BASETEN_API_KEY has a space"):
+        resolve_credentials(api_key=None, api_url=None, env={"BASETEN_API_KEY": key})
+
+
+def test_a_key_pasted_with_a_trailing_newline_is_used_without_it() -> None:
+    creds = resolve_credentials(api_key=None, api_url=None, env={"BASETEN_API_KEY": KEY + "\n"})
+    assert creds.api_key == KEY
+
+
+def test_an_invalid_port_is_named_with_the_fix() -> None:
+    with pytest.raises(UsageError) as caught:
+        check_api_url("https://api.test:99999")
+    assert str(caught.value) == (
+        "--api-url: 'https://api.test:99999' has an invalid port"
+        " (a port is a number from 1 to 65535)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("url", "masked"),
+    [
+        ("https://u:p@ss@api.test/v1", "https://****@api.test/v1"),  # an @ in the password
+        ("https://[::1", "<an unparsable URL>"),
+        ("https://api.test/a@b", "https://api.test/a@b"),  # an @ in the path is no user-info
+    ],
+)
+def test_user_info_is_masked_whatever_it_holds(url: str, masked: str) -> None:
+    assert mask_url(url) == masked
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [("https://", "https://"), ("https://[::1", "<an unparsable URL>"), ("http:///x", "http:///x")],
+)
+def test_a_url_without_a_host_is_refused(url: str, shown: str) -> None:
+    with pytest.raises(UsageError) as caught:
+        check_api_url(url)
+    assert (
+        str(caught.value) == f"--api-url: {shown!r} is not an http(s) URL (e.g. {DEFAULT_API_URL})"
+    )

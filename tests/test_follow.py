@@ -9,7 +9,14 @@ from typing import Any
 import pytest
 
 from baseten_logs.errors import AuthError, TransportError
-from baseten_logs.follow import Follower, FollowSettings, ShownLines
+from baseten_logs.follow import (
+    MAX_UNTIMED,
+    Follower,
+    FollowSettings,
+    Lateness,
+    ShownLines,
+    problem_of,
+)
 from baseten_logs.pager import Direction, record_key
 from baseten_logs.timestamps import record_ms
 from tests.fakeapi import record
@@ -501,3 +508,274 @@ def test_a_one_millisecond_window_is_still_polled() -> None:
     follower = Follower(live.fetch, clock=live.clock, sleep=live.sleep)
     shown = [r for b in follower.follow(start_ms=start, until_ms=start, floor_ms=start) for r in b]
     assert shown == [line]
+
+
+class ScriptedPolls:
+    """An API whose answer to each poll is scripted by the time of the poll (fake clock)."""
+
+    def __init__(self, script: dict[float, list[dict[str, Any]]]) -> None:
+        self.script = script  # seconds after T0 -> the lines listed, in the API's order
+        self.now = T0
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+    def fetch(self, start: int, end: int, direction: Direction, limit: int) -> list[dict[str, Any]]:
+        listed = [lines for at, lines in self.script.items() if at <= self.now - T0 + 1e-9]
+        return list(listed[-1]) if listed else []
+
+
+def untimed(message: str) -> dict[str, Any]:
+    line = record(0, message)
+    line["timestamp"] = "not a time"
+    return line
+
+
+def test_a_batch_is_in_time_order_with_untimed_lines_last_and_one_print_in_api_order() -> None:
+    # A three-part print (one nanosecond) whose last part is listed a poll before the others,
+    # a line of the same nanosecond the next poll no longer lists, and a line with no readable
+    # time that the API lists first.
+    ns = int((T0 - 1.2) * 1e9)
+    parts = [record(ns, text) for text in ("Batch stats:", "  size: 4", "  p50_ms: 80")]
+    older, gone, odd = record(ns - 10**8, "older"), record(ns, "gone"), untimed("odd")
+    live = ScriptedPolls({0: [gone, parts[2]], 0.5: [odd, older, *parts]})
+    follower = Follower(live.fetch, clock=live.clock, sleep=live.sleep)
+    shown = [r["message"] for r in next(follower.follow(start_ms=int(T0 * 1000)))]
+    assert shown == ["older", "Batch stats:", "  size: 4", "  p50_ms: 80", "gone", "odd"]
+    assert live.now == T0 + 0.5  # the first poll's lines were held (1.5 s) until now
+
+
+def test_a_line_exactly_as_old_as_the_hold_is_shown_by_that_poll() -> None:
+    line = record(int(T0 * 1000 - FollowSettings().settle_ms) * MS, "just settled")
+    live = ScriptedPolls({0: [line]})
+    follower = Follower(live.fetch, clock=live.clock, sleep=live.sleep)
+    assert next(follower.follow(start_ms=int(T0 * 1000))) == [line]
+    assert live.now == T0
+
+
+def test_only_lines_behind_what_was_shown_count_as_late() -> None:
+    # The second poll brings a line older than one shown (late), a second part of the print
+    # already shown (same nanosecond: not out of order) and a new line.
+    first = record(int((T0 - 3) * 1e9), "first part")
+    live = ScriptedPolls({0: [first]})
+    follower = Follower(live.fetch, clock=live.clock, sleep=live.sleep)
+    batches = follower.follow(start_ms=int(T0 * 1000))
+    assert next(batches) == [first]
+    late = record(int((T0 - 4) * 1e9), "late")
+    second = record(int((T0 - 3) * 1e9), "second part")
+    new = record(int((T0 - 2) * 1e9), "new")
+    live.script[0.5] = [late, first, second, new]
+    assert next(batches) == [late, second, new]
+    assert follower.late == 1
+
+
+def test_an_untimed_opening_line_is_not_shown_again() -> None:
+    odd = untimed("odd")
+    timed = record(int((T0 - 3) * 1e9), "timed")
+    live = ScriptedPolls({0: [odd, timed]})
+    follower = Follower(live.fetch, clock=live.clock, sleep=live.sleep)
+    follower.remember([odd, timed], since_ms=int((T0 - 60) * 1000))
+    shown = [
+        r for b in follower.follow(start_ms=int(T0 * 1000), until_ms=int(T0 * 1000)) for r in b
+    ]
+    assert shown == []
+
+
+def test_a_crowded_millisecond_among_the_skipped_lines_is_reported_at_the_first_poll() -> None:
+    at = int((T0 - 30) * 1000)
+    burst = [(T0 - 30, record(at * MS + i, f"b{i}")) for i in range(1500)]
+    live = LiveLogs(burst)
+    told: list[tuple[int, float]] = []
+    follower = Follower(
+        live.fetch,
+        clock=live.clock,
+        sleep=live.sleep,
+        on_gap=lambda ms: told.append((ms, live.now)),
+    )
+    follower.remember_window(int((T0 - 60) * 1000), int(T0 * 1000))
+    list(follower.follow(start_ms=int(T0 * 1000), until_ms=int(T0 * 1000)))
+    assert told == [(at, T0)]
+
+
+def test_every_line_up_to_the_overlap_late_is_shown() -> None:
+    """A sweep reaches back the overlap from the previous sweep, so a line that arrives just
+    under a minute late is shown even when it arrives right after a sweep."""
+    rng = random.Random(5)
+    lines = []
+    for i in range(400):
+        ts = T0 + i / 10
+        lines.append((ts + rng.uniform(56, 59.9), record(int(ts * 1e9), f"msg {i}")))
+    live = LiveLogs(lines)
+    follower = Follower(live.fetch, clock=live.clock, sleep=live.sleep)
+    shown = [
+        r
+        for b in follower.follow(start_ms=int(T0 * 1000), until_ms=int((T0 + 100) * 1000))
+        for r in b
+    ]
+    assert Counter(record_key(r) for r in shown) == Counter(record_key(r) for _, r in lines)
+
+
+@pytest.mark.parametrize(
+    ("bounds", "delay", "hold"),
+    [
+        ({"max_settle_ms": 2_000}, 3.0, 2_000),
+        ({"recent_ms": 3_000}, 3.0, 3_000),
+        ({"overlap_ms": 2_000}, 1.6, 2_000),
+    ],
+)
+def test_the_hold_never_exceeds_its_bound_nor_what_every_poll_still_sees(
+    bounds: dict[str, int], delay: float, hold: int
+) -> None:
+    live = LiveLogs(steadily_late(delay))
+    follower = Follower(
+        live.fetch, settings=FollowSettings(**bounds), clock=live.clock, sleep=live.sleep
+    )
+    list(follower.follow(start_ms=int(T0 * 1000), until_ms=int((T0 + 45) * 1000)))
+    assert follower.lateness.hold_ms == hold
+
+
+def test_the_hold_shrinks_again_when_lines_become_prompt() -> None:
+    late = steadily_late(3.0, seconds=40, rate=10)
+    prompt = [
+        (T0 + 40 + i / 10, record(int((T0 + 40 + i / 10) * 1e9), f"prompt {i}")) for i in range(600)
+    ]
+    live = LiveLogs(late + prompt)
+    follower = Follower(live.fetch, clock=live.clock, sleep=live.sleep)
+    list(follower.follow(start_ms=int(T0 * 1000), until_ms=int((T0 + 100) * 1000)))
+    assert follower.lateness.hold_ms == FollowSettings().min_settle_ms
+
+
+POLLED_MS = int(T0 * 1000)  # the previous poll
+
+
+def lines_late_by(*late_ms: int) -> list[dict[str, Any]]:
+    """Lines first seen by a poll after POLLED_MS, this much older than it."""
+    return [record((POLLED_MS - ms) * MS, f"{ms} ms late") for ms in late_ms]
+
+
+def test_the_hold_is_measured_from_twenty_lines_on() -> None:
+    lateness = Lateness(initial_ms=1_500, low_ms=0, high_ms=5_000)
+    lateness.observe(lines_late_by(*[0] * 19), previous_poll_ms=POLLED_MS)
+    assert lateness.hold_ms == 1_500  # too few to measure
+    lateness.observe(lines_late_by(0), previous_poll_ms=POLLED_MS)
+    assert lateness.hold_ms == 250  # on time: only the safety margin
+
+
+def test_the_hold_covers_the_95th_percentile_of_lateness() -> None:
+    lateness = Lateness(initial_ms=1_500, low_ms=0, high_ms=5_000)
+    lateness.observe(lines_late_by(*range(400)), previous_poll_ms=POLLED_MS)
+    assert lateness.hold_ms == 380 + 250
+    lateness = Lateness(initial_ms=1_500, low_ms=0, high_ms=5_000)
+    lateness.observe(lines_late_by(*range(0, 1000, 10)), previous_poll_ms=POLLED_MS)
+    assert lateness.hold_ms == 950 + 250
+
+
+def test_lines_without_a_time_do_not_stop_the_measurement() -> None:
+    lateness = Lateness(initial_ms=1_500, low_ms=0, high_ms=5_000)
+    lateness.observe([untimed("odd"), *lines_late_by(*[700] * 20)], previous_poll_ms=POLLED_MS)
+    assert lateness.hold_ms == 950
+
+
+def test_untimed_lines_are_remembered_up_to_a_bound() -> None:
+    shown = ShownLines()
+    lines = [untimed(f"odd {i}") for i in range(MAX_UNTIMED + 1)]
+    assert len(shown.unseen(lines[:MAX_UNTIMED])) == MAX_UNTIMED
+    assert len(shown) == MAX_UNTIMED
+    assert shown.unseen([lines[0]]) == []  # the oldest is still remembered
+    shown.unseen([lines[MAX_UNTIMED]])
+    assert len(shown) == MAX_UNTIMED
+    assert shown.unseen([lines[0]]) == [lines[0]]  # now it was forgotten
+
+
+def test_the_counts_of_lines_shown_include_untimed_ones() -> None:
+    shown = ShownLines()
+    shown.unseen([untimed("odd"), record(int(T0 * 1e9), "timed")])
+    assert len(shown) == 2
+
+
+@pytest.mark.parametrize(
+    ("message", "problem"),
+    [
+        ("giving up on /logs after 6 attempts: HTTP 503: upstream busy", "HTTP 503: upstream busy"),
+        ("connection refused: api.test", "connection refused: api.test"),
+    ],
+)
+def test_an_outage_is_told_as_what_failed(message: str, problem: str) -> None:
+    assert problem_of(TransportError(message)) == problem
+
+
+def test_a_first_poll_that_fails_is_told_and_retried_after_a_second() -> None:
+    live = LiveLogs(make_lines(seconds=5, rate=5, late_share=0), fail_at=frozenset({1}))
+    statuses: list[str] = []
+    troubles: list[str] = []
+    follower = Follower(
+        live.fetch,
+        clock=live.clock,
+        sleep=live.sleep,
+        on_status=statuses.append,
+        on_trouble=troubles.append,
+    )
+    list(follower.follow(start_ms=int(T0 * 1000), until_ms=int((T0 + 5) * 1000)))
+    assert [s for s in statuses if "reconnecting" in s] == [
+        "reconnecting… HTTP 503; next try in 1s"
+    ]
+    assert troubles == ["polling failed (HTTP 503); retrying until it works"]
+
+
+def test_only_opening_lines_a_poll_can_bring_back_are_kept_in_memory() -> None:
+    """An opening window of hours (say --since 2h -f) must not all be held for follow."""
+    horizon = int((T0 - 60) * 1000)
+    opening = [record(int((T0 - 600 + i) * 1e9), f"opening {i}") for i in range(600)]
+    follower = Follower(LiveLogs([]).fetch)
+    follower.remember(opening, since_ms=horizon)
+    assert len(follower.shown) == 60
+
+
+def test_failed_polls_wait_at_most_the_reconnect_cap() -> None:
+    live = LiveLogs([], fail_at=frozenset(range(2, 9)))
+    statuses: list[str] = []
+    follower = Follower(live.fetch, clock=live.clock, sleep=live.sleep, on_status=statuses.append)
+    list(follower.follow(start_ms=int(T0 * 1000), until_ms=int((T0 + 100) * 1000)))
+    waits = [s.rsplit("next try in ", 1)[-1] for s in statuses if "reconnecting" in s]
+    assert waits == ["1s", "2s", "4s", "8s", "16s", "30s", "30s"]
+
+
+def test_the_deployment_is_checked_every_30_seconds_to_the_millisecond() -> None:
+    live = LiveLogs([])
+    checks: list[float] = []
+
+    def ended() -> str | None:
+        checks.append(live.now - T0)
+        return "the deployment is INACTIVE" if len(checks) == 3 else None
+
+    def tick(seconds: float) -> None:
+        live.sleep(1.0)  # a clock that moves one whole second per wait
+
+    follower = Follower(live.fetch, clock=live.clock, sleep=tick, stop_check=ended)
+    list(follower.follow(start_ms=int(T0 * 1000)))
+    assert checks == [0, 30, 60]
+
+
+def test_following_ends_when_the_grace_after_until_is_over_to_the_millisecond() -> None:
+    live = LiveLogs([])
+    follower = Follower(live.fetch, clock=live.clock, sleep=lambda seconds: live.sleep(1.0))
+    list(follower.follow(start_ms=int(T0 * 1000), until_ms=int((T0 + 10) * 1000)))
+    assert live.now == T0 + 10 + FollowSettings().recent_ms / 1000
+
+
+def test_a_sweep_comes_every_5_seconds_to_the_millisecond() -> None:
+    live = LiveLogs([])
+    sweeps: list[float] = []
+    inner = live.fetch
+
+    def fetch(start: int, end: int, direction: Direction, limit: int) -> list[dict[str, Any]]:
+        if int(live.now * 1000) - start >= FollowSettings().overlap_ms:
+            sweeps.append(live.now - T0)
+        return inner(start, end, direction, limit)
+
+    follower = Follower(fetch, clock=live.clock, sleep=lambda seconds: live.sleep(1.0))
+    list(follower.follow(start_ms=int(T0 * 1000), until_ms=int((T0 + 20) * 1000)))
+    assert sweeps == [5, 10, 15, 20, 25]  # the last one at the end of the grace after --until

@@ -498,3 +498,117 @@ def test_a_token_answer_that_cannot_be_sent_is_an_api_error(
     assert result.status == ExitStatus.API
     assert "has no usable token" in result.stderr and "Evil" not in result.stderr
     assert sent_tokens(httpx_mock) == []
+
+
+# --- logins that hold only part of what truss writes ------------------------------------------
+def test_an_inline_login_with_only_an_access_token_is_used_as_it_is(
+    rc: Path, httpx_mock: HTTPXMock, logs_ok: None
+) -> None:
+    write(rc, OAUTH_HEAD + f"oauth_access_token = {ACCESS}\n")  # no keyring on this machine
+    result = invoke(*GET)
+    assert result.status == 0, result.stderr
+    assert sent_tokens(httpx_mock) == [f"Bearer {ACCESS}"]
+
+
+def test_an_inline_login_with_only_a_refresh_token_is_refreshed_in_the_file(
+    rc: Path, httpx_mock: HTTPXMock, logs_ok: None, token_api: TokenEndpoint
+) -> None:
+    write(rc, OAUTH_HEAD + f"oauth_refresh_token = {REFRESH}\n")
+    result = invoke(*GET)
+    assert result.status == 0, result.stderr
+    assert sent_tokens(httpx_mock) == ["Bearer new-access-1"]
+    assert "oauth_refresh_token = new-refresh-1\n" in rc.read_text()
+
+
+def test_a_login_with_no_token_says_to_log_in(rc: Path, memory_keyring: MemoryKeyring) -> None:
+    write(rc, OAUTH_HEAD)
+    memory_keyring.entries[("baseten-truss", "baseten")] = json.dumps({"auth_type": "oauth"})
+    result = invoke(*GET)
+    assert result.status == ExitStatus.USAGE
+    assert result.stderr == (
+        "baseten-logs: error: the oauth login of remote 'baseten' holds no token"
+        " (run truss login)\n"
+    )
+
+
+@pytest.mark.parametrize("stored", ["", 1234567890123])
+def test_a_keyring_entry_without_a_usable_key_says_to_log_in(
+    rc: Path, memory_keyring: MemoryKeyring, stored: object
+) -> None:
+    write(rc, "[baseten]\nremote_url = https://app.test\nauth_type = api_key\n")
+    entry = {"auth_type": "api_key", "api_key": stored}
+    memory_keyring.entries[("baseten-truss", "baseten")] = json.dumps(entry)
+    result = invoke(*GET)
+    assert result.status == ExitStatus.USAGE
+    assert result.stderr == (
+        "baseten-logs: error: the keyring's entry for remote 'baseten' has no key"
+        " (run truss login)\n"
+    )
+
+
+def test_a_login_in_a_trussrc_others_can_read_is_warned_about(rc: Path) -> None:
+    write(rc, OAUTH_HEAD + login_values(3600))
+    rc.chmod(0o644)
+    warnings: list[str] = []
+    resolve_credentials(api_key=None, api_url=None, warn=warnings.append)
+    assert warnings == [
+        f"{rc} holds an API key or login and is readable by everyone: chmod 600 {rc}"
+    ]
+
+
+def test_a_login_in_the_keyring_is_not_warned_about_a_readable_trussrc(
+    rc: Path, memory_keyring: MemoryKeyring
+) -> None:
+    write(rc, OAUTH_HEAD)
+    rc.chmod(0o644)  # it holds no secret
+    memory_keyring.entries[("baseten-truss", "baseten")] = keyring_entry(3600)
+    warnings: list[str] = []
+    resolve_credentials(api_key=None, api_url=None, warn=warnings.append)
+    assert warnings == []
+
+
+def test_plain_http_for_a_login_names_the_trussrc_section(rc: Path, httpx_mock: HTTPXMock) -> None:
+    write(rc, OAUTH_HEAD.replace("https://app.test", "http://app.example.com") + login_values(3600))
+    result = invoke(*GET)
+    assert result.status == ExitStatus.USAGE
+    assert result.stderr.startswith(f"baseten-logs: error: {rc} [baseten]: ")
+    assert "use https://" in result.stderr
+
+
+def test_a_run_that_waited_adopts_the_other_runs_refresh_from_the_keyring(
+    rc: Path, token_api: TokenEndpoint, memory_keyring: MemoryKeyring
+) -> None:
+    write(rc, OAUTH_HEAD)
+    memory_keyring.entries[("baseten-truss", "baseten")] = keyring_entry(-10)
+    login = resolve_credentials(api_key=None, api_url=None).login
+    assert login is not None
+    theirs = {
+        "auth_type": "oauth",
+        "oauth_access_token": "theirs-0123456789",
+        "oauth_refresh_token": "r2",
+        "oauth_expires_at": str(int(time.time() + 3600)),
+    }
+    memory_keyring.entries[("baseten-truss", "baseten")] = json.dumps(theirs)  # another run
+    assert login.header() == "Bearer theirs-0123456789"
+    assert token_api.forms == []  # their single-use refresh token was not spent again
+
+
+def test_a_refreshed_login_that_cannot_be_saved_is_warned_about(
+    rc: Path, token_api: TokenEndpoint, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from baseten_logs import trussrc
+
+    write(rc, OAUTH_HEAD + login_values(-10))
+    warnings: list[str] = []
+    login = resolve_credentials(api_key=None, api_url=None, warn=warnings.append).login
+    assert login is not None
+
+    def full_disk(*args: object) -> None:
+        raise OSError("no space left on device")
+
+    monkeypatch.setattr(trussrc, "update_section", full_disk)
+    assert login.header() == "Bearer new-access-1"  # this run goes on
+    assert warnings == [
+        f"could not save the refreshed login of remote 'baseten' to {rc} (OSError);"
+        " if the next run fails, run truss login"
+    ]
