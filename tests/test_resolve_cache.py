@@ -171,3 +171,33 @@ def test_cached_targets_name_the_model_and_the_deployment(
         EMB_RESEARCH, "embedder", None, None, "prod"
     )
     assert cached("embedder", None, "prod") is None
+
+
+def test_a_cached_alias_is_known_before_any_request(
+    client: ApiClient, catalog: FakeCatalog, cache: Cache
+) -> None:
+    """`get MODEL` (production) and `get MODEL development` from the cache: completion reads
+    the replicas remembered for that path, and `stats` names the target, with no request."""
+    resolve(client, cache, "llama-3-8b")
+    resolve(client, cache, "llama-3-8b", "development")
+    production = Target(LLAMA, "llama-3-8b", LLAMA_PROD, None, None)
+    for deployment in (None, "production"):
+        assert (
+            cached_target(model="llama-3-8b", deployment=deployment, environment=None, cache=cache)
+            == production
+        )
+    assert cached_target(
+        model="llama-3-8b", deployment="development", environment=None, cache=cache
+    ) == Target(LLAMA, "llama-3-8b", LLAMA_DEV, "development", None)  # asked for: named
+
+
+def test_a_model_named_models_keeps_the_listing_for_completion(
+    client: ApiClient, catalog: FakeCatalog, cache: Cache
+) -> None:
+    catalog.models[0]["name"] = "models"
+    assert resolve(client, cache, "models").model_id == LLAMA
+    models = cached_models(cache)
+    assert models is not None and len(models) == len(catalog.models)
+    catalog.seen.clear()
+    assert resolve(client, cache, "models").model_id == LLAMA
+    assert catalog.seen == []

@@ -372,3 +372,17 @@ def test_an_unknown_environment_of_a_probed_model_id_names_the_model(
         f"model 'llama-3-8b' ({LLAMA}) has no environment 'canary'"
         " (its environments: production, staging)"
     )
+
+
+def test_unreadable_times_are_warned_about_through_the_callers_warn(
+    client: ApiClient, catalog: FakeCatalog
+) -> None:
+    warnings: list[str] = []
+    source = logs_source(
+        model=LLAMA, deployment=LLAMA_PROD, environment=None, cache=None, warn=warnings.append
+    )
+    source.check_times([{"timestamp": "soon", "message": "m"}], 0, 60_000)
+    assert warnings == [
+        "line 1 of page 1 (1970-01-01T00:00:00.000Z to 1970-01-01T00:01:00.000Z) has a time"
+        " that cannot be read ('soon'); shown where it came, without its place in time"
+    ]
