@@ -353,9 +353,8 @@ def _model_key(model: str, team: str | None) -> str:
 
 def cached_model(cache: Cache, model: str, team: str | None = None) -> ModelRef | None:
     """A model resolution still in the cache (no request)."""
-    value = cache.get(_model_key(model, team))
-    try:
-        return ModelRef.from_api(value, path="cache") if value is not None else None
+    try:  # absent (None) or not a model's shape (an old cache): not known
+        return ModelRef.from_api(cache.get(_model_key(model, team)), path="cache")
     except ApiError:
         return None
 
@@ -455,7 +454,7 @@ def _resolve_deployment(
     cached = _cached_ref(cache, key)
     if cached is not None:
         return cached
-    found = _find_deployment(client, model, deployment, typed=typed)
+    found = _find_deployment(client, model, deployment)
     if store is not None:
         store.put(key, list(found), ttl=RESOLVE_TTL)
     return found
@@ -503,9 +502,7 @@ def _resolve_alias(
     return found
 
 
-def _find_deployment(
-    client: ApiClient, model: ModelRef, wanted: str, *, typed: str
-) -> tuple[str, str | None]:
+def _find_deployment(client: ApiClient, model: ModelRef, wanted: str) -> tuple[str, str | None]:
     """One request, the model's listing: matched by id first, then by exact name."""
     path = deployments_path(model.id)
     found = [

@@ -63,3 +63,43 @@ def test_unknown_ambiguous_and_unsafe_names_are_one_line() -> None:
     with pytest.raises(UsageError) as plain:
         find("rag", [], teams=False)
     assert str(plain.value) == "CHAIN: 2 chains are named 'rag' (use its id)"
+
+
+def test_training_projects_name_no_teams_in_an_ambiguity() -> None:
+    """Training projects carry no team: their ambiguity says only how many (the default)."""
+
+    def children(found: str) -> list[dict[str, Any]]:
+        if found not in {o["id"] for o in LISTING}:
+            raise NotFoundError(f"not found: {found}")
+        return []
+
+    with pytest.raises(UsageError) as twice:
+        find_by_id_or_name(
+            "rag",
+            children=children,
+            listing=lambda: LISTING,
+            flag="PROJECT",
+            kind="training project",
+            plural="training projects",
+            seen="projects",
+            none_seen="this key sees none",
+        )
+    assert str(twice.value) == "PROJECT: 2 training projects are named 'rag' (use its id)"
+
+
+def test_a_key_that_sees_nothing_is_told_so() -> None:
+    def children(found: str) -> list[dict[str, Any]]:
+        raise NotFoundError(f"not found: {found}")
+
+    with pytest.raises(NotFoundError) as missing:
+        find_by_id_or_name(
+            "rag",
+            children=children,
+            listing=lambda: [{"id": "abc1234"}],  # nameless: nothing to suggest either
+            flag="CHAIN",
+            kind="chain",
+            plural="chains",
+            seen="chains",
+            none_seen="this key sees no chains",
+        )
+    assert str(missing.value) == "no chain named 'rag' or with that id (this key sees no chains)"

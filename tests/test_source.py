@@ -286,3 +286,103 @@ def test_unreadable_times_are_named_once_each_then_summed_up() -> None:
     assert warnings[3].startswith("line 5 of page 1")  # positions count every line
     assert "\x1b" not in "".join(warnings)  # the API's text cannot drive the terminal
     assert warnings[-1].startswith("more lines have times that cannot be read")
+
+
+def test_verbose_names_the_ids_as_typed_once_the_probe_answers(
+    client: ApiClient, catalog: FakeCatalog
+) -> None:
+    said: list[str] = []
+    source = logs_source(
+        model=LLAMA, deployment=LLAMA_PROD, environment=None, cache=None, log=said.append
+    )
+    source.request(client, _getter(client))
+    assert said == [f"target: /v1/models/{LLAMA}/deployments/{LLAMA_PROD} (ids as typed)"]
+    assert source.label is None  # no names were looked up
+
+
+def test_verbose_and_stats_name_a_resolved_target(client: ApiClient, catalog: FakeCatalog) -> None:
+    said: list[str] = []
+    source = logs_source(
+        model="llama-3-8b", deployment="v3", environment=None, cache=None, log=said.append
+    )
+    assert source.label is None
+    source.request(client, _getter(client))
+    label = f"llama-3-8b ({LLAMA}) / v3 ({LLAMA_PROD})"
+    assert said == [f"target: {label}"]
+    assert source.label == label  # what `stats` shows as its subject
+
+
+def test_a_cached_target_is_named_before_any_request(
+    client: ApiClient, catalog: FakeCatalog, tmp_path: Path
+) -> None:
+    cache = Cache(tmp_path / "cache.json", api_url=API_URL)
+    read(client, "llama-3-8b", "v3", cache=cache)
+    catalog.seen.clear()
+    said: list[str] = []
+    source = logs_source(
+        model="llama-3-8b", deployment="v3", environment=None, cache=cache, log=said.append
+    )
+    assert source.label == f"llama-3-8b ({LLAMA}) / v3 ({LLAMA_PROD})"
+    source.request(client, _getter(client))
+    assert said == []  # nothing new to say: the cache named it
+    assert _paths(catalog) == [logs(LLAMA, LLAMA_PROD)]
+
+
+def test_a_cached_model_with_env_reads_the_environment(
+    client: ApiClient, catalog: FakeCatalog, tmp_path: Path
+) -> None:
+    cache = Cache(tmp_path / "cache.json", api_url=API_URL)
+    read(client, "llama-3-8b", cache=cache)
+    catalog.seen.clear()
+    path = f"/v1/models/{LLAMA}/environments/staging/logs"
+    assert read(client, "llama-3-8b", environment="staging", cache=cache) == path
+    assert _paths(catalog) == [path]
+
+
+def test_a_cached_model_of_no_team_is_not_read_for_a_team(
+    client: ApiClient, catalog: FakeCatalog, tmp_path: Path
+) -> None:
+    cache = Cache(tmp_path / "cache.json", api_url=API_URL)
+    read(client, "llama-3-8b", "v3", cache=cache)
+    catalog.seen.clear()
+    source = logs_source(
+        model="llama-3-8b", deployment="v3", environment=None, cache=cache, team="research"
+    )
+    assert source.path == ""  # not known: names are resolved first
+    with pytest.raises(NotFoundError, match="no model named 'llama-3-8b' in team 'research'"):
+        source.request(client, _getter(client))
+    assert _paths(catalog) == ["/v1/models"]
+
+
+@pytest.mark.parametrize("environment", ["../x", "a/b", "prod?x=1"])
+def test_a_bad_environment_is_refused_before_any_request(
+    catalog: FakeCatalog, environment: str
+) -> None:
+    with pytest.raises(UsageError, match="--env: .* is not an environment name"):
+        logs_source(model=LLAMA, deployment=None, environment=environment, cache=None)
+    assert catalog.seen == []
+
+
+def test_an_unknown_environment_of_a_probed_model_id_names_the_model(
+    client: ApiClient, catalog: FakeCatalog
+) -> None:
+    with pytest.raises(NotFoundError) as caught:
+        read(client, LLAMA, environment="canary")
+    assert str(caught.value) == (
+        f"model 'llama-3-8b' ({LLAMA}) has no environment 'canary'"
+        " (its environments: production, staging)"
+    )
+
+
+def test_unreadable_times_are_warned_about_through_the_callers_warn(
+    client: ApiClient, catalog: FakeCatalog
+) -> None:
+    warnings: list[str] = []
+    source = logs_source(
+        model=LLAMA, deployment=LLAMA_PROD, environment=None, cache=None, warn=warnings.append
+    )
+    source.check_times([{"timestamp": "soon", "message": "m"}], 0, 60_000)
+    assert warnings == [
+        "line 1 of page 1 (1970-01-01T00:00:00.000Z to 1970-01-01T00:01:00.000Z) has a time"
+        " that cannot be read ('soon'); shown where it came, without its place in time"
+    ]

@@ -1,0 +1,203 @@
+"""What the cache answers for: a model of one team never for another's, an environment of one
+model never for another's, and a cached answer equal to the fresh one it stands for."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pytest_httpx import HTTPXMock
+
+from baseten_logs.cache import Cache
+from baseten_logs.client import ApiClient
+from baseten_logs.errors import NotFoundError
+from baseten_logs.resolve import (
+    AmbiguousName,
+    ModelRef,
+    Target,
+    cached_deployments,
+    cached_models,
+    cached_target,
+    list_deployments,
+    resolve_model,
+    resolve_target,
+)
+from tests.fakecatalog import (
+    API_URL,
+    BARE,
+    EMB_ACME,
+    EMB_RESEARCH,
+    IDLIKE_ID,
+    LLAMA,
+    LLAMA_DEV,
+    LLAMA_PROD,
+    LLAMA_V2_A,
+    LLAMA_V2_B,
+    FakeCatalog,
+    serve,
+)
+
+
+@pytest.fixture
+def catalog(httpx_mock: HTTPXMock) -> FakeCatalog:
+    return serve(httpx_mock)
+
+
+@pytest.fixture
+def client() -> Iterator[ApiClient]:
+    with ApiClient(base_url=API_URL, api_key="test-key-0123456789abcdef") as api:
+        yield api
+
+
+@pytest.fixture
+def cache(tmp_path: Path) -> Cache:
+    return Cache(tmp_path / "cache.json", api_url=API_URL)
+
+
+def resolve(
+    client: ApiClient,
+    cache: Cache,
+    model: str,
+    deployment: str | None = None,
+    *,
+    environment: str | None = None,
+    team: str | None = None,
+) -> Target:
+    return resolve_target(
+        client,
+        model=model,
+        deployment=deployment,
+        environment=environment,
+        cache=cache,
+        team=team,
+    )
+
+
+def test_a_cached_model_is_the_model_the_api_sent(
+    client: ApiClient, catalog: FakeCatalog, cache: Cache
+) -> None:
+    catalog.models[0]["team_name"] = "research"
+    first = resolve_model(client, "llama-3-8b", cache=cache)
+    assert first == ModelRef(LLAMA, "llama-3-8b", "research", LLAMA_PROD, LLAMA_DEV)
+    catalog.seen.clear()
+    assert resolve_model(client, "llama-3-8b", cache=cache) == first
+    assert catalog.seen == []
+
+
+def test_an_environment_checked_on_one_model_vouches_for_no_other(
+    client: ApiClient, catalog: FakeCatalog, cache: Cache
+) -> None:
+    resolve(client, cache, "llama-3-8b", environment="staging")
+    with pytest.raises(NotFoundError, match=rf"^model 'bare' \({BARE}\) has no environment"):
+        resolve(client, cache, "bare", environment="staging")
+
+
+def test_a_model_cached_without_a_team_is_not_taken_for_another_team(
+    client: ApiClient, catalog: FakeCatalog, cache: Cache
+) -> None:
+    resolve(client, cache, "llama-3-8b")
+    with pytest.raises(NotFoundError) as caught:
+        resolve(client, cache, "llama-3-8b", team="research")
+    assert str(caught.value) == (
+        "no model named 'llama-3-8b' in team 'research' (teams with a model of that name: acme-ml)"
+    )
+    assert (
+        cached_target(
+            model="llama-3-8b", deployment=None, environment=None, cache=cache, team="research"
+        )
+        is None
+    )
+
+
+def test_a_model_cached_for_a_team_answers_for_that_team_only(
+    client: ApiClient, catalog: FakeCatalog, cache: Cache
+) -> None:
+    assert resolve(client, cache, "embedder", team="research").model_id == EMB_RESEARCH
+    assert resolve(client, cache, "embedder", team="acme-ml").model_id == EMB_ACME
+    assert resolve(client, cache, "llama-3-8b", team="acme-ml").model_id == LLAMA
+    catalog.seen.clear()
+    # Each again from the cache, each its own model.
+    assert resolve(client, cache, "embedder", team="research").model_id == EMB_RESEARCH
+    assert resolve(client, cache, "embedder", team="acme-ml").model_id == EMB_ACME
+    assert resolve(client, cache, "llama-3-8b", team="acme-ml").model_id == LLAMA
+    assert catalog.seen == []
+    with pytest.raises(AmbiguousName):  # without --team the name is still ambiguous
+        resolve(client, cache, "embedder")
+
+
+def test_resolving_a_name_keeps_the_listing_for_completion(
+    client: ApiClient, catalog: FakeCatalog, cache: Cache
+) -> None:
+    resolve(client, cache, "llama-3-8b")
+    assert catalog.seen == ["/v1/models"]
+    models = cached_models(cache)
+    assert models is not None
+    assert models[0] == {"id": LLAMA, "name": "llama-3-8b", "team_name": "acme-ml"}
+    assert [m["id"] for m in models][-2:] == [IDLIKE_ID, BARE]
+
+
+def test_the_deployments_listing_is_kept_for_completion(
+    client: ApiClient, catalog: FakeCatalog, cache: Cache
+) -> None:
+    catalog.deployments[LLAMA].append(dict(catalog.deployments[LLAMA][0], id="../x"))
+    list_deployments(client, ModelRef(LLAMA), cache=cache)
+    assert cached_deployments(cache, LLAMA) == [  # not the id that would change a path
+        {"id": LLAMA_PROD, "name": "v3"},
+        {"id": LLAMA_DEV, "name": "development"},
+        {"id": LLAMA_V2_A, "name": "v2"},
+        {"id": LLAMA_V2_B, "name": "v2"},
+    ]
+
+
+def test_cached_targets_name_the_model_and_the_deployment(
+    client: ApiClient, catalog: FakeCatalog, cache: Cache
+) -> None:
+    resolve(client, cache, "llama-3-8b", "v3")
+    resolve(client, cache, "embedder", team="research")
+
+    def cached(
+        model: str, deployment: str | None, environment: str | None, team: str | None = None
+    ) -> Target | None:
+        return cached_target(
+            model=model, deployment=deployment, environment=environment, cache=cache, team=team
+        )
+
+    assert cached("llama-3-8b", "v3", None) == Target(LLAMA, "llama-3-8b", LLAMA_PROD, "v3", None)
+    assert cached("llama-3-8b", None, "staging") == Target(
+        LLAMA, "llama-3-8b", None, None, "staging"
+    )
+    assert cached("embedder", None, "prod", "research") == Target(
+        EMB_RESEARCH, "embedder", None, None, "prod"
+    )
+    assert cached("embedder", None, "prod") is None
+
+
+def test_a_cached_alias_is_known_before_any_request(
+    client: ApiClient, catalog: FakeCatalog, cache: Cache
+) -> None:
+    """`get MODEL` (production) and `get MODEL development` from the cache: completion reads
+    the replicas remembered for that path, and `stats` names the target, with no request."""
+    resolve(client, cache, "llama-3-8b")
+    resolve(client, cache, "llama-3-8b", "development")
+    production = Target(LLAMA, "llama-3-8b", LLAMA_PROD, None, None)
+    for deployment in (None, "production"):
+        assert (
+            cached_target(model="llama-3-8b", deployment=deployment, environment=None, cache=cache)
+            == production
+        )
+    assert cached_target(
+        model="llama-3-8b", deployment="development", environment=None, cache=cache
+    ) == Target(LLAMA, "llama-3-8b", LLAMA_DEV, "development", None)  # asked for: named
+
+
+def test_a_model_named_models_keeps_the_listing_for_completion(
+    client: ApiClient, catalog: FakeCatalog, cache: Cache
+) -> None:
+    catalog.models[0]["name"] = "models"
+    assert resolve(client, cache, "models").model_id == LLAMA
+    models = cached_models(cache)
+    assert models is not None and len(models) == len(catalog.models)
+    catalog.seen.clear()
+    assert resolve(client, cache, "models").model_id == LLAMA
+    assert catalog.seen == []
