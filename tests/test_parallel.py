@@ -21,6 +21,7 @@ from baseten_logs.parallel import PAGES_AHEAD, ParallelWindow, page_bytes
 from baseten_logs.query import LogQuery
 from tests.fakeapi import API_URL, LOGS_PATH, FakeLogs, record
 from tests.test_pager import MS, T0, fetcher
+from tests.test_parallel_cuts import serve
 
 
 def dataset(count: int, seed: int = 3) -> list[dict[str, Any]]:
@@ -267,3 +268,30 @@ def test_workers_do_not_keep_the_program_alive() -> None:
 
     list(ParallelWindow(fetch, concurrency=2).pages(T0, T0 + 100_000))
     assert daemons and all(daemons)
+
+
+def test_walkers_waiting_for_a_stalled_reader_hand_their_slots_to_new_slices(
+    small_pages: None,
+) -> None:
+    inner = serve([record((T0 + i) * MS, f"m{i}") for i in range(14_000)])
+    calls: list[int] = []
+
+    def fetch(start: int, end: int, direction: Direction, limit: int) -> list[Any]:
+        calls.append(start)
+        return inner(start, end, direction, limit)  # type: ignore[no-any-return]
+
+    window = ParallelWindow(fetch, concurrency=2)
+    pages = window.pages(T0, T0 + 14_000)
+    next(pages)
+    seen = -1
+    while len(calls) != seen:  # until every walker waits for the reader
+        seen = len(calls)
+        time.sleep(0.3)
+    # Two walkers' queues fill up; then others walk further ahead, within the byte budget.
+    assert window.slices > 2
+    pages.close()
+
+
+def test_a_window_not_walked_yet_reports_no_slices() -> None:
+    # What -v says of a source whose fetch never began (another source failed first).
+    assert ParallelWindow(fetcher(FakeLogs())).slices == 0
