@@ -144,3 +144,14 @@ def test_lines_without_a_readable_time_are_shown_by_a_parallel_fetch() -> None:
     odd = [record(0, f"m{i}") | {"timestamp": "soon"} for i in range(3)]
     window = ParallelWindow(lambda start, end, direction, limit: odd, concurrency=4)
     assert [r for p in window.pages(T0, T0 + 100_000) for r in p] == odd
+
+
+def test_a_crowded_first_millisecond_is_as_dense_as_its_lines() -> None:
+    # 1000 lines in the window's first millisecond: six pages take six milliseconds.
+    lines = [record(T0 * MS + i, f"b{i}") for i in range(1000)] + [
+        record((T0 + 1 + i) * MS, f"m{i}") for i in range(9999)
+    ]
+    walk = Walk(lines, T0 + 9999, grow={2: 2}, walkers=2)
+    assert walk.starts[:2] == [T0, T0 + 6 + 1]
+    assert walk.got == lines
+    assert walk.window.gaps == [T0]  # a full page in one millisecond is reported
