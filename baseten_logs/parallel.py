@@ -61,11 +61,11 @@ class ByteBudget:
     Room goes to the earliest slice waiting: the printer needs it first.
     """
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int, head: int) -> None:
         self.limit = limit
         self.used = 0
         self.peak = 0  # the most ever held, for tests and -v
-        self._head = 0  # the index of the slice the printer is on
+        self._head = head  # the index of the slice the printer is on (or will be first)
         self._expected: int | None = None
         self._waiting: list[int] = []  # slices waiting for room: the earliest goes first
         self._cond = threading.Condition()
@@ -129,14 +129,6 @@ def fewer_malloc_arenas() -> None:
         pass
 
 
-def slice_window(since_ms: int, until_ms: int, count: int) -> list[tuple[int, int]]:
-    """`count` consecutive inclusive slices of [since_ms, until_ms] (fewer if it is short)."""
-    span = until_ms - since_ms + 1
-    count = max(1, min(count, span))
-    bounds = [since_ms + span * i // count for i in range(count + 1)]
-    return [(bounds[i], bounds[i + 1] - 1) for i in range(count)]
-
-
 @dataclass(eq=False)
 class _Slice:
     start: int
@@ -174,7 +166,8 @@ class ParallelWindow:
         prefetch_bytes: int = PREFETCH_BYTES,
     ) -> None:
         self.controller = controller or ConcurrencyController(concurrency)
-        self.budget = ByteBudget(prefetch_bytes)
+        self.budget: ByteBudget  # one per walk of a window (see pages)
+        self._prefetch_bytes = prefetch_bytes
         self._fetch = fetch
         self._on_gap = on_gap
         self._stop = threading.Event()
@@ -196,15 +189,16 @@ class ParallelWindow:
         with self._lock:
             self._pending = list(pieces)
             self.slices = len(pieces)
+        # Made before any walker asks it for room, knowing which slice the printer takes first.
+        self.budget = ByteBudget(self._prefetch_bytes, head=since_ms)
         fewer_malloc_arenas()
         self.controller.listen(self._schedule)
         self._schedule()
         piece: _Slice | None = pieces[0]
         try:
             while piece is not None:
-                self.budget.advance(piece.start)
                 while True:
-                    if piece.pages.empty():
+                    if piece.pages.empty():  # the printer waits for this slice: the head
                         self.budget.advance(piece.start)  # its walker may wait to be let go
                     item = piece.pages.get()
                     if item is _DONE:
@@ -282,15 +276,12 @@ class ParallelWindow:
         finally:
             self._finish(piece)  # first: once the printer has its end, nothing may split it
             self.budget.release(piece.charged)  # fetched, but never part of a page shown
-            piece.charged = 0
         self._put(piece, item)
         self._schedule()
 
     def _finish(self, piece: _Slice) -> None:
-        with self._lock:
-            piece.ending = True
-            if piece in self._walking:
-                self._walking.remove(piece)
+        with self._lock:  # no longer walked, so no longer split (_split looks at walkers only)
+            self._walking.remove(piece)
 
     def _bounded(self, piece: _Slice) -> FetchPage:
         """The slice's fetch: within the slice's current end, waiting for room in the byte

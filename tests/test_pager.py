@@ -395,3 +395,16 @@ def test_a_crowded_edge_millisecond_is_a_gap_and_no_request_the_api_refuses(
         assert pager.gaps == [edge], direction
         assert keys(middle) <= keys(got)
         assert fake.rejected == []
+
+
+def test_object_messages_are_told_apart_at_a_seam_whatever_their_key_order() -> None:
+    # The endpoint is beta: a message may come as an object, its keys in any order each time.
+    def line(ms: int, message: Any) -> dict[str, Any]:
+        return record((T0 + ms) * MS, "", replica=None) | {"message": message}
+
+    a, a2, d = line(0, {"n": 1}), line(0, {"n": 2}), line(2, {"n": 4})
+    b, c = line(1, {"x": 1, "y": 2}), line(1, {"x": 1, "y": 3})
+    b_again = line(1, {"y": 2, "x": 1})  # the same line as b, re-fetched at the seam
+    pages = {T0: [a, a2, b], T0 + 1: [c, b_again, d], T0 + 2: [d]}
+    pager = Pager(lambda start, end, direction, limit: pages[start], page_size=3)
+    assert [r for p in pager.oldest(T0, T0 + 10) for r in p] == [a, a2, b, c, d]

@@ -17,10 +17,11 @@ from baseten_logs.errors import TransportError
 from baseten_logs.fetch import concurrency_for, page_fetcher
 from baseten_logs.pace import INITIAL, ConcurrencyController
 from baseten_logs.pager import Direction, Pager
-from baseten_logs.parallel import PAGES_AHEAD, ParallelWindow, page_bytes, slice_window
+from baseten_logs.parallel import PAGES_AHEAD, ParallelWindow, page_bytes
 from baseten_logs.query import LogQuery
 from tests.fakeapi import API_URL, LOGS_PATH, FakeLogs, record
 from tests.test_pager import MS, T0, fetcher
+from tests.test_parallel_cuts import serve
 
 
 def dataset(count: int, seed: int = 3) -> list[dict[str, Any]]:
@@ -105,14 +106,6 @@ def test_a_fixed_concurrency_loses_a_slot_per_429_but_never_the_last() -> None:
     assert controller.allowed == 1
 
 
-def test_slices_cover_the_window_exactly() -> None:
-    slices = slice_window(10, 109, 7)
-    assert slices[0][0] == 10 and slices[-1][1] == 109
-    assert all(slices[i][1] + 1 == slices[i + 1][0] for i in range(len(slices) - 1))
-    assert slice_window(5, 6, 16) == [(5, 5), (6, 6)]
-    assert slice_window(5, 5, 16) == [(5, 5)]
-
-
 @pytest.mark.parametrize("end_inclusive", [True, False])
 def test_auto_cuts_more_slices_as_it_grows_and_still_prints_the_sequential_lines(
     end_inclusive: bool,
@@ -135,11 +128,20 @@ def test_auto_cuts_more_slices_as_it_grows_and_still_prints_the_sequential_lines
     assert controller.peak > INITIAL and window.slices > controller.peak // 2
 
 
-def test_a_window_of_one_page_costs_one_request() -> None:
-    fake = FakeLogs(records=dataset(600))
+@pytest.mark.parametrize(
+    "lines",
+    [
+        dataset(600),  # spread over the window
+        [record((T0 + i) * MS, f"m{i}") for i in range(600)],  # all in its first 600 ms
+    ],
+)
+def test_a_window_of_one_page_costs_one_request(lines: list[dict[str, Any]]) -> None:
+    # A short page ends its slice, however much of the window seems left after its last line.
+    fake = FakeLogs(records=lines)
     window = ParallelWindow(fetcher(fake), concurrency="auto")
     assert sum(len(p) for p in window.pages(T0, T0 + 100_000)) == 600
     assert len(fake.calls) == 1
+    assert window.slices == 1
 
 
 def test_slices_share_one_controller_across_windows() -> None:
@@ -266,3 +268,30 @@ def test_workers_do_not_keep_the_program_alive() -> None:
 
     list(ParallelWindow(fetch, concurrency=2).pages(T0, T0 + 100_000))
     assert daemons and all(daemons)
+
+
+def test_walkers_waiting_for_a_stalled_reader_hand_their_slots_to_new_slices(
+    small_pages: None,
+) -> None:
+    inner = serve([record((T0 + i) * MS, f"m{i}") for i in range(14_000)])
+    calls: list[int] = []
+
+    def fetch(start: int, end: int, direction: Direction, limit: int) -> list[Any]:
+        calls.append(start)
+        return inner(start, end, direction, limit)  # type: ignore[no-any-return]
+
+    window = ParallelWindow(fetch, concurrency=2)
+    pages = window.pages(T0, T0 + 14_000)
+    next(pages)
+    seen = -1
+    while len(calls) != seen:  # until every walker waits for the reader
+        seen = len(calls)
+        time.sleep(0.3)
+    # Two walkers' queues fill up; then others walk further ahead, within the byte budget.
+    assert window.slices > 2
+    pages.close()
+
+
+def test_a_window_not_walked_yet_reports_no_slices() -> None:
+    # What -v says of a source whose fetch never began (another source failed first).
+    assert ParallelWindow(fetcher(FakeLogs())).slices == 0

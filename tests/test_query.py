@@ -201,6 +201,11 @@ def test_follow_opens_with_25_lines_off_a_terminal(monkeypatch: pytest.MonkeyPat
             " (rewrite it without them, or use --include/--exclude)",
         ),
         (
+            lambda: build_filters(grep="a[b"),
+            "--grep: 'a[b' is not a valid RE2 regular expression: unterminated character set at"
+            " position 1 (escape special characters with \\, e.g. \\[ for a literal [)",
+        ),
+        (
             lambda: parse_level("verbose"),
             "--level: unknown level 'verbose' (use one of DEBUG, INFO, WARNING, ERROR)",
         ),

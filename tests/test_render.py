@@ -334,6 +334,7 @@ def test_a_replica_keeps_its_color_across_views() -> None:
     assert replica_prefixes(render(crowd, color=True))["r0001"] == alone["r0001"]
 
 
+@pytest.mark.usefixtures("fresh_rich_styles")
 def test_color_system_is_detected_from_the_environment_past_eight_replicas(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -341,6 +342,25 @@ def test_color_system_is_detected_from_the_environment_past_eight_replicas(
     monkeypatch.setenv("TERM", "xterm-256color")
     monkeypatch.delenv("COLORTERM", raising=False)
     assert "38;5;" in render(records, color=True)
+
+
+@pytest.fixture
+def fresh_rich_styles() -> None:
+    """rich keeps the codes of each style it parsed for the first colour system it rendered it
+    in, so that what an earlier test rendered does not stand in for this one's."""
+    from rich.style import Style
+
+    Style.parse.cache_clear()
+
+
+@pytest.mark.usefixtures("fresh_rich_styles")
+def test_the_color_system_given_wins_over_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    records = [{**RECORDS[0], "replica": f"r{index:04d}"} for index in range(9)]
+    monkeypatch.setenv("TERM", "xterm")  # what rich would take for 8 colours
+    monkeypatch.delenv("COLORTERM", raising=False)
+    assert "38;5;" in render(records, color=True, color_system="256")
 
 
 # --- JSON -----------------------------------------------------------------------------------------

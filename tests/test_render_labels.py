@@ -52,3 +52,17 @@ def test_without_a_label_width_a_get_line_is_shown_as_before() -> None:
     plain = io.StringIO()
     make_renderer(plain, output="text", color=False, utc=True).write_page([line("Ranker")])
     assert plain.getvalue() == "2025-11-27 10:00:00.123Z INFO    a1b2c  hello\n"
+
+
+def test_every_line_names_its_own_chainlet_after_a_line_without_one() -> None:
+    # A number for a timestamp sends a line down the careful path: it is named all the same.
+    odd = {**line("Ranker"), "timestamp": int(T)}
+    shown = text_of(
+        [line(None), odd, line("Retriever"), {**line("Generator"), "timestamp": int(T)}]
+    )
+    assert shown.splitlines() == [
+        "2025-11-27 10:00:00.123Z INFO               a1b2c  hello",
+        "2025-11-27 10:00:00.123Z INFO    Ranker     a1b2c  hello",
+        "2025-11-27 10:00:00.123Z INFO    Retriever  a1b2c  hello",
+        "2025-11-27 10:00:00.123Z INFO    Generator  a1b2c  hello",
+    ]

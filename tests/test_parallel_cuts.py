@@ -1,0 +1,157 @@
+"""Where a window is cut into slices: the requests a parallel fetch sends, step by step.
+
+The controller starts at one request in flight and grows only when a test's fetch says so, so
+each cut happens at a known moment, from what the slices had fetched by then."""
+
+from __future__ import annotations
+
+import bisect
+import threading
+from typing import Any
+
+import pytest
+
+from baseten_logs.pace import ConcurrencyController
+from baseten_logs.pager import Direction
+from baseten_logs.parallel import ParallelWindow
+from tests.fakeapi import record
+from tests.test_pager import MS, T0
+
+
+def serve(records: list[dict[str, Any]]) -> Any:
+    """The logs endpoint for lines sorted by time (end inclusive), without HTTP or sorting per
+    request, so that windows of tens of thousands of lines stay fast."""
+    stamps = [int(r["timestamp"]) // MS for r in records]
+
+    def fetch(start: int, end: int, direction: Direction, limit: int) -> list[dict[str, Any]]:
+        low, high = bisect.bisect_left(stamps, start), bisect.bisect_right(stamps, end)
+        return records[low : min(high, low + limit)]
+
+    return fetch
+
+
+def one_a_millisecond(count: int) -> list[dict[str, Any]]:
+    return [record((T0 + i) * MS, f"m{i}") for i in range(count)]
+
+
+def one_in_flight() -> ConcurrencyController:
+    controller = ConcurrencyController("auto", clock=lambda: 0.0)
+    controller.observe(429, 0.01)
+    controller.observe(429, 0.01)  # 4 -> 2 -> 1
+    assert controller.allowed == 1
+    return controller
+
+
+def grow_to(controller: ConcurrencyController, allowed: int) -> None:
+    """Good answers until `allowed` requests may be in flight (each one tells the window)."""
+    for _ in range(20):
+        if controller.allowed >= allowed:
+            return
+        controller.observe(200, 0.01)
+    raise AssertionError(f"the controller did not grow to {allowed}")
+
+
+class Walk:
+    """A window walked by a reader thread, with a record of every walker's requests.
+
+    `grow[n]`: while the first walker's n-th request is out, the controller grows to that many
+    in flight. Other walkers' first requests wait until the first walker's last such request.
+    """
+
+    def __init__(
+        self, lines: list[dict[str, Any]], until: int, grow: dict[int, int], walkers: int
+    ) -> None:
+        inner = serve(lines)
+        self.controller = one_in_flight()
+        self.lock = threading.Lock()
+        self.requests: dict[threading.Thread, list[tuple[int, int]]] = {}  # in order of walkers
+        self.enough = threading.Event()
+        grown = threading.Event()
+
+        def fetch(start: int, end: int, direction: Direction, limit: int) -> list[Any]:
+            thread = threading.current_thread()
+            with self.lock:
+                mine = self.requests.setdefault(thread, [])
+                mine.append((start, end))
+                first_walker = next(iter(self.requests))
+                if len(self.requests) >= walkers:
+                    self.enough.set()
+            if thread is first_walker:
+                if len(mine) in grow:
+                    grow_to(self.controller, grow[len(mine)])
+                if len(mine) >= max(grow):
+                    grown.set()
+            elif len(mine) == 1:
+                grown.wait(10)
+            return inner(start, end, direction, limit)
+
+        self.window = ParallelWindow(fetch, controller=self.controller)
+        self.got: list[dict[str, Any]] = []
+        self.reader = threading.Thread(
+            target=lambda: self.got.extend(r for p in self.window.pages(T0, until) for r in p),
+            daemon=True,
+        )
+        self.reader.start()
+        assert self.enough.wait(10)
+        with self.lock:  # each walker's first request: where its slice starts
+            self.starts = sorted(requests[0][0] for requests in self.requests.values())
+        self.reader.join(20)
+
+
+def test_new_slices_start_six_pages_ahead_at_the_density_measured_so_far() -> None:
+    lines = one_a_millisecond(40_000)
+    walk = Walk(lines, T0 + 40_000, grow={3: 2, 4: 3}, walkers=3)
+    # Two pages in (2000 lines in the 1999 ms up to T0+1998), six pages more take 5997 ms: the
+    # second slice starts there. The third starts six pages into the second, at the density
+    # its parent had, since it has had no answer yet.
+    assert walk.starts[:3] == [T0, T0 + 1998 + 5997 + 1, T0 + 7996 + 5997]
+    assert walk.got == lines
+    first = next(iter(walk.requests.values()))
+    # The first slice asks for nothing past its new end once it is cut.
+    assert [end for _, end in first[3:]] == [T0 + 7996] * len(first[3:])
+    # -v reports the slices the window was walked in: one walker each.
+    assert walk.window.slices == len(walk.requests)
+
+
+@pytest.mark.parametrize(
+    ("count", "second"),
+    [
+        # 1000 lines fetched, 2000 left: just enough to halve what is left.
+        (3000, T0 + 999 + 1 + 1000),
+        # Less than a page left past the six pages the first slice keeps: halved instead.
+        (7500, T0 + 999 + 1 + 6500 // 2),
+        # A page exactly past those six: cut there.
+        (8000, T0 + 999 + 6000 + 1),
+    ],
+)
+def test_near_its_end_a_window_is_halved_rather_than_cut_six_pages_on(
+    count: int, second: int
+) -> None:
+    lines = one_a_millisecond(count)
+    walk = Walk(lines, T0 + count - 1, grow={2: 2}, walkers=2)
+    assert walk.starts[:2] == [T0, second]
+    assert walk.got == lines
+
+
+def test_less_than_two_pages_left_is_not_split() -> None:
+    lines = one_a_millisecond(2999)  # 1999 left after the first page
+    walk = Walk(lines, T0 + 2998, grow={2: 2}, walkers=1)
+    assert walk.got == lines
+    assert len(walk.requests) == 1 and walk.window.slices == 1
+
+
+def test_lines_without_a_readable_time_are_shown_by_a_parallel_fetch() -> None:
+    odd = [record(0, f"m{i}") | {"timestamp": "soon"} for i in range(3)]
+    window = ParallelWindow(lambda start, end, direction, limit: odd, concurrency=4)
+    assert [r for p in window.pages(T0, T0 + 100_000) for r in p] == odd
+
+
+def test_a_crowded_first_millisecond_is_as_dense_as_its_lines() -> None:
+    # 1000 lines in the window's first millisecond: six pages take six milliseconds.
+    lines = [record(T0 * MS + i, f"b{i}") for i in range(1000)] + [
+        record((T0 + 1 + i) * MS, f"m{i}") for i in range(9999)
+    ]
+    walk = Walk(lines, T0 + 9999, grow={2: 2}, walkers=2)
+    assert walk.starts[:2] == [T0, T0 + 6 + 1]
+    assert walk.got == lines
+    assert walk.window.gaps == [T0]  # a full page in one millisecond is reported
