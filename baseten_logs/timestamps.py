@@ -9,6 +9,7 @@ strings or numbers (told apart by size), and RFC 3339 with any number of fractio
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
@@ -45,7 +46,7 @@ def timestamp_ns(value: object) -> int | None:
     if type(value) is int:  # not bool: True is no time
         return _from_number(value, None) if value >= 0 else None
     if type(value) is float:
-        if value != value or value in (float("inf"), float("-inf")) or value < 0:
+        if not math.isfinite(value) or value < 0:
             return None
         # repr is the shortest text that reads back as this float: no binary noise.
         return _from_text(repr(value))
@@ -83,7 +84,7 @@ def _from_text(text: str) -> int | None:
             number = float(text)
         except ValueError:
             return None
-        if number != number or number in (float("inf"), float("-inf")) or number < 0:
+        if not math.isfinite(number) or number < 0:  # 1e999 is inf
             return None
         return _from_number(int(number), None)
     return _from_rfc3339(text)

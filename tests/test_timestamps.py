@@ -67,3 +67,56 @@ def test_record_helpers_read_the_timestamp_field() -> None:
     assert record_ms({"timestamp": "2025-11-26T09:40:00.123Z"}) == NS // 1_000_000
     assert record_ms({"message": "no time"}) is None
     assert record_ns({"timestamp": "later"}) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Each unit's first number: 1e11 is no longer seconds (the year 5138) but milliseconds.
+        ("99999999999", 99_999_999_999 * 10**9),
+        ("100000000000", 10**11 * 10**6),
+        ("99999999999999", 99_999_999_999_999 * 10**6),
+        ("100000000000000", 10**14 * 10**3),
+        ("99999999999999999", 99_999_999_999_999_999 * 10**3),
+        ("100000000000000000", 10**17),
+    ],
+)
+def test_an_epoch_number_is_read_in_the_unit_its_size_says(text: str, expected: int) -> None:
+    assert timestamp_ns(text) == expected
+
+
+def test_a_fraction_of_a_nanosecond_is_dropped() -> None:
+    assert timestamp_ns("1764150000123456789.5") == NS
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1.76415e+18", 1_764_150_000_000_000_000),  # a float's repr, sent as a string
+        ("1.76415E+18", 1_764_150_000_000_000_000),
+        ("1.76415e9", 1_764_150_000_000_000_000),  # seconds
+        ("0e0", 0),
+        ("1e999", None),  # infinite
+        ("-1e999", None),
+        ("-1.76415e9", None),
+        ("1.2.3e4", None),
+    ],
+)
+def test_a_number_in_e_notation_is_read(text: str, expected: int | None) -> None:
+    assert timestamp_ns(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2025-11-26T23:59:60Z", 1_764_201_600 * 10**9),  # a leap second: the next midnight
+        ("1970-01-01T00:00:00Z", 0),
+        ("1969-12-31T23:59:59Z", None),  # before the epoch
+        ("2025-11-26T24:00:00Z", None),
+        ("2025-11-26T09:60:00Z", None),
+        ("2025-11-26T09:40:61Z", None),
+        ("2025-11-26T09:40:60+01:00", 1_764_146_460 * 10**9),
+    ],
+)
+def test_rfc3339_times_are_checked_field_by_field(text: str, expected: int | None) -> None:
+    assert timestamp_ns(text) == expected
