@@ -120,3 +120,8 @@ def test_a_number_in_e_notation_is_read(text: str, expected: int | None) -> None
 )
 def test_rfc3339_times_are_checked_field_by_field(text: str, expected: int | None) -> None:
     assert timestamp_ns(text) == expected
+
+
+@pytest.mark.parametrize("value", [0, 0.0, "0"])
+def test_the_epoch_itself_is_a_time(value: object) -> None:
+    assert timestamp_ns(value) == 0
