@@ -147,7 +147,7 @@ def _read_bounded(response: httpx.Response, *, limits: Limits, deadline: float) 
     gzip and deflate are inflated here, a slice at a time, so a bomb stops at the cap instead
     of inflating a whole network read (up to 1000x) first; so are answers compressed twice or
     more with them (`gzip, gzip`), layer by layer, where httpx would multiply those factors.
-    A single other encoding (br, zstd) goes through httpx; one stacked with others is refused.
+    Any other encoding (br, zstd: never asked for) is refused in one line.
     """
     cap = limits.max_answer_bytes
     try:
@@ -174,29 +174,21 @@ def _read_bounded(response: httpx.Response, *, limits: Limits, deadline: float) 
         if monotonic() > deadline:
             raise _OverLimit(_too_slow(limits), _TOO_SLOW_HINT)
 
-    if layers and all(layer in _INFLATED_HERE for layer in layers):
-        chunks: Iterator[bytes] = response.iter_raw()
-        for layer in reversed(layers):
-            # One MiB slices at most: a slice, not a second copy of the capped body.
-            chunks = _inflated(chunks, layer, check_time)
-        try:
-            for chunk in chunks:
-                add(chunk)
-                check_time()
-        except zlib.error as exc:
-            corrupt = f"the answer's {header} data is corrupt ({exc})"
-            raise _OverLimit(corrupt, _RETRY_HINT) from None
-    elif len(layers) > 1:
+    if any(layer not in _INFLATED_HERE for layer in layers):
+        # We ask for gzip or deflate only; httpx would undo br or zstd a whole read at a time.
         unread = f'the answer is encoded as "{header[:80]}", which was not asked for'
         raise _OverLimit(unread, _RETRY_HINT)
-    else:
-        try:
-            for chunk in response.iter_bytes():  # as sent, or decoded by httpx (br, zstd)
-                add(chunk)
-                check_time()
-        except httpx.DecodingError as exc:  # an encoding httpx decodes (br, zstd), corrupt
-            corrupt = f"the answer's {header} data is corrupt ({exc})"
-            raise _OverLimit(corrupt, _RETRY_HINT) from None
+    chunks: Iterator[bytes] = response.iter_raw()
+    for layer in reversed(layers):
+        # One MiB slices at most: a slice, not a second copy of the capped body.
+        chunks = _inflated(chunks, layer, check_time)
+    try:
+        for chunk in chunks:
+            add(chunk)
+            check_time()
+    except zlib.error as exc:
+        corrupt = f"the answer's {header} data is corrupt ({exc})"
+        raise _OverLimit(corrupt, _RETRY_HINT) from None
     return bytes(body)
 
 

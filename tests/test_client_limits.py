@@ -362,16 +362,49 @@ def test_layers_are_undone_from_the_last_applied(httpx_mock: HTTPXMock) -> None:
     assert client().get_logs(PATH, []) == [LINE]
 
 
-def test_an_encoding_stacked_with_one_not_asked_for_is_refused_in_one_line(
-    httpx_mock: HTTPXMock, slept: list[float]
+@pytest.mark.parametrize(
+    ("encoding", "shown"),
+    [
+        ("br, gzip", "br, gzip"),
+        ("br", "br"),  # never asked for: httpx would undo it a whole read at a time
+        ("zstd", "zstd"),
+        ("gzip, " + "x" * 100, "gzip, " + "x" * 74),  # cut at 80 characters
+    ],
+)
+def test_an_encoding_not_asked_for_is_refused_in_one_line(
+    httpx_mock: HTTPXMock, slept: list[float], encoding: str, shown: str
 ) -> None:
-    headers = {"Content-Encoding": "br, gzip"}
-    httpx_mock.add_response(url=ANY, headers=headers, stream=IteratorStream([b"\x1f\x8b"]))
+    headers = {"Content-Encoding": encoding}
+    httpx_mock.add_response(url=ANY, headers=headers, stream=IteratorStream([b"{}"]))
     with pytest.raises(TransportError) as caught:
         client(attempts=1).get_logs(PATH, [])
-    assert f'giving up on {PATH} after 1 attempt: the answer is encoded as "br, gzip",' in str(
-        caught.value
+    assert str(caught.value) == (
+        f'giving up on {PATH} after 1 attempt: the answer is encoded as "{shown}", which was'
+        " not asked for (the API may be down or rate limiting; try again later)"
     )
+
+
+def test_an_answer_in_utf_8_gives_no_warning(httpx_mock: HTTPXMock) -> None:
+    warnings: list[str] = []
+    httpx_mock.add_response(url=ANY, stream=IteratorStream([json.dumps(OK).encode()]))
+    assert client(warnings=warnings).get_logs(PATH, []) == [LINE]
+    assert warnings == []
+
+
+def test_requests_carry_only_the_headers_meant(httpx_mock: HTTPXMock) -> None:
+    """Compressed answers are asked for by name: gzip and deflate, inflated here under the cap."""
+    httpx_mock.add_response(url=ANY, json=OK)
+    client().get_logs(PATH, [])
+    request = httpx_mock.get_requests()[0]
+    assert request.headers["Accept-Encoding"] == "gzip, deflate"
+    assert {name.lower() for name in request.headers} <= {
+        "host",
+        "accept",
+        "accept-encoding",
+        "connection",
+        "user-agent",
+        "authorization",
+    }
 
 
 def test_an_answer_inflating_past_a_mib_in_one_read_is_read_whole(httpx_mock: HTTPXMock) -> None:
