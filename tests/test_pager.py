@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from baseten_logs.errors import ApiError
-from baseten_logs.pager import MAX_WINDOW_MS, Direction, Pager, split_window
+from baseten_logs.pager import MAX_WINDOW_MS, Direction, Pager, record_key, split_window
 from baseten_logs.timestamps import record_ns
 from tests.fakeapi import FakeLogs, record
 
@@ -121,6 +121,24 @@ def test_a_line_without_a_readable_time_is_shown_once() -> None:
 
     got = [r for page in Pager(fetch, page_size=26).oldest(T0, T0 + 1000) for r in page]
     assert [r["message"] for r in got].count("odd one") == 1
+
+
+def test_different_lines_without_a_readable_time_are_all_shown() -> None:
+    lines = crowded(10)
+    odd = [dict(lines[0], timestamp="?", message=f"odd {n}") for n in range(3)]
+    calls = iter([lines[:5] + odd + lines[5:], []])
+
+    def fetch(start: int, end: int, direction: Direction, limit: int) -> list[dict[str, Any]]:
+        return next(calls)
+
+    got = [r for page in Pager(fetch, page_size=26).oldest(T0, T0 + 1000) for r in page]
+    assert [r["message"] for r in got if r["timestamp"] == "?"] == ["odd 0", "odd 1", "odd 2"]
+
+
+def test_identical_lines_of_two_chainlets_are_two_lines() -> None:
+    line = record(T0 * MS, "ready", replica="r1")
+    assert record_key(dict(line, chainlet="a")) != record_key(dict(line, chainlet="b"))
+    assert record_key(dict(line, chainlet="a")) == record_key(dict(line, chainlet="a"))
 
 
 @pytest.mark.parametrize("end_inclusive", [True, False])
