@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -16,7 +17,11 @@ from pytest_httpx import HTTPXMock
 from typer.testing import CliRunner
 
 from tests.fakeapi import API_URL, LOGS_PATH, FakeLogs
+from tests.fakecatalog import FakeCatalog, serve
 from tests.memkeyring import MemoryKeyring
+
+if TYPE_CHECKING:
+    from baseten_logs.client import ApiClient
 
 _CLEARED = ("USER_TRUSSRC_PATH", "NO_COLOR", "FORCE_COLOR", "TTY_COMPATIBLE", "GITHUB_ACTIONS")
 
@@ -38,6 +43,21 @@ def hermetic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("baseten_logs.messages._active_status", None)
     # Never the developer's keyring: a test that needs one installs tests/memkeyring.py's.
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+
+
+@pytest.fixture
+def catalog(httpx_mock: HTTPXMock) -> FakeCatalog:
+    """The management reads (models, deployments, environments) served by tests/fakecatalog.py."""
+    return serve(httpx_mock)
+
+
+@pytest.fixture
+def client() -> Iterator[ApiClient]:
+    """A client of the fake catalog's API (both fakes serve the same https://api.test)."""
+    from baseten_logs.client import ApiClient
+
+    with ApiClient(base_url=API_URL, api_key="test-key-0123456789abcdef") as api:
+        yield api
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from pytest_httpx import HTTPXMock
 
 from baseten_logs.cache import (
     ALIAS_TTL,
@@ -22,7 +21,7 @@ from baseten_logs.cache import (
 from baseten_logs.client import ApiClient
 from baseten_logs.config import Credentials
 from baseten_logs.resolve import Target, resolve_target
-from tests.fakecatalog import API_URL, LLAMA, LLAMA_DEV, LLAMA_PROD, FakeCatalog, serve
+from tests.fakecatalog import API_URL, LLAMA, LLAMA_DEV, LLAMA_PROD, FakeCatalog
 
 KEY = "secret-key-do-not-store-0123"
 
@@ -43,11 +42,6 @@ def clock() -> Clock:
 @pytest.fixture
 def cache(clock: Clock) -> Cache:
     return Cache.for_api(API_URL, KEY, clock=clock)
-
-
-@pytest.fixture
-def catalog(httpx_mock: HTTPXMock) -> FakeCatalog:
-    return serve(httpx_mock)
 
 
 @pytest.fixture

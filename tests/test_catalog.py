@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 
 import pytest
-from pytest_httpx import HTTPXMock
 
 from baseten_logs.cache import Cache
 from baseten_logs.commands.catalog import run_deployments, run_models
 from baseten_logs.config import Credentials
 from baseten_logs.errors import ExitStatus, NotFoundError
 from baseten_logs.resolve import AmbiguousName, cached_deployments, cached_models
-from tests.fakecatalog import API_URL, BARE, LLAMA, FakeCatalog, serve
+from tests.fakecatalog import API_URL, BARE, LLAMA, FakeCatalog
 
 KEY = "test-key-0123456789abcdef"
 CREDENTIALS = Credentials(KEY, API_URL, "BASETEN_API_KEY", "BASETEN_API_URL")
@@ -33,11 +32,6 @@ v3           3w1k9p5  ACTIVE        3         production   2026-03-01 10:00
 v2           k2k2k2k  BUILD_FAILED  0         -            2026-02-02T0Z
 v2           k1k1k1k  INACTIVE      0         -            2026-02-01 00:00
 """
-
-
-@pytest.fixture
-def catalog(httpx_mock: HTTPXMock) -> FakeCatalog:
-    return serve(httpx_mock)
 
 
 @pytest.fixture

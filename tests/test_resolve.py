@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from pytest_httpx import HTTPXMock
 
 from baseten_logs.client import ApiClient
 from baseten_logs.errors import ApiError, ExitStatus, NotFoundError, UsageError
@@ -34,19 +32,7 @@ from tests.fakecatalog import (
     LLAMA_V2_A,
     LLAMA_V2_B,
     FakeCatalog,
-    serve,
 )
-
-
-@pytest.fixture
-def catalog(httpx_mock: HTTPXMock) -> FakeCatalog:
-    return serve(httpx_mock)
-
-
-@pytest.fixture
-def client() -> Iterator[ApiClient]:
-    with ApiClient(base_url=API_URL, api_key="test-key-0123456789abcdef") as api:
-        yield api
 
 
 def resolve(

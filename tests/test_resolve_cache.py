@@ -3,11 +3,9 @@ model never for another's, and a cached answer equal to the fresh one it stands 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from pytest_httpx import HTTPXMock
 
 from baseten_logs.cache import Cache
 from baseten_logs.client import ApiClient
@@ -35,19 +33,7 @@ from tests.fakecatalog import (
     LLAMA_V2_A,
     LLAMA_V2_B,
     FakeCatalog,
-    serve,
 )
-
-
-@pytest.fixture
-def catalog(httpx_mock: HTTPXMock) -> FakeCatalog:
-    return serve(httpx_mock)
-
-
-@pytest.fixture
-def client() -> Iterator[ApiClient]:
-    with ApiClient(base_url=API_URL, api_key="test-key-0123456789abcdef") as api:
-        yield api
 
 
 @pytest.fixture

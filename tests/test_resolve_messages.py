@@ -3,12 +3,10 @@ models without a team, names that are not text, and the hints that say what to t
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
-from pytest_httpx import HTTPXMock
 
 from baseten_logs.client import ApiClient
 from baseten_logs.errors import ApiError, NotFoundError, UsageError
@@ -21,7 +19,6 @@ from baseten_logs.resolve import (
     resolve_target,
 )
 from tests.fakecatalog import (
-    API_URL,
     BARE,
     LLAMA,
     LLAMA_PROD,
@@ -30,21 +27,9 @@ from tests.fakecatalog import (
     FakeCatalog,
     deployment,
     model,
-    serve,
 )
 
 REPORT = " (please report this with -v output)"
-
-
-@pytest.fixture
-def catalog(httpx_mock: HTTPXMock) -> FakeCatalog:
-    return serve(httpx_mock)
-
-
-@pytest.fixture
-def client() -> Iterator[ApiClient]:
-    with ApiClient(base_url=API_URL, api_key="test-key-0123456789abcdef") as api:
-        yield api
 
 
 def resolve(

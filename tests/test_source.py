@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from pytest_httpx import HTTPXMock
 
 from baseten_logs.cache import Cache
 from baseten_logs.client import ApiClient
@@ -26,7 +24,6 @@ from tests.fakecatalog import (
     FakeCatalog,
     deployment,
     model,
-    serve,
 )
 
 PARAMS = [("start_epoch_millis", "0"), ("end_epoch_millis", "1"), ("direction", "asc")]
@@ -39,17 +36,6 @@ ID_SHAPES = [
     ("vL3pQrS8", "Xy7Zw9Qa"),
     ("m0d3l1d3nt1f13r42", "d3pl0ym3nt1d7x9q"),
 ]
-
-
-@pytest.fixture
-def catalog(httpx_mock: HTTPXMock) -> FakeCatalog:
-    return serve(httpx_mock)
-
-
-@pytest.fixture
-def client() -> Iterator[ApiClient]:
-    with ApiClient(base_url=API_URL, api_key="test-key-0123456789abcdef") as api:
-        yield api
 
 
 def read(
