@@ -319,8 +319,10 @@ def test_a_line_later_than_the_hold_is_counted_as_late() -> None:
     assert late == ["ten seconds late"]
 
 
-def test_outage_wording_says_what_happens_without_contradiction() -> None:
-    live = LiveLogs(make_lines(seconds=5, rate=5, late_share=0), fail_at=frozenset({2}))
+def statuses_and_troubles(fail_at: frozenset[int]) -> tuple[list[str], list[str]]:
+    """The status lines and trouble messages of five seconds of following, polls in `fail_at`
+    failing with HTTP 503."""
+    live = LiveLogs(make_lines(seconds=5, rate=5, late_share=0), fail_at=fail_at)
     statuses: list[str] = []
     troubles: list[str] = []
     follower = Follower(
@@ -331,6 +333,11 @@ def test_outage_wording_says_what_happens_without_contradiction() -> None:
         on_trouble=troubles.append,
     )
     list(follower.follow(start_ms=int(T0 * 1000), until_ms=int((T0 + 5) * 1000)))
+    return statuses, troubles
+
+
+def test_outage_wording_says_what_happens_without_contradiction() -> None:
+    statuses, troubles = statuses_and_troubles(frozenset({2}))
     (reconnecting,) = [s for s in statuses if "reconnecting" in s]
     assert reconnecting == "reconnecting… HTTP 503; next try in 1s"
     assert troubles == ["polling failed (HTTP 503); retrying until it works"]
@@ -708,17 +715,7 @@ def test_an_outage_is_told_as_what_failed(message: str, problem: str) -> None:
 
 
 def test_a_first_poll_that_fails_is_told_and_retried_after_a_second() -> None:
-    live = LiveLogs(make_lines(seconds=5, rate=5, late_share=0), fail_at=frozenset({1}))
-    statuses: list[str] = []
-    troubles: list[str] = []
-    follower = Follower(
-        live.fetch,
-        clock=live.clock,
-        sleep=live.sleep,
-        on_status=statuses.append,
-        on_trouble=troubles.append,
-    )
-    list(follower.follow(start_ms=int(T0 * 1000), until_ms=int((T0 + 5) * 1000)))
+    statuses, troubles = statuses_and_troubles(frozenset({1}))
     assert [s for s in statuses if "reconnecting" in s] == [
         "reconnecting… HTTP 503; next try in 1s"
     ]
