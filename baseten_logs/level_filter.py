@@ -19,10 +19,14 @@ from collections.abc import Callable, Hashable, Mapping
 from typing import Any
 
 from .levels import LEVEL_RANK, LEVELS, detect_level
-from .pager import Direction, FetchPage, Record, record_key
+from .pager import PAGE_SIZE, Direction, FetchPage, Record, record_key
 from .timestamps import record_ms, record_ns
 
 __all__ = ["detected_at_least", "marker_pattern", "merged_fetch"]
+
+# A request that brings no line not seen before is allowed once in a row (a crowded millisecond
+# is re-asked once before it is stepped past); past that the server is repeating itself.
+_MAX_IDLE = 1
 
 # Lower-case stems of every spelling levels.detect_level reads (prefixes, `[error]`, `level=`,
 # JSON values), per level: a superset is enough, since detection runs again locally.
@@ -74,15 +78,26 @@ def merged_fetch(
     keep: Callable[[Mapping[str, Any]], bool],
     *,
     on_gap: Callable[[int], None] | None = None,
+    page_size: int = PAGE_SIZE,
 ) -> FetchPage:
-    """One page of (levelled lines) ∪ (unlevelled lines `keep` accepts), in time order."""
+    """One page of (levelled lines) ∪ (unlevelled lines `keep` accepts), in time order.
+
+    The unlevelled query is walked in pages of at least `page_size` lines, whatever `limit` the
+    caller asks for: with `-n 1` a page of one line would make every millisecond that holds two
+    lines look crowded (a false gap), and the walk would need a request per line.
+    """
 
     def fetch(start: int, end: int, direction: Direction, limit: int) -> list[Record]:
         first = levelled(start, end, direction, limit)
         # With a full first page, the union's first `limit` lines reach no further than its
         # last line's millisecond: the second query is needed only that far (or `limit` kept).
         reach = _last_ms(first) if len(first) >= limit else None
-        extra = _kept_lines(unlevelled, start, end, direction, limit, keep, reach, on_gap)
+        if reach is not None and not start <= reach <= end:
+            reach = None  # a line outside the window says nothing of where the page ends
+        if reach is not None and direction == "desc":
+            start = reach  # the union's page reaches back no further than this millisecond
+        walk = _UnlevelledWalk(unlevelled, keep, on_gap, max(limit, page_size))
+        extra = walk.kept(start, end, direction, limit, reach)
         if not extra:
             return first
         # A stable sort: lines of one nanosecond keep the API's order. Lines with no readable
@@ -96,62 +111,83 @@ def merged_fetch(
     return fetch
 
 
-def _kept_lines(
-    fetch: FetchPage,
-    start: int,
-    end: int,
-    direction: Direction,
-    limit: int,
-    keep: Callable[[Mapping[str, Any]], bool],
-    reach: int | None,
-    on_gap: Callable[[int], None] | None,
-) -> list[Record]:
+class _UnlevelledWalk:
     """The second query's kept lines, walked with the first request's exact `start`/`end`, so
-    the server's (undocumented) `end` semantics apply to both queries alike."""
-    descending = direction == "desc"
-    kept: list[Record] = []
-    seam: int | None = None  # the millisecond re-fetched by the next request
-    at_seam: Counter[Hashable] = Counter()
-    low, high = start, end
-    while True:
-        page = fetch(low, high, direction, limit)
-        skip = at_seam.copy()
-        for record in page:
-            ms = record_ms(record)
-            if ms is None:  # no place in time: kept or not by its text alone
-                if keep(record):
-                    kept.append(record)
-                continue
-            if seam is not None:
-                if ms > seam if descending else ms < seam:
-                    continue  # asked for one millisecond more than wanted (desc) or not at all
-                if ms == seam:
+    the server's (undocumented) `end` semantics apply to both queries alike.
+
+    Every request moves the walk's edge strictly (a millisecond at least) or ends it, and a
+    request that brings no line not seen before ends it too: a server that repeats itself, or
+    ignores the window, costs one request more, never a loop.
+    """
+
+    def __init__(
+        self,
+        fetch: FetchPage,
+        keep: Callable[[Mapping[str, Any]], bool],
+        on_gap: Callable[[int], None] | None,
+        size: int,
+    ) -> None:
+        self._fetch = fetch
+        self._keep = keep
+        self._on_gap = on_gap
+        self._size = size
+
+    def kept(
+        self, start: int, end: int, direction: Direction, want: int, reach: int | None
+    ) -> list[Record]:
+        descending = direction == "desc"
+        kept: list[Record] = []
+        seam: int | None = None  # the millisecond re-fetched by the next request
+        at_seam: Counter[Hashable] = Counter()
+        low, high = start, end
+        idle = 0  # requests in a row that brought no line not seen before
+        while True:
+            page = self._fetch(low, high, direction, self._size)
+            skip = at_seam.copy()
+            frontier: int | None = None  # the furthest millisecond of the lines in range
+            new = 0
+            for record in page:
+                ms = record_ms(record)
+                if ms is None:  # no place in time: kept or not by its text alone
+                    if self._keep(record):
+                        kept.append(record)
+                    continue
+                if ms < low or ms > high:
+                    continue  # outside what was asked: a server ignoring the window
+                if seam is not None and (ms > seam if descending else ms < seam):
+                    continue  # asked for one millisecond more than wanted (desc)
+                if frontier is None or (ms < frontier if descending else ms > frontier):
+                    frontier = ms
+                if seam is not None and ms == seam:
                     key = record_key(record)
                     if skip[key] > 0:
                         skip[key] -= 1
                         continue
-            if keep(record):
-                kept.append(record)
-        if len(page) < limit or len(kept) >= limit:
-            return kept
-        frontier = _last_ms(page)
-        if frontier is None:
-            return kept  # no line says where the page ends: time cannot page on
-        if reach is not None and (frontier < reach if descending else frontier > reach):
-            return kept
-        if frontier == seam:  # a whole page inside one millisecond: time cannot page past it
-            if on_gap is not None:
-                on_gap(seam)
-            frontier = seam - 1 if descending else seam + 1
-            at_seam = Counter()
-        else:
-            at_seam = Counter(record_key(r) for r in page if record_ms(r) == frontier)
-        seam = frontier
-        if descending:
-            high = seam + 1  # lines past the seam are dropped above, whatever `end` includes
-            if high <= low:
+                new += 1
+                if self._keep(record):
+                    kept.append(record)
+            idle = 0 if new else idle + 1
+            if len(page) < self._size or len(kept) >= want or frontier is None:
                 return kept
-        else:
-            low = seam
-            if low > end:
+            if idle > _MAX_IDLE:  # the server repeats itself: say so rather than ask again
+                if self._on_gap is not None:
+                    self._on_gap(frontier)
                 return kept
+            if reach is not None and (frontier < reach if descending else frontier > reach):
+                return kept
+            if frontier == seam:  # a whole page inside one millisecond: time cannot page past it
+                if self._on_gap is not None:
+                    self._on_gap(seam)
+                frontier = seam - 1 if descending else seam + 1
+                at_seam = Counter()
+            else:
+                at_seam = Counter(record_key(r) for r in page if record_ms(r) == frontier)
+            seam = frontier
+            if descending:
+                high = seam + 1  # lines past the seam are dropped above, whatever `end` includes
+                if seam < low:
+                    return kept
+            else:
+                low = seam
+                if low > end:
+                    return kept

@@ -88,13 +88,15 @@ def _all_at_once(
     def run(index: int) -> None:
         try:
             pages[index] = fetches[index](start, end, direction, limit)
-        except BaseException as exc:  # raised in the caller's thread, below
+        except Exception as exc:  # raised in the caller's thread, below
             failures[index] = exc
 
     threads = [threading.Thread(target=run, args=(i,), daemon=True) for i in range(1, len(fetches))]
     for thread in threads:
         thread.start()
-    run(0)  # the caller's own thread does one share of the work
+    # The caller's own thread does one share of the work. A Ctrl-C or SIGTERM raised in it is not
+    # a failure to hold until the others finish: it goes up at once (the workers are daemons).
+    run(0)
     for thread in threads:
         thread.join()
     for failure in failures:

@@ -22,6 +22,10 @@ from .timestamps import record_ms
 PAGE_SIZE = 1000
 MAX_WINDOW_MS = 7 * 86_400_000
 
+# Requests in a row that bring no line not shown before: learning `end` and widening a small page
+# each cost one; past that the server is repeating itself, and the walk ends with a gap.
+_MAX_IDLE = 2
+
 Direction = Literal["asc", "desc"]
 Record = dict[str, Any]
 # (start_ms, end_ms, direction, limit) -> one page, as the API returned it.
@@ -114,11 +118,13 @@ class Pager:
         seam = high if descending else low  # the millisecond re-fetched by the next request
         at_seam: Counter[Hashable] = Counter()  # lines already shown at the seam
         shown = 0
+        widen = False  # ask a whole page: a small one cannot tell a crowded millisecond
+        idle = 0  # requests in a row that brought no line not shown before
         while want is None or shown < want:
             top = seam if descending else high  # highest millisecond still wanted
             end = top if self.end_inclusive else top + 1
             limit = self._page_size
-            if want is not None:
+            if want is not None and not widen:
                 limit = min(limit, want - shown + sum(at_seam.values()))
             start = low if descending else seam
             page = self._fetch(start, end, direction, limit)
@@ -157,6 +163,10 @@ class Pager:
                 yield fresh
             if len(page) < limit:
                 return  # a short page: nothing more in this window
+            idle = 0 if fresh else idle + 1
+            if idle > _MAX_IDLE:  # the server repeats itself: say so rather than ask again
+                self._gap(seam)
+                return
             if frontier is None:
                 if learned:
                     continue  # the page was spent on lines past `end`; ask again without them
@@ -169,12 +179,19 @@ class Pager:
                 at_seam = Counter(record_key(r) for r in page if record_ms(r) == seam)
             elif learned or (fresh and limit < self._page_size):
                 continue  # the next request sees past the seam (a bigger page, or a known `end`)
+            elif limit < self._page_size:
+                widen = True  # only a whole page inside one millisecond is a crowded one
             else:
                 # A whole page inside one millisecond: time cannot page past it.
-                self.gaps.append(seam)
-                if self._on_gap is not None:
-                    self._on_gap(seam)
+                self._gap(seam)
                 if seam == (low if descending else high):
                     return
                 seam += step
                 at_seam = Counter()
+                widen = False
+
+    def _gap(self, ms: int) -> None:
+        """Lines of millisecond `ms` that could not all be fetched: noted, and reported."""
+        self.gaps.append(ms)
+        if self._on_gap is not None:
+            self._on_gap(ms)
