@@ -180,3 +180,25 @@ def test_follow_shows_every_line_once_whatever_the_shapes(tmp_path: Path) -> Non
     got = run.jsonl()
     assert len(truth) > 60
     assert Counter(record_key(r) for r in got) == Counter(record_key(r) for r in truth)
+
+
+@pytest.mark.parametrize("shape", SHAPES, ids=_ids)
+@pytest.mark.parametrize("level", ["error", "warning"])
+def test_the_newest_line_at_a_level_costs_two_requests(
+    shape: Shape, level: str, tmp_path: Path
+) -> None:
+    """`get MODEL --level error -n 1` once paged one line at a time, for ever (issue #22)."""
+    emu = shaped(shape)
+    model, deployment = emu.id(DEMO_MODEL_ID), emu.id(DEMO_DEPLOYMENT_ID)
+    until = settled_now_ms()
+    window = ("--since", str(until - DAY_MS), "--until", str(until))
+    run = cli(
+        emu,
+        *("get", model, deployment, "--level", level, "-n", "1", *window, "-o", "jsonl"),
+        env=_env(tmp_path),
+        timeout=30,
+    )
+    assert run.status == 0, run.stderr
+    assert run.stderr == ""
+    assert len(run.jsonl()) == 1
+    assert len([r for r in emu.requests if r.path.endswith("/logs")]) <= 2
