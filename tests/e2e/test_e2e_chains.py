@@ -203,3 +203,16 @@ def test_get_flags_for_scripts_work_on_a_chain(emu: Emulator, tmp_path: Path) ->
     truth = merged_truth(emu, until - HOUR_MS // 4, until)
     assert kept == truth[::-1]  # newest first, each with its chainlet
     assert run.stdout.splitlines()[0] == truth[-1]["message"].splitlines()[0]
+
+
+@pytest.mark.parametrize("level", ["warning", "error"])
+def test_the_newest_lines_of_a_chain_at_a_level_end_in_a_pair_of_requests_per_chainlet(
+    fresh: Emulator, level: str
+) -> None:
+    """`chain rag-pipeline --level warning -n 2` once looped for ever, deaf to Ctrl-C (#22)."""
+    fresh.clear_requests()
+    run = cli(fresh, "chain", CHAIN_ID, "--level", level, "-n", "2", "-o", "jsonl", timeout=30)
+    assert run.status == 0, run.stderr
+    assert len(run.jsonl()) == 2
+    logs = [r for r in fresh.requests if r.path.endswith("/logs")]
+    assert len(logs) <= 2 * len(CHAINLETS)
