@@ -1119,6 +1119,7 @@ def stats(
             utc=utc,
             verbose=verbose,
             concurrency=workers,
+            max_rps=rps,
             attempts=attempts,
         )
         raise typer.Exit(int(status))

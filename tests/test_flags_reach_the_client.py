@@ -1,0 +1,62 @@
+"""The pacing and retry flags reach the client of every command that reads logs.
+
+`stats --chain --max-rps 3` once ran at 100 requests a second: the rate was parsed, then not
+passed on in the chain branch. Each command is run against the emulator (in-process, real
+loopback HTTP) and every logs request is checked for the client it went through.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from baseten_logs.client import ApiClient
+from baseten_logs.emulator import Emulator, EmulatorConfig
+from baseten_logs.emulator.chains import CHAIN_NAME
+from baseten_logs.pace import PACE_MARGIN
+from tests.conftest import invoke
+
+
+@pytest.fixture(scope="module")
+def emu() -> Iterator[Emulator]:
+    emulator = Emulator(EmulatorConfig(seed=5, lines_per_s=0.2, rate_limit_per_s=None))
+    yield emulator
+    emulator.close()
+
+
+@pytest.fixture
+def seen(monkeypatch: pytest.MonkeyPatch) -> list[tuple[float | None, int]]:
+    """(requests a second, attempts) of the client behind each logs request."""
+    found: list[tuple[float | None, int]] = []
+    original = ApiClient.get_logs
+
+    def spy(self: ApiClient, path: str, params: Any) -> list[dict[str, Any]]:
+        limiter = self.rate_limiter
+        found.append((None if limiter is None else limiter.ceiling, self._retry.attempts))
+        return original(self, path, params)
+
+    monkeypatch.setattr(ApiClient, "get_logs", spy)
+    return found
+
+
+COMMANDS = {
+    "get": ("get", "llama-3-8b", "--since", "10m"),
+    "get --all": ("get", "llama-3-8b", "--all", "--since", "10m"),
+    "chain": ("chain", CHAIN_NAME, "--since", "10m"),
+    "training": ("training", "llama-finetune", "--since", "1d"),
+    "stats": ("stats", "llama-3-8b", "--since", "10m", "-o", "json"),
+    "stats --chain": ("stats", CHAIN_NAME, "--chain", "--since", "10m", "-o", "json"),
+}
+
+
+@pytest.mark.parametrize("command", COMMANDS.values(), ids=COMMANDS.keys())
+def test_max_rps_and_retries_reach_every_logs_request(
+    emu: Emulator, seen: list[tuple[float | None, int]], command: tuple[str, ...]
+) -> None:
+    env = {"BASETEN_API_URL": emu.url, "BASETEN_API_KEY": emu.api_key}
+    result = invoke(*command, "--max-rps", "3", "--retries", "2", env=env)
+    assert result.status == 0, result.stderr
+    assert seen, "no logs request was made"
+    assert set(seen) == {(3 * PACE_MARGIN, 3)}  # a first try and two retries
