@@ -21,6 +21,7 @@ import httpx
 
 from .errors import ApiError, AuthError, NotFoundError, TransportError, UsageError
 from .limits import ENV_MAX_ANSWER_BYTES, ENV_REQUEST_DEADLINE, MIB, Limits, describe_bytes
+from .masking import mask_url
 from .pace import RateLimiter
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
@@ -364,13 +365,17 @@ def _answer_kind(response: httpx.Response) -> str | None:
 
 def not_the_api(response: httpx.Response, *, base_url: str, url_source: str) -> ApiError | None:
     """An error naming the URL when the answer cannot be the Baseten API's: a redirect, or a
-    page that is not JSON. None when it may well be the API."""
+    page that is not JSON. None when it may well be the API. Both URLs are shown masked."""
     status = response.status_code
-    where = f"{base_url} (from {url_source})"
+    where = f"{mask_url(base_url)} (from {url_source})"
     check = "check --api-url / BASETEN_API_URL"
     if 300 <= status < 400:
         target = response.headers.get("location")
-        points = f"redirects to {target}" if target else f"answered with a redirect (HTTP {status})"
+        points = (
+            f"redirects to {mask_url(target)}"
+            if target
+            else f"answered with a redirect (HTTP {status})"
+        )
         return ApiError(f"{where} {points}, which the Baseten API never does; {check}")
     kind = _answer_kind(response)
     if kind is None:
@@ -566,7 +571,8 @@ class ApiClient:
             wrong = not_the_api(response, base_url=self._base_url, url_source=self._url_source)
             kind = response.headers.get("content-type", "unknown content")
             raise wrong or ApiError(
-                f"{self._base_url} answered {path} with something that is not JSON ({kind})",
+                f"{mask_url(self._base_url)} answered {path} with something that is not JSON "
+                f"({kind})",
                 hint="check --api-url / BASETEN_API_URL",
             ) from None
         if replaced and not self._warned_encoding:
