@@ -25,6 +25,9 @@ from .masking import mask_url
 from .pace import RateLimiter
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+# The longest wait a server's word (a 429's `retry_after`, `Retry-After`) can impose: a hostile
+# or broken one asking for 1e9 s would otherwise stop every request of the run for good.
+MAX_SERVER_WAIT_S = 60.0
 Params = Sequence[tuple[str, str]]
 
 
@@ -68,7 +71,8 @@ class RetryPolicy:
 
 
 def _retry_after(response: httpx.Response) -> float | None:
-    """Seconds the server asked us to wait: the body's `retry_after`, else the header.
+    """Seconds the server asked us to wait: the body's `retry_after`, else the header; at most
+    MAX_SERVER_WAIT_S (the one parser of a server's wait: every use of one goes through here).
 
     None, so our own backoff applies, when neither gives a positive finite wait: `soon`, `-5`,
     `nan`, `0` or a date in the past would otherwise make us retry at once, again and again.
@@ -78,10 +82,13 @@ def _retry_after(response: httpx.Response) -> float | None:
     except ValueError:
         body = None
     value = body.get("retry_after") if isinstance(body, dict) else None
+    asked: float | None = None
     if isinstance(value, int | float) and not isinstance(value, bool):
         if math.isfinite(value) and value > 0:
-            return float(value)
-    return _header_seconds(response.headers.get("Retry-After"))
+            asked = float(value)
+    if asked is None:
+        asked = _header_seconds(response.headers.get("Retry-After"))
+    return None if asked is None else min(asked, MAX_SERVER_WAIT_S)
 
 
 def _header_seconds(header: str | None) -> float | None:
@@ -517,6 +524,7 @@ class ApiClient:
         # Told of every retry (what failed, seconds until the next try), so follow mode can say
         # "reconnecting" at once instead of after the whole retry budget.
         self.on_retry: Callable[[str, float], None] | None = None
+        self._waits_end: float | None = None  # see end_waits_in (on the `monotonic` clock)
         self._http = httpx.Client(
             base_url=base_url,
             headers={
@@ -534,6 +542,17 @@ class ApiClient:
         mounts = getattr(self._http, "_mounts", {})
         for mounted in (getattr(self._http, "_transport", None), *mounts.values()):
             _bound_by_deadlines(mounted)
+
+    def end_waits_in(self, seconds: float) -> None:
+        """No wait a server asks for (a 429's, which also pauses every request) may go past
+        `seconds` from now: follow mode's --until. A retry that would wait longer is given up
+        at once instead, so the run ends when it said it would. Our own backoff is not cut:
+        a brief outage at the last poll is still retried."""
+        self._waits_end = monotonic() + max(0.0, seconds)
+
+    def _wait_left(self) -> float:
+        """Seconds any wait may still take (inf: no bound but the retry policy's)."""
+        return math.inf if self._waits_end is None else max(0.0, self._waits_end - monotonic())
 
     @property
     def limits(self) -> Limits:
@@ -647,7 +666,8 @@ class ApiClient:
                 if response.status_code == 429:
                     wait = _retry_after(response)
                     if self.rate_limiter is not None:
-                        self.rate_limiter.throttled(wait)
+                        left = self._wait_left()
+                        self.rate_limiter.throttled(None if wait is None else min(wait, left))
                     if self.on_throttle is not None:
                         self.on_throttle()
             attempt += 1
@@ -657,7 +677,11 @@ class ApiClient:
                     f"{problem} (the URL from {self._url_source}), after {_tries(attempt)}",
                     hint="is the server running? check --api-url / BASETEN_API_URL",
                 )
-            if attempt >= policy.attempts or time.monotonic() + delay > deadline:
+            if (
+                attempt >= policy.attempts
+                or time.monotonic() + delay > deadline
+                or (wait is not None and wait > self._wait_left())
+            ):
                 raise TransportError(
                     f"giving up on {path} after {_tries(attempt)}: {problem}",
                     hint=hint,
