@@ -328,6 +328,30 @@ class _DeadlineBackend(httpcore.NetworkBackend):
         self._inner.sleep(seconds)
 
 
+def _send_bounded(
+    http: httpx.Client, request: httpx.Request, *, started: float, limits: Limits, timeout: float
+) -> httpx.Response:
+    """`request` sent, its answer read whole within the size cap and the deadline (`started`
+    + the limits' deadline): every request of this module, GET or POST, goes through here.
+
+    _OverLimit when the answer is too big or too slow; httpx's errors as they come."""
+    deadline = started + limits.request_deadline_s
+    # httpx's timeouts are per wait for bytes: none may start longer than the time left.
+    remaining = max(0.001, deadline - monotonic())
+    waits = httpx.Timeout(min(timeout, remaining), connect=min(10.0, remaining))
+    request.extensions["timeout"] = waits.as_dict()
+    _request_deadline.value = deadline
+    try:
+        response = http.send(request, stream=True)
+        try:
+            body = _read_bounded(response, limits=limits, deadline=deadline)
+        finally:
+            response.close()
+    finally:
+        _request_deadline.value = None
+    return _bounded_answer(response, body)
+
+
 def _bound_by_deadlines(transport: object) -> None:
     """Make `transport`'s connections keep request deadlines, where httpx lets us reach in.
 
@@ -338,6 +362,14 @@ def _bound_by_deadlines(transport: object) -> None:
     backend = getattr(pool, "_network_backend", None)
     if isinstance(backend, httpcore.NetworkBackend) and not isinstance(backend, _DeadlineBackend):
         pool._network_backend = _DeadlineBackend(backend)  # type: ignore[union-attr]
+
+
+def _keep_deadlines(http: httpx.Client) -> None:
+    """Every transport of `http` keeps request deadlines: proxies from the environment are
+    mounted transports of their own."""
+    mounts = getattr(http, "_mounts", {})
+    for mounted in (getattr(http, "_transport", None), *mounts.values()):
+        _bound_by_deadlines(mounted)
 
 
 def _server_message(response: httpx.Response) -> str:
@@ -448,23 +480,35 @@ def post_form(
     form: dict[str, str],
     *,
     timeout: float = 30.0,
+    limits: Limits | None = None,
     log: Callable[[str], None] | None = None,
 ) -> tuple[int, Any]:
     """One POST of a form (the OAuth token endpoint): the status and the JSON body, or None.
 
-    Never retried: a refresh token may be single-use. The form is never traced or logged.
+    Never retried: a refresh token may be single-use. The form is never traced or logged. The
+    answer is read as every other is (_send_bounded): within the size cap and the deadline, and
+    JSON nested too deep is one error, not a crash.
     """
     from . import __version__
 
-    started = time.monotonic()
+    limits = limits or Limits()
+    started = monotonic()
+    headers = {
+        "Accept": "application/json",
+        "Accept-Encoding": "gzip, deflate",  # only what _read_bounded inflates itself
+        "User-Agent": f"baseten-logs/{__version__}",
+    }
     try:
-        with httpx.Client(base_url=base_url, timeout=httpx.Timeout(timeout, connect=10.0)) as http:
-            response = http.post(
-                path,
-                data=form,
-                headers={"Accept": "application/json", "User-Agent": f"baseten-logs/{__version__}"},
-            )
+        with httpx.Client(base_url=base_url, headers=headers) as http:
+            _keep_deadlines(http)
+            request = http.build_request("POST", path, data=form)
+            response = _send_bounded(http, request, started=started, limits=limits, timeout=timeout)
+    except _OverLimit as exc:
+        hint = _TOKEN_TOO_BIG_HINT if exc.hint == _TOO_BIG_HINT else exc.hint
+        raise TransportError(f"POST {path}: {exc.problem}", hint=hint) from None
     except httpx.TimeoutException:
+        if monotonic() - started >= limits.request_deadline_s:
+            raise TransportError(f"POST {path}: {_too_slow(limits)}", hint=_TOO_SLOW_HINT) from None
         raise TransportError(f"POST {path} timed out", hint="try again in a moment") from None
     except httpx.TransportError as exc:
         raise TransportError(
@@ -472,13 +516,25 @@ def post_form(
             hint="check the network and the API URL",
         ) from None
     if log is not None:
-        elapsed_ms = (time.monotonic() - started) * 1000
+        elapsed_ms = (monotonic() - started) * 1000
         log(f"POST {path} -> {response.status_code} in {elapsed_ms:.0f} ms")
     try:
-        body = response.json()
-    except (ValueError, UnicodeDecodeError):
+        body = _loads(response.content)[0]
+    except _TooDeep:
+        raise _too_deep(path) from None
+    except ValueError:
         body = None
     return response.status_code, body
+
+
+_TOKEN_TOO_BIG_HINT = "no token answer is that big: is the login's remote_url the Baseten API?"
+
+
+def _too_deep(path: str) -> ApiError:
+    return ApiError(
+        f"the API answered {path} with JSON nested too deep to read",
+        hint="the endpoint is in beta; please report this with -v output",
+    )
 
 
 class ApiClient:
@@ -538,10 +594,7 @@ class ApiClient:
             limits=httpx.Limits(max_connections=max_connections),
             transport=transport,
         )
-        # Proxies from the environment are mounted transports of their own.
-        mounts = getattr(self._http, "_mounts", {})
-        for mounted in (getattr(self._http, "_transport", None), *mounts.values()):
-            _bound_by_deadlines(mounted)
+        _keep_deadlines(self._http)
 
     def end_waits_in(self, seconds: float) -> None:
         """No wait a server asks for (a 429's, which also pauses every request) may go past
@@ -582,10 +635,7 @@ class ApiClient:
         try:
             body, replaced = _loads(response.content)
         except _TooDeep:
-            raise ApiError(
-                f"the API answered {path} with JSON nested too deep to read",
-                hint="the endpoint is in beta; please report this with -v output",
-            ) from None
+            raise _too_deep(path) from None
         except ValueError:
             wrong = not_the_api(response, base_url=self._base_url, url_source=self._url_source)
             kind = response.headers.get("content-type", "unknown content")
@@ -698,24 +748,10 @@ class ApiClient:
         self, path: str, params: Params, started: float, *, headers: dict[str, str] | None
     ) -> httpx.Response:
         """One GET whose answer is read whole, within the size cap and the deadline."""
-        limits = self._limits
-        deadline = started + limits.request_deadline_s
-        # httpx's timeouts are per wait for bytes: none may start longer than the time left.
-        remaining = max(0.001, deadline - monotonic())
-        timeout = httpx.Timeout(min(self._timeout, remaining), connect=min(10.0, remaining))
-        request = self._http.build_request(
-            "GET", path, params=list(params), headers=headers, timeout=timeout
+        request = self._http.build_request("GET", path, params=list(params), headers=headers)
+        return _send_bounded(
+            self._http, request, started=started, limits=self._limits, timeout=self._timeout
         )
-        _request_deadline.value = deadline
-        try:
-            response = self._http.send(request, stream=True)
-            try:
-                body = _read_bounded(response, limits=limits, deadline=deadline)
-            finally:
-                response.close()
-        finally:
-            _request_deadline.value = None
-        return _bounded_answer(response, body)
 
     def _observe(self, status: int | None, started: float) -> None:
         elapsed = monotonic() - started

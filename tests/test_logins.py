@@ -488,16 +488,18 @@ def test_completion_never_refreshes_a_login(
     assert REFRESH in rc.read_text()
 
 
-def test_a_token_answer_that_cannot_be_sent_is_an_api_error(
+def test_a_token_answer_that_cannot_be_sent_is_an_auth_error_and_saves_nothing(
     rc: Path, httpx_mock: HTTPXMock
 ) -> None:
     write(rc, OAUTH_HEAD + login_values(-10))
+    before = rc.read_bytes()
     answer = {"access_token": "bad token\r\nX-Evil: 1", "refresh_token": "r", "expires_in": 60}
     httpx_mock.add_response(url=TOKEN_URL, method="POST", json=answer)
     result = invoke(*GET)
-    assert result.status == ExitStatus.API
+    assert result.status == ExitStatus.AUTH  # issue 23: the login is unusable, as when refused
     assert "has no usable token" in result.stderr and "Evil" not in result.stderr
     assert sent_tokens(httpx_mock) == []
+    assert rc.read_bytes() == before
 
 
 # --- logins that hold only part of what truss writes ------------------------------------------
