@@ -76,10 +76,12 @@ def lifetime(value: object) -> float | None:
 
 
 def parse_expiry(value: object) -> float:
+    """A stored `oauth_expires_at`; 0 (unknown: refresh first) unless a finite number."""
     try:
-        return float(str(value).strip())
+        seconds = float(str(value).strip())
     except ValueError:
         return 0.0
+    return seconds if math.isfinite(seconds) else 0.0
 
 
 def tokens_from(values: Mapping[str, Any]) -> Tokens:

@@ -614,3 +614,16 @@ def test_a_refreshed_login_that_cannot_be_saved_is_warned_about(
         f"could not save the refreshed login of remote 'baseten' to {rc} (OSError);"
         " if the next run fails, run truss login"
     ]
+
+
+@pytest.mark.parametrize("stored", ["nan", "inf", "1e999", "-inf"])
+def test_a_stored_expiry_that_is_not_finite_is_unknown_and_refreshed_first(
+    rc: Path, httpx_mock: HTTPXMock, logs_ok: None, token_api: TokenEndpoint, stored: str
+) -> None:
+    secrets = f"oauth_access_token = {ACCESS}\noauth_refresh_token = {REFRESH}\n"
+    write(rc, OAUTH_HEAD + secrets + f"oauth_expires_at = {stored}\n")
+    shown = invoke("whoami")
+    assert shown.status == 0, shown.stderr  # not int(nan): an internal error
+    result = invoke(*GET)
+    assert result.status == 0, result.stderr
+    assert sent_tokens(httpx_mock) == ["Bearer new-access-1"]
