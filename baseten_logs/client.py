@@ -21,9 +21,13 @@ import httpx
 
 from .errors import ApiError, AuthError, NotFoundError, TransportError, UsageError
 from .limits import ENV_MAX_ANSWER_BYTES, ENV_REQUEST_DEADLINE, MIB, Limits, describe_bytes
+from .masking import mask_url
 from .pace import RateLimiter
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+# The longest wait a server's word (a 429's `retry_after`, `Retry-After`) can impose: a hostile
+# or broken one asking for 1e9 s would otherwise stop every request of the run for good.
+MAX_SERVER_WAIT_S = 60.0
 Params = Sequence[tuple[str, str]]
 
 
@@ -67,7 +71,8 @@ class RetryPolicy:
 
 
 def _retry_after(response: httpx.Response) -> float | None:
-    """Seconds the server asked us to wait: the body's `retry_after`, else the header.
+    """Seconds the server asked us to wait: the body's `retry_after`, else the header; at most
+    MAX_SERVER_WAIT_S (the one parser of a server's wait: every use of one goes through here).
 
     None, so our own backoff applies, when neither gives a positive finite wait: `soon`, `-5`,
     `nan`, `0` or a date in the past would otherwise make us retry at once, again and again.
@@ -77,10 +82,13 @@ def _retry_after(response: httpx.Response) -> float | None:
     except ValueError:
         body = None
     value = body.get("retry_after") if isinstance(body, dict) else None
+    asked: float | None = None
     if isinstance(value, int | float) and not isinstance(value, bool):
         if math.isfinite(value) and value > 0:
-            return float(value)
-    return _header_seconds(response.headers.get("Retry-After"))
+            asked = float(value)
+    if asked is None:
+        asked = _header_seconds(response.headers.get("Retry-After"))
+    return None if asked is None else min(asked, MAX_SERVER_WAIT_S)
 
 
 def _header_seconds(header: str | None) -> float | None:
@@ -320,6 +328,30 @@ class _DeadlineBackend(httpcore.NetworkBackend):
         self._inner.sleep(seconds)
 
 
+def _send_bounded(
+    http: httpx.Client, request: httpx.Request, *, started: float, limits: Limits, timeout: float
+) -> httpx.Response:
+    """`request` sent, its answer read whole within the size cap and the deadline (`started`
+    + the limits' deadline): every request of this module, GET or POST, goes through here.
+
+    _OverLimit when the answer is too big or too slow; httpx's errors as they come."""
+    deadline = started + limits.request_deadline_s
+    # httpx's timeouts are per wait for bytes: none may start longer than the time left.
+    remaining = max(0.001, deadline - monotonic())
+    waits = httpx.Timeout(min(timeout, remaining), connect=min(10.0, remaining))
+    request.extensions["timeout"] = waits.as_dict()
+    _request_deadline.value = deadline
+    try:
+        response = http.send(request, stream=True)
+        try:
+            body = _read_bounded(response, limits=limits, deadline=deadline)
+        finally:
+            response.close()
+    finally:
+        _request_deadline.value = None
+    return _bounded_answer(response, body)
+
+
 def _bound_by_deadlines(transport: object) -> None:
     """Make `transport`'s connections keep request deadlines, where httpx lets us reach in.
 
@@ -330,6 +362,14 @@ def _bound_by_deadlines(transport: object) -> None:
     backend = getattr(pool, "_network_backend", None)
     if isinstance(backend, httpcore.NetworkBackend) and not isinstance(backend, _DeadlineBackend):
         pool._network_backend = _DeadlineBackend(backend)  # type: ignore[union-attr]
+
+
+def _keep_deadlines(http: httpx.Client) -> None:
+    """Every transport of `http` keeps request deadlines: proxies from the environment are
+    mounted transports of their own."""
+    mounts = getattr(http, "_mounts", {})
+    for mounted in (getattr(http, "_transport", None), *mounts.values()):
+        _bound_by_deadlines(mounted)
 
 
 def _server_message(response: httpx.Response) -> str:
@@ -364,13 +404,17 @@ def _answer_kind(response: httpx.Response) -> str | None:
 
 def not_the_api(response: httpx.Response, *, base_url: str, url_source: str) -> ApiError | None:
     """An error naming the URL when the answer cannot be the Baseten API's: a redirect, or a
-    page that is not JSON. None when it may well be the API."""
+    page that is not JSON. None when it may well be the API. Both URLs are shown masked."""
     status = response.status_code
-    where = f"{base_url} (from {url_source})"
+    where = f"{mask_url(base_url)} (from {url_source})"
     check = "check --api-url / BASETEN_API_URL"
     if 300 <= status < 400:
         target = response.headers.get("location")
-        points = f"redirects to {target}" if target else f"answered with a redirect (HTTP {status})"
+        points = (
+            f"redirects to {mask_url(target)}"
+            if target
+            else f"answered with a redirect (HTTP {status})"
+        )
         return ApiError(f"{where} {points}, which the Baseten API never does; {check}")
     kind = _answer_kind(response)
     if kind is None:
@@ -436,23 +480,35 @@ def post_form(
     form: dict[str, str],
     *,
     timeout: float = 30.0,
+    limits: Limits | None = None,
     log: Callable[[str], None] | None = None,
 ) -> tuple[int, Any]:
     """One POST of a form (the OAuth token endpoint): the status and the JSON body, or None.
 
-    Never retried: a refresh token may be single-use. The form is never traced or logged.
+    Never retried: a refresh token may be single-use. The form is never traced or logged. The
+    answer is read as every other is (_send_bounded): within the size cap and the deadline, and
+    JSON nested too deep is one error, not a crash.
     """
     from . import __version__
 
-    started = time.monotonic()
+    limits = limits or Limits()
+    started = monotonic()
+    headers = {
+        "Accept": "application/json",
+        "Accept-Encoding": "gzip, deflate",  # only what _read_bounded inflates itself
+        "User-Agent": f"baseten-logs/{__version__}",
+    }
     try:
-        with httpx.Client(base_url=base_url, timeout=httpx.Timeout(timeout, connect=10.0)) as http:
-            response = http.post(
-                path,
-                data=form,
-                headers={"Accept": "application/json", "User-Agent": f"baseten-logs/{__version__}"},
-            )
+        with httpx.Client(base_url=base_url, headers=headers) as http:
+            _keep_deadlines(http)
+            request = http.build_request("POST", path, data=form)
+            response = _send_bounded(http, request, started=started, limits=limits, timeout=timeout)
+    except _OverLimit as exc:
+        hint = _TOKEN_TOO_BIG_HINT if exc.hint == _TOO_BIG_HINT else exc.hint
+        raise TransportError(f"POST {path}: {exc.problem}", hint=hint) from None
     except httpx.TimeoutException:
+        if monotonic() - started >= limits.request_deadline_s:
+            raise TransportError(f"POST {path}: {_too_slow(limits)}", hint=_TOO_SLOW_HINT) from None
         raise TransportError(f"POST {path} timed out", hint="try again in a moment") from None
     except httpx.TransportError as exc:
         raise TransportError(
@@ -460,13 +516,25 @@ def post_form(
             hint="check the network and the API URL",
         ) from None
     if log is not None:
-        elapsed_ms = (time.monotonic() - started) * 1000
+        elapsed_ms = (monotonic() - started) * 1000
         log(f"POST {path} -> {response.status_code} in {elapsed_ms:.0f} ms")
     try:
-        body = response.json()
-    except (ValueError, UnicodeDecodeError):
+        body = _loads(response.content)[0]
+    except _TooDeep:
+        raise _too_deep(path) from None
+    except ValueError:
         body = None
     return response.status_code, body
+
+
+_TOKEN_TOO_BIG_HINT = "no token answer is that big: is the login's remote_url the Baseten API?"
+
+
+def _too_deep(path: str) -> ApiError:
+    return ApiError(
+        f"the API answered {path} with JSON nested too deep to read",
+        hint="the endpoint is in beta; please report this with -v output",
+    )
 
 
 class ApiClient:
@@ -512,6 +580,7 @@ class ApiClient:
         # Told of every retry (what failed, seconds until the next try), so follow mode can say
         # "reconnecting" at once instead of after the whole retry budget.
         self.on_retry: Callable[[str, float], None] | None = None
+        self._waits_end: float | None = None  # see end_waits_in (on the `monotonic` clock)
         self._http = httpx.Client(
             base_url=base_url,
             headers={
@@ -525,10 +594,18 @@ class ApiClient:
             limits=httpx.Limits(max_connections=max_connections),
             transport=transport,
         )
-        # Proxies from the environment are mounted transports of their own.
-        mounts = getattr(self._http, "_mounts", {})
-        for mounted in (getattr(self._http, "_transport", None), *mounts.values()):
-            _bound_by_deadlines(mounted)
+        _keep_deadlines(self._http)
+
+    def end_waits_in(self, seconds: float) -> None:
+        """No wait a server asks for (a 429's, which also pauses every request) may go past
+        `seconds` from now: follow mode's --until. A retry that would wait longer is given up
+        at once instead, so the run ends when it said it would. Our own backoff is not cut:
+        a brief outage at the last poll is still retried."""
+        self._waits_end = monotonic() + max(0.0, seconds)
+
+    def _wait_left(self) -> float:
+        """Seconds any wait may still take (inf: no bound but the retry policy's)."""
+        return math.inf if self._waits_end is None else max(0.0, self._waits_end - monotonic())
 
     @property
     def limits(self) -> Limits:
@@ -558,15 +635,13 @@ class ApiClient:
         try:
             body, replaced = _loads(response.content)
         except _TooDeep:
-            raise ApiError(
-                f"the API answered {path} with JSON nested too deep to read",
-                hint="the endpoint is in beta; please report this with -v output",
-            ) from None
+            raise _too_deep(path) from None
         except ValueError:
             wrong = not_the_api(response, base_url=self._base_url, url_source=self._url_source)
             kind = response.headers.get("content-type", "unknown content")
             raise wrong or ApiError(
-                f"{self._base_url} answered {path} with something that is not JSON ({kind})",
+                f"{mask_url(self._base_url)} answered {path} with something that is not JSON "
+                f"({kind})",
                 hint="check --api-url / BASETEN_API_URL",
             ) from None
         if replaced and not self._warned_encoding:
@@ -641,7 +716,8 @@ class ApiClient:
                 if response.status_code == 429:
                     wait = _retry_after(response)
                     if self.rate_limiter is not None:
-                        self.rate_limiter.throttled(wait)
+                        left = self._wait_left()
+                        self.rate_limiter.throttled(None if wait is None else min(wait, left))
                     if self.on_throttle is not None:
                         self.on_throttle()
             attempt += 1
@@ -651,7 +727,11 @@ class ApiClient:
                     f"{problem} (the URL from {self._url_source}), after {_tries(attempt)}",
                     hint="is the server running? check --api-url / BASETEN_API_URL",
                 )
-            if attempt >= policy.attempts or time.monotonic() + delay > deadline:
+            if (
+                attempt >= policy.attempts
+                or time.monotonic() + delay > deadline
+                or (wait is not None and wait > self._wait_left())
+            ):
                 raise TransportError(
                     f"giving up on {path} after {_tries(attempt)}: {problem}",
                     hint=hint,
@@ -668,24 +748,10 @@ class ApiClient:
         self, path: str, params: Params, started: float, *, headers: dict[str, str] | None
     ) -> httpx.Response:
         """One GET whose answer is read whole, within the size cap and the deadline."""
-        limits = self._limits
-        deadline = started + limits.request_deadline_s
-        # httpx's timeouts are per wait for bytes: none may start longer than the time left.
-        remaining = max(0.001, deadline - monotonic())
-        timeout = httpx.Timeout(min(self._timeout, remaining), connect=min(10.0, remaining))
-        request = self._http.build_request(
-            "GET", path, params=list(params), headers=headers, timeout=timeout
+        request = self._http.build_request("GET", path, params=list(params), headers=headers)
+        return _send_bounded(
+            self._http, request, started=started, limits=self._limits, timeout=self._timeout
         )
-        _request_deadline.value = deadline
-        try:
-            response = self._http.send(request, stream=True)
-            try:
-                body = _read_bounded(response, limits=limits, deadline=deadline)
-            finally:
-                response.close()
-        finally:
-            _request_deadline.value = None
-        return _bounded_answer(response, body)
 
     def _observe(self, status: int | None, started: float) -> None:
         elapsed = monotonic() - started

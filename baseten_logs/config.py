@@ -8,10 +8,11 @@ import stat
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from .errors import ConfigError, UsageError
 from .login import OAuthLogin, tokens_from
+from .masking import mask_key, mask_url
 from .trussrc import read_keyring, read_sections, trussrc_path
 
 __all__ = [
@@ -56,23 +57,6 @@ class Credentials:
         if self.login is not None:
             return f"oauth\0{self.login.path}\0{self.login.remote}"
         return self.api_key
-
-
-def mask_key(key: str) -> str:
-    """Enough of a key to recognise it, never enough to use it."""
-    return f"{key[:4]}…" if len(key) > 12 else "****"
-
-
-def mask_url(url: str) -> str:
-    """The URL with any user:password@ replaced, for every place a URL is shown."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return "<an unparsable URL>"
-    if "@" not in parts.netloc:
-        return url
-    host = parts.netloc.rpartition("@")[2]
-    return urlunsplit(parts._replace(netloc=f"****@{host}"))
 
 
 def app_url_to_api_url(url: str) -> str:

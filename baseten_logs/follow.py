@@ -178,6 +178,12 @@ class Follower:
     def now_ms(self) -> int:
         return int(self._clock() * 1000)
 
+    def ends_at_ms(self, until_ms: int) -> int:
+        """When following up to `until_ms` ends: after a short grace for stragglers, the last
+        sweep. No wait a server asks for may reach past it (ApiClient.end_waits_in)."""
+        cfg = self.settings
+        return until_ms + min(cfg.recent_ms, cfg.overlap_ms)
+
     def remember(self, records: Iterable[Record], *, since_ms: int) -> None:
         """Count lines already shown (the opening window) so no poll shows them again."""
         for record in records:
@@ -218,7 +224,7 @@ class Follower:
             # Past --until (and a short grace for stragglers), or the deployment has ended:
             # one last full sweep, then stop.
             finishing = self.stopped_because is not None or (
-                until_ms is not None and now >= until_ms + recent_ms
+                until_ms is not None and now >= self.ends_at_ms(until_ms)
             )
             sweep = finishing or now - last_sweep >= cfg.sweep_every_ms
             reach = cfg.overlap_ms if sweep else recent_ms

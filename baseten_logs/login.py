@@ -7,11 +7,19 @@ instead of spending a refresh token that may be single-use.
 
 The refresh token is sent to the token endpoint and nowhere else, and no token reaches any
 output: `repr` of a login shows neither.
+
+The token endpoint's answer is untrusted like any other: read within the size cap and the
+deadline (client.post_form), its tokens accepted only as printable ASCII without spaces and of
+a sane length (one with a line break would be written into the trussrc as a section of its
+own), and a lifetime that is not a sane number of seconds read as unknown: this run refreshes
+again after UNKNOWN_LIFETIME_S (or a 401), and the store is told expiry 0, so the next run
+refreshes first.
 """
 
 from __future__ import annotations
 
 import contextlib
+import math
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -21,10 +29,14 @@ from typing import Any
 
 from . import trussrc
 from .errors import ApiError, AuthError
+from .limits import limits_from
 
 TOKEN_PATH = "/v1/users/auth/device/token"
 CLIENT_ID = "baseten-cli"
 REFRESH_MARGIN_S = 60  # truss's leeway: refresh when less than this remains
+MAX_TOKEN_CHARS = 8192  # what a server takes in one header line; JWTs are a few hundred
+MAX_LIFETIME_S = 366 * 86400  # an access token's lifetime longer than a year is nonsense
+UNKNOWN_LIFETIME_S = 600  # how long a token issued with no sane lifetime is used by this run
 
 
 @dataclass(frozen=True)
@@ -32,13 +44,44 @@ class Tokens:
     access_token: str = field(repr=False)
     refresh_token: str = field(repr=False)
     expires_at: float  # Unix seconds; 0 when unknown (then the first use refreshes)
+    # False for a token issued with no sane lifetime: `expires_at` is this run's guess, and
+    # the store is told 0 (unknown), so the next run refreshes first.
+    lifetime_known: bool = True
+
+
+def usable_token(value: object) -> str | None:
+    """`value` as a token, or None: printable ASCII without spaces, at most MAX_TOKEN_CHARS.
+
+    Anything else could not be sent in a header, or would break the trussrc it is saved in."""
+    if not isinstance(value, str) or not 0 < len(value) <= MAX_TOKEN_CHARS:
+        return None
+    if not (value.isascii() and value.isprintable()) or " " in value:
+        return None
+    return value
+
+
+def lifetime(value: object) -> float | None:
+    """An answer's `expires_in` as seconds, or None when it is not a sane lifetime: not a
+    number (or a numeric string), not finite (`NaN`, `1e999`), no longer than the refresh
+    margin (it would refresh at every request), or longer than MAX_LIFETIME_S."""
+    if isinstance(value, bool):
+        return None
+    try:
+        seconds = float(value) if isinstance(value, int | float | str) else math.nan
+    except (ValueError, OverflowError):
+        return None
+    if not math.isfinite(seconds) or not REFRESH_MARGIN_S < seconds <= MAX_LIFETIME_S:
+        return None
+    return seconds
 
 
 def parse_expiry(value: object) -> float:
+    """A stored `oauth_expires_at`; 0 (unknown: refresh first) unless a finite number."""
     try:
-        return float(str(value).strip())
+        seconds = float(str(value).strip())
     except ValueError:
         return 0.0
+    return seconds if math.isfinite(seconds) else 0.0
 
 
 def tokens_from(values: Mapping[str, Any]) -> Tokens:
@@ -158,6 +201,7 @@ class OAuthLogin:
                 "refresh_token": refresh_token,
                 "client_id": CLIENT_ID,
             },
+            limits=limits_from(self._env),
             log=self.log,
         )
         if status in (400, 401, 403):
@@ -167,21 +211,23 @@ class OAuthLogin:
                 f"could not refresh the login for remote {self.remote!r}: HTTP {status}",
                 hint="try again in a moment",
             )
-        access, refresh, expires_in = (
-            body.get("access_token"),
-            body.get("refresh_token"),
-            body.get("expires_in"),
-        )
-        usable = isinstance(access, str) and access.isascii() and access.isprintable()
-        if not usable or not access or " " in access or not isinstance(expires_in, int | float):
-            raise ApiError(
+        access = usable_token(body.get("access_token"))
+        # No refresh token in the answer keeps the one sent (RFC 6749 lets servers omit it).
+        given = body.get("refresh_token")
+        new_refresh = refresh_token if given is None or given == "" else usable_token(given)
+        if access is None or new_refresh is None:
+            # Nothing is saved: the login in the store stays as it was.
+            raise AuthError(
                 f"the token endpoint's answer for remote {self.remote!r} has no usable token",
-                hint="please report this with -v output",
+                hint="run truss login; if this happens again, please report it with -v output",
             )
-        new_refresh = refresh if isinstance(refresh, str) and refresh else refresh_token
-        tokens = Tokens(access, new_refresh, float(int(self._clock()) + int(expires_in)))
+        seconds = lifetime(body.get("expires_in"))
+        known = seconds is not None
+        expires_at = float(int(self._clock()) + int(seconds or UNKNOWN_LIFETIME_S))
+        tokens = Tokens(access, new_refresh, expires_at, lifetime_known=known)
         if self.log is not None:
-            self.log(f"refreshed the {self.describe}: {int(expires_in) // 60} min to go")
+            told = f"{int(seconds) // 60} min to go" if seconds else "its lifetime is unknown"
+            self.log(f"refreshed the {self.describe}: {told}")
         return tokens
 
     def _stored(self) -> Tokens | None:
@@ -200,7 +246,7 @@ class OAuthLogin:
         values = {
             "oauth_access_token": tokens.access_token,
             "oauth_refresh_token": tokens.refresh_token,
-            "oauth_expires_at": str(int(tokens.expires_at)),
+            "oauth_expires_at": str(int(tokens.expires_at) if tokens.lifetime_known else 0),
         }
         try:
             if self.store == "keyring":

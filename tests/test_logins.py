@@ -488,16 +488,18 @@ def test_completion_never_refreshes_a_login(
     assert REFRESH in rc.read_text()
 
 
-def test_a_token_answer_that_cannot_be_sent_is_an_api_error(
+def test_a_token_answer_that_cannot_be_sent_is_an_auth_error_and_saves_nothing(
     rc: Path, httpx_mock: HTTPXMock
 ) -> None:
     write(rc, OAUTH_HEAD + login_values(-10))
+    before = rc.read_bytes()
     answer = {"access_token": "bad token\r\nX-Evil: 1", "refresh_token": "r", "expires_in": 60}
     httpx_mock.add_response(url=TOKEN_URL, method="POST", json=answer)
     result = invoke(*GET)
-    assert result.status == ExitStatus.API
+    assert result.status == ExitStatus.AUTH  # issue 23: the login is unusable, as when refused
     assert "has no usable token" in result.stderr and "Evil" not in result.stderr
     assert sent_tokens(httpx_mock) == []
+    assert rc.read_bytes() == before
 
 
 # --- logins that hold only part of what truss writes ------------------------------------------
@@ -612,3 +614,16 @@ def test_a_refreshed_login_that_cannot_be_saved_is_warned_about(
         f"could not save the refreshed login of remote 'baseten' to {rc} (OSError);"
         " if the next run fails, run truss login"
     ]
+
+
+@pytest.mark.parametrize("stored", ["nan", "inf", "1e999", "-inf"])
+def test_a_stored_expiry_that_is_not_finite_is_unknown_and_refreshed_first(
+    rc: Path, httpx_mock: HTTPXMock, logs_ok: None, token_api: TokenEndpoint, stored: str
+) -> None:
+    secrets = f"oauth_access_token = {ACCESS}\noauth_refresh_token = {REFRESH}\n"
+    write(rc, OAUTH_HEAD + secrets + f"oauth_expires_at = {stored}\n")
+    shown = invoke("whoami")
+    assert shown.status == 0, shown.stderr  # not int(nan): an internal error
+    result = invoke(*GET)
+    assert result.status == 0, result.stderr
+    assert sent_tokens(httpx_mock) == ["Bearer new-access-1"]

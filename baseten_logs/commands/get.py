@@ -276,6 +276,8 @@ def _follow(
     )
     if on_terminal:
         client.on_retry = follower.reconnecting  # say so at the first failure, not the last
+    if until_ms is not None:  # no 429 may hold the run past --until
+        client.end_waits_in((follower.ends_at_ms(until_ms) - follower.now_ms()) / 1000)
     horizon = query.until_ms - settings.overlap_ms
     oldest = min((ms for r in opening if (ms := record_ms(r)) is not None), default=query.until_ms)
     if query.limit is not None and oldest > horizon:
