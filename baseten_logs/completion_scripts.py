@@ -235,7 +235,7 @@ def shell_name(flag: str, shell: str) -> str:
         raise UsageError(flag, "cannot tell which shell this is", hint=f"name it: {flag} {_NAMES}")
     if name not in SHELLS:
         hint = f"name one: {_NAMES}"
-        raise UsageError(flag, f"no completion for shell {inert(shell)!r}", hint=hint)
+        raise UsageError(flag, f"no completion for shell '{inert(shell)}'", hint=hint)
     return name
 
 
