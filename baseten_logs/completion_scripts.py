@@ -157,7 +157,7 @@ def powershell_word(value: str) -> str:
 
 
 def _line_safe(value: str) -> bool:
-    """Whether a line-based protocol (zsh, fish) can carry `value` as one inert candidate."""
+    """Whether a line protocol (zsh, fish, PowerShell) can carry `value` as one inert candidate."""
     return inert(value) == value
 
 
@@ -226,6 +226,7 @@ def use_quoting_completers() -> None:
 
 
 _SCRIPTS = {"bash": _BASH, "zsh": _ZSH, "fish": _FISH, "powershell": _POWERSHELL}
+_NAMES = "bash|zsh|fish|powershell"
 
 
 def shell_name(flag: str, shell: str) -> str:
@@ -237,9 +238,6 @@ def shell_name(flag: str, shell: str) -> str:
         hint = f"name one: {_NAMES}"
         raise UsageError(flag, f"no completion for shell '{inert(shell)}'", hint=hint)
     return name
-
-
-_NAMES = "bash|zsh|fish|powershell"
 
 
 def script(shell: str) -> str:
