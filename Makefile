@@ -52,7 +52,7 @@ mutate: $(STAMP) ## mutation testing of the core with mutmut (slow); prints the 
 		$(or $(MUTATE),$$($(BIN)/python scripts/mutation_score.py --patterns))
 	$(BIN)/python scripts/mutation_score.py
 
-completions: $(STAMP) ## regenerate completions/ for bash, zsh and fish
+completions: $(STAMP) ## regenerate completions/ for bash, zsh, fish and PowerShell
 	$(BIN)/python -m baseten_logs.completion_scripts completions
 
 clean: ## remove the virtual environment and caches

@@ -88,6 +88,7 @@ app = typer.Typer(
     epilog=_epilog(TOP_EXAMPLES, EXIT_STATUSES),
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
+    add_completion=False,  # typer's scripts evaluate names as code: ours are below
     no_args_is_help=True,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
@@ -433,6 +434,30 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+SHELL_NAMES = ("bash", "zsh", "fish", "powershell")
+COMPLETION_FLAGS = ("--install-completion", "--show-completion")
+
+
+def _install_completion(ctx: typer.Context, value: str | None) -> None:
+    if value is None or ctx.resilient_parsing:  # resilient: a shell completing this very flag
+        return
+    from .completion_scripts import install, shell_name
+
+    shell = shell_name("--install-completion", value)
+    path = install(shell)
+    typer.echo(f"{shell} completion installed in {path}; it takes effect in new shells")
+    raise typer.Exit()
+
+
+def _show_completion(ctx: typer.Context, value: str | None) -> None:
+    if value is None or ctx.resilient_parsing:
+        return
+    from .completion_scripts import script, shell_name
+
+    typer.echo(script(shell_name("--show-completion", value)), nl=False)
+    raise typer.Exit()
+
+
 @app.callback()
 def main(
     version: Annotated[
@@ -441,6 +466,30 @@ def main(
             "--version", help="Print the version and exit.", callback=_version, is_eager=True
         ),
     ] = False,
+    install_completion: Annotated[
+        str | None,
+        typer.Option(
+            "--install-completion",
+            metavar="[SHELL]",
+            help="Install completion for SHELL (bash, zsh, fish, powershell), else this shell.",
+            callback=_install_completion,
+            is_eager=True,
+            expose_value=False,
+            autocompletion=_choices(*SHELL_NAMES),
+        ),
+    ] = None,
+    show_completion: Annotated[
+        str | None,
+        typer.Option(
+            "--show-completion",
+            metavar="[SHELL]",
+            help="Print the completion script for SHELL, else this shell (what install writes).",
+            callback=_show_completion,
+            is_eager=True,
+            expose_value=False,
+            autocompletion=_choices(*SHELL_NAMES),
+        ),
+    ] = None,
 ) -> None:
     """Fast, scriptable logs for model deployments on Baseten."""
 
@@ -1855,6 +1904,8 @@ def _run(argv: list[str]) -> int:
     tolerant_stdout()
     if os.environ.get(COMPLETE_VAR):
         return _complete(argv)
+    if argv in ([COMPLETION_FLAGS[0]], [COMPLETION_FLAGS[1]]):
+        argv = [*argv, _current_shell()]  # the flag alone: this shell's script
     try:
         # Typer returns the status of typer.Exit (130 for Ctrl-C) when not standalone.
         result = app(args=argv, prog_name="baseten-logs", standalone_mode=False)
@@ -1904,6 +1955,16 @@ def _internal(exc: Exception) -> int:
 
 
 COMPLETE_VAR = "_BASETEN_LOGS_COMPLETE"
+
+
+def _current_shell() -> str:
+    """The shell that started us (as typer detects it), or "" when it cannot tell."""
+    from typer._completion_shared import _get_shell_name
+
+    try:
+        return _get_shell_name() or ""
+    except Exception:  # detection reads /proc: never a traceback for it
+        return ""
 
 
 def _complete(argv: list[str]) -> int:

@@ -1,30 +1,48 @@
-"""The shell side of completion: the scripts committed under completions/ (`make completions`),
-and candidates written so that each shell takes them as inert text.
+"""The shell side of completion, from one generator: the scripts committed under completions/
+(`make completions`), what `--show-completion SHELL` prints and `--install-completion SHELL`
+installs (the same text), and candidates written so that each shell takes them as inert text.
 
 Candidates are model, deployment and replica names that anyone with access to the workspace may
-choose, such as `llama$(touch /tmp/PWNED)`. Typer's own protocol lets bash insert such a name
-into the command line as it is (Enter then runs it) and zsh `eval` it. Here the scripts read the
-program's answer as data, never as code, and each candidate is quoted for its shell: bash gets a
-word it can insert (`'llama$(touch /tmp/PWNED)'`), zsh and fish quote what they insert
-themselves. A test fails when the committed copies are stale.
+choose, such as `llama$(touch /tmp/PWNED)`. Typer's own scripts let bash insert such a name into
+the command line as it is (Enter then runs it), zsh `eval` it on Tab, and PowerShell insert it
+bare (where `$(...)` runs too). Here the scripts read the program's answer as data, never as code,
+and each candidate is quoted for its shell: bash and PowerShell get a word they can insert
+(`'llama$(touch /tmp/PWNED)'`), zsh and fish quote what they insert themselves. A test fails when
+the committed copies are stale.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
+import shutil
+import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 from typer._click.shell_completion import CompletionItem, add_completion_class
-from typer._completion_classes import BashComplete, FishComplete, ZshComplete
-from typer._completion_shared import get_completion_script  # typer's own script templates
+from typer._completion_classes import (
+    BashComplete,
+    FishComplete,
+    PowerShellComplete,
+    ZshComplete,
+)
 
+from .errors import UsageError
 from .inert import inert
+from .pipes import OutputError
 
 PROG = "baseten-logs"
 COMPLETE_VAR = "_BASETEN_LOGS_COMPLETE"
-SHELLS = {"bash": "baseten-logs.bash", "zsh": "_baseten-logs", "fish": "baseten-logs.fish"}
+SHELLS = {
+    "bash": "baseten-logs.bash",
+    "zsh": "_baseten-logs",
+    "fish": "baseten-logs.fish",
+    "powershell": "baseten-logs.ps1",
+}
+ALIASES = {"pwsh": "powershell"}  # what PowerShell 7 calls itself
 
 # bash inserts COMPREPLY entries verbatim, so the answer is read with mapfile: one candidate per
 # line, never split on blanks nor globbed (typer's `COMPREPLY=( $(...) )` does both).
@@ -60,11 +78,51 @@ _baseten_logs_completion() {
   fi
 }
 
-if [[ $zsh_eval_context[-1] == loadautofunc ]]; then
-  _baseten_logs_completion "$@"  # autoloaded from $fpath: complete this first Tab too
+# Autoloaded from $fpath, this file is the body of _baseten-logs, run on every Tab: complete.
+# Sourced, it registers the function for later Tabs.
+if (( ${+compstate} )); then
+  _baseten_logs_completion "$@"
 else
   compdef _baseten_logs_completion baseten-logs
 fi
+"""
+
+# fish splits the answer into candidates at newlines and escapes what it inserts; a candidate
+# is never evaluated.
+_FISH = """\
+function __baseten_logs_complete
+    # One candidate per line ("value<TAB>description"), read as data: never evaluated.
+    env _BASETEN_LOGS_COMPLETE=complete_fish _TYPER_COMPLETE_FISH_ACTION=$argv[1] \\
+        _TYPER_COMPLETE_ARGS=(commandline -cp) baseten-logs
+end
+
+complete --command baseten-logs --no-files --arguments '(__baseten_logs_complete get-args)' \\
+    --condition '__baseten_logs_complete is-args'
+"""
+
+# PowerShell inserts a CompletionResult's text as it is, and `$(...)` in a bare word runs: each
+# answer line is "text<TAB>shown<TAB>tooltip", the text already one literal word
+# (powershell_word). Typer's script also rebinds Tab for the whole session; this one does not.
+_POWERSHELL = """\
+Register-ArgumentCompleter -Native -CommandName baseten-logs -ScriptBlock {
+    param($wordToComplete, $commandAst, $cursorPosition)
+    $Env:_BASETEN_LOGS_COMPLETE = 'complete_powershell'
+    $Env:_TYPER_COMPLETE_ARGS = $commandAst.ToString()
+    $Env:_TYPER_COMPLETE_WORD_TO_COMPLETE = $wordToComplete
+    try {
+        # One candidate per line, each field already safe: read as data, never invoked.
+        baseten-logs | ForEach-Object {
+            $text, $shown, $tip = $_ -split "`t", 3
+            if ($tip) {
+                [System.Management.Automation.CompletionResult]::new(
+                    $text, $shown, 'ParameterValue', $tip)
+            }
+        }
+    } finally {
+        Remove-Item Env:_BASETEN_LOGS_COMPLETE, Env:_TYPER_COMPLETE_ARGS, `
+            Env:_TYPER_COMPLETE_WORD_TO_COMPLETE -ErrorAction SilentlyContinue
+    }
+}
 """
 
 _BASH_SAFE = re.compile(r"[\w@%+=:,./-]+", re.ASCII)  # shlex's safe characters: no quotes needed
@@ -82,8 +140,24 @@ def bash_word(value: str) -> str:
     return "$'" + inert(value.replace("\\", "\\\\").replace("'", "\\'")) + "'"
 
 
+# PowerShell takes these bare as one word: no sigil, quote, bracket, separator, nor a number
+# it would read as one (`1kb` is 1024). Flags (`--level`) stay as they are typed.
+_POWERSHELL_BARE = re.compile(r"(--?)?[A-Za-z_][A-Za-z0-9_./-]*")
+# Inside '...' only a single quote is special, and PowerShell counts the typographic ones too.
+_POWERSHELL_QUOTES = re.compile("['\u2018\u2019\u201a\u201b]")
+
+
+def powershell_word(value: str) -> str:
+    """`value` as one PowerShell word that stands for exactly `value` and runs nothing: bare when
+    safe, else a single-quoted literal with each quote doubled (no `$`, `` ` `` or `$(...)` is
+    expanded there)."""
+    if _POWERSHELL_BARE.fullmatch(value):
+        return value
+    return "'" + _POWERSHELL_QUOTES.sub(lambda m: m.group() * 2, value) + "'"
+
+
 def _line_safe(value: str) -> bool:
-    """Whether a line-based protocol (zsh, fish) can carry `value` as one inert candidate."""
+    """Whether a line protocol (zsh, fish, PowerShell) can carry `value` as one inert candidate."""
     return inert(value) == value
 
 
@@ -128,20 +202,116 @@ class QuotingFishComplete(FishComplete):
         return value
 
 
+class QuotingPowerShellComplete(PowerShellComplete):
+    """Typer's answer is "value:::help", inserted bare; ours is "word<TAB>shown<TAB>tooltip", the
+    word quoted for PowerShell and every field one inert line (CompletionResult refuses empty
+    fields, so each has text)."""
+
+    def get_completions(self, args: list[str], incomplete: str) -> list[CompletionItem]:
+        return [i for i in super().get_completions(args, incomplete) if _line_safe(str(i.value))]
+
+    def format_completion(self, item: CompletionItem) -> str:
+        value = str(item.value)
+        tip = _one_line(str(item.help)).strip() if item.help else ""
+        return "\t".join([powershell_word(value), value, tip or value])
+
+
 def use_quoting_completers() -> None:
     """Answer completion requests with the classes above instead of typer's."""
     add_completion_class(QuotingBashComplete, "bash")
     add_completion_class(QuotingZshComplete, "zsh")
     add_completion_class(QuotingFishComplete, "fish")
+    add_completion_class(QuotingPowerShellComplete, "powershell")
+    add_completion_class(QuotingPowerShellComplete, "pwsh")
+
+
+_SCRIPTS = {"bash": _BASH, "zsh": _ZSH, "fish": _FISH, "powershell": _POWERSHELL}
+_NAMES = "bash|zsh|fish|powershell"
+
+
+def shell_name(flag: str, shell: str) -> str:
+    """The shell `flag` was given (any case, `pwsh` for powershell), or a usage error."""
+    name = ALIASES.get(shell.lower(), shell.lower())
+    if not name:
+        raise UsageError(flag, "cannot tell which shell this is", hint=f"name it: {flag} {_NAMES}")
+    if name not in SHELLS:
+        hint = f"name one: {_NAMES}"
+        raise UsageError(flag, f"no completion for shell '{inert(shell)}'", hint=hint)
+    return name
 
 
 def script(shell: str) -> str:
+    """The completion script for `shell`: what completions/ holds and what is installed."""
+    return _SCRIPTS[shell]
+
+
+def install(shell: str, *, env: Mapping[str, str] | None = None) -> Path:
+    """Write `shell`'s script where that shell loads it, then the line that makes it load; returns
+    the script's path. The places are those typer's own --install-completion used, so that
+    installing again replaces a script that evaluated or inserted names as code."""
+    environ = os.environ if env is None else env
+    home = Path(environ.get("HOME") or Path.home())
+    rc: tuple[Path, str] | None = None
     if shell == "bash":
-        return _BASH
-    if shell == "zsh":
-        return _ZSH
-    text = get_completion_script(prog_name=PROG, complete_var=COMPLETE_VAR, shell=shell)
-    return text.strip() + "\n"
+        path = home / ".bash_completions" / f"{PROG}.sh"
+        rc = home / ".bashrc", "source '" + str(path).replace("'", "'\\''") + "'"
+    elif shell == "zsh":
+        path = home / ".zfunc" / f"_{PROG}"
+        rc = home / ".zshrc", "fpath+=~/.zfunc; autoload -Uz compinit; compinit"
+    elif shell == "fish":
+        config = Path(environ.get("XDG_CONFIG_HOME") or home / ".config")
+        path = config / "fish" / "completions" / f"{PROG}.fish"
+    else:
+        profile = _powershell_profile(environ)
+        path = profile.parent / f"{PROG}.ps1"
+        rc = profile, ". " + powershell_word(str(path))  # dot-sourced from the profile
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(script(shell), encoding="utf-8")
+        if rc is not None:
+            _ensure_line(*rc)
+    except OSError as exc:
+        where = inert(str(exc.filename or path))
+        message = f"--install-completion: cannot write {where}: {exc.strerror or exc}"
+        raise OutputError(message) from None
+    return path
+
+
+def _ensure_line(rc: Path, line: str) -> None:
+    """Append `line` to the start-up file `rc` unless it is there already (installing twice
+    adds nothing)."""
+    text = rc.read_text(encoding="utf-8") if rc.is_file() else ""
+    if line in text.splitlines():
+        return
+    rc.parent.mkdir(parents=True, exist_ok=True)
+    with rc.open("a", encoding="utf-8") as out:
+        out.write(("\n" if text and not text.endswith("\n") else "") + line + "\n")
+
+
+def _powershell_profile(env: Mapping[str, str]) -> Path:
+    """$PROFILE, as PowerShell itself reports it (it differs by version and platform)."""
+    exe = next((found for name in ("pwsh", "powershell") if (found := _which(name, env))), None)
+    hint = "print the script with --show-completion powershell and add it to your $PROFILE"
+    if exe is None:
+        raise UsageError("--install-completion", "PowerShell (pwsh) is not on PATH", hint=hint)
+    try:
+        done = subprocess.run(
+            [exe, "-NoProfile", "-NonInteractive", "-Command", "$PROFILE"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=dict(env),
+        )
+        profile = done.stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        profile = ""
+    if not profile or "\n" in profile:
+        raise UsageError("--install-completion", "PowerShell did not tell its $PROFILE", hint=hint)
+    return Path(profile)
+
+
+def _which(name: str, env: Mapping[str, str]) -> str | None:
+    return shutil.which(name, path=env.get("PATH", os.defpath))
 
 
 def write_all(folder: Path) -> list[Path]:
