@@ -22,6 +22,7 @@ __all__ = [
     "Credentials",
     "app_url_to_api_url",
     "check_api_url",
+    "is_loopback",
     "mask_key",
     "mask_url",
     "resolve_credentials",
@@ -88,7 +89,8 @@ def app_url_to_api_url(url: str) -> str:
     return f"{parts.scheme or 'https'}://{userinfo}{at}{hostport}"
 
 
-def _is_loopback(host: str) -> bool:
+def is_loopback(host: str) -> bool:
+    """This machine, the only place plain http may carry the key."""
     if host.lower() == "localhost" or host.lower().endswith(".localhost"):
         return True
     try:
@@ -106,7 +108,7 @@ def check_api_url(url: str, *, source: str = "--api-url") -> str:
         parts, host = None, None
     if parts is None or parts.scheme not in ("http", "https") or not host:
         raise UsageError(source, f"{shown!r} is not an http(s) URL", hint=f"e.g. {DEFAULT_API_URL}")
-    if parts.scheme == "http" and not _is_loopback(host):
+    if parts.scheme == "http" and not is_loopback(host):
         # The key would cross the network in clear; only this machine may be spoken to so.
         raise UsageError(
             source,
