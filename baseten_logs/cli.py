@@ -529,7 +529,9 @@ def _max_rps(value: str) -> float:
 def _attempts(retries: str) -> int:
     from .query import parse_count
 
-    return 1 + parse_count(retries, flag="--retries", minimum=0)
+    # Not parse_count's "e.g. 100": a hundred retries is never the fix.
+    hint = "0 fails at once; the default is 5"
+    return 1 + parse_count(retries, flag="--retries", minimum=0, hint=hint)
 
 
 @dataclass(frozen=True)
@@ -606,9 +608,13 @@ def _log_plan(
             "cannot be combined with --reverse",
             hint="follow prints oldest first; drop --reverse",
         )
-    if follow and output_format in ("json", "github"):  # these need the stream's end
+    if follow and output_format == "json":  # one array: it needs the stream's end
+        raise UsageError("-f/--follow", "cannot be combined with -o json", hint="use -o jsonl")
+    if follow and output_format == "github":  # its groups per replica need the stream's end
         raise UsageError(
-            "-f/--follow", f"cannot be combined with -o {output_format}", hint="use -o jsonl"
+            "-f/--follow",
+            "cannot be combined with -o github, which groups a finished window by replica",
+            hint="in CI drop -f and give --since/--until; to watch, follow with -o text",
         )
     if all_lines or (follow and since is not None and limit is None):
         count = None  # -f --since: the whole window asked for, then new lines
@@ -1872,7 +1878,7 @@ def _run(argv: list[str]) -> int:
     except typer.TyperException as exc:  # click's usage errors: one line, not a usage block
         command = next((a for a in argv[:1] if a in _command_names()), "")
         see = f"baseten-logs {command} --help" if command else "baseten-logs --help"
-        messages.error(f"{exc.format_message()} (see '{see}')")
+        messages.error(_ours_for(exc) or f"{exc.format_message()} (see '{see}')")
         return ExitStatus.USAGE
     except BasetenLogsError as exc:
         messages.error(str(exc))
@@ -1884,6 +1890,29 @@ def _run(argv: list[str]) -> int:
         return _internal(exc)
     except Exception as exc:  # a bug of ours: still one line, never a traceback
         return _internal(exc)
+
+
+# Flags of the log tools people already know, and ours that do the same: click's spelling
+# suggestions (`--tail` -> `--all, --team, --until`) cannot know these.
+_OTHER_TOOLS_FLAGS = {
+    "--tail": ("-n", "-n N", "kubectl's"),
+    "--lines": ("-n", "-n N", "journalctl's"),
+    "--since-time": ("--since", "--since TIME", "kubectl's"),
+}
+
+
+def _ours_for(exc: typer.TyperException) -> str | None:
+    """For another tool's flag that this command has under another name, the message that
+    names ours; None otherwise (click's own message stands)."""
+    from typer._click.exceptions import NoSuchOption
+
+    if not isinstance(exc, NoSuchOption) or exc.ctx is None:
+        return None
+    name = exc.option_name
+    ours, usage, tool = _OTHER_TOOLS_FLAGS.get(name, ("", "", ""))
+    if not any(ours in param.opts for param in exc.ctx.command.params):
+        return None
+    return f"No such option: {name} (use {usage}: {tool} {name} is {usage} here)"
 
 
 def _from_echo(exc: BaseException) -> bool:
