@@ -23,6 +23,7 @@ from .errors import BasetenLogsError, ExitStatus, UsageError
 from .pipes import OutputClosed, stdout_failed, tolerant_stdout
 
 if TYPE_CHECKING:
+    from .cache import Cache
     from .config import Credentials
     from .follow import FollowSettings
     from .pipes import SaveFile
@@ -474,6 +475,12 @@ def _credentials(api_key: str | None, api_url: str | None, remote: str) -> Crede
     return resolve_credentials(api_key=api_key, api_url=api_url, remote=remote, warn=messages.warn)
 
 
+def _cache(credentials: Credentials, no_cache: bool) -> Cache | None:
+    from .cache import cache_for
+
+    return cache_for(credentials, enabled=not no_cache)
+
+
 def _logs_source(
     credentials: Credentials,
     *,
@@ -485,14 +492,13 @@ def _logs_source(
     team: str | None = None,
 ) -> LogsSource:
     """Where the logs are: checked now, settled by the first logs request (see source.py)."""
-    from .cache import cache_for
     from .resolve import logs_source
 
     return logs_source(
         model=model,
         deployment=deployment,
         environment=env,
-        cache=cache_for(credentials, enabled=not no_cache),
+        cache=_cache(credentials, no_cache),
         warn=messages.warn,
         log=messages.info if verbose else None,
         team=team,
@@ -842,6 +848,7 @@ def chain(
     retries: Retries = "5",
     max_rps: MaxRps = "100",
     verbose: Verbose = False,
+    no_cache: NoCache = False,
 ) -> None:
     """Print a chain's logs: every chainlet's lines merged in time order, each line labelled
     with its chainlet (a column in text, a "chainlet" field in -o jsonl / json). -n N is the
@@ -882,6 +889,7 @@ def chain(
             credentials=credentials,
             verbose=verbose,
             attempts=plan.attempts,
+            cache=_cache(credentials, no_cache),
             output=plan.output,
             color=plan.color,
             utc=utc,
@@ -1114,6 +1122,7 @@ def stats(
             credentials=credentials,
             verbose=verbose,
             attempts=attempts,
+            cache=_cache(credentials, no_cache),
         )
         status = run_stats(
             query=feed.parts[0].query,
@@ -1414,7 +1423,9 @@ def request_(
     status = run_request(
         request_id=request_id,
         sources=sources,
-        chain=ChainScope(model, deployment, env, chainlets) if chain else None,
+        chain=ChainScope(model, deployment, env, chainlets, cache=_cache(credentials, no_cache))
+        if chain
+        else None,
         since_ms=since_ms,
         until_ms=until_ms,
         context_ms=context_ms,

@@ -60,7 +60,7 @@ def run_chain_deployments(
     cache: Cache | None = None,
 ) -> ExitStatus:
     with open_client(credentials, log=messages.info if verbose else None) as client:
-        _, _, deployments = find_chain(client, chain)
+        _, _, deployments = find_chain(client, chain, cache=cache)
     deployments.sort(key=lambda d: str(d.get("created_at") or ""), reverse=True)
     rows: list[list[str | Cell]] = [
         [
@@ -95,7 +95,7 @@ def run_chainlets(
     cache: Cache | None = None,
 ) -> ExitStatus:
     with open_client(credentials, log=messages.info if verbose else None) as client:
-        target = resolve_chain(client, chain, deployment=deployment, environment=env)
+        target = resolve_chain(client, chain, deployment=deployment, environment=env, cache=cache)
         deployment_body = client.get_json(target.deployment_path)
     listed = deployment_body.get("chainlets") if isinstance(deployment_body, dict) else None
     chainlets = [c for c in listed if isinstance(c, dict)] if isinstance(listed, list) else []
