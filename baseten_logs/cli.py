@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
-from typer._click.exceptions import NoArgsIsHelpError  # typer vendors click
+from typer._click.exceptions import NoArgsIsHelpError, NoSuchOption  # typer vendors click
 from typer.core import TyperCommand
 
 from . import __version__, interrupts, messages
@@ -1915,8 +1915,6 @@ _OTHER_TOOLS_FLAGS = {
 def _ours_for(exc: typer.TyperException) -> str | None:
     """For another tool's flag that this command has under another name, the message that
     names ours; None otherwise (click's own message stands)."""
-    from typer._click.exceptions import NoSuchOption
-
     if not isinstance(exc, NoSuchOption) or exc.ctx is None:
         return None
     name = exc.option_name
