@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .cache import LISTING_TTL, Cache, cache_key
+from .cache import LISTING_TTL, RESOLVE_TTL, Cache, cache_key
 from .errors import ApiError, BasetenLogsError, NotFoundError, UsageError
 from .resolve import _check_name, _objects, _some, _text, find_by_id_or_name
 from .resolve import _is_id_text as _is_id
@@ -80,10 +80,11 @@ def resolve_chain(
     deployment: str | None = None,
     environment: str | None = None,
     chainlets: Sequence[str] = (),
+    cache: Cache | None = None,
 ) -> ChainTarget:
     """The chain deployment and chainlets to read (see the module); NotFoundError names the
-    alternatives when something does not exist."""
-    chain_id, chain_name, deployments = find_chain(client, chain)
+    alternatives when something does not exist. `cache` keeps a chain name's id."""
+    chain_id, chain_name, deployments = find_chain(client, chain, cache=cache)
     chosen = _pick_deployment(chain_id, chain, deployments, deployment, environment)
     deployment_id = str(chosen["id"])
     listed = chosen.get("chainlets")
@@ -130,12 +131,26 @@ def chain_ended(client: ApiClient, target: ChainTarget) -> Callable[[], str | No
     return check
 
 
-def find_chain(client: ApiClient, chain: str) -> tuple[str, str | None, list[dict[str, Any]]]:
-    """(id, name, deployments): CHAIN tried as an id first, then as a name."""
-    return find_by_id_or_name(
+def find_chain(
+    client: ApiClient, chain: str, *, cache: Cache | None = None
+) -> tuple[str, str | None, list[dict[str, Any]]]:
+    """(id, name, deployments): CHAIN tried as an id first, then as a name.
+
+    A name costs three requests (the id tried, the list of chains, the chain's deployments); its
+    id is kept in `cache`, as a model's is, so the next run costs one. A cached id the API no
+    longer knows (a 404) is resolved afresh.
+    """
+    key = cache_key("chain", chain)
+    known = None if cache is None else cache.get(key)
+    if isinstance(known, list) and len(known) == 2 and _is_id(known[0]):
+        try:
+            return known[0], _text(known[1]), list_chain_deployments(client, known[0])
+        except NotFoundError:
+            pass  # deleted, or the name moved to another chain
+    found = find_by_id_or_name(
         chain,
         children=lambda chain_id: list_chain_deployments(client, chain_id),
-        listing=lambda: list_chains(client),
+        listing=lambda: list_chains(client, cache=cache),
         flag="CHAIN",
         kind="chain",
         plural="chains",
@@ -143,6 +158,10 @@ def find_chain(client: ApiClient, chain: str) -> tuple[str, str | None, list[dic
         none_seen="this key sees no chains",
         teams_in_ambiguity=True,
     )
+    chain_id, name, _ = found
+    if cache is not None and name is not None:  # an id costs one request anyway
+        cache.put(key, [chain_id, name], ttl=RESOLVE_TTL)
+    return found
 
 
 def _pick_deployment(

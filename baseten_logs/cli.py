@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
-from typer._click.exceptions import NoArgsIsHelpError  # typer vendors click
+from typer._click.exceptions import NoArgsIsHelpError, NoSuchOption  # typer vendors click
 from typer.core import TyperCommand
 
 from . import __version__, interrupts, messages
@@ -23,6 +23,7 @@ from .errors import BasetenLogsError, ExitStatus, UsageError
 from .pipes import OutputClosed, stdout_failed, tolerant_stdout
 
 if TYPE_CHECKING:
+    from .cache import Cache
     from .config import Credentials
     from .follow import FollowSettings
     from .pipes import SaveFile
@@ -523,6 +524,12 @@ def _credentials(api_key: str | None, api_url: str | None, remote: str) -> Crede
     return resolve_credentials(api_key=api_key, api_url=api_url, remote=remote, warn=messages.warn)
 
 
+def _cache(credentials: Credentials, no_cache: bool) -> Cache | None:
+    from .cache import cache_for
+
+    return cache_for(credentials, enabled=not no_cache)
+
+
 def _logs_source(
     credentials: Credentials,
     *,
@@ -534,14 +541,13 @@ def _logs_source(
     team: str | None = None,
 ) -> LogsSource:
     """Where the logs are: checked now, settled by the first logs request (see source.py)."""
-    from .cache import cache_for
     from .resolve import logs_source
 
     return logs_source(
         model=model,
         deployment=deployment,
         environment=env,
-        cache=cache_for(credentials, enabled=not no_cache),
+        cache=_cache(credentials, no_cache),
         warn=messages.warn,
         log=messages.info if verbose else None,
         team=team,
@@ -578,7 +584,9 @@ def _max_rps(value: str) -> float:
 def _attempts(retries: str) -> int:
     from .query import parse_count
 
-    return 1 + parse_count(retries, flag="--retries", minimum=0)
+    # Not parse_count's "e.g. 100": a hundred retries is never the fix.
+    hint = "0 fails at once; the default is 5"
+    return 1 + parse_count(retries, flag="--retries", minimum=0, hint=hint)
 
 
 @dataclass(frozen=True)
@@ -655,9 +663,13 @@ def _log_plan(
             "cannot be combined with --reverse",
             hint="follow prints oldest first; drop --reverse",
         )
-    if follow and output_format in ("json", "github"):  # these need the stream's end
+    if follow and output_format == "json":  # one array: it needs the stream's end
+        raise UsageError("-f/--follow", "cannot be combined with -o json", hint="use -o jsonl")
+    if follow and output_format == "github":  # its groups per replica need the stream's end
         raise UsageError(
-            "-f/--follow", f"cannot be combined with -o {output_format}", hint="use -o jsonl"
+            "-f/--follow",
+            "cannot be combined with -o github, which groups a finished window by replica",
+            hint="in CI drop -f and give --since/--until; to watch, follow with -o text",
         )
     if all_lines or (follow and since is not None and limit is None):
         count = None  # -f --since: the whole window asked for, then new lines
@@ -885,6 +897,7 @@ def chain(
     retries: Retries = "5",
     max_rps: MaxRps = "100",
     verbose: Verbose = False,
+    no_cache: NoCache = False,
 ) -> None:
     """Print a chain's logs: every chainlet's lines merged in time order, each line labelled
     with its chainlet (a column in text, a "chainlet" field in -o jsonl / json). -n N is the
@@ -925,6 +938,7 @@ def chain(
             credentials=credentials,
             verbose=verbose,
             attempts=plan.attempts,
+            cache=_cache(credentials, no_cache),
             output=plan.output,
             color=plan.color,
             utc=utc,
@@ -1157,6 +1171,7 @@ def stats(
             credentials=credentials,
             verbose=verbose,
             attempts=attempts,
+            cache=_cache(credentials, no_cache),
         )
         status = run_stats(
             query=feed.parts[0].query,
@@ -1458,7 +1473,9 @@ def request_(
     status = run_request(
         request_id=request_id,
         sources=sources,
-        chain=ChainScope(model, deployment, env, chainlets) if chain else None,
+        chain=ChainScope(model, deployment, env, chainlets, cache=_cache(credentials, no_cache))
+        if chain
+        else None,
         since_ms=since_ms,
         until_ms=until_ms,
         context_ms=context_ms,
@@ -1924,7 +1941,7 @@ def _run(argv: list[str]) -> int:
     except typer.TyperException as exc:  # click's usage errors: one line, not a usage block
         command = next((a for a in argv[:1] if a in _command_names()), "")
         see = f"baseten-logs {command} --help" if command else "baseten-logs --help"
-        messages.error(f"{exc.format_message()} (see '{see}')")
+        messages.error(_ours_for(exc) or f"{exc.format_message()} (see '{see}')")
         return ExitStatus.USAGE
     except BasetenLogsError as exc:
         messages.error(str(exc))
@@ -1936,6 +1953,27 @@ def _run(argv: list[str]) -> int:
         return _internal(exc)
     except Exception as exc:  # a bug of ours: still one line, never a traceback
         return _internal(exc)
+
+
+# Flags of the log tools people already know, and ours that do the same: click's spelling
+# suggestions (`--tail` -> `--all, --team, --until`) cannot know these.
+_OTHER_TOOLS_FLAGS = {
+    "--tail": ("-n", "-n N", "kubectl's"),
+    "--lines": ("-n", "-n N", "journalctl's"),
+    "--since-time": ("--since", "--since TIME", "kubectl's"),
+}
+
+
+def _ours_for(exc: typer.TyperException) -> str | None:
+    """For another tool's flag that this command has under another name, the message that
+    names ours; None otherwise (click's own message stands)."""
+    if not isinstance(exc, NoSuchOption) or exc.ctx is None:
+        return None
+    name = exc.option_name
+    ours, usage, tool = _OTHER_TOOLS_FLAGS.get(name, ("", "", ""))
+    if not any(ours in param.opts for param in exc.ctx.command.params):
+        return None
+    return f"No such option: {name} (use {usage}: {tool} {name} is {usage} here)"
 
 
 def _from_echo(exc: BaseException) -> bool:

@@ -23,6 +23,7 @@ __all__ = [
     "Credentials",
     "app_url_to_api_url",
     "check_api_url",
+    "is_loopback",
     "mask_key",
     "mask_url",
     "resolve_credentials",
@@ -72,7 +73,24 @@ def app_url_to_api_url(url: str) -> str:
     return f"{parts.scheme or 'https'}://{userinfo}{at}{hostport}"
 
 
-def _is_loopback(host: str) -> bool:
+def _app_to_api(url: str) -> str | None:
+    """The API URL for one of Baseten's own web-app URLs (app.baseten.co), else None.
+
+    Only Baseten's hosts: an `app.` host elsewhere given as --api-url may be the user's own
+    proxy, and is taken as given. (A trussrc holds an app URL by design: that one always maps.)
+    """
+    try:
+        host = (urlsplit(url.strip()).hostname or "").lower()
+    except ValueError:
+        return None  # check_api_url words it
+    baseten = host == "baseten.co" or host.endswith(".baseten.co")
+    if host in _API_HOSTS or (baseten and host.startswith("app.")):
+        return app_url_to_api_url(url)
+    return None
+
+
+def is_loopback(host: str) -> bool:
+    """This machine, the only place plain http may carry the key."""
     if host.lower() == "localhost" or host.lower().endswith(".localhost"):
         return True
     try:
@@ -90,7 +108,7 @@ def check_api_url(url: str, *, source: str = "--api-url") -> str:
         parts, host = None, None
     if parts is None or parts.scheme not in ("http", "https") or not host:
         raise UsageError(source, f"{shown!r} is not an http(s) URL", hint=f"e.g. {DEFAULT_API_URL}")
-    if parts.scheme == "http" and not _is_loopback(host):
+    if parts.scheme == "http" and not is_loopback(host):
         # The key would cross the network in clear; only this machine may be spoken to so.
         raise UsageError(
             source,
@@ -103,6 +121,16 @@ def check_api_url(url: str, *, source: str = "--api-url") -> str:
         raise UsageError(
             source, f"{shown!r} has an invalid port", hint="a port is a number from 1 to 65535"
         ) from None
+    path = parts.path.rstrip("/")
+    if path.endswith("/v1"):
+        # Refused, not trimmed: every request would go to /v1/v1/..., and a URL that is
+        # quietly rewritten once is rewritten, unseen, on every run after.
+        fixed = urlunsplit(parts._replace(path=path.removesuffix("/v1")))
+        raise UsageError(
+            source,
+            f"{shown!r} ends in /v1, which baseten-logs adds to every path itself",
+            hint=f"use {mask_url(fixed)}",
+        )
     return url.rstrip("/")
 
 
@@ -259,7 +287,12 @@ def resolve_credentials(
         (lambda: DEFAULT_API_URL, "default"),
     )
     url, url_source = next((u, s) for get, s in url_candidates if (u := get()))
-    seen.append(f"API URL: {mask_url(url)} from {url_source}")
+    mapped = ""
+    if url_source in ("--api-url", "BASETEN_API_URL") and (api := _app_to_api(url)) is not None:
+        # The address bar's URL, as truss's own setting holds it: its API is certain.
+        warn(f"{url_source} {mask_url(url)} is Baseten's web app; using its API, {api}")
+        mapped, url = f" (mapped from the app URL {mask_url(url)})", api
+    seen.append(f"API URL: {mask_url(url)} from {url_source}{mapped}")
 
     path = section.path
     inline = key_source == section.label or (login is not None and login.store == "trussrc")

@@ -9,6 +9,7 @@ bounded: a millisecond is forgotten once it falls out of every future poll's win
 from __future__ import annotations
 
 import heapq
+import re
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Hashable, Iterable, Iterator
@@ -335,9 +336,15 @@ def _in_api_order(records: list[Record], polled: list[Record]) -> list[Record]:
 
 
 def problem_of(exc: BasetenLogsError) -> str:
-    """What failed, without the client's "giving up ... after N attempts" framing, which would
-    contradict a follower that keeps trying."""
+    """What failed, without the client's "giving up ... after N attempts" framing (nor a refused
+    connection's "(the URL from ...), after N attempts"), which would contradict a follower that
+    keeps trying, and made the reconnect line count 4, then 3, then nothing: the client's own
+    attempts of each round, not the follower's."""
     message = exc.message
     if message.startswith("giving up on ") and ": " in message:
         return message.split(": ", 1)[1]
-    return message
+    return _AFTER_ATTEMPTS.sub("", message)
+
+
+# The end of the client's message for a refused connection, as the client words it.
+_AFTER_ATTEMPTS = re.compile(r"(?: \(the URL from [^()]*\))?, after \d+ attempts?$")

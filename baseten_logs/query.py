@@ -237,6 +237,14 @@ def resolve_window(
                 f"{typed!r} is {format_ms(value)}, more than a week ahead",
                 hint="check the date",
             )
+    if until is None and since is not None and since_ms > until_ms:
+        # Not "--until is before --since": the user gave no --until, and a future --since is
+        # usually a date typed for tomorrow or a local time read as UTC.
+        raise UsageError(
+            "--since",
+            f"{since!r} is {format_ms(since_ms)}, in the future, and --until defaults to now",
+            hint="give a past time, e.g. --since 2h (2 hours ago), or an --until after it",
+        )
     if until_ms < since_ms:
         raise UsageError(
             "--until",

@@ -249,6 +249,13 @@ REPLICA_EXTENDED_PALETTE: tuple[str, ...] = tuple(
     for index in (*_CURATED_256, *(i for i in range(16, 232) if i not in _CURATED_256))
 )
 
+# On a 16-colour terminal the 256-colour slots would fall back onto the eight colours above, so
+# replicas nine to sixteen get those colours underlined instead; past sixteen, looks repeat and
+# the replica id (always printed) is what tells them apart.
+REPLICA_UNDERLINED_PALETTE: tuple[str, ...] = tuple(
+    f"underline {color}" for color in REPLICA_STANDARD_PALETTE
+)
+
 # A program's own colours would clash with ours and must not leak out when colour is off.
 _SGR = re.compile(r"\x1b\[[0-9;:]*m")
 
@@ -293,6 +300,7 @@ class TextRenderer(_StreamRenderer):
         }
         self._replica_columns: dict[object, str] = {None: " " * (REPLICA_WIDTH + 2)}
         self._taken_slots: set[int] = set()
+        self._detected: ColorSystem | None = None  # the terminal's, asked once past 8 replicas
         # None, not "": a timestamp too short to hold a second slices to "", which must not
         # match the empty prefix the renderer starts with.
         self._last_second: str | None = None
@@ -323,6 +331,8 @@ class TextRenderer(_StreamRenderer):
         from rich.color import ColorSystem
 
         name: str | None = self._color_system_name
+        if name is None and self._detected is not None:
+            return self._detected
         if name is None:
             # Only needed past eight replicas, so rich's console module is imported only then.
             from rich.console import Console
@@ -336,7 +346,8 @@ class TextRenderer(_StreamRenderer):
         }
         # None means rich thinks the terminal shows no colour at all (TERM=dumb with --color
         # always): standard colours are the safe choice, rich maps 256-colour slots onto them.
-        return systems.get(name or "standard", ColorSystem.STANDARD)
+        self._detected = systems.get(name or "standard", ColorSystem.STANDARD)
+        return self._detected
 
     def _replica_column(self, replica: str) -> str:
         """The replica padded to its column, in a colour no other replica in this view has.
@@ -367,12 +378,17 @@ class TextRenderer(_StreamRenderer):
             if slot not in self._taken_slots:
                 self._taken_slots.add(slot)
                 return self._style(REPLICA_STANDARD_PALETTE[slot])
-        extended = len(REPLICA_EXTENDED_PALETTE)
+        from rich.color import ColorSystem
+
+        palette = REPLICA_EXTENDED_PALETTE
+        if self._detect_color_system() in (ColorSystem.STANDARD, ColorSystem.WINDOWS):
+            palette = REPLICA_UNDERLINED_PALETTE  # the same colours: another look, not another hue
+        extended = len(palette)
         for offset in range(extended):
             slot = (digest + offset) % extended
             if standard + slot not in self._taken_slots:
                 self._taken_slots.add(standard + slot)
-                return self._style(REPLICA_EXTENDED_PALETTE[slot], extended=True)
+                return self._style(palette[slot], extended=True)
         # More replicas than colours: sharing cannot be avoided, so keep the preferred one.
         return self._style(REPLICA_STANDARD_PALETTE[digest % standard])
 

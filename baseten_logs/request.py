@@ -217,9 +217,19 @@ def find_request(
             f"request {request_id!r} not found in "
             f"{where or ', '.join(source.label for source in sources)} "
             f"from {format_ms(since_ms)} to {format_ms(until_ms)}",
-            hint=f"look further back with --since (e.g. --since 30d), or check {check}",
+            hint=f"{_case_hint(request_id)}look further back with --since (e.g. --since 30d),"
+            f" or check {check}",
         )
     return Story(request_id, lines, since_ms, until_ms, tuple(sources), where)
+
+
+def _case_hint(request_id: str) -> str:
+    """For an id with capitals, that ids match exactly: the API does not fold case, and an id
+    copied from a log viewer or a ticket may have been upper-cased on the way."""
+    lower = request_id.lower()
+    if lower == request_id:
+        return ""
+    return f"request ids match exactly, case included: is it {lower!r}? else "
 
 
 def chain_sources(target: ChainTarget) -> list[RequestSource]:

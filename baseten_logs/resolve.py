@@ -11,8 +11,9 @@ logs request itself is the probe (source.py), and only its 404 comes here. A mod
 one request, the listing of models, matched by id first and then by exact name; a deployment
 the same way in the model's listing of deployments, so an id under a model given by name works
 too. Answers are kept in the on-disk cache, so a second run costs only its logs requests; a
-cached answer that the API no longer knows (a 404) is resolved afresh. Failures cost nothing
-more: the listing that was searched already names what does exist.
+cached answer that the API no longer knows (a 404) is resolved afresh. A failure names what does
+exist from the listing that was searched, and costs two more requests only to tell a chain's or
+a training project's name (`get rag-pipeline`) from a typo.
 """
 
 from __future__ import annotations
@@ -417,7 +418,42 @@ def _find_model(
             return ModelRef.from_api(client.get_json(by_path), path=by_path)
         except NotFoundError:
             pass
-    raise _unknown_model(model, [_model_summary(m) for m in models])
+    raise _other_kind(client, model, cache) or _unknown_model(
+        model, [_model_summary(m) for m in models]
+    )
+
+
+def _other_kind(client: ApiClient, name: str, cache: Cache | None) -> NotFoundError | None:
+    """When no model has that name or id but a chain or a training project does, the error
+    that says so with the command for its logs; else None.
+
+    Asked only now, after the models' listing missed: a name found costs nothing more, and a
+    key that may not list chains or projects (or an API without them) keeps the plain error.
+    """
+    from shlex import quote
+
+    from .chains import list_chains
+    from .training import list_projects
+
+    typed = quote(name)
+    kinds: tuple[tuple[str, str, Callable[..., list[dict[str, Any]]]], ...] = (
+        # `request` takes a chain too, with --chain: a model's place is no place for it.
+        (
+            "a chain",
+            f"its logs: baseten-logs chain {typed}; a request in it: "
+            f"baseten-logs request ID --chain {typed}",
+            list_chains,
+        ),
+        ("a training project", f"its logs: baseten-logs training {typed}", list_projects),
+    )
+    for kind, fix, listing in kinds:
+        try:
+            found = listing(client, cache=cache)
+        except BasetenLogsError:
+            continue
+        if any(name in (item.get("name"), item.get("id")) for item in found):
+            return NotFoundError(f"no model named {name!r}: it is {kind}", hint=fix)
+    return None
 
 
 def _unknown_model(name: str, summaries: list[dict[str, Any]]) -> NotFoundError:

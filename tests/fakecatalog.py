@@ -20,6 +20,8 @@ LLAMA_V2_A, LLAMA_V2_B = "k1k1k1k", "k2k2k2k"  # two deployments both named "v2"
 EMB_ACME, EMB_RESEARCH = "e3m8b1a", "r7e2m9b"
 IDLIKE_NAME, IDLIKE_ID, IDLIKE_PROD = "mistral", "n4m3e2a", "p0p0p0p"  # a name shaped like an id
 BARE = "b1a2r3e"  # no production or development deployment at all
+# Asked only when no model has the name or id: is it a chain's or a training project's?
+OTHER_KINDS = ("/v1/chains", "/v1/training_projects")
 
 
 def model(

@@ -166,3 +166,43 @@ def test_verbose_traces_requests(catalog: FakeCatalog, capsys: pytest.CaptureFix
     err = capsys.readouterr().err
     assert "GET /v1/models" in err
     assert KEY not in err
+
+
+def test_a_training_jobs_status_is_never_cut_mid_word_at_60_columns(
+    catalog: FakeCatalog, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import httpx
+
+    from baseten_logs.commands.listings import run_training_jobs
+
+    monkeypatch.setenv("COLUMNS", "60")
+    jobs = [
+        {
+            "id": "j3k9m4x",
+            "name": "lora-r16",
+            "current_status": "TRAINING_JOB_RUNNING",
+            "created_at": "2026-12-06T17:00:00Z",
+            "updated_at": "2026-12-06T17:00:00Z",
+        },
+        {
+            "id": "j8w2n5r",
+            "name": "lora-r8",
+            "current_status": "TRAINING_JOB_COMPLETED",
+            "created_at": "2026-12-03T23:00:00Z",
+            "updated_at": "2026-12-04T23:00:00Z",
+        },
+    ]
+    path = "/v1/training_projects/t6q2w8z/jobs"
+    catalog.overrides[path] = lambda request: httpx.Response(200, json={"training_jobs": jobs})
+    run_training_jobs(credentials=CREDENTIALS, project="t6q2w8z", output="table", color="never")
+    # The TRAINING_JOB_ every status starts with is left out; JSON keeps the API's value.
+    assert capsys.readouterr().out == (
+        "NAME      ID       STATUS     CREATED (UTC)  UPDATED (UTC)\n"
+        "lora-r16  j3k9m4x  RUNNING    2026-12-06     2026-12-06\n"
+        "                              17:00          17:00\n"
+        "lora-r8   j8w2n5r  COMPLETED  2026-12-03     2026-12-04\n"
+        "                              23:00          23:00\n"
+    )
+    run_training_jobs(credentials=CREDENTIALS, project="t6q2w8z", output="jsonl")
+    shown = [json.loads(line)["current_status"] for line in capsys.readouterr().out.splitlines()]
+    assert shown == ["TRAINING_JOB_RUNNING", "TRAINING_JOB_COMPLETED"]

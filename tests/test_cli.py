@@ -542,3 +542,68 @@ def test_fields_the_api_sends_as_lists_or_objects_are_shown_not_a_crash(
     if output == "jsonl":  # both identical copies, every field as the API sent it
         shown = [json.loads(line) for line in result.stdout.splitlines()]
         assert [r["message"] for r in shown] == [["a", {"b": 1}], ["a", {"b": 1}]]
+
+
+def in_an_hour() -> str:
+    import time
+
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 3600))
+
+
+@pytest.mark.parametrize(
+    ("args", "error"),
+    [
+        (
+            ("get", MODEL, "--tail", "5"),
+            "No such option: --tail (use -n N: kubectl's --tail is -n N here)",
+        ),
+        (
+            ("view", "saved.jsonl", "--tail=5"),
+            "No such option: --tail (use -n N: kubectl's --tail is -n N here)",
+        ),
+        (
+            ("chain", "rag-pipeline", "--lines", "5"),
+            "No such option: --lines (use -n N: journalctl's --lines is -n N here)",
+        ),
+        (
+            ("get", MODEL, "--since-time", SINCE),
+            "No such option: --since-time (use --since TIME: kubectl's --since-time is"
+            " --since TIME here)",
+        ),
+        (
+            ("get", MODEL, "--retries", "-1"),
+            "--retries: must be at least 0, not -1 (0 fails at once; the default is 5)",
+        ),
+        (
+            ("get", MODEL, "-f", "-o", "github"),
+            "-f/--follow: cannot be combined with -o github, which groups a finished window by"
+            " replica (in CI drop -f and give --since/--until; to watch, follow with -o text)",
+        ),
+    ],
+)
+def test_a_mistake_is_told_what_is_really_wrong_and_the_fix(
+    httpx_mock: HTTPXMock, api_env: None, args: tuple[str, ...], error: str
+) -> None:
+    result = invoke(*args)  # strict pytest-httpx: any request would fail the test
+    assert (result.status, result.stderr) == (ExitStatus.USAGE, f"baseten-logs: error: {error}\n")
+
+
+def test_another_tools_flag_that_this_command_lacks_keeps_clicks_suggestions(
+    api_env: None,
+) -> None:
+    result = invoke("stats", MODEL, "--tail", "5")  # stats shows no lines: it has no -n
+    assert result.status == ExitStatus.USAGE
+    assert result.stderr.startswith("baseten-logs: error: No such option: --tail (Possible")
+
+
+def test_a_since_in_the_future_without_until_names_since_not_until(api_env: None) -> None:
+    from baseten_logs.timeparse import format_ms, parse_when
+
+    since = in_an_hour()
+    shown = format_ms(parse_when(since, flag="--since", now_ms=0))
+    result = invoke("get", MODEL, "--since", since)
+    assert result.stderr == (
+        f"baseten-logs: error: --since: {since!r} is {shown}, in the future, and --until defaults"
+        " to now (give a past time, e.g. --since 2h (2 hours ago), or an --until after it)\n"
+    )
+    assert result.status == ExitStatus.USAGE

@@ -35,19 +35,6 @@ def at(url: str) -> re.Pattern[str]:
 @pytest.mark.parametrize(
     ("fault", "problem"),
     [
-        # How Linux, macOS and Windows word a host name that does not resolve.
-        (
-            httpx.ConnectError("[Errno -2] Name or service not known"),
-            "cannot resolve the host of api.test:443",
-        ),
-        (
-            httpx.ConnectError("[Errno 8] nodename nor servname provided, or not known"),
-            "cannot resolve the host of api.test:443",
-        ),
-        (
-            httpx.ConnectError("[Errno 11001] getaddrinfo failed"),
-            "cannot resolve the host of api.test:443",
-        ),
         (
             httpx.ConnectError("[Errno 104] Connection reset by peer"),
             "connection to api.test:443 failed ([Errno 104] Connection reset by peer)",
@@ -66,6 +53,29 @@ def test_a_network_fault_is_named_in_words_a_user_can_act_on(
     with pytest.raises(TransportError) as caught:
         client().get_logs(PATH, [])
     assert str(caught.value) == f"giving up on {PATH} after 1 attempt: {problem}{RETRY_HINT}"
+
+
+@pytest.mark.parametrize(
+    "words",
+    [
+        # How Linux, macOS and Windows word a host name that does not resolve.
+        "[Errno -2] Name or service not known",
+        "[Errno 8] nodename nor servname provided, or not known",
+        "[Errno 11001] getaddrinfo failed",
+    ],
+)
+def test_a_host_that_does_not_resolve_is_named_at_once_in_any_systems_words(
+    httpx_mock: HTTPXMock, slept: list[float], words: str
+) -> None:
+    httpx_mock.add_exception(httpx.ConnectError(words), url=at(URL))
+    with pytest.raises(TransportError) as caught:
+        client(attempts=6).get_logs(PATH, [])
+    assert str(caught.value) == (
+        "cannot resolve api.test: no such host (the URL from the API URL setting)"
+        " (check --api-url / BASETEN_API_URL: is the host spelled right?"
+        " Baseten's API is https://api.baseten.co)"
+    )
+    assert slept == []
 
 
 def refused_underneath() -> httpx.ConnectError:

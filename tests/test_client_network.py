@@ -11,7 +11,7 @@ import json
 import socket
 import ssl
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, NoReturn
 
 import httpcore
 import httpx
@@ -43,6 +43,10 @@ class Network(httpcore.NetworkBackend):
         self.setup = setup  # seconds a connect (and a TLS handshake) takes
         self.calls: list[tuple[Any, ...]] = []
         self.refusals = 0  # connects to refuse before accepting one
+        # What every connect (`connect_fault`) or TLS handshake (`tls_fault`) fails with, as
+        # httpcore raises it: its ConnectError over the socket's or ssl's own error.
+        self.connect_fault: OSError | None = None
+        self.tls_fault: OSError | None = None
 
     def connect_tcp(
         self,
@@ -66,6 +70,8 @@ class Network(httpcore.NetworkBackend):
 
     def _connect(self) -> httpcore.NetworkStream:
         self.clock[0] += self.setup
+        if self.connect_fault is not None:
+            fail_as_httpcore(self.connect_fault)
         if self.refusals:
             self.refusals -= 1
             raise httpcore.ConnectError("[Errno 111] Connection refused")
@@ -73,6 +79,15 @@ class Network(httpcore.NetworkBackend):
 
     def sleep(self, seconds: float) -> None:
         self.calls.append(("sleep", seconds))
+
+
+def fail_as_httpcore(fault: OSError) -> NoReturn:
+    """Raise `fault` as httpcore's backend does: its ConnectError raised while handling the
+    socket's or ssl's error (its pool re-raises `from None`, so only the context is left)."""
+    try:
+        raise fault
+    except OSError as exc:
+        raise httpcore.ConnectError(exc) from exc
 
 
 class Wire(httpcore.NetworkStream):
@@ -107,6 +122,8 @@ class Wire(httpcore.NetworkStream):
         tls = isinstance(ssl_context, ssl.SSLContext)
         self.network.calls.append(("start_tls", tls, server_hostname, timeout))
         self.network.clock[0] += self.network.setup
+        if self.network.tls_fault is not None:
+            fail_as_httpcore(self.network.tls_fault)
         return self
 
     def get_extra_info(self, info: str) -> Any:
@@ -241,3 +258,107 @@ def test_behind_a_proxy_every_wait_still_ends_at_the_deadline(
         ("read", 65536, 15.0),
         ("read", 65536, 5.0),
     ]
+
+
+def retrying_api(network: Network, url: str, source: str = "--api-url") -> ApiClient:
+    """A client over `network` that would retry six times, for what it tries."""
+    transport = httpx.HTTPTransport()
+    transport._pool._network_backend = network
+    return ApiClient(
+        base_url=url, api_key="k", url_source=source, transport=transport, retry=RetryPolicy()
+    )
+
+
+def tls_error(reason: str, text: str) -> ssl.SSLError:
+    error = ssl.SSLError(1, f"[SSL: {reason}] {text} (_ssl.c:1006)")
+    error.reason = reason  # type: ignore[misc]  # what ssl sets on the errors it raises
+    return error
+
+
+def test_a_host_dns_does_not_know_is_named_at_once_not_retried_as_an_outage(
+    clock: list[float], slept: list[float]
+) -> None:
+    network = Network(clock)
+    network.connect_fault = socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+    with pytest.raises(TransportError) as caught:
+        retrying_api(network, "https://api.basten.co").get_logs(PATH, [])
+    assert str(caught.value) == (
+        "cannot resolve api.basten.co: no such host (the URL from --api-url)"
+        " (check --api-url: is the host spelled right? Baseten's API is https://api.baseten.co)"
+    )
+    assert [call[0] for call in network.calls] == ["connect_tcp"] and slept == []
+
+
+def test_a_dns_failure_of_the_apis_own_host_points_at_the_network(clock: list[float]) -> None:
+    network = Network(clock)
+    network.connect_fault = socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+    with pytest.raises(TransportError) as caught:
+        retrying_api(network, "https://api.baseten.co", "default").get_logs(PATH, [])
+    assert str(caught.value) == (
+        "cannot resolve api.baseten.co: no such host (the URL from default)"
+        " (check the network and its DNS)"
+    )
+
+
+def test_a_dns_server_that_did_not_answer_is_still_retried(
+    clock: list[float], slept: list[float]
+) -> None:
+    network = Network(clock)
+    network.connect_fault = socket.gaierror(
+        socket.EAI_AGAIN, "Temporary failure in name resolution"
+    )
+    with pytest.raises(TransportError, match="giving up on .* after 6 attempts"):
+        retrying_api(network, "https://api.test").get_logs(PATH, [])
+    assert len(slept) == 5
+
+
+def test_https_to_a_plain_http_port_on_this_machine_says_so_and_gives_the_http_url(
+    clock: list[float], slept: list[float]
+) -> None:
+    network = Network(clock)
+    network.tls_fault = tls_error("WRONG_VERSION_NUMBER", "wrong version number")
+    with pytest.raises(TransportError) as caught:
+        retrying_api(network, "https://127.0.0.1:8787", "BASETEN_API_URL").get_logs(PATH, [])
+    assert str(caught.value) == (
+        "127.0.0.1:8787 does not speak TLS, which https:// needs (the URL from BASETEN_API_URL)"
+        " (a local server such as the emulator speaks plain http: http://127.0.0.1:8787)"
+    )
+    assert [call[0] for call in network.calls] == ["connect_tcp", "start_tls"] and slept == []
+
+
+def test_a_tls_failure_elsewhere_names_where_the_url_came_from(clock: list[float]) -> None:
+    network = Network(clock)
+    network.tls_fault = tls_error("TLSV1_ALERT_PROTOCOL_VERSION", "tlsv1 alert protocol version")
+    with pytest.raises(TransportError) as caught:
+        retrying_api(network, "https://api.test", "/home/u/.trussrc [baseten]").get_logs(PATH, [])
+    assert str(caught.value) == (
+        "the TLS handshake with api.test:443 failed (TLSV1_ALERT_PROTOCOL_VERSION; the URL from"
+        " /home/u/.trussrc [baseten]) (check /home/u/.trussrc [baseten] (--api-url overrides it))"
+    )
+
+
+def test_an_untrusted_certificate_is_named_with_the_fix_for_an_inspecting_proxy(
+    clock: list[float], slept: list[float]
+) -> None:
+    network = Network(clock)
+    error = ssl.SSLCertVerificationError(1, "[SSL: CERTIFICATE_VERIFY_FAILED] ...")
+    error.verify_message = "self-signed certificate in certificate chain"
+    network.tls_fault = error
+    with pytest.raises(TransportError) as caught:
+        retrying_api(network, "https://api.test").get_logs(PATH, [])
+    assert str(caught.value) == (
+        "the TLS certificate of api.test is not trusted (self-signed certificate in certificate"
+        " chain; the URL from --api-url) (check --api-url; behind a proxy that inspects TLS,"
+        " set SSL_CERT_FILE to its CA bundle)"
+    )
+    assert slept == []
+
+
+def test_a_handshake_cut_short_is_retried_like_a_dropped_connection(
+    clock: list[float], slept: list[float]
+) -> None:
+    network = Network(clock)
+    network.tls_fault = ssl.SSLEOFError(8, "EOF occurred in violation of protocol")
+    with pytest.raises(TransportError, match="giving up on .* after 6 attempts"):
+        retrying_api(network, "https://api.test").get_logs(PATH, [])
+    assert len(slept) == 5

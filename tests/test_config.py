@@ -330,3 +330,60 @@ def test_a_url_without_a_host_is_refused(url: str, shown: str) -> None:
     assert (
         str(caught.value) == f"--api-url: {shown!r} is not an http(s) URL (e.g. {DEFAULT_API_URL})"
     )
+
+
+@pytest.mark.parametrize(
+    ("url", "fixed"),
+    [
+        ("http://127.0.0.1:8787/v1", "http://127.0.0.1:8787"),
+        ("https://api.baseten.co/v1/", "https://api.baseten.co"),
+        ("https://proxy.test/baseten/v1", "https://proxy.test/baseten"),
+    ],
+)
+def test_an_api_url_ending_in_v1_is_refused_with_the_url_to_use(url: str, fixed: str) -> None:
+    env = {"BASETEN_API_KEY": KEY, "BASETEN_API_URL": url}
+    with pytest.raises(UsageError) as caught:
+        resolve_credentials(api_key=None, api_url=None, env=env)
+    assert str(caught.value) == (
+        f"BASETEN_API_URL: {url!r} ends in /v1, which baseten-logs adds to every path itself"
+        f" (use {fixed})"
+    )
+
+
+def test_a_path_that_only_contains_v1_is_kept() -> None:
+    assert check_api_url("https://proxy.test/v1/baseten") == "https://proxy.test/v1/baseten"
+    assert check_api_url("https://proxy.test/xv1") == "https://proxy.test/xv1"
+
+
+@pytest.mark.parametrize("source", ["--api-url", "BASETEN_API_URL"])
+@pytest.mark.parametrize(
+    ("app", "api"),
+    [
+        ("https://app.baseten.co", "https://api.baseten.co"),
+        ("https://app.baseten.co/models/abc1234/logs", "https://api.baseten.co"),
+        ("https://app.dev.baseten.co/", "https://api.mc-dev.baseten.co"),
+    ],
+)
+def test_the_web_apps_url_given_as_the_api_url_is_mapped_with_a_note(
+    source: str, app: str, api: str
+) -> None:
+    notes: list[str] = []
+    checked: list[str] = []
+    env = {"BASETEN_API_KEY": KEY} | ({"BASETEN_API_URL": app} if source != "--api-url" else {})
+    creds = resolve_credentials(
+        api_key=None,
+        api_url=app if source == "--api-url" else None,
+        env=env,
+        warn=notes.append,
+        checked=checked,
+    )
+    assert (creds.api_url, creds.url_source) == (api, source)
+    assert notes == [f"{source} {app} is Baseten's web app; using its API, {api}"]
+    assert checked[-1] == f"API URL: {api} from {source} (mapped from the app URL {app})"
+
+
+@pytest.mark.parametrize("url", ["https://app.example.test", "https://api.baseten.co"])
+def test_other_api_urls_are_taken_as_given(url: str) -> None:
+    notes: list[str] = []
+    creds = resolve_credentials(api_key=KEY, api_url=url, env={}, warn=notes.append)
+    assert (creds.api_url, notes) == (url, [])

@@ -103,3 +103,44 @@ def test_a_key_that_sees_nothing_is_told_so() -> None:
             none_seen="this key sees no chains",
         )
     assert str(missing.value) == "no chain named 'rag' or with that id (this key sees no chains)"
+
+
+def test_a_chain_names_id_is_cached_and_a_stale_one_resolved_afresh(
+    client: Any, catalog: Any
+) -> None:
+    import httpx
+
+    from baseten_logs.cache import Cache
+    from baseten_logs.chains import find_chain
+    from tests.fakecatalog import API_URL
+
+    def answer(body: Any) -> Any:
+        return lambda request: httpx.Response(200, json=body)
+
+    deployments = [{"id": "d1", "environment": "production", "chainlets": []}]
+    catalog.overrides["/v1/chains"] = answer({"chains": [{"id": "c1", "name": "rag"}]})
+    catalog.overrides["/v1/chains/c1/deployments"] = answer({"deployments": deployments})
+    cache = Cache.for_api(API_URL, "test-key-0123456789abcdef")
+    for _ in range(2):
+        assert find_chain(client, "rag", cache=cache) == ("c1", "rag", deployments)
+    assert catalog.seen == [
+        "/v1/chains/rag/deployments",
+        "/v1/chains",
+        "/v1/chains/c1/deployments",
+        "/v1/chains/c1/deployments",  # the second run: the cached id alone
+    ]
+    # The chain was deleted and made again under the same name: the cached id is a 404.
+    del catalog.overrides["/v1/chains/c1/deployments"]
+    catalog.overrides["/v1/chains"] = answer({"chains": [{"id": "c2", "name": "rag"}]})
+    catalog.overrides["/v1/chains/c2/deployments"] = answer({"deployments": deployments})
+    catalog.seen.clear()
+    assert find_chain(client, "rag", cache=cache) == ("c2", "rag", deployments)
+    assert catalog.seen == [
+        "/v1/chains/c1/deployments",
+        "/v1/chains/rag/deployments",
+        "/v1/chains",
+        "/v1/chains/c2/deployments",
+    ]
+    catalog.seen.clear()
+    find_chain(client, "rag", cache=cache)
+    assert catalog.seen == ["/v1/chains/c2/deployments"]

@@ -708,10 +708,51 @@ def test_the_counts_of_lines_shown_include_untimed_ones() -> None:
     [
         ("giving up on /logs after 6 attempts: HTTP 503: upstream busy", "HTTP 503: upstream busy"),
         ("connection refused: api.test", "connection refused: api.test"),
+        (
+            "connection refused by api.test:443 (the URL from BASETEN_API_URL), after 4 attempts",
+            "connection refused by api.test:443",
+        ),
+        (
+            "connection refused by api.test:443 (the URL from --api-url), after 1 attempt",
+            ("connection refused by api.test:443"),
+        ),
     ],
 )
 def test_an_outage_is_told_as_what_failed(message: str, problem: str) -> None:
     assert problem_of(TransportError(message)) == problem
+
+
+def test_the_reconnect_line_says_the_same_thing_each_round_of_a_refusing_server() -> None:
+    """The client gives up after as many attempts as fit its 3 s for refusals: 4 one round, 3
+    the next; its count is not the follower's and must not show as one."""
+    live = LiveLogs([])
+    rounds = iter(
+        [
+            "connection refused by api.test:443 (the URL from BASETEN_API_URL), after 4 attempts",
+            "connection refused by api.test:443 (the URL from BASETEN_API_URL), after 3 attempts",
+            "giving up on /logs after 6 attempts: connection refused by api.test:443",
+        ]
+    )
+
+    def fetch(start: int, end: int, direction: Direction, limit: int) -> list[dict[str, Any]]:
+        live.requests += 1
+        message = next(rounds, None) if live.requests > 1 else None
+        if message is not None:
+            raise TransportError(message)
+        return []
+
+    statuses: list[str] = []
+    troubles: list[str] = []
+    follower = Follower(
+        fetch, clock=live.clock, sleep=live.sleep, on_status=statuses.append,
+        on_trouble=troubles.append,
+    )  # fmt: skip
+    list(follower.follow(start_ms=int(T0 * 1000), until_ms=int((T0 + 20) * 1000)))
+    problems = [s.split("; next try")[0] for s in statuses if "reconnecting" in s]
+    assert problems == ["reconnecting… connection refused by api.test:443"] * 3
+    assert troubles == [
+        "polling failed (connection refused by api.test:443); retrying until it works"
+    ]
 
 
 def test_a_first_poll_that_fails_is_told_and_retried_after_a_second() -> None:

@@ -236,6 +236,12 @@ def test_follow_opens_with_25_lines_off_a_terminal(monkeypatch: pytest.MonkeyPat
             " (check the date)",
         ),
         (
+            lambda: resolve_window(since="2025-11-26T11:00:00Z", until=None, now_ms=NOW),
+            "--since: '2025-11-26T11:00:00Z' is 2025-11-26T11:00:00.000Z, in the future, and"
+            " --until defaults to now (give a past time, e.g. --since 2h (2 hours ago), or an"
+            " --until after it)",
+        ),
+        (
             lambda: resolve_window(since="1h", until="2h", now_ms=NOW),
             "--until: is before --since (swap them, or give --until a later time)",
         ),

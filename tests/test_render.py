@@ -328,6 +328,16 @@ def test_twenty_replicas_get_twenty_colors(color_system: str) -> None:
     assert len(set(prefixes.values())) == 20
 
 
+@pytest.mark.usefixtures("fresh_rich_styles")
+def test_on_a_16_colour_terminal_replicas_nine_to_sixteen_are_underlined_not_repeated() -> None:
+    records = [{**RECORDS[0], "replica": f"r{index:04d}"} for index in range(16)]
+    prefixes = replica_prefixes(render(records * 2, color=True, color_system="standard"))
+    assert len(set(prefixes.values())) == 16  # 256-colour slots would fall back onto 8
+    underlined = sorted(p for p in prefixes.values() if p.startswith("\x1b[4;"))
+    plain = sorted(p for p in prefixes.values() if not p.startswith("\x1b[4;"))
+    assert [p.replace("4;", "", 1) for p in underlined] == plain  # the same eight colours
+
+
 def test_a_replica_keeps_its_color_across_views() -> None:
     alone = replica_prefixes(render([{**RECORDS[0], "replica": "r0001"}], color=True))
     crowd = [{**RECORDS[0], "replica": f"r{index:04d}"} for index in (1, 2, 3)]

@@ -597,3 +597,31 @@ def test_readme_documents_every_request_flag() -> None:
         for flag in param.opts:
             if flag.startswith("--") and flag != "--help":
                 assert f"`{flag}" in section, f"{flag} is not in the README's request section"
+
+
+def test_an_id_with_capitals_not_found_says_ids_match_exactly_and_offers_its_lower_case(
+    logs: FilteringLogs,
+) -> None:
+    logs.records = [record(two_days_ago_ns(), "hello", request_id=RID)]
+    result = invoke("request", RID.upper(), MODEL, DEPLOYMENT, "--since", "3d")
+    assert result.status == ExitStatus.NOT_FOUND
+    [line] = result.stderr.splitlines()
+    assert line.endswith(
+        f"(request ids match exactly, case included: is it {RID!r}? else look further back"
+        " with --since (e.g. --since 30d), or check MODEL and DEPLOYMENT)"
+    )
+
+
+def test_a_lower_case_id_not_found_is_told_to_look_further_back_only() -> None:
+    fetch_for = Sources({"/a/logs": []})
+    with pytest.raises(RequestNotFound) as caught:
+        find_request(
+            fetch_for,
+            request_id=RID,
+            sources=[RequestSource("/a/logs", "source A")],
+            since_ms=0,
+            until_ms=1000,
+        )
+    assert caught.value.hint == (
+        "look further back with --since (e.g. --since 30d), or check MODEL and DEPLOYMENT"
+    )

@@ -31,6 +31,7 @@ from tests.fakecatalog import (
     LLAMA_PROD,
     LLAMA_V2_A,
     LLAMA_V2_B,
+    OTHER_KINDS,
     FakeCatalog,
 )
 
@@ -125,13 +126,14 @@ def test_an_unknown_name_lists_the_models_that_exist(
         "no model named 'no-such-model' "
         f"(models this key can see: bare, embedder, llama-3-8b, {IDLIKE_NAME})"
     )
-    assert catalog.seen == ["/v1/models"]  # the listing searched is the listing shown
+    # The listing searched is the listing shown; then whether a chain or a project has the name.
+    assert catalog.seen == ["/v1/models", *OTHER_KINDS]
 
 
 def test_an_unknown_id_says_neither_name_nor_id(client: ApiClient, catalog: FakeCatalog) -> None:
     with pytest.raises(NotFoundError, match=r"no model named 'zzzzzzz' or with that id \("):
         resolve(client, "zzzzzzz")
-    assert catalog.seen == ["/v1/models", "/v1/models/zzzzzzz"]
+    assert catalog.seen == ["/v1/models", "/v1/models/zzzzzzz", *OTHER_KINDS]
 
 
 def test_unknown_when_the_key_sees_nothing(client: ApiClient, catalog: FakeCatalog) -> None:
@@ -511,7 +513,7 @@ def test_an_unknown_model_costs_one_listing_and_one_lookup_by_id(
     assert "(models this key can see: bare, embedder, " in str(caught.value)
     # A name the cache does not know is looked for in a fresh listing (a model may be new), and,
     # as it could be an id, asked for once by id: nothing promises listings hold every model.
-    assert catalog.seen == ["/v1/models", "/v1/models/nosuch"]
+    assert catalog.seen == ["/v1/models", "/v1/models/nosuch", *OTHER_KINDS]
 
 
 @pytest.mark.parametrize(

@@ -154,6 +154,61 @@ def test_a_long_list_of_models_shows_eight_names_and_counts_the_rest(
     )
 
 
+def chains_and_projects(catalog: FakeCatalog) -> None:
+    catalog.overrides["/v1/chains"] = answer(
+        {"chains": [{"id": "ch41n9a", "name": "rag-pipeline", "team_name": "acme-ml"}]}
+    )
+    catalog.overrides["/v1/training_projects"] = answer(
+        {"training_projects": [{"id": "tp7x2k1", "name": "llama finetune"}]}
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "error"),
+    [
+        (
+            "rag-pipeline",
+            "no model named 'rag-pipeline': it is a chain (its logs: baseten-logs chain"
+            " rag-pipeline; a request in it: baseten-logs request ID --chain rag-pipeline)",
+        ),
+        (
+            "ch41n9a",  # a chain's id
+            "no model named 'ch41n9a': it is a chain (its logs: baseten-logs chain ch41n9a;"
+            " a request in it: baseten-logs request ID --chain ch41n9a)",
+        ),
+        (
+            "llama finetune",  # quoted for the shell
+            "no model named 'llama finetune': it is a training project (its logs:"
+            " baseten-logs training 'llama finetune')",
+        ),
+    ],
+)
+def test_a_chains_or_training_projects_name_says_so_and_gives_the_command(
+    client: ApiClient, catalog: FakeCatalog, name: str, error: str
+) -> None:
+    chains_and_projects(catalog)
+    assert message(client, name) == error
+
+
+def test_a_name_found_among_models_asks_nothing_of_chains_or_projects(
+    client: ApiClient, catalog: FakeCatalog
+) -> None:
+    chains_and_projects(catalog)
+    resolve(client, "llama-3-8b")
+    assert not set(catalog.seen) & {"/v1/chains", "/v1/training_projects"}
+
+
+def test_a_key_that_cannot_list_chains_gets_the_models_it_can_see(
+    client: ApiClient, catalog: FakeCatalog
+) -> None:
+    catalog.overrides["/v1/chains"] = lambda request: httpx.Response(403, json={"error": "no"})
+    catalog.overrides["/v1/training_projects"] = answer({"training_projects": []})
+    assert message(client, "rag-pipeline") == (
+        "no model named 'rag-pipeline' (models this key can see: bare, embedder, llama-3-8b,"
+        " mistral)"
+    )
+
+
 def dups(catalog: FakeCatalog) -> None:
     catalog.models[:] = [
         model("zzz1", "dup", "Alpha"),

@@ -21,6 +21,7 @@ from tests.fakecatalog import (
     LLAMA,
     LLAMA_DEV,
     LLAMA_PROD,
+    OTHER_KINDS,
     FakeCatalog,
     deployment,
     model,
@@ -140,7 +141,12 @@ def test_a_stale_cached_answer_is_resolved_afresh_on_404(
 def test_two_unknown_ids_say_what_exists(client: ApiClient, catalog: FakeCatalog) -> None:
     with pytest.raises(NotFoundError, match="no model named 'zzzzzzzz' or with that id"):
         read(client, "zzzzzzzz", "yyyyyyyy")
-    assert _paths(catalog) == [logs("zzzzzzzz", "yyyyyyyy"), "/v1/models", "/v1/models/zzzzzzzz"]
+    assert _paths(catalog) == [
+        logs("zzzzzzzz", "yyyyyyyy"),
+        "/v1/models",
+        "/v1/models/zzzzzzzz",
+        *OTHER_KINDS,
+    ]
 
 
 def test_a_deployment_the_api_knows_but_whose_logs_404_is_not_retried(
@@ -233,7 +239,8 @@ def test_parallel_requests_share_one_not_found_answer(
     for thread in threads:
         thread.join()
     assert len(failures) == 4 and len({str(f) for f in failures}) == 1
-    assert len(catalog.seen) == 3  # the probe, the listing, the model by id: once
+    # The probe, the listing, the model by id, the chains and projects: once.
+    assert len(catalog.seen) == 5
 
 
 def test_a_fixed_source_sends_to_its_path(client: ApiClient, catalog: FakeCatalog) -> None:

@@ -102,3 +102,17 @@ def test_check_with_a_refused_key(api_env: None, httpx_mock: HTTPXMock) -> None:
         run_whoami(api_key=None, api_url=None, check=True)
     assert caught.value.status == ExitStatus.AUTH
     assert "BASETEN_API_KEY" in str(caught.value)
+
+
+def test_with_no_key_the_label_checked_is_shown_once_for_all_it_looked_at(
+    tmp_path: Path,
+) -> None:
+    from tests.conftest import invoke
+
+    result = invoke("whoami", env={"USER_TRUSSRC_PATH": str(tmp_path / "none")})
+    assert result.status == ExitStatus.USAGE
+    labels = [line[:9].strip() for line in result.stdout.splitlines()]
+    assert labels == ["checked", "", "", "", "", "trussrc"]
+    assert result.stdout.splitlines()[2].startswith(
+        "         BASETEN_TRUSS_AUTH_REMOTE_URL + BASETEN_TRUSS_AUTH_API_KEY: not set"
+    )

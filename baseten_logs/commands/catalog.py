@@ -31,7 +31,7 @@ LIST_FORMATS = ("auto", "table", "text", "jsonl", "json")
 MODEL_HEADERS = ("NAME", "ID", "TEAM", "DEPLOYMENTS", "PRODUCTION")
 DEPLOYMENT_HEADERS = ("NAME", "ID", "STATUS", "REPLICAS", "ROLE", "CREATED (UTC)")
 # Ids are never folded or cut: half an id cannot be copied. Other columns fold when narrow.
-_NO_WRAP = ("ID", "PRODUCTION")
+_NO_WRAP = ("ID", "PRODUCTION", "STATUS")  # one token each: folded, it reads as two
 
 _STATUS_STYLES = {
     "ACTIVE": "green",
@@ -42,6 +42,8 @@ _STATUS_STYLES = {
     "FAILED": "bold red",
     "DEPLOY_FAILED": "bold red",
     "BUILD_FAILED": "bold red",
+    "COMPLETED": "dim",  # training jobs' (their TRAINING_JOB_ prefix is not shown)
+    "STOPPED": "dim",
 }
 _IN_PROGRESS_STYLE = "yellow"  # BUILDING, DEPLOYING, LOADING_MODEL, UPDATING, WAKING_UP, ...
 

@@ -11,6 +11,7 @@ from dataclasses import replace
 from typing import Any
 
 from baseten_logs import messages
+from baseten_logs.cache import Cache
 from baseten_logs.chains import ChainTarget, chain_ended, resolve_chain
 from baseten_logs.client import RetryPolicy
 from baseten_logs.commands.get import run_get
@@ -31,12 +32,19 @@ def chain_feed(
     credentials: Credentials,
     verbose: bool,
     attempts: int = RetryPolicy.attempts,
+    cache: Cache | None = None,
 ) -> tuple[Feed, ChainTarget]:
-    """The chain deployment asked of the API, and its chainlets as the sources of one Feed."""
+    """The chain deployment asked of the API, and its chainlets as the sources of one Feed;
+    `cache` keeps a chain name's id for the next run."""
     log = messages.info if verbose else None
     with open_client(credentials, log=log, retry=RetryPolicy(attempts=attempts)) as client:
         target = resolve_chain(
-            client, chain, deployment=deployment, environment=environment, chainlets=chainlets
+            client,
+            chain,
+            deployment=deployment,
+            environment=environment,
+            chainlets=chainlets,
+            cache=cache,
         )
     if verbose:
         names = ", ".join(c.name for c in target.chainlets)
@@ -59,6 +67,7 @@ def run_chain(
     credentials: Credentials,
     verbose: bool,
     attempts: int = RetryPolicy.attempts,
+    cache: Cache | None = None,
     **shown: Any,  # run_get's other arguments: output, color, follow, extras...
 ) -> ExitStatus:
     feed, _ = chain_feed(
@@ -70,6 +79,7 @@ def run_chain(
         credentials=credentials,
         verbose=verbose,
         attempts=attempts,
+        cache=cache,
     )
     return run_get(
         query=feed.parts[0].query,

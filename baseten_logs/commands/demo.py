@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import shlex
 import sys
@@ -26,7 +27,10 @@ def run_demo(*, follow_seconds: float, run: Callable[[list[str]], int]) -> int:
         os.environ["BASETEN_API_KEY"] = emu.api_key
         model, deployment = DEMO_MODEL_ID, DEMO_DEPLOYMENT_ID
         request_id = emu.demo_request.request_id
-        until = str(int((time.time() + follow_seconds) * 1000))
+        # A time a reader can read (not epoch milliseconds), whole seconds rounded up.
+        until = time.strftime(
+            "%Y-%m-%dT%H:%M:%SZ", time.gmtime(math.ceil(time.time() + follow_seconds))
+        )
         steps: list[tuple[str, list[str]]] = [
             ("The newest lines of the last 30 minutes", ["get", model, deployment, "-n", "12"]),
             (

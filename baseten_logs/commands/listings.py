@@ -60,7 +60,7 @@ def run_chain_deployments(
     cache: Cache | None = None,
 ) -> ExitStatus:
     with open_client(credentials, log=messages.info if verbose else None) as client:
-        _, _, deployments = find_chain(client, chain)
+        _, _, deployments = find_chain(client, chain, cache=cache)
     deployments.sort(key=lambda d: str(d.get("created_at") or ""), reverse=True)
     rows: list[list[str | Cell]] = [
         [
@@ -95,7 +95,7 @@ def run_chainlets(
     cache: Cache | None = None,
 ) -> ExitStatus:
     with open_client(credentials, log=messages.info if verbose else None) as client:
-        target = resolve_chain(client, chain, deployment=deployment, environment=env)
+        target = resolve_chain(client, chain, deployment=deployment, environment=env, cache=cache)
         deployment_body = client.get_json(target.deployment_path)
     listed = deployment_body.get("chainlets") if isinstance(deployment_body, dict) else None
     chainlets = [c for c in listed if isinstance(c, dict)] if isinstance(listed, list) else []
@@ -141,7 +141,7 @@ def run_training_projects(
                 _text(p.get("id")),
                 _text(p.get("team_name")),
                 _text(latest.get("name") or latest.get("id")),
-                _status(latest.get("current_status")),
+                _job_status(latest.get("current_status")),
                 _created(p.get("updated_at")),
             ]
         )
@@ -172,7 +172,7 @@ def run_training_jobs(
         [
             _text(j.get("name")),
             _text(j.get("id")),
-            _status(j.get("current_status")),
+            _job_status(j.get("current_status")),
             _created(j.get("created_at")),
             _created(j.get("updated_at")),
         ]
@@ -182,6 +182,18 @@ def run_training_jobs(
         jobs, JOB_HEADERS, rows, output=output, color=color, empty=f"{project} has no training jobs"
     )
     return ExitStatus.OK
+
+
+def _job_status(value: Any) -> Cell:
+    """A training job's status without the `TRAINING_JOB_` every one of them starts with: in a
+    table of training jobs it says nothing, and it made `TRAINING_JOB_RUNNING` too long to keep
+    whole on a narrow terminal. JSON output keeps the API's value."""
+    if isinstance(value, str) and value.startswith(_JOB_PREFIX) and value != _JOB_PREFIX:
+        value = value.removeprefix(_JOB_PREFIX)
+    return _status(value)
+
+
+_JOB_PREFIX = "TRAINING_JOB_"
 
 
 def _chainlet_names(value: Any) -> str:

@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from baseten_logs import messages
+from baseten_logs.cache import Cache
 from baseten_logs.chains import resolve_chain
 from baseten_logs.client import RetryPolicy
 from baseten_logs.commands.get import Extras, end_run, extra_sinks, outcome, screen_sink, warn_gap
@@ -48,6 +49,7 @@ class ChainScope:
     deployment: str | None = None
     environment: str | None = None
     chainlets: Sequence[str] = ()
+    cache: Cache | None = None  # keeps a chain name's id for the next run
 
 
 def run_request(
@@ -96,6 +98,7 @@ def run_request(
                         deployment=chain.deployment,
                         environment=chain.environment,
                         chainlets=chain.chainlets,
+                        cache=chain.cache,
                     )
                     sources, where = chain_sources(target), f"chain {target.label}"
                     if verbose:

@@ -140,10 +140,12 @@ def expiry(expires_at: float, now: float) -> str:
 
 
 def _rows(rows: list[tuple[str, str]]) -> str:
+    """Label and value per line; a label is shown once for a run of lines that share it."""
     out: list[str] = []
+    previous = None
     for label, value in rows:
-        same = bool(out) and label == "checked" and out[-1].startswith("checked")
-        out.append(f"{'' if same else label:<9}{value}\n")
+        out.append(f"{'' if label == previous else label:<9}{value}\n")
+        previous = label
     return "".join(out)
 
 

@@ -36,7 +36,9 @@ def test_a_projects_jobs_list_newest_first_with_their_status(emu: Emulator) -> N
     header, *rows = run.stdout.splitlines()
     assert header.split()[:3] == ["NAME", "ID", "STATUS"]
     assert [row.split()[1] for row in rows] == [TRAINING_JOB_ID, TRAINING_OLD_JOB_ID]
-    assert "TRAINING_JOB_COMPLETED" in rows[1]
+    assert rows[1].split()[2] == "COMPLETED"  # without the TRAINING_JOB_ of every status
+    run = cli(emu, "training-jobs", TRAINING_PROJECT_NAME)
+    assert [j["current_status"] for j in run.jsonl()][1] == "TRAINING_JOB_COMPLETED"
     run = cli(emu, "training-projects")
     assert [p["name"] for p in run.jsonl()] == [TRAINING_PROJECT_NAME]
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from baseten_logs.emulator import Emulator, EmulatorConfig
-from baseten_logs.emulator.chains import CHAIN_ID, CHAIN_NAME, CHAINLETS
+from baseten_logs.emulator.chains import CHAIN_DEPLOYMENT_ID, CHAIN_ID, CHAIN_NAME, CHAINLETS
 from baseten_logs.emulator.config import IdStyle
 from baseten_logs.pager import record_key
 from baseten_logs.timestamps import record_ns
@@ -177,6 +177,37 @@ def test_a_chain_id_of_any_shape_is_asked_of_the_api_not_guessed(style: IdStyle)
             "/v1/chains",
             f"/v1/chains/{chain_id}/deployments",
         ]
+
+
+def test_a_chain_name_is_resolved_once_then_read_from_the_cache(emu: Emulator) -> None:
+    def probes() -> list[str]:
+        return [r.path for r in emu.requests if not r.path.endswith("/logs")]
+
+    assert cli(emu, "chain", CHAIN_NAME, "-n", "1").status == 0
+    assert len(probes()) == 3  # tried as an id, the list of chains, the chain's deployments
+    emu.clear_requests()
+    for args in (("chain", CHAIN_NAME, "-n", "1"), ("chainlets", CHAIN_NAME)):
+        run = cli(emu, *args)
+        assert run.status == 0, run.stderr
+    # Each: the chain's deployments by the cached id, as for a chain given by id (`chainlets`
+    # then reads the deployment's chainlets, as it always did).
+    assert probes() == [
+        f"/v1/chains/{CHAIN_ID}/deployments",
+        f"/v1/chains/{CHAIN_ID}/deployments",
+        f"/v1/chains/{CHAIN_ID}/deployments/{CHAIN_DEPLOYMENT_ID}",
+    ]
+    emu.clear_requests()
+    assert cli(emu, "chain", CHAIN_NAME, "-n", "1", "--no-cache").status == 0
+    assert len(probes()) == 3
+
+
+def test_a_models_name_that_is_a_chains_says_so_with_the_command(emu: Emulator) -> None:
+    run = cli(emu, "get", CHAIN_NAME)
+    assert run.status == 4
+    assert run.stderr == (
+        f"baseten-logs: error: no model named '{CHAIN_NAME}': it is a chain (its logs: baseten-logs"
+        f" chain {CHAIN_NAME}; a request in it: baseten-logs request ID --chain {CHAIN_NAME})\n"
+    )
 
 
 def test_get_flags_for_scripts_work_on_a_chain(emu: Emulator, tmp_path: Path) -> None:

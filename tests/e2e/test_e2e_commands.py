@@ -87,6 +87,10 @@ def test_demo_runs_a_real_session() -> None:
     assert chain_step  # a request across the chain, each line labelled with its chainlet
     assert re.search(rf" Generator +\S+ +handling request {chain_step[1]} from ", run.stdout)
     assert "Traceback" not in run.stderr
+    # The follow step ends at a time a reader can read, not at epoch milliseconds.
+    assert re.search(
+        r"\$ baseten-logs get \S+ \S+ -f -n 3 --until \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\n", run.stdout
+    )
 
 
 def test_emulator_on_a_busy_port_is_bad_input_with_the_fix() -> None:

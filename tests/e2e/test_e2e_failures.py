@@ -228,3 +228,27 @@ def test_an_impossible_port_is_bad_input() -> None:
     )  # fmt: skip
     assert run.status == ExitStatus.USAGE
     assert "--api-url" in run.stderr and "port" in run.stderr
+
+
+def test_https_to_the_emulators_plain_http_port_is_named_at_once(emu: Emulator) -> None:
+    https = emu.url.replace("http://", "https://")
+    started = time.monotonic()
+    run = cli(emu, "get", MODEL, DEPLOYMENT, "--api-url", https)
+    assert time.monotonic() - started < 5  # no retries: it was 10.6 s of them
+    assert run.status == ExitStatus.API, run.stderr
+    address = emu.url.removeprefix("http://")
+    assert run.stderr == (
+        f"baseten-logs: error: {address} does not speak TLS, which https:// needs (the URL from"
+        f" --api-url) (a local server such as the emulator speaks plain http: {emu.url})\n"
+    )
+    assert emu.requests == []
+
+
+def test_an_api_url_ending_in_v1_is_bad_input_and_sends_nothing(emu: Emulator) -> None:
+    run = cli(emu, "get", MODEL, DEPLOYMENT, "--api-url", f"{emu.url}/v1")
+    assert run.status == ExitStatus.USAGE
+    assert run.stderr == (
+        f"baseten-logs: error: --api-url: '{emu.url}/v1' ends in /v1, which baseten-logs adds"
+        f" to every path itself (use {emu.url})\n"
+    )
+    assert emu.requests == []
