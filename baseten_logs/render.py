@@ -211,6 +211,9 @@ def _as_text(value: object) -> str:
 LEVEL_WIDTH = 7  # len("WARNING")
 REPLICA_WIDTH = 5  # Baseten's short replica ids
 TIMESTAMP_WIDTH = len("2026-11-27 10:00:00.123")
+# A time that cannot be read is shown as it came, up to this many characters: a server's
+# 5,000-digit "timestamp" must not push every message off the screen.
+MAX_UNTIMED_CHARACTERS = 40
 
 # Level colours: red and yellow are kept for what needs attention, and INFO, most lines, stays plain
 # so those stand out (it also leaves green free for replicas).
@@ -397,8 +400,9 @@ class TextRenderer(_StreamRenderer):
     def _format_second(self, timestamp: str) -> str:
         """`2026-11-27 10:00:00.` for the whole second of a nanosecond timestamp string.
 
-        Only the documented form (19 digits) passes: the fast path slices every other line by
-        position, so any other form (milliseconds, RFC 3339) must take the careful path."""
+        Only the documented form (19 ASCII digits) passes: the fast path slices the lines of a
+        second it has formatted by position once each is checked to be 19 ASCII digits too, so
+        any other form (milliseconds, RFC 3339, or anything else) takes the careful path."""
         if len(timestamp) != 19 or not (timestamp.isascii() and timestamp.isdigit()):
             raise ValueError(f"not an epoch-nanosecond timestamp: {timestamp!r}")
         moment = self._to_struct_time(int(timestamp[:-9]))
@@ -424,7 +428,9 @@ class TextRenderer(_StreamRenderer):
             try:
                 timestamp = record["timestamp"]
                 second = timestamp[:-9]
-                if second != last_second:
+                # Every line's time is checked, not only a new second's: 19 characters that
+                # repeat the second may carry anything after it. isascii is O(1).
+                if second != last_second or not (timestamp.isascii() and timestamp.isdigit()):
                     second_prefix = self._format_second(timestamp)
                     last_second = second
                 level_column = api_levels.get(record.get("level"))
@@ -494,7 +500,7 @@ class TextRenderer(_StreamRenderer):
             timestamp_column = f"{prefix}{digits[-9:-6]}{self._timestamp_end}"
         except (ValueError, OverflowError, OSError):  # shown as it came, in the same column
             on, off = self._style(TIMESTAMP_STYLE)
-            shown = inert(timestamp).ljust(self._timestamp_width)
+            shown = inert(_cut(timestamp)).ljust(self._timestamp_width)
             timestamp_column = f"{on}{shown}{off} " if timestamp else f"{shown} "
         replica = record.get("replica")
         if replica is None:
@@ -566,16 +572,21 @@ def _single_line(text: str) -> str:
     return inert(text, multiline=True)
 
 
+def _cut(text: str) -> str:
+    """An unreadable time as it came, cut to MAX_UNTIMED_CHARACTERS (and `…`) if longer."""
+    return text if len(text) <= MAX_UNTIMED_CHARACTERS else text[:MAX_UNTIMED_CHARACTERS] + "…"
+
+
 def _utc_time(timestamp: object) -> str:
     """`2025-11-27 10:00:01.123Z` for a line's time in any form it came in; else as it came."""
     text = _as_text(timestamp)
     ns = timestamp_ns(timestamp)
     if ns is None:
-        return text
+        return _cut(text)
     try:
         moment = time.gmtime(ns // 1_000_000_000)
     except (OverflowError, OSError, ValueError):
-        return text
+        return _cut(text)
     return time.strftime("%Y-%m-%d %H:%M:%S.", moment) + f"{ns // 1_000_000 % 1000:03d}Z"
 
 

@@ -5,6 +5,10 @@ check, one `isdigit`, one `int`. The endpoint is beta, so every plausible other 
 too: JSON integers and floats, epoch seconds, milliseconds, microseconds or nanoseconds as
 strings or numbers (told apart by size), and RFC 3339 with any number of fraction digits and
 `Z` or an offset. Anything else is None: the caller decides what an unreadable time means.
+
+Nothing a server sends can raise here: a number too large for a float (`1e400` is inf), a string
+of 5,000 digits (too long for `int`), a time past the year 2286 are all None, an unreadable time,
+so every reader sees one range of times (what the text output can show), not a crash.
 """
 
 from __future__ import annotations
@@ -27,6 +31,9 @@ _NS_PER = {0: 1_000_000_000, 1: 1_000_000, 2: 1_000, 3: 1}
 # Epoch ns from 2001-09-09 to 2286-11-20 (19 digits): every time a log line can have.
 _NS_LOW = 10**18
 _NS_HIGH = 10**19
+# Digits in the whole part of an epoch number that can still be below _NS_HIGH (leading zeros
+# aside): a longer one is no time, and is not handed to int(), which refuses 4,300 digits.
+_MAX_WHOLE_DIGITS = 19
 _DECIMAL = re.compile(r"(\d+)(?:\.(\d*))?")
 _RFC3339 = re.compile(
     r"(\d{4}-\d{2}-\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d+))?\s*"
@@ -36,13 +43,24 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
 def timestamp_ns(value: object) -> int | None:
-    """Epoch nanoseconds of a line's `timestamp`, or None when it cannot be read as a time."""
+    """Epoch nanoseconds of a line's `timestamp`, or None when it cannot be read as a time.
+
+    Always within 1970 to 2286 (19 digits of nanoseconds): a time outside it is no time."""
     if type(value) is str:
         try:
             ns = int(value)  # the documented form: 19 digits
         except ValueError:
-            return _from_text(value)
-        return ns if _NS_LOW <= ns < _NS_HIGH else _from_text(value)
+            ns = -1
+        if _NS_LOW <= ns < _NS_HIGH:
+            return ns
+    ns_or_none = _other_forms(value)
+    return ns_or_none if ns_or_none is not None and 0 <= ns_or_none < _NS_HIGH else None
+
+
+def _other_forms(value: object) -> int | None:
+    """Nanoseconds of any other form (unchecked: the caller keeps what lies in the range)."""
+    if type(value) is str:
+        return _from_text(value)
     if type(value) is int:  # not bool: True is no time
         return _from_number(value, None) if value >= 0 else None
     if type(value) is float:
@@ -64,7 +82,7 @@ def record_ms(record: Mapping[str, Any]) -> int | None:
     # int() also takes other types and spellings; the range keeps only what is surely ns.
     try:
         ns = int(record["timestamp"])
-    except (KeyError, TypeError, ValueError):
+    except (KeyError, TypeError, ValueError, OverflowError):  # OverflowError: inf, `1e400`
         ns = -1
     if _NS_LOW <= ns < _NS_HIGH:
         return ns // 1_000_000
@@ -76,7 +94,7 @@ def _from_text(text: str) -> int | None:
     text = text.strip()
     match = _DECIMAL.fullmatch(text)
     if match is not None:
-        if not text.isascii():
+        if not text.isascii() or len(match[1].lstrip("0")) > _MAX_WHOLE_DIGITS:
             return None
         return _from_number(int(match[1]), match[2] or None)
     if "e" in text.lower():  # a float's repr: 1.764e+18

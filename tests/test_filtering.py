@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from typing import Any
 
 import pytest
 
+from baseten_logs.emulator.query import compile_pattern
 from baseten_logs.errors import UsageError
 from baseten_logs.filtering import matcher, python_pattern
 from baseten_logs.query import Filters, build_filters
@@ -147,11 +150,64 @@ def test_built_filters_work_as_given() -> None:
         ("[]x]", "]", True),
         ("[$]", "$", True),
         (r"\$5", "$5", True),
+        ("bad$", "bad\n", False),  # $ is the very end of the text, not before a final newline
+        ("(?m)bad$", "bad\n", True),
+        ("(?i)ÉCHEC", "échec", True),  # (?i) folds all of Unicode, not only ASCII letters
+        (r"\pN", "٣", True),  # Unicode classes, which Python's re lacks
+        (r"\p{Greek}+", "λόγος", True),
+        ("[[x]", "[", True),
+        ("ERROR|WARN", "half \ud800 ERROR", True),  # a lone surrogate (legal JSON) in the text
+        ("timeout", "read timeout", True),  # no special character: a substring test
+        ("", "anything", True),
     ],
 )
 def test_re2_patterns(pattern: str, text: str, found: bool) -> None:
+    """The same cases, here and on the emulator: both must mean what the API's RE2 means."""
     keep = matcher(Filters(search_pattern=pattern))
     assert keep({"message": text}) is found
+    assert compile_pattern(pattern)(text) is found
+
+
+@pytest.mark.parametrize("side", ["local", "emulator"])
+@pytest.mark.parametrize(("pattern", "text"), [("(a+)+$", "a" * 34 + "!"), ("(a|aa)+b", "a" * 40)])
+def test_a_pattern_that_backtracks_runs_in_linear_time(side: str, pattern: str, text: str) -> None:
+    """`(a+)+$` on 34 `a`s and a `!` runs past a minute in a backtracking engine (a hostile
+    server's line, a user's innocent pattern). In a subprocess, so a regression fails the test
+    at its timeout rather than hanging the suite; with a long text, as time is linear in it."""
+    search = (
+        f"matcher(Filters(search_pattern={pattern!r}))({{'message': text}})"
+        if side == "local"
+        else f"compile_pattern({pattern!r})(text)"
+    )
+    code = (
+        "from baseten_logs.filtering import matcher\n"
+        "from baseten_logs.query import Filters\n"
+        "from baseten_logs.emulator.query import compile_pattern\n"
+        f"text = {text!r} * 1000\n"
+        f"print({search})\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=20, check=True
+    )
+    assert result.stdout == "False\n" and result.stderr == ""
+
+
+def test_without_google_re2_a_pattern_is_refused_and_a_word_still_found(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(sys.modules, "re2", None)  # import re2 raises ImportError
+    with pytest.raises(UsageError, match="--grep.*google-re2"):
+        matcher(Filters(search_pattern="time.?out"))
+    assert matcher(Filters(search_pattern="timeout"))({"message": "read timeout"})
+
+
+def test_a_pattern_re2_refuses_names_the_flag_and_prints_nothing_else(
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(UsageError, match="--grep") as raised:
+        matcher(Filters(search_pattern="a{1001}"))
+    assert "invalid repetition size" in str(raised.value)
+    assert capfd.readouterr() == ("", "")  # RE2 logs its errors to stderr unless told not to
 
 
 def test_python_pattern_translations() -> None:

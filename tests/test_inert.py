@@ -219,3 +219,21 @@ def test_inert_leaves_ordinary_text_alone() -> None:
         assert inert(text, multiline=True) == text
     assert inert("a\tb\nc") == "a\\x09b\\x0ac"  # one-line fields keep to one line
     assert inert("\x1b[2J\u2066\ud800") == "\\x1b[2J\\u2066\\ud800"
+
+
+# 19 characters that repeat the second of the line before and then move the cursor up a line and
+# back to its start: what is printed next overwrites that line (an ERROR disappears).
+CURSOR_UP = "\x1bM\r000000"
+
+
+@pytest.mark.parametrize("output", ["text", "github"])
+def test_a_time_that_repeats_the_second_before_it_is_still_made_inert(
+    output: str, tmp_path: Path
+) -> None:
+    first = hostile_record("", level="ERROR")
+    second = {**first, "timestamp": str(first["timestamp"])[:10] + CURSOR_UP, "level": "INFO"}
+    saved = tmp_path / "saved.jsonl"
+    saved.write_text(f"{json.dumps(first)}\n{json.dumps(second)}\n", encoding="utf-8")
+    result = invoke("view", str(saved), "-o", output, "--color", "always")
+    assert result.status == 0, result.stderr
+    assert_inert(both(result), CURSOR_UP)

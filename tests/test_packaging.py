@@ -40,12 +40,14 @@ def test_help_version_and_bad_input_import_neither_httpx_nor_rich(
     args: list[str], status: int
 ) -> None:
     # pydantic too: typer 0.29 imports it to validate parameters (about +90 ms a run); keyring
-    # is for trussrc sections that keep their secrets there, and only those.
+    # is for trussrc sections that keep their secrets there, and only those; re2 for a --grep
+    # applied here (view, training).
     code = (
         "import sys\n"
         "from baseten_logs.cli import run\n"
         f"status = run({args!r})\n"
-        "loaded = sorted(m for m in ('httpx', 'rich', 'pydantic', 'keyring') if m in sys.modules)\n"
+        "heavy = ('httpx', 'rich', 'pydantic', 'keyring', 're2')\n"
+        "loaded = sorted(m for m in heavy if m in sys.modules)\n"
         "print('LOADED', loaded, status)\n"
     )
     out = run_python(code)

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from rich.console import Console
 from rich.text import Text
 
+from baseten_logs.inert import inert
 from baseten_logs.render import (
     OUTPUT_FORMATS,
     REPLICA_STANDARD_PALETTE,
@@ -24,6 +25,7 @@ from baseten_logs.render import (
     encode_record,
     make_renderer,
 )
+from baseten_logs.timestamps import timestamp_ns
 
 RECORDS: list[dict[str, Any]] = [
     {
@@ -585,3 +587,42 @@ def test_annotation_text_turns_every_carriage_return_into_a_line_break() -> None
     from baseten_logs.render import _single_line
 
     assert _single_line("50%\r100%\r\ndone") == "50%\n100%\ndone"
+
+
+# A line whose 19-character time repeats the second before it and then carries anything else:
+# its time must be checked all the same (shown escaped, untimed), not sliced into the column.
+SAME_SECOND = str(RECORDS[0]["timestamp"])[:10]
+
+
+@pytest.mark.parametrize(
+    "tail",
+    [
+        "\x1bM\r000000",  # cursor up a line, to its start: the ERROR line above is overwritten
+        "123\x1b[2J78",  # an escape past the milliseconds, which the column does not show
+        "12 456789",
+        "12345678\x07",
+        "123456789",  # ordinary: checked, and shown as a time
+        "١٢٣456789",  # digits that are not ASCII: read as a time, shown in ASCII
+    ],
+)
+@pytest.mark.parametrize("pages", [1, 3])  # 3: the second of the page before
+@pytest.mark.parametrize("color", [False, True])
+def test_every_line_s_time_is_checked_not_only_a_new_second_s(
+    tail: str, pages: int, color: bool
+) -> None:
+    hostile = {"timestamp": SAME_SECOND + tail, "message": "a line", "level": "INFO"}
+    out = render([RECORDS[0], hostile, RECORDS[0]], color=color, pages=pages)
+    shown = re.sub(r"\x1b\[[0-9;]*m", "", out).splitlines()
+    assert "\x1b" not in "".join(shown) and "\r" not in out and "\x07" not in out
+    assert shown[0] == shown[2] == '2025-11-27 10:00:00.123Z INFO    a1b2c  hello "world"'
+    ns = timestamp_ns(hostile["timestamp"])
+    if ns is None:
+        assert shown[1] == inert(hostile["timestamp"]).ljust(24) + " INFO           a line"
+    else:
+        assert shown[1] == "2025-11-27 10:00:00.123Z INFO           a line"
+
+
+def test_an_unreadable_time_is_shown_cut_to_forty_characters() -> None:
+    digits = "9" * 5000
+    line = render([{"timestamp": digits, "message": "x"}]).splitlines()[0]
+    assert line == "9" * 40 + "… " + " " * 8 + " " * 7 + "x"

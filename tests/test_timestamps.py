@@ -73,15 +73,18 @@ def test_record_helpers_read_the_timestamp_field() -> None:
     ("text", "expected"),
     [
         # Each unit's first number: 1e11 is no longer seconds (the year 5138) but milliseconds.
-        ("99999999999", 99_999_999_999 * 10**9),
+        # Each unit's last number is the year 5138 too, past any line's time (2286): None. Read
+        # in the next unit it would be a time (1973), so None still says which unit was used.
+        ("99999999999", None),
+        ("9999999999", 9_999_999_999 * 10**9),  # the last second that is a line's time (2286)
         ("100000000000", 10**11 * 10**6),
-        ("99999999999999", 99_999_999_999_999 * 10**6),
+        ("99999999999999", None),
         ("100000000000000", 10**14 * 10**3),
-        ("99999999999999999", 99_999_999_999_999_999 * 10**3),
+        ("99999999999999999", None),
         ("100000000000000000", 10**17),
     ],
 )
-def test_an_epoch_number_is_read_in_the_unit_its_size_says(text: str, expected: int) -> None:
+def test_an_epoch_number_is_read_in_the_unit_its_size_says(text: str, expected: int | None) -> None:
     assert timestamp_ns(text) == expected
 
 
@@ -125,3 +128,36 @@ def test_rfc3339_times_are_checked_field_by_field(text: str, expected: int | Non
 @pytest.mark.parametrize("value", [0, 0.0, "0"])
 def test_the_epoch_itself_is_a_time(value: object) -> None:
     assert timestamp_ns(value) == 0
+
+
+HUGE_DIGITS = "9" * 5000  # more digits than int() reads (4,300): ValueError, if it got there
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        float("inf"),  # what JSON's 1e400 reads as: int() raises OverflowError
+        1e300,  # finite, but 10**300 seconds
+        10**30,  # a JSON integer of 31 digits
+        "1e400",
+        HUGE_DIGITS,
+        HUGE_DIGITS + ".5",
+        "1" + "0" * 4999,
+        "10000000000000000000",  # 1e19 ns: 2286-11-20T17:46:40Z, the first ns past the range
+        "10000000000",  # 1e10 seconds: the same moment
+        "9999-12-31T23:59:59Z",  # RFC 3339 allows it; no log line has it
+    ],
+)
+def test_a_number_no_line_can_have_is_no_time_and_never_raises(value: object) -> None:
+    assert timestamp_ns(value) is None
+    assert record_ns({"timestamp": value}) is None
+    assert record_ms({"timestamp": value}) is None
+
+
+def test_leading_zeros_do_not_make_a_time_unreadable() -> None:
+    assert timestamp_ns("0" * 30 + str(NS)) == NS
+
+
+def test_the_last_nanosecond_a_line_can_have_is_a_time() -> None:
+    assert timestamp_ns(str(10**19 - 1)) == 10**19 - 1
+    assert record_ms({"timestamp": str(10**19 - 1)}) == (10**19 - 1) // 10**6

@@ -232,6 +232,8 @@ class Api:
             response.body = hostile.not_utf8(response.body)
         elif fault.kind == "escapes":
             response.body = _hostile(response.body)
+        elif fault.kind == "hostile_lines":
+            response.body = hostile.hostile_lines(response.body, fault.variant or "time_escape")
         elif fault.variant == "truncated":
             body = response.body
             response = Response(200, body[: max(1, len(body) // 2)] or b"{")

@@ -7,6 +7,7 @@ import threading
 from dataclasses import dataclass
 
 from .config import FaultScope
+from .hostile import HOSTILE_LINES
 
 FAULT_KINDS = (
     "429",  # rate limited: retry_after in the body, and a Retry-After header if asked
@@ -27,6 +28,10 @@ FAULT_KINDS = (
     "not_utf8",  # the real answer with bytes that are not UTF-8 in every message
     "ignore_limit",  # the real answer with up to `size` lines (default 100,000), whatever `limit`
     "escapes",  # the real answer with HOSTILE_TEXT added to every string field but ids and times
+    # The real answer with a hostile line between two lines of one second; variant (default
+    # time_escape): its time repeats the second then moves the cursor up (time_escape), is
+    # 1e400 (time_overflow) or 5,000 digits (time_digits), or its message is a ReDoS (redos).
+    "hostile_lines",
 )
 # Terminal escapes a hostile log line, name or proxy could hold: a window title and a screen
 # clear, a clipboard write (OSC 52), a cursor report that types into the prompt, a bidi override,
@@ -39,9 +44,12 @@ _VARIANTS = {
     "504": ("json", "html"),
     "429": ("soon", "negative", "nan", "past"),
     "trickle": ("headers",),
+    "hostile_lines": HOSTILE_LINES,
 }
 # Faults that change the real answer rather than replace it.
-SPOILERS = frozenset({"slow", "malformed", "trickle", "not_utf8", "ignore_limit", "escapes"})
+SPOILERS = frozenset(
+    {"slow", "malformed", "trickle", "not_utf8", "ignore_limit", "escapes", "hostile_lines"}
+)
 DEFAULT_SIZES = {"gzip_bomb": 1024 * 1024 * 1024, "deep_json": 100_000, "ignore_limit": 100_000}
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import email.utils
 import functools
+import json
 import struct
 import time
 import zlib
@@ -67,6 +68,59 @@ def not_utf8(body: bytes) -> bytes:
     if marker not in body:
         return body + b"\xff"
     return body.replace(marker, marker + b"caf\xe9 \xff\xfe ")
+
+
+# What the lines that `hostile_lines` adds carry: a time that repeats the second of the line
+# before and then moves the cursor up a line and back to its start (the line above is then
+# overwritten: an ERROR disappears), a time too large for a float, one too long for int(), and
+# a message on which `(a+)+$` backtracks for minutes.
+HOSTILE_LINES = ("time_escape", "time_overflow", "time_digits", "redos")
+_OVERFLOW = "\x00overflow\x00"  # stands for the JSON number 1e400, which json.dumps cannot write
+
+
+def hostile_lines(body: bytes, variant: str) -> bytes:
+    """A logs answer in which the middle line of every three of one second is a hostile one.
+
+    The middle one: a client that prints a page in the other order still prints it right after
+    a line of the same second, which its time repeats. Replaced, not added: the answer keeps
+    its length, so a full page still looks full. The hostile line keeps the replica, and says
+    what it is in its message (`INFO`); an answer that is not a list of logs, or whose times are
+    not the documented nanosecond strings, is left alone.
+    """
+    if variant not in HOSTILE_LINES:
+        raise ValueError(f"no hostile line {variant!r}")
+    try:
+        logs = json.loads(body)["logs"]
+    except (ValueError, KeyError, TypeError):
+        return body
+    if not isinstance(logs, list):
+        return body
+    for index in range(1, len(logs) - 1):
+        second = _second(logs[index - 1])
+        if second is None or not second == _second(logs[index]) == _second(logs[index + 1]):
+            continue
+        line = {**logs[index], "level": "INFO", "message": f"a hostile line ({variant})"}
+        if variant == "time_escape":
+            line["timestamp"] = second + "\x1bM\r000000"  # 19 characters, like a time
+        elif variant == "time_overflow":
+            line["timestamp"] = _OVERFLOW
+        elif variant == "time_digits":
+            line["timestamp"] = "9" * 5000
+        else:
+            line["message"] = "a" * 34 + "!"
+        logs[index] = line
+    text = json.dumps({"logs": logs})
+    return text.replace(json.dumps(_OVERFLOW), "1e400").encode()
+
+
+def _second(line: object) -> str | None:
+    """The epoch second of a line with a documented time (19 digits), else None."""
+    if not isinstance(line, dict):
+        return None
+    stamp = line.get("timestamp")
+    if not (isinstance(stamp, str) and len(stamp) == 19 and stamp.isdigit()):
+        return None
+    return stamp[:10]
 
 
 def retry_after(variant: str, now: float | None = None) -> tuple[str, object]:

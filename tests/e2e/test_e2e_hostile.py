@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from baseten_logs.emulator import Emulator
+from baseten_logs.emulator.chains import CHAIN_NAME, TRAINING_JOB_ID, TRAINING_PROJECT_ID
 from baseten_logs.errors import ExitStatus
-from tests.e2e.conftest import DEPLOYMENT, HOUR_MS, MODEL, cli, settled_now_ms
+from tests.e2e.conftest import DEPLOYMENT, HOUR_MS, MODEL, Run, cli, settled_now_ms
 
 # Small limits, so a test need not wait a minute or read 64 MiB (the defaults users get).
 SMALL = {
@@ -108,3 +112,81 @@ def test_a_server_ignoring_limit_changes_nothing_the_user_sees(
     assert run.jsonl() == emu.ground_truth(MODEL, DEPLOYMENT, since, until)
     newest = cli(emu, "get", MODEL, DEPLOYMENT, "-n", "7", *span, "-o", "jsonl")
     assert newest.jsonl() == emu.ground_truth(MODEL, DEPLOYMENT, since, until)[-7:]
+
+
+# --- hostile lines: times that are no times, a message that makes a regex backtrack -------------
+
+# The line put between two lines of its second: its time repeats that second, then moves the
+# cursor up a line and back to its start (ESC M CR), so a terminal overwrites the line above.
+SHOWN_ESCAPED = "\\x1bM\\x0d000000"
+
+
+def hostile_lines(run: Run) -> list[str]:
+    return [line for line in run.stdout.splitlines() if "a hostile line" in line]
+
+
+def busy(emu: Emulator) -> tuple[str, str]:
+    """A deployment with lines several to a second (three in one second make a hostile line)."""
+    model = emu.model_named("llama-3-8b")
+    return model.id, model.deployments[0].id
+
+
+@pytest.mark.parametrize("command", ["get", "get -o github", "chain", "training"])
+def test_a_time_that_repeats_the_second_before_it_never_reaches_the_terminal_raw(
+    emu: Emulator, command: str
+) -> None:
+    args = {
+        "get": ("get", *busy(emu), *window(1)),
+        "get -o github": ("get", *busy(emu), *window(1), "-o", "github"),
+        "chain": ("chain", CHAIN_NAME),
+        "training": ("training", TRAINING_PROJECT_ID, TRAINING_JOB_ID, *window(1)),
+    }[command]
+    emu.inject("hostile_lines", variant="time_escape", times=1000)
+    run = cli(emu, *args, "-n", "300")
+    assert run.status == 0, run.stderr
+    assert "\x1b" not in run.stdout and "\r" not in run.stdout
+    shown = hostile_lines(run)
+    assert shown and all(SHOWN_ESCAPED in line for line in shown)  # untimed, escaped
+    assert "has a time that cannot be read ('" in run.stderr and "\x1b" not in run.stderr
+
+
+@pytest.mark.parametrize(
+    ("variant", "shown", "named"),
+    [
+        ("time_overflow", "inf ", "(inf)"),  # 1e400, which JSON reads as infinity
+        ("time_digits", "9" * 40 + "… ", "('" + "9" * 39 + ")"),  # 5,000 digits
+    ],
+)
+def test_a_time_too_large_to_read_is_a_line_without_a_time_not_exit_70(
+    emu: Emulator, variant: str, shown: str, named: str
+) -> None:
+    emu.inject("hostile_lines", variant=variant, times=1000)
+    run = cli(emu, "get", *busy(emu), "-n", "300", *window(1))
+    assert run.status == 0, run.stderr
+    lines = hostile_lines(run)
+    assert lines and all(line.startswith(shown) for line in lines)
+    assert f"has a time that cannot be read {named}" in run.stderr
+    assert len(run.stdout.splitlines()) > len(lines)  # the other lines are all there too
+
+
+def test_a_local_grep_is_linear_time_on_a_line_that_makes_a_regex_backtrack(
+    emu: Emulator, tmp_path: Path
+) -> None:
+    """`(a+)+$` against 34 `a`s and a `!`: minutes with a backtracking engine, so the old code
+    fails at the timeout; RE2 answers at once, as the API would."""
+    span = window(6)
+    training = ("training", TRAINING_PROJECT_ID, TRAINING_JOB_ID, *span, "--all", "-o", "jsonl")
+    saved = tmp_path / "hostile.jsonl"
+    emu.inject("hostile_lines", variant="redos", times=1000)
+    everything = cli(emu, *training, "--save", str(saved))
+    assert everything.status == 0, everything.stderr
+    assert everything.stdout.count("a" * 34 + "!") > 10
+    # Matched as RE2 would ($ is the very end): lines that end in a run of `a`s.
+    expected = [r for r in everything.jsonl() if re.search(r"a\Z", r["message"])]
+    emu.inject("hostile_lines", variant="redos", times=1000)
+    run = cli(emu, *training, "--grep", "(a+)+$", timeout=30)
+    assert run.status == 0, run.stderr
+    assert run.jsonl() == expected
+    viewed = cli(None, "view", str(saved), "--grep", "(a+)+$", "-o", "jsonl", timeout=30)
+    assert viewed.status == 0, viewed.stderr
+    assert viewed.jsonl() == expected

@@ -119,3 +119,37 @@ def test_an_answer_that_ignores_limit(make_emu: Any) -> None:
     emu.inject("ignore_limit", size=50)
     assert len(call(emu, logs_path(), {**WINDOW, "limit": 3}).logs) == 50
     assert len(call(emu, logs_path(), {**WINDOW, "limit": 3}).logs) == 3  # once only
+
+
+@pytest.mark.parametrize(
+    ("variant", "hostile"),
+    [
+        ("time_escape", {"timestamp": "<second>\x1bM\r000000"}),
+        ("time_overflow", {"timestamp": math.inf}),  # 1e400 in the body, which reads as inf
+        ("time_digits", {"timestamp": "9" * 5000}),
+        ("redos", {"message": "a" * 34 + "!"}),
+    ],
+)
+def test_a_hostile_line_stands_between_two_lines_of_its_second(
+    make_emu: Any, variant: str, hostile: dict[str, object]
+) -> None:
+    emu = make_emu()
+    clean = json.loads(call(emu, logs_path(), {**WINDOW, "limit": 500}).body)["logs"]
+    emu.inject("hostile_lines", variant=variant)
+    body = call(emu, logs_path(), {**WINDOW, "limit": 500}).body
+    if variant == "time_overflow":
+        assert b'"timestamp": 1e400' in body
+    spoiled = json.loads(body)["logs"]
+    assert len(spoiled) == len(clean)  # replaced, not added: a full page stays a full page
+    replaced = [i for i, (bad, good) in enumerate(zip(spoiled, clean, strict=True)) if bad != good]
+    assert replaced
+    for index in replaced:
+        second = clean[index]["timestamp"][:10]
+        assert spoiled[index - 1]["timestamp"][:10] == second
+        assert spoiled[index + 1]["timestamp"][:10] == second
+        expected = {
+            k: v.replace("<second>", second) if isinstance(v, str) else v
+            for k, v in hostile.items()
+        }
+        assert {k: spoiled[index][k] for k in expected} == expected
+        assert spoiled[index]["replica"] == clean[index]["replica"]
