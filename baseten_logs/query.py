@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Literal
 
 from .errors import UsageError
 from .levels import LEVELS
+from .paths import api_path
 from .timeparse import format_ms, parse_duration_ms, parse_when
 
 if TYPE_CHECKING:
@@ -90,7 +91,7 @@ class LogQuery:
 
 
 def logs_path(model_id: str, deployment_id: str) -> str:
-    return f"/v1/models/{model_id}/deployments/{deployment_id}/logs"
+    return api_path("models", model_id, "deployments", deployment_id, "logs")
 
 
 def _nonempty(flag: str, value: str) -> str:
