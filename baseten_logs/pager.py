@@ -16,10 +16,14 @@ from collections import Counter
 from collections.abc import Callable, Hashable, Iterator, Mapping
 from typing import Any, Literal
 
-from .errors import ApiError
+from .errors import ApiError, PageFailing
 from .timestamps import record_ms
 
 PAGE_SIZE = 1000
+# Pages a server keeps failing (5xx) are asked again at half the size, down to this many lines,
+# as truss does; SMALLER_AFTER failures in a row at one size are enough to try the next.
+MIN_PAGE_SIZE = 100
+SMALLER_AFTER = 2
 MAX_WINDOW_MS = 7 * 86_400_000
 
 # Requests in a row that bring no line not shown before: learning `end` and widening a small page
@@ -127,7 +131,7 @@ class Pager:
             if want is not None and not widen:
                 limit = min(limit, want - shown + sum(at_seam.values()))
             start = low if descending else seam
-            page = self._fetch(start, end, direction, limit)
+            page, limit = self._fetch_shrinking(start, end, direction, limit)
 
             skip = at_seam.copy()
             fresh: list[Record] = []
@@ -189,6 +193,21 @@ class Pager:
                 seam += step
                 at_seam = Counter()
                 widen = False
+
+    def _fetch_shrinking(
+        self, start: int, end: int, direction: Direction, limit: int
+    ) -> tuple[list[Record], int]:
+        """One page, and the limit it was asked with: half as many lines (down to
+        MIN_PAGE_SIZE) each time the server keeps failing, and this walker's pages stay that
+        small. A smaller page is just a smaller page: `len(page) < limit` still means the end."""
+        while True:
+            try:
+                return self._fetch(start, end, direction, limit), limit
+            except PageFailing:
+                if limit <= MIN_PAGE_SIZE:
+                    raise  # the fetch should not have given up early: its error stands
+                limit = max(MIN_PAGE_SIZE, limit // 2)
+                self._page_size = min(self._page_size, limit)
 
     def _gap(self, ms: int) -> None:
         """Lines of millisecond `ms` that could not all be fetched: noted, and reported."""
