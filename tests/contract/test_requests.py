@@ -38,6 +38,8 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "chain": ("chain", CHAIN_NAME, "--since", "10m", "--level", "INFO"),
     "chain -f ended": ("chain", CHAIN_NAME, "-f", "--since", "3m", "--until", "2m"),
     "training": ("training", TRAINING_PROJECT_NAME, "--since", "1d"),
+    "training filters": ("training", TRAINING_PROJECT_NAME, "--since", "1d", *FILTERS),
+    "chain filters": ("chain", CHAIN_NAME, "--since", "1h", *FILTERS),
     "training -f finished": ("training", TRAINING_PROJECT_NAME, "lora-r8", "-f", "--since", "3d"),
     "stats": ("stats", MODEL, "--since", "30m", "-o", "json"),
     "stats --chain": ("stats", CHAIN_NAME, "--chain", "--since", "10m", "-o", "json"),
@@ -84,8 +86,11 @@ def test_every_request_of_every_command_is_in_the_schema(
     assert _problems(requests_of(emu, *args)) == []
 
 
-def test_a_request_made_with_the_demo_request_id_is_in_the_schema(emu: Emulator) -> None:
+def test_the_requests_of_request_are_in_the_schema(emu: Emulator) -> None:
     records = requests_of(emu, "request", emu.demo_request.request_id, MODEL, "--context", "30s")
+    assert _problems(records) == []
+    chain_request = emu.demo_chain_request.request_id
+    records = requests_of(emu, "request", chain_request, "--chain", CHAIN_NAME, "--context", "30s")
     assert _problems(records) == []
 
 
