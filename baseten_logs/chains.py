@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from .cache import LISTING_TTL, RESOLVE_TTL, Cache, cache_key
 from .errors import ApiError, BasetenLogsError, NotFoundError, UsageError
+from .paths import api_path
 from .resolve import _check_name, _objects, _some, _text, find_by_id_or_name
 from .resolve import _is_id_text as _is_id
 
@@ -47,10 +48,11 @@ class ChainTarget:
 
     @property
     def deployment_path(self) -> str:
-        return f"/v1/chains/{self.chain_id}/deployments/{self.deployment_id}"
+        return api_path("chains", self.chain_id, "deployments", self.deployment_id)
 
     def logs_path(self, chainlet: Chainlet) -> str:
-        return f"{self.deployment_path}/chainlets/{chainlet.id}/logs"
+        deployment = ("chains", self.chain_id, "deployments", self.deployment_id)
+        return api_path(*deployment, "chainlets", chainlet.id, "logs")
 
     @property
     def label(self) -> str:
@@ -89,7 +91,7 @@ def resolve_chain(
     deployment_id = str(chosen["id"])
     listed = chosen.get("chainlets")
     if not isinstance(listed, list):  # a list answer without them: ask for the deployment
-        path = f"/v1/chains/{chain_id}/deployments/{deployment_id}"
+        path = api_path("chains", chain_id, "deployments", deployment_id)
         body = client.get_json(path)
         chosen = body if isinstance(body, dict) else chosen
     every = _chainlets(chosen)
@@ -105,7 +107,7 @@ def resolve_chain(
 
 def list_chains(client: ApiClient, *, cache: Cache | None = None) -> list[dict[str, Any]]:
     """Every chain the key can see, as the API sent them; the cache keeps names for completion."""
-    chains = _objects(client.get_json("/v1/chains"), "chains", "/v1/chains")
+    chains = _objects(client.get_json(api_path("chains")), "chains", api_path("chains"))
     if cache is not None:
         summaries = [{"id": c.get("id"), "name": c.get("name")} for c in chains]
         cache.put(cache_key("chains"), summaries, ttl=LISTING_TTL)
@@ -113,7 +115,7 @@ def list_chains(client: ApiClient, *, cache: Cache | None = None) -> list[dict[s
 
 
 def list_chain_deployments(client: ApiClient, chain_id: str) -> list[dict[str, Any]]:
-    path = f"/v1/chains/{chain_id}/deployments"
+    path = api_path("chains", chain_id, "deployments")
     return _objects(client.get_json(path), "deployments", path)
 
 

@@ -1863,7 +1863,7 @@ def emulator(
         str,
         typer.Option(
             metavar="FORM",
-            help="Each line's timestamp: ns (the documented string), ms (an integer) or iso.",
+            help="Each line's timestamp: ns (the documented string), ms (in milliseconds) or iso.",
             autocompletion=_choices("ns", "ms", "iso"),
         ),
     ] = "ns",

@@ -21,7 +21,7 @@ import httpcore
 import httpx
 
 from .config import DEFAULT_API_URL, is_loopback
-from .errors import ApiError, AuthError, NotFoundError, TransportError, UsageError
+from .errors import ApiError, AuthError, NotFoundError, PageFailing, TransportError, UsageError
 from .limits import ENV_MAX_ANSWER_BYTES, ENV_REQUEST_DEADLINE, MIB, Limits, describe_bytes
 from .masking import mask_url
 from .pace import RateLimiter
@@ -712,9 +712,9 @@ class ApiClient:
     def close(self) -> None:
         self._http.close()
 
-    def get_json(self, path: str, params: Params = ()) -> Any:
+    def get_json(self, path: str, params: Params = (), *, smaller_after: int | None = None) -> Any:
         """GET `path`, retrying what is safe to retry; the parsed JSON body or a domain error."""
-        response = self._get_with_retries(path, params)
+        response = self._get_with_retries(path, params, smaller_after=smaller_after)
         try:
             body, replaced = _loads(response.content)
         except _TooDeep:
@@ -736,12 +736,16 @@ class ApiClient:
                 )
         return body
 
-    def get_logs(self, path: str, params: Params) -> list[dict[str, Any]]:
+    def get_logs(
+        self, path: str, params: Params, *, smaller_after: int | None = None
+    ) -> list[dict[str, Any]]:
         """One page of log records, checked for shape so a wrong answer is an error, not a crash.
 
         Only the shape of the page: each line's time (any of the forms the beta endpoint may
-        send, or none that can be read) is for the caller to judge, line by line."""
-        body = self.get_json(path, params)
+        send, or none that can be read) is for the caller to judge, line by line.
+        `smaller_after`: after that many 5xx answers in a row, PageFailing instead of more tries
+        at this size (the caller asks again for a smaller page; truss halves its page too)."""
+        body = self.get_json(path, params, smaller_after=smaller_after)
         logs = body.get("logs") if isinstance(body, dict) else None
         if not isinstance(logs, list) or not all(isinstance(item, dict) for item in logs):
             raise ApiError(
@@ -750,11 +754,14 @@ class ApiClient:
             )
         return logs
 
-    def _get_with_retries(self, path: str, params: Params) -> httpx.Response:
+    def _get_with_retries(
+        self, path: str, params: Params, *, smaller_after: int | None = None
+    ) -> httpx.Response:
         policy = self._retry
         deadline = time.monotonic() + policy.total_seconds
         refused_waited = 0.0  # seconds spent waiting on refused connections
         attempt = 0
+        server_errors = 0  # 5xx answers in a row
         while True:
             refused = False
             problem: str
@@ -800,6 +807,11 @@ class ApiClient:
                 if response.status_code not in RETRY_STATUSES:
                     raise self._error_for(response, path)
                 problem = _describe(response)
+                server_errors = server_errors + 1 if response.status_code >= 500 else 0
+                if smaller_after is not None and server_errors >= smaller_after:
+                    if self._log:
+                        self._log(f"{problem}, {server_errors} times in a row: a smaller page next")
+                    raise PageFailing(f"giving up on {path}: {problem}", hint=_RETRY_HINT)
                 if response.status_code == 429:
                     wait = _retry_after(response)
                     if self.rate_limiter is not None:

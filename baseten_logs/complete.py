@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from .cache import LISTING_TTL, REPLICAS_TTL, Cache, cache_key
 from .config import DEFAULT_REMOTE, Credentials, resolve_credentials
+from .paths import api_path
 from .resolve import (
     DEPLOYMENT_ALIASES,
     Target,
@@ -245,7 +246,7 @@ def complete_environments(
 
             def listing(client: ApiClient) -> list[str]:
                 ref = resolve_model(client, model, cache=cache)
-                path = f"/v1/models/{ref.id}/environments"
+                path = api_path("models", ref.id, "environments")
                 body = client.get_json(path)
                 items = body.get("environments") if isinstance(body, dict) else None
                 found = [e.get("name") for e in items or [] if isinstance(e, dict)]

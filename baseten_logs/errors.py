@@ -9,6 +9,7 @@ The tree::
     │   ├── AuthError                401 / 403                           -> AUTH (3)
     │   └── NotFoundError            404                                 -> NOT_FOUND (4)
     ├── TransportError               network failure after retries       -> API (5)
+    │   └── PageFailing              5xx again and again for one logs page: the Pager asks smaller
     ├── IncompleteError              a millisecond held more than a page -> INCOMPLETE (6)
     └── pipes.OutputError            stdout or --save cannot be written  -> WRITE (74)
 """
@@ -77,6 +78,12 @@ class NotFoundError(ApiError):
 
 class TransportError(BasetenLogsError):
     status = ExitStatus.API
+
+
+class PageFailing(TransportError):
+    """A logs page the server failed (5xx) several times in a row, asked for with a `limit` the
+    caller may halve: a page too big to gather in time is the usual cause. Raised only to a
+    caller that said it would ask again smaller (see ApiClient.get_logs)."""
 
 
 class IncompleteError(BasetenLogsError):

@@ -11,7 +11,7 @@ from .client import ApiClient, RetryPolicy, paced
 from .config import Credentials, resolve_credentials
 from .limits import Limits, limits_from
 from .pace import DEFAULT_MAX_RPS, Concurrency, ConcurrencyController
-from .pager import PAGE_SIZE, Direction, FetchPage, Pager, Record
+from .pager import MIN_PAGE_SIZE, PAGE_SIZE, SMALLER_AFTER, Direction, FetchPage, Pager, Record
 from .parallel import ParallelWindow
 from .query import LogQuery
 from .source import LogsSource
@@ -85,7 +85,11 @@ def _raw_fetcher(client: ApiClient, query: LogQuery) -> FetchPage:
 
     def fetch(start_ms: int, end_ms: int, direction: Direction, limit: int) -> list[Record]:
         params = query.params(start_ms=start_ms, end_ms=end_ms, direction=direction, limit=limit)
-        page = source.request(client, lambda path: client.get_logs(path, params))
+        # A page the Pager may ask again smaller: two 5xx in a row say so (see Pager).
+        smaller = SMALLER_AFTER if limit > MIN_PAGE_SIZE else None
+        page = source.request(
+            client, lambda path: client.get_logs(path, params, smaller_after=smaller)
+        )
         source.check_times(page, start_ms, end_ms)
         return page
 

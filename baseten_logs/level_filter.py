@@ -19,7 +19,7 @@ from collections.abc import Callable, Hashable, Mapping
 from typing import Any
 
 from .levels import LEVEL_RANK, LEVELS, detect_level
-from .pager import PAGE_SIZE, Direction, FetchPage, Record, record_key
+from .pager import PAGE_SIZE, Direction, FetchPage, Record, fetch_shrinking, record_key
 from .timestamps import record_ms, record_ns
 
 __all__ = ["detected_at_least", "marker_pattern", "merged_fetch"]
@@ -142,7 +142,7 @@ class _UnlevelledWalk:
         low, high = start, end
         idle = 0  # requests in a row that brought no line not seen before
         while True:
-            page = self._fetch(low, high, direction, self._size)
+            page, self._size = fetch_shrinking(self._fetch, low, high, direction, self._size)
             skip = at_seam.copy()
             frontier: int | None = None  # the furthest millisecond of the lines in range
             new = 0

@@ -16,10 +16,14 @@ from collections import Counter
 from collections.abc import Callable, Hashable, Iterator, Mapping
 from typing import Any, Literal
 
-from .errors import ApiError
+from .errors import ApiError, PageFailing
 from .timestamps import record_ms
 
 PAGE_SIZE = 1000
+# Pages a server keeps failing (5xx) are asked again at half the size, down to this many lines,
+# as truss does; SMALLER_AFTER failures in a row at one size are enough to try the next.
+MIN_PAGE_SIZE = 100
+SMALLER_AFTER = 2
 MAX_WINDOW_MS = 7 * 86_400_000
 
 # Requests in a row that bring no line not shown before: learning `end` and widening a small page
@@ -56,6 +60,21 @@ def _hashable(value: Any) -> Hashable:
     if isinstance(value, list | dict):
         return json.dumps(value, sort_keys=True, default=repr)
     return value  # type: ignore[no-any-return]
+
+
+def fetch_shrinking(
+    fetch: FetchPage, start: int, end: int, direction: Direction, limit: int
+) -> tuple[list[Record], int]:
+    """One page, and the limit it was asked with: half as many lines (down to MIN_PAGE_SIZE)
+    each time the server keeps failing. A smaller page is just a smaller page: `len(page) <
+    limit` still means the end of the window, so the caller pages on with the limit returned."""
+    while True:
+        try:
+            return fetch(start, end, direction, limit), limit
+        except PageFailing:
+            if limit <= MIN_PAGE_SIZE:
+                raise  # the fetch should not have given up early: its error stands
+            limit = max(MIN_PAGE_SIZE, limit // 2)
 
 
 def split_window(
@@ -127,7 +146,7 @@ class Pager:
             if want is not None and not widen:
                 limit = min(limit, want - shown + sum(at_seam.values()))
             start = low if descending else seam
-            page = self._fetch(start, end, direction, limit)
+            page, limit = self._fetch_shrinking(start, end, direction, limit)
 
             skip = at_seam.copy()
             fresh: list[Record] = []
@@ -189,6 +208,15 @@ class Pager:
                 seam += step
                 at_seam = Counter()
                 widen = False
+
+    def _fetch_shrinking(
+        self, start: int, end: int, direction: Direction, limit: int
+    ) -> tuple[list[Record], int]:
+        """One page, and the limit it was asked with; this walker's pages stay as small."""
+        page, asked = fetch_shrinking(self._fetch, start, end, direction, limit)
+        if asked < limit:  # the server could not gather `limit` lines in time
+            self._page_size = min(self._page_size, asked)
+        return page, asked
 
     def _gap(self, ms: int) -> None:
         """Lines of millisecond `ms` that could not all be fetched: noted, and reported."""

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Literal
 
 from .errors import UsageError
 from .levels import LEVELS
+from .paths import api_path
 from .timeparse import format_ms, parse_duration_ms, parse_when
 
 if TYPE_CHECKING:
@@ -90,15 +91,20 @@ class LogQuery:
 
 
 def logs_path(model_id: str, deployment_id: str) -> str:
-    return f"/v1/models/{model_id}/deployments/{deployment_id}/logs"
+    return api_path("models", model_id, "deployments", deployment_id, "logs")
+
+
+def _nonempty(flag: str, value: str) -> str:
+    if not value:
+        raise UsageError(flag, "is empty", hint="give a value or leave the flag out")
+    return value
 
 
 def _checked_text(flag: str, value: str | None) -> str | None:
+    """A scalar filter: the schema caps each at 256 characters."""
     if value is None:
         return None
-    if not value:
-        raise UsageError(flag, "is empty", hint="give a value or leave the flag out")
-    if len(value) > MAX_VALUE_LENGTH:
+    if len(_nonempty(flag, value)) > MAX_VALUE_LENGTH:
         raise UsageError(
             flag,
             f"is {len(value)} characters long; the API takes at most {MAX_VALUE_LENGTH}",
@@ -159,7 +165,7 @@ def build_filters(
                 hint="use --grep with an alternation for more",
             )
         for text in texts:
-            _checked_text(flag, text)
+            _nonempty(flag, text)  # of any length: the schema caps their number, not their size
     pattern = _checked_text("--grep", grep)
     if pattern is not None and _NOT_RE2.search(pattern):
         raise UsageError(

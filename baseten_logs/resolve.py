@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from .cache import ALIAS_TTL, LISTING_TTL, RESOLVE_TTL, Cache, cache_key
 from .errors import ApiError, BasetenLogsError, NotFoundError, UsageError
+from .paths import api_path
 from .source import LogsSource
 
 if TYPE_CHECKING:  # the client imports httpx: shell completion must not pay for it up front
@@ -144,14 +145,14 @@ def could_be_id(text: str) -> bool:
 def logs_path_for(target: Target) -> str:
     """The logs endpoint of a target: a deployment's, or an environment's."""
     if target.environment is not None:
-        return f"/v1/models/{target.model_id}/environments/{target.environment}/logs"
+        return api_path("models", target.model_id, "environments", target.environment, "logs")
     if target.deployment_id is None:
         raise ValueError(f"target {target!r} has neither a deployment nor an environment")
-    return f"/v1/models/{target.model_id}/deployments/{target.deployment_id}/logs"
+    return api_path("models", target.model_id, "deployments", target.deployment_id, "logs")
 
 
 def deployments_path(model_id: str) -> str:
-    return f"/v1/models/{model_id}/deployments"
+    return api_path("models", model_id, "deployments")
 
 
 def resolve_target(
@@ -315,7 +316,7 @@ def resolve_model(
 
 def list_models(client: ApiClient, *, cache: Cache | None) -> list[dict[str, Any]]:
     """Every model the key can see, as the API sent them; the cache keeps names for completion."""
-    path = "/v1/models"
+    path = api_path("models")
     models = _objects(client.get_json(path), "models", path)
     if cache is not None:
         cache.put(cache_key("models"), [_model_summary(m) for m in models], ttl=LISTING_TTL)
@@ -385,7 +386,7 @@ def _find_model(
 ) -> ModelRef:
     """One request, the listing: matched by id first (ids are unique), then by exact name
     (of `team`, if given)."""
-    path = "/v1/models"
+    path = api_path("models")
     models = list_models(client, cache=cache)
     by_id = [m for m in models if m.get("id") == model]
     if by_id:
@@ -413,7 +414,7 @@ def _find_model(
         )
     if could_be_id(model):
         # Nothing promises that the listing holds every model a key may read: ask for the id.
-        by_path = f"/v1/models/{model}"
+        by_path = api_path("models", model)
         try:
             return ModelRef.from_api(client.get_json(by_path), path=by_path)
         except NotFoundError:
@@ -525,7 +526,7 @@ def _resolve_alias(
     cached = _cached_ref(cache, key)
     if cached is not None:
         return cached
-    path = f"{deployments_path(model.id)}/{alias}"
+    path = api_path("models", model.id, "deployments", alias)
     try:
         found = _deployment_ref(client.get_json(path), path)
     except NotFoundError:
@@ -563,7 +564,7 @@ def _find_deployment(client: ApiClient, model: ModelRef, wanted: str) -> tuple[s
         )
     if could_be_id(wanted):
         # As for models: the listing is not promised to be complete, the id's own path is.
-        by_path = f"{path}/{wanted}"
+        by_path = api_path("models", model.id, "deployments", wanted)
         try:
             return _deployment_ref(client.get_json(by_path), by_path)
         except NotFoundError:
@@ -598,7 +599,7 @@ def _check_environment(
     key = cache_key("environment", model.id, environment)
     if cache is not None and cache.get(key) is True:
         return
-    path = f"/v1/models/{model.id}/environments/{environment}"
+    path = api_path("models", model.id, "environments", environment)
     try:
         client.get_json(path)
     except NotFoundError:
@@ -609,7 +610,7 @@ def _check_environment(
 
 def _unknown_environment(client: ApiClient, model: ModelRef, environment: str) -> NotFoundError:
     what = f"{model.label} has no environment {environment!r}"
-    path = f"/v1/models/{model.id}/environments"
+    path = api_path("models", model.id, "environments")
     try:
         existing = _objects(client.get_json(path), "environments", path)
     except BasetenLogsError:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from .cache import LISTING_TTL, Cache, cache_key
 from .errors import BasetenLogsError, NotFoundError
+from .paths import api_path
 from .resolve import _check_name, _objects, _some, find_by_id_or_name
 from .resolve import _is_id_text as _is_id
 
@@ -34,7 +35,7 @@ class TrainingTarget:
 
     @property
     def logs_path(self) -> str:
-        return f"{PROJECTS_PATH}/{self.project_id}/jobs/{self.job_id}/logs"
+        return api_path("training_projects", self.project_id, "jobs", self.job_id, "logs")
 
     @property
     def label(self) -> str:
@@ -65,7 +66,7 @@ def list_projects(client: ApiClient, *, cache: Cache | None = None) -> list[dict
 
 
 def list_jobs(client: ApiClient, project_id: str) -> list[dict[str, Any]]:
-    path = f"{PROJECTS_PATH}/{project_id}/jobs"
+    path = api_path("training_projects", project_id, "jobs")
     return _objects(client.get_json(path), "training_jobs", path)
 
 

@@ -117,6 +117,15 @@ class FakeCatalog:
     # Answers that replace the catalogue's for one path (wrong shapes, errors).
     overrides: dict[str, Callable[[httpx.Request], httpx.Response]] = field(default_factory=dict)
     seen: list[str] = field(default_factory=list)
+    # Who the key belongs to (`GET /v1/users/me`).
+    user: dict[str, Any] = field(
+        default_factory=lambda: {
+            "user_id": "u1",
+            "email": "ada@example.com",
+            "name": "Ada",
+            "workspace_name": "acme-ml",
+        }
+    )
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         path = request.url.path
@@ -125,6 +134,8 @@ class FakeCatalog:
         if path in self.overrides:
             return self.overrides[path](request)
         parts = path.strip("/").split("/")
+        if parts == ["v1", "users", "me"]:
+            return _ok(self.user)
         if parts[:2] != ["v1", "models"]:
             return _error(404, "Not found")
         if len(parts) == 2:

@@ -25,6 +25,7 @@ def test_a_valid_request_is_answered() -> None:
     assert ask().status_code == 200
     assert ask(end_epoch_millis=str(1000 + WEEK), min_level="WARNING").status_code == 200
     assert ask(includes=["a"] * 8, replica="r" * 256, limit="1000").status_code == 200
+    assert ask(excludes=["e" * 1000]).status_code == 200  # a number is capped, not a length
 
 
 @pytest.mark.parametrize(
@@ -39,7 +40,6 @@ def test_a_valid_request_is_answered() -> None:
         {"replica": "r" * 257},
         {"search_pattern": ""},
         {"includes": ["a"] * 9},
-        {"excludes": ["e" * 257]},
     ],
 )
 def test_what_the_api_refuses_is_a_400(params: dict[str, object]) -> None:

@@ -32,10 +32,10 @@ def seen(monkeypatch: pytest.MonkeyPatch) -> list[tuple[float | None, int]]:
     found: list[tuple[float | None, int]] = []
     original = ApiClient.get_logs
 
-    def spy(self: ApiClient, path: str, params: Any) -> list[dict[str, Any]]:
+    def spy(self: ApiClient, path: str, params: Any, **options: Any) -> list[dict[str, Any]]:
         limiter = self.rate_limiter
         found.append((None if limiter is None else limiter.ceiling, self._retry.attempts))
-        return original(self, path, params)
+        return original(self, path, params, **options)
 
     monkeypatch.setattr(ApiClient, "get_logs", spy)
     return found

@@ -457,7 +457,7 @@ def test_whoami_check_refreshes_and_proves_the_login(
     serve(httpx_mock)
     result = invoke("whoami", "--check")
     assert result.status == 0, result.stderr
-    assert "check    ok: the login works and sees 5 models" in result.stdout
+    assert "check    ok: the login works\nuser     Ada <ada@example.com>" in result.stdout
     assert len(token_api.forms) == 1
     assert sent_tokens(httpx_mock) == ["Bearer new-access-1"]
 

@@ -284,3 +284,27 @@ def test_ctrl_c_in_the_callers_share_of_a_merge_is_raised_at_once() -> None:
         assert finished == []  # raised while the other chainlet's request was still out
     finally:
         release.set()
+
+
+def test_a_level_query_whose_pages_keep_failing_is_asked_in_smaller_pages() -> None:
+    """The unlevelled walk asks whole pages of its own: it halves them like the Pager does."""
+    from baseten_logs.errors import PageFailing
+
+    records = [
+        record((T0 + ms) * MS, "ERROR: x" if ms % 3 else "stderr: fine", level=None)
+        for ms in range(SPAN)
+    ]
+    server = Server(records)
+    asked: list[int] = []
+    plain = server.fetcher(pattern=marker_pattern("ERROR"))
+
+    def failing(start: int, end: int, direction: Direction, limit: int) -> list[Record]:
+        asked.append(limit)
+        if limit > 250:
+            raise PageFailing("giving up on /logs: HTTP 504", hint="try again")
+        return plain(start, end, direction, limit)
+
+    fetch = merged_fetch(server.fetcher(min_level="ERROR"), failing, detected_at_least("ERROR"))
+    got, pager = newest(fetch, 5)
+    assert [r["message"] for r in got] == ["ERROR: x"] * 5
+    assert asked == [1000, 500, 250] and not pager.gaps

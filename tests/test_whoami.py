@@ -62,7 +62,7 @@ def test_trussrc_source(trussrc: Path, capsys: pytest.CaptureFixture[str]) -> No
         "trussrc_exists": True,
         "remote": "baseten",
         "cache_dir": str(trussrc.parent / ".cache" / "baseten-logs"),
-        "models_visible": None,
+        "user": None,
     }
 
 
@@ -90,10 +90,30 @@ def test_check_proves_the_key_with_one_request(
 ) -> None:
     catalog: FakeCatalog = serve(httpx_mock)
     run_whoami(api_key=None, api_url=None, check=True)
-    assert capsys.readouterr().out.splitlines()[-1] == (
-        "check    ok: the key works and sees 5 models"
-    )
-    assert catalog.seen == ["/v1/models"]
+    assert capsys.readouterr().out.splitlines()[-2:] == [
+        "check    ok: the key works",
+        "user     Ada <ada@example.com>, workspace acme-ml",
+    ]
+    assert catalog.seen == ["/v1/users/me"]
+
+
+def test_check_shows_whose_key_it_is_escaped(
+    api_env: None, httpx_mock: HTTPXMock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    catalog: FakeCatalog = serve(httpx_mock)
+    catalog.user = {"user_id": "u7", "name": "\x1b]0;pwned\x07Eve", "workspace_name": "w\x1b[2J"}
+    run_whoami(api_key=None, api_url=None, check=True)
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\x07" not in out
+    assert out.splitlines()[-1].startswith("user     ") and "Eve, workspace w" in out
+    run_whoami(api_key=None, api_url=None, check=True, output="json")
+    user = json.loads(capsys.readouterr().out)["user"]
+    assert user == {
+        "user_id": "u7",
+        "name": "\x1b]0;pwned\x07Eve",
+        "email": None,
+        "workspace_name": "w\x1b[2J",
+    }
 
 
 def test_check_with_a_refused_key(api_env: None, httpx_mock: HTTPXMock) -> None:

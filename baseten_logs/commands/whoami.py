@@ -1,8 +1,10 @@
 """`baseten-logs whoami`: which API key and URL a command would use, and where each came from.
 
 The key is shown masked, never whole, and no OAuth token at all. With `--check`, one cheap request
-(the model listing) proves the key or login works, refreshing a login first if it must; without
-it, nothing is sent. When no key can be found, it lists every source it looked at, in order.
+(`GET /v1/users/me`) proves the key or login works and says whose it is (user and workspace: a
+key that works in the wrong workspace is the usual surprise), refreshing a login first if it
+must; without it, nothing is sent. When no key can be found, it lists every source it looked at,
+in order.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from baseten_logs.config import (
     trussrc_path,
 )
 from baseten_logs.errors import ConfigError, ExitStatus, UsageError
+from baseten_logs.inert import inert
+from baseten_logs.paths import api_path
 from baseten_logs.pipes import stdout_guard
 
 __all__ = ["WHOAMI_FORMATS", "run_whoami", "whoami"]
@@ -64,19 +68,25 @@ def whoami(
         "trussrc_exists": path.is_file(),
         "remote": remote,
         "cache_dir": str(cache_dir(environ)),
-        "models_visible": None,
+        "user": None,  # with --check: who the key belongs to, as the API said
     }
     if check:
         from baseten_logs.fetch import open_client
-        from baseten_logs.resolve import list_models
 
         log = messages.info if verbose else None
         with open_client(credentials, log=log) as client:
             # AuthError (exit 3) says the key was refused; any answer at all proves it works.
-            facts["models_visible"] = len(list_models(client, cache=None))
+            facts["user"] = _user(client.get_json(api_path("users", "me")))
         if login is not None:
             facts["expires_at"] = int(login.expires_at)  # refreshed, perhaps
     return facts
+
+
+def _user(body: Any) -> dict[str, str | None]:
+    """The UserInfo fields (only user_id is required by the schema); anything else is None."""
+    fields = ("user_id", "name", "email", "workspace_name")
+    found = body if isinstance(body, dict) else {}
+    return {key: found[key] if isinstance(found.get(key), str) else None for key in fields}
 
 
 def run_whoami(
@@ -162,7 +172,18 @@ def format_whoami(facts: Mapping[str, Any], *, now: float | None = None) -> str:
         ("trussrc", f"{trussrc}, section [{facts['remote']}]"),
         ("cache", str(facts["cache_dir"])),
     ]
-    if facts.get("models_visible") is not None:
+    user = facts.get("user")
+    if user is not None:
         what = "login" if facts.get("auth") == "oauth" else "key"
-        lines.append(("check", f"ok: the {what} works and sees {facts['models_visible']} models"))
+        lines.append(("check", f"ok: the {what} works"))
+        workspace = inert(user.get("workspace_name") or "unknown")
+        lines.append(("user", f"{_describe_user(user)}, workspace {workspace}"))
     return "".join(f"{label:<9}{value}\n" for label, value in lines)
+
+
+def _describe_user(user: Mapping[str, str | None]) -> str:
+    """`Ada <ada@example.com>`, or whichever of name, email and id the API sent (escaped)."""
+    name, email = user.get("name"), user.get("email")
+    if name and email:
+        return f"{inert(name)} <{inert(email)}>"
+    return inert(name or email or user.get("user_id") or "unknown")

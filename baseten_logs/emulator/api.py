@@ -16,6 +16,7 @@ from .faults import HOSTILE_TEXT, SPOILERS, Fault, Faults
 from .oauth import CLIENT_ID, OAuthTokens
 from .query import QueryError, parse_log_query
 from .ratelimit import RateLimiter
+from .shapes import USER
 from .store import LogStore, Source
 
 RATE_LIMITED = "Rate limit exceeded. Please try again later."
@@ -134,7 +135,9 @@ class Api:
         elif self.limiter is not None and (wait := self.limiter.acquire(key)) is not None:
             extra = {"Retry-After": str(wait)} if self.config.rate_limit_retry_after_header else {}
             response = _json(429, {"error": RATE_LIMITED, "retry_after": wait}, extra)
-        elif method == "POST" and is_logs:
+        elif method == "POST" and segments[1:] == ["training_jobs", "search"]:
+            response = self._search_jobs(body)
+        elif method == "POST" and _has_post_form(segments[1:]):
             # The deprecated POST form, which the real API still serves and truss still sends:
             # the same fields as the query, in a JSON body.
             fields = _body_fields(body)
@@ -247,6 +250,8 @@ class Api:
         return model if model is not None else _error(404, "Model not found")
 
     def _route(self, seg: list[str], query: dict[str, list[str]]) -> Response:
+        if seg == ["users", "me"]:
+            return _json(200, USER)
         if seg and seg[0] == "chains":
             return self._chains(seg[1:], query)
         if seg and seg[0] == "training_projects":
@@ -304,6 +309,8 @@ class Api:
         chain = self.catalogue.chain(rest[0])
         if chain is None:
             return _error(404, "Chain not found")
+        if len(rest) == 1:
+            return _json(200, chain.to_api())
         if len(rest) >= 2 and rest[1] == "environments":
             if len(rest) == 2:
                 envs = [chain.environment_to_api(d) for d in chain.deployments if d.environment]
@@ -351,6 +358,25 @@ class Api:
             taken = {k: v for k, v in query.items() if k in _TRAINING_PARAMS}
             return self._logs(self.store.job_source(project.id, job.id), taken)
         return _error(404, "Not found")
+
+    def _search_jobs(self, body: bytes) -> Response:
+        """`POST /v1/training_jobs/search` (what `truss train logs` asks without a job id):
+        jobs of every project, narrowed by project, job and statuses, in the order asked."""
+        search = _search_fields(body)
+        if isinstance(search, str):
+            return _error(400, search)
+        project_id, job_id, statuses, order_by = search
+        jobs = [
+            job
+            for project in self.catalogue.training_projects
+            if project_id is None or project.id == project_id
+            for job in project.jobs
+            if (job_id is None or job.id == job_id) and (statuses is None or job.status in statuses)
+        ]
+        for field_name, order in reversed(order_by):  # the first key decides, the next break ties
+            if field_name in _SORTABLE_JOB_FIELDS:
+                jobs.sort(key=lambda j: str(j.to_api()[field_name]), reverse=order == "desc")
+        return _json(200, {"training_jobs": [j.to_api() for j in jobs]})
 
     def _logs(self, src: Source, query: dict[str, list[str]]) -> Response:
         now_ms, now_ns = self.now()
@@ -408,6 +434,44 @@ _TRAINING_PARAMS = frozenset(
 def _status_line(kind: str) -> bytes:
     reasons = {"502": "Bad Gateway", "504": "Gateway Time-out"}
     return f"{kind} {reasons.get(kind, 'Error')}".encode()
+
+
+def _has_post_form(seg: list[str]) -> bool:
+    """Only a deployment's and a training job's logs keep their deprecated POST form."""
+    deployment = len(seg) == 5 and seg[0] == "models" and seg[2] == "deployments"
+    job = len(seg) == 5 and seg[0] == "training_projects" and seg[2] == "jobs"
+    return (deployment or job) and seg[-1] == "logs"
+
+
+_SORTABLE_JOB_FIELDS = frozenset({"created_at", "updated_at", "name", "id", "current_status"})
+_SearchFields = tuple[str | None, str | None, list[str] | None, list[tuple[str, str]]]
+
+
+def _search_fields(body: bytes) -> _SearchFields | str:
+    """A training job search's fields (SearchTrainingJobsRequest), or what is wrong with it."""
+    try:
+        payload = json.loads(body or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        payload = None
+    if not isinstance(payload, dict):
+        return "The request body must be a JSON object"
+    project_id, job_id = payload.get("project_id"), payload.get("job_id")
+    statuses, order_by = payload.get("statuses"), payload.get("order_by", [])
+    for name, value in (("project_id", project_id), ("job_id", job_id)):
+        if value is not None and not isinstance(value, str):
+            return f"{name}: must be a string"
+    if statuses is not None and not (
+        isinstance(statuses, list) and all(isinstance(s, str) for s in statuses)
+    ):
+        return "statuses: must be a list of strings"
+    keys: list[tuple[str, str]] = []
+    for item in order_by if isinstance(order_by, list) else [None]:
+        if not isinstance(item, dict) or not all(
+            isinstance(item.get(k), str) for k in ("field", "order")
+        ):
+            return "order_by: must be a list of {field, order} objects"
+        keys.append((item["field"], item["order"]))
+    return project_id, job_id, statuses, keys
 
 
 def _body_fields(body: bytes) -> dict[str, list[str]] | None:

@@ -6,6 +6,13 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
+from .shapes import (
+    AUTOSCALING_SETTINGS,
+    PROMOTION_SETTINGS,
+    REQUEST_BACKPRESSURE_SETTINGS,
+    instance_type,
+)
+
 if TYPE_CHECKING:
     from .chains import Chain, TrainingProject
 
@@ -82,6 +89,8 @@ class Deployment:
             "active_replica_count": self.active_replica_count,
             "environment": self.environment,
             "instance_type_name": self.instance_type_name,
+            "autoscaling_settings": AUTOSCALING_SETTINGS,
+            "request_backpressure_settings": REQUEST_BACKPRESSURE_SETTINGS,
         }
 
 
@@ -160,6 +169,10 @@ class Model:
             "model_id": self.id,
             "created_at": iso(env.created_at_ms),
             "current_deployment": deployment.to_api() if deployment is not None else None,
+            "autoscaling_settings": AUTOSCALING_SETTINGS,
+            "promotion_settings": PROMOTION_SETTINGS,
+            "instance_type": instance_type(self.instance_type_name),
+            "request_backpressure_settings": REQUEST_BACKPRESSURE_SETTINGS,
         }
 
 

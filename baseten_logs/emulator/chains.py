@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .catalogue import DAY_MS, HOUR_MS, Deployment, _deployment, iso, styled_id
+from .shapes import PROMOTION_SETTINGS, instance_type
 
 CHAIN_NAME = "rag-pipeline"
 CHAIN_ID = "c8h4n2r"
@@ -97,6 +98,15 @@ class Chain:
             "chain_id": self.id,
             "created_at": iso(dep.created_at_ms),
             "current_deployment": dep.to_api(),
+            "promotion_settings": PROMOTION_SETTINGS,
+            "chainlet_settings": [
+                {
+                    "chainlet_name": c.name,
+                    "autoscaling_settings": None,
+                    "instance_type": instance_type(c.dep.instance_type_name),
+                }
+                for c in dep.chainlets
+            ],
         }
 
 
@@ -105,6 +115,7 @@ class TrainingJob:
     name: str
     status: str
     dep: Deployment  # its log stream; dep.id is the job's id
+    project_name: str
 
     @property
     def id(self) -> str:
@@ -116,10 +127,11 @@ class TrainingJob:
             "id": self.dep.id,
             "name": self.name,
             "training_project_id": self.dep.model_id,
+            "training_project": {"id": self.dep.model_id, "name": self.project_name},
             "current_status": self.status,
             "created_at": iso(self.dep.created_at_ms),
             "updated_at": iso(ended if ended is not None else self.dep.created_at_ms),
-            "instance_type": {"name": self.dep.instance_type_name},
+            "instance_type": instance_type(self.dep.instance_type_name),
             "node_count": 1,
             "error_message": None,
         }
@@ -191,7 +203,11 @@ def build_training(anchor_ms: int, style: str = "7") -> tuple[TrainingProject, .
     running = _deployment(
         project_id, styled_id(TRAINING_JOB_ID, style), "lora-r16", created=a - 6 * HOUR_MS
     )
-    jobs = (TrainingJob("lora-r8", COMPLETED, old), TrainingJob("lora-r16", RUNNING, running))
+    name = TRAINING_PROJECT_NAME
+    jobs = (
+        TrainingJob("lora-r8", COMPLETED, old, name),
+        TrainingJob("lora-r16", RUNNING, running, name),
+    )
     return (TrainingProject(project_id, TRAINING_PROJECT_NAME, "acme-ml", a - 5 * DAY_MS, jobs),)
 
 

@@ -13,7 +13,8 @@ LimitOverMax = Literal["reject", "clamp"]
 FaultScope = Literal["logs", "all"]
 # What Baseten's docs leave open, so clients are tested against every plausible answer.
 IdStyle = Literal["7", "8", "mixed", "long"]  # 7 or 8 lowercase, mixed case, or 16 characters
-TimestampForm = Literal["ns", "ms", "iso"]  # epoch-ns string (documented), ms integer, RFC 3339
+# Strings all (the schema's type): epoch ns (documented), epoch ms, RFC 3339.
+TimestampForm = Literal["ns", "ms", "iso"]
 ID_STYLES: tuple[IdStyle, ...] = ("7", "8", "mixed", "long")
 TIMESTAMP_FORMS: tuple[TimestampForm, ...] = ("ns", "ms", "iso")
 

@@ -63,10 +63,10 @@ class Line:
         self.deployment_id = deployment_id
         self._json: str | None = None
 
-    def timestamp(self, form: str = "ns") -> str | int:
+    def timestamp(self, form: str = "ns") -> str:
         """The line's time in one of the forms a beta endpoint may send (see TimestampForm)."""
-        if form == "ms":
-            return self.ts // 1_000_000
+        if form == "ms":  # a string, as the schema types every form: only the unit differs
+            return str(self.ts // 1_000_000)
         if form == "iso":
             seconds, ns = divmod(self.ts, 1_000_000_000)
             moment = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
@@ -93,7 +93,7 @@ class Line:
         # emulator serves one form, so the cache need not know which.
         if self._json is None:
             stamp = self.timestamp(form) if form != "ns" else self.ts
-            quoted = stamp if isinstance(stamp, int) and form != "ns" else f'"{stamp}"'
+            quoted = f'"{stamp}"'
             text = (
                 f'{{"timestamp": {quoted}, "message": {_quote(self.message)}, '
                 f'"replica": {_quote(self.replica)}, "request_id": {_quote(self.request_id)}, '

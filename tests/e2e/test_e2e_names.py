@@ -285,7 +285,8 @@ def test_whoami(emu: Emulator) -> None:
     assert emu.api_key not in run.stdout
     assert "from BASETEN_API_KEY" in run.stdout
     assert f"{emu.url}  from BASETEN_API_URL" in run.stdout
-    assert f"sees {len(emu.models)} models" in run.stdout
+    assert "user     Demo Developer <dev@example.com>, workspace acme-ml" in run.stdout
+    assert [r.path for r in emu.requests][-1:] == ["/v1/users/me"]
 
 
 def test_whoami_without_a_key() -> None:

@@ -41,6 +41,8 @@ DEPLOYMENT_KEYS = {
     "active_replica_count",
     "environment",
     "instance_type_name",
+    "autoscaling_settings",  # required by Baseten's schema, though the tool never reads them
+    "request_backpressure_settings",
 }
 
 

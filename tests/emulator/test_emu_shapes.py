@@ -55,7 +55,7 @@ def test_a_model_and_a_deployment_named_like_ids(emu: Emulator) -> None:
     ("form", "kind", "shape"),
     [
         ("ns", str, r"\d{19}"),
-        ("ms", int, None),
+        ("ms", str, r"\d{13}"),
         ("iso", str, r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z"),
     ],
 )

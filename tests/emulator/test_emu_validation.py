@@ -45,8 +45,6 @@ LONG = "x" * 257
         ({"search_pattern": "[a-"}, "search_pattern"),
         ({"includes": [f"s{i}" for i in range(9)]}, "includes"),
         ({"excludes": [f"s{i}" for i in range(9)]}, "excludes"),
-        ({"includes": ["ok", LONG]}, "includes"),
-        ({"excludes": [LONG]}, "excludes"),
         ({"start_epoch_millis": END + 1, "end_epoch_millis": END}, "start_epoch_millis"),
         ({"start_epoch_millis": END - 7 * DAY_MS - 1, "end_epoch_millis": END}, "7 days"),
         # Only a start: the end defaults to now, and the window is then too long.
@@ -71,6 +69,8 @@ def test_invalid_parameters_are_400_naming_the_parameter(
         {"limit": 1},
         {"replica": "x" * 256, "request_id": "y" * 256, "component": "z" * 256},
         {"includes": [f"s{i}" for i in range(8)], "excludes": [f"e{i}" for i in range(8)]},
+        # The schema caps how many substrings (8), not how long each is.
+        {"includes": ["ok", LONG * 4], "excludes": [LONG]},
         {"search_pattern": r"\\1 literal backslash then 1"},
         {"search_pattern": r"[\d(?=]+ tokens"},
         {"search_pattern": "(?i)generated (?P<n>[0-9]+) tokens"},
@@ -165,7 +165,13 @@ def test_unknown_non_api_paths_need_no_key(emu: Emulator) -> None:
 
 @pytest.mark.parametrize(
     ("method", "path"),
-    [("PUT", logs_path()), ("DELETE", logs_path()), ("POST", f"/v1/models/{DEMO_MODEL_ID}")],
+    [
+        ("PUT", logs_path()),
+        ("DELETE", logs_path()),
+        ("POST", f"/v1/models/{DEMO_MODEL_ID}"),
+        # The schema keeps the deprecated POST form for deployments and training jobs only.
+        ("POST", f"/v1/models/{DEMO_MODEL_ID}/environments/production/logs"),
+    ],
 )
 def test_other_methods_are_405(emu: Emulator, method: str, path: str) -> None:
     reply = call(emu, path, method=method)
@@ -193,3 +199,25 @@ def test_the_deprecated_post_form_answers_as_get_does(emu: Emulator) -> None:
 def test_a_post_body_that_is_not_a_json_object_is_400(emu: Emulator) -> None:
     for body in (b"start=1", b"[1, 2]"):
         assert call(emu, logs_path(), method="POST", body=body).status == 400
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"[]",
+        b'{"project_id": 5}',
+        b'{"statuses": "TRAINING_JOB_RUNNING"}',
+        b'{"order_by": [{"field": "created_at"}]}',
+        b'{"order_by": {"field": "created_at", "order": "desc"}}',
+    ],
+)
+def test_a_training_job_search_the_schema_refuses_is_400(emu: Emulator, body: bytes) -> None:
+    assert call(emu, "/v1/training_jobs/search", method="POST", body=body).status == 400
+
+
+def test_a_training_job_search_narrows_and_orders(emu: Emulator) -> None:
+    body = {"statuses": ["TRAINING_JOB_RUNNING"], "order_by": [{"field": "name", "order": "asc"}]}
+    found = call(emu, "/v1/training_jobs/search", method="POST", body=json.dumps(body).encode())
+    assert [j["name"] for j in found.json["training_jobs"]] == ["lora-r16"]
+    everything = call(emu, "/v1/training_jobs/search", method="POST", body=b"{}")
+    assert len(everything.json["training_jobs"]) == 2
