@@ -23,7 +23,7 @@ from json.encoder import encode_basestring_ascii
 from typing import TYPE_CHECKING, Any, Literal, Protocol, TextIO
 
 from baseten_logs.inert import inert
-from baseten_logs.levels import effective_level
+from baseten_logs.levels import LEVELS, effective_level
 from baseten_logs.timestamps import timestamp_ns
 
 if TYPE_CHECKING:
@@ -99,13 +99,27 @@ _KEY_PREFIXES: dict[str, str] = {}  # '"message":' per key: records share a hand
 _MAX_CACHED_KEYS = 1024
 
 
+# The one field the JSON outputs add to every line: the level the text output shows (the API's
+# `level`, else the one its text shows, see levels.effective_level), so that `jq` selects what
+# `--level`, `--fail-on` and `stats` count. The API's `level` stays as it was sent (often null).
+SHOWN_LEVEL_FIELD = "shown_level"
+_SHOWN_LEVEL_PARTS: dict[str | None, str] = {
+    level: f',"{SHOWN_LEVEL_FIELD}":' + ("null" if level is None else f'"{level}"')
+    for level in (None, *LEVELS)
+}
+
+
 def encode_record(record: Mapping[str, Any]) -> str:
     """One record as compact JSON, exactly `json.dumps(record, separators=(",", ":"))`."""
     return _encode_records([record])[0]
 
 
-def _encode_records(records: Sequence[Mapping[str, Any]]) -> list[str]:
-    """Each record as compact JSON, identical to `json.dumps(record, separators=(",", ":"))`.
+def _encode_records(
+    records: Sequence[Mapping[str, Any]], *, shown_level: bool = False
+) -> list[str]:
+    """Each record as compact JSON, identical to `json.dumps(record, separators=(",", ":"))`;
+    with `shown_level`, as if SHOWN_LEVEL_FIELD were set last (replacing one the record has,
+    as in a saved file read back: its value is worked out afresh).
 
     json.dumps manages ~220k records/s; API records hold only strings and nulls, which the C
     string encoder handles at well over twice that. Any other value (a number, a nested object
@@ -119,6 +133,8 @@ def _encode_records(records: Sequence[Mapping[str, Any]]) -> list[str]:
         parts: list[str] = []
         add = parts.append
         for key, value in record.items():
+            if shown_level and key == SHOWN_LEVEL_FIELD:
+                continue
             prefix = keys.get(key)
             if prefix is None:
                 if key.__class__ is not str:
@@ -133,8 +149,18 @@ def _encode_records(records: Sequence[Mapping[str, Any]]) -> list[str]:
             else:
                 break
         else:
-            append("{" + ",".join(parts) + "}")
+            if not shown_level:
+                append("{" + ",".join(parts) + "}")
+            elif parts:
+                append("{" + ",".join(parts) + _SHOWN_LEVEL_PARTS[effective_level(record)] + "}")
+            else:  # no field but the shown level: no leading comma
+                append("{" + _SHOWN_LEVEL_PARTS[effective_level(record)][1:] + "}")
             continue
+        if shown_level:
+            record = {
+                **{k: v for k, v in record.items() if k != SHOWN_LEVEL_FIELD},
+                SHOWN_LEVEL_FIELD: effective_level(record),
+            }
         append(_JSON_ENCODER.encode(record))
     return out
 
@@ -153,11 +179,12 @@ class _StreamRenderer:
 
 
 class JsonLinesRenderer(_StreamRenderer):
-    """One JSON object per line, every field as the API sent it, in the order it sent them."""
+    """One JSON object per line, every field as the API sent it, in the order it sent them,
+    and `shown_level` last."""
 
     def write_page(self, records: Sequence[Mapping[str, Any]]) -> None:
         if records:
-            self._emit("\n".join(_encode_records(records)) + "\n")
+            self._emit("\n".join(_encode_records(records, shown_level=True)) + "\n")
 
 
 class JsonArrayRenderer(_StreamRenderer):
@@ -173,7 +200,7 @@ class JsonArrayRenderer(_StreamRenderer):
             return
         lead = ",\n" if self._opened else "[\n"
         self._opened = True
-        self._emit(lead + ",\n".join(_encode_records(records)))
+        self._emit(lead + ",\n".join(_encode_records(records, shown_level=True)))
 
     def close(self) -> None:
         if self._closed:

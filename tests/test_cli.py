@@ -14,6 +14,7 @@ from baseten_logs.errors import ExitStatus
 from baseten_logs.pace import PACE_MARGIN
 from tests.conftest import invoke
 from tests.fakeapi import API_URL, DEPLOYMENT, LOGS_PATH, MODEL, FakeLogs, record
+from tests.shown import all_written
 
 MS = 1_000_000
 SINCE = "2025-11-26T09:00:00Z"
@@ -148,12 +149,14 @@ def test_newest_n_and_reverse(logs_api: FakeLogs) -> None:
 def test_jsonl_keeps_every_api_field_unchanged(logs_api: FakeLogs) -> None:
     logs_api.records = [record(SINCE_MS * MS + 7, "hi", level=None, component="model", n=3)]
     result = invoke(*GET, "-o", "jsonl")
-    assert [json.loads(line) for line in result.stdout.splitlines()] == logs_api.records
+    assert [json.loads(line) for line in result.stdout.splitlines()] == all_written(
+        logs_api.records
+    )
 
 
 def test_json_is_one_array(logs_api: FakeLogs) -> None:
     logs_api.records = sample(3)
-    assert json.loads(invoke(*GET, "-o", "json").stdout) == logs_api.records
+    assert json.loads(invoke(*GET, "-o", "json").stdout) == all_written(logs_api.records)
 
 
 @pytest.mark.parametrize("concurrency", ["1", "4", "16"])
@@ -485,7 +488,7 @@ def test_level_error_shows_the_lines_the_output_shows_as_errors(
     logs_api.records = errors_among_unlevelled(3000)
     result = invoke(*GET, "--level", "error", *flags, "-o", "jsonl", "--fail-on", "error")
     shown = [json.loads(line) for line in result.stdout.splitlines()]
-    wanted = [r for r in logs_api.records if "fine" not in str(r["message"])]
+    wanted = all_written(r for r in logs_api.records if "fine" not in str(r["message"]))
     assert shown == wanted[-1500:] if "-n" in flags else shown == wanted
     assert result.status == ExitStatus.MATCHED
     # -o jsonl keeps the API's level: null for a detected traceback
@@ -542,3 +545,53 @@ def test_fields_the_api_sends_as_lists_or_objects_are_shown_not_a_crash(
     if output == "jsonl":  # both identical copies, every field as the API sent it
         shown = [json.loads(line) for line in result.stdout.splitlines()]
         assert [r["message"] for r in shown] == [["a", {"b": 1}], ["a", {"b": 1}]]
+
+
+def levels_the_text_shows(text: str) -> list[str | None]:
+    """The level column of each line of `--color never` text output (None: blank)."""
+    shown: list[str | None] = []
+    for line in text.splitlines():
+        column = line[len("2025-11-26 09:00:00.000Z ") :][:7].strip()
+        shown.append(column or None)
+    return shown
+
+
+def test_shown_level_is_the_level_the_text_shows_and_everything_counts_by_it(
+    logs_api: FakeLogs, tmp_path: Path
+) -> None:
+    # The README's recipe `jq 'select(.shown_level=="ERROR")'` must find what `--level error`,
+    # `view --level error`, `--fail-on error` and `stats` find: JSON-logged errors and
+    # tracebacks have a null `level`, which the API's own field keeps.
+    messages_and_levels = [
+        ('{"levelname": "ERROR", "message": "CUDA out of memory"}', None),
+        ("Traceback (most recent call last): boom", None),
+        ("WARNING:root:low memory", None),
+        ("plain words", None),
+        ("fine", "INFO"),
+        ("bad", "ERROR"),
+        ("odd", "warn"),
+    ]
+    logs_api.records = [
+        record((SINCE_MS + 1000 * i) * MS, message, level=level)
+        for i, (message, level) in enumerate(messages_and_levels)
+    ]
+    saved = tmp_path / "saved.jsonl"
+    result = invoke(*GET, "--all", "-o", "jsonl", "--save", str(saved), "--summary")
+    assert result.status == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    wanted = ["ERROR", "ERROR", "WARNING", None, "INFO", "ERROR", "WARNING"]
+    assert [line["shown_level"] for line in lines] == wanted
+    assert [line["level"] for line in lines] == [level for _, level in messages_and_levels]
+    assert [json.loads(line) for line in saved.read_text().splitlines()] == lines
+    assert "ERROR 3, WARNING 2, INFO 1, no level 1" in result.stderr
+
+    text = invoke(*GET, "--all", "--color", "never", "--utc").stdout
+    assert levels_the_text_shows(text) == wanted
+
+    errors = [line for line in lines if line["shown_level"] == "ERROR"]
+    by_level = invoke(*GET, "--all", "--level", "error", "-o", "jsonl")
+    assert [json.loads(line) for line in by_level.stdout.splitlines()] == errors
+    viewed = invoke("view", str(saved), "--level", "error", "-o", "jsonl")
+    assert [json.loads(line) for line in viewed.stdout.splitlines()] == errors
+    failing = invoke(*GET, "--all", "--level", "error", "--fail-on", "error", "-q")
+    assert failing.status == ExitStatus.MATCHED

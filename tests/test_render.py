@@ -24,6 +24,7 @@ from baseten_logs.render import (
     encode_record,
     make_renderer,
 )
+from tests.shown import all_written, as_written
 
 RECORDS: list[dict[str, Any]] = [
     {
@@ -367,16 +368,16 @@ def test_the_color_system_given_wins_over_the_environment(
 
 JSONL = (
     '{"timestamp":"1764237600123456789","message":"hello \\"world\\"","replica":"a1b2c",'
-    '"request_id":null,"level":"INFO"}\n'
+    '"request_id":null,"level":"INFO","shown_level":"INFO"}\n'
     '{"timestamp":"1764237600999000000","message":"WARNING:root:low memory","replica":null,'
-    '"request_id":"req-1","level":null}\n'
+    '"request_id":"req-1","level":null,"shown_level":"WARNING"}\n'
     '{"timestamp":"1764237601000000001","message":"Traceback (most recent call last):\\n'
     '  File \\"model.py\\", line 3\\nValueError: bad\\n","replica":"zz9zz","request_id":null,'
-    '"level":"ERROR","component":"model"}\n'
+    '"level":"ERROR","component":"model","shown_level":"ERROR"}\n'
     '{"timestamp":"1764237661500000000","message":"h\\u00e9llo w\\u00f6rld \\u2713 \\u65e5\\u672c",'
-    '"replica":"a1b2c","request_id":null,"level":"DEBUG"}\n'
+    '"replica":"a1b2c","request_id":null,"level":"DEBUG","shown_level":"DEBUG"}\n'
     '{"timestamp":"1764237661600000000","message":"plain text","replica":"k","request_id":null,'
-    '"level":null}\n'
+    '"level":null,"shown_level":null}\n'
 )
 
 
@@ -388,9 +389,9 @@ def test_jsonl_passes_records_through_unchanged() -> None:
     record = {"level": "INFO", "message": "m", "timestamp": "1", "extra": {"a": [1, 2.5, True]}}
     output = render([record, RECORDS[0]], "jsonl")
     first, second = (json.loads(line) for line in output.splitlines())
-    assert first == record
-    assert list(first) == list(record)  # key order as received
-    assert second == RECORDS[0]
+    assert first == {**record, "shown_level": "INFO"}
+    assert list(first) == [*record, "shown_level"]  # key order as received, the added field last
+    assert second == as_written(RECORDS[0])
     assert output.isascii()
 
 
@@ -442,7 +443,7 @@ def test_json_array_exact() -> None:
 
 @pytest.mark.parametrize("pages", [1, 2, 5])
 def test_json_array_is_valid_json(pages: int) -> None:
-    assert json.loads(render(RECORDS, "json", pages=pages)) == RECORDS
+    assert json.loads(render(RECORDS, "json", pages=pages)) == all_written(RECORDS)
 
 
 def test_json_array_empty_is_valid() -> None:
@@ -456,7 +457,7 @@ def test_json_array_close_twice_closes_once() -> None:
     renderer.write_page(RECORDS[:1])
     renderer.close()
     renderer.close()
-    assert json.loads(stream.getvalue()) == RECORDS[:1]
+    assert json.loads(stream.getvalue()) == all_written(RECORDS[:1])
 
 
 # --- raw ------------------------------------------------------------------------------------------

@@ -32,6 +32,7 @@ from baseten_logs.request import (
 )
 from tests.conftest import invoke
 from tests.fakeapi import API_URL, DEPLOYMENT, LOGS_PATH, MODEL, FakeLogs, record
+from tests.shown import all_written
 
 DAY_MS = 86_400_000
 WEEK_MS = 7 * DAY_MS
@@ -109,7 +110,7 @@ def test_a_two_day_old_request_is_found_in_one_query_with_no_window_given(
     before = int(time.time() * 1000)
     result = invoke("request", RID, MODEL, DEPLOYMENT, "-o", "jsonl")
     assert result.status == 0, result.stderr
-    assert jsonl(result.stdout) == [lines[k] for k in ("received", "failed", "retried")]
+    assert jsonl(result.stdout) == all_written(lines[k] for k in ("received", "failed", "retried"))
     [call] = logs.calls
     assert call["request_id"] == RID
     start, end = int(call["start_epoch_millis"]), int(call["end_epoch_millis"])
@@ -145,7 +146,7 @@ def test_the_library_yields_what_jsonl_prints(logs: FilteringLogs) -> None:
     logs.records = list(lines.values())
     records = list(request_records(RID, path=LOGS_PATH, context_ms=1_000))
     cli = invoke("request", RID, MODEL, DEPLOYMENT, "--context", "1s", "-o", "jsonl")
-    assert records == jsonl(cli.stdout)
+    assert all_written(records) == jsonl(cli.stdout)  # the output adds only shown_level
     assert [r.get("context", False) for r in records] == [False, True, False, False]
 
 
@@ -204,7 +205,9 @@ def test_context_adds_the_untagged_lines_of_its_replicas_around_it(logs: Filteri
     shown = jsonl(result.stdout)
     context = {"before", "traceback", "after"}
     order = ["before", "received", "traceback", "failed", "retried", "after"]
-    assert shown == [{**lines[k], "context": True} if k in context else lines[k] for k in order]
+    assert shown == all_written(
+        {**lines[k], "context": True} if k in context else lines[k] for k in order
+    )
     search, *around = logs.calls
     assert sorted(call["replica"] for call in around) == ["a1b2c", "d3e4f"]
     first_ms = int(lines["received"]["timestamp"]) // 1_000_000
@@ -513,7 +516,7 @@ def test_the_library_finds_a_chain_request_as_jsonl_prints_it(chain_api: ChainAp
     chain_story(chain_api, two_days_ago_ns())
     records = list(request_records(RID, chain=CHAIN, context_ms=1_000))
     cli = invoke("request", RID, "--chain", CHAIN, "--context", "1s", "-o", "jsonl")
-    assert records == jsonl(cli.stdout)
+    assert all_written(records) == jsonl(cli.stdout)
     assert {r["chainlet"] for r in records} == {"Entry", "Model"}
 
 

@@ -17,6 +17,7 @@ from baseten_logs.commands.view import RecordReader, run_view
 from baseten_logs.errors import ExitStatus, UsageError
 from baseten_logs.query import Filters
 from baseten_logs.render import encode_record, make_renderer
+from tests.shown import all_written
 
 BASE_MS = 1764237600000  # 2025-11-27 10:00:00.000Z
 
@@ -90,7 +91,21 @@ def test_a_jsonl_file_in_file_order(saved: Path) -> None:
 
 
 def test_jsonl_output_passes_records_through_unchanged(saved: Path) -> None:
-    assert show(saved, output="jsonl") == saved.read_text()
+    # Every field as saved, in its order; only the shown level is added, as get's -o jsonl does.
+    assert show(saved, output="jsonl") == jsonl(all_written(RECORDS))
+
+
+def test_jsonl_of_jsonl_is_the_same_file(tmp_path: Path) -> None:
+    # A file saved with shown_level, shown as JSON again: the field is not repeated, and its
+    # value is worked out afresh from the record (not trusted from the file).
+    path = tmp_path / "again.jsonl"
+    edited = {
+        **make(1, level=None, message="Traceback (most recent call last):"),
+        "shown_level": "INFO",
+    }
+    path.write_text(jsonl(all_written(RECORDS)) + jsonl([edited]), encoding="utf-8")
+    expected = jsonl(all_written(RECORDS)) + jsonl([{**edited, "shown_level": "ERROR"}])
+    assert show(path, output="jsonl") == expected
 
 
 def test_text_output(saved: Path, capsys: pytest.CaptureFixture[str]) -> None:
