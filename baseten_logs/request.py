@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
 
 from .errors import NotFoundError, UsageError
+from .levels import effective_level
 from .merge import LABEL_FIELD
 from .pager import MAX_WINDOW_MS, PAGE_SIZE, FetchPage, Pager, Record
 from .query import MAX_VALUE_LENGTH, Filters, LogQuery, resolve_window
@@ -57,6 +58,10 @@ MAX_REQUEST_ID_LENGTH = MAX_VALUE_LENGTH  # what the API takes for `request_id`
 # A LogQuery -> the function that fetches its pages (fetch.page_fetcher bound to a client).
 FetchFor = Callable[[LogQuery], FetchPage]
 
+CONTEXT_FIELD = "context"  # added, true, to a context line in JSON (and so in --save files)
+# Where text output shows a context line: before its message, so `grep -v` can drop them.
+CONTEXT_MARK = "(context) "
+
 
 class RequestNotFound(NotFoundError):
     """No line carries the request id in the sources and window searched."""
@@ -91,7 +96,19 @@ class StoryLine(NamedTuple):
 
     def as_json(self) -> Record:
         """The record for JSON output: every API field unchanged, `"context": true` on context."""
-        return {**self.record, "context": True} if self.context else self.record
+        return {**self.record, CONTEXT_FIELD: True} if self.context else self.record
+
+
+def marked_context(record: Record) -> Record:
+    """A line for text output: a context line (`"context": true`, as `request --context` and
+    its --save files mark it) with the mark before its message; any other line as it is.
+
+    The level is kept as the unmarked message gives it: the mark must not hide "Traceback"."""
+    if record.get(CONTEXT_FIELD) is not True:
+        return record
+    message = record.get("message")
+    text = message if isinstance(message, str) else "" if message is None else str(message)
+    return {**record, "level": effective_level(record), "message": CONTEXT_MARK + text}
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from baseten_logs.emulator import DEMO_DEPLOYMENT_ID, DEMO_MODEL_ID, Emulator, EmulatorConfig
+from tests.shown import api_fields
 
 CLI = Path(sys.executable).with_name("baseten-logs")
 HOUR_MS = 3_600_000
@@ -28,7 +29,9 @@ class Run:
     stderr: str
 
     def jsonl(self) -> list[dict[str, Any]]:
-        return [json.loads(line) for line in self.stdout.splitlines()]
+        """The lines as the API sent them (each line's added `shown_level` checked, then
+        taken off), to compare with the emulator's ground truth."""
+        return [api_fields(json.loads(line)) for line in self.stdout.splitlines()]
 
 
 def cli(
