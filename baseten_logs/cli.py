@@ -236,10 +236,10 @@ Level = Annotated[
     ),
 ]
 Replica = Annotated[
-    str | None,
+    list[str] | None,
     typer.Option(
         metavar="ID",
-        help="Only this replica.",
+        help="Only this replica (repeatable: lines of any of them). Ids match exactly.",
         autocompletion=_complete_replica,
         rich_help_panel=FILTERS,
     ),
@@ -448,7 +448,7 @@ def main(
 # --- Helpers the command bodies share -------------------------------------------------------
 def _filters(
     level: str | None,
-    replica: str | None,
+    replica: list[str] | None,
     request_id: str | None,
     component: str | None,
     grep: str | None,

@@ -230,13 +230,54 @@ def find_request(
     if not lines:
         chain = any(source.chainlet is not None for source in sources)
         check = "the chain, DEPLOYMENT and --chainlet" if chain else "MODEL and DEPLOYMENT"
-        raise RequestNotFound(
+        searched = (
             f"request {request_id!r} not found in "
             f"{where or ', '.join(source.label for source in sources)} "
-            f"from {format_ms(since_ms)} to {format_ms(until_ms)}",
+            f"from {format_ms(since_ms)} to {format_ms(until_ms)}"
+        )
+        spelled = _other_spelling(fetch_for, request_id, sources, since_ms, until_ms)
+        if spelled is not None:
+            raise RequestNotFound(
+                f"{searched}, but {spelled!r} is: request ids match exactly",
+                hint=f"give the id as {spelled}",
+            )
+        raise RequestNotFound(
+            searched,
             hint=f"look further back with --since (e.g. --since 30d), or check {check}",
         )
     return Story(request_id, lines, since_ms, until_ms, tuple(sources), where)
+
+
+def _other_spelling(
+    fetch_for: FetchFor,
+    request_id: str,
+    sources: Sequence[RequestSource],
+    since_ms: int,
+    until_ms: int,
+) -> str | None:
+    """The id in another case (all lower, all upper) that has a line in the window, if one
+    does: one line asked for per form and source (see idcase.py). Best effort: a failed look
+    leaves the not-found message as it was."""
+    from .errors import BasetenLogsError
+    from .idcase import spellings
+
+    try:
+        for form in spellings(request_id):
+            for source in sources:
+                query = LogQuery(
+                    path=source.path,
+                    since_ms=since_ms,
+                    until_ms=until_ms,
+                    filters=Filters(request_id=form),
+                    limit=1,
+                    source=source.logs,
+                )
+                pages = Pager(fetch_for(query)).newest(since_ms, until_ms, 1)
+                if any(pages):
+                    return form
+    except BasetenLogsError:
+        pass
+    return None
 
 
 def chain_sources(target: ChainTarget) -> list[RequestSource]:

@@ -16,6 +16,7 @@ from baseten_logs.emulator.config import IdStyle
 from baseten_logs.pager import record_key
 from baseten_logs.timestamps import record_ns
 from tests.e2e.conftest import HOUR_MS, cli, settled_now_ms
+from tests.shown import api_fields
 
 
 def merged_truth(emu: Emulator, since: int, until: int, **filters: Any) -> list[dict[str, Any]]:
@@ -199,7 +200,7 @@ def test_get_flags_for_scripts_work_on_a_chain(emu: Emulator, tmp_path: Path) ->
         "--reverse",
     )
     assert run.status == 1, run.stderr  # an error line was shown
-    kept = [json.loads(text) for text in saved.read_text().splitlines()]
+    kept = [api_fields(json.loads(text)) for text in saved.read_text().splitlines()]
     truth = merged_truth(emu, until - HOUR_MS // 4, until)
     assert kept == truth[::-1]  # newest first, each with its chainlet
     assert run.stdout.splitlines()[0] == truth[-1]["message"].splitlines()[0]
