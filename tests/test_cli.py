@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from pytest_httpx import HTTPXMock
 
@@ -595,3 +596,93 @@ def test_shown_level_is_the_level_the_text_shows_and_everything_counts_by_it(
     assert [json.loads(line) for line in viewed.stdout.splitlines()] == errors
     failing = invoke(*GET, "--all", "--level", "error", "--fail-on", "error", "-q")
     assert failing.status == ExitStatus.MATCHED
+
+
+class ReplicaLogs(FakeLogs):
+    """FakeLogs that also honours `replica` and `request_id`, exactly, as the API does."""
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        params = request.url.params
+        everything = self.records
+        self.records = [
+            r
+            for r in everything
+            if all(r.get(key) == params[key] for key in ("replica", "request_id") if key in params)
+        ]
+        try:
+            return super().__call__(request)
+        finally:
+            self.records = everything
+
+
+@pytest.fixture
+def replica_api(httpx_mock: HTTPXMock, api_env: None) -> ReplicaLogs:
+    fake = ReplicaLogs()
+    httpx_mock.add_callback(fake, url=re.compile(rf"{API_URL}{LOGS_PATH}.*"), is_reusable=True)
+    return fake
+
+
+def three_replicas(count: int = 30) -> list[dict[str, Any]]:
+    names = ("aaaaa", "bbbbb", "ccccc")
+    return [
+        record((SINCE_MS + 1000 * i) * MS, f"line {i}", replica=names[i % 3], request_id=f"req-{i}")
+        for i in range(count)
+    ]
+
+
+@pytest.mark.parametrize("window", [("-n", "5"), ("--all",), ("--all", "--concurrency", "1")])
+def test_repeated_replica_shows_the_lines_of_each_of_them(
+    replica_api: ReplicaLogs, window: tuple[str, ...]
+) -> None:
+    replica_api.records = three_replicas()
+    result = invoke(*GET, *window, "--replica", "aaaaa", "--replica", "ccccc", "-o", "raw")
+    assert result.status == 0, result.stderr
+    either = [f"line {i}" for i in range(30) if i % 3 != 1]
+    # -n 5: the newest 5 of the union, not 5 of each; --all: every line, in time order.
+    assert result.stdout.splitlines() == (either[-5:] if "-n" in window else either)
+    # The API takes one replica a request: each asked for on its own, none forgotten.
+    assert {call.get("replica") for call in replica_api.calls} == {"aaaaa", "ccccc"}
+
+
+def test_repeated_replica_counts_in_the_summary(replica_api: ReplicaLogs) -> None:
+    replica_api.records = three_replicas()
+    result = invoke(*GET, "-n", "4", "--replica", "bbbbb", "--replica", "aaaaa", "--summary")
+    assert result.status == 0, result.stderr
+    assert "4 lines" in result.stderr and "2 replicas (aaaaa, bbbbb)" in result.stderr
+
+
+def test_a_replica_in_another_case_is_named(replica_api: ReplicaLogs) -> None:
+    replica_api.records = three_replicas()
+    result = invoke(*GET, "--replica", "AAAAA")
+    assert result.status == 0 and result.stdout == ""
+    assert (
+        "no replica 'AAAAA' in the window; did you mean 'aaaaa'? replica ids match exactly"
+        in result.stderr
+    )
+    # One look at the window's replicas: the newest page without filters.
+    assert len(replica_api.calls) == 2 and "replica" not in replica_api.calls[-1]
+    # With another replica that has lines, the one in the wrong case is still named.
+    both = invoke(*GET, "--replica", "ccccc", "--replica", "AAAAA", "-o", "raw")
+    assert both.stdout and "did you mean 'aaaaa'?" in both.stderr
+
+
+def test_a_replica_that_is_nowhere_gets_no_hint_and_q_sends_no_look(
+    replica_api: ReplicaLogs,
+) -> None:
+    replica_api.records = three_replicas()
+    assert "did you mean" not in invoke(*GET, "--replica", "zzzzz").stderr
+    replica_api.calls.clear()
+    assert invoke(*GET, "--replica", "AAAAA", "-q").stderr == ""
+    assert len(replica_api.calls) == 1
+
+
+def test_a_request_id_in_another_case_is_named(replica_api: ReplicaLogs) -> None:
+    replica_api.records = three_replicas()
+    result = invoke(*GET, "--request-id", "REQ-7")
+    assert result.status == 0 and result.stdout == ""
+    assert (
+        "no request 'REQ-7' in the window; did you mean 'req-7'? request ids match exactly"
+        in result.stderr
+    )
+    found = invoke(*GET, "--request-id", "req-7", "-o", "raw")
+    assert found.stdout == "line 7\n" and "did you mean" not in found.stderr

@@ -161,6 +161,26 @@ def test_not_found_says_where_it_looked_and_exits_4(logs: FilteringLogs) -> None
     assert "--since" in line
 
 
+def test_an_id_found_only_in_another_case_is_named(logs: FilteringLogs) -> None:
+    logs.records = list(story_records(two_days_ago_ns()).values())
+    result = invoke("request", RID.upper(), MODEL, DEPLOYMENT)
+    assert result.status == ExitStatus.NOT_FOUND
+    [line] = result.stderr.splitlines()
+    assert f"but {RID!r} is: request ids match exactly" in line
+    assert f"give the id as {RID}" in line and "--since" not in line
+    # The look: the typed id's search, then its lower-case form, one line asked for.
+    assert [call.get("request_id") for call in logs.calls] == [RID.upper(), RID]
+    assert logs.calls[-1]["limit"] == "1"
+
+
+def test_an_id_in_no_case_says_look_further_back(logs: FilteringLogs) -> None:
+    logs.records = list(story_records(two_days_ago_ns()).values())
+    result = invoke("request", "NOSUCH-id", MODEL, DEPLOYMENT)
+    assert result.status == ExitStatus.NOT_FOUND
+    assert "--since" in result.stderr and "match exactly" not in result.stderr
+    assert [c.get("request_id") for c in logs.calls] == ["NOSUCH-id", "nosuch-id", "NOSUCH-ID"]
+
+
 @pytest.mark.parametrize(
     ("request_id", "words"),
     [

@@ -610,3 +610,13 @@ def test_an_empty_chainlet_is_bad_input() -> None:
     result = invoke("view", "-", "--chainlet", " ")
     assert result.status == ExitStatus.USAGE
     assert "--chainlet" in result.stderr
+
+
+def test_replica_given_twice_keeps_the_lines_of_either(saved: Path) -> None:
+    from baseten_logs.query import build_filters
+
+    filters = build_filters(replica=["d3e4f", "nosuch"])
+    assert show(saved, query_filters=filters) == messages(0, 2, 4, 6, 8)
+    assert show(saved, query_filters=build_filters(replica=["d3e4f", "a1b2c"])) == messages(
+        *range(10)
+    )
