@@ -204,3 +204,18 @@ def test_get_flags_for_scripts_work_on_a_chain(emu: Emulator, tmp_path: Path) ->
     truth = merged_truth(emu, until - HOUR_MS // 4, until)
     assert kept == truth[::-1]  # newest first, each with its chainlet
     assert run.stdout.splitlines()[0] == truth[-1]["message"].splitlines()[0]
+
+
+def test_view_shows_a_saved_chain_as_chain_showed_it(emu: Emulator, tmp_path: Path) -> None:
+    until = settled_now_ms()
+    window = ("--since", str(until - HOUR_MS // 6), "--until", str(until))
+    saved = tmp_path / "chain.jsonl"
+    run = cli(emu, "chain", CHAIN_NAME, "--all", *window, "--utc", "--save", str(saved))
+    assert run.status == 0, run.stderr
+    viewed = cli(None, "view", str(saved), "--utc")
+    assert viewed.status == 0, viewed.stderr
+    assert viewed.stdout == run.stdout  # the chainlet column included
+    one = cli(None, "view", str(saved), "--chainlet", "Generator", "-o", "jsonl")
+    kept = [api_fields(json.loads(text)) for text in saved.read_text().splitlines()]
+    assert one.jsonl() == [line for line in kept if line["chainlet"] == "Generator"]
+    assert one.stdout
