@@ -104,9 +104,10 @@ _MAX_CACHED_KEYS = 1024
 # `--level`, `--fail-on` and `stats` count. The API's `level` stays as it was sent (often null).
 SHOWN_LEVEL_FIELD = "shown_level"
 _SHOWN_LEVEL_PARTS: dict[str | None, str] = {
-    level: f',"{SHOWN_LEVEL_FIELD}":' + ("null" if level is None else f'"{level}"')
+    level: f'"{SHOWN_LEVEL_FIELD}":' + ("null" if level is None else f'"{level}"')
     for level in (None, *LEVELS)
 }
+_API_LEVEL_PARTS = {level: part for level, part in _SHOWN_LEVEL_PARTS.items() if level}
 
 
 def encode_record(record: Mapping[str, Any]) -> str:
@@ -123,18 +124,20 @@ def _encode_records(
 
     json.dumps manages ~220k records/s; API records hold only strings and nulls, which the C
     string encoder handles at well over twice that. Any other value (a number, a nested object
-    in an extra field) sends just that record through the general encoder.
+    in an extra field) sends just that record through the general encoder. The shown level of
+    a line the API gave a level costs two dict look-ups; only the others are detected.
     """
     encode = encode_basestring_ascii
     keys = _KEY_PREFIXES
+    api_levels = _API_LEVEL_PARTS
     out: list[str] = []
     append = out.append
     for record in records:
+        if shown_level and SHOWN_LEVEL_FIELD in record:
+            record = {k: v for k, v in record.items() if k != SHOWN_LEVEL_FIELD}
         parts: list[str] = []
         add = parts.append
         for key, value in record.items():
-            if shown_level and key == SHOWN_LEVEL_FIELD:
-                continue
             prefix = keys.get(key)
             if prefix is None:
                 if key.__class__ is not str:
@@ -149,18 +152,14 @@ def _encode_records(
             else:
                 break
         else:
-            if not shown_level:
-                append("{" + ",".join(parts) + "}")
-            elif parts:
-                append("{" + ",".join(parts) + _SHOWN_LEVEL_PARTS[effective_level(record)] + "}")
-            else:  # no field but the shown level: no leading comma
-                append("{" + _SHOWN_LEVEL_PARTS[effective_level(record)][1:] + "}")
+            if shown_level:
+                level = record.get("level")
+                part = api_levels.get(level) if level.__class__ is str else None
+                add(part or _SHOWN_LEVEL_PARTS[effective_level(record)])
+            append("{" + ",".join(parts) + "}")
             continue
         if shown_level:
-            record = {
-                **{k: v for k, v in record.items() if k != SHOWN_LEVEL_FIELD},
-                SHOWN_LEVEL_FIELD: effective_level(record),
-            }
+            record = {**record, SHOWN_LEVEL_FIELD: effective_level(record)}
         append(_JSON_ENCODER.encode(record))
     return out
 

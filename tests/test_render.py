@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from rich.console import Console
 from rich.text import Text
 
+from baseten_logs.levels import effective_level
 from baseten_logs.render import (
     OUTPUT_FORMATS,
     REPLICA_STANDARD_PALETTE,
@@ -576,3 +577,22 @@ def test_annotation_text_turns_every_carriage_return_into_a_line_break() -> None
     from baseten_logs.render import _single_line
 
     assert _single_line("50%\r100%\r\ndone") == "50%\n100%\ndone"
+
+
+@given(
+    st.dictionaries(
+        st.sampled_from(["level", "message", "shown_level", "replica"]) | any_text,
+        st.none()
+        | st.sampled_from(["INFO", "warn", "ERROR", "Traceback (most recent call last)"])
+        | any_text
+        | json_values,
+        max_size=6,
+    )
+)
+def test_jsonl_is_the_record_then_its_shown_level(record: dict[str, Any]) -> None:
+    # Whatever a record holds (a shown_level of its own too), the line is its other fields as
+    # json.dumps writes them, in their order, and then the level the text output shows.
+    [line] = render([record], "jsonl").splitlines()
+    fields = {k: v for k, v in record.items() if k != "shown_level"}
+    expected = {**fields, "shown_level": effective_level(fields)}
+    assert line == json.dumps(expected, separators=(",", ":"))
