@@ -184,6 +184,12 @@ def test_shown_level_selects_exactly_what_level_error_shows(emu: Emulator) -> No
     assert len(picked) == sum(effective_level(r) == "ERROR" for r in truth)
     # The API's own level misses some of them (JSON logs, tracebacks), and stays as it was sent.
     assert 0 < sum(line["level"] == "ERROR" for line in picked) < len(picked)
+    stats = cli(emu, "stats", MODEL, DEPLOYMENT, *window, "-o", "json")
+    assert json.loads(stats.stdout)["totals"]["ERROR"] == len(picked)
+    failing = cli(emu, "get", MODEL, DEPLOYMENT, "--all", *window, "--fail-on", "error", "-q",
+                  "--summary", "-o", "raw")  # fmt: skip
+    assert failing.status == ExitStatus.MATCHED
+    assert f"ERROR {len(picked)}," in failing.stderr
 
 
 def test_replicas_given_twice_are_each_of_their_lines_once(emu: Emulator) -> None:
