@@ -620,3 +620,15 @@ def test_replica_given_twice_keeps_the_lines_of_either(saved: Path) -> None:
     assert show(saved, query_filters=build_filters(replica=["d3e4f", "a1b2c"])) == messages(
         *range(10)
     )
+
+
+def test_a_chainlet_seen_only_outside_the_window_is_said_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "chain.jsonl"
+    path.write_text(jsonl(chain_lines()), encoding="utf-8")
+    since = BASE_MS + 2000  # lines 2 and 3: a Generator line and a Retriever line
+    assert show(path, chainlets=("Generator",), since_ms=since) == "line 2\n"
+    assert show(path, chainlets=("Ranker",), since_ms=since) == ""
+    warning = capsys.readouterr().err
+    assert f"no line of {path} between --since and --until is from it" in warning

@@ -116,7 +116,8 @@ def run_view(
                     renderer.write_page(batch)
             renderer.close()
     if labels is not None:
-        labels.warn_unseen(name)
+        windowed = since_ms is not None or until_ms is not None
+        labels.warn_unseen(f"{name} between --since and --until" if windowed else name)
     if components is not None and components.lines and not components.carried:
         messages.warn(
             f"--component: none of the {components.lines:,} lines of {name} has a component "
@@ -181,6 +182,7 @@ class _ChainletSeen:
         return label in self._names and self._keep(record)
 
     def warn_unseen(self, file: str) -> None:
+        """`file`: how messages name what was read (the window too, when one was given)."""
         for name in self._wanted:
             if name not in self.seen:
                 messages.warn(f"--chainlet {inert(name)!r}: {self._unseen(name, file)}")
