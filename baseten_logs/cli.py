@@ -238,10 +238,10 @@ Level = Annotated[
     ),
 ]
 Replica = Annotated[
-    str | None,
+    list[str] | None,
     typer.Option(
         metavar="ID",
-        help="Only this replica.",
+        help="Only this replica (repeatable: lines of any of them). Ids match exactly.",
         autocompletion=_complete_replica,
         rich_help_panel=FILTERS,
     ),
@@ -498,7 +498,7 @@ def main(
 # --- Helpers the command bodies share -------------------------------------------------------
 def _filters(
     level: str | None,
-    replica: str | None,
+    replica: list[str] | None,
     request_id: str | None,
     component: str | None,
     grep: str | None,
@@ -1257,6 +1257,14 @@ def view(
     replica: Replica = None,
     request_id: RequestId = None,
     component: Component = None,
+    chainlet: Annotated[
+        list[str] | None,
+        typer.Option(
+            metavar="NAME",
+            help="Only lines of this chainlet, by the name chain labelled them with (repeatable).",
+            rich_help_panel=FILTERS,
+        ),
+    ] = None,
     grep: Grep = None,
     include: Include = None,
     exclude: Exclude = None,
@@ -1265,7 +1273,8 @@ def view(
     color: Color = "auto",
     utc: Utc = False,
 ) -> None:
-    """Render saved logs offline, with the same filters and formats as get."""
+    """Render saved logs offline, with the same filters and formats as get; a chain's lines
+    keep their chainlet column and request --context lines their (context) mark."""
     from .commands.view import run_view
     from .query import COLOR_MODES, parse_choice, parse_count
     from .render import OUTPUT_FORMATS  # the renderer's list: one place says what exists
@@ -1294,8 +1303,17 @@ def view(
         color=color_mode,
         utc=utc,
         reverse=reverse,
+        chainlets=_checked_chainlets(chainlet),
     )
     raise typer.Exit(int(status))
+
+
+def _checked_chainlets(names: list[str] | None) -> tuple[str, ...]:
+    """view --chainlet: names as `chain` labels lines (never empty: no line has an empty one)."""
+    for name in names or ():
+        if not name.strip():
+            raise UsageError("--chainlet", "is empty", hint="give a chainlet's name")
+    return tuple(names or ())
 
 
 def _complete_request_model(ctx: typer.Context, incomplete: str) -> list[str]:

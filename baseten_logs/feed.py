@@ -11,7 +11,7 @@ follow, rendering and exit statuses are the same code (commands/get.py).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from .fetch import concurrency_for, display_pages, page_fetcher
@@ -68,6 +68,17 @@ class Opening:
             window.throttled()
 
 
+def each_query(feed: Feed) -> list[Part]:
+    """The feed's sources as the API is asked: one part per replica asked for (the endpoint
+    takes one `replica` a request), each with its source's label, so that the merge in time
+    order that joins chainlets joins replicas too: `-n N` is the newest N of all of them."""
+    return [
+        Part(replace(part.query, filters=filters), part.label)
+        for part in feed.parts
+        for filters in part.query.filters.each_replica()
+    ]
+
+
 def part_fetch(
     client: ApiClient, part: Part, *, on_gap: Callable[[int], None] | None = None
 ) -> FetchPage:
@@ -79,7 +90,7 @@ def feed_fetch(
     client: ApiClient, feed: Feed, *, on_gap: Callable[[int], None] | None = None
 ) -> FetchPage:
     """One fetch over every source (see merge.merged_fetch): for -n and follow polls."""
-    return merged_fetch([part_fetch(client, part, on_gap=on_gap) for part in feed.parts])
+    return merged_fetch([part_fetch(client, part, on_gap=on_gap) for part in each_query(feed)])
 
 
 def local_filter(feed: Feed) -> Callable[[list[Record]], list[Record]] | None:
@@ -119,9 +130,10 @@ def opening_pages(
     # source's own, all of them within the client's one rate limiter. A controller per source,
     # not one for all: the merge needs every source's next page, and a source waiting on a slot
     # held by another's walker (parked until the printer moves on) would never get it.
-    parts = len(feed.parts)
+    sources = each_query(feed)
+    parts = len(sources)
     share: Concurrency = concurrency if concurrency == AUTO else max(1, concurrency // parts)
-    for part in feed.parts:
+    for part in sources:
         fetch = wrapped(part_fetch(client, part, on_gap=on_gap))
         window = None
         if share != 1 and not newest_first:

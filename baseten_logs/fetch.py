@@ -62,7 +62,17 @@ def page_fetcher(
     client: ApiClient, query: LogQuery, *, on_gap: Callable[[int], None] | None = None
 ) -> FetchPage:
     """Pages as the API answers `query`; with a level, also the unlevelled lines whose text
-    shows that level (see level_filter), so --level agrees with what the output shows."""
+    shows that level (see level_filter), so --level agrees with what the output shows. Several
+    replicas: one query each, fetched in parallel, each page the union's (see merge.py)."""
+    if query.filters.replicas:
+        from .merge import merged_fetch as union_fetch
+
+        return union_fetch(
+            [
+                page_fetcher(client, replace(query, filters=filters), on_gap=on_gap)
+                for filters in query.filters.each_replica()
+            ]
+        )
     level = query.filters.min_level
     if level is None:
         return _raw_fetcher(client, query)

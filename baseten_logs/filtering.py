@@ -8,7 +8,8 @@ returned this line for these query parameters? Semantics, from the endpoint's re
   (`levels.detect_level`, as the text output shows it). A spelling the API does not send
   (`warn`, `error`) in a hand-edited file is read leniently.
 - `replica`, `request_id`, `component`: exact, case-sensitive match on the field of that name;
-  a record without the field (`component` is not in every record) does not match.
+  a record without the field (`component` is not in every record) does not match. Several
+  replicas (`replicas`, --replica given more than once): any of them, each matched exactly.
 - `search_pattern`: a regular expression searched for anywhere in the message. The API uses RE2,
   and so does this (the `re2` module of google-re2, imported only when a local `--grep` runs):
   the same syntax and meaning, and time linear in the message, whatever the pattern. Python's
@@ -43,6 +44,8 @@ def matcher(filters: Filters) -> Matcher:
         wanted = getattr(filters, key)
         if wanted is not None:
             checks.append(_field_equals(key, wanted))
+    if filters.replicas:
+        checks.append(_field_in("replica", frozenset(filters.replicas)))
     if filters.min_level is not None:
         checks.append(_at_least(filters.min_level))
     if filters.includes:
@@ -83,6 +86,16 @@ def _field_equals(key: str, wanted: str) -> Matcher:
         return bool(record.get(key) == wanted)
 
     return equals
+
+
+def _field_in(key: str, wanted: frozenset[str]) -> Matcher:
+    """Several values given (--replica a --replica b): any of them, each matched exactly."""
+
+    def is_one_of(record: Mapping[str, Any]) -> bool:
+        value = record.get(key)
+        return value.__class__ is str and value in wanted
+
+    return is_one_of
 
 
 def _at_least(min_level: str) -> Matcher:

@@ -22,6 +22,11 @@ def set_quiet(quiet: bool) -> None:
     _line_ended = False  # per invocation, like -q (tests run many in one process)
 
 
+def quiet() -> bool:
+    """Whether -q is on: what would only be said (a hint) need not be worked out at all."""
+    return _quiet
+
+
 def _say(text: str) -> None:
     if _active_status is not None:
         _active_status.clear()  # a message never lands on the end of a status line

@@ -120,6 +120,8 @@ def describe_filters(filters: Filters) -> str:
         value = getattr(filters, key)
         if value is not None:
             words += [flag, shlex.quote(value)]
+    for name in filters.replicas:
+        words += ["--replica", shlex.quote(name)]
     for text in filters.includes:
         words += ["--include", shlex.quote(text)]
     for text in filters.excludes:

@@ -7,7 +7,7 @@ import re
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Literal
 
 from .errors import UsageError
@@ -47,8 +47,24 @@ class Filters:
     search_pattern: str | None = None
     includes: tuple[str, ...] = ()
     excludes: tuple[str, ...] = ()
+    # --replica given more than once: lines of any of them (`replica` is then None). The API
+    # takes one `replica` a request, so such filters are sent as one query per replica
+    # (`each_replica`), merged in time order (feed.py, fetch.page_fetcher).
+    replicas: tuple[str, ...] = ()
+
+    def each_replica(self) -> tuple[Filters, ...]:
+        """The filters of one query each: one per replica asked for, or these alone."""
+        if not self.replicas:
+            return (self,)
+        return tuple(replace(self, replica=name, replicas=()) for name in self.replicas)
+
+    def asked_replicas(self) -> tuple[str, ...]:
+        """Every replica the lines must come from (none: any)."""
+        return self.replicas or (() if self.replica is None else (self.replica,))
 
     def params(self) -> list[tuple[str, str]]:
+        if self.replicas:  # sending none of them would show every replica's lines
+            raise ValueError("several replicas are one query each: send each_replica()")
         pairs: list[tuple[str, str]] = []
         for key in ("min_level", "replica", "request_id", "component", "search_pattern"):
             value = getattr(self, key)
@@ -150,13 +166,15 @@ def parse_count(value: str, *, flag: str, minimum: int = 1, hint: str = "e.g. 10
 def build_filters(
     *,
     level: str | None = None,
-    replica: str | None = None,
+    replica: str | Sequence[str] | None = None,
     request_id: str | None = None,
     component: str | None = None,
     grep: str | None = None,
     includes: Sequence[str] = (),
     excludes: Sequence[str] = (),
 ) -> Filters:
+    """The filters of the flags, each checked (UsageError naming the flag); `replica` may be
+    several (--replica given more than once): lines of any of them."""
     for flag, texts in (("--include", includes), ("--exclude", excludes)):
         if len(texts) > MAX_SUBSTRINGS:
             raise UsageError(
@@ -175,15 +193,33 @@ def build_filters(
         )
     if pattern is not None:
         _check_syntax(pattern)
+    replicas = _replicas(replica)
     return Filters(
         min_level=parse_level(level),
-        replica=_checked_text("--replica", replica),
+        replica=replicas[0] if len(replicas) == 1 else None,
+        replicas=replicas if len(replicas) > 1 else (),
         request_id=_checked_text("--request-id", request_id),
         component=_checked_text("--component", component),
         search_pattern=pattern,
         includes=tuple(includes),
         excludes=tuple(excludes),
     )
+
+
+MAX_REPLICAS = 16  # one query each: more is a typo or a job for no filter at all
+
+
+def _replicas(replica: str | Sequence[str] | None) -> tuple[str, ...]:
+    """--replica's values, each checked, in the order given, each once."""
+    given = () if replica is None else (replica,) if isinstance(replica, str) else replica
+    names = tuple(dict.fromkeys(_checked_text("--replica", name) or "" for name in given))
+    if len(names) > MAX_REPLICAS:
+        raise UsageError(
+            "--replica",
+            f"given {len(names)} times; at most {MAX_REPLICAS} (each is a query of its own)",
+            hint="leave --replica out to see every replica",
+        )
+    return names
 
 
 # Errors of Python's `re` that RE2 reports too (an unclosed `[` or `(`, a stray quantifier):

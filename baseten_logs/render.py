@@ -23,7 +23,7 @@ from json.encoder import encode_basestring_ascii
 from typing import TYPE_CHECKING, Any, Literal, Protocol, TextIO
 
 from baseten_logs.inert import inert
-from baseten_logs.levels import effective_level
+from baseten_logs.levels import LEVELS, effective_level
 from baseten_logs.timestamps import timestamp_ns
 
 if TYPE_CHECKING:
@@ -99,23 +99,42 @@ _KEY_PREFIXES: dict[str, str] = {}  # '"message":' per key: records share a hand
 _MAX_CACHED_KEYS = 1024
 
 
+# The one field the JSON outputs add to every line: the level the text output shows (the API's
+# `level`, else the one its text shows, see levels.effective_level), so that `jq` selects what
+# `--level`, `--fail-on` and `stats` count. The API's `level` stays as it was sent (often null).
+SHOWN_LEVEL_FIELD = "shown_level"
+_SHOWN_LEVEL_PARTS: dict[str | None, str] = {
+    level: f'"{SHOWN_LEVEL_FIELD}":' + ("null" if level is None else f'"{level}"')
+    for level in (None, *LEVELS)
+}
+_API_LEVEL_PARTS = {level: part for level, part in _SHOWN_LEVEL_PARTS.items() if level}
+
+
 def encode_record(record: Mapping[str, Any]) -> str:
     """One record as compact JSON, exactly `json.dumps(record, separators=(",", ":"))`."""
     return _encode_records([record])[0]
 
 
-def _encode_records(records: Sequence[Mapping[str, Any]]) -> list[str]:
-    """Each record as compact JSON, identical to `json.dumps(record, separators=(",", ":"))`.
+def _encode_records(
+    records: Sequence[Mapping[str, Any]], *, shown_level: bool = False
+) -> list[str]:
+    """Each record as compact JSON, identical to `json.dumps(record, separators=(",", ":"))`;
+    with `shown_level`, as if SHOWN_LEVEL_FIELD were set last (replacing one the record has,
+    as in a saved file read back: its value is worked out afresh).
 
     json.dumps manages ~220k records/s; API records hold only strings and nulls, which the C
     string encoder handles at well over twice that. Any other value (a number, a nested object
-    in an extra field) sends just that record through the general encoder.
+    in an extra field) sends just that record through the general encoder. The shown level of
+    a line the API gave a level costs two dict look-ups; only the others are detected.
     """
     encode = encode_basestring_ascii
     keys = _KEY_PREFIXES
+    api_levels = _API_LEVEL_PARTS
     out: list[str] = []
     append = out.append
     for record in records:
+        if shown_level and SHOWN_LEVEL_FIELD in record:
+            record = {k: v for k, v in record.items() if k != SHOWN_LEVEL_FIELD}
         parts: list[str] = []
         add = parts.append
         for key, value in record.items():
@@ -133,8 +152,14 @@ def _encode_records(records: Sequence[Mapping[str, Any]]) -> list[str]:
             else:
                 break
         else:
+            if shown_level:
+                level = record.get("level")
+                part = api_levels.get(level) if level.__class__ is str else None
+                add(part or _SHOWN_LEVEL_PARTS[effective_level(record)])
             append("{" + ",".join(parts) + "}")
             continue
+        if shown_level:
+            record = {**record, SHOWN_LEVEL_FIELD: effective_level(record)}
         append(_JSON_ENCODER.encode(record))
     return out
 
@@ -153,11 +178,12 @@ class _StreamRenderer:
 
 
 class JsonLinesRenderer(_StreamRenderer):
-    """One JSON object per line, every field as the API sent it, in the order it sent them."""
+    """One JSON object per line, every field as the API sent it, in the order it sent them,
+    and `shown_level` last."""
 
     def write_page(self, records: Sequence[Mapping[str, Any]]) -> None:
         if records:
-            self._emit("\n".join(_encode_records(records)) + "\n")
+            self._emit("\n".join(_encode_records(records, shown_level=True)) + "\n")
 
 
 class JsonArrayRenderer(_StreamRenderer):
@@ -173,7 +199,7 @@ class JsonArrayRenderer(_StreamRenderer):
             return
         lead = ",\n" if self._opened else "[\n"
         self._opened = True
-        self._emit(lead + ",\n".join(_encode_records(records)))
+        self._emit(lead + ",\n".join(_encode_records(records, shown_level=True)))
 
     def close(self) -> None:
         if self._closed:

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
 
 from .errors import NotFoundError, UsageError
+from .levels import effective_level
 from .merge import LABEL_FIELD
 from .pager import MAX_WINDOW_MS, PAGE_SIZE, FetchPage, Pager, Record
 from .query import MAX_VALUE_LENGTH, Filters, LogQuery, resolve_window
@@ -57,6 +58,10 @@ MAX_REQUEST_ID_LENGTH = MAX_VALUE_LENGTH  # what the API takes for `request_id`
 # A LogQuery -> the function that fetches its pages (fetch.page_fetcher bound to a client).
 FetchFor = Callable[[LogQuery], FetchPage]
 
+CONTEXT_FIELD = "context"  # added, true, to a context line in JSON (and so in --save files)
+# Where text output shows a context line: before its message, so `grep -v` can drop them.
+CONTEXT_MARK = "(context) "
+
 
 class RequestNotFound(NotFoundError):
     """No line carries the request id in the sources and window searched."""
@@ -91,7 +96,19 @@ class StoryLine(NamedTuple):
 
     def as_json(self) -> Record:
         """The record for JSON output: every API field unchanged, `"context": true` on context."""
-        return {**self.record, "context": True} if self.context else self.record
+        return {**self.record, CONTEXT_FIELD: True} if self.context else self.record
+
+
+def marked_context(record: Record) -> Record:
+    """A line for text output: a context line (`"context": true`, as `request --context` and
+    its --save files mark it) with the mark before its message; any other line as it is.
+
+    The level is kept as the unmarked message gives it: the mark must not hide "Traceback"."""
+    if record.get(CONTEXT_FIELD) is not True:
+        return record
+    message = record.get("message")
+    text = message if isinstance(message, str) else "" if message is None else str(message)
+    return {**record, "level": effective_level(record), "message": CONTEXT_MARK + text}
 
 
 @dataclass(frozen=True)
@@ -213,23 +230,54 @@ def find_request(
     if not lines:
         chain = any(source.chainlet is not None for source in sources)
         check = "the chain, DEPLOYMENT and --chainlet" if chain else "MODEL and DEPLOYMENT"
-        raise RequestNotFound(
+        searched = (
             f"request {request_id!r} not found in "
             f"{where or ', '.join(source.label for source in sources)} "
-            f"from {format_ms(since_ms)} to {format_ms(until_ms)}",
-            hint=f"{_case_hint(request_id)}look further back with --since (e.g. --since 30d),"
-            f" or check {check}",
+            f"from {format_ms(since_ms)} to {format_ms(until_ms)}"
+        )
+        spelled = _other_spelling(fetch_for, request_id, sources, since_ms, until_ms)
+        if spelled is not None:
+            raise RequestNotFound(
+                f"{searched}, but {spelled!r} is: request ids match exactly",
+                hint=f"give the id as {spelled}",
+            )
+        raise RequestNotFound(
+            searched,
+            hint=f"look further back with --since (e.g. --since 30d), or check {check}",
         )
     return Story(request_id, lines, since_ms, until_ms, tuple(sources), where)
 
 
-def _case_hint(request_id: str) -> str:
-    """For an id with capitals, that ids match exactly: the API does not fold case, and an id
-    copied from a log viewer or a ticket may have been upper-cased on the way."""
-    lower = request_id.lower()
-    if lower == request_id:
-        return ""
-    return f"request ids match exactly, case included: is it {lower!r}? else "
+def _other_spelling(
+    fetch_for: FetchFor,
+    request_id: str,
+    sources: Sequence[RequestSource],
+    since_ms: int,
+    until_ms: int,
+) -> str | None:
+    """The id in another case (all lower, all upper) that has a line in the window, if one
+    does: one line asked for per form and source (see idcase.py). Best effort: a failed look
+    leaves the not-found message as it was."""
+    from .errors import BasetenLogsError
+    from .idcase import spellings
+
+    try:
+        for form in spellings(request_id):
+            for source in sources:
+                query = LogQuery(
+                    path=source.path,
+                    since_ms=since_ms,
+                    until_ms=until_ms,
+                    filters=Filters(request_id=form),
+                    limit=1,
+                    source=source.logs,
+                )
+                pages = Pager(fetch_for(query)).newest(since_ms, until_ms, 1)
+                if any(pages):
+                    return form
+    except BasetenLogsError:
+        pass
+    return None
 
 
 def chain_sources(target: ChainTarget) -> list[RequestSource]:

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from pytest_httpx import HTTPXMock
 
@@ -14,6 +15,7 @@ from baseten_logs.errors import ExitStatus
 from baseten_logs.pace import PACE_MARGIN
 from tests.conftest import invoke
 from tests.fakeapi import API_URL, DEPLOYMENT, LOGS_PATH, MODEL, FakeLogs, record
+from tests.shown import all_written
 
 MS = 1_000_000
 SINCE = "2025-11-26T09:00:00Z"
@@ -148,12 +150,14 @@ def test_newest_n_and_reverse(logs_api: FakeLogs) -> None:
 def test_jsonl_keeps_every_api_field_unchanged(logs_api: FakeLogs) -> None:
     logs_api.records = [record(SINCE_MS * MS + 7, "hi", level=None, component="model", n=3)]
     result = invoke(*GET, "-o", "jsonl")
-    assert [json.loads(line) for line in result.stdout.splitlines()] == logs_api.records
+    assert [json.loads(line) for line in result.stdout.splitlines()] == all_written(
+        logs_api.records
+    )
 
 
 def test_json_is_one_array(logs_api: FakeLogs) -> None:
     logs_api.records = sample(3)
-    assert json.loads(invoke(*GET, "-o", "json").stdout) == logs_api.records
+    assert json.loads(invoke(*GET, "-o", "json").stdout) == all_written(logs_api.records)
 
 
 @pytest.mark.parametrize("concurrency", ["1", "4", "16"])
@@ -485,7 +489,7 @@ def test_level_error_shows_the_lines_the_output_shows_as_errors(
     logs_api.records = errors_among_unlevelled(3000)
     result = invoke(*GET, "--level", "error", *flags, "-o", "jsonl", "--fail-on", "error")
     shown = [json.loads(line) for line in result.stdout.splitlines()]
-    wanted = [r for r in logs_api.records if "fine" not in str(r["message"])]
+    wanted = all_written(r for r in logs_api.records if "fine" not in str(r["message"]))
     assert shown == wanted[-1500:] if "-n" in flags else shown == wanted
     assert result.status == ExitStatus.MATCHED
     # -o jsonl keeps the API's level: null for a detected traceback
@@ -607,3 +611,143 @@ def test_a_since_in_the_future_without_until_names_since_not_until(api_env: None
         " to now (give a past time, e.g. --since 2h (2 hours ago), or an --until after it)\n"
     )
     assert result.status == ExitStatus.USAGE
+
+
+def levels_the_text_shows(text: str) -> list[str | None]:
+    """The level column of each line of `--color never` text output (None: blank)."""
+    shown: list[str | None] = []
+    for line in text.splitlines():
+        column = line[len("2025-11-26 09:00:00.000Z ") :][:7].strip()
+        shown.append(column or None)
+    return shown
+
+
+def test_shown_level_is_the_level_the_text_shows_and_everything_counts_by_it(
+    logs_api: FakeLogs, tmp_path: Path
+) -> None:
+    # The README's recipe `jq 'select(.shown_level=="ERROR")'` must find what `--level error`,
+    # `view --level error`, `--fail-on error` and `stats` find: JSON-logged errors and
+    # tracebacks have a null `level`, which the API's own field keeps.
+    messages_and_levels = [
+        ('{"levelname": "ERROR", "message": "CUDA out of memory"}', None),
+        ("Traceback (most recent call last): boom", None),
+        ("WARNING:root:low memory", None),
+        ("plain words", None),
+        ("fine", "INFO"),
+        ("bad", "ERROR"),
+        ("odd", "warn"),
+    ]
+    logs_api.records = [
+        record((SINCE_MS + 1000 * i) * MS, message, level=level)
+        for i, (message, level) in enumerate(messages_and_levels)
+    ]
+    saved = tmp_path / "saved.jsonl"
+    result = invoke(*GET, "--all", "-o", "jsonl", "--save", str(saved), "--summary")
+    assert result.status == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    wanted = ["ERROR", "ERROR", "WARNING", None, "INFO", "ERROR", "WARNING"]
+    assert [line["shown_level"] for line in lines] == wanted
+    assert [line["level"] for line in lines] == [level for _, level in messages_and_levels]
+    assert [json.loads(line) for line in saved.read_text().splitlines()] == lines
+    assert "ERROR 3, WARNING 2, INFO 1, no level 1" in result.stderr
+
+    text = invoke(*GET, "--all", "--color", "never", "--utc").stdout
+    assert levels_the_text_shows(text) == wanted
+
+    errors = [line for line in lines if line["shown_level"] == "ERROR"]
+    by_level = invoke(*GET, "--all", "--level", "error", "-o", "jsonl")
+    assert [json.loads(line) for line in by_level.stdout.splitlines()] == errors
+    viewed = invoke("view", str(saved), "--level", "error", "-o", "jsonl")
+    assert [json.loads(line) for line in viewed.stdout.splitlines()] == errors
+    failing = invoke(*GET, "--all", "--level", "error", "--fail-on", "error", "-q")
+    assert failing.status == ExitStatus.MATCHED
+
+
+class ReplicaLogs(FakeLogs):
+    """FakeLogs that also honours `replica` and `request_id`, exactly, as the API does."""
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        params = request.url.params
+        everything = self.records
+        self.records = [
+            r
+            for r in everything
+            if all(r.get(key) == params[key] for key in ("replica", "request_id") if key in params)
+        ]
+        try:
+            return super().__call__(request)
+        finally:
+            self.records = everything
+
+
+@pytest.fixture
+def replica_api(httpx_mock: HTTPXMock, api_env: None) -> ReplicaLogs:
+    fake = ReplicaLogs()
+    httpx_mock.add_callback(fake, url=re.compile(rf"{API_URL}{LOGS_PATH}.*"), is_reusable=True)
+    return fake
+
+
+def three_replicas(count: int = 30) -> list[dict[str, Any]]:
+    names = ("aaaaa", "bbbbb", "ccccc")
+    return [
+        record((SINCE_MS + 1000 * i) * MS, f"line {i}", replica=names[i % 3], request_id=f"req-{i}")
+        for i in range(count)
+    ]
+
+
+@pytest.mark.parametrize("window", [("-n", "5"), ("--all",), ("--all", "--concurrency", "1")])
+def test_repeated_replica_shows_the_lines_of_each_of_them(
+    replica_api: ReplicaLogs, window: tuple[str, ...]
+) -> None:
+    replica_api.records = three_replicas()
+    result = invoke(*GET, *window, "--replica", "aaaaa", "--replica", "ccccc", "-o", "raw")
+    assert result.status == 0, result.stderr
+    either = [f"line {i}" for i in range(30) if i % 3 != 1]
+    # -n 5: the newest 5 of the union, not 5 of each; --all: every line, in time order.
+    assert result.stdout.splitlines() == (either[-5:] if "-n" in window else either)
+    # The API takes one replica a request: each asked for on its own, none forgotten.
+    assert {call.get("replica") for call in replica_api.calls} == {"aaaaa", "ccccc"}
+
+
+def test_repeated_replica_counts_in_the_summary(replica_api: ReplicaLogs) -> None:
+    replica_api.records = three_replicas()
+    result = invoke(*GET, "-n", "4", "--replica", "bbbbb", "--replica", "aaaaa", "--summary")
+    assert result.status == 0, result.stderr
+    assert "4 lines" in result.stderr and "2 replicas (aaaaa, bbbbb)" in result.stderr
+
+
+def test_a_replica_in_another_case_is_named(replica_api: ReplicaLogs) -> None:
+    replica_api.records = three_replicas()
+    result = invoke(*GET, "--replica", "AAAAA")
+    assert result.status == 0 and result.stdout == ""
+    assert (
+        "no replica 'AAAAA' in the window; did you mean 'aaaaa'? replica ids match exactly"
+        in result.stderr
+    )
+    # One look at the window's replicas: the newest page without filters.
+    assert len(replica_api.calls) == 2 and "replica" not in replica_api.calls[-1]
+    # With another replica that has lines, the one in the wrong case is still named.
+    both = invoke(*GET, "--replica", "ccccc", "--replica", "AAAAA", "-o", "raw")
+    assert both.stdout and "did you mean 'aaaaa'?" in both.stderr
+
+
+def test_a_replica_that_is_nowhere_gets_no_hint_and_q_sends_no_look(
+    replica_api: ReplicaLogs,
+) -> None:
+    replica_api.records = three_replicas()
+    assert "did you mean" not in invoke(*GET, "--replica", "zzzzz").stderr
+    replica_api.calls.clear()
+    assert invoke(*GET, "--replica", "AAAAA", "-q").stderr == ""
+    assert len(replica_api.calls) == 1
+
+
+def test_a_request_id_in_another_case_is_named(replica_api: ReplicaLogs) -> None:
+    replica_api.records = three_replicas()
+    result = invoke(*GET, "--request-id", "REQ-7")
+    assert result.status == 0 and result.stdout == ""
+    assert (
+        "no request 'REQ-7' in the window; did you mean 'req-7'? request ids match exactly"
+        in result.stderr
+    )
+    found = invoke(*GET, "--request-id", "req-7", "-o", "raw")
+    assert found.stdout == "line 7\n" and "did you mean" not in found.stderr

@@ -22,6 +22,7 @@ from baseten_logs.summary import Tally
 from tests.conftest import Result, invoke
 from tests.fakeapi import API_URL, LOGS_PATH, FakeLogs, record
 from tests.fakecatalog import LLAMA, FakeCatalog, serve
+from tests.shown import as_written
 from tests.test_cli import GET, MS, SINCE_MS
 
 HOSTILE = {
@@ -199,7 +200,7 @@ def test_jsonl_is_unchanged_json(logs_api: FakeLogs) -> None:
     logs_api.records = [hostile_record(HOSTILE["title-and-clear"])]
     line = invoke(*GET, "-o", "jsonl").stdout
     assert "\x1b" not in line  # JSON escapes control characters itself
-    assert json.loads(line) == logs_api.records[0]
+    assert json.loads(line) == as_written(logs_api.records[0])
 
 
 @pytest.mark.parametrize("output", ["text", "raw", "github", "jsonl", "json"])
@@ -211,7 +212,7 @@ def test_lone_surrogates_are_written_escaped_in_every_format(
     result = invoke(*GET, "-o", output, "--summary", "--save", str(saved))
     assert result.status == 0, result.stderr
     assert "\\ud800" in result.stdout and "\\udc80" in result.stderr
-    assert json.loads(saved.read_text(encoding="utf-8")) == logs_api.records[0]
+    assert json.loads(saved.read_text(encoding="utf-8")) == as_written(logs_api.records[0])
 
 
 def test_inert_leaves_ordinary_text_alone() -> None:

@@ -268,3 +268,26 @@ def test_window_edges_that_are_still_fine() -> None:
 def test_the_default_window_ends_now(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("baseten_logs.query.time.time", lambda: NOW / 1000)
     assert resolve_window(since=None, until=None) == (NOW - 30 * 60_000, NOW)
+
+
+def test_replica_given_more_than_once_is_one_query_each() -> None:
+    filters = build_filters(replica=["a1b2c", "d3e4f", "a1b2c"])
+    assert filters.replica is None and filters.replicas == ("a1b2c", "d3e4f")
+    assert filters.asked_replicas() == ("a1b2c", "d3e4f")
+    assert [f.params() for f in filters.each_replica()] == [
+        [("replica", "a1b2c")],
+        [("replica", "d3e4f")],
+    ]
+    with pytest.raises(ValueError):
+        filters.params()  # never sent as if no replica were asked for
+    one = build_filters(replica=["a1b2c"])
+    assert one == build_filters(replica="a1b2c") and one.replicas == ()
+    assert one.each_replica() == (one,)
+    assert build_filters(replica=[]) == build_filters()
+
+
+def test_too_many_or_empty_replicas_are_bad_input() -> None:
+    with pytest.raises(UsageError, match="--replica"):
+        build_filters(replica=[f"r{i:04d}" for i in range(17)])
+    with pytest.raises(UsageError, match="--replica: is empty"):
+        build_filters(replica=["a1b2c", ""])

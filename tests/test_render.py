@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.text import Text
 
 from baseten_logs.inert import inert
+from baseten_logs.levels import effective_level
 from baseten_logs.render import (
     OUTPUT_FORMATS,
     REPLICA_STANDARD_PALETTE,
@@ -26,6 +27,7 @@ from baseten_logs.render import (
     make_renderer,
 )
 from baseten_logs.timestamps import timestamp_ns
+from tests.shown import all_written, as_written
 
 RECORDS: list[dict[str, Any]] = [
     {
@@ -379,16 +381,16 @@ def test_the_color_system_given_wins_over_the_environment(
 
 JSONL = (
     '{"timestamp":"1764237600123456789","message":"hello \\"world\\"","replica":"a1b2c",'
-    '"request_id":null,"level":"INFO"}\n'
+    '"request_id":null,"level":"INFO","shown_level":"INFO"}\n'
     '{"timestamp":"1764237600999000000","message":"WARNING:root:low memory","replica":null,'
-    '"request_id":"req-1","level":null}\n'
+    '"request_id":"req-1","level":null,"shown_level":"WARNING"}\n'
     '{"timestamp":"1764237601000000001","message":"Traceback (most recent call last):\\n'
     '  File \\"model.py\\", line 3\\nValueError: bad\\n","replica":"zz9zz","request_id":null,'
-    '"level":"ERROR","component":"model"}\n'
+    '"level":"ERROR","component":"model","shown_level":"ERROR"}\n'
     '{"timestamp":"1764237661500000000","message":"h\\u00e9llo w\\u00f6rld \\u2713 \\u65e5\\u672c",'
-    '"replica":"a1b2c","request_id":null,"level":"DEBUG"}\n'
+    '"replica":"a1b2c","request_id":null,"level":"DEBUG","shown_level":"DEBUG"}\n'
     '{"timestamp":"1764237661600000000","message":"plain text","replica":"k","request_id":null,'
-    '"level":null}\n'
+    '"level":null,"shown_level":null}\n'
 )
 
 
@@ -400,9 +402,9 @@ def test_jsonl_passes_records_through_unchanged() -> None:
     record = {"level": "INFO", "message": "m", "timestamp": "1", "extra": {"a": [1, 2.5, True]}}
     output = render([record, RECORDS[0]], "jsonl")
     first, second = (json.loads(line) for line in output.splitlines())
-    assert first == record
-    assert list(first) == list(record)  # key order as received
-    assert second == RECORDS[0]
+    assert first == {**record, "shown_level": "INFO"}
+    assert list(first) == [*record, "shown_level"]  # key order as received, the added field last
+    assert second == as_written(RECORDS[0])
     assert output.isascii()
 
 
@@ -454,7 +456,7 @@ def test_json_array_exact() -> None:
 
 @pytest.mark.parametrize("pages", [1, 2, 5])
 def test_json_array_is_valid_json(pages: int) -> None:
-    assert json.loads(render(RECORDS, "json", pages=pages)) == RECORDS
+    assert json.loads(render(RECORDS, "json", pages=pages)) == all_written(RECORDS)
 
 
 def test_json_array_empty_is_valid() -> None:
@@ -468,7 +470,7 @@ def test_json_array_close_twice_closes_once() -> None:
     renderer.write_page(RECORDS[:1])
     renderer.close()
     renderer.close()
-    assert json.loads(stream.getvalue()) == RECORDS[:1]
+    assert json.loads(stream.getvalue()) == all_written(RECORDS[:1])
 
 
 # --- raw ------------------------------------------------------------------------------------------
@@ -626,3 +628,22 @@ def test_an_unreadable_time_is_shown_cut_to_forty_characters() -> None:
     digits = "9" * 5000
     line = render([{"timestamp": digits, "message": "x"}]).splitlines()[0]
     assert line == "9" * 40 + "… " + " " * 8 + " " * 7 + "x"
+
+
+@given(
+    st.dictionaries(
+        st.sampled_from(["level", "message", "shown_level", "replica"]) | any_text,
+        st.none()
+        | st.sampled_from(["INFO", "warn", "ERROR", "Traceback (most recent call last)"])
+        | any_text
+        | json_values,
+        max_size=6,
+    )
+)
+def test_jsonl_is_the_record_then_its_shown_level(record: dict[str, Any]) -> None:
+    # Whatever a record holds (a shown_level of its own too), the line is its other fields as
+    # json.dumps writes them, in their order, and then the level the text output shows.
+    [line] = render([record], "jsonl").splitlines()
+    fields = {k: v for k, v in record.items() if k != "shown_level"}
+    expected = {**fields, "shown_level": effective_level(fields)}
+    assert line == json.dumps(expected, separators=(",", ":"))

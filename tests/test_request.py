@@ -32,6 +32,7 @@ from baseten_logs.request import (
 )
 from tests.conftest import invoke
 from tests.fakeapi import API_URL, DEPLOYMENT, LOGS_PATH, MODEL, FakeLogs, record
+from tests.shown import all_written
 
 DAY_MS = 86_400_000
 WEEK_MS = 7 * DAY_MS
@@ -109,7 +110,7 @@ def test_a_two_day_old_request_is_found_in_one_query_with_no_window_given(
     before = int(time.time() * 1000)
     result = invoke("request", RID, MODEL, DEPLOYMENT, "-o", "jsonl")
     assert result.status == 0, result.stderr
-    assert jsonl(result.stdout) == [lines[k] for k in ("received", "failed", "retried")]
+    assert jsonl(result.stdout) == all_written(lines[k] for k in ("received", "failed", "retried"))
     [call] = logs.calls
     assert call["request_id"] == RID
     start, end = int(call["start_epoch_millis"]), int(call["end_epoch_millis"])
@@ -145,7 +146,7 @@ def test_the_library_yields_what_jsonl_prints(logs: FilteringLogs) -> None:
     logs.records = list(lines.values())
     records = list(request_records(RID, path=LOGS_PATH, context_ms=1_000))
     cli = invoke("request", RID, MODEL, DEPLOYMENT, "--context", "1s", "-o", "jsonl")
-    assert records == jsonl(cli.stdout)
+    assert all_written(records) == jsonl(cli.stdout)  # the output adds only shown_level
     assert [r.get("context", False) for r in records] == [False, True, False, False]
 
 
@@ -158,6 +159,26 @@ def test_not_found_says_where_it_looked_and_exits_4(logs: FilteringLogs) -> None
     assert RID in line and f"{MODEL} / {DEPLOYMENT}" in line
     assert re.search(r"from \d{4}-\d\d-\d\dT.* to \d{4}-\d\d-\d\dT", line)
     assert "--since" in line
+
+
+def test_an_id_found_only_in_another_case_is_named(logs: FilteringLogs) -> None:
+    logs.records = list(story_records(two_days_ago_ns()).values())
+    result = invoke("request", RID.upper(), MODEL, DEPLOYMENT)
+    assert result.status == ExitStatus.NOT_FOUND
+    [line] = result.stderr.splitlines()
+    assert f"but {RID!r} is: request ids match exactly" in line
+    assert f"give the id as {RID}" in line and "--since" not in line
+    # The look: the typed id's search, then its lower-case form, one line asked for.
+    assert [call.get("request_id") for call in logs.calls] == [RID.upper(), RID]
+    assert logs.calls[-1]["limit"] == "1"
+
+
+def test_an_id_in_no_case_says_look_further_back(logs: FilteringLogs) -> None:
+    logs.records = list(story_records(two_days_ago_ns()).values())
+    result = invoke("request", "NOSUCH-id", MODEL, DEPLOYMENT)
+    assert result.status == ExitStatus.NOT_FOUND
+    assert "--since" in result.stderr and "match exactly" not in result.stderr
+    assert [c.get("request_id") for c in logs.calls] == ["NOSUCH-id", "nosuch-id", "NOSUCH-ID"]
 
 
 @pytest.mark.parametrize(
@@ -204,7 +225,9 @@ def test_context_adds_the_untagged_lines_of_its_replicas_around_it(logs: Filteri
     shown = jsonl(result.stdout)
     context = {"before", "traceback", "after"}
     order = ["before", "received", "traceback", "failed", "retried", "after"]
-    assert shown == [{**lines[k], "context": True} if k in context else lines[k] for k in order]
+    assert shown == all_written(
+        {**lines[k], "context": True} if k in context else lines[k] for k in order
+    )
     search, *around = logs.calls
     assert sorted(call["replica"] for call in around) == ["a1b2c", "d3e4f"]
     first_ms = int(lines["received"]["timestamp"]) // 1_000_000
@@ -513,7 +536,7 @@ def test_the_library_finds_a_chain_request_as_jsonl_prints_it(chain_api: ChainAp
     chain_story(chain_api, two_days_ago_ns())
     records = list(request_records(RID, chain=CHAIN, context_ms=1_000))
     cli = invoke("request", RID, "--chain", CHAIN, "--context", "1s", "-o", "jsonl")
-    assert records == jsonl(cli.stdout)
+    assert all_written(records) == jsonl(cli.stdout)
     assert {r["chainlet"] for r in records} == {"Entry", "Model"}
 
 
@@ -606,10 +629,8 @@ def test_an_id_with_capitals_not_found_says_ids_match_exactly_and_offers_its_low
     result = invoke("request", RID.upper(), MODEL, DEPLOYMENT, "--since", "3d")
     assert result.status == ExitStatus.NOT_FOUND
     [line] = result.stderr.splitlines()
-    assert line.endswith(
-        f"(request ids match exactly, case included: is it {RID!r}? else look further back"
-        " with --since (e.g. --since 30d), or check MODEL and DEPLOYMENT)"
-    )
+    # The lower-case form was asked for and has a line: named as found, not guessed.
+    assert line.endswith(f", but {RID!r} is: request ids match exactly (give the id as {RID})")
 
 
 def test_a_lower_case_id_not_found_is_told_to_look_further_back_only() -> None:

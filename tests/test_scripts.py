@@ -11,6 +11,7 @@ from pytest_httpx import HTTPXMock
 from baseten_logs.errors import ExitStatus
 from tests.conftest import invoke
 from tests.fakeapi import FakeLogs, record
+from tests.shown import all_written
 from tests.test_cli import GET, MS, SINCE_MS
 
 
@@ -58,7 +59,9 @@ def test_save_writes_full_json_lines_beside_the_normal_output(
     target = tmp_path / "artefact.jsonl"
     result = invoke(*GET, "--save", str(target), "-o", "raw")
     assert result.stdout.splitlines()[0] == "starting"
-    assert [json.loads(line) for line in target.read_text().splitlines()] == logs_api.records
+    assert [json.loads(line) for line in target.read_text().splitlines()] == all_written(
+        logs_api.records
+    )
 
 
 def test_save_to_an_unwritable_place_is_bad_input(

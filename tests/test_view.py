@@ -17,6 +17,7 @@ from baseten_logs.commands.view import RecordReader, run_view
 from baseten_logs.errors import ExitStatus, UsageError
 from baseten_logs.query import Filters
 from baseten_logs.render import encode_record, make_renderer
+from tests.shown import all_written
 
 BASE_MS = 1764237600000  # 2025-11-27 10:00:00.000Z
 
@@ -90,7 +91,21 @@ def test_a_jsonl_file_in_file_order(saved: Path) -> None:
 
 
 def test_jsonl_output_passes_records_through_unchanged(saved: Path) -> None:
-    assert show(saved, output="jsonl") == saved.read_text()
+    # Every field as saved, in its order; only the shown level is added, as get's -o jsonl does.
+    assert show(saved, output="jsonl") == jsonl(all_written(RECORDS))
+
+
+def test_jsonl_of_jsonl_is_the_same_file(tmp_path: Path) -> None:
+    # A file saved with shown_level, shown as JSON again: the field is not repeated, and its
+    # value is worked out afresh from the record (not trusted from the file).
+    path = tmp_path / "again.jsonl"
+    edited = {
+        **make(1, level=None, message="Traceback (most recent call last):"),
+        "shown_level": "INFO",
+    }
+    path.write_text(jsonl(all_written(RECORDS)) + jsonl([edited]), encoding="utf-8")
+    expected = jsonl(all_written(RECORDS)) + jsonl([{**edited, "shown_level": "ERROR"}])
+    assert show(path, output="jsonl") == expected
 
 
 def test_text_output(saved: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -511,3 +526,109 @@ def test_json_nested_absurdly_deep_is_bad_input_not_a_crash(tmp_path: Path, as_a
     path = tmp_path / "deep.json"
     path.write_text(f"[{deep}]\n" if as_array else deep + "\n")
     assert "line 1 is not valid JSON (nested too deep to read)" in view_error(path)
+
+
+# --- what chain and request --context saved ------------------------------------------------------
+
+
+def chain_lines() -> list[dict[str, Any]]:
+    """Lines as `chain --save` and `request --chain --context --save` write them."""
+    return [
+        make(0, chainlet="Retriever", request_id="r1"),
+        make(
+            1,
+            chainlet="Generator",
+            level=None,
+            context=True,
+            message="Traceback (most recent call last):",
+        ),
+        make(2, chainlet="Generator", request_id="r1"),
+        make(3, chainlet="Retriever", context=True, level="INFO", message="idle"),
+    ]
+
+
+def test_a_chains_saved_lines_keep_their_chainlet_column(tmp_path: Path) -> None:
+    path = tmp_path / "chain.jsonl"
+    path.write_text(jsonl(chain_lines()), encoding="utf-8")
+    rows = show(path, output="text").splitlines()
+    # As `chain` shows them: the chainlet column (as wide as the widest name) before the replica.
+    assert [row[25:].split()[:3] for row in rows] == [
+        ["INFO", "Retriever", "d3e4f"],
+        ["ERROR", "Generator", "a1b2c"],
+        ["INFO", "Generator", "d3e4f"],
+        ["INFO", "Retriever", "a1b2c"],
+    ]
+    assert (
+        len({row.index("line 2") for row in rows if "line 2" in row} | {rows[0].index("line 0")})
+        == 1
+    )
+
+
+def test_context_lines_keep_their_mark_and_their_level(tmp_path: Path) -> None:
+    path = tmp_path / "request.jsonl"
+    path.write_text(jsonl(chain_lines()), encoding="utf-8")
+    rows = show(path, output="text").splitlines()
+    # The mark before the message, the level read from the unmarked text (a traceback: ERROR).
+    assert rows[1].split()[2:6] == ["ERROR", "Generator", "a1b2c", "(context)"]
+    assert rows[1].endswith("(context) Traceback (most recent call last):")
+    assert rows[3].endswith("(context) idle")
+    assert "(context)" not in rows[0] + rows[2]
+    # raw and the JSON outputs show the messages as logged; JSON keeps "context": true.
+    assert show(path, output="raw").splitlines()[1] == "Traceback (most recent call last):"
+    saved = [json.loads(line) for line in show(path, output="jsonl").splitlines()]
+    assert [line.get("context") for line in saved] == [None, True, None, True]
+
+
+def test_chainlet_keeps_the_lines_of_those_chainlets(tmp_path: Path) -> None:
+    path = tmp_path / "chain.jsonl"
+    path.write_text(jsonl([*chain_lines(), *RECORDS[4:6]]), encoding="utf-8")
+    assert show(path, chainlets=("Generator",)) == "Traceback (most recent call last):\nline 2\n"
+    both = show(path, chainlets=("Generator", "Retriever"), query_filters=Filters(request_id="r1"))
+    assert both == "line 0\nline 2\n"
+
+
+def test_a_chainlet_no_line_has_is_said_with_the_name_it_may_be(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "chain.jsonl"
+    path.write_text(jsonl(chain_lines()), encoding="utf-8")
+    assert show(path, chainlets=("generator",)) == ""
+    warning = capsys.readouterr().err
+    assert "--chainlet 'generator'" in warning
+    assert "did you mean 'Generator'? chainlet names match exactly" in warning
+    assert show(path, chainlets=("Ranker",)) == ""
+    assert "its lines are from Generator, Retriever" in capsys.readouterr().err
+    flat = tmp_path / "get.jsonl"
+    flat.write_text(jsonl(RECORDS), encoding="utf-8")
+    assert show(flat, chainlets=("Ranker",)) == ""
+    assert "has a chainlet (files saved by `chain`" in capsys.readouterr().err
+
+
+def test_an_empty_chainlet_is_bad_input() -> None:
+    from tests.conftest import invoke
+
+    result = invoke("view", "-", "--chainlet", " ")
+    assert result.status == ExitStatus.USAGE
+    assert "--chainlet" in result.stderr
+
+
+def test_replica_given_twice_keeps_the_lines_of_either(saved: Path) -> None:
+    from baseten_logs.query import build_filters
+
+    filters = build_filters(replica=["d3e4f", "nosuch"])
+    assert show(saved, query_filters=filters) == messages(0, 2, 4, 6, 8)
+    assert show(saved, query_filters=build_filters(replica=["d3e4f", "a1b2c"])) == messages(
+        *range(10)
+    )
+
+
+def test_a_chainlet_seen_only_outside_the_window_is_said_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "chain.jsonl"
+    path.write_text(jsonl(chain_lines()), encoding="utf-8")
+    since = BASE_MS + 2000  # lines 2 and 3: a Generator line and a Retriever line
+    assert show(path, chainlets=("Generator",), since_ms=since) == "line 2\n"
+    assert show(path, chainlets=("Ranker",), since_ms=since) == ""
+    warning = capsys.readouterr().err
+    assert f"no line of {path} between --since and --until is from it" in warning

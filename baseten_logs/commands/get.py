@@ -5,22 +5,23 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol, cast
 
 from baseten_logs import messages
 from baseten_logs.client import ApiClient, RetryPolicy
 from baseten_logs.config import Credentials
 from baseten_logs.errors import BasetenLogsError, ExitStatus
-from baseten_logs.feed import Feed, feed_fetch, local_filter, opening_pages
+from baseten_logs.feed import Feed, Part, each_query, feed_fetch, local_filter, opening_pages
 from baseten_logs.fetch import open_client
 from baseten_logs.follow import Follower, FollowSettings
+from baseten_logs.idcase import replica_hints, replicas_of, request_id_hint
 from baseten_logs.pace import DEFAULT_MAX_RPS, Concurrency, ceiling_of
-from baseten_logs.pager import Record
+from baseten_logs.pager import PAGE_SIZE, Pager, Record
 from baseten_logs.parallel import ParallelWindow
 from baseten_logs.pipes import SaveFile, as_stream, stdout_guard
 from baseten_logs.progress import FetchProgress, nothing_matched
-from baseten_logs.query import LogQuery
+from baseten_logs.query import Filters, LogQuery
 from baseten_logs.render import OutputFormat, make_renderer
 from baseten_logs.summary import Tally
 from baseten_logs.terminal import ColorMode, is_terminal, shows_progress, use_color
@@ -140,7 +141,7 @@ def run_get(
             credentials, log=log, max_connections=connections, retry=retry, max_rps=max_rps
         ) as client:
             try:
-                progress = _progress(query, verbose=verbose, sources=len(feed.parts))
+                progress = _progress(query, verbose=verbose, sources=len(each_query(feed)))
                 with stdout_guard():
                     try:
                         # Inside the try: however early a run ends (Ctrl-C, SIGTERM, a failed
@@ -159,8 +160,12 @@ def run_get(
                         windows = opening.windows
                         recent: list[Record] = []
                         shown = 0
+                        asked = query.filters.asked_replicas()
+                        replicas: set[str] = set()  # of the shown lines, when some were asked
                         for page in opening.pages:
                             shown += len(page)
+                            if asked:
+                                replicas |= replicas_of(page)
                             _write(sinks, page, progress)
                             if follow is not None:
                                 horizon = query.until_ms - follow.overlap_ms
@@ -174,6 +179,9 @@ def run_get(
                                     query.since_ms, query.until_ms, query.filters, utc=utc
                                 )
                             )
+                        if query.limit != 0 and not messages.quiet():
+                            for hint in other_case_hints(client, feed, query, replicas, shown):
+                                messages.warn(hint)
                         if follow is not None:
                             _follow(
                                 client,
@@ -204,6 +212,40 @@ def run_get(
             messages.info(_parallel_summary(windows))
         end_run(extras, tally, completed=completed, requests=requests, verbose=verbose)
     return outcome(extras, tally, gaps)
+
+
+def other_case_hints(
+    client: ApiClient, feed: Feed, query: LogQuery, replicas: set[str], shown: int
+) -> list[str]:
+    """After the opening lines: for a replica asked for that brought none of them (or a request
+    id, when no line came), whether it exists in another case (see idcase.py). Best effort: a
+    failed look says nothing."""
+    filters = query.filters
+    missing = [name for name in filters.asked_replicas() if name not in replicas]
+    hints: list[str] = []
+    try:
+        if missing:
+            hints += replica_hints(missing, lambda: _first_page(client, feed, Filters(), query))
+        # Training jobs' endpoint takes no request_id: no cheap look there.
+        if filters.request_id is not None and not shown and feed.local is None:
+            hint = request_id_hint(
+                filters.request_id,
+                lambda form: bool(_first_page(client, feed, Filters(request_id=form), query, 1)),
+            )
+            hints += [hint] if hint is not None else []
+    except BasetenLogsError:
+        pass
+    return hints
+
+
+def _first_page(
+    client: ApiClient, feed: Feed, filters: Filters, query: LogQuery, limit: int = PAGE_SIZE
+) -> list[Record]:
+    """The newest lines (up to `limit`) of every source of `feed` in the window, with `filters`
+    instead of the run's."""
+    parts = tuple(Part(replace(p.query, filters=filters), p.label) for p in feed.parts)
+    pages = Pager(feed_fetch(client, Feed(parts))).newest(query.since_ms, query.until_ms, limit)
+    return next((page for page in pages if page), [])
 
 
 def _parallel_summary(windows: list[ParallelWindow]) -> str:

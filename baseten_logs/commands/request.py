@@ -33,11 +33,9 @@ from baseten_logs.request import (
     StoryLine,
     chain_sources,
     find_request,
+    marked_context,
     story_pages,
 )
-
-# Where text output shows a context line: before its message, so `grep -v` can drop them.
-CONTEXT_MARK = "(context) "
 
 
 @dataclass(frozen=True)
@@ -142,14 +140,9 @@ def run_request(
 
 
 def _marked(line: StoryLine) -> Record:
-    """A context line for text output: the mark before its message, its level as it was."""
-    if not line.context:
-        return line.record
-    record = line.record
-    message = record.get("message")
-    text = message if isinstance(message, str) else "" if message is None else str(message)
-    # The level is kept as the unmarked message gives it: the mark must not hide "Traceback".
-    return {**record, "level": effective_level(record), "message": CONTEXT_MARK + text}
+    """A context line for text output: the mark before its message, its level as it was (the
+    same marking `view` gives a saved context line)."""
+    return marked_context(line.as_json()) if line.context else line.record
 
 
 def _unchanged(line: StoryLine) -> Record:

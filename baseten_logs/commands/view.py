@@ -15,7 +15,7 @@ import stat
 import sys
 import tempfile
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from itertools import islice
 from typing import IO, Any, cast
@@ -23,10 +23,13 @@ from typing import IO, Any, cast
 from baseten_logs import messages
 from baseten_logs.errors import ExitStatus, UsageError
 from baseten_logs.filtering import Matcher, matcher
+from baseten_logs.inert import inert
 from baseten_logs.limits import ENV_MAX_LINE_BYTES, MAX_LINE_BYTES, describe_bytes, limits_from
+from baseten_logs.merge import LABEL_FIELD
 from baseten_logs.pipes import stdout_guard
 from baseten_logs.query import Filters
 from baseten_logs.render import OutputFormat, Renderer, make_renderer
+from baseten_logs.request import marked_context
 from baseten_logs.terminal import ColorMode, is_terminal, use_color
 from baseten_logs.timestamps import record_ns
 
@@ -51,25 +54,35 @@ def run_view(
     color: str,
     utc: bool,
     reverse: bool,
+    chainlets: Sequence[str] = (),
 ) -> ExitStatus:
-    """Print the records of `path` ("-": stdin) that are in the window and pass the filters.
+    """Print the records of `path` ("-": stdin) that are in the window and pass the filters
+    (`chainlets`: only lines labelled with one of them, as `chain` labels its lines).
 
     limit=None: every such record, in file order (oldest first, as saved), or newest first with
     `reverse`. limit=N: the last N of them in the file, i.e. the newest N, oldest first.
     """
     keep = matcher(query_filters)  # a bad --grep is refused before the file is opened
+    labels = _ChainletSeen(keep, chainlets) if chainlets else None
+    if labels is not None:
+        keep = labels
     components = None if query_filters.component is None else _ComponentSeen(keep)
     if components is not None:
         keep = components
     stream = sys.stdout
     colored = use_color(cast(ColorMode, color), stream, os.environ)
-    renderer = make_renderer(
-        stream,
-        output=cast(OutputFormat, output),
-        color=colored,
-        utc=utc,
-        terminal=is_terminal(stream, os.environ),
-    )
+
+    def make(label_width: int) -> Renderer:
+        return make_renderer(
+            stream,
+            output=cast(OutputFormat, output),
+            color=colored,
+            utc=utc,
+            terminal=is_terminal(stream, os.environ),
+            label_width=label_width,
+        )
+
+    renderer = _SavedLines(make, mark_context=output in ("text", "github"))
     page: list[Record] = []
 
     def show() -> None:
@@ -102,6 +115,9 @@ def run_view(
                 while batch := list(islice(selected, PAGE)):
                     renderer.write_page(batch)
             renderer.close()
+    if labels is not None:
+        windowed = since_ms is not None or until_ms is not None
+        labels.warn_unseen(f"{name} between --since and --until" if windowed else name)
     if components is not None and components.lines and not components.carried:
         messages.warn(
             f"--component: none of the {components.lines:,} lines of {name} has a component "
@@ -109,6 +125,83 @@ def run_view(
             "fetching instead: `baseten-logs get ... --component NAME --save FILE`"
         )
     return ExitStatus.OK
+
+
+class _SavedLines:
+    """The renderer as `get`, `chain` and `request` showed the lines: a chain's saved lines with
+    their chainlet column, context lines (`"context": true`) with their mark in text output.
+
+    A file lists no chainlets up front, so the renderer is made at the first page, its column
+    as wide as that page's widest name (a wider one later still gets its two spaces)."""
+
+    def __init__(self, make: Callable[[int], Renderer], *, mark_context: bool) -> None:
+        self._make = make
+        self._mark = mark_context
+        self._renderer: Renderer | None = None
+
+    def write_page(self, records: Sequence[Mapping[str, Any]]) -> None:
+        if not records:
+            return
+        if self._renderer is None:
+            self._renderer = self._make(_label_width(records))
+        if self._mark:
+            records = [marked_context(cast(Record, record)) for record in records]
+        self._renderer.write_page(records)
+
+    def close(self) -> None:
+        if self._renderer is None:
+            self._renderer = self._make(0)
+        self._renderer.close()
+
+
+def _label_width(records: Iterable[Mapping[str, Any]]) -> int:
+    """The widest chainlet name among `records` (0: none is a chain's line)."""
+    names = (record.get(LABEL_FIELD) for record in records)
+    return max((len(name) for name in names if isinstance(name, str)), default=0)
+
+
+class _ChainletSeen:
+    """--chainlet: keeps the lines of those chainlets (by the name `chain` labelled them with),
+    and notes which chainlets the file's lines come from, so that a name no line has is said
+    rather than shown as an empty result."""
+
+    MAX_NAMES = 100  # remembered for the warning; a file of more chainlets is not a chain's
+
+    def __init__(self, keep: Matcher, names: Sequence[str]) -> None:
+        self._keep = keep
+        self._names = frozenset(names)
+        self._wanted = tuple(dict.fromkeys(names))
+        self.seen: set[str] = set()
+
+    def __call__(self, record: Mapping[str, Any]) -> bool:
+        label = record.get(LABEL_FIELD)
+        if label.__class__ is not str:
+            return False
+        if label not in self.seen and len(self.seen) < self.MAX_NAMES:
+            self.seen.add(label)
+        return label in self._names and self._keep(record)
+
+    def warn_unseen(self, file: str) -> None:
+        """`file`: how messages name what was read (the window too, when one was given)."""
+        for name in self._wanted:
+            if name not in self.seen:
+                messages.warn(f"--chainlet {inert(name)!r}: {self._unseen(name, file)}")
+
+    def _unseen(self, name: str, file: str) -> str:
+        if not self.seen:
+            return (
+                f"no line of {file} has a chainlet (files saved by `chain` or "
+                "`request --chain` have one)"
+            )
+        folded = [seen for seen in sorted(self.seen) if seen.casefold() == name.casefold()]
+        if folded:
+            return (
+                f"no line of {file} is from it; did you mean {inert(folded[0])!r}? "
+                "chainlet names match exactly"
+            )
+        names = ", ".join(inert(seen) for seen in sorted(self.seen)[:8])
+        more = ", …" if len(self.seen) > 8 else ""
+        return f"no line of {file} is from it; its lines are from {names}{more}"
 
 
 class _ComponentSeen:

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from baseten_logs.emulator import DEMO_DEPLOYMENT_ID, DEMO_MODEL_ID, Emulator, EmulatorConfig
+from tests.shown import api_fields
 
 CLI = Path(sys.executable).with_name("baseten-logs")
 HOUR_MS = 3_600_000
@@ -28,7 +29,13 @@ class Run:
     stderr: str
 
     def jsonl(self) -> list[dict[str, Any]]:
-        return [json.loads(line) for line in self.stdout.splitlines()]
+        """The lines as the API sent them, to compare with the emulator's ground truth: a log
+        line's added `shown_level` is checked, then taken off (listings have none)."""
+        return [_as_sent(json.loads(line)) for line in self.stdout.splitlines()]
+
+
+def _as_sent(line: dict[str, Any]) -> dict[str, Any]:
+    return api_fields(line) if "timestamp" in line and "message" in line else line
 
 
 def cli(

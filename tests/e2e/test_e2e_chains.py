@@ -16,6 +16,7 @@ from baseten_logs.emulator.config import IdStyle
 from baseten_logs.pager import record_key
 from baseten_logs.timestamps import record_ns
 from tests.e2e.conftest import HOUR_MS, cli, settled_now_ms
+from tests.shown import api_fields
 
 
 def merged_truth(emu: Emulator, since: int, until: int, **filters: Any) -> list[dict[str, Any]]:
@@ -230,7 +231,7 @@ def test_get_flags_for_scripts_work_on_a_chain(emu: Emulator, tmp_path: Path) ->
         "--reverse",
     )
     assert run.status == 1, run.stderr  # an error line was shown
-    kept = [json.loads(text) for text in saved.read_text().splitlines()]
+    kept = [api_fields(json.loads(text)) for text in saved.read_text().splitlines()]
     truth = merged_truth(emu, until - HOUR_MS // 4, until)
     assert kept == truth[::-1]  # newest first, each with its chainlet
     assert run.stdout.splitlines()[0] == truth[-1]["message"].splitlines()[0]
@@ -247,3 +248,18 @@ def test_the_newest_lines_of_a_chain_at_a_level_end_in_a_pair_of_requests_per_ch
     assert len(run.jsonl()) == 2
     logs = [r for r in fresh.requests if r.path.endswith("/logs")]
     assert len(logs) <= 2 * len(CHAINLETS)
+
+
+def test_view_shows_a_saved_chain_as_chain_showed_it(emu: Emulator, tmp_path: Path) -> None:
+    until = settled_now_ms()
+    window = ("--since", str(until - HOUR_MS // 6), "--until", str(until))
+    saved = tmp_path / "chain.jsonl"
+    run = cli(emu, "chain", CHAIN_NAME, "--all", *window, "--utc", "--save", str(saved))
+    assert run.status == 0, run.stderr
+    viewed = cli(None, "view", str(saved), "--utc")
+    assert viewed.status == 0, viewed.stderr
+    assert viewed.stdout == run.stdout  # the chainlet column included
+    one = cli(None, "view", str(saved), "--chainlet", "Generator", "-o", "jsonl")
+    kept = [api_fields(json.loads(text)) for text in saved.read_text().splitlines()]
+    assert one.jsonl() == [line for line in kept if line["chainlet"] == "Generator"]
+    assert one.stdout

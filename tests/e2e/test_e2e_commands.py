@@ -7,9 +7,15 @@ import os
 import re
 import signal
 import subprocess
+from pathlib import Path
 
+import pytest
+
+from baseten_logs.emulator import Emulator
+from baseten_logs.emulator.chains import CHAIN_DEPLOYMENT_ID, CHAIN_ID
 from baseten_logs.errors import ExitStatus
-from tests.e2e.conftest import CLI, cli
+from baseten_logs.levels import effective_level
+from tests.e2e.conftest import CLI, DEPLOYMENT, HOUR_MS, MODEL, cli, settled_now_ms
 
 
 def test_emulator_command_serves_until_ctrl_c() -> None:
@@ -105,3 +111,104 @@ def test_emulator_on_a_busy_port_is_bad_input_with_the_fix() -> None:
     assert run.stderr == (
         f"baseten-logs: error: --port: port {port} is in use; try --port 0 (any free port)\n"
     )
+
+
+# --- the README's recipes, as written, against the emulator ---------------------------------------
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+# The README's placeholders, as the emulator names what they stand for.
+CHAIN_IDS = ("chain CHAIN_ID DEPLOYMENT_ID", f"chain {CHAIN_ID} {CHAIN_DEPLOYMENT_ID}")
+IDS = (("MODEL_ID", MODEL), ("DEPLOYMENT_ID", DEPLOYMENT))
+
+
+def readme_jq_recipes() -> list[str]:
+    """Every shell recipe of README.md that pipes baseten-logs into jq: a command line, or a
+    whole block when it is a loop; placeholders replaced by the emulator's ids."""
+    text = README.read_text(encoding="utf-8")
+    recipes: list[str] = []
+    for block in re.findall(r"```sh\n(.*?)```", text, re.DOTALL):
+        if "| jq" not in block:
+            continue
+        if block.lstrip().startswith("for "):
+            recipes.append(block)
+            continue
+        joined = block.replace("\\\n", " ")
+        recipes += [
+            line
+            for line in joined.splitlines()
+            if line.startswith("baseten-logs ") and "| jq" in line
+        ]
+    out = []
+    for recipe in recipes:
+        recipe = recipe.replace(*CHAIN_IDS)
+        for placeholder, value in IDS:
+            recipe = recipe.replace(placeholder, value)
+        out.append(recipe)
+    return out
+
+
+def test_the_readme_finds_its_jq_recipes() -> None:
+    recipes = readme_jq_recipes()
+    assert len(recipes) >= 4
+    assert not any(word in r for r in recipes for word in ("MODEL_ID", "CHAIN_ID", "select(.level"))
+
+
+@pytest.mark.parametrize("recipe", readme_jq_recipes())
+def test_each_readme_jq_recipe_prints_lines_against_the_emulator(
+    emu: Emulator, recipe: str
+) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BASETEN_") and k != "NO_COLOR"}
+    env |= {
+        "BASETEN_API_URL": emu.url,
+        "BASETEN_API_KEY": emu.api_key,
+        "PATH": f"{CLI.parent}{os.pathsep}{env.get('PATH', '')}",
+    }
+    done = subprocess.run(
+        ["bash", "-o", "pipefail", "-c", recipe],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip(), f"{recipe!r} printed nothing"
+
+
+def test_shown_level_selects_exactly_what_level_error_shows(emu: Emulator) -> None:
+    until = settled_now_ms()
+    window = ("--since", str(until - 6 * HOUR_MS), "--until", str(until))
+    every = cli(emu, "get", MODEL, DEPLOYMENT, "--all", *window, "-o", "jsonl")
+    errors = cli(emu, "get", MODEL, DEPLOYMENT, "--all", *window, "--level", "error", "-o", "jsonl")
+    assert every.status == errors.status == 0, every.stderr + errors.stderr
+    lines = [json.loads(line) for line in every.stdout.splitlines()]
+    picked = [line for line in lines if line["shown_level"] == "ERROR"]
+    assert picked == [json.loads(line) for line in errors.stdout.splitlines()]
+    truth = emu.ground_truth(MODEL, DEPLOYMENT, until - 6 * HOUR_MS, until)
+    assert len(picked) == sum(effective_level(r) == "ERROR" for r in truth)
+    # The API's own level misses some of them (JSON logs, tracebacks), and stays as it was sent.
+    assert 0 < sum(line["level"] == "ERROR" for line in picked) < len(picked)
+    stats = cli(emu, "stats", MODEL, DEPLOYMENT, *window, "-o", "json")
+    assert json.loads(stats.stdout)["totals"]["ERROR"] == len(picked)
+    failing = cli(emu, "get", MODEL, DEPLOYMENT, "--all", *window, "--fail-on", "error", "-q",
+                  "--summary", "-o", "raw")  # fmt: skip
+    assert failing.status == ExitStatus.MATCHED
+    assert f"ERROR {len(picked)}," in failing.stderr
+
+
+def test_replicas_given_twice_are_each_of_their_lines_once(emu: Emulator) -> None:
+    until = settled_now_ms()
+    since = until - 3 * HOUR_MS
+    truth = emu.ground_truth(MODEL, DEPLOYMENT, since, until)
+    first, second = sorted({r["replica"] for r in truth if r["replica"]})[:2]
+    window = ("--since", str(since), "--until", str(until))
+    run = cli(emu, "get", MODEL, DEPLOYMENT, "--all", *window, "--replica", first,
+              "--replica", second, "-o", "jsonl")  # fmt: skip
+    assert run.status == 0, run.stderr
+    assert run.jsonl() == [r for r in truth if r["replica"] in (first, second)]
+    newest = cli(emu, "get", MODEL, DEPLOYMENT, "-n", "7", *window, "--replica", second,
+                 "--replica", first, "-o", "jsonl")  # fmt: skip
+    assert newest.jsonl() == [r for r in truth if r["replica"] in (first, second)][-7:]
+    wrong = cli(emu, "get", MODEL, DEPLOYMENT, *window, "--replica", first.upper())
+    assert wrong.status == 0 and wrong.stdout == ""
+    assert f"did you mean '{first}'? replica ids match exactly" in wrong.stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from baseten_logs.emulator import DEMO_MODEL_NAME, Emulator
@@ -230,3 +231,22 @@ def test_not_found_in_a_chain_names_the_chain_deployment(emu: Emulator) -> None:
     assert run.status == ExitStatus.NOT_FOUND
     [line] = run.stderr.splitlines()
     assert f"not found in chain {CHAIN_NAME} (" in line and "--chainlet" in line
+
+
+def test_view_shows_a_saved_request_with_its_context_marks(emu: Emulator, tmp_path: Path) -> None:
+    request_id = emu.demo_request.request_id
+    saved = tmp_path / "request.jsonl"
+    run = cli(emu, "request", request_id, MODEL, DEPLOYMENT, "--context", "30s", "--utc",
+              "--save", str(saved))  # fmt: skip
+    assert run.status == 0, run.stderr
+    assert "  (context) " in run.stdout
+    viewed = cli(None, "view", str(saved), "--utc")
+    assert viewed.status == 0, viewed.stderr
+    assert viewed.stdout == run.stdout
+
+
+def test_a_request_id_in_upper_case_is_named_in_its_case(emu: Emulator) -> None:
+    request_id = emu.demo_request.request_id
+    run = cli(emu, "request", request_id.upper(), MODEL, DEPLOYMENT)
+    assert run.status == ExitStatus.NOT_FOUND
+    assert f"but {request_id!r} is: request ids match exactly" in run.stderr
