@@ -548,6 +548,7 @@ class _LogPlan:
     since_ms: int
     until_ms: int
     follow_until_ms: int | None
+    look_back: bool  # no --since, no -f: an empty window widens (look_back.py)
 
     def query(
         self, path: str, *, source: LogsSource | None = None, filters: Filters | None = None
@@ -645,6 +646,7 @@ def _log_plan(
         since_ms=since_ms,
         until_ms=until_ms,
         follow_until_ms=follow_until_ms,
+        look_back=since is None and not follow,
     )
 
 
@@ -738,6 +740,7 @@ def get(
         verbose=verbose,
         follow=plan.follow,
         follow_until_ms=plan.follow_until_ms,
+        look_back=plan.look_back,
         concurrency=plan.workers,
         max_rps=plan.rps,
         attempts=plan.attempts,
@@ -882,6 +885,7 @@ def chain(
             reverse=reverse,
             follow=plan.follow,
             follow_until_ms=plan.follow_until_ms,
+            look_back=plan.look_back,
             concurrency=plan.workers,
             max_rps=plan.rps,
             extras=Extras(save_file=save_file, fail_on=plan.fail_on, summary=summary),
@@ -1009,6 +1013,7 @@ def training(
             reverse=reverse,
             follow=plan.follow,
             follow_until_ms=plan.follow_until_ms,
+            look_back=plan.look_back,
             concurrency=plan.workers,
             max_rps=plan.rps,
             extras=Extras(save_file=save_file, fail_on=plan.fail_on, summary=summary),

@@ -57,6 +57,11 @@ class FetchProgress:
 
         return counted
 
+    def extend(self, window_ms: int) -> None:
+        """More window to cover: a look-back step (look_back.py) after the default window."""
+        with self.lock:
+            self._window_ms += max(0, window_ms)
+
     def clear(self) -> None:
         """Call with `lock` held, before writing anything else to the terminal."""
         self._status.clear()

@@ -6,6 +6,7 @@ import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Protocol, cast
 
 from baseten_logs import messages
@@ -15,8 +16,9 @@ from baseten_logs.errors import BasetenLogsError, ExitStatus
 from baseten_logs.feed import Feed, feed_fetch, local_filter, opening_pages
 from baseten_logs.fetch import open_client
 from baseten_logs.follow import Follower, FollowSettings
+from baseten_logs.look_back import deployment_state, looked_back, nothing_found, steps
 from baseten_logs.pace import DEFAULT_MAX_RPS, Concurrency, ceiling_of
-from baseten_logs.pager import Record
+from baseten_logs.pager import Direction, FetchPage, Record
 from baseten_logs.parallel import ParallelWindow
 from baseten_logs.pipes import SaveFile, as_stream, stdout_guard
 from baseten_logs.progress import FetchProgress, nothing_matched
@@ -116,8 +118,10 @@ def run_get(
     extras: Extras | None = None,
     feed: Feed | None = None,
     max_rps: float = DEFAULT_MAX_RPS,
+    look_back: bool = False,
 ) -> ExitStatus:
-    """Show `query`'s window (then follow it) from `feed`'s sources (default: query's own)."""
+    """Show `query`'s window (then follow it) from `feed`'s sources (default: query's own);
+    `look_back` (no --since given): an empty window widens to the newest older lines."""
     extras = extras or Extras()
     feed = feed or Feed.single(query)
     others, tally = extra_sinks(extras)
@@ -145,35 +149,28 @@ def run_get(
                     try:
                         # Inside the try: however early a run ends (Ctrl-C, SIGTERM, a failed
                         # request), the sinks are closed (-o json's `]`, -o github's groups).
-                        opening = opening_pages(
+                        read = _Read()
+                        show = _Shower(
                             client,
                             feed,
-                            query,
+                            sinks,
+                            progress,
+                            read,
                             newest_first=reverse,
                             concurrency=concurrency,
                             on_gap=on_gap,
-                            wrap=progress.wrap if progress is not None else None,
-                            prefetch_bytes=client.limits.prefetch_bytes,
                         )
-                        # Each window's controller hears of every answer (429s included) itself.
-                        windows = opening.windows
-                        recent: list[Record] = []
-                        shown = 0
-                        for page in opening.pages:
-                            shown += len(page)
-                            _write(sinks, page, progress)
-                            if follow is not None:
-                                horizon = query.until_ms - follow.overlap_ms
-                                recent.extend(r for r in page if _at_or_after(r, horizon))
-                        if progress is not None:
-                            with progress.lock:
-                                progress.clear()
-                        if not shown and follow is None and progress is not None:
-                            messages.info(
-                                nothing_matched(
-                                    query.since_ms, query.until_ms, query.filters, utc=utc
+                        windows = show.windows  # filled as the fetch starts: -v's summary
+                        shown, recent = show.window(query, follow=follow)
+                        if not shown and follow is None:
+                            if look_back and query.limit is not None and not read.lines:
+                                _look_further(client, feed, query, show, utc=utc)
+                            elif progress is not None:
+                                messages.info(
+                                    nothing_matched(
+                                        query.since_ms, query.until_ms, query.filters, utc=utc
+                                    )
                                 )
-                            )
                         if follow is not None:
                             _follow(
                                 client,
@@ -204,6 +201,110 @@ def run_get(
             messages.info(_parallel_summary(windows))
         end_run(extras, tally, completed=completed, requests=requests, verbose=verbose)
     return outcome(extras, tally, gaps)
+
+
+class _Read:
+    """Counts the lines the API sent, before local filters: a window that matched nothing
+    locally was not empty, and looking further back would only scan more of the same."""
+
+    def __init__(self) -> None:
+        self.lines = 0  # racing workers may lose a count, never turn lines into none
+
+    def wrap(self, fetch: FetchPage) -> FetchPage:
+        def counted(start: int, end: int, direction: Direction, limit: int) -> list[Record]:
+            page = fetch(start, end, direction, limit)
+            self.lines += len(page)
+            return page
+
+        return counted
+
+
+class _Shower:
+    """Fetches a window from the feed and writes its pages to the sinks (with the progress
+    line and the count of lines read); one per run, used again for each look-back step."""
+
+    def __init__(
+        self,
+        client: ApiClient,
+        feed: Feed,
+        sinks: list[Sink],
+        progress: FetchProgress | None,
+        read: _Read,
+        *,
+        newest_first: bool,
+        concurrency: Concurrency,
+        on_gap: Callable[[int], None],
+    ) -> None:
+        self.client = client
+        self.feed = feed
+        self.sinks = sinks
+        self.progress = progress
+        self.read = read
+        self.newest_first = newest_first
+        self.concurrency = concurrency
+        self.on_gap = on_gap
+        self.windows: list[ParallelWindow] = []
+
+    def _wrap(self, fetch: FetchPage) -> FetchPage:
+        counted = self.read.wrap(fetch)
+        return counted if self.progress is None else self.progress.wrap(counted)
+
+    def window(
+        self,
+        query: LogQuery,
+        *,
+        follow: FollowSettings | None = None,
+        announce: Callable[[], None] | None = None,
+    ) -> tuple[int, list[Record]]:
+        """(lines shown, those -f must remember); `announce` is called before the first line."""
+        opening = opening_pages(
+            self.client,
+            self.feed,
+            query,
+            newest_first=self.newest_first,
+            concurrency=self.concurrency,
+            on_gap=self.on_gap,
+            wrap=self._wrap,
+            prefetch_bytes=self.client.limits.prefetch_bytes,
+        )
+        # Each window's controller hears of every answer (429s included) itself.
+        self.windows[:] = opening.windows
+        recent: list[Record] = []
+        shown = 0
+        for page in opening.pages:
+            if page and not shown and announce is not None:
+                announce()
+            shown += len(page)
+            _write(self.sinks, page, self.progress)
+            if follow is not None:
+                horizon = query.until_ms - follow.overlap_ms
+                recent.extend(r for r in page if _at_or_after(r, horizon))
+        if self.progress is not None:
+            with self.progress.lock:
+                self.progress.clear()
+        return shown, recent
+
+
+def _look_further(
+    client: ApiClient, feed: Feed, query: LogQuery, show: _Shower, *, utc: bool
+) -> None:
+    """No --since and nothing in the default window: the newest older lines (look_back.py)."""
+    check = feed.state or (lambda c: deployment_state(c, query.logs_path))
+    state = check(client)
+    if state is not None:
+        messages.info(state)
+    last = query
+    for step in steps(query):
+        last = step
+        if show.progress is not None:
+            show.progress.extend(step.until_ms - step.since_ms + 1)
+        read_before = show.read.lines
+        shown, _ = show.window(step, announce=partial(messages.info, looked_back(query, step)))
+        if shown:
+            return
+        if show.read.lines > read_before:
+            break  # lines came, none passed the local filters: looking further scans more
+    messages.info(nothing_found(query, last, utc=utc, read_lines=show.read.lines > 0))
 
 
 def _parallel_summary(windows: list[ParallelWindow]) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from baseten_logs.emulator import Emulator
+from baseten_logs.emulator.catalogue import WHISPER_MODEL_ID, WHISPER_OLD_DEPLOYMENT_ID
 from baseten_logs.levels import effective_level
 from tests.e2e.conftest import DAY_MS, DEPLOYMENT, HOUR_MS, MODEL, cli, settled_now_ms
 
@@ -183,3 +184,46 @@ def test_window_edges_are_inclusive_to_the_millisecond(fresh: Emulator) -> None:
         )
         assert run.jsonl() == fresh.ground_truth(MODEL, DEPLOYMENT, edge - 1000, edge)
         assert int(run.jsonl()[-1]["timestamp"]) // 1_000_000 == edge
+
+
+# --- No --since: a finished deployment still shows its newest lines (issue 22, item 3) ----------
+def _logs_requests(emu: Emulator) -> list[dict[str, list[str]]]:
+    return [r.query for r in emu.requests if r.path.endswith("/logs")]
+
+
+def test_no_since_on_an_inactive_deployment_shows_its_newest_lines(emu: Emulator) -> None:
+    run = cli(emu, "get", "whisper-large", "v1", "-n", "20", "-o", "jsonl")
+    assert run.status == 0, run.stderr
+    now = emu.now_ms()
+    truth = emu.ground_truth(WHISPER_MODEL_ID, WHISPER_OLD_DEPLOYMENT_ID, now - 7 * DAY_MS, now)
+    assert truth and run.jsonl() == truth[-20:]  # it stopped logging hours ago
+    assert "the deployment is INACTIVE" in run.stderr
+    assert "no lines in the last 30m; showing the newest of the last " in run.stderr
+    # One newest-first request per widening step, not a scan: 30m, 6h and at most 1d.
+    assert len(_logs_requests(emu)) <= 3
+
+
+def test_no_since_and_nothing_in_seven_days_says_how_far_it_looked(emu: Emulator) -> None:
+    run = cli(emu, "get", "whisper-large", "v1", "--grep", "nosuchxyz", "-o", "jsonl")
+    assert (run.status, run.stdout) == (0, "")
+    assert "the deployment is INACTIVE" in run.stderr
+    assert "no lines in the last 7d matching --grep nosuchxyz; try --since 30d" in run.stderr
+    steps = _logs_requests(emu)
+    spans = [int(q["end_epoch_millis"][0]) - int(q["start_epoch_millis"][0]) for q in steps]
+    assert len(steps) == 4 and max(spans) < 7 * DAY_MS  # 30m, then 6h, 1d and 7d back
+    starts = [int(q["start_epoch_millis"][0]) for q in steps]
+    assert starts == sorted(starts, reverse=True)  # each step only the part not looked at
+
+
+def test_an_explicit_since_is_the_window_asked_for(emu: Emulator) -> None:
+    run = cli(emu, "get", "whisper-large", "v1", "--since", "30m", "-o", "jsonl")
+    assert (run.status, run.stdout) == (0, "")
+    assert "showing the newest" not in run.stderr
+    assert len(_logs_requests(emu)) == 1
+
+
+def test_no_since_on_a_running_deployment_asks_nothing_more(emu: Emulator) -> None:
+    run = cli(emu, "get", MODEL, DEPLOYMENT, "-n", "5", "-o", "jsonl")
+    assert run.status == 0, run.stderr
+    assert len(run.jsonl()) == 5 and run.stderr == ""
+    assert [r.path for r in emu.requests if not r.path.endswith("/logs")] == []
