@@ -68,7 +68,7 @@ STATS_EXAMPLES = _examples(
 VIEW_EXAMPLES = _examples(
     "baseten-logs get llama-3-8b --all --since 1h --save run.jsonl",
     "baseten-logs view run.jsonl --level error",
-    "baseten-logs get llama-3-8b -f -o jsonl | baseten-logs view - --grep timeout",
+    "baseten-logs get llama-3-8b -f -o jsonl | baseten-logs view - --level warning",
 )
 REQUEST_EXAMPLES = _examples(
     "baseten-logs request 2f48e92de496d3fac1d82be4a5b2cd2c llama-3-8b",

@@ -22,9 +22,9 @@ def test_grep_shows_exactly_the_matching_lines_of_the_latest_job(fresh: Emulator
         TRAINING_PROJECT_NAME,
         "--all",
         "--grep",
-        "Generated [0-9]+ tokens",
+        "step [0-9]+ [|] epoch [0-9]+ [|] loss",
         "--exclude",
-        " in 0.",
+        " 1.9",
         "--since",
         str(since),
         "--until",
@@ -38,8 +38,8 @@ def test_grep_shows_exactly_the_matching_lines_of_the_latest_job(fresh: Emulator
         TRAINING_JOB_ID,
         since,
         until,
-        search_pattern="Generated [0-9]+ tokens",
-        excludes=[" in 0."],
+        search_pattern="step [0-9]+ [|] epoch [0-9]+ [|] loss",
+        excludes=[" 1.9"],
     )
     everything = fresh.job_ground_truth(TRAINING_PROJECT_ID, TRAINING_JOB_ID, since, until)
     assert 0 < len(truth) < len(everything)  # the filter really narrows
