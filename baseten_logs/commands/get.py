@@ -25,7 +25,13 @@ from baseten_logs.progress import FetchProgress, nothing_matched
 from baseten_logs.query import LogQuery
 from baseten_logs.render import OutputFormat, make_renderer
 from baseten_logs.summary import Tally
-from baseten_logs.terminal import ColorMode, is_terminal, shows_progress, use_color
+from baseten_logs.terminal import (
+    ColorMode,
+    is_terminal,
+    shows_fetch_progress,
+    shows_progress,
+    use_color,
+)
 from baseten_logs.timeparse import format_ms
 from baseten_logs.timestamps import record_ms
 
@@ -166,11 +172,14 @@ def run_get(
                             if look_back and query.limit is not None and not read.lines:
                                 _look_further(client, feed, query, show, utc=utc)
                             elif progress is not None:
+                                progress.stop()
                                 messages.info(
                                     nothing_matched(
                                         query.since_ms, query.until_ms, query.filters, utc=utc
                                     )
                                 )
+                        if progress is not None:
+                            progress.stop()  # follow has its own status line
                         if follow is not None:
                             _follow(
                                 client,
@@ -184,8 +193,7 @@ def run_get(
                             )
                     finally:
                         if progress is not None:
-                            with progress.lock:
-                                progress.clear()
+                            progress.stop()
                         # On failure or Ctrl-C too: what was fetched is still shown (-o github
                         # writes its groups at the end, -o json its closing bracket).
                         for sink in sinks:
@@ -325,17 +333,21 @@ def _at_or_after(record: Record, ms: int) -> bool:
 
 
 def _progress(query: LogQuery, *, verbose: bool, sources: int = 1) -> FetchProgress | None:
-    """A progress line for the opening fetch: on a terminal only (stdout and stderr), not with
-    -v (whose request lines it would cut through) and not with -q. Several sources each walk
+    """A progress line for the opening fetch: with stderr on a terminal and stdout the same
+    terminal or a file (not a pipe), not with -v (whose request lines it would cut through)
+    and not with -q. Several sources each walk
     the window (with --all), so the window counts once per source."""
-    if verbose or not shows_progress(sys.stdout, sys.stderr, os.environ):
+    if verbose or not shows_fetch_progress(sys.stdout, sys.stderr, os.environ):
         return None
     status = messages.StatusLine(enabled=True)
     span = query.until_ms - query.since_ms + 1
-    return FetchProgress(status, window_ms=span * (sources if query.limit is None else 1))
+    window_ms = span * (sources if query.limit is None else 1)
+    return FetchProgress(status, window_ms=window_ms).start()
 
 
 def _write(sinks: list[Sink], page: list[Record], progress: FetchProgress | None) -> None:
+    if not page:
+        return  # all filtered out locally: erasing the progress line for nothing blanks it
     if progress is None:
         for sink in sinks:
             sink.write_page(page)
