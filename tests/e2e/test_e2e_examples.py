@@ -123,8 +123,12 @@ def runnable(line: str, emu: Emulator) -> str:
 
 @pytest.fixture(scope="module")
 def sparse() -> Iterator[Emulator]:
-    """Every source at 0.2 lines/s: the examples' windows (hours, a day) stay small to fetch."""
-    with Emulator(EmulatorConfig(seed=3, lines_per_s=0.2, rate_limit_per_s=None)) as emu:
+    """Sources at 0.2 lines/s, the demo deployment at 1: the examples' windows (hours, a day) stay
+    small to fetch, and an hour of the demo still holds dozens of each kind of line (timeouts)."""
+    config = EmulatorConfig(
+        seed=3, lines_per_s=0.2, rates={DEMO_DEPLOYMENT_ID: 1.0}, rate_limit_per_s=None
+    )
+    with Emulator(config) as emu:
         yield emu
 
 
