@@ -156,7 +156,7 @@ def run_get(
                         # Inside the try: however early a run ends (Ctrl-C, SIGTERM, a failed
                         # request), the sinks are closed (-o json's `]`, -o github's groups).
                         read = _Read()
-                        show = _Shower(
+                        show = _Printer(
                             client,
                             feed,
                             sinks,
@@ -227,7 +227,7 @@ class _Read:
         return counted
 
 
-class _Shower:
+class _Printer:
     """Fetches a window from the feed and writes its pages to the sinks (with the progress
     line and the count of lines read); one per run, used again for each look-back step."""
 
@@ -294,7 +294,7 @@ class _Shower:
 
 
 def _look_further(
-    client: ApiClient, feed: Feed, query: LogQuery, show: _Shower, *, utc: bool
+    client: ApiClient, feed: Feed, query: LogQuery, show: _Printer, *, utc: bool
 ) -> None:
     """No --since and nothing in the default window: the newest older lines (look_back.py)."""
     check = feed.state or (lambda c: deployment_state(c, query.logs_path))
@@ -312,6 +312,8 @@ def _look_further(
             return
         if show.read.lines > read_before:
             break  # lines came, none passed the local filters: looking further scans more
+    if show.progress is not None:
+        show.progress.stop()  # before the last word, or the line would come back under it
     messages.info(nothing_found(query, last, utc=utc, read_lines=show.read.lines > 0))
 
 
