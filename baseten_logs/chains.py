@@ -119,6 +119,14 @@ def list_chain_deployments(client: ApiClient, chain_id: str) -> list[dict[str, A
     return _objects(client.get_json(path), "deployments", path)
 
 
+def chain_state(target: ChainTarget) -> str | None:
+    """The chain deployment's status in words when it is not ACTIVE (known from resolving it,
+    so no request): why its newest lines may be older than the default window."""
+    if target.status is None or target.status == "ACTIVE":
+        return None
+    return f"the chain deployment is {target.status}"
+
+
 def chain_ended(client: ApiClient, target: ChainTarget) -> Callable[[], str | None]:
     """For -f: why following should stop (the chain deployment ended), or None."""
 

@@ -69,7 +69,7 @@ STATS_EXAMPLES = _examples(
 VIEW_EXAMPLES = _examples(
     "baseten-logs get llama-3-8b --all --since 1h --save run.jsonl",
     "baseten-logs view run.jsonl --level error",
-    "baseten-logs get llama-3-8b -f -o jsonl | baseten-logs view - --grep timeout",
+    "baseten-logs get llama-3-8b -f -o jsonl | baseten-logs view - --level warning",
 )
 REQUEST_EXAMPLES = _examples(
     "baseten-logs request 2f48e92de496d3fac1d82be4a5b2cd2c llama-3-8b",
@@ -605,6 +605,7 @@ class _LogPlan:
     since_ms: int
     until_ms: int
     follow_until_ms: int | None
+    look_back: bool  # no --since, no -f: an empty window widens (look_back.py)
 
     def query(
         self, path: str, *, source: LogsSource | None = None, filters: Filters | None = None
@@ -706,6 +707,7 @@ def _log_plan(
         since_ms=since_ms,
         until_ms=until_ms,
         follow_until_ms=follow_until_ms,
+        look_back=since is None and not follow,
     )
 
 
@@ -799,6 +801,7 @@ def get(
         verbose=verbose,
         follow=plan.follow,
         follow_until_ms=plan.follow_until_ms,
+        look_back=plan.look_back,
         concurrency=plan.workers,
         max_rps=plan.rps,
         attempts=plan.attempts,
@@ -945,6 +948,7 @@ def chain(
             reverse=reverse,
             follow=plan.follow,
             follow_until_ms=plan.follow_until_ms,
+            look_back=plan.look_back,
             concurrency=plan.workers,
             max_rps=plan.rps,
             extras=Extras(save_file=save_file, fail_on=plan.fail_on, summary=summary),
@@ -1072,6 +1076,7 @@ def training(
             reverse=reverse,
             follow=plan.follow,
             follow_until_ms=plan.follow_until_ms,
+            look_back=plan.look_back,
             concurrency=plan.workers,
             max_rps=plan.rps,
             extras=Extras(save_file=save_file, fail_on=plan.fail_on, summary=summary),

@@ -26,6 +26,9 @@ if TYPE_CHECKING:
 
 # Given the client: a check that says why following should stop (the job has ended), or None.
 StopCheck = Callable[["ApiClient"], Callable[[], "str | None"] | None]
+# Given the client: in words, why the source is not running ("the deployment is INACTIVE"), or
+# None; asked only when the default window came back empty (see look_back.py).
+StateCheck = Callable[["ApiClient"], "str | None"]
 # A fetch wrapped for progress counting (or left as it is).
 Wrap = Callable[[FetchPage], FetchPage]
 
@@ -44,6 +47,7 @@ class Feed:
     # Filters the endpoint lacks, applied to what it sent with exactly the API's meaning.
     local: Filters | None = None
     stop_check: StopCheck | None = None
+    state: StateCheck | None = None  # None: a deployment's, read from its logs path
 
     @classmethod
     def single(cls, query: LogQuery) -> Feed:

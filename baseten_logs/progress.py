@@ -45,9 +45,35 @@ class FetchProgress:
         self._status = status
         self._window_ms = max(1, window_ms)
         self._clock = clock
-        self._show_from = clock() + after
+        self._started = clock()
+        self._show_from = self._started + after
         self._every = every
         self._shown_at = 0.0
+        self._stop = threading.Event()
+        self._ticker: threading.Thread | None = None
+
+    def start(self) -> FetchProgress:
+        """Keep the line up to date even while no answer comes (one request scanning a week of
+        logs server-side can take seconds): a thread refreshes it every `every` seconds."""
+        if self._ticker is None:
+            self._ticker = threading.Thread(target=self._tick, name="progress", daemon=True)
+            self._ticker.start()
+        return self
+
+    def stop(self) -> None:
+        """The fetch is over (or the lines come now): no more refreshes, the line erased."""
+        self._stop.set()
+        if self._ticker is not None and self._ticker is not threading.current_thread():
+            self._ticker.join()
+        with self.lock:
+            self._status.clear()
+
+    def _tick(self) -> None:
+        while not self._stop.wait(self._every):
+            with self.lock:
+                if not self._stop.is_set() and self._clock() >= self._show_from:
+                    self._shown_at = self._clock()
+                    self._status.show(self.describe())
 
     def wrap(self, fetch: FetchPage) -> FetchPage:
         def counted(start: int, end: int, direction: Direction, limit: int) -> list[Record]:
@@ -56,6 +82,11 @@ class FetchProgress:
             return page
 
         return counted
+
+    def extend(self, window_ms: int) -> None:
+        """More window to cover: a look-back step (look_back.py) after the default window."""
+        with self.lock:
+            self._window_ms += max(0, window_ms)
 
     def clear(self) -> None:
         """Call with `lock` held, before writing anything else to the terminal."""
@@ -83,10 +114,11 @@ class FetchProgress:
                 self._status.show(self.describe())
 
     def describe(self) -> str:
+        elapsed = max(self._clock() - self._started, 1e-3)
         return (
             f"fetching… {span(self.covered_ms)} of {span(self._window_ms)} covered, "
             f"{self.lines:,} lines read, {self.requests:,} "
-            f"request{'' if self.requests == 1 else 's'}"
+            f"request{'' if self.requests == 1 else 's'}, {self.lines / elapsed:,.0f} lines/s"
         )
 
 

@@ -12,7 +12,14 @@ import os
 from collections.abc import Mapping
 from typing import Literal, TextIO
 
-__all__ = ["ColorMode", "is_terminal", "shows_progress", "terminal_width", "use_color"]
+__all__ = [
+    "ColorMode",
+    "is_terminal",
+    "shows_fetch_progress",
+    "shows_progress",
+    "terminal_width",
+    "use_color",
+]
 
 ColorMode = Literal["auto", "always", "never"]
 
@@ -48,6 +55,26 @@ def shows_progress(stdout: TextIO, stderr: TextIO, env: Mapping[str, str]) -> bo
     rewritten status line would be interleaved with its lines.
     """
     return is_terminal(stderr, env) and is_terminal(stdout, env)
+
+
+def shows_fetch_progress(stdout: TextIO, stderr: TextIO, env: Mapping[str, str]) -> bool:
+    """Whether a fetch's progress line belongs on stderr: as for `shows_progress`, and also when
+    stdout is a file (`--all > file`, `> /dev/null`) while stderr is a terminal: then nothing
+    else writes to the terminal, and a long fetch would otherwise be a blank screen."""
+    if not is_terminal(stderr, env):
+        return False
+    return is_terminal(stdout, env) or _is_file(stdout)
+
+
+def _is_file(stream: TextIO) -> bool:
+    """A regular file or a device such as /dev/null: not a pipe whose reader shares the screen."""
+    import stat
+
+    try:
+        mode = os.fstat(stream.fileno()).st_mode
+    except (AttributeError, OSError, ValueError):  # no descriptor (a test's buffer), or closed
+        return False
+    return stat.S_ISREG(mode) or stat.S_ISCHR(mode)
 
 
 def use_color(mode: ColorMode, stream: TextIO, env: Mapping[str, str]) -> bool:

@@ -113,6 +113,15 @@ def resolve_training(client: ApiClient, project: str, job: str | None = None) ->
     )
 
 
+def job_state(target: TrainingTarget) -> str | None:
+    """The job's status in words when it is not running (known from the job listing, so no
+    request): why its newest lines may be older than the default window."""
+    status = target.status
+    if status is None or status.upper().endswith("RUNNING"):
+        return None
+    return f"the training job is {status}"
+
+
 def job_ended(client: ApiClient, target: TrainingTarget) -> Callable[[], str | None]:
     """For -f: why following should stop (the job reached a final status), or None."""
 

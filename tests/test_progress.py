@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import io
+import os
+import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -10,6 +14,7 @@ from baseten_logs import messages
 from baseten_logs.pager import Direction
 from baseten_logs.progress import FetchProgress, describe_filters, nothing_matched, span
 from baseten_logs.query import Filters
+from baseten_logs.terminal import shows_fetch_progress
 from tests.conftest import invoke
 from tests.fakeapi import FakeLogs
 
@@ -87,3 +92,62 @@ def test_an_empty_result_says_so_on_a_terminal_only(
     )
     assert (result.stderr == expected) is said
     assert (result.stderr == "") is not said
+
+
+# --- Issue 22, item 4: never a blank screen for more than a second ------------------------------
+def test_the_line_shows_within_a_second_while_no_answer_has_come(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """One request scanning a week server-side can take seconds: the line must not wait for it."""
+    status = messages.StatusLine(enabled=True, width=lambda: 200)
+    progress = FetchProgress(status, window_ms=7 * 24 * HOUR, after=0.05, every=0.02).start()
+    try:
+        deadline = time.monotonic() + 5
+        while "fetching…" not in (seen := capsys.readouterr().err) and time.monotonic() < deadline:
+            time.sleep(0.02)
+    finally:
+        progress.stop()
+    assert "fetching… 0ms of 7d covered, 0 lines read, 0 requests, 0 lines/s" in seen
+    assert capsys.readouterr().err.endswith("\r\x1b[2K")  # stopped: erased, nothing after
+
+
+def test_the_line_gives_the_rate_of_lines_read(capsys: pytest.CaptureFixture[str]) -> None:
+    clock = Clock()
+    status = messages.StatusLine(enabled=True, width=lambda: 200)
+    progress = FetchProgress(status, window_ms=HOUR, clock=clock)
+
+    def fetch(start: int, end: int, direction: Direction, limit: int) -> list[dict[str, Any]]:
+        return [{"timestamp": str((start + i) * 1_000_000), "message": "x"} for i in range(limit)]
+
+    clock.now = 2.0
+    progress.wrap(fetch)(0, HOUR, "asc", 1000)
+    assert "1,000 lines read, 1 request, 500 lines/s" in capsys.readouterr().err
+    status.clear()
+
+
+def test_pages_filtered_to_nothing_leave_the_line_up(capsys: pytest.CaptureFixture[str]) -> None:
+    """A local filter that matches nothing makes empty pages; erasing the line for each of them
+    blanked the screen for the whole scan (`training --all --since 7d --grep nosuch`)."""
+    from baseten_logs.commands.get import _write
+
+    status = messages.StatusLine(enabled=True, width=lambda: 200)
+    progress = FetchProgress(status, window_ms=HOUR)
+    status.show(progress.describe())
+    capsys.readouterr()
+    _write([], [], progress)
+    assert capsys.readouterr().err == ""  # not erased
+
+
+def test_progress_shows_with_stdout_a_file_and_stderr_a_terminal(tmp_path: Path) -> None:
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    with (tmp_path / "out").open("w") as file, open(os.devnull, "w") as null:
+        assert shows_fetch_progress(file, Tty(), {})  # `--all > file`
+        assert shows_fetch_progress(null, Tty(), {})  # `> /dev/null`
+        assert not shows_fetch_progress(file, io.StringIO(), {})  # stderr no terminal
+    read, write = os.pipe()
+    with os.fdopen(read) as reader, os.fdopen(write, "w") as pipe:
+        assert not shows_fetch_progress(pipe, Tty(), {})  # `| less`: its reader shares the screen
+        assert reader.readable()

@@ -12,7 +12,7 @@ from typing import Any
 
 from baseten_logs import messages
 from baseten_logs.cache import Cache
-from baseten_logs.chains import ChainTarget, chain_ended, resolve_chain
+from baseten_logs.chains import ChainTarget, chain_ended, chain_state, resolve_chain
 from baseten_logs.client import RetryPolicy
 from baseten_logs.commands.get import run_get
 from baseten_logs.config import Credentials
@@ -53,7 +53,11 @@ def chain_feed(
         Part(replace(query, path=target.logs_path(c), source=None), label=c.name)
         for c in target.chainlets
     )
-    feed = Feed(parts, stop_check=lambda client: chain_ended(client, target))
+    feed = Feed(
+        parts,
+        stop_check=lambda client: chain_ended(client, target),
+        state=lambda client: chain_state(target),
+    )
     return feed, target
 
 

@@ -6,6 +6,7 @@ import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import Any, Protocol, cast
 
 from baseten_logs import messages
@@ -16,15 +17,22 @@ from baseten_logs.feed import Feed, Part, each_query, feed_fetch, local_filter, 
 from baseten_logs.fetch import open_client
 from baseten_logs.follow import Follower, FollowSettings
 from baseten_logs.idcase import replica_hints, replicas_of, request_id_hint
+from baseten_logs.look_back import deployment_state, looked_back, nothing_found, steps
 from baseten_logs.pace import DEFAULT_MAX_RPS, Concurrency, ceiling_of
-from baseten_logs.pager import PAGE_SIZE, Pager, Record
+from baseten_logs.pager import PAGE_SIZE, Direction, FetchPage, Pager, Record
 from baseten_logs.parallel import ParallelWindow
 from baseten_logs.pipes import SaveFile, as_stream, stdout_guard
 from baseten_logs.progress import FetchProgress, nothing_matched
 from baseten_logs.query import Filters, LogQuery
 from baseten_logs.render import OutputFormat, make_renderer
 from baseten_logs.summary import Tally
-from baseten_logs.terminal import ColorMode, is_terminal, shows_progress, use_color
+from baseten_logs.terminal import (
+    ColorMode,
+    is_terminal,
+    shows_fetch_progress,
+    shows_progress,
+    use_color,
+)
 from baseten_logs.timeparse import format_ms
 from baseten_logs.timestamps import record_ms
 
@@ -117,8 +125,10 @@ def run_get(
     extras: Extras | None = None,
     feed: Feed | None = None,
     max_rps: float = DEFAULT_MAX_RPS,
+    look_back: bool = False,
 ) -> ExitStatus:
-    """Show `query`'s window (then follow it) from `feed`'s sources (default: query's own)."""
+    """Show `query`'s window (then follow it) from `feed`'s sources (default: query's own);
+    `look_back` (no --since given): an empty window widens to the newest older lines."""
     extras = extras or Extras()
     feed = feed or Feed.single(query)
     others, tally = extra_sinks(extras)
@@ -146,41 +156,34 @@ def run_get(
                     try:
                         # Inside the try: however early a run ends (Ctrl-C, SIGTERM, a failed
                         # request), the sinks are closed (-o json's `]`, -o github's groups).
-                        opening = opening_pages(
+                        read = _Read()
+                        show = _Printer(
                             client,
                             feed,
-                            query,
+                            sinks,
+                            progress,
+                            read,
                             newest_first=reverse,
                             concurrency=concurrency,
                             on_gap=on_gap,
-                            wrap=progress.wrap if progress is not None else None,
-                            prefetch_bytes=client.limits.prefetch_bytes,
                         )
-                        # Each window's controller hears of every answer (429s included) itself.
-                        windows = opening.windows
-                        recent: list[Record] = []
-                        shown = 0
-                        asked = query.filters.asked_replicas()
-                        replicas: set[str] = set()  # of the shown lines, when some were asked
-                        for page in opening.pages:
-                            shown += len(page)
-                            if asked:
-                                replicas |= replicas_of(page)
-                            _write(sinks, page, progress)
-                            if follow is not None:
-                                horizon = query.until_ms - follow.overlap_ms
-                                recent.extend(r for r in page if _at_or_after(r, horizon))
-                        if progress is not None:
-                            with progress.lock:
-                                progress.clear()
-                        if not shown and follow is None and progress is not None:
-                            messages.info(
-                                nothing_matched(
-                                    query.since_ms, query.until_ms, query.filters, utc=utc
+                        windows = show.windows  # filled as the fetch starts: -v's summary
+                        shown, recent = show.window(query, follow=follow)
+                        if not shown and follow is None:
+                            if look_back and query.limit is not None and not read.lines:
+                                _look_further(client, feed, query, show, utc=utc)
+                            elif progress is not None:
+                                progress.stop()
+                                messages.info(
+                                    nothing_matched(
+                                        query.since_ms, query.until_ms, query.filters, utc=utc
+                                    )
                                 )
-                            )
+                        if progress is not None:
+                            progress.stop()  # follow has its own status line
                         if query.limit != 0 and not messages.quiet():
-                            for hint in other_case_hints(client, feed, query, replicas, shown):
+                            hints = other_case_hints(client, feed, query, show.replicas, show.shown)
+                            for hint in hints:
                                 messages.warn(hint)
                         if follow is not None:
                             _follow(
@@ -195,8 +198,7 @@ def run_get(
                             )
                     finally:
                         if progress is not None:
-                            with progress.lock:
-                                progress.clear()
+                            progress.stop()
                         # On failure or Ctrl-C too: what was fetched is still shown (-o github
                         # writes its groups at the end, -o json its closing bracket).
                         for sink in sinks:
@@ -248,6 +250,118 @@ def _first_page(
     return next((page for page in pages if page), [])
 
 
+class _Read:
+    """Counts the lines the API sent, before local filters: a window that matched nothing
+    locally was not empty, and looking further back would only scan more of the same."""
+
+    def __init__(self) -> None:
+        self.lines = 0  # racing workers may lose a count, never turn lines into none
+
+    def wrap(self, fetch: FetchPage) -> FetchPage:
+        def counted(start: int, end: int, direction: Direction, limit: int) -> list[Record]:
+            page = fetch(start, end, direction, limit)
+            self.lines += len(page)
+            return page
+
+        return counted
+
+
+class _Printer:
+    """Fetches a window from the feed and writes its pages to the sinks (with the progress
+    line and the count of lines read); one per run, used again for each look-back step."""
+
+    def __init__(
+        self,
+        client: ApiClient,
+        feed: Feed,
+        sinks: list[Sink],
+        progress: FetchProgress | None,
+        read: _Read,
+        *,
+        newest_first: bool,
+        concurrency: Concurrency,
+        on_gap: Callable[[int], None],
+    ) -> None:
+        self.client = client
+        self.feed = feed
+        self.sinks = sinks
+        self.progress = progress
+        self.read = read
+        self.newest_first = newest_first
+        self.concurrency = concurrency
+        self.on_gap = on_gap
+        self.windows: list[ParallelWindow] = []
+        self.shown = 0  # lines shown by every window so far (a look back's steps too)
+        self.replicas: set[str] = set()  # theirs, when --replica was given: for the case hint
+
+    def _wrap(self, fetch: FetchPage) -> FetchPage:
+        counted = self.read.wrap(fetch)
+        return counted if self.progress is None else self.progress.wrap(counted)
+
+    def window(
+        self,
+        query: LogQuery,
+        *,
+        follow: FollowSettings | None = None,
+        announce: Callable[[], None] | None = None,
+    ) -> tuple[int, list[Record]]:
+        """(lines shown, those -f must remember); `announce` is called before the first line."""
+        opening = opening_pages(
+            self.client,
+            self.feed,
+            query,
+            newest_first=self.newest_first,
+            concurrency=self.concurrency,
+            on_gap=self.on_gap,
+            wrap=self._wrap,
+            prefetch_bytes=self.client.limits.prefetch_bytes,
+        )
+        # Each window's controller hears of every answer (429s included) itself.
+        self.windows[:] = opening.windows
+        recent: list[Record] = []
+        shown = 0
+        asked = bool(query.filters.asked_replicas())
+        for page in opening.pages:
+            if page and not shown and announce is not None:
+                announce()
+            shown += len(page)
+            if asked:
+                self.replicas |= replicas_of(page)
+            _write(self.sinks, page, self.progress)
+            if follow is not None:
+                horizon = query.until_ms - follow.overlap_ms
+                recent.extend(r for r in page if _at_or_after(r, horizon))
+        if self.progress is not None:
+            with self.progress.lock:
+                self.progress.clear()
+        self.shown += shown
+        return shown, recent
+
+
+def _look_further(
+    client: ApiClient, feed: Feed, query: LogQuery, show: _Printer, *, utc: bool
+) -> None:
+    """No --since and nothing in the default window: the newest older lines (look_back.py)."""
+    check = feed.state or (lambda c: deployment_state(c, query.logs_path))
+    state = check(client)
+    if state is not None:
+        messages.info(state)
+    last = query
+    for step in steps(query):
+        last = step
+        if show.progress is not None:
+            show.progress.extend(step.until_ms - step.since_ms + 1)
+        read_before = show.read.lines
+        shown, _ = show.window(step, announce=partial(messages.info, looked_back(query, step)))
+        if shown:
+            return
+        if show.read.lines > read_before:
+            break  # lines came, none passed the local filters: looking further scans more
+    if show.progress is not None:
+        show.progress.stop()  # before the last word, or the line would come back under it
+    messages.info(nothing_found(query, last, utc=utc, read_lines=show.read.lines > 0))
+
+
 def _parallel_summary(windows: list[ParallelWindow]) -> str:
     """For -v: how the window was fetched (a chain: every chainlet's window together)."""
     controllers = [window.controller for window in windows]
@@ -266,17 +380,21 @@ def _at_or_after(record: Record, ms: int) -> bool:
 
 
 def _progress(query: LogQuery, *, verbose: bool, sources: int = 1) -> FetchProgress | None:
-    """A progress line for the opening fetch: on a terminal only (stdout and stderr), not with
-    -v (whose request lines it would cut through) and not with -q. Several sources each walk
+    """A progress line for the opening fetch: with stderr on a terminal and stdout the same
+    terminal or a file (not a pipe), not with -v (whose request lines it would cut through)
+    and not with -q. Several sources each walk
     the window (with --all), so the window counts once per source."""
-    if verbose or not shows_progress(sys.stdout, sys.stderr, os.environ):
+    if verbose or not shows_fetch_progress(sys.stdout, sys.stderr, os.environ):
         return None
     status = messages.StatusLine(enabled=True)
     span = query.until_ms - query.since_ms + 1
-    return FetchProgress(status, window_ms=span * (sources if query.limit is None else 1))
+    window_ms = span * (sources if query.limit is None else 1)
+    return FetchProgress(status, window_ms=window_ms).start()
 
 
 def _write(sinks: list[Sink], page: list[Record], progress: FetchProgress | None) -> None:
+    if not page:
+        return  # all filtered out locally: erasing the progress line for nothing blanks it
     if progress is None:
         for sink in sinks:
             sink.write_page(page)

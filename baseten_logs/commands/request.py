@@ -8,6 +8,7 @@ on the same connection, and each chainlet is one more source.
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections import Counter
@@ -26,6 +27,7 @@ from baseten_logs.inert import inert
 from baseten_logs.levels import LEVELS, effective_level
 from baseten_logs.pager import FetchPage, Record
 from baseten_logs.pipes import stdout_guard
+from baseten_logs.progress import FetchProgress
 from baseten_logs.query import LogQuery
 from baseten_logs.request import (
     RequestSource,
@@ -36,6 +38,7 @@ from baseten_logs.request import (
     marked_context,
     story_pages,
 )
+from baseten_logs.terminal import shows_fetch_progress
 
 
 @dataclass(frozen=True)
@@ -83,10 +86,12 @@ def run_request(
     completed = False
     try:
         with open_client(credentials, log=log, retry=RetryPolicy(attempts=attempts)) as client:
+            progress = search_progress(until_ms - since_ms + 1, verbose=verbose)
             try:
 
                 def fetch_for(query: LogQuery) -> FetchPage:
-                    return page_fetcher(client, query)
+                    fetch = page_fetcher(client, query)
+                    return fetch if progress is None else progress.wrap(fetch)
 
                 where = None
                 if chain is not None:
@@ -102,15 +107,22 @@ def run_request(
                     if verbose:
                         names = ", ".join(c.name for c in target.chainlets)
                         messages.info(f"{target.label}: chainlets {names}")
-                story = find_request(
-                    fetch_for,
-                    request_id=request_id,
-                    sources=sources,
-                    since_ms=since_ms,
-                    until_ms=until_ms,
-                    on_gap=on_gap,
-                    where=where,
-                )
+                if progress is not None:  # every source's window is searched
+                    progress.extend((until_ms - since_ms + 1) * (len(sources) - 1))
+                try:
+                    story = find_request(
+                        fetch_for,
+                        request_id=request_id,
+                        sources=sources,
+                        since_ms=since_ms,
+                        until_ms=until_ms,
+                        on_gap=on_gap,
+                        where=where,
+                    )
+                finally:
+                    if progress is not None:
+                        progress.stop()
+                        progress = None  # context lines come as the lines are written
                 # A chain's lines: a column of chainlet names as wide as `chain` makes it.
                 width = max((len(s.chainlet or "") for s in story.searched), default=0)
                 screen = screen_sink(output, color, utc, label_width=width)
@@ -137,6 +149,14 @@ def run_request(
     finally:
         end_run(extras, tally, completed=completed, requests=requests, verbose=verbose)
     return outcome(extras, tally, gaps)
+
+
+def search_progress(window_ms: int, *, verbose: bool) -> FetchProgress | None:
+    """The search's progress line (a week's scan for an id can take seconds in one request),
+    on the terms of `get`'s: stderr a terminal, stdout a terminal or a file, and not -v."""
+    if verbose or not shows_fetch_progress(sys.stdout, sys.stderr, os.environ):
+        return None
+    return FetchProgress(messages.StatusLine(enabled=True), window_ms=window_ms).start()
 
 
 def _marked(line: StoryLine) -> Record:

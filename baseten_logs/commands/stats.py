@@ -16,12 +16,13 @@ from baseten_logs.feed import Feed, opening_pages
 from baseten_logs.fetch import open_client
 from baseten_logs.pace import DEFAULT_MAX_RPS, Concurrency, ceiling_of
 from baseten_logs.pipes import stdout_guard
+from baseten_logs.progress import FetchProgress
 from baseten_logs.query import LogQuery
 from baseten_logs.stats import Summary, WindowStats, bucket_origin, choose_bucket_ms, utc_offset_ms
 from baseten_logs.terminal import (
     ColorMode,
     is_terminal,
-    shows_progress,
+    shows_fetch_progress,
     terminal_width,
     use_color,
 )
@@ -65,9 +66,11 @@ def run_stats(
     as_json = output == "json" or not is_terminal(stream, os.environ)
     width = terminal_width()
     stats = _collector(query, as_json=as_json, width=width, utc=utc)
-    status = messages.StatusLine(
-        enabled=not verbose and shows_progress(sys.stdout, sys.stderr, os.environ)
-    )
+    progress = None
+    if not verbose and shows_fetch_progress(sys.stdout, sys.stderr, os.environ):
+        # Nothing is written before the end: the line stays up, refreshed while answers come.
+        window_ms = (query.until_ms - query.since_ms + 1) * len(feed.parts)
+        progress = FetchProgress(messages.StatusLine(enabled=True), window_ms=window_ms).start()
     log = messages.info if verbose else None
     retry = RetryPolicy(attempts=attempts)
     connections = ceiling_of(concurrency)
@@ -81,16 +84,15 @@ def run_stats(
             newest_first=False,
             concurrency=concurrency,
             on_gap=on_gap,
+            wrap=progress.wrap if progress is not None else None,
             prefetch_bytes=client.limits.prefetch_bytes,
         )
-        lines = 0
         try:
             for page in opening.pages:
                 stats.add_page(page)
-                lines += len(page)
-                status.show(f"counting… {lines:,} lines")
         finally:  # an error or Ctrl-C must not leave the status on the user's prompt line
-            status.clear()
+            if progress is not None:
+                progress.stop()
         if verbose:
             messages.info(f"{client.requests_made} requests")
     summary = stats.summary(complete=not gaps)

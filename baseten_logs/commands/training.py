@@ -21,7 +21,7 @@ from baseten_logs.feed import Feed, Part
 from baseten_logs.fetch import open_client
 from baseten_logs.progress import describe_filters
 from baseten_logs.query import Filters, LogQuery
-from baseten_logs.training import job_ended, resolve_training
+from baseten_logs.training import job_ended, job_state, resolve_training
 
 
 def run_training(
@@ -48,6 +48,7 @@ def run_training(
         (Part(sent),),
         local=local,
         stop_check=lambda client: job_ended(client, target),
+        state=lambda client: job_state(target),
     )
     return run_get(
         query=replace(sent, filters=local),  # the window, and the filters messages name

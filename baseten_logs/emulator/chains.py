@@ -1,9 +1,10 @@
 """The emulator's chains (chainlets that log about one another's requests) and training jobs.
 
-A chainlet and a training job log like a model deployment (the same generator, so levels,
-tracebacks, replicas and late arrivals are all there); a chainlet also says when it calls the
-next chainlet and when it handles a request from the one before, with the same request id, so
-a merged view shows one request crossing the chain.
+A chainlet logs like a model deployment (the same generator, so levels, tracebacks, replicas
+and late arrivals are all there), a training job like a training job (training_logs.py: steps,
+loss, epochs, checkpoints, OOMs, from the same chunked generator); a chainlet also says when it
+calls the next chainlet and when it handles a request from the one before, with the same
+request id, so a merged view shows one request crossing the chain.
 """
 
 from __future__ import annotations

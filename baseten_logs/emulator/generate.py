@@ -379,10 +379,13 @@ class _Chunk:
             if r.random() < 0.1:
                 offsets[i] = offsets[i - 1]
         for i, off in enumerate(offsets):
-            msg = self.json_line(
-                "DEBUG", f"token {i} id={self.below(128000)} logprob=-{r.random():.3f}"
-            )
-            self.raw.append((ms_ns + off, msg, replica, rid, "DEBUG", "model"))
+            self.raw.append((ms_ns + off, self.burst_line(i), replica, rid, "DEBUG", "model"))
+
+    def burst_line(self, i: int) -> str:
+        """The `i`th line of a burst flushed within one millisecond."""
+        return self.json_line(
+            "DEBUG", f"token {i} id={self.below(128000)} logprob=-{self.random():.3f}"
+        )
 
     def startup(self, t: int) -> None:
         r = self.rng
@@ -424,25 +427,12 @@ class _Chunk:
         if target and r.random() < 0.12:
             self.burst(self.between(5, max(6, min(200, target // 3))), r.choice(self.replicas))
         while len(self.raw) < target:
-            t = self.start_ns + self.below(CHUNK_NS)
-            replica = r.choice(self.replicas)
-            roll = r.random()
-            if roll < 0.535:
-                self.request(t, replica)
-            elif roll < 0.55:
-                self.retried(t, replica)
-            elif roll < 0.88:
-                self.single(t, replica)
-            elif roll < 0.93:
-                self.same_ns(t, replica)
-            elif roll < 0.97:
-                self.duplicate(t, replica)
-            else:
-                self.progress(t, replica)
+            self.event(self.start_ns + self.below(CHUNK_NS), r.choice(self.replicas))
         del self.raw[target:]
         first_ms = self.dep.logs_from_ms
         if self.start_ns <= first_ms * NS_PER_MS < self.start_ns + CHUNK_NS:
             self.startup(first_ms * NS_PER_MS)
+        self.finish()
         giant = self.p.giant_burst_at_ms
         if giant is not None and self.start_ns <= giant * NS_PER_MS < self.start_ns + CHUNK_NS:
             self.giant(giant)
@@ -452,6 +442,25 @@ class _Chunk:
             and self.start_ns <= planted.at_ms * NS_PER_MS < self.start_ns + CHUNK_NS
         ):
             self.retried(planted.at_ms * NS_PER_MS, self.replicas[0], planted.request_id)
+
+    def event(self, t: int, replica: str) -> None:
+        """A few related lines of a model server, at `t` on `replica`."""
+        roll = self.random()
+        if roll < 0.535:
+            self.request(t, replica)
+        elif roll < 0.55:
+            self.retried(t, replica)
+        elif roll < 0.88:
+            self.single(t, replica)
+        elif roll < 0.93:
+            self.same_ns(t, replica)
+        elif roll < 0.97:
+            self.duplicate(t, replica)
+        else:
+            self.progress(t, replica)
+
+    def finish(self) -> None:
+        """Last words of a stream that ends (a model server has none: it is stopped)."""
 
     def lines(self) -> list[Line]:
         r = self.rng
@@ -486,6 +495,8 @@ class _Chunk:
 class DeploymentGenerator:
     """The lazily generated log stream of one deployment."""
 
+    builder: type[_Chunk] = _Chunk  # what the stream's lines are like (a training job's differ)
+
     def __init__(self, dep: Deployment, params: GenParams) -> None:
         self.dep = dep
         self.params = params
@@ -501,6 +512,6 @@ class DeploymentGenerator:
         first, last = self.chunk_range()
         if k < first or (last is not None and k > last):
             return []
-        builder = _Chunk(self.params, self.dep, self.replicas, k)
+        builder = self.builder(self.params, self.dep, self.replicas, k)
         builder.build()
         return builder.lines()

@@ -13,6 +13,7 @@ from .config import EmulatorConfig
 from .generate import CHUNK_MS, CHUNK_NS, NS_PER_MS, DeploymentGenerator, GenParams, Line
 from .query import LineFilter
 from .request_ids import REQUEST_SPAN_MS, PlantedRequest, request_began_ms
+from .training_logs import TrainingGenerator
 
 
 class Chunk:
@@ -229,7 +230,7 @@ class LogStore:
                 self._add_chain(config, chain_dep.chainlets)
         for project in catalogue.training_projects:
             for job in project.jobs:
-                src = DeploymentSource(DeploymentGenerator(job.dep, self._params(config, job.dep)))
+                src = DeploymentSource(TrainingGenerator(job.dep, self._params(config, job.dep)))
                 self._sources[src.key] = src
 
     def _add_chain(self, config: EmulatorConfig, chainlets: tuple[Chainlet, ...]) -> None:

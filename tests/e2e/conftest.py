@@ -111,3 +111,46 @@ def settled_now_ms() -> int:
 
 
 MODEL, DEPLOYMENT = DEMO_MODEL_ID, DEMO_DEPLOYMENT_ID
+
+
+@dataclass
+class TerminalRun:
+    status: int
+    stderr: str  # what the terminal received on stderr, escapes and all
+
+
+def on_terminal(emu: Emulator, *args: str, stdout: Path | None = None) -> TerminalRun:
+    """Run the installed command with stderr on a pseudo-terminal, and stdout on the same one
+    or, given `stdout`, into that file (`--all > file` typed in a terminal)."""
+    import pty
+    import select
+
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("BASETEN_", "TTY_"))}
+    env = base | {"BASETEN_API_URL": emu.url, "BASETEN_API_KEY": emu.api_key, "COLUMNS": "200"}
+    master, slave = pty.openpty()
+    out = stdout.open("w") if stdout is not None else None
+    proc = subprocess.Popen(
+        [str(CLI), *args],
+        stdin=subprocess.DEVNULL,
+        stdout=out if out is not None else slave,
+        stderr=slave,
+        env=env,
+    )
+    os.close(slave)
+    received = b""
+    try:
+        while True:
+            ready, _, _ = select.select([master], [], [], 60)
+            try:
+                chunk = os.read(master, 65536) if ready else b""
+            except OSError:  # the command ended and closed its side
+                chunk = b""
+            if not chunk:
+                break
+            received += chunk
+        status = proc.wait(timeout=60)
+    finally:
+        os.close(master)
+        if out is not None:
+            out.close()
+    return TerminalRun(status, received.decode(errors="replace"))

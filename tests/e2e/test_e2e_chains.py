@@ -263,3 +263,25 @@ def test_view_shows_a_saved_chain_as_chain_showed_it(emu: Emulator, tmp_path: Pa
     kept = [api_fields(json.loads(text)) for text in saved.read_text().splitlines()]
     assert one.jsonl() == [line for line in kept if line["chainlet"] == "Generator"]
     assert one.stdout
+
+
+def test_no_since_looks_back_across_every_chainlet_when_the_window_is_empty(
+    emu: Emulator,
+) -> None:
+    """The development chain's chainlets said "Starting replica" once, at their start; three
+    hours later a default window holds none, and the look-back finds each chainlet's."""
+    chain = emu.catalogue.chains[0]
+    development = next(d for d in chain.deployments if d.environment is None)
+    started = max(c.dep.logs_from_ms for c in development.chainlets)
+    until = str(started + 3 * 3_600_000)
+    grep = ("--grep", "Starting replica", "-o", "jsonl")
+    run = cli(emu, "chain", CHAIN_NAME, development.id, "--until", until, *grep)
+    assert run.status == 0, run.stderr
+    lines = run.jsonl()
+    assert {line["chainlet"] for line in lines} == {c.name for c in development.chainlets}
+    assert all(line["message"].startswith("Starting replica") for line in lines)
+    assert (
+        "no lines in the 30m before --until matching --grep 'Starting replica'; "
+        "showing the newest of the 6h before --until"
+    ) in run.stderr
+    assert "is ACTIVE" not in run.stderr and "chain deployment is" not in run.stderr

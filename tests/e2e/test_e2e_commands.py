@@ -59,7 +59,8 @@ def test_emulator_command_serves_until_ctrl_c() -> None:
         )
         assert run.returncode == 0, run.stderr
         stamps = [json.loads(line)["timestamp"] for line in run.stdout.splitlines()]
-        assert len(stamps) == 3 and all(isinstance(s, int) for s in stamps)  # --timestamps ms
+        # --timestamps ms: milliseconds, as a string like every form (the schema types it a string)
+        assert len(stamps) == 3 and all(s.isdigit() and len(s) == 13 for s in stamps)
     finally:
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=20)

@@ -8,7 +8,7 @@ from typing import Any
 from baseten_logs.emulator import DEMO_MODEL_NAME, Emulator
 from baseten_logs.emulator.chains import CHAIN_ID, CHAIN_NAME, CHAINLETS
 from baseten_logs.errors import ExitStatus
-from tests.e2e.conftest import DAY_MS, DEPLOYMENT, MODEL, cli
+from tests.e2e.conftest import DAY_MS, DEPLOYMENT, MODEL, cli, on_terminal
 
 Record = dict[str, Any]
 
@@ -250,3 +250,13 @@ def test_a_request_id_in_upper_case_is_named_in_its_case(emu: Emulator) -> None:
     run = cli(emu, "request", request_id.upper(), MODEL, DEPLOYMENT)
     assert run.status == ExitStatus.NOT_FOUND
     assert f"but {request_id!r} is: request ids match exactly" in run.stderr
+
+
+def test_a_slow_search_shows_progress_within_a_second_on_a_terminal(emu: Emulator) -> None:
+    """The search is one request per source (a week each): the line cannot wait for answers."""
+    emu.set_latency(2.5)
+    run = on_terminal(emu, "request", "nosuch-req2", DEMO_MODEL_NAME)
+    assert run.status == ExitStatus.NOT_FOUND
+    # Shown before any answer came: the line does not wait for one (each takes 2.5 s here).
+    assert "0 requests, 0 lines/s" in run.stderr
+    assert "fetching… 0ms of 7d covered" in run.stderr

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
 from baseten_logs.emulator import Emulator
 from baseten_logs.levels import LEVEL_RANK, effective_level
 from baseten_logs.stats import LEVEL_KEYS, signature
-from tests.e2e.conftest import DEPLOYMENT, HOUR_MS, MODEL, cli, settled_now_ms
+from tests.e2e.conftest import DEPLOYMENT, HOUR_MS, MODEL, cli, on_terminal, settled_now_ms
 
 
 @pytest.mark.parametrize(
@@ -69,3 +70,12 @@ def test_the_drawn_header_names_the_target_as_given(emu: Emulator) -> None:
     )  # fmt: skip
     assert run.status == 0, run.stderr
     assert run.stdout.startswith(f"{DEMO_MODEL_NAME} ({MODEL}) / ")
+
+
+def test_a_slow_count_shows_progress_before_the_first_answer(emu: Emulator, tmp_path: Path) -> None:
+    emu.set_latency(2.5)
+    target = tmp_path / "stats.json"
+    run = on_terminal(emu, "stats", MODEL, DEPLOYMENT, "--since", "1h", stdout=target)
+    assert run.status == 0, run.stderr
+    assert "fetching… 0ms of 1h covered, 0 lines read, 0 requests, 0 lines/s" in run.stderr
+    assert run.stderr.endswith("\r\x1b[2K") and json.loads(target.read_text())["totals"]

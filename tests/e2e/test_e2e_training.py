@@ -22,9 +22,9 @@ def test_grep_shows_exactly_the_matching_lines_of_the_latest_job(fresh: Emulator
         TRAINING_PROJECT_NAME,
         "--all",
         "--grep",
-        "Generated [0-9]+ tokens",
+        "step [0-9]+ [|] epoch [0-9]+ [|] loss",
         "--exclude",
-        " in 0.",
+        " 1.9",
         "--since",
         str(since),
         "--until",
@@ -38,8 +38,8 @@ def test_grep_shows_exactly_the_matching_lines_of_the_latest_job(fresh: Emulator
         TRAINING_JOB_ID,
         since,
         until,
-        search_pattern="Generated [0-9]+ tokens",
-        excludes=[" in 0."],
+        search_pattern="step [0-9]+ [|] epoch [0-9]+ [|] loss",
+        excludes=[" 1.9"],
     )
     everything = fresh.job_ground_truth(TRAINING_PROJECT_ID, TRAINING_JOB_ID, since, until)
     assert 0 < len(truth) < len(everything)  # the filter really narrows
@@ -130,3 +130,14 @@ def test_an_unknown_project_exits_4_naming_the_projects(emu: Emulator) -> None:
     run = cli(emu, "training", "nosuch")
     assert run.status == 4
     assert TRAINING_PROJECT_NAME in run.stderr
+
+
+def test_a_finished_job_shows_its_last_lines_with_no_since(emu: Emulator) -> None:
+    run = cli(emu, "training", TRAINING_PROJECT_NAME, "lora-r8", "-n", "30", "-o", "jsonl")
+    assert run.status == 0, run.stderr
+    now = emu.now_ms()
+    truth = emu.job_ground_truth(TRAINING_PROJECT_ID, TRAINING_OLD_JOB_ID, now - 7 * DAY_MS, now)
+    assert truth and run.jsonl() == truth[-30:]  # it ended two days ago
+    assert "the training job is TRAINING_JOB_COMPLETED" in run.stderr
+    assert "no lines in the last 30m; showing the newest of the last 7d" in run.stderr
+    assert len([r for r in emu.requests if r.path.endswith("/logs")]) == 4

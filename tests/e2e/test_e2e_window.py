@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from baseten_logs.emulator import Emulator
+from baseten_logs.emulator.catalogue import WHISPER_MODEL_ID, WHISPER_OLD_DEPLOYMENT_ID
 from baseten_logs.levels import effective_level
-from tests.e2e.conftest import DAY_MS, DEPLOYMENT, HOUR_MS, MODEL, cli, settled_now_ms
+from tests.e2e.conftest import (
+    DAY_MS,
+    DEPLOYMENT,
+    HOUR_MS,
+    MODEL,
+    cli,
+    on_terminal,
+    settled_now_ms,
+)
 
 
 @pytest.mark.parametrize("concurrency", ["1", "4"])
@@ -183,3 +194,75 @@ def test_window_edges_are_inclusive_to_the_millisecond(fresh: Emulator) -> None:
         )
         assert run.jsonl() == fresh.ground_truth(MODEL, DEPLOYMENT, edge - 1000, edge)
         assert int(run.jsonl()[-1]["timestamp"]) // 1_000_000 == edge
+
+
+# --- No --since: a finished deployment still shows its newest lines (issue 22, item 3) ----------
+def _logs_requests(emu: Emulator) -> list[dict[str, list[str]]]:
+    return [r.query for r in emu.requests if r.path.endswith("/logs")]
+
+
+def test_no_since_on_an_inactive_deployment_shows_its_newest_lines(emu: Emulator) -> None:
+    run = cli(emu, "get", "whisper-large", "v1", "-n", "20", "-o", "jsonl")
+    assert run.status == 0, run.stderr
+    now = emu.now_ms()
+    truth = emu.ground_truth(WHISPER_MODEL_ID, WHISPER_OLD_DEPLOYMENT_ID, now - 7 * DAY_MS, now)
+    assert truth and run.jsonl() == truth[-20:]  # it stopped logging hours ago
+    assert "the deployment is INACTIVE" in run.stderr
+    assert "no lines in the last 30m; showing the newest of the last " in run.stderr
+    # One newest-first request per widening step, not a scan: 30m, 6h and at most 1d.
+    assert len(_logs_requests(emu)) <= 3
+
+
+def test_no_since_and_nothing_in_seven_days_says_how_far_it_looked(emu: Emulator) -> None:
+    run = cli(emu, "get", "whisper-large", "v1", "--grep", "nosuchxyz", "-o", "jsonl")
+    assert (run.status, run.stdout) == (0, "")
+    assert "the deployment is INACTIVE" in run.stderr
+    assert "no lines in the last 7d matching --grep nosuchxyz; try --since 30d" in run.stderr
+    steps = _logs_requests(emu)
+    spans = [int(q["end_epoch_millis"][0]) - int(q["start_epoch_millis"][0]) for q in steps]
+    assert len(steps) == 4 and max(spans) < 7 * DAY_MS  # 30m, then 6h, 1d and 7d back
+    starts = [int(q["start_epoch_millis"][0]) for q in steps]
+    assert starts == sorted(starts, reverse=True)  # each step only the part not looked at
+
+
+def test_an_explicit_since_is_the_window_asked_for(emu: Emulator) -> None:
+    run = cli(emu, "get", "whisper-large", "v1", "--since", "30m", "-o", "jsonl")
+    assert (run.status, run.stdout) == (0, "")
+    assert "showing the newest" not in run.stderr
+    assert len(_logs_requests(emu)) == 1
+
+
+def test_no_since_on_a_running_deployment_asks_nothing_more(emu: Emulator) -> None:
+    run = cli(emu, "get", MODEL, DEPLOYMENT, "-n", "5", "-o", "jsonl")
+    assert run.status == 0, run.stderr
+    assert len(run.jsonl()) == 5 and run.stderr == ""
+    assert [r.path for r in emu.requests if not r.path.endswith("/logs")] == []
+
+
+# --- Progress within a second, also with stdout a file (issue 22, item 4) ------------------------
+def test_all_into_a_file_shows_progress_on_the_terminal_within_a_second(
+    emu: Emulator, tmp_path: Path
+) -> None:
+    emu.set_latency(2.5)  # the first answer comes after the line must have
+    target = tmp_path / "out.jsonl"
+    run = on_terminal(emu, "get", MODEL, DEPLOYMENT, "--all", "--since", "1h", stdout=target)
+    assert run.status == 0, run.stderr
+    # Shown before any answer came: the line does not wait for one (each takes 2.5 s here).
+    assert "0 requests, 0 lines/s" in run.stderr
+    assert " of 1h covered, " in run.stderr
+    assert run.stderr.endswith("\r\x1b[2K")  # erased at the end
+    assert target.read_text(encoding="utf-8").count("\n") > 100
+
+
+def test_a_local_filter_matching_nothing_keeps_the_progress_line_up(emu: Emulator) -> None:
+    """Pages the local filter empties must not erase the line (it was up for no time at all)."""
+    emu.set_latency(0.5)  # a scan of a few seconds, whatever the machine
+    until = settled_now_ms()
+    window = ("--since", str(until - 6 * HOUR_MS), "--until", str(until), "--all")
+    run = on_terminal(emu, "training", "llama-finetune", "--grep", "nosuchxyz", *window)
+    assert run.status == 0, run.stderr
+    assert "fetching… " in run.stderr
+    shown, erased = "\r\x1b[2K\x1b[2m", "\r\x1b[2K"
+    # Every erasure is the start of the next refresh, but the last one (before the message).
+    bare = run.stderr.count(erased) - run.stderr.count(shown)
+    assert bare == 1, run.stderr
