@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from baseten_logs.emulator import Emulator
 from baseten_logs.errors import ExitStatus
 from tests.e2e.conftest import DEPLOYMENT, HOUR_MS, MODEL, cli, settled_now_ms
+from tests.hostile_server import CHAIN, Hostility, HostileServer, run_measured
 
 # Small limits, so a test need not wait a minute or read 64 MiB (the defaults users get).
 SMALL = {
@@ -108,3 +111,17 @@ def test_a_server_ignoring_limit_changes_nothing_the_user_sees(
     assert run.jsonl() == emu.ground_truth(MODEL, DEPLOYMENT, since, until)
     newest = cli(emu, "get", MODEL, DEPLOYMENT, "-n", "7", *span, "-o", "jsonl")
     assert newest.jsonl() == emu.ground_truth(MODEL, DEPLOYMENT, since, until)[-7:]
+
+
+# --- memory bounds against a hostile server of our own (tests/hostile_server.py) ----------------
+
+
+def test_a_chainlet_name_of_a_mib_labels_each_line_cut_to_256_characters() -> None:
+    # Before: the whole name on every line, 20 MiB of output for 20 lines (1 GB for -n 1000).
+    with HostileServer(Hostility(chainlet_name_bytes=1 << 20)) as server:
+        run = run_measured(["chain", CHAIN, "-n", "20", "-o", "jsonl"], server.env())
+    assert run.status == 0, run.stderr
+    records = [json.loads(line) for line in run.stdout.splitlines()]
+    assert len(records) == 20
+    assert {r["chainlet"] for r in records} == {"n" * 255 + "…"}
+    assert len(run.stdout) < 20 * 1024
