@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, cast
 
-from baseten_logs import messages
+from baseten_logs import interrupts, messages
 from baseten_logs.client import ApiClient, RetryPolicy
 from baseten_logs.config import Credentials
 from baseten_logs.errors import BasetenLogsError, ExitStatus
@@ -98,6 +98,28 @@ def outcome(extras: Extras, tally: Tally | None, gaps: list[int]) -> ExitStatus:
     if tally is not None and extras.fail_on and tally.count_at_or_above(extras.fail_on):
         return ExitStatus.MATCHED
     return ExitStatus.INCOMPLETE if gaps else ExitStatus.OK
+
+
+def write_all(sinks: Sequence[Sink], records: Sequence[Mapping[str, Any]], late: int = 0) -> None:
+    """A page to every sink (the screen, --save, the --summary tally), whole: a signal meanwhile
+    waits until all of them have it (see interrupts), so none shows a line cut short and they
+    agree on what was shown. `late`: the first lines came after later ones (marked if a sink
+    can)."""
+    with interrupts.deferred():
+        for sink in sinks:
+            mark = getattr(sink, "write_late", None) if late else None
+            if mark is None:
+                sink.write_page(records)
+            else:
+                mark(records[:late])
+                sink.write_page(records[late:])
+
+
+def close_all(sinks: Sequence[Sink]) -> None:
+    """Every sink closed (-o json's `]`, -o github's groups), a signal meanwhile waiting."""
+    with interrupts.deferred():
+        for sink in sinks:
+            sink.close()
 
 
 def run_get(
@@ -191,8 +213,7 @@ def run_get(
                                 progress.clear()
                         # On failure or Ctrl-C too: what was fetched is still shown (-o github
                         # writes its groups at the end, -o json its closing bracket).
-                        for sink in sinks:
-                            sink.close()
+                        close_all(sinks)
             finally:
                 requests = client.requests_made
         completed = True
@@ -236,13 +257,11 @@ def _progress(query: LogQuery, *, verbose: bool, sources: int = 1) -> FetchProgr
 
 def _write(sinks: list[Sink], page: list[Record], progress: FetchProgress | None) -> None:
     if progress is None:
-        for sink in sinks:
-            sink.write_page(page)
+        write_all(sinks, page)
         return
     with progress.lock:  # workers update the progress line: never in the middle of a page
         progress.clear()
-        for sink in sinks:
-            sink.write_page(page)
+        write_all(sinks, page)
 
 
 def _follow(
@@ -293,13 +312,7 @@ def _follow(
             if keep is not None:
                 late = len(keep(batch[:late]))
                 batch = keep(batch)  # the first `late` lines came after later ones were shown
-            for sink in sinks:
-                mark = getattr(sink, "write_late", None) if late else None
-                if mark is None:
-                    sink.write_page(batch)
-                else:
-                    mark(batch[:late])
-                    sink.write_page(batch[late:])
+            write_all(sinks, batch, late)
     finally:
         status.clear()  # Ctrl-C too: leave the shell prompt a clean line
     if follower.stopped_because:

@@ -14,10 +14,19 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from baseten_logs import messages
+from baseten_logs import interrupts, messages
 from baseten_logs.chains import resolve_chain
 from baseten_logs.client import RetryPolicy
-from baseten_logs.commands.get import Extras, end_run, extra_sinks, outcome, screen_sink, warn_gap
+from baseten_logs.commands.get import (
+    Extras,
+    close_all,
+    end_run,
+    extra_sinks,
+    outcome,
+    screen_sink,
+    warn_gap,
+    write_all,
+)
 from baseten_logs.config import Credentials
 from baseten_logs.errors import ExitStatus
 from baseten_logs.fetch import open_client, page_fetcher
@@ -121,15 +130,14 @@ def run_request(
                 with stdout_guard():
                     try:
                         for page in pages:
-                            screen.write_page([shown(line) for line in page])
-                            if others:
-                                records = [line.as_json() for line in page]
-                                for sink in others:
-                                    sink.write_page(records)
+                            # One page to the screen and the others alike, whole (see write_all).
+                            with interrupts.deferred():
+                                write_all([screen], [shown(line) for line in page])
+                                if others:
+                                    write_all(others, [line.as_json() for line in page])
                     finally:
                         # On failure or Ctrl-C too: -o json closes its array, -o github its groups.
-                        for sink in (screen, *others):
-                            sink.close()
+                        close_all([screen, *others])
             finally:
                 requests = client.requests_made
         completed = True

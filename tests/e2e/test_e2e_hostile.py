@@ -9,7 +9,7 @@ import pytest
 from baseten_logs.emulator import Emulator
 from baseten_logs.errors import ExitStatus
 from tests.e2e.conftest import DEPLOYMENT, HOUR_MS, MODEL, cli, settled_now_ms
-from tests.hostile_server import CHAIN, Hostility, HostileServer, run_measured
+from tests.hostile_server import CHAIN, HostileServer, Hostility, run_measured
 
 # Small limits, so a test need not wait a minute or read 64 MiB (the defaults users get).
 SMALL = {
