@@ -20,8 +20,16 @@ import httpcore
 import httpx
 
 from .errors import ApiError, AuthError, NotFoundError, TransportError, UsageError
-from .limits import ENV_MAX_ANSWER_BYTES, ENV_REQUEST_DEADLINE, MIB, Limits, describe_bytes
+from .limits import (
+    ENV_MAX_ANSWER_BYTES,
+    ENV_REQUEST_DEADLINE,
+    MIB,
+    Limits,
+    describe_bytes,
+    held_bytes,
+)
 from .pace import RateLimiter
+from .pager import Page
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 Params = Sequence[tuple[str, str]]
@@ -554,7 +562,9 @@ class ApiClient:
 
     def get_json(self, path: str, params: Params = ()) -> Any:
         """GET `path`, retrying what is safe to retry; the parsed JSON body or a domain error."""
-        response = self._get_with_retries(path, params)
+        return self._parsed(path, self._get_with_retries(path, params))
+
+    def _parsed(self, path: str, response: httpx.Response) -> Any:
         try:
             body, replaced = _loads(response.content)
         except _TooDeep:
@@ -578,19 +588,21 @@ class ApiClient:
                 )
         return body
 
-    def get_logs(self, path: str, params: Params) -> list[dict[str, Any]]:
+    def get_logs(self, path: str, params: Params) -> Page:
         """One page of log records, checked for shape so a wrong answer is an error, not a crash.
 
         Only the shape of the page: each line's time (any of the forms the beta endpoint may
-        send, or none that can be read) is for the caller to judge, line by line."""
-        body = self.get_json(path, params)
+        send, or none that can be read) is for the caller to judge, line by line. The page
+        carries what it holds in memory, measured from the answer's bytes (held_bytes)."""
+        response = self._get_with_retries(path, params)
+        body = self._parsed(path, response)
         logs = body.get("logs") if isinstance(body, dict) else None
         if not isinstance(logs, list) or not all(isinstance(item, dict) for item in logs):
             raise ApiError(
                 f"the API's answer for {path} is not a list of logs",
                 hint="the endpoint is in beta; please report this with -v output",
             )
-        return logs
+        return Page(logs, held=held_bytes(response.content))
 
     def _get_with_retries(self, path: str, params: Params) -> httpx.Response:
         policy = self._retry

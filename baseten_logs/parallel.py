@@ -29,7 +29,7 @@ from typing import cast
 
 from .limits import PREFETCH_BYTES
 from .pace import AUTO, Concurrency, ConcurrencyController
-from .pager import PAGE_SIZE, Direction, FetchPage, Pager, Record
+from .pager import PAGE_SIZE, Direction, FetchPage, Pager, Record, page_bytes
 from .timestamps import record_ms
 
 PAGES_AHEAD = 8  # per slice: enough to hide latency, small enough to bound memory
@@ -38,16 +38,6 @@ IN_FLIGHT_FACTOR = 3
 CARVE_PAGES = 6  # pages a walker keeps when a new slice is cut off its slice (see _split)
 MIN_SPLIT_LINES = 2 * PAGE_SIZE  # fewer left is not worth a request more
 _DONE = object()
-
-
-def page_bytes(page: list[Record]) -> int:
-    """About what a page of records holds in memory: its text plus Python's per-object cost."""
-    total = 0
-    for record in page:
-        total += 240  # the dict
-        for value in record.values():
-            total += 56 + (len(value) if value.__class__ is str else 16)
-    return total
 
 
 class ByteBudget:
@@ -293,16 +283,16 @@ class ParallelWindow:
             if start > stop:
                 return []  # split off while the pager walked towards it
             reserved = self.budget.reserve(piece.start, self._stop, piece.pages.qsize)
-            page: list[Record] = []
+            size = 0
             try:
                 self.controller.acquire(piece.start)
                 try:
                     page = self._fetch(start, min(end, stop + 1), direction, count)
                 finally:
                     self.controller.release()
+                size = page_bytes(page)  # the whole answer's, even if the cut below drops lines
                 page = self._within(piece, page, count)
             finally:
-                size = page_bytes(page)
                 self.budget.settle(reserved, size)
                 piece.charged += size
             self._schedule()

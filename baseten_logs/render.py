@@ -17,7 +17,7 @@ import re
 import tempfile
 import time
 import zlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from json.encoder import encode_basestring_ascii
 from typing import TYPE_CHECKING, Any, Literal, Protocol, TextIO
 
@@ -169,12 +169,25 @@ class _StreamRenderer:
         self._stream.flush()
 
 
+# Records encoded at a time by the JSON renderers: a page of big lines (1000 of 20 KB) is not
+# held a second and third time as text (its lines, then joined) while it is written.
+ENCODE_BATCH = 64
+
+
+def _batches(records: Sequence[Mapping[str, Any]]) -> Iterator[list[str]]:
+    for start in range(0, len(records), ENCODE_BATCH):
+        yield _encode_records(records[start : start + ENCODE_BATCH])
+
+
 class JsonLinesRenderer(_StreamRenderer):
     """One JSON object per line, every field as the API sent it, in the order it sent them."""
 
     def write_page(self, records: Sequence[Mapping[str, Any]]) -> None:
-        if records:
-            self._emit("\n".join(_encode_records(records)) + "\n")
+        if not records:
+            return
+        for batch in _batches(records):
+            write_whole(self._stream, "\n".join(batch) + "\n")
+        self._stream.flush()
 
 
 class JsonArrayRenderer(_StreamRenderer):
@@ -188,9 +201,11 @@ class JsonArrayRenderer(_StreamRenderer):
     def write_page(self, records: Sequence[Mapping[str, Any]]) -> None:
         if not records:
             return
-        lead = ",\n" if self._opened else "[\n"
-        self._opened = True
-        self._emit(lead + ",\n".join(_encode_records(records)))
+        for batch in _batches(records):
+            lead = ",\n" if self._opened else "[\n"
+            self._opened = True
+            write_whole(self._stream, lead + ",\n".join(batch))
+        self._stream.flush()
 
     def close(self) -> None:
         if self._closed:

@@ -148,11 +148,23 @@ class Measured:
     peak_mb: float  # ru_maxrss of the CLI process alone, from wait4
 
 
+# Runs as `python -I -S -c _HELPER INFO_PATH PROGRAM ARGS...`: a small process, so the CLI's
+# ru_maxrss is its own (a child forked from the test process would count the test's memory
+# until it execs), written to INFO_PATH once the program has exited.
+_HELPER = """
+import os, sys
+pid = os.posix_spawn(sys.argv[2], sys.argv[2:], os.environ)
+_, status, usage = os.wait4(pid, 0)
+with open(sys.argv[1], "w") as info:
+    info.write("%d %d" % (os.waitstatus_to_exitcode(status), usage.ru_maxrss))
+"""
+
+
 def run_measured(
-    args: list[str], env: dict[str, str], *, timeout: float = 120, stdout: Any = None
+    args: list[str], env: dict[str, str], *, timeout: float = 120, stall_s: float = 0
 ) -> Measured:
-    """Run the installed CLI with `args`; its peak RSS from wait4 (this child's alone, unlike
-    RUSAGE_CHILDREN, which keeps the largest child of the whole test session)."""
+    """Run the installed CLI with `args`, and measure its peak RSS. `stall_s`: its stdout is a
+    pipe nobody reads for that long (a stalled reader), then read to the end."""
     import os
     import subprocess
     import sys
@@ -161,23 +173,32 @@ def run_measured(
 
     cli = Path(sys.executable).with_name("baseten-logs")
     base = {k: v for k, v in os.environ.items() if not k.startswith("BASETEN_")}
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen(
-            [str(cli), *args],
-            stdin=subprocess.DEVNULL,
-            stdout=out if stdout is None else stdout,
-            stderr=err,
-            env=base | env,
-        )
-        timer = threading.Timer(timeout, proc.kill)
-        timer.start()
-        try:
-            _, status, usage = os.wait4(proc.pid, 0)
-        finally:
-            timer.cancel()
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
+    with tempfile.TemporaryDirectory() as folder:
+        info = Path(folder) / "info"
+        out_path, err_path = Path(folder) / "out", Path(folder) / "err"
+        with out_path.open("w+b") as out, err_path.open("w+b") as err:
+            proc = subprocess.Popen(
+                [sys.executable, "-I", "-S", "-c", _HELPER, str(info), str(cli), *args],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE if stall_s else out,
+                stderr=err,
+                env=base | env,
+            )
+            timer = threading.Timer(timeout, proc.kill)
+            timer.start()
+            try:
+                if proc.stdout is not None:
+                    time.sleep(stall_s)
+                    while chunk := proc.stdout.read(1 << 20):
+                        out.write(chunk)
+                    proc.stdout.close()
+                proc.wait()
+            finally:
+                timer.cancel()
+        status, maxrss_kb = (int(word) for word in info.read_text().split())
         return Measured(
-            proc.returncode, out.read(), err.read().decode(errors="replace"), usage.ru_maxrss / 1024
+            status,
+            out_path.read_bytes(),
+            err_path.read_text(errors="replace"),
+            maxrss_kb / 1024,
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 
@@ -10,6 +11,8 @@ from baseten_logs.emulator import Emulator
 from baseten_logs.errors import ExitStatus
 from tests.e2e.conftest import DEPLOYMENT, HOUR_MS, MODEL, cli, settled_now_ms
 from tests.hostile_server import CHAIN, HostileServer, Hostility, run_measured
+from tests.hostile_server import DEPLOYMENT as HOSTILE_DEPLOYMENT
+from tests.hostile_server import MODEL as HOSTILE_MODEL
 
 # Small limits, so a test need not wait a minute or read 64 MiB (the defaults users get).
 SMALL = {
@@ -125,3 +128,17 @@ def test_a_chainlet_name_of_a_mib_labels_each_line_cut_to_256_characters() -> No
     assert len(records) == 20
     assert {r["chainlet"] for r in records} == {"n" * 255 + "…"}
     assert len(run.stdout) < 20 * 1024
+
+
+def test_lines_of_lists_of_big_strings_stay_within_the_prefetch_budget() -> None:
+    # Before: a list counted 16 bytes whatever it held, so a stalled reader let the workers
+    # fetch the whole window (2.45 GB at the defaults in the issue; 8 MiB budget here).
+    with HostileServer(Hostility(list_bytes=20_000, every_ms=1)) as server:
+        until = int(time.time() * 1000) - 60_000
+        window = ["--since", str(until - 15_000), "--until", str(until)]
+        args = ["get", HOSTILE_MODEL, HOSTILE_DEPLOYMENT, "--all", *window, "-o", "jsonl"]
+        env = server.env() | {"BASETEN_LOGS_PREFETCH_BYTES": str(8 * 1024 * 1024)}
+        run = run_measured([*args, "--concurrency", "8"], env, stall_s=3)
+    assert run.status == 0, run.stderr
+    assert run.stdout.count(b"\n") == 15_000
+    assert run.peak_mb < 150, run.peak_mb
