@@ -140,5 +140,6 @@ def test_lines_of_lists_of_big_strings_stay_within_the_prefetch_budget() -> None
         env = server.env() | {"BASETEN_LOGS_PREFETCH_BYTES": str(8 * 1024 * 1024)}
         run = run_measured([*args, "--concurrency", "8"], env, stall_s=3)
     assert run.status == 0, run.stderr
-    assert run.stdout.count(b"\n") == 15_000
-    assert run.peak_mb < 150, run.peak_mb
+    assert run.stdout.count(b"\n") == 15_001  # every millisecond of the window, both ends in
+    # 300 MB of lines: one 20 MB page being written, one fetched, the budget (before: 388 MB).
+    assert run.peak_mb < 250, run.peak_mb
