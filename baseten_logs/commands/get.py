@@ -14,7 +14,7 @@ from baseten_logs.config import Credentials
 from baseten_logs.errors import BasetenLogsError, ExitStatus
 from baseten_logs.feed import Feed, feed_fetch, local_filter, opening_pages
 from baseten_logs.fetch import open_client
-from baseten_logs.follow import Follower, FollowSettings
+from baseten_logs.follow import Follower, FollowSettings, ShownLines
 from baseten_logs.pace import DEFAULT_MAX_RPS, Concurrency, ceiling_of
 from baseten_logs.pager import Record
 from baseten_logs.parallel import ParallelWindow
@@ -179,14 +179,22 @@ def run_get(
                         )
                         # Each window's controller hears of every answer (429s included) itself.
                         windows = opening.windows
+                        # The opening's lines a first sweep may bring again: the newest N as
+                        # lines (few), a whole window's as digests (a minute may hold many).
                         recent: list[Record] = []
+                        seen = ShownLines()
                         shown = 0
                         for page in opening.pages:
                             shown += len(page)
                             _write(sinks, page, progress)
                             if follow is not None:
                                 horizon = query.until_ms - follow.overlap_ms
-                                recent.extend(r for r in page if _at_or_after(r, horizon))
+                                fresh = [r for r in page if _at_or_after(r, horizon)]
+                                if query.limit is not None:
+                                    recent.extend(fresh)
+                                else:
+                                    for record in fresh:
+                                        seen.add(record)
                         if progress is not None:
                             with progress.lock:
                                 progress.clear()
@@ -206,6 +214,7 @@ def run_get(
                                 follow_until_ms,
                                 on_gap,
                                 feed=feed,
+                                seen=seen,
                             )
                     finally:
                         if progress is not None:
@@ -273,7 +282,10 @@ def _follow(
     until_ms: int | None,
     on_gap: Callable[[int], None],
     feed: Feed | None = None,
+    seen: ShownLines | None = None,
 ) -> None:
+    """Follow after the opening window: `opening` its newest N lines shown (with -n), `seen`
+    the lines of its last overlap (a whole window, which shows only these digests)."""
     feed = feed or Feed.single(query)
     on_terminal = shows_progress(sys.stdout, sys.stderr, os.environ)
     status = messages.StatusLine(enabled=on_terminal)
@@ -304,6 +316,8 @@ def _follow(
         follower.remember_window(horizon, oldest)
         opening = [r for r in opening if _at_or_after(r, oldest + 1)]
     follower.remember(opening, since_ms=horizon)
+    if seen is not None:
+        follower.shown.merge(seen)
     batches = follower.follow(start_ms=query.until_ms, until_ms=until_ms, floor_ms=query.since_ms)
     try:
         for batch in batches:
