@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import sys
 import time
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -175,16 +174,16 @@ def describe(story: Story, *, utc: bool, context_ms: int | None) -> list[str]:
     first, last = _clock(first_ns, utc), _clock(last_ns, utc)
     if last[:10] == first[:10]:
         last = last[11:]  # the same day: the time alone
-    found_in = {line.source: None for line in story.lines}
-    where = story.where or ", ".join(source.label for source in found_in)
-    levels = Counter(effective_level(line.record) for line in story.lines)
-    counts = [f"{levels[level]} {level}" for level in reversed(LEVELS) if levels[level]]
+    counts = story.counts
+    where = story.where or ", ".join(source.label for source in counts.per_source)
+    levels = counts.levels
+    shown = [f"{levels[level]} {level}" for level in reversed(LEVELS) if levels[level]]
     if levels[None]:
-        counts.append(f"{levels[None]} without a level")
+        shown.append(f"{levels[None]} without a level")
     lines = [
         f"request {story.request_id} in {where}",
         f"  from {first} to {last} ({_duration((last_ns - first_ns) // 1_000_000)})",
-        f"  {_lines(len(story.lines))}: {', '.join(counts)}",
+        f"  {_lines(counts.lines)}: {', '.join(shown)}",
         *_chainlets(story),
         f"  {_replicas(story)}",
     ]
@@ -199,8 +198,8 @@ def _chainlets(story: Story) -> list[str]:
     searched = [source for source in story.searched if source.chainlet is not None]
     if not searched:
         return []
-    per_source = Counter(line.source for line in story.lines)
-    reached = [f"{s.label} ({_lines(per_source[s])})" for s in searched if per_source[s]]
+    per_source = story.counts.per_source
+    reached = [f"{s.label} ({_lines(per_source[s])})" for s in searched if s in per_source]
     of = f" of {len(searched)}" if len(reached) < len(searched) else ""
     return [
         f"  {len(reached)}{of} chainlet{'' if len(searched) == 1 else 's'}: {', '.join(reached)}"
@@ -208,7 +207,7 @@ def _chainlets(story: Story) -> list[str]:
 
 
 def _replicas(story: Story) -> str:
-    per_replica = Counter((line.source, line.record.get("replica")) for line in story.lines)
+    per_replica = story.counts.per_replica
     pairs = story.replicas()
     several = len({source for source, _ in pairs}) > 1  # a chain: say whose replica it is
     named = []
