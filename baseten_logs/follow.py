@@ -23,7 +23,7 @@ from .timestamps import record_ms, record_ns
 
 _NO_TIME = 2**63  # sorts after every real nanosecond
 MAX_UNTIMED = 10_000  # lines with no readable time remembered (they cannot age out by time)
-MAX_SHOWN = 500_000  # lines remembered in all (~40 MB): past it the oldest milliseconds go
+MAX_SHOWN = 500_000  # lines remembered in all (~45 MB): past it the oldest milliseconds go
 MAX_PENDING = 2_000  # lines held back for time order (two pages); past it the oldest are shown
 
 
@@ -53,7 +53,9 @@ class ShownLines:
     horizon (and the oldest ones past MAX_SHOWN lines)."""
 
     def __init__(self) -> None:
-        self._by_ms: dict[int, Counter[int]] = {}
+        # Per millisecond, its one line's digest (most hold one line: a Counter each would be
+        # 370 bytes a line), or a Counter of them.
+        self._by_ms: dict[int, int | Counter[int]] = {}
         self._order: list[int] = []  # heap of the milliseconds held
         self._untimed: dict[int, None] = {}  # lines with no readable time, oldest first
         self._count = 0  # lines remembered with a time
@@ -73,19 +75,23 @@ class ShownLines:
         self._add(ms, _digest(record))
 
     def _add(self, ms: int, digest: int, count: int = 1) -> None:
-        counts = self._by_ms.get(ms)
-        if counts is None:
-            counts = self._by_ms[ms] = Counter()
+        held = self._by_ms.get(ms)
+        if held is None:
             heapq.heappush(self._order, ms)
-        counts[digest] += count
+            self._by_ms[ms] = digest if count == 1 else Counter({digest: count})
+        elif isinstance(held, int):
+            counts = self._by_ms[ms] = Counter({held: 1})
+            counts[digest] += count
+        else:
+            held[digest] += count
         self._count += count
         while self._count > MAX_SHOWN and len(self._order) > 1:
             self._forget_oldest()
 
     def merge(self, other: ShownLines) -> None:
         """Count `other`'s lines as shown too."""
-        for ms, counts in other._by_ms.items():
-            for digest, count in counts.items():
+        for ms, held in other._by_ms.items():
+            for digest, count in _counts(held).items():
                 self._add(ms, digest, count)
         for digest in other._untimed:
             self._remember_untimed(digest)
@@ -108,11 +114,17 @@ class ShownLines:
                     fresh.append(record)
                 continue
             in_poll[ms, digest] += 1
-            counts = self._by_ms.get(ms)
-            if counts is None or in_poll[ms, digest] > counts[digest]:
+            if in_poll[ms, digest] > self._shown(ms, digest):
                 self._add(ms, digest)
                 fresh.append(record)
         return fresh
+
+    def _shown(self, ms: int, digest: int) -> int:
+        """How many copies of the line were shown."""
+        held = self._by_ms.get(ms)
+        if held is None or isinstance(held, int):
+            return int(held == digest)
+        return held[digest]
 
     def _remember_untimed(self, digest: int) -> None:
         self._untimed[digest] = None
@@ -124,8 +136,12 @@ class ShownLines:
             self._forget_oldest()
 
     def _forget_oldest(self) -> None:
-        counts = self._by_ms.pop(heapq.heappop(self._order))
-        self._count -= sum(counts.values())
+        held = self._by_ms.pop(heapq.heappop(self._order))
+        self._count -= sum(_counts(held).values())
+
+
+def _counts(held: int | Counter[int]) -> Counter[int]:
+    return Counter({held: 1}) if isinstance(held, int) else held
 
 
 def prune(in_poll: Counter[tuple[int, int]], page: list[Record]) -> None:
