@@ -27,6 +27,10 @@ if TYPE_CHECKING:
     from .client import ApiClient
 
 ALIASES = ("production", "development")
+# A chainlet's name labels every one of its lines (text's column, JSON's `"chainlet"`): a longer
+# one is cut, so a hostile name of a MiB costs a MiB once, not once per line. No name that
+# long can be typed to --chainlet anyway (resolve's names are at most as long).
+MAX_LABEL = 256
 # Chain deployment states from which no more logs will come.
 ENDED_STATES = frozenset({"INACTIVE", "FAILED", "DEPLOY_FAILED", "BUILD_FAILED", "BUILD_STOPPED"})
 
@@ -226,8 +230,17 @@ def _chainlets(deployment: dict[str, Any]) -> list[Chainlet]:
     for item in listed:
         if isinstance(item, dict) and _is_id(item.get("id")):
             name = item.get("name")
-            found.append(Chainlet(str(item["id"]), name if isinstance(name, str) else item["id"]))
+            found.append(
+                Chainlet(
+                    str(item["id"]), _label(name if isinstance(name, str) else str(item["id"]))
+                )
+            )
     return found
+
+
+def _label(name: str) -> str:
+    """A chainlet's name as its lines are labelled: cut with an ellipsis past MAX_LABEL."""
+    return name if len(name) <= MAX_LABEL else name[: MAX_LABEL - 1] + "…"
 
 
 def _narrowed(every: list[Chainlet], wanted: Sequence[str]) -> tuple[Chainlet, ...]:

@@ -22,9 +22,17 @@ import httpx
 
 from .config import DEFAULT_API_URL, is_loopback
 from .errors import ApiError, AuthError, NotFoundError, PageFailing, TransportError, UsageError
-from .limits import ENV_MAX_ANSWER_BYTES, ENV_REQUEST_DEADLINE, MIB, Limits, describe_bytes
+from .limits import (
+    ENV_MAX_ANSWER_BYTES,
+    ENV_REQUEST_DEADLINE,
+    MIB,
+    Limits,
+    describe_bytes,
+    held_bytes,
+)
 from .masking import mask_url
 from .pace import RateLimiter
+from .pager import Page
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 # The longest wait a server's word (a 429's `retry_after`, `Retry-After`) can impose: a hostile
@@ -715,6 +723,9 @@ class ApiClient:
     def get_json(self, path: str, params: Params = (), *, smaller_after: int | None = None) -> Any:
         """GET `path`, retrying what is safe to retry; the parsed JSON body or a domain error."""
         response = self._get_with_retries(path, params, smaller_after=smaller_after)
+        return self._parsed(path, response)
+
+    def _parsed(self, path: str, response: httpx.Response) -> Any:
         try:
             body, replaced = _loads(response.content)
         except _TooDeep:
@@ -736,23 +747,23 @@ class ApiClient:
                 )
         return body
 
-    def get_logs(
-        self, path: str, params: Params, *, smaller_after: int | None = None
-    ) -> list[dict[str, Any]]:
+    def get_logs(self, path: str, params: Params, *, smaller_after: int | None = None) -> Page:
         """One page of log records, checked for shape so a wrong answer is an error, not a crash.
 
         Only the shape of the page: each line's time (any of the forms the beta endpoint may
-        send, or none that can be read) is for the caller to judge, line by line.
+        send, or none that can be read) is for the caller to judge, line by line. The page
+        carries what it holds in memory, measured from the answer's bytes (held_bytes).
         `smaller_after`: after that many 5xx answers in a row, PageFailing instead of more tries
         at this size (the caller asks again for a smaller page; truss halves its page too)."""
-        body = self.get_json(path, params, smaller_after=smaller_after)
+        response = self._get_with_retries(path, params, smaller_after=smaller_after)
+        body = self._parsed(path, response)
         logs = body.get("logs") if isinstance(body, dict) else None
         if not isinstance(logs, list) or not all(isinstance(item, dict) for item in logs):
             raise ApiError(
                 f"the API's answer for {path} is not a list of logs",
                 hint="the endpoint is in beta; please report this with -v output",
             )
-        return logs
+        return Page(logs, held=held_bytes(response.content))
 
     def _get_with_retries(
         self, path: str, params: Params, *, smaller_after: int | None = None

@@ -12,7 +12,7 @@ from .config import Credentials, resolve_credentials
 from .limits import Limits, limits_from
 from .pace import DEFAULT_MAX_RPS, Concurrency, ConcurrencyController
 from .pager import MIN_PAGE_SIZE, PAGE_SIZE, SMALLER_AFTER, Direction, FetchPage, Pager, Record
-from .parallel import ParallelWindow
+from .parallel import ParallelWindow, fewer_malloc_arenas
 from .query import LogQuery
 from .source import LogsSource
 
@@ -31,6 +31,7 @@ def open_client(
     warnings about odd answers go to stderr."""
     if credentials.login is not None and log is not None:
         credentials.login.log = log  # -v says when a login is refreshed (never the tokens)
+    fewer_malloc_arenas()  # big answers' memory goes back to the system once they are read
     return ApiClient(
         base_url=credentials.api_url,
         api_key=credentials.api_key,

@@ -3,7 +3,10 @@
 Logs arrive late (ingestion delay, clock skew) and out of order across replicas, so every so
 often a poll reaches back `overlap` before the previous one, and what was shown is remembered,
 per millisecond, as a multiset (genuine duplicate lines are each shown once per copy). Memory is
-bounded: a millisecond is forgotten once it falls out of every future poll's window.
+bounded: a millisecond is forgotten once it falls out of every future poll's window, a line is
+remembered by a 64-bit digest of what makes it that line (not its text, which may be a MiB),
+and a poll is judged a page at a time, so however many lines a poll's window holds, a page of
+them (and the lines held back to be shown in time order, at most MAX_PENDING) is in memory.
 """
 
 from __future__ import annotations
@@ -21,6 +24,14 @@ from .timestamps import record_ms, record_ns
 
 _NO_TIME = 2**63  # sorts after every real nanosecond
 MAX_UNTIMED = 10_000  # lines with no readable time remembered (they cannot age out by time)
+MAX_SHOWN = 500_000  # lines remembered in all (~45 MB): past it the oldest milliseconds go
+MAX_PENDING = 2_000  # lines held back for time order (two pages); past it the oldest are shown
+
+
+def _digest(record: Record) -> int:
+    """What makes a line that line (pager.record_key), in 8 bytes: a poll may bring thousands of
+    lines of a MiB each, and only whether each was shown must be remembered."""
+    return hash(record_key(record))
 
 
 @dataclass(frozen=True)
@@ -39,15 +50,19 @@ class FollowSettings:
 
 
 class ShownLines:
-    """What was shown, per millisecond, as counts; forgets milliseconds older than a horizon."""
+    """What was shown, per millisecond, as counts of digests; forgets milliseconds older than a
+    horizon (and the oldest ones past MAX_SHOWN lines)."""
 
     def __init__(self) -> None:
-        self._by_ms: dict[int, Counter[Hashable]] = {}
+        # Per millisecond, its one line's digest (most hold one line: a Counter each would be
+        # 370 bytes a line), or a Counter of them.
+        self._by_ms: dict[int, int | Counter[int]] = {}
         self._order: list[int] = []  # heap of the milliseconds held
-        self._untimed: dict[Hashable, None] = {}  # lines with no readable time, oldest first
+        self._untimed: dict[int, None] = {}  # lines with no readable time, oldest first
+        self._count = 0  # lines remembered with a time
 
     def __len__(self) -> int:
-        return sum(sum(counts.values()) for counts in self._by_ms.values()) + len(self._untimed)
+        return self._count + len(self._untimed)
 
     @property
     def milliseconds(self) -> int:
@@ -56,44 +71,87 @@ class ShownLines:
     def add(self, record: Record) -> None:
         ms = record_ms(record)
         if ms is None:
-            self._remember_untimed(record_key(record))
+            self._remember_untimed(_digest(record))
             return
-        counts = self._by_ms.get(ms)
-        if counts is None:
-            counts = self._by_ms[ms] = Counter()
-            heapq.heappush(self._order, ms)
-        counts[record_key(record)] += 1
+        self._add(ms, _digest(record))
 
-    def unseen(self, records: Iterable[Record]) -> list[Record]:
+    def _add(self, ms: int, digest: int, count: int = 1) -> None:
+        held = self._by_ms.get(ms)
+        if held is None:
+            heapq.heappush(self._order, ms)
+            self._by_ms[ms] = digest if count == 1 else Counter({digest: count})
+        elif isinstance(held, int):
+            counts = self._by_ms[ms] = Counter({held: 1})
+            counts[digest] += count
+        else:
+            held[digest] += count
+        self._count += count
+        while self._count > MAX_SHOWN and len(self._order) > 1:
+            self._forget_oldest()
+
+    def merge(self, other: ShownLines) -> None:
+        """Count `other`'s lines as shown too."""
+        for ms, held in other._by_ms.items():
+            for digest, count in _counts(held).items():
+                self._add(ms, digest, count)
+        for digest in other._untimed:
+            self._remember_untimed(digest)
+
+    def unseen(
+        self, records: Iterable[Record], in_poll: Counter[tuple[int, int]] | None = None
+    ) -> list[Record]:
         """The records of one poll not shown before; records them as shown.
 
         A line that appears k times in the poll is new only beyond the copies already shown.
-        """
-        in_poll: Counter[tuple[int, Hashable]] = Counter()
+        `in_poll`: the poll's counts so far, when it is judged a page at a time (see prune)."""
+        in_poll = Counter() if in_poll is None else in_poll
         fresh: list[Record] = []
         for record in records:
             ms = record_ms(record)
-            key = record_key(record)
+            digest = _digest(record)
             if ms is None:  # shown once, whenever it first comes
-                if key not in self._untimed:
-                    self._remember_untimed(key)
+                if digest not in self._untimed:
+                    self._remember_untimed(digest)
                     fresh.append(record)
                 continue
-            in_poll[ms, key] += 1
-            counts = self._by_ms.get(ms)
-            if counts is None or in_poll[ms, key] > counts[key]:
-                self.add(record)
+            in_poll[ms, digest] += 1
+            if in_poll[ms, digest] > self._shown(ms, digest):
+                self._add(ms, digest)
                 fresh.append(record)
         return fresh
 
-    def _remember_untimed(self, key: Hashable) -> None:
-        self._untimed[key] = None
+    def _shown(self, ms: int, digest: int) -> int:
+        """How many copies of the line were shown."""
+        held = self._by_ms.get(ms)
+        if held is None or isinstance(held, int):
+            return int(held == digest)
+        return held[digest]
+
+    def _remember_untimed(self, digest: int) -> None:
+        self._untimed[digest] = None
         if len(self._untimed) > MAX_UNTIMED:
             del self._untimed[next(iter(self._untimed))]
 
     def forget_before(self, horizon_ms: int) -> None:
         while self._order and self._order[0] < horizon_ms:
-            del self._by_ms[heapq.heappop(self._order)]
+            self._forget_oldest()
+
+    def _forget_oldest(self) -> None:
+        held = self._by_ms.pop(heapq.heappop(self._order))
+        self._count -= sum(_counts(held).values())
+
+
+def _counts(held: int | Counter[int]) -> Counter[int]:
+    return Counter({held: 1}) if isinstance(held, int) else held
+
+
+def prune(in_poll: Counter[tuple[int, int]], page: list[Record]) -> None:
+    """Forget a poll's counts of milliseconds before the page's last one: pages come oldest
+    first, so only the last millisecond (the seam) can come again in the poll's next page."""
+    last = max((ms for r in page if (ms := record_ms(r)) is not None), default=None)
+    if last is not None:
+        for key in [key for key in in_poll if key[0] < last]:
+            del in_poll[key]
 
 
 def _after(record: Record, cutoff_ms: int) -> bool:
@@ -235,14 +293,28 @@ class Follower:
             window_end = now + cfg.skew_ms
             if until_ms is not None:
                 window_end = min(window_end, until_ms)
+            new_lines = 0
             try:
                 if self._catch_up is not None:
                     low, high = self._catch_up
-                    pages = Pager(self._fetch, on_gap=self._gap).oldest(low, high)
-                    seen = [r for page in pages for r in page]  # all or nothing, if it fails
-                    self.remember(seen, since_ms=low)
+                    seen = ShownLines()  # all or nothing, if it fails: digests, not lines
+                    for page in Pager(self._fetch, on_gap=self._gap).oldest(low, high):
+                        for record in page:
+                            seen.add(record)
+                    self.shown.merge(seen)
                     self._catch_up = None
-                polled = self._poll(window_start, window_end)
+                # One poll is judged as a whole (a line and its identical twin may straddle two
+                # pages), a page at a time: what a failed poll showed is remembered as shown.
+                in_poll: Counter[tuple[int, int]] = Counter()
+                for page in self._poll(window_start, window_end):
+                    batch = self.shown.unseen(page, in_poll)
+                    prune(in_poll, page)
+                    self.lateness.observe(batch, previous_poll_ms=last_poll)
+                    new_lines += len(batch)
+                    pending.extend(batch)
+                    ready, pending = _release(pending, self._cutoff(now, finishing))
+                    if ready:
+                        yield self._shown(_in_api_order(ready, page))
             except (AuthError, NotFoundError, UsageError):
                 raise  # nothing a retry can fix
             except BasetenLogsError as exc:
@@ -255,8 +327,6 @@ class Follower:
                     self._on_trouble(f"polling failed ({problem_of(exc)}); retrying until it works")
                 self._sleep(wait)
                 continue
-            batch = self.shown.unseen(polled)
-            self.lateness.observe(batch, previous_poll_ms=last_poll)
             failures = 0
             self.polls += 1
             last_poll = now
@@ -264,22 +334,10 @@ class Follower:
                 last_sweep = now
             # Nothing older than the next sweep's reach can come back: forget it.
             self.shown.forget_before(last_sweep - cfg.overlap_ms)
-            pending.extend(batch)
-            # Hold the newest lines (for as long as lines have lately been arriving late), so
-            # replicas' lines that arrive a moment apart come out in time order; a line later
-            # than that is shown when it arrives, marked as late.
-            cutoff = None if finishing else now - self.lateness.hold_ms
-            ready = [r for r in pending if cutoff is None or not _after(r, cutoff)]
-            if ready:
-                pending = [r for r in pending if cutoff is not None and _after(r, cutoff)]
-                ready = _in_api_order(ready, polled)
-                shown_up_to = self._shown_up_to_ns
-                times = [ns for r in ready if (ns := record_ns(r)) is not None]
-                self.late = sum(1 for ns in times if ns < shown_up_to)
-                self._shown_up_to_ns = max([shown_up_to, *times])
-                self.lines_shown += len(ready)
-                yield ready
-            if batch:
+            ready, pending = _release(pending, self._cutoff(now, finishing))
+            if ready:  # held by earlier polls, and now old enough
+                yield self._shown(_in_api_order(ready, []))
+            if new_lines:
                 interval = cfg.min_interval
             else:
                 interval = min(cfg.max_interval, interval * 1.5)
@@ -291,13 +349,28 @@ class Follower:
                 return
             self._sleep(interval)
 
-    def _poll(self, start_ms: int, end_ms: int) -> list[Record]:
-        """Every line of the window, as the API lists them (shown before or not)."""
+    def _cutoff(self, now: int, finishing: bool) -> int | None:
+        """Lines newer than this are held (None: none are, the last sweep shows them all), for
+        as long as lines have lately been arriving late: replicas' lines that arrive a moment
+        apart come out in time order; a line later than that is shown when it arrives, marked
+        as late."""
+        return None if finishing else now - self.lateness.hold_ms
+
+    def _shown(self, ready: list[Record]) -> list[Record]:
+        """`ready`, about to be shown: which of them came after later lines were (`late`)."""
+        shown_up_to = self._shown_up_to_ns
+        times = [ns for r in ready if (ns := record_ns(r)) is not None]
+        self.late = sum(1 for ns in times if ns < shown_up_to)
+        self._shown_up_to_ns = max([shown_up_to, *times])
+        self.lines_shown += len(ready)
+        return ready
+
+    def _poll(self, start_ms: int, end_ms: int) -> Iterator[list[Record]]:
+        """Every line of the window, as the API lists them (shown before or not), a page at a
+        time."""
         if end_ms < start_ms:
-            return []
-        # One poll is judged as a whole: a line and its identical twin may straddle two pages.
-        pages = Pager(self._fetch, on_gap=self._gap).oldest(start_ms, end_ms)
-        return [record for page in pages for record in page]
+            return iter(())
+        return Pager(self._fetch, on_gap=self._gap).oldest(start_ms, end_ms)
 
     def _gap(self, ms: int) -> None:
         # Every sweep meets a crowded millisecond again while it is in the overlap.
@@ -314,6 +387,22 @@ class Follower:
     def _status(self, text: str) -> None:
         if self._on_status is not None:
             self._on_status(text)
+
+
+def _release(pending: list[Record], cutoff: int | None) -> tuple[list[Record], list[Record]]:
+    """(the lines to show now, the lines still held): all up to `cutoff` (None: all), and the
+    oldest past MAX_PENDING (a flood is shown as it comes, not held without end)."""
+    if cutoff is None:
+        return pending, []
+    ready = [r for r in pending if not _after(r, cutoff)]
+    if not ready and len(pending) <= MAX_PENDING:
+        return [], pending
+    held = [r for r in pending if _after(r, cutoff)]
+    if len(held) > MAX_PENDING:
+        held.sort(key=lambda r: record_ns(r) or 0)
+        ready += held[: len(held) - MAX_PENDING]
+        held = held[len(held) - MAX_PENDING :]
+    return ready, held
 
 
 def _in_api_order(records: list[Record], polled: list[Record]) -> list[Record]:

@@ -6,17 +6,26 @@ closing bracket that are written at the end, the --summary and the --save rename
 first such signal raises `Terminated`, a KeyboardInterrupt, so every cleanup path written for
 Ctrl-C runs unchanged; the exit status is then 128 + the signal (143, 129), as a shell reports a
 process killed by it. A second signal while finishing takes the default action: kill at once.
+
+A signal must not cut a line in half, though: one that came while a page of lines was written
+(to stdout, its --save copy and the --summary count, which a slow reader can hold up for long)
+would leave a record cut short, then `]`. Inside `deferred()` the first signal (Ctrl-C too) is
+only noted, and raised when the block ends, so every output stays whole and they all agree.
 """
 
 from __future__ import annotations
 
 import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
 from types import FrameType
 
-__all__ = ["Terminated", "install", "received", "reset"]
+__all__ = ["Terminated", "deferred", "install", "received", "reset"]
 
 _HANDLED = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
 _received: int | None = None
+_deferring = 0  # how deep in deferred() blocks the main thread is
+_pending: KeyboardInterrupt | None = None  # the signal noted there, raised when they end
 
 
 class Terminated(KeyboardInterrupt):
@@ -32,13 +41,51 @@ def _handler(signum: int, frame: FrameType | None) -> None:
     _received = signum
     for each in _HANDLED:  # a second signal means: stop now
         signal.signal(each, signal.SIG_DFL)
-    raise Terminated(signum)
+    _raise_or_defer(Terminated(signum))
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    """Ctrl-C: KeyboardInterrupt as Python raises it, unless a page is being written."""
+    _raise_or_defer(KeyboardInterrupt())
+
+
+def _raise_or_defer(exc: KeyboardInterrupt) -> None:
+    global _pending
+    if _deferring and _pending is None:
+        _pending = exc  # a second Ctrl-C while it waits is raised at once
+        return
+    raise exc
+
+
+@contextmanager
+def deferred() -> Iterator[None]:
+    """A block a signal does not cut: one that comes meanwhile is raised when it ends.
+
+    If the block itself fails (a closed pipe, a full disk), that error is raised instead: the
+    exit status still names a SIGTERM or SIGHUP (`received`)."""
+    global _deferring, _pending
+    _deferring += 1
+    try:
+        yield
+    except BaseException:
+        if _deferring == 1:
+            _pending = None  # the block's own failure ends the run
+        raise
+    finally:
+        _deferring -= 1
+    if not _deferring and _pending is not None:
+        pending, _pending = _pending, None
+        raise pending
 
 
 def install() -> None:
-    """Turn SIGTERM and SIGHUP into `Terminated` (main thread only; the real process only)."""
+    """Turn SIGTERM and SIGHUP into `Terminated`, and let `deferred()` hold Ctrl-C too (main
+    thread only; the real process only). An ignored SIGINT (`nohup`, a background job) stays
+    ignored."""
     for each in _HANDLED:
         signal.signal(each, _handler)
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, _interrupt)
 
 
 def received() -> int | None:
@@ -47,5 +94,7 @@ def received() -> int | None:
 
 
 def reset() -> None:
-    global _received
+    global _received, _pending, _deferring
     _received = None
+    _pending = None
+    _deferring = 0

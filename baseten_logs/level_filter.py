@@ -19,7 +19,16 @@ from collections.abc import Callable, Hashable, Mapping
 from typing import Any
 
 from .levels import LEVEL_RANK, LEVELS, detect_level
-from .pager import PAGE_SIZE, Direction, FetchPage, Record, fetch_shrinking, record_key
+from .pager import (
+    PAGE_SIZE,
+    Direction,
+    FetchPage,
+    Page,
+    Record,
+    fetch_shrinking,
+    page_bytes,
+    record_key,
+)
 from .timestamps import record_ms, record_ns
 
 __all__ = ["detected_at_least", "marker_pattern", "merged_fetch"]
@@ -106,7 +115,8 @@ def merged_fetch(
         untimed = [r for r in both if record_ns(r) is None]
         timed = [r for r in both if record_ns(r) is not None]
         timed.sort(key=lambda r: record_ns(r) or 0, reverse=direction == "desc")
-        return (untimed + timed)[:limit]
+        # Held: the first answer, and the lines kept of the second query's (not all it read).
+        return Page((untimed + timed)[:limit], held=page_bytes(first) + page_bytes(extra))
 
     return fetch
 

@@ -23,7 +23,7 @@ import threading
 from collections.abc import Iterable, Iterator, Sequence
 from operator import itemgetter
 
-from .pager import PAGE_SIZE, Direction, FetchPage, Record
+from .pager import PAGE_SIZE, Direction, FetchPage, Page, Record, page_bytes
 from .timestamps import record_ns
 
 LABEL_FIELD = "chainlet"  # the one field added to a chain's lines (-o jsonl, -o json)
@@ -35,7 +35,9 @@ def labelled(fetch: FetchPage, label: str) -> FetchPage:
     """`fetch`, with `"chainlet": label` added to every line (the API's fields unchanged)."""
 
     def fetch_labelled(start: int, end: int, direction: Direction, limit: int) -> list[Record]:
-        return [{**record, LABEL_FIELD: label} for record in fetch(start, end, direction, limit)]
+        page = fetch(start, end, direction, limit)
+        # The label is one string shared by every line: the page holds what it held.
+        return Page([{**record, LABEL_FIELD: label} for record in page], held=page_bytes(page))
 
     return fetch_labelled
 

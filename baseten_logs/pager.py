@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable, Hashable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from typing import Any, Literal
 
 from .errors import ApiError, PageFailing
+from .limits import held_bytes
 from .timestamps import record_ms
 
 PAGE_SIZE = 1000
@@ -32,6 +33,31 @@ _MAX_IDLE = 2
 
 Direction = Literal["asc", "desc"]
 Record = dict[str, Any]
+
+
+class Page(list[Record]):
+    """A page of records that knows what it holds in memory (`held`, in bytes): measured by the
+    client from its answer's bytes (limits.held_bytes), so the prefetch budget counts what is
+    really held, whatever the shape of the lines."""
+
+    def __init__(self, records: Iterable[Record] = (), *, held: int) -> None:
+        super().__init__(records)
+        self.held = held
+
+
+_ENCODER = json.JSONEncoder(separators=(",", ":"), default=repr)
+
+
+def page_bytes(page: list[Record]) -> int:
+    """What a page holds in memory: its answer's measure when it is a Page, else the same
+    measure of the page encoded as JSON (pages that came another way: tests, the library)."""
+    if isinstance(page, Page):
+        return page.held
+    if not page:
+        return 0
+    return held_bytes(_ENCODER.encode(page).encode("utf-8", "surrogatepass"))
+
+
 # (start_ms, end_ms, direction, limit) -> one page, as the API returned it.
 FetchPage = Callable[[int, int, Direction, int], list[Record]]
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import heapq
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
@@ -54,6 +55,11 @@ __all__ = [
 DEFAULT_LOOKBACK_MS = MAX_WINDOW_MS
 MAX_CONTEXT_MS = 3_600_000  # context is what happened near the request, not a replica's day
 MAX_REQUEST_ID_LENGTH = MAX_VALUE_LENGTH  # what the API takes for `request_id`
+# A request's lines held between finding them and showing them (two pages): a request with
+# more is counted as it is found, then fetched again, a page per source at a time, to be shown.
+MAX_HELD = 2_000
+MAX_REPLICAS = 1_000  # replicas named in the header and walked for context
+MAX_REPLICA_CHARS = 256  # of a replica's name, as a key (a hostile one may be a MiB)
 
 # A LogQuery -> the function that fetches its pages (fetch.page_fetcher bound to a client).
 FetchFor = Callable[[LogQuery], FetchPage]
@@ -111,9 +117,39 @@ def marked_context(record: Record) -> Record:
     return {**record, "level": effective_level(record), "message": CONTEXT_MARK + text}
 
 
+@dataclass
+class StoryCounts:
+    """What the header says of a request's lines, counted as they stream past (in time order),
+    so a request of millions of lines is described without holding them."""
+
+    lines: int = 0
+    levels: Counter[str | None] = field(default_factory=Counter)
+    per_source: dict[RequestSource, int] = field(default_factory=dict)  # by their first line
+    per_replica: dict[tuple[RequestSource, str], int] = field(default_factory=dict)  # likewise
+    first_ns: int | None = None
+    last_ns: int | None = None
+
+    def add(self, line: StoryLine) -> None:
+        self.lines += 1
+        self.levels[effective_level(line.record)] += 1
+        self.per_source[line.source] = self.per_source.get(line.source, 0) + 1
+        replica = line.record.get("replica")
+        if isinstance(replica, str) and replica:
+            key = (line.source, replica[:MAX_REPLICA_CHARS])
+            if key in self.per_replica or len(self.per_replica) < MAX_REPLICAS:
+                self.per_replica[key] = self.per_replica.get(key, 0) + 1
+        ns = record_ns(line.record)
+        if ns is not None:
+            self.first_ns = ns if self.first_ns is None else min(self.first_ns, ns)
+            self.last_ns = ns if self.last_ns is None else max(self.last_ns, ns)
+
+
 @dataclass(frozen=True)
 class Story:
-    """The tagged lines of one request, oldest first, and where and when they were looked for."""
+    """The tagged lines of one request, oldest first, and where and when they were looked for.
+
+    `lines` holds them all while they are at most MAX_HELD; past that it is empty (`whole`
+    False) and story_pages fetches them again, a page per source at a time, to show them."""
 
     request_id: str
     lines: tuple[StoryLine, ...]
@@ -123,27 +159,23 @@ class Story:
     # labels of those the request was found in).
     searched: tuple[RequestSource, ...] = ()
     where: str | None = None
+    counts: StoryCounts = field(default_factory=StoryCounts)
+    whole: bool = True
 
     @property
     def first_ns(self) -> int:
-        return min(self._times(), default=self.since_ms * 1_000_000)
+        found = self.counts.first_ns
+        return self.since_ms * 1_000_000 if found is None else found
 
     @property
     def last_ns(self) -> int:
-        return max(self._times(), default=self.since_ms * 1_000_000)
-
-    def _times(self) -> list[int]:
-        """The lines' times (a line whose time cannot be read has no place among them)."""
-        return [ns for line in self.lines if (ns := record_ns(line.record)) is not None]
+        found = self.counts.last_ns
+        return self.since_ms * 1_000_000 if found is None else found
 
     def replicas(self) -> list[tuple[RequestSource, str]]:
-        """Each (source, replica) that printed a tagged line, in order of their first line."""
-        seen: dict[tuple[RequestSource, str], None] = {}
-        for line in self.lines:
-            replica = line.record.get("replica")
-            if isinstance(replica, str) and replica:
-                seen.setdefault((line.source, replica), None)
-        return list(seen)
+        """Each (source, replica) that printed a tagged line, in order of their first line (at
+        most MAX_REPLICAS: each costs a walk of its context)."""
+        return list(self.counts.per_replica)
 
 
 def check_request_id(value: str) -> str:
@@ -213,21 +245,17 @@ def find_request(
     Raises RequestNotFound, saying where (`where`, else each source's label) and when it looked,
     when there is none.
     """
-    filters = Filters(request_id=request_id)
-    found: list[list[StoryLine]] = []
-    for source in sources:
-        query = LogQuery(
-            path=source.path,
-            since_ms=since_ms,
-            until_ms=until_ms,
-            filters=filters,
-            limit=None,
-            source=source.logs,
-        )
-        pages = Pager(fetch_for(query), on_gap=on_gap).oldest(since_ms, until_ms)
-        found.append([source.line(r) for page in pages for r in page])
-    lines = tuple(heapq.merge(*found, key=_order))
-    if not lines:
+    counts = StoryCounts()
+    held: list[StoryLine] = []
+    whole = True
+    tagged = _tagged(fetch_for, request_id, sources, since_ms, until_ms, on_gap)
+    for line in tagged:
+        counts.add(line)
+        if whole:
+            held.append(line)
+            if len(held) > MAX_HELD:  # too many to hold: counted now, fetched again to be shown
+                whole, held = False, []
+    if not counts.lines:
         chain = any(source.chainlet is not None for source in sources)
         check = "the chain, DEPLOYMENT and --chainlet" if chain else "MODEL and DEPLOYMENT"
         searched = (
@@ -245,7 +273,35 @@ def find_request(
             searched,
             hint=f"look further back with --since (e.g. --since 30d), or check {check}",
         )
-    return Story(request_id, lines, since_ms, until_ms, tuple(sources), where)
+    return Story(request_id, tuple(held), since_ms, until_ms, tuple(sources), where, counts, whole)
+
+
+def _tagged(
+    fetch_for: FetchFor,
+    request_id: str,
+    sources: Sequence[RequestSource],
+    since_ms: int,
+    until_ms: int,
+    on_gap: Callable[[int], None] | None,
+) -> Iterator[StoryLine]:
+    """Every line tagged `request_id` in `sources`, in time order, a page per source held."""
+    filters = Filters(request_id=request_id)
+
+    def lines_of(source: RequestSource) -> Iterator[StoryLine]:
+        query = LogQuery(
+            path=source.path,
+            since_ms=since_ms,
+            until_ms=until_ms,
+            filters=filters,
+            limit=None,
+            source=source.logs,
+        )
+        for page in Pager(fetch_for(query), on_gap=on_gap).oldest(since_ms, until_ms):
+            for record in page:
+                yield source.line(record)
+
+    # Ties keep the sources' order, as one list per source merged did.
+    return heapq.merge(*(lines_of(source) for source in sources), key=_order)
 
 
 def _other_spelling(
@@ -301,6 +357,12 @@ def story_pages(
     bounded memory.
     """
     streams: list[Iterable[StoryLine]] = [story.lines]
+    if not story.whole:
+        streams = [
+            _tagged(
+                fetch_for, story.request_id, story.searched, story.since_ms, story.until_ms, on_gap
+            )
+        ]
     if context_ms is not None:
         start_ms = story.first_ns // 1_000_000 - context_ms
         end_ms = story.last_ns // 1_000_000 + context_ms

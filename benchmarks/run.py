@@ -16,6 +16,9 @@ Sections:
             lines) against reading the whole window (`--all`), at 50 ms per request
   bounded   peak RSS under a gzip bomb and under a reader that pauses (--concurrency 16, 2 KB
             lines), and `view -` on a 20 MB line and a 1 GB line, against baselines
+  hostile   peak RSS against tests/hostile_server.py: a chainlet name of a MiB, lines of lists of
+            20 KB strings with a stalled reader, a line every millisecond followed and tagged
+            (`request`), against the same server's mildest answer (benchmarks/hostile_bench.py)
 
 It is a report, not a test: it exits 0 when a figure misses its target, and 1 only when
 something went wrong (a crash, a wrong line count, a non-zero exit of the CLI).
@@ -33,6 +36,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+import hostile_bench
 import render_bench
 from harness import (
     CLI,
@@ -48,7 +52,7 @@ from harness import (
 
 from baseten_logs.emulator import DEMO_DEPLOYMENT_ID, DEMO_MODEL_ID, Emulator, EmulatorConfig
 
-SECTIONS = ("pace", "parallel", "render", "startup", "memory", "level", "bounded")
+SECTIONS = ("pace", "parallel", "render", "startup", "memory", "level", "bounded", "hostile")
 MINUTE_MS = 60_000
 DAY_MS = 86_400_000
 
@@ -728,6 +732,13 @@ def _view_run(
     return int(status), float(wall), float(peak), (lines[1] if len(lines) > 1 else "")
 
 
+def bench_hostile(quick: bool) -> None:
+    try:
+        hostile_bench.bench_hostile(quick)
+    except hostile_bench.HostileBenchError as exc:
+        raise BenchError(str(exc)) from None
+
+
 BENCHES: dict[str, Callable[[bool], None]] = {
     "pace": bench_pace,
     "parallel": bench_parallel,
@@ -736,6 +747,7 @@ BENCHES: dict[str, Callable[[bool], None]] = {
     "memory": bench_memory,
     "level": bench_level,
     "bounded": bench_bounded,
+    "hostile": bench_hostile,
 }
 
 

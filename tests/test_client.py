@@ -20,6 +20,8 @@ from baseten_logs.errors import (
     TransportError,
     UsageError,
 )
+from baseten_logs.limits import held_bytes
+from baseten_logs.pager import Page
 
 URL = "https://api.test"
 PATH = "/v1/models/m/deployments/d/logs"
@@ -42,6 +44,15 @@ def test_sends_bearer_key_and_params(httpx_mock: HTTPXMock) -> None:
     assert request.headers["Accept"] == "application/json"
     assert request.headers["User-Agent"] == f"baseten-logs/{__version__}"
     assert request.url.query == b"includes=a&includes=b&limit=5"
+
+
+def test_a_page_carries_what_its_answer_holds_measured_from_its_bytes(
+    httpx_mock: HTTPXMock,
+) -> None:
+    body = b'{"logs": [{"timestamp": "1", "message": "m", "extra": [[], [], {"x": 1.5}]}]}'
+    httpx_mock.add_response(url=ANY, content=body)
+    page = client().get_logs(PATH, [])
+    assert isinstance(page, Page) and page.held == held_bytes(body)
 
 
 def test_429_waits_as_the_body_says(httpx_mock: HTTPXMock, slept: list[float]) -> None:

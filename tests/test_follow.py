@@ -817,3 +817,50 @@ def test_a_sweep_comes_every_5_seconds_to_the_millisecond() -> None:
     follower = Follower(fetch, clock=live.clock, sleep=lambda seconds: live.sleep(1.0))
     list(follower.follow(start_ms=int(T0 * 1000), until_ms=int((T0 + 20) * 1000)))
     assert sweeps == [5, 10, 15, 20, 25]  # the last one at the end of the grace after --until
+
+
+# --- bounded per poll, whatever the window holds ------------------------------------------------
+
+
+def test_a_poll_of_many_pages_is_shown_a_page_at_a_time() -> None:
+    # A line every millisecond for 20 s, all arrived: before, one batch held the whole window.
+    lines = [(T0, record(int(T0 * 1000 + i) * MS, f"m{i}")) for i in range(20_000)]
+    live = LiveLogs(lines)
+    live.now = T0 + 30
+    follower = Follower(live.fetch, clock=live.clock, sleep=live.sleep)
+    batches = follower.follow(start_ms=int(T0 * 1000), until_ms=int((T0 + 20) * 1000))
+    sizes = [len(batch) for batch in batches]
+    assert sum(sizes) == 20_000 and max(sizes) <= 1000
+
+
+def test_a_line_is_remembered_by_a_digest_not_its_text() -> None:
+    shown = ShownLines()
+    huge = record(int(T0 * 1000) * MS, "x" * 1_000_000)
+    assert shown.unseen([huge]) == [huge]
+    assert shown._by_ms == {int(T0 * 1000): hash(record_key(huge))}  # 8 bytes, not a MB
+    assert shown.unseen([dict(huge)]) == []
+
+
+def test_lines_remembered_are_bounded_dropping_the_oldest_milliseconds(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("baseten_logs.follow.MAX_SHOWN", 100)
+    shown = ShownLines()
+    at = int(T0 * 1000)
+    shown.unseen([record((at + i) * MS, f"m{i}") for i in range(250)])
+    assert len(shown) <= 100 and shown.milliseconds <= 100
+    assert shown.unseen([record((at + 249) * MS, "m249")]) == []  # the newest are kept
+
+
+def test_lines_held_for_time_order_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Every line newer than the hold: before, all of them waited; past the bound the oldest go.
+    monkeypatch.setattr("baseten_logs.follow.MAX_PENDING", 50)
+    now = T0 + 100
+    lines = [(now, record(int(now * 1000 - 100 + i // 10) * MS, f"m{i}")) for i in range(500)]
+    live = LiveLogs(lines)
+    live.now = now
+    follower = Follower(live.fetch, clock=live.clock, sleep=live.sleep)
+    first = next(follower.follow(start_ms=int((now - 1) * 1000)))
+    assert len(first) == 450  # 50 held, the oldest shown at once
+    stamps = [int(r["timestamp"]) for r in first]
+    assert stamps == sorted(stamps)

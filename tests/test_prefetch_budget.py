@@ -4,14 +4,17 @@ exactly, without more lines than asked."""
 from __future__ import annotations
 
 import bisect
+import json
 import threading
 import time
+import tracemalloc
 from typing import Any
 
 import pytest
 
-from baseten_logs.pager import Direction, Pager
-from baseten_logs.parallel import ByteBudget, ParallelWindow, page_bytes
+from baseten_logs.limits import held_bytes
+from baseten_logs.pager import Direction, Page, Pager, page_bytes
+from baseten_logs.parallel import ByteBudget, ParallelWindow
 from tests.fakeapi import FakeLogs, record
 from tests.test_pager import MS, T0, fetcher
 
@@ -116,13 +119,69 @@ def test_a_whole_window_from_a_server_ignoring_limit_loses_and_doubles_nothing()
     assert shown == lines
 
 
-def test_a_page_is_counted_as_python_holds_it() -> None:
-    # 240 bytes a line (its dict), 56 a field, plus a string's characters (16 for anything else).
-    line = record(T0 * MS, "hello", replica=None, level="INFO")  # request_id None too
-    texts = len(line["timestamp"]) + len("hello") + len("INFO")
-    assert page_bytes([line]) == 240 + 5 * 56 + texts + 2 * 16
-    assert page_bytes([line, {"message": "é" * 10}]) == page_bytes([line]) + 240 + 56 + 10
+def _shapes() -> dict[str, Any]:
+    """Answers of every shape a hostile server may send, each a few MB parsed."""
+
+    def line(
+        i: int, message: str = "a line of a typical length, with a comma", **extra: Any
+    ) -> Any:
+        return record((T0 + i) * MS, f"{i} {message}", **extra)
+
+    return {
+        "log lines": {"logs": [line(i) for i in range(2000)]},
+        "lists of 20 KB strings": {"logs": [line(i, extra=["x" * 20_000]) for i in range(50)]},
+        "lists of empty lists": {"logs": [line(i, extra=[[]] * 2000) for i in range(50)]},
+        "objects of empty objects": {"logs": [line(i, extra=[{}] * 2000) for i in range(50)]},
+        "numbers": {"logs": [line(i, extra=[1.5, 100_000] * 1000) for i in range(50)]},
+        "many keys": {"logs": [{f"k{j}.{i}": None for j in range(100)} for i in range(50)]},
+        "nested lists": {"logs": [line(i, extra=[[[[]]]] * 500) for i in range(50)]},
+        "an emoji a line": {"logs": [line(i, message="😀" + "x" * 2000) for i in range(200)]},
+        "CJK": {"logs": [line(i, message="中" + "x" * 2000) for i in range(200)]},
+    }
+
+
+@pytest.mark.parametrize("ascii_only", [True, False], ids=["escaped", "utf-8"])
+@pytest.mark.parametrize("shape", list(_shapes()))
+def test_a_page_is_counted_at_least_as_python_holds_it(shape: str, ascii_only: bool) -> None:
+    # Before: 240 bytes a line, 56 a field and 16 for any list or object, whatever it held (a
+    # list of a 20 KB string counted 16 bytes).
+    answer = json.dumps(_shapes()[shape], ensure_ascii=ascii_only).encode()
+    tracemalloc.start()
+    try:
+        logs = json.loads(answer)["logs"]
+        held, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert held <= held_bytes(answer) <= 2.2 * held
+    assert held <= page_bytes(logs) <= 2.2 * held  # a page that came without its answer
+    assert page_bytes(Page(logs, held=123)) == 123  # one that came with it
     assert page_bytes([]) == 0
+
+
+def test_the_budget_holds_lines_of_lists_of_big_strings_too() -> None:
+    # The issue's server: 20 KB records wrapped in a list; a reader that stops.
+    lines = [record((T0 + i) * MS, f"{i}", extra=["x" * 20_000]) for i in range(4_000)]
+    held = [0]
+    lock = threading.Lock()
+    inner = fetcher(FakeLogs(records=lines))
+
+    def fetch(start: int, end: int, direction: Direction, limit: int) -> list[dict[str, Any]]:
+        page = inner(start, end, direction, limit)
+        with lock:
+            held[0] += sum(len(r["extra"][0]) for r in page)  # the characters alone
+        return page
+
+    budget = 8 * 1024 * 1024
+    window = ParallelWindow(fetch, concurrency=8, prefetch_bytes=budget)
+    pages = window.pages(T0, T0 + 4_000)
+    first = next(pages)
+    last = -1
+    while held[0] != last:  # until the workers have fetched all they may
+        last = held[0]
+        time.sleep(0.3)
+    # The budget, the page being read and one page of the slice being printed (before: 80 MB).
+    assert held[0] <= budget + 2 * sum(len(r["extra"][0]) for r in first)
+    pages.close()
 
 
 def test_a_window_without_lines_holds_nothing() -> None:

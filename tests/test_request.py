@@ -346,7 +346,12 @@ class Sources:
         return fetch
 
 
-def test_lines_of_several_sources_merge_in_time_order_with_their_own_context() -> None:
+@pytest.mark.parametrize("held", [2_000, 2], ids=["held", "fetched again"])
+def test_lines_of_several_sources_merge_in_time_order_with_their_own_context(
+    monkeypatch: pytest.MonkeyPatch, held: int
+) -> None:
+    # More lines than MAX_HELD: counted as found, fetched again to be shown, the same story.
+    monkeypatch.setattr("baseten_logs.request.MAX_HELD", held)
     t0 = 1_790_000_000_000 * 1_000_000
     entry, model = (
         RequestSource("/entry/logs", "chainlet Entry"),
@@ -369,7 +374,11 @@ def test_lines_of_several_sources_merge_in_time_order_with_their_own_context() -
     story = find_request(
         fetch_for, request_id=RID, sources=[entry, model], since_ms=t0_ms, until_ms=t0_ms + 60_000
     )
-    assert [line.record["message"] for line in story.lines] == ["entry in", "model in", "entry out"]
+    if held > 3:
+        messages = [line.record["message"] for line in story.lines]
+        assert messages == ["entry in", "model in", "entry out"]
+    else:
+        assert story.lines == () and not story.whole  # none held: a page per source at a time
     # The same replica id in two sources is two replicas: each source's context is its own.
     assert story.replicas() == [(entry, "e1"), (model, "e1")]
     pages = story_pages(fetch_for, story, context_ms=1_000, page_size=2)

@@ -4,7 +4,9 @@ failed run, write errors and odd replica ids never an internal error, signals en
 from __future__ import annotations
 
 import os
+import signal
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -153,3 +155,60 @@ def test_sigterm_and_sighup_end_like_ctrl_c_with_their_own_status(
     assert result.status == status
     assert result.stdout == "[]\n"  # the array is closed, as on Ctrl-C
     assert "summary: 0 lines" in result.stderr
+
+
+@pytest.fixture
+def handlers() -> Iterator[None]:
+    """interrupts.install() for one test, this process's own handlers put back after it."""
+    saved = {
+        each: signal.getsignal(each) for each in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    }
+    interrupts.reset()
+    interrupts.install()
+    try:
+        yield
+    finally:
+        for each, handler in saved.items():
+            signal.signal(each, handler)
+        interrupts.reset()
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
+def test_a_signal_inside_deferred_is_raised_once_the_block_is_done(
+    handlers: None, signum: int
+) -> None:
+    done = []
+    with pytest.raises(KeyboardInterrupt), interrupts.deferred():
+        os.kill(os.getpid(), signum)
+        done.append("the rest of the page")
+    assert done == ["the rest of the page"]
+    with interrupts.deferred():  # raised once: nothing is left pending
+        pass
+
+
+def test_the_blocks_own_failure_wins_over_a_waiting_signal(handlers: None) -> None:
+    with pytest.raises(OutputError), interrupts.deferred():
+        os.kill(os.getpid(), signal.SIGINT)
+        raise OutputError("cannot write to stdout: No space left on device")
+    with interrupts.deferred():  # the signal is not raised later, out of place
+        pass
+
+
+def test_a_second_ctrl_c_while_one_waits_is_raised_at_once(handlers: None) -> None:
+    done = []
+    with pytest.raises(KeyboardInterrupt), interrupts.deferred():
+        os.kill(os.getpid(), signal.SIGINT)
+        os.kill(os.getpid(), signal.SIGINT)
+        done.append("never")
+    assert done == []
+
+
+def test_an_ignored_sigint_stays_ignored(monkeypatch: pytest.MonkeyPatch) -> None:
+    saved = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        interrupts.install()
+        assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+    finally:
+        for each in (signal.SIGTERM, signal.SIGHUP):
+            signal.signal(each, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, saved)

@@ -9,13 +9,13 @@ from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any, Protocol, cast
 
-from baseten_logs import messages
+from baseten_logs import interrupts, messages
 from baseten_logs.client import ApiClient, RetryPolicy
 from baseten_logs.config import Credentials
 from baseten_logs.errors import BasetenLogsError, ExitStatus
 from baseten_logs.feed import Feed, Part, each_query, feed_fetch, local_filter, opening_pages
 from baseten_logs.fetch import open_client
-from baseten_logs.follow import Follower, FollowSettings
+from baseten_logs.follow import Follower, FollowSettings, ShownLines
 from baseten_logs.idcase import replica_hints, replicas_of, request_id_hint
 from baseten_logs.look_back import deployment_state, looked_back, nothing_found, steps
 from baseten_logs.pace import DEFAULT_MAX_RPS, Concurrency, ceiling_of
@@ -109,6 +109,28 @@ def outcome(extras: Extras, tally: Tally | None, gaps: list[int]) -> ExitStatus:
     return ExitStatus.INCOMPLETE if gaps else ExitStatus.OK
 
 
+def write_all(sinks: Sequence[Sink], records: Sequence[Mapping[str, Any]], late: int = 0) -> None:
+    """A page to every sink (the screen, --save, the --summary tally), whole: a signal meanwhile
+    waits until all of them have it (see interrupts), so none shows a line cut short and they
+    agree on what was shown. `late`: the first lines came after later ones (marked if a sink
+    can)."""
+    with interrupts.deferred():
+        for sink in sinks:
+            mark = getattr(sink, "write_late", None) if late else None
+            if mark is None:
+                sink.write_page(records)
+            else:
+                mark(records[:late])
+                sink.write_page(records[late:])
+
+
+def close_all(sinks: Sequence[Sink]) -> None:
+    """Every sink closed (-o json's `]`, -o github's groups), a signal meanwhile waiting."""
+    with interrupts.deferred():
+        for sink in sinks:
+            sink.close()
+
+
 def run_get(
     *,
     query: LogQuery,
@@ -195,14 +217,14 @@ def run_get(
                                 follow_until_ms,
                                 on_gap,
                                 feed=feed,
+                                seen=show.seen,
                             )
                     finally:
                         if progress is not None:
                             progress.stop()
                         # On failure or Ctrl-C too: what was fetched is still shown (-o github
                         # writes its groups at the end, -o json its closing bracket).
-                        for sink in sinks:
-                            sink.close()
+                        close_all(sinks)
             finally:
                 requests = client.requests_made
         completed = True
@@ -292,6 +314,7 @@ class _Printer:
         self.on_gap = on_gap
         self.windows: list[ParallelWindow] = []
         self.shown = 0  # lines shown by every window so far (a look back's steps too)
+        self.seen = ShownLines()  # of a whole window followed: its last overlap, as digests
         self.replicas: set[str] = set()  # theirs, when --replica was given: for the case hint
 
     def _wrap(self, fetch: FetchPage) -> FetchPage:
@@ -329,8 +352,15 @@ class _Printer:
                 self.replicas |= replicas_of(page)
             _write(self.sinks, page, self.progress)
             if follow is not None:
+                # The lines a first sweep may bring again: the newest N as lines (few), a
+                # whole window's as digests (a minute may hold many).
                 horizon = query.until_ms - follow.overlap_ms
-                recent.extend(r for r in page if _at_or_after(r, horizon))
+                fresh = [r for r in page if _at_or_after(r, horizon)]
+                if query.limit is not None:
+                    recent.extend(fresh)
+                else:
+                    for record in fresh:
+                        self.seen.add(record)
         if self.progress is not None:
             with self.progress.lock:
                 self.progress.clear()
@@ -396,13 +426,11 @@ def _write(sinks: list[Sink], page: list[Record], progress: FetchProgress | None
     if not page:
         return  # all filtered out locally: erasing the progress line for nothing blanks it
     if progress is None:
-        for sink in sinks:
-            sink.write_page(page)
+        write_all(sinks, page)
         return
     with progress.lock:  # workers update the progress line: never in the middle of a page
         progress.clear()
-        for sink in sinks:
-            sink.write_page(page)
+        write_all(sinks, page)
 
 
 def _follow(
@@ -414,7 +442,10 @@ def _follow(
     until_ms: int | None,
     on_gap: Callable[[int], None],
     feed: Feed | None = None,
+    seen: ShownLines | None = None,
 ) -> None:
+    """Follow after the opening window: `opening` its newest N lines shown (with -n), `seen`
+    the lines of its last overlap (a whole window, which shows only these digests)."""
     feed = feed or Feed.single(query)
     on_terminal = shows_progress(sys.stdout, sys.stderr, os.environ)
     status = messages.StatusLine(enabled=on_terminal)
@@ -447,6 +478,8 @@ def _follow(
         follower.remember_window(horizon, oldest)
         opening = [r for r in opening if _at_or_after(r, oldest + 1)]
     follower.remember(opening, since_ms=horizon)
+    if seen is not None:
+        follower.shown.merge(seen)
     batches = follower.follow(start_ms=query.until_ms, until_ms=until_ms, floor_ms=query.since_ms)
     try:
         for batch in batches:
@@ -455,13 +488,7 @@ def _follow(
             if keep is not None:
                 late = len(keep(batch[:late]))
                 batch = keep(batch)  # the first `late` lines came after later ones were shown
-            for sink in sinks:
-                mark = getattr(sink, "write_late", None) if late else None
-                if mark is None:
-                    sink.write_page(batch)
-                else:
-                    mark(batch[:late])
-                    sink.write_page(batch[late:])
+            write_all(sinks, batch, late)
     finally:
         status.clear()  # Ctrl-C too: leave the shell prompt a clean line
     if follower.stopped_because:

@@ -11,20 +11,28 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from baseten_logs import messages
+from baseten_logs import interrupts, messages
 from baseten_logs.cache import Cache
 from baseten_logs.chains import resolve_chain
 from baseten_logs.client import RetryPolicy
-from baseten_logs.commands.get import Extras, end_run, extra_sinks, outcome, screen_sink, warn_gap
+from baseten_logs.commands.get import (
+    Extras,
+    close_all,
+    end_run,
+    extra_sinks,
+    outcome,
+    screen_sink,
+    warn_gap,
+    write_all,
+)
 from baseten_logs.config import Credentials
 from baseten_logs.errors import ExitStatus
 from baseten_logs.fetch import open_client, page_fetcher
 from baseten_logs.inert import inert
-from baseten_logs.levels import LEVELS, effective_level
+from baseten_logs.levels import LEVELS
 from baseten_logs.pager import FetchPage, Record
 from baseten_logs.pipes import stdout_guard
 from baseten_logs.progress import FetchProgress
@@ -134,15 +142,14 @@ def run_request(
                 with stdout_guard():
                     try:
                         for page in pages:
-                            screen.write_page([shown(line) for line in page])
-                            if others:
-                                records = [line.as_json() for line in page]
-                                for sink in others:
-                                    sink.write_page(records)
+                            # One page to the screen and the others alike, whole (see write_all).
+                            with interrupts.deferred():
+                                write_all([screen], [shown(line) for line in page])
+                                if others:
+                                    write_all(others, [line.as_json() for line in page])
                     finally:
                         # On failure or Ctrl-C too: -o json closes its array, -o github its groups.
-                        for sink in (screen, *others):
-                            sink.close()
+                        close_all([screen, *others])
             finally:
                 requests = client.requests_made
         completed = True
@@ -183,16 +190,16 @@ def describe(story: Story, *, utc: bool, context_ms: int | None) -> list[str]:
     first, last = _clock(first_ns, utc), _clock(last_ns, utc)
     if last[:10] == first[:10]:
         last = last[11:]  # the same day: the time alone
-    found_in = {line.source: None for line in story.lines}
-    where = story.where or ", ".join(source.label for source in found_in)
-    levels = Counter(effective_level(line.record) for line in story.lines)
-    counts = [f"{levels[level]} {level}" for level in reversed(LEVELS) if levels[level]]
+    counts = story.counts
+    where = story.where or ", ".join(source.label for source in counts.per_source)
+    levels = counts.levels
+    shown = [f"{levels[level]} {level}" for level in reversed(LEVELS) if levels[level]]
     if levels[None]:
-        counts.append(f"{levels[None]} without a level")
+        shown.append(f"{levels[None]} without a level")
     lines = [
         f"request {story.request_id} in {where}",
         f"  from {first} to {last} ({_duration((last_ns - first_ns) // 1_000_000)})",
-        f"  {_lines(len(story.lines))}: {', '.join(counts)}",
+        f"  {_lines(counts.lines)}: {', '.join(shown)}",
         *_chainlets(story),
         f"  {_replicas(story)}",
     ]
@@ -207,8 +214,8 @@ def _chainlets(story: Story) -> list[str]:
     searched = [source for source in story.searched if source.chainlet is not None]
     if not searched:
         return []
-    per_source = Counter(line.source for line in story.lines)
-    reached = [f"{s.label} ({_lines(per_source[s])})" for s in searched if per_source[s]]
+    per_source = story.counts.per_source
+    reached = [f"{s.label} ({_lines(per_source[s])})" for s in searched if s in per_source]
     of = f" of {len(searched)}" if len(reached) < len(searched) else ""
     return [
         f"  {len(reached)}{of} chainlet{'' if len(searched) == 1 else 's'}: {', '.join(reached)}"
@@ -216,7 +223,7 @@ def _chainlets(story: Story) -> list[str]:
 
 
 def _replicas(story: Story) -> str:
-    per_replica = Counter((line.source, line.record.get("replica")) for line in story.lines)
+    per_replica = story.counts.per_replica
     pairs = story.replicas()
     several = len({source for source, _ in pairs}) > 1  # a chain: say whose replica it is
     named = []

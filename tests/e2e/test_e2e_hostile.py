@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,9 @@ from baseten_logs.emulator import Emulator
 from baseten_logs.emulator.chains import CHAIN_NAME, TRAINING_JOB_ID, TRAINING_PROJECT_ID
 from baseten_logs.errors import ExitStatus
 from tests.e2e.conftest import DEPLOYMENT, HOUR_MS, MODEL, Run, cli, settled_now_ms
+from tests.hostile_server import CHAIN, HostileServer, Hostility, run_measured
+from tests.hostile_server import DEPLOYMENT as HOSTILE_DEPLOYMENT
+from tests.hostile_server import MODEL as HOSTILE_MODEL
 
 # Small limits, so a test need not wait a minute or read 64 MiB (the defaults users get).
 SMALL = {
@@ -190,3 +195,59 @@ def test_a_local_grep_is_linear_time_on_a_line_that_makes_a_regex_backtrack(
     viewed = cli(None, "view", str(saved), "--grep", "(a+)+$", "-o", "jsonl", timeout=30)
     assert viewed.status == 0, viewed.stderr
     assert viewed.jsonl() == expected
+
+
+# --- memory bounds against a hostile server of our own (tests/hostile_server.py) ----------------
+
+
+def test_a_chainlet_name_of_a_mib_labels_each_line_cut_to_256_characters() -> None:
+    # Before: the whole name on every line, 20 MiB of output for 20 lines (1 GB for -n 1000).
+    with HostileServer(Hostility(chainlet_name_bytes=1 << 20)) as server:
+        run = run_measured(["chain", CHAIN, "-n", "20", "-o", "jsonl"], server.env())
+    assert run.status == 0, run.stderr
+    records = [json.loads(line) for line in run.stdout.splitlines()]
+    assert len(records) == 20
+    assert {r["chainlet"] for r in records} == {"n" * 255 + "…"}
+    assert len(run.stdout) < 20 * 1024
+
+
+def test_lines_of_lists_of_big_strings_stay_within_the_prefetch_budget() -> None:
+    # Before: a list counted 16 bytes whatever it held, so a stalled reader let the workers
+    # fetch the whole window (2.45 GB at the defaults in the issue; 8 MiB budget here).
+    with HostileServer(Hostility(list_bytes=20_000, every_ms=1)) as server:
+        until = int(time.time() * 1000) - 60_000
+        window = ["--since", str(until - 15_000), "--until", str(until)]
+        args = ["get", HOSTILE_MODEL, HOSTILE_DEPLOYMENT, "--all", *window, "-o", "jsonl"]
+        env = server.env() | {"BASETEN_LOGS_PREFETCH_BYTES": str(8 * 1024 * 1024)}
+        run = run_measured([*args, "--concurrency", "8"], env, stall_s=3)
+    assert run.status == 0, run.stderr
+    assert run.stdout.count(b"\n") == 15_001  # every millisecond of the window, both ends in
+    # 300 MB of lines: a 20 MB page being written, one fetched (before: 388 MB; now ~135 MB).
+    assert run.peak_mb < 180, run.peak_mb
+
+
+def test_following_a_line_every_millisecond_holds_a_page_not_the_window() -> None:
+    # Before: every poll's whole window held at once, and every line shown remembered with its
+    # text: 905 MB after 8 s of 4 KB lines (6.2 GB in 50 s in the issue).
+    with HostileServer(Hostility(every_ms=1, message_bytes=4000)) as server:
+        until = int(time.time() * 1000) + 8_000
+        args = ["get", HOSTILE_MODEL, HOSTILE_DEPLOYMENT, "-f", "-n", "10", "--until", str(until)]
+        run = run_measured([*args, "-o", "jsonl"], server.env())
+    assert run.status == 0, run.stderr
+    stamps = [json.loads(line)["timestamp"] for line in run.stdout.splitlines()]
+    assert len(stamps) == len(set(stamps)) >= 5_000  # each line once
+    assert run.peak_mb < 150, run.peak_mb
+
+
+def test_a_request_of_many_lines_holds_two_pages_not_all_of_them() -> None:
+    # Before: every tagged line of the window held before the first was shown (225 MB here,
+    # 7.8 GB in 40 s over the default 7 days in the issue).
+    with HostileServer(Hostility(every_ms=1, message_bytes=4000)) as server:
+        until = int(time.time() * 1000) - 60_000
+        window = ["--since", str(until - 40_000), "--until", str(until)]
+        args = ["request", "req-1", HOSTILE_MODEL, HOSTILE_DEPLOYMENT, *window, "-o", "jsonl"]
+        run = run_measured(args, server.env())
+    assert run.status == 0, run.stderr
+    stamps = [int(json.loads(line)["timestamp"]) for line in run.stdout.splitlines()]
+    assert stamps == sorted(set(stamps)) and len(stamps) == 40_001  # each once, in order
+    assert run.peak_mb < 150, run.peak_mb

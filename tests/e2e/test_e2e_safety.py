@@ -18,6 +18,9 @@ from baseten_logs.emulator import HOSTILE_TEXT, Emulator
 from baseten_logs.errors import ExitStatus
 from baseten_logs.inert import inert
 from tests.e2e.conftest import CLI, DEPLOYMENT, HOUR_MS, MODEL, cli, settled_now_ms
+from tests.hostile_server import DEPLOYMENT as HOSTILE_DEPLOYMENT
+from tests.hostile_server import MODEL as HOSTILE_MODEL
+from tests.hostile_server import HostileServer, Hostility
 
 UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 OUR_CODES = re.compile(r"\x1b\[[0-9;]*m|\x1b\[2K")  # colours; the status line's redraw
@@ -235,3 +238,65 @@ def test_help_and_version_into_a_full_disk_are_one_line_and_exit_74(args: tuple[
         )
     assert done.returncode == ExitStatus.WRITE
     assert done.stderr == "baseten-logs: error: cannot write to stdout: No space left on device\n"
+
+
+# --- a signal while a slow reader holds up a write -----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("signum", "output"),
+    [(signal.SIGTERM, "json"), (signal.SIGINT, "jsonl"), (signal.SIGHUP, "text")],
+    ids=["SIGTERM-json", "SIGINT-jsonl", "SIGHUP-text"],
+)
+def test_a_signal_during_a_blocked_write_finishes_the_page_then_closes(
+    tmp_path: Path, signum: signal.Signals, output: str
+) -> None:
+    # Pages of a MB into a pipe read 4 KiB at a time: the signal comes while a write is blocked.
+    # Before: a record cut short, then `]` (-o json); --save and --summary a page behind.
+    saved = tmp_path / "run.jsonl"
+    hostility = Hostility(message_bytes=1000, every_ms=1)
+    with HostileServer(hostility) as server:
+        until = int(time.time() * 1000) - 60_000
+        args = ["get", HOSTILE_MODEL, HOSTILE_DEPLOYMENT, "--all", "--concurrency", "1"]
+        args += ["--since", str(until - 30_000), "--until", str(until), "-o", output]
+        with subprocess.Popen(
+            [str(CLI), *args, "--summary", "--save", str(saved)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+            env={k: v for k, v in os.environ.items() if not k.startswith("BASETEN_")}
+            | server.env(),
+        ) as proc:
+            assert proc.stdout is not None and proc.stderr is not None
+            chunks = []
+            read = 0
+            while read < 1_500_000:  # into the second page, slowly
+                chunk = os.read(proc.stdout.fileno(), 4096)
+                assert chunk, proc.stderr.read().decode()
+                chunks.append(chunk)
+                read += len(chunk)
+                time.sleep(0.0005)
+            proc.send_signal(signum)
+            time.sleep(0.2)  # the signal lands while the write waits for the reader
+            chunks.append(proc.stdout.read())
+            err = proc.stderr.read().decode()
+            proc.wait(timeout=30)
+    out = b"".join(chunks).decode()
+    assert proc.returncode == 128 + signum, err
+    assert "Traceback" not in err
+    saved_records = [json.loads(line) for line in saved.read_text().splitlines()]
+    if output == "json":
+        shown = json.loads(out)  # the array is whole, and closed
+    elif output == "jsonl":
+        assert out.endswith("\n")
+        shown = [json.loads(line) for line in out.splitlines()]
+    else:
+        assert out.endswith("\n")
+        shown = re.findall(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}Z? INFO", out, re.MULTILINE)
+        assert all(line.endswith("m" * 1000) for line in out.splitlines())
+    assert len(shown) == len(saved_records) >= 1000
+    if output != "text":
+        assert shown == saved_records
+    summary = re.search(r"summary: (\d+) lines \(INFO (\d+)\)", err)
+    assert summary is not None, err
+    assert int(summary[1]) == int(summary[2]) == len(shown)
