@@ -17,10 +17,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .cache import LISTING_TTL, RESOLVE_TTL, Cache, cache_key
+from .cache import RESOLVE_TTL, Cache, cache_key
 from .errors import ApiError, BasetenLogsError, NotFoundError, UsageError
 from .paths import api_path
-from .resolve import _check_name, _objects, _some, _text, find_by_id_or_name
+from .resolve import _check_name, _objects, _some, _text, find_by_id_or_name, list_chains
 from .resolve import _is_id_text as _is_id
 
 if TYPE_CHECKING:
@@ -107,15 +107,6 @@ def resolve_chain(
         status=_text(chosen.get("status")),
         chainlets=_narrowed(every, chainlets),
     )
-
-
-def list_chains(client: ApiClient, *, cache: Cache | None = None) -> list[dict[str, Any]]:
-    """Every chain the key can see, as the API sent them; the cache keeps names for completion."""
-    chains = _objects(client.get_json(api_path("chains")), "chains", api_path("chains"))
-    if cache is not None:
-        summaries = [{"id": c.get("id"), "name": c.get("name")} for c in chains]
-        cache.put(cache_key("chains"), summaries, ttl=LISTING_TTL)
-    return chains
 
 
 def list_chain_deployments(client: ApiClient, chain_id: str) -> list[dict[str, Any]]:

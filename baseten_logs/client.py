@@ -20,7 +20,6 @@ from typing import Any, Protocol
 import httpcore
 import httpx
 
-from .config import DEFAULT_API_URL, is_loopback
 from .errors import ApiError, AuthError, NotFoundError, PageFailing, TransportError, UsageError
 from .limits import (
     ENV_MAX_ANSWER_BYTES,
@@ -33,6 +32,7 @@ from .limits import (
 from .masking import mask_url
 from .pace import RateLimiter
 from .pager import Page
+from .urls import DEFAULT_API_URL, is_loopback
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 # The longest wait a server's word (a 429's `retry_after`, `Retry-After`) can impose: a hostile

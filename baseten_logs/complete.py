@@ -171,11 +171,11 @@ def _complete_listing(
         credentials, cache = found
         items = _cached_list(cache, cache_key(*key))
         if items is None and key == ("chains",):
-            from .chains import list_chains
+            from .resolve import list_chains
 
             items = _fetch(credentials, lambda client: list_chains(client, cache=cache))
         elif items is None and key == ("training_projects",):
-            from .training import list_projects
+            from .resolve import list_projects
 
             items = _fetch(credentials, lambda client: list_projects(client, cache=cache))
         elif items is None and fetch is not None:

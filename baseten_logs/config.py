@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import stat
 from collections.abc import Callable, Mapping
@@ -14,6 +13,7 @@ from .errors import ConfigError, UsageError
 from .login import OAuthLogin, tokens_from
 from .masking import mask_key, mask_url
 from .trussrc import read_keyring, read_sections, trussrc_path
+from .urls import DEFAULT_API_URL, is_loopback
 
 __all__ = [
     "DEFAULT_API_URL",
@@ -30,7 +30,6 @@ __all__ = [
     "trussrc_path",
 ]
 
-DEFAULT_API_URL = "https://api.baseten.co"
 DEFAULT_REMOTE = "baseten"
 # truss's way to run without files (CI): the two together define a remote.
 PAIR_URL_ENV = "BASETEN_TRUSS_AUTH_REMOTE_URL"
@@ -87,16 +86,6 @@ def _app_to_api(url: str) -> str | None:
     if host in _API_HOSTS or (baseten and host.startswith("app.")):
         return app_url_to_api_url(url)
     return None
-
-
-def is_loopback(host: str) -> bool:
-    """This machine, the only place plain http may carry the key."""
-    if host.lower() == "localhost" or host.lower().endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def check_api_url(url: str, *, source: str = "--api-url") -> str:

@@ -433,9 +433,6 @@ def _other_kind(client: ApiClient, name: str, cache: Cache | None) -> NotFoundEr
     """
     from shlex import quote
 
-    from .chains import list_chains
-    from .training import list_projects
-
     typed = quote(name)
     kinds: tuple[tuple[str, str, Callable[..., list[dict[str, Any]]]], ...] = (
         # `request` takes a chain too, with --chain: a model's place is no place for it.
@@ -467,6 +464,27 @@ def _unknown_model(name: str, summaries: list[dict[str, Any]]) -> NotFoundError:
 
 def _model_summary(model: dict[str, Any]) -> dict[str, Any]:
     return {"id": model.get("id"), "name": model.get("name"), "team_name": model.get("team_name")}
+
+
+# Chains and training projects are listed here beside models (chains.py and training.py resolve
+# them): a name that no model has may be one of theirs, and resolving a model says so.
+def list_chains(client: ApiClient, *, cache: Cache | None = None) -> list[dict[str, Any]]:
+    """Every chain the key can see, as the API sent them; the cache keeps names for completion."""
+    chains = _objects(client.get_json(api_path("chains")), "chains", api_path("chains"))
+    if cache is not None:
+        summaries = [{"id": c.get("id"), "name": c.get("name")} for c in chains]
+        cache.put(cache_key("chains"), summaries, ttl=LISTING_TTL)
+    return chains
+
+
+def list_projects(client: ApiClient, *, cache: Cache | None = None) -> list[dict[str, Any]]:
+    """Every training project, as the API sent them; the cache keeps names for completion."""
+    path = api_path("training_projects")
+    projects = _objects(client.get_json(path), "training_projects", path)
+    if cache is not None:
+        summaries = [{"id": p.get("id"), "name": p.get("name")} for p in projects]
+        cache.put(cache_key("training_projects"), summaries, ttl=LISTING_TTL)
+    return projects
 
 
 # --- deployments --------------------------------------------------------------------------------

@@ -12,16 +12,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .cache import LISTING_TTL, Cache, cache_key
 from .errors import BasetenLogsError, NotFoundError
 from .paths import api_path
-from .resolve import _check_name, _objects, _some, find_by_id_or_name
+from .resolve import _check_name, _objects, _some, find_by_id_or_name, list_projects
 from .resolve import _is_id_text as _is_id
 
 if TYPE_CHECKING:
     from .client import ApiClient
 
-PROJECTS_PATH = "/v1/training_projects"
 FINAL_ENDINGS = ("COMPLETED", "FAILED", "STOPPED")  # TRAINING_JOB_COMPLETED, ..._FAILED, ...
 
 
@@ -54,15 +52,6 @@ def check_training_input(*, project: str, job: str | None) -> None:
     _check_name("PROJECT", project, "training project")
     if job is not None:
         _check_name("JOB", job, "training job")
-
-
-def list_projects(client: ApiClient, *, cache: Cache | None = None) -> list[dict[str, Any]]:
-    """Every training project, as the API sent them; the cache keeps names for completion."""
-    projects = _objects(client.get_json(PROJECTS_PATH), "training_projects", PROJECTS_PATH)
-    if cache is not None:
-        summaries = [{"id": p.get("id"), "name": p.get("name")} for p in projects]
-        cache.put(cache_key("training_projects"), summaries, ttl=LISTING_TTL)
-    return projects
 
 
 def list_jobs(client: ApiClient, project_id: str) -> list[dict[str, Any]]:

@@ -8,13 +8,14 @@ from typing import Any
 
 from baseten_logs import messages
 from baseten_logs.cache import Cache
-from baseten_logs.chains import find_chain, list_chains, resolve_chain
+from baseten_logs.chains import find_chain, resolve_chain
 from baseten_logs.commands.catalog import _created, _emit, _status, _text
 from baseten_logs.config import Credentials
 from baseten_logs.errors import ExitStatus
 from baseten_logs.fetch import open_client
+from baseten_logs.resolve import list_chains, list_projects
 from baseten_logs.tables import Cell
-from baseten_logs.training import find_project, list_projects
+from baseten_logs.training import find_project
 
 __all__ = ["run_chain_deployments", "run_chainlets", "run_chains", "run_training_jobs"]
 
