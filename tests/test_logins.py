@@ -707,9 +707,8 @@ def test_an_inline_login_refreshed_where_a_keyring_is_usable_moves_into_it(
     text = rc.read_text()
     assert "oauth_" not in text  # else truss would go on reading the spent refresh token
     assert "auth_type = oauth" in text and "api_key = k" in text and "[staging]" in text
-    assert truss_reads(rc, memory_keyring) == {
-        key: stored[key] for key in ("oauth_access_token", "oauth_refresh_token", "oauth_expires_at")
-    }
+    keys = ("oauth_access_token", "oauth_refresh_token", "oauth_expires_at")
+    assert truss_reads(rc, memory_keyring) == {key: stored[key] for key in keys}
     assert invoke(*GET).status == 0  # and this tool reads it back from the keyring
     assert len(token_api.forms) == 1
     assert sent_tokens(httpx_mock) == ["Bearer new-access-1", "Bearer new-access-1"]
