@@ -189,9 +189,7 @@ def update_section(
         raise
 
 
-def _edited(
-    text: str, remote: str, values: Mapping[str, str], remove: tuple[str, ...] = ()
-) -> str:
+def _edited(text: str, remote: str, values: Mapping[str, str], remove: tuple[str, ...] = ()) -> str:
     """`text` with the options of [remote] set to `values` (added when missing), and those
     named in `remove` taken out (with their continuation lines)."""
     out: list[str] = []
