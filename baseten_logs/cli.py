@@ -1036,7 +1036,8 @@ def training(
 ) -> None:
     """Print a training job's logs. Its endpoint takes only the window and a level, so the
     filters run here, meaning exactly what they mean for get (-v says so); -n N reads on until
-    N lines matched. -f stops once the job has ended."""
+    N lines matched. -f stops once the job has ended. With no --since the window is the job's
+    lifetime: from its creation to its end (or now, while it runs)."""
     from .training import check_training_input
 
     plan = _log_plan(
@@ -1077,6 +1078,8 @@ def training(
             follow=plan.follow,
             follow_until_ms=plan.follow_until_ms,
             look_back=plan.look_back,
+            since_given=since is not None,
+            until_given=until is not None,
             concurrency=plan.workers,
             max_rps=plan.rps,
             extras=Extras(save_file=save_file, fail_on=plan.fail_on, summary=summary),
@@ -1890,6 +1893,13 @@ def emulator(
             autocompletion=_choices("ns", "ms", "iso"),
         ),
     ] = "ns",
+    training_window_2h: Annotated[
+        bool,
+        typer.Option(
+            "--training-window-2h",
+            help="Training logs refuse windows over 2 hours (400), as truss says the API does.",
+        ),
+    ] = False,
 ) -> None:
     """Serve the built-in Baseten API emulator until Ctrl-C (prints its URL and key)."""
     from .commands.emulator import run_emulator
@@ -1907,6 +1917,7 @@ def emulator(
         late_share=late_share,
         id_style=id_style,
         timestamps=timestamps,
+        training_window_2h=training_window_2h,
     )
 
 

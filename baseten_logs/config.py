@@ -10,7 +10,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from .errors import ConfigError, UsageError
-from .login import OAuthLogin, tokens_from
+from .login import OAuthLogin, read_login
 from .masking import mask_key, mask_url
 from .trussrc import read_keyring, read_sections, trussrc_path
 from .urls import DEFAULT_API_URL, is_loopback
@@ -178,11 +178,7 @@ class _Section:
         return None
 
     def _oauth(self, values: dict[str, str]) -> tuple[str, str, OAuthLogin]:
-        inline = any(values.get(key) for key in ("oauth_access_token", "oauth_refresh_token"))
-        if inline:
-            tokens, store = tokens_from(values), "trussrc"
-        else:
-            tokens, store = tokens_from(read_keyring(self.remote, "oauth", self.env)), "keyring"
+        tokens, store = read_login(self.remote, values, self.env)  # exactly as truss reads it
         if not (tokens.access_token or tokens.refresh_token):
             raise ConfigError(
                 f"the oauth login of remote {self.remote!r} holds no token", hint="run truss login"

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from .fetch import concurrency_for, display_pages, page_fetcher
 from .merge import labelled, merge_streams, merged_fetch
 from .pace import AUTO, Concurrency
-from .pager import PAGE_SIZE, FetchPage, Pager, Record
+from .pager import PAGE_SIZE, FetchPage, Pager, Record, WindowSpan
 from .parallel import ParallelWindow
 from .query import Filters, LogQuery
 
@@ -48,6 +48,9 @@ class Feed:
     local: Filters | None = None
     stop_check: StopCheck | None = None
     state: StateCheck | None = None  # None: a deployment's, read from its logs path
+    # Shared by every walk of the run: windows the API refuses as too long are asked again in
+    # smaller pieces (training logs; see pager.WindowSpan). None: a refusal stands.
+    span: WindowSpan | None = None
 
     @classmethod
     def single(cls, query: LogQuery) -> Feed:
@@ -123,7 +126,8 @@ def opening_pages(
     keep = local_filter(feed)
     if query.limit is not None:
         # The newest N of the whole feed: one merged newest-first walk, cut at N lines kept.
-        pager = Pager(wrapped(feed_fetch(client, feed, on_gap=on_gap)), on_gap=on_gap)
+        fetch = wrapped(feed_fetch(client, feed, on_gap=on_gap))
+        pager = Pager(fetch, on_gap=on_gap, span=feed.span)
         if keep is None:
             return Opening(display_pages(pager, query, newest_first=newest_first))
         return Opening(_newest_kept(pager, query, keep, newest_first=newest_first))
@@ -146,10 +150,14 @@ def opening_pages(
                 controller=concurrency_for(client, share),
                 on_gap=on_gap,
                 prefetch_bytes=max(1, prefetch_bytes // parts),
+                span=feed.span,
             )
             windows.append(window)
         pages = display_pages(
-            Pager(fetch, on_gap=on_gap), query, newest_first=newest_first, parallel=window
+            Pager(fetch, on_gap=on_gap, span=feed.span),
+            query,
+            newest_first=newest_first,
+            parallel=window,
         )
         streams.append(pages if keep is None else (keep(page) for page in pages))
     return Opening(merge_streams(streams, descending=newest_first), windows)

@@ -1,9 +1,13 @@
 """An OAuth login from `truss login`: refreshed near expiry (or once after a 401), written back.
 
-The refreshed pair goes back where it came from (the keyring, or the trussrc section), so the
-next run of this tool and of truss both work. A refresh runs under a lock on the trussrc and
-first re-reads the store: a run that waited while another refreshed adopts that run's tokens
-instead of spending a refresh token that may be single-use.
+A login is read and saved exactly as truss reads and saves it (see trussrc.py), so the next
+run of this tool and of truss both work, and agree on which tokens are current: inline only when
+the section holds all three `oauth_*` keys, else from the keyring (what the section lacks); a
+refreshed pair goes into the keyring whenever one is usable (the section's inline secrets then
+taken out, or truss would go on reading their spent refresh token), else into the section.
+A refresh runs under a lock on the trussrc and first re-reads the login the same way: a run that
+waited while another refreshed adopts that run's tokens instead of spending a refresh token that
+may be single-use.
 
 The refresh token is sent to the token endpoint and nowhere else, and no token reaches any
 output: `repr` of a login shows neither.
@@ -90,6 +94,19 @@ def tokens_from(values: Mapping[str, Any]) -> Tokens:
         refresh_token=str(values.get("oauth_refresh_token") or "").strip(),
         expires_at=parse_expiry(values.get("oauth_expires_at")),
     )
+
+
+def read_login(
+    remote: str, values: Mapping[str, str], env: Mapping[str, str]
+) -> tuple[Tokens, str]:
+    """(tokens, "trussrc" or "keyring") of an `auth_type = oauth` section, as truss reads it:
+    inline when all three keys are there (even empty), else the keyring's entry fills in what
+    the section lacks (ConfigError when the keyring cannot be read)."""
+    if all(key in values for key in trussrc.OAUTH_KEYS):
+        return tokens_from(values), "trussrc"
+    stored = trussrc.read_keyring(remote, "oauth", env)
+    merged = {key: values[key] if key in values else stored.get(key) for key in trussrc.OAUTH_KEYS}
+    return tokens_from(merged), "keyring"
 
 
 class OAuthLogin:
@@ -233,11 +250,8 @@ class OAuthLogin:
     def _stored(self) -> Tokens | None:
         """The tokens as the store holds them now (None when they cannot be read)."""
         try:
-            if self.store == "keyring":
-                return tokens_from(trussrc.read_keyring(self.remote, "oauth", self._env))
-            sections = trussrc.read_sections(self.path) or {}
-            section = sections.get(self.remote)
-            return tokens_from(section) if section else None
+            section = (trussrc.read_sections(self.path) or {}).get(self.remote)
+            return read_login(self.remote, section, self._env)[0] if section else None
         except Exception:
             return None
 
@@ -248,14 +262,27 @@ class OAuthLogin:
             "oauth_refresh_token": tokens.refresh_token,
             "oauth_expires_at": str(int(tokens.expires_at) if tokens.lifetime_known else 0),
         }
+        where = str(self.path)
         try:
-            if self.store == "keyring":
-                trussrc.write_keyring(self.remote, {"auth_type": "oauth", **values})
-            else:
-                trussrc.update_section(self.path, self.remote, values)
+            if trussrc.keyring_usable(self._env) and self._into_keyring(values):
+                self.store = "keyring"
+                return
+            trussrc.update_section(self.path, self.remote, values)
+            self.store = "trussrc"
         except Exception as exc:  # this run goes on; the next one may need truss login
-            where = "the keyring" if self.store == "keyring" else str(self.path)
             self.warn(
                 f"could not save the refreshed login of remote {self.remote!r} to {where} "
                 f"({exc.__class__.__name__}); if the next run fails, run truss login"
             )
+
+    def _into_keyring(self, values: Mapping[str, str]) -> bool:
+        """The login into the keyring, then the section's inline secrets out of it, as truss
+        saves a login; False when the keyring refused it (then the section holds it)."""
+        try:
+            trussrc.write_keyring(self.remote, {"auth_type": "oauth", **values})
+        except Exception:
+            return False
+        section = (trussrc.read_sections(self.path) or {}).get(self.remote, {})
+        if any(key in section for key in trussrc.INLINE_SECRETS):
+            trussrc.update_section(self.path, self.remote, {}, remove=trussrc.INLINE_SECRETS)
+        return True

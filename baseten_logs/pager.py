@@ -12,11 +12,12 @@ reported as a gap, never looped on and never dropped silently.
 from __future__ import annotations
 
 import json
+import threading
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from typing import Any, Literal
 
-from .errors import ApiError, PageFailing
+from .errors import ApiError, PageFailing, UsageError
 from .limits import held_bytes
 from .timestamps import record_ms
 
@@ -26,6 +27,11 @@ PAGE_SIZE = 1000
 MIN_PAGE_SIZE = 100
 SMALLER_AFTER = 2
 MAX_WINDOW_MS = 7 * 86_400_000
+# What truss pages training logs in ("the maximum time delta allowed by the API"), while the
+# API's schema says 7 days: the size a WindowSpan falls back to when a window is refused.
+SMALL_WINDOW_MS = 2 * 3_600_000
+# Words of a 400 that is about the window's length (the emulator's, and plausible others).
+_WINDOW_WORDS = ("start_epoch_millis", "end_epoch_millis", "window", "time delta", "time range")
 
 # Requests in a row that bring no line not shown before: learning `end` and widening a small page
 # each cost one; past that the server is repeating itself, and the walk ends with a gap.
@@ -120,8 +126,48 @@ def split_window(
     return pieces
 
 
+class WindowSpan:
+    """How long a window one request may ask for, shared by every walk of one run (threads
+    too): MAX_WINDOW_MS, the documented limit, until the API refuses a longer window than
+    SMALL_WINDOW_MS with a 400 that names the window; from then on SMALL_WINDOW_MS, so the
+    run pays for the refusal once. `log`: told once when the span shrinks (-v)."""
+
+    def __init__(self, log: Callable[[str], None] | None = None) -> None:
+        self.ms = MAX_WINDOW_MS
+        self._log = log
+        self._lock = threading.Lock()
+
+    def shrink(self, refused_ms: int, error: UsageError) -> bool:
+        """After `error` answered a request of a `refused_ms` window: whether to ask again in
+        pieces of the (new) span. No: the error is not about the window, or the window was
+        no longer than SMALL_WINDOW_MS already (nothing smaller to try: the error stands)."""
+        if refused_ms <= SMALL_WINDOW_MS or not refuses_the_window(error):
+            return False
+        with self._lock:
+            if self.ms > SMALL_WINDOW_MS:
+                self.ms = SMALL_WINDOW_MS
+                if self._log is not None:
+                    from .progress import span  # progress imports this module
+
+                    self._log(
+                        f"the API refused a window of {span(refused_ms)} "
+                        f"({error.message}); asking in pieces of "
+                        f"{span(SMALL_WINDOW_MS)} from now on"
+                    )
+        return True
+
+
+def refuses_the_window(error: UsageError) -> bool:
+    """Whether a 400's text names the window (its length is the likely complaint)."""
+    text = str(error).lower()
+    return any(word in text for word in _WINDOW_WORDS)
+
+
 class Pager:
-    """Walks a window page by page; one instance per logical fetch (it learns `end` semantics)."""
+    """Walks a window page by page; one instance per logical fetch (it learns `end` semantics).
+
+    `span`: the run's WindowSpan, when a window the API refuses as too long should be walked
+    again in smaller pieces (training logs); None: pieces of MAX_WINDOW_MS, a refusal stands."""
 
     def __init__(
         self,
@@ -129,10 +175,12 @@ class Pager:
         *,
         page_size: int = PAGE_SIZE,
         on_gap: Callable[[int], None] | None = None,
+        span: WindowSpan | None = None,
     ) -> None:
         self._fetch = fetch
         self._page_size = page_size
         self._on_gap = on_gap
+        self._span = span
         self.end_inclusive: bool | None = None
         self.gaps: list[int] = []
         # Lines whose time cannot be read are shown where they come, once: a re-fetched seam
@@ -141,19 +189,44 @@ class Pager:
 
     def newest(self, since_ms: int, until_ms: int, count: int | None) -> Iterator[list[Record]]:
         """Pages newest first, at most `count` lines in all (None: the whole window)."""
-        remaining = count
-        for start, stop in reversed(split_window(since_ms, until_ms)):
-            for page in self._walk(start, stop, "desc", remaining):
-                yield page
-                if remaining is not None:
-                    remaining -= len(page)
-            if remaining == 0:
-                return
+        return self._pieces(since_ms, until_ms, "desc", count)
 
     def oldest(self, since_ms: int, until_ms: int) -> Iterator[list[Record]]:
         """Every line of the window, oldest first, one page at a time (bounded memory)."""
-        for start, stop in split_window(since_ms, until_ms):
-            yield from self._walk(start, stop, "asc", None)
+        return self._pieces(since_ms, until_ms, "asc", None)
+
+    def _split(self, since_ms: int, until_ms: int, direction: Direction) -> list[tuple[int, int]]:
+        """The window's pieces in walking order, each as long as the span allows now."""
+        span = MAX_WINDOW_MS if self._span is None else self._span.ms
+        pieces = split_window(since_ms, until_ms, span)
+        return pieces[::-1] if direction == "desc" else pieces
+
+    def _pieces(
+        self, since_ms: int, until_ms: int, direction: Direction, count: int | None
+    ) -> Iterator[list[Record]]:
+        """Each piece walked in turn. A piece's first request is its widest, so a refusal of
+        the window comes before any of its lines: the rest of the window (this piece on) is
+        cut again in the smaller span and walked from the same place, so no line is lost or
+        shown twice."""
+        remaining = count
+        pending = self._split(since_ms, until_ms, direction)
+        while pending:
+            start, stop = pending.pop(0)
+            walked = False
+            try:
+                for page in self._walk(start, stop, direction, remaining):
+                    walked = True
+                    yield page
+                    if remaining is not None:
+                        remaining -= len(page)
+            except UsageError as error:
+                if walked or self._span is None or not self._span.shrink(stop + 1 - start, error):
+                    raise
+                rest = (since_ms, stop) if direction == "desc" else (start, until_ms)
+                pending = self._split(*rest, direction)
+                continue
+            if remaining == 0:
+                return
 
     def _walk(
         self, low: int, high: int, direction: Direction, want: int | None

@@ -29,7 +29,7 @@ from typing import cast
 
 from .limits import MIB, PREFETCH_BYTES
 from .pace import AUTO, Concurrency, ConcurrencyController
-from .pager import PAGE_SIZE, Direction, FetchPage, Pager, Record, page_bytes
+from .pager import PAGE_SIZE, Direction, FetchPage, Pager, Record, WindowSpan, page_bytes
 from .timestamps import record_ms
 
 PAGES_AHEAD = 8  # per slice: enough to hide latency, small enough to bound memory
@@ -160,8 +160,10 @@ class ParallelWindow:
         controller: ConcurrencyController | None = None,
         on_gap: Callable[[int], None] | None = None,
         prefetch_bytes: int = PREFETCH_BYTES,
+        span: WindowSpan | None = None,  # see Pager: every slice's walker shares it
     ) -> None:
         self.controller = controller or ConcurrencyController(concurrency)
+        self._span = span
         self.budget: ByteBudget  # one per walk of a window (see pages)
         self._prefetch_bytes = prefetch_bytes
         self._fetch = fetch
@@ -262,7 +264,7 @@ class ParallelWindow:
     def _work(self, piece: _Slice) -> None:
         item: object = _DONE
         try:
-            pager = Pager(self._bounded(piece), on_gap=self._gap)
+            pager = Pager(self._bounded(piece), on_gap=self._gap, span=self._span)
             for page in pager.oldest(piece.start, piece.stop):
                 size, piece.charged = piece.charged, 0
                 if not self._put(piece, (page, size)):

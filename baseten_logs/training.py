@@ -4,6 +4,10 @@ PROJECT may be a training project's id or name, and nothing in an id's shape say
 is tried first (`GET /v1/training_projects/{PROJECT}/jobs` answers 200 for an id, 404 otherwise),
 and only a 404 looks the name up in the list of projects. That answer lists the project's jobs,
 so JOB (an id or a name; default the newest job) costs nothing more.
+
+The job object also says when the job ran (`created_at`, and `updated_at`: when its status
+last changed), so with no --since the window is the job's lifetime, as truss and Baseten's Go
+CLI read a job from its creation: a job that finished days ago still shows its lines.
 """
 
 from __future__ import annotations
@@ -14,13 +18,19 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import BasetenLogsError, NotFoundError
 from .paths import api_path
+from .query import EARLIEST_MS
 from .resolve import _check_name, _objects, _some, find_by_id_or_name, list_projects
 from .resolve import _is_id_text as _is_id
+from .timestamps import timestamp_ns
 
 if TYPE_CHECKING:
     from .client import ApiClient
 
 FINAL_ENDINGS = ("COMPLETED", "FAILED", "STOPPED")  # TRAINING_JOB_COMPLETED, ..._FAILED, ...
+# A job's lifetime is widened by this much at both ends: its first lines may carry a time a
+# little before `created_at` (another machine's clock), its last ones after `updated_at` (the
+# status is set, then the last lines are shipped).
+LIFETIME_SLACK_MS = 60_000
 
 
 @dataclass(frozen=True)
@@ -30,6 +40,8 @@ class TrainingTarget:
     job_id: str
     job_name: str | None
     status: str | None
+    created_ms: int | None = None  # the job object's created_at, when it could be read
+    updated_ms: int | None = None  # its updated_at
 
     @property
     def logs_path(self) -> str:
@@ -42,6 +54,29 @@ class TrainingTarget:
         )
         job = f"{self.job_name} ({self.job_id})" if self.job_name else self.job_id
         return f"{project} / {job}"
+
+
+def moment_ms(value: object) -> int | None:
+    """A job object's time (`created_at`...) in epoch ms, from any plausible form: what a log
+    line's time may be (timestamps.py: RFC 3339, epoch s/ms/us/ns as numbers or strings), and
+    an RFC 3339 time without an offset, read as UTC. None: absent or unreadable."""
+    ns = timestamp_ns(value)
+    if ns is None and isinstance(value, str) and "-" in value and ":" in value:
+        ns = timestamp_ns(value.strip() + "Z")
+    return None if ns is None else ns // 1_000_000
+
+
+def lifetime(target: TrainingTarget, now_ms: int) -> tuple[int, int] | None:
+    """The job's window: from its creation to its last status change when it has ended, else
+    to now (running, pending, or a status not known); None when its creation is unknown."""
+    created = target.created_ms
+    if created is None:
+        return None
+    until = now_ms
+    if is_final(target.status) and target.updated_ms is not None:
+        until = min(now_ms, max(target.updated_ms, created) + LIFETIME_SLACK_MS)
+    since = max(EARLIEST_MS, created - LIFETIME_SLACK_MS)
+    return min(since, until), until
 
 
 def is_final(status: object) -> bool:
@@ -99,6 +134,8 @@ def resolve_training(client: ApiClient, project: str, job: str | None = None) ->
         job_id=str(chosen["id"]),
         job_name=name if isinstance(name, str) and name else None,
         status=status if isinstance(status, str) else None,
+        created_ms=moment_ms(chosen.get("created_at")),
+        updated_ms=moment_ms(chosen.get("updated_at")),
     )
 
 

@@ -1,10 +1,14 @@
 """Truss's own credential stores: a remote's section of ~/.trussrc, and the OS keyring.
 
 Read the way truss reads them: a section with `auth_type` keeps its secrets inline, or in the
-keyring under service `baseten-truss`, account = the section's name, as one JSON object; inline
-secrets win. Written back (a refreshed OAuth login) so truss and this tool keep working: the
-keyring entry is replaced whole; the trussrc is edited line by line (every other section, key and
-comment kept), written to a temporary file and renamed over the old one, mode 0600, under a lock.
+keyring under service `baseten-truss`, account = the section's name, as one JSON object. An OAuth
+section is read inline only when all three `oauth_*` keys are there; else the keyring supplies
+what the section lacks (a key the section has wins). Written back (a refreshed OAuth login) as
+truss writes it, so truss and this tool keep agreeing: into the keyring whenever one is usable
+(not disabled by BASETEN_TRUSS_AUTH_KEYRING_DISABLED, a real backend), the section's inline
+secrets then removed; else into the section. The keyring entry is replaced whole; the trussrc is
+edited line by line (every other section, key and comment kept), written to a temporary file and
+renamed over the old one, mode 0600, under a lock.
 
 `keyring` is imported only when a section needs it: start-up stays fast.
 """
@@ -26,6 +30,8 @@ from .errors import ConfigError
 KEYRING_SERVICE = "baseten-truss"
 KEYRING_DISABLED_ENV = "BASETEN_TRUSS_AUTH_KEYRING_DISABLED"
 OAUTH_KEYS = ("oauth_access_token", "oauth_refresh_token", "oauth_expires_at")
+# What truss takes out of a section once the keyring holds the login (every inline secret).
+INLINE_SECRETS = ("api_key", *OAUTH_KEYS)
 
 _SECTION = re.compile(r"\s*\[(?P<name>[^\]]+)\]\s*$")
 _OPTION = re.compile(r"(?P<key>[^=:\s][^=:]*?)\s*[=:]")
@@ -85,6 +91,18 @@ def _usable_keyring(remote: str, env: Mapping[str, str]) -> Any:
             hint=fallback,
         )
     return keyring
+
+
+def keyring_usable(env: Mapping[str, str]) -> bool:
+    """Whether truss would save a login into the keyring here: not disabled by the environment,
+    and a backend that stores (not keyring's `fail` or `null` stand-ins)."""
+    if keyring_disabled(env):
+        return False
+    try:
+        _usable_keyring("", env)
+    except ConfigError:
+        return False
+    return True
 
 
 def read_keyring(remote: str, auth_type: str, env: Mapping[str, str]) -> dict[str, Any]:
@@ -149,11 +167,14 @@ def locked(path: Path) -> Iterator[None]:
             os.close(fd)
 
 
-def update_section(path: Path, remote: str, values: Mapping[str, str]) -> None:
-    """Set `values` in section [remote], keeping every other line; atomic, mode 0600."""
+def update_section(
+    path: Path, remote: str, values: Mapping[str, str], *, remove: tuple[str, ...] = ()
+) -> None:
+    """Set `values` in section [remote] and take the keys `remove` out of it, keeping every
+    other line; atomic, mode 0600."""
     target = path.resolve()  # a symlinked ~/.trussrc stays a symlink
     text = target.read_text(encoding="utf-8")
-    new_text = _edited(text, remote, values)
+    new_text = _edited(text, remote, values, remove)
     fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
@@ -168,8 +189,9 @@ def update_section(path: Path, remote: str, values: Mapping[str, str]) -> None:
         raise
 
 
-def _edited(text: str, remote: str, values: Mapping[str, str]) -> str:
-    """`text` with the options of [remote] set to `values` (added when missing)."""
+def _edited(text: str, remote: str, values: Mapping[str, str], remove: tuple[str, ...] = ()) -> str:
+    """`text` with the options of [remote] set to `values` (added when missing), and those
+    named in `remove` taken out (with their continuation lines)."""
     out: list[str] = []
     written: set[str] = set()
     inside = found = skipping = False
@@ -201,8 +223,8 @@ def _edited(text: str, remote: str, values: Mapping[str, str]) -> str:
             skipping = False
             option = None if indented else _OPTION.match(line)
             key = option.group("key").strip().lower() if option else None
-            if key is not None and key in values:
-                if key not in written:
+            if key is not None and (key in values or key in remove):
+                if key in values and key not in written:
                     out.append(f"{key} = {values[key]}\n")
                     written.add(key)
                 skipping = True
@@ -210,7 +232,7 @@ def _edited(text: str, remote: str, values: Mapping[str, str]) -> str:
         out.append(line)
     if inside:
         add_missing()
-    if not found:
+    if not found and values:
         if out and not out[-1].endswith("\n"):
             out[-1] += "\n"
         out.append(f"\n[{remote}]\n")

@@ -503,23 +503,45 @@ def test_a_token_answer_that_cannot_be_sent_is_an_auth_error_and_saves_nothing(
 
 
 # --- logins that hold only part of what truss writes ------------------------------------------
-def test_an_inline_login_with_only_an_access_token_is_used_as_it_is(
-    rc: Path, httpx_mock: HTTPXMock, logs_ok: None
+def test_a_section_with_part_of_a_login_and_no_keyring_is_one_clear_error(
+    rc: Path, httpx_mock: HTTPXMock
 ) -> None:
+    # truss reads a section inline only when all three oauth_* keys are there: else the keyring.
     write(rc, OAUTH_HEAD + f"oauth_access_token = {ACCESS}\n")  # no keyring on this machine
     result = invoke(*GET)
-    assert result.status == 0, result.stderr
-    assert sent_tokens(httpx_mock) == [f"Bearer {ACCESS}"]
+    assert result.status == ExitStatus.USAGE
+    assert "no keyring backend is usable here" in result.stderr
+    assert httpx_mock.get_requests() == []
 
 
-def test_an_inline_login_with_only_a_refresh_token_is_refreshed_in_the_file(
-    rc: Path, httpx_mock: HTTPXMock, logs_ok: None, token_api: TokenEndpoint
+def test_a_section_with_part_of_a_login_reads_the_rest_from_the_keyring(
+    rc: Path, httpx_mock: HTTPXMock, logs_ok: None, memory_keyring: MemoryKeyring
 ) -> None:
-    write(rc, OAUTH_HEAD + f"oauth_refresh_token = {REFRESH}\n")
+    write(rc, OAUTH_HEAD + "oauth_access_token = inline-access-0123456789\n")
+    memory_keyring.entries[("baseten-truss", "baseten")] = keyring_entry(3600)
     result = invoke(*GET)
     assert result.status == 0, result.stderr
+    assert sent_tokens(httpx_mock) == ["Bearer inline-access-0123456789"]  # the section's wins
+
+
+def test_a_section_with_only_a_refresh_token_is_refreshed_into_the_keyring(
+    rc: Path,
+    httpx_mock: HTTPXMock,
+    logs_ok: None,
+    token_api: TokenEndpoint,
+    memory_keyring: MemoryKeyring,
+) -> None:
+    write(rc, OAUTH_HEAD + f"oauth_refresh_token = {REFRESH}\n")
+    entry = json.loads(keyring_entry(-10))
+    memory_keyring.entries[("baseten-truss", "baseten")] = json.dumps(
+        entry | {"oauth_refresh_token": "ring-refresh-0123456789"}
+    )
+    result = invoke(*GET)
+    assert result.status == 0, result.stderr
+    assert token_api.forms[0]["refresh_token"] == [REFRESH]  # the section's refresh token
     assert sent_tokens(httpx_mock) == ["Bearer new-access-1"]
-    assert "oauth_refresh_token = new-refresh-1\n" in rc.read_text()
+    assert rc.read_text() == OAUTH_HEAD  # the section's secret went into the keyring
+    assert truss_reads(rc, memory_keyring)["oauth_access_token"] == "new-access-1"
 
 
 def test_a_login_with_no_token_says_to_log_in(rc: Path, memory_keyring: MemoryKeyring) -> None:
@@ -627,3 +649,118 @@ def test_a_stored_expiry_that_is_not_finite_is_unknown_and_refreshed_first(
     result = invoke(*GET)
     assert result.status == 0, result.stderr
     assert sent_tokens(httpx_mock) == ["Bearer new-access-1"]
+
+
+# --- truss's own layouts: what `truss login` writes, read and saved as truss does --------------
+def truss_writes(path: Path, sections: dict[str, dict[str, str]]) -> None:
+    """The trussrc as truss writes it: configparser's own layout, every section rewritten."""
+    import configparser
+
+    parser = configparser.ConfigParser()
+    for name, values in sections.items():
+        parser[name] = values
+    with path.open("w") as handle:
+        parser.write(handle)
+    path.chmod(0o600)
+
+
+def truss_reads(path: Path, keyring: MemoryKeyring, remote: str = "baseten") -> dict[str, str]:
+    """The login truss would send: the section's oauth_* keys when it has all three, else the
+    keyring's entry for what it lacks (as truss 0.18's remote factory reads a remote)."""
+    import configparser
+
+    parser = configparser.ConfigParser()
+    parser.read(path)
+    section = dict(parser[remote])
+    keys = ("oauth_access_token", "oauth_refresh_token", "oauth_expires_at")
+    if all(key in section for key in keys):
+        return {key: section[key] for key in keys}
+    entry = json.loads(keyring.entries[("baseten-truss", remote)])
+    assert entry["auth_type"] == "oauth" and all(key in entry for key in keys)
+    return {key: str(section.get(key, entry[key])) for key in keys}
+
+
+TRUSS_HEAD = {"remote_provider": "baseten", "remote_url": "https://app.test", "auth_type": "oauth"}
+OTHER = {"remote_provider": "baseten", "remote_url": "https://app.staging.test", "api_key": "k"}
+
+
+def inline_login(expires_in: float) -> dict[str, str]:
+    return {
+        "oauth_access_token": ACCESS,
+        "oauth_refresh_token": REFRESH,
+        "oauth_expires_at": str(int(time.time() + expires_in)),
+    }
+
+
+def test_an_inline_login_refreshed_where_a_keyring_is_usable_moves_into_it(
+    rc: Path,
+    httpx_mock: HTTPXMock,
+    logs_ok: None,
+    token_api: TokenEndpoint,
+    memory_keyring: MemoryKeyring,
+) -> None:
+    # Logged in where no keyring was usable (truss kept it inline); now one is.
+    truss_writes(rc, {"baseten": TRUSS_HEAD | inline_login(-10), "staging": OTHER})
+    assert invoke(*GET).status == 0
+    stored = json.loads(memory_keyring.entries[("baseten-truss", "baseten")])
+    assert stored["auth_type"] == "oauth" and stored["oauth_access_token"] == "new-access-1"
+    text = rc.read_text()
+    assert "oauth_" not in text  # else truss would go on reading the spent refresh token
+    assert "auth_type = oauth" in text and "api_key = k" in text and "[staging]" in text
+    keys = ("oauth_access_token", "oauth_refresh_token", "oauth_expires_at")
+    assert truss_reads(rc, memory_keyring) == {key: stored[key] for key in keys}
+    assert invoke(*GET).status == 0  # and this tool reads it back from the keyring
+    assert len(token_api.forms) == 1
+    assert sent_tokens(httpx_mock) == ["Bearer new-access-1", "Bearer new-access-1"]
+
+
+def test_a_login_truss_keeps_in_the_keyring_is_refreshed_there(
+    rc: Path,
+    httpx_mock: HTTPXMock,
+    logs_ok: None,
+    token_api: TokenEndpoint,
+    memory_keyring: MemoryKeyring,
+) -> None:
+    truss_writes(rc, {"baseten": TRUSS_HEAD, "staging": OTHER})
+    before = rc.read_text()
+    entry = {"auth_type": "oauth", **inline_login(-10)}
+    memory_keyring.entries[("baseten-truss", "baseten")] = json.dumps(entry)
+    assert invoke(*GET).status == 0
+    assert rc.read_text() == before
+    assert truss_reads(rc, memory_keyring)["oauth_access_token"] == "new-access-1"
+
+
+def test_a_disabled_keyring_keeps_a_refreshed_login_in_the_section(
+    rc: Path,
+    httpx_mock: HTTPXMock,
+    logs_ok: None,
+    token_api: TokenEndpoint,
+    memory_keyring: MemoryKeyring,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("BASETEN_TRUSS_AUTH_KEYRING_DISABLED", "1")
+    truss_writes(rc, {"baseten": TRUSS_HEAD | inline_login(-10)})
+    assert invoke(*GET).status == 0
+    assert memory_keyring.entries == {}
+    assert truss_reads(rc, memory_keyring)["oauth_access_token"] == "new-access-1"
+
+
+def test_a_keyring_that_refuses_the_write_leaves_the_login_in_the_section(
+    rc: Path,
+    httpx_mock: HTTPXMock,
+    logs_ok: None,
+    token_api: TokenEndpoint,
+    memory_keyring: MemoryKeyring,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from keyring.errors import PasswordSetError
+
+    def locked(service: str, username: str, password: str) -> None:
+        raise PasswordSetError("locked")
+
+    monkeypatch.setattr(memory_keyring, "set_password", locked)
+    truss_writes(rc, {"baseten": TRUSS_HEAD | inline_login(-10)})
+    result = invoke(*GET)
+    assert result.status == 0, result.stderr
+    assert truss_reads(rc, memory_keyring)["oauth_access_token"] == "new-access-1"
+    assert result.stderr == ""

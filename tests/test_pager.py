@@ -11,8 +11,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from baseten_logs.errors import ApiError
-from baseten_logs.pager import MAX_WINDOW_MS, Direction, Pager, record_key, split_window
+from baseten_logs.errors import ApiError, UsageError
+from baseten_logs.pager import (
+    MAX_WINDOW_MS,
+    SMALL_WINDOW_MS,
+    Direction,
+    Pager,
+    WindowSpan,
+    record_key,
+    split_window,
+)
 from baseten_logs.timestamps import record_ns
 from tests.fakeapi import FakeLogs, record
 
@@ -426,3 +434,82 @@ def test_object_messages_are_told_apart_at_a_seam_whatever_their_key_order() -> 
     pages = {T0: [a, a2, b], T0 + 1: [c, b_again, d], T0 + 2: [d]}
     pager = Pager(lambda start, end, direction, limit: pages[start], page_size=3)
     assert [r for p in pager.oldest(T0, T0 + 10) for r in p] == [a, a2, b, c, d]
+
+
+# --- windows the API refuses as too long (training logs: truss's 2 hours) -----------------------
+HOUR = 3_600_000
+
+
+def refusing(fake: FakeLogs, longest: int, asked: list[tuple[int, int]]) -> Any:
+    """The fake behind an API that answers 400 naming the window to windows over `longest`."""
+    inner = fetcher(fake)
+
+    def fetch(start: int, end: int, direction: Direction, limit: int) -> list[dict[str, Any]]:
+        asked.append((start, end))
+        if end - start > longest:
+            raise UsageError(
+                "the API rejected the query",
+                "HTTP 400: end_epoch_millis: the window from start_epoch_millis to "
+                "end_epoch_millis must not exceed 2 hours",
+            )
+        return inner(start, end, direction, limit)
+
+    return fetch
+
+
+def spread(count: int, step_ms: int) -> list[dict[str, Any]]:
+    return [record((T0 + i * step_ms) * MS, f"line {i}") for i in range(count)]
+
+
+@pytest.mark.parametrize("end_inclusive", [True, False])
+@pytest.mark.parametrize("newest", [True, False])
+def test_a_refused_window_is_walked_again_in_2_hour_pieces_exactly(
+    end_inclusive: bool, newest: bool
+) -> None:
+    lines = spread(300, 97_000)  # 8 hours of lines, 2-hour pieces have seams inside
+    asked: list[tuple[int, int]] = []
+    notes: list[str] = []
+    span = WindowSpan(notes.append)
+    fake = FakeLogs(records=lines, end_inclusive=end_inclusive)
+    pager = Pager(refusing(fake, 2 * HOUR, asked), page_size=25, span=span)
+    until = T0 + 10 * HOUR
+    if newest:
+        got = [r for page in pager.newest(T0, until, 130) for r in page][::-1]
+        assert got == lines[-130:]
+    else:
+        got = [r for page in pager.oldest(T0, until) for r in page]
+        assert got == lines
+    refused = [(a, b) for a, b in asked if b - a > 2 * HOUR]
+    assert len(refused) == 1  # then the smaller span is kept for the walk
+    assert span.ms == SMALL_WINDOW_MS
+    assert len(notes) == 1 and "asking in pieces of 2h from now on" in notes[0]
+
+
+def test_the_smaller_span_is_kept_for_the_next_walk_of_the_run() -> None:
+    asked: list[tuple[int, int]] = []
+    span = WindowSpan()
+    fake = FakeLogs(records=spread(50, 60_000))
+    fetch = refusing(fake, 2 * HOUR, asked)
+    list(Pager(fetch, span=span).oldest(T0, T0 + 5 * HOUR))
+    asked.clear()
+    list(Pager(fetch, span=span).oldest(T0, T0 + 5 * HOUR))  # another walk, same run
+    assert all(b - a <= 2 * HOUR for a, b in asked) and len(asked) == 3
+
+
+def test_without_a_span_a_refused_window_is_an_error() -> None:
+    fake = FakeLogs(records=spread(5, 60_000))
+    with pytest.raises(UsageError):
+        list(Pager(refusing(fake, 2 * HOUR, [])).oldest(T0, T0 + 5 * HOUR))
+
+
+def test_a_400_about_something_else_or_a_refused_small_window_stands() -> None:
+    fake = FakeLogs(records=spread(5, 60_000))
+    span = WindowSpan()
+    with pytest.raises(UsageError):  # even 2-hour windows are refused: nothing smaller to try
+        list(Pager(refusing(fake, HOUR, []), span=span).oldest(T0, T0 + 5 * HOUR))
+
+    def other(start: int, end: int, direction: Direction, limit: int) -> list[dict[str, Any]]:
+        raise UsageError("the API rejected the query", "HTTP 400: min_level: unknown level")
+
+    with pytest.raises(UsageError, match="min_level"):
+        list(Pager(other, span=WindowSpan()).oldest(T0, T0 + 5 * HOUR))

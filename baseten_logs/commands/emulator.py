@@ -35,11 +35,13 @@ def run_emulator(
     timestamps: str = "ns",
     latency_jitter_s: float = 0.0,
     rate_limit: int = 100,
+    training_window_2h: bool = False,
 ) -> None:
     from baseten_logs.emulator import EmulatorConfig, serve
     from baseten_logs.emulator.config import (
         ID_STYLES,
         TIMESTAMP_FORMS,
+        TRAINING_WINDOW_2H,
         IdStyle,
         TimestampForm,
     )
@@ -58,6 +60,7 @@ def run_emulator(
         late_share=late_share,
         id_style=cast("IdStyle", style),
         timestamp_form=cast("TimestampForm", form),
+        training_max_window_ms=TRAINING_WINDOW_2H if training_window_2h else None,
     )
     try:
         serve(

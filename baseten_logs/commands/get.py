@@ -268,7 +268,8 @@ def _first_page(
     """The newest lines (up to `limit`) of every source of `feed` in the window, with `filters`
     instead of the run's."""
     parts = tuple(Part(replace(p.query, filters=filters), p.label) for p in feed.parts)
-    pages = Pager(feed_fetch(client, Feed(parts))).newest(query.since_ms, query.until_ms, limit)
+    pager = Pager(feed_fetch(client, Feed(parts)), span=feed.span)
+    pages = pager.newest(query.since_ms, query.until_ms, limit)
     return next((page for page in pages if page), [])
 
 

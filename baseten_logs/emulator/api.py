@@ -14,7 +14,7 @@ from .catalogue import Catalogue, Model
 from .config import EmulatorConfig, LimitOverMax
 from .faults import HOSTILE_TEXT, SPOILERS, Fault, Faults
 from .oauth import CLIENT_ID, OAuthTokens
-from .query import QueryError, parse_log_query
+from .query import MAX_WINDOW_MS, QueryError, parse_log_query
 from .ratelimit import RateLimiter
 from .shapes import USER
 from .store import LogStore, Source
@@ -73,6 +73,7 @@ class Api:
         # Runtime switches (plain attribute writes are atomic; handlers read them per request).
         self.end_inclusive = config.end_inclusive
         self.limit_over_max: LimitOverMax = config.limit_over_max
+        self.training_max_window_ms = config.training_max_window_ms
         self.faults = Faults(
             latency_s=config.latency_s,
             latency_jitter_s=config.latency_jitter_s,
@@ -356,7 +357,8 @@ class Api:
         if len(rest) == 4 and rest[3] == "logs":
             # This endpoint takes no other filter: the rest are ignored, as the real one does.
             taken = {k: v for k, v in query.items() if k in _TRAINING_PARAMS}
-            return self._logs(self.store.job_source(project.id, job.id), taken)
+            longest = self.training_max_window_ms or MAX_WINDOW_MS
+            return self._logs(self.store.job_source(project.id, job.id), taken, longest)
         return _error(404, "Not found")
 
     def _search_jobs(self, body: bytes) -> Response:
@@ -378,10 +380,17 @@ class Api:
                 jobs.sort(key=lambda j: str(j.to_api()[field_name]), reverse=order == "desc")
         return _json(200, {"training_jobs": [j.to_api() for j in jobs]})
 
-    def _logs(self, src: Source, query: dict[str, list[str]]) -> Response:
+    def _logs(
+        self, src: Source, query: dict[str, list[str]], max_window_ms: int = MAX_WINDOW_MS
+    ) -> Response:
         now_ms, now_ns = self.now()
         try:
-            q = parse_log_query(query, now_ms=now_ms, limit_over_max=self.limit_over_max)
+            q = parse_log_query(
+                query,
+                now_ms=now_ms,
+                limit_over_max=self.limit_over_max,
+                max_window_ms=max_window_ms,
+            )
         except QueryError as exc:
             return _error(400, str(exc))
         lines = self.store.select(

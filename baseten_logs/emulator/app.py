@@ -190,6 +190,11 @@ class Emulator:
             raise ValueError("limit_over_max must be 'reject' or 'clamp'")
         self.api.limit_over_max = mode
 
+    def set_training_max_window_ms(self, longest: int | None) -> None:
+        """Training logs refuse (400, naming the window) windows longer than `longest` ms;
+        None: the schema's 7 days."""
+        self.api.training_max_window_ms = longest
+
     def set_rate_limit(self, per_second: int | None) -> None:
         """At most `per_second` requests per key in any one second, then 429; None: no limit."""
         self.api.set_rate_limit(per_second)

@@ -17,6 +17,7 @@ IdStyle = Literal["7", "8", "mixed", "long"]  # 7 or 8 lowercase, mixed case, or
 TimestampForm = Literal["ns", "ms", "iso"]
 ID_STYLES: tuple[IdStyle, ...] = ("7", "8", "mixed", "long")
 TIMESTAMP_FORMS: tuple[TimestampForm, ...] = ("ns", "ms", "iso")
+TRAINING_WINDOW_2H = 2 * 3_600_000
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -56,6 +57,10 @@ class EmulatorConfig:
     limit_over_max: LimitOverMax = "reject"
     # Adds keys the documented schema lacks ("component", "deployment_id") to every line.
     extra_fields: bool = False
+    # The longest window a training job's logs request may ask for, else 400 naming the
+    # window. None: the schema's 7 days; truss pages training logs in 2 hours, "the maximum
+    # time delta allowed by the API", so a client must cope with that too (TRAINING_WINDOW_2H).
+    training_max_window_ms: int | None = None
     # The catalogue's ids (the fixed ids in catalogue.py are the "7" style; `Emulator.id` maps
     # them to the chosen one) and the form of each line's `timestamp`.
     id_style: IdStyle = "7"

@@ -75,6 +75,7 @@ def _reset(emu: Emulator) -> None:
     emu.clear_requests()
     emu.set_latency(0)
     emu.set_rate_limit(None)
+    emu.set_training_max_window_ms(None)
 
 
 @pytest.fixture(scope="session", params=[True, False], ids=["end-inclusive", "end-exclusive"])

@@ -32,6 +32,7 @@ def test_emulator_command_serves_until_ctrl_c() -> None:
             "8",
             "--timestamps",
             "ms",
+            "--training-window-2h",
         ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -61,6 +62,17 @@ def test_emulator_command_serves_until_ctrl_c() -> None:
         stamps = [json.loads(line)["timestamp"] for line in run.stdout.splitlines()]
         # --timestamps ms: milliseconds, as a string like every form (the schema types it a string)
         assert len(stamps) == 3 and all(s.isdigit() and len(s) == 13 for s in stamps)
+        # --training-window-2h: a training job's 7-day window is refused, then read in 2 hours
+        training = subprocess.run(
+            [str(CLI), "training", "llama-finetune", "lora-r8", "-n", "3", "-o", "jsonl", "-v"],
+            capture_output=True,
+            text=True,
+            env=env | {"BASETEN_API_URL": url, "BASETEN_API_KEY": key},
+            timeout=30,
+        )
+        assert training.returncode == 0, training.stderr
+        assert len(training.stdout.splitlines()) == 3
+        assert "must not exceed 2 hours); asking in pieces of 2h" in training.stderr
     finally:
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=20)

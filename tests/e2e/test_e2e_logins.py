@@ -101,6 +101,34 @@ def test_a_login_in_the_keyring_is_refreshed_into_the_keyring(
     assert posts(emu) == 1
 
 
+def test_an_inline_login_moves_into_a_usable_keyring_as_truss_saves_it(
+    emu: Emulator, tmp_path: Path
+) -> None:
+    """Logged in where no keyring was usable, so truss kept the login in the section; a refresh
+    where one is usable goes into it, as truss saves it, and the section keeps no secret (or
+    truss, which reads a section with all three oauth_* keys first, would read a spent one)."""
+    store = tmp_path / "keyring.json"
+    login = emu.oauth_login(expires_in=-30)
+    path = trussrc(tmp_path, emu, login)
+    keyring_env = {
+        "PYTHON_KEYRING_BACKEND": "tests.e2e.filekeyring.FileKeyring",
+        "PYTHONPATH": str(ROOT),
+        "TEST_KEYRING_FILE": str(store),
+    }
+    first = run(emu, path, **keyring_env)
+    assert first.status == 0, first.stderr
+    assert posts(emu) == 1
+    entry = json.loads(json.loads(store.read_text())["baseten-truss/baseten"])
+    assert entry["auth_type"] == "oauth"
+    assert entry["oauth_refresh_token"] != login["oauth_refresh_token"]
+    saved = section(path)
+    assert not any(key.startswith("oauth_") for key in saved)
+    assert saved["auth_type"] == "oauth" and "[other]" in path.read_text()
+    second = run(emu, path, **keyring_env)
+    assert second.status == 0, second.stderr
+    assert posts(emu) == 1  # the keyring's login was still good
+
+
 def test_a_token_the_server_calls_expired_is_refreshed_once(emu: Emulator, tmp_path: Path) -> None:
     login = emu.oauth_login(expires_in=-5)
     login["oauth_expires_at"] = int(time.time()) + 3600  # the local clock thinks it is fresh
