@@ -17,8 +17,9 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from .errors import BasetenLogsError
-from .progress import describe_filters, nothing_matched, span
+from .progress import describe_filters, nothing_matched
 from .query import EARLIEST_MS, LogQuery
+from .timeparse import span
 
 if TYPE_CHECKING:
     from .client import ApiClient

@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 from .errors import ApiError, PageFailing, UsageError
 from .limits import held_bytes
+from .timeparse import span
 from .timestamps import record_ms
 
 PAGE_SIZE = 1000
@@ -147,8 +148,6 @@ class WindowSpan:
             if self.ms > SMALL_WINDOW_MS:
                 self.ms = SMALL_WINDOW_MS
                 if self._log is not None:
-                    from .progress import span  # progress imports this module
-
                     self._log(
                         f"the API refused a window of {span(refused_ms)} "
                         f"({error.message}); asking in pieces of "

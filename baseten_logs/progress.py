@@ -16,6 +16,7 @@ from collections.abc import Callable
 from .messages import StatusLine
 from .pager import Direction, FetchPage, Record
 from .query import Filters
+from .timeparse import span
 from .timestamps import record_ms
 
 __all__ = ["FetchProgress", "describe_filters", "nothing_matched", "span"]
@@ -120,20 +121,6 @@ class FetchProgress:
             f"{self.lines:,} lines read, {self.requests:,} "
             f"request{'' if self.requests == 1 else 's'}, {self.lines / elapsed:,.0f} lines/s"
         )
-
-
-def span(ms: int) -> str:
-    """A duration the way people say it: `45s`, `3h 10m`, `20d 4h`."""
-    seconds = ms // 1000
-    units = (("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1))
-    parts = []
-    for name, size in units:
-        if seconds >= size:
-            parts.append(f"{seconds // size}{name}")
-            seconds %= size
-        if len(parts) == 2:
-            break
-    return " ".join(parts) if parts else f"{ms}ms"
 
 
 _FLAGS = (

@@ -121,3 +121,17 @@ def format_ms(epoch_ms: int) -> str:
     except (OverflowError, ValueError, OSError):  # beyond the years datetime can hold
         return f"epoch ms {epoch_ms}"
     return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def span(ms: int) -> str:
+    """A duration the way people say it: `45s`, `3h 10m`, `20d 4h`."""
+    seconds = ms // 1000
+    units = (("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1))
+    parts = []
+    for name, size in units:
+        if seconds >= size:
+            parts.append(f"{seconds // size}{name}")
+            seconds %= size
+        if len(parts) == 2:
+            break
+    return " ".join(parts) if parts else f"{ms}ms"

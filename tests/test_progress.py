@@ -12,9 +12,10 @@ import pytest
 
 from baseten_logs import messages
 from baseten_logs.pager import Direction
-from baseten_logs.progress import FetchProgress, describe_filters, nothing_matched, span
+from baseten_logs.progress import FetchProgress, describe_filters, nothing_matched
 from baseten_logs.query import Filters
 from baseten_logs.terminal import shows_fetch_progress
+from baseten_logs.timeparse import span
 from tests.conftest import invoke
 from tests.fakeapi import FakeLogs
 
