@@ -60,3 +60,49 @@ def test_max_rps_and_retries_reach_every_logs_request(
     assert result.status == 0, result.stderr
     assert seen, "no logs request was made"
     assert set(seen) == {(3 * PACE_MARGIN, 3)}  # a first try and two retries
+
+
+@pytest.fixture
+def ceilings(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[object]]:
+    """The connection ceiling of the client behind each logs request, and the concurrency of
+    every controller made. (chain and training also open a client for names, with its own.)"""
+    from baseten_logs.pace import ConcurrencyController
+
+    found: dict[str, list[object]] = {"connections": [], "controllers": []}
+    connections: dict[int, object] = {}
+    client_init = ApiClient.__init__
+    get_logs = ApiClient.get_logs
+    controller_init = ConcurrencyController.__init__
+
+    def client_spy(self: ApiClient, *args: Any, **kwargs: Any) -> None:
+        connections[id(self)] = kwargs.get("max_connections")
+        client_init(self, *args, **kwargs)
+
+    def logs_spy(self: ApiClient, path: str, params: Any, **options: Any) -> list[dict[str, Any]]:
+        found["connections"].append(connections[id(self)])
+        return get_logs(self, path, params, **options)
+
+    def controller_spy(self: ConcurrencyController, *args: Any, **kwargs: Any) -> None:
+        controller_init(self, *args, **kwargs)
+        found["controllers"].append((self.adaptive, self.ceiling))
+
+    monkeypatch.setattr(ApiClient, "__init__", client_spy)
+    monkeypatch.setattr(ApiClient, "get_logs", logs_spy)
+    monkeypatch.setattr(ConcurrencyController, "__init__", controller_spy)
+    return found
+
+
+# `--no-cache` (names looked up again) exists on get, chain and the listings, not on training
+# or stats: a training job is found by id or by listing its project, and stats reads one
+# resolved source. Where it exists it is about names, not the client, so it is not checked here.
+@pytest.mark.parametrize("command", COMMANDS.values(), ids=COMMANDS.keys())
+def test_concurrency_sets_the_connections_and_every_controller(
+    emu: Emulator, ceilings: dict[str, list[object]], command: tuple[str, ...]
+) -> None:
+    env = {"BASETEN_API_URL": emu.url, "BASETEN_API_KEY": emu.api_key}
+    result = invoke(*command, "--concurrency", "3", env=env)
+    assert result.status == 0, result.stderr
+    assert ceilings["connections"] and set(ceilings["connections"]) == {3}
+    assert set(ceilings["controllers"]) <= {(False, 3)}  # none: a tail reads page by page
+    if "--all" in command or command == COMMANDS["stats"]:  # stats --chain: see the report
+        assert ceilings["controllers"], "a whole window is read in parallel"
