@@ -42,7 +42,7 @@ bench: $(STAMP) ## benchmarks against the emulator; prints figures and ratios
 	$(BIN)/python benchmarks/run.py
 
 # Mutation testing (slow: not part of `make test`). MUTATE narrows it to some mutants, e.g.
-# `make mutate MUTATE='baseten_logs.pager.*'` while adding tests for one module; without it the
+# `make mutate MUTATE='baseten_logs.reading.pager.*'` while adding tests for one module; without it the
 # whole scope runs from scratch. Two workers: the machine is shared.
 MUTATE ?=
 MUTATE_JOBS ?= 2
@@ -53,7 +53,7 @@ mutate: $(STAMP) ## mutation testing of the core with mutmut (slow); prints the 
 	$(BIN)/python scripts/mutation_score.py
 
 completions: $(STAMP) ## regenerate completions/ for bash, zsh, fish and PowerShell
-	$(BIN)/python -m baseten_logs.completion_scripts completions
+	$(BIN)/python -m baseten_logs.completion.completion_scripts completions
 
 clean: ## remove the virtual environment and caches
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache *.egg-info mutants

@@ -6,9 +6,9 @@ import sys
 
 
 def main() -> None:
-    from . import interrupts
-    from .cli import run
-    from .pipes import guard_closed_stdout
+    from baseten_logs.cli import interrupts
+    from baseten_logs.cli.app import run
+    from baseten_logs.output.pipes import guard_closed_stdout
 
     guard_closed_stdout()
     interrupts.install()  # the real process only: tests call run() in-process

@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TextIO
 
-from baseten_logs.render import OutputFormat, make_renderer
+from baseten_logs.output.render import OutputFormat, make_renderer
 
 PAGE = 1000
 # Lines/s each case should reach on the 2-core reference machine (None: no target).

@@ -371,7 +371,7 @@ def bench_render(quick: bool) -> None:
 # --- 3. start-up --------------------------------------------------------------------------------
 _MODULES_PROBE = """
 import contextlib, io, json, sys
-from baseten_logs.cli import run
+from baseten_logs.cli.app import run
 with contextlib.redirect_stdout(io.StringIO()):
     run(json.loads(sys.argv[1]))
 heavy = [m for m in ("httpx", "rich", "pydantic") if m in sys.modules]
@@ -533,7 +533,7 @@ LEVEL_LINES = 40_000
 
 
 def bench_level(quick: bool) -> None:
-    from baseten_logs.levels import effective_level
+    from baseten_logs.base.levels import effective_level
 
     header("5. --level error: min_level merged with unlevelled lines, vs reading everything")
     rate = LEVEL_LINES / (LEVEL_WINDOW_MS / 1000)

@@ -23,24 +23,25 @@ MUTANTS = ROOT / "mutants"
 ACCEPTED = ROOT / "scripts" / "mutmut-accepted.txt"
 GOAL = 90.0
 
-# The modules in scope, and for render only the escaping and level parts (inert.py is the escaping
-# every renderer calls; timestamps.py reads the times the pager's seams compare). `--patterns`
+# The modules in scope (dotted, under baseten_logs), and for render only the escaping and level
+# parts (inert.py is the escaping every renderer calls; timestamps.py reads the times the pager's
+# seams compare). `--patterns`
 # prints them for the Makefile; only_mutate in pyproject.toml names the same files
 # (tests/test_mutation_scope.py holds the two in step).
 SCOPE: dict[str, tuple[str, ...]] = {
-    "pager": ("*",),
-    "parallel": ("*",),
-    "follow": ("*",),
-    "client": ("*",),
-    "config": ("*",),
-    "query": ("*",),
-    "timeparse": ("*",),
-    "terminal": ("*",),
-    "levels": ("*",),
-    "resolve": ("*",),
-    "inert": ("*",),
-    "timestamps": ("*",),
-    "render": (
+    "reading.pager": ("*",),
+    "reading.parallel": ("*",),
+    "reading.follow": ("*",),
+    "api.client": ("*",),
+    "access.config": ("*",),
+    "reading.query": ("*",),
+    "base.timeparse": ("*",),
+    "output.terminal": ("*",),
+    "base.levels": ("*",),
+    "sources.resolve": ("*",),
+    "output.inert": ("*",),
+    "base.timestamps": ("*",),
+    "output.render": (
         "x_escape_data",
         "x_escape_property",
         "x_neutralize_commands",
@@ -138,12 +139,13 @@ def main() -> int:
     used: set[str] = set()
     tallies: dict[str, Tally] = {}
     for module in SCOPE:
-        meta = MUTANTS / "baseten_logs" / f"{module}.py.meta"
+        path = MUTANTS / "baseten_logs" / module.replace(".", "/")
+        meta = path.with_name(f"{path.name}.py.meta")
         if not meta.is_file():
             print(f"{module}: no results (run `make mutate`)")
             continue
         codes = json.loads(meta.read_text(encoding="utf-8"))["exit_code_by_key"]
-        sources = function_sources(MUTANTS / "baseten_logs" / f"{module}.py")
+        sources = function_sources(path.with_name(f"{path.name}.py"))
         tally = tallies[module] = Tally()
         for name, code in sorted(codes.items()):
             if not in_scope(module, name):
@@ -161,13 +163,13 @@ def main() -> int:
                     tally.survivors.append((name, key, change))
             else:
                 tally.other += 1  # suspicious, segfault...: counted as not killed
-    print(f"{'module':<10} {'mutants':>7} {'killed':>6} {'accepted':>8} {'new':>4}  score")
+    print(f"{'module':<18} {'mutants':>7} {'killed':>6} {'accepted':>8} {'new':>4}  score")
     for module, t in tallies.items():
         total = t.behaviour_changing + t.accepted
         mark = "" if t.score >= GOAL else f"  (below {GOAL:.0f}%)"
         unchecked = f"  ({t.unchecked} not run)" if t.unchecked else ""
         print(
-            f"{module:<10} {total:>7} {t.killed:>6} {t.accepted:>8} {len(t.survivors):>4}"
+            f"{module:<18} {total:>7} {t.killed:>6} {t.accepted:>8} {len(t.survivors):>4}"
             f"  {t.score:5.1f}%{mark}{unchecked}"
         )
     survivors = [s for t in tallies.values() for s in t.survivors]

@@ -21,7 +21,7 @@ from tests.fakecatalog import FakeCatalog, serve
 from tests.memkeyring import MemoryKeyring
 
 if TYPE_CHECKING:
-    from baseten_logs.client import ApiClient
+    from baseten_logs.api.client import ApiClient
 
 _CLEARED = ("USER_TRUSSRC_PATH", "NO_COLOR", "FORCE_COLOR", "TTY_COMPATIBLE", "GITHUB_ACTIONS")
 
@@ -44,9 +44,9 @@ def hermetic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
             monkeypatch.delenv(name)
     monkeypatch.setenv("TERM", "xterm-256color")
     # `-q` sets a module-wide flag in messages; a test that ran it must not silence the next.
-    monkeypatch.setattr("baseten_logs.messages._quiet", False)
+    monkeypatch.setattr("baseten_logs.output.messages._quiet", False)
     # Likewise a status line a test left showing would be erased into the next test's stderr.
-    monkeypatch.setattr("baseten_logs.messages._active_status", None)
+    monkeypatch.setattr("baseten_logs.output.messages._active_status", None)
     # Never the developer's keyring: a test that needs one installs tests/memkeyring.py's.
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
 
@@ -60,7 +60,7 @@ def catalog(httpx_mock: HTTPXMock) -> FakeCatalog:
 @pytest.fixture
 def client() -> Iterator[ApiClient]:
     """A client of the fake catalog's API (both fakes serve the same https://api.test)."""
-    from baseten_logs.client import ApiClient
+    from baseten_logs.api.client import ApiClient
 
     with ApiClient(base_url=API_URL, api_key="test-key-0123456789abcdef") as api:
         yield api
@@ -82,7 +82,7 @@ def memory_keyring() -> Iterator[MemoryKeyring]:
 def slept(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     """Retries wait through client.sleep: record the waits instead of sleeping."""
     waits: list[float] = []
-    monkeypatch.setattr("baseten_logs.client.sleep", waits.append)
+    monkeypatch.setattr("baseten_logs.api.client.sleep", waits.append)
     return waits
 
 
@@ -122,7 +122,7 @@ class Result:
 
 def invoke(*args: str, env: dict[str, str] | None = None) -> Result:
     """Run the CLI through its real entry point (`cli.run`) with captured streams."""
-    from baseten_logs.cli import run
+    from baseten_logs.cli.app import run
 
     runner = CliRunner()
     with runner.isolation(env=env) as (out, err, _):

@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 
-from baseten_logs.timestamps import timestamp_ns
+from baseten_logs.base.timestamps import timestamp_ns
 
 API_URL = "https://api.test"
 MODEL = "mdl1234"

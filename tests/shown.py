@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from baseten_logs.levels import effective_level
+from baseten_logs.base.levels import effective_level
 
 
 def as_written(record: Mapping[str, Any]) -> dict[str, Any]:

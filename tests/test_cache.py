@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from baseten_logs.cache import (
+from baseten_logs.access.config import Credentials
+from baseten_logs.api.client import ApiClient
+from baseten_logs.sources.cache import (
     ALIAS_TTL,
     MAX_ENTRIES,
     RESOLVE_TTL,
@@ -18,9 +20,7 @@ from baseten_logs.cache import (
     cache_dir,
     cache_for,
 )
-from baseten_logs.client import ApiClient
-from baseten_logs.config import Credentials
-from baseten_logs.resolve import Target, resolve_target
+from baseten_logs.sources.resolve import Target, resolve_target
 from tests.fakecatalog import API_URL, LLAMA, LLAMA_DEV, LLAMA_PROD, FakeCatalog
 
 KEY = "secret-key-do-not-store-0123"

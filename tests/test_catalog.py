@@ -6,11 +6,11 @@ import json
 
 import pytest
 
-from baseten_logs.cache import Cache
-from baseten_logs.commands.catalog import run_deployments, run_models
-from baseten_logs.config import Credentials
-from baseten_logs.errors import ExitStatus, NotFoundError
-from baseten_logs.resolve import AmbiguousName, cached_deployments, cached_models
+from baseten_logs.access.config import Credentials
+from baseten_logs.base.errors import ExitStatus, NotFoundError
+from baseten_logs.cli.catalog import run_deployments, run_models
+from baseten_logs.sources.cache import Cache
+from baseten_logs.sources.resolve import AmbiguousName, cached_deployments, cached_models
 from tests.fakecatalog import API_URL, BARE, LLAMA, FakeCatalog
 
 KEY = "test-key-0123456789abcdef"
@@ -173,7 +173,7 @@ def test_a_training_jobs_status_is_never_cut_mid_word_at_60_columns(
 ) -> None:
     import httpx
 
-    from baseten_logs.commands.listings import run_training_jobs
+    from baseten_logs.cli.listings import run_training_jobs
 
     monkeypatch.setenv("COLUMNS", "60")
     jobs = [

@@ -11,8 +11,8 @@ import httpx
 import pytest
 from pytest_httpx import HTTPXMock
 
-from baseten_logs.errors import ExitStatus
-from baseten_logs.pace import PACE_MARGIN
+from baseten_logs.api.pace import PACE_MARGIN
+from baseten_logs.base.errors import ExitStatus
 from tests.conftest import invoke
 from tests.fakeapi import API_URL, DEPLOYMENT, LOGS_PATH, MODEL, FakeLogs, record
 from tests.shown import all_written
@@ -174,8 +174,8 @@ def test_all_pages_through_the_window_oldest_first(logs_api: FakeLogs, concurren
 def test_all_in_parallel_slows_down_when_rate_limited(
     logs_api: FakeLogs, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from baseten_logs import feed
-    from baseten_logs.parallel import ParallelWindow
+    from baseten_logs.reading import feed
+    from baseten_logs.reading.parallel import ParallelWindow
 
     windows: list[ParallelWindow] = []
 
@@ -361,7 +361,7 @@ def test_a_bug_is_one_line_not_a_traceback(
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("baseten_logs.feed.display_pages", broken)
+    monkeypatch.setattr("baseten_logs.reading.feed.display_pages", broken)
     result = invoke(*GET)
     assert result.status == ExitStatus.INTERNAL == 70
     assert result.stderr.count("\n") == 1 and "internal error: RuntimeError: boom" in result.stderr
@@ -516,8 +516,8 @@ def test_max_rps_paces_every_request_of_the_run(
         slept.append(seconds)
         now[0] += seconds
 
-    monkeypatch.setattr("baseten_logs.client.sleep", sleep)
-    monkeypatch.setattr("baseten_logs.client.monotonic", lambda: now[0])
+    monkeypatch.setattr("baseten_logs.api.client.sleep", sleep)
+    monkeypatch.setattr("baseten_logs.api.client.monotonic", lambda: now[0])
     logs_api.records = [record((SINCE_MS + i) * MS, f"m{i}") for i in range(2500)]
     result = invoke(*GET, "--all", "-o", "raw", "--concurrency", "1", "--max-rps", "2")
     assert result.stdout.splitlines() == [f"m{i}" for i in range(2500)]
@@ -601,7 +601,7 @@ def test_another_tools_flag_that_this_command_lacks_keeps_clicks_suggestions(
 
 
 def test_a_since_in_the_future_without_until_names_since_not_until(api_env: None) -> None:
-    from baseten_logs.timeparse import format_ms, parse_when
+    from baseten_logs.base.timeparse import format_ms, parse_when
 
     since = in_an_hour()
     shown = format_ms(parse_when(since, flag="--since", now_ms=0))

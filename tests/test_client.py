@@ -10,9 +10,10 @@ import pytest
 from pytest_httpx import HTTPXMock
 
 from baseten_logs import __version__
-from baseten_logs.client import ApiClient, RetryPolicy
-from baseten_logs.client import sleep as real_sleep
-from baseten_logs.errors import (
+from baseten_logs.api.client import ApiClient, RetryPolicy
+from baseten_logs.api.client import sleep as real_sleep
+from baseten_logs.api.limits import held_bytes
+from baseten_logs.base.errors import (
     ApiError,
     AuthError,
     ExitStatus,
@@ -20,8 +21,7 @@ from baseten_logs.errors import (
     TransportError,
     UsageError,
 )
-from baseten_logs.limits import held_bytes
-from baseten_logs.pager import Page
+from baseten_logs.reading.pager import Page
 
 URL = "https://api.test"
 PATH = "/v1/models/m/deployments/d/logs"
@@ -305,7 +305,7 @@ def test_429_header_as_an_http_date(
     httpx_mock: HTTPXMock, slept: list[float], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # RFC 9110 allows Retry-After as an HTTP-date: wait until then (now is pinned).
-    monkeypatch.setattr("baseten_logs.client.time.time", lambda: 1_764_150_000.0)
+    monkeypatch.setattr("baseten_logs.api.client.time.time", lambda: 1_764_150_000.0)
     when = email.utils.formatdate(1_764_150_000.0 + 12, usegmt=True)
     httpx_mock.add_response(url=ANY, status_code=429, json={}, headers={"Retry-After": when})
     httpx_mock.add_response(url=ANY, json=OK)
@@ -381,15 +381,15 @@ def test_429_waits_exactly_as_told(
 
 def test_backoff_jitter_spans_half_to_all_of_its_ceiling(monkeypatch: pytest.MonkeyPatch) -> None:
     policy = RetryPolicy(base_delay=1.0, max_delay=10.0)
-    monkeypatch.setattr("baseten_logs.client.random.random", lambda: 0.0)
+    monkeypatch.setattr("baseten_logs.api.client.random.random", lambda: 0.0)
     assert [policy.backoff(a) for a in range(5)] == [0.5, 1.0, 2.0, 4.0, 5.0]
-    monkeypatch.setattr("baseten_logs.client.random.random", lambda: 1.0)
+    monkeypatch.setattr("baseten_logs.api.client.random.random", lambda: 1.0)
     assert [policy.backoff(a) for a in range(5)] == [1.0, 2.0, 4.0, 8.0, 10.0]
 
 
 def test_waiting_between_retries_really_sleeps(monkeypatch: pytest.MonkeyPatch) -> None:
     waited: list[float] = []
-    monkeypatch.setattr("baseten_logs.client.time.sleep", waited.append)
+    monkeypatch.setattr("baseten_logs.api.client.time.sleep", waited.append)
     real_sleep(0.25)
     assert waited == [0.25]
 
@@ -467,7 +467,7 @@ def test_verbose_trace_shows_the_query_and_the_time_taken(
     httpx_mock: HTTPXMock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     clock = [1000.0]
-    monkeypatch.setattr("baseten_logs.client.time.monotonic", lambda: clock[0])
+    monkeypatch.setattr("baseten_logs.api.client.time.monotonic", lambda: clock[0])
 
     def answer(request: httpx.Request) -> httpx.Response:
         clock[0] += 2.0  # the API takes two seconds to answer

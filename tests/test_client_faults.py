@@ -13,8 +13,8 @@ import httpx
 import pytest
 from pytest_httpx import HTTPXMock, IteratorStream
 
-from baseten_logs.client import ApiClient, RetryPolicy
-from baseten_logs.errors import ApiError, TransportError
+from baseten_logs.api.client import ApiClient, RetryPolicy
+from baseten_logs.base.errors import ApiError, TransportError
 
 URL = "https://api.test"
 PATH = "/v1/models/m/deployments/d/logs"

@@ -15,10 +15,10 @@ import httpx
 import pytest
 from pytest_httpx import HTTPXMock, IteratorStream
 
-from baseten_logs import client as client_module
-from baseten_logs.client import ApiClient, RetryPolicy
-from baseten_logs.errors import ApiError, ExitStatus, TransportError
-from baseten_logs.limits import MIB, Limits, limits_from
+from baseten_logs.api import client as client_module
+from baseten_logs.api.client import ApiClient, RetryPolicy
+from baseten_logs.api.limits import MIB, Limits, limits_from
+from baseten_logs.base.errors import ApiError, ExitStatus, TransportError
 
 URL = "https://api.test"
 PATH = "/v1/models/m/deployments/d/logs"

@@ -17,10 +17,10 @@ import httpcore
 import httpx
 import pytest
 
-from baseten_logs import client as client_module
-from baseten_logs.client import ApiClient, RetryPolicy
-from baseten_logs.errors import TransportError
-from baseten_logs.limits import Limits
+from baseten_logs.api import client as client_module
+from baseten_logs.api.client import ApiClient, RetryPolicy
+from baseten_logs.api.limits import Limits
+from baseten_logs.base.errors import TransportError
 
 PATH = "/v1/models/m/deployments/d/logs"
 OK = {"logs": [{"timestamp": "1", "message": "m"}]}

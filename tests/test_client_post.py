@@ -7,8 +7,8 @@ import pytest
 from pytest_httpx import HTTPXMock
 
 from baseten_logs import __version__
-from baseten_logs.client import post_form
-from baseten_logs.errors import TransportError
+from baseten_logs.api.client import post_form
+from baseten_logs.base.errors import TransportError
 
 URL = "https://api.test"
 TOKEN = "/oauth/token"
@@ -54,7 +54,7 @@ def test_the_verbose_trace_shows_the_status_and_time_but_never_the_form(
     httpx_mock: HTTPXMock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     clock = [1000.0]
-    monkeypatch.setattr("baseten_logs.client.time.monotonic", lambda: clock[0])
+    monkeypatch.setattr("baseten_logs.api.client.time.monotonic", lambda: clock[0])
 
     def answer(request: httpx.Request) -> httpx.Response:
         clock[0] += 1.5  # the token server takes a second and a half

@@ -9,10 +9,10 @@ import httpx
 import pytest
 from pytest_httpx import HTTPXMock
 
-from baseten_logs import client as client_module
-from baseten_logs.client import ApiClient, RetryPolicy
-from baseten_logs.errors import ApiError, AuthError, TransportError
-from baseten_logs.limits import Limits
+from baseten_logs.api import client as client_module
+from baseten_logs.api.client import ApiClient, RetryPolicy
+from baseten_logs.api.limits import Limits
+from baseten_logs.base.errors import ApiError, AuthError, TransportError
 
 URL = "https://api.test"
 PATH = "/v1/models/m/deployments/d/logs"
@@ -35,7 +35,7 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> list[float]:
 @pytest.fixture
 def midway_jitter(monkeypatch: pytest.MonkeyPatch) -> None:
     """Backoff jitter pinned halfway: waits of 0.375, 0.75, 1.5, 3 s..."""
-    monkeypatch.setattr("baseten_logs.client.random.random", lambda: 0.5)
+    monkeypatch.setattr("baseten_logs.api.client.random.random", lambda: 0.5)
 
 
 def refused() -> httpx.ConnectError:
@@ -67,7 +67,7 @@ def test_waits_for_a_refused_connection_add_up_to_at_most_three_seconds(
     base_delay: float,
     waits: list[float],
 ) -> None:
-    monkeypatch.setattr("baseten_logs.client.random.random", lambda: 1.0)  # no jitter
+    monkeypatch.setattr("baseten_logs.api.client.random.random", lambda: 1.0)  # no jitter
     httpx_mock.add_exception(refused(), url=ANY, is_reusable=True)
     api = ApiClient(base_url=URL, api_key="k", retry=RetryPolicy(base_delay=base_delay))
     with pytest.raises(TransportError, match="after 3 attempts"):
@@ -310,8 +310,8 @@ def test_only_encodings_read_within_the_size_cap_are_asked_for(httpx_mock: HTTPX
 def test_a_paced_run_waits_its_turn_on_the_clients_clock(
     clock: list[float], slept: list[float]
 ) -> None:
-    from baseten_logs.client import paced
-    from baseten_logs.pace import MIN_RPS, PACE_MARGIN
+    from baseten_logs.api.client import paced
+    from baseten_logs.api.pace import MIN_RPS, PACE_MARGIN
 
     clock[0] = 0.0
     limiter = paced(4.0)

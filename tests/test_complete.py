@@ -13,9 +13,8 @@ from typing import Any
 import pytest
 from pytest_httpx import HTTPXMock
 
-from baseten_logs import complete
-from baseten_logs.cache import Cache, cache_key
-from baseten_logs.complete import (
+from baseten_logs.completion import complete
+from baseten_logs.completion.complete import (
     COMPLETION_BUDGET_S,
     complete_deployments,
     complete_models,
@@ -23,7 +22,8 @@ from baseten_logs.complete import (
     completion_params,
     remember_replicas,
 )
-from baseten_logs.resolve import Target
+from baseten_logs.sources.cache import Cache, cache_key
+from baseten_logs.sources.resolve import Target
 from tests.fakecatalog import API_URL, LLAMA, LLAMA_PROD, FakeCatalog, serve
 
 KEY = "test-key-0123456789abcdef"
@@ -196,7 +196,7 @@ def test_offline_completion_returns_at_once_with_nothing(
 
 def test_the_budget_bounds_the_whole_fetch(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(complete, "COMPLETION_BUDGET_S", 0.05)
-    from baseten_logs.config import Credentials
+    from baseten_logs.access.config import Credentials
 
     credentials = Credentials(KEY, API_URL, "BASETEN_API_KEY", "default")
 
@@ -222,10 +222,10 @@ def test_completion_from_the_cache_imports_neither_rich_nor_httpx(tmp_path: Path
     }
     script = (
         "import sys\n"
-        "from baseten_logs.cache import Cache, cache_key\n"
+        "from baseten_logs.sources.cache import Cache, cache_key\n"
         f"Cache.for_api({API_URL!r}, {KEY!r}).put(cache_key('models'),"
         " [{'id': 'q4w8x2z', 'name': 'llama-3-8b'}], ttl=60)\n"
-        "from baseten_logs.complete import complete_models\n"
+        "from baseten_logs.completion.complete import complete_models\n"
         "assert complete_models('ll') == ['llama-3-8b'], complete_models('ll')\n"
         "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('rich', 'httpx', 'typer'))\n"
         "assert not heavy, heavy\n"
@@ -293,7 +293,7 @@ def test_params_never_fail(line: str) -> None:
 def test_env_completes_the_models_environments_once_then_from_the_cache(
     catalog: FakeCatalog,
 ) -> None:
-    from baseten_logs.complete import complete_environments
+    from baseten_logs.completion.complete import complete_environments
 
     wanted = sorted(catalog.environments[LLAMA])
     assert complete_environments("llama-3-8b", "") == wanted
@@ -312,6 +312,6 @@ def test_env_completes_the_models_environments_once_then_from_the_cache(
      ("w", ["warning"])],
 )  # fmt: skip
 def test_level_values_complete_in_the_case_being_typed(typed: str, offered: list[str]) -> None:
-    from baseten_logs.cli import _choices
+    from baseten_logs.cli.app import _choices
 
     assert _choices("DEBUG", "INFO", "WARNING", "ERROR")(typed) == offered

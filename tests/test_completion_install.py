@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from baseten_logs.completion_scripts import SHELLS, script
-from baseten_logs.errors import ExitStatus
+from baseten_logs.base.errors import ExitStatus
+from baseten_logs.completion.completion_scripts import SHELLS, script
 from tests.conftest import invoke
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from baseten_logs.completion_scripts import bash_word, powershell_word, script
+from baseten_logs.completion.completion_scripts import bash_word, powershell_word, script
 from tests.conftest import invoke
 from tests.test_complete import fill
 
@@ -46,7 +46,7 @@ def complete(shell: str, line: str, **env: str) -> str:
 
 @pytest.fixture
 def hostile_cache(api_env: None) -> None:
-    from baseten_logs.cache import Cache, cache_key
+    from baseten_logs.sources.cache import Cache, cache_key
     from tests.fakecatalog import API_URL
 
     cache = Cache.for_api(API_URL, "test-key-0123456789abcdef")

@@ -269,7 +269,7 @@ def test_shown_and_committed_completion_inserts_hostile_names_as_literal_words(
     shell: str, hostile: Setup, tmp_path: Path
 ) -> None:
     need(shell)
-    from baseten_logs.completion_scripts import SHELLS
+    from baseten_logs.completion.completion_scripts import SHELLS
 
     shown = run_cli(hostile.env, "--show-completion", shell)
     committed = ROOT / "completions" / SHELLS[shell]

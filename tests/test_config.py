@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from baseten_logs.config import (
+from baseten_logs.access.config import (
     DEFAULT_API_URL,
     app_url_to_api_url,
     check_api_url,
@@ -14,7 +14,7 @@ from baseten_logs.config import (
     mask_url,
     resolve_credentials,
 )
-from baseten_logs.errors import ConfigError, UsageError
+from baseten_logs.base.errors import ConfigError, UsageError
 
 KEY = "env-key-0123456789abcdef"
 

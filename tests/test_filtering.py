@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
+from baseten_logs.base.errors import UsageError
 from baseten_logs.emulator.query import compile_pattern
-from baseten_logs.errors import UsageError
-from baseten_logs.filtering import matcher, python_pattern
-from baseten_logs.query import Filters, build_filters
+from baseten_logs.reading.filtering import matcher, python_pattern
+from baseten_logs.reading.query import Filters, build_filters
 
 # name -> record; the names say what each record is for.
 RECORDS: dict[str, dict[str, Any]] = {
@@ -180,8 +180,8 @@ def test_a_pattern_that_backtracks_runs_in_linear_time(side: str, pattern: str, 
         else f"compile_pattern({pattern!r})(text)"
     )
     code = (
-        "from baseten_logs.filtering import matcher\n"
-        "from baseten_logs.query import Filters\n"
+        "from baseten_logs.reading.filtering import matcher\n"
+        "from baseten_logs.reading.query import Filters\n"
         "from baseten_logs.emulator.query import compile_pattern\n"
         f"text = {text!r} * 1000\n"
         f"print({search})\n"

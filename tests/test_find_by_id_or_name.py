@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from baseten_logs.errors import NotFoundError, UsageError
-from baseten_logs.resolve import find_by_id_or_name
+from baseten_logs.base.errors import NotFoundError, UsageError
+from baseten_logs.sources.resolve import find_by_id_or_name
 
 LISTING = [
     {"id": "abc1234", "name": "rag", "team_name": "b"},
@@ -110,8 +110,8 @@ def test_a_chain_names_id_is_cached_and_a_stale_one_resolved_afresh(
 ) -> None:
     import httpx
 
-    from baseten_logs.cache import Cache
-    from baseten_logs.chains import find_chain
+    from baseten_logs.sources.cache import Cache
+    from baseten_logs.sources.chains import find_chain
     from tests.fakecatalog import API_URL
 
     def answer(body: Any) -> Any:

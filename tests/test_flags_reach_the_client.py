@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from baseten_logs.client import ApiClient
+from baseten_logs.api.client import ApiClient
+from baseten_logs.api.pace import PACE_MARGIN
 from baseten_logs.emulator import Emulator, EmulatorConfig
 from baseten_logs.emulator.chains import CHAIN_NAME
-from baseten_logs.pace import PACE_MARGIN
 from tests.conftest import invoke
 
 
@@ -66,7 +66,7 @@ def test_max_rps_and_retries_reach_every_logs_request(
 def ceilings(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[object]]:
     """The connection ceiling of the client behind each logs request, and the concurrency of
     every controller made. (chain and training also open a client for names, with its own.)"""
-    from baseten_logs.pace import ConcurrencyController
+    from baseten_logs.api.pace import ConcurrencyController
 
     found: dict[str, list[object]] = {"connections": [], "controllers": []}
     connections: dict[int, object] = {}

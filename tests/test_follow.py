@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 
-from baseten_logs.errors import AuthError, TransportError
-from baseten_logs.follow import (
+from baseten_logs.base.errors import AuthError, TransportError
+from baseten_logs.base.timestamps import record_ms
+from baseten_logs.reading.follow import (
     MAX_UNTIMED,
     Follower,
     FollowSettings,
@@ -17,8 +18,7 @@ from baseten_logs.follow import (
     ShownLines,
     problem_of,
 )
-from baseten_logs.pager import Direction, record_key
-from baseten_logs.timestamps import record_ms
+from baseten_logs.reading.pager import Direction, record_key
 from tests.fakeapi import record
 
 MS = 1_000_000
@@ -348,9 +348,9 @@ def test_get_marks_late_lines_in_text_and_leaves_json_lines_alone(
 ) -> None:
     import io
 
-    from baseten_logs.commands import get
-    from baseten_logs.query import LogQuery
-    from baseten_logs.render import JsonLinesRenderer, TextRenderer
+    from baseten_logs.cli import get
+    from baseten_logs.output.render import JsonLinesRenderer, TextRenderer
+    from baseten_logs.reading.query import LogQuery
 
     batches = [[record(int((T0 + 2) * 1e9), "on time")], [record(int((T0 + 1) * 1e9), "late")]]
 
@@ -844,7 +844,7 @@ def test_a_line_is_remembered_by_a_digest_not_its_text() -> None:
 def test_lines_remembered_are_bounded_dropping_the_oldest_milliseconds(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr("baseten_logs.follow.MAX_SHOWN", 100)
+    monkeypatch.setattr("baseten_logs.reading.follow.MAX_SHOWN", 100)
     shown = ShownLines()
     at = int(T0 * 1000)
     shown.unseen([record((at + i) * MS, f"m{i}") for i in range(250)])
@@ -854,7 +854,7 @@ def test_lines_remembered_are_bounded_dropping_the_oldest_milliseconds(
 
 def test_lines_held_for_time_order_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     # Every line newer than the hold: before, all of them waited; past the bound the oldest go.
-    monkeypatch.setattr("baseten_logs.follow.MAX_PENDING", 50)
+    monkeypatch.setattr("baseten_logs.reading.follow.MAX_PENDING", 50)
     now = T0 + 100
     lines = [(now, record(int(now * 1000 - 100 + i // 10) * MS, f"m{i}")) for i in range(500)]
     live = LiveLogs(lines)

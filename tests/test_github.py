@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from baseten_logs.render import (
+from baseten_logs.output.render import (
     MAX_ANNOTATIONS,
     GithubRenderer,
     escape_data,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pytest_httpx import HTTPXMock
 
-from baseten_logs.errors import ExitStatus
+from baseten_logs.base.errors import ExitStatus
 from tests.conftest import invoke
 
 GET = ("get", "mdl1234", "dep5678")

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from baseten_logs.cli import _command_names
+from baseten_logs.cli.app import _command_names
 from tests.conftest import invoke
 
 SNAPSHOTS = Path(__file__).parent / "snapshots" / "help"

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from pytest_httpx import HTTPXMock
 
-from baseten_logs import messages
-from baseten_logs.inert import inert
-from baseten_logs.summary import Tally
+from baseten_logs.output import messages
+from baseten_logs.output.inert import inert
+from baseten_logs.output.summary import Tally
 from tests.conftest import Result, invoke
 from tests.fakeapi import API_URL, LOGS_PATH, FakeLogs, record
 from tests.fakecatalog import LLAMA, FakeCatalog, serve

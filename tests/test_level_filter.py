@@ -10,9 +10,9 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from baseten_logs.level_filter import detected_at_least, marker_pattern, merged_fetch
-from baseten_logs.levels import LEVEL_RANK, LEVELS, detect_level, effective_level
-from baseten_logs.pager import Direction, Pager, record_key
+from baseten_logs.base.levels import LEVEL_RANK, LEVELS, detect_level, effective_level
+from baseten_logs.reading.level_filter import detected_at_least, marker_pattern, merged_fetch
+from baseten_logs.reading.pager import Direction, Pager, record_key
 from tests.fakeapi import FakeLogs, record
 
 MS = 1_000_000

@@ -6,9 +6,15 @@ from typing import Any
 
 import pytest
 
-from baseten_logs import levels
-from baseten_logs.levels import LEVEL_RANK, LEVELS, detect_level, effective_level, normalize_level
-from baseten_logs.summary import Tally
+from baseten_logs.base import levels
+from baseten_logs.base.levels import (
+    LEVEL_RANK,
+    LEVELS,
+    detect_level,
+    effective_level,
+    normalize_level,
+)
+from baseten_logs.output.summary import Tally
 
 
 @pytest.fixture(autouse=True)

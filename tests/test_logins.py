@@ -21,8 +21,8 @@ import httpx
 import pytest
 from pytest_httpx import HTTPXMock
 
-from baseten_logs.config import app_url_to_api_url, mask_url, resolve_credentials
-from baseten_logs.errors import ExitStatus
+from baseten_logs.access.config import app_url_to_api_url, mask_url, resolve_credentials
+from baseten_logs.base.errors import ExitStatus
 from tests.conftest import invoke
 from tests.fakeapi import API_URL, LOGS_PATH
 from tests.memkeyring import MemoryKeyring
@@ -266,7 +266,7 @@ def test_a_run_that_waited_for_the_lock_adopts_the_other_runs_refresh(
 ) -> None:
     import contextlib
 
-    from baseten_logs import trussrc
+    from baseten_logs.access import trussrc
 
     write(rc, OAUTH_HEAD + login_values(-10))
     real_lock = trussrc.locked
@@ -480,7 +480,7 @@ def test_whoami_shows_what_it_checked_when_nothing_works(rc: Path) -> None:
 def test_completion_never_refreshes_a_login(
     rc: Path, httpx_mock: HTTPXMock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from baseten_logs.complete import complete_models
+    from baseten_logs.completion.complete import complete_models
 
     write(rc, OAUTH_HEAD + login_values(-10))
     assert complete_models("") == []
@@ -620,7 +620,7 @@ def test_a_run_that_waited_adopts_the_other_runs_refresh_from_the_keyring(
 def test_a_refreshed_login_that_cannot_be_saved_is_warned_about(
     rc: Path, token_api: TokenEndpoint, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from baseten_logs import trussrc
+    from baseten_logs.access import trussrc
 
     write(rc, OAUTH_HEAD + login_values(-10))
     warnings: list[str] = []

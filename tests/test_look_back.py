@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from pytest_httpx import HTTPXMock
 
-from baseten_logs.chains import ChainTarget, chain_state
-from baseten_logs.client import ApiClient
-from baseten_logs.look_back import DAY_MS, HOUR_MS, deployment_state, steps
-from baseten_logs.query import LogQuery
-from baseten_logs.training import TrainingTarget, job_state
+from baseten_logs.api.client import ApiClient
+from baseten_logs.reading.look_back import DAY_MS, HOUR_MS, deployment_state, steps
+from baseten_logs.reading.query import LogQuery
+from baseten_logs.sources.chains import ChainTarget, chain_state
+from baseten_logs.sources.training import TrainingTarget, job_state
 from tests.fakeapi import API_URL
 
 NOW = 1_796_000_000_000

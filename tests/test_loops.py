@@ -19,11 +19,11 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from baseten_logs.level_filter import detected_at_least, marker_pattern, merged_fetch
-from baseten_logs.levels import LEVEL_RANK, LEVELS, effective_level
-from baseten_logs.merge import _all_at_once, labelled
-from baseten_logs.merge import merged_fetch as merged_sources
-from baseten_logs.pager import PAGE_SIZE, Direction, FetchPage, Pager, Record, record_key
+from baseten_logs.base.levels import LEVEL_RANK, LEVELS, effective_level
+from baseten_logs.reading.level_filter import detected_at_least, marker_pattern, merged_fetch
+from baseten_logs.reading.merge import _all_at_once, labelled
+from baseten_logs.reading.merge import merged_fetch as merged_sources
+from baseten_logs.reading.pager import PAGE_SIZE, Direction, FetchPage, Pager, Record, record_key
 from tests.fakeapi import record
 from tests.test_level_filter import MESSAGES
 
@@ -288,7 +288,7 @@ def test_ctrl_c_in_the_callers_share_of_a_merge_is_raised_at_once() -> None:
 
 def test_a_level_query_whose_pages_keep_failing_is_asked_in_smaller_pages() -> None:
     """The unlevelled walk asks whole pages of its own: it halves them like the Pager does."""
-    from baseten_logs.errors import PageFailing
+    from baseten_logs.base.errors import PageFailing
 
     records = [
         record((T0 + ms) * MS, "ERROR: x" if ms % 3 else "stderr: fine", level=None)

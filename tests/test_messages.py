@@ -6,8 +6,8 @@ import io
 
 import pytest
 
-from baseten_logs import messages
-from baseten_logs.terminal import shows_progress
+from baseten_logs.output import messages
+from baseten_logs.output.terminal import shows_progress
 
 
 class Tty(io.StringIO):
@@ -48,7 +48,7 @@ def test_progress_only_when_stdout_and_stderr_are_the_terminal(
 
 def interrupted_get(monkeypatch: pytest.MonkeyPatch) -> None:
     """Make `get` stop as Ctrl-C stops it: after showing its first page."""
-    from baseten_logs import feed
+    from baseten_logs.reading import feed
 
     real = feed.display_pages
 

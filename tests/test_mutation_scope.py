@@ -31,7 +31,8 @@ def only_mutate() -> set[str]:
     text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     block = re.search(r"only_mutate = \[(.*?)\]", text, re.DOTALL)
     assert block is not None
-    return set(re.findall(r'"baseten_logs/(\w+)\.py"', block.group(1)))
+    paths = re.findall(r'"baseten_logs/([\w/]+)\.py"', block.group(1))
+    return {path.replace("/", ".") for path in paths}
 
 
 def test_the_scored_modules_are_the_mutated_ones() -> None:
@@ -40,7 +41,7 @@ def test_the_scored_modules_are_the_mutated_ones() -> None:
 
 def test_every_scoped_render_function_exists() -> None:
     """mutmut names a method `xǁClassǁmethod` and a function `x_function`."""
-    tree = ast.parse((ROOT / "baseten_logs" / "render.py").read_text(encoding="utf-8"))
+    tree = ast.parse((ROOT / "baseten_logs" / "output" / "render.py").read_text(encoding="utf-8"))
     names = {f"x_{node.name}" for node in tree.body if isinstance(node, ast.FunctionDef)}
     for node in tree.body:
         if isinstance(node, ast.ClassDef):
@@ -49,7 +50,7 @@ def test_every_scoped_render_function_exists() -> None:
                 for item in node.body
                 if isinstance(item, ast.FunctionDef)
             }
-    scoped = set(score_script().SCOPE["render"])
+    scoped = set(score_script().SCOPE["output.render"])
     assert scoped <= names, f"not in render.py: {sorted(scoped - names)}"
 
 

@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from baseten_logs.pace import (
+from baseten_logs.api.pace import (
     AUTO_CEILING,
     INITIAL,
     PACE_MARGIN,

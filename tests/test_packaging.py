@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from baseten_logs.completion_scripts import SHELLS, script
+from baseten_logs.completion.completion_scripts import SHELLS, script
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -44,7 +44,7 @@ def test_help_version_and_bad_input_import_neither_httpx_nor_rich(
     # applied here (view, training).
     code = (
         "import sys\n"
-        "from baseten_logs.cli import run\n"
+        "from baseten_logs.cli.app import run\n"
         f"status = run({args!r})\n"
         "heavy = ('httpx', 'rich', 'pydantic', 'keyring', 're2')\n"
         "loaded = sorted(m for m in heavy if m in sys.modules)\n"
@@ -57,7 +57,7 @@ def test_help_version_and_bad_input_import_neither_httpx_nor_rich(
 def test_completion_imports_neither_httpx_nor_rich() -> None:
     code = (
         "import sys\n"
-        "from baseten_logs.cli import run\n"
+        "from baseten_logs.cli.app import run\n"
         "try:\n"
         "    run(['get'])\n"
         "except SystemExit:\n"
@@ -89,7 +89,7 @@ def test_ci_runs_the_readme_test_command() -> None:
 def test_readme_documents_every_get_flag() -> None:
     from typer.main import get_command
 
-    from baseten_logs.cli import app
+    from baseten_logs.cli.app import app
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     command = get_command(app).commands["get"]  # type: ignore[attr-defined]
@@ -106,3 +106,23 @@ def test_the_license_is_an_spdx_expression_setuptools_does_not_warn_about() -> N
     # `license = { text = ... }` made every install print setuptools deprecation boxes
     assert '\nlicense = "MIT"\n' in text and "license = {" not in text
     assert 'requires = ["setuptools>=77"]' in text  # the first to read SPDX expressions
+
+
+def test_the_library_names_are_offered_from_the_package_and_imported_only_when_asked() -> None:
+    """README's Library use imports from `baseten_logs`; `--version` must not pay for it."""
+    code = (
+        "import sys, baseten_logs\n"
+        "print(sorted(m for m in sys.modules if m.startswith('baseten_logs.')))\n"
+        "from baseten_logs import fetch_logs, LogQuery, build_filters, logs_path\n"
+        "from baseten_logs import resolve_window, request_records\n"
+        "from baseten_logs.reading import fetch, query, request\n"
+        "assert fetch_logs is fetch.fetch_logs and request_records is request.request_records\n"
+        "assert (LogQuery, build_filters, logs_path, resolve_window) == (query.LogQuery,"
+        " query.build_filters, query.logs_path, query.resolve_window)\n"
+        "assert set(baseten_logs.__all__) >= {'fetch_logs', 'LogQuery', 'request_records'}\n"
+        "try:\n"
+        "    baseten_logs.no_such_name\n"
+        "except AttributeError:\n"
+        "    print('ok')\n"
+    )
+    assert run_python(code).split("\n")[:2] == ["[]", "ok"]

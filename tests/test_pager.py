@@ -11,8 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from baseten_logs.errors import ApiError, UsageError
-from baseten_logs.pager import (
+from baseten_logs.base.errors import ApiError, UsageError
+from baseten_logs.base.timestamps import record_ns
+from baseten_logs.reading.pager import (
     MAX_WINDOW_MS,
     SMALL_WINDOW_MS,
     Direction,
@@ -21,7 +22,6 @@ from baseten_logs.pager import (
     record_key,
     split_window,
 )
-from baseten_logs.timestamps import record_ns
 from tests.fakeapi import FakeLogs, record
 
 MS = 1_000_000  # nanoseconds per millisecond

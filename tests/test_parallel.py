@@ -12,13 +12,13 @@ from typing import Any
 import pytest
 from pytest_httpx import HTTPXMock
 
-from baseten_logs.client import ApiClient
-from baseten_logs.errors import TransportError
-from baseten_logs.fetch import concurrency_for, page_fetcher
-from baseten_logs.pace import INITIAL, ConcurrencyController
-from baseten_logs.pager import Direction, Pager
-from baseten_logs.parallel import PAGES_AHEAD, ParallelWindow, page_bytes
-from baseten_logs.query import LogQuery
+from baseten_logs.api.client import ApiClient
+from baseten_logs.api.pace import INITIAL, ConcurrencyController
+from baseten_logs.base.errors import TransportError
+from baseten_logs.reading.fetch import concurrency_for, page_fetcher
+from baseten_logs.reading.pager import Direction, Pager
+from baseten_logs.reading.parallel import PAGES_AHEAD, ParallelWindow, page_bytes
+from baseten_logs.reading.query import LogQuery
 from tests.fakeapi import API_URL, LOGS_PATH, FakeLogs, record
 from tests.test_pager import MS, T0, fetcher
 from tests.test_parallel_cuts import serve
@@ -172,7 +172,9 @@ def test_slices_share_one_controller_across_windows() -> None:
 @pytest.fixture
 def small_pages(monkeypatch: pytest.MonkeyPatch) -> None:
     """Slices walk pages of 20 lines, so every slice has more pages than its queue holds."""
-    monkeypatch.setattr("baseten_logs.parallel.Pager", functools.partial(Pager, page_size=20))
+    monkeypatch.setattr(
+        "baseten_logs.reading.parallel.Pager", functools.partial(Pager, page_size=20)
+    )
 
 
 def test_slices_with_full_queues_still_deliver_every_page(small_pages: None) -> None:

@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from baseten_logs.pace import ConcurrencyController
-from baseten_logs.pager import Direction
-from baseten_logs.parallel import ParallelWindow
+from baseten_logs.api.pace import ConcurrencyController
+from baseten_logs.reading.pager import Direction
+from baseten_logs.reading.parallel import ParallelWindow
 from tests.fakeapi import record
 from tests.test_pager import MS, T0
 

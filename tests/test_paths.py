@@ -10,9 +10,9 @@ from collections.abc import Iterator
 
 import pytest
 
+from baseten_logs.base.errors import ExitStatus
 from baseten_logs.emulator import Emulator, EmulatorConfig
-from baseten_logs.errors import ExitStatus
-from baseten_logs.paths import api_path
+from baseten_logs.sources.paths import api_path
 from tests.conftest import invoke
 
 ODD = "a?b#c%d e&f=g"

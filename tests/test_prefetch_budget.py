@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from baseten_logs.limits import held_bytes
-from baseten_logs.pager import Direction, Page, Pager, page_bytes
-from baseten_logs.parallel import ByteBudget, ParallelWindow
+from baseten_logs.api.limits import held_bytes
+from baseten_logs.reading.pager import Direction, Page, Pager, page_bytes
+from baseten_logs.reading.parallel import ByteBudget, ParallelWindow
 from tests.fakeapi import FakeLogs, record
 from tests.test_pager import MS, T0, fetcher
 

@@ -10,12 +10,12 @@ from typing import Any
 
 import pytest
 
-from baseten_logs import messages
-from baseten_logs.pager import Direction
-from baseten_logs.progress import FetchProgress, describe_filters, nothing_matched
-from baseten_logs.query import Filters
-from baseten_logs.terminal import shows_fetch_progress
-from baseten_logs.timeparse import span
+from baseten_logs.base.timeparse import span
+from baseten_logs.output import messages
+from baseten_logs.output.terminal import shows_fetch_progress
+from baseten_logs.reading.pager import Direction
+from baseten_logs.reading.progress import FetchProgress, describe_filters, nothing_matched
+from baseten_logs.reading.query import Filters
 from tests.conftest import invoke
 from tests.fakeapi import FakeLogs
 
@@ -129,7 +129,7 @@ def test_the_line_gives_the_rate_of_lines_read(capsys: pytest.CaptureFixture[str
 def test_pages_filtered_to_nothing_leave_the_line_up(capsys: pytest.CaptureFixture[str]) -> None:
     """A local filter that matches nothing makes empty pages; erasing the line for each of them
     blanked the screen for the whole scan (`training --all --since 7d --grep nosuch`)."""
-    from baseten_logs.commands.get import _write
+    from baseten_logs.cli.get import _write
 
     status = messages.StatusLine(enabled=True, width=lambda: 200)
     progress = FetchProgress(status, window_ms=HOUR)

@@ -5,8 +5,8 @@ from typing import Any
 
 import pytest
 
-from baseten_logs.errors import UsageError
-from baseten_logs.query import (
+from baseten_logs.base.errors import UsageError
+from baseten_logs.reading.query import (
     LogQuery,
     build_filters,
     follow_settings_for,
@@ -266,7 +266,7 @@ def test_window_edges_that_are_still_fine() -> None:
 
 
 def test_the_default_window_ends_now(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("baseten_logs.query.time.time", lambda: NOW / 1000)
+    monkeypatch.setattr("baseten_logs.reading.query.time.time", lambda: NOW / 1000)
     assert resolve_window(since=None, until=None) == (NOW - 30 * 60_000, NOW)
 
 

@@ -17,16 +17,16 @@ from hypothesis import strategies as st
 from rich.console import Console
 from rich.text import Text
 
-from baseten_logs.inert import inert
-from baseten_logs.levels import effective_level
-from baseten_logs.render import (
+from baseten_logs.base.levels import effective_level
+from baseten_logs.base.timestamps import timestamp_ns
+from baseten_logs.output.inert import inert
+from baseten_logs.output.render import (
     OUTPUT_FORMATS,
     REPLICA_STANDARD_PALETTE,
     OutputFormat,
     encode_record,
     make_renderer,
 )
-from baseten_logs.timestamps import timestamp_ns
 from tests.shown import all_written, as_written
 
 RECORDS: list[dict[str, Any]] = [
@@ -151,7 +151,7 @@ def test_utc_ignores_the_local_zone(set_tz: Callable[[str], None]) -> None:
 
 
 def test_a_late_line_is_marked_at_its_end_and_otherwise_unchanged() -> None:
-    from baseten_logs.render import TextRenderer
+    from baseten_logs.output.render import TextRenderer
 
     stream = io.StringIO()
     renderer = TextRenderer(stream, color=False, utc=True)
@@ -498,7 +498,7 @@ def test_raw_survives_odd_messages() -> None:
 def test_rendering_without_color_does_not_import_rich() -> None:
     code = (
         "import io, sys\n"
-        "from baseten_logs.render import make_renderer\n"
+        "from baseten_logs.output.render import make_renderer\n"
         f"records = {RECORDS!r}\n"
         "for output in ('text', 'jsonl', 'json', 'raw', 'github'):\n"
         "    renderer = make_renderer(io.StringIO(), output=output, color=False, utc=False)\n"
@@ -513,7 +513,7 @@ def test_rendering_without_color_does_not_import_rich() -> None:
 def test_rendering_few_replicas_in_color_imports_rich_style_only() -> None:
     code = (
         "import io, sys\n"
-        "from baseten_logs.render import make_renderer\n"
+        "from baseten_logs.output.render import make_renderer\n"
         f"records = {RECORDS!r}\n"
         "renderer = make_renderer(io.StringIO(), output='text', color=True, utc=False)\n"
         "renderer.write_page(records)\n"
@@ -526,8 +526,8 @@ def test_rendering_few_replicas_in_color_imports_rich_style_only() -> None:
 def test_ordinary_records_take_the_fast_path(monkeypatch: pytest.MonkeyPatch) -> None:
     """The per-line fast path (500k lines/s) must handle every ordinary record: a slip in it
     would still print the same text through the careful path, only many times slower."""
-    from baseten_logs.levels import effective_level as real_effective_level
-    from baseten_logs.render import TextRenderer
+    from baseten_logs.base.levels import effective_level as real_effective_level
+    from baseten_logs.output.render import TextRenderer
 
     detected: list[object] = []
 
@@ -535,7 +535,7 @@ def test_ordinary_records_take_the_fast_path(monkeypatch: pytest.MonkeyPatch) ->
         detected.append(record)
         return real_effective_level(record)
 
-    monkeypatch.setattr("baseten_logs.render.effective_level", effective_level)
+    monkeypatch.setattr("baseten_logs.output.render.effective_level", effective_level)
     out = io.StringIO()
     renderer = TextRenderer(out, color=False, utc=True)
     seconds: list[str] = []
@@ -586,7 +586,7 @@ def test_odd_timestamps_are_dim_in_colour_and_blank_ones_are_not_styled() -> Non
 
 
 def test_annotation_text_turns_every_carriage_return_into_a_line_break() -> None:
-    from baseten_logs.render import _single_line
+    from baseten_logs.output.render import _single_line
 
     assert _single_line("50%\r100%\r\ndone") == "50%\n100%\ndone"
 

@@ -17,11 +17,11 @@ import httpx
 import pytest
 from pytest_httpx import HTTPXMock
 
-from baseten_logs.commands.request import describe
-from baseten_logs.errors import ExitStatus
-from baseten_logs.pager import Direction
-from baseten_logs.query import LogQuery
-from baseten_logs.request import (
+from baseten_logs.base.errors import ExitStatus
+from baseten_logs.cli.request import describe
+from baseten_logs.reading.pager import Direction
+from baseten_logs.reading.query import LogQuery
+from baseten_logs.reading.request import (
     DEFAULT_LOOKBACK_MS,
     RequestNotFound,
     RequestSource,
@@ -351,7 +351,7 @@ def test_lines_of_several_sources_merge_in_time_order_with_their_own_context(
     monkeypatch: pytest.MonkeyPatch, held: int
 ) -> None:
     # More lines than MAX_HELD: counted as found, fetched again to be shown, the same story.
-    monkeypatch.setattr("baseten_logs.request.MAX_HELD", held)
+    monkeypatch.setattr("baseten_logs.reading.request.MAX_HELD", held)
     t0 = 1_790_000_000_000 * 1_000_000
     entry, model = (
         RequestSource("/entry/logs", "chainlet Entry"),
@@ -574,7 +574,7 @@ def request_context(words: list[str]) -> Any:
     """The click context of `request WORDS` as shell completion builds it."""
     from typer.main import get_command
 
-    from baseten_logs.cli import app
+    from baseten_logs.cli.app import app
 
     group = get_command(app)
     top = group.make_context("baseten-logs", ["request"], resilient_parsing=True)
@@ -585,8 +585,8 @@ def request_context(words: list[str]) -> Any:
 def test_with_chain_completion_offers_chains_and_their_chainlets(
     api_env: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from baseten_logs import cli
-    from baseten_logs.cache import Cache, cache_key
+    from baseten_logs.cli import app as cli
+    from baseten_logs.sources.cache import Cache, cache_key
 
     cache = Cache.for_api(API_URL, "test-key-0123456789abcdef")
     cache.put(cache_key("models"), [{"id": MODEL, "name": "llama-3-8b"}], ttl=600)
@@ -609,7 +609,7 @@ def test_with_chain_completion_offers_chains_and_their_chainlets(
 def test_help_and_bad_input_import_neither_httpx_nor_rich(args: list[str]) -> None:
     code = (
         "import sys\n"
-        "from baseten_logs.cli import run\n"
+        "from baseten_logs.cli.app import run\n"
         f"status = run({args!r})\n"
         "print('LOADED', sorted(m for m in ('httpx', 'rich') if m in sys.modules), status)\n"
     )
@@ -620,7 +620,7 @@ def test_help_and_bad_input_import_neither_httpx_nor_rich(args: list[str]) -> No
 def test_readme_documents_every_request_flag() -> None:
     from typer.main import get_command
 
-    from baseten_logs.cli import app
+    from baseten_logs.cli.app import app
 
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     section = readme[readme.index("### `baseten-logs request") :]

@@ -8,9 +8,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from baseten_logs.client import ApiClient
-from baseten_logs.errors import ApiError, ExitStatus, NotFoundError, UsageError
-from baseten_logs.resolve import (
+from baseten_logs.api.client import ApiClient
+from baseten_logs.base.errors import ApiError, ExitStatus, NotFoundError, UsageError
+from baseten_logs.sources.resolve import (
     AmbiguousName,
     Target,
     could_be_id,
@@ -356,7 +356,7 @@ def test_cached_resolutions_answer_for_their_own_target_only(
 ) -> None:
     """Each cached answer is keyed by what it answers: another deployment, alias or
     environment of the same model (or the same names on another model) is looked up again."""
-    from baseten_logs.cache import Cache
+    from baseten_logs.sources.cache import Cache
 
     cache = Cache(tmp_path / "cache.json", api_url=API_URL)
     asks = [
@@ -475,7 +475,7 @@ def test_long_or_capitalised_names_are_looked_up(
 def test_cached_pairs_of_id_shaped_words_answer_for_their_own_pair(
     client: ApiClient, catalog: FakeCatalog, tmp_path: Path
 ) -> None:
-    from baseten_logs.cache import Cache
+    from baseten_logs.sources.cache import Cache
 
     cache = Cache(tmp_path / "cache.json", api_url=API_URL)
     catalog.models.append(dict(catalog.models[0], id="whisper"))
@@ -502,8 +502,8 @@ def test_cached_pairs_of_id_shaped_words_answer_for_their_own_pair(
 def test_an_unknown_model_costs_one_listing_and_one_lookup_by_id(
     client: ApiClient, catalog: FakeCatalog, tmp_path: Path
 ) -> None:
-    from baseten_logs.cache import Cache
-    from baseten_logs.resolve import list_models
+    from baseten_logs.sources.cache import Cache
+    from baseten_logs.sources.resolve import list_models
 
     cache = Cache(tmp_path / "cache.json", api_url=API_URL)
     list_models(client, cache=cache)

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from baseten_logs.cache import Cache
-from baseten_logs.client import ApiClient
-from baseten_logs.errors import NotFoundError
-from baseten_logs.resolve import (
+from baseten_logs.api.client import ApiClient
+from baseten_logs.base.errors import NotFoundError
+from baseten_logs.sources.cache import Cache
+from baseten_logs.sources.resolve import (
     AmbiguousName,
     ModelRef,
     Target,

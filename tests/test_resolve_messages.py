@@ -8,9 +8,9 @@ from typing import Any
 import httpx
 import pytest
 
-from baseten_logs.client import ApiClient
-from baseten_logs.errors import ApiError, NotFoundError, UsageError
-from baseten_logs.resolve import (
+from baseten_logs.api.client import ApiClient
+from baseten_logs.base.errors import ApiError, NotFoundError, UsageError
+from baseten_logs.sources.resolve import (
     AmbiguousName,
     ModelRef,
     Target,

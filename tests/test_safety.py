@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from pytest_httpx import HTTPXMock
 
-from baseten_logs import interrupts
-from baseten_logs.errors import ExitStatus, UsageError
-from baseten_logs.pipes import OutputError, SaveFile, stdout_guard
+from baseten_logs.base.errors import ExitStatus, UsageError
+from baseten_logs.cli import interrupts
+from baseten_logs.output.pipes import OutputError, SaveFile, stdout_guard
 from tests.conftest import invoke
 from tests.fakeapi import FakeLogs, record
 from tests.test_cli import GET, MS, SINCE_MS
@@ -150,7 +150,7 @@ def test_sigterm_and_sighup_end_like_ctrl_c_with_their_own_status(
         monkeypatch.setattr(interrupts, "_received", signum)  # what the handler records
         raise interrupts.Terminated(signum)
 
-    monkeypatch.setattr("baseten_logs.feed.display_pages", interrupted)
+    monkeypatch.setattr("baseten_logs.reading.feed.display_pages", interrupted)
     result = invoke(*GET, "-o", "json", "--summary")
     assert result.status == status
     assert result.stdout == "[]\n"  # the array is closed, as on Ctrl-C

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from pytest_httpx import HTTPXMock
 
-from baseten_logs.errors import ExitStatus
+from baseten_logs.base.errors import ExitStatus
 from tests.conftest import invoke
 from tests.fakeapi import FakeLogs, record
 from tests.shown import all_written

@@ -15,11 +15,11 @@ from typing import Any
 import pytest
 from pytest_httpx import HTTPXMock
 
-from baseten_logs import client as client_module
-from baseten_logs.client import MAX_SERVER_WAIT_S, ApiClient, RetryPolicy, paced
-from baseten_logs.errors import TransportError
-from baseten_logs.follow import Follower, FollowSettings
-from baseten_logs.query import LogQuery
+from baseten_logs.api import client as client_module
+from baseten_logs.api.client import MAX_SERVER_WAIT_S, ApiClient, RetryPolicy, paced
+from baseten_logs.base.errors import TransportError
+from baseten_logs.reading.follow import Follower, FollowSettings
+from baseten_logs.reading.query import LogQuery
 
 URL = "https://api.test"
 PATH = "/v1/models/m/deployments/d/logs"
@@ -111,7 +111,7 @@ def test_our_own_backoff_is_not_cut_by_the_end_of_the_run(
 def test_follow_with_until_ends_on_time_when_every_answer_is_a_429_for_ages(
     httpx_mock: HTTPXMock, clock: list[float], slept: list[float], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from baseten_logs.commands import get
+    from baseten_logs.cli import get
 
     def follower_clock() -> float:
         return clock[0]

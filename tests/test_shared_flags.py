@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from typer.main import get_command
 
-from baseten_logs.cli import app
+from baseten_logs.cli.app import app
 
 READERS = ("get", "chain", "training")
 

@@ -14,11 +14,11 @@ from typing import Any
 import pytest
 from pytest_httpx import HTTPXMock
 
-from baseten_logs.client import ApiClient
+from baseten_logs.api.client import ApiClient
+from baseten_logs.base.errors import ExitStatus, PageFailing, TransportError
 from baseten_logs.emulator import Emulator, EmulatorConfig
 from baseten_logs.emulator.chains import CHAIN_NAME, TRAINING_PROJECT_NAME
-from baseten_logs.errors import ExitStatus, PageFailing, TransportError
-from baseten_logs.pager import MIN_PAGE_SIZE, Direction, Pager
+from baseten_logs.reading.pager import MIN_PAGE_SIZE, Direction, Pager
 from tests.conftest import invoke
 from tests.fakeapi import FakeLogs
 from tests.test_pager import T0, crowded, fetcher, keys

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from baseten_logs.cache import Cache
-from baseten_logs.client import ApiClient
-from baseten_logs.errors import NotFoundError, UsageError
-from baseten_logs.resolve import logs_source
-from baseten_logs.source import LogsSource
+from baseten_logs.api.client import ApiClient
+from baseten_logs.base.errors import NotFoundError, UsageError
+from baseten_logs.sources.cache import Cache
+from baseten_logs.sources.resolve import logs_source
+from baseten_logs.sources.source import LogsSource
 from tests.fakecatalog import (
     API_URL,
     IDLIKE_ID,

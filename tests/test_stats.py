@@ -10,11 +10,10 @@ from typing import Any
 
 import pytest
 
-from baseten_logs.config import Credentials
-from baseten_logs.errors import ExitStatus
-from baseten_logs.levels import effective_level
-from baseten_logs.query import LogQuery, logs_path
-from baseten_logs.stats import (
+from baseten_logs.access.config import Credentials
+from baseten_logs.base.errors import ExitStatus
+from baseten_logs.base.levels import effective_level
+from baseten_logs.output.stats import (
     LEVEL_KEYS,
     TopCounter,
     WindowStats,
@@ -22,6 +21,7 @@ from baseten_logs.stats import (
     choose_bucket_ms,
     signature,
 )
+from baseten_logs.reading.query import LogQuery, logs_path
 from tests.fakeapi import API_URL, DEPLOYMENT, MODEL, FakeLogs, record
 
 MS = 1_000_000
@@ -260,7 +260,7 @@ def test_json_document_shape() -> None:
 
 
 def draw(summary_records: list[dict[str, Any]], width: int = 100) -> list[str]:
-    from baseten_logs.stats_view import make_console, render_summary
+    from baseten_logs.output.stats_view import make_console, render_summary
 
     console = make_console(io.StringIO(), color=False, width=width)
     console.record = True
@@ -300,7 +300,7 @@ def test_view_narrows_long_messages_with_an_ellipsis() -> None:
 
 
 def run(*, output: str = "text", until_ms: int = UNTIL_MS) -> ExitStatus:
-    from baseten_logs.commands.stats import run_stats
+    from baseten_logs.cli.stats import run_stats
 
     query = LogQuery(
         path=logs_path(MODEL, DEPLOYMENT), since_ms=SINCE_MS, until_ms=until_ms, limit=None
@@ -349,7 +349,9 @@ def test_on_a_terminal_stats_are_drawn(
 def test_a_gap_makes_stats_incomplete(
     logs_api: FakeLogs, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("baseten_logs.messages._quiet", False)  # whatever -q an earlier test set
+    monkeypatch.setattr(
+        "baseten_logs.output.messages._quiet", False
+    )  # whatever -q an earlier test set
     # More lines in one millisecond than a page holds: they cannot all be fetched.
     logs_api.records = [record(SINCE_MS * MS + i, f"burst {i}") for i in range(1001)]
     assert run(output="json", until_ms=SINCE_MS + M) == ExitStatus.INCOMPLETE
@@ -376,7 +378,7 @@ def test_counts_are_the_same_whatever_form_the_timestamps_take() -> None:
 
 
 def test_sparkline_cells_of_more_buckets_are_not_taller() -> None:
-    from baseten_logs.stats_view import _sparkline
+    from baseten_logs.output.stats_view import _sparkline
 
     # 25 buckets in 24 cells: one cell covers two buckets; a steady replica is still level.
     assert _sparkline([3] * 25) == "█" * 24

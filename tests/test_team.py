@@ -7,8 +7,8 @@ import re
 import pytest
 from pytest_httpx import HTTPXMock
 
-from baseten_logs.complete import complete_deployments, complete_models
-from baseten_logs.errors import ExitStatus
+from baseten_logs.base.errors import ExitStatus
+from baseten_logs.completion.complete import complete_deployments, complete_models
 from tests.conftest import invoke
 from tests.fakecatalog import API_URL, EMB_ACME, EMB_RESEARCH, FakeCatalog, serve
 

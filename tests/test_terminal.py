@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from baseten_logs.terminal import ColorMode, is_terminal, terminal_width, use_color
+from baseten_logs.output.terminal import ColorMode, is_terminal, terminal_width, use_color
 
 
 class FakeStream(io.StringIO):
@@ -137,6 +137,6 @@ def test_terminal_width_asks_stderr_when_stdout_is_piped(monkeypatch: pytest.Mon
 def test_terminal_module_does_not_import_rich() -> None:
     import subprocess
 
-    code = "import sys, baseten_logs.terminal; print('rich' in sys.modules)"
+    code = "import sys, baseten_logs.output.terminal; print('rich' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.stdout.strip() == "False", result.stderr

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from baseten_logs.errors import UsageError
-from baseten_logs.timeparse import FORMATS_HELP, format_ms, parse_duration_ms, parse_when
+from baseten_logs.base.errors import UsageError
+from baseten_logs.base.timeparse import FORMATS_HELP, format_ms, parse_duration_ms, parse_when
 
 NOW = 1_764_150_000_000  # 2025-11-26T09:40:00Z
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from baseten_logs.timestamps import record_ms, record_ns, timestamp_ns
+from baseten_logs.base.timestamps import record_ms, record_ns, timestamp_ns
 
 NS = 1_764_150_000_123_456_789  # 2025-11-26T09:40:00.123456789Z
 

@@ -22,11 +22,11 @@ import httpx
 import pytest
 from pytest_httpx import HTTPXMock, IteratorStream
 
-from baseten_logs import client as client_module
-from baseten_logs.config import resolve_credentials
-from baseten_logs.errors import ExitStatus
-from baseten_logs.login import MAX_TOKEN_CHARS, TOKEN_PATH
-from baseten_logs.trussrc import read_sections
+from baseten_logs.access.config import resolve_credentials
+from baseten_logs.access.login import MAX_TOKEN_CHARS, TOKEN_PATH
+from baseten_logs.access.trussrc import read_sections
+from baseten_logs.api import client as client_module
+from baseten_logs.base.errors import ExitStatus
 from tests.conftest import invoke
 from tests.test_client_limits import bomb
 from tests.test_logins import (

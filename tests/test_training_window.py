@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from pytest_httpx import HTTPXMock
 
-from baseten_logs.client import ApiClient
-from baseten_logs.commands.training import job_window
-from baseten_logs.query import LogQuery
-from baseten_logs.training import (
+from baseten_logs.api.client import ApiClient
+from baseten_logs.cli.training import job_window
+from baseten_logs.reading.query import LogQuery
+from baseten_logs.sources.training import (
     LIFETIME_SLACK_MS,
     TrainingTarget,
     lifetime,

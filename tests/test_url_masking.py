@@ -10,9 +10,9 @@ from __future__ import annotations
 import pytest
 from pytest_httpx import HTTPXMock
 
-from baseten_logs.config import mask_url as config_mask_url
-from baseten_logs.errors import ExitStatus
-from baseten_logs.masking import mask_url
+from baseten_logs.access.config import mask_url as config_mask_url
+from baseten_logs.api.masking import mask_url
+from baseten_logs.base.errors import ExitStatus
 from tests.conftest import invoke
 
 SECRET = "hunter2hunter2"

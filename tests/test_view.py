@@ -12,11 +12,11 @@ from typing import Any
 
 import pytest
 
-from baseten_logs.commands import view
-from baseten_logs.commands.view import RecordReader, run_view
-from baseten_logs.errors import ExitStatus, UsageError
-from baseten_logs.query import Filters
-from baseten_logs.render import encode_record, make_renderer
+from baseten_logs.base.errors import ExitStatus, UsageError
+from baseten_logs.cli import view
+from baseten_logs.cli.view import RecordReader, run_view
+from baseten_logs.output.render import encode_record, make_renderer
+from baseten_logs.reading.query import Filters
 from tests.shown import all_written
 
 BASE_MS = 1764237600000  # 2025-11-27 10:00:00.000Z
@@ -250,7 +250,7 @@ def test_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
         # What a mode-000 file does to open(); simulated, since CI runs as root.
         raise PermissionError(13, "Permission denied", str(path))
 
-    monkeypatch.setattr("baseten_logs.commands.view.open", denied, raising=False)
+    monkeypatch.setattr("baseten_logs.cli.view.open", denied, raising=False)
     assert "cannot read it (Permission denied)" in view_error(path)
 
 
@@ -391,7 +391,9 @@ def test_a_window_reads_every_timestamp_form(tmp_path: Path) -> None:
 def test_component_on_lines_that_carry_none_warns_and_explains(
     saved: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("baseten_logs.messages._quiet", False)  # whatever -q an earlier test set
+    monkeypatch.setattr(
+        "baseten_logs.output.messages._quiet", False
+    )  # whatever -q an earlier test set
     assert show(saved, query_filters=Filters(component="model")) == ""
     err = capsys.readouterr().err
     assert err.startswith("baseten-logs: warning: --component: none of the 10 lines of ")
@@ -613,7 +615,7 @@ def test_an_empty_chainlet_is_bad_input() -> None:
 
 
 def test_replica_given_twice_keeps_the_lines_of_either(saved: Path) -> None:
-    from baseten_logs.query import build_filters
+    from baseten_logs.reading.query import build_filters
 
     filters = build_filters(replica=["d3e4f", "nosuch"])
     assert show(saved, query_filters=filters) == messages(0, 2, 4, 6, 8)

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from pytest_httpx import HTTPXMock
 
-from baseten_logs.commands.whoami import run_whoami, whoami
-from baseten_logs.errors import AuthError, ConfigError, ExitStatus
+from baseten_logs.base.errors import AuthError, ConfigError, ExitStatus
+from baseten_logs.cli.whoami import run_whoami, whoami
 from tests.fakecatalog import FakeCatalog, serve
 
 ENV_KEY = "test-key-0123456789abcdef"  # the api_env fixture's

@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 
+from baseten_logs.base.timestamps import record_ns
 from baseten_logs.emulator import Emulator, EmulatorConfig
 from baseten_logs.emulator.chains import CHAIN_DEPLOYMENT_ID, CHAIN_ID, CHAIN_NAME, CHAINLETS
 from baseten_logs.emulator.config import IdStyle
-from baseten_logs.pager import record_key
-from baseten_logs.timestamps import record_ns
+from baseten_logs.reading.pager import record_key
 from tests.e2e.conftest import HOUR_MS, cli, settled_now_ms
 from tests.shown import api_fields
 

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from baseten_logs.base.errors import ExitStatus
+from baseten_logs.base.levels import effective_level
 from baseten_logs.emulator import Emulator
 from baseten_logs.emulator.chains import CHAIN_DEPLOYMENT_ID, CHAIN_ID
-from baseten_logs.errors import ExitStatus
-from baseten_logs.levels import effective_level
 from tests.e2e.conftest import CLI, DEPLOYMENT, HOUR_MS, MODEL, cli, settled_now_ms
 
 

@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 import typer
 
-from baseten_logs.cli import app
+from baseten_logs.cli.app import app
 from baseten_logs.emulator import DEMO_DEPLOYMENT_ID, DEMO_MODEL_ID, Emulator, EmulatorConfig
 from baseten_logs.emulator.chains import (
     CHAIN_DEPLOYMENT_ID,

@@ -9,8 +9,8 @@ import time
 
 import pytest
 
+from baseten_logs.base.errors import ExitStatus
 from baseten_logs.emulator import Emulator
-from baseten_logs.errors import ExitStatus
 from tests.e2e.conftest import CLI, DEPLOYMENT, HOUR_MS, MODEL, cli, settled_now_ms
 
 

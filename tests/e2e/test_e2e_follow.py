@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from baseten_logs.emulator import Emulator, EmulatorConfig
-from baseten_logs.pager import record_key
+from baseten_logs.reading.pager import record_key
 from tests.e2e.conftest import DEPLOYMENT, MODEL, cli
 
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from baseten_logs.base.errors import ExitStatus
 from baseten_logs.emulator import Emulator
 from baseten_logs.emulator.chains import CHAIN_NAME, TRAINING_JOB_ID, TRAINING_PROJECT_ID
-from baseten_logs.errors import ExitStatus
 from tests.e2e.conftest import DEPLOYMENT, HOUR_MS, MODEL, Run, cli, settled_now_ms
 from tests.hostile_server import CHAIN, HostileServer, Hostility, run_measured
 from tests.hostile_server import DEPLOYMENT as HOSTILE_DEPLOYMENT

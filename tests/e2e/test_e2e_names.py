@@ -10,9 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from baseten_logs.cache import Cache
-from baseten_logs.client import ApiClient
-from baseten_logs.complete import complete_deployments, complete_models, complete_replicas
+from baseten_logs.api.client import ApiClient
+from baseten_logs.base.errors import ExitStatus, NotFoundError
+from baseten_logs.completion.complete import (
+    complete_deployments,
+    complete_models,
+    complete_replicas,
+)
 from baseten_logs.emulator import (
     DEMO_DEPLOYMENT_ID,
     DEMO_DEPLOYMENT_NAME,
@@ -26,8 +30,8 @@ from baseten_logs.emulator import (
     WHISPER_OLD_DEPLOYMENT_ID,
     Emulator,
 )
-from baseten_logs.errors import ExitStatus, NotFoundError
-from baseten_logs.resolve import (
+from baseten_logs.sources.cache import Cache
+from baseten_logs.sources.resolve import (
     AmbiguousName,
     Target,
     list_deployments,

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from baseten_logs.base.errors import ExitStatus
 from baseten_logs.emulator import DEMO_MODEL_NAME, Emulator
 from baseten_logs.emulator.chains import CHAIN_ID, CHAIN_NAME, CHAINLETS
-from baseten_logs.errors import ExitStatus
 from tests.e2e.conftest import DAY_MS, DEPLOYMENT, MODEL, cli, on_terminal
 
 Record = dict[str, Any]

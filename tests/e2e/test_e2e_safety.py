@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from baseten_logs.cache import Cache, cache_key
+from baseten_logs.base.errors import ExitStatus
 from baseten_logs.emulator import HOSTILE_TEXT, Emulator
-from baseten_logs.errors import ExitStatus
-from baseten_logs.inert import inert
+from baseten_logs.output.inert import inert
+from baseten_logs.sources.cache import Cache, cache_key
 from tests.e2e.conftest import CLI, DEPLOYMENT, HOUR_MS, MODEL, cli, settled_now_ms
 from tests.hostile_server import DEPLOYMENT as HOSTILE_DEPLOYMENT
 from tests.hostile_server import MODEL as HOSTILE_MODEL

@@ -5,8 +5,8 @@ from __future__ import annotations
 import threading
 import time
 
+from baseten_logs.base.errors import ExitStatus
 from baseten_logs.emulator import Emulator
-from baseten_logs.errors import ExitStatus
 from tests.e2e.conftest import DEPLOYMENT, MODEL, cli
 
 GRACE_S = 5  # follow's grace after --until for late lines, then its last poll

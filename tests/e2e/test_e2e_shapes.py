@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from baseten_logs.base.timestamps import record_ns
 from baseten_logs.emulator import DEMO_DEPLOYMENT_ID, DEMO_MODEL_ID, Emulator, EmulatorConfig
 from baseten_logs.emulator.catalogue import (
     IDLIKE_DEPLOYMENT_ID,
@@ -20,8 +21,7 @@ from baseten_logs.emulator.catalogue import (
     IDLIKE_MODEL_ID,
     IDLIKE_MODEL_NAME,
 )
-from baseten_logs.pager import record_key
-from baseten_logs.timestamps import record_ns
+from baseten_logs.reading.pager import record_key
 from tests.e2e.conftest import DAY_MS, cli, settled_now_ms
 
 Shape = tuple[str, str, bool]

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from baseten_logs.base.levels import LEVEL_RANK, effective_level
 from baseten_logs.emulator import Emulator
-from baseten_logs.levels import LEVEL_RANK, effective_level
-from baseten_logs.stats import LEVEL_KEYS, signature
+from baseten_logs.output.stats import LEVEL_KEYS, signature
 from tests.e2e.conftest import DEPLOYMENT, HOUR_MS, MODEL, cli, on_terminal, settled_now_ms
 
 

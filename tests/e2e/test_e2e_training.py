@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from baseten_logs.base.levels import effective_level
 from baseten_logs.emulator import Emulator
 from baseten_logs.emulator.chains import (
     TRAINING_JOB_ID,
@@ -11,7 +12,6 @@ from baseten_logs.emulator.chains import (
     TRAINING_PROJECT_ID,
     TRAINING_PROJECT_NAME,
 )
-from baseten_logs.levels import effective_level
 from tests.e2e.conftest import DAY_MS, HOUR_MS, cli, settled_now_ms
 
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from baseten_logs.base.levels import effective_level
 from baseten_logs.emulator import Emulator
 from baseten_logs.emulator.catalogue import WHISPER_MODEL_ID, WHISPER_OLD_DEPLOYMENT_ID
-from baseten_logs.levels import effective_level
 from tests.e2e.conftest import (
     DAY_MS,
     DEPLOYMENT,

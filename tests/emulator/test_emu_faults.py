@@ -240,7 +240,7 @@ def test_latency_varies_per_request_within_the_jitter() -> None:
 
 
 def test_the_emulator_command_sets_the_rate_limit_and_jitter(monkeypatch: Any) -> None:
-    from baseten_logs.cli import run
+    from baseten_logs.cli.app import run
 
     seen: list[EmulatorConfig] = []
     monkeypatch.setattr("baseten_logs.emulator.serve", lambda cfg, **_: seen.append(cfg))

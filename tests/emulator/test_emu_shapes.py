@@ -7,6 +7,7 @@ import re
 import pytest
 from emu_helpers import MIN_MS, call, logs_path, now_ms
 
+from baseten_logs.base.timestamps import timestamp_ns
 from baseten_logs.emulator import DEMO_DEPLOYMENT_ID, DEMO_MODEL_ID, Emulator
 from baseten_logs.emulator.catalogue import (
     IDLIKE_DEPLOYMENT_ID,
@@ -15,7 +16,6 @@ from baseten_logs.emulator.catalogue import (
     IDLIKE_MODEL_NAME,
 )
 from baseten_logs.emulator.config import ID_STYLES
-from baseten_logs.timestamps import timestamp_ns
 from tests.emulator.conftest import MakeEmu
 
 SHAPES = {

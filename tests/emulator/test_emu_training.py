@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
+from baseten_logs.base.levels import effective_level
 from baseten_logs.emulator import Emulator
 from baseten_logs.emulator.chains import TRAINING_JOB_ID, TRAINING_OLD_JOB_ID, TRAINING_PROJECT_ID
-from baseten_logs.levels import effective_level
 
 HOUR_MS = 3_600_000
 

@@ -1,0 +1,1 @@
+"""The one HTTP client: bounds, deadlines, pacing, retries, the API's URLs and masking."""

@@ -1,0 +1,1 @@
+"""The vocabulary every layer shares: errors and exit statuses, times, log levels."""

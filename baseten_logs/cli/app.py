@@ -1,0 +1,2060 @@
+"""Typer commands: parse flags, call the core, hand results to a renderer. Nothing else.
+
+Start-up matters (`--help` and completion run often), so this module imports only typer and
+our own light modules; httpx and rich are imported inside the commands that need them.
+Flags shared by several commands are declared once, as Annotated aliases.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated, Any, Literal
+
+import typer
+from typer._click.exceptions import NoArgsIsHelpError, NoSuchOption  # typer vendors click
+from typer.core import TyperCommand
+
+from baseten_logs import __version__
+from baseten_logs.base.errors import BasetenLogsError, ExitStatus, UsageError
+from baseten_logs.cli import interrupts
+from baseten_logs.output import messages
+from baseten_logs.output.pipes import OutputClosed, stdout_failed, tolerant_stdout
+
+if TYPE_CHECKING:
+    from baseten_logs.access.config import Credentials
+    from baseten_logs.output.pipes import SaveFile
+    from baseten_logs.reading.follow import FollowSettings
+    from baseten_logs.reading.query import Filters, LogQuery
+    from baseten_logs.sources.cache import Cache
+    from baseten_logs.sources.source import LogsSource
+
+EXIT_STATUSES = (
+    "Exit statuses: 0 ok, 1 --fail-on matched, 2 bad input, 3 authentication failed, "
+    "4 not found, 5 API or network failure, 6 incomplete output, 70 internal error, "
+    "74 cannot write output, 129/130/143 SIGHUP/Ctrl-C/SIGTERM."
+)
+STATS_EXIT_STATUSES = (
+    "Exit statuses: 0 ok, 2 bad input, 3 authentication failed, 4 not found, "
+    "5 API or network failure, 6 incomplete counts, 70 internal error, 130 interrupted."
+)
+VIEW_EXIT_STATUSES = "Exit statuses: 0 ok, 2 bad input or file, 70 internal error, 130 interrupted."
+
+
+def _examples(*lines: str) -> str:
+    """An `Examples:` block for a help page, kept as written ("\b" stops click rewrapping it)."""
+    return "\b\nExamples:\n" + "\n".join(f"  {line}" for line in lines)
+
+
+TOP_EXAMPLES = _examples(
+    "baseten-logs get llama-3-8b                 # the newest 500 lines of production",
+    "baseten-logs get llama-3-8b -f              # then follow (Ctrl-C stops)",
+    "baseten-logs stats llama-3-8b --since 6h    # the shape of the last 6 hours",
+    "baseten-logs demo                           # try it all without an account",
+)
+GET_EXAMPLES = _examples(
+    "baseten-logs get llama-3-8b                          # newest 500 lines, production",
+    "baseten-logs get llama-3-8b v3 --since 2h --level error -n 50",
+    "baseten-logs get llama-3-8b -f --replica a1b2c       # follow one replica",
+    "baseten-logs get MODEL_ID DEPLOYMENT_ID --all --since 1h -o jsonl | jq -r .message",
+    "baseten-logs get llama-3-8b --since 15m -q --fail-on error   # in CI: exit 1 on errors",
+)
+STATS_EXAMPLES = _examples(
+    "baseten-logs stats llama-3-8b --since 6h",
+    "baseten-logs stats --chain rag-pipeline --since 2h   # every chainlet of a chain",
+    "baseten-logs stats llama-3-8b --since 1d --level warning",
+    "baseten-logs stats MODEL_ID DEPLOYMENT_ID --since 2h -o json | jq .totals",
+)
+VIEW_EXAMPLES = _examples(
+    "baseten-logs get llama-3-8b --all --since 1h --save run.jsonl",
+    "baseten-logs view run.jsonl --level error",
+    "baseten-logs get llama-3-8b -f -o jsonl | baseten-logs view - --level warning",
+)
+REQUEST_EXAMPLES = _examples(
+    "baseten-logs request 2f48e92de496d3fac1d82be4a5b2cd2c llama-3-8b",
+    "baseten-logs request REQUEST_ID llama-3-8b --context 30s   # and the untagged lines around it",
+    "baseten-logs request REQUEST_ID MODEL_ID DEPLOYMENT_ID --since 14d -o jsonl",
+    "baseten-logs request REQUEST_ID --chain rag-pipeline --context 30s   # across every chainlet",
+)
+
+
+def _epilog(*parts: str) -> str:
+    return "\n\n".join(parts)
+
+
+app = typer.Typer(
+    name="baseten-logs",
+    help="Fast, scriptable logs for model deployments on Baseten.",
+    epilog=_epilog(TOP_EXAMPLES, EXIT_STATUSES),
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    add_completion=False,  # typer's scripts evaluate names as code: ours are below
+    no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
+
+
+class UsageCommand(TyperCommand):
+    """Usage lines as people write them, `get MODEL [DEPLOYMENT]`: typer writes `{MODEL}`."""
+
+    def collect_usage_pieces(self, ctx: typer.Context) -> list[str]:  # type: ignore[override]
+        return [
+            piece[1:-1] if piece.startswith("{") and piece.endswith("}") else piece
+            for piece in super().collect_usage_pieces(ctx)
+        ]
+
+
+WINDOW = "Window"
+FILTERS = "Filters (applied by the API)"
+OUTPUT = "Output"
+ACCESS = "Access"
+SCRIPTS = "Scripts and CI"
+
+
+def _choices(*values: str) -> Callable[[str], list[str]]:
+    """Shell completion for a flag with a fixed set of values, any case accepted.
+
+    Candidates come back in the case the user started typing (`err` -> `error`): shells drop
+    candidates that do not start with what was typed, exactly.
+    """
+
+    def complete(incomplete: str) -> list[str]:
+        lower = incomplete.islower()
+        return [
+            v.lower() if lower else v for v in values if v.lower().startswith(incomplete.lower())
+        ]
+
+    return complete
+
+
+# Completion of real names reads the on-disk cache of listings (complete.py); the words typed
+# so far are re-parsed there because click leaves parameters unset while completing.
+def _access(params: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "api_key": params.get("api_key"),
+        "api_url": params.get("api_url"),
+        "remote": params.get("remote") or "baseten",
+        "team": params.get("team"),
+    }
+
+
+def _complete_model(ctx: typer.Context, incomplete: str) -> list[str]:
+    from baseten_logs.completion.complete import complete_models, completion_params
+
+    return complete_models(incomplete, **_access(completion_params(ctx)))
+
+
+def _complete_deployment(ctx: typer.Context, incomplete: str) -> list[str]:
+    from baseten_logs.completion.complete import complete_deployments, completion_params
+
+    params = completion_params(ctx)
+    return complete_deployments(params.get("model"), incomplete, **_access(params))
+
+
+def _complete_env(ctx: typer.Context, incomplete: str) -> list[str]:
+    from baseten_logs.completion.complete import complete_environments, completion_params
+
+    params = completion_params(ctx)
+    return complete_environments(params.get("model"), incomplete, **_access(params))
+
+
+def _complete_replica(ctx: typer.Context, incomplete: str) -> list[str]:
+    from baseten_logs.completion.complete import complete_replicas, completion_params
+
+    params = completion_params(ctx)
+    return complete_replicas(
+        params.get("model"),
+        params.get("deployment"),
+        incomplete,
+        environment=params.get("env"),
+        **_access(params),
+    )
+
+
+# --- Flags shared by several commands --------------------------------------------------------
+Model = Annotated[
+    str,
+    typer.Argument(
+        metavar="MODEL",
+        help="The model's name or id.",
+        show_default=False,
+        autocompletion=_complete_model,
+    ),
+]
+Deployment = Annotated[
+    str | None,
+    typer.Argument(
+        metavar="DEPLOYMENT",
+        help="A deployment's name or id, or production / development. Default: production.",
+        show_default=False,
+        autocompletion=_complete_deployment,
+    ),
+]
+Team = Annotated[
+    str | None,
+    typer.Option(
+        "--team",
+        metavar="NAME",
+        help="When models of several teams share the name: the one of this team.",
+        show_default=False,
+    ),
+]
+Env = Annotated[
+    str | None,
+    typer.Option(
+        "--env",
+        metavar="NAME",
+        help="An environment's logs (every deployment that served it), not one deployment's.",
+        show_default=False,
+        autocompletion=_complete_env,
+    ),
+]
+Since = Annotated[
+    str | None,
+    typer.Option(
+        metavar="WHEN",
+        help="Start: 15m, 2h30m, 3d, 1w ago; RFC 3339 (no zone = local); epoch s/ms; now. "
+        "Default: 30 minutes before --until.",
+        rich_help_panel=WINDOW,
+    ),
+]
+Until = Annotated[
+    str | None,
+    typer.Option(
+        metavar="WHEN",
+        help="End, same formats, or +DURATION after --since. Default: now.",
+        rich_help_panel=WINDOW,
+    ),
+]
+Level = Annotated[
+    str | None,
+    typer.Option(
+        metavar="LEVEL",
+        help="Minimum level: DEBUG, INFO, WARNING, ERROR. A line without a level counts at the "
+        "level its text shows, as in the output.",
+        autocompletion=_choices("DEBUG", "INFO", "WARNING", "ERROR"),
+        rich_help_panel=FILTERS,
+    ),
+]
+Replica = Annotated[
+    list[str] | None,
+    typer.Option(
+        metavar="ID",
+        help="Only this replica (repeatable: lines of any of them). Ids match exactly.",
+        autocompletion=_complete_replica,
+        rich_help_panel=FILTERS,
+    ),
+]
+RequestId = Annotated[
+    str | None,
+    typer.Option(metavar="ID", help="Only this inference request.", rich_help_panel=FILTERS),
+]
+Component = Annotated[
+    str | None,
+    typer.Option(metavar="NAME", help="Only this component.", rich_help_panel=FILTERS),
+]
+Grep = Annotated[
+    str | None,
+    typer.Option(
+        metavar="RE2", help="RE2 pattern the message must match.", rich_help_panel=FILTERS
+    ),
+]
+Include = Annotated[
+    list[str] | None,
+    typer.Option(
+        metavar="TEXT",
+        help="Substring the message must contain (repeatable, up to 8, case-sensitive).",
+        rich_help_panel=FILTERS,
+    ),
+]
+Exclude = Annotated[
+    list[str] | None,
+    typer.Option(
+        metavar="TEXT",
+        help="Drop lines containing this substring (repeatable, up to 8).",
+        rich_help_panel=FILTERS,
+    ),
+]
+LogOutput = Annotated[
+    str,
+    typer.Option(
+        "-o",
+        "--output",
+        metavar="FORMAT",
+        help="text, jsonl (API fields unchanged), json (one array), raw (messages) or "
+        "github (Actions groups and annotations).",
+        autocompletion=_choices("text", "jsonl", "json", "raw", "github"),
+        rich_help_panel=OUTPUT,
+    ),
+]
+Reverse = Annotated[bool, typer.Option("--reverse", help="Newest first.", rich_help_panel=OUTPUT)]
+Color = Annotated[
+    str,
+    typer.Option(
+        metavar="WHEN",
+        help="auto, always or never. auto follows the terminal, NO_COLOR and FORCE_COLOR.",
+        autocompletion=_choices("auto", "always", "never"),
+        rich_help_panel=OUTPUT,
+    ),
+]
+Utc = Annotated[
+    bool, typer.Option("--utc", help="Times in UTC, not local time.", rich_help_panel=OUTPUT)
+]
+ApiKey = Annotated[
+    str | None,
+    typer.Option(
+        metavar="KEY",
+        help="API key. Default: BASETEN_API_KEY, truss's BASETEN_TRUSS_AUTH_* pair, then "
+        "~/.trussrc (a key or a truss login, inline or in the keyring).",
+        rich_help_panel=ACCESS,
+        show_default=False,
+    ),
+]
+ApiUrl = Annotated[
+    str | None,
+    typer.Option(
+        metavar="URL",
+        help="API URL (https, or http to this machine). Default: BASETEN_API_URL, the "
+        "BASETEN_TRUSS_AUTH_* pair, ~/.trussrc, https://api.baseten.co.",
+        rich_help_panel=ACCESS,
+    ),
+]
+Remote = Annotated[
+    str,
+    typer.Option(metavar="NAME", help="~/.trussrc section to read.", rich_help_panel=ACCESS),
+]
+NoCache = Annotated[
+    bool,
+    typer.Option(
+        "--no-cache",
+        help="Resolve names afresh, without the on-disk cache of names and ids.",
+        rich_help_panel=ACCESS,
+    ),
+]
+Retries = Annotated[
+    str,
+    typer.Option(
+        metavar="N",
+        help="Retries of a failed request (429, 5xx, timeouts) before giving up; 0 = none.",
+        rich_help_panel=ACCESS,
+    ),
+]
+Concurrency = Annotated[
+    str,
+    typer.Option(
+        metavar="N",
+        help="Requests of a whole window in flight at once: auto (grows while answers come "
+        "back well, within --max-rps) or a fixed number, 1 = one after another.",
+        autocompletion=_choices("auto"),
+        rich_help_panel=WINDOW,
+    ),
+]
+MaxRps = Annotated[
+    str,
+    typer.Option(
+        metavar="N",
+        help="At most N requests a second, on average, for everything this run sends "
+        "(the API allows a key 100); lower it when several jobs share a key.",
+        rich_help_panel=ACCESS,
+    ),
+]
+Verbose = Annotated[
+    bool,
+    typer.Option("-v", "--verbose", help="Requests and timings on stderr (key redacted)."),
+]
+FailOn = Annotated[
+    str | None,
+    typer.Option(
+        metavar="LEVEL",
+        help="Exit 1 if a line at or above LEVEL (or ANY line) was shown.",
+        rich_help_panel=SCRIPTS,
+        autocompletion=_choices("ANY", "DEBUG", "INFO", "WARNING", "ERROR"),
+    ),
+]
+Save = Annotated[
+    str | None,
+    typer.Option(
+        metavar="FILE",
+        help="Also write the full JSON lines of what was shown to FILE.",
+        rich_help_panel=SCRIPTS,
+    ),
+]
+Summary = Annotated[
+    bool,
+    typer.Option(
+        "--summary",
+        help="At the end, counts on stderr: lines, levels, replicas, span, requests.",
+        rich_help_panel=SCRIPTS,
+    ),
+]
+Quiet = Annotated[
+    bool,
+    typer.Option(
+        "-q", "--quiet", help="Nothing but log lines (and errors).", rich_help_panel=SCRIPTS
+    ),
+]
+
+Limit = Annotated[
+    str | None,
+    typer.Option(
+        "-n",
+        "--limit",
+        metavar="N",
+        help="Show the newest N lines of the window, oldest first. Default 500; with -f a "
+        "screenful, and -f -n 0 shows only lines that arrive from now on.",
+        rich_help_panel=WINDOW,
+    ),
+]
+AllLines = Annotated[
+    bool,
+    typer.Option("--all", help="Every line in the window, streamed.", rich_help_panel=WINDOW),
+]
+Follow = Annotated[
+    bool,
+    typer.Option(
+        "-f",
+        "--follow",
+        help="Keep printing new lines until Ctrl-C (or until --until has passed).",
+        rich_help_panel=WINDOW,
+    ),
+]
+Overlap = Annotated[
+    str,
+    typer.Option(
+        metavar="DURATION",
+        help="With -f: how late a line may arrive and still be shown.",
+        rich_help_panel=WINDOW,
+    ),
+]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"baseten-logs {__version__}")
+        raise typer.Exit()
+
+
+SHELL_NAMES = ("bash", "zsh", "fish", "powershell")
+COMPLETION_FLAGS = ("--install-completion", "--show-completion")
+
+
+def _install_completion(ctx: typer.Context, value: str | None) -> None:
+    if value is None or ctx.resilient_parsing:  # resilient: a shell completing this very flag
+        return
+    from baseten_logs.completion.completion_scripts import install, shell_name
+
+    shell = shell_name("--install-completion", value)
+    path = install(shell)
+    typer.echo(f"{shell} completion installed in {path}; it takes effect in new shells")
+    raise typer.Exit()
+
+
+def _show_completion(ctx: typer.Context, value: str | None) -> None:
+    if value is None or ctx.resilient_parsing:
+        return
+    from baseten_logs.completion.completion_scripts import script, shell_name
+
+    typer.echo(script(shell_name("--show-completion", value)), nl=False)
+    raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", help="Print the version and exit.", callback=_version, is_eager=True
+        ),
+    ] = False,
+    install_completion: Annotated[
+        str | None,
+        typer.Option(
+            "--install-completion",
+            metavar="[SHELL]",
+            help="Install completion for SHELL (bash, zsh, fish, powershell), else this shell.",
+            callback=_install_completion,
+            is_eager=True,
+            expose_value=False,
+            autocompletion=_choices(*SHELL_NAMES),
+        ),
+    ] = None,
+    show_completion: Annotated[
+        str | None,
+        typer.Option(
+            "--show-completion",
+            metavar="[SHELL]",
+            help="Print the completion script for SHELL, else this shell (what install writes).",
+            callback=_show_completion,
+            is_eager=True,
+            expose_value=False,
+            autocompletion=_choices(*SHELL_NAMES),
+        ),
+    ] = None,
+) -> None:
+    """Fast, scriptable logs for model deployments on Baseten."""
+
+
+# --- Helpers the command bodies share -------------------------------------------------------
+def _filters(
+    level: str | None,
+    replica: list[str] | None,
+    request_id: str | None,
+    component: str | None,
+    grep: str | None,
+    include: list[str] | None,
+    exclude: list[str] | None,
+) -> Filters:
+    from baseten_logs.reading.query import build_filters
+
+    return build_filters(
+        level=level,
+        replica=replica,
+        request_id=request_id,
+        component=component,
+        grep=grep,
+        includes=include or (),
+        excludes=exclude or (),
+    )
+
+
+def _credentials(api_key: str | None, api_url: str | None, remote: str) -> Credentials:
+    from baseten_logs.access.config import resolve_credentials
+
+    return resolve_credentials(api_key=api_key, api_url=api_url, remote=remote, warn=messages.warn)
+
+
+def _cache(credentials: Credentials, no_cache: bool) -> Cache | None:
+    from baseten_logs.sources.cache import cache_for
+
+    return cache_for(credentials, enabled=not no_cache)
+
+
+def _logs_source(
+    credentials: Credentials,
+    *,
+    model: str,
+    deployment: str | None,
+    env: str | None,
+    no_cache: bool,
+    verbose: bool,
+    team: str | None = None,
+) -> LogsSource:
+    """Where the logs are: checked now, settled by the first logs request (see source.py)."""
+    from baseten_logs.sources.resolve import logs_source
+
+    return logs_source(
+        model=model,
+        deployment=deployment,
+        environment=env,
+        cache=_cache(credentials, no_cache),
+        warn=messages.warn,
+        log=messages.info if verbose else None,
+        team=team,
+    )
+
+
+def _workers(concurrency: str) -> int | Literal["auto"]:
+    from baseten_logs.reading.query import MAX_CONCURRENCY, parse_count
+
+    if concurrency.strip().lower() == "auto":
+        return "auto"
+    hint = f"auto, or 1 to {MAX_CONCURRENCY}"
+    workers = parse_count(concurrency, flag="--concurrency", hint=hint)
+    if workers > MAX_CONCURRENCY:
+        raise UsageError("--concurrency", f"{workers} is too many", hint=hint)
+    return workers
+
+
+MAX_RPS = 1000.0  # far above any key's budget today; a typo like 1e9 is still caught
+
+
+def _max_rps(value: str) -> float:
+    """--max-rps: requests a second, a positive number (fractions too: 0.5 is one every 2 s)."""
+    hint = "requests a second, e.g. 50 (the API allows 100)"
+    try:
+        rps = float(value)
+    except ValueError:
+        raise UsageError("--max-rps", f"{value!r} is not a number", hint=hint) from None
+    if not 0 < rps <= MAX_RPS:  # also nan and inf
+        raise UsageError("--max-rps", f"must be above 0 and at most {MAX_RPS:g}", hint=hint)
+    return rps
+
+
+def _attempts(retries: str) -> int:
+    from baseten_logs.reading.query import parse_count
+
+    # Not parse_count's "e.g. 100": a hundred retries is never the fix.
+    hint = "0 fails at once; the default is 5"
+    return 1 + parse_count(retries, flag="--retries", minimum=0, hint=hint)
+
+
+@dataclass(frozen=True)
+class _LogPlan:
+    """What `get`, `chain` and `training` were asked for, every flag checked, nothing sent."""
+
+    output: str
+    color: str
+    count: int | None
+    follow: FollowSettings | None
+    fail_on: str | None
+    workers: int | Literal["auto"]
+    rps: float
+    attempts: int
+    filters: Filters
+    since_ms: int
+    until_ms: int
+    follow_until_ms: int | None
+    look_back: bool  # no --since, no -f: an empty window widens (look_back.py)
+
+    def query(
+        self, path: str, *, source: LogsSource | None = None, filters: Filters | None = None
+    ) -> LogQuery:
+        from baseten_logs.reading.query import LogQuery
+
+        return LogQuery(
+            path=path,
+            since_ms=self.since_ms,
+            until_ms=self.until_ms,
+            filters=self.filters if filters is None else filters,
+            limit=self.count,
+            source=source,
+        )
+
+
+def _log_plan(
+    *,
+    quiet: bool,
+    output: str,
+    color: str,
+    all_lines: bool,
+    limit: str | None,
+    follow: bool,
+    reverse: bool,
+    since: str | None,
+    until: str | None,
+    overlap: str,
+    fail_on: str | None,
+    concurrency: str,
+    max_rps: str,
+    retries: str,
+    filters: Filters,
+) -> _LogPlan:
+    """The checks of the log-printing commands' shared flags, before anything is sent."""
+    from baseten_logs.output.render import (
+        OUTPUT_FORMATS,  # the renderer's list: one place says what exists
+    )
+    from baseten_logs.reading.query import (
+        COLOR_MODES,
+        DEFAULT_WINDOW_MS,
+        follow_settings_for,
+        parse_choice,
+        parse_count,
+        parse_fail_on,
+        resolve_window,
+        screenful,
+    )
+
+    messages.set_quiet(quiet)
+    output_format = parse_choice(output, flag="--output", choices=OUTPUT_FORMATS)
+    color_mode = parse_choice(color, flag="--color", choices=COLOR_MODES)
+    if all_lines and limit is not None:
+        raise UsageError("--all", "cannot be combined with -n/--limit", hint="choose one")
+    if follow and reverse:  # newest first needs the stream's end
+        raise UsageError(
+            "-f/--follow",
+            "cannot be combined with --reverse",
+            hint="follow prints oldest first; drop --reverse",
+        )
+    if follow and output_format == "json":  # one array: it needs the stream's end
+        raise UsageError("-f/--follow", "cannot be combined with -o json", hint="use -o jsonl")
+    if follow and output_format == "github":  # its groups per replica need the stream's end
+        raise UsageError(
+            "-f/--follow",
+            "cannot be combined with -o github, which groups a finished window by replica",
+            hint="in CI drop -f and give --since/--until; to watch, follow with -o text",
+        )
+    if all_lines or (follow and since is not None and limit is None):
+        count = None  # -f --since: the whole window asked for, then new lines
+    elif follow and limit is None:
+        count = screenful()
+    else:
+        # -f -n 0, as with tail and kubectl: only the lines that arrive from now on.
+        count = parse_count(limit or "500", flag="-n/--limit", minimum=0 if follow else 1)
+    follow_settings = follow_settings_for(overlap) if follow else None
+    failing_level = parse_fail_on(fail_on)
+    workers = _workers(concurrency)
+    rps = _max_rps(max_rps)
+    attempts = _attempts(retries)
+    since_ms, until_ms = resolve_window(since=since, until=until)
+    follow_until_ms = None
+    if follow:
+        # -f with --until: open with the window up to now, then follow until --until.
+        now_ms = int(time.time() * 1000)
+        follow_until_ms = until_ms if until is not None else None
+        until_ms = min(until_ms, now_ms)
+        if since is None:  # the opening window ends now, however far ahead --until is
+            since_ms = until_ms - DEFAULT_WINDOW_MS
+        since_ms = min(since_ms, until_ms)
+    return _LogPlan(
+        output=output_format,
+        color=color_mode,
+        count=count,
+        follow=follow_settings,
+        fail_on=failing_level,
+        workers=workers,
+        rps=rps,
+        attempts=attempts,
+        filters=filters,
+        since_ms=since_ms,
+        until_ms=until_ms,
+        follow_until_ms=follow_until_ms,
+        look_back=since is None and not follow,
+    )
+
+
+def _open_save(save: str | None) -> SaveFile | None:
+    """--save's file, prepared (a bad path is bad input: found before any request)."""
+    from baseten_logs.output.pipes import open_save_file
+
+    return open_save_file(save) if save else None
+
+
+# --- Commands -------------------------------------------------------------------------------
+@app.command(
+    cls=UsageCommand,
+    epilog=_epilog(GET_EXAMPLES, EXIT_STATUSES),
+    short_help="Print logs: the newest lines, a whole window, or follow them.",
+)
+def get(
+    model: Model,
+    deployment: Deployment = None,
+    env: Env = None,
+    team: Team = None,
+    since: Since = None,
+    until: Until = None,
+    limit: Limit = None,
+    all_lines: AllLines = False,
+    follow: Follow = False,
+    concurrency: Concurrency = "auto",
+    overlap: Overlap = "60s",
+    level: Level = None,
+    replica: Replica = None,
+    request_id: RequestId = None,
+    component: Component = None,
+    grep: Grep = None,
+    include: Include = None,
+    exclude: Exclude = None,
+    output: LogOutput = "text",
+    reverse: Reverse = False,
+    color: Color = "auto",
+    utc: Utc = False,
+    fail_on: FailOn = None,
+    save: Save = None,
+    summary: Summary = False,
+    quiet: Quiet = False,
+    api_key: ApiKey = None,
+    api_url: ApiUrl = None,
+    remote: Remote = "baseten",
+    no_cache: NoCache = False,
+    retries: Retries = "5",
+    max_rps: MaxRps = "100",
+    verbose: Verbose = False,
+) -> None:
+    """Print a deployment's logs: the newest lines of a window, or all of it, or follow it."""
+    plan = _log_plan(
+        quiet=quiet,
+        output=output,
+        color=color,
+        all_lines=all_lines,
+        limit=limit,
+        follow=follow,
+        reverse=reverse,
+        since=since,
+        until=until,
+        overlap=overlap,
+        fail_on=fail_on,
+        concurrency=concurrency,
+        max_rps=max_rps,
+        retries=retries,
+        filters=_filters(level, replica, request_id, component, grep, include, exclude),
+    )
+    credentials = _credentials(api_key, api_url, remote)
+    # No request yet: names and ids are only checked here (the first logs request settles them).
+    source = _logs_source(
+        credentials,
+        model=model,
+        deployment=deployment,
+        env=env,
+        no_cache=no_cache,
+        verbose=verbose,
+        team=team,
+    )
+    save_file = _open_save(save)  # a bad path is bad input, found now
+    from baseten_logs.cli.get import Extras, run_get  # httpx and friends: only once input is good
+
+    status = run_get(
+        query=plan.query(source.path, source=source),
+        credentials=credentials,
+        output=plan.output,
+        color=plan.color,
+        utc=utc,
+        reverse=reverse,
+        verbose=verbose,
+        follow=plan.follow,
+        follow_until_ms=plan.follow_until_ms,
+        look_back=plan.look_back,
+        concurrency=plan.workers,
+        max_rps=plan.rps,
+        attempts=plan.attempts,
+        extras=Extras(save_file=save_file, fail_on=plan.fail_on, summary=summary),
+    )
+    raise typer.Exit(int(status))
+
+
+CHAIN_EXAMPLES = _examples(
+    "baseten-logs chain rag-pipeline                     # newest 500 lines of every chainlet",
+    "baseten-logs chain rag-pipeline --chainlet Generator --level error --since 2h",
+    "baseten-logs chain rag-pipeline -f                  # follow every chainlet at once",
+    "baseten-logs chain CHAIN_ID --all --since 1h -o jsonl | jq -r '.chainlet + \" \" + .message'",
+)
+
+
+def _complete_chainlet(ctx: typer.Context, incomplete: str) -> list[str]:
+    from baseten_logs.completion.complete import complete_chainlets, completion_params
+
+    params = completion_params(ctx, needed="chain")
+    return complete_chainlets(params.get("chain"), incomplete, **_access(params))
+
+
+def _complete_chain(ctx: typer.Context, incomplete: str) -> list[str]:
+    from baseten_logs.completion.complete import complete_chains, completion_params
+
+    return complete_chains(incomplete, **_access(completion_params(ctx)))
+
+
+@app.command(
+    cls=UsageCommand,
+    epilog=_epilog(CHAIN_EXAMPLES, EXIT_STATUSES),
+    short_help="Print a chain's logs: every chainlet, merged in time order.",
+)
+def chain(
+    chain: Annotated[
+        str,
+        typer.Argument(
+            metavar="CHAIN",
+            help="The chain's name or id.",
+            show_default=False,
+            autocompletion=_complete_chain,
+        ),
+    ],
+    deployment: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="DEPLOYMENT",
+            help="A chain deployment's id, or production / development. Default: production.",
+            show_default=False,
+        ),
+    ] = None,
+    chainlet: Annotated[
+        list[str] | None,
+        typer.Option(
+            metavar="NAME",
+            help="Only this chainlet (name or id; repeatable). Default: every chainlet.",
+            show_default=False,
+            autocompletion=_complete_chainlet,
+        ),
+    ] = None,
+    env: Annotated[
+        str | None,
+        typer.Option(
+            "--env",
+            metavar="NAME",
+            help="The deployment this environment serves now, instead of DEPLOYMENT.",
+            show_default=False,
+        ),
+    ] = None,
+    since: Since = None,
+    until: Until = None,
+    limit: Limit = None,
+    all_lines: AllLines = False,
+    follow: Follow = False,
+    concurrency: Concurrency = "auto",
+    overlap: Overlap = "60s",
+    level: Level = None,
+    replica: Replica = None,
+    request_id: RequestId = None,
+    component: Component = None,
+    grep: Grep = None,
+    include: Include = None,
+    exclude: Exclude = None,
+    output: LogOutput = "text",
+    reverse: Reverse = False,
+    color: Color = "auto",
+    utc: Utc = False,
+    fail_on: FailOn = None,
+    save: Save = None,
+    summary: Summary = False,
+    quiet: Quiet = False,
+    api_key: ApiKey = None,
+    api_url: ApiUrl = None,
+    remote: Remote = "baseten",
+    retries: Retries = "5",
+    max_rps: MaxRps = "100",
+    verbose: Verbose = False,
+    no_cache: NoCache = False,
+) -> None:
+    """Print a chain's logs: every chainlet's lines merged in time order, each line labelled
+    with its chainlet (a column in text, a "chainlet" field in -o jsonl / json). -n N is the
+    newest N lines of the whole chain."""
+    from baseten_logs.sources.chains import check_chain_input
+
+    plan = _log_plan(
+        quiet=quiet,
+        output=output,
+        color=color,
+        all_lines=all_lines,
+        limit=limit,
+        follow=follow,
+        reverse=reverse,
+        since=since,
+        until=until,
+        overlap=overlap,
+        fail_on=fail_on,
+        concurrency=concurrency,
+        max_rps=max_rps,
+        retries=retries,
+        filters=_filters(level, replica, request_id, component, grep, include, exclude),
+    )
+    chainlets = chainlet or []
+    check_chain_input(chain=chain, deployment=deployment, environment=env, chainlets=chainlets)
+    credentials = _credentials(api_key, api_url, remote)
+    save_file = _open_save(save)
+    from baseten_logs.cli.chain import run_chain  # httpx and friends: only once input is good
+    from baseten_logs.cli.get import Extras
+
+    try:
+        status = run_chain(
+            chain=chain,
+            deployment=deployment,
+            environment=env,
+            chainlets=chainlets,
+            query=plan.query(""),
+            credentials=credentials,
+            verbose=verbose,
+            attempts=plan.attempts,
+            cache=_cache(credentials, no_cache),
+            output=plan.output,
+            color=plan.color,
+            utc=utc,
+            reverse=reverse,
+            follow=plan.follow,
+            follow_until_ms=plan.follow_until_ms,
+            look_back=plan.look_back,
+            concurrency=plan.workers,
+            max_rps=plan.rps,
+            extras=Extras(save_file=save_file, fail_on=plan.fail_on, summary=summary),
+        )
+    finally:
+        if save_file is not None:
+            # A run that failed before reaching the lines (an unknown chain or job) leaves an
+            # existing FILE as it was; after a run, finishing again changes nothing.
+            save_file.finish(complete=False)
+    raise typer.Exit(int(status))
+
+
+TRAINING_EXAMPLES = _examples(
+    "baseten-logs training llama-finetune                # the latest job's newest 500 lines",
+    "baseten-logs training llama-finetune lora-r16 --grep 'loss|OOM' --since 6h",
+    "baseten-logs training llama-finetune -f             # follow until the job ends",
+)
+
+
+def _complete_training_job(ctx: typer.Context, incomplete: str) -> list[str]:
+    from baseten_logs.completion.complete import complete_training_jobs, completion_params
+
+    params = completion_params(ctx, needed="project")
+    return complete_training_jobs(params.get("project"), incomplete, **_access(params))
+
+
+def _complete_training_project(ctx: typer.Context, incomplete: str) -> list[str]:
+    from baseten_logs.completion.complete import complete_training_projects, completion_params
+
+    return complete_training_projects(incomplete, **_access(completion_params(ctx)))
+
+
+@app.command(
+    cls=UsageCommand,
+    epilog=_epilog(TRAINING_EXAMPLES, EXIT_STATUSES),
+    short_help="Print a training job's logs, with get's filters (applied locally).",
+)
+def training(
+    project: Annotated[
+        str,
+        typer.Argument(
+            metavar="PROJECT",
+            help="The training project's name or id.",
+            show_default=False,
+            autocompletion=_complete_training_project,
+        ),
+    ],
+    job: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="JOB",
+            help="A training job's id or name. Default: the project's newest job.",
+            show_default=False,
+            autocompletion=_complete_training_job,
+        ),
+    ] = None,
+    since: Since = None,
+    until: Until = None,
+    limit: Limit = None,
+    all_lines: AllLines = False,
+    follow: Follow = False,
+    concurrency: Concurrency = "auto",
+    overlap: Overlap = "60s",
+    level: Level = None,
+    replica: Replica = None,
+    request_id: RequestId = None,
+    component: Component = None,
+    grep: Grep = None,
+    include: Include = None,
+    exclude: Exclude = None,
+    output: LogOutput = "text",
+    reverse: Reverse = False,
+    color: Color = "auto",
+    utc: Utc = False,
+    fail_on: FailOn = None,
+    save: Save = None,
+    summary: Summary = False,
+    quiet: Quiet = False,
+    api_key: ApiKey = None,
+    api_url: ApiUrl = None,
+    remote: Remote = "baseten",
+    retries: Retries = "5",
+    max_rps: MaxRps = "100",
+    verbose: Verbose = False,
+) -> None:
+    """Print a training job's logs. Its endpoint takes only the window and a level, so the
+    filters run here, meaning exactly what they mean for get (-v says so); -n N reads on until
+    N lines matched. -f stops once the job has ended. With no --since the window is the job's
+    lifetime: from its creation to its end (or now, while it runs)."""
+    from baseten_logs.sources.training import check_training_input
+
+    plan = _log_plan(
+        quiet=quiet,
+        output=output,
+        color=color,
+        all_lines=all_lines,
+        limit=limit,
+        follow=follow,
+        reverse=reverse,
+        since=since,
+        until=until,
+        overlap=overlap,
+        fail_on=fail_on,
+        concurrency=concurrency,
+        max_rps=max_rps,
+        retries=retries,
+        filters=_filters(level, replica, request_id, component, grep, include, exclude),
+    )
+    check_training_input(project=project, job=job)
+    credentials = _credentials(api_key, api_url, remote)
+    save_file = _open_save(save)
+    from baseten_logs.cli.get import Extras
+    from baseten_logs.cli.training import run_training  # httpx and friends: only once input is good
+
+    try:
+        status = run_training(
+            project=project,
+            job=job,
+            query=plan.query(""),
+            credentials=credentials,
+            verbose=verbose,
+            attempts=plan.attempts,
+            output=plan.output,
+            color=plan.color,
+            utc=utc,
+            reverse=reverse,
+            follow=plan.follow,
+            follow_until_ms=plan.follow_until_ms,
+            look_back=plan.look_back,
+            since_given=since is not None,
+            until_given=until is not None,
+            concurrency=plan.workers,
+            max_rps=plan.rps,
+            extras=Extras(save_file=save_file, fail_on=plan.fail_on, summary=summary),
+        )
+    finally:
+        if save_file is not None:
+            # A run that failed before reaching the lines (an unknown chain or job) leaves an
+            # existing FILE as it was; after a run, finishing again changes nothing.
+            save_file.finish(complete=False)
+    raise typer.Exit(int(status))
+
+
+@app.command(
+    cls=UsageCommand,
+    epilog=_epilog(STATS_EXAMPLES, STATS_EXIT_STATUSES),
+    short_help="The shape of a window: levels over time, replicas, top lines.",
+)
+def stats(
+    model: Model,
+    deployment: Deployment = None,
+    env: Env = None,
+    team: Team = None,
+    since: Since = None,
+    until: Until = None,
+    concurrency: Concurrency = "auto",
+    level: Level = None,
+    replica: Replica = None,
+    request_id: RequestId = None,
+    component: Component = None,
+    grep: Grep = None,
+    include: Include = None,
+    exclude: Exclude = None,
+    output: Annotated[
+        str,
+        typer.Option(
+            "-o",
+            "--output",
+            metavar="FORMAT",
+            help="text (drawn on a terminal, JSON when piped) or json.",
+            autocompletion=_choices("text", "json"),
+            rich_help_panel=OUTPUT,
+        ),
+    ] = "text",
+    color: Color = "auto",
+    utc: Utc = False,
+    api_key: ApiKey = None,
+    api_url: ApiUrl = None,
+    remote: Remote = "baseten",
+    no_cache: NoCache = False,
+    retries: Retries = "5",
+    max_rps: MaxRps = "100",
+    verbose: Verbose = False,
+    chain: Annotated[
+        bool,
+        typer.Option(
+            "--chain",
+            help="MODEL names a chain and DEPLOYMENT a chain deployment: every chainlet counted.",
+        ),
+    ] = False,
+    chainlet: Annotated[
+        list[str] | None,
+        typer.Option(metavar="NAME", help="With --chain: only this chainlet (repeatable)."),
+    ] = None,
+) -> None:
+    """The shape of a window's logs: a histogram by level, replicas, top messages and errors."""
+    from baseten_logs.cli.stats import run_stats
+    from baseten_logs.reading.query import COLOR_MODES, LogQuery, parse_choice, resolve_window
+
+    output_format = parse_choice(output, flag="--output", choices=("text", "json"))
+    color_mode = parse_choice(color, flag="--color", choices=COLOR_MODES)
+    workers = _workers(concurrency)
+    rps = _max_rps(max_rps)
+    attempts = _attempts(retries)
+    filters = _filters(level, replica, request_id, component, grep, include, exclude)
+    since_ms, until_ms = resolve_window(since=since, until=until)
+    if chainlet and not chain:
+        raise UsageError("--chainlet", "needs --chain", hint="add --chain")
+    if chain and team is not None:
+        raise UsageError("--team", "cannot be combined with --chain", hint="drop --team")
+    if chain:
+        from baseten_logs.sources.chains import check_chain_input
+
+        check_chain_input(
+            chain=model, deployment=deployment, environment=env, chainlets=chainlet or []
+        )
+    credentials = _credentials(api_key, api_url, remote)
+    if chain:
+        from baseten_logs.cli.chain import chain_feed
+
+        query = LogQuery(path="", since_ms=since_ms, until_ms=until_ms, filters=filters, limit=None)
+        feed, target = chain_feed(
+            chain=model,
+            deployment=deployment,
+            environment=env,
+            chainlets=chainlet or [],
+            query=query,
+            credentials=credentials,
+            verbose=verbose,
+            attempts=attempts,
+            cache=_cache(credentials, no_cache),
+        )
+        status = run_stats(
+            query=feed.parts[0].query,
+            feed=feed,
+            subject=f"chain {target.label}",
+            credentials=credentials,
+            output=output_format,
+            color=color_mode,
+            utc=utc,
+            verbose=verbose,
+            concurrency=workers,
+            max_rps=rps,
+            attempts=attempts,
+        )
+        raise typer.Exit(int(status))
+    source = _logs_source(
+        credentials,
+        model=model,
+        deployment=deployment,
+        env=env,
+        no_cache=no_cache,
+        verbose=verbose,
+        team=team,
+    )
+    status = run_stats(
+        query=LogQuery(
+            path=source.path,
+            since_ms=since_ms,
+            until_ms=until_ms,
+            filters=filters,
+            limit=None,
+            source=source,
+        ),
+        credentials=credentials,
+        output=output_format,
+        color=color_mode,
+        utc=utc,
+        verbose=verbose,
+        concurrency=workers,
+        max_rps=rps,
+        attempts=attempts,
+    )
+    raise typer.Exit(int(status))
+
+
+@app.command(
+    cls=UsageCommand,
+    epilog=_epilog(VIEW_EXAMPLES, VIEW_EXIT_STATUSES),
+    short_help="Render saved logs offline, with get's filters and formats.",
+)
+def view(
+    file: Annotated[
+        str,
+        typer.Argument(
+            metavar="FILE",
+            help="JSON lines (from --save or -o jsonl) or a JSON array; - for stdin.",
+            show_default=False,
+        ),
+    ],
+    since: Annotated[
+        str | None,
+        typer.Option(
+            metavar="WHEN",
+            help="Only lines from then on (formats as in get).",
+            rich_help_panel=WINDOW,
+        ),
+    ] = None,
+    until: Annotated[
+        str | None,
+        typer.Option(metavar="WHEN", help="Only lines up to then.", rich_help_panel=WINDOW),
+    ] = None,
+    limit: Annotated[
+        str | None,
+        typer.Option(
+            "-n",
+            "--limit",
+            metavar="N",
+            help="Only the last N matching lines of the file. Default: all.",
+            rich_help_panel=WINDOW,
+        ),
+    ] = None,
+    level: Level = None,
+    replica: Replica = None,
+    request_id: RequestId = None,
+    component: Component = None,
+    chainlet: Annotated[
+        list[str] | None,
+        typer.Option(
+            metavar="NAME",
+            help="Only lines of this chainlet, by the name chain labelled them with (repeatable).",
+            rich_help_panel=FILTERS,
+        ),
+    ] = None,
+    grep: Grep = None,
+    include: Include = None,
+    exclude: Exclude = None,
+    output: LogOutput = "text",
+    reverse: Reverse = False,
+    color: Color = "auto",
+    utc: Utc = False,
+) -> None:
+    """Render saved logs offline, with the same filters and formats as get; a chain's lines
+    keep their chainlet column and request --context lines their (context) mark."""
+    from baseten_logs.base.timeparse import parse_when
+    from baseten_logs.cli.view import run_view
+    from baseten_logs.output.render import (
+        OUTPUT_FORMATS,  # the renderer's list: one place says what exists
+    )
+    from baseten_logs.reading.query import COLOR_MODES, parse_choice, parse_count
+
+    output_format = parse_choice(output, flag="--output", choices=OUTPUT_FORMATS)
+    color_mode = parse_choice(color, flag="--color", choices=COLOR_MODES)
+    count = None if limit is None else parse_count(limit, flag="-n/--limit")
+    filters = _filters(level, replica, request_id, component, grep, include, exclude)
+    now_ms = int(time.time() * 1000)
+    since_ms = None if since is None else parse_when(since, flag="--since", now_ms=now_ms)
+    until_ms = (
+        None
+        if until is None
+        else parse_when(until, flag="--until", now_ms=now_ms, relative_to_ms=since_ms)
+    )
+    if since_ms is not None and until_ms is not None and until_ms < since_ms:
+        raise UsageError("--until", "is before --since", hint="swap them")
+    status = run_view(
+        path=file,
+        query_filters=filters,
+        since_ms=since_ms,
+        until_ms=until_ms,
+        limit=count,
+        output=output_format,
+        color=color_mode,
+        utc=utc,
+        reverse=reverse,
+        chainlets=_checked_chainlets(chainlet),
+    )
+    raise typer.Exit(int(status))
+
+
+def _checked_chainlets(names: list[str] | None) -> tuple[str, ...]:
+    """view --chainlet: names as `chain` labels lines (never empty: no line has an empty one)."""
+    for name in names or ():
+        if not name.strip():
+            raise UsageError("--chainlet", "is empty", hint="give a chainlet's name")
+    return tuple(names or ())
+
+
+def _complete_request_model(ctx: typer.Context, incomplete: str) -> list[str]:
+    """MODEL, or with --chain the chain's name."""
+    from baseten_logs.completion.complete import complete_chains, complete_models, completion_params
+
+    params = completion_params(ctx, needed="request_id")
+    complete = complete_chains if params.get("chain") else complete_models
+    return complete(incomplete, **_access(params))
+
+
+def _complete_request_deployment(ctx: typer.Context, incomplete: str) -> list[str]:
+    from baseten_logs.completion.complete import completion_params
+
+    if completion_params(ctx, needed="request_id").get("chain"):
+        return []  # chain deployments are ids, listed by `chain-deployments CHAIN`
+    return _complete_deployment(ctx, incomplete)
+
+
+def _complete_request_chainlet(ctx: typer.Context, incomplete: str) -> list[str]:
+    from baseten_logs.completion.complete import complete_chainlets, completion_params
+
+    params = completion_params(ctx)
+    if not params.get("chain"):
+        return []
+    return complete_chainlets(params.get("model"), incomplete, **_access(params))
+
+
+@app.command(
+    "request",
+    cls=UsageCommand,
+    epilog=_epilog(REQUEST_EXAMPLES, EXIT_STATUSES),
+    short_help="One request's lines from the last 7 days (no window needed).",
+)
+def request_(
+    request_id: Annotated[
+        str,
+        typer.Argument(
+            metavar="REQUEST_ID",
+            help="The inference request's id, as a log line or the response shows it.",
+            show_default=False,
+        ),
+    ],
+    model: Annotated[
+        str,
+        typer.Argument(
+            metavar="MODEL",
+            help="The model's name or id (with --chain: the chain's).",
+            show_default=False,
+            autocompletion=_complete_request_model,
+        ),
+    ],
+    deployment: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="DEPLOYMENT",
+            help="A deployment's name or id (with --chain: a chain deployment's id), or "
+            "production / development. Default: production.",
+            show_default=False,
+            autocompletion=_complete_request_deployment,
+        ),
+    ] = None,
+    env: Annotated[
+        str | None,
+        typer.Option(
+            "--env",
+            metavar="NAME",
+            help="An environment's logs (every deployment that served it), not one deployment's; "
+            "with --chain: the deployment it serves now.",
+            show_default=False,
+            autocompletion=_complete_env,
+        ),
+    ] = None,
+    chain: Annotated[
+        bool,
+        typer.Option(
+            "--chain",
+            help="MODEL names a chain and DEPLOYMENT a chain deployment: every chainlet searched, "
+            "each line labelled with its chainlet.",
+        ),
+    ] = False,
+    chainlet: Annotated[
+        list[str] | None,
+        typer.Option(
+            metavar="NAME",
+            help="With --chain: only this chainlet (name or id; repeatable).",
+            show_default=False,
+            autocompletion=_complete_request_chainlet,
+        ),
+    ] = None,
+    team: Team = None,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            metavar="WHEN",
+            help="How far back to look (formats as in get). Default: 7 days before --until.",
+            rich_help_panel=WINDOW,
+        ),
+    ] = None,
+    until: Until = None,
+    context: Annotated[
+        str | None,
+        typer.Option(
+            metavar="DURATION",
+            help="Add the untagged lines its replicas printed within DURATION (up to 1h) of "
+            "it, marked as context.",
+            rich_help_panel=WINDOW,
+        ),
+    ] = None,
+    output: LogOutput = "text",
+    color: Color = "auto",
+    utc: Utc = False,
+    fail_on: FailOn = None,
+    save: Save = None,
+    summary: Summary = False,
+    quiet: Quiet = False,
+    api_key: ApiKey = None,
+    api_url: ApiUrl = None,
+    remote: Remote = "baseten",
+    no_cache: NoCache = False,
+    retries: Retries = "5",
+    verbose: Verbose = False,
+) -> None:
+    """Every line of one inference request, in time order: no window needed (the last 7 days).
+    With --chain, every chainlet of a chain deployment, each line labelled with its chainlet."""
+    import os
+
+    from baseten_logs.output.pipes import open_save_file
+    from baseten_logs.output.render import OUTPUT_FORMATS
+    from baseten_logs.output.terminal import is_terminal
+    from baseten_logs.reading.query import COLOR_MODES, parse_choice, parse_fail_on
+    from baseten_logs.reading.request import check_request_id, parse_context, request_window
+
+    # Everything is checked before anything is sent.
+    messages.set_quiet(quiet)
+    request_id = check_request_id(request_id)
+    output_format = parse_choice(output, flag="--output", choices=OUTPUT_FORMATS)
+    color_mode = parse_choice(color, flag="--color", choices=COLOR_MODES)
+    failing_level = parse_fail_on(fail_on)
+    context_ms = parse_context(context)
+    attempts = _attempts(retries)
+    since_ms, until_ms = request_window(since=since, until=until)
+    chainlets = chainlet or []
+    if chainlets and not chain:
+        raise UsageError(
+            "--chainlet", "needs --chain", hint="add --chain; MODEL then names the chain"
+        )
+    if chain and team is not None:
+        raise UsageError("--team", "cannot be combined with --chain", hint="drop --team")
+    if chain:
+        from baseten_logs.sources.chains import check_chain_input
+
+        check_chain_input(chain=model, deployment=deployment, environment=env, chainlets=chainlets)
+    credentials = _credentials(api_key, api_url, remote)
+    sources = []
+    if not chain:
+        from baseten_logs.reading.request import RequestSource
+
+        source = _logs_source(  # no request yet, as for `get`
+            credentials,
+            model=model,
+            deployment=deployment,
+            env=env,
+            no_cache=no_cache,
+            verbose=verbose,
+            team=team,
+        )
+        # Named as typed: that is where the user asked us to look.
+        label = f"{model} / " + (f"environment {env}" if env else deployment or "production")
+        sources.append(RequestSource(path=source.path, label=label, logs=source))
+    save_file = open_save_file(save) if save else None
+    from baseten_logs.cli.get import Extras
+    from baseten_logs.cli.request import ChainScope, run_request
+
+    status = run_request(
+        request_id=request_id,
+        sources=sources,
+        chain=ChainScope(model, deployment, env, chainlets, cache=_cache(credentials, no_cache))
+        if chain
+        else None,
+        since_ms=since_ms,
+        until_ms=until_ms,
+        context_ms=context_ms,
+        credentials=credentials,
+        output=output_format,
+        color=color_mode,
+        utc=utc,
+        header=not quiet and is_terminal(sys.stderr, os.environ),
+        verbose=verbose,
+        attempts=attempts,
+        extras=Extras(save_file=save_file, fail_on=failing_level, summary=summary),
+    )
+    raise typer.Exit(int(status))
+
+
+ListOutput = Annotated[
+    str,
+    typer.Option(
+        "-o",
+        "--output",
+        metavar="FORMAT",
+        help="auto (a table on a terminal, JSON lines otherwise), table, jsonl or json.",
+        autocompletion=_choices("auto", "table", "jsonl", "json"),
+    ),
+]
+
+
+def _list(
+    runner: Callable[..., ExitStatus],
+    *,
+    output: str,
+    color: str,
+    api_key: str | None,
+    api_url: str | None,
+    remote: str,
+    no_cache: bool,
+    verbose: bool,
+    **target: str | None,
+) -> None:
+    """The shared body of `models` and `deployments`."""
+    from baseten_logs.cli.catalog import LIST_FORMATS
+    from baseten_logs.reading.query import COLOR_MODES, parse_choice
+    from baseten_logs.sources.cache import cache_for
+
+    output_format = parse_choice(output, flag="--output", choices=LIST_FORMATS)
+    color_mode = parse_choice(color, flag="--color", choices=COLOR_MODES)
+    credentials = _credentials(api_key, api_url, remote)
+    status = runner(
+        credentials=credentials,
+        output=output_format,
+        color=color_mode,
+        verbose=verbose,
+        cache=cache_for(credentials, enabled=not no_cache),
+        **target,
+    )
+    raise typer.Exit(int(status))
+
+
+@app.command()
+def models(
+    output: ListOutput = "auto",
+    color: Color = "auto",
+    api_key: ApiKey = None,
+    api_url: ApiUrl = None,
+    remote: Remote = "baseten",
+    no_cache: NoCache = False,
+    verbose: Verbose = False,
+) -> None:
+    """List the models this API key can see."""
+    from baseten_logs.cli.catalog import run_models
+
+    _list(
+        run_models,
+        output=output,
+        color=color,
+        api_key=api_key,
+        api_url=api_url,
+        remote=remote,
+        no_cache=no_cache,
+        verbose=verbose,
+    )
+
+
+@app.command(cls=UsageCommand, short_help="A model's deployments: names, ids, status, environment.")
+def deployments(
+    model: Model,
+    team: Team = None,
+    output: ListOutput = "auto",
+    color: Color = "auto",
+    api_key: ApiKey = None,
+    api_url: ApiUrl = None,
+    remote: Remote = "baseten",
+    no_cache: NoCache = False,
+    verbose: Verbose = False,
+) -> None:
+    """List a model's deployments: names, ids, status, replicas, environment."""
+    from baseten_logs.cli.catalog import run_deployments
+
+    _list(
+        run_deployments,
+        output=output,
+        color=color,
+        api_key=api_key,
+        api_url=api_url,
+        remote=remote,
+        no_cache=no_cache,
+        verbose=verbose,
+        model=model,
+        team=team,
+    )
+
+
+@app.command(short_help="The chains this API key can see.")
+def chains(
+    output: ListOutput = "auto",
+    color: Color = "auto",
+    api_key: ApiKey = None,
+    api_url: ApiUrl = None,
+    remote: Remote = "baseten",
+    no_cache: NoCache = False,
+    verbose: Verbose = False,
+) -> None:
+    """List the chains this API key can see: names, ids, teams, deployments."""
+    from baseten_logs.cli.listings import run_chains
+
+    _list(
+        run_chains,
+        output=output,
+        color=color,
+        api_key=api_key,
+        api_url=api_url,
+        remote=remote,
+        no_cache=no_cache,
+        verbose=verbose,
+    )
+
+
+ChainArg = Annotated[
+    str,
+    typer.Argument(
+        metavar="CHAIN",
+        help="The chain's name or id.",
+        show_default=False,
+        autocompletion=_complete_chain,
+    ),
+]
+
+
+@app.command("chain-deployments", cls=UsageCommand, short_help="A chain's deployments.")
+def chain_deployments(
+    chain: ChainArg,
+    output: ListOutput = "auto",
+    color: Color = "auto",
+    api_key: ApiKey = None,
+    api_url: ApiUrl = None,
+    remote: Remote = "baseten",
+    no_cache: NoCache = False,
+    verbose: Verbose = False,
+) -> None:
+    """List a chain's deployments: ids, environment, status, chainlets, created."""
+    from baseten_logs.cli.listings import run_chain_deployments
+
+    _list(
+        run_chain_deployments,
+        output=output,
+        color=color,
+        api_key=api_key,
+        api_url=api_url,
+        remote=remote,
+        no_cache=no_cache,
+        verbose=verbose,
+        chain=chain,
+    )
+
+
+@app.command(cls=UsageCommand, short_help="A chain deployment's chainlets.")
+def chainlets(
+    chain: ChainArg,
+    deployment: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="DEPLOYMENT",
+            help="A chain deployment's id, or production / development. Default: production.",
+            show_default=False,
+        ),
+    ] = None,
+    env: Annotated[
+        str | None,
+        typer.Option("--env", metavar="NAME", help="The deployment this environment serves now."),
+    ] = None,
+    output: ListOutput = "auto",
+    color: Color = "auto",
+    api_key: ApiKey = None,
+    api_url: ApiUrl = None,
+    remote: Remote = "baseten",
+    no_cache: NoCache = False,
+    verbose: Verbose = False,
+) -> None:
+    """List a chain deployment's chainlets: names (for chain --chainlet), ids, status, replicas."""
+    from baseten_logs.cli.listings import run_chainlets
+    from baseten_logs.sources.chains import check_chain_input
+
+    check_chain_input(chain=chain, deployment=deployment, environment=env, chainlets=())
+    _list(
+        run_chainlets,
+        output=output,
+        color=color,
+        api_key=api_key,
+        api_url=api_url,
+        remote=remote,
+        no_cache=no_cache,
+        verbose=verbose,
+        chain=chain,
+        deployment=deployment,
+        env=env,
+    )
+
+
+@app.command("training-projects", short_help="The training projects this API key can see.")
+def training_projects(
+    output: ListOutput = "auto",
+    color: Color = "auto",
+    api_key: ApiKey = None,
+    api_url: ApiUrl = None,
+    remote: Remote = "baseten",
+    no_cache: NoCache = False,
+    verbose: Verbose = False,
+) -> None:
+    """List the training projects: names, ids, teams, the latest job and its status."""
+    from baseten_logs.cli.listings import run_training_projects
+
+    _list(
+        run_training_projects,
+        output=output,
+        color=color,
+        api_key=api_key,
+        api_url=api_url,
+        remote=remote,
+        no_cache=no_cache,
+        verbose=verbose,
+    )
+
+
+@app.command("training-jobs", cls=UsageCommand, short_help="A training project's jobs.")
+def training_jobs(
+    project: Annotated[
+        str,
+        typer.Argument(
+            metavar="PROJECT",
+            help="The training project's name or id.",
+            show_default=False,
+            autocompletion=_complete_training_project,
+        ),
+    ],
+    output: ListOutput = "auto",
+    color: Color = "auto",
+    api_key: ApiKey = None,
+    api_url: ApiUrl = None,
+    remote: Remote = "baseten",
+    no_cache: NoCache = False,
+    verbose: Verbose = False,
+) -> None:
+    """List a training project's jobs: names, ids, status, created and updated, newest first."""
+    from baseten_logs.cli.listings import run_training_jobs
+    from baseten_logs.sources.training import check_training_input
+
+    check_training_input(project=project, job=None)
+    _list(
+        run_training_jobs,
+        output=output,
+        color=color,
+        api_key=api_key,
+        api_url=api_url,
+        remote=remote,
+        no_cache=no_cache,
+        verbose=verbose,
+        project=project,
+    )
+
+
+@app.command(short_help="Which API key and URL are used, and where each comes from.")
+def whoami(
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check", help="Prove the key or login works with one small request (refreshing it)."
+        ),
+    ] = False,
+    output: Annotated[
+        str,
+        typer.Option(
+            "-o",
+            "--output",
+            metavar="FORMAT",
+            help="text or json.",
+            autocompletion=_choices("text", "json"),
+        ),
+    ] = "text",
+    api_key: ApiKey = None,
+    api_url: ApiUrl = None,
+    remote: Remote = "baseten",
+    verbose: Verbose = False,
+) -> None:
+    """Show which key or login and URL are used and where each comes from (never a secret)."""
+    from baseten_logs.cli.whoami import WHOAMI_FORMATS, run_whoami
+    from baseten_logs.reading.query import parse_choice
+
+    output_format = parse_choice(output, flag="--output", choices=WHOAMI_FORMATS)
+    status = run_whoami(
+        api_key=api_key,
+        api_url=api_url,
+        remote=remote,
+        output=output_format,
+        check=check,
+        verbose=verbose,
+    )
+    raise typer.Exit(int(status))
+
+
+app.command("config", help="The same as whoami: where the key and URL come from.")(whoami)
+
+
+@app.command(short_help="Serve the built-in Baseten API emulator until Ctrl-C.")
+def emulator(
+    host: Annotated[
+        str, typer.Option(metavar="ADDRESS", help="Loopback address to listen on.")
+    ] = "127.0.0.1",
+    port: Annotated[
+        int,
+        typer.Option(
+            metavar="PORT", help="Port, 0 to 65535 (0 picks a free one).", min=0, max=65535
+        ),
+    ] = 8787,
+    seed: Annotated[int, typer.Option(metavar="N", help="Seed of the generated logs.")] = 0,
+    rate: Annotated[
+        float,
+        typer.Option(metavar="LINES_PER_S", help="Log lines per second per deployment.", min=0),
+    ] = 3.0,
+    latency: Annotated[
+        float, typer.Option(metavar="SECONDS", help="Delay before every answer.", min=0)
+    ] = 0.0,
+    latency_jitter: Annotated[
+        float,
+        typer.Option(
+            metavar="SECONDS",
+            help="Each answer's delay varies by up to this much either way.",
+            min=0,
+        ),
+    ] = 0.0,
+    rate_limit: Annotated[
+        int,
+        typer.Option(
+            metavar="RPS",
+            help="Requests per key in any second before a 429, as the API's 100; 0 = no limit.",
+            min=0,
+        ),
+    ] = 100,
+    error_rate: Annotated[
+        float,
+        typer.Option(
+            metavar="SHARE", help="Share of log requests answered 429/5xx, 0 to 1.", min=0, max=1
+        ),
+    ] = 0.0,
+    late_share: Annotated[
+        float,
+        typer.Option(
+            metavar="SHARE",
+            help="Share of lines that arrive up to 30 s late, 0 to 1.",
+            min=0,
+            max=1,
+        ),
+    ] = 0.02,
+    end_exclusive: Annotated[
+        bool, typer.Option("--end-exclusive", help="`end_epoch_millis` excludes its millisecond.")
+    ] = False,
+    id_style: Annotated[
+        str,
+        typer.Option(
+            metavar="STYLE",
+            help="Ids of the catalogue: 7 or 8 (lowercase characters), mixed (case) or long.",
+            autocompletion=_choices("7", "8", "mixed", "long"),
+        ),
+    ] = "7",
+    timestamps: Annotated[
+        str,
+        typer.Option(
+            metavar="FORM",
+            help="Each line's timestamp: ns (the documented string), ms (in milliseconds) or iso.",
+            autocompletion=_choices("ns", "ms", "iso"),
+        ),
+    ] = "ns",
+    training_window_2h: Annotated[
+        bool,
+        typer.Option(
+            "--training-window-2h",
+            help="Training logs refuse windows over 2 hours (400), as truss says the API does.",
+        ),
+    ] = False,
+) -> None:
+    """Serve the built-in Baseten API emulator until Ctrl-C (prints its URL and key)."""
+    from baseten_logs.cli.emulator import run_emulator
+
+    run_emulator(
+        host=host,
+        port=port,
+        seed=seed,
+        lines_per_s=rate,
+        latency_s=latency,
+        latency_jitter_s=latency_jitter,
+        rate_limit=rate_limit,
+        error_rate=error_rate,
+        end_inclusive=not end_exclusive,
+        late_share=late_share,
+        id_style=id_style,
+        timestamps=timestamps,
+        training_window_2h=training_window_2h,
+    )
+
+
+@app.command(short_help="A real session against the built-in emulator, no account needed.")
+def demo(
+    follow_seconds: Annotated[
+        float, typer.Option(metavar="SECONDS", help="How long the follow step runs.", min=0)
+    ] = 6.0,
+) -> None:
+    """Show a real session against the built-in emulator: no account needed."""
+    from baseten_logs.cli.demo import run_demo
+
+    raise typer.Exit(run_demo(follow_seconds=follow_seconds, run=run))
+
+
+def _command_names() -> set[str]:
+    """The commands that exist, so a typo (`gett`) is not offered `baseten-logs gett --help`."""
+    return {
+        info.name or (info.callback.__name__ if info.callback else "")
+        for info in app.registered_commands
+    }
+
+
+def run(argv: list[str]) -> int:
+    """Run the CLI and return the exit status; the one place errors become statuses."""
+    interrupts.reset()
+    status = _run(argv)
+    # SIGTERM/SIGHUP end like Ctrl-C (which click reports as 130), whatever the cleanup met after.
+    signum = interrupts.received()
+    return 128 + signum if signum is not None else status
+
+
+def _run(argv: list[str]) -> int:
+    messages.set_quiet(False)  # -q is per invocation (tests call run() many times in one process)
+    tolerant_stdout()
+    if os.environ.get(COMPLETE_VAR):
+        return _complete(argv)
+    if argv in ([COMPLETION_FLAGS[0]], [COMPLETION_FLAGS[1]]):
+        argv = [*argv, _current_shell()]  # the flag alone: this shell's script
+    try:
+        # Typer returns the status of typer.Exit (130 for Ctrl-C) when not standalone.
+        result = app(args=argv, prog_name="baseten-logs", standalone_mode=False)
+        return int(result) if isinstance(result, int) else ExitStatus.OK
+    except OutputClosed:
+        return ExitStatus.OK
+    except (KeyboardInterrupt, typer.Abort):
+        signum = interrupts.received()
+        if signum is not None:  # SIGTERM, SIGHUP: 128 + the signal, as a shell reports it
+            return 128 + signum
+        messages.end_interrupted_line()  # the shell's prompt must not start after `^C`
+        return ExitStatus.INTERRUPTED
+    except NoArgsIsHelpError as exc:
+        sys.stderr.write(exc.format_message() + "\n")
+        return ExitStatus.USAGE
+    except typer.TyperException as exc:  # click's usage errors: one line, not a usage block
+        command = next((a for a in argv[:1] if a in _command_names()), "")
+        see = f"baseten-logs {command} --help" if command else "baseten-logs --help"
+        messages.error(_ours_for(exc) or f"{exc.format_message()} (see '{see}')")
+        return ExitStatus.USAGE
+    except BasetenLogsError as exc:
+        messages.error(str(exc))
+        return exc.status
+    except OSError as exc:
+        if stdout_failed() or _from_echo(exc):  # help or version text that could not be written
+            messages.error(f"cannot write to stdout: {exc.strerror or exc}")
+            return ExitStatus.WRITE
+        return _internal(exc)
+    except Exception as exc:  # a bug of ours: still one line, never a traceback
+        return _internal(exc)
+
+
+# Flags of the log tools people already know, and ours that do the same: click's spelling
+# suggestions (`--tail` -> `--all, --team, --until`) cannot know these.
+_OTHER_TOOLS_FLAGS = {
+    "--tail": ("-n", "-n N", "kubectl's"),
+    "--lines": ("-n", "-n N", "journalctl's"),
+    "--since-time": ("--since", "--since TIME", "kubectl's"),
+}
+
+
+def _ours_for(exc: typer.TyperException) -> str | None:
+    """For another tool's flag that this command has under another name, the message that
+    names ours; None otherwise (click's own message stands)."""
+    if not isinstance(exc, NoSuchOption) or exc.ctx is None:
+        return None
+    name = exc.option_name
+    ours, usage, tool = _OTHER_TOOLS_FLAGS.get(name, ("", "", ""))
+    if not any(ours in param.opts for param in exc.ctx.command.params):
+        return None
+    return f"No such option: {name} (use {usage}: {tool} {name} is {usage} here)"
+
+
+def _from_echo(exc: BaseException) -> bool:
+    """Whether `exc` was raised writing click's own output (help, version) to stdout."""
+    import traceback
+
+    return any(frame.f_code.co_name == "echo" for frame, _ in traceback.walk_tb(exc.__traceback__))
+
+
+def _internal(exc: Exception) -> int:
+    """A bug of ours: still one line, never a traceback."""
+    messages.error(
+        f"internal error: {exc.__class__.__name__}: {exc} "
+        "(a bug in baseten-logs; please report it with the command you ran)"
+    )
+    return ExitStatus.INTERNAL
+
+
+COMPLETE_VAR = "_BASETEN_LOGS_COMPLETE"
+
+
+def _current_shell() -> str:
+    """The shell that started us (as typer detects it), or "" when it cannot tell."""
+    from typer._completion_shared import _get_shell_name
+
+    try:
+        return _get_shell_name() or ""
+    except Exception:  # detection reads /proc: never a traceback for it
+        return ""
+
+
+def _complete(argv: list[str]) -> int:
+    """A shell asking for completions: typer answers, with candidates quoted for that shell."""
+    from baseten_logs.completion.completion_scripts import use_quoting_completers
+
+    command = typer.main.get_command(app)  # registers typer's completers
+    use_quoting_completers()  # ... which ours then replace
+    try:
+        command.main(args=argv, prog_name="baseten-logs", standalone_mode=False)
+    except SystemExit as done:  # how click ends a completion
+        return done.code if isinstance(done.code, int) else ExitStatus.OK
+    except Exception:  # completion must never put a traceback into the user's prompt
+        return ExitStatus.OK
+    return ExitStatus.OK

@@ -1,0 +1,204 @@
+"""Listings beside `models` and `deployments`: chains, their deployments and chainlets, training
+projects and their jobs. Tables on a terminal, the API's objects as JSON lines when piped; the
+lists of chains and projects refresh the cache that completion offers names from."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from baseten_logs.access.config import Credentials
+from baseten_logs.base.errors import ExitStatus
+from baseten_logs.cli.catalog import _created, _emit, _status, _text
+from baseten_logs.output import messages
+from baseten_logs.output.tables import Cell
+from baseten_logs.reading.fetch import open_client
+from baseten_logs.sources.cache import Cache
+from baseten_logs.sources.chains import find_chain, resolve_chain
+from baseten_logs.sources.resolve import list_chains, list_projects
+from baseten_logs.sources.training import find_project
+
+__all__ = ["run_chain_deployments", "run_chainlets", "run_chains", "run_training_jobs"]
+
+CHAIN_HEADERS = ("NAME", "ID", "TEAM", "DEPLOYMENTS", "CREATED (UTC)")
+CHAIN_DEPLOYMENT_HEADERS = ("ID", "ENVIRONMENT", "STATUS", "CHAINLETS", "CREATED (UTC)")
+CHAINLET_HEADERS = ("NAME", "ID", "STATUS", "REPLICAS", "INSTANCE")
+PROJECT_HEADERS = ("NAME", "ID", "TEAM", "LATEST JOB", "STATUS", "UPDATED (UTC)")
+JOB_HEADERS = ("NAME", "ID", "STATUS", "CREATED (UTC)", "UPDATED (UTC)")
+
+
+def run_chains(
+    *,
+    credentials: Credentials,
+    output: str = "auto",
+    color: str = "auto",
+    verbose: bool = False,
+    cache: Cache | None = None,
+) -> ExitStatus:
+    with open_client(credentials, log=messages.info if verbose else None) as client:
+        chains = list_chains(client, cache=cache)
+    chains.sort(key=lambda c: (str(c.get("name")), str(c.get("id"))))
+    rows: list[list[str | Cell]] = [
+        [
+            _text(c.get("name")),
+            _text(c.get("id")),
+            _text(c.get("team_name")),
+            _text(c.get("deployments_count")),
+            _created(c.get("created_at")),
+        ]
+        for c in chains
+    ]
+    _emit(chains, CHAIN_HEADERS, rows, output=output, color=color, empty="this key sees no chains")
+    return ExitStatus.OK
+
+
+def run_chain_deployments(
+    *,
+    credentials: Credentials,
+    chain: str,
+    output: str = "auto",
+    color: str = "auto",
+    verbose: bool = False,
+    cache: Cache | None = None,
+) -> ExitStatus:
+    with open_client(credentials, log=messages.info if verbose else None) as client:
+        _, _, deployments = find_chain(client, chain, cache=cache)
+    deployments.sort(key=lambda d: str(d.get("created_at") or ""), reverse=True)
+    rows: list[list[str | Cell]] = [
+        [
+            _text(d.get("id")),
+            _text(d.get("environment")),
+            _status(d.get("status")),
+            _chainlet_names(d.get("chainlets")),
+            _created(d.get("created_at")),
+        ]
+        for d in deployments
+    ]
+    _emit(
+        deployments,
+        CHAIN_DEPLOYMENT_HEADERS,
+        rows,
+        output=output,
+        color=color,
+        empty=f"chain {chain} has no deployments",
+    )
+    return ExitStatus.OK
+
+
+def run_chainlets(
+    *,
+    credentials: Credentials,
+    chain: str,
+    deployment: str | None = None,
+    env: str | None = None,
+    output: str = "auto",
+    color: str = "auto",
+    verbose: bool = False,
+    cache: Cache | None = None,
+) -> ExitStatus:
+    with open_client(credentials, log=messages.info if verbose else None) as client:
+        target = resolve_chain(client, chain, deployment=deployment, environment=env, cache=cache)
+        deployment_body = client.get_json(target.deployment_path)
+    listed = deployment_body.get("chainlets") if isinstance(deployment_body, dict) else None
+    chainlets = [c for c in listed if isinstance(c, dict)] if isinstance(listed, list) else []
+    rows: list[list[str | Cell]] = [
+        [
+            _text(c.get("name")),
+            _text(c.get("id")),
+            _status(c.get("status")),
+            _text(c.get("active_replica_count")),
+            _text(c.get("instance_type_name")),
+        ]
+        for c in chainlets
+    ]
+    _emit(
+        chainlets,
+        CHAINLET_HEADERS,
+        rows,
+        output=output,
+        color=color,
+        empty=f"{target.label} has no chainlets",
+    )
+    return ExitStatus.OK
+
+
+def run_training_projects(
+    *,
+    credentials: Credentials,
+    output: str = "auto",
+    color: str = "auto",
+    verbose: bool = False,
+    cache: Cache | None = None,
+) -> ExitStatus:
+    with open_client(credentials, log=messages.info if verbose else None) as client:
+        projects = list_projects(client, cache=cache)
+    projects.sort(key=lambda p: (str(p.get("name")), str(p.get("id"))))
+    rows: list[list[str | Cell]] = []
+    for p in projects:
+        found = p.get("latest_job")
+        latest: dict[str, Any] = found if isinstance(found, dict) else {}
+        rows.append(
+            [
+                _text(p.get("name")),
+                _text(p.get("id")),
+                _text(p.get("team_name")),
+                _text(latest.get("name") or latest.get("id")),
+                _job_status(latest.get("current_status")),
+                _created(p.get("updated_at")),
+            ]
+        )
+    _emit(
+        projects,
+        PROJECT_HEADERS,
+        rows,
+        output=output,
+        color=color,
+        empty="this key sees no training projects",
+    )
+    return ExitStatus.OK
+
+
+def run_training_jobs(
+    *,
+    credentials: Credentials,
+    project: str,
+    output: str = "auto",
+    color: str = "auto",
+    verbose: bool = False,
+    cache: Cache | None = None,
+) -> ExitStatus:
+    with open_client(credentials, log=messages.info if verbose else None) as client:
+        _, _, jobs = find_project(client, project)
+    jobs.sort(key=lambda j: str(j.get("created_at") or ""), reverse=True)
+    rows: list[list[str | Cell]] = [
+        [
+            _text(j.get("name")),
+            _text(j.get("id")),
+            _job_status(j.get("current_status")),
+            _created(j.get("created_at")),
+            _created(j.get("updated_at")),
+        ]
+        for j in jobs
+    ]
+    _emit(
+        jobs, JOB_HEADERS, rows, output=output, color=color, empty=f"{project} has no training jobs"
+    )
+    return ExitStatus.OK
+
+
+def _job_status(value: Any) -> Cell:
+    """A training job's status without the `TRAINING_JOB_` every one of them starts with: in a
+    table of training jobs it says nothing, and it made `TRAINING_JOB_RUNNING` too long to keep
+    whole on a narrow terminal. JSON output keeps the API's value."""
+    if isinstance(value, str) and value.startswith(_JOB_PREFIX) and value != _JOB_PREFIX:
+        value = value.removeprefix(_JOB_PREFIX)
+    return _status(value)
+
+
+_JOB_PREFIX = "TRAINING_JOB_"
+
+
+def _chainlet_names(value: Any) -> str:
+    if not isinstance(value, list):
+        return "-"
+    names = [str(c.get("name")) for c in value if isinstance(c, dict) and c.get("name")]
+    return ", ".join(names) or "-"

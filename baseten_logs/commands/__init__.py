@@ -1,1 +1,0 @@
-"""Command bodies: plain functions with keyword-only arguments, called by cli.py."""

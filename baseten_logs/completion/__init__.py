@@ -1,0 +1,1 @@
+"""Shell completion: the candidates offered, and the scripts installed into shells."""

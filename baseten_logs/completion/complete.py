@@ -1,0 +1,427 @@
+"""Shell completion of models, deployments and replicas: real names, from the cache first.
+
+Completion runs on every Tab, so it answers from the on-disk cache that `models`, `deployments`
+and name resolution fill. Only when the cache holds nothing is the API asked, from a background
+thread given COMPLETION_BUDGET_S in all (DNS and connecting included, which no socket timeout
+bounds): offline, the shell gets no suggestions after a moment rather than a hang. Every failure
+is an empty list. This module never imports rich, and imports httpx only on a cache miss.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from baseten_logs.access.config import DEFAULT_REMOTE, Credentials, resolve_credentials
+from baseten_logs.sources.cache import LISTING_TTL, REPLICAS_TTL, Cache, cache_key
+from baseten_logs.sources.paths import api_path
+from baseten_logs.sources.resolve import (
+    DEPLOYMENT_ALIASES,
+    Target,
+    _cached_list,
+    cached_deployments,
+    cached_model,
+    cached_models,
+    list_deployments,
+    list_models,
+    logs_path_for,
+    logs_source,
+    resolve_model,
+)
+
+if TYPE_CHECKING:
+    from baseten_logs.api.client import ApiClient
+
+__all__ = [
+    "COMPLETION_BUDGET_S",
+    "completion_params",
+    "complete_deployments",
+    "complete_environments",
+    "complete_models",
+    "complete_replicas",
+    "remember_replicas",
+]
+
+COMPLETION_BUDGET_S = 0.5
+MAX_REPLICAS = 64
+REPLICA_LOOKBACK_MS = 60 * 60_000  # a cache miss samples the last hour's logs for replicas
+
+T = TypeVar("T")
+
+
+def complete_models(
+    incomplete: str,
+    *,
+    api_key: str | None = None,
+    api_url: str | None = None,
+    remote: str = DEFAULT_REMOTE,
+    env: Mapping[str, str] | None = None,
+    team: str | None = None,
+) -> list[str]:
+    """Model names starting with `incomplete` (and ids, once something is typed), of `team`."""
+    try:
+        found = _session(api_key, api_url, remote, env)
+        if found is None:
+            return []
+        credentials, cache = found
+        models = cached_models(cache)
+        if models is None:
+            models = _fetch(credentials, lambda client: list_models(client, cache=cache)) or []
+        models = [m for m in models if team is None or m.get("team_name") == team]
+        names = [m.get("name") for m in models]
+        ids = [m.get("id") for m in models] if incomplete else []
+        return _matching([*names, *ids], incomplete)
+    except Exception:  # completion must never print a traceback into the user's prompt
+        return []
+
+
+def complete_chains(
+    incomplete: str,
+    *,
+    api_key: str | None = None,
+    api_url: str | None = None,
+    remote: str = DEFAULT_REMOTE,
+    env: Mapping[str, str] | None = None,
+    team: str | None = None,
+) -> list[str]:
+    """Chain names starting with `incomplete` (and ids, once something is typed)."""
+    return _complete_listing(("chains",), incomplete, api_key, api_url, remote, env)
+
+
+def complete_training_projects(
+    incomplete: str,
+    *,
+    api_key: str | None = None,
+    api_url: str | None = None,
+    remote: str = DEFAULT_REMOTE,
+    env: Mapping[str, str] | None = None,
+    team: str | None = None,
+) -> list[str]:
+    """Training project names starting with `incomplete` (and ids, once something is typed)."""
+    return _complete_listing(("training_projects",), incomplete, api_key, api_url, remote, env)
+
+
+def complete_chainlets(
+    chain: str | None,
+    incomplete: str,
+    *,
+    api_key: str | None = None,
+    api_url: str | None = None,
+    remote: str = DEFAULT_REMOTE,
+    env: Mapping[str, str] | None = None,
+    team: str | None = None,
+) -> list[str]:
+    """The chainlet names (and ids) of CHAIN's production deployment."""
+    if not chain:
+        return []
+
+    def fetch(client: ApiClient) -> list[dict[str, Any]]:
+        from baseten_logs.sources.chains import resolve_chain
+
+        found = resolve_chain(client, chain).chainlets
+        return [{"id": c.id, "name": c.name} for c in found]
+
+    return _complete_listing(("chainlets", chain), incomplete, api_key, api_url, remote, env, fetch)
+
+
+def complete_training_jobs(
+    project: str | None,
+    incomplete: str,
+    *,
+    api_key: str | None = None,
+    api_url: str | None = None,
+    remote: str = DEFAULT_REMOTE,
+    env: Mapping[str, str] | None = None,
+    team: str | None = None,
+) -> list[str]:
+    """The job names (and ids) of training project PROJECT."""
+    if not project:
+        return []
+
+    def fetch(client: ApiClient) -> list[dict[str, Any]]:
+        from baseten_logs.sources.training import find_project
+
+        _, _, jobs = find_project(client, project)
+        return [{"id": j.get("id"), "name": j.get("name")} for j in jobs]
+
+    return _complete_listing(
+        ("training_jobs", project), incomplete, api_key, api_url, remote, env, fetch
+    )
+
+
+def _complete_listing(
+    key: tuple[str, ...],
+    incomplete: str,
+    api_key: str | None,
+    api_url: str | None,
+    remote: str,
+    env: Mapping[str, str] | None,
+    fetch: Callable[[ApiClient], list[dict[str, Any]]] | None = None,
+) -> list[str]:
+    """Names (and ids, once something is typed) from the cached listing `key`; on a miss, asked
+    of the API within the completion budget and kept."""
+    try:
+        found = _session(api_key, api_url, remote, env)
+        if found is None:
+            return []
+        credentials, cache = found
+        items = _cached_list(cache, cache_key(*key))
+        if items is None and key == ("chains",):
+            from baseten_logs.sources.resolve import list_chains
+
+            items = _fetch(credentials, lambda client: list_chains(client, cache=cache))
+        elif items is None and key == ("training_projects",):
+            from baseten_logs.sources.resolve import list_projects
+
+            items = _fetch(credentials, lambda client: list_projects(client, cache=cache))
+        elif items is None and fetch is not None:
+            items = _fetch(credentials, fetch)
+            if items is not None:
+                cache.put(cache_key(*key), items, ttl=LISTING_TTL)
+        names = [item.get("name") for item in items or []]
+        ids = [item.get("id") for item in items or []] if incomplete else []
+        return _matching([*names, *ids], incomplete)
+    except Exception:  # completion must never print a traceback into the user's prompt
+        return []
+
+
+def complete_deployments(
+    model: str | None,
+    incomplete: str,
+    *,
+    api_key: str | None = None,
+    api_url: str | None = None,
+    remote: str = DEFAULT_REMOTE,
+    env: Mapping[str, str] | None = None,
+    team: str | None = None,
+) -> list[str]:
+    """`production`, `development` and the model's deployment names (and ids, once typed)."""
+    aliases = _matching(DEPLOYMENT_ALIASES, incomplete)
+    try:
+        found = _session(api_key, api_url, remote, env) if model else None
+        if found is None or model is None:
+            return aliases
+        credentials, cache = found
+        deployments = None
+        model_id = _cached_model_id(cache, model, team)
+        if model_id is not None:
+            deployments = cached_deployments(cache, model_id)
+        if deployments is None:
+
+            def listing(client: ApiClient) -> list[dict[str, Any]]:
+                ref = resolve_model(client, model, cache=cache, team=team)
+                return list_deployments(client, ref, cache=cache)
+
+            deployments = _fetch(credentials, listing) or []
+        names = [d.get("name") for d in deployments]
+        ids = [d.get("id") for d in deployments] if incomplete else []
+        named = [n for n in _matching([*names, *ids], incomplete) if n not in aliases]
+        return aliases + named
+    except Exception:
+        return aliases
+
+
+def complete_environments(
+    model: str | None,
+    incomplete: str,
+    *,
+    api_key: str | None = None,
+    api_url: str | None = None,
+    remote: str = DEFAULT_REMOTE,
+    env: Mapping[str, str] | None = None,
+) -> list[str]:
+    """The model's environment names (`--env <Tab>`), never file names."""
+    try:
+        found = _session(api_key, api_url, remote, env) if model else None
+        if found is None or model is None:
+            return []
+        credentials, cache = found
+        model_id = _cached_model_id(cache, model)
+        names = cache.get(cache_key("environments", model_id)) if model_id else None
+        if not isinstance(names, list):
+
+            def listing(client: ApiClient) -> list[str]:
+                ref = resolve_model(client, model, cache=cache)
+                path = api_path("models", ref.id, "environments")
+                body = client.get_json(path)
+                items = body.get("environments") if isinstance(body, dict) else None
+                found = [e.get("name") for e in items or [] if isinstance(e, dict)]
+                known = [n for n in found if isinstance(n, str)]
+                cache.put(cache_key("environments", ref.id), known, ttl=LISTING_TTL)
+                return known
+
+            names = _fetch(credentials, listing) or []
+        return _matching(names, incomplete)
+    except Exception:
+        return []
+
+
+def complete_replicas(
+    model: str | None,
+    deployment: str | None,
+    incomplete: str,
+    *,
+    environment: str | None = None,
+    api_key: str | None = None,
+    api_url: str | None = None,
+    remote: str = DEFAULT_REMOTE,
+    env: Mapping[str, str] | None = None,
+    team: str | None = None,
+) -> list[str]:
+    """Replicas seen recently in the target's logs (recorded by `get`, else sampled once)."""
+    try:
+        found = _session(api_key, api_url, remote, env) if model else None
+        if found is None or model is None:
+            return []
+        credentials, cache = found
+        # As `get` would read them: the cache's target, else the ids as typed (the logs
+        # request is the probe), else names resolved first. No request is sent here.
+        source = logs_source(
+            model=model, deployment=deployment, environment=environment, cache=cache, team=team
+        )
+        replicas = _cached_replicas(cache, source.path) if source.path else None
+        if replicas is None:
+
+            def sample(client: ApiClient) -> list[str]:
+                now_ms = int(time.time() * 1000)
+                params = [
+                    ("start_epoch_millis", str(now_ms - REPLICA_LOOKBACK_MS)),
+                    ("end_epoch_millis", str(now_ms)),
+                    ("direction", "desc"),
+                    ("limit", "1000"),
+                ]
+                records = source.request(client, lambda path: client.get_logs(path, params))
+                seen = [r.get("replica") for r in records]
+                return remember_replicas(
+                    cache, source.path, (r for r in seen if isinstance(r, str))
+                )
+
+            replicas = _fetch(credentials, sample) or []
+        return _matching(replicas, incomplete)
+    except Exception:
+        return []
+
+
+def remember_replicas(cache: Cache, target: Target | str, replicas: Iterable[str]) -> list[str]:
+    """Record replicas seen in a target's logs (a Target or its logs path), for completion;
+    returns what is now known.
+
+    `get` can call this with the replicas of the lines it showed (cheap: a set per run).
+    """
+    known = _cached_replicas(cache, target) or []
+    merged = list(dict.fromkeys([*replicas, *known]))[:MAX_REPLICAS]  # newest first
+    if merged != known:
+        cache.put(_replicas_key(target), merged, ttl=REPLICAS_TTL)
+    return merged
+
+
+def completion_params(
+    ctx: Any, *, needed: str = "model", env: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """The parameters typed so far on the command line being completed, from a click Context.
+
+    Click leaves every parameter unset while an option's value is completed (`get MODEL
+    --replica <TAB>`: the dangling option fails its resilient parse), so when `needed` is
+    missing the words the shell sent are parsed again without that option. Never raises.
+    """
+    try:
+        params = dict(ctx.params)
+        if params.get(needed) is not None:
+            return params
+        environ = os.environ if env is None else env
+        # bash sends COMP_WORDS; zsh, fish and PowerShell send _TYPER_COMPLETE_ARGS.
+        words = shlex.split(environ.get("COMP_WORDS") or environ.get("_TYPER_COMPLETE_ARGS", ""))
+        name = ctx.info_name
+        if name not in words:
+            return params
+        rest = words[words.index(name) + 1 :]
+        options = [i for i, word in enumerate(rest) if word.startswith("-")]
+        if options:
+            rest = rest[: options[-1]]  # the option whose value is being completed, and after
+        reparsed = ctx.command.make_context(name, rest, parent=ctx.parent, resilient_parsing=True)
+        return dict(reparsed.params)
+    except Exception:
+        return {}
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+def _session(
+    api_key: str | None, api_url: str | None, remote: str, env: Mapping[str, str] | None
+) -> tuple[Credentials, Cache] | None:
+    """Credentials as a bare command would read them (flags, environment, ~/.trussrc)."""
+    try:
+        credentials = resolve_credentials(
+            api_key=api_key, api_url=api_url, remote=remote, env=os.environ if env is None else env
+        )
+    except Exception:
+        return None
+    return credentials, Cache.for_api(credentials.api_url, credentials.identity, env=env)
+
+
+def _fetch(credentials: Credentials, work: Callable[[ApiClient], T]) -> T | None:
+    """`work(client)` within COMPLETION_BUDGET_S, or None: late answers are abandoned."""
+    if credentials.login is not None and not credentials.login.fresh():
+        # A refresh cut off when the shell stops waiting could spend a single-use refresh
+        # token without saving its successor: leave refreshing to a real command.
+        return None
+    deadline = time.monotonic() + COMPLETION_BUDGET_S
+    result: list[T] = []
+
+    def run() -> None:
+        try:
+            from baseten_logs.api.client import ApiClient, RetryPolicy
+
+            with ApiClient(
+                base_url=credentials.api_url,
+                api_key=credentials.api_key,
+                key_source=credentials.key_source,
+                timeout=COMPLETION_BUDGET_S,
+                retry=RetryPolicy(attempts=1),
+                max_connections=1,
+                auth=credentials.login,
+            ) as client:
+                result.append(work(client))
+        except Exception:
+            pass  # offline, refused, throttled, not found: no suggestions, no noise
+
+    # A daemon thread: if the network hangs, the shell gets its (empty) answer and the process
+    # exits without waiting for it.
+    worker = threading.Thread(target=run, name="baseten-logs-completion", daemon=True)
+    worker.start()
+    worker.join(max(0.0, deadline - time.monotonic()))
+    return result[0] if result else None
+
+
+def _cached_model_id(cache: Cache, model: str, team: str | None = None) -> str | None:
+    ref = cached_model(cache, model, team)
+    if ref is not None:
+        return ref.id
+    models = cached_models(cache) or []
+    by_id = [m for m in models if m.get("id") == model]
+    by_name = [m for m in models if m.get("name") == model and team in (None, m.get("team_name"))]
+    chosen = by_id or by_name
+    model_id = chosen[0].get("id") if len(chosen) == 1 else None
+    return model_id if isinstance(model_id, str) else None
+
+
+def _replicas_key(target: Target | str) -> str:
+    return cache_key("replicas", target if isinstance(target, str) else logs_path_for(target))
+
+
+def _cached_replicas(cache: Cache, target: Target | str) -> list[str] | None:
+    value = cache.get(_replicas_key(target))
+    if not isinstance(value, list):
+        return None
+    return [v for v in value if isinstance(v, str)]
+
+
+def _matching(candidates: Iterable[object], incomplete: str) -> list[str]:
+    """Distinct strings that start with `incomplete`, in a stable order."""
+    found = {c for c in candidates if isinstance(c, str) and c and c.startswith(incomplete)}
+    return sorted(found)

@@ -1,0 +1,1 @@
+"""Output: renderers, the one escaping door, terminal decisions, pipes, messages, stats, tables."""

@@ -1,0 +1,1 @@
+"""Reading logs: the query, paging, parallel windows, follow, merging, local filters, progress."""

@@ -1,0 +1,280 @@
+"""The logs API's filters applied locally, to records already at hand (a saved file, a cache).
+
+`matcher(filters)` answers, for one record, what the API would have answered: would it have
+returned this line for these query parameters? Semantics, from the endpoint's reference:
+
+- `min_level`: lines at or above it, as `get --level` selects them: by the record's own `level`
+  field, and for a line whose `level` is null (or absent) by the level its text shows
+  (`levels.detect_level`, as the text output shows it). A spelling the API does not send
+  (`warn`, `error`) in a hand-edited file is read leniently.
+- `replica`, `request_id`, `component`: exact, case-sensitive match on the field of that name;
+  a record without the field (`component` is not in every record) does not match. Several
+  replicas (`replicas`, --replica given more than once): any of them, each matched exactly.
+- `search_pattern`: a regular expression searched for anywhere in the message. The API uses RE2,
+  and so does this (the `re2` module of google-re2, imported only when a local `--grep` runs):
+  the same syntax and meaning, and time linear in the message, whatever the pattern. Python's
+  backtracking `re` would take minutes on `(a+)+$` against 34 `a`s and a `!` that a server
+  sends. A pattern without any special character is a plain substring test, which is the same.
+- `includes`: every substring must appear in the message; `excludes`: none may. Case-sensitive.
+
+Built for speed: one closure per filter that is set, nothing at all per line for a filter that
+is not.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from baseten_logs.base.errors import UsageError
+from baseten_logs.base.levels import LEVEL_RANK, detect_level, normalize_level
+from baseten_logs.reading.query import Filters
+
+__all__ = ["Matcher", "matcher", "python_pattern", "re2_search"]
+
+Matcher = Callable[[Mapping[str, Any]], bool]
+
+
+def matcher(filters: Filters) -> Matcher:
+    """A predicate that keeps exactly the records the API would return for `filters`."""
+    checks: list[Matcher] = []
+    # Cheapest and most selective first: a dict look-up and a comparison before any text search.
+    for key in ("replica", "request_id", "component"):
+        wanted = getattr(filters, key)
+        if wanted is not None:
+            checks.append(_field_equals(key, wanted))
+    if filters.replicas:
+        checks.append(_field_in("replica", frozenset(filters.replicas)))
+    if filters.min_level is not None:
+        checks.append(_at_least(filters.min_level))
+    if filters.includes:
+        checks.append(_includes(filters.includes))
+    if filters.excludes:
+        checks.append(_excludes(filters.excludes))
+    if filters.search_pattern is not None:
+        checks.append(_searches(filters.search_pattern))
+
+    if not checks:
+        return _everything
+    if len(checks) == 1:
+        return checks[0]
+    all_checks = tuple(checks)
+
+    def every(record: Mapping[str, Any]) -> bool:
+        for check in all_checks:
+            if not check(record):
+                return False
+        return True
+
+    return every
+
+
+def _everything(record: Mapping[str, Any]) -> bool:
+    return True
+
+
+def _message(record: Mapping[str, Any]) -> str:
+    message = record.get("message")
+    if isinstance(message, str):
+        return message
+    return "" if message is None else str(message)
+
+
+def _field_equals(key: str, wanted: str) -> Matcher:
+    def equals(record: Mapping[str, Any]) -> bool:
+        return bool(record.get(key) == wanted)
+
+    return equals
+
+
+def _field_in(key: str, wanted: frozenset[str]) -> Matcher:
+    """Several values given (--replica a --replica b): any of them, each matched exactly."""
+
+    def is_one_of(record: Mapping[str, Any]) -> bool:
+        value = record.get(key)
+        return value.__class__ is str and value in wanted
+
+    return is_one_of
+
+
+def _at_least(min_level: str) -> Matcher:
+    floor = LEVEL_RANK[min_level]
+    # The four spellings the API sends, precomputed: the lenient path runs only for others.
+    passing = {level: rank >= floor for level, rank in LEVEL_RANK.items()}
+
+    def at_least(record: Mapping[str, Any]) -> bool:
+        level = record.get("level")
+        if level is None or level == "":  # as `get --level` does: the level the text shows
+            message = record.get("message")
+            found = detect_level(message) if isinstance(message, str) and message else None
+            return found is not None and LEVEL_RANK[found] >= floor
+        try:
+            return passing[level]
+        except (KeyError, TypeError):
+            found = normalize_level(level) if isinstance(level, str) else None
+            return found is not None and LEVEL_RANK[found] >= floor
+
+    return at_least
+
+
+def _includes(texts: tuple[str, ...]) -> Matcher:
+    if len(texts) == 1:
+        (text,) = texts
+
+        def includes_one(record: Mapping[str, Any]) -> bool:
+            return text in _message(record)
+
+        return includes_one
+
+    def includes_all(record: Mapping[str, Any]) -> bool:
+        message = _message(record)
+        for text in texts:
+            if text not in message:
+                return False
+        return True
+
+    return includes_all
+
+
+def _excludes(texts: tuple[str, ...]) -> Matcher:
+    def excludes_any(record: Mapping[str, Any]) -> bool:
+        message = _message(record)
+        for text in texts:
+            if text in message:
+                return False
+        return True
+
+    return excludes_any
+
+
+# Characters with a meaning in RE2 syntax; a pattern without any is a literal.
+_SPECIAL = frozenset("\\.+*?()|[]{}^$")
+
+
+def _searches(pattern: str) -> Matcher:
+    if not _SPECIAL.intersection(pattern):  # a word to find: no engine needed, same answer
+
+        def contains(record: Mapping[str, Any]) -> bool:
+            return pattern in _message(record)
+
+        return contains
+
+    search = re2_search(pattern)
+
+    def searches(record: Mapping[str, Any]) -> bool:
+        return search(_message(record))
+
+    return searches
+
+
+def re2_search(pattern: str) -> Callable[[str], bool]:
+    """Whether RE2 finds `pattern` in a text: the API's engine and meaning, in linear time.
+
+    Raises UsageError (naming --grep) for a pattern RE2 refuses, or when google-re2 is missing:
+    a backtracking engine is no substitute, as one pattern could hang the run on a hostile line.
+    """
+    try:
+        import re2  # type: ignore[import-untyped]  # google-re2 ships no type hints
+    except ImportError:
+        raise UsageError(
+            "--grep",
+            "applying a pattern here (not on the server) needs the google-re2 package",
+            hint="pip install google-re2, or filter with --include/--exclude",
+        ) from None
+    options = re2.Options()
+    options.log_errors = False  # RE2 would also print its complaint to stderr
+    try:
+        # Bytes in, bytes searched: the str API re-encodes and maps offsets on every call.
+        match = re2.compile(pattern.encode("utf-8", "surrogatepass"), options).search
+    except re2.error as error:
+        reason = error.args[0] if error.args else "invalid"
+        if isinstance(reason, bytes):  # RE2's own message, as bytes
+            reason = reason.decode("utf-8", "replace")
+        raise UsageError(
+            "--grep",
+            f"'{pattern}' is not a valid RE2 regular expression: {reason}",
+            hint="use RE2 syntax (no look-around, no back-references); \\ escapes a character",
+        ) from None
+
+    def search(text: str) -> bool:
+        # surrogatepass: a lone surrogate (legal in JSON) is bytes RE2 reads as invalid UTF-8.
+        return match(text.encode("utf-8", "surrogatepass")) is not None
+
+    return search
+
+
+# RE2's POSIX classes, which Python's re does not know (it would read `[[:digit:]]` as the set
+# `[:digt` followed by `]`, silently matching the wrong thing).
+_POSIX_CLASSES: dict[str, str] = {
+    "alnum": "0-9A-Za-z",
+    "alpha": "A-Za-z",
+    "ascii": "\\x00-\\x7f",
+    "blank": "\\t ",
+    "cntrl": "\\x00-\\x1f\\x7f",
+    "digit": "0-9",
+    "graph": "!-~",
+    "lower": "a-z",
+    "print": " -~",
+    "punct": "!-/:-@\\[-`{-~",
+    "space": "\\t\\n\\v\\f\\r ",
+    "upper": "A-Z",
+    "word": "0-9A-Za-z_",
+    "xdigit": "0-9A-Fa-f",
+}
+_MULTILINE_FLAG = re.compile(r"\(\?[a-zA-Z]*m")
+
+
+def python_pattern(pattern: str) -> str:
+    """An RE2 pattern in Python's `re` syntax, for the constructs whose spelling or meaning differ.
+
+    - POSIX classes inside brackets (`[[:digit:]_]`) become ranges.
+    - `\\z` (end of text) becomes `\\Z`; RE2's `(?<name>...)` becomes `(?P<name>...)`.
+    - Without the `m` flag RE2's `$` matches only at the very end of the text, where Python's
+      also matches before a final newline (and tracebacks end with one): it becomes `\\Z`.
+    Remaining known difference: RE2's `(?i)` folds case for all of Unicode, `re.ASCII` (needed
+    for RE2's ASCII `\\d`, `\\w`, `\\s`) folds only ASCII letters.
+    """
+    end_of_text = _MULTILINE_FLAG.search(pattern) is None
+    out: list[str] = []
+    add = out.append
+    index, length = 0, len(pattern)
+    class_start = -1  # index of the first member of the bracket expression we are in, or -1
+    while index < length:
+        char = pattern[index]
+        if char == "\\" and index + 1 < length:
+            escaped = pattern[index + 1]
+            add("\\Z" if escaped == "z" and class_start < 0 else pattern[index : index + 2])
+            index += 2
+            continue
+        if class_start >= 0:
+            if char == "[" and pattern.startswith("[:", index):
+                end = pattern.find(":]", index + 2)
+                if end > 0:
+                    name = pattern[index + 2 : end]
+                    members = _POSIX_CLASSES.get(name)
+                    if members is None:  # RE2 refuses these too
+                        raise re.error(f"unknown character class [:{name}:]")
+                    add(members)
+                    index = end + 2
+                    continue
+            elif char == "]" and index > class_start:  # a `]` first in the class is a member
+                class_start = -1
+        elif char == "[":
+            class_start = index + 1
+            if pattern.startswith("^", class_start):
+                add("[^")
+                index += 2
+                class_start += 1
+                continue
+        elif char == "$" and end_of_text:
+            add("\\Z")
+            index += 1
+            continue
+        elif pattern.startswith("(?<", index) and pattern[index + 3 : index + 4] not in "=!":
+            add("(?P<")
+            index += 3
+            continue
+        add(char)
+        index += 1
+    return "".join(out)

@@ -1,0 +1,203 @@
+"""--level as the tool shows levels: the API's `min_level`, plus unlevelled lines detected locally.
+
+The API's `min_level` drops every line whose `level` is null, yet the text output, --fail-on and
+stats show such a line at the level its text gives (a traceback is an ERROR). So a query with a
+level asks twice for the same window: once with `min_level` (the lines the API gave a level), and
+once without it, narrowed by `search_pattern` to lines that carry a level marker at all; of that
+second answer only the unlevelled lines whose detected level is high enough are kept.
+
+The merged page is exactly the page one API would answer for the union (the first `limit` lines
+in time order): the second query is walked as far as the first page reaches, so paging, seams,
+-n, --all, follow and stats need no change. Records are never altered: `-o jsonl` still shows
+the API's `level` (null) for a detected line.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Hashable, Mapping
+from typing import Any
+
+from baseten_logs.base.levels import LEVEL_RANK, LEVELS, detect_level
+from baseten_logs.base.timestamps import record_ms, record_ns
+from baseten_logs.reading.pager import (
+    PAGE_SIZE,
+    Direction,
+    FetchPage,
+    Page,
+    Record,
+    fetch_shrinking,
+    page_bytes,
+    record_key,
+)
+
+__all__ = ["detected_at_least", "marker_pattern", "merged_fetch"]
+
+# A request that brings no line not seen before is allowed once in a row (a crowded millisecond
+# is re-asked once before it is stepped past); past that the server is repeating itself.
+_MAX_IDLE = 1
+
+# Lower-case stems of every spelling levels.detect_level reads (prefixes, `[error]`, `level=`,
+# JSON values), per level: a superset is enough, since detection runs again locally.
+_STEMS: dict[str, tuple[str, ...]] = {
+    "DEBUG": ("trace", "debug", "dbg"),
+    "INFO": ("info", "notice"),
+    "WARNING": ("warn",),
+    "ERROR": ("err", "crit", "fatal", "panic", "exception", "alert", "emerg", "traceback"),
+}
+_GLOG_LETTERS: dict[str, str] = {"DEBUG": "", "INFO": "I", "WARNING": "W", "ERROR": "EF"}
+
+
+def marker_pattern(min_level: str) -> str:
+    """An RE2 pattern every message detected at `min_level` or above matches (and a few more)."""
+    wanted = LEVELS[LEVEL_RANK[min_level] :]
+    stems = [stem for level in wanted for stem in _STEMS[level]]
+    letters = "".join(_GLOG_LETTERS[level] for level in wanted)
+    return "(?i)" + "|".join(stems) + rf"|^[{letters}]\d{{4}} "
+
+
+def detected_at_least(min_level: str) -> Callable[[Mapping[str, Any]], bool]:
+    """Keeps a line the API left without a level whose text shows `min_level` or above."""
+    floor = LEVEL_RANK[min_level]
+
+    def keep(record: Mapping[str, Any]) -> bool:
+        if record.get("level") not in (None, ""):
+            return False  # the API gave it a level: the min_level query answers for it
+        message = record.get("message")
+        if not isinstance(message, str) or not message:
+            return False
+        found = detect_level(message)
+        return found is not None and LEVEL_RANK[found] >= floor
+
+    return keep
+
+
+def _last_ms(page: list[Record]) -> int | None:
+    """The millisecond of the page's last line with a readable time."""
+    for record in reversed(page):
+        ms = record_ms(record)
+        if ms is not None:
+            return ms
+    return None
+
+
+def merged_fetch(
+    levelled: FetchPage,
+    unlevelled: FetchPage,
+    keep: Callable[[Mapping[str, Any]], bool],
+    *,
+    on_gap: Callable[[int], None] | None = None,
+    page_size: int = PAGE_SIZE,
+) -> FetchPage:
+    """One page of (levelled lines) ∪ (unlevelled lines `keep` accepts), in time order.
+
+    The unlevelled query is walked in pages of at least `page_size` lines, whatever `limit` the
+    caller asks for: with `-n 1` a page of one line would make every millisecond that holds two
+    lines look crowded (a false gap), and the walk would need a request per line.
+    """
+
+    def fetch(start: int, end: int, direction: Direction, limit: int) -> list[Record]:
+        first = levelled(start, end, direction, limit)
+        # With a full first page, the union's first `limit` lines reach no further than its
+        # last line's millisecond: the second query is needed only that far (or `limit` kept).
+        reach = _last_ms(first) if len(first) >= limit else None
+        if reach is not None and not start <= reach <= end:
+            reach = None  # a line outside the window says nothing of where the page ends
+        if reach is not None and direction == "desc":
+            start = reach  # the union's page reaches back no further than this millisecond
+        walk = _UnlevelledWalk(unlevelled, keep, on_gap, max(limit, page_size))
+        extra = walk.kept(start, end, direction, limit, reach)
+        if not extra:
+            return first
+        # A stable sort: lines of one nanosecond keep the API's order. Lines with no readable
+        # time have no place in it: they go first, so the cut to `limit` never drops them.
+        both = first + extra
+        untimed = [r for r in both if record_ns(r) is None]
+        timed = [r for r in both if record_ns(r) is not None]
+        timed.sort(key=lambda r: record_ns(r) or 0, reverse=direction == "desc")
+        # Held: the first answer, and the lines kept of the second query's (not all it read).
+        return Page((untimed + timed)[:limit], held=page_bytes(first) + page_bytes(extra))
+
+    return fetch
+
+
+class _UnlevelledWalk:
+    """The second query's kept lines, walked with the first request's exact `start`/`end`, so
+    the server's (undocumented) `end` semantics apply to both queries alike.
+
+    Every request moves the walk's edge strictly (a millisecond at least) or ends it, and a
+    request that brings no line not seen before ends it too: a server that repeats itself, or
+    ignores the window, costs one request more, never a loop.
+    """
+
+    def __init__(
+        self,
+        fetch: FetchPage,
+        keep: Callable[[Mapping[str, Any]], bool],
+        on_gap: Callable[[int], None] | None,
+        size: int,
+    ) -> None:
+        self._fetch = fetch
+        self._keep = keep
+        self._on_gap = on_gap
+        self._size = size
+
+    def kept(
+        self, start: int, end: int, direction: Direction, want: int, reach: int | None
+    ) -> list[Record]:
+        descending = direction == "desc"
+        kept: list[Record] = []
+        seam: int | None = None  # the millisecond re-fetched by the next request
+        at_seam: Counter[Hashable] = Counter()
+        low, high = start, end
+        idle = 0  # requests in a row that brought no line not seen before
+        while True:
+            page, self._size = fetch_shrinking(self._fetch, low, high, direction, self._size)
+            skip = at_seam.copy()
+            frontier: int | None = None  # the furthest millisecond of the lines in range
+            new = 0
+            for record in page:
+                ms = record_ms(record)
+                if ms is None:  # no place in time: kept or not by its text alone
+                    if self._keep(record):
+                        kept.append(record)
+                    continue
+                if ms < low or ms > high:
+                    continue  # outside what was asked: a server ignoring the window
+                if seam is not None and (ms > seam if descending else ms < seam):
+                    continue  # asked for one millisecond more than wanted (desc)
+                if frontier is None or (ms < frontier if descending else ms > frontier):
+                    frontier = ms
+                if seam is not None and ms == seam:
+                    key = record_key(record)
+                    if skip[key] > 0:
+                        skip[key] -= 1
+                        continue
+                new += 1
+                if self._keep(record):
+                    kept.append(record)
+            idle = 0 if new else idle + 1
+            if len(page) < self._size or len(kept) >= want or frontier is None:
+                return kept
+            if idle > _MAX_IDLE:  # the server repeats itself: say so rather than ask again
+                if self._on_gap is not None:
+                    self._on_gap(frontier)
+                return kept
+            if reach is not None and (frontier < reach if descending else frontier > reach):
+                return kept
+            if frontier == seam:  # a whole page inside one millisecond: time cannot page past it
+                if self._on_gap is not None:
+                    self._on_gap(seam)
+                frontier = seam - 1 if descending else seam + 1
+                at_seam = Counter()
+            else:
+                at_seam = Counter(record_key(r) for r in page if record_ms(r) == frontier)
+            seam = frontier
+            if descending:
+                high = seam + 1  # lines past the seam are dropped above, whatever `end` includes
+                if seam < low:
+                    return kept
+            else:
+                low = seam
+                if low > end:
+                    return kept

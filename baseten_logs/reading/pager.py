@@ -1,0 +1,323 @@
+"""Paging through time: newest-first for "the latest N", oldest-first for whole windows.
+
+The API has no cursor, only a millisecond window and a `limit`, while lines carry nanosecond
+timestamps. So each next page re-fetches the seam millisecond and drops the lines already shown
+there, counted as a multiset (two identical lines are both real). Requests ask for the seam
+millisecond + 1 as `end` and drop anything past the seam, which is right whether or not the
+server's `end` includes its own millisecond; seeing a line *at* the requested end proves it does,
+and that is remembered. A full page inside one millisecond cannot be paged past by time: it is
+reported as a gap, never looped on and never dropped silently.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import Counter
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
+from typing import Any, Literal
+
+from baseten_logs.api.limits import held_bytes
+from baseten_logs.base.errors import ApiError, PageFailing, UsageError
+from baseten_logs.base.timeparse import span
+from baseten_logs.base.timestamps import record_ms
+
+PAGE_SIZE = 1000
+# Pages a server keeps failing (5xx) are asked again at half the size, down to this many lines,
+# as truss does; SMALLER_AFTER failures in a row at one size are enough to try the next.
+MIN_PAGE_SIZE = 100
+SMALLER_AFTER = 2
+MAX_WINDOW_MS = 7 * 86_400_000
+# What truss pages training logs in ("the maximum time delta allowed by the API"), while the
+# API's schema says 7 days: the size a WindowSpan falls back to when a window is refused.
+SMALL_WINDOW_MS = 2 * 3_600_000
+# Words of a 400 that is about the window's length (the emulator's, and plausible others).
+_WINDOW_WORDS = ("start_epoch_millis", "end_epoch_millis", "window", "time delta", "time range")
+
+# Requests in a row that bring no line not shown before: learning `end` and widening a small page
+# each cost one; past that the server is repeating itself, and the walk ends with a gap.
+_MAX_IDLE = 2
+
+Direction = Literal["asc", "desc"]
+Record = dict[str, Any]
+
+
+class Page(list[Record]):
+    """A page of records that knows what it holds in memory (`held`, in bytes): measured by the
+    client from its answer's bytes (limits.held_bytes), so the prefetch budget counts what is
+    really held, whatever the shape of the lines."""
+
+    def __init__(self, records: Iterable[Record] = (), *, held: int) -> None:
+        super().__init__(records)
+        self.held = held
+
+
+_ENCODER = json.JSONEncoder(separators=(",", ":"), default=repr)
+
+
+def page_bytes(page: list[Record]) -> int:
+    """What a page holds in memory: its answer's measure when it is a Page, else the same
+    measure of the page encoded as JSON (pages that came another way: tests, the library)."""
+    if isinstance(page, Page):
+        return page.held
+    if not page:
+        return 0
+    return held_bytes(_ENCODER.encode(page).encode("utf-8", "surrogatepass"))
+
+
+# (start_ms, end_ms, direction, limit) -> one page, as the API returned it.
+FetchPage = Callable[[int, int, Direction, int], list[Record]]
+
+
+def record_key(record: Mapping[str, Any]) -> Hashable:
+    """What makes two lines the same line (extra fields do not, but the chainlet label a chain's
+    lines carry does: identical lines of two chainlets are two lines, remembered apart)."""
+    key = (
+        record.get("timestamp"),
+        record.get("message"),
+        record.get("replica"),
+        record.get("request_id"),
+        record.get("level"),
+        record.get("chainlet"),
+    )
+    try:
+        hash(key)
+    except TypeError:
+        # A field the API sent as a list or an object (the endpoint is beta): its JSON text
+        # stands for it, so such a line is still counted, not a crash.
+        return tuple(_hashable(value) for value in key)
+    return key
+
+
+def _hashable(value: Any) -> Hashable:
+    if isinstance(value, list | dict):
+        return json.dumps(value, sort_keys=True, default=repr)
+    return value  # type: ignore[no-any-return]
+
+
+def fetch_shrinking(
+    fetch: FetchPage, start: int, end: int, direction: Direction, limit: int
+) -> tuple[list[Record], int]:
+    """One page, and the limit it was asked with: half as many lines (down to MIN_PAGE_SIZE)
+    each time the server keeps failing. A smaller page is just a smaller page: `len(page) <
+    limit` still means the end of the window, so the caller pages on with the limit returned."""
+    while True:
+        try:
+            return fetch(start, end, direction, limit), limit
+        except PageFailing:
+            if limit <= MIN_PAGE_SIZE:
+                raise  # the fetch should not have given up early: its error stands
+            limit = max(MIN_PAGE_SIZE, limit // 2)
+
+
+def split_window(
+    since_ms: int, until_ms: int, span_ms: int = MAX_WINDOW_MS
+) -> list[tuple[int, int]]:
+    """Inclusive [a, b] pieces of at most `span_ms` milliseconds each, oldest first.
+
+    A request for piece [a, b] asks for `end = b + 1`, so `b + 1 - a <= span_ms` keeps each
+    request inside the API's 7-day limit.
+    """
+    pieces = []
+    start = since_ms
+    while start <= until_ms:
+        stop = min(until_ms, start + span_ms - 1)
+        pieces.append((start, stop))
+        start = stop + 1
+    return pieces
+
+
+class WindowSpan:
+    """How long a window one request may ask for, shared by every walk of one run (threads
+    too): MAX_WINDOW_MS, the documented limit, until the API refuses a longer window than
+    SMALL_WINDOW_MS with a 400 that names the window; from then on SMALL_WINDOW_MS, so the
+    run pays for the refusal once. `log`: told once when the span shrinks (-v)."""
+
+    def __init__(self, log: Callable[[str], None] | None = None) -> None:
+        self.ms = MAX_WINDOW_MS
+        self._log = log
+        self._lock = threading.Lock()
+
+    def shrink(self, refused_ms: int, error: UsageError) -> bool:
+        """After `error` answered a request of a `refused_ms` window: whether to ask again in
+        pieces of the (new) span. No: the error is not about the window, or the window was
+        no longer than SMALL_WINDOW_MS already (nothing smaller to try: the error stands)."""
+        if refused_ms <= SMALL_WINDOW_MS or not refuses_the_window(error):
+            return False
+        with self._lock:
+            if self.ms > SMALL_WINDOW_MS:
+                self.ms = SMALL_WINDOW_MS
+                if self._log is not None:
+                    self._log(
+                        f"the API refused a window of {span(refused_ms)} "
+                        f"({error.message}); asking in pieces of "
+                        f"{span(SMALL_WINDOW_MS)} from now on"
+                    )
+        return True
+
+
+def refuses_the_window(error: UsageError) -> bool:
+    """Whether a 400's text names the window (its length is the likely complaint)."""
+    text = str(error).lower()
+    return any(word in text for word in _WINDOW_WORDS)
+
+
+class Pager:
+    """Walks a window page by page; one instance per logical fetch (it learns `end` semantics).
+
+    `span`: the run's WindowSpan, when a window the API refuses as too long should be walked
+    again in smaller pieces (training logs); None: pieces of MAX_WINDOW_MS, a refusal stands."""
+
+    def __init__(
+        self,
+        fetch: FetchPage,
+        *,
+        page_size: int = PAGE_SIZE,
+        on_gap: Callable[[int], None] | None = None,
+        span: WindowSpan | None = None,
+    ) -> None:
+        self._fetch = fetch
+        self._page_size = page_size
+        self._on_gap = on_gap
+        self._span = span
+        self.end_inclusive: bool | None = None
+        self.gaps: list[int] = []
+        # Lines whose time cannot be read are shown where they come, once: a re-fetched seam
+        # may bring one again, and only its content can tell.
+        self._untimed: set[Hashable] = set()
+
+    def newest(self, since_ms: int, until_ms: int, count: int | None) -> Iterator[list[Record]]:
+        """Pages newest first, at most `count` lines in all (None: the whole window)."""
+        return self._pieces(since_ms, until_ms, "desc", count)
+
+    def oldest(self, since_ms: int, until_ms: int) -> Iterator[list[Record]]:
+        """Every line of the window, oldest first, one page at a time (bounded memory)."""
+        return self._pieces(since_ms, until_ms, "asc", None)
+
+    def _split(self, since_ms: int, until_ms: int, direction: Direction) -> list[tuple[int, int]]:
+        """The window's pieces in walking order, each as long as the span allows now."""
+        span = MAX_WINDOW_MS if self._span is None else self._span.ms
+        pieces = split_window(since_ms, until_ms, span)
+        return pieces[::-1] if direction == "desc" else pieces
+
+    def _pieces(
+        self, since_ms: int, until_ms: int, direction: Direction, count: int | None
+    ) -> Iterator[list[Record]]:
+        """Each piece walked in turn. A piece's first request is its widest, so a refusal of
+        the window comes before any of its lines: the rest of the window (this piece on) is
+        cut again in the smaller span and walked from the same place, so no line is lost or
+        shown twice."""
+        remaining = count
+        pending = self._split(since_ms, until_ms, direction)
+        while pending:
+            start, stop = pending.pop(0)
+            walked = False
+            try:
+                for page in self._walk(start, stop, direction, remaining):
+                    walked = True
+                    yield page
+                    if remaining is not None:
+                        remaining -= len(page)
+            except UsageError as error:
+                if walked or self._span is None or not self._span.shrink(stop + 1 - start, error):
+                    raise
+                rest = (since_ms, stop) if direction == "desc" else (start, until_ms)
+                pending = self._split(*rest, direction)
+                continue
+            if remaining == 0:
+                return
+
+    def _walk(
+        self, low: int, high: int, direction: Direction, want: int | None
+    ) -> Iterator[list[Record]]:
+        descending = direction == "desc"
+        step = -1 if descending else 1
+        seam = high if descending else low  # the millisecond re-fetched by the next request
+        at_seam: Counter[Hashable] = Counter()  # lines already shown at the seam
+        shown = 0
+        widen = False  # ask a whole page: a small one cannot tell a crowded millisecond
+        idle = 0  # requests in a row that brought no line not shown before
+        while want is None or shown < want:
+            top = seam if descending else high  # highest millisecond still wanted
+            end = top if self.end_inclusive else top + 1
+            limit = self._page_size
+            if want is not None and not widen:
+                limit = min(limit, want - shown + sum(at_seam.values()))
+            start = low if descending else seam
+            page, limit = self._fetch_shrinking(start, end, direction, limit)
+
+            skip = at_seam.copy()
+            fresh: list[Record] = []
+            frontier: int | None = None  # oldest (desc) / newest (asc) millisecond in range
+            learned = False
+            for record in page:
+                ms = record_ms(record)
+                if ms is None:
+                    key = record_key(record)
+                    if key not in self._untimed:
+                        self._untimed.add(key)
+                        fresh.append(record)
+                    continue
+                if ms > top:
+                    if ms == end and not self.end_inclusive:
+                        self.end_inclusive = learned = True
+                    continue
+                if ms < start:
+                    continue
+                if frontier is None or (ms < frontier if descending else ms > frontier):
+                    frontier = ms
+                if ms == seam:
+                    key = record_key(record)
+                    if skip[key] > 0:
+                        skip[key] -= 1
+                        continue
+                    at_seam[key] += 1
+                fresh.append(record)
+            if want is not None:
+                del fresh[want - shown :]
+            if fresh:
+                shown += len(fresh)
+                yield fresh
+            if len(page) < limit:
+                return  # a short page: nothing more in this window
+            idle = 0 if fresh else idle + 1
+            if idle > _MAX_IDLE:  # the server repeats itself: say so rather than ask again
+                self._gap(seam)
+                return
+            if frontier is None:
+                if learned:
+                    continue  # the page was spent on lines past `end`; ask again without them
+                raise ApiError(
+                    "the API returned a full page outside the requested window",
+                    hint="the endpoint is in beta; please report this with -v output",
+                )
+            if frontier != seam:
+                seam = frontier
+                at_seam = Counter(record_key(r) for r in page if record_ms(r) == seam)
+            elif learned or (fresh and limit < self._page_size):
+                continue  # the next request sees past the seam (a bigger page, or a known `end`)
+            elif limit < self._page_size:
+                widen = True  # only a whole page inside one millisecond is a crowded one
+            else:
+                # A whole page inside one millisecond: time cannot page past it.
+                self._gap(seam)
+                if seam == (low if descending else high):
+                    return
+                seam += step
+                at_seam = Counter()
+                widen = False
+
+    def _fetch_shrinking(
+        self, start: int, end: int, direction: Direction, limit: int
+    ) -> tuple[list[Record], int]:
+        """One page, and the limit it was asked with; this walker's pages stay as small."""
+        page, asked = fetch_shrinking(self._fetch, start, end, direction, limit)
+        if asked < limit:  # the server could not gather `limit` lines in time
+            self._page_size = min(self._page_size, asked)
+        return page, asked
+
+    def _gap(self, ms: int) -> None:
+        """Lines of millisecond `ms` that could not all be fetched: noted, and reported."""
+        self.gaps.append(ms)
+        if self._on_gap is not None:
+            self._on_gap(ms)

@@ -1,0 +1,362 @@
+"""Whole windows fetched as concurrent time slices, printed in order with bounded memory.
+
+The API pages only through time, one round trip per 1000 lines, so a long window is cut into
+consecutive slices that worker threads walk at once (each with its own seam-safe Pager). How
+many requests are in flight is the ConcurrencyController's call (pace.py): it grows while
+answers come back well and the key's budget has room, and shrinks on 429s, 5xx and rising
+latency. The window starts as one slice, whose first page tells how dense it is; whenever more
+may run than walk, a new slice is cut off one being walked (see `_split`: a few pages each, just
+ahead of the printer; near the end, halves), so the work follows the concurrency and each slice
+costs about one request more than its pages (its last, short page). A cut lowers the slice's
+end: answers already under way are cut there too, so each line belongs to exactly one slice.
+
+The printer takes slices strictly in order; a worker may run at most a few pages ahead of it
+(then it parks, and another may walk in its place), and all workers together at most a byte
+budget ahead (so memory is bounded by bytes, whatever
+the concurrency, the size of the lines or a server that ignores `limit`; a slow reader slows
+the fetch). When slots are short, the slice nearest the printer is served first. Slices meet at
+millisecond boundaries, so the output is line for line what one sequential walk would print.
+"""
+
+from __future__ import annotations
+
+import math
+import queue
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import cast
+
+from baseten_logs.api.limits import MIB, PREFETCH_BYTES
+from baseten_logs.api.pace import AUTO, Concurrency, ConcurrencyController
+from baseten_logs.base.timestamps import record_ms
+from baseten_logs.reading.pager import (
+    PAGE_SIZE,
+    Direction,
+    FetchPage,
+    Pager,
+    Record,
+    WindowSpan,
+    page_bytes,
+)
+
+PAGES_AHEAD = 8  # per slice: enough to hide latency, small enough to bound memory
+# While a page is fetched its answer is held three ways at once (bytes, text, parsed records).
+IN_FLIGHT_FACTOR = 3
+CARVE_PAGES = 6  # pages a walker keeps when a new slice is cut off its slice (see _split)
+MIN_SPLIT_LINES = 2 * PAGE_SIZE  # fewer left is not worth a request more
+_DONE = object()
+
+
+class ByteBudget:
+    """Bytes of pages fetched and not yet printed, shared by every slice.
+
+    Before a fetch a worker reserves what fetching a page is expected to take (the largest page
+    seen so far, times IN_FLIGHT_FACTOR; until one is seen, the whole budget, so the first wave
+    of pages of unknown size is the head slice's and one more), and waits while that does not
+    fit. The slice being printed does not wait when none of its pages is queued: the printer
+    may be waiting for it, so it must move, or printer and workers would wait for each other.
+    Room goes to the earliest slice waiting: the printer needs it first.
+    """
+
+    def __init__(self, limit: int, head: int) -> None:
+        self.limit = limit
+        self.used = 0
+        self.peak = 0  # the most ever held, for tests and -v
+        self._head = head  # the index of the slice the printer is on (or will be first)
+        self._expected: int | None = None
+        self._waiting: list[int] = []  # slices waiting for room: the earliest goes first
+        self._cond = threading.Condition()
+
+    def advance(self, head: int) -> None:
+        """The printer is on slice `head` now, or waits for it: wake whoever may move."""
+        with self._cond:
+            self._head = head
+            self._cond.notify_all()
+
+    def reserve(
+        self, index: int, stop: threading.Event, queued: Callable[[], int] = lambda: 0
+    ) -> int:
+        """Wait for room for one page of slice `index` (`queued()`: its pages not yet
+        printed); the bytes reserved."""
+        with self._cond:
+            self._waiting.append(index)
+            try:
+                while True:
+                    head = index <= self._head and queued() == 0
+                    guess = self._expected
+                    if guess is None:  # nothing measured: the head goes free, others one at a time
+                        guess = 0 if index <= self._head else self.limit
+                    first = min(self._waiting) >= index
+                    if head or (first and self.used + guess <= self.limit) or stop.is_set():
+                        break
+                    self._cond.wait(0.1)
+            finally:
+                self._waiting.remove(index)
+                self._cond.notify_all()
+            self.used += guess
+            return guess
+
+    def settle(self, reserved: int, actual: int) -> None:
+        """A fetch is done: it holds `actual` bytes, not the `reserved` guess."""
+        with self._cond:
+            self.used += actual - reserved
+            self.peak = max(self.peak, self.used)
+            self._expected = max(self._expected or 0, actual * IN_FLIGHT_FACTOR)
+            self._cond.notify_all()
+
+    def release(self, size: int) -> None:
+        with self._cond:
+            self.used -= size
+            self._cond.notify_all()
+
+
+def fewer_malloc_arenas() -> None:
+    """Ask glibc for 2 malloc arenas instead of one per thread (up to 8 per core), and to give
+    blocks of a MiB or more back to the system when they are freed.
+
+    Each worker thread otherwise gets an arena of its own, and every arena keeps the memory of
+    the pages it once parsed: measured with 16 workers and 2 KB lines, peak RSS 205 MB instead
+    of 128 MB. Python allocates under the GIL, so fewer arenas cost no speed. And glibc raises
+    its threshold for mapping a block on its own to the largest block freed so far (up to 32
+    MiB): after one answer of 20 MB, later ones were carved from the heap and kept after use,
+    163 MB instead of 136 MB with lines of 20 KB (benchmarks/hostile_bench.py). Elsewhere
+    (musl, macOS) there is no such call and nothing to do.
+    """
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None)
+        libc.mallopt(-8, 2)  # M_ARENA_MAX
+        libc.mallopt(-3, MIB)  # M_MMAP_THRESHOLD, which also stops glibc moving it
+    except (AttributeError, OSError, ImportError):
+        pass
+
+
+@dataclass(eq=False)
+class _Slice:
+    start: int
+    stop: int  # lowered when the slice is split
+    pages: queue.Queue[object] = field(default_factory=lambda: queue.Queue(PAGES_AHEAD))
+    charged: int = 0  # bytes fetched for the page the pager has not yielded yet
+    next: _Slice | None = None  # the slice printed after this one
+    reached: int | None = None  # the latest millisecond of a line this slice has fetched
+    lines: int = 0
+    split: bool = False  # its end was lowered: answers must be cut there
+    ending: bool = False  # its last page is in: nothing left to split off
+    parked: bool = False  # PAGES_AHEAD pages wait for the printer: its walker waits too
+    density: float | None = None  # lines a millisecond: measured, or its parent's until then
+
+    def lines_per_ms(self) -> float | None:
+        if self.lines and self.reached is not None:
+            return self.lines / max(1, self.reached - self.start + 1)
+        return self.density
+
+
+class ParallelWindow:
+    """Iterate `pages()` for every line of [since_ms, until_ms], oldest first.
+
+    `concurrency`: "auto" or a fixed number; or pass a `controller` to share one among the
+    windows of a run (several sources fetched at once), so that together they keep within it.
+    """
+
+    def __init__(
+        self,
+        fetch: FetchPage,
+        *,
+        concurrency: Concurrency = AUTO,
+        controller: ConcurrencyController | None = None,
+        on_gap: Callable[[int], None] | None = None,
+        prefetch_bytes: int = PREFETCH_BYTES,
+        span: WindowSpan | None = None,  # see Pager: every slice's walker shares it
+    ) -> None:
+        self.controller = controller or ConcurrencyController(concurrency)
+        self._span = span
+        self.budget: ByteBudget  # one per walk of a window (see pages)
+        self._prefetch_bytes = prefetch_bytes
+        self._fetch = fetch
+        self._on_gap = on_gap
+        self._stop = threading.Event()
+        self.gaps: list[int] = []
+        self._gaps_lock = threading.Lock()
+        self._lock = threading.Lock()  # the slices' bounds and links, and who walks them
+        self._pending: list[_Slice] = []
+        self._walking: list[_Slice] = []
+        self.slices = 0  # how many slices the window was walked in, for tests and -v
+
+    def throttled(self) -> None:
+        """Called on a 429 (ApiClient.on_throttle): fewer requests in flight from now on."""
+        self.controller.throttled()
+
+    def pages(self, since_ms: int, until_ms: int) -> Iterator[list[Record]]:
+        # One slice to begin with: its first page tells how dense the window is, and so where
+        # to cut the next slices (a window of one page costs one request).
+        pieces = [_Slice(since_ms, until_ms)]
+        with self._lock:
+            self._pending = list(pieces)
+            self.slices = len(pieces)
+        # Made before any walker asks it for room, knowing which slice the printer takes first.
+        self.budget = ByteBudget(self._prefetch_bytes, head=since_ms)
+        fewer_malloc_arenas()
+        self.controller.listen(self._schedule)
+        self._schedule()
+        piece: _Slice | None = pieces[0]
+        try:
+            while piece is not None:
+                while True:
+                    if piece.pages.empty():  # the printer waits for this slice: the head
+                        self.budget.advance(piece.start)  # its walker may wait to be let go
+                    item = piece.pages.get()
+                    if item is _DONE:
+                        break
+                    if isinstance(item, BaseException):
+                        raise item
+                    # Only (page, bytes) pairs and the two markers are queued.
+                    page, size = cast(tuple[list[Record], int], item)
+                    yield page
+                    self.budget.release(size)  # printed: no longer held on the reader's behalf
+                with self._lock:  # done: it can no longer be split, so its successor is final
+                    piece = piece.next
+        finally:
+            self._stop.set()  # early exit (closed pipe, Ctrl-C, an error): let workers go
+            self.controller.forget(self._schedule)
+
+    def _schedule(self) -> None:
+        """Start walkers while fewer walk than may: the next pending slice, else a split."""
+        with self._lock:
+            while not self._stop.is_set() and self._moving() < self.controller.allowed:
+                piece = self._pending.pop(0) if self._pending else self._split()
+                if piece is None:
+                    return
+                self._walking.append(piece)
+                thread = threading.Thread(target=self._work, args=(piece,), daemon=True)
+                thread.start()
+
+    def _moving(self) -> int:
+        """Walkers that can fetch now: a parked one waits for the printer, not for the API."""
+        return sum(1 for piece in self._walking if not piece.parked)
+
+    def _split(self) -> _Slice | None:
+        """A new slice, cut off a slice being walked (whose lines a millisecond are known).
+
+        First choice: the earliest slice with more than CARVE_PAGES pages left keeps its next
+        CARVE_PAGES pages and the rest is the new slice, so walkers work just ahead of the
+        printer, a few pages each. Failing that (the end of the window is near), the slice
+        with the most left is halved, so the last pages are not fetched one walker alone.
+        """
+        known: list[tuple[_Slice, float, int, int]] = []  # slice, density, done, left
+        for piece in self._walking:
+            density = piece.lines_per_ms()
+            if piece.ending or density is None:
+                continue
+            done = piece.start - 1 if piece.reached is None else piece.reached
+            known.append((piece, density, done, piece.stop - done))
+        known.sort(key=lambda entry: entry[0].start)
+        for piece, density, done, left in known:
+            keep = math.ceil(CARVE_PAGES * PAGE_SIZE / max(density, 1e-9))
+            if left > keep and density * (left - keep) >= PAGE_SIZE:
+                return self._cut(piece, done + keep + 1)
+        halves = [e for e in known if e[1] * e[3] >= MIN_SPLIT_LINES and e[3] >= 2]
+        if not halves:
+            return None
+        piece, _, done, left = max(halves, key=lambda entry: entry[3])
+        return self._cut(piece, done + 1 + left // 2)
+
+    def _cut(self, piece: _Slice, at: int) -> _Slice:
+        """[at, stop] of `piece` becomes a new slice, printed right after it."""
+        new = _Slice(at, piece.stop, next=piece.next, density=piece.lines_per_ms())
+        piece.stop, piece.next, piece.split = at - 1, new, True
+        self.slices += 1
+        return new
+
+    def _work(self, piece: _Slice) -> None:
+        item: object = _DONE
+        try:
+            pager = Pager(self._bounded(piece), on_gap=self._gap, span=self._span)
+            for page in pager.oldest(piece.start, piece.stop):
+                size, piece.charged = piece.charged, 0
+                if not self._put(piece, (page, size)):
+                    return
+        except BaseException as exc:  # handed to the printer, which raises it in order
+            item = exc
+        finally:
+            self._finish(piece)  # first: once the printer has its end, nothing may split it
+            self.budget.release(piece.charged)  # fetched, but never part of a page shown
+        self._put(piece, item)
+        self._schedule()
+
+    def _finish(self, piece: _Slice) -> None:
+        with self._lock:  # no longer walked, so no longer split (_split looks at walkers only)
+            self._walking.remove(piece)
+
+    def _bounded(self, piece: _Slice) -> FetchPage:
+        """The slice's fetch: within the slice's current end, waiting for room in the byte
+        budget and for a slot, charging what it got."""
+
+        def fetch(start: int, end: int, direction: Direction, count: int) -> list[Record]:
+            with self._lock:
+                stop = piece.stop
+            if start > stop:
+                return []  # split off while the pager walked towards it
+            reserved = self.budget.reserve(piece.start, self._stop, piece.pages.qsize)
+            size = 0
+            try:
+                self.controller.acquire(piece.start)
+                try:
+                    page = self._fetch(start, min(end, stop + 1), direction, count)
+                finally:
+                    self.controller.release()
+                size = page_bytes(page)  # the whole answer's, even if the cut below drops lines
+                page = self._within(piece, page, count)
+            finally:
+                self.budget.settle(reserved, size)
+                piece.charged += size
+            self._schedule()
+            return page
+
+        return fetch
+
+    def _within(self, piece: _Slice, page: list[Record], count: int) -> list[Record]:
+        """The page cut at the slice's end (which a split may have lowered meanwhile); notes
+        how far the slice has got, for the next split."""
+        with self._lock:
+            if piece.split:
+                stop = piece.stop
+                page = [r for r in page if (ms := record_ms(r)) is None or ms <= stop]
+            times = [ms for r in page if (ms := record_ms(r)) is not None]
+            if times:
+                latest = max(times)
+                piece.reached = latest if piece.reached is None else max(piece.reached, latest)
+            piece.lines += len(page)
+            if len(page) < count:
+                piece.ending = True  # a short page: the pager ends the slice with it
+            return page
+
+    def _put(self, piece: _Slice, item: object) -> bool:
+        try:
+            piece.pages.put_nowait(item)
+            return True
+        except queue.Full:
+            pass
+        # Parked until the printer takes a page: another walker may use the slot meanwhile
+        # (the byte budget still bounds what all of them hold).
+        with self._lock:
+            piece.parked = True
+        self._schedule()
+        try:
+            while not self._stop.is_set():
+                try:
+                    piece.pages.put(item, timeout=0.1)
+                    return True
+                except queue.Full:
+                    continue
+            return False
+        finally:
+            with self._lock:
+                piece.parked = False
+
+    def _gap(self, ms: int) -> None:
+        with self._gaps_lock:
+            self.gaps.append(ms)
+        if self._on_gap is not None:
+            self._on_gap(ms)

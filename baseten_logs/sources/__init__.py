@@ -1,0 +1,1 @@
+"""Log sources: what a deployment, environment, chain or training job is, and its logs path."""
