@@ -11,7 +11,8 @@ import pytest
 
 from baseten_logs.base.errors import UsageError
 from baseten_logs.emulator.query import compile_pattern
-from baseten_logs.reading.filtering import matcher, python_pattern
+from baseten_logs.reading.filtering import matcher
+from baseten_logs.reading.patterns import python_pattern
 from baseten_logs.reading.query import Filters, build_filters
 
 # name -> record; the names say what each record is for.

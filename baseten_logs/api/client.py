@@ -30,6 +30,7 @@ from baseten_logs.api.limits import (
 )
 from baseten_logs.api.masking import mask_url
 from baseten_logs.api.pace import RateLimiter
+from baseten_logs.api.page import Page
 from baseten_logs.api.urls import DEFAULT_API_URL, is_loopback
 from baseten_logs.base.errors import (
     ApiError,
@@ -39,7 +40,6 @@ from baseten_logs.base.errors import (
     TransportError,
     UsageError,
 )
-from baseten_logs.reading.pager import Page
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 # The longest wait a server's word (a 429's `retry_after`, `Retry-After`) can impose: a hostile

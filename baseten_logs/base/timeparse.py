@@ -12,6 +12,8 @@ FORMATS_HELP = (
     "(2026-11-27T10:00:00Z; no zone = local time), or epoch seconds/milliseconds"
 )
 
+EARLIEST_MS = 1_420_070_400_000  # 2015-01-01T00:00:00Z: older than any Baseten deployment
+
 _UNIT_MS = {
     "ms": 1,
     "s": 1_000,

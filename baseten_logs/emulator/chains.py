@@ -12,7 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .catalogue import DAY_MS, HOUR_MS, Deployment, _deployment, iso, styled_id
+from .deployments import DAY_MS, HOUR_MS, Deployment, iso, styled_id
+from .deployments import deployment as _deployment
 from .shapes import PROMOTION_SETTINGS, instance_type
 
 CHAIN_NAME = "rag-pipeline"

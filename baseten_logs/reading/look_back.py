@@ -17,9 +17,9 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from baseten_logs.base.errors import BasetenLogsError
-from baseten_logs.base.timeparse import span
+from baseten_logs.base.timeparse import EARLIEST_MS, span
 from baseten_logs.reading.progress import describe_filters, nothing_matched
-from baseten_logs.reading.query import EARLIEST_MS, LogQuery
+from baseten_logs.reading.query import LogQuery
 
 if TYPE_CHECKING:
     from baseten_logs.api.client import ApiClient

@@ -14,10 +14,12 @@ from __future__ import annotations
 import json
 import threading
 from collections import Counter
-from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from typing import Any, Literal
 
 from baseten_logs.api.limits import held_bytes
+from baseten_logs.api.page import Page as Page  # where the pager's users have found it
+from baseten_logs.api.page import Record as Record
 from baseten_logs.base.errors import ApiError, PageFailing, UsageError
 from baseten_logs.base.timeparse import span
 from baseten_logs.base.timestamps import record_ms
@@ -39,17 +41,6 @@ _WINDOW_WORDS = ("start_epoch_millis", "end_epoch_millis", "window", "time delta
 _MAX_IDLE = 2
 
 Direction = Literal["asc", "desc"]
-Record = dict[str, Any]
-
-
-class Page(list[Record]):
-    """A page of records that knows what it holds in memory (`held`, in bytes): measured by the
-    client from its answer's bytes (limits.held_bytes), so the prefetch budget counts what is
-    really held, whatever the shape of the lines."""
-
-    def __init__(self, records: Iterable[Record] = (), *, held: int) -> None:
-        super().__init__(records)
-        self.held = held
 
 
 _ENCODER = json.JSONEncoder(separators=(",", ":"), default=repr)

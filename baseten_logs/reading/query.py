@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Literal
 
 from baseten_logs.base.errors import UsageError
 from baseten_logs.base.levels import LEVELS
-from baseten_logs.base.timeparse import format_ms, parse_duration_ms, parse_when
+from baseten_logs.base.timeparse import EARLIEST_MS, format_ms, parse_duration_ms, parse_when
+from baseten_logs.reading.patterns import python_pattern
 from baseten_logs.sources.paths import api_path
 
 if TYPE_CHECKING:
@@ -25,7 +26,6 @@ MAX_VALUE_LENGTH = 256
 MAX_SUBSTRINGS = 8
 DEFAULT_WINDOW_MS = 30 * 60_000
 DEFAULT_LIMIT = 500
-EARLIEST_MS = 1_420_070_400_000  # 2015-01-01T00:00:00Z: older than any Baseten deployment
 LATEST_AHEAD_MS = 7 * 86_400_000  # -f --until may look ahead, but not by years
 MAX_CONCURRENCY = 64  # as automatic concurrency's ceiling; the rate limiter keeps the pace
 
@@ -234,8 +234,6 @@ _SYNTAX_ERRORS = (
 
 
 def _check_syntax(pattern: str) -> None:
-    from baseten_logs.reading.filtering import python_pattern
-
     try:
         re.compile(python_pattern(pattern))
     except re.error as error:

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from baseten_logs.base.errors import BasetenLogsError, NotFoundError
+from baseten_logs.base.timeparse import EARLIEST_MS
 from baseten_logs.base.timestamps import timestamp_ns
-from baseten_logs.reading.query import EARLIEST_MS
 from baseten_logs.sources.paths import api_path
 from baseten_logs.sources.resolve import (
     _check_name,
