@@ -312,6 +312,6 @@ def test_env_completes_the_models_environments_once_then_from_the_cache(
      ("w", ["warning"])],
 )  # fmt: skip
 def test_level_values_complete_in_the_case_being_typed(typed: str, offered: list[str]) -> None:
-    from baseten_logs.cli.app import _choices
+    from baseten_logs.cli.options import choices
 
-    assert _choices("DEBUG", "INFO", "WARNING", "ERROR")(typed) == offered
+    assert choices("DEBUG", "INFO", "WARNING", "ERROR")(typed) == offered

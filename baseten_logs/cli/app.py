@@ -2,7 +2,7 @@
 
 Start-up matters (`--help` and completion run often), so this module imports only typer and
 our own light modules; httpx and rich are imported inside the commands that need them.
-Flags shared by several commands are declared once, as Annotated aliases.
+Flags shared by several commands are declared once, as Annotated aliases, in options.py.
 """
 
 from __future__ import annotations
@@ -12,15 +12,57 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 from typer._click.exceptions import NoArgsIsHelpError, NoSuchOption  # typer vendors click
-from typer.core import TyperCommand
 
 from baseten_logs import __version__
 from baseten_logs.base.errors import BasetenLogsError, ExitStatus, UsageError
 from baseten_logs.cli import interrupts
+from baseten_logs.cli.options import (
+    FILTERS,
+    OUTPUT,
+    WINDOW,
+    AllLines,
+    ApiKey,
+    ApiUrl,
+    Color,
+    Component,
+    Concurrency,
+    Deployment,
+    Env,
+    Exclude,
+    FailOn,
+    Follow,
+    Grep,
+    Include,
+    Level,
+    Limit,
+    LogOutput,
+    MaxRps,
+    Model,
+    NoCache,
+    Overlap,
+    Quiet,
+    Remote,
+    Replica,
+    RequestId,
+    Retries,
+    Reverse,
+    Save,
+    Since,
+    Summary,
+    Team,
+    Until,
+    UsageCommand,
+    Utc,
+    Verbose,
+    access,
+    choices,
+    complete_deployment,
+    complete_env,
+)
 from baseten_logs.output import messages
 from baseten_logs.output.pipes import OutputClosed, stdout_failed, tolerant_stdout
 
@@ -97,340 +139,6 @@ app = typer.Typer(
 )
 
 
-class UsageCommand(TyperCommand):
-    """Usage lines as people write them, `get MODEL [DEPLOYMENT]`: typer writes `{MODEL}`."""
-
-    def collect_usage_pieces(self, ctx: typer.Context) -> list[str]:  # type: ignore[override]
-        return [
-            piece[1:-1] if piece.startswith("{") and piece.endswith("}") else piece
-            for piece in super().collect_usage_pieces(ctx)
-        ]
-
-
-WINDOW = "Window"
-FILTERS = "Filters (applied by the API)"
-OUTPUT = "Output"
-ACCESS = "Access"
-SCRIPTS = "Scripts and CI"
-
-
-def _choices(*values: str) -> Callable[[str], list[str]]:
-    """Shell completion for a flag with a fixed set of values, any case accepted.
-
-    Candidates come back in the case the user started typing (`err` -> `error`): shells drop
-    candidates that do not start with what was typed, exactly.
-    """
-
-    def complete(incomplete: str) -> list[str]:
-        lower = incomplete.islower()
-        return [
-            v.lower() if lower else v for v in values if v.lower().startswith(incomplete.lower())
-        ]
-
-    return complete
-
-
-# Completion of real names reads the on-disk cache of listings (complete.py); the words typed
-# so far are re-parsed there because click leaves parameters unset while completing.
-def _access(params: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "api_key": params.get("api_key"),
-        "api_url": params.get("api_url"),
-        "remote": params.get("remote") or "baseten",
-        "team": params.get("team"),
-    }
-
-
-def _complete_model(ctx: typer.Context, incomplete: str) -> list[str]:
-    from baseten_logs.completion.complete import complete_models, completion_params
-
-    return complete_models(incomplete, **_access(completion_params(ctx)))
-
-
-def _complete_deployment(ctx: typer.Context, incomplete: str) -> list[str]:
-    from baseten_logs.completion.complete import complete_deployments, completion_params
-
-    params = completion_params(ctx)
-    return complete_deployments(params.get("model"), incomplete, **_access(params))
-
-
-def _complete_env(ctx: typer.Context, incomplete: str) -> list[str]:
-    from baseten_logs.completion.complete import complete_environments, completion_params
-
-    params = completion_params(ctx)
-    return complete_environments(params.get("model"), incomplete, **_access(params))
-
-
-def _complete_replica(ctx: typer.Context, incomplete: str) -> list[str]:
-    from baseten_logs.completion.complete import complete_replicas, completion_params
-
-    params = completion_params(ctx)
-    return complete_replicas(
-        params.get("model"),
-        params.get("deployment"),
-        incomplete,
-        environment=params.get("env"),
-        **_access(params),
-    )
-
-
-# --- Flags shared by several commands --------------------------------------------------------
-Model = Annotated[
-    str,
-    typer.Argument(
-        metavar="MODEL",
-        help="The model's name or id.",
-        show_default=False,
-        autocompletion=_complete_model,
-    ),
-]
-Deployment = Annotated[
-    str | None,
-    typer.Argument(
-        metavar="DEPLOYMENT",
-        help="A deployment's name or id, or production / development. Default: production.",
-        show_default=False,
-        autocompletion=_complete_deployment,
-    ),
-]
-Team = Annotated[
-    str | None,
-    typer.Option(
-        "--team",
-        metavar="NAME",
-        help="When models of several teams share the name: the one of this team.",
-        show_default=False,
-    ),
-]
-Env = Annotated[
-    str | None,
-    typer.Option(
-        "--env",
-        metavar="NAME",
-        help="An environment's logs (every deployment that served it), not one deployment's.",
-        show_default=False,
-        autocompletion=_complete_env,
-    ),
-]
-Since = Annotated[
-    str | None,
-    typer.Option(
-        metavar="WHEN",
-        help="Start: 15m, 2h30m, 3d, 1w ago; RFC 3339 (no zone = local); epoch s/ms; now. "
-        "Default: 30 minutes before --until.",
-        rich_help_panel=WINDOW,
-    ),
-]
-Until = Annotated[
-    str | None,
-    typer.Option(
-        metavar="WHEN",
-        help="End, same formats, or +DURATION after --since. Default: now.",
-        rich_help_panel=WINDOW,
-    ),
-]
-Level = Annotated[
-    str | None,
-    typer.Option(
-        metavar="LEVEL",
-        help="Minimum level: DEBUG, INFO, WARNING, ERROR. A line without a level counts at the "
-        "level its text shows, as in the output.",
-        autocompletion=_choices("DEBUG", "INFO", "WARNING", "ERROR"),
-        rich_help_panel=FILTERS,
-    ),
-]
-Replica = Annotated[
-    list[str] | None,
-    typer.Option(
-        metavar="ID",
-        help="Only this replica (repeatable: lines of any of them). Ids match exactly.",
-        autocompletion=_complete_replica,
-        rich_help_panel=FILTERS,
-    ),
-]
-RequestId = Annotated[
-    str | None,
-    typer.Option(metavar="ID", help="Only this inference request.", rich_help_panel=FILTERS),
-]
-Component = Annotated[
-    str | None,
-    typer.Option(metavar="NAME", help="Only this component.", rich_help_panel=FILTERS),
-]
-Grep = Annotated[
-    str | None,
-    typer.Option(
-        metavar="RE2", help="RE2 pattern the message must match.", rich_help_panel=FILTERS
-    ),
-]
-Include = Annotated[
-    list[str] | None,
-    typer.Option(
-        metavar="TEXT",
-        help="Substring the message must contain (repeatable, up to 8, case-sensitive).",
-        rich_help_panel=FILTERS,
-    ),
-]
-Exclude = Annotated[
-    list[str] | None,
-    typer.Option(
-        metavar="TEXT",
-        help="Drop lines containing this substring (repeatable, up to 8).",
-        rich_help_panel=FILTERS,
-    ),
-]
-LogOutput = Annotated[
-    str,
-    typer.Option(
-        "-o",
-        "--output",
-        metavar="FORMAT",
-        help="text, jsonl (API fields unchanged), json (one array), raw (messages) or "
-        "github (Actions groups and annotations).",
-        autocompletion=_choices("text", "jsonl", "json", "raw", "github"),
-        rich_help_panel=OUTPUT,
-    ),
-]
-Reverse = Annotated[bool, typer.Option("--reverse", help="Newest first.", rich_help_panel=OUTPUT)]
-Color = Annotated[
-    str,
-    typer.Option(
-        metavar="WHEN",
-        help="auto, always or never. auto follows the terminal, NO_COLOR and FORCE_COLOR.",
-        autocompletion=_choices("auto", "always", "never"),
-        rich_help_panel=OUTPUT,
-    ),
-]
-Utc = Annotated[
-    bool, typer.Option("--utc", help="Times in UTC, not local time.", rich_help_panel=OUTPUT)
-]
-ApiKey = Annotated[
-    str | None,
-    typer.Option(
-        metavar="KEY",
-        help="API key. Default: BASETEN_API_KEY, truss's BASETEN_TRUSS_AUTH_* pair, then "
-        "~/.trussrc (a key or a truss login, inline or in the keyring).",
-        rich_help_panel=ACCESS,
-        show_default=False,
-    ),
-]
-ApiUrl = Annotated[
-    str | None,
-    typer.Option(
-        metavar="URL",
-        help="API URL (https, or http to this machine). Default: BASETEN_API_URL, the "
-        "BASETEN_TRUSS_AUTH_* pair, ~/.trussrc, https://api.baseten.co.",
-        rich_help_panel=ACCESS,
-    ),
-]
-Remote = Annotated[
-    str,
-    typer.Option(metavar="NAME", help="~/.trussrc section to read.", rich_help_panel=ACCESS),
-]
-NoCache = Annotated[
-    bool,
-    typer.Option(
-        "--no-cache",
-        help="Resolve names afresh, without the on-disk cache of names and ids.",
-        rich_help_panel=ACCESS,
-    ),
-]
-Retries = Annotated[
-    str,
-    typer.Option(
-        metavar="N",
-        help="Retries of a failed request (429, 5xx, timeouts) before giving up; 0 = none.",
-        rich_help_panel=ACCESS,
-    ),
-]
-Concurrency = Annotated[
-    str,
-    typer.Option(
-        metavar="N",
-        help="Requests of a whole window in flight at once: auto (grows while answers come "
-        "back well, within --max-rps) or a fixed number, 1 = one after another.",
-        autocompletion=_choices("auto"),
-        rich_help_panel=WINDOW,
-    ),
-]
-MaxRps = Annotated[
-    str,
-    typer.Option(
-        metavar="N",
-        help="At most N requests a second, on average, for everything this run sends "
-        "(the API allows a key 100); lower it when several jobs share a key.",
-        rich_help_panel=ACCESS,
-    ),
-]
-Verbose = Annotated[
-    bool,
-    typer.Option("-v", "--verbose", help="Requests and timings on stderr (key redacted)."),
-]
-FailOn = Annotated[
-    str | None,
-    typer.Option(
-        metavar="LEVEL",
-        help="Exit 1 if a line at or above LEVEL (or ANY line) was shown.",
-        rich_help_panel=SCRIPTS,
-        autocompletion=_choices("ANY", "DEBUG", "INFO", "WARNING", "ERROR"),
-    ),
-]
-Save = Annotated[
-    str | None,
-    typer.Option(
-        metavar="FILE",
-        help="Also write the full JSON lines of what was shown to FILE.",
-        rich_help_panel=SCRIPTS,
-    ),
-]
-Summary = Annotated[
-    bool,
-    typer.Option(
-        "--summary",
-        help="At the end, counts on stderr: lines, levels, replicas, span, requests.",
-        rich_help_panel=SCRIPTS,
-    ),
-]
-Quiet = Annotated[
-    bool,
-    typer.Option(
-        "-q", "--quiet", help="Nothing but log lines (and errors).", rich_help_panel=SCRIPTS
-    ),
-]
-
-Limit = Annotated[
-    str | None,
-    typer.Option(
-        "-n",
-        "--limit",
-        metavar="N",
-        help="Show the newest N lines of the window, oldest first. Default 500; with -f a "
-        "screenful, and -f -n 0 shows only lines that arrive from now on.",
-        rich_help_panel=WINDOW,
-    ),
-]
-AllLines = Annotated[
-    bool,
-    typer.Option("--all", help="Every line in the window, streamed.", rich_help_panel=WINDOW),
-]
-Follow = Annotated[
-    bool,
-    typer.Option(
-        "-f",
-        "--follow",
-        help="Keep printing new lines until Ctrl-C (or until --until has passed).",
-        rich_help_panel=WINDOW,
-    ),
-]
-Overlap = Annotated[
-    str,
-    typer.Option(
-        metavar="DURATION",
-        help="With -f: how late a line may arrive and still be shown.",
-        rich_help_panel=WINDOW,
-    ),
-]
-
-
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"baseten-logs {__version__}")
@@ -478,7 +186,7 @@ def main(
             callback=_install_completion,
             is_eager=True,
             expose_value=False,
-            autocompletion=_choices(*SHELL_NAMES),
+            autocompletion=choices(*SHELL_NAMES),
         ),
     ] = None,
     show_completion: Annotated[
@@ -490,7 +198,7 @@ def main(
             callback=_show_completion,
             is_eager=True,
             expose_value=False,
-            autocompletion=_choices(*SHELL_NAMES),
+            autocompletion=choices(*SHELL_NAMES),
         ),
     ] = None,
 ) -> None:
@@ -826,13 +534,13 @@ def _complete_chainlet(ctx: typer.Context, incomplete: str) -> list[str]:
     from baseten_logs.completion.complete import complete_chainlets, completion_params
 
     params = completion_params(ctx, needed="chain")
-    return complete_chainlets(params.get("chain"), incomplete, **_access(params))
+    return complete_chainlets(params.get("chain"), incomplete, **access(params))
 
 
 def _complete_chain(ctx: typer.Context, incomplete: str) -> list[str]:
     from baseten_logs.completion.complete import complete_chains, completion_params
 
-    return complete_chains(incomplete, **_access(completion_params(ctx)))
+    return complete_chains(incomplete, **access(completion_params(ctx)))
 
 
 @app.command(
@@ -976,13 +684,13 @@ def _complete_training_job(ctx: typer.Context, incomplete: str) -> list[str]:
     from baseten_logs.completion.complete import complete_training_jobs, completion_params
 
     params = completion_params(ctx, needed="project")
-    return complete_training_jobs(params.get("project"), incomplete, **_access(params))
+    return complete_training_jobs(params.get("project"), incomplete, **access(params))
 
 
 def _complete_training_project(ctx: typer.Context, incomplete: str) -> list[str]:
     from baseten_logs.completion.complete import complete_training_projects, completion_params
 
-    return complete_training_projects(incomplete, **_access(completion_params(ctx)))
+    return complete_training_projects(incomplete, **access(completion_params(ctx)))
 
 
 @app.command(
@@ -1123,7 +831,7 @@ def stats(
             "--output",
             metavar="FORMAT",
             help="text (drawn on a terminal, JSON when piped) or json.",
-            autocompletion=_choices("text", "json"),
+            autocompletion=choices("text", "json"),
             rich_help_panel=OUTPUT,
         ),
     ] = "text",
@@ -1336,7 +1044,7 @@ def _complete_request_model(ctx: typer.Context, incomplete: str) -> list[str]:
 
     params = completion_params(ctx, needed="request_id")
     complete = complete_chains if params.get("chain") else complete_models
-    return complete(incomplete, **_access(params))
+    return complete(incomplete, **access(params))
 
 
 def _complete_request_deployment(ctx: typer.Context, incomplete: str) -> list[str]:
@@ -1344,7 +1052,7 @@ def _complete_request_deployment(ctx: typer.Context, incomplete: str) -> list[st
 
     if completion_params(ctx, needed="request_id").get("chain"):
         return []  # chain deployments are ids, listed by `chain-deployments CHAIN`
-    return _complete_deployment(ctx, incomplete)
+    return complete_deployment(ctx, incomplete)
 
 
 def _complete_request_chainlet(ctx: typer.Context, incomplete: str) -> list[str]:
@@ -1353,7 +1061,7 @@ def _complete_request_chainlet(ctx: typer.Context, incomplete: str) -> list[str]
     params = completion_params(ctx)
     if not params.get("chain"):
         return []
-    return complete_chainlets(params.get("model"), incomplete, **_access(params))
+    return complete_chainlets(params.get("model"), incomplete, **access(params))
 
 
 @app.command(
@@ -1398,7 +1106,7 @@ def request_(
             help="An environment's logs (every deployment that served it), not one deployment's; "
             "with --chain: the deployment it serves now.",
             show_default=False,
-            autocompletion=_complete_env,
+            autocompletion=complete_env,
         ),
     ] = None,
     chain: Annotated[
@@ -1530,7 +1238,7 @@ ListOutput = Annotated[
         "--output",
         metavar="FORMAT",
         help="auto (a table on a terminal, JSON lines otherwise), table, jsonl or json.",
-        autocompletion=_choices("auto", "table", "jsonl", "json"),
+        autocompletion=choices("auto", "table", "jsonl", "json"),
     ),
 ]
 
@@ -1803,7 +1511,7 @@ def whoami(
             "--output",
             metavar="FORMAT",
             help="text or json.",
-            autocompletion=_choices("text", "json"),
+            autocompletion=choices("text", "json"),
         ),
     ] = "text",
     api_key: ApiKey = None,
@@ -1888,7 +1596,7 @@ def emulator(
         typer.Option(
             metavar="STYLE",
             help="Ids of the catalogue: 7 or 8 (lowercase characters), mixed (case) or long.",
-            autocompletion=_choices("7", "8", "mixed", "long"),
+            autocompletion=choices("7", "8", "mixed", "long"),
         ),
     ] = "7",
     timestamps: Annotated[
@@ -1896,7 +1604,7 @@ def emulator(
         typer.Option(
             metavar="FORM",
             help="Each line's timestamp: ns (the documented string), ms (in milliseconds) or iso.",
-            autocompletion=_choices("ns", "ms", "iso"),
+            autocompletion=choices("ns", "ms", "iso"),
         ),
     ] = "ns",
     training_window_2h: Annotated[

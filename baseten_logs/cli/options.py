@@ -1,0 +1,349 @@
+"""Flags and arguments that several commands share, declared once (pip's cmdoptions idea).
+
+Each is an Annotated alias a command's signature names (`since: Since = None`): one spelling, one
+help text, one completion for every command that takes it, so `get`, `chain` and `training`
+cannot drift apart (tests/test_shared_flags.py). Imports only typer and, while completing, the
+completion layer: the app imports this on every start.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperCommand
+
+
+class UsageCommand(TyperCommand):
+    """Usage lines as people write them, `get MODEL [DEPLOYMENT]`: typer writes `{MODEL}`."""
+
+    def collect_usage_pieces(self, ctx: typer.Context) -> list[str]:  # type: ignore[override]
+        return [
+            piece[1:-1] if piece.startswith("{") and piece.endswith("}") else piece
+            for piece in super().collect_usage_pieces(ctx)
+        ]
+
+
+WINDOW = "Window"
+FILTERS = "Filters (applied by the API)"
+OUTPUT = "Output"
+ACCESS = "Access"
+SCRIPTS = "Scripts and CI"
+
+
+def choices(*values: str) -> Callable[[str], list[str]]:
+    """Shell completion for a flag with a fixed set of values, any case accepted.
+
+    Candidates come back in the case the user started typing (`err` -> `error`): shells drop
+    candidates that do not start with what was typed, exactly.
+    """
+
+    def complete(incomplete: str) -> list[str]:
+        lower = incomplete.islower()
+        return [
+            v.lower() if lower else v for v in values if v.lower().startswith(incomplete.lower())
+        ]
+
+    return complete
+
+
+# Completion of real names reads the on-disk cache of listings (complete.py); the words typed
+# so far are re-parsed there because click leaves parameters unset while completing.
+def access(params: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "api_key": params.get("api_key"),
+        "api_url": params.get("api_url"),
+        "remote": params.get("remote") or "baseten",
+        "team": params.get("team"),
+    }
+
+
+def complete_model(ctx: typer.Context, incomplete: str) -> list[str]:
+    from baseten_logs.completion.complete import complete_models, completion_params
+
+    return complete_models(incomplete, **access(completion_params(ctx)))
+
+
+def complete_deployment(ctx: typer.Context, incomplete: str) -> list[str]:
+    from baseten_logs.completion.complete import complete_deployments, completion_params
+
+    params = completion_params(ctx)
+    return complete_deployments(params.get("model"), incomplete, **access(params))
+
+
+def complete_env(ctx: typer.Context, incomplete: str) -> list[str]:
+    from baseten_logs.completion.complete import complete_environments, completion_params
+
+    params = completion_params(ctx)
+    return complete_environments(params.get("model"), incomplete, **access(params))
+
+
+def complete_replica(ctx: typer.Context, incomplete: str) -> list[str]:
+    from baseten_logs.completion.complete import complete_replicas, completion_params
+
+    params = completion_params(ctx)
+    return complete_replicas(
+        params.get("model"),
+        params.get("deployment"),
+        incomplete,
+        environment=params.get("env"),
+        **access(params),
+    )
+
+
+# --- Flags shared by several commands --------------------------------------------------------
+Model = Annotated[
+    str,
+    typer.Argument(
+        metavar="MODEL",
+        help="The model's name or id.",
+        show_default=False,
+        autocompletion=complete_model,
+    ),
+]
+Deployment = Annotated[
+    str | None,
+    typer.Argument(
+        metavar="DEPLOYMENT",
+        help="A deployment's name or id, or production / development. Default: production.",
+        show_default=False,
+        autocompletion=complete_deployment,
+    ),
+]
+Team = Annotated[
+    str | None,
+    typer.Option(
+        "--team",
+        metavar="NAME",
+        help="When models of several teams share the name: the one of this team.",
+        show_default=False,
+    ),
+]
+Env = Annotated[
+    str | None,
+    typer.Option(
+        "--env",
+        metavar="NAME",
+        help="An environment's logs (every deployment that served it), not one deployment's.",
+        show_default=False,
+        autocompletion=complete_env,
+    ),
+]
+Since = Annotated[
+    str | None,
+    typer.Option(
+        metavar="WHEN",
+        help="Start: 15m, 2h30m, 3d, 1w ago; RFC 3339 (no zone = local); epoch s/ms; now. "
+        "Default: 30 minutes before --until.",
+        rich_help_panel=WINDOW,
+    ),
+]
+Until = Annotated[
+    str | None,
+    typer.Option(
+        metavar="WHEN",
+        help="End, same formats, or +DURATION after --since. Default: now.",
+        rich_help_panel=WINDOW,
+    ),
+]
+Level = Annotated[
+    str | None,
+    typer.Option(
+        metavar="LEVEL",
+        help="Minimum level: DEBUG, INFO, WARNING, ERROR. A line without a level counts at the "
+        "level its text shows, as in the output.",
+        autocompletion=choices("DEBUG", "INFO", "WARNING", "ERROR"),
+        rich_help_panel=FILTERS,
+    ),
+]
+Replica = Annotated[
+    list[str] | None,
+    typer.Option(
+        metavar="ID",
+        help="Only this replica (repeatable: lines of any of them). Ids match exactly.",
+        autocompletion=complete_replica,
+        rich_help_panel=FILTERS,
+    ),
+]
+RequestId = Annotated[
+    str | None,
+    typer.Option(metavar="ID", help="Only this inference request.", rich_help_panel=FILTERS),
+]
+Component = Annotated[
+    str | None,
+    typer.Option(metavar="NAME", help="Only this component.", rich_help_panel=FILTERS),
+]
+Grep = Annotated[
+    str | None,
+    typer.Option(
+        metavar="RE2", help="RE2 pattern the message must match.", rich_help_panel=FILTERS
+    ),
+]
+Include = Annotated[
+    list[str] | None,
+    typer.Option(
+        metavar="TEXT",
+        help="Substring the message must contain (repeatable, up to 8, case-sensitive).",
+        rich_help_panel=FILTERS,
+    ),
+]
+Exclude = Annotated[
+    list[str] | None,
+    typer.Option(
+        metavar="TEXT",
+        help="Drop lines containing this substring (repeatable, up to 8).",
+        rich_help_panel=FILTERS,
+    ),
+]
+LogOutput = Annotated[
+    str,
+    typer.Option(
+        "-o",
+        "--output",
+        metavar="FORMAT",
+        help="text, jsonl (API fields unchanged), json (one array), raw (messages) or "
+        "github (Actions groups and annotations).",
+        autocompletion=choices("text", "jsonl", "json", "raw", "github"),
+        rich_help_panel=OUTPUT,
+    ),
+]
+Reverse = Annotated[bool, typer.Option("--reverse", help="Newest first.", rich_help_panel=OUTPUT)]
+Color = Annotated[
+    str,
+    typer.Option(
+        metavar="WHEN",
+        help="auto, always or never. auto follows the terminal, NO_COLOR and FORCE_COLOR.",
+        autocompletion=choices("auto", "always", "never"),
+        rich_help_panel=OUTPUT,
+    ),
+]
+Utc = Annotated[
+    bool, typer.Option("--utc", help="Times in UTC, not local time.", rich_help_panel=OUTPUT)
+]
+ApiKey = Annotated[
+    str | None,
+    typer.Option(
+        metavar="KEY",
+        help="API key. Default: BASETEN_API_KEY, truss's BASETEN_TRUSS_AUTH_* pair, then "
+        "~/.trussrc (a key or a truss login, inline or in the keyring).",
+        rich_help_panel=ACCESS,
+        show_default=False,
+    ),
+]
+ApiUrl = Annotated[
+    str | None,
+    typer.Option(
+        metavar="URL",
+        help="API URL (https, or http to this machine). Default: BASETEN_API_URL, the "
+        "BASETEN_TRUSS_AUTH_* pair, ~/.trussrc, https://api.baseten.co.",
+        rich_help_panel=ACCESS,
+    ),
+]
+Remote = Annotated[
+    str,
+    typer.Option(metavar="NAME", help="~/.trussrc section to read.", rich_help_panel=ACCESS),
+]
+NoCache = Annotated[
+    bool,
+    typer.Option(
+        "--no-cache",
+        help="Resolve names afresh, without the on-disk cache of names and ids.",
+        rich_help_panel=ACCESS,
+    ),
+]
+Retries = Annotated[
+    str,
+    typer.Option(
+        metavar="N",
+        help="Retries of a failed request (429, 5xx, timeouts) before giving up; 0 = none.",
+        rich_help_panel=ACCESS,
+    ),
+]
+Concurrency = Annotated[
+    str,
+    typer.Option(
+        metavar="N",
+        help="Requests of a whole window in flight at once: auto (grows while answers come "
+        "back well, within --max-rps) or a fixed number, 1 = one after another.",
+        autocompletion=choices("auto"),
+        rich_help_panel=WINDOW,
+    ),
+]
+MaxRps = Annotated[
+    str,
+    typer.Option(
+        metavar="N",
+        help="At most N requests a second, on average, for everything this run sends "
+        "(the API allows a key 100); lower it when several jobs share a key.",
+        rich_help_panel=ACCESS,
+    ),
+]
+Verbose = Annotated[
+    bool,
+    typer.Option("-v", "--verbose", help="Requests and timings on stderr (key redacted)."),
+]
+FailOn = Annotated[
+    str | None,
+    typer.Option(
+        metavar="LEVEL",
+        help="Exit 1 if a line at or above LEVEL (or ANY line) was shown.",
+        rich_help_panel=SCRIPTS,
+        autocompletion=choices("ANY", "DEBUG", "INFO", "WARNING", "ERROR"),
+    ),
+]
+Save = Annotated[
+    str | None,
+    typer.Option(
+        metavar="FILE",
+        help="Also write the full JSON lines of what was shown to FILE.",
+        rich_help_panel=SCRIPTS,
+    ),
+]
+Summary = Annotated[
+    bool,
+    typer.Option(
+        "--summary",
+        help="At the end, counts on stderr: lines, levels, replicas, span, requests.",
+        rich_help_panel=SCRIPTS,
+    ),
+]
+Quiet = Annotated[
+    bool,
+    typer.Option(
+        "-q", "--quiet", help="Nothing but log lines (and errors).", rich_help_panel=SCRIPTS
+    ),
+]
+
+Limit = Annotated[
+    str | None,
+    typer.Option(
+        "-n",
+        "--limit",
+        metavar="N",
+        help="Show the newest N lines of the window, oldest first. Default 500; with -f a "
+        "screenful, and -f -n 0 shows only lines that arrive from now on.",
+        rich_help_panel=WINDOW,
+    ),
+]
+AllLines = Annotated[
+    bool,
+    typer.Option("--all", help="Every line in the window, streamed.", rich_help_panel=WINDOW),
+]
+Follow = Annotated[
+    bool,
+    typer.Option(
+        "-f",
+        "--follow",
+        help="Keep printing new lines until Ctrl-C (or until --until has passed).",
+        rich_help_panel=WINDOW,
+    ),
+]
+Overlap = Annotated[
+    str,
+    typer.Option(
+        metavar="DURATION",
+        help="With -f: how late a line may arrive and still be shown.",
+        rich_help_panel=WINDOW,
+    ),
+]
