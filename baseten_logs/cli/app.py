@@ -11,8 +11,7 @@ import os
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from typer._click.exceptions import NoArgsIsHelpError, NoSuchOption  # typer vendors click
@@ -63,16 +62,22 @@ from baseten_logs.cli.options import (
     complete_deployment,
     complete_env,
 )
+from baseten_logs.cli.plan import (
+    attempts_of,
+    credentials_of,
+    filters_of,
+    log_plan,
+    logs_source_of,
+    max_rps_of,
+    name_cache,
+    open_save,
+    workers_of,
+)
 from baseten_logs.output import messages
 from baseten_logs.output.pipes import OutputClosed, stdout_failed, tolerant_stdout
 
 if TYPE_CHECKING:
-    from baseten_logs.access.config import Credentials
-    from baseten_logs.output.pipes import SaveFile
-    from baseten_logs.reading.follow import FollowSettings
-    from baseten_logs.reading.query import Filters, LogQuery
-    from baseten_logs.sources.cache import Cache
-    from baseten_logs.sources.source import LogsSource
+    pass
 
 EXIT_STATUSES = (
     "Exit statuses: 0 ok, 1 --fail-on matched, 2 bad input, 3 authentication failed, "
@@ -205,231 +210,6 @@ def main(
     """Fast, scriptable logs for model deployments on Baseten."""
 
 
-# --- Helpers the command bodies share -------------------------------------------------------
-def _filters(
-    level: str | None,
-    replica: list[str] | None,
-    request_id: str | None,
-    component: str | None,
-    grep: str | None,
-    include: list[str] | None,
-    exclude: list[str] | None,
-) -> Filters:
-    from baseten_logs.reading.query import build_filters
-
-    return build_filters(
-        level=level,
-        replica=replica,
-        request_id=request_id,
-        component=component,
-        grep=grep,
-        includes=include or (),
-        excludes=exclude or (),
-    )
-
-
-def _credentials(api_key: str | None, api_url: str | None, remote: str) -> Credentials:
-    from baseten_logs.access.config import resolve_credentials
-
-    return resolve_credentials(api_key=api_key, api_url=api_url, remote=remote, warn=messages.warn)
-
-
-def _cache(credentials: Credentials, no_cache: bool) -> Cache | None:
-    from baseten_logs.sources.cache import cache_for
-
-    return cache_for(credentials, enabled=not no_cache)
-
-
-def _logs_source(
-    credentials: Credentials,
-    *,
-    model: str,
-    deployment: str | None,
-    env: str | None,
-    no_cache: bool,
-    verbose: bool,
-    team: str | None = None,
-) -> LogsSource:
-    """Where the logs are: checked now, settled by the first logs request (see source.py)."""
-    from baseten_logs.sources.resolve import logs_source
-
-    return logs_source(
-        model=model,
-        deployment=deployment,
-        environment=env,
-        cache=_cache(credentials, no_cache),
-        warn=messages.warn,
-        log=messages.info if verbose else None,
-        team=team,
-    )
-
-
-def _workers(concurrency: str) -> int | Literal["auto"]:
-    from baseten_logs.reading.query import MAX_CONCURRENCY, parse_count
-
-    if concurrency.strip().lower() == "auto":
-        return "auto"
-    hint = f"auto, or 1 to {MAX_CONCURRENCY}"
-    workers = parse_count(concurrency, flag="--concurrency", hint=hint)
-    if workers > MAX_CONCURRENCY:
-        raise UsageError("--concurrency", f"{workers} is too many", hint=hint)
-    return workers
-
-
-MAX_RPS = 1000.0  # far above any key's budget today; a typo like 1e9 is still caught
-
-
-def _max_rps(value: str) -> float:
-    """--max-rps: requests a second, a positive number (fractions too: 0.5 is one every 2 s)."""
-    hint = "requests a second, e.g. 50 (the API allows 100)"
-    try:
-        rps = float(value)
-    except ValueError:
-        raise UsageError("--max-rps", f"{value!r} is not a number", hint=hint) from None
-    if not 0 < rps <= MAX_RPS:  # also nan and inf
-        raise UsageError("--max-rps", f"must be above 0 and at most {MAX_RPS:g}", hint=hint)
-    return rps
-
-
-def _attempts(retries: str) -> int:
-    from baseten_logs.reading.query import parse_count
-
-    # Not parse_count's "e.g. 100": a hundred retries is never the fix.
-    hint = "0 fails at once; the default is 5"
-    return 1 + parse_count(retries, flag="--retries", minimum=0, hint=hint)
-
-
-@dataclass(frozen=True)
-class _LogPlan:
-    """What `get`, `chain` and `training` were asked for, every flag checked, nothing sent."""
-
-    output: str
-    color: str
-    count: int | None
-    follow: FollowSettings | None
-    fail_on: str | None
-    workers: int | Literal["auto"]
-    rps: float
-    attempts: int
-    filters: Filters
-    since_ms: int
-    until_ms: int
-    follow_until_ms: int | None
-    look_back: bool  # no --since, no -f: an empty window widens (look_back.py)
-
-    def query(
-        self, path: str, *, source: LogsSource | None = None, filters: Filters | None = None
-    ) -> LogQuery:
-        from baseten_logs.reading.query import LogQuery
-
-        return LogQuery(
-            path=path,
-            since_ms=self.since_ms,
-            until_ms=self.until_ms,
-            filters=self.filters if filters is None else filters,
-            limit=self.count,
-            source=source,
-        )
-
-
-def _log_plan(
-    *,
-    quiet: bool,
-    output: str,
-    color: str,
-    all_lines: bool,
-    limit: str | None,
-    follow: bool,
-    reverse: bool,
-    since: str | None,
-    until: str | None,
-    overlap: str,
-    fail_on: str | None,
-    concurrency: str,
-    max_rps: str,
-    retries: str,
-    filters: Filters,
-) -> _LogPlan:
-    """The checks of the log-printing commands' shared flags, before anything is sent."""
-    from baseten_logs.output.render import (
-        OUTPUT_FORMATS,  # the renderer's list: one place says what exists
-    )
-    from baseten_logs.reading.query import (
-        COLOR_MODES,
-        DEFAULT_WINDOW_MS,
-        follow_settings_for,
-        parse_choice,
-        parse_count,
-        parse_fail_on,
-        resolve_window,
-        screenful,
-    )
-
-    messages.set_quiet(quiet)
-    output_format = parse_choice(output, flag="--output", choices=OUTPUT_FORMATS)
-    color_mode = parse_choice(color, flag="--color", choices=COLOR_MODES)
-    if all_lines and limit is not None:
-        raise UsageError("--all", "cannot be combined with -n/--limit", hint="choose one")
-    if follow and reverse:  # newest first needs the stream's end
-        raise UsageError(
-            "-f/--follow",
-            "cannot be combined with --reverse",
-            hint="follow prints oldest first; drop --reverse",
-        )
-    if follow and output_format == "json":  # one array: it needs the stream's end
-        raise UsageError("-f/--follow", "cannot be combined with -o json", hint="use -o jsonl")
-    if follow and output_format == "github":  # its groups per replica need the stream's end
-        raise UsageError(
-            "-f/--follow",
-            "cannot be combined with -o github, which groups a finished window by replica",
-            hint="in CI drop -f and give --since/--until; to watch, follow with -o text",
-        )
-    if all_lines or (follow and since is not None and limit is None):
-        count = None  # -f --since: the whole window asked for, then new lines
-    elif follow and limit is None:
-        count = screenful()
-    else:
-        # -f -n 0, as with tail and kubectl: only the lines that arrive from now on.
-        count = parse_count(limit or "500", flag="-n/--limit", minimum=0 if follow else 1)
-    follow_settings = follow_settings_for(overlap) if follow else None
-    failing_level = parse_fail_on(fail_on)
-    workers = _workers(concurrency)
-    rps = _max_rps(max_rps)
-    attempts = _attempts(retries)
-    since_ms, until_ms = resolve_window(since=since, until=until)
-    follow_until_ms = None
-    if follow:
-        # -f with --until: open with the window up to now, then follow until --until.
-        now_ms = int(time.time() * 1000)
-        follow_until_ms = until_ms if until is not None else None
-        until_ms = min(until_ms, now_ms)
-        if since is None:  # the opening window ends now, however far ahead --until is
-            since_ms = until_ms - DEFAULT_WINDOW_MS
-        since_ms = min(since_ms, until_ms)
-    return _LogPlan(
-        output=output_format,
-        color=color_mode,
-        count=count,
-        follow=follow_settings,
-        fail_on=failing_level,
-        workers=workers,
-        rps=rps,
-        attempts=attempts,
-        filters=filters,
-        since_ms=since_ms,
-        until_ms=until_ms,
-        follow_until_ms=follow_until_ms,
-        look_back=since is None and not follow,
-    )
-
-
-def _open_save(save: str | None) -> SaveFile | None:
-    """--save's file, prepared (a bad path is bad input: found before any request)."""
-    from baseten_logs.output.pipes import open_save_file
-
-    return open_save_file(save) if save else None
-
-
 # --- Commands -------------------------------------------------------------------------------
 @app.command(
     cls=UsageCommand,
@@ -472,7 +252,7 @@ def get(
     verbose: Verbose = False,
 ) -> None:
     """Print a deployment's logs: the newest lines of a window, or all of it, or follow it."""
-    plan = _log_plan(
+    plan = log_plan(
         quiet=quiet,
         output=output,
         color=color,
@@ -487,11 +267,11 @@ def get(
         concurrency=concurrency,
         max_rps=max_rps,
         retries=retries,
-        filters=_filters(level, replica, request_id, component, grep, include, exclude),
+        filters=filters_of(level, replica, request_id, component, grep, include, exclude),
     )
-    credentials = _credentials(api_key, api_url, remote)
+    credentials = credentials_of(api_key, api_url, remote)
     # No request yet: names and ids are only checked here (the first logs request settles them).
-    source = _logs_source(
+    source = logs_source_of(
         credentials,
         model=model,
         deployment=deployment,
@@ -500,7 +280,7 @@ def get(
         verbose=verbose,
         team=team,
     )
-    save_file = _open_save(save)  # a bad path is bad input, found now
+    save_file = open_save(save)  # a bad path is bad input, found now
     from baseten_logs.cli.get import Extras, run_get  # httpx and friends: only once input is good
 
     status = run_get(
@@ -619,7 +399,7 @@ def chain(
     newest N lines of the whole chain."""
     from baseten_logs.sources.chains import check_chain_input
 
-    plan = _log_plan(
+    plan = log_plan(
         quiet=quiet,
         output=output,
         color=color,
@@ -634,12 +414,12 @@ def chain(
         concurrency=concurrency,
         max_rps=max_rps,
         retries=retries,
-        filters=_filters(level, replica, request_id, component, grep, include, exclude),
+        filters=filters_of(level, replica, request_id, component, grep, include, exclude),
     )
     chainlets = chainlet or []
     check_chain_input(chain=chain, deployment=deployment, environment=env, chainlets=chainlets)
-    credentials = _credentials(api_key, api_url, remote)
-    save_file = _open_save(save)
+    credentials = credentials_of(api_key, api_url, remote)
+    save_file = open_save(save)
     from baseten_logs.cli.chain import run_chain  # httpx and friends: only once input is good
     from baseten_logs.cli.get import Extras
 
@@ -653,7 +433,7 @@ def chain(
             credentials=credentials,
             verbose=verbose,
             attempts=plan.attempts,
-            cache=_cache(credentials, no_cache),
+            cache=name_cache(credentials, no_cache),
             output=plan.output,
             color=plan.color,
             utc=utc,
@@ -752,7 +532,7 @@ def training(
     lifetime: from its creation to its end (or now, while it runs)."""
     from baseten_logs.sources.training import check_training_input
 
-    plan = _log_plan(
+    plan = log_plan(
         quiet=quiet,
         output=output,
         color=color,
@@ -767,11 +547,11 @@ def training(
         concurrency=concurrency,
         max_rps=max_rps,
         retries=retries,
-        filters=_filters(level, replica, request_id, component, grep, include, exclude),
+        filters=filters_of(level, replica, request_id, component, grep, include, exclude),
     )
     check_training_input(project=project, job=job)
-    credentials = _credentials(api_key, api_url, remote)
-    save_file = _open_save(save)
+    credentials = credentials_of(api_key, api_url, remote)
+    save_file = open_save(save)
     from baseten_logs.cli.get import Extras
     from baseten_logs.cli.training import run_training  # httpx and friends: only once input is good
 
@@ -862,10 +642,10 @@ def stats(
 
     output_format = parse_choice(output, flag="--output", choices=("text", "json"))
     color_mode = parse_choice(color, flag="--color", choices=COLOR_MODES)
-    workers = _workers(concurrency)
-    rps = _max_rps(max_rps)
-    attempts = _attempts(retries)
-    filters = _filters(level, replica, request_id, component, grep, include, exclude)
+    workers = workers_of(concurrency)
+    rps = max_rps_of(max_rps)
+    attempts = attempts_of(retries)
+    filters = filters_of(level, replica, request_id, component, grep, include, exclude)
     since_ms, until_ms = resolve_window(since=since, until=until)
     if chainlet and not chain:
         raise UsageError("--chainlet", "needs --chain", hint="add --chain")
@@ -877,7 +657,7 @@ def stats(
         check_chain_input(
             chain=model, deployment=deployment, environment=env, chainlets=chainlet or []
         )
-    credentials = _credentials(api_key, api_url, remote)
+    credentials = credentials_of(api_key, api_url, remote)
     if chain:
         from baseten_logs.cli.chain import chain_feed
 
@@ -891,7 +671,7 @@ def stats(
             credentials=credentials,
             verbose=verbose,
             attempts=attempts,
-            cache=_cache(credentials, no_cache),
+            cache=name_cache(credentials, no_cache),
         )
         status = run_stats(
             query=feed.parts[0].query,
@@ -907,7 +687,7 @@ def stats(
             attempts=attempts,
         )
         raise typer.Exit(int(status))
-    source = _logs_source(
+    source = logs_source_of(
         credentials,
         model=model,
         deployment=deployment,
@@ -1005,7 +785,7 @@ def view(
     output_format = parse_choice(output, flag="--output", choices=OUTPUT_FORMATS)
     color_mode = parse_choice(color, flag="--color", choices=COLOR_MODES)
     count = None if limit is None else parse_count(limit, flag="-n/--limit")
-    filters = _filters(level, replica, request_id, component, grep, include, exclude)
+    filters = filters_of(level, replica, request_id, component, grep, include, exclude)
     now_ms = int(time.time() * 1000)
     since_ms = None if since is None else parse_when(since, flag="--since", now_ms=now_ms)
     until_ms = (
@@ -1176,7 +956,7 @@ def request_(
     color_mode = parse_choice(color, flag="--color", choices=COLOR_MODES)
     failing_level = parse_fail_on(fail_on)
     context_ms = parse_context(context)
-    attempts = _attempts(retries)
+    attempts = attempts_of(retries)
     since_ms, until_ms = request_window(since=since, until=until)
     chainlets = chainlet or []
     if chainlets and not chain:
@@ -1189,12 +969,12 @@ def request_(
         from baseten_logs.sources.chains import check_chain_input
 
         check_chain_input(chain=model, deployment=deployment, environment=env, chainlets=chainlets)
-    credentials = _credentials(api_key, api_url, remote)
+    credentials = credentials_of(api_key, api_url, remote)
     sources = []
     if not chain:
         from baseten_logs.reading.request import RequestSource
 
-        source = _logs_source(  # no request yet, as for `get`
+        source = logs_source_of(  # no request yet, as for `get`
             credentials,
             model=model,
             deployment=deployment,
@@ -1213,7 +993,7 @@ def request_(
     status = run_request(
         request_id=request_id,
         sources=sources,
-        chain=ChainScope(model, deployment, env, chainlets, cache=_cache(credentials, no_cache))
+        chain=ChainScope(model, deployment, env, chainlets, cache=name_cache(credentials, no_cache))
         if chain
         else None,
         since_ms=since_ms,
@@ -1262,7 +1042,7 @@ def _list(
 
     output_format = parse_choice(output, flag="--output", choices=LIST_FORMATS)
     color_mode = parse_choice(color, flag="--color", choices=COLOR_MODES)
-    credentials = _credentials(api_key, api_url, remote)
+    credentials = credentials_of(api_key, api_url, remote)
     status = runner(
         credentials=credentials,
         output=output_format,
