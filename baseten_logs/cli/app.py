@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -18,7 +17,7 @@ from typer._click.exceptions import NoArgsIsHelpError, NoSuchOption  # typer ven
 
 from baseten_logs import __version__
 from baseten_logs.base.errors import BasetenLogsError, ExitStatus, UsageError
-from baseten_logs.cli import interrupts
+from baseten_logs.cli import interrupts, listing_commands
 from baseten_logs.cli.options import (
     FILTERS,
     OUTPUT,
@@ -59,8 +58,12 @@ from baseten_logs.cli.options import (
     Verbose,
     access,
     choices,
+    complete_chain,
+    complete_chainlet,
     complete_deployment,
     complete_env,
+    complete_training_job,
+    complete_training_project,
 )
 from baseten_logs.cli.plan import (
     attempts_of,
@@ -310,19 +313,6 @@ CHAIN_EXAMPLES = _examples(
 )
 
 
-def _complete_chainlet(ctx: typer.Context, incomplete: str) -> list[str]:
-    from baseten_logs.completion.complete import complete_chainlets, completion_params
-
-    params = completion_params(ctx, needed="chain")
-    return complete_chainlets(params.get("chain"), incomplete, **access(params))
-
-
-def _complete_chain(ctx: typer.Context, incomplete: str) -> list[str]:
-    from baseten_logs.completion.complete import complete_chains, completion_params
-
-    return complete_chains(incomplete, **access(completion_params(ctx)))
-
-
 @app.command(
     cls=UsageCommand,
     epilog=_epilog(CHAIN_EXAMPLES, EXIT_STATUSES),
@@ -335,7 +325,7 @@ def chain(
             metavar="CHAIN",
             help="The chain's name or id.",
             show_default=False,
-            autocompletion=_complete_chain,
+            autocompletion=complete_chain,
         ),
     ],
     deployment: Annotated[
@@ -352,7 +342,7 @@ def chain(
             metavar="NAME",
             help="Only this chainlet (name or id; repeatable). Default: every chainlet.",
             show_default=False,
-            autocompletion=_complete_chainlet,
+            autocompletion=complete_chainlet,
         ),
     ] = None,
     env: Annotated[
@@ -460,19 +450,6 @@ TRAINING_EXAMPLES = _examples(
 )
 
 
-def _complete_training_job(ctx: typer.Context, incomplete: str) -> list[str]:
-    from baseten_logs.completion.complete import complete_training_jobs, completion_params
-
-    params = completion_params(ctx, needed="project")
-    return complete_training_jobs(params.get("project"), incomplete, **access(params))
-
-
-def _complete_training_project(ctx: typer.Context, incomplete: str) -> list[str]:
-    from baseten_logs.completion.complete import complete_training_projects, completion_params
-
-    return complete_training_projects(incomplete, **access(completion_params(ctx)))
-
-
 @app.command(
     cls=UsageCommand,
     epilog=_epilog(TRAINING_EXAMPLES, EXIT_STATUSES),
@@ -485,7 +462,7 @@ def training(
             metavar="PROJECT",
             help="The training project's name or id.",
             show_default=False,
-            autocompletion=_complete_training_project,
+            autocompletion=complete_training_project,
         ),
     ],
     job: Annotated[
@@ -494,7 +471,7 @@ def training(
             metavar="JOB",
             help="A training job's id or name. Default: the project's newest job.",
             show_default=False,
-            autocompletion=_complete_training_job,
+            autocompletion=complete_training_job,
         ),
     ] = None,
     since: Since = None,
@@ -1011,408 +988,7 @@ def request_(
     raise typer.Exit(int(status))
 
 
-ListOutput = Annotated[
-    str,
-    typer.Option(
-        "-o",
-        "--output",
-        metavar="FORMAT",
-        help="auto (a table on a terminal, JSON lines otherwise), table, jsonl or json.",
-        autocompletion=choices("auto", "table", "jsonl", "json"),
-    ),
-]
-
-
-def _list(
-    runner: Callable[..., ExitStatus],
-    *,
-    output: str,
-    color: str,
-    api_key: str | None,
-    api_url: str | None,
-    remote: str,
-    no_cache: bool,
-    verbose: bool,
-    **target: str | None,
-) -> None:
-    """The shared body of `models` and `deployments`."""
-    from baseten_logs.cli.catalog import LIST_FORMATS
-    from baseten_logs.reading.query import COLOR_MODES, parse_choice
-    from baseten_logs.sources.cache import cache_for
-
-    output_format = parse_choice(output, flag="--output", choices=LIST_FORMATS)
-    color_mode = parse_choice(color, flag="--color", choices=COLOR_MODES)
-    credentials = credentials_of(api_key, api_url, remote)
-    status = runner(
-        credentials=credentials,
-        output=output_format,
-        color=color_mode,
-        verbose=verbose,
-        cache=cache_for(credentials, enabled=not no_cache),
-        **target,
-    )
-    raise typer.Exit(int(status))
-
-
-@app.command()
-def models(
-    output: ListOutput = "auto",
-    color: Color = "auto",
-    api_key: ApiKey = None,
-    api_url: ApiUrl = None,
-    remote: Remote = "baseten",
-    no_cache: NoCache = False,
-    verbose: Verbose = False,
-) -> None:
-    """List the models this API key can see."""
-    from baseten_logs.cli.catalog import run_models
-
-    _list(
-        run_models,
-        output=output,
-        color=color,
-        api_key=api_key,
-        api_url=api_url,
-        remote=remote,
-        no_cache=no_cache,
-        verbose=verbose,
-    )
-
-
-@app.command(cls=UsageCommand, short_help="A model's deployments: names, ids, status, environment.")
-def deployments(
-    model: Model,
-    team: Team = None,
-    output: ListOutput = "auto",
-    color: Color = "auto",
-    api_key: ApiKey = None,
-    api_url: ApiUrl = None,
-    remote: Remote = "baseten",
-    no_cache: NoCache = False,
-    verbose: Verbose = False,
-) -> None:
-    """List a model's deployments: names, ids, status, replicas, environment."""
-    from baseten_logs.cli.catalog import run_deployments
-
-    _list(
-        run_deployments,
-        output=output,
-        color=color,
-        api_key=api_key,
-        api_url=api_url,
-        remote=remote,
-        no_cache=no_cache,
-        verbose=verbose,
-        model=model,
-        team=team,
-    )
-
-
-@app.command(short_help="The chains this API key can see.")
-def chains(
-    output: ListOutput = "auto",
-    color: Color = "auto",
-    api_key: ApiKey = None,
-    api_url: ApiUrl = None,
-    remote: Remote = "baseten",
-    no_cache: NoCache = False,
-    verbose: Verbose = False,
-) -> None:
-    """List the chains this API key can see: names, ids, teams, deployments."""
-    from baseten_logs.cli.listings import run_chains
-
-    _list(
-        run_chains,
-        output=output,
-        color=color,
-        api_key=api_key,
-        api_url=api_url,
-        remote=remote,
-        no_cache=no_cache,
-        verbose=verbose,
-    )
-
-
-ChainArg = Annotated[
-    str,
-    typer.Argument(
-        metavar="CHAIN",
-        help="The chain's name or id.",
-        show_default=False,
-        autocompletion=_complete_chain,
-    ),
-]
-
-
-@app.command("chain-deployments", cls=UsageCommand, short_help="A chain's deployments.")
-def chain_deployments(
-    chain: ChainArg,
-    output: ListOutput = "auto",
-    color: Color = "auto",
-    api_key: ApiKey = None,
-    api_url: ApiUrl = None,
-    remote: Remote = "baseten",
-    no_cache: NoCache = False,
-    verbose: Verbose = False,
-) -> None:
-    """List a chain's deployments: ids, environment, status, chainlets, created."""
-    from baseten_logs.cli.listings import run_chain_deployments
-
-    _list(
-        run_chain_deployments,
-        output=output,
-        color=color,
-        api_key=api_key,
-        api_url=api_url,
-        remote=remote,
-        no_cache=no_cache,
-        verbose=verbose,
-        chain=chain,
-    )
-
-
-@app.command(cls=UsageCommand, short_help="A chain deployment's chainlets.")
-def chainlets(
-    chain: ChainArg,
-    deployment: Annotated[
-        str | None,
-        typer.Argument(
-            metavar="DEPLOYMENT",
-            help="A chain deployment's id, or production / development. Default: production.",
-            show_default=False,
-        ),
-    ] = None,
-    env: Annotated[
-        str | None,
-        typer.Option("--env", metavar="NAME", help="The deployment this environment serves now."),
-    ] = None,
-    output: ListOutput = "auto",
-    color: Color = "auto",
-    api_key: ApiKey = None,
-    api_url: ApiUrl = None,
-    remote: Remote = "baseten",
-    no_cache: NoCache = False,
-    verbose: Verbose = False,
-) -> None:
-    """List a chain deployment's chainlets: names (for chain --chainlet), ids, status, replicas."""
-    from baseten_logs.cli.listings import run_chainlets
-    from baseten_logs.sources.chains import check_chain_input
-
-    check_chain_input(chain=chain, deployment=deployment, environment=env, chainlets=())
-    _list(
-        run_chainlets,
-        output=output,
-        color=color,
-        api_key=api_key,
-        api_url=api_url,
-        remote=remote,
-        no_cache=no_cache,
-        verbose=verbose,
-        chain=chain,
-        deployment=deployment,
-        env=env,
-    )
-
-
-@app.command("training-projects", short_help="The training projects this API key can see.")
-def training_projects(
-    output: ListOutput = "auto",
-    color: Color = "auto",
-    api_key: ApiKey = None,
-    api_url: ApiUrl = None,
-    remote: Remote = "baseten",
-    no_cache: NoCache = False,
-    verbose: Verbose = False,
-) -> None:
-    """List the training projects: names, ids, teams, the latest job and its status."""
-    from baseten_logs.cli.listings import run_training_projects
-
-    _list(
-        run_training_projects,
-        output=output,
-        color=color,
-        api_key=api_key,
-        api_url=api_url,
-        remote=remote,
-        no_cache=no_cache,
-        verbose=verbose,
-    )
-
-
-@app.command("training-jobs", cls=UsageCommand, short_help="A training project's jobs.")
-def training_jobs(
-    project: Annotated[
-        str,
-        typer.Argument(
-            metavar="PROJECT",
-            help="The training project's name or id.",
-            show_default=False,
-            autocompletion=_complete_training_project,
-        ),
-    ],
-    output: ListOutput = "auto",
-    color: Color = "auto",
-    api_key: ApiKey = None,
-    api_url: ApiUrl = None,
-    remote: Remote = "baseten",
-    no_cache: NoCache = False,
-    verbose: Verbose = False,
-) -> None:
-    """List a training project's jobs: names, ids, status, created and updated, newest first."""
-    from baseten_logs.cli.listings import run_training_jobs
-    from baseten_logs.sources.training import check_training_input
-
-    check_training_input(project=project, job=None)
-    _list(
-        run_training_jobs,
-        output=output,
-        color=color,
-        api_key=api_key,
-        api_url=api_url,
-        remote=remote,
-        no_cache=no_cache,
-        verbose=verbose,
-        project=project,
-    )
-
-
-@app.command(short_help="Which API key and URL are used, and where each comes from.")
-def whoami(
-    check: Annotated[
-        bool,
-        typer.Option(
-            "--check", help="Prove the key or login works with one small request (refreshing it)."
-        ),
-    ] = False,
-    output: Annotated[
-        str,
-        typer.Option(
-            "-o",
-            "--output",
-            metavar="FORMAT",
-            help="text or json.",
-            autocompletion=choices("text", "json"),
-        ),
-    ] = "text",
-    api_key: ApiKey = None,
-    api_url: ApiUrl = None,
-    remote: Remote = "baseten",
-    verbose: Verbose = False,
-) -> None:
-    """Show which key or login and URL are used and where each comes from (never a secret)."""
-    from baseten_logs.cli.whoami import WHOAMI_FORMATS, run_whoami
-    from baseten_logs.reading.query import parse_choice
-
-    output_format = parse_choice(output, flag="--output", choices=WHOAMI_FORMATS)
-    status = run_whoami(
-        api_key=api_key,
-        api_url=api_url,
-        remote=remote,
-        output=output_format,
-        check=check,
-        verbose=verbose,
-    )
-    raise typer.Exit(int(status))
-
-
-app.command("config", help="The same as whoami: where the key and URL come from.")(whoami)
-
-
-@app.command(short_help="Serve the built-in Baseten API emulator until Ctrl-C.")
-def emulator(
-    host: Annotated[
-        str, typer.Option(metavar="ADDRESS", help="Loopback address to listen on.")
-    ] = "127.0.0.1",
-    port: Annotated[
-        int,
-        typer.Option(
-            metavar="PORT", help="Port, 0 to 65535 (0 picks a free one).", min=0, max=65535
-        ),
-    ] = 8787,
-    seed: Annotated[int, typer.Option(metavar="N", help="Seed of the generated logs.")] = 0,
-    rate: Annotated[
-        float,
-        typer.Option(metavar="LINES_PER_S", help="Log lines per second per deployment.", min=0),
-    ] = 3.0,
-    latency: Annotated[
-        float, typer.Option(metavar="SECONDS", help="Delay before every answer.", min=0)
-    ] = 0.0,
-    latency_jitter: Annotated[
-        float,
-        typer.Option(
-            metavar="SECONDS",
-            help="Each answer's delay varies by up to this much either way.",
-            min=0,
-        ),
-    ] = 0.0,
-    rate_limit: Annotated[
-        int,
-        typer.Option(
-            metavar="RPS",
-            help="Requests per key in any second before a 429, as the API's 100; 0 = no limit.",
-            min=0,
-        ),
-    ] = 100,
-    error_rate: Annotated[
-        float,
-        typer.Option(
-            metavar="SHARE", help="Share of log requests answered 429/5xx, 0 to 1.", min=0, max=1
-        ),
-    ] = 0.0,
-    late_share: Annotated[
-        float,
-        typer.Option(
-            metavar="SHARE",
-            help="Share of lines that arrive up to 30 s late, 0 to 1.",
-            min=0,
-            max=1,
-        ),
-    ] = 0.02,
-    end_exclusive: Annotated[
-        bool, typer.Option("--end-exclusive", help="`end_epoch_millis` excludes its millisecond.")
-    ] = False,
-    id_style: Annotated[
-        str,
-        typer.Option(
-            metavar="STYLE",
-            help="Ids of the catalogue: 7 or 8 (lowercase characters), mixed (case) or long.",
-            autocompletion=choices("7", "8", "mixed", "long"),
-        ),
-    ] = "7",
-    timestamps: Annotated[
-        str,
-        typer.Option(
-            metavar="FORM",
-            help="Each line's timestamp: ns (the documented string), ms (in milliseconds) or iso.",
-            autocompletion=choices("ns", "ms", "iso"),
-        ),
-    ] = "ns",
-    training_window_2h: Annotated[
-        bool,
-        typer.Option(
-            "--training-window-2h",
-            help="Training logs refuse windows over 2 hours (400), as truss says the API does.",
-        ),
-    ] = False,
-) -> None:
-    """Serve the built-in Baseten API emulator until Ctrl-C (prints its URL and key)."""
-    from baseten_logs.cli.emulator import run_emulator
-
-    run_emulator(
-        host=host,
-        port=port,
-        seed=seed,
-        lines_per_s=rate,
-        latency_s=latency,
-        latency_jitter_s=latency_jitter,
-        rate_limit=rate_limit,
-        error_rate=error_rate,
-        end_inclusive=not end_exclusive,
-        late_share=late_share,
-        id_style=id_style,
-        timestamps=timestamps,
-        training_window_2h=training_window_2h,
-    )
+listing_commands.register(app)  # after `request`: the order of `--help`
 
 
 @app.command(short_help="A real session against the built-in emulator, no account needed.")

@@ -347,3 +347,29 @@ Overlap = Annotated[
         rich_help_panel=WINDOW,
     ),
 ]
+
+
+def complete_chainlet(ctx: typer.Context, incomplete: str) -> list[str]:
+    from baseten_logs.completion.complete import complete_chainlets, completion_params
+
+    params = completion_params(ctx, needed="chain")
+    return complete_chainlets(params.get("chain"), incomplete, **access(params))
+
+
+def complete_chain(ctx: typer.Context, incomplete: str) -> list[str]:
+    from baseten_logs.completion.complete import complete_chains, completion_params
+
+    return complete_chains(incomplete, **access(completion_params(ctx)))
+
+
+def complete_training_job(ctx: typer.Context, incomplete: str) -> list[str]:
+    from baseten_logs.completion.complete import complete_training_jobs, completion_params
+
+    params = completion_params(ctx, needed="project")
+    return complete_training_jobs(params.get("project"), incomplete, **access(params))
+
+
+def complete_training_project(ctx: typer.Context, incomplete: str) -> list[str]:
+    from baseten_logs.completion.complete import complete_training_projects, completion_params
+
+    return complete_training_projects(incomplete, **access(completion_params(ctx)))
