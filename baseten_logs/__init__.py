@@ -1,10 +1,11 @@
 """baseten-logs: a fast, scriptable log viewer for model deployments on Baseten.
 
-Kept import-free on purpose: `baseten-logs --version` must not pay for httpx or rich. The library's
-names (README, Library use) are offered from here all the same, each imported on first use.
+Kept import-free on purpose (bar the two-line version module): `baseten-logs --version` must not
+pay for httpx or rich. The library's names (README, Library use) are offered from here all the
+same, each imported on first use.
 """
 
-__version__ = "0.1.0"
+from baseten_logs.base.version import __version__ as __version__
 
 TYPE_CHECKING = False  # not `typing`'s: importing typing here would cost every --version
 if TYPE_CHECKING:

@@ -33,10 +33,9 @@ MAY_IMPORT: dict[str, frozenset[str]] = {
     "emulator": frozenset(),
 }
 # The package itself is the library's front door (its names are imported on first use) and
-# `__main__` the program's: both may import any layer. What the layers may take from the package
-# is its version, which imports nothing.
+# `__main__` the program's: both may import any layer, and no layer imports them (the version
+# is base/version.py's).
 FRONT_DOORS = {"baseten_logs", "baseten_logs.__main__"}
-FROM_THE_PACKAGE = {"__version__"}
 
 
 def _modules() -> dict[str, Path]:
@@ -72,8 +71,6 @@ def _imports(module: str, path: Path) -> Iterator[tuple[int, str]]:
                 name = f"{target}.{alias.name}"
                 if name in MODULES:  # `from baseten_logs.output import messages`
                     yield node.lineno, name
-                elif target == "baseten_logs" and alias.name in FROM_THE_PACKAGE:
-                    continue
                 else:
                     yield node.lineno, target
 

@@ -587,7 +587,7 @@ def post_form(
     answer is read as every other is (_send_bounded): within the size cap and the deadline, and
     JSON nested too deep is one error, not a crash.
     """
-    from baseten_logs import __version__
+    from baseten_logs.base.version import __version__
 
     limits = limits or Limits()
     started = monotonic()
@@ -655,7 +655,7 @@ class ApiClient:
         limits: Limits | None = None,
         rate_limiter: RateLimiter | None = None,
     ) -> None:
-        from baseten_logs import __version__
+        from baseten_logs.base.version import __version__
 
         self._key_source = key_source
         self._auth = auth  # when set, it gives each request's Authorization (api_key unused)

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from typer._click.exceptions import NoArgsIsHelpError, NoSuchOption  # typer vendors click
 
-from baseten_logs import __version__
 from baseten_logs.base.errors import BasetenLogsError, ExitStatus, UsageError
+from baseten_logs.base.version import __version__
 from baseten_logs.cli import interrupts, listing_commands
 from baseten_logs.cli.options import (
     FILTERS,
