@@ -1,10 +1,12 @@
 """--level as the tool shows levels: the API's `min_level`, plus unlevelled lines detected locally.
 
-The API's `min_level` drops every line whose `level` is null, yet the text output, --fail-on and
-stats show such a line at the level its text gives (a traceback is an ERROR). So a query with a
-level asks twice for the same window: once with `min_level` (the lines the API gave a level), and
-once without it, narrowed by `search_pattern` to lines that carry a level marker at all; of that
-second answer only the unlevelled lines whose detected level is high enough are kept.
+The API's `min_level` drops every line whose `level` is null (or a word it cannot rank, such as
+"VERBOSE"), yet the text output, --fail-on and stats show such a line at the level its text gives
+(a traceback is an ERROR). So a query with a level asks twice for the same window: once with
+`min_level` (the lines the API gave one of its four levels), and once without it, narrowed by
+`search_pattern` to lines that carry a level marker at all; of that second answer only the other
+lines shown high enough are kept (`detected_at_least`). A line whose `level` is a lenient
+spelling ("warn") and whose text has no marker is brought by neither query.
 
 The merged page is exactly the page one API would answer for the union (the first `limit` lines
 in time order): the second query is walked as far as the first page reaches, so paging, seams,
@@ -18,7 +20,7 @@ from collections import Counter
 from collections.abc import Callable, Hashable, Mapping
 from typing import Any
 
-from baseten_logs.base.levels import LEVEL_RANK, LEVELS, detect_level
+from baseten_logs.base.levels import LEVEL_RANK, LEVELS, shown_at_least
 from baseten_logs.base.timestamps import record_ms, record_ns
 from baseten_logs.reading.pager import (
     PAGE_SIZE,
@@ -57,17 +59,23 @@ def marker_pattern(min_level: str) -> str:
 
 
 def detected_at_least(min_level: str) -> Callable[[Mapping[str, Any]], bool]:
-    """Keeps a line the API left without a level whose text shows `min_level` or above."""
-    floor = LEVEL_RANK[min_level]
+    """Keeps a line of the second query that the `min_level` query cannot bring, when it is shown
+    at `min_level` or above (`levels.shown_at_least`, the one predicate).
+
+    The API's `min_level` compares the line's own `level`, one of the four it sends (LEVELS); a
+    line whose `level` is anything else (null, empty, or a word such as "VERBOSE" or "warn") it
+    cannot rank and drops. Such a line is shown at the level its text gives ("VERBOSE" with
+    "ERROR: disk full" is an ERROR in the text output, in --fail-on and in stats), so it is
+    taken from here; a line with one of the four is left to the `min_level` query, which would
+    bring it too (kept here as well, it would be shown twice).
+    """
+    shown = shown_at_least(min_level)
 
     def keep(record: Mapping[str, Any]) -> bool:
-        if record.get("level") not in (None, ""):
-            return False  # the API gave it a level: the min_level query answers for it
-        message = record.get("message")
-        if not isinstance(message, str) or not message:
-            return False
-        found = detect_level(message)
-        return found is not None and LEVEL_RANK[found] >= floor
+        level = record.get("level")
+        if level.__class__ is str and level in LEVEL_RANK:
+            return False  # the min_level query answers for it
+        return shown(record)
 
     return keep
 
