@@ -16,7 +16,6 @@ the API's `level` (null) for a detected line.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Hashable, Mapping
 from typing import Any
 
@@ -28,6 +27,7 @@ from baseten_logs.reading.pager import (
     FetchPage,
     Page,
     Record,
+    Seam,
     fetch_shrinking,
     page_bytes,
     record_key,
@@ -78,6 +78,11 @@ def detected_at_least(min_level: str) -> Callable[[Mapping[str, Any]], bool]:
         return shown(record)
 
     return keep
+
+
+def _nothing_seen(key: Hashable) -> bool:
+    """Before the first request there is no seam: no line was taken."""
+    return False
 
 
 def _last_ms(page: list[Record]) -> int | None:
@@ -155,13 +160,13 @@ class _UnlevelledWalk:
     ) -> list[Record]:
         descending = direction == "desc"
         kept: list[Record] = []
-        seam: int | None = None  # the millisecond re-fetched by the next request
-        at_seam: Counter[Hashable] = Counter()
+        at_seam: Seam | None = None  # the millisecond re-fetched by the next request
         low, high = start, end
         idle = 0  # requests in a row that brought no line not seen before
         while True:
             page, self._size = fetch_shrinking(self._fetch, low, high, direction, self._size)
-            skip = at_seam.copy()
+            seam = None if at_seam is None else at_seam.ms
+            seen = _nothing_seen if at_seam is None else at_seam.skipper()
             frontier: int | None = None  # the furthest millisecond of the lines in range
             new = 0
             for record in page:
@@ -176,11 +181,8 @@ class _UnlevelledWalk:
                     continue  # asked for one millisecond more than wanted (desc)
                 if frontier is None or (ms < frontier if descending else ms > frontier):
                     frontier = ms
-                if seam is not None and ms == seam:
-                    key = record_key(record)
-                    if skip[key] > 0:
-                        skip[key] -= 1
-                        continue
+                if ms == seam and seen(record_key(record)):
+                    continue
                 new += 1
                 if self._keep(record):
                     kept.append(record)
@@ -197,9 +199,9 @@ class _UnlevelledWalk:
                 if self._on_gap is not None:
                     self._on_gap(seam)
                 frontier = seam - 1 if descending else seam + 1
-                at_seam = Counter()
+                at_seam = Seam(frontier)
             else:
-                at_seam = Counter(record_key(r) for r in page if record_ms(r) == frontier)
+                at_seam = Seam.of_page(page, frontier)
             seam = frontier
             if descending:
                 high = seam + 1  # lines past the seam are dropped above, whatever `end` includes
