@@ -663,6 +663,40 @@ def test_shown_level_is_the_level_the_text_shows_and_everything_counts_by_it(
     assert failing.status == ExitStatus.MATCHED
 
 
+def test_a_line_with_an_unknown_level_is_shown_selected_and_counted_by_its_text(
+    logs_api: FakeLogs, tmp_path: Path
+) -> None:
+    # Issue #25: level "VERBOSE" with "ERROR: disk full" was shown and counted by --fail-on as
+    # ERROR, yet --level error dropped it (view, training's local filter; and get, whose
+    # second query left every line with a non-null level to the API's min_level, which drops it).
+    logs_api.records = [
+        record(SINCE_MS * MS, "ERROR: disk full", level="VERBOSE"),
+        record((SINCE_MS + 1000) * MS, "all good", level="VERBOSE"),
+        record((SINCE_MS + 2000) * MS, "fine", level="INFO"),
+    ]
+    saved = tmp_path / "saved.jsonl"
+    result = invoke(*GET, "--all", "-o", "jsonl", "--save", str(saved))
+    assert result.status == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line["shown_level"] for line in lines] == ["ERROR", None, "INFO"]
+    text = invoke(*GET, "--all", "--color", "never", "--utc").stdout
+    assert levels_the_text_shows(text) == ["ERROR", None, "INFO"]
+
+    by_level = invoke(*GET, "--all", "--level", "error", "-o", "jsonl")
+    assert [json.loads(line) for line in by_level.stdout.splitlines()] == lines[:1]
+    viewed = invoke("view", str(saved), "--level", "error", "-o", "jsonl")
+    assert [json.loads(line) for line in viewed.stdout.splitlines()] == lines[:1]
+    failing = invoke(*GET, "--all", "--fail-on", "error", "-q")
+    assert failing.status == ExitStatus.MATCHED
+    failing = invoke(*GET, "--all", "--level", "error", "--fail-on", "error", "-q")
+    assert failing.status == ExitStatus.MATCHED
+    for flags, lines_counted in (((), 3), (("--level", "error"), 1)):
+        stats = invoke("stats", *GET[1:], *flags, "-o", "json")
+        assert stats.status == 0, stats.stderr
+        counted = json.loads(stats.stdout)
+        assert (counted["lines"], counted["totals"]["ERROR"]) == (lines_counted, 1)
+
+
 class ReplicaLogs(FakeLogs):
     """FakeLogs that also honours `replica` and `request_id`, exactly, as the API does."""
 

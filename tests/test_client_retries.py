@@ -180,13 +180,14 @@ def test_a_403_is_not_a_reason_to_refresh_a_login(httpx_mock: HTTPXMock) -> None
 
 
 def test_a_429_tells_whoever_listens(httpx_mock: HTTPXMock, slept: list[float]) -> None:
+    # The observers are how a 429 reaches parallel fetching's controller (pace.observe).
     httpx_mock.add_response(url=ANY, status_code=429, json={"retry_after": 2})
     httpx_mock.add_response(url=ANY, json=OK)
-    throttled: list[bool] = []
+    throttled: list[int | None] = []
     api = ApiClient(base_url=URL, api_key="k")
-    api.on_throttle = lambda: throttled.append(True)
+    api.observers.append(lambda status, seconds: throttled.append(status))
     api.get_logs(PATH, [])
-    assert throttled == [True] and slept == [2.0]
+    assert throttled == [429, 200] and slept == [2.0]
 
 
 @pytest.mark.parametrize(

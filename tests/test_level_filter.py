@@ -120,3 +120,13 @@ def test_paging_the_merged_query_returns_exactly_the_lines_shown_at_the_level(
     ns = [int(r["timestamp"]) for r in got]
     assert ns == sorted(ns, reverse=newest_first)
     assert not pager.gaps
+
+
+def test_a_line_with_a_level_the_api_cannot_rank_is_kept_by_the_level_its_text_shows() -> None:
+    # The API's min_level compares one of its four levels; "VERBOSE" it drops, so this query
+    # brings the line, by the level the text output shows (levels.shown_at_least).
+    keep = detected_at_least("ERROR")
+    assert keep({"message": "ERROR: disk full", "level": "VERBOSE"})
+    assert keep({"message": "ERROR: disk full", "level": ""})
+    assert not keep({"message": "INFO: fine", "level": "VERBOSE"})
+    assert not keep({"message": "ERROR: x", "level": "ERROR"})  # the min_level query brings it

@@ -12,7 +12,9 @@ from baseten_logs.base.levels import (
     LEVELS,
     detect_level,
     effective_level,
+    level_at_least,
     normalize_level,
+    shown_at_least,
 )
 from baseten_logs.output.summary import Tally
 
@@ -125,3 +127,20 @@ def test_effective_level(record: dict[str, Any], level: str | None) -> None:
 def test_long_message_is_scanned_only_near_its_start() -> None:
     assert detect_level("x" * 500 + " [ERROR] late") is None
     assert detect_level("x" * 50 + " [ERROR] early") == "ERROR"
+
+
+def test_shown_at_least_is_the_level_the_line_shows() -> None:
+    at_error = shown_at_least("ERROR")
+    for record in (
+        {"message": "ERROR: disk full", "level": "VERBOSE"},
+        {"message": "x", "level": "fatal"},
+        {"message": "Traceback (most recent call last):", "level": None},
+        {"message": "ERROR: x", "level": ["odd"]},
+    ):
+        assert at_error(record) == level_at_least(effective_level(record), "ERROR") is True
+    for record in (
+        {"message": "ERROR: said info", "level": "INFO"},
+        {"message": "all good", "level": "VERBOSE"},
+        {"message": None, "level": None},
+    ):
+        assert at_error(record) == level_at_least(effective_level(record), "ERROR") is False

@@ -513,3 +513,18 @@ def test_a_400_about_something_else_or_a_refused_small_window_stands() -> None:
 
     with pytest.raises(UsageError, match="min_level"):
         list(Pager(other, span=WindowSpan()).oldest(T0, T0 + 5 * HOUR))
+
+
+def test_a_seam_skips_each_line_taken_there_once() -> None:
+    # Two identical lines at the seam, one taken: a re-fetch skips one and keeps the other.
+    from baseten_logs.reading.pager import Seam, record_key
+
+    ms = 1_764_150_000_005
+    line = {"timestamp": str(ms * 1_000_000), "message": "same", "replica": "r"}
+    other = {"timestamp": str((ms - 1) * 1_000_000), "message": "same", "replica": "r"}
+    seam = Seam.of_page([other, line], ms)
+    assert seam.ms == ms and seam.taken == {record_key(line): 1}
+    seen = seam.skipper()
+    assert seen(record_key(line)) and not seen(record_key(line))
+    assert not seen(record_key(other))
+    assert seam.skipper()(record_key(line))  # each page starts from what was taken

@@ -673,8 +673,6 @@ class ApiClient:
         self.rate_limiter = rate_limiter
         # Told of every answer (see Observer), so parallel fetching can adapt its concurrency.
         self.observers: list[Observer] = []
-        # Told of every 429 (kept for callers that only want those).
-        self.on_throttle: Callable[[], None] | None = None
         # Told of every retry (what failed, seconds until the next try), so follow mode can say
         # "reconnecting" at once instead of after the whole retry budget.
         self.on_retry: Callable[[str, float], None] | None = None
@@ -835,8 +833,6 @@ class ApiClient:
                     if self.rate_limiter is not None:
                         left = self._wait_left()
                         self.rate_limiter.throttled(None if wait is None else min(wait, left))
-                    if self.on_throttle is not None:
-                        self.on_throttle()
             attempt += 1
             delay = wait if wait is not None else policy.backoff(attempt - 1)
             if refused and (attempt >= policy.attempts or refused_waited + delay > REFUSED_SECONDS):

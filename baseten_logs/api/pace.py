@@ -217,8 +217,8 @@ class ConcurrencyController:
             self._answered(seconds)
 
     def throttled(self) -> None:
-        """A 429 (also when heard of through ApiClient.on_throttle): fewer in flight. A fixed
-        number loses one slot a time, as it always has; an automatic one halves."""
+        """A 429 (told by `observe`, the client's observer): fewer in flight. A fixed number
+        loses one slot a time, as it always has; an automatic one halves."""
         if self.adaptive:
             self._decrease(DECREASE)
             return

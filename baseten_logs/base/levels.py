@@ -1,25 +1,43 @@
-"""Log levels: the four the API knows, their order, and detecting a level from a message's text.
+"""Log levels: the four the API knows, their order, the one table of their spellings, the level a
+line shows, and the one predicate "shown at or above L" every filter and count uses.
+
+A line's level is decided here and nowhere else (`effective_level`): the record's `level` when it
+is a spelling of LEVEL_SPELLINGS, else the level its message shows (`detect_level`). The text
+output shows that level, `-o jsonl` writes it as `shown_level`, and `--level` (locally),
+`--fail-on`, `--summary` and `stats` select and count by it (`shown_at_least`, `level_at_least`).
 
 Imported on the hot path of every renderer, so it stays stdlib-only and cheap: the regular
-expressions are compiled once at import, and detection runs only for records whose `level` the API
-left empty.
+expressions are compiled on first use, and detection runs only for records whose `level` is not
+a level spelling (null, empty, or a word such as "VERBOSE").
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
-__all__ = ["LEVELS", "LEVEL_RANK", "detect_level", "effective_level", "normalize_level"]
+__all__ = [
+    "FLAG_SPELLINGS",
+    "LEVELS",
+    "LEVEL_RANK",
+    "LEVEL_SPELLINGS",
+    "detect_level",
+    "effective_level",
+    "level_at_least",
+    "normalize_level",
+    "shown_at_least",
+]
 
 LEVELS: tuple[str, ...] = ("DEBUG", "INFO", "WARNING", "ERROR")
 LEVEL_RANK: dict[str, int] = {level: rank for rank, level in enumerate(LEVELS)}
 
-# Spellings seen in the wild (Python logging, logfmt, glog, syslog, zap, pino, log4j), lower case.
-# Everything worse than an error collapses into ERROR: the API has no level above it.
-_ALIASES: dict[str, str] = {
+# The one table of level spellings, lower case: the four the API sends (LEVELS) and those seen in
+# the wild (Python logging, logfmt, glog, syslog, zap, pino, log4j), read leniently in a record's
+# `level`, in a message's text and, for FLAG_SPELLINGS, in --level and --fail-on. Everything worse
+# than an error collapses into ERROR: the API has no level above it.
+LEVEL_SPELLINGS: dict[str, str] = {
     "trace": "DEBUG",
     "debug": "DEBUG",
     "dbg": "DEBUG",
@@ -37,6 +55,8 @@ _ALIASES: dict[str, str] = {
     "emerg": "ERROR",
     "exception": "ERROR",
 }
+# The spellings --level and --fail-on take: the API's four and the two short forms.
+FLAG_SPELLINGS: frozenset[str] = frozenset({*(level.lower() for level in LEVELS), "warn", "err"})
 _GLOG: dict[str, str] = {"I": "INFO", "W": "WARNING", "E": "ERROR", "F": "ERROR"}
 _JSON_KEYS = ("levelname", "level", "severity")
 
@@ -76,11 +96,12 @@ _TRACEBACK = "Traceback (most recent call last)"
 
 def normalize_level(text: str) -> str | None:
     """Map a level spelling (`warn`, `Error`, `CRITICAL`, `trace`...) to one of LEVELS, or None."""
-    return _ALIASES.get(text.strip().lower())
+    return LEVEL_SPELLINGS.get(text.strip().lower())
 
 
 def effective_level(record: Mapping[str, Any]) -> str | None:
-    """The record's level for display and filtering: the API's, else one detected in the message."""
+    """The level a line shows: its `level` field when that is a level spelling, else the one its
+    message shows (a null, empty or unknown `level`, such as "VERBOSE", says nothing)."""
     level = record.get("level")
     if isinstance(level, str):
         if level in LEVEL_RANK:
@@ -92,6 +113,28 @@ def effective_level(record: Mapping[str, Any]) -> str | None:
     if not isinstance(message, str) or not message:
         return None
     return detect_level(message)
+
+
+def level_at_least(level: str | None, min_level: str) -> bool:
+    """Whether a shown level (one of LEVELS, or None for none) is `min_level` or above."""
+    return level is not None and LEVEL_RANK[level] >= LEVEL_RANK[min_level]
+
+
+def shown_at_least(min_level: str) -> Callable[[Mapping[str, Any]], bool]:
+    """The one predicate "the line is shown at `min_level` or above", by `effective_level`: what
+    the text output shows is what --level keeps locally and what --fail-on and stats count."""
+    floor = LEVEL_RANK[min_level]
+    # The four spellings the API sends, answered by one look-up: detection runs only for others.
+    passing = {level: rank >= floor for level, rank in LEVEL_RANK.items()}
+
+    def at_least(record: Mapping[str, Any]) -> bool:
+        level = record.get("level")
+        if level.__class__ is str and level in passing:
+            return passing[level]
+        found = effective_level(record)
+        return found is not None and LEVEL_RANK[found] >= floor
+
+    return at_least
 
 
 def detect_level(message: str) -> str | None:
@@ -107,7 +150,7 @@ def detect_level(message: str) -> str | None:
     match = patterns.prefix.match(message)
     if match is not None:
         word, glog = match.groups()
-        return _GLOG[glog] if glog else _ALIASES[word.lower()]
+        return _GLOG[glog] if glog else LEVEL_SPELLINGS[word.lower()]
     if _TRACEBACK in message:
         return "ERROR"
     head = message[:_SCAN].lower()
@@ -115,7 +158,7 @@ def detect_level(message: str) -> str | None:
         if telltale in head:
             match = pattern.search(head)
             if match is not None:
-                return _ALIASES[match.group(1)]
+                return LEVEL_SPELLINGS[match.group(1)]
     return None
 
 

@@ -64,6 +64,7 @@ from baseten_logs.cli.options import (
     complete_env,
     complete_training_job,
     complete_training_project,
+    team_access,
 )
 from baseten_logs.cli.plan import (
     attempts_of,
@@ -800,8 +801,9 @@ def _complete_request_model(ctx: typer.Context, incomplete: str) -> list[str]:
     from baseten_logs.completion.complete import complete_chains, complete_models, completion_params
 
     params = completion_params(ctx, needed="request_id")
-    complete = complete_chains if params.get("chain") else complete_models
-    return complete(incomplete, **access(params))
+    if params.get("chain"):
+        return complete_chains(incomplete, **access(params))
+    return complete_models(incomplete, **team_access(params))
 
 
 def _complete_request_deployment(ctx: typer.Context, incomplete: str) -> list[str]:

@@ -167,7 +167,7 @@ def run_training_jobs(
     cache: Cache | None = None,
 ) -> ExitStatus:
     with open_client(credentials, log=messages.info if verbose else None) as client:
-        _, _, jobs = find_project(client, project)
+        _, _, jobs = find_project(client, project, cache=cache)
     jobs.sort(key=lambda j: str(j.get("created_at") or ""), reverse=True)
     rows: list[list[str | Cell]] = [
         [

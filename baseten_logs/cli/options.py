@@ -51,32 +51,38 @@ def choices(*values: str) -> Callable[[str], list[str]]:
 # Completion of real names reads the on-disk cache of listings (complete.py); the words typed
 # so far are re-parsed there because click leaves parameters unset while completing.
 def access(params: dict[str, Any]) -> dict[str, Any]:
+    """Where completion's listings come from: the key, the URL and the remote typed so far."""
     return {
         "api_key": params.get("api_key"),
         "api_url": params.get("api_url"),
         "remote": params.get("remote") or "baseten",
-        "team": params.get("team"),
     }
+
+
+def team_access(params: dict[str, Any]) -> dict[str, Any]:
+    """`access` and --team: models (their deployments, environments, replicas) are a team's;
+    chains and training projects are completed from one listing whatever the team."""
+    return {**access(params), "team": params.get("team")}
 
 
 def complete_model(ctx: typer.Context, incomplete: str) -> list[str]:
     from baseten_logs.completion.complete import complete_models, completion_params
 
-    return complete_models(incomplete, **access(completion_params(ctx)))
+    return complete_models(incomplete, **team_access(completion_params(ctx)))
 
 
 def complete_deployment(ctx: typer.Context, incomplete: str) -> list[str]:
     from baseten_logs.completion.complete import complete_deployments, completion_params
 
     params = completion_params(ctx)
-    return complete_deployments(params.get("model"), incomplete, **access(params))
+    return complete_deployments(params.get("model"), incomplete, **team_access(params))
 
 
 def complete_env(ctx: typer.Context, incomplete: str) -> list[str]:
     from baseten_logs.completion.complete import complete_environments, completion_params
 
     params = completion_params(ctx)
-    return complete_environments(params.get("model"), incomplete, **access(params))
+    return complete_environments(params.get("model"), incomplete, **team_access(params))
 
 
 def complete_replica(ctx: typer.Context, incomplete: str) -> list[str]:
@@ -88,7 +94,7 @@ def complete_replica(ctx: typer.Context, incomplete: str) -> list[str]:
         params.get("deployment"),
         incomplete,
         environment=params.get("env"),
-        **access(params),
+        **team_access(params),
     )
 
 

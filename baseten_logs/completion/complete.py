@@ -86,7 +86,6 @@ def complete_chains(
     api_url: str | None = None,
     remote: str = DEFAULT_REMOTE,
     env: Mapping[str, str] | None = None,
-    team: str | None = None,
 ) -> list[str]:
     """Chain names starting with `incomplete` (and ids, once something is typed)."""
     return _complete_listing(("chains",), incomplete, api_key, api_url, remote, env)
@@ -99,7 +98,6 @@ def complete_training_projects(
     api_url: str | None = None,
     remote: str = DEFAULT_REMOTE,
     env: Mapping[str, str] | None = None,
-    team: str | None = None,
 ) -> list[str]:
     """Training project names starting with `incomplete` (and ids, once something is typed)."""
     return _complete_listing(("training_projects",), incomplete, api_key, api_url, remote, env)
@@ -113,7 +111,6 @@ def complete_chainlets(
     api_url: str | None = None,
     remote: str = DEFAULT_REMOTE,
     env: Mapping[str, str] | None = None,
-    team: str | None = None,
 ) -> list[str]:
     """The chainlet names (and ids) of CHAIN's production deployment."""
     if not chain:
@@ -136,7 +133,6 @@ def complete_training_jobs(
     api_url: str | None = None,
     remote: str = DEFAULT_REMOTE,
     env: Mapping[str, str] | None = None,
-    team: str | None = None,
 ) -> list[str]:
     """The job names (and ids) of training project PROJECT."""
     if not project:

@@ -4,7 +4,8 @@ and GitHub Actions workflow commands (a collapsible group per replica, annotatio
 Speed comes from doing per-page and per-style work once, never per line: each page becomes one
 string and one `write()`, styles are turned into ANSI prefixes once, the date-time prefix is
 formatted once per second of log time, and rich is never called per line (a `Console.print` per
-line costs 80-750x a plain write, see shared/reference/performance-notes.md). rich still owns the
+line, measured, costs 80-750x a plain write, piped too: markup is still parsed, then stripped; a
+1000-line page through it is over half a second of CPU). rich still owns the
 styles: every escape code written here is what rich renders for the same `Text`, and rich is
 imported only when colour is on, so piped output never pays for importing it.
 """

@@ -1,7 +1,7 @@
 """Drawing a stats Summary on a terminal with rich: histogram, replicas, top messages and requests.
 
 Everything here reads a finished `stats.Summary` and draws a few dozen rows, so rich's per-call
-cost (see shared/reference/performance-notes.md) is paid per row, never per log line. The
+cost (a `Console.print` costs 80-750x a plain write) is paid per row, never per log line. The
 histogram is built cell by cell as `Text` rather than with a plotting library: one column per time
 bucket, eighth-block resolution, each cell coloured by the level that fills most of it.
 Replica ids, messages and request ids come from the logs: each passes `inert` before it is drawn.

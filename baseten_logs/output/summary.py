@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from baseten_logs.base.levels import LEVEL_RANK, LEVELS, effective_level
+from baseten_logs.base.levels import LEVELS, effective_level, level_at_least
 from baseten_logs.base.timeparse import format_ms
 from baseten_logs.base.timestamps import record_ns
 from baseten_logs.output.inert import inert
@@ -47,8 +47,7 @@ class Tally:
         """Lines at or above `level` (levels detected from the text where the API gave none)."""
         if level == ANY:
             return self.lines
-        floor = LEVEL_RANK[level]
-        return sum(n for lvl, n in self.by_level.items() if lvl and LEVEL_RANK[lvl] >= floor)
+        return sum(n for lvl, n in self.by_level.items() if level_at_least(lvl, level))
 
     def describe(self, *, requests: int) -> str:
         levels = ", ".join(

@@ -64,15 +64,11 @@ class Feed:
 
 @dataclass
 class Opening:
-    """The pages of the opening window, and the parallel windows fetching them (for 429s)."""
+    """The pages of the opening window, and the parallel windows fetching them (for -v's
+    summary; a 429 reaches their shared controller as an observer of the client)."""
 
     pages: Iterator[list[Record]]
     windows: list[ParallelWindow] = field(default_factory=list)
-
-    def throttled(self) -> None:
-        """A 429: every source's window slows (they share one API key's rate limit)."""
-        for window in self.windows:
-            window.throttled()
 
 
 def each_query(feed: Feed) -> list[Part]:

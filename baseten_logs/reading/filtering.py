@@ -3,10 +3,10 @@
 `matcher(filters)` answers, for one record, what the API would have answered: would it have
 returned this line for these query parameters? Semantics, from the endpoint's reference:
 
-- `min_level`: lines at or above it, as `get --level` selects them: by the record's own `level`
-  field, and for a line whose `level` is null (or absent) by the level its text shows
-  (`levels.detect_level`, as the text output shows it). A spelling the API does not send
-  (`warn`, `error`) in a hand-edited file is read leniently.
+- `min_level`: lines shown at or above it (`levels.shown_at_least`), as `get --level` selects
+  them: by the record's own `level` field when it is a level spelling (`warn`, `error` in a
+  hand-edited file read leniently), else by the level its text shows (a null, empty or unknown
+  `level`, such as "VERBOSE"), which is the level the text output shows and --fail-on counts.
 - `replica`, `request_id`, `component`: exact, case-sensitive match on the field of that name;
   a record without the field (`component` is not in every record) does not match. Several
   replicas (`replicas`, --replica given more than once): any of them, each matched exactly.
@@ -27,7 +27,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from baseten_logs.base.errors import UsageError
-from baseten_logs.base.levels import LEVEL_RANK, detect_level, normalize_level
+from baseten_logs.base.levels import shown_at_least
 from baseten_logs.reading.query import Filters
 
 __all__ = ["Matcher", "matcher", "re2_search"]
@@ -46,7 +46,7 @@ def matcher(filters: Filters) -> Matcher:
     if filters.replicas:
         checks.append(_field_in("replica", frozenset(filters.replicas)))
     if filters.min_level is not None:
-        checks.append(_at_least(filters.min_level))
+        checks.append(shown_at_least(filters.min_level))
     if filters.includes:
         checks.append(_includes(filters.includes))
     if filters.excludes:
@@ -95,26 +95,6 @@ def _field_in(key: str, wanted: frozenset[str]) -> Matcher:
         return value.__class__ is str and value in wanted
 
     return is_one_of
-
-
-def _at_least(min_level: str) -> Matcher:
-    floor = LEVEL_RANK[min_level]
-    # The four spellings the API sends, precomputed: the lenient path runs only for others.
-    passing = {level: rank >= floor for level, rank in LEVEL_RANK.items()}
-
-    def at_least(record: Mapping[str, Any]) -> bool:
-        level = record.get("level")
-        if level is None or level == "":  # as `get --level` does: the level the text shows
-            message = record.get("message")
-            found = detect_level(message) if isinstance(message, str) and message else None
-            return found is not None and LEVEL_RANK[found] >= floor
-        try:
-            return passing[level]
-        except (KeyError, TypeError):
-            found = normalize_level(level) if isinstance(level, str) else None
-            return found is not None and LEVEL_RANK[found] >= floor
-
-    return at_least
 
 
 def _includes(texts: tuple[str, ...]) -> Matcher:

@@ -1,10 +1,12 @@
 """--level as the tool shows levels: the API's `min_level`, plus unlevelled lines detected locally.
 
-The API's `min_level` drops every line whose `level` is null, yet the text output, --fail-on and
-stats show such a line at the level its text gives (a traceback is an ERROR). So a query with a
-level asks twice for the same window: once with `min_level` (the lines the API gave a level), and
-once without it, narrowed by `search_pattern` to lines that carry a level marker at all; of that
-second answer only the unlevelled lines whose detected level is high enough are kept.
+The API's `min_level` drops every line whose `level` is null (or a word it cannot rank, such as
+"VERBOSE"), yet the text output, --fail-on and stats show such a line at the level its text gives
+(a traceback is an ERROR). So a query with a level asks twice for the same window: once with
+`min_level` (the lines the API gave one of its four levels), and once without it, narrowed by
+`search_pattern` to lines that carry a level marker at all; of that second answer only the other
+lines shown high enough are kept (`detected_at_least`). A line whose `level` is a lenient
+spelling ("warn") and whose text has no marker is brought by neither query.
 
 The merged page is exactly the page one API would answer for the union (the first `limit` lines
 in time order): the second query is walked as far as the first page reaches, so paging, seams,
@@ -14,11 +16,10 @@ the API's `level` (null) for a detected line.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Hashable, Mapping
 from typing import Any
 
-from baseten_logs.base.levels import LEVEL_RANK, LEVELS, detect_level
+from baseten_logs.base.levels import LEVEL_RANK, LEVELS, shown_at_least
 from baseten_logs.base.timestamps import record_ms, record_ns
 from baseten_logs.reading.pager import (
     PAGE_SIZE,
@@ -26,6 +27,7 @@ from baseten_logs.reading.pager import (
     FetchPage,
     Page,
     Record,
+    Seam,
     fetch_shrinking,
     page_bytes,
     record_key,
@@ -57,19 +59,30 @@ def marker_pattern(min_level: str) -> str:
 
 
 def detected_at_least(min_level: str) -> Callable[[Mapping[str, Any]], bool]:
-    """Keeps a line the API left without a level whose text shows `min_level` or above."""
-    floor = LEVEL_RANK[min_level]
+    """Keeps a line of the second query that the `min_level` query cannot bring, when it is shown
+    at `min_level` or above (`levels.shown_at_least`, the one predicate).
+
+    The API's `min_level` compares the line's own `level`, one of the four it sends (LEVELS); a
+    line whose `level` is anything else (null, empty, or a word such as "VERBOSE" or "warn") it
+    cannot rank and drops. Such a line is shown at the level its text gives ("VERBOSE" with
+    "ERROR: disk full" is an ERROR in the text output, in --fail-on and in stats), so it is
+    taken from here; a line with one of the four is left to the `min_level` query, which would
+    bring it too (kept here as well, it would be shown twice).
+    """
+    shown = shown_at_least(min_level)
 
     def keep(record: Mapping[str, Any]) -> bool:
-        if record.get("level") not in (None, ""):
-            return False  # the API gave it a level: the min_level query answers for it
-        message = record.get("message")
-        if not isinstance(message, str) or not message:
-            return False
-        found = detect_level(message)
-        return found is not None and LEVEL_RANK[found] >= floor
+        level = record.get("level")
+        if level.__class__ is str and level in LEVEL_RANK:
+            return False  # the min_level query answers for it
+        return shown(record)
 
     return keep
+
+
+def _nothing_seen(key: Hashable) -> bool:
+    """Before the first request there is no seam: no line was taken."""
+    return False
 
 
 def _last_ms(page: list[Record]) -> int | None:
@@ -147,13 +160,13 @@ class _UnlevelledWalk:
     ) -> list[Record]:
         descending = direction == "desc"
         kept: list[Record] = []
-        seam: int | None = None  # the millisecond re-fetched by the next request
-        at_seam: Counter[Hashable] = Counter()
+        at_seam: Seam | None = None  # the millisecond re-fetched by the next request
         low, high = start, end
         idle = 0  # requests in a row that brought no line not seen before
         while True:
             page, self._size = fetch_shrinking(self._fetch, low, high, direction, self._size)
-            skip = at_seam.copy()
+            seam = None if at_seam is None else at_seam.ms
+            seen = _nothing_seen if at_seam is None else at_seam.skipper()
             frontier: int | None = None  # the furthest millisecond of the lines in range
             new = 0
             for record in page:
@@ -168,11 +181,8 @@ class _UnlevelledWalk:
                     continue  # asked for one millisecond more than wanted (desc)
                 if frontier is None or (ms < frontier if descending else ms > frontier):
                     frontier = ms
-                if seam is not None and ms == seam:
-                    key = record_key(record)
-                    if skip[key] > 0:
-                        skip[key] -= 1
-                        continue
+                if ms == seam and seen(record_key(record)):
+                    continue
                 new += 1
                 if self._keep(record):
                     kept.append(record)
@@ -189,9 +199,9 @@ class _UnlevelledWalk:
                 if self._on_gap is not None:
                     self._on_gap(seam)
                 frontier = seam - 1 if descending else seam + 1
-                at_seam = Counter()
+                at_seam = Seam(frontier)
             else:
-                at_seam = Counter(record_key(r) for r in page if record_ms(r) == frontier)
+                at_seam = Seam.of_page(page, frontier)
             seam = frontier
             if descending:
                 high = seam + 1  # lines past the seam are dropped above, whatever `end` includes

@@ -80,6 +80,35 @@ def record_key(record: Mapping[str, Any]) -> Hashable:
     return key
 
 
+class Seam:
+    """The lines already taken at the seam millisecond, the one the next request asks again
+    (time is the only cursor): a multiset of `record_key`s, so that of two identical lines
+    seen once, one is skipped and the other kept. The one seam rule of the pager's walk and
+    the level merge's second query (level_filter)."""
+
+    def __init__(self, ms: int, taken: Counter[Hashable] | None = None) -> None:
+        self.ms = ms
+        self.taken: Counter[Hashable] = Counter() if taken is None else taken
+
+    @classmethod
+    def of_page(cls, page: list[Record], ms: int) -> Seam:
+        """The seam at `ms` after `page`: its lines of that millisecond are taken."""
+        return cls(ms, Counter(record_key(r) for r in page if record_ms(r) == ms))
+
+    def skipper(self) -> Callable[[Hashable], bool]:
+        """For one page: whether a line (by key) at the seam was taken already, each taken
+        line answering yes once."""
+        left = self.taken.copy()
+
+        def seen(key: Hashable) -> bool:
+            if left[key] > 0:
+                left[key] -= 1
+                return True
+            return False
+
+        return seen
+
+
 def _hashable(value: Any) -> Hashable:
     if isinstance(value, list | dict):
         return json.dumps(value, sort_keys=True, default=repr)
@@ -223,21 +252,22 @@ class Pager:
     ) -> Iterator[list[Record]]:
         descending = direction == "desc"
         step = -1 if descending else 1
-        seam = high if descending else low  # the millisecond re-fetched by the next request
-        at_seam: Counter[Hashable] = Counter()  # lines already shown at the seam
+        # The millisecond re-fetched by the next request, and the lines already shown there.
+        at_seam = Seam(high if descending else low)
         shown = 0
         widen = False  # ask a whole page: a small one cannot tell a crowded millisecond
         idle = 0  # requests in a row that brought no line not shown before
         while want is None or shown < want:
+            seam = at_seam.ms
             top = seam if descending else high  # highest millisecond still wanted
             end = top if self.end_inclusive else top + 1
             limit = self._page_size
             if want is not None and not widen:
-                limit = min(limit, want - shown + sum(at_seam.values()))
+                limit = min(limit, want - shown + sum(at_seam.taken.values()))
             start = low if descending else seam
             page, limit = self._fetch_shrinking(start, end, direction, limit)
 
-            skip = at_seam.copy()
+            seen = at_seam.skipper()
             fresh: list[Record] = []
             frontier: int | None = None  # oldest (desc) / newest (asc) millisecond in range
             learned = False
@@ -259,10 +289,9 @@ class Pager:
                     frontier = ms
                 if ms == seam:
                     key = record_key(record)
-                    if skip[key] > 0:
-                        skip[key] -= 1
+                    if seen(key):
                         continue
-                    at_seam[key] += 1
+                    at_seam.taken[key] += 1
                 fresh.append(record)
             if want is not None:
                 del fresh[want - shown :]
@@ -283,8 +312,7 @@ class Pager:
                     hint="the endpoint is in beta; please report this with -v output",
                 )
             if frontier != seam:
-                seam = frontier
-                at_seam = Counter(record_key(r) for r in page if record_ms(r) == seam)
+                at_seam = Seam.of_page(page, frontier)
             elif learned or (fresh and limit < self._page_size):
                 continue  # the next request sees past the seam (a bigger page, or a known `end`)
             elif limit < self._page_size:
@@ -294,8 +322,7 @@ class Pager:
                 self._gap(seam)
                 if seam == (low if descending else high):
                     return
-                seam += step
-                at_seam = Counter()
+                at_seam = Seam(seam + step)
                 widen = False
 
     def _fetch_shrinking(

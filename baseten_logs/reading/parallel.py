@@ -184,10 +184,6 @@ class ParallelWindow:
         self._walking: list[_Slice] = []
         self.slices = 0  # how many slices the window was walked in, for tests and -v
 
-    def throttled(self) -> None:
-        """Called on a 429 (ApiClient.on_throttle): fewer requests in flight from now on."""
-        self.controller.throttled()
-
     def pages(self, since_ms: int, until_ms: int) -> Iterator[list[Record]]:
         # One slice to begin with: its first page tells how dense the window is, and so where
         # to cut the next slices (a window of one page costs one request).

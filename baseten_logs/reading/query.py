@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Literal
 
 from baseten_logs.base.errors import UsageError
-from baseten_logs.base.levels import LEVELS
+from baseten_logs.base.levels import FLAG_SPELLINGS, LEVEL_SPELLINGS, LEVELS
 from baseten_logs.base.timeparse import EARLIEST_MS, format_ms, parse_duration_ms, parse_when
 from baseten_logs.reading.patterns import python_pattern
 from baseten_logs.sources.paths import api_path
@@ -20,7 +20,6 @@ if TYPE_CHECKING:
     from baseten_logs.reading.follow import FollowSettings
     from baseten_logs.sources.source import LogsSource
 
-LEVEL_ALIASES = {"WARN": "WARNING", "ERR": "ERROR"}
 COLOR_MODES = ("auto", "always", "never")
 MAX_VALUE_LENGTH = 256
 MAX_SUBSTRINGS = 8
@@ -130,11 +129,12 @@ def _checked_text(flag: str, value: str | None) -> str | None:
 
 
 def parse_level(value: str | None, *, flag: str = "--level") -> str | None:
+    """A level flag's value as the API spells it (levels.FLAG_SPELLINGS, any case)."""
     if value is None:
         return None
-    level = value.strip().upper()
-    level = LEVEL_ALIASES.get(level, level)
-    if level not in LEVELS:
+    spelling = value.strip().lower()
+    level = LEVEL_SPELLINGS.get(spelling) if spelling in FLAG_SPELLINGS else None
+    if level is None:
         raise UsageError(flag, f"unknown level {value!r}", hint=f"use one of {', '.join(LEVELS)}")
     return level
 

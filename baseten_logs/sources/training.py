@@ -31,6 +31,7 @@ from baseten_logs.sources.resolve import _is_id_text as _is_id
 
 if TYPE_CHECKING:
     from baseten_logs.api.client import ApiClient
+    from baseten_logs.sources.cache import Cache
 
 FINAL_ENDINGS = ("COMPLETED", "FAILED", "STOPPED")  # TRAINING_JOB_COMPLETED, ..._FAILED, ...
 # A job's lifetime is widened by this much at both ends: its first lines may carry a time a
@@ -100,12 +101,16 @@ def list_jobs(client: ApiClient, project_id: str) -> list[dict[str, Any]]:
     return _objects(client.get_json(path), "training_jobs", path)
 
 
-def find_project(client: ApiClient, project: str) -> tuple[str, str | None, list[dict[str, Any]]]:
-    """(id, name, jobs): PROJECT tried as an id first, then as a name."""
+def find_project(
+    client: ApiClient, project: str, *, cache: Cache | None = None
+) -> tuple[str, str | None, list[dict[str, Any]]]:
+    """(id, name, jobs): PROJECT tried as an id first, then as a name. A name's look-up lists
+    every project: with a `cache` that listing refreshes the names completion offers, as
+    `training-projects` does (none with --no-cache)."""
     return find_by_id_or_name(
         project,
         children=lambda project_id: list_jobs(client, project_id),
-        listing=lambda: list_projects(client),
+        listing=lambda: list_projects(client, cache=cache),
         flag="PROJECT",
         kind="training project",
         plural="training projects",
