@@ -94,6 +94,7 @@ def test_ci_runs_the_readme_test_command() -> None:
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "make test" in readme and "make demo" in readme
     assert "make test" in ci
+    assert "scripts/test_pythons.py --ends" in ci  # and the oldest and newest claimed Pythons
 
 
 def test_readme_documents_every_get_flag() -> None:
