@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo test check lint types pytest bench mutate completions clean
+.PHONY: help install demo test test-all check lint types pytest bench mutate completions clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 14
@@ -38,6 +38,12 @@ check: lint types ## ruff and mypy
 
 test: lint types pytest ## everything CI runs: ruff, mypy and the whole test suite
 
+# One venv per Python (.venv-3.10/ ...): pyproject's classifiers say which; one not installed is
+# named as skipped. `make test-all PYTEST='-x tests/test_cli.py'` passes arguments to each pytest.
+PYTEST ?=
+test-all: lint types ## ruff, mypy, and the suite on each claimed Python that is installed
+	$(PYTHON) scripts/test_pythons.py -- $(PYTEST)
+
 bench: $(STAMP) ## benchmarks against the emulator; prints figures and ratios
 	$(BIN)/python benchmarks/run.py
 
@@ -56,4 +62,4 @@ completions: $(STAMP) ## regenerate completions/ for bash, zsh, fish and PowerSh
 	$(BIN)/python -m baseten_logs.completion.completion_scripts completions
 
 clean: ## remove the virtual environment and caches
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache *.egg-info mutants
+	rm -rf $(VENV) .venv-3.* .mypy_cache .ruff_cache .pytest_cache *.egg-info mutants

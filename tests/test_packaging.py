@@ -79,11 +79,22 @@ def test_committed_completions_are_current(shell: str, name: str) -> None:
     assert committed == script(shell), "run `make completions` and commit completions/"
 
 
+@pytest.mark.parametrize("args", [["--version"], ["get", "--nope"], ["get"]])
+def test_run_returns_a_plain_int_that_prints_as_a_number(args: list[str]) -> None:
+    # An ExitStatus (an IntEnum) prints as `ExitStatus.USAGE` before Python 3.11.
+    from baseten_logs.cli.app import run
+
+    status = run(args)
+    assert type(status) is int
+    assert str(status) == f"{status:d}"
+
+
 def test_ci_runs_the_readme_test_command() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "make test" in readme and "make demo" in readme
     assert "make test" in ci
+    assert "scripts/test_pythons.py --ends" in ci  # and the oldest and newest claimed Pythons
 
 
 def test_readme_documents_every_get_flag() -> None:

@@ -1014,12 +1014,16 @@ def _command_names() -> set[str]:
 
 
 def run(argv: list[str]) -> int:
-    """Run the CLI and return the exit status; the one place errors become statuses."""
+    """Run the CLI and return the exit status; the one place errors become statuses.
+
+    A plain int, not an ExitStatus: before Python 3.11 an IntEnum prints as `ExitStatus.USAGE`,
+    and a script that prints or formats what run() returned expects the number.
+    """
     interrupts.reset()
     status = _run(argv)
     # SIGTERM/SIGHUP end like Ctrl-C (which click reports as 130), whatever the cleanup met after.
     signum = interrupts.received()
-    return 128 + signum if signum is not None else status
+    return 128 + signum if signum is not None else int(status)
 
 
 def _run(argv: list[str]) -> int:
