@@ -80,9 +80,9 @@ def memory_keyring() -> Iterator[MemoryKeyring]:
 
 @pytest.fixture(autouse=True)
 def slept(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """Retries wait through client.sleep: record the waits instead of sleeping."""
+    """Retries wait through api.clock.sleep: record the waits instead of sleeping."""
     waits: list[float] = []
-    monkeypatch.setattr("baseten_logs.api.client.sleep", waits.append)
+    monkeypatch.setattr("baseten_logs.api.clock.sleep", waits.append)
     return waits
 
 

@@ -516,8 +516,8 @@ def test_max_rps_paces_every_request_of_the_run(
         slept.append(seconds)
         now[0] += seconds
 
-    monkeypatch.setattr("baseten_logs.api.client.sleep", sleep)
-    monkeypatch.setattr("baseten_logs.api.client.monotonic", lambda: now[0])
+    monkeypatch.setattr("baseten_logs.api.clock.sleep", sleep)
+    monkeypatch.setattr("baseten_logs.api.clock.monotonic", lambda: now[0])
     logs_api.records = [record((SINCE_MS + i) * MS, f"m{i}") for i in range(2500)]
     result = invoke(*GET, "--all", "-o", "raw", "--concurrency", "1", "--max-rps", "2")
     assert result.stdout.splitlines() == [f"m{i}" for i in range(2500)]

@@ -11,7 +11,7 @@ from pytest_httpx import HTTPXMock
 
 from baseten_logs import __version__
 from baseten_logs.api.client import ApiClient, RetryPolicy
-from baseten_logs.api.client import sleep as real_sleep
+from baseten_logs.api.clock import sleep as real_sleep
 from baseten_logs.api.limits import held_bytes
 from baseten_logs.base.errors import (
     ApiError,
@@ -389,7 +389,7 @@ def test_backoff_jitter_spans_half_to_all_of_its_ceiling(monkeypatch: pytest.Mon
 
 def test_waiting_between_retries_really_sleeps(monkeypatch: pytest.MonkeyPatch) -> None:
     waited: list[float] = []
-    monkeypatch.setattr("baseten_logs.api.client.time.sleep", waited.append)
+    monkeypatch.setattr("baseten_logs.api.clock.time.sleep", waited.append)
     real_sleep(0.25)
     assert waited == [0.25]
 

@@ -15,7 +15,7 @@ import httpx
 import pytest
 from pytest_httpx import HTTPXMock, IteratorStream
 
-from baseten_logs.api import client as client_module
+from baseten_logs.api import clock as api_clock
 from baseten_logs.api.client import ApiClient, RetryPolicy
 from baseten_logs.api.limits import MIB, Limits, limits_from
 from baseten_logs.base.errors import ApiError, ExitStatus, TransportError
@@ -104,7 +104,7 @@ def test_a_trickling_body_stops_at_the_deadline(
     httpx_mock: HTTPXMock, slept: list[float], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     now = [1000.0]
-    monkeypatch.setattr(client_module, "monotonic", lambda: now[0])
+    monkeypatch.setattr(api_clock, "monotonic", lambda: now[0])
 
     def trickle() -> Iterator[bytes]:
         for byte in json.dumps(OK).encode():
@@ -123,7 +123,7 @@ def test_a_slow_answer_within_the_deadline_is_read(
     httpx_mock: HTTPXMock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     now = [1000.0]
-    monkeypatch.setattr(client_module, "monotonic", lambda: now[0])
+    monkeypatch.setattr(api_clock, "monotonic", lambda: now[0])
 
     def slow() -> Iterator[bytes]:
         for piece in (b'{"logs": ', json.dumps([LINE]).encode(), b"}"):
@@ -418,7 +418,7 @@ def test_an_answer_complete_exactly_at_the_deadline_is_read(
     httpx_mock: HTTPXMock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     now = [1000.0]
-    monkeypatch.setattr(client_module, "monotonic", lambda: now[0])
+    monkeypatch.setattr(api_clock, "monotonic", lambda: now[0])
 
     def slow() -> Iterator[bytes]:
         for piece in (b'{"logs": ', json.dumps([LINE]).encode(), b"}"):

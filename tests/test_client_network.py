@@ -17,7 +17,7 @@ import httpcore
 import httpx
 import pytest
 
-from baseten_logs.api import client as client_module
+from baseten_logs.api import clock as api_clock
 from baseten_logs.api.client import ApiClient, RetryPolicy
 from baseten_logs.api.limits import Limits
 from baseten_logs.base.errors import TransportError
@@ -134,7 +134,7 @@ class Wire(httpcore.NetworkStream):
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     now = [1000.0]
-    monkeypatch.setattr(client_module, "monotonic", lambda: now[0])
+    monkeypatch.setattr(api_clock, "monotonic", lambda: now[0])
     return now
 
 

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from pytest_httpx import HTTPXMock
 
-from baseten_logs.api import client as client_module
+from baseten_logs.api import clock as api_clock
 from baseten_logs.api.client import ApiClient, RetryPolicy
 from baseten_logs.api.limits import Limits
 from baseten_logs.base.errors import ApiError, AuthError, TransportError
@@ -28,7 +28,7 @@ TOO_SLOW_HINT = (
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     now = [1000.0]
-    monkeypatch.setattr(client_module, "monotonic", lambda: now[0])
+    monkeypatch.setattr(api_clock, "monotonic", lambda: now[0])
     return now
 
 

@@ -15,8 +15,9 @@ from typing import Any
 import pytest
 from pytest_httpx import HTTPXMock
 
-from baseten_logs.api import client as client_module
-from baseten_logs.api.client import MAX_SERVER_WAIT_S, ApiClient, RetryPolicy, paced
+from baseten_logs.api import clock as api_clock
+from baseten_logs.api.client import ApiClient, RetryPolicy, paced
+from baseten_logs.api.retrying import MAX_SERVER_WAIT_S
 from baseten_logs.base.errors import TransportError
 from baseten_logs.reading.follow import Follower, FollowSettings
 from baseten_logs.reading.query import LogQuery
@@ -37,8 +38,8 @@ def clock(monkeypatch: pytest.MonkeyPatch, slept: list[float]) -> list[float]:
         slept.append(seconds)
         now[0] += seconds
 
-    monkeypatch.setattr(client_module, "monotonic", lambda: now[0])
-    monkeypatch.setattr(client_module, "sleep", sleep)
+    monkeypatch.setattr(api_clock, "monotonic", lambda: now[0])
+    monkeypatch.setattr(api_clock, "sleep", sleep)
     return now
 
 

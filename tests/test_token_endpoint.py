@@ -25,7 +25,7 @@ from pytest_httpx import HTTPXMock, IteratorStream
 from baseten_logs.access.config import resolve_credentials
 from baseten_logs.access.login import MAX_TOKEN_CHARS, TOKEN_PATH
 from baseten_logs.access.trussrc import read_sections
-from baseten_logs.api import client as client_module
+from baseten_logs.api import clock as api_clock
 from baseten_logs.base.errors import ExitStatus
 from tests.conftest import invoke
 from tests.test_client_limits import bomb
@@ -224,7 +224,7 @@ def test_a_token_answer_trickling_a_byte_every_5_s_ends_at_the_deadline(
     rc: Path, httpx_mock: HTTPXMock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     now = [1000.0]
-    monkeypatch.setattr(client_module, "monotonic", lambda: now[0])
+    monkeypatch.setattr(api_clock, "monotonic", lambda: now[0])
 
     def trickle() -> Iterator[bytes]:
         for byte in json.dumps(answer()).encode():
