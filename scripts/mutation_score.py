@@ -23,11 +23,10 @@ MUTANTS = ROOT / "mutants"
 ACCEPTED = ROOT / "scripts" / "mutmut-accepted.txt"
 GOAL = 90.0
 
-# The modules in scope (dotted, under baseten_logs), and for render only the escaping and level
-# parts (inert.py is the escaping every renderer calls; timestamps.py reads the times the pager's
-# seams compare). `--patterns`
-# prints them for the Makefile; only_mutate in pyproject.toml names the same files
-# (tests/test_mutation_scope.py holds the two in step).
+# The modules in scope (dotted, under baseten_logs), and for the renderers only the escaping and
+# level parts (inert.py is the escaping every renderer calls; timestamps.py reads the times the
+# pager's seams compare). `--patterns` prints them for the Makefile; only_mutate in
+# pyproject.toml names the same files (tests/test_mutation_scope.py holds the two in step).
 SCOPE: dict[str, tuple[str, ...]] = {
     "reading.pager": ("*",),
     "reading.parallel": ("*",),
@@ -46,16 +45,22 @@ SCOPE: dict[str, tuple[str, ...]] = {
     "sources.resolve": ("*",),
     "output.inert": ("*",),
     "base.timestamps": ("*",),
-    "output.render": (
+    "output.render_github": (
         "x_escape_data",
         "x_escape_property",
         "x_neutralize_commands",
         "x__single_line",
-        "x__as_text",
+    ),
+    "output.page_writer": ("x_as_text",),
+    "output.render_text": (
         "xǁTextRendererǁ_clean",
         "xǁTextRendererǁ_odd_line",
         "xǁTextRendererǁwrite_page",
         "xǁTextRendererǁ__init__",
+    ),
+    "output.line_prefix": (
+        "xǁLinePrefixǁ__init__",
+        "xǁLinePrefixǁuntimed_column",
     ),
 }
 

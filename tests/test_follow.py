@@ -349,7 +349,8 @@ def test_get_marks_late_lines_in_text_and_leaves_json_lines_alone(
     import io
 
     from baseten_logs.cli import get
-    from baseten_logs.output.render import JsonLinesRenderer, TextRenderer
+    from baseten_logs.output.render_json import JsonLinesRenderer
+    from baseten_logs.output.render_text import TextRenderer
     from baseten_logs.reading.query import LogQuery
 
     batches = [[record(int((T0 + 2) * 1e9), "on time")], [record(int((T0 + 1) * 1e9), "late")]]

@@ -10,12 +10,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from baseten_logs.output.render import (
+from baseten_logs.output.render import make_renderer
+from baseten_logs.output.render_github import (
     MAX_ANNOTATIONS,
     GithubRenderer,
     escape_data,
     escape_property,
-    make_renderer,
     neutralize_commands,
 )
 from tests.test_render import RECORDS

@@ -39,9 +39,10 @@ def test_the_scored_modules_are_the_mutated_ones() -> None:
     assert set(score_script().SCOPE) == only_mutate()
 
 
-def test_every_scoped_render_function_exists() -> None:
-    """mutmut names a method `xǁClassǁmethod` and a function `x_function`."""
-    tree = ast.parse((ROOT / "baseten_logs" / "output" / "render.py").read_text(encoding="utf-8"))
+def defined_names(module: str) -> set[str]:
+    """mutmut's names for a module's functions: `xǁClassǁmethod` for a method, `x_function`."""
+    path = ROOT / "baseten_logs" / (module.replace(".", "/") + ".py")
+    tree = ast.parse(path.read_text(encoding="utf-8"))
     names = {f"x_{node.name}" for node in tree.body if isinstance(node, ast.FunctionDef)}
     for node in tree.body:
         if isinstance(node, ast.ClassDef):
@@ -50,8 +51,17 @@ def test_every_scoped_render_function_exists() -> None:
                 for item in node.body
                 if isinstance(item, ast.FunctionDef)
             }
-    scoped = set(score_script().SCOPE["output.render"])
-    assert scoped <= names, f"not in render.py: {sorted(scoped - names)}"
+    return names
+
+
+def test_every_scoped_function_exists() -> None:
+    """A function named in a module's scope (the renderers' escaping and level parts) must
+    exist there: renamed or moved out, it would silently drop out of the score."""
+    for module, scoped in score_script().SCOPE.items():
+        if scoped == ("*",):
+            continue
+        missing = set(scoped) - defined_names(module)
+        assert not missing, f"not in {module}: {sorted(missing)}"
 
 
 def test_every_accepted_survivor_gives_a_reason() -> None:

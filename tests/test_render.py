@@ -20,13 +20,9 @@ from rich.text import Text
 from baseten_logs.base.levels import effective_level
 from baseten_logs.base.timestamps import timestamp_ns
 from baseten_logs.output.inert import inert
-from baseten_logs.output.render import (
-    OUTPUT_FORMATS,
-    REPLICA_STANDARD_PALETTE,
-    OutputFormat,
-    encode_record,
-    make_renderer,
-)
+from baseten_logs.output.palette import REPLICA_STANDARD_PALETTE
+from baseten_logs.output.render import OUTPUT_FORMATS, OutputFormat, make_renderer
+from baseten_logs.output.render_json import encode_record
 from tests.shown import all_written, as_written
 
 RECORDS: list[dict[str, Any]] = [
@@ -151,7 +147,7 @@ def test_utc_ignores_the_local_zone(set_tz: Callable[[str], None]) -> None:
 
 
 def test_a_late_line_is_marked_at_its_end_and_otherwise_unchanged() -> None:
-    from baseten_logs.output.render import TextRenderer
+    from baseten_logs.output.render_text import TextRenderer
 
     stream = io.StringIO()
     renderer = TextRenderer(stream, color=False, utc=True)
@@ -527,7 +523,7 @@ def test_ordinary_records_take_the_fast_path(monkeypatch: pytest.MonkeyPatch) ->
     """The per-line fast path (500k lines/s) must handle every ordinary record: a slip in it
     would still print the same text through the careful path, only many times slower."""
     from baseten_logs.base.levels import effective_level as real_effective_level
-    from baseten_logs.output.render import TextRenderer
+    from baseten_logs.output.render_text import TextRenderer
 
     detected: list[object] = []
 
@@ -535,12 +531,13 @@ def test_ordinary_records_take_the_fast_path(monkeypatch: pytest.MonkeyPatch) ->
         detected.append(record)
         return real_effective_level(record)
 
-    monkeypatch.setattr("baseten_logs.output.render.effective_level", effective_level)
+    monkeypatch.setattr("baseten_logs.output.render_text.effective_level", effective_level)
     out = io.StringIO()
     renderer = TextRenderer(out, color=False, utc=True)
     seconds: list[str] = []
     replicas: list[object] = []
-    real_format_second, real_replica_column = renderer._format_second, renderer._replica_column
+    prefix = renderer._prefix
+    real_format_second, real_replica_column = prefix.format_second, prefix.replica_column
 
     def format_second(timestamp: str) -> str:
         seconds.append(timestamp)
@@ -553,8 +550,8 @@ def test_ordinary_records_take_the_fast_path(monkeypatch: pytest.MonkeyPatch) ->
     def odd_line(record: Mapping[str, Any]) -> str:
         raise AssertionError(f"took the slow path: {record}")
 
-    monkeypatch.setattr(renderer, "_format_second", format_second)
-    monkeypatch.setattr(renderer, "_replica_column", replica_column)
+    monkeypatch.setattr(prefix, "format_second", format_second)
+    monkeypatch.setattr(prefix, "replica_column", replica_column)
     monkeypatch.setattr(renderer, "_odd_line", odd_line)
     page = [
         {**RECORDS[0], "timestamp": f"17642376001234567{i:02d}", "replica": f"r{i % 2}aaa"}
@@ -586,7 +583,7 @@ def test_odd_timestamps_are_dim_in_colour_and_blank_ones_are_not_styled() -> Non
 
 
 def test_annotation_text_turns_every_carriage_return_into_a_line_break() -> None:
-    from baseten_logs.output.render import _single_line
+    from baseten_logs.output.render_github import _single_line
 
     assert _single_line("50%\r100%\r\ndone") == "50%\n100%\ndone"
 

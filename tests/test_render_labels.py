@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import io
 
-from baseten_logs.output.render import TextRenderer, make_renderer
+from baseten_logs.output.render import make_renderer
+from baseten_logs.output.render_text import TextRenderer
 
 T = "1764237600123000000"  # 2025-11-27 10:00:00.123 UTC
 

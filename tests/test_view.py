@@ -15,7 +15,8 @@ import pytest
 from baseten_logs.base.errors import ExitStatus, UsageError
 from baseten_logs.cli import view
 from baseten_logs.cli.view import RecordReader, run_view
-from baseten_logs.output.render import encode_record, make_renderer
+from baseten_logs.output.render import make_renderer
+from baseten_logs.output.render_json import encode_record
 from baseten_logs.reading.query import Filters
 from tests.shown import all_written
 

@@ -1,7 +1,7 @@
 """Tables for the listings (`models`, `deployments`) on a terminal, drawn with rich.
 
-Besides render.py, the only module allowed to import rich, and only inside `write_table`: the
-listings print JSON lines when piped and never pay for importing it then.
+Besides palette.py and stats_view.py, the only module allowed to import rich, and only inside
+`write_table`: the listings print JSON lines when piped and never pay for importing it then.
 """
 
 from __future__ import annotations
