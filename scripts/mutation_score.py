@@ -43,6 +43,10 @@ SCOPE: dict[str, tuple[str, ...]] = {
     "output.terminal": ("*",),
     "base.levels": ("*",),
     "sources.resolve": ("*",),
+    "sources.names": ("*",),
+    "sources.targets": ("*",),
+    "sources.deployments": ("*",),
+    "sources.environments": ("*",),
     "output.inert": ("*",),
     "base.timestamps": ("*",),
     "output.render_github": (

@@ -20,7 +20,8 @@ from baseten_logs.sources.cache import (
     cache_dir,
     cache_for,
 )
-from baseten_logs.sources.resolve import Target, resolve_target
+from baseten_logs.sources.resolve import resolve_target
+from baseten_logs.sources.targets import Target
 from tests.fakecatalog import API_URL, LLAMA, LLAMA_DEV, LLAMA_PROD, FakeCatalog
 
 KEY = "secret-key-do-not-store-0123"

@@ -10,7 +10,8 @@ from baseten_logs.access.config import Credentials
 from baseten_logs.base.errors import ExitStatus, NotFoundError
 from baseten_logs.cli.catalog import run_deployments, run_models
 from baseten_logs.sources.cache import Cache
-from baseten_logs.sources.resolve import AmbiguousName, cached_deployments, cached_models
+from baseten_logs.sources.names import AmbiguousName
+from baseten_logs.sources.resolve import cached_deployments, cached_models
 from tests.fakecatalog import API_URL, BARE, LLAMA, FakeCatalog
 
 KEY = "test-key-0123456789abcdef"

@@ -23,7 +23,7 @@ from baseten_logs.completion.complete import (
     remember_replicas,
 )
 from baseten_logs.sources.cache import Cache, cache_key
-from baseten_logs.sources.resolve import Target
+from baseten_logs.sources.targets import Target
 from tests.fakecatalog import API_URL, LLAMA, LLAMA_PROD, FakeCatalog, serve
 
 KEY = "test-key-0123456789abcdef"

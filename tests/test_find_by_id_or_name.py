@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from baseten_logs.base.errors import NotFoundError, UsageError
-from baseten_logs.sources.resolve import find_by_id_or_name
+from baseten_logs.sources.names import find_by_id_or_name
 
 LISTING = [
     {"id": "abc1234", "name": "rag", "team_name": "b"},

@@ -10,14 +10,9 @@ import pytest
 
 from baseten_logs.api.client import ApiClient
 from baseten_logs.base.errors import ApiError, ExitStatus, NotFoundError, UsageError
-from baseten_logs.sources.resolve import (
-    AmbiguousName,
-    Target,
-    could_be_id,
-    logs_path_for,
-    resolve_model,
-    resolve_target,
-)
+from baseten_logs.sources.names import AmbiguousName, could_be_id
+from baseten_logs.sources.resolve import resolve_model, resolve_target
+from baseten_logs.sources.targets import Target, logs_path_for
 from tests.fakecatalog import (
     API_URL,
     BARE,

@@ -10,10 +10,8 @@ import pytest
 from baseten_logs.api.client import ApiClient
 from baseten_logs.base.errors import NotFoundError
 from baseten_logs.sources.cache import Cache
+from baseten_logs.sources.names import AmbiguousName
 from baseten_logs.sources.resolve import (
-    AmbiguousName,
-    ModelRef,
-    Target,
     cached_deployments,
     cached_models,
     cached_target,
@@ -21,6 +19,7 @@ from baseten_logs.sources.resolve import (
     resolve_model,
     resolve_target,
 )
+from baseten_logs.sources.targets import ModelRef, Target
 from tests.fakecatalog import (
     API_URL,
     BARE,

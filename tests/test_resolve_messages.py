@@ -10,14 +10,9 @@ import pytest
 
 from baseten_logs.api.client import ApiClient
 from baseten_logs.base.errors import ApiError, NotFoundError, UsageError
-from baseten_logs.sources.resolve import (
-    AmbiguousName,
-    ModelRef,
-    Target,
-    list_deployments,
-    resolve_model,
-    resolve_target,
-)
+from baseten_logs.sources.names import AmbiguousName
+from baseten_logs.sources.resolve import list_deployments, resolve_model, resolve_target
+from baseten_logs.sources.targets import ModelRef, Target
 from tests.fakecatalog import (
     BARE,
     LLAMA,

@@ -18,20 +18,19 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from baseten_logs.access.config import DEFAULT_REMOTE, Credentials, resolve_credentials
 from baseten_logs.sources.cache import LISTING_TTL, REPLICAS_TTL, Cache, cache_key
+from baseten_logs.sources.deployments import DEPLOYMENT_ALIASES
+from baseten_logs.sources.names import cached_list
 from baseten_logs.sources.paths import api_path
 from baseten_logs.sources.resolve import (
-    DEPLOYMENT_ALIASES,
-    Target,
-    _cached_list,
     cached_deployments,
     cached_model,
     cached_models,
     list_deployments,
     list_models,
-    logs_path_for,
     logs_source,
     resolve_model,
 )
+from baseten_logs.sources.targets import Target, logs_path_for
 
 if TYPE_CHECKING:
     from baseten_logs.api.client import ApiClient
@@ -165,7 +164,7 @@ def _complete_listing(
         if found is None:
             return []
         credentials, cache = found
-        items = _cached_list(cache, cache_key(*key))
+        items = cached_list(cache, cache_key(*key))
         if items is None and key == ("chains",):
             from baseten_logs.sources.resolve import list_chains
 

@@ -19,16 +19,16 @@ from typing import TYPE_CHECKING, Any
 
 from baseten_logs.base.errors import ApiError, BasetenLogsError, NotFoundError, UsageError
 from baseten_logs.sources.cache import RESOLVE_TTL, Cache, cache_key
-from baseten_logs.sources.paths import api_path
-from baseten_logs.sources.resolve import (
-    _check_name,
-    _objects,
-    _some,
-    _text,
+from baseten_logs.sources.names import (
+    check_name,
     find_by_id_or_name,
-    list_chains,
+    is_id_text,
+    listed_objects,
+    some_names,
+    text_or_none,
 )
-from baseten_logs.sources.resolve import _is_id_text as _is_id
+from baseten_logs.sources.paths import api_path
+from baseten_logs.sources.resolve import list_chains
 
 if TYPE_CHECKING:
     from baseten_logs.api.client import ApiClient
@@ -75,15 +75,15 @@ def check_chain_input(
     *, chain: str, deployment: str | None, environment: str | None, chainlets: Sequence[str]
 ) -> None:
     """Everything that can be refused before a request is sent."""
-    _check_name("CHAIN", chain, "chain")
+    check_name("CHAIN", chain, "chain")
     if deployment is not None and environment is not None:
         raise UsageError("--env", "cannot be combined with DEPLOYMENT", hint="choose one")
     if deployment is not None:
-        _check_name("DEPLOYMENT", deployment, "chain deployment")
+        check_name("DEPLOYMENT", deployment, "chain deployment")
     if environment is not None:
-        _check_name("--env", environment, "environment")
+        check_name("--env", environment, "environment")
     for name in chainlets:
-        _check_name("--chainlet", name, "chainlet")
+        check_name("--chainlet", name, "chainlet")
 
 
 def resolve_chain(
@@ -110,15 +110,15 @@ def resolve_chain(
         chain_id=chain_id,
         chain_name=chain_name,
         deployment_id=deployment_id,
-        environment=_text(chosen.get("environment")),
-        status=_text(chosen.get("status")),
+        environment=text_or_none(chosen.get("environment")),
+        status=text_or_none(chosen.get("status")),
         chainlets=_narrowed(every, chainlets),
     )
 
 
 def list_chain_deployments(client: ApiClient, chain_id: str) -> list[dict[str, Any]]:
     path = api_path("chains", chain_id, "deployments")
-    return _objects(client.get_json(path), "deployments", path)
+    return listed_objects(client.get_json(path), "deployments", path)
 
 
 def chain_state(target: ChainTarget) -> str | None:
@@ -154,9 +154,9 @@ def find_chain(
     """
     key = cache_key("chain", chain)
     known = None if cache is None else cache.get(key)
-    if isinstance(known, list) and len(known) == 2 and _is_id(known[0]):
+    if isinstance(known, list) and len(known) == 2 and is_id_text(known[0]):
         try:
-            return known[0], _text(known[1]), list_chain_deployments(client, known[0])
+            return known[0], text_or_none(known[1]), list_chain_deployments(client, known[0])
         except NotFoundError:
             pass  # deleted, or the name moved to another chain
     found = find_by_id_or_name(
@@ -183,21 +183,21 @@ def _pick_deployment(
     deployment: str | None,
     environment: str | None,
 ) -> dict[str, Any]:
-    usable = [d for d in deployments if _is_id(d.get("id"))]
+    usable = [d for d in deployments if is_id_text(d.get("id"))]
     if environment is not None or deployment in (None, "production"):
         wanted = environment or "production"
         found = [d for d in usable if d.get("environment") == wanted]
         if found:
             return found[0]
-        envs = sorted({str(d["environment"]) for d in usable if _text(d.get("environment"))})
+        envs = sorted({str(d["environment"]) for d in usable if text_or_none(d.get("environment"))})
         raise NotFoundError(
             f"chain {chain!r} has no deployment in environment {wanted!r}",
-            hint=f"its environments: {_some(envs)}" if envs else _ids_hint(usable),
+            hint=f"its environments: {some_names(envs)}" if envs else _ids_hint(usable),
         )
     if deployment == "development":
         found = [d for d in usable if d.get("environment") == "development"]
         found = found or sorted(
-            (d for d in usable if not _text(d.get("environment"))),
+            (d for d in usable if not text_or_none(d.get("environment"))),
             key=lambda d: str(d.get("created_at") or ""),
             reverse=True,
         )
@@ -214,7 +214,7 @@ def _pick_deployment(
 
 def _ids_hint(deployments: list[dict[str, Any]]) -> str:
     ids = [str(d["id"]) for d in deployments]
-    return f"its deployments: {_some(ids)}" if ids else "it has no deployments"
+    return f"its deployments: {some_names(ids)}" if ids else "it has no deployments"
 
 
 def _chainlets(deployment: dict[str, Any]) -> list[Chainlet]:
@@ -226,7 +226,7 @@ def _chainlets(deployment: dict[str, Any]) -> list[Chainlet]:
         )
     found = []
     for item in listed:
-        if isinstance(item, dict) and _is_id(item.get("id")):
+        if isinstance(item, dict) and is_id_text(item.get("id")):
             name = item.get("name")
             found.append(
                 Chainlet(
@@ -251,6 +251,6 @@ def _narrowed(every: list[Chainlet], wanted: Sequence[str]) -> tuple[Chainlet, .
         if not any(name in (c.name, c.id) for c in every):
             raise NotFoundError(
                 f"no chainlet {name!r} in this chain deployment",
-                hint=f"its chainlets: {_some([c.name for c in every])}",
+                hint=f"its chainlets: {some_names([c.name for c in every])}",
             )
     return tuple(c for c in every if c.name in wanted or c.id in wanted)

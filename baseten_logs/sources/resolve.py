@@ -1,10 +1,10 @@
 """Names to ids: MODEL and DEPLOYMENT as people type them, turned into the path the logs API takes.
 
-MODEL is a model id or an exact model name; DEPLOYMENT likewise, or the alias `production` /
-`development` (the default). With an environment (`--env NAME`) no deployment is resolved: its
-logs span every deployment it served. Baseten promises no length or case for ids (7 and 8
-characters, mixed case and letters only all occur), and a name may look like an id (`mistral7`,
-`nightly`), so nothing here guesses from the shape: the API is asked.
+MODEL is a model id or an exact model name, found here; DEPLOYMENT likewise, or the alias
+`production` / `development` (the default), found by `deployments`. With an environment
+(`--env NAME`, `environments`) no deployment is resolved: its logs span every deployment it
+served. Nothing guesses from an id's shape: the API is asked (`names`). The listings the
+`models` and `deployments` commands print live here too, since finding a model is searching one.
 
 `get A B` with two strings that could be ids (letters and digits) costs no request here: the
 logs request itself is the probe (source.py), and only its 404 comes here. A model is found in
@@ -18,141 +18,47 @@ a training project's name (`get rag-pipeline`) from a typo.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from baseten_logs.base.errors import ApiError, BasetenLogsError, NotFoundError, UsageError
-from baseten_logs.sources.cache import ALIAS_TTL, LISTING_TTL, RESOLVE_TTL, Cache, cache_key
+from baseten_logs.sources.cache import LISTING_TTL, RESOLVE_TTL, Cache, cache_key
+from baseten_logs.sources.deployments import DEPLOYMENT_ALIASES, cached_ref, resolve_deployment
+from baseten_logs.sources.environments import (
+    ENVIRONMENT_NAME,
+    check_environment_exists,
+    unknown_environment,
+)
+from baseten_logs.sources.names import (
+    AmbiguousName,
+    cached_list,
+    check_name,
+    could_be_id,
+    is_id_text,
+    listed_objects,
+    some_names,
+)
 from baseten_logs.sources.paths import api_path
 from baseten_logs.sources.source import LogsSource
+from baseten_logs.sources.targets import ModelRef, Target, deployments_path, logs_path_for
 
 if TYPE_CHECKING:  # the client imports httpx: shell completion must not pay for it up front
     from baseten_logs.api.client import ApiClient
 
 __all__ = [
-    "AmbiguousName",
-    "DEPLOYMENT_ALIASES",
-    "ModelRef",
-    "Target",
     "cached_deployments",
     "cached_model",
     "cached_models",
     "cached_target",
     "check_input",
-    "could_be_id",
-    "deployments_path",
+    "list_chains",
     "list_deployments",
     "list_models",
-    "logs_path_for",
+    "list_projects",
     "logs_source",
     "resolve_model",
     "resolve_target",
 ]
-
-DEPLOYMENT_ALIASES = ("production", "development")
-# Environment names go into the URL path: refuse anything that could change the path.
-_ENVIRONMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
-_MAX_NAME = 256
-_SHOWN = 8  # names listed in an error before "and N more"
-
-
-class AmbiguousName(UsageError):
-    """A name that several models (or deployments) carry: the user must pick one by id."""
-
-
-@dataclass(frozen=True)
-class Target:
-    """Whose logs to read: one deployment of a model, or one environment of it."""
-
-    model_id: str
-    model_name: str | None
-    deployment_id: str | None
-    deployment_name: str | None
-    environment: str | None
-
-    @property
-    def label(self) -> str:
-        """`llama-3-8b (q4w8x2z) / v3 (3w1k9p5)`, for messages and -v output."""
-        model = f"{self.model_name} ({self.model_id})" if self.model_name else self.model_id
-        if self.environment is not None:
-            return f"{model} / environment {self.environment}"
-        deployment = self.deployment_id or "?"
-        if self.deployment_name:
-            deployment = f"{self.deployment_name} ({deployment})"
-        return f"{model} / {deployment}"
-
-
-@dataclass(frozen=True)
-class ModelRef:
-    """What resolution needs to know about a model (a subset of the API's Model)."""
-
-    id: str
-    name: str | None = None
-    team: str | None = None
-    production_deployment_id: str | None = None
-    development_deployment_id: str | None = None
-
-    @property
-    def label(self) -> str:
-        return f"model {self.name!r} ({self.id})" if self.name else f"model {self.id}"
-
-    def alias_id(self, alias: str) -> str | None:
-        """The deployment id behind `production` / `development`, as the model names it."""
-        if alias == "production":
-            return self.production_deployment_id
-        if alias == "development":
-            return self.development_deployment_id
-        return None
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "name": self.name,
-            "team_name": self.team,
-            "production_deployment_id": self.production_deployment_id,
-            "development_deployment_id": self.development_deployment_id,
-        }
-
-    @classmethod
-    def from_api(cls, body: Any, *, path: str) -> ModelRef:
-        """From the API's Model object (or our cached copy of it), checked for shape."""
-        if not isinstance(body, dict) or not _is_id_text(body.get("id")):
-            raise ApiError(
-                f"the API's answer for {path} is not a model",
-                hint="please report this with -v output",
-            )
-        return cls(
-            id=body["id"],
-            name=_text(body.get("name")),
-            team=_text(body.get("team_name")),
-            production_deployment_id=_text(body.get("production_deployment_id")),
-            development_deployment_id=_text(body.get("development_deployment_id")),
-        )
-
-
-def could_be_id(text: str) -> bool:
-    """Whether `text` could be a Baseten id: letters and digits, of any length and case.
-
-    That is all Baseten's clients say of ids ("[a-z0-9]+", and mixed case in its SDK's
-    examples); whether it *is* one only the API can tell. A hyphen, a dot or a space makes a
-    name, and such text never goes into a URL path as an id.
-    """
-    return text.isascii() and text.isalnum()
-
-
-def logs_path_for(target: Target) -> str:
-    """The logs endpoint of a target: a deployment's, or an environment's."""
-    if target.environment is not None:
-        return api_path("models", target.model_id, "environments", target.environment, "logs")
-    if target.deployment_id is None:
-        raise ValueError(f"target {target!r} has neither a deployment nor an environment")
-    return api_path("models", target.model_id, "deployments", target.deployment_id, "logs")
-
-
-def deployments_path(model_id: str) -> str:
-    return api_path("models", model_id, "deployments")
 
 
 def resolve_target(
@@ -178,9 +84,9 @@ def resolve_target(
     ref, model_is_fresh = _resolve_model(client, model, None if fresh else cache, cache, team)
     if environment is not None:
         if check_environment:
-            _check_environment(client, ref, environment, cache)
+            check_environment_exists(client, ref, environment, cache)
         return Target(ref.id, ref.name, None, None, environment)
-    deployment_id, deployment_name = _resolve_deployment(
+    deployment_id, deployment_name = resolve_deployment(
         client,
         ref,
         deployment or "production",
@@ -208,7 +114,7 @@ def cached_target(
         return Target(ref.id, ref.name, None, None, environment)
     wanted = deployment or "production"
     prefix = "alias" if wanted in DEPLOYMENT_ALIASES else "deployment"
-    found = _cached_ref(cache, cache_key(prefix, ref.id, wanted))
+    found = cached_ref(cache, cache_key(prefix, ref.id, wanted))
     if found is None:
         return None
     return Target(ref.id, ref.name, found[0], found[1], None)
@@ -263,7 +169,7 @@ def logs_source(
         )
         path = logs_path_for(target)
         if environment is not None and path == probe:
-            raise _unknown_environment(
+            raise unknown_environment(
                 client, ModelRef(target.model_id, target.model_name), environment
             )
         source.label = target.label
@@ -287,9 +193,9 @@ def logs_source(
 
 def check_input(*, model: str, deployment: str | None, environment: str | None) -> None:
     """Refuse, before any request, what is neither a name nor an id or would change the path."""
-    _check_name("MODEL", model, "model")
+    check_name("MODEL", model, "model")
     if deployment is not None:
-        _check_name("DEPLOYMENT", deployment, "deployment")
+        check_name("DEPLOYMENT", deployment, "deployment")
     if environment is not None:
         if deployment is not None:
             raise UsageError(
@@ -297,7 +203,7 @@ def check_input(*, model: str, deployment: str | None, environment: str | None) 
                 "cannot be combined with a DEPLOYMENT",
                 hint="an environment's logs span every deployment it served; drop one of them",
             )
-        if _ENVIRONMENT.fullmatch(environment) is None:
+        if ENVIRONMENT_NAME.fullmatch(environment) is None:
             raise UsageError(
                 "--env", f"{environment!r} is not an environment name", hint="e.g. production"
             )
@@ -307,7 +213,7 @@ def resolve_model(
     client: ApiClient, model: str, *, cache: Cache | None, team: str | None = None
 ) -> ModelRef:
     """The model that MODEL (an id or an exact name) names; errors as for `resolve_target`."""
-    _check_name("MODEL", model, "model")
+    check_name("MODEL", model, "model")
     return _resolve_model(client, model, cache, cache, team)[0]
 
 
@@ -317,7 +223,7 @@ def resolve_model(
 def list_models(client: ApiClient, *, cache: Cache | None) -> list[dict[str, Any]]:
     """Every model the key can see, as the API sent them; the cache keeps names for completion."""
     path = api_path("models")
-    models = _objects(client.get_json(path), "models", path)
+    models = listed_objects(client.get_json(path), "models", path)
     if cache is not None:
         cache.put(cache_key("models"), [_model_summary(m) for m in models], ttl=LISTING_TTL)
     return models
@@ -328,12 +234,12 @@ def list_deployments(
 ) -> list[dict[str, Any]]:
     """Every deployment of a model, as the API sent them; the cache keeps names for completion."""
     path = deployments_path(model.id)
-    deployments = _objects(client.get_json(path), "deployments", path)
+    deployments = listed_objects(client.get_json(path), "deployments", path)
     if cache is not None:
         summaries = [
             {"id": d.get("id"), "name": d.get("name")}
             for d in deployments
-            if _is_id_text(d.get("id"))
+            if is_id_text(d.get("id"))
         ]
         cache.put(cache_key("deployments", model.id), summaries, ttl=LISTING_TTL)
     return deployments
@@ -341,12 +247,12 @@ def list_deployments(
 
 def cached_models(cache: Cache) -> list[dict[str, Any]] | None:
     """The model summaries (`id`, `name`, `team_name`) from the last listing, if still fresh."""
-    return _cached_list(cache, cache_key("models"))
+    return cached_list(cache, cache_key("models"))
 
 
 def cached_deployments(cache: Cache, model_id: str) -> list[dict[str, Any]] | None:
     """The deployment summaries (`id`, `name`) of a model from the last listing, if fresh."""
-    return _cached_list(cache, cache_key("deployments", model_id))
+    return cached_list(cache, cache_key("deployments", model_id))
 
 
 def _model_key(model: str, team: str | None) -> str:
@@ -398,7 +304,7 @@ def _find_model(
         if not matches:
             raise NotFoundError(
                 f"no model named {model!r} in team {team!r}",
-                hint=f"teams with a model of that name: {_some(teams)}",
+                hint=f"teams with a model of that name: {some_names(teams)}",
             )
     if len(matches) == 1:
         return matches[0]
@@ -459,7 +365,7 @@ def _unknown_model(name: str, summaries: list[dict[str, Any]]) -> NotFoundError:
     names = sorted({str(m["name"]) for m in summaries if isinstance(m.get("name"), str)})
     if not names:
         return NotFoundError(what, hint="this API key sees no models; is it the right workspace?")
-    return NotFoundError(what, hint=f"models this key can see: {_some(names)}")
+    return NotFoundError(what, hint=f"models this key can see: {some_names(names)}")
 
 
 def _model_summary(model: dict[str, Any]) -> dict[str, Any]:
@@ -470,7 +376,7 @@ def _model_summary(model: dict[str, Any]) -> dict[str, Any]:
 # them): a name that no model has may be one of theirs, and resolving a model says so.
 def list_chains(client: ApiClient, *, cache: Cache | None = None) -> list[dict[str, Any]]:
     """Every chain the key can see, as the API sent them; the cache keeps names for completion."""
-    chains = _objects(client.get_json(api_path("chains")), "chains", api_path("chains"))
+    chains = listed_objects(client.get_json(api_path("chains")), "chains", api_path("chains"))
     if cache is not None:
         summaries = [{"id": c.get("id"), "name": c.get("name")} for c in chains]
         cache.put(cache_key("chains"), summaries, ttl=LISTING_TTL)
@@ -480,248 +386,8 @@ def list_chains(client: ApiClient, *, cache: Cache | None = None) -> list[dict[s
 def list_projects(client: ApiClient, *, cache: Cache | None = None) -> list[dict[str, Any]]:
     """Every training project, as the API sent them; the cache keeps names for completion."""
     path = api_path("training_projects")
-    projects = _objects(client.get_json(path), "training_projects", path)
+    projects = listed_objects(client.get_json(path), "training_projects", path)
     if cache is not None:
         summaries = [{"id": p.get("id"), "name": p.get("name")} for p in projects]
         cache.put(cache_key("training_projects"), summaries, ttl=LISTING_TTL)
     return projects
-
-
-# --- deployments --------------------------------------------------------------------------------
-
-
-def _resolve_deployment(
-    client: ApiClient,
-    model: ModelRef,
-    deployment: str,
-    cache: Cache | None,
-    store: Cache | None,
-    *,
-    model_is_fresh: bool,
-    typed: str,
-) -> tuple[str, str | None]:
-    """(id, name or None) of the deployment that DEPLOYMENT names."""
-    if deployment in DEPLOYMENT_ALIASES:
-        return _resolve_alias(
-            client, model, deployment, cache, store, model_is_fresh=model_is_fresh, typed=typed
-        )
-    key = cache_key("deployment", model.id, deployment)
-    cached = _cached_ref(cache, key)
-    if cached is not None:
-        return cached
-    found = _find_deployment(client, model, deployment)
-    if store is not None:
-        store.put(key, list(found), ttl=RESOLVE_TTL)
-    return found
-
-
-def _cached_ref(cache: Cache | None, key: str) -> tuple[str, str | None] | None:
-    """A cached (id, name) pair, or None when absent or not of that shape (an old cache)."""
-    cached = None if cache is None else cache.get(key)
-    if isinstance(cached, list) and len(cached) == 2 and _is_id_text(cached[0]):
-        return cached[0], _text(cached[1])
-    return None
-
-
-def _resolve_alias(
-    client: ApiClient,
-    model: ModelRef,
-    alias: str,
-    cache: Cache | None,
-    store: Cache | None,
-    *,
-    model_is_fresh: bool,
-    typed: str,
-) -> tuple[str, str | None]:
-    # A model read just now names its production and development deployments: no request.
-    # A cached model's may be stale after a promotion, so then the alias is asked for.
-    key = cache_key("alias", model.id, alias)
-    known = model.alias_id(alias)
-    if model_is_fresh and known is not None:
-        if store is not None:
-            store.put(key, [known, None], ttl=ALIAS_TTL)
-        return known, None
-    cached = _cached_ref(cache, key)
-    if cached is not None:
-        return cached
-    path = api_path("models", model.id, "deployments", alias)
-    try:
-        found = _deployment_ref(client.get_json(path), path)
-    except NotFoundError:
-        raise NotFoundError(
-            f"{model.label} has no {alias} deployment",
-            hint=f"name one of its deployments; see `baseten-logs deployments {typed}`",
-        ) from None
-    if store is not None:
-        store.put(key, list(found), ttl=ALIAS_TTL)
-    return found
-
-
-def _find_deployment(client: ApiClient, model: ModelRef, wanted: str) -> tuple[str, str | None]:
-    """One request, the model's listing: matched by id first, then by exact name."""
-    path = deployments_path(model.id)
-    found = [
-        d for d in _objects(client.get_json(path), "deployments", path) if _is_id_text(d.get("id"))
-    ]
-    by_id = [d for d in found if d["id"] == wanted]
-    if by_id:
-        return wanted, _text(by_id[0].get("name"))
-    matches = [d for d in found if d.get("name") == wanted]
-    if len(matches) == 1:
-        return matches[0]["id"], wanted
-    if matches:
-        listed = ", ".join(
-            f"{d['id']} ({_text(d.get('status')) or 'status unknown'}, "
-            f"created {str(d.get('created_at', '?'))[:10]})"
-            for d in matches
-        )
-        raise AmbiguousName(
-            "DEPLOYMENT",
-            f"{len(matches)} deployments of {model.label} are named {wanted!r}: {listed}",
-            hint="give the deployment id instead",
-        )
-    if could_be_id(wanted):
-        # As for models: the listing is not promised to be complete, the id's own path is.
-        by_path = api_path("models", model.id, "deployments", wanted)
-        try:
-            return _deployment_ref(client.get_json(by_path), by_path)
-        except NotFoundError:
-            pass
-    what = f"{model.label} has no deployment named {wanted!r}" + (
-        " or with that id" if could_be_id(wanted) else ""
-    )
-    described = [
-        f"{d['name']} ({d['id']})" if isinstance(d.get("name"), str) else str(d["id"])
-        for d in found
-    ]
-    choices = ", ".join((*DEPLOYMENT_ALIASES, *described[:_SHOWN]))
-    more = f" and {len(described) - _SHOWN} more" if len(described) > _SHOWN else ""
-    raise NotFoundError(what, hint=f"give one of: {choices}{more}")
-
-
-def _deployment_ref(body: Any, path: str) -> tuple[str, str | None]:
-    if not isinstance(body, dict) or not _is_id_text(body.get("id")):
-        raise ApiError(
-            f"the API's answer for {path} is not a deployment",
-            hint="please report this with -v output",
-        )
-    return body["id"], _text(body.get("name"))
-
-
-# --- environments -------------------------------------------------------------------------------
-
-
-def _check_environment(
-    client: ApiClient, model: ModelRef, environment: str, cache: Cache | None
-) -> None:
-    key = cache_key("environment", model.id, environment)
-    if cache is not None and cache.get(key) is True:
-        return
-    path = api_path("models", model.id, "environments", environment)
-    try:
-        client.get_json(path)
-    except NotFoundError:
-        raise _unknown_environment(client, model, environment) from None
-    if cache is not None:
-        cache.put(key, True, ttl=RESOLVE_TTL)
-
-
-def _unknown_environment(client: ApiClient, model: ModelRef, environment: str) -> NotFoundError:
-    what = f"{model.label} has no environment {environment!r}"
-    path = api_path("models", model.id, "environments")
-    try:
-        existing = _objects(client.get_json(path), "environments", path)
-    except BasetenLogsError:
-        return NotFoundError(what, hint="check the environment's name in the dashboard")
-    names = sorted({str(e["name"]) for e in existing if isinstance(e.get("name"), str)})
-    if not names:
-        return NotFoundError(what, hint="it has no environments; name a deployment instead")
-    return NotFoundError(what, hint=f"its environments: {_some(names)}")
-
-
-# --- small helpers ------------------------------------------------------------------------------
-
-
-def _check_name(flag: str, value: str, kind: str) -> None:
-    """Refuse, unsent, what is neither a name nor an id (ids may go into the URL path)."""
-    if not value.strip():
-        raise UsageError(flag, "is empty", hint=f"give a {kind} name or id")
-    if (
-        value.strip() != value
-        or len(value) > _MAX_NAME
-        or not value.isprintable()
-        or any(c in value for c in "/\\")
-    ):
-        raise UsageError(
-            flag,
-            f"{value!r} is not a {kind} name or id",
-            hint=f"copy one from `baseten-logs {kind}s`"
-            + (" MODEL" if kind == "deployment" else ""),
-        )
-
-
-def _objects(body: Any, field: str, path: str) -> list[dict[str, Any]]:
-    items = body.get(field) if isinstance(body, dict) else None
-    if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
-        raise ApiError(
-            f"the API's answer for {path} is not a list of {field}",
-            hint="please report this with -v output",
-        )
-    return items
-
-
-def _cached_list(cache: Cache, key: str) -> list[dict[str, Any]] | None:
-    value = cache.get(key)
-    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
-        return None
-    return value
-
-
-def _text(value: Any) -> str | None:
-    return value if isinstance(value, str) and value else None
-
-
-def find_by_id_or_name(
-    wanted: str,
-    *,
-    children: Callable[[str], list[dict[str, Any]]],
-    listing: Callable[[], list[dict[str, Any]]],
-    flag: str,
-    kind: str,
-    plural: str,
-    seen: str,
-    none_seen: str,
-    teams_in_ambiguity: bool = False,
-) -> tuple[str, str | None, list[dict[str, Any]]]:
-    """(id, name, children) of what `wanted` names: tried as an id first (its children's
-    listing answers 200), and only after a 404 looked up by exact name in `listing`, as for
-    models (ask the API, never guess from the shape). Chains and training projects use it."""
-    try:
-        return wanted, None, children(wanted)
-    except NotFoundError:
-        pass
-    everything = listing()
-    named = [o for o in everything if o.get("name") == wanted and _is_id_text(o.get("id"))]
-    if not named:
-        names = sorted({str(o["name"]) for o in everything if isinstance(o.get("name"), str)})
-        hint = f"{seen} this key can see: {_some(names)}" if names else none_seen
-        raise NotFoundError(f"no {kind} named {wanted!r} or with that id", hint=hint)
-    if len(named) > 1:
-        teams = ""
-        if teams_in_ambiguity:
-            teams = " (teams " + ", ".join(sorted(str(o.get("team_name")) for o in named)) + ")"
-        raise UsageError(
-            flag, f"{len(named)} {plural} are named {wanted!r}{teams}", hint="use its id"
-        )
-    found = str(named[0]["id"])
-    return found, wanted, children(found)
-
-
-def _is_id_text(value: Any) -> bool:
-    # Ids go into URL paths: refuse what would change the path, whatever the API sent.
-    return isinstance(value, str) and bool(value) and not any(c in value for c in "/?#%\\ ")
-
-
-def _some(names: Sequence[str]) -> str:
-    shown = ", ".join(names[:_SHOWN])
-    return shown + (f" and {len(names) - _SHOWN} more" if len(names) > _SHOWN else "")

@@ -19,15 +19,15 @@ from typing import TYPE_CHECKING, Any
 from baseten_logs.base.errors import BasetenLogsError, NotFoundError
 from baseten_logs.base.timeparse import EARLIEST_MS
 from baseten_logs.base.timestamps import timestamp_ns
-from baseten_logs.sources.paths import api_path
-from baseten_logs.sources.resolve import (
-    _check_name,
-    _objects,
-    _some,
+from baseten_logs.sources.names import (
+    check_name,
     find_by_id_or_name,
-    list_projects,
+    is_id_text,
+    listed_objects,
+    some_names,
 )
-from baseten_logs.sources.resolve import _is_id_text as _is_id
+from baseten_logs.sources.paths import api_path
+from baseten_logs.sources.resolve import list_projects
 
 if TYPE_CHECKING:
     from baseten_logs.api.client import ApiClient
@@ -91,14 +91,14 @@ def is_final(status: object) -> bool:
 
 
 def check_training_input(*, project: str, job: str | None) -> None:
-    _check_name("PROJECT", project, "training project")
+    check_name("PROJECT", project, "training project")
     if job is not None:
-        _check_name("JOB", job, "training job")
+        check_name("JOB", job, "training job")
 
 
 def list_jobs(client: ApiClient, project_id: str) -> list[dict[str, Any]]:
     path = api_path("training_projects", project_id, "jobs")
-    return _objects(client.get_json(path), "training_jobs", path)
+    return listed_objects(client.get_json(path), "training_jobs", path)
 
 
 def find_project(
@@ -121,7 +121,7 @@ def find_project(
 
 def resolve_training(client: ApiClient, project: str, job: str | None = None) -> TrainingTarget:
     project_id, project_name, jobs = find_project(client, project)
-    usable = [j for j in jobs if _is_id(j.get("id"))]
+    usable = [j for j in jobs if is_id_text(j.get("id"))]
     if job is None:
         if not usable:
             raise NotFoundError(f"training project {project!r} has no jobs")
@@ -134,7 +134,7 @@ def resolve_training(client: ApiClient, project: str, job: str | None = None) ->
             ids = [str(j.get("name") or j["id"]) for j in usable]
             raise NotFoundError(
                 f"training project {project!r} has no job {job!r}",
-                hint=f"its jobs: {_some(ids)}" if ids else "it has no jobs",
+                hint=f"its jobs: {some_names(ids)}" if ids else "it has no jobs",
             )
         chosen = found[0]
     name = chosen.get("name")

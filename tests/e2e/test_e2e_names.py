@@ -31,15 +31,14 @@ from baseten_logs.emulator import (
     Emulator,
 )
 from baseten_logs.sources.cache import Cache
+from baseten_logs.sources.names import AmbiguousName
 from baseten_logs.sources.resolve import (
-    AmbiguousName,
-    Target,
     list_deployments,
     list_models,
-    logs_path_for,
     resolve_model,
     resolve_target,
 )
+from baseten_logs.sources.targets import Target, logs_path_for
 from tests.e2e.conftest import CLI, cli, settled_now_ms
 
 MINUTE_MS = 60_000
