@@ -74,7 +74,7 @@ def _list(
     **target: str | None,
 ) -> None:
     """The shared body of `models` and `deployments`."""
-    from baseten_logs.cli.catalog import LIST_FORMATS
+    from baseten_logs.cli.listing_rows import LIST_FORMATS
     from baseten_logs.reading.query import COLOR_MODES, parse_choice
     from baseten_logs.sources.cache import cache_for
 
