@@ -10,14 +10,13 @@ module does not import the app.
 
 from __future__ import annotations
 
+import os
 import sys
-import time
 from collections.abc import Callable
 from typing import Annotated
 
 import typer
 
-from baseten_logs.base.errors import UsageError
 from baseten_logs.cli.help_text import (
     EXIT_STATUSES,
     STATS_EXIT_STATUSES,
@@ -66,16 +65,16 @@ from baseten_logs.cli.options import (
     team_access,
 )
 from baseten_logs.cli.plan import (
-    attempts_of,
     credentials_of,
     filters_of,
     logs_source_of,
-    max_rps_of,
     name_cache,
-    workers_of,
+    open_save,
+    request_plan,
+    stats_plan,
+    view_plan,
 )
 from baseten_logs.cli.registry import Commands
-from baseten_logs.output import messages
 
 _COMMANDS = Commands()
 command = _COMMANDS.command
@@ -154,82 +153,63 @@ def stats(
     ] = None,
 ) -> None:
     """The shape of a window's logs: a histogram by level, replicas, top messages and errors."""
-    from baseten_logs.cli.stats import run_stats
-    from baseten_logs.reading.query import COLOR_MODES, LogQuery, parse_choice, resolve_window
-
-    output_format = parse_choice(output, flag="--output", choices=("text", "json"))
-    color_mode = parse_choice(color, flag="--color", choices=COLOR_MODES)
-    workers = workers_of(concurrency)
-    rps = max_rps_of(max_rps)
-    attempts = attempts_of(retries)
-    filters = filters_of(level, replica, request_id, component, grep, include, exclude)
-    since_ms, until_ms = resolve_window(since=since, until=until)
-    if chainlet and not chain:
-        raise UsageError("--chainlet", "needs --chain", hint="add --chain")
-    if chain and team is not None:
-        raise UsageError("--team", "cannot be combined with --chain", hint="drop --team")
-    if chain:
-        from baseten_logs.sources.chains import check_chain_input
-
-        check_chain_input(
-            chain=model, deployment=deployment, environment=env, chainlets=chainlet or []
-        )
+    plan = stats_plan(
+        output=output,
+        color=color,
+        concurrency=concurrency,
+        max_rps=max_rps,
+        retries=retries,
+        filters=filters_of(level, replica, request_id, component, grep, include, exclude),
+        since=since,
+        until=until,
+        chain=chain,
+        chainlet=chainlet,
+        team=team,
+        model=model,
+        deployment=deployment,
+        env=env,
+    )
     credentials = credentials_of(api_key, api_url, remote)
     if chain:
         from baseten_logs.cli.chain import chain_feed
 
-        query = LogQuery(path="", since_ms=since_ms, until_ms=until_ms, filters=filters, limit=None)
         feed, target = chain_feed(
             chain=model,
             deployment=deployment,
             environment=env,
-            chainlets=chainlet or [],
-            query=query,
+            chainlets=plan.chainlets,
+            query=plan.query(""),
             credentials=credentials,
             verbose=verbose,
-            attempts=attempts,
+            attempts=plan.attempts,
             cache=name_cache(credentials, no_cache),
         )
-        status = run_stats(
-            query=feed.parts[0].query,
-            feed=feed,
-            subject=f"chain {target.label}",
-            credentials=credentials,
-            output=output_format,
-            color=color_mode,
-            utc=utc,
+        query, subject = feed.parts[0].query, f"chain {target.label}"
+    else:
+        source = logs_source_of(
+            credentials,
+            model=model,
+            deployment=deployment,
+            env=env,
+            no_cache=no_cache,
             verbose=verbose,
-            concurrency=workers,
-            max_rps=rps,
-            attempts=attempts,
+            team=team,
         )
-        raise typer.Exit(int(status))
-    source = logs_source_of(
-        credentials,
-        model=model,
-        deployment=deployment,
-        env=env,
-        no_cache=no_cache,
-        verbose=verbose,
-        team=team,
-    )
-    status = run_stats(
-        query=LogQuery(
-            path=source.path,
-            since_ms=since_ms,
-            until_ms=until_ms,
-            filters=filters,
-            limit=None,
-            source=source,
-        ),
+        feed, query, subject = None, plan.query(source.path, source=source), None
+    from baseten_logs.cli.stats import run_stats  # httpx and friends: only once input is good
+
+    status = run_stats(  # one call for both: every flag reaches a chain's counts too
+        query=query,
+        feed=feed,
+        subject=subject,
         credentials=credentials,
-        output=output_format,
-        color=color_mode,
+        output=plan.output,
+        color=plan.color,
         utc=utc,
         verbose=verbose,
-        concurrency=workers,
-        max_rps=rps,
-        attempts=attempts,
+        concurrency=plan.workers,
+        max_rps=plan.rps,
+        attempts=plan.attempts,
     )
     raise typer.Exit(int(status))
 
@@ -292,47 +272,30 @@ def view(
 ) -> None:
     """Render saved logs offline, with the same filters and formats as get; a chain's lines
     keep their chainlet column and request --context lines their (context) mark."""
-    from baseten_logs.base.timeparse import parse_when
-    from baseten_logs.cli.view import run_view
-    from baseten_logs.output.render import (
-        OUTPUT_FORMATS,  # the renderer's list: one place says what exists
+    plan = view_plan(
+        output=output,
+        color=color,
+        limit=limit,
+        filters=filters_of(level, replica, request_id, component, grep, include, exclude),
+        since=since,
+        until=until,
+        chainlet=chainlet,
     )
-    from baseten_logs.reading.query import COLOR_MODES, parse_choice, parse_count
+    from baseten_logs.cli.view import run_view  # rich and friends: only once input is good
 
-    output_format = parse_choice(output, flag="--output", choices=OUTPUT_FORMATS)
-    color_mode = parse_choice(color, flag="--color", choices=COLOR_MODES)
-    count = None if limit is None else parse_count(limit, flag="-n/--limit")
-    filters = filters_of(level, replica, request_id, component, grep, include, exclude)
-    now_ms = int(time.time() * 1000)
-    since_ms = None if since is None else parse_when(since, flag="--since", now_ms=now_ms)
-    until_ms = (
-        None
-        if until is None
-        else parse_when(until, flag="--until", now_ms=now_ms, relative_to_ms=since_ms)
-    )
-    if since_ms is not None and until_ms is not None and until_ms < since_ms:
-        raise UsageError("--until", "is before --since", hint="swap them")
     status = run_view(
         path=file,
-        query_filters=filters,
-        since_ms=since_ms,
-        until_ms=until_ms,
-        limit=count,
-        output=output_format,
-        color=color_mode,
+        query_filters=plan.filters,
+        since_ms=plan.since_ms,
+        until_ms=plan.until_ms,
+        limit=plan.count,
+        output=plan.output,
+        color=plan.color,
         utc=utc,
         reverse=reverse,
-        chainlets=_checked_chainlets(chainlet),
+        chainlets=plan.chainlets,
     )
     raise typer.Exit(int(status))
-
-
-def _checked_chainlets(names: list[str] | None) -> tuple[str, ...]:
-    """view --chainlet: names as `chain` labels lines (never empty: no line has an empty one)."""
-    for name in names or ():
-        if not name.strip():
-            raise UsageError("--chainlet", "is empty", hint="give a chainlet's name")
-    return tuple(names or ())
 
 
 def _complete_request_model(ctx: typer.Context, incomplete: str) -> list[str]:
@@ -459,34 +422,23 @@ def request_(
 ) -> None:
     """Every line of one inference request, in time order: no window needed (the last 7 days).
     With --chain, every chainlet of a chain deployment, each line labelled with its chainlet."""
-    import os
-
-    from baseten_logs.output.pipes import open_save_file
-    from baseten_logs.output.render import OUTPUT_FORMATS
-    from baseten_logs.output.terminal import is_terminal
-    from baseten_logs.reading.query import COLOR_MODES, parse_choice, parse_fail_on
-    from baseten_logs.reading.request import check_request_id, parse_context, request_window
-
-    # Everything is checked before anything is sent.
-    messages.set_quiet(quiet)
-    request_id = check_request_id(request_id)
-    output_format = parse_choice(output, flag="--output", choices=OUTPUT_FORMATS)
-    color_mode = parse_choice(color, flag="--color", choices=COLOR_MODES)
-    failing_level = parse_fail_on(fail_on)
-    context_ms = parse_context(context)
-    attempts = attempts_of(retries)
-    since_ms, until_ms = request_window(since=since, until=until)
-    chainlets = chainlet or []
-    if chainlets and not chain:
-        raise UsageError(
-            "--chainlet", "needs --chain", hint="add --chain; MODEL then names the chain"
-        )
-    if chain and team is not None:
-        raise UsageError("--team", "cannot be combined with --chain", hint="drop --team")
-    if chain:
-        from baseten_logs.sources.chains import check_chain_input
-
-        check_chain_input(chain=model, deployment=deployment, environment=env, chainlets=chainlets)
+    plan = request_plan(
+        quiet=quiet,
+        request_id=request_id,
+        output=output,
+        color=color,
+        fail_on=fail_on,
+        context=context,
+        retries=retries,
+        since=since,
+        until=until,
+        chain=chain,
+        chainlet=chainlet,
+        team=team,
+        model=model,
+        deployment=deployment,
+        env=env,
+    )
     credentials = credentials_of(api_key, api_url, remote)
     sources = []
     if not chain:
@@ -504,27 +456,28 @@ def request_(
         # Named as typed: that is where the user asked us to look.
         label = f"{model} / " + (f"environment {env}" if env else deployment or "production")
         sources.append(RequestSource(path=source.path, label=label, logs=source))
-    save_file = open_save_file(save) if save else None
+    save_file = open_save(save)
     from baseten_logs.cli.get import Extras
     from baseten_logs.cli.request import ChainScope, run_request
+    from baseten_logs.output.terminal import is_terminal
 
+    cache = name_cache(credentials, no_cache) if chain else None
+    scope = ChainScope(model, deployment, env, plan.chainlets, cache=cache) if chain else None
     status = run_request(
-        request_id=request_id,
+        request_id=plan.request_id,
         sources=sources,
-        chain=ChainScope(model, deployment, env, chainlets, cache=name_cache(credentials, no_cache))
-        if chain
-        else None,
-        since_ms=since_ms,
-        until_ms=until_ms,
-        context_ms=context_ms,
+        chain=scope,
+        since_ms=plan.since_ms,
+        until_ms=plan.until_ms,
+        context_ms=plan.context_ms,
         credentials=credentials,
-        output=output_format,
-        color=color_mode,
+        output=plan.output,
+        color=plan.color,
         utc=utc,
         header=not quiet and is_terminal(sys.stderr, os.environ),
         verbose=verbose,
-        attempts=attempts,
-        extras=Extras(save_file=save_file, fail_on=failing_level, summary=summary),
+        attempts=plan.attempts,
+        extras=Extras(save_file=save_file, fail_on=plan.fail_on, summary=summary),
     )
     raise typer.Exit(int(status))
 
