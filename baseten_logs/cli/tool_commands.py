@@ -70,11 +70,9 @@ from baseten_logs.cli.plan import (
     logs_source_of,
     name_cache,
     open_save,
-    request_plan,
-    stats_plan,
-    view_plan,
 )
 from baseten_logs.cli.registry import Commands
+from baseten_logs.cli.tool_plans import request_plan, stats_plan, view_plan
 
 _COMMANDS = Commands()
 command = _COMMANDS.command
