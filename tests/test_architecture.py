@@ -175,3 +175,25 @@ def test_no_module_imports_itself_back() -> None:
 )
 def test_circles_are_found(graph: dict[str, set[str]], circles: list[list[str]]) -> None:
     assert _circles(graph) == circles
+
+
+def _private_imports(module: str, path: Path) -> Iterator[str]:
+    """`file:line name` for each `_name` that `module` imports from another module of ours."""
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("baseten_logs"):
+            for alias in node.names:
+                private = alias.name.startswith("_") and not alias.name.startswith("__")
+                if private and node.module != module:
+                    yield f"{path.relative_to(PACKAGE.parent)}:{node.lineno} {alias.name}"
+
+
+def test_no_private_name_crosses_a_cli_module() -> None:
+    """A name one cli/ module shares with another is public there (listings.py once took
+    catalog.py's `_emit`, `_text`...): a private one can change under its importer unseen."""
+    found = [
+        hit
+        for module, path in MODULES.items()
+        if _layer(module) == "cli"
+        for hit in _private_imports(module, path)
+    ]
+    assert found == []

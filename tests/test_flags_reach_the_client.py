@@ -14,7 +14,7 @@ import pytest
 
 from baseten_logs.api.client import ApiClient
 from baseten_logs.api.pace import PACE_MARGIN
-from baseten_logs.emulator import Emulator, EmulatorConfig
+from baseten_logs.emulator import DEMO_MODEL_NAME, Emulator, EmulatorConfig
 from baseten_logs.emulator.chains import CHAIN_NAME
 from tests.conftest import invoke
 
@@ -107,3 +107,20 @@ def test_concurrency_sets_the_connections_and_every_controller(
     # stats --chain: 3 shared out over the chainlets is 1 each, read one page after another.
     if "--all" in command or command == COMMANDS["stats"]:
         assert ceilings["controllers"], "a whole window is read in parallel"
+
+
+# `request` takes --retries (no --max-rps or --concurrency: it reads one request's few lines,
+# page after page); its plan step hands the attempts to both branches, a model's and a chain's.
+@pytest.mark.parametrize("chain", [False, True], ids=["request", "request --chain"])
+def test_retries_reach_every_logs_request_of_request(
+    emu: Emulator, seen: list[tuple[float | None, int]], chain: bool
+) -> None:
+    env = {"BASETEN_API_URL": emu.url, "BASETEN_API_KEY": emu.api_key}
+    if chain:
+        target = (emu.demo_chain_request.request_id, CHAIN_NAME, "--chain")
+    else:
+        target = (emu.demo_request.request_id, DEMO_MODEL_NAME)
+    result = invoke("request", *target, "--retries", "2", env=env)
+    assert result.status == 0, result.stderr
+    assert seen, "no logs request was made"
+    assert {attempts for _, attempts in seen} == {3}  # a first try and two retries

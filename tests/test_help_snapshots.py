@@ -15,12 +15,13 @@ from pathlib import Path
 
 import pytest
 
-from baseten_logs.cli.app import _command_names
+from baseten_logs.cli.app import app
+from baseten_logs.cli.entry import command_names
 from tests.conftest import invoke
 
 SNAPSHOTS = Path(__file__).parent / "snapshots" / "help"
 UPDATE = os.environ.get("BASETEN_LOGS_UPDATE_SNAPSHOTS") == "1"
-PAGES = ["(top)", *sorted(_command_names())]
+PAGES = ["(top)", *sorted(command_names(app))]
 
 
 def _help(page: str) -> str:

@@ -13,8 +13,9 @@ from typing import Any
 import pytest
 
 from baseten_logs.base.errors import ExitStatus, UsageError
-from baseten_logs.cli import view
-from baseten_logs.cli.view import RecordReader, run_view
+from baseten_logs.cli import saved_file, view
+from baseten_logs.cli.saved_file import RecordReader
+from baseten_logs.cli.view import run_view
 from baseten_logs.output.render import make_renderer
 from baseten_logs.output.render_json import encode_record
 from baseten_logs.reading.query import Filters
@@ -251,7 +252,7 @@ def test_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
         # What a mode-000 file does to open(); simulated, since CI runs as root.
         raise PermissionError(13, "Permission denied", str(path))
 
-    monkeypatch.setattr("baseten_logs.cli.view.open", denied, raising=False)
+    monkeypatch.setattr("baseten_logs.cli.saved_file.open", denied, raising=False)
     assert "cannot read it (Permission denied)" in view_error(path)
 
 
@@ -323,7 +324,7 @@ def test_live_lines_show_what_has_come_before_waiting() -> None:
             os.close(write_end)
 
     try:
-        lines = list(view._LiveLines(read_end, before_wait=before_wait))
+        lines = list(saved_file.LiveLines(read_end, before_wait=before_wait))
     finally:
         os.close(read_end)
     assert lines == [b'{"n": 1}', b'{"n": 2}', b'{"n": 3}']
@@ -462,7 +463,7 @@ def test_a_line_over_the_cap_from_a_live_pipe_is_one_error() -> None:
     thread = threading.Thread(target=writer)
     thread.start()
     try:
-        live = view._LiveLines(read_end, before_wait=lambda: None, max_line_bytes=4000)
+        live = saved_file.LiveLines(read_end, before_wait=lambda: None, max_line_bytes=4000)
         reader = RecordReader(live, name="stdin", max_line_bytes=4000)
         seen = []
         with pytest.raises(UsageError, match="stdin line 2 is longer than 4,000 bytes"):
@@ -487,7 +488,7 @@ def test_a_long_line_from_a_live_pipe_arrives_whole() -> None:
     thread = threading.Thread(target=writer)
     thread.start()
     try:
-        lines = list(view._LiveLines(read_end, before_wait=lambda: None))
+        lines = list(saved_file.LiveLines(read_end, before_wait=lambda: None))
     finally:
         os.close(read_end)
         thread.join()

@@ -9,7 +9,7 @@ whoami.py, emulator.py), imported when the command runs. app.py registers them, 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -29,24 +29,11 @@ from baseten_logs.cli.options import (
     complete_training_project,
 )
 from baseten_logs.cli.plan import credentials_of
+from baseten_logs.cli.registry import Commands
 
-_COMMANDS: list[tuple[tuple[Any, ...], dict[str, Any], Callable[..., Any]]] = []
-
-
-def command(*args: Any, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """`app.command(...)`, recorded here and replayed on the app by `register`."""
-
-    def record(function: Callable[..., Any]) -> Callable[..., Any]:
-        _COMMANDS.append((args, kwargs, function))
-        return function
-
-    return record
-
-
-def register(app: typer.Typer) -> None:
-    """Add this module's commands to `app`, in the order they are declared."""
-    for args, kwargs, function in _COMMANDS:
-        app.command(*args, **kwargs)(function)
+_COMMANDS = Commands()
+command = _COMMANDS.command
+register = _COMMANDS.register
 
 
 ListOutput = Annotated[
@@ -74,7 +61,7 @@ def _list(
     **target: str | None,
 ) -> None:
     """The shared body of `models` and `deployments`."""
-    from baseten_logs.cli.catalog import LIST_FORMATS
+    from baseten_logs.cli.listing_rows import LIST_FORMATS
     from baseten_logs.reading.query import COLOR_MODES, parse_choice
     from baseten_logs.sources.cache import cache_for
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from baseten_logs.access.config import Credentials
 from baseten_logs.base.errors import ExitStatus
-from baseten_logs.cli.catalog import _created, _emit, _status, _text
+from baseten_logs.cli.listing_rows import cell_text, emit_rows, short_time, status_cell
 from baseten_logs.output import messages
 from baseten_logs.output.tables import Cell
 from baseten_logs.reading.fetch import open_client
@@ -39,15 +39,17 @@ def run_chains(
     chains.sort(key=lambda c: (str(c.get("name")), str(c.get("id"))))
     rows: list[list[str | Cell]] = [
         [
-            _text(c.get("name")),
-            _text(c.get("id")),
-            _text(c.get("team_name")),
-            _text(c.get("deployments_count")),
-            _created(c.get("created_at")),
+            cell_text(c.get("name")),
+            cell_text(c.get("id")),
+            cell_text(c.get("team_name")),
+            cell_text(c.get("deployments_count")),
+            short_time(c.get("created_at")),
         ]
         for c in chains
     ]
-    _emit(chains, CHAIN_HEADERS, rows, output=output, color=color, empty="this key sees no chains")
+    emit_rows(
+        chains, CHAIN_HEADERS, rows, output=output, color=color, empty="this key sees no chains"
+    )
     return ExitStatus.OK
 
 
@@ -65,15 +67,15 @@ def run_chain_deployments(
     deployments.sort(key=lambda d: str(d.get("created_at") or ""), reverse=True)
     rows: list[list[str | Cell]] = [
         [
-            _text(d.get("id")),
-            _text(d.get("environment")),
-            _status(d.get("status")),
+            cell_text(d.get("id")),
+            cell_text(d.get("environment")),
+            status_cell(d.get("status")),
             _chainlet_names(d.get("chainlets")),
-            _created(d.get("created_at")),
+            short_time(d.get("created_at")),
         ]
         for d in deployments
     ]
-    _emit(
+    emit_rows(
         deployments,
         CHAIN_DEPLOYMENT_HEADERS,
         rows,
@@ -102,15 +104,15 @@ def run_chainlets(
     chainlets = [c for c in listed if isinstance(c, dict)] if isinstance(listed, list) else []
     rows: list[list[str | Cell]] = [
         [
-            _text(c.get("name")),
-            _text(c.get("id")),
-            _status(c.get("status")),
-            _text(c.get("active_replica_count")),
-            _text(c.get("instance_type_name")),
+            cell_text(c.get("name")),
+            cell_text(c.get("id")),
+            status_cell(c.get("status")),
+            cell_text(c.get("active_replica_count")),
+            cell_text(c.get("instance_type_name")),
         ]
         for c in chainlets
     ]
-    _emit(
+    emit_rows(
         chainlets,
         CHAINLET_HEADERS,
         rows,
@@ -138,15 +140,15 @@ def run_training_projects(
         latest: dict[str, Any] = found if isinstance(found, dict) else {}
         rows.append(
             [
-                _text(p.get("name")),
-                _text(p.get("id")),
-                _text(p.get("team_name")),
-                _text(latest.get("name") or latest.get("id")),
+                cell_text(p.get("name")),
+                cell_text(p.get("id")),
+                cell_text(p.get("team_name")),
+                cell_text(latest.get("name") or latest.get("id")),
                 _job_status(latest.get("current_status")),
-                _created(p.get("updated_at")),
+                short_time(p.get("updated_at")),
             ]
         )
-    _emit(
+    emit_rows(
         projects,
         PROJECT_HEADERS,
         rows,
@@ -171,15 +173,15 @@ def run_training_jobs(
     jobs.sort(key=lambda j: str(j.get("created_at") or ""), reverse=True)
     rows: list[list[str | Cell]] = [
         [
-            _text(j.get("name")),
-            _text(j.get("id")),
+            cell_text(j.get("name")),
+            cell_text(j.get("id")),
             _job_status(j.get("current_status")),
-            _created(j.get("created_at")),
-            _created(j.get("updated_at")),
+            short_time(j.get("created_at")),
+            short_time(j.get("updated_at")),
         ]
         for j in jobs
     ]
-    _emit(
+    emit_rows(
         jobs, JOB_HEADERS, rows, output=output, color=color, empty=f"{project} has no training jobs"
     )
     return ExitStatus.OK
@@ -191,7 +193,7 @@ def _job_status(value: Any) -> Cell:
     whole on a narrow terminal. JSON output keeps the API's value."""
     if isinstance(value, str) and value.startswith(_JOB_PREFIX) and value != _JOB_PREFIX:
         value = value.removeprefix(_JOB_PREFIX)
-    return _status(value)
+    return status_cell(value)
 
 
 _JOB_PREFIX = "TRAINING_JOB_"

@@ -1,0 +1,36 @@
+"""Commands declared away from the app: a module of signatures records its commands, and app.py
+adds them with `register(app)` where they belong in `--help`.
+
+So a module of signatures never imports app.py (which imports it): no circle, and `--help`
+lists the commands in the order app.py registers the modules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import typer
+
+Function = Callable[..., Any]
+
+
+class Commands:
+    """`app.command(...)` recorded by `command`, replayed on the app by `register`."""
+
+    def __init__(self) -> None:
+        self._recorded: list[tuple[tuple[Any, ...], dict[str, Any], Function]] = []
+
+    def command(self, *args: Any, **kwargs: Any) -> Callable[[Function], Function]:
+        """Record a command, with the arguments `typer.Typer.command` takes."""
+
+        def record(function: Function) -> Function:
+            self._recorded.append((args, kwargs, function))
+            return function
+
+        return record
+
+    def register(self, app: typer.Typer) -> None:
+        """Add the recorded commands to `app`, in the order they were declared."""
+        for args, kwargs, function in self._recorded:
+            app.command(*args, **kwargs)(function)
