@@ -118,7 +118,7 @@ def _toml_loads(text: str) -> dict[str, Any]:
 def load_file(path: Path) -> SettingsFile:
     """The file's values; a missing file is an empty one. What cannot be read is a ConfigError
     naming the file: a run must not go on without defaults its user set."""
-    fix = f"fix or remove it (`baseten-logs config set` writes a new one), or point {CONFIG_ENV}"
+    fix = f"fix or remove it (`config set` writes a new one), or point {CONFIG_ENV} elsewhere"
     try:
         with open(path, "rb") as file:
             data = file.read(MAX_FILE_BYTES + 1)
