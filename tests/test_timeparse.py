@@ -368,6 +368,8 @@ def test_a_year_that_a_zone_cannot_reach_is_refused_in_one_line(
         ("+05:30", "+05:30", 5.5),
         ("-0800", "-08:00", -8.0),
         ("+5", "+05:00", 5.0),
+        ("+5:30", "+05:30", 5.5),
+        ("-09", "-09:00", -9.0),
         ("UTC+2", "+02:00", 2.0),  # as people say it (Etc/GMT+2 counts the other way)
         ("GMT-3", "-03:00", -3.0),
         ("Etc/GMT+2", "Etc/GMT+2", -2.0),  # the IANA name keeps IANA's meaning
@@ -401,6 +403,7 @@ def test_local_is_the_machines_zone(local_zone: Callable[[str], None]) -> None:
         ),
         ("+25:00", "--tz: '+25:00' is not a UTC offset (e.g. +01:00 or -05:30)"),
         ("+01:75", "--tz: '+01:75' is not a UTC offset (e.g. +01:00 or -05:30)"),
+        ("+123", f"--tz: unknown time zone '+123' (give {ZONES_HELP})"),  # +01:23 or +12:03?
         ("a\x00b", f"--tz: unknown time zone 'a\\x00b' (give {ZONES_HELP})"),
         ("x" * 500, f"--tz: unknown time zone {'x' * 80 + '…'!r} (give {ZONES_HELP})"),
     ],

@@ -81,7 +81,13 @@ LOCAL = Zone("local", None)
 _UTC_NAMES = frozenset(
     {"utc", "z", "zulu", "universal", "etc/utc", "etc/zulu", "etc/universal", "etc/uct", "uct"}
 )
-_OFFSET = re.compile(r"(?:utc|gmt)?([+-])(\d{1,2})(?::?(\d{2}))?", re.IGNORECASE)
+# +5, +05, +0530, +05:30, +5:30 (and UTC+2, GMT+2 as people say them); never +123, which
+# could be +01:23 or +12:03.
+_OFFSET = re.compile(
+    r"(?:utc|gmt)?(?P<sign>[+-])"
+    r"(?:(?P<h>\d{1,2}):(?P<m>\d{2})|(?P<hh>\d{2})(?P<mm>\d{2})|(?P<hours>\d{1,2}))",
+    re.IGNORECASE,
+)
 MAX_ZONE_CHARACTERS = 80  # the longest IANA name has 32; more is not a zone, and is not echoed
 
 
@@ -104,7 +110,9 @@ def parse_zone(text: str, *, flag: str = "--tz") -> Zone:
 
 
 def _fixed_zone(match: re.Match[str], *, text: str, flag: str) -> Zone:
-    sign, hours, minutes = match.group(1), int(match.group(2)), int(match.group(3) or 0)
+    hours = int(match["h"] or match["hh"] or match["hours"])
+    minutes = int(match["m"] or match["mm"] or 0)
+    sign = match["sign"]
     if hours > 23 or minutes > 59:
         raise UsageError(flag, f"{text!r} is not a UTC offset", hint="e.g. +01:00 or -05:30")
     delta = timedelta(hours=hours, minutes=minutes) * (-1 if sign == "-" else 1)
