@@ -272,3 +272,16 @@ def test_resolve_setting_is_what_a_plan_step_calls(
     found = resolve_setting("tz", None)  # the process's environment
     assert found is not None and (found.value.name, found.source) == ("+01:00", "BASETEN_LOGS_TZ")
     assert os.environ[CONFIG_ENV] == env[CONFIG_ENV]
+
+
+def test_a_run_without_a_home_has_no_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_home() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.setattr(Path, "home", no_home)
+    assert resolve_setting("tz", None, {}) is None  # a get still runs
+    assert resolve_setting("tz", None, {"BASETEN_LOGS_TZ": "utc"}) == Resolved(
+        UTC, "BASETEN_LOGS_TZ"
+    )
+    with pytest.raises(ConfigError, match="no home directory"):
+        run_config_set(key="tz", value="utc", environ={})

@@ -127,8 +127,42 @@ def test_a_directory_in_the_files_place_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as caught:
         load_file(tmp_path)
     assert str(caught.value) == (
-        f"cannot read the config file {tmp_path}: Is a directory (fix or remove it "
+        f"the config file {tmp_path} is not a regular file (fix or remove it "
         f"(`config set` writes a new one), or point {CONFIG_ENV} elsewhere)"
+    )
+
+
+def test_a_fifo_is_not_waited_for(tmp_path: Path) -> None:
+    fifo = tmp_path / "config.toml"
+    os.mkfifo(fifo)  # opening it to read would wait for a writer forever
+    with pytest.raises(ConfigError, match="is not a regular file"):
+        load_file(fifo)
+
+
+def test_dev_null_is_an_empty_file() -> None:
+    assert load_file(Path(os.devnull)).values == {}
+
+
+def test_a_file_that_cannot_be_opened_names_the_reason(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    with pytest.raises(ConfigError) as caught:
+        load_file(blocker / "config.toml")
+    assert str(caught.value).startswith(
+        f"cannot read the config file {blocker / 'config.toml'}: Not a directory ("
+    )
+
+
+def test_no_home_at_all_is_one_error_naming_the_fix(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_home() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.setattr(Path, "home", no_home)
+    with pytest.raises(ConfigError) as caught:
+        config_path({}, platform="linux")
+    assert str(caught.value) == (
+        f"cannot tell where the config file is: no home directory (set HOME, or {CONFIG_ENV} "
+        "to the file)"
     )
 
 
@@ -300,6 +334,20 @@ def test_a_dangling_symlink_is_refused_too(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="is a symbolic link"):
         write_file(link, {"tz": "UTC"})
     assert not (tmp_path / "elsewhere").exists()
+
+
+@pytest.mark.parametrize("kind", ["fifo", "folder"])
+def test_write_file_never_replaces_what_is_not_a_file(tmp_path: Path, kind: str) -> None:
+    # BASETEN_LOGS_CONFIG=/dev/null reads as no defaults; `config set` must not then put a
+    # file where the device was (a FIFO stands in for it here).
+    path = tmp_path / "config.toml"
+    os.mkfifo(path) if kind == "fifo" else path.mkdir()
+    with pytest.raises(ConfigError) as caught:
+        write_file(path, {"tz": "UTC"})
+    assert str(caught.value) == (
+        f"the config file {path} is not a regular file: not written (point {CONFIG_ENV} at a file)"
+    )
+    assert path.is_fifo() if kind == "fifo" else path.is_dir()
 
 
 def test_a_file_that_cannot_be_written_is_one_error_and_leaves_nothing(tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ import contextlib
 import math
 import os
 import re
+import stat
 import sys
 import tempfile
 from collections.abc import Callable, Mapping
@@ -100,7 +101,13 @@ def config_path(env: Mapping[str, str] | None = None, *, platform: str | None = 
         return Path(xdg) / "baseten-logs" / "config.toml"
     if system == "win32" and environ.get("APPDATA"):
         return Path(environ["APPDATA"]) / "baseten-logs" / "config.toml"
-    home = Path(environ.get("HOME") or Path.home())
+    try:
+        home = Path(environ.get("HOME") or Path.home())
+    except RuntimeError:  # no HOME and no passwd entry (some containers)
+        raise ConfigError(
+            "cannot tell where the config file is: no home directory",
+            hint=f"set HOME, or {CONFIG_ENV} to the file",
+        ) from None
     if system == "darwin":
         return home / "Library" / "Application Support" / "baseten-logs" / "config.toml"
     return home / ".config" / "baseten-logs" / "config.toml"
@@ -119,7 +126,12 @@ def load_file(path: Path) -> SettingsFile:
     """The file's values; a missing file is an empty one. What cannot be read is a ConfigError
     naming the file: a run must not go on without defaults its user set."""
     fix = f"fix or remove it (`config set` writes a new one), or point {CONFIG_ENV} elsewhere"
+    if path == Path(os.devnull):  # `BASETEN_LOGS_CONFIG=/dev/null`: no defaults, on purpose
+        return SettingsFile(path)
     try:
+        # A FIFO or a terminal would wait for a writer, forever: only a file is read.
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            raise ConfigError(f"the config file {path} is not a regular file", hint=fix)
         with open(path, "rb") as file:
             data = file.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
@@ -254,6 +266,12 @@ def write_file(path: Path, values: Mapping[str, FileValue], *, header: str = "")
         raise ConfigError(
             f"the config file {path} is a symbolic link: not written",
             hint=f"edit {os.path.realpath(path)} by hand, or remove the link",
+        )
+    if path.exists() and not path.is_file():
+        # os.replace would put a file where a device (/dev/null), a FIFO or a folder was.
+        raise ConfigError(
+            f"the config file {path} is not a regular file: not written",
+            hint=f"point {CONFIG_ENV} at a file",
         )
     temp: str | None = None
     try:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from baseten_logs.access.settings import (
@@ -114,7 +115,17 @@ def resolve_setting(
     """What a command's plan step calls for one key: the flag's value if given, else the
     environment's, else the file's (read only then); None leaves the command's default."""
     env = os.environ if environ is None else environ
-    return resolve(_BY_KEY[key], flag_value, env, lambda: load_file(config_path(env)))
+    return resolve(_BY_KEY[key], flag_value, env, lambda: _user_file(env))
+
+
+def _user_file(env: Mapping[str, str]) -> SettingsFile:
+    """The user's file; none where there is no home to keep one in (a container without HOME
+    or a passwd entry): nothing was ever set there, and a run must not fail for it."""
+    try:
+        path = config_path(env)
+    except ConfigError:
+        return SettingsFile(Path(os.devnull))
+    return load_file(path)
 
 
 def _checked(setting: Setting[Any], value: str) -> FileValue:
