@@ -34,11 +34,14 @@ if sys.version_info < (3, 11):
 
 @pytest.fixture(autouse=True)
 def hermetic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """HOME in tmp_path, no BASETEN_* or colour variables from the developer's shell."""
+    """HOME (and its config and cache) in tmp_path, no BASETEN_* or colour variables from the
+    developer's shell."""
     home = tmp_path / "home"
     home.mkdir()
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
+    # The defaults file (config set): never the developer's own (BASETEN_LOGS_CONFIG is cleared)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
     for name in list(os.environ):
         if name.startswith("BASETEN_") or name in _CLEARED:
             monkeypatch.delenv(name)
