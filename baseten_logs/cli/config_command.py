@@ -71,9 +71,9 @@ def _prefix(text: str) -> str:
 def _model(text: str) -> str:
     # The check MODEL gets when typed (sources/resolve, being reworked elsewhere: its helper is
     # still private; the wiring round makes it public).
-    from baseten_logs.sources.resolve import _check_name
+    from baseten_logs.sources.names import check_name
 
-    _check_name("MODEL", text, "model")
+    check_name("MODEL", text, "model")
     return text
 
 
