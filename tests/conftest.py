@@ -39,6 +39,7 @@ def hermetic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     home.mkdir()
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))  # the baseten CLI's auth.json
     for name in list(os.environ):
         if name.startswith("BASETEN_") or name in _CLEARED:
             monkeypatch.delenv(name)

@@ -132,7 +132,7 @@ def test_with_no_key_the_label_checked_is_shown_once_for_all_it_looked_at(
     result = invoke("whoami", env={"USER_TRUSSRC_PATH": str(tmp_path / "none")})
     assert result.status == ExitStatus.USAGE
     labels = [line[:9].strip() for line in result.stdout.splitlines()]
-    assert labels == ["checked", "", "", "", "", "trussrc"]
+    assert labels == ["checked", "", "", "", "", "", "trussrc"]
     assert result.stdout.splitlines()[2].startswith(
         "         BASETEN_TRUSS_AUTH_REMOTE_URL + BASETEN_TRUSS_AUTH_API_KEY: not set"
     )
