@@ -21,6 +21,7 @@ from baseten_logs.cli import interrupts, listing_commands
 from baseten_logs.cli.options import (
     FILTERS,
     OUTPUT,
+    PROFILE_HELP,
     WINDOW,
     AllLines,
     ApiKey,
@@ -62,8 +63,10 @@ from baseten_logs.cli.options import (
     complete_chainlet,
     complete_deployment,
     complete_env,
+    complete_profile,
     complete_training_job,
     complete_training_project,
+    remember_profile,
     team_access,
 )
 from baseten_logs.cli.plan import (
@@ -208,6 +211,17 @@ def main(
             is_eager=True,
             expose_value=False,
             autocompletion=choices(*SHELL_NAMES),
+        ),
+    ] = None,
+    profile: Annotated[
+        str | None,
+        typer.Option(
+            "--profile",
+            metavar="NAME",
+            help=PROFILE_HELP,
+            callback=remember_profile,  # passed on to every command in the run's context
+            expose_value=False,
+            autocompletion=complete_profile,
         ),
     ] = None,
 ) -> None:

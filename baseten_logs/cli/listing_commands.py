@@ -34,7 +34,9 @@ _COMMANDS: list[tuple[tuple[Any, ...], dict[str, Any], Callable[..., Any]]] = []
 
 
 def command(*args: Any, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """`app.command(...)`, recorded here and replayed on the app by `register`."""
+    """`app.command(...)`, recorded here and replayed on the app by `register`; each a
+    UsageCommand, so that every one reading credentials takes --profile too (options.py)."""
+    kwargs.setdefault("cls", UsageCommand)
 
     def record(function: Callable[..., Any]) -> Callable[..., Any]:
         _COMMANDS.append((args, kwargs, function))
