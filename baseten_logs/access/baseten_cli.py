@@ -97,8 +97,10 @@ def read_auth_file(path: Path) -> AuthFile | None:
         raise _garbled(path, f"not valid JSON (line {line})" if line else "not JSON") from None
     if not isinstance(document, dict):
         raise _garbled(path, "not a JSON object")
-    profiles = document.get("profiles") or {}
-    current = document.get("current") or ""
+    profiles = document.get("profiles")
+    profiles = {} if profiles is None else profiles  # Go's nil map: no profile yet
+    current = document.get("current")
+    current = "" if current is None else current
     if not isinstance(profiles, dict) or not isinstance(current, str):
         raise _garbled(path, "`profiles` is not an object or `current` not a name")
     usable = {name: entry for name, entry in profiles.items() if isinstance(entry, dict)}
