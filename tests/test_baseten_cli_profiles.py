@@ -112,6 +112,22 @@ def test_the_keyring_wins_over_the_file_as_that_cli_reads_it(
     )
 
 
+def test_an_auth_json_with_a_secret_others_can_read_is_warned_about(
+    config: Path, memory_keyring: MemoryKeyring
+) -> None:
+    write_auth(config, {"work": api_key_profile(WORK_KEY), "vault": api_key_profile()})
+    memory_keyring.entries[("baseten-profile", "vault")] = PERSONAL_KEY
+    config.chmod(0o644)
+    warnings: list[str] = []
+    resolve_credentials(api_key=None, api_url=None, warn=warnings.append)
+    assert warnings == [
+        f"{config} holds an API key or login and is readable by everyone: chmod 600 {config}"
+    ]
+    warnings.clear()
+    resolve_credentials(api_key=None, api_url=None, profile="vault", warn=warnings.append)
+    assert warnings == []  # that key is in the keyring
+
+
 def test_the_default_directory_is_the_user_config_dir(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -144,6 +160,7 @@ def test_precedence_between_the_two_stores(
     # --remote typed on the command line outranks BASETEN_PROFILE; its default does not
     assert key_from(remote="staging", remote_given=True) == "staging-key-0123456789"
     assert key_from(remote="baseten", remote_given=True) == TRUSS_KEY
+    assert key_from(remote="staging") == "staging-key-0123456789"  # a library caller naming one
     monkeypatch.setenv("BASETEN_API_KEY", "env-key-0123456789abcdef")
     assert key_from(profile="work") == "env-key-0123456789abcdef"  # the env key first
     monkeypatch.delenv("BASETEN_API_KEY")

@@ -386,7 +386,12 @@ def resolve_credentials(
         nonlocal chosen
         if chosen is None:
             chosen = _store(
-                section, profile=profile, remote_given=remote_given, env=environ, checked=seen
+                section,
+                profile=profile,
+                # A caller that names another section means it (completion, library use).
+                remote_given=remote_given or remote != DEFAULT_REMOTE,
+                env=environ,
+                checked=seen,
             )
         return chosen
 
@@ -454,6 +459,8 @@ def resolve_credentials(
     inline = key_source == section.label or (login is not None and login.store == "trussrc")
     if inline and path.stat().st_mode & stat.S_IROTH:
         warn(f"{path} holds an API key or login and is readable by everyone: chmod 600 {path}")
+    if isinstance(chosen, _Profile) and _inline_in_profile(key_source, login, chosen.path):
+        _warn_if_readable(chosen.path, warn)
     if not key and login is None:
         if section.missing_section():
             raise ConfigError(
@@ -487,6 +494,22 @@ def resolve_credentials(
         profile=from_profile.chosen() if from_profile else None,
         chosen_by=from_profile.chosen_by if from_profile else None,
     )
+
+
+def _inline_in_profile(key_source: str, login: OAuthLogin | None, path: Path) -> bool:
+    """Whether the key or login just read is kept in auth.json itself (not the keyring)."""
+    if login is not None:
+        return isinstance(login, baseten_cli.ProfileLogin) and login.store == "auth.json"
+    return key_source.endswith(f"({path})")
+
+
+def _warn_if_readable(path: Path, warn: Callable[[str], None]) -> None:
+    try:
+        readable = bool(path.stat().st_mode & stat.S_IROTH)
+    except OSError:
+        return
+    if readable:
+        warn(f"{path} holds an API key or login and is readable by everyone: chmod 600 {path}")
 
 
 def _where(key_source: str, chosen: _Section | _Profile | None) -> str:

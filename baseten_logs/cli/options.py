@@ -243,7 +243,7 @@ ApiKey = Annotated[
     typer.Option(
         metavar="KEY",
         help="API key. Default: BASETEN_API_KEY, truss's BASETEN_TRUSS_AUTH_* pair, then "
-        "~/.trussrc (a key or a truss login, inline or in the keyring).",
+        "a login: ~/.trussrc (truss) or auth.json (the baseten CLI), inline or in the keyring.",
         rich_help_panel=ACCESS,
         show_default=False,
     ),
@@ -253,7 +253,7 @@ ApiUrl = Annotated[
     typer.Option(
         metavar="URL",
         help="API URL (https, or http to this machine). Default: BASETEN_API_URL, the "
-        "BASETEN_TRUSS_AUTH_* pair, ~/.trussrc, https://api.baseten.co.",
+        "BASETEN_TRUSS_AUTH_* pair, the login's remote_url, https://api.baseten.co.",
         rich_help_panel=ACCESS,
     ),
 ]
