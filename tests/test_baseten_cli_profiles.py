@@ -428,3 +428,22 @@ def test_whoami_names_the_store_of_each_of_the_five_forms(
 def test_no_profile_files_leak_into_other_tests() -> None:
     """The hermetic fixture points the user config dir into tmp_path."""
     assert os.environ["XDG_CONFIG_HOME"].startswith(os.environ["HOME"])
+
+
+def test_the_global_option_reaches_whoami(config: Path) -> None:
+    two_profiles(config)
+    facts = whoami_facts()
+    assert (facts["profile"], facts["profile_chosen_by"]) == ("work", "current")
+    result = invoke("--profile", "personal", "whoami", "-o", "json")
+    assert result.status == 0, result.stderr
+    assert json.loads(result.stdout)["profile"] == "personal"
+
+
+def test_profile_names_are_completed_from_auth_json(config: Path) -> None:
+    from baseten_logs.cli.options import complete_profile
+
+    write_auth(config, {"work": api_key_profile(), "web": {}, "\x1b[31mred": {}, "ops": {}})
+    assert complete_profile("w") == ["web", "work"]
+    assert complete_profile("") == ["ops", "web", "work"]  # a name that is not printable is not
+    config.write_text("{garbled")
+    assert complete_profile("") == []
