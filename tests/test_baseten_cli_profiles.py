@@ -169,6 +169,23 @@ def test_precedence_between_the_two_stores(
     assert key_from() == WORK_KEY  # no [baseten] section: the baseten CLI's current profile
 
 
+def test_a_profile_below_an_env_key_is_said_to_be_ignored(
+    config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    two_profiles(config)
+    monkeypatch.setenv("BASETEN_API_KEY", "env-key-0123456789abcdef")
+    monkeypatch.setenv("BASETEN_API_URL", API_URL)
+    warnings: list[str] = []
+    credentials = resolve_credentials(
+        api_key=None, api_url=None, profile="work", warn=warnings.append
+    )
+    assert credentials.api_key == "env-key-0123456789abcdef"
+    assert warnings == ["--profile work is ignored: the key from BASETEN_API_KEY comes first"]
+    with pytest.raises(UsageError) as caught:  # bad input even when no store is read
+        resolve_credentials(api_key=None, api_url=None, profile="work", remote_given=True)
+    assert caught.value.flag == "--profile"
+
+
 def test_the_baseten_cli_pair_sets_the_url_with_the_env_key(
     config: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

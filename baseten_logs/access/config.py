@@ -318,13 +318,6 @@ def _store(
     --profile or --remote, BASETEN_PROFILE, the trussrc section, then the baseten CLI's
     current profile. Reads files only to choose between the last two."""
     path = baseten_cli.auth_path(env)
-    if profile is not None and remote_given:
-        raise UsageError(
-            "--profile",
-            "cannot be used with --remote: one names a baseten CLI profile, the other a "
-            "~/.trussrc section",
-            hint="keep one of them",
-        )
     if profile is not None:
         return _Profile(path, profile, "--profile", env, checked)
     if remote_given:
@@ -378,7 +371,15 @@ def resolve_credentials(
     environ = os.environ if env is None else env
     seen: list[str] = [] if checked is None else checked
     if profile is not None and not profile.strip():
-        raise UsageError("--profile", "is empty", hint="name a profile of `baseten auth list`")
+        raise UsageError("--profile", "is empty", hint="name a profile, or leave --profile out")
+    if profile is not None and remote_given:
+        # Bad input whatever else is set: checked before any store is read.
+        raise UsageError(
+            "--profile",
+            "cannot be used with --remote: one names a baseten CLI profile, the other a "
+            "~/.trussrc section",
+            hint="keep one of them",
+        )
     section = _Section(trussrc_path(environ), remote, environ, seen)
     chosen: _Section | _Profile | None = None
 
@@ -427,6 +428,8 @@ def resolve_credentials(
                 key, key_source, login = from_file
     if key_source:
         seen.append(f"key: {key_source}")
+    if profile is not None and key_source in ("--api-key", "BASETEN_API_KEY", PAIR_KEY_ENV):
+        warn(f"--profile {profile} is ignored: the key from {key_source} comes first")
 
     def pair_url() -> str | None:
         found = read_pair()
