@@ -464,3 +464,17 @@ def test_profile_names_are_completed_from_auth_json(config: Path) -> None:
     assert complete_profile("") == ["ops", "web", "work"]  # a name that is not printable is not
     config.write_text("{garbled")
     assert complete_profile("") == []
+
+
+def test_a_run_that_waited_adopts_the_other_runs_refresh(
+    config: Path, httpx_mock: HTTPXMock
+) -> None:
+    """Another run refreshed (and rotated the refresh token) while this one read the old login:
+    it takes the saved tokens instead of spending a refresh token that may be single-use."""
+    write_auth(config, {"work": oauth_profile(oauth(-30))})
+    login = resolve_credentials(api_key=None, api_url=None).login
+    assert login is not None
+    fresh = oauth(3600) | {"access_token": "other-runs-access", "refresh_token": "other-runs-r"}
+    write_auth(config, {"work": oauth_profile(fresh)})
+    assert login.header() == "Bearer other-runs-access"
+    assert httpx_mock.get_requests() == []  # no refresh was sent
