@@ -40,7 +40,7 @@ def hermetic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     home.mkdir()
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
-    # The defaults file (config set): never the developer's own (BASETEN_LOGS_CONFIG is cleared)
+    # The defaults file (config set) and the baseten CLI's auth.json: never the developer's own
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
     for name in list(os.environ):
         if name.startswith("BASETEN_") or name in _CLEARED:

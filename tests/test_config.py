@@ -58,7 +58,7 @@ def test_no_key_names_every_source(tmp_path: Path) -> None:
         resolve_credentials(api_key=None, api_url=None, env=env)
     assert str(caught.value) == (
         "no API key (set BASETEN_API_KEY, pass --api-key, or run `truss login` to write "
-        f"{tmp_path / 'none'})"
+        f"{tmp_path / 'none'} or `baseten auth login`)"
     )
 
 
@@ -175,6 +175,7 @@ def test_the_sources_looked_at_name_a_missing_trussrc_once(tmp_path: Path) -> No
         "BASETEN_API_KEY: not set",
         "BASETEN_TRUSS_AUTH_REMOTE_URL + BASETEN_TRUSS_AUTH_API_KEY: not set",
         f"{missing}: no such file",
+        f"{Path.home() / '.config' / 'baseten' / 'auth.json'}: no such file",
         f"API URL: {DEFAULT_API_URL} from default",
     ]
 

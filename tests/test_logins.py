@@ -473,7 +473,8 @@ def test_whoami_shows_what_it_checked_when_nothing_works(rc: Path) -> None:
     assert "BASETEN_TRUSS_AUTH_REMOTE_URL + BASETEN_TRUSS_AUTH_API_KEY: not set" in lines[2]
     assert f"{rc} [nosuch]: no such section (sections: baseten)" in lines[3]
     assert "API URL: https://api.baseten.co from default" in result.stdout
-    assert lines[-1] == f"trussrc  {rc} (exists), section [nosuch]"
+    assert lines[-2] == f"trussrc  {rc} (exists), section [nosuch]"
+    assert lines[-1].startswith("order    --api-key > BASETEN_API_KEY > ")
     assert "file-key" not in result.stdout + result.stderr
 
 

@@ -20,7 +20,8 @@ READERS = ("get", "chain", "training")
 SHARED = {
     "all_lines", "api_key", "api_url", "color", "component", "concurrency", "exclude", "fail_on",
     "follow", "grep", "include", "level", "limit", "max_rps", "output", "overlap", "quiet",
-    "remote", "replica", "request_id", "retries", "reverse", "save", "since", "summary", "until",
+    "profile", "remote", "replica", "request_id", "retries", "reverse", "save", "since", "summary",
+    "until",
     "utc", "verbose",
 }  # fmt: skip
 

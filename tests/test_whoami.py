@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from pytest_httpx import HTTPXMock
 
+from baseten_logs.access.config import PRECEDENCE
 from baseten_logs.base.errors import AuthError, ConfigError, ExitStatus
 from baseten_logs.cli.whoami import run_whoami, whoami
 from tests.fakecatalog import FakeCatalog, serve
@@ -63,6 +64,13 @@ def test_trussrc_source(trussrc: Path, capsys: pytest.CaptureFixture[str]) -> No
         "remote": "baseten",
         "cache_dir": str(trussrc.parent / ".cache" / "baseten-logs"),
         "user": None,
+        "store": "trussrc",
+        "store_detail": "truss's ~/.trussrc: an API key in the file",
+        "profile": None,
+        "profile_chosen_by": None,
+        "auth_json": str(trussrc.parent / ".config" / "baseten" / "auth.json"),
+        "auth_json_exists": False,
+        "precedence": list(PRECEDENCE),
     }
 
 
@@ -132,7 +140,7 @@ def test_with_no_key_the_label_checked_is_shown_once_for_all_it_looked_at(
     result = invoke("whoami", env={"USER_TRUSSRC_PATH": str(tmp_path / "none")})
     assert result.status == ExitStatus.USAGE
     labels = [line[:9].strip() for line in result.stdout.splitlines()]
-    assert labels == ["checked", "", "", "", "", "trussrc"]
+    assert labels == ["checked", "", "", "", "", "", "trussrc", "order"]
     assert result.stdout.splitlines()[2].startswith(
         "         BASETEN_TRUSS_AUTH_REMOTE_URL + BASETEN_TRUSS_AUTH_API_KEY: not set"
     )

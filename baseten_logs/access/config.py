@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from baseten_logs.access import baseten_cli
 from baseten_logs.access.login import OAuthLogin, read_login
 from baseten_logs.access.trussrc import read_keyring, read_sections, trussrc_path
 from baseten_logs.api.masking import mask_key, mask_url
@@ -20,6 +21,7 @@ __all__ = [
     "DEFAULT_REMOTE",
     "PAIR_KEY_ENV",
     "PAIR_URL_ENV",
+    "PRECEDENCE",
     "Credentials",
     "app_url_to_api_url",
     "check_api_url",
@@ -34,6 +36,17 @@ DEFAULT_REMOTE = "baseten"
 # truss's way to run without files (CI): the two together define a remote.
 PAIR_URL_ENV = "BASETEN_TRUSS_AUTH_REMOTE_URL"
 PAIR_KEY_ENV = "BASETEN_TRUSS_AUTH_API_KEY"
+# Where a key comes from, highest first: README's "Credentials" and `whoami` show this.
+PRECEDENCE = (
+    "--api-key",
+    "BASETEN_API_KEY",
+    f"{PAIR_URL_ENV} + {PAIR_KEY_ENV}",
+    "--profile (a baseten CLI profile) or --remote (a ~/.trussrc section)",
+    baseten_cli.PROFILE_ENV,
+    "~/.trussrc [baseten]",
+    "the baseten CLI's current profile (auth.json)",
+)
+MAX_NAMES_SHOWN = 20
 # App hosts whose API is not simply api.<the rest>; truss maps them the same way.
 _API_HOSTS = {"app.dev.baseten.co": "api.mc-dev.baseten.co"}
 
@@ -46,6 +59,11 @@ class Credentials:
     url_source: str
     # An OAuth login refreshes itself; clients ask it for each request's header.
     login: OAuthLogin | None = field(default=None, compare=False)
+    # Which store the key came from: "--api-key", "environment", "trussrc" or "baseten-cli";
+    # and, for the last, the profile's name and what chose it.
+    store: str = "environment"
+    profile: str | None = None
+    chosen_by: str | None = None
 
     @property
     def form(self) -> str:
@@ -195,6 +213,128 @@ class _Section:
         return tokens.access_token, login.describe, login
 
 
+@dataclass
+class _Profile:
+    """A `baseten` CLI profile (`name`, or auth.json's current when None), read at most once
+    and only when a source needs it."""
+
+    path: Path
+    name: str | None
+    chosen_by: str  # "--profile", BASETEN_PROFILE or "current"
+    env: Mapping[str, str]
+    checked: list[str]
+    _file: baseten_cli.AuthFile | None = None
+    _read: bool = False
+
+    def auth_file(self) -> baseten_cli.AuthFile | None:
+        if not self._read:
+            self._read = True
+            self._file = baseten_cli.read_auth_file(self.path)
+            if self._file is None:
+                self.checked.append(f"{self.path}: no such file")
+        return self._file
+
+    def chosen(self) -> str | None:
+        """The profile's name: the one asked for, else auth.json's current (None if unset)."""
+        if self.name is not None:
+            return self.name
+        found = self.auth_file()
+        return (found.current or None) if found else None
+
+    def exists(self) -> bool:
+        found, name = self.auth_file(), self.chosen()
+        return found is not None and name is not None and name in found.profiles
+
+    @property
+    def label(self) -> str:
+        return f"baseten profile {self.chosen()!r} ({self.path})"
+
+    def entry(self) -> Mapping[str, object]:
+        """The profile's entry; UsageError naming what chose it and the profiles there are."""
+        found, name = self.auth_file(), self.chosen()
+        if found is not None and name is not None and name in found.profiles:
+            return found.profiles[name]
+        names = sorted(found.profiles) if found else []
+        shown = ", ".join(repr(n) for n in names[:MAX_NAMES_SHOWN]) or "none"
+        if len(names) > MAX_NAMES_SHOWN:
+            shown += f" and {len(names) - MAX_NAMES_SHOWN} more"
+        flag = self.chosen_by if self.name is not None else str(self.path)
+        what = f"no baseten profile {name!r}" if name else "no current profile"
+        raise UsageError(
+            flag,
+            f"{what} in {self.path} (profiles: {shown})",
+            hint=f"use one of them with --profile or {baseten_cli.PROFILE_ENV}, "
+            "or run `baseten auth login`",
+        )
+
+    def url(self) -> str | None:
+        """The profile's remote URL (an app URL, as that CLI stores it) as an API URL; that
+        CLI's BASETEN_REMOTE_URL when the profile has none."""
+        value = self.entry().get("remote_url")
+        url = value.strip() if isinstance(value, str) else ""
+        url = url or self.env.get(baseten_cli.REMOTE_URL_ENV, "").strip()
+        return app_url_to_api_url(url) if url else None
+
+    def key(self) -> tuple[str, str, OAuthLogin | None]:
+        """(secret, source, login): an API key, or an OAuth login, from the keyring or inline."""
+        entry, name = self.entry(), self.chosen() or ""
+        auth_type = entry.get("auth_type")
+        if auth_type == "api_key":
+            secret, where = baseten_cli.read_api_key(name, entry, self.path)
+            shown = "keyring" if where == "keyring" else str(self.path)
+            return secret, f"baseten profile {name!r} ({shown})", None
+        if auth_type != "oauth":
+            raise ConfigError(
+                f"baseten profile {name!r} in {self.path} has an unknown auth_type "
+                f"{str(auth_type)[:40]!r}",
+                hint=f"run `baseten auth login --profile {name}`",
+            )
+        tokens, store = baseten_cli.read_oauth(name, entry, self.path)
+        if not (tokens.access_token or tokens.refresh_token):
+            raise ConfigError(
+                f"the oauth login of baseten profile {name!r} holds no token",
+                hint=f"run `baseten auth login --profile {name}`",
+            )
+        login = baseten_cli.ProfileLogin(
+            remote=name,
+            path=self.path,
+            store=store,
+            tokens=tokens,
+            api_url=check_api_url(self.url() or DEFAULT_API_URL, source=self.label),
+            env=self.env,
+        )
+        return tokens.access_token, login.describe, login
+
+
+def _store(
+    section: _Section,
+    *,
+    profile: str | None,
+    remote_given: bool,
+    env: Mapping[str, str],
+    checked: list[str],
+) -> _Section | _Profile:
+    """The one store a login is read from (README's precedence after the environment's keys):
+    --profile or --remote, BASETEN_PROFILE, the trussrc section, then the baseten CLI's
+    current profile. Reads files only to choose between the last two."""
+    path = baseten_cli.auth_path(env)
+    if profile is not None:
+        return _Profile(path, profile, "--profile", env, checked)
+    if remote_given:
+        return section
+    named = env.get(baseten_cli.PROFILE_ENV, "").strip()
+    if named:
+        return _Profile(path, named, baseten_cli.PROFILE_ENV, env, checked)
+    if section.values() is not None:
+        return section
+    current = _Profile(path, None, "current", env, checked)
+    if current.auth_file() is not None and current.exists():
+        return current
+    if current.auth_file() is not None:
+        checked.append(f"{path}: no current profile")
+    return section
+
+
 def _pair(environ: Mapping[str, str]) -> tuple[str, str] | None:
     """truss's environment remote (app URL, key), None when unset; half of it is bad input."""
     url, key = environ.get(PAIR_URL_ENV, "").strip(), environ.get(PAIR_KEY_ENV, "").strip()
@@ -213,19 +353,49 @@ def resolve_credentials(
     api_key: str | None,
     api_url: str | None,
     remote: str = DEFAULT_REMOTE,
+    profile: str | None = None,
+    remote_given: bool = False,
     env: Mapping[str, str] | None = None,
     warn: Callable[[str], None] = lambda message: None,
     checked: list[str] | None = None,
 ) -> Credentials:
-    """Key: --api-key > BASETEN_API_KEY > truss's environment pair > the trussrc section.
+    """Key: --api-key > BASETEN_API_KEY > truss's environment pair > one store (`_store`):
+    --profile or --remote (given on the command line) > BASETEN_PROFILE > the trussrc section
+    > the baseten CLI's current profile.
 
-    URL: --api-url > BASETEN_API_URL > the pair's > the section's remote_url > the default.
-    A source is read only when every source above it is empty, so a broken trussrc matters
-    only when it is needed. `checked` collects what was looked at, for `whoami`.
+    URL: --api-url > BASETEN_API_URL > (with BASETEN_API_KEY) BASETEN_REMOTE_URL > the pair's
+    > the store's remote_url > the default. A source is read only when every source above it is
+    empty, so a broken trussrc or auth.json matters only when it is needed. `checked` collects
+    what was looked at, for `whoami`.
     """
     environ = os.environ if env is None else env
     seen: list[str] = [] if checked is None else checked
+    if profile is not None and not profile.strip():
+        raise UsageError("--profile", "is empty", hint="name a profile, or leave --profile out")
+    if profile is not None and remote_given:
+        # Bad input whatever else is set: checked before any store is read.
+        raise UsageError(
+            "--profile",
+            "cannot be used with --remote: one names a baseten CLI profile, the other a "
+            "~/.trussrc section",
+            hint="keep one of them",
+        )
     section = _Section(trussrc_path(environ), remote, environ, seen)
+    chosen: _Section | _Profile | None = None
+
+    def store() -> _Section | _Profile:
+        nonlocal chosen
+        if chosen is None:
+            chosen = _store(
+                section,
+                profile=profile,
+                # A caller that names another section means it (completion, library use).
+                remote_given=remote_given or remote != DEFAULT_REMOTE,
+                env=environ,
+                checked=seen,
+            )
+        return chosen
+
     pair: tuple[str, str] | None = None
     pair_read = False
 
@@ -254,24 +424,33 @@ def resolve_credentials(
             seen.append("BASETEN_API_KEY: not set")
             if (found := read_pair()) is not None:
                 key, key_source = found[1], PAIR_KEY_ENV
-            elif (from_file := section.key()) is not None:
+            elif (from_file := store().key()) is not None:
                 key, key_source, login = from_file
     if key_source:
         seen.append(f"key: {key_source}")
+    if profile is not None and key_source in ("--api-key", "BASETEN_API_KEY", PAIR_KEY_ENV):
+        warn(f"--profile {profile} is ignored: the key from {key_source} comes first")
 
     def pair_url() -> str | None:
         found = read_pair()
         return found[0] if found else None
 
     # The URL: the same order; the default last.
-    url_candidates: tuple[tuple[Callable[[], str | None], str], ...] = (
-        (lambda: api_url, "--api-url"),
-        (lambda: environ.get("BASETEN_API_URL"), "BASETEN_API_URL"),
-        (pair_url, PAIR_URL_ENV),
-        (section.url, section.label),
-        (lambda: DEFAULT_API_URL, "default"),
+    def remote_url() -> str | None:
+        # The baseten CLI's pair: its remote (an app URL) goes with BASETEN_API_KEY.
+        url = environ.get(baseten_cli.REMOTE_URL_ENV, "").strip()
+        with_key = key_source == "BASETEN_API_KEY"
+        return app_url_to_api_url(url) if url and with_key else None
+
+    url_candidates: tuple[tuple[Callable[[], str | None], Callable[[], str]], ...] = (
+        (lambda: api_url, lambda: "--api-url"),
+        (lambda: environ.get("BASETEN_API_URL"), lambda: "BASETEN_API_URL"),
+        (remote_url, lambda: baseten_cli.REMOTE_URL_ENV),
+        (pair_url, lambda: PAIR_URL_ENV),
+        (lambda: store().url(), lambda: store().label),
+        (lambda: DEFAULT_API_URL, lambda: "default"),
     )
-    url, url_source = next((u, s) for get, s in url_candidates if (u := get()))
+    url, url_source = next((u, s()) for get, s in url_candidates if (u := get()))
     mapped = ""
     if url_source in ("--api-url", "BASETEN_API_URL") and (api := _app_to_api(url)) is not None:
         # The address bar's URL, as truss's own setting holds it: its API is certain.
@@ -283,6 +462,8 @@ def resolve_credentials(
     inline = key_source == section.label or (login is not None and login.store == "trussrc")
     if inline and path.stat().st_mode & stat.S_IROTH:
         warn(f"{path} holds an API key or login and is readable by everyone: chmod 600 {path}")
+    if isinstance(chosen, _Profile) and _inline_in_profile(key_source, login, chosen.path):
+        _warn_if_readable(chosen.path, warn)
     if not key and login is None:
         if section.missing_section():
             raise ConfigError(
@@ -291,7 +472,8 @@ def resolve_credentials(
             )
         raise ConfigError(
             "no API key",
-            hint=f"set BASETEN_API_KEY, pass --api-key, or run `truss login` to write {path}",
+            hint=f"set BASETEN_API_KEY, pass --api-key, or run `truss login` to write {path} "
+            "or `baseten auth login`",
         )
     key = key.strip()
     if key and (not (key.isascii() and key.isprintable()) or any(ch.isspace() for ch in key)):
@@ -303,10 +485,40 @@ def resolve_credentials(
         )
     if login is not None:
         login.warn = warn
+    where = _where(key_source, chosen)
+    from_profile = chosen if where == "baseten-cli" and isinstance(chosen, _Profile) else None
     return Credentials(
         api_key=key,
         api_url=check_api_url(url, source=url_source),
         key_source=key_source,
         url_source=url_source,
         login=login,
+        store=where,
+        profile=from_profile.chosen() if from_profile else None,
+        chosen_by=from_profile.chosen_by if from_profile else None,
     )
+
+
+def _inline_in_profile(key_source: str, login: OAuthLogin | None, path: Path) -> bool:
+    """Whether the key or login just read is kept in auth.json itself (not the keyring)."""
+    if login is not None:
+        return isinstance(login, baseten_cli.ProfileLogin) and login.store == "auth.json"
+    return key_source.endswith(f"({path})")
+
+
+def _warn_if_readable(path: Path, warn: Callable[[str], None]) -> None:
+    try:
+        readable = bool(path.stat().st_mode & stat.S_IROTH)
+    except OSError:
+        return
+    if readable:
+        warn(f"{path} holds an API key or login and is readable by everyone: chmod 600 {path}")
+
+
+def _where(key_source: str, chosen: _Section | _Profile | None) -> str:
+    """Which store the key came from (see Credentials.store)."""
+    if key_source == "--api-key":
+        return "--api-key"
+    if key_source in ("BASETEN_API_KEY", PAIR_KEY_ENV) or chosen is None:
+        return "environment"
+    return "baseten-cli" if isinstance(chosen, _Profile) else "trussrc"

@@ -137,7 +137,17 @@ class OAuthLogin:
         self.refreshes = 0
 
     def __repr__(self) -> str:
-        return f"OAuthLogin(remote={self.remote!r}, store={self.store!r})"
+        return f"{type(self).__name__}(remote={self.remote!r}, store={self.store!r})"
+
+    @property
+    def subject(self) -> str:
+        """Whose login this is, in messages: a subclass for another store names its own."""
+        return f"remote {self.remote!r}"
+
+    @property
+    def relogin(self) -> str:
+        """The command that writes a new login into this store."""
+        return "truss login"
 
     @property
     def expires_at(self) -> float:
@@ -203,7 +213,7 @@ class OAuthLogin:
             self._save()
 
     def _expired(self) -> AuthError:
-        return AuthError(f"the login for remote {self.remote!r} has expired; run truss login")
+        return AuthError(f"the login for {self.subject} has expired; run {self.relogin}")
 
     def _post_refresh(self, refresh_token: str) -> Tokens:
         from baseten_logs.api.client import post_form
@@ -225,7 +235,7 @@ class OAuthLogin:
             raise self._expired()
         if status != 200 or not isinstance(body, dict):
             raise ApiError(
-                f"could not refresh the login for remote {self.remote!r}: HTTP {status}",
+                f"could not refresh the login for {self.subject}: HTTP {status}",
                 hint="try again in a moment",
             )
         access = usable_token(body.get("access_token"))
@@ -235,8 +245,8 @@ class OAuthLogin:
         if access is None or new_refresh is None:
             # Nothing is saved: the login in the store stays as it was.
             raise AuthError(
-                f"the token endpoint's answer for remote {self.remote!r} has no usable token",
-                hint="run truss login; if this happens again, please report it with -v output",
+                f"the token endpoint's answer for {self.subject} has no usable token",
+                hint=f"run {self.relogin}; if this happens again, please report it with -v output",
             )
         seconds = lifetime(body.get("expires_in"))
         known = seconds is not None

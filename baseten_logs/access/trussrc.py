@@ -174,7 +174,17 @@ def update_section(
     other line; atomic, mode 0600."""
     target = path.resolve()  # a symlinked ~/.trussrc stays a symlink
     text = target.read_text(encoding="utf-8")
-    new_text = _edited(text, remote, values, remove)
+    atomic_write(target, _edited(text, remote, values, remove))
+
+
+def atomic_write(target: Path, new_text: str) -> None:
+    """`target` replaced whole by `new_text`, mode 0600 from the start: a new file beside it
+    (created exclusively, so no link planted there is followed), synced, then renamed over it.
+
+    A reader sees the old file or the new one, never half of one; a crash leaves the old. The
+    rename replaces `target` itself: a symlink there is replaced, never written through (callers
+    that mean to keep a link pass its resolved path).
+    """
     fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:

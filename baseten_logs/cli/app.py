@@ -20,6 +20,7 @@ from baseten_logs.cli.help_text import EXIT_STATUSES
 from baseten_logs.cli.help_text import epilog as _epilog  # as get, chain and training use it
 from baseten_logs.cli.help_text import examples as _examples
 from baseten_logs.cli.options import (
+    PROFILE_HELP,
     AllLines,
     ApiKey,
     ApiUrl,
@@ -57,8 +58,10 @@ from baseten_logs.cli.options import (
     choices,
     complete_chain,
     complete_chainlet,
+    complete_profile,
     complete_training_job,
     complete_training_project,
+    remember_profile,
 )
 from baseten_logs.cli.plan import (
     credentials_of,
@@ -155,6 +158,17 @@ def main(
             is_eager=True,
             expose_value=False,
             autocompletion=choices(*SHELL_NAMES),
+        ),
+    ] = None,
+    profile: Annotated[
+        str | None,
+        typer.Option(
+            "--profile",
+            metavar="NAME",
+            help=PROFILE_HELP,
+            callback=remember_profile,  # passed on to every command in the run's context
+            expose_value=False,
+            autocompletion=complete_profile,
         ),
     ] = None,
 ) -> None:

@@ -9,7 +9,7 @@ whoami.py, emulator.py), imported when the command runs. app.py registers them, 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -32,8 +32,14 @@ from baseten_logs.cli.plan import credentials_of
 from baseten_logs.cli.registry import Commands
 
 _COMMANDS = Commands()
-command = _COMMANDS.command
 register = _COMMANDS.register
+
+
+def command(*args: Any, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """`app.command(...)`, recorded and replayed on the app by `register`; each a UsageCommand,
+    so that every one reading credentials takes --profile too (options.py)."""
+    kwargs.setdefault("cls", UsageCommand)
+    return _COMMANDS.command(*args, **kwargs)
 
 
 ListOutput = Annotated[

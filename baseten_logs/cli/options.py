@@ -12,11 +12,22 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 import typer
-from typer.core import TyperCommand
+from typer.core import TyperCommand, TyperOption
 
 
 class UsageCommand(TyperCommand):
-    """Usage lines as people write them, `get MODEL [DEPLOYMENT]`: typer writes `{MODEL}`."""
+    """Usage lines as people write them, `get MODEL [DEPLOYMENT]`: typer writes `{MODEL}`.
+
+    Every command that reads credentials (it declares --remote) also takes --profile, declared
+    once here and added after --remote: its value goes to the run's context (`login_choice`),
+    not to the command's body, so no command's signature has to carry it.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        names = [param.name for param in self.params]
+        if "remote" in names and "profile" not in names:
+            self.params.insert(names.index("remote") + 1, profile_option())
 
     def collect_usage_pieces(self, ctx: typer.Context) -> list[str]:  # type: ignore[override]
         return [
@@ -232,7 +243,7 @@ ApiKey = Annotated[
     typer.Option(
         metavar="KEY",
         help="API key. Default: BASETEN_API_KEY, truss's BASETEN_TRUSS_AUTH_* pair, then "
-        "~/.trussrc (a key or a truss login, inline or in the keyring).",
+        "a login: ~/.trussrc (truss) or auth.json (the baseten CLI), inline or in the keyring.",
         rich_help_panel=ACCESS,
         show_default=False,
     ),
@@ -242,7 +253,7 @@ ApiUrl = Annotated[
     typer.Option(
         metavar="URL",
         help="API URL (https, or http to this machine). Default: BASETEN_API_URL, the "
-        "BASETEN_TRUSS_AUTH_* pair, ~/.trussrc, https://api.baseten.co.",
+        "BASETEN_TRUSS_AUTH_* pair, the login's remote_url, https://api.baseten.co.",
         rich_help_panel=ACCESS,
     ),
 ]
@@ -379,3 +390,62 @@ def complete_training_project(ctx: typer.Context, incomplete: str) -> list[str]:
     from baseten_logs.completion.complete import complete_training_projects, completion_params
 
     return complete_training_projects(incomplete, **access(completion_params(ctx)))
+
+
+# --- --profile: a login of Baseten's `baseten` CLI --------------------------------------------
+PROFILE_HELP = (
+    "A login of Baseten's baseten CLI (auth.json). Default: BASETEN_PROFILE, then ~/.trussrc, "
+    "then the baseten CLI's current profile."
+)
+_PROFILE_KEY = "baseten_logs.profile"
+
+
+def remember_profile(ctx: typer.Context, param: Any, value: str | None) -> str | None:
+    """Keep --profile for the run (the global option's, or a command's, which comes later)."""
+    if value is not None:
+        ctx.meta[_PROFILE_KEY] = value
+    return value
+
+
+def complete_profile(incomplete: str) -> list[str]:
+    """The profile names in auth.json (no keyring, no request); none when it cannot be read."""
+    import os
+
+    from baseten_logs.access.baseten_cli import auth_path, read_auth_file
+
+    try:
+        found = read_auth_file(auth_path(os.environ))
+    except Exception:
+        return []
+    names = sorted(found.profiles) if found else []
+    return [name for name in names if name.startswith(incomplete) and name.isprintable()]
+
+
+def profile_option() -> TyperOption:
+    """--profile for a command (the global one, in app.py's callback, shares its help)."""
+    return TyperOption(
+        param_decls=["--profile"],
+        type=str,
+        metavar="NAME",
+        help=PROFILE_HELP,
+        callback=remember_profile,
+        expose_value=False,
+        autocompletion=complete_profile,
+        rich_help_panel=ACCESS,
+    )
+
+
+def login_choice() -> tuple[str | None, bool]:
+    """(--profile's value, whether --remote was given on the command line) of this run.
+
+    resolve_credentials needs both: an explicit --remote outranks BASETEN_PROFILE, and the
+    default `--remote baseten` does not. Outside a command (library use) neither was given.
+    """
+    from typer._click.core import ParameterSource
+    from typer._click.globals import get_current_context
+
+    ctx = get_current_context(silent=True)
+    if ctx is None:
+        return None, False
+    source = ctx.get_parameter_source("remote")
+    return ctx.meta.get(_PROFILE_KEY), source is ParameterSource.COMMANDLINE

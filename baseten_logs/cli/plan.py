@@ -46,9 +46,20 @@ def filters_of(
 
 
 def credentials_of(api_key: str | None, api_url: str | None, remote: str) -> Credentials:
+    """The run's credentials; --profile (and whether --remote was typed) come from the run's
+    context, where options.py's --profile left them."""
     from baseten_logs.access.config import resolve_credentials
+    from baseten_logs.cli.options import login_choice
 
-    return resolve_credentials(api_key=api_key, api_url=api_url, remote=remote, warn=messages.warn)
+    profile, remote_given = login_choice()
+    return resolve_credentials(
+        api_key=api_key,
+        api_url=api_url,
+        remote=remote,
+        profile=profile,
+        remote_given=remote_given,
+        warn=messages.warn,
+    )
 
 
 def name_cache(credentials: Credentials, no_cache: bool) -> Cache | None:

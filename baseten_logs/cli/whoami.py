@@ -5,6 +5,10 @@ The key is shown masked, never whole, and no OAuth token at all. With `--check`,
 key that works in the wrong workspace is the usual surprise), refreshing a login first if it
 must; without it, nothing is sent. When no key can be found, it lists every source it looked at,
 in order.
+
+Two tools keep logins (truss's ~/.trussrc and keyring, the `baseten` CLI's auth.json and
+keyring), so it also says which store the key came from (`store`) and the order in which they
+are tried (`order`, config.PRECEDENCE): a key from the "wrong" store is the other usual surprise.
 """
 
 from __future__ import annotations
@@ -16,8 +20,11 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
+from baseten_logs.access.baseten_cli import auth_path
 from baseten_logs.access.config import (
     DEFAULT_REMOTE,
+    PRECEDENCE,
+    Credentials,
     mask_key,
     mask_url,
     resolve_credentials,
@@ -40,6 +47,8 @@ def whoami(
     api_key: str | None,
     api_url: str | None,
     remote: str = DEFAULT_REMOTE,
+    profile: str | None = None,
+    remote_given: bool = False,
     check: bool = False,
     verbose: bool = False,
     env: Mapping[str, str] | None = None,
@@ -51,11 +60,14 @@ def whoami(
         api_key=api_key,
         api_url=api_url,
         remote=remote,
+        profile=profile,
+        remote_given=remote_given,
         env=environ,
         warn=messages.warn,
         checked=checked,
     )
     path = trussrc_path(environ)
+    profiles = auth_path(environ)
     login = credentials.login
     facts: dict[str, Any] = {
         "auth": credentials.form,
@@ -69,6 +81,13 @@ def whoami(
         "remote": remote,
         "cache_dir": str(cache_dir(environ)),
         "user": None,  # with --check: who the key belongs to, as the API said
+        "store": credentials.store,
+        "store_detail": store_detail(credentials),
+        "profile": credentials.profile,
+        "profile_chosen_by": credentials.chosen_by,
+        "auth_json": str(profiles),
+        "auth_json_exists": profiles.is_file(),
+        "precedence": list(PRECEDENCE),
     }
     if check:
         from baseten_logs.reading.fetch import open_client
@@ -80,6 +99,24 @@ def whoami(
         if login is not None:
             facts["expires_at"] = int(login.expires_at)  # refreshed, perhaps
     return facts
+
+
+def store_detail(credentials: Credentials) -> str:
+    """Which store the key came from, in words, for each of the five forms of login."""
+    store, source = credentials.store, credentials.key_source
+    if store == "--api-key":
+        return "none: the key was given with --api-key"
+    if store == "environment":
+        return f"the environment: {source}"
+    what = "an oauth login" if credentials.form == "oauth" else "an API key"
+    in_keyring = source.startswith("keyring") or source.endswith("(keyring)")
+    where = "in the keyring" if in_keyring else "in the file"
+    if store == "baseten-cli":
+        return (
+            f"the baseten CLI's profile {credentials.profile!r} (chosen by "
+            f"{credentials.chosen_by}): {what} {where}"
+        )
+    return f"truss's ~/.trussrc: {what} {where}"
 
 
 def _user(body: Any) -> dict[str, str | None]:
@@ -98,12 +135,17 @@ def run_whoami(
     check: bool = False,
     verbose: bool = False,
 ) -> ExitStatus:
+    from baseten_logs.cli.options import login_choice
+
     checked: list[str] = []
+    profile, remote_given = login_choice()
     try:
         facts = whoami(
             api_key=api_key,
             api_url=api_url,
             remote=remote,
+            profile=profile,
+            remote_given=remote_given,
             check=check,
             verbose=verbose,
             checked=checked,
@@ -125,6 +167,7 @@ def run_whoami(
                 trussrc = f"{path} ({'exists' if path.is_file() else 'not found'})"
                 rows = [("checked", line) for line in checked]
                 rows.append(("trussrc", f"{trussrc}, section [{remote}]"))
+                rows.append(("order", " > ".join(PRECEDENCE)))
                 sys.stdout.write(_rows(rows))
             sys.stdout.flush()
         raise
@@ -171,6 +214,8 @@ def format_whoami(facts: Mapping[str, Any], *, now: float | None = None) -> str:
         ("API URL", f"{facts['api_url']}  from {facts['api_url_source']}"),
         ("trussrc", f"{trussrc}, section [{facts['remote']}]"),
         ("cache", str(facts["cache_dir"])),
+        ("store", str(facts["store_detail"])),
+        ("order", " > ".join(facts["precedence"])),
     ]
     user = facts.get("user")
     if user is not None:
