@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import inspect
 import os
 import subprocess
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -144,6 +147,40 @@ def test_the_early_version_ends_as_the_app_would(stdout: str, status: int, stder
     shown = f"baseten-logs {version()}\n".encode() if stdout == "pipe" else b""
     early = _version_run([str(CLI), "--version"], stdout)
     assert early == _version_run(app, stdout) == (status, shown, stderr)
+
+
+def _signature_functions() -> Iterator[Callable[..., Any]]:
+    """Every function whose signature typer reads on each start: the commands, the app's
+    callback, and the callbacks and completers of their parameters."""
+    from typer.models import ParameterInfo
+
+    from baseten_logs.cli.app import app
+
+    infos = [*app.registered_commands, app.registered_callback]
+    commands = [info.callback for info in infos if info is not None and info.callback is not None]
+    for command in commands:
+        yield command
+        for parameter in inspect.signature(command, eval_str=True).parameters.values():
+            extras = getattr(parameter.annotation, "__metadata__", ())
+            for info in (*extras, parameter.default):
+                if isinstance(info, ParameterInfo):
+                    yield from (f for f in (info.callback, info.autocompletion) if f is not None)
+
+
+def test_typer_reads_annotations_as_objects_not_strings_to_compile() -> None:
+    """Under `from __future__ import annotations` typer compiled and evaluated every annotation
+    string of every command at each start: 12 ms of a 28 ms `--help` build on the reference
+    machine. A module that declares commands, flags or their completers goes without it."""
+    functions = list(_signature_functions())
+    assert len(functions) > 20  # the walk found the commands and their flags' functions
+    stringly = sorted(
+        {
+            f"{function.__module__}.{function.__qualname__}"
+            for function in functions
+            if any(isinstance(a, str) for a in inspect.get_annotations(function).values())
+        }
+    )
+    assert stringly == []
 
 
 @pytest.mark.parametrize(("shell", "name"), sorted(SHELLS.items()))
