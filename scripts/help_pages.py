@@ -1,10 +1,12 @@
 """Render every help page with typer, at every terminal width, into baseten_logs/cli/help_pages.py.
 
-cli/early.py prints these pages without importing typer, and only while the Python version, typer
-and every source file recorded here are unchanged. Run it after changing a command, a flag or its
-help (tests/test_packaging.py fails until then, and `BASETEN_LOGS_UPDATE_SNAPSHOTS=1` runs it):
+cli/early.py prints these pages without importing typer, and only on a Python the package claims
+(`make test-all` holds the pages equal to typer's on each) while typer and every source file
+recorded here are unchanged. Run it after changing any module the app imports (a command, a flag,
+its help, or anything else in them): tests/test_early.py fails until then (and runs this first
+under `BASETEN_LOGS_UPDATE_SNAPSHOTS=1`), and the app renders the pages itself meanwhile.
 
-    .venv/bin/python scripts/help_pages.py [--check]
+    make help-pages          (.venv/bin/python scripts/help_pages.py [--check])
 
 It runs in a process of its own: the source files recorded are the modules building the app
 imports, and nothing else.
@@ -54,8 +56,13 @@ def page_blob(command: object, args: list[str]) -> bytes:
 def module_text() -> str:
     import typer
     import typer.main
+    from test_pythons import claimed_versions
 
     from baseten_logs.cli.app import app
+
+    pythons = claimed_versions((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    if f"{sys.version_info[0]}.{sys.version_info[1]}" not in pythons:
+        raise SystemExit(f"render the pages on a Python the package claims: {pythons}")
 
     saved = os.environ.get("COLUMNS")
     command = typer.main.get_command(app)
@@ -78,8 +85,9 @@ def module_text() -> str:
     lines = [
         f'"""{DOCSTRING}"""',
         "",
-        "# The Python version, and each file's size and CRC-32, the pages were rendered with.",
-        f'PYTHON = "{sys.version_info[0]}.{sys.version_info[1]}"',
+        "# The Pythons claimed (pyproject.toml): `make test-all` checks the pages on each of them.",
+        "PYTHONS = (" + ", ".join(f'"{python}"' for python in pythons) + ")",
+        "# Each file's size and CRC-32, as the pages were rendered.",
         "SOURCES = {",
         *(f'    "{path}": ({len(data)}, {zlib.crc32(data)}),' for path, data in sources.items()),
         "}",
@@ -103,7 +111,7 @@ def main() -> int:
     if args.check:
         current = TARGET.read_text(encoding="utf-8") if TARGET.exists() else ""
         if current != text:
-            print(f"{TARGET.relative_to(ROOT)} is stale: run {__file__}", file=sys.stderr)
+            print(f"{TARGET.relative_to(ROOT)} is stale: run `make help-pages`", file=sys.stderr)
             return 1
         return 0
     TARGET.write_text(text, encoding="utf-8")

@@ -167,7 +167,7 @@ def test_pages_are_not_used_once_source_typer_or_python_differ(
         monkeypatch.undo()
         assert "typer/__init__.py" in help_pages.SOURCES
         assert "baseten_logs/cli/app.py" in help_pages.SOURCES
-        monkeypatch.setattr(help_pages, "PYTHON", "2.7")
+        monkeypatch.setattr(help_pages, "PYTHONS", ("2.7", "3.99"))
         assert early.help_page(["--help"]) is None
 
 

@@ -7,10 +7,10 @@ from here, and everything else (and anything here that is not certain) goes to t
 
 The help pages are typer's own rendering, stored by scripts/help_pages.py in help_pages.py for
 every terminal width that gives a different page. They are used only while they cannot be stale:
-the same Python version, the same typer, and the same source of every module the app's
-construction imports (compared, file by file, with what the pages were rendered from); on any
-difference the app renders the page itself. tests/test_packaging.py holds them byte-identical to
-typer's pages at every width.
+on a Python the package claims (`make test-all` checks them on each), with the same typer and the
+same source of every module the app's construction imports (compared, file by file, with what the
+pages were rendered from); on any difference the app renders the page itself.
+tests/test_early.py holds them byte-identical to typer's pages at every width.
 """
 
 import os
@@ -58,7 +58,7 @@ def help_page(argv: list[str]) -> str | None:
     from baseten_logs.cli import help_pages
 
     stored = help_pages.PAGES.get(name)
-    if stored is None or not _current(help_pages.PYTHON, help_pages.SOURCES):
+    if stored is None or not _current(help_pages.PYTHONS, help_pages.SOURCES):
         return None
     import zlib
     from binascii import a2b_base64
@@ -98,13 +98,14 @@ def terminal_columns() -> int | None:
     return columns if columns > 0 else None
 
 
-def _current(python: str, sources: dict[str, tuple[int, int]]) -> bool:
-    """Whether this Python, typer and our source are those the pages were rendered with:
+def _current(pythons: tuple[str, ...], sources: dict[str, tuple[int, int]]) -> bool:
+    """Whether this Python is one the pages were checked on, and typer and our source are those
+    the pages were rendered from:
     `sources` maps each file (relative to the package's parent, or typer's `__init__.py`, which
     holds its version) to its size and CRC-32."""
     import zlib
 
-    if python != f"{sys.version_info[0]}.{sys.version_info[1]}":
+    if f"{sys.version_info[0]}.{sys.version_info[1]}" not in pythons:
         return False
     package_parent = os.path.dirname(os.path.dirname(os.path.dirname(__file__)))
     for name, (size, crc) in sources.items():
