@@ -2,7 +2,8 @@
 
 The stored pages must be typer's own rendering, byte for byte, for every page at every width, in
 every colour setting, and must never be used once the source, typer or Python differ from what
-they were rendered with.
+they were rendered with. Not run by `make mutate`: mutants/ rewrites the source the pages are
+keyed to, and has no scripts/.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import typer.main
 from baseten_logs import __version__
 from baseten_logs.cli import early, help_pages
 from baseten_logs.cli.app import app, run
+from tests.test_packaging import console_script_imports
 
 ROOT = Path(__file__).resolve().parent.parent
 CLI = Path(sys.executable).with_name("baseten-logs")  # the console script `make install` wrote
@@ -38,6 +40,11 @@ ALL_COLUMNS = [*range(1, 102), 150, 1000]
 
 def _page_argv(name: str, flag: str = "--help") -> list[str]:
     return [name, flag] if name else [flag]
+
+
+@pytest.mark.parametrize("args", [["--help"], ["-h"], ["get", "--help"], ["models", "-h"]])
+def test_help_pages_are_answered_before_typer_is_imported(args: list[str]) -> None:
+    assert console_script_imports(args)[-1] == "LOADED [] 0"
 
 
 def test_the_stored_pages_are_current() -> None:
