@@ -109,13 +109,21 @@ def test_the_pages_are_what_run_prints(
 
 @pytest.mark.parametrize(
     "colour",
-    [{"NO_COLOR": "1"}, {"FORCE_COLOR": "1"}, {"TERM": "dumb"}, {"TTY_COMPATIBLE": "1"}, {}],
+    [
+        {"NO_COLOR": "1"},
+        {"FORCE_COLOR": "1"},
+        {"TERM": "dumb"},
+        {"TTY_COMPATIBLE": "1"},
+        {"TYPER_USE_RICH": "0"},
+        {"BASETEN_API_KEY": "k" * 20, "BASETEN_API_URL": "http://127.0.0.1:9", "LINES": "3"},
+        {},
+    ],
 )
 def test_typers_pages_have_no_colour_to_follow(
     colour: dict[str, str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """The app's help is plain click text (rich_markup_mode=None): no colour setting changes a
-    byte of it, so one stored page per width serves them all."""
+    """The app's help is plain click text (rich_markup_mode=None): no colour setting, and no
+    other setting the app reads, changes a byte of it, so one stored page per width serves all."""
     for name, value in colour.items():
         monkeypatch.setenv(name, value)
     with _columns("80"):

@@ -18,7 +18,7 @@ import sys
 
 from baseten_logs.base.version import __version__
 
-# What the app's own `--version` prints (cli/app.py); tests/test_packaging.py holds them equal.
+# What the app's own `--version` prints (cli/app.py); tests/test_early.py holds them equal.
 VERSION_LINE = f"baseten-logs {__version__}\n"
 HELP_FLAGS = ("--help", "-h")
 PAGE_SEPARATOR = b"\0"
@@ -50,7 +50,7 @@ def help_page(argv: list[str]) -> str | None:
     """The help page typer would print for `argv` (`--help`, `get --help`, `-h`...), or None
     when `argv` asks something else or the stored page might differ from typer's."""
     name = _page_name(argv)
-    if name is None or os.environ.get("_BASETEN_LOGS_COMPLETE"):  # a shell completing
+    if name is None or os.environ.get("_BASETEN_LOGS_COMPLETE"):  # a shell completing (app.py)
         return None
     columns = terminal_columns()
     if columns is None:
