@@ -15,8 +15,12 @@ from baseten_logs.cli.early import VERSION_LINE, help_page, write_plain
 
 def main() -> None:
     argv = sys.argv[1:]
-    early = VERSION_LINE if argv == ["--version"] else help_page(argv)
-    if early is not None and write_plain(early):
+    try:
+        early = VERSION_LINE if argv == ["--version"] else help_page(argv)
+        answered = early is not None and write_plain(early)
+    except KeyboardInterrupt:  # Ctrl-C before the app's handlers exist: its status, no traceback
+        sys.exit(130)
+    if answered:
         sys.exit(0)
     sys.exit(run_app(argv))
 

@@ -267,3 +267,18 @@ def test_a_stdout_in_another_encoding_is_left_to_the_app() -> None:
         timeout=60,
     )
     assert done.returncode == 0 and done.stdout.decode("utf-16") == early.VERSION_LINE
+
+
+def test_ctrl_c_while_answering_early_ends_as_the_app_s_would(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import baseten_logs.__main__ as entry
+
+    def interrupted(argv: list[str]) -> str | None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(entry, "help_page", interrupted)
+    monkeypatch.setattr(sys, "argv", ["baseten-logs", "--help"])
+    with pytest.raises(SystemExit) as ended:
+        entry.main()
+    assert ended.value.code == 130
