@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo test test-all check lint types pytest bench mutate completions clean
+.PHONY: help install demo test test-all check lint types pytest bench mutate completions help-pages clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 14
@@ -60,6 +60,9 @@ mutate: $(STAMP) ## mutation testing of the core with mutmut (slow); prints the 
 
 completions: $(STAMP) ## regenerate completions/ for bash, zsh, fish and PowerShell
 	$(BIN)/python -m baseten_logs.completion.completion_scripts completions
+
+help-pages: $(STAMP) ## regenerate the help pages printed without typer (after editing the CLI)
+	$(BIN)/python scripts/help_pages.py
 
 clean: ## remove the virtual environment and caches
 	rm -rf $(VENV) .venv-3.* .mypy_cache .ruff_cache .pytest_cache *.egg-info mutants

@@ -10,7 +10,8 @@ Sections:
   parallel  --all over a 2-day window (~100k lines) against the emulator with 50 ms per request,
             at --concurrency 1 (sequential paging: the baseline), 2, 4 and 8
   render    lines/s per output format against a plain f-string write (benchmarks/render_bench.py)
-  startup   median start-up of --version, --help and get --help against `python -c pass`
+  startup   start-up of --version, --help and get --help in pairs with `python -c pass`, in this
+            venv and in a regular install (benchmarks/startup_bench.py)
   memory    peak RSS of `get --all -o jsonl` over ~1M lines
   level     `--all --level error` (the min_level query merged with a narrowed query for unlevelled
             lines) against reading the whole window (`--all`), at 50 ms per request
@@ -27,7 +28,6 @@ something went wrong (a crash, a wrong line count, a non-zero exit of the CLI).
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import subprocess
@@ -38,11 +38,11 @@ from dataclasses import dataclass
 
 import hostile_bench
 import render_bench
+import startup_bench
 from harness import (
     CLI,
     CliRun,
     child_env,
-    compile_bytecode,
     emulator_env,
     fmt_int,
     run_cli,
@@ -61,9 +61,6 @@ PARALLEL_LINES = 100_000
 PARALLEL_WINDOW_MS = 2 * DAY_MS
 CONCURRENCIES = (1, 2, 4, 8)
 PARALLEL_TARGET = 0.35  # --concurrency 4 against sequential paging
-
-STARTUP_RUNS = 15
-STARTUP_TARGET = 7.0  # times `python -c pass`
 
 MEMORY_RATE = 12.0  # lines/s: ~1M lines a day
 MEMORY_TARGET_MB = 150.0
@@ -369,107 +366,9 @@ def bench_render(quick: bool) -> None:
 
 
 # --- 3. start-up --------------------------------------------------------------------------------
-_MODULES_PROBE = """
-import contextlib, io, json, sys
-from baseten_logs.cli.app import run
-with contextlib.redirect_stdout(io.StringIO()):
-    run(json.loads(sys.argv[1]))
-heavy = [m for m in ("httpx", "rich", "pydantic") if m in sys.modules]
-sys.stderr.write("MODULES " + json.dumps(heavy) + "\\n")
-"""
-
-
-def imported_heavy(argv: Sequence[str]) -> list[str]:
-    """Which of httpx, rich and pydantic the CLI has imported once it has handled `argv`."""
-    done = subprocess.run(
-        [sys.executable, "-c", _MODULES_PROBE, json.dumps(list(argv))],
-        capture_output=True,
-        text=True,
-        env=child_env(),
-        check=False,
-    )
-    for line in done.stderr.splitlines():
-        if line.startswith("MODULES "):
-            return list(json.loads(line.removeprefix("MODULES ")))
-    raise BenchError(f"module probe for {argv} failed: {done.stderr.strip()[:500]}")
-
-
-def editable_hook_ms() -> float | None:
-    """What the editable install's .pth import hook costs every Python start in this venv."""
-    done = subprocess.run(
-        [sys.executable, "-X", "importtime", "-c", "pass"],
-        capture_output=True,
-        text=True,
-        env=child_env(),
-        check=False,
-    )
-    for line in done.stderr.splitlines():
-        # "import time: self | cumulative | name", the hook imported at the top level of site
-        fields = line.split("|")
-        if len(fields) == 3 and fields[2].strip().startswith("__editable__"):
-            return int(fields[1]) / 1000
-    return None
-
-
 def bench_startup(quick: bool) -> None:
     header("3. Start-up")
-    runs = 7 if quick else STARTUP_RUNS
-    compile_bytecode()
-    env = child_env()
-    commands: dict[str, list[str]] = {
-        "python -c pass (baseline)": [sys.executable, "-c", "pass"],
-        "baseten-logs --version": [str(CLI), "--version"],
-        "baseten-logs --help": [str(CLI), "--help"],
-        "baseten-logs get --help": [str(CLI), "get", "--help"],
-        # Every flag of `get` parsed, then refused before any request: what each `get` costs
-        # before its first request (no target).
-        "baseten-logs get M D -o bad": [str(CLI), "get", "M", "D", "-o", "bad"],
-    }
-
-    def once(argv: list[str]) -> float:
-        started = time.perf_counter()
-        subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        return time.perf_counter() - started
-
-    for argv in commands.values():  # warm the OS file cache
-        once(argv)
-    times: dict[str, list[float]] = {name: [] for name in commands}
-    for _ in range(runs):  # interleaved, so drift hits every command alike
-        for name, argv in commands.items():
-            times[name].append(once(argv))
-    print(
-        f"median of {runs} runs each, interleaved, after one warm-up; bytecode compiled first "
-        "(python -m compileall -q baseten_logs) and PYTHONDONTWRITEBYTECODE unset in the "
-        "children, as in a normal install"
-    )
-    base = statistics.median(times["python -c pass (baseline)"])
-    rows = []
-    for name, samples in times.items():
-        median = statistics.median(samples)
-        no_target = name.startswith("python") or name.endswith("-o bad")
-        rows.append(
-            [
-                name,
-                f"{median * 1000:.1f}",
-                f"{min(samples) * 1000:.1f}",
-                f"{median / base:.2f}x",
-                "" if no_target else f"<= {STARTUP_TARGET:.0f}x",
-                "" if no_target else verdict(median / base <= STARTUP_TARGET),
-            ]
-        )
-    print(table(["command", "median ms", "min ms", "vs python", "target", ""], rows))
-    print("the last row (no target): every flag of `get` parsed, then a usage error, no request")
-    hook = editable_hook_ms()
-    if hook is not None:
-        print(
-            f"this venv is an editable install (make install): its .pth import hook costs every "
-            f"Python start here, the baseline included, {hook:.1f} ms (-X importtime); a regular "
-            "install has no such hook, so its ratios would be higher"
-        )
-    for argv in (["--version"], ["--help"], ["get", "--help"]):
-        heavy = imported_heavy(argv)
-        shown = ", ".join(heavy) if heavy else "none"
-        print(f"httpx/rich/pydantic imported by `baseten-logs {' '.join(argv)}`: {shown}")
+    startup_bench.report(quick=quick)
 
 
 # --- 4. memory ----------------------------------------------------------------------------------

@@ -7,7 +7,8 @@ our own light modules; httpx and rich are imported inside the commands that need
 Flags shared by several commands are declared once, as Annotated aliases, in options.py.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations`: typer reads these signatures on every start, and
+# string annotations cost it a compile and an eval each (tests/test_packaging.py).
 
 from typing import Annotated
 

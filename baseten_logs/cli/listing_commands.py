@@ -6,7 +6,8 @@ whoami.py, emulator.py), imported when the command runs. app.py registers them, 
 `--help` lists them, with `register(app)`: this module does not import the app.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations`: typer reads these signatures on every start, and
+# string annotations cost it a compile and an eval each (tests/test_packaging.py).
 
 from collections.abc import Callable
 from typing import Annotated, Any

@@ -6,7 +6,8 @@ cannot drift apart (tests/test_shared_flags.py). Imports only typer and, while c
 completion layer: the app imports this on every start.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations`: typer reads these signatures on every start, and
+# string annotations cost it a compile and an eval each (tests/test_packaging.py).
 
 from collections.abc import Callable
 from typing import Annotated, Any
