@@ -285,7 +285,8 @@ def get(
         team=team,
     )
     save_file = open_save(save)  # a bad path is bad input, found now
-    from baseten_logs.cli.get import Extras, run_get  # httpx and friends: only once input is good
+    from baseten_logs.cli.get import run_get  # httpx and friends: only once input is good
+    from baseten_logs.reading.outcome import Extras
 
     status = run_get(
         query=plan.query(source.path, source=source),
@@ -412,7 +413,7 @@ def chain(
     credentials = credentials_of(api_key, api_url, remote)
     save_file = open_save(save)
     from baseten_logs.cli.chain import run_chain  # httpx and friends: only once input is good
-    from baseten_logs.cli.get import Extras
+    from baseten_logs.reading.outcome import Extras
 
     try:
         status = run_chain(
@@ -530,8 +531,8 @@ def training(
     check_training_input(project=project, job=job)
     credentials = credentials_of(api_key, api_url, remote)
     save_file = open_save(save)
-    from baseten_logs.cli.get import Extras
     from baseten_logs.cli.training import run_training  # httpx and friends: only once input is good
+    from baseten_logs.reading.outcome import Extras
 
     try:
         status = run_training(
@@ -966,8 +967,8 @@ def request_(
         label = f"{model} / " + (f"environment {env}" if env else deployment or "production")
         sources.append(RequestSource(path=source.path, label=label, logs=source))
     save_file = open_save_file(save) if save else None
-    from baseten_logs.cli.get import Extras
     from baseten_logs.cli.request import ChainScope, run_request
+    from baseten_logs.reading.outcome import Extras
 
     status = run_request(
         request_id=request_id,
