@@ -19,11 +19,12 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from baseten_logs.api.page import Record
 from baseten_logs.base.levels import LEVEL_RANK, LEVELS, effective_level
 from baseten_logs.reading.level_filter import detected_at_least, marker_pattern, merged_fetch
 from baseten_logs.reading.merge import _all_at_once, labelled
 from baseten_logs.reading.merge import merged_fetch as merged_sources
-from baseten_logs.reading.pager import PAGE_SIZE, Direction, FetchPage, Pager, Record, record_key
+from baseten_logs.reading.pager import PAGE_SIZE, Direction, FetchPage, Pager, record_key
 from tests.fakeapi import record
 from tests.test_level_filter import MESSAGES
 

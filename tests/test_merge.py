@@ -7,8 +7,9 @@ from collections import Counter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from baseten_logs.api.page import Record
 from baseten_logs.reading.merge import labelled, merge_streams, merged_fetch
-from baseten_logs.reading.pager import Direction, FetchPage, Pager, Record
+from baseten_logs.reading.pager import Direction, FetchPage, Pager
 
 T0_MS = 1_764_147_600_000
 

@@ -15,9 +15,10 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from baseten_logs.api.pace import AUTO, Concurrency
+from baseten_logs.api.page import Record
 from baseten_logs.reading.fetch import concurrency_for, display_pages, page_fetcher
 from baseten_logs.reading.merge import labelled, merge_streams, merged_fetch
-from baseten_logs.reading.pager import PAGE_SIZE, FetchPage, Pager, Record, WindowSpan
+from baseten_logs.reading.pager import PAGE_SIZE, FetchPage, Pager, WindowSpan
 from baseten_logs.reading.parallel import ParallelWindow
 from baseten_logs.reading.query import Filters, LogQuery
 

@@ -10,6 +10,7 @@ from baseten_logs.access.config import Credentials, resolve_credentials
 from baseten_logs.api.client import ApiClient, RetryPolicy, paced
 from baseten_logs.api.limits import Limits, limits_from
 from baseten_logs.api.pace import DEFAULT_MAX_RPS, Concurrency, ConcurrencyController
+from baseten_logs.api.page import Record
 from baseten_logs.output import messages
 from baseten_logs.reading.pager import (
     MIN_PAGE_SIZE,
@@ -18,7 +19,6 @@ from baseten_logs.reading.pager import (
     Direction,
     FetchPage,
     Pager,
-    Record,
 )
 from baseten_logs.reading.parallel import ParallelWindow, fewer_malloc_arenas
 from baseten_logs.reading.query import LogQuery

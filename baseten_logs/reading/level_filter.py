@@ -19,14 +19,13 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Mapping
 from typing import Any
 
+from baseten_logs.api.page import Page, Record
 from baseten_logs.base.levels import LEVEL_RANK, LEVELS, shown_at_least
 from baseten_logs.base.timestamps import record_ms, record_ns
 from baseten_logs.reading.pager import (
     PAGE_SIZE,
     Direction,
     FetchPage,
-    Page,
-    Record,
     Seam,
     fetch_shrinking,
     page_bytes,

@@ -23,8 +23,9 @@ import threading
 from collections.abc import Iterable, Iterator, Sequence
 from operator import itemgetter
 
+from baseten_logs.api.page import Page, Record
 from baseten_logs.base.timestamps import record_ns
-from baseten_logs.reading.pager import PAGE_SIZE, Direction, FetchPage, Page, Record, page_bytes
+from baseten_logs.reading.pager import PAGE_SIZE, Direction, FetchPage, page_bytes
 
 LABEL_FIELD = "chainlet"  # the one field added to a chain's lines (-o jsonl, -o json)
 _FIRST = -1  # sorts before every real nanosecond (ascending)

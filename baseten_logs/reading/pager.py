@@ -18,8 +18,7 @@ from collections.abc import Callable, Hashable, Iterator, Mapping
 from typing import Any, Literal
 
 from baseten_logs.api.limits import held_bytes
-from baseten_logs.api.page import Page as Page  # where the pager's users have found it
-from baseten_logs.api.page import Record as Record
+from baseten_logs.api.page import Page, Record
 from baseten_logs.base.errors import ApiError, PageFailing, UsageError
 from baseten_logs.base.timeparse import span
 from baseten_logs.base.timestamps import record_ms

@@ -22,6 +22,7 @@ from typing import Any, Protocol
 from baseten_logs.access.config import Credentials
 from baseten_logs.api.client import ApiClient, RetryPolicy
 from baseten_logs.api.pace import DEFAULT_MAX_RPS, Concurrency, ceiling_of
+from baseten_logs.api.page import Record
 from baseten_logs.base.errors import BasetenLogsError, ExitStatus
 from baseten_logs.base.timestamps import record_ms
 from baseten_logs.output import messages
@@ -40,7 +41,7 @@ from baseten_logs.reading.follow import Follower, FollowSettings, ShownLines
 from baseten_logs.reading.idcase import replica_hints, replicas_of, request_id_hint
 from baseten_logs.reading.look_back import deployment_state, looked_back, nothing_found, steps
 from baseten_logs.reading.outcome import Outcome
-from baseten_logs.reading.pager import PAGE_SIZE, Direction, FetchPage, Pager, Record
+from baseten_logs.reading.pager import PAGE_SIZE, Direction, FetchPage, Pager
 from baseten_logs.reading.progress import FetchProgress, nothing_matched
 from baseten_logs.reading.query import Filters, LogQuery
 
