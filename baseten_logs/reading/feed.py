@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING
 from baseten_logs.api.pace import AUTO, Concurrency
 from baseten_logs.api.page import Record
 from baseten_logs.reading.fetch import concurrency_for, display_pages, page_fetcher
-from baseten_logs.reading.merge import labelled, merge_streams, merged_fetch
-from baseten_logs.reading.pager import PAGE_SIZE, FetchPage, Pager, WindowSpan
+from baseten_logs.reading.merge import labelled, merge_streams, union_fetch
+from baseten_logs.reading.pager import FetchPage, Pager, WindowSpan, oldest_first
 from baseten_logs.reading.parallel import ParallelWindow
 from baseten_logs.reading.query import Filters, LogQuery
 
@@ -93,8 +93,8 @@ def part_fetch(
 def feed_fetch(
     client: ApiClient, feed: Feed, *, on_gap: Callable[[int], None] | None = None
 ) -> FetchPage:
-    """One fetch over every source (see merge.merged_fetch): for -n and follow polls."""
-    return merged_fetch([part_fetch(client, part, on_gap=on_gap) for part in each_query(feed)])
+    """One fetch over every source (see merge.union_fetch): for -n and follow polls."""
+    return union_fetch([part_fetch(client, part, on_gap=on_gap) for part in each_query(feed)])
 
 
 def local_filter(feed: Feed) -> Callable[[list[Record]], list[Record]] | None:
@@ -178,8 +178,5 @@ def _newest_kept(
         held.extend(kept)
         if len(held) >= want:
             break
-    if newest_first:
-        return
-    held.reverse()
-    for start in range(0, len(held), PAGE_SIZE):
-        yield held[start : start + PAGE_SIZE]
+    if not newest_first:
+        yield from oldest_first(held)

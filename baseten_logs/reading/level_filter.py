@@ -32,7 +32,7 @@ from baseten_logs.reading.pager import (
     record_key,
 )
 
-__all__ = ["detected_at_least", "marker_pattern", "merged_fetch"]
+__all__ = ["detected_at_least", "levelled_and_detected", "marker_pattern"]
 
 # A request that brings no line not seen before is allowed once in a row (a crowded millisecond
 # is re-asked once before it is stepped past); past that the server is repeating itself.
@@ -93,7 +93,7 @@ def _last_ms(page: list[Record]) -> int | None:
     return None
 
 
-def merged_fetch(
+def levelled_and_detected(
     levelled: FetchPage,
     unlevelled: FetchPage,
     keep: Callable[[Mapping[str, Any]], bool],

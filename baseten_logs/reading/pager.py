@@ -59,6 +59,14 @@ def page_bytes(page: list[Record]) -> int:
 FetchPage = Callable[[int, int, Direction, int], list[Record]]
 
 
+def oldest_first(held: list[Record], page_size: int = PAGE_SIZE) -> Iterator[list[Record]]:
+    """The newest N, held as fetched (newest first), turned round into pages oldest first:
+    "the newest N" can only be found newest first, yet is shown oldest first by default."""
+    held.reverse()
+    for start in range(0, len(held), page_size):
+        yield held[start : start + page_size]
+
+
 def record_key(record: Mapping[str, Any]) -> Hashable:
     """What makes two lines the same line (extra fields do not, but the chainlet label a chain's
     lines carry does: identical lines of two chainlets are two lines, remembered apart)."""
