@@ -17,12 +17,12 @@ from typer._click.exceptions import NoArgsIsHelpError, NoSuchOption  # typer ven
 
 from baseten_logs.base.errors import BasetenLogsError, ExitStatus, UsageError
 from baseten_logs.base.version import __version__
-from baseten_logs.cli import interrupts, listing_commands
+from baseten_logs.cli import interrupts, listing_commands, log_commands
 from baseten_logs.cli.options import (
+    EXIT_STATUSES,
     FILTERS,
     OUTPUT,
     WINDOW,
-    AllLines,
     ApiKey,
     ApiUrl,
     Color,
@@ -32,16 +32,13 @@ from baseten_logs.cli.options import (
     Env,
     Exclude,
     FailOn,
-    Follow,
     Grep,
     Include,
     Level,
-    Limit,
     LogOutput,
     MaxRps,
     Model,
     NoCache,
-    Overlap,
     Quiet,
     Remote,
     Replica,
@@ -58,23 +55,19 @@ from baseten_logs.cli.options import (
     Verbose,
     access,
     choices,
-    complete_chain,
-    complete_chainlet,
     complete_deployment,
     complete_env,
-    complete_training_job,
-    complete_training_project,
     team_access,
 )
+from baseten_logs.cli.options import epilog as _epilog
+from baseten_logs.cli.options import examples as _examples
 from baseten_logs.cli.plan import (
     attempts_of,
     credentials_of,
     filters_of,
-    log_plan,
     logs_source_of,
     max_rps_of,
     name_cache,
-    open_save,
     workers_of,
 )
 from baseten_logs.output import messages
@@ -83,11 +76,6 @@ from baseten_logs.output.pipes import OutputClosed, stdout_failed, tolerant_stdo
 if TYPE_CHECKING:
     pass
 
-EXIT_STATUSES = (
-    "Exit statuses: 0 ok, 1 --fail-on matched, 2 bad input, 3 authentication failed, "
-    "4 not found, 5 API or network failure, 6 incomplete output, 70 internal error, "
-    "74 cannot write output, 129/130/143 SIGHUP/Ctrl-C/SIGTERM."
-)
 STATS_EXIT_STATUSES = (
     "Exit statuses: 0 ok, 2 bad input, 3 authentication failed, 4 not found, "
     "5 API or network failure, 6 incomplete counts, 70 internal error, 130 interrupted."
@@ -95,23 +83,11 @@ STATS_EXIT_STATUSES = (
 VIEW_EXIT_STATUSES = "Exit statuses: 0 ok, 2 bad input or file, 70 internal error, 130 interrupted."
 
 
-def _examples(*lines: str) -> str:
-    """An `Examples:` block for a help page, kept as written ("\b" stops click rewrapping it)."""
-    return "\b\nExamples:\n" + "\n".join(f"  {line}" for line in lines)
-
-
 TOP_EXAMPLES = _examples(
     "baseten-logs get llama-3-8b                 # the newest 500 lines of production",
     "baseten-logs get llama-3-8b -f              # then follow (Ctrl-C stops)",
     "baseten-logs stats llama-3-8b --since 6h    # the shape of the last 6 hours",
     "baseten-logs demo                           # try it all without an account",
-)
-GET_EXAMPLES = _examples(
-    "baseten-logs get llama-3-8b                          # newest 500 lines, production",
-    "baseten-logs get llama-3-8b v3 --since 2h --level error -n 50",
-    "baseten-logs get llama-3-8b -f --replica a1b2c       # follow one replica",
-    "baseten-logs get MODEL_ID DEPLOYMENT_ID --all --since 1h -o jsonl | jq -r .message",
-    "baseten-logs get llama-3-8b --since 15m -q --fail-on error   # in CI: exit 1 on errors",
 )
 STATS_EXAMPLES = _examples(
     "baseten-logs stats llama-3-8b --since 6h",
@@ -130,10 +106,6 @@ REQUEST_EXAMPLES = _examples(
     "baseten-logs request REQUEST_ID MODEL_ID DEPLOYMENT_ID --since 14d -o jsonl",
     "baseten-logs request REQUEST_ID --chain rag-pipeline --context 30s   # across every chainlet",
 )
-
-
-def _epilog(*parts: str) -> str:
-    return "\n\n".join(parts)
 
 
 app = typer.Typer(
@@ -215,352 +187,7 @@ def main(
 
 
 # --- Commands -------------------------------------------------------------------------------
-@app.command(
-    cls=UsageCommand,
-    epilog=_epilog(GET_EXAMPLES, EXIT_STATUSES),
-    short_help="Print logs: the newest lines, a whole window, or follow them.",
-)
-def get(
-    model: Model,
-    deployment: Deployment = None,
-    env: Env = None,
-    team: Team = None,
-    since: Since = None,
-    until: Until = None,
-    limit: Limit = None,
-    all_lines: AllLines = False,
-    follow: Follow = False,
-    concurrency: Concurrency = "auto",
-    overlap: Overlap = "60s",
-    level: Level = None,
-    replica: Replica = None,
-    request_id: RequestId = None,
-    component: Component = None,
-    grep: Grep = None,
-    include: Include = None,
-    exclude: Exclude = None,
-    output: LogOutput = "text",
-    reverse: Reverse = False,
-    color: Color = "auto",
-    utc: Utc = False,
-    fail_on: FailOn = None,
-    save: Save = None,
-    summary: Summary = False,
-    quiet: Quiet = False,
-    api_key: ApiKey = None,
-    api_url: ApiUrl = None,
-    remote: Remote = "baseten",
-    no_cache: NoCache = False,
-    retries: Retries = "5",
-    max_rps: MaxRps = "100",
-    verbose: Verbose = False,
-) -> None:
-    """Print a deployment's logs: the newest lines of a window, or all of it, or follow it."""
-    plan = log_plan(
-        quiet=quiet,
-        output=output,
-        color=color,
-        all_lines=all_lines,
-        limit=limit,
-        follow=follow,
-        reverse=reverse,
-        since=since,
-        until=until,
-        overlap=overlap,
-        fail_on=fail_on,
-        concurrency=concurrency,
-        max_rps=max_rps,
-        retries=retries,
-        filters=filters_of(level, replica, request_id, component, grep, include, exclude),
-    )
-    credentials = credentials_of(api_key, api_url, remote)
-    # No request yet: names and ids are only checked here (the first logs request settles them).
-    source = logs_source_of(
-        credentials,
-        model=model,
-        deployment=deployment,
-        env=env,
-        no_cache=no_cache,
-        verbose=verbose,
-        team=team,
-    )
-    save_file = open_save(save)  # a bad path is bad input, found now
-    from baseten_logs.cli.get import run_get  # httpx and friends: only once input is good
-    from baseten_logs.reading.outcome import Extras
-
-    status = run_get(
-        query=plan.query(source.path, source=source),
-        credentials=credentials,
-        output=plan.output,
-        color=plan.color,
-        utc=utc,
-        reverse=reverse,
-        verbose=verbose,
-        follow=plan.follow,
-        follow_until_ms=plan.follow_until_ms,
-        look_back=plan.look_back,
-        concurrency=plan.workers,
-        max_rps=plan.rps,
-        attempts=plan.attempts,
-        extras=Extras(save_file=save_file, fail_on=plan.fail_on, summary=summary),
-    )
-    raise typer.Exit(int(status))
-
-
-CHAIN_EXAMPLES = _examples(
-    "baseten-logs chain rag-pipeline                     # newest 500 lines of every chainlet",
-    "baseten-logs chain rag-pipeline --chainlet Generator --level error --since 2h",
-    "baseten-logs chain rag-pipeline -f                  # follow every chainlet at once",
-    "baseten-logs chain CHAIN_ID --all --since 1h -o jsonl | jq -r '.chainlet + \" \" + .message'",
-)
-
-
-@app.command(
-    cls=UsageCommand,
-    epilog=_epilog(CHAIN_EXAMPLES, EXIT_STATUSES),
-    short_help="Print a chain's logs: every chainlet, merged in time order.",
-)
-def chain(
-    chain: Annotated[
-        str,
-        typer.Argument(
-            metavar="CHAIN",
-            help="The chain's name or id.",
-            show_default=False,
-            autocompletion=complete_chain,
-        ),
-    ],
-    deployment: Annotated[
-        str | None,
-        typer.Argument(
-            metavar="DEPLOYMENT",
-            help="A chain deployment's id, or production / development. Default: production.",
-            show_default=False,
-        ),
-    ] = None,
-    chainlet: Annotated[
-        list[str] | None,
-        typer.Option(
-            metavar="NAME",
-            help="Only this chainlet (name or id; repeatable). Default: every chainlet.",
-            show_default=False,
-            autocompletion=complete_chainlet,
-        ),
-    ] = None,
-    env: Annotated[
-        str | None,
-        typer.Option(
-            "--env",
-            metavar="NAME",
-            help="The deployment this environment serves now, instead of DEPLOYMENT.",
-            show_default=False,
-        ),
-    ] = None,
-    since: Since = None,
-    until: Until = None,
-    limit: Limit = None,
-    all_lines: AllLines = False,
-    follow: Follow = False,
-    concurrency: Concurrency = "auto",
-    overlap: Overlap = "60s",
-    level: Level = None,
-    replica: Replica = None,
-    request_id: RequestId = None,
-    component: Component = None,
-    grep: Grep = None,
-    include: Include = None,
-    exclude: Exclude = None,
-    output: LogOutput = "text",
-    reverse: Reverse = False,
-    color: Color = "auto",
-    utc: Utc = False,
-    fail_on: FailOn = None,
-    save: Save = None,
-    summary: Summary = False,
-    quiet: Quiet = False,
-    api_key: ApiKey = None,
-    api_url: ApiUrl = None,
-    remote: Remote = "baseten",
-    retries: Retries = "5",
-    max_rps: MaxRps = "100",
-    verbose: Verbose = False,
-    no_cache: NoCache = False,
-) -> None:
-    """Print a chain's logs: every chainlet's lines merged in time order, each line labelled
-    with its chainlet (a column in text, a "chainlet" field in -o jsonl / json). -n N is the
-    newest N lines of the whole chain."""
-    from baseten_logs.sources.chains import check_chain_input
-
-    plan = log_plan(
-        quiet=quiet,
-        output=output,
-        color=color,
-        all_lines=all_lines,
-        limit=limit,
-        follow=follow,
-        reverse=reverse,
-        since=since,
-        until=until,
-        overlap=overlap,
-        fail_on=fail_on,
-        concurrency=concurrency,
-        max_rps=max_rps,
-        retries=retries,
-        filters=filters_of(level, replica, request_id, component, grep, include, exclude),
-    )
-    chainlets = chainlet or []
-    check_chain_input(chain=chain, deployment=deployment, environment=env, chainlets=chainlets)
-    credentials = credentials_of(api_key, api_url, remote)
-    save_file = open_save(save)
-    from baseten_logs.cli.chain import run_chain  # httpx and friends: only once input is good
-    from baseten_logs.reading.outcome import Extras
-
-    try:
-        status = run_chain(
-            chain=chain,
-            deployment=deployment,
-            environment=env,
-            chainlets=chainlets,
-            query=plan.query(""),
-            credentials=credentials,
-            verbose=verbose,
-            attempts=plan.attempts,
-            cache=name_cache(credentials, no_cache),
-            output=plan.output,
-            color=plan.color,
-            utc=utc,
-            reverse=reverse,
-            follow=plan.follow,
-            follow_until_ms=plan.follow_until_ms,
-            look_back=plan.look_back,
-            concurrency=plan.workers,
-            max_rps=plan.rps,
-            extras=Extras(save_file=save_file, fail_on=plan.fail_on, summary=summary),
-        )
-    finally:
-        if save_file is not None:
-            # A run that failed before reaching the lines (an unknown chain or job) leaves an
-            # existing FILE as it was; after a run, finishing again changes nothing.
-            save_file.finish(complete=False)
-    raise typer.Exit(int(status))
-
-
-TRAINING_EXAMPLES = _examples(
-    "baseten-logs training llama-finetune                # the latest job's newest 500 lines",
-    "baseten-logs training llama-finetune lora-r16 --grep 'loss|OOM' --since 6h",
-    "baseten-logs training llama-finetune -f             # follow until the job ends",
-)
-
-
-@app.command(
-    cls=UsageCommand,
-    epilog=_epilog(TRAINING_EXAMPLES, EXIT_STATUSES),
-    short_help="Print a training job's logs, with get's filters (applied locally).",
-)
-def training(
-    project: Annotated[
-        str,
-        typer.Argument(
-            metavar="PROJECT",
-            help="The training project's name or id.",
-            show_default=False,
-            autocompletion=complete_training_project,
-        ),
-    ],
-    job: Annotated[
-        str | None,
-        typer.Argument(
-            metavar="JOB",
-            help="A training job's id or name. Default: the project's newest job.",
-            show_default=False,
-            autocompletion=complete_training_job,
-        ),
-    ] = None,
-    since: Since = None,
-    until: Until = None,
-    limit: Limit = None,
-    all_lines: AllLines = False,
-    follow: Follow = False,
-    concurrency: Concurrency = "auto",
-    overlap: Overlap = "60s",
-    level: Level = None,
-    replica: Replica = None,
-    request_id: RequestId = None,
-    component: Component = None,
-    grep: Grep = None,
-    include: Include = None,
-    exclude: Exclude = None,
-    output: LogOutput = "text",
-    reverse: Reverse = False,
-    color: Color = "auto",
-    utc: Utc = False,
-    fail_on: FailOn = None,
-    save: Save = None,
-    summary: Summary = False,
-    quiet: Quiet = False,
-    api_key: ApiKey = None,
-    api_url: ApiUrl = None,
-    remote: Remote = "baseten",
-    retries: Retries = "5",
-    max_rps: MaxRps = "100",
-    verbose: Verbose = False,
-) -> None:
-    """Print a training job's logs. Its endpoint takes only the window and a level, so the
-    filters run here, meaning exactly what they mean for get (-v says so); -n N reads on until
-    N lines matched. -f stops once the job has ended. With no --since the window is the job's
-    lifetime: from its creation to its end (or now, while it runs)."""
-    from baseten_logs.sources.training import check_training_input
-
-    plan = log_plan(
-        quiet=quiet,
-        output=output,
-        color=color,
-        all_lines=all_lines,
-        limit=limit,
-        follow=follow,
-        reverse=reverse,
-        since=since,
-        until=until,
-        overlap=overlap,
-        fail_on=fail_on,
-        concurrency=concurrency,
-        max_rps=max_rps,
-        retries=retries,
-        filters=filters_of(level, replica, request_id, component, grep, include, exclude),
-    )
-    check_training_input(project=project, job=job)
-    credentials = credentials_of(api_key, api_url, remote)
-    save_file = open_save(save)
-    from baseten_logs.cli.training import run_training  # httpx and friends: only once input is good
-    from baseten_logs.reading.outcome import Extras
-
-    try:
-        status = run_training(
-            project=project,
-            job=job,
-            query=plan.query(""),
-            credentials=credentials,
-            verbose=verbose,
-            attempts=plan.attempts,
-            output=plan.output,
-            color=plan.color,
-            utc=utc,
-            reverse=reverse,
-            follow=plan.follow,
-            follow_until_ms=plan.follow_until_ms,
-            look_back=plan.look_back,
-            since_given=since is not None,
-            until_given=until is not None,
-            concurrency=plan.workers,
-            max_rps=plan.rps,
-            extras=Extras(save_file=save_file, fail_on=plan.fail_on, summary=summary),
-        )
-    finally:
-        if save_file is not None:
-            # A run that failed before reaching the lines (an unknown chain or job) leaves an
-            # existing FILE as it was; after a run, finishing again changes nothing.
-            save_file.finish(complete=False)
-    raise typer.Exit(int(status))
+log_commands.register(app)  # get, chain, training: first in `--help`
 
 
 @app.command(

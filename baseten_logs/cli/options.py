@@ -25,6 +25,23 @@ class UsageCommand(TyperCommand):
         ]
 
 
+EXIT_STATUSES = (
+    "Exit statuses: 0 ok, 1 --fail-on matched, 2 bad input, 3 authentication failed, "
+    "4 not found, 5 API or network failure, 6 incomplete output, 70 internal error, "
+    "74 cannot write output, 129/130/143 SIGHUP/Ctrl-C/SIGTERM."
+)
+
+
+def examples(*lines: str) -> str:
+    """An `Examples:` block for a help page, kept as written ("\b" stops click rewrapping it)."""
+    return "\b\nExamples:\n" + "\n".join(f"  {line}" for line in lines)
+
+
+def epilog(*parts: str) -> str:
+    """A help page's end: its examples, then its exit statuses."""
+    return "\n\n".join(parts)
+
+
 WINDOW = "Window"
 FILTERS = "Filters (applied by the API)"
 OUTPUT = "Output"
