@@ -1,13 +1,15 @@
-"""What a run leaves behind, in one place: gap warnings, the exit status, the --save file, -v's
-counts and --summary.
+"""What a run leaves behind, in one place: gap warnings, "nothing matched" and case hints, the
+exit status, the --save file, -v's counts and --summary.
 
-Every reader reports a crowded millisecond here (`Outcome.on_gap`), the pipeline counts its
-requests here, and however the run ended `finish` settles what the user is owed; `status` is
-then the exit status the command returns (1 for --fail-on, 6 for a gap, else 0).
+Every reader reports a crowded millisecond here (`Outcome.on_gap`), the pipeline reports an empty
+window and the case hints here and counts its requests here, and however the run ended `finish`
+settles what the user is owed; `status` is then the exit status the command returns (1 for
+--fail-on, 6 for a gap, else 0).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -16,6 +18,8 @@ from baseten_logs.base.timeparse import format_ms
 from baseten_logs.output import messages
 from baseten_logs.output.pipes import SaveFile
 from baseten_logs.output.summary import Tally
+from baseten_logs.reading.progress import nothing_matched
+from baseten_logs.reading.query import LogQuery
 
 if TYPE_CHECKING:
     from baseten_logs.reading.parallel import ParallelWindow
@@ -78,6 +82,15 @@ class Outcome:
     def on_gap(self, ms: int) -> None:
         self.gaps.append(ms)
         warn_gap(ms)
+
+    def nothing_matched(self, query: LogQuery, *, utc: bool) -> None:
+        """The window held no line that passed the filters: say so, and which filters."""
+        messages.info(nothing_matched(query.since_ms, query.until_ms, query.filters, utc=utc))
+
+    def hint(self, hints: Sequence[str]) -> None:
+        """Hints on what was typed (an id in another case, see idcase.py): warnings."""
+        for hint in hints:
+            messages.warn(hint)
 
     def finish(self) -> None:
         """However the run ended (Ctrl-C too): -v's summary, then end_run's."""

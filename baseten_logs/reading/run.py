@@ -42,7 +42,7 @@ from baseten_logs.reading.idcase import replica_hints, replicas_of, request_id_h
 from baseten_logs.reading.look_back import deployment_state, looked_back, nothing_found, steps
 from baseten_logs.reading.outcome import Outcome
 from baseten_logs.reading.pager import PAGE_SIZE, Direction, FetchPage, Pager
-from baseten_logs.reading.progress import FetchProgress, nothing_matched
+from baseten_logs.reading.progress import FetchProgress
 from baseten_logs.reading.query import Filters, LogQuery
 
 
@@ -138,8 +138,7 @@ class _Pipeline:
                 self._nothing_shown()
             self._stop_progress()  # follow has its own status line
             if run.window.limit != 0 and not messages.quiet():
-                for hint in self._case_hints():
-                    messages.warn(hint)
+                self.outcome.hint(self._case_hints())
             if run.follow is not None:
                 _follow(
                     self.client,
@@ -168,11 +167,7 @@ class _Pipeline:
             self._look_further()
         elif self.progress is not None:
             self.progress.stop()
-            messages.info(
-                nothing_matched(
-                    run.window.since_ms, run.window.until_ms, run.window.filters, utc=run.utc
-                )
-            )
+            self.outcome.nothing_matched(run.window, utc=run.utc)
 
     def _wrap(self, fetch: FetchPage) -> FetchPage:
         counted = self.read.wrap(fetch)
