@@ -82,8 +82,10 @@ def execute(run: Run, sinks: Sinks, outcome: Outcome) -> ExitStatus:
             max_rps=run.max_rps,
         ) as client:
             try:
+                sources = len(each_query(run.feed))
+                progress = _progress(run.window, verbose=run.verbose, sources=sources)
                 with stdout_guard():
-                    _Pipeline(client, run, sinks, outcome).flow()
+                    _Pipeline(client, run, sinks, outcome, progress).flow()
             finally:
                 outcome.requests = client.requests_made
         outcome.completed = True
@@ -126,10 +128,9 @@ class _Pipeline:
     replicas: set[str] = field(default_factory=set)  # theirs, when --replica was given
 
     def flow(self) -> None:
+        """The opening window into the sinks, what an empty one is owed (a look back or a
+        word), the case hints, then -f's polls into the same sinks; the sinks closed at the end."""
         run = self.run
-        self.progress = _progress(
-            run.window, verbose=run.verbose, sources=len(each_query(run.feed))
-        )
         try:
             # Inside the try: however early a run ends (Ctrl-C, SIGTERM, a failed request),
             # the sinks are closed (-o json's `]`, -o github's groups).
