@@ -5,7 +5,7 @@ still to be settled by the first request, see source.py), the filters that endpo
 for a chain a label for each line. A Feed is the list of them plus the filters that must run
 locally because the endpoint lacks them (training jobs take only the window and `min_level`).
 `get`, `chain` and `training` differ only in the Feed they build: paging, parallel slices,
-follow, rendering and exit statuses are the same code (cli/get.py).
+follow, rendering and exit statuses are the same pipeline (reading/run.py).
 """
 
 from __future__ import annotations
