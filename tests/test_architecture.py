@@ -114,6 +114,15 @@ def test_only_the_emulator_commands_import_the_emulator() -> None:
     assert importers == {"baseten_logs.cli.demo", "baseten_logs.cli.emulator"}
 
 
+def test_log_command_bodies_share_code_from_below_not_from_a_sibling() -> None:
+    """chain, training and request once imported get's helpers from cli/get.py: what they share
+    is the pipeline (reading/run.py), its outcome and sinks, and the signatures' shared plan
+    (cli/log_commands.py), never another command's body."""
+    bodies = {f"baseten_logs.cli.{name}" for name in ("get", "chain", "training", "request")}
+    bodies |= {"baseten_logs.cli.stats", "baseten_logs.cli.view"}
+    assert {(m, t) for m in bodies for t in GRAPH[m] if t in bodies} == set()
+
+
 def _circles(graph: dict[str, set[str]]) -> list[list[str]]:
     """Strongly connected groups of more than one module (Tarjan's algorithm, iterative)."""
     index: dict[str, int] = {}

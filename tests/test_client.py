@@ -13,6 +13,7 @@ from baseten_logs import __version__
 from baseten_logs.api.client import ApiClient, RetryPolicy
 from baseten_logs.api.clock import sleep as real_sleep
 from baseten_logs.api.limits import held_bytes
+from baseten_logs.api.page import Page
 from baseten_logs.base.errors import (
     ApiError,
     AuthError,
@@ -21,7 +22,6 @@ from baseten_logs.base.errors import (
     TransportError,
     UsageError,
 )
-from baseten_logs.reading.pager import Page
 
 URL = "https://api.test"
 PATH = "/v1/models/m/deployments/d/logs"

@@ -348,9 +348,10 @@ def test_get_marks_late_lines_in_text_and_leaves_json_lines_alone(
 ) -> None:
     import io
 
-    from baseten_logs.cli import get
+    from baseten_logs.cli.sinks import SinkSet
     from baseten_logs.output.render_json import JsonLinesRenderer
     from baseten_logs.output.render_text import TextRenderer
+    from baseten_logs.reading import run
     from baseten_logs.reading.query import LogQuery
 
     batches = [[record(int((T0 + 2) * 1e9), "on time")], [record(int((T0 + 1) * 1e9), "late")]]
@@ -376,12 +377,12 @@ def test_get_marks_late_lines_in_text_and_leaves_json_lines_alone(
                 self.late = late
                 yield batch
 
-    monkeypatch.setattr(get, "Follower", Scripted)
+    monkeypatch.setattr(run, "Follower", Scripted)
     text, jsonl = io.StringIO(), io.StringIO()
     sinks: list[Any] = [TextRenderer(text, color=False, utc=True), JsonLinesRenderer(jsonl)]
     now_ms = int(T0 * 1000)
     query = LogQuery(path="/v1/x/logs", since_ms=now_ms, until_ms=now_ms, limit=0)
-    get._follow(None, query, sinks, FollowSettings(), [], None, lambda ms: None)  # type: ignore[arg-type]
+    run._follow(None, query, SinkSet(sinks), FollowSettings(), [], None, lambda ms: None)  # type: ignore[arg-type]
     shown = text.getvalue().splitlines()
     assert shown[0].endswith("on time")
     assert shown[1].endswith("late  (late: arrived after the lines above)")

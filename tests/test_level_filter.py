@@ -11,7 +11,11 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from baseten_logs.base.levels import LEVEL_RANK, LEVELS, detect_level, effective_level
-from baseten_logs.reading.level_filter import detected_at_least, marker_pattern, merged_fetch
+from baseten_logs.reading.level_filter import (
+    detected_at_least,
+    levelled_and_detected,
+    marker_pattern,
+)
 from baseten_logs.reading.pager import Direction, Pager, record_key
 from tests.fakeapi import FakeLogs, record
 
@@ -105,7 +109,7 @@ def test_paging_the_merged_query_returns_exactly_the_lines_shown_at_the_level(
     # A millisecond holding a whole page cannot be paged past (the pager says so): not this test.
     assume(max(Counter(ms for ms, *_ in picks).values(), default=0) < page_size)
     fake = FakeLogs(records, end_inclusive=end_inclusive)
-    fetch = merged_fetch(
+    fetch = levelled_and_detected(
         fetcher(fake, min_level=level),
         fetcher(fake, search_pattern=marker_pattern(level)),
         detected_at_least(level),

@@ -19,11 +19,15 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from baseten_logs.api.page import Record
 from baseten_logs.base.levels import LEVEL_RANK, LEVELS, effective_level
-from baseten_logs.reading.level_filter import detected_at_least, marker_pattern, merged_fetch
-from baseten_logs.reading.merge import _all_at_once, labelled
-from baseten_logs.reading.merge import merged_fetch as merged_sources
-from baseten_logs.reading.pager import PAGE_SIZE, Direction, FetchPage, Pager, Record, record_key
+from baseten_logs.reading.level_filter import (
+    detected_at_least,
+    levelled_and_detected,
+    marker_pattern,
+)
+from baseten_logs.reading.merge import _all_at_once, labelled, union_fetch
+from baseten_logs.reading.pager import PAGE_SIZE, Direction, FetchPage, Pager, record_key
 from tests.fakeapi import record
 from tests.test_level_filter import MESSAGES
 
@@ -97,7 +101,7 @@ class Server:
 
 def level_fetch(server: Server, level: str, page_size: int = PAGE_SIZE) -> FetchPage:
     """What fetch.page_fetcher builds for a query with `--level level`."""
-    return merged_fetch(
+    return levelled_and_detected(
         server.fetcher(min_level=level),
         server.fetcher(pattern=marker_pattern(level)),
         detected_at_least(level),
@@ -240,7 +244,7 @@ def test_a_chain_at_a_level_ends_in_one_pair_of_requests_per_chainlet(
         )
         for name in ("Retriever", "Ranker", "Generator")
     ]
-    fetch = merged_sources(
+    fetch = union_fetch(
         [
             labelled(level_fetch(server, level), name)
             for server, name in zip(servers, ("Retriever", "Ranker", "Generator"), strict=True)
@@ -255,7 +259,7 @@ def test_a_crowded_millisecond_at_a_level_is_reported_once_not_looped_on() -> No
     burst = [record((T0 + 30) * MS + k, "ERROR: burst", level=None) for k in range(12)]
     server = Server(burst + [record((T0 + 10) * MS, "ERROR: older", level="ERROR")], budget=50)
     gaps: list[int] = []
-    fetch = merged_fetch(
+    fetch = levelled_and_detected(
         server.fetcher(min_level="ERROR"),
         server.fetcher(pattern=marker_pattern("ERROR")),
         detected_at_least("ERROR"),
@@ -308,7 +312,9 @@ def test_a_level_query_whose_pages_keep_failing_is_asked_in_smaller_pages() -> N
             raise PageFailing("giving up on /logs: HTTP 504", hint="try again")
         return plain(start, end, direction, limit)
 
-    fetch = merged_fetch(server.fetcher(min_level="ERROR"), failing, detected_at_least("ERROR"))
+    fetch = levelled_and_detected(
+        server.fetcher(min_level="ERROR"), failing, detected_at_least("ERROR")
+    )
     got, pager = newest(fetch, 5)
     assert [r["message"] for r in got] == ["ERROR: x"] * 5
     assert asked == [1000, 500, 250] and not pager.gaps

@@ -7,8 +7,9 @@ from collections import Counter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from baseten_logs.reading.merge import labelled, merge_streams, merged_fetch
-from baseten_logs.reading.pager import Direction, FetchPage, Pager, Record
+from baseten_logs.api.page import Record
+from baseten_logs.reading.merge import labelled, merge_streams, union_fetch
+from baseten_logs.reading.pager import Direction, FetchPage, Pager
 
 T0_MS = 1_764_147_600_000
 
@@ -62,7 +63,7 @@ def test_a_merged_walk_is_the_union_in_time_order(
     sources: list[list[tuple[int, str]]], page_size: int
 ) -> None:
     fetches = [labelled(source(lines), f"s{n}") for n, lines in enumerate(sources)]
-    pager = Pager(merged_fetch(fetches), page_size=roomy(sources, page_size))
+    pager = Pager(union_fetch(fetches), page_size=roomy(sources, page_size))
     got = [r for page in pager.oldest(T0_MS, T0_MS + 40) for r in page]
     assert sorted(seen(got), key=lambda t: int(t[0])) == expected(sources)
     assert seen(got) == expected(sources)
@@ -74,7 +75,7 @@ def test_newest_n_are_the_newest_of_all_sources_not_n_each(
     sources: list[list[tuple[int, str]]], page_size: int, count: int
 ) -> None:
     fetches = [labelled(source(lines), f"s{n}") for n, lines in enumerate(sources)]
-    pager = Pager(merged_fetch(fetches), page_size=roomy(sources, page_size))
+    pager = Pager(union_fetch(fetches), page_size=roomy(sources, page_size))
     got = [r for page in pager.newest(T0_MS, T0_MS + 40, count) for r in page]
     want = expected(sources)[::-1][:count]
     assert seen(got) == want

@@ -528,3 +528,13 @@ def test_a_seam_skips_each_line_taken_there_once() -> None:
     assert seen(record_key(line)) and not seen(record_key(line))
     assert not seen(record_key(other))
     assert seam.skipper()(record_key(line))  # each page starts from what was taken
+
+
+def test_the_newest_n_held_are_turned_round_into_pages_oldest_first() -> None:
+    """The one hold-and-reverse (-n N shown oldest first, whether filtered locally or not)."""
+    from baseten_logs.reading.pager import oldest_first
+
+    held = [{"timestamp": str(ns), "message": str(ns)} for ns in range(5, 0, -1)]  # newest first
+    pages = list(oldest_first(held, page_size=2))
+    assert [[r["message"] for r in page] for page in pages] == [["1", "2"], ["3", "4"], ["5"]]
+    assert list(oldest_first([])) == []

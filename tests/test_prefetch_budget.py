@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 
 from baseten_logs.api.limits import held_bytes
-from baseten_logs.reading.pager import Direction, Page, Pager, page_bytes
+from baseten_logs.api.page import Page
+from baseten_logs.reading.pager import Direction, Pager, page_bytes
 from baseten_logs.reading.parallel import ByteBudget, ParallelWindow
 from tests.fakeapi import FakeLogs, record
 from tests.test_pager import MS, T0, fetcher

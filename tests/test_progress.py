@@ -129,13 +129,14 @@ def test_the_line_gives_the_rate_of_lines_read(capsys: pytest.CaptureFixture[str
 def test_pages_filtered_to_nothing_leave_the_line_up(capsys: pytest.CaptureFixture[str]) -> None:
     """A local filter that matches nothing makes empty pages; erasing the line for each of them
     blanked the screen for the whole scan (`training --all --since 7d --grep nosuch`)."""
-    from baseten_logs.cli.get import _write
+    from baseten_logs.cli.sinks import SinkSet
+    from baseten_logs.reading.run import _write
 
     status = messages.StatusLine(enabled=True, width=lambda: 200)
     progress = FetchProgress(status, window_ms=HOUR)
     status.show(progress.describe())
     capsys.readouterr()
-    _write([], [], progress)
+    _write(SinkSet([]), [], progress)
     assert capsys.readouterr().err == ""  # not erased
 
 

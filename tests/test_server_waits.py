@@ -112,7 +112,8 @@ def test_our_own_backoff_is_not_cut_by_the_end_of_the_run(
 def test_follow_with_until_ends_on_time_when_every_answer_is_a_429_for_ages(
     httpx_mock: HTTPXMock, clock: list[float], slept: list[float], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from baseten_logs.cli import get
+    from baseten_logs.cli.sinks import SinkSet
+    from baseten_logs.reading import run
 
     def follower_clock() -> float:
         return clock[0]
@@ -121,7 +122,7 @@ def test_follow_with_until_ends_on_time_when_every_answer_is_a_429_for_ages(
         clock[0] += seconds
 
     monkeypatch.setattr(
-        get, "Follower", functools.partial(Follower, clock=follower_clock, sleep=follower_sleep)
+        run, "Follower", functools.partial(Follower, clock=follower_clock, sleep=follower_sleep)
     )
     httpx_mock.add_response(status_code=429, json=FOREVER, is_reusable=True)
     now_ms = int(T0 * 1000)
@@ -129,7 +130,7 @@ def test_follow_with_until_ends_on_time_when_every_answer_is_a_429_for_ages(
     query = LogQuery(path=PATH, since_ms=now_ms - 60_000, until_ms=now_ms, limit=None)
     settings = FollowSettings()
     with pytest.raises(TransportError, match="HTTP 429: slow down"):
-        get._follow(paced_client(), query, [], settings, [], until_ms, lambda ms: None)
+        run._follow(paced_client(), query, SinkSet([]), settings, [], until_ms, lambda ms: None)
     ends_at = until_ms / 1000 + settings.recent_ms / 1000  # --until and the grace for stragglers
     assert clock[0] <= ends_at + 2 * settings.min_interval
     assert all(wait <= MAX_SERVER_WAIT_S for wait in slept)

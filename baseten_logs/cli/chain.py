@@ -1,19 +1,17 @@
 """`baseten-logs chain`: every chainlet of a chain deployment, merged in time order.
 
 The chain and its deployment are resolved first (one request for a chain id, see chains.py);
-then each chainlet is one more log source of the Feed, and `get`'s code does the rest.
+then each chainlet is one more log source of the Feed, and `get`'s run does the rest
+(log_commands.py hands the Feed to cli/get.run_get).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import Any
 
 from baseten_logs.access.config import Credentials
 from baseten_logs.api.client import RetryPolicy
-from baseten_logs.base.errors import ExitStatus
-from baseten_logs.cli.get import run_get
 from baseten_logs.output import messages
 from baseten_logs.reading.feed import Feed, Part
 from baseten_logs.reading.fetch import open_client
@@ -59,37 +57,3 @@ def chain_feed(
         state=lambda client: chain_state(target),
     )
     return feed, target
-
-
-def run_chain(
-    *,
-    chain: str,
-    deployment: str | None,
-    environment: str | None,
-    chainlets: Sequence[str],
-    query: LogQuery,
-    credentials: Credentials,
-    verbose: bool,
-    attempts: int = RetryPolicy.attempts,
-    cache: Cache | None = None,
-    **shown: Any,  # run_get's other arguments: output, color, follow, extras...
-) -> ExitStatus:
-    feed, _ = chain_feed(
-        chain=chain,
-        deployment=deployment,
-        environment=environment,
-        chainlets=chainlets,
-        query=query,
-        credentials=credentials,
-        verbose=verbose,
-        attempts=attempts,
-        cache=cache,
-    )
-    return run_get(
-        query=feed.parts[0].query,
-        feed=feed,
-        credentials=credentials,
-        verbose=verbose,
-        attempts=attempts,
-        **shown,
-    )

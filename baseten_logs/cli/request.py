@@ -16,25 +16,18 @@ from dataclasses import dataclass
 
 from baseten_logs.access.config import Credentials
 from baseten_logs.api.client import RetryPolicy
+from baseten_logs.api.page import Record
 from baseten_logs.base.errors import ExitStatus
 from baseten_logs.base.levels import LEVELS
 from baseten_logs.cli import interrupts
-from baseten_logs.cli.get import (
-    Extras,
-    close_all,
-    end_run,
-    extra_sinks,
-    outcome,
-    screen_sink,
-    warn_gap,
-    write_all,
-)
+from baseten_logs.cli.sinks import close_all, extra_sinks, screen_sink, write_all
 from baseten_logs.output import messages
 from baseten_logs.output.inert import inert
 from baseten_logs.output.pipes import stdout_guard
 from baseten_logs.output.terminal import shows_fetch_progress
 from baseten_logs.reading.fetch import open_client, page_fetcher
-from baseten_logs.reading.pager import FetchPage, Record
+from baseten_logs.reading.outcome import Extras, end_run, outcome, warn_gap
+from baseten_logs.reading.pager import FetchPage
 from baseten_logs.reading.progress import FetchProgress
 from baseten_logs.reading.query import LogQuery
 from baseten_logs.reading.request import (

@@ -455,9 +455,9 @@ def request_(
         label = f"{model} / " + (f"environment {env}" if env else deployment or "production")
         sources.append(RequestSource(path=source.path, label=label, logs=source))
     save_file = open_save(save)
-    from baseten_logs.cli.get import Extras
     from baseten_logs.cli.request import ChainScope, run_request
     from baseten_logs.output.terminal import is_terminal
+    from baseten_logs.reading.outcome import Extras
 
     cache = name_cache(credentials, no_cache) if chain else None
     scope = ChainScope(model, deployment, env, plan.chainlets, cache=cache) if chain else None

@@ -16,13 +16,10 @@ from __future__ import annotations
 
 import time
 from dataclasses import replace
-from typing import Any
 
 from baseten_logs.access.config import Credentials
 from baseten_logs.api.client import RetryPolicy
-from baseten_logs.base.errors import ExitStatus
 from baseten_logs.base.timeparse import format_ms
-from baseten_logs.cli.get import run_get
 from baseten_logs.output import messages
 from baseten_logs.reading.feed import Feed, Part
 from baseten_logs.reading.fetch import open_client
@@ -39,7 +36,7 @@ from baseten_logs.sources.training import (
 )
 
 
-def run_training(
+def training_feed(
     *,
     project: str,
     job: str | None,
@@ -51,8 +48,10 @@ def run_training(
     until_given: bool = False,
     follow: FollowSettings | None = None,
     look_back: bool = False,
-    **shown: Any,  # run_get's other arguments: output, color, extras...
-) -> ExitStatus:
+) -> tuple[Feed, LogQuery, bool]:
+    """The job asked of the API, as the one source of a Feed whose filters all run locally;
+    with it the window (the job's lifetime with no --since, the filters the messages name)
+    and whether an empty window may still widen (look_back.py: the lifetime replaces it)."""
     log = messages.info if verbose else None
     with open_client(credentials, log=log, retry=RetryPolicy(attempts=attempts)) as client:
         target = resolve_training(client, project, job)
@@ -78,16 +77,8 @@ def run_training(
         state=lambda client: job_state(target),
         span=WindowSpan(log),
     )
-    return run_get(
-        query=replace(sent, filters=local),  # the window, and the filters messages name
-        feed=feed,
-        credentials=credentials,
-        verbose=verbose,
-        attempts=attempts,
-        follow=follow,
-        look_back=look_back,
-        **shown,
-    )
+    # The window, and the filters messages name.
+    return feed, replace(sent, filters=local), look_back
 
 
 def job_window(target: TrainingTarget, query: LogQuery, *, keep_until: bool) -> LogQuery | None:

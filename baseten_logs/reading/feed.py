@@ -5,7 +5,7 @@ still to be settled by the first request, see source.py), the filters that endpo
 for a chain a label for each line. A Feed is the list of them plus the filters that must run
 locally because the endpoint lacks them (training jobs take only the window and `min_level`).
 `get`, `chain` and `training` differ only in the Feed they build: paging, parallel slices,
-follow, rendering and exit statuses are the same code (cli/get.py).
+follow, rendering and exit statuses are the same pipeline (reading/run.py).
 """
 
 from __future__ import annotations
@@ -15,9 +15,10 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from baseten_logs.api.pace import AUTO, Concurrency
+from baseten_logs.api.page import Record
 from baseten_logs.reading.fetch import concurrency_for, display_pages, page_fetcher
-from baseten_logs.reading.merge import labelled, merge_streams, merged_fetch
-from baseten_logs.reading.pager import PAGE_SIZE, FetchPage, Pager, Record, WindowSpan
+from baseten_logs.reading.merge import labelled, merge_streams, union_fetch
+from baseten_logs.reading.pager import FetchPage, Pager, WindowSpan, oldest_first
 from baseten_logs.reading.parallel import ParallelWindow
 from baseten_logs.reading.query import Filters, LogQuery
 
@@ -92,8 +93,8 @@ def part_fetch(
 def feed_fetch(
     client: ApiClient, feed: Feed, *, on_gap: Callable[[int], None] | None = None
 ) -> FetchPage:
-    """One fetch over every source (see merge.merged_fetch): for -n and follow polls."""
-    return merged_fetch([part_fetch(client, part, on_gap=on_gap) for part in each_query(feed)])
+    """One fetch over every source (see merge.union_fetch): for -n and follow polls."""
+    return union_fetch([part_fetch(client, part, on_gap=on_gap) for part in each_query(feed)])
 
 
 def local_filter(feed: Feed) -> Callable[[list[Record]], list[Record]] | None:
@@ -177,8 +178,5 @@ def _newest_kept(
         held.extend(kept)
         if len(held) >= want:
             break
-    if newest_first:
-        return
-    held.reverse()
-    for start in range(0, len(held), PAGE_SIZE):
-        yield held[start : start + PAGE_SIZE]
+    if not newest_first:
+        yield from oldest_first(held)

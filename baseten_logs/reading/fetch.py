@@ -10,15 +10,15 @@ from baseten_logs.access.config import Credentials, resolve_credentials
 from baseten_logs.api.client import ApiClient, RetryPolicy, paced
 from baseten_logs.api.limits import Limits, limits_from
 from baseten_logs.api.pace import DEFAULT_MAX_RPS, Concurrency, ConcurrencyController
+from baseten_logs.api.page import Record
 from baseten_logs.output import messages
 from baseten_logs.reading.pager import (
     MIN_PAGE_SIZE,
-    PAGE_SIZE,
     SMALLER_AFTER,
     Direction,
     FetchPage,
     Pager,
-    Record,
+    oldest_first,
 )
 from baseten_logs.reading.parallel import ParallelWindow, fewer_malloc_arenas
 from baseten_logs.reading.query import LogQuery
@@ -74,7 +74,7 @@ def page_fetcher(
     shows that level (see level_filter), so --level agrees with what the output shows. Several
     replicas: one query each, fetched in parallel, each page the union's (see merge.py)."""
     if query.filters.replicas:
-        from baseten_logs.reading.merge import merged_fetch as union_fetch
+        from baseten_logs.reading.merge import union_fetch
 
         return union_fetch(
             [
@@ -85,13 +85,17 @@ def page_fetcher(
     level = query.filters.min_level
     if level is None:
         return _raw_fetcher(client, query)
-    from baseten_logs.reading.level_filter import detected_at_least, marker_pattern, merged_fetch
+    from baseten_logs.reading.level_filter import (
+        detected_at_least,
+        levelled_and_detected,
+        marker_pattern,
+    )
 
     filters = query.filters
     # One search_pattern per request: a --grep already narrows, else the level markers do.
     pattern = filters.search_pattern or marker_pattern(level)
     unlevelled = replace(query, filters=replace(filters, min_level=None, search_pattern=pattern))
-    return merged_fetch(
+    return levelled_and_detected(
         _raw_fetcher(client, query),
         _raw_fetcher(client, unlevelled),
         detected_at_least(level),
@@ -134,12 +138,8 @@ def display_pages(
     elif query.limit is None:
         yield from pager.oldest(query.since_ms, query.until_ms)
     else:
-        held = [
-            r for page in pager.newest(query.since_ms, query.until_ms, query.limit) for r in page
-        ]
-        held.reverse()
-        for start in range(0, len(held), PAGE_SIZE):
-            yield held[start : start + PAGE_SIZE]
+        newest = pager.newest(query.since_ms, query.until_ms, query.limit)
+        yield from oldest_first([r for page in newest for r in page])
 
 
 def fetch_logs(

@@ -18,9 +18,10 @@ from collections import Counter, deque
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass
 
+from baseten_logs.api.page import Record
 from baseten_logs.base.errors import AuthError, BasetenLogsError, NotFoundError, UsageError
 from baseten_logs.base.timestamps import record_ms, record_ns
-from baseten_logs.reading.pager import FetchPage, Pager, Record, record_key
+from baseten_logs.reading.pager import FetchPage, Pager, record_key
 
 _NO_TIME = 2**63  # sorts after every real nanosecond
 MAX_UNTIMED = 10_000  # lines with no readable time remembered (they cannot age out by time)

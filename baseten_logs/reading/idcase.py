@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 
-from baseten_logs.reading.pager import Record
+from baseten_logs.api.page import Record
 
 __all__ = ["did_you_mean", "other_case", "replicas_of", "spellings"]
 

@@ -19,21 +19,20 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Mapping
 from typing import Any
 
+from baseten_logs.api.page import Page, Record
 from baseten_logs.base.levels import LEVEL_RANK, LEVELS, shown_at_least
 from baseten_logs.base.timestamps import record_ms, record_ns
 from baseten_logs.reading.pager import (
     PAGE_SIZE,
     Direction,
     FetchPage,
-    Page,
-    Record,
     Seam,
     fetch_shrinking,
     page_bytes,
     record_key,
 )
 
-__all__ = ["detected_at_least", "marker_pattern", "merged_fetch"]
+__all__ = ["detected_at_least", "levelled_and_detected", "marker_pattern"]
 
 # A request that brings no line not seen before is allowed once in a row (a crowded millisecond
 # is re-asked once before it is stepped past); past that the server is repeating itself.
@@ -94,7 +93,7 @@ def _last_ms(page: list[Record]) -> int | None:
     return None
 
 
-def merged_fetch(
+def levelled_and_detected(
     levelled: FetchPage,
     unlevelled: FetchPage,
     keep: Callable[[Mapping[str, Any]], bool],

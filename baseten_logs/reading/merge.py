@@ -3,7 +3,7 @@
 A chain's chainlets are log sources like a deployment: the same endpoint shape, the same pages.
 Two ways to read them as one, both exact:
 
-- `merged_fetch` answers one request for every source at once: it asks each source for the same
+- `union_fetch` answers one request for every source at once: it asks each source for the same
   window and `limit` (in parallel), and keeps the first `limit` lines of the union in the asked
   direction. Each source's first `limit` lines hold every line of the union's first `limit`, so
   the answer is the page one server holding all the lines would give: the Pager, its seams, -n
@@ -23,8 +23,9 @@ import threading
 from collections.abc import Iterable, Iterator, Sequence
 from operator import itemgetter
 
+from baseten_logs.api.page import Page, Record
 from baseten_logs.base.timestamps import record_ns
-from baseten_logs.reading.pager import PAGE_SIZE, Direction, FetchPage, Page, Record, page_bytes
+from baseten_logs.reading.pager import PAGE_SIZE, Direction, FetchPage, page_bytes
 
 LABEL_FIELD = "chainlet"  # the one field added to a chain's lines (-o jsonl, -o json)
 _FIRST = -1  # sorts before every real nanosecond (ascending)
@@ -67,7 +68,7 @@ def merge_records(sources: Sequence[Iterable[Record]], *, descending: bool) -> I
         yield record
 
 
-def merged_fetch(fetches: Sequence[FetchPage]) -> FetchPage:
+def union_fetch(fetches: Sequence[FetchPage]) -> FetchPage:
     """One FetchPage over every source: the union's first `limit` lines (see the module)."""
     if len(fetches) == 1:
         return fetches[0]

@@ -18,8 +18,7 @@ from collections.abc import Callable, Hashable, Iterator, Mapping
 from typing import Any, Literal
 
 from baseten_logs.api.limits import held_bytes
-from baseten_logs.api.page import Page as Page  # where the pager's users have found it
-from baseten_logs.api.page import Record as Record
+from baseten_logs.api.page import Page, Record
 from baseten_logs.base.errors import ApiError, PageFailing, UsageError
 from baseten_logs.base.timeparse import span
 from baseten_logs.base.timestamps import record_ms
@@ -58,6 +57,14 @@ def page_bytes(page: list[Record]) -> int:
 
 # (start_ms, end_ms, direction, limit) -> one page, as the API returned it.
 FetchPage = Callable[[int, int, Direction, int], list[Record]]
+
+
+def oldest_first(held: list[Record], page_size: int = PAGE_SIZE) -> Iterator[list[Record]]:
+    """The newest N, held as fetched (newest first), turned round into pages oldest first:
+    "the newest N" can only be found newest first, yet is shown oldest first by default."""
+    held.reverse()
+    for start in range(0, len(held), page_size):
+        yield held[start : start + page_size]
 
 
 def record_key(record: Mapping[str, Any]) -> Hashable:

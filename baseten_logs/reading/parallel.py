@@ -29,13 +29,13 @@ from typing import cast
 
 from baseten_logs.api.limits import MIB, PREFETCH_BYTES
 from baseten_logs.api.pace import AUTO, Concurrency, ConcurrencyController
+from baseten_logs.api.page import Record
 from baseten_logs.base.timestamps import record_ms
 from baseten_logs.reading.pager import (
     PAGE_SIZE,
     Direction,
     FetchPage,
     Pager,
-    Record,
     WindowSpan,
     page_bytes,
 )

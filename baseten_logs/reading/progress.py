@@ -13,13 +13,14 @@ import threading
 import time
 from collections.abc import Callable
 
+from baseten_logs.api.page import Record
 from baseten_logs.base.timeparse import span
 from baseten_logs.base.timestamps import record_ms
 from baseten_logs.output.messages import StatusLine
-from baseten_logs.reading.pager import Direction, FetchPage, Record
+from baseten_logs.reading.pager import Direction, FetchPage
 from baseten_logs.reading.query import Filters
 
-__all__ = ["FetchProgress", "describe_filters", "nothing_matched", "span"]
+__all__ = ["FetchProgress", "describe_filters", "nothing_matched"]
 
 
 class FetchProgress:

@@ -21,12 +21,13 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
 
+from baseten_logs.api.page import Record
 from baseten_logs.base.errors import NotFoundError, UsageError
 from baseten_logs.base.levels import effective_level
 from baseten_logs.base.timeparse import format_ms, parse_duration_ms
 from baseten_logs.base.timestamps import record_ns
 from baseten_logs.reading.merge import LABEL_FIELD
-from baseten_logs.reading.pager import MAX_WINDOW_MS, PAGE_SIZE, FetchPage, Pager, Record
+from baseten_logs.reading.pager import MAX_WINDOW_MS, PAGE_SIZE, FetchPage, Pager
 from baseten_logs.reading.query import MAX_VALUE_LENGTH, Filters, LogQuery, resolve_window
 from baseten_logs.sources.source import LogsSource
 
