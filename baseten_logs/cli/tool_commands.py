@@ -8,7 +8,8 @@ its own module (stats.py, view.py, request.py, demo.py), imported when the comma
 module does not import the app.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations`: typer reads these signatures on every start, and
+# string annotations cost it a compile and an eval each (tests/test_packaging.py).
 
 import os
 import sys
