@@ -13,13 +13,12 @@ from .catalogue import (
     DEMO_DEPLOYMENT_ID,
     DEMO_MODEL_ID,
     DEMO_MODEL_NAME,
-    HOUR_MS,
     Model,
     build_catalogue,
-    styled_id,
 )
 from .chains import CHAIN_NAME, CHAINLETS
 from .config import EmulatorConfig, FaultScope, LimitOverMax
+from .deployments import HOUR_MS, styled_id
 from .faults import Fault
 from .query import build_filter
 from .request_ids import planted_chain_request, planted_request

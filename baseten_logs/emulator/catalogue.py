@@ -6,13 +6,8 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from .chains import Chain, TrainingProject, build_chains, build_training
-from .deployments import DAY_MS as DAY_MS  # the catalogue's users have found them here
-from .deployments import HOUR_MS as HOUR_MS
-from .deployments import MINUTE_MS as MINUTE_MS
-from .deployments import Deployment as Deployment
+from .deployments import DAY_MS, HOUR_MS, MINUTE_MS, Deployment, iso, styled_id
 from .deployments import deployment as _deployment
-from .deployments import iso as iso
-from .deployments import styled_id as styled_id
 from .shapes import (
     AUTOSCALING_SETTINGS,
     PROMOTION_SETTINGS,

@@ -14,7 +14,8 @@ import random
 import re
 from dataclasses import dataclass
 
-from .catalogue import DAY_MS, DEMO_DEPLOYMENT_ID, HOUR_MS, MINUTE_MS
+from .catalogue import DEMO_DEPLOYMENT_ID
+from .deployments import DAY_MS, HOUR_MS, MINUTE_MS
 
 # Every line of a request (retries on another replica included) is printed within this time of
 # the millisecond in its id; the generator keeps to it and the index relies on it.

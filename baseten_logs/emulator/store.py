@@ -7,10 +7,12 @@ from bisect import bisect_left
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 
-from .catalogue import Catalogue, Deployment, Environment
+from .catalogue import Catalogue, Environment
 from .chains import CALL_DELAY_NS, HANDLE_DELAY_NS, Chainlet
 from .config import EmulatorConfig
-from .generate import CHUNK_MS, CHUNK_NS, NS_PER_MS, DeploymentGenerator, GenParams, Line
+from .deployments import Deployment
+from .generate import DeploymentGenerator, GenParams
+from .lines import CHUNK_MS, CHUNK_NS, NS_PER_MS, Line
 from .query import LineFilter
 from .request_ids import REQUEST_SPAN_MS, PlantedRequest, request_began_ms
 from .training_logs import TrainingGenerator
