@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from urllib.parse import parse_qs
 
 from .catalogue import Catalogue, Model
@@ -15,14 +15,22 @@ from .oauth import CLIENT_ID, OAuthTokens
 from .query import MAX_WINDOW_MS, QueryError, parse_log_query
 from .ratelimit import RateLimiter
 from .replies import Response, error_reply, json_reply, last
+from .restarts import Restart
 from .shapes import USER
+from .startups import Startups
 from .store import LogStore, Source
 
 
 class Api:
     """Routing, auth, rate limiting, faults and the endpoints of the emulated API."""
 
-    def __init__(self, config: EmulatorConfig, catalogue: Catalogue, store: LogStore) -> None:
+    def __init__(
+        self,
+        config: EmulatorConfig,
+        catalogue: Catalogue,
+        store: LogStore,
+        restarts: Sequence[Restart] = (),
+    ) -> None:
         self.config = config
         self.catalogue = catalogue
         self.store = store
@@ -46,6 +54,7 @@ class Api:
         self.oauth = OAuthTokens(config.oauth_ttl_s, config.clock)
         # Per request thread: how many lines an "ignore_limit" fault lets this answer have.
         self._request = threading.local()
+        self.startups = Startups(catalogue, restarts, lambda: self.now()[0])
 
     def set_rate_limit(self, per_second: int | None) -> None:
         self.limiter = RateLimiter(per_second) if per_second else None
@@ -187,12 +196,15 @@ class Api:
                 if dep is None
                 else json_reply(200, dep.to_api())
             )
-        if len(rest) == 2 and rest[1] == "logs":
-            # The aliases are not documented inside the logs path: only real ids work here.
+        if rest[1] in ("logs", "startups"):
+            # The aliases are not documented inside these paths: only real ids work here.
             dep = model.deployment(rest[0])
             if dep is None or dep.id != rest[0]:
                 return error_reply(404, "Deployment not found")
-            return self._logs(self.store.deployment_source(model.id, dep.id), query)
+            if rest[1] == "startups":
+                return self.startups.deployment(model, dep, rest[1:], query)
+            if len(rest) == 2:
+                return self._logs(self.store.deployment_source(model.id, dep.id), query)
         return error_reply(404, "Not found")
 
     def _environments(self, model: Model, rest: list[str], query: dict[str, list[str]]) -> Response:
@@ -200,6 +212,8 @@ class Api:
             envs = [model.environment_to_api(e) for e in model.environments]
             return json_reply(200, {"environments": envs})
         env = model.environment(rest[0])
+        if env is not None and len(rest) >= 2 and rest[1] == "startups":
+            return self.startups.environment(model, env, rest[1:], query)
         if env is None or len(rest) > 2 or (len(rest) == 2 and rest[1] != "logs"):
             return error_reply(404, "Environment not found" if env is None else "Not found")
         if len(rest) == 1:

@@ -20,8 +20,10 @@ from .chains import CHAIN_NAME, CHAINLETS
 from .config import EmulatorConfig, FaultScope, LimitOverMax
 from .deployments import HOUR_MS, styled_id
 from .faults import Fault
+from .generate import replica_ids
 from .query import build_filter
 from .request_ids import planted_chain_request, planted_request
+from .restarts import planted_restarts
 from .server import EmulatorHTTPServer, RequestRecord
 from .store import LogStore, Source
 
@@ -50,8 +52,12 @@ class Emulator:
             self.anchor_ms, self.config.seed, entrypoint_id=self.id(CHAINLETS[0][1])
         )
         planted = (self.demo_request, self.demo_chain_request)
-        self.store = LogStore(self.catalogue, self.config, planted=planted)
-        self.api = Api(self.config, self.catalogue, self.store)
+        # The demo deployment's second replica restarted twice (restarts.py).
+        demo = self.catalogue.deployments()[0]  # the demo model's production deployment
+        second = replica_ids(demo.id, demo.log_replicas)[1]
+        self.restarts = planted_restarts(self.anchor_ms, demo.id, second)
+        self.store = LogStore(self.catalogue, self.config, planted=planted, restarts=self.restarts)
+        self.api = Api(self.config, self.catalogue, self.store, self.restarts)
         self._server = EmulatorHTTPServer((host, port), self.api, self.config.max_request_records)
         self._thread = threading.Thread(
             target=self._server.serve_forever,

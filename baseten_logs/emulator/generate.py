@@ -16,6 +16,7 @@ from json.encoder import encode_basestring
 from .deployments import Deployment
 from .lines import CHUNK_MS, CHUNK_NS, NS_PER_MS, Line
 from .request_ids import PlantedRequest, request_id
+from .restarts import Restart
 
 _ALNUM = string.ascii_lowercase + string.digits
 
@@ -34,6 +35,7 @@ class GenParams:
     split_print_s: float = 0.0
     message_bytes: int = 0
     planted: PlantedRequest | None = None
+    restarts: tuple[Restart, ...] = ()
 
 
 def _rng(*parts: object) -> random.Random:
@@ -350,6 +352,21 @@ class _Chunk:
             and self.start_ns <= planted.at_ms * NS_PER_MS < self.start_ns + CHUNK_NS
         ):
             self.retried(planted.at_ms * NS_PER_MS, self.replicas[0], planted.request_id)
+        for restart in self.p.restarts:
+            self.restart(restart)
+
+    def restart(self, restart: Restart) -> None:
+        """The replica's last words, its silence while down, and its start-up lines."""
+        down_lo, down_hi = restart.crashed_ms * NS_PER_MS, restart.back_ms * NS_PER_MS
+        if down_hi < self.start_ns or down_lo >= self.start_ns + CHUNK_NS:
+            return
+        self.raw = [
+            raw for raw in self.raw if raw[2] != restart.replica or not down_lo <= raw[0] <= down_hi
+        ]
+        self.print_parts = {}  # indexes moved; the parts of a print arrive as any lines do here
+        for ms, message, level, component in restart.lines():
+            ts = ms * NS_PER_MS + self.below(NS_PER_MS)
+            self.raw.append((ts, message, restart.replica, None, level, component))
 
     def event(self, t: int, replica: str) -> None:
         """A few related lines of a model server, at `t` on `replica`."""

@@ -15,6 +15,7 @@ from .generate import DeploymentGenerator, GenParams
 from .lines import CHUNK_MS, CHUNK_NS, NS_PER_MS, Line
 from .query import LineFilter
 from .request_ids import REQUEST_SPAN_MS, PlantedRequest, request_began_ms
+from .restarts import Restart
 from .training_logs import TrainingGenerator
 
 
@@ -199,28 +200,17 @@ class LogStore:
         config: EmulatorConfig,
         *,
         planted: Sequence[PlantedRequest] = (),
+        restarts: Sequence[Restart] = (),
     ) -> None:
         self.catalogue = catalogue
         self._planted = {p.deployment_id: p for p in planted}
+        self._restarts = restarts
         self.cache = ChunkCache(config.cache_lines)
         self._sources: dict[str, Source] = {}
         self._chainlets: dict[str, Source] = {}
         for model in catalogue.models:
             for dep in model.deployments:
-                params = GenParams(
-                    seed=config.seed,
-                    lines_per_s=config.rates.get(
-                        dep.id, config.rates.get(dep.base_id, config.lines_per_s)
-                    ),
-                    max_delay_s=config.max_delay_s,
-                    late_share=config.late_share,
-                    max_late_s=config.max_late_s,
-                    giant_burst_at_ms=config.giant_burst_at_ms,
-                    giant_burst_lines=config.giant_burst_lines,
-                    split_print_s=config.split_print_s,
-                    message_bytes=config.message_bytes,
-                    planted=self._planted.get(dep.id),
-                )
+                params = self._params(config, dep)
                 src = DeploymentSource(DeploymentGenerator(dep, params))
                 self._sources[src.key] = src
         for model in catalogue.models:
@@ -266,6 +256,7 @@ class LogStore:
             split_print_s=config.split_print_s,
             message_bytes=config.message_bytes,
             planted=self._planted.get(dep.id),
+            restarts=tuple(r for r in self._restarts if r.deployment_id == dep.id),
         )
 
     def chainlet_source(self, chainlet_id: str) -> Source:
