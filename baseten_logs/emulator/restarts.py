@@ -126,7 +126,7 @@ class Restart:
                 self.crashed_ms + 350,
                 f"Container model exited with code {exit_code}; restarting replica {self.replica}",
                 "ERROR",
-                "system",
+                "model",  # the platform's words, in the stream (its "system" lines are start-ups)
             ),
         ]
         for attempt in self.attempts:
@@ -149,7 +149,7 @@ def _attempt_lines(attempt: Attempt) -> list[tuple[int, str, str, str]]:
     else:
         out.append((end - 500, _LOAD_OOM, "ERROR", "model"))
         probe = 'Readiness probe failed: Get "http://10.0.3.7:8080/v1/models/model": refused'
-        out.append((end, probe, "WARNING", "system"))
+        out.append((end, probe, "WARNING", "model"))
     return out
 
 
