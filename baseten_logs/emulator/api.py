@@ -9,8 +9,10 @@ from urllib.parse import parse_qs
 
 from .catalogue import Catalogue, Model
 from .config import EmulatorConfig, LimitOverMax
+from .deployments import Deployment
 from .fault_replies import RATE_LIMITED, fault_reply, spoil
 from .faults import SPOILERS, Faults
+from .loops import LoopsRoutes
 from .oauth import CLIENT_ID, OAuthTokens
 from .query import MAX_WINDOW_MS, QueryError, parse_log_query
 from .ratelimit import RateLimiter
@@ -55,6 +57,7 @@ class Api:
         # Per request thread: how many lines an "ignore_limit" fault lets this answer have.
         self._request = threading.local()
         self.startups = Startups(catalogue, restarts, lambda: self.now()[0])
+        self.loops = LoopsRoutes(catalogue.loops, lambda: self.now()[0], self._trainer_logs)
 
     def set_rate_limit(self, per_second: int | None) -> None:
         self.limiter = RateLimiter(per_second) if per_second else None
@@ -90,7 +93,8 @@ class Api:
     ) -> Response:
         if not segments or segments[0] != "v1":
             return error_reply(404, "Not found")
-        is_logs = len(segments) >= 6 and segments[-1] == "logs"  # models, chains, training
+        # models, chains, training jobs, Loops trainers, sandboxes and their images
+        is_logs = len(segments) >= 5 and segments[-1] == "logs"
         fault = self.faults.next_fault(is_logs=is_logs)
         if fault is not None and fault.kind not in SPOILERS:
             return fault_reply(fault, self.clock())
@@ -163,6 +167,8 @@ class Api:
             return json_reply(200, USER)
         if seg and seg[0] == "chains":
             return self._chains(seg[1:], query)
+        if seg and seg[0] == "loops":
+            return self.loops.route(seg[1:], query)
         if seg and seg[0] == "training_projects":
             return self._training(seg[1:], query)
         if not seg or seg[0] != "models":
@@ -277,6 +283,12 @@ class Api:
             longest = self.training_max_window_ms or MAX_WINDOW_MS
             return self._logs(self.store.job_source(project.id, job.id), taken, longest)
         return error_reply(404, "Not found")
+
+    def _trainer_logs(self, trainer: Deployment, query: dict[str, list[str]]) -> Response:
+        """A Loops trainer's logs: the parameters of a training job's (window, direction, limit,
+        min_level), the rest ignored as that endpoint ignores them."""
+        taken = {k: v for k, v in query.items() if k in _TRAINING_PARAMS}
+        return self._logs(self.store.loops_source(trainer.id), taken)
 
     def _search_jobs(self, body: bytes) -> Response:
         """`POST /v1/training_jobs/search` (what `truss train logs` asks without a job id):

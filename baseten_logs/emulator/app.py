@@ -270,6 +270,14 @@ class Emulator:
         src = self.store.job_source(project_id, job_id)
         return self._truth(src, start_ms, end_ms, build_filter(**filters))
 
+    def loops_ground_truth(
+        self, trainer_id: str, start_ms: int, end_ms: int, **filters: Any
+    ) -> list[dict[str, Any]]:
+        """Like ground_truth, for a Loops trainer deployment's logs."""
+        return self._truth(
+            self.store.loops_source(trainer_id), start_ms, end_ms, build_filter(**filters)
+        )
+
     def _model(self, model_id: str) -> Model:
         model = self.catalogue.model(model_id)
         if model is None:

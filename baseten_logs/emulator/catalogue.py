@@ -8,6 +8,7 @@ from typing import Any
 from .chains import Chain, TrainingProject, build_chains, build_training
 from .deployments import DAY_MS, HOUR_MS, MINUTE_MS, Deployment, iso, styled_id
 from .deployments import deployment as _deployment
+from .loops import SAMPLER_MODEL_ID, SAMPLER_MODEL_NAME, Loops, build_loops, sampler_deployment
 from .shapes import (
     AUTOSCALING_SETTINGS,
     PROMOTION_SETTINGS,
@@ -125,6 +126,7 @@ class Catalogue:
     whisper_promoted_at_ms: int
     chains: tuple[Chain, ...] = ()
     training_projects: tuple[TrainingProject, ...] = ()
+    loops: Loops = Loops((), "", "", 0)
 
     def chain(self, chain_id: str) -> Chain | None:
         return next((c for c in self.chains if c.id == chain_id), None)
@@ -156,6 +158,7 @@ def build_catalogue(anchor_ms: int, id_style: str = "7") -> Catalogue:
         catalogue,
         chains=build_chains(anchor_ms, id_style),
         training_projects=build_training(anchor_ms, id_style),
+        loops=build_loops(anchor_ms, id_style),
     )
 
 
@@ -250,6 +253,7 @@ def _fixed_catalogue(anchor_ms: int) -> Catalogue:
         created=a - 3 * DAY_MS,
         production=True,
     )
+    sampler = sampler_deployment(a)
     models = (
         Model(
             DEMO_MODEL_ID,
@@ -305,6 +309,16 @@ def _fixed_catalogue(anchor_ms: int) -> Catalogue:
             "A10G:1x24",
             (idlike,),
             (_production_env(IDLIKE_MODEL_ID, idlike),),
+        ),
+        # A Loops run's sampler (loops.py): an inference deployment like any other.
+        Model(
+            SAMPLER_MODEL_ID,
+            SAMPLER_MODEL_NAME,
+            "acme-ml",
+            sampler.created_at_ms,
+            "H100:1x80",
+            (sampler,),
+            (_production_env(SAMPLER_MODEL_ID, sampler),),
         ),
     )
     return Catalogue(models, promoted)

@@ -13,6 +13,7 @@ from .config import EmulatorConfig
 from .deployments import Deployment
 from .generate import DeploymentGenerator, GenParams
 from .lines import CHUNK_MS, CHUNK_NS, NS_PER_MS, Line
+from .loops import LOOPS_KEY
 from .query import LineFilter
 from .request_ids import REQUEST_SPAN_MS, PlantedRequest, request_began_ms
 from .restarts import Restart
@@ -220,6 +221,11 @@ class LogStore:
         for chain in catalogue.chains:
             for chain_dep in chain.deployments:
                 self._add_chain(config, chain_dep.chainlets)
+        for trainer in catalogue.loops.trainers:  # a Loops trainer logs as a training job does
+            src = DeploymentSource(
+                TrainingGenerator(trainer.dep, self._params(config, trainer.dep))
+            )
+            self._sources[src.key] = src
         for project in catalogue.training_projects:
             for job in project.jobs:
                 src = DeploymentSource(TrainingGenerator(job.dep, self._params(config, job.dep)))
@@ -261,6 +267,9 @@ class LogStore:
 
     def chainlet_source(self, chainlet_id: str) -> Source:
         return self._chainlets[chainlet_id]
+
+    def loops_source(self, trainer_id: str) -> Source:
+        return self._sources[f"d:{LOOPS_KEY}/{trainer_id}"]
 
     def job_source(self, project_id: str, job_id: str) -> Source:
         return self._sources[f"d:{project_id}/{job_id}"]

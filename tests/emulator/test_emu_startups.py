@@ -87,9 +87,7 @@ def test_the_lines_before_each_restart_show_why(emu: Emulator, which: int) -> No
     assert during == []  # nothing from a replica that is down
     if restart.cause == "oom":  # the failed attempt's own load ran out of memory too
         end = first.started_ms + first.duration_ms
-        load = emu.ground_truth(
-            emu.id(DEMO_MODEL_ID), emu.id(DEMO_DEPLOYMENT_ID), end - 2_000, end
-        )
+        load = emu.ground_truth(emu.id(DEMO_MODEL_ID), emu.id(DEMO_DEPLOYMENT_ID), end - 2_000, end)
         assert any("Readiness probe failed" in line["message"] for line in load)
 
 
