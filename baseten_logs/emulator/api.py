@@ -12,12 +12,14 @@ from .config import EmulatorConfig, LimitOverMax
 from .deployments import Deployment
 from .fault_replies import RATE_LIMITED, fault_reply, spoil
 from .faults import SPOILERS, Faults
+from .lines import Line
 from .loops import LoopsRoutes
 from .oauth import CLIENT_ID, OAuthTokens
-from .query import MAX_WINDOW_MS, QueryError, parse_log_query
+from .query import MAX_WINDOW_MS, LineFilter, QueryError, parse_log_query
 from .ratelimit import RateLimiter
 from .replies import Response, error_reply, json_reply, last
 from .restarts import Restart
+from .sandboxes import Sandbox, SandboxRoutes
 from .shapes import USER
 from .startups import Startups
 from .store import LogStore, Source
@@ -58,6 +60,13 @@ class Api:
         self._request = threading.local()
         self.startups = Startups(catalogue, restarts, lambda: self.now()[0])
         self.loops = LoopsRoutes(catalogue.loops, lambda: self.now()[0], self._trainer_logs)
+        self.sandboxes = SandboxRoutes(
+            catalogue.sandboxes,
+            catalogue.sandbox_images,
+            lambda: self.now()[0],
+            self._sandbox_lines,
+            config.timestamp_form,
+        )
 
     def set_rate_limit(self, per_second: int | None) -> None:
         self.limiter = RateLimiter(per_second) if per_second else None
@@ -167,6 +176,8 @@ class Api:
             return json_reply(200, USER)
         if seg and seg[0] == "chains":
             return self._chains(seg[1:], query)
+        if seg and seg[0] == "sandboxes":
+            return self.sandboxes.route(seg[1:], query)
         if seg and seg[0] == "loops":
             return self.loops.route(seg[1:], query)
         if seg and seg[0] == "training_projects":
@@ -289,6 +300,19 @@ class Api:
         min_level), the rest ignored as that endpoint ignores them."""
         taken = {k: v for k, v in query.items() if k in _TRAINING_PARAMS}
         return self._logs(self.store.loops_source(trainer.id), taken)
+
+    def _sandbox_lines(self, sandbox: Sandbox, lo_ms: int, hi_ms: int, limit: int) -> list[Line]:
+        src = self.store.sandbox_source(sandbox.name)
+        now_ns = self.now()[1]
+        return self.store.select(
+            src,
+            lo_ms=lo_ms,
+            hi_ms=hi_ms,
+            now_ns=now_ns,
+            descending=False,
+            line_filter=LineFilter(),
+            limit=limit,
+        )
 
     def _search_jobs(self, body: bytes) -> Response:
         """`POST /v1/training_jobs/search` (what `truss train logs` asks without a job id):

@@ -9,6 +9,7 @@ from .chains import Chain, TrainingProject, build_chains, build_training
 from .deployments import DAY_MS, HOUR_MS, MINUTE_MS, Deployment, iso, styled_id
 from .deployments import deployment as _deployment
 from .loops import SAMPLER_MODEL_ID, SAMPLER_MODEL_NAME, Loops, build_loops, sampler_deployment
+from .sandboxes import Image, Sandbox, build_images, build_sandboxes
 from .shapes import (
     AUTOSCALING_SETTINGS,
     PROMOTION_SETTINGS,
@@ -127,6 +128,8 @@ class Catalogue:
     chains: tuple[Chain, ...] = ()
     training_projects: tuple[TrainingProject, ...] = ()
     loops: Loops = Loops((), "", "", 0)
+    sandboxes: tuple[Sandbox, ...] = ()
+    sandbox_images: tuple[Image, ...] = ()
 
     def chain(self, chain_id: str) -> Chain | None:
         return next((c for c in self.chains if c.id == chain_id), None)
@@ -159,6 +162,8 @@ def build_catalogue(anchor_ms: int, id_style: str = "7") -> Catalogue:
         chains=build_chains(anchor_ms, id_style),
         training_projects=build_training(anchor_ms, id_style),
         loops=build_loops(anchor_ms, id_style),
+        sandboxes=build_sandboxes(anchor_ms),  # named by their users: no id style
+        sandbox_images=build_images(anchor_ms),
     )
 
 

@@ -17,6 +17,8 @@ from .loops import LOOPS_KEY
 from .query import LineFilter
 from .request_ids import REQUEST_SPAN_MS, PlantedRequest, request_began_ms
 from .restarts import Restart
+from .sandbox_logs import SandboxGenerator
+from .sandboxes import SANDBOX_KEY
 from .training_logs import TrainingGenerator
 
 
@@ -226,6 +228,9 @@ class LogStore:
                 TrainingGenerator(trainer.dep, self._params(config, trainer.dep))
             )
             self._sources[src.key] = src
+        for sandbox in catalogue.sandboxes:
+            src = DeploymentSource(SandboxGenerator(sandbox.dep, self._params(config, sandbox.dep)))
+            self._sources[src.key] = src
         for project in catalogue.training_projects:
             for job in project.jobs:
                 src = DeploymentSource(TrainingGenerator(job.dep, self._params(config, job.dep)))
@@ -267,6 +272,9 @@ class LogStore:
 
     def chainlet_source(self, chainlet_id: str) -> Source:
         return self._chainlets[chainlet_id]
+
+    def sandbox_source(self, name: str) -> Source:
+        return self._sources[f"d:{SANDBOX_KEY}/{name}"]
 
     def loops_source(self, trainer_id: str) -> Source:
         return self._sources[f"d:{LOOPS_KEY}/{trainer_id}"]
