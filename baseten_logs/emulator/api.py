@@ -7,6 +7,7 @@ import threading
 from collections.abc import Mapping, Sequence
 from urllib.parse import parse_qs
 
+from .audit import AuditRoutes, build_events
 from .catalogue import Catalogue, Model
 from .config import EmulatorConfig, LimitOverMax
 from .deployments import Deployment
@@ -34,6 +35,7 @@ class Api:
         catalogue: Catalogue,
         store: LogStore,
         restarts: Sequence[Restart] = (),
+        anchor_ms: int = 0,
     ) -> None:
         self.config = config
         self.catalogue = catalogue
@@ -59,6 +61,8 @@ class Api:
         # Per request thread: how many lines an "ignore_limit" fault lets this answer have.
         self._request = threading.local()
         self.startups = Startups(catalogue, restarts, lambda: self.now()[0])
+        events = build_events(catalogue, restarts, anchor_ms, config.id_style)
+        self.audit = AuditRoutes(events, lambda: self.now()[0])
         self.loops = LoopsRoutes(catalogue.loops, lambda: self.now()[0], self._trainer_logs)
         self.sandboxes = SandboxRoutes(
             catalogue.sandboxes,
@@ -176,6 +180,8 @@ class Api:
             return json_reply(200, USER)
         if seg and seg[0] == "chains":
             return self._chains(seg[1:], query)
+        if seg == ["audit_logs"]:
+            return self.audit.answer(query)
         if seg and seg[0] == "sandboxes":
             return self.sandboxes.route(seg[1:], query)
         if seg and seg[0] == "loops":
@@ -195,6 +201,8 @@ class Api:
         rest = seg[2:]
         if not rest:
             return json_reply(200, model.to_api())
+        if rest == ["audit_logs"]:
+            return self.audit.answer(query, "model_id", model.id)
         if rest[0] == "deployments":
             return self._deployments(model, rest[1:], query)
         if rest[0] == "environments":
@@ -246,6 +254,8 @@ class Api:
             return error_reply(404, "Chain not found")
         if len(rest) == 1:
             return json_reply(200, chain.to_api())
+        if rest[1:] == ["audit_logs"]:
+            return self.audit.answer(query, "chain_id", chain.id)
         if len(rest) >= 2 and rest[1] == "environments":
             if len(rest) == 2:
                 envs = [chain.environment_to_api(d) for d in chain.deployments if d.environment]

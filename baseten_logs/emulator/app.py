@@ -57,7 +57,7 @@ class Emulator:
         second = replica_ids(demo.id, demo.log_replicas)[1]
         self.restarts = planted_restarts(self.anchor_ms, demo.id, second)
         self.store = LogStore(self.catalogue, self.config, planted=planted, restarts=self.restarts)
-        self.api = Api(self.config, self.catalogue, self.store, self.restarts)
+        self.api = Api(self.config, self.catalogue, self.store, self.restarts, self.anchor_ms)
         self._server = EmulatorHTTPServer((host, port), self.api, self.config.max_request_records)
         self._thread = threading.Thread(
             target=self._server.serve_forever,
