@@ -91,3 +91,19 @@ def test_the_ending_run_ends_for_a_follower(make_emu: Any) -> None:
 def test_unknown_names_are_404s_with_an_error(emu: Emulator, path: str) -> None:
     reply = call(emu, path)
     assert reply.status == 404 and reply.json["error"]
+
+
+def test_logs_scoped_faults_reach_the_new_logs_endpoints(make_emu: Any) -> None:
+    # A "logs" fault spoils every logs endpoint, the five-segment ones of Loops and sandboxes too.
+    emu = make_emu()
+    trainer = call(emu, f"/v1/loops/runs/{emu.id(RUN_WITH_SAMPLER)}").json["run"]["deployment_id"]
+    paths = [
+        f"/v1/loops/deployments/{trainer}/logs",
+        "/v1/sandboxes/images/agent-base/logs",
+    ]
+    for path in paths:
+        emu.inject("503", scope="logs")
+        assert call(emu, path).status == 503, path
+    emu.inject("503", scope="logs")
+    assert call(emu, "/v1/audit_logs").status == 200  # an audit log is not a logs endpoint
+    assert emu.pending_faults == 1
