@@ -225,8 +225,12 @@ def _ask(query: Query, now_ms: int) -> _Ask:
     after = None
     cursor = last(query, "cursor")
     if cursor is not None:
-        payload = decode_cursor(cursor)
-        if payload is None or payload.get("d") not in DIRECTIONS:
+        payload = decode_cursor(cursor, ("t",))
+        if (
+            payload is None
+            or payload.get("d") not in DIRECTIONS
+            or not isinstance(payload.get("i"), str)
+        ):
             raise ValueError("cursor: not a cursor this endpoint returned")
         direction, after = payload["d"], (int(payload["t"]), str(payload["i"]))
     start, end = _int(query, "start_epoch_millis"), _int(query, "end_epoch_millis")

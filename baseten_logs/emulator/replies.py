@@ -54,11 +54,18 @@ def encode_cursor(payload: dict[str, Any]) -> str:
     return base64.urlsafe_b64encode(json.dumps(payload).encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str) -> dict[str, Any] | None:
-    """The payload of a cursor this emulator gave, or None for anything else."""
+def decode_cursor(cursor: str, counts: tuple[str, ...] = ()) -> dict[str, Any] | None:
+    """The payload of a cursor this emulator gave, or None for anything else: `counts` name
+    the fields that must be counts (ints from 0; a bool is an int to Python, not here)."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         payload = json.loads(raw)
     except (binascii.Error, ValueError, UnicodeDecodeError):
         return None
-    return payload if isinstance(payload, dict) and payload.get("v") == 1 else None
+    if not isinstance(payload, dict) or payload.get("v") != 1:
+        return None
+    for name in counts:
+        value = payload.get(name)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            return None
+    return payload

@@ -182,8 +182,8 @@ class SandboxRoutes:
         after, skip = start, 0  # the first line's time, and how many at that time were sent
         cursor = last(query, "cursor")
         if cursor is not None:
-            payload = decode_cursor(cursor) if 1 <= len(cursor) <= 4096 else None
-            if payload is None or not all(isinstance(payload.get(k), int) for k in ("t", "n")):
+            payload = decode_cursor(cursor, ("t", "n")) if 1 <= len(cursor) <= 4096 else None
+            if payload is None:
                 raise ValueError("cursor: not a next_cursor this endpoint returned")
             after, skip = max(start, payload["t"]), payload["n"]
         lines = self._after(sandbox, after, skip, end, limit + 1)
@@ -247,8 +247,8 @@ def _offset_cursor(query: Query) -> int:
     cursor = last(query, "cursor")
     if cursor is None:
         return 0
-    payload = decode_cursor(cursor)
-    if payload is None or not isinstance(payload.get("o"), int):
+    payload = decode_cursor(cursor, ("o",))
+    if payload is None:
         raise ValueError("cursor: not a cursor this endpoint returned")
     return int(payload["o"])
 

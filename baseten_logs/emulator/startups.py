@@ -119,8 +119,8 @@ def _ask(query: Query) -> _Ask:
     offset = 0
     cursor = last(query, "cursor")
     if cursor is not None:
-        payload = decode_cursor(cursor)
-        if payload is None or not isinstance(payload.get("o"), int):
+        payload = decode_cursor(cursor, ("o",))
+        if payload is None:
             raise ValueError("cursor: not a cursor this endpoint returned")
         offset = payload["o"]
     return _Ask(

@@ -17,6 +17,7 @@ from baseten_logs.emulator import (
     Emulator,
 )
 from baseten_logs.emulator.chains import CHAIN_ID
+from baseten_logs.emulator.replies import encode_cursor
 
 AUDIT = "/v1/audit_logs"
 
@@ -149,3 +150,23 @@ def test_refusals_name_the_parameter(emu: Emulator, params: dict[str, Any], name
     ):
         reply = call(emu, path, params)
         assert reply.status == 400 and named in reply.json["error"], (path, reply.body)
+
+
+@pytest.mark.parametrize(
+    ("path", "payload"),
+    [
+        (AUDIT, {"v": 1, "d": "DESC"}),  # no position
+        (AUDIT, {"v": 1, "d": "ASC", "t": True, "i": "x"}),
+        ("/v1/sandboxes/instances", {"v": 1, "o": -3}),
+        ("/v1/sandboxes/instances/agent-sbx-7f3k/logs", {"v": 1, "t": 5, "n": -1}),
+        ("/v1/sandboxes/instances/agent-sbx-7f3k/logs", {"v": 1, "t": "soon", "n": 0}),
+    ],
+)
+def test_a_cursor_of_the_right_form_but_wrong_fields_is_refused_not_a_crash(
+    emu: Emulator, path: str, payload: dict[str, Any]
+) -> None:
+    cursor = encode_cursor(payload)
+    window = {"start_time": "2026-09-21T10:00:00Z", "end_time": "2026-09-21T10:05:00Z"}
+    reply = call(emu, path, {**window, "cursor": cursor})
+    assert reply.status == 400 and "cursor" in reply.json["error"]
+    assert emu.errors == []

@@ -165,3 +165,12 @@ def test_unknown_names_are_404s_with_an_error(emu: Emulator) -> None:
     ):
         reply = call(emu, path, _window(emu))
         assert reply.status == 404 and reply.json["error"], path
+
+
+def test_a_crafted_cursor_is_refused_not_a_crash(emu: Emulator) -> None:
+    from baseten_logs.emulator.replies import encode_cursor
+
+    for payload in ({"v": 1, "o": -5}, {"v": 1, "o": "2"}, {"v": 1}):
+        reply = call(emu, _path(emu), {**_window(emu), "cursor": encode_cursor(payload)})
+        assert reply.status == 400 and "cursor" in reply.json["error"]
+    assert emu.errors == []
