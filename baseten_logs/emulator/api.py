@@ -68,7 +68,7 @@ class Api:
             catalogue.sandboxes,
             catalogue.sandbox_images,
             lambda: self.now()[0],
-            self._sandbox_lines,
+            self.sandbox_lines,
             config.timestamp_form,
         )
 
@@ -311,7 +311,10 @@ class Api:
         taken = {k: v for k, v in query.items() if k in _TRAINING_PARAMS}
         return self._logs(self.store.loops_source(trainer.id), taken)
 
-    def _sandbox_lines(self, sandbox: Sandbox, lo_ms: int, hi_ms: int, limit: int) -> list[Line]:
+    def sandbox_lines(
+        self, sandbox: Sandbox, lo_ms: int, hi_ms: int, limit: int | None
+    ) -> list[Line]:
+        """A sandbox's visible lines in [lo_ms, hi_ms], oldest first, at most `limit`."""
         src = self.store.sandbox_source(sandbox.name)
         now_ns = self.now()[1]
         return self.store.select(

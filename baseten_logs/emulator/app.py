@@ -24,6 +24,7 @@ from .generate import replica_ids
 from .query import build_filter
 from .request_ids import planted_chain_request, planted_request
 from .restarts import planted_restarts
+from .sandbox_logs import entry
 from .server import EmulatorHTTPServer, RequestRecord
 from .store import LogStore, Source
 
@@ -277,6 +278,13 @@ class Emulator:
         return self._truth(
             self.store.loops_source(trainer_id), start_ms, end_ms, build_filter(**filters)
         )
+
+    def sandbox_ground_truth(self, name: str, start_ms: int, end_ms: int) -> list[dict[str, Any]]:
+        """Every entry of a sandbox visible now with start_ms <= ms < end_ms, oldest first, as
+        its logs endpoint returns them."""
+        sandbox = next(s for s in self.catalogue.sandboxes if s.name == name)
+        lines = self.api.sandbox_lines(sandbox, start_ms, end_ms - 1, None)
+        return [entry(line, self.config.timestamp_form) for line in lines]
 
     def _model(self, model_id: str) -> Model:
         model = self.catalogue.model(model_id)

@@ -120,7 +120,7 @@ class SandboxRoutes:
         sandboxes: tuple[Sandbox, ...],
         images: tuple[Image, ...],
         now_ms: Callable[[], int],
-        select: Callable[[Sandbox, int, int, int], list[Line]],
+        select: Callable[[Sandbox, int, int, int | None], list[Line]],
         form: str,
     ) -> None:
         self.sandboxes = sandboxes

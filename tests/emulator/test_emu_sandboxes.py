@@ -40,6 +40,8 @@ def test_next_cursor_pages_cover_every_entry_exactly_once(emu: Emulator, limit: 
     window = _window(emu, minutes=2)
     whole = call(emu, LOGS, {**window, "limit": 1000}).json
     assert whole["next_cursor"] is None and len(whole["logs"]) > 100
+    end_ms = emu.now_ms() - 30 * MIN_MS
+    assert whole["logs"] == emu.sandbox_ground_truth(TRACED_SANDBOX, end_ms - 2 * MIN_MS, end_ms)
     assert _pages(emu, LOGS, {**window, "limit": limit}) == whole["logs"]
 
 
