@@ -17,11 +17,11 @@ from .catalogue import (
     WHISPER_MODEL_ID,
     WHISPER_NEW_DEPLOYMENT_ID,
     WHISPER_OLD_DEPLOYMENT_ID,
-    Deployment,
     Environment,
     Model,
 )
 from .config import DEFAULT_API_KEY, EmulatorConfig
+from .deployments import Deployment
 from .faults import FAULT_KINDS, HOSTILE_TEXT
 from .server import RequestRecord
 

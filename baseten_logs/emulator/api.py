@@ -4,68 +4,39 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Mapping, Sequence
 from urllib.parse import parse_qs
 
-from . import hostile
+from .audit import AuditRoutes, build_events
 from .catalogue import Catalogue, Model
 from .config import EmulatorConfig, LimitOverMax
-from .faults import HOSTILE_TEXT, SPOILERS, Fault, Faults
+from .deployments import Deployment
+from .fault_replies import RATE_LIMITED, fault_reply, spoil
+from .faults import SPOILERS, Faults
+from .lines import Line
+from .loops import LoopsRoutes
 from .oauth import CLIENT_ID, OAuthTokens
-from .query import MAX_WINDOW_MS, QueryError, parse_log_query
+from .query import MAX_WINDOW_MS, LineFilter, QueryError, parse_log_query
 from .ratelimit import RateLimiter
+from .replies import Response, error_reply, json_reply, last
+from .restarts import Restart
+from .sandboxes import Sandbox, SandboxRoutes
 from .shapes import USER
+from .startups import Startups
 from .store import LogStore, Source
-
-RATE_LIMITED = "Rate limit exceeded. Please try again later."
-_HTML_PAGE = (
-    b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
-    b"<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n"
-    b"</body>\r\n</html>\r\n"
-)
-_FAULT_ERRORS = {
-    "404": (404, "Deployment not found"),
-    "500": (500, "Internal server error"),
-    "502": (502, "Bad gateway"),
-    "503": (503, "Service unavailable"),
-    "504": (504, "Gateway timeout"),
-}
-
-
-@dataclass
-class Response:
-    """What to answer; `drop` closes the connection instead, after `delay_s` seconds.
-
-    With `chunks` the body is sent chunked as they come, `chunk_delay_s` apart, not `body`.
-    """
-
-    status: int
-    body: bytes = b""
-    content_type: str = "application/json"
-    headers: dict[str, str] = field(default_factory=dict)
-    drop: bool = False
-    delay_s: float = 0.0
-    fault: str | None = None
-    chunks: Iterator[bytes] | None = None
-    chunk_delay_s: float = 0.0
-    trickle_headers: bool = False  # instead: a status line and headers that never end, trickled
-
-
-def _json(status: int, payload: Any, headers: dict[str, str] | None = None) -> Response:
-    body = json.dumps(payload, ensure_ascii=False).encode()
-    return Response(status, body, headers=headers or {})
-
-
-def _error(status: int, message: str) -> Response:
-    return _json(status, {"error": message})
 
 
 class Api:
     """Routing, auth, rate limiting, faults and the endpoints of the emulated API."""
 
-    def __init__(self, config: EmulatorConfig, catalogue: Catalogue, store: LogStore) -> None:
+    def __init__(
+        self,
+        config: EmulatorConfig,
+        catalogue: Catalogue,
+        store: LogStore,
+        restarts: Sequence[Restart] = (),
+        anchor_ms: int = 0,
+    ) -> None:
         self.config = config
         self.catalogue = catalogue
         self.store = store
@@ -89,6 +60,17 @@ class Api:
         self.oauth = OAuthTokens(config.oauth_ttl_s, config.clock)
         # Per request thread: how many lines an "ignore_limit" fault lets this answer have.
         self._request = threading.local()
+        self.startups = Startups(catalogue, restarts, lambda: self.now()[0])
+        events = build_events(catalogue, restarts, anchor_ms, config.id_style)
+        self.audit = AuditRoutes(events, lambda: self.now()[0])
+        self.loops = LoopsRoutes(catalogue.loops, lambda: self.now()[0], self._trainer_logs)
+        self.sandboxes = SandboxRoutes(
+            catalogue.sandboxes,
+            catalogue.sandbox_images,
+            lambda: self.now()[0],
+            self.sandbox_lines,
+            config.timestamp_form,
+        )
 
     def set_rate_limit(self, per_second: int | None) -> None:
         self.limiter = RateLimiter(per_second) if per_second else None
@@ -123,19 +105,20 @@ class Api:
         body: bytes = b"",
     ) -> Response:
         if not segments or segments[0] != "v1":
-            return _error(404, "Not found")
-        is_logs = len(segments) >= 6 and segments[-1] == "logs"  # models, chains, training
+            return error_reply(404, "Not found")
+        # models, chains, training jobs, Loops trainers, sandboxes and their images
+        is_logs = len(segments) >= 5 and segments[-1] == "logs"
         fault = self.faults.next_fault(is_logs=is_logs)
         if fault is not None and fault.kind not in SPOILERS:
-            return self._fault(fault)
+            return fault_reply(fault, self.clock())
         ignoring = fault is not None and fault.kind == "ignore_limit"
         self._request.lines = fault.amount if fault is not None and ignoring else None
         key, problem = self._authenticate(headers)
         if problem is not None:
-            response = _error(401, problem)
+            response = error_reply(401, problem)
         elif self.limiter is not None and (wait := self.limiter.acquire(key)) is not None:
             extra = {"Retry-After": str(wait)} if self.config.rate_limit_retry_after_header else {}
-            response = _json(429, {"error": RATE_LIMITED, "retry_after": wait}, extra)
+            response = json_reply(429, {"error": RATE_LIMITED, "retry_after": wait}, extra)
         elif method == "POST" and segments[1:] == ["training_jobs", "search"]:
             response = self._search_jobs(body)
         elif method == "POST" and _has_post_form(segments[1:]):
@@ -143,15 +126,15 @@ class Api:
             # the same fields as the query, in a JSON body.
             fields = _body_fields(body)
             if fields is None:
-                response = _error(400, "The request body must be a JSON object")
+                response = error_reply(400, "The request body must be a JSON object")
             else:
                 response = self._route(segments[1:], query | fields)
         elif method != "GET":
-            response = _error(405, "Method not allowed")
+            response = error_reply(405, "Method not allowed")
         else:
             response = self._route(segments[1:], query)
         if fault is not None:
-            response = self._spoil(fault, response)
+            response = spoil(fault, response, self.faults.slow_seconds(fault))
         return response
 
     def _authenticate(self, headers: Mapping[str, str]) -> tuple[str, str | None]:
@@ -174,199 +157,182 @@ class Api:
     def _token(self, method: str, body: bytes) -> Response:
         """The OAuth token endpoint (RFC 6749 errors), refresh grant only; no key needed."""
         if method != "POST":
-            return _error(405, "Method not allowed")
+            return error_reply(405, "Method not allowed")
         try:
             form = {k: v[-1] for k, v in parse_qs(body.decode(), keep_blank_values=True).items()}
         except UnicodeDecodeError:
             form = {}
         if form.get("client_id") != CLIENT_ID:
-            return _json(401, {"error": "invalid_client"})
+            return json_reply(401, {"error": "invalid_client"})
         if form.get("grant_type") != "refresh_token":
-            return _json(400, {"error": "unsupported_grant_type"})
+            return json_reply(400, {"error": "unsupported_grant_type"})
         tokens = self.oauth.refresh(form.get("refresh_token", ""))
         if tokens is None:
-            return _json(400, {"error": "invalid_grant", "error_description": "refresh token"})
-        return _json(200, tokens)
-
-    def _fault(self, fault: Fault) -> Response:
-        kind = fault.kind
-        if kind == "drop":
-            return Response(0, drop=True, fault=kind)
-        if kind == "429" and fault.variant is not None:
-            header, wait = hostile.retry_after(fault.variant, self.clock())
-            hostile_payload: dict[str, object] = {"error": RATE_LIMITED}
-            if wait is not None:
-                hostile_payload["retry_after"] = wait
-            response = _json(429, hostile_payload, {"Retry-After": header})
-        elif kind == "429":
-            headers = {"Retry-After": str(fault.retry_after)} if fault.header else {}
-            payload = {"error": RATE_LIMITED, "retry_after": fault.retry_after}
-            response = _json(429, payload, headers)
-        elif kind == "gzip_bomb":
-            response = Response(200, hostile.gzip_bomb(fault.amount))
-            response.headers["Content-Encoding"] = "gzip"
-        elif kind == "endless":
-            response = Response(200, chunks=hostile.endless())
-        elif kind == "deep_json":
-            response = Response(200, hostile.deep_json(fault.amount))
-        elif kind == "wrong_shape":
-            response = _json(200, {"data": [], "detail": "unexpected upstream response"})
-        elif fault.variant == "html":
-            response = Response(
-                int(kind), _HTML_PAGE.replace(b"502 Bad Gateway", _status_line(kind))
-            )
-            response.content_type = "text/html"
-        else:
-            status, message = _FAULT_ERRORS[kind]
-            response = _error(status, message)
-        response.fault = kind
-        return response
-
-    def _spoil(self, fault: Fault, response: Response) -> Response:
-        """Faults that change a real answer: delay it, or replace its body."""
-        if fault.kind == "slow":
-            response.delay_s += self.faults.slow_seconds(fault)
-        elif fault.kind == "ignore_limit":
-            pass  # already answered with more lines than asked (see _logs)
-        elif fault.kind == "trickle":
-            interval = fault.slow_s if fault.slow_s is not None else 2.0
-            response.chunks, response.chunk_delay_s = hostile.trickle(response.body), interval
-            response.trickle_headers = fault.variant == "headers"
-        elif fault.kind == "not_utf8":
-            response.body = hostile.not_utf8(response.body)
-        elif fault.kind == "escapes":
-            response.body = _hostile(response.body)
-        elif fault.kind == "hostile_lines":
-            response.body = hostile.hostile_lines(response.body, fault.variant or "time_escape")
-        elif fault.variant == "truncated":
-            body = response.body
-            response = Response(200, body[: max(1, len(body) // 2)] or b"{")
-        else:
-            response = Response(200, _HTML_PAGE, content_type="text/html")
-        response.fault = fault.kind
-        return response
+            return json_reply(400, {"error": "invalid_grant", "error_description": "refresh token"})
+        return json_reply(200, tokens)
 
     def _model(self, model_id: str) -> Model | Response:
         model = self.catalogue.model(model_id)
-        return model if model is not None else _error(404, "Model not found")
+        return model if model is not None else error_reply(404, "Model not found")
 
     def _route(self, seg: list[str], query: dict[str, list[str]]) -> Response:
         if seg == ["users", "me"]:
-            return _json(200, USER)
+            return json_reply(200, USER)
         if seg and seg[0] == "chains":
             return self._chains(seg[1:], query)
+        if seg == ["audit_logs"]:
+            return self.audit.answer(query)
+        if seg and seg[0] == "sandboxes":
+            return self.sandboxes.route(seg[1:], query)
+        if seg and seg[0] == "loops":
+            return self.loops.route(seg[1:], query)
         if seg and seg[0] == "training_projects":
             return self._training(seg[1:], query)
         if not seg or seg[0] != "models":
-            return _error(404, "Not found")
+            return error_reply(404, "Not found")
         if len(seg) == 1:
-            name = _last(query, "name")
+            name = last(query, "name")
             models = self.catalogue.models
             chosen = [m for m in models if name is None or m.name == name]
-            return _json(200, {"models": [m.to_api() for m in chosen]})
+            return json_reply(200, {"models": [m.to_api() for m in chosen]})
         model = self._model(seg[1])
         if isinstance(model, Response):
             return model
         rest = seg[2:]
         if not rest:
-            return _json(200, model.to_api())
+            return json_reply(200, model.to_api())
+        if rest == ["audit_logs"]:
+            return self.audit.answer(query, "model_id", model.id)
         if rest[0] == "deployments":
             return self._deployments(model, rest[1:], query)
         if rest[0] == "environments":
             return self._environments(model, rest[1:], query)
-        return _error(404, "Not found")
+        return error_reply(404, "Not found")
 
     def _deployments(self, model: Model, rest: list[str], query: dict[str, list[str]]) -> Response:
         if not rest:
-            name = _last(query, "name")
+            name = last(query, "name")
             chosen = [d for d in model.deployments if name is None or d.name == name]
-            return _json(200, {"deployments": [d.to_api() for d in chosen]})
+            return json_reply(200, {"deployments": [d.to_api() for d in chosen]})
         if len(rest) == 1:
             dep = model.deployment(rest[0])
-            return _error(404, "Deployment not found") if dep is None else _json(200, dep.to_api())
-        if len(rest) == 2 and rest[1] == "logs":
-            # The aliases are not documented inside the logs path: only real ids work here.
+            return (
+                error_reply(404, "Deployment not found")
+                if dep is None
+                else json_reply(200, dep.to_api())
+            )
+        if rest[1] in ("logs", "startups"):
+            # The aliases are not documented inside these paths: only real ids work here.
             dep = model.deployment(rest[0])
             if dep is None or dep.id != rest[0]:
-                return _error(404, "Deployment not found")
-            return self._logs(self.store.deployment_source(model.id, dep.id), query)
-        return _error(404, "Not found")
+                return error_reply(404, "Deployment not found")
+            if rest[1] == "startups":
+                return self.startups.deployment(model, dep, rest[1:], query)
+            if len(rest) == 2:
+                return self._logs(self.store.deployment_source(model.id, dep.id), query)
+        return error_reply(404, "Not found")
 
     def _environments(self, model: Model, rest: list[str], query: dict[str, list[str]]) -> Response:
         if not rest:
             envs = [model.environment_to_api(e) for e in model.environments]
-            return _json(200, {"environments": envs})
+            return json_reply(200, {"environments": envs})
         env = model.environment(rest[0])
+        if env is not None and len(rest) >= 2 and rest[1] == "startups":
+            return self.startups.environment(model, env, rest[1:], query)
         if env is None or len(rest) > 2 or (len(rest) == 2 and rest[1] != "logs"):
-            return _error(404, "Environment not found" if env is None else "Not found")
+            return error_reply(404, "Environment not found" if env is None else "Not found")
         if len(rest) == 1:
-            return _json(200, model.environment_to_api(env))
+            return json_reply(200, model.environment_to_api(env))
         return self._logs(self.store.environment_source(model.id, env.name), query)
 
     def _chains(self, rest: list[str], query: dict[str, list[str]]) -> Response:
         """/v1/chains, and a chain's deployments, environments and chainlets' logs."""
         if not rest:
-            return _json(200, {"chains": [c.to_api() for c in self.catalogue.chains]})
+            return json_reply(200, {"chains": [c.to_api() for c in self.catalogue.chains]})
         chain = self.catalogue.chain(rest[0])
         if chain is None:
-            return _error(404, "Chain not found")
+            return error_reply(404, "Chain not found")
         if len(rest) == 1:
-            return _json(200, chain.to_api())
+            return json_reply(200, chain.to_api())
+        if rest[1:] == ["audit_logs"]:
+            return self.audit.answer(query, "chain_id", chain.id)
         if len(rest) >= 2 and rest[1] == "environments":
             if len(rest) == 2:
                 envs = [chain.environment_to_api(d) for d in chain.deployments if d.environment]
-                return _json(200, {"environments": envs})
+                return json_reply(200, {"environments": envs})
             env = chain.environment(rest[2])
             if env is None or len(rest) > 3:
-                return _error(404, "Environment not found" if env is None else "Not found")
-            return _json(200, chain.environment_to_api(env))
+                return error_reply(404, "Environment not found" if env is None else "Not found")
+            return json_reply(200, chain.environment_to_api(env))
         if len(rest) < 2 or rest[1] != "deployments":
-            return _error(404, "Not found")
+            return error_reply(404, "Not found")
         if len(rest) == 2:
-            return _json(200, {"deployments": [d.to_api() for d in chain.deployments]})
+            return json_reply(200, {"deployments": [d.to_api() for d in chain.deployments]})
         dep = chain.deployment(rest[2])
         if dep is None:
-            return _error(404, "Chain deployment not found")
+            return error_reply(404, "Chain deployment not found")
         if len(rest) == 3:
-            return _json(200, dep.to_api())
+            return json_reply(200, dep.to_api())
         if len(rest) == 6 and rest[3] == "chainlets" and rest[5] == "logs":
             if not any(c.id == rest[4] for c in dep.chainlets):
-                return _error(404, "Chainlet not found")
+                return error_reply(404, "Chainlet not found")
             return self._logs(self.store.chainlet_source(rest[4]), query)
-        return _error(404, "Not found")
+        return error_reply(404, "Not found")
 
     def _training(self, rest: list[str], query: dict[str, list[str]]) -> Response:
         """/v1/training_projects, a project's jobs, and a job's logs (window and level only)."""
         projects = self.catalogue.training_projects
         if not rest:
-            return _json(200, {"training_projects": [p.to_api() for p in projects]})
+            return json_reply(200, {"training_projects": [p.to_api() for p in projects]})
         project = self.catalogue.training_project(rest[0])
         if project is None:
-            return _error(404, "Training project not found")
+            return error_reply(404, "Training project not found")
         if len(rest) < 2 or rest[1] != "jobs":
-            return _error(404, "Not found")
+            return error_reply(404, "Not found")
         if len(rest) == 2:
             jobs = [j.to_api() for j in project.jobs]
-            return _json(200, {"training_project": project.to_api(), "training_jobs": jobs})
+            return json_reply(200, {"training_project": project.to_api(), "training_jobs": jobs})
         job = project.job(rest[2])
         if job is None:
-            return _error(404, "Training job not found")
+            return error_reply(404, "Training job not found")
         if len(rest) == 3:
             payload = {"training_project": project.to_api(), "training_job": job.to_api()}
-            return _json(200, payload)
+            return json_reply(200, payload)
         if len(rest) == 4 and rest[3] == "logs":
             # This endpoint takes no other filter: the rest are ignored, as the real one does.
             taken = {k: v for k, v in query.items() if k in _TRAINING_PARAMS}
             longest = self.training_max_window_ms or MAX_WINDOW_MS
             return self._logs(self.store.job_source(project.id, job.id), taken, longest)
-        return _error(404, "Not found")
+        return error_reply(404, "Not found")
+
+    def _trainer_logs(self, trainer: Deployment, query: dict[str, list[str]]) -> Response:
+        """A Loops trainer's logs: the parameters of a training job's (window, direction, limit,
+        min_level), the rest ignored as that endpoint ignores them."""
+        taken = {k: v for k, v in query.items() if k in _TRAINING_PARAMS}
+        return self._logs(self.store.loops_source(trainer.id), taken)
+
+    def sandbox_lines(
+        self, sandbox: Sandbox, lo_ms: int, hi_ms: int, limit: int | None
+    ) -> list[Line]:
+        """A sandbox's visible lines in [lo_ms, hi_ms], oldest first, at most `limit`."""
+        src = self.store.sandbox_source(sandbox.name)
+        now_ns = self.now()[1]
+        return self.store.select(
+            src,
+            lo_ms=lo_ms,
+            hi_ms=hi_ms,
+            now_ns=now_ns,
+            descending=False,
+            line_filter=LineFilter(),
+            limit=limit,
+        )
 
     def _search_jobs(self, body: bytes) -> Response:
         """`POST /v1/training_jobs/search` (what `truss train logs` asks without a job id):
         jobs of every project, narrowed by project, job and statuses, in the order asked."""
         search = _search_fields(body)
         if isinstance(search, str):
-            return _error(400, search)
+            return error_reply(400, search)
         project_id, job_id, statuses, order_by = search
         jobs = [
             job
@@ -378,7 +344,7 @@ class Api:
         for field_name, order in reversed(order_by):  # the first key decides, the next break ties
             if field_name in _SORTABLE_JOB_FIELDS:
                 jobs.sort(key=lambda j: str(j.to_api()[field_name]), reverse=order == "desc")
-        return _json(200, {"training_jobs": [j.to_api() for j in jobs]})
+        return json_reply(200, {"training_jobs": [j.to_api() for j in jobs]})
 
     def _logs(
         self, src: Source, query: dict[str, list[str]], max_window_ms: int = MAX_WINDOW_MS
@@ -392,7 +358,7 @@ class Api:
                 max_window_ms=max_window_ms,
             )
         except QueryError as exc:
-            return _error(400, str(exc))
+            return error_reply(400, str(exc))
         lines = self.store.select(
             src,
             lo_ms=q.start_ms,
@@ -407,42 +373,9 @@ class Api:
         return Response(200, body.encode())
 
 
-# Fields that stay as they are under the "escapes" fault: what addresses things (ids, used in
-# paths) and what is parsed as a number or time. Everything else is text someone else wrote.
-_KEPT_FIELDS = frozenset(
-    {"id", "model_id", "deployment_id", "production_deployment_id", "development_deployment_id"}
-    | {"timestamp", "created_at", "level", "retry_after"}
-)
-
-
-def _hostile(body: bytes) -> bytes:
-    """The JSON `body` with HOSTILE_TEXT added to every string field but ids and times (error
-    bodies included); escaped JSON, as the lone surrogate cannot be sent raw."""
-    try:
-        payload = json.loads(body)
-    except ValueError:
-        return body
-
-    def spoil(value: Any, key: str | None) -> Any:
-        if isinstance(value, dict):
-            return {k: spoil(v, k) for k, v in value.items()}
-        if isinstance(value, list):
-            return [spoil(v, key) for v in value]
-        if isinstance(value, str) and key not in _KEPT_FIELDS:
-            return value + HOSTILE_TEXT
-        return value
-
-    return json.dumps(spoil(payload, None)).encode()
-
-
 _TRAINING_PARAMS = frozenset(
     {"start_epoch_millis", "end_epoch_millis", "direction", "limit", "min_level"}
 )
-
-
-def _status_line(kind: str) -> bytes:
-    reasons = {"502": "Bad Gateway", "504": "Gateway Time-out"}
-    return f"{kind} {reasons.get(kind, 'Error')}".encode()
 
 
 def _has_post_form(seg: list[str]) -> bool:
@@ -498,8 +431,3 @@ def _body_fields(body: bytes) -> dict[str, list[str]] | None:
         values = value if isinstance(value, list) else [value]
         fields[key] = [str(v) for v in values]
     return fields
-
-
-def _last(query: dict[str, list[str]], name: str) -> str | None:
-    values = query.get(name)
-    return values[-1] if values else None

@@ -13,16 +13,18 @@ from .catalogue import (
     DEMO_DEPLOYMENT_ID,
     DEMO_MODEL_ID,
     DEMO_MODEL_NAME,
-    HOUR_MS,
     Model,
     build_catalogue,
-    styled_id,
 )
 from .chains import CHAIN_NAME, CHAINLETS
 from .config import EmulatorConfig, FaultScope, LimitOverMax
+from .deployments import HOUR_MS, styled_id
 from .faults import Fault
+from .generate import replica_ids
 from .query import build_filter
 from .request_ids import planted_chain_request, planted_request
+from .restarts import planted_restarts
+from .sandbox_logs import entry
 from .server import EmulatorHTTPServer, RequestRecord
 from .store import LogStore, Source
 
@@ -51,8 +53,12 @@ class Emulator:
             self.anchor_ms, self.config.seed, entrypoint_id=self.id(CHAINLETS[0][1])
         )
         planted = (self.demo_request, self.demo_chain_request)
-        self.store = LogStore(self.catalogue, self.config, planted=planted)
-        self.api = Api(self.config, self.catalogue, self.store)
+        # The demo deployment's second replica restarted twice (restarts.py).
+        demo = self.catalogue.deployments()[0]  # the demo model's production deployment
+        second = replica_ids(demo.id, demo.log_replicas)[1]
+        self.restarts = planted_restarts(self.anchor_ms, demo.id, second)
+        self.store = LogStore(self.catalogue, self.config, planted=planted, restarts=self.restarts)
+        self.api = Api(self.config, self.catalogue, self.store, self.restarts, self.anchor_ms)
         self._server = EmulatorHTTPServer((host, port), self.api, self.config.max_request_records)
         self._thread = threading.Thread(
             target=self._server.serve_forever,
@@ -264,6 +270,21 @@ class Emulator:
         """Like ground_truth, for a training job's logs."""
         src = self.store.job_source(project_id, job_id)
         return self._truth(src, start_ms, end_ms, build_filter(**filters))
+
+    def loops_ground_truth(
+        self, trainer_id: str, start_ms: int, end_ms: int, **filters: Any
+    ) -> list[dict[str, Any]]:
+        """Like ground_truth, for a Loops trainer deployment's logs."""
+        return self._truth(
+            self.store.loops_source(trainer_id), start_ms, end_ms, build_filter(**filters)
+        )
+
+    def sandbox_ground_truth(self, name: str, start_ms: int, end_ms: int) -> list[dict[str, Any]]:
+        """Every entry of a sandbox visible now with start_ms <= ms < end_ms, oldest first, as
+        its logs endpoint returns them."""
+        sandbox = next(s for s in self.catalogue.sandboxes if s.name == name)
+        lines = self.api.sandbox_lines(sandbox, start_ms, end_ms - 1, None)
+        return [entry(line, self.config.timestamp_form) for line in lines]
 
     def _model(self, model_id: str) -> Model:
         model = self.catalogue.model(model_id)

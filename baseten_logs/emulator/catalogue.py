@@ -6,13 +6,10 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from .chains import Chain, TrainingProject, build_chains, build_training
-from .deployments import DAY_MS as DAY_MS  # the catalogue's users have found them here
-from .deployments import HOUR_MS as HOUR_MS
-from .deployments import MINUTE_MS as MINUTE_MS
-from .deployments import Deployment as Deployment
+from .deployments import DAY_MS, HOUR_MS, MINUTE_MS, Deployment, iso, styled_id
 from .deployments import deployment as _deployment
-from .deployments import iso as iso
-from .deployments import styled_id as styled_id
+from .loops import SAMPLER_MODEL_ID, SAMPLER_MODEL_NAME, Loops, build_loops, sampler_deployment
+from .sandboxes import Image, Sandbox, build_images, build_sandboxes
 from .shapes import (
     AUTOSCALING_SETTINGS,
     PROMOTION_SETTINGS,
@@ -130,6 +127,9 @@ class Catalogue:
     whisper_promoted_at_ms: int
     chains: tuple[Chain, ...] = ()
     training_projects: tuple[TrainingProject, ...] = ()
+    loops: Loops = Loops((), "", "", 0)
+    sandboxes: tuple[Sandbox, ...] = ()
+    sandbox_images: tuple[Image, ...] = ()
 
     def chain(self, chain_id: str) -> Chain | None:
         return next((c for c in self.chains if c.id == chain_id), None)
@@ -161,6 +161,9 @@ def build_catalogue(anchor_ms: int, id_style: str = "7") -> Catalogue:
         catalogue,
         chains=build_chains(anchor_ms, id_style),
         training_projects=build_training(anchor_ms, id_style),
+        loops=build_loops(anchor_ms, id_style),
+        sandboxes=build_sandboxes(anchor_ms),  # named by their users: no id style
+        sandbox_images=build_images(anchor_ms),
     )
 
 
@@ -255,6 +258,7 @@ def _fixed_catalogue(anchor_ms: int) -> Catalogue:
         created=a - 3 * DAY_MS,
         production=True,
     )
+    sampler = sampler_deployment(a)
     models = (
         Model(
             DEMO_MODEL_ID,
@@ -310,6 +314,16 @@ def _fixed_catalogue(anchor_ms: int) -> Catalogue:
             "A10G:1x24",
             (idlike,),
             (_production_env(IDLIKE_MODEL_ID, idlike),),
+        ),
+        # A Loops run's sampler (loops.py): an inference deployment like any other.
+        Model(
+            SAMPLER_MODEL_ID,
+            SAMPLER_MODEL_NAME,
+            "acme-ml",
+            sampler.created_at_ms,
+            "H100:1x80",
+            (sampler,),
+            (_production_env(SAMPLER_MODEL_ID, sampler),),
         ),
     )
     return Catalogue(models, promoted)

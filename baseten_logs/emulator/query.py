@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from .generate import LEVEL_RANK, Line
+from .lines import LEVEL_RANK, Line
 
 MAX_LIMIT = 1000
 DEFAULT_LIMIT = 500

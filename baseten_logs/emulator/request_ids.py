@@ -14,7 +14,7 @@ import random
 import re
 from dataclasses import dataclass
 
-from .catalogue import DAY_MS, DEMO_DEPLOYMENT_ID, HOUR_MS, MINUTE_MS
+from .deployments import DAY_MS, HOUR_MS, MINUTE_MS
 
 # Every line of a request (retries on another replica included) is printed within this time of
 # the millisecond in its id; the generator keeps to it and the index relies on it.
@@ -68,9 +68,7 @@ class PlantedRequest:
     request_id: str
 
 
-def planted_request(
-    anchor_ms: int, seed: int, *, deployment_id: str = DEMO_DEPLOYMENT_ID
-) -> PlantedRequest:
+def planted_request(anchor_ms: int, seed: int, *, deployment_id: str) -> PlantedRequest:
     """Two days and 43 minutes before the anchor, well inside a chunk (none of its lines is cut),
     on the demo deployment (`deployment_id`: its id in the emulator's id style)."""
     at_ms = anchor_ms - 2 * DAY_MS - 43 * MINUTE_MS + 12_345

@@ -12,7 +12,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from .api import Api, Response
+from .api import Api
+from .replies import Response
 
 # A client that hangs up mid-answer is normal (timeouts, Ctrl-C): never a traceback.
 _DISCONNECTS = (BrokenPipeError, ConnectionResetError, ConnectionAbortedError, TimeoutError)

@@ -7,12 +7,18 @@ from bisect import bisect_left
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 
-from .catalogue import Catalogue, Deployment, Environment
+from .catalogue import Catalogue, Environment
 from .chains import CALL_DELAY_NS, HANDLE_DELAY_NS, Chainlet
 from .config import EmulatorConfig
-from .generate import CHUNK_MS, CHUNK_NS, NS_PER_MS, DeploymentGenerator, GenParams, Line
+from .deployments import Deployment
+from .generate import DeploymentGenerator, GenParams
+from .lines import CHUNK_MS, CHUNK_NS, NS_PER_MS, Line
+from .loops import LOOPS_KEY
 from .query import LineFilter
 from .request_ids import REQUEST_SPAN_MS, PlantedRequest, request_began_ms
+from .restarts import Restart
+from .sandbox_logs import SandboxGenerator
+from .sandboxes import SANDBOX_KEY
 from .training_logs import TrainingGenerator
 
 
@@ -197,28 +203,17 @@ class LogStore:
         config: EmulatorConfig,
         *,
         planted: Sequence[PlantedRequest] = (),
+        restarts: Sequence[Restart] = (),
     ) -> None:
         self.catalogue = catalogue
         self._planted = {p.deployment_id: p for p in planted}
+        self._restarts = restarts
         self.cache = ChunkCache(config.cache_lines)
         self._sources: dict[str, Source] = {}
         self._chainlets: dict[str, Source] = {}
         for model in catalogue.models:
             for dep in model.deployments:
-                params = GenParams(
-                    seed=config.seed,
-                    lines_per_s=config.rates.get(
-                        dep.id, config.rates.get(dep.base_id, config.lines_per_s)
-                    ),
-                    max_delay_s=config.max_delay_s,
-                    late_share=config.late_share,
-                    max_late_s=config.max_late_s,
-                    giant_burst_at_ms=config.giant_burst_at_ms,
-                    giant_burst_lines=config.giant_burst_lines,
-                    split_print_s=config.split_print_s,
-                    message_bytes=config.message_bytes,
-                    planted=self._planted.get(dep.id),
-                )
+                params = self._params(config, dep)
                 src = DeploymentSource(DeploymentGenerator(dep, params))
                 self._sources[src.key] = src
         for model in catalogue.models:
@@ -228,6 +223,14 @@ class LogStore:
         for chain in catalogue.chains:
             for chain_dep in chain.deployments:
                 self._add_chain(config, chain_dep.chainlets)
+        for trainer in catalogue.loops.trainers:  # a Loops trainer logs as a training job does
+            src = DeploymentSource(
+                TrainingGenerator(trainer.dep, self._params(config, trainer.dep))
+            )
+            self._sources[src.key] = src
+        for sandbox in catalogue.sandboxes:
+            src = DeploymentSource(SandboxGenerator(sandbox.dep, self._params(config, sandbox.dep)))
+            self._sources[src.key] = src
         for project in catalogue.training_projects:
             for job in project.jobs:
                 src = DeploymentSource(TrainingGenerator(job.dep, self._params(config, job.dep)))
@@ -264,10 +267,17 @@ class LogStore:
             split_print_s=config.split_print_s,
             message_bytes=config.message_bytes,
             planted=self._planted.get(dep.id),
+            restarts=tuple(r for r in self._restarts if r.deployment_id == dep.id),
         )
 
     def chainlet_source(self, chainlet_id: str) -> Source:
         return self._chainlets[chainlet_id]
+
+    def sandbox_source(self, name: str) -> Source:
+        return self._sources[f"d:{SANDBOX_KEY}/{name}"]
+
+    def loops_source(self, trainer_id: str) -> Source:
+        return self._sources[f"d:{LOOPS_KEY}/{trainer_id}"]
 
     def job_source(self, project_id: str, job_id: str) -> Source:
         return self._sources[f"d:{project_id}/{job_id}"]

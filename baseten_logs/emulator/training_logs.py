@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import math
 
-from .generate import CHUNK_NS, NS_PER_MS, DeploymentGenerator, _Chunk, _pylog_time
+from .generate import DeploymentGenerator, _Chunk, _pylog_time
+from .lines import CHUNK_NS, NS_PER_MS
 
 STEP_MS = 2_000
 STEPS_PER_EPOCH = 6_000  # about 3 h 20 min an epoch

@@ -234,3 +234,37 @@ def answer_problems(model: type[BaseModel], payload: Any) -> list[str]:
     except ValidationError as error:
         return [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors()]
     return []
+
+
+def event_model(event_type: str) -> type[BaseModel] | None:
+    """The SDK's model of an audit-log entry's `event_data` for this event type, or None.
+
+    AuditLogEntry parses an event_data it cannot match as a plain dict (its union ends in
+    `dict[str, Any]`), so a misspelt field passes the entry's model: this is the strict one."""
+    from baseten.client.managementapi import _models
+
+    for model in vars(_models).values():
+        if isinstance(model, type) and issubclass(model, BaseModel):
+            field = model.model_fields.get("event_type")
+            if field is not None and typing.get_args(field.annotation) == (event_type,):
+                return model
+    return None
+
+
+def limit_bounds(model: type[BaseModel]) -> tuple[int, int] | None:
+    """The `limit` parameter's documented bounds (ge, le), or None if it has none."""
+    field = model.model_fields.get("limit")
+    if field is None:
+        return None
+    fields = [field]
+    for arg in typing.get_args(field.annotation) or (field.annotation,):
+        if isinstance(arg, type) and issubclass(arg, RootModel):
+            fields.append(arg.model_fields["root"])
+    found = {
+        name: int(getattr(meta, name))
+        for leaf in fields
+        for meta in leaf.metadata
+        for name in ("ge", "le")
+        if getattr(meta, name, None) is not None
+    }
+    return (found["ge"], found["le"]) if {"ge", "le"} <= set(found) else None

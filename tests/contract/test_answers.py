@@ -31,10 +31,14 @@ from baseten_logs.emulator.chains import (
     TRAINING_PROJECT_ID,
 )
 from baseten_logs.emulator.config import ID_STYLES, TIMESTAMP_FORMS
+from baseten_logs.emulator.deployments import iso
+from baseten_logs.emulator.loops import RUN_WITH_SAMPLER, TRAINER_ID
+from baseten_logs.emulator.sandboxes import IMAGE, TRACED_SANDBOX
 from tests.contract.sdk import (
     TOOL_OPERATIONS,
     SdkOperation,
     answer_problems,
+    event_model,
     sdk_operations,
     unit_problem,
 )
@@ -70,6 +74,41 @@ def arguments(emu: Emulator) -> dict[str, dict[str, str]]:
         "get_training_projects_jobs_training_job_id": job,
         "get_training_projects_jobs_logs": job,
         "get_users_me": {},
+    }
+
+
+def emulated_arguments(emu: Emulator) -> dict[str, tuple[dict[str, str], dict[str, Any]]]:
+    """The operations the emulator serves that the tool does not send yet (issue #26), with
+    path arguments and parameters that make a non-empty answer."""
+    model, chain = emu.id(DEMO_MODEL_ID), emu.id(CHAIN_ID)
+    deployment = {"model_id": model, "deployment_id": emu.id(DEMO_DEPLOYMENT_ID)}
+    trainer = {"deployment_id": emu.id(TRAINER_ID)}
+    now = emu.now_ms()
+    month = {"start_epoch_millis": now - 40 * 86_400_000, "end_epoch_millis": now}
+    hour = {"start_epoch_millis": now - 3_600_000, "end_epoch_millis": now, "limit": 1000}
+    sandbox_window = {"start_time": iso(now - 600_000), "end_time": iso(now), "limit": 1000}
+    return {
+        "get_loops_runs": ({}, {"scope": "org"}),
+        "get_loops_runs_run_id": ({"run_id": emu.id(RUN_WITH_SAMPLER)}, {}),
+        "get_loops_deployments_deployment_id": (trainer, {}),
+        "get_loops_deployments_logs": (trainer, hour),
+        "list_sandboxes": ({}, {}),
+        "get_sandbox": ({"sandbox_name": TRACED_SANDBOX}, {}),
+        "get_sandbox_logs": ({"sandbox_name": TRACED_SANDBOX}, sandbox_window),
+        "get_image_build_logs": ({"image_name": IMAGE}, {"limit": 1000}),
+        "get_audit_logs": ({}, {"limit": 200}),
+        "get_models_audit_logs": ({"model_id": model}, {"limit": 200}),
+        "get_chains_audit_logs": ({"chain_id": chain}, {"limit": 200}),
+        "get_models_deployments_startups": (deployment, {**month, "limit": 100}),
+        "get_models_deployments_startups_summary": (deployment, month),
+        "get_models_environments_startups": (
+            {"model_id": model, "env_name": "production"},
+            {**month, "limit": 100},
+        ),
+        "get_models_environments_startups_summary": (
+            {"model_id": model, "env_name": "production"},
+            month,
+        ),
     }
 
 
@@ -223,3 +262,83 @@ def test_the_development_alias_is_the_development_deployment(emu: Emulator, sdk:
     assert sdk.get_models_deployments_development(model_id=model).id == emu.id(
         DEMO_DEV_DEPLOYMENT_ID
     )
+
+
+# --- the routes the emulator serves ahead of the tool (issue #26) -----------------------------
+
+
+def _emulated_answers(emu: Emulator) -> Iterator[tuple[str, Any]]:
+    operations = sdk_operations()
+    headers = {"Authorization": f"Api-Key {emu.api_key}"}
+    with httpx.Client(base_url=emu.url, headers=headers) as http:
+        for name, (args, params) in emulated_arguments(emu).items():
+            reply = http.get(_path(operations[name], args), params=params)
+            assert reply.status_code == 200, (name, reply.text[:300])
+            yield name, reply.json()
+
+
+def _nothing_empty(name: str, payload: Any) -> None:
+    """An empty list would validate whatever the emulator puts in its entries."""
+    for key in ("logs", "items", "runs"):
+        if key in payload:
+            assert payload[key], f"{name} sent no {key} to check"
+
+
+@pytest.mark.parametrize("form", TIMESTAMP_FORMS)
+@pytest.mark.parametrize("style", ID_STYLES)
+def test_the_emulated_routes_answers_parse_in_every_style_and_form(style: str, form: str) -> None:
+    config = EmulatorConfig(
+        id_style=style,  # type: ignore[arg-type]
+        timestamp_form=form,  # type: ignore[arg-type]
+        rate_limit_per_s=None,
+    )
+    with Emulator(config) as emu:
+        for name, payload in _emulated_answers(emu):
+            _nothing_empty(name, payload)
+            assert answer_problems(sdk_operations()[name].answer, payload) == [], name
+
+
+def test_every_audit_event_parses_with_its_own_model(emu: Emulator) -> None:
+    for name, payload in _emulated_answers(emu):
+        for item in payload.get("items", []) if "audit" in name else []:
+            model = event_model(item["event_type"])
+            assert model is not None, item["event_type"]
+            assert answer_problems(model, item["event_data"]) == [], (name, item["event_type"])
+
+
+def test_every_operation_the_emulator_serves_is_the_sdks(emu: Emulator) -> None:
+    assert set(emulated_arguments(emu)) <= set(sdk_operations())
+    assert not set(emulated_arguments(emu)) & set(arguments(emu))
+
+
+EMULATED = (
+    "get_loops_runs",
+    "get_loops_runs_run_id",
+    "get_loops_deployments_deployment_id",
+    "get_loops_deployments_logs",
+    "list_sandboxes",
+    "get_sandbox",
+    "get_sandbox_logs",
+    "get_image_build_logs",
+    "get_audit_logs",
+    "get_models_audit_logs",
+    "get_chains_audit_logs",
+    "get_models_deployments_startups",
+    "get_models_deployments_startups_summary",
+    "get_models_environments_startups",
+    "get_models_environments_startups_summary",
+)
+
+
+@pytest.mark.parametrize("name", EMULATED)
+def test_the_sdks_client_calls_each_emulated_operation(
+    emu: Emulator, sdk: SdkClient, name: str
+) -> None:
+    args, params = emulated_arguments(emu)[name]
+    operation = sdk_operations()[name]
+    kwargs: dict[str, Any] = dict(args)
+    if operation.query is not None:
+        kwargs["params"] = operation.query(**params)
+    answer = getattr(sdk, name)(**kwargs)
+    assert isinstance(answer, operation.answer)
+    assert set(EMULATED) == set(emulated_arguments(emu))

@@ -14,8 +14,14 @@ import httpx
 import pytest
 
 from baseten_logs.emulator import Emulator
-from tests.contract.sdk import query_problems, sdk_operations, window_days
-from tests.contract.test_answers import LOGS_OPERATIONS, _path, arguments
+from tests.contract.sdk import limit_bounds, query_problems, sdk_operations, window_days
+from tests.contract.test_answers import (
+    EMULATED,
+    LOGS_OPERATIONS,
+    _path,
+    arguments,
+    emulated_arguments,
+)
 
 DAY_MS = 86_400_000
 LONG = "x" * 257
@@ -77,3 +83,77 @@ def test_the_emulator_refuses_what_the_schema_refuses_and_nothing_more(
             if status != (400 if refused else 200):
                 disagreements.append((sorted(case), status, refused))
     assert disagreements == []
+
+
+# --- the routes the emulator serves ahead of the tool (issue #26) -----------------------------
+
+CURSORED = {
+    "list_sandboxes",
+    "get_sandbox_logs",
+    "get_audit_logs",
+    "get_models_audit_logs",
+    "get_chains_audit_logs",
+    "get_models_deployments_startups",
+    "get_models_environments_startups",
+}
+
+
+def _refusal_shape(reply: httpx.Response) -> str:
+    """A refusal is JSON with one `error` string, as every other refusal of the API."""
+    body = reply.json()
+    assert set(body) == {"error"} and isinstance(body["error"], str) and body["error"], body
+    return str(body["error"])
+
+
+def _limit_bounds(name: str) -> tuple[int, int] | None:
+    query = sdk_operations()[name].query
+    return None if query is None else limit_bounds(query)
+
+
+LIMITED = [n for n in EMULATED if _limit_bounds(n) is not None]
+
+
+@pytest.mark.parametrize("name", LIMITED)
+def test_the_emulated_routes_refuse_limits_as_the_schema_does(emu: Emulator, name: str) -> None:
+    operation = sdk_operations()[name]
+    args, params = emulated_arguments(emu)[name]
+    bounds = _limit_bounds(name)
+    assert bounds is not None
+    low, high = bounds
+    headers = {"Authorization": f"Api-Key {emu.api_key}"}
+    with httpx.Client(base_url=emu.url, headers=headers) as http:
+        for limit in (low - 1, low, high, high + 1):
+            query = {k: [str(v)] for k, v in {**params, "limit": limit}.items()}
+            assert operation.query is not None
+            refused = bool(query_problems(operation.query, query, as_server=True))
+            reply = http.get(_path(operation, args), params=query)
+            assert reply.status_code == (400 if refused else 200), (limit, reply.text[:200])
+            if refused:
+                assert "limit" in _refusal_shape(reply)
+
+
+@pytest.mark.parametrize("name", sorted(CURSORED))
+def test_the_emulated_routes_refuse_a_cursor_they_did_not_give(emu: Emulator, name: str) -> None:
+    operation = sdk_operations()[name]
+    args, params = emulated_arguments(emu)[name]
+    headers = {"Authorization": f"Api-Key {emu.api_key}"}
+    reply = httpx.get(
+        emu.url + _path(operation, args),
+        params={**params, "cursor": "bm90LW91cnM"},
+        headers=headers,
+    )
+    assert reply.status_code == 400 and "cursor" in _refusal_shape(reply)
+
+
+NAMING = [n for n in EMULATED if "{}" in sdk_operations()[n].path]
+
+
+@pytest.mark.parametrize("name", NAMING)
+def test_the_emulated_routes_answer_an_unknown_name_with_404(emu: Emulator, name: str) -> None:
+    operation = sdk_operations()[name]
+    args, params = emulated_arguments(emu)[name]
+    unknown = {**args, list(args)[-1]: "nosuch0"}
+    headers = {"Authorization": f"Api-Key {emu.api_key}"}
+    reply = httpx.get(emu.url + _path(operation, unknown), params=params, headers=headers)
+    assert reply.status_code == 404, name
+    _refusal_shape(reply)
