@@ -433,13 +433,18 @@ def test_follow_with_n_0_shows_only_new_lines(logs_api: FakeLogs, httpx_mock: HT
 
     now_ms = int(time.time() * 1000)
     logs_api.records = [record((now_ms - 1000 * i) * MS, f"old {i}") for i in range(1, 30)]
-    httpx_mock.add_response(
-        url=f"{API_URL}/v1/models/{MODEL}/deployments/{DEPLOYMENT}",
-        json={"id": DEPLOYMENT, "status": "INACTIVE"},  # so the follow ends at once
-    )
+
+    def ended(request: httpx.Request) -> httpx.Response:
+        # A line arrives once following has begun (after the opening window's end, within the
+        # polls' reach), and the deployment ends at once: its last sweep must show that line.
+        logs_api.records.append(record((int(time.time() * 1000) + 5) * MS, "new"))
+        return httpx.Response(200, json={"id": DEPLOYMENT, "status": "INACTIVE"})
+
+    httpx_mock.add_callback(ended, url=f"{API_URL}/v1/models/{MODEL}/deployments/{DEPLOYMENT}")
     result = invoke("get", MODEL, DEPLOYMENT, "-f", "-n", "0", "-o", "raw")
-    assert result.status == 0
-    assert result.stdout == ""  # the last minute's lines were counted as seen, not shown
+    assert result.status == 0, result.stderr
+    # The last minute's lines were counted as seen, not shown; the new one was shown.
+    assert result.stdout == "new\n"
 
 
 def test_other_timestamp_forms_are_read_and_passed_on_unchanged(
