@@ -20,6 +20,7 @@ from baseten_logs.reading.pager import Direction, Pager
 from baseten_logs.reading.parallel import PAGES_AHEAD, ParallelWindow, page_bytes
 from baseten_logs.reading.query import LogQuery
 from tests.fakeapi import API_URL, LOGS_PATH, FakeLogs, record
+from tests.stall import StallWatch, watched
 from tests.test_pager import MS, T0, fetcher
 from tests.test_parallel_cuts import serve
 
@@ -46,18 +47,15 @@ def test_output_is_identical_to_sequential(end_inclusive: bool, concurrency: int
     assert len(parallel) == 5000
 
 
-def test_a_stalled_reader_stops_the_fetch_after_a_few_pages() -> None:
+def test_a_stalled_reader_stops_the_fetch_after_a_few_pages(stall_watch: StallWatch) -> None:
     fake = FakeLogs(records=[record((T0 + i) * MS, f"m{i}") for i in range(40_000)])
     page = page_bytes(fake.records[:1000])
     window = ParallelWindow(fetcher(fake), concurrency=4, prefetch_bytes=6 * page)
-    pages = window.pages(T0, T0 + 40_000)
+    pages = watched(window, stall_watch).pages(T0, T0 + 40_000)
     next(pages)
-    calls = -1
-    while len(fake.calls) != calls:  # let the workers run as far ahead as they may
-        calls = len(fake.calls)
-        time.sleep(0.3)
+    assert stall_watch.stalled()  # the workers ran as far ahead as they may, and wait
     # At most the budget's six pages, the one printed and one in the printer's slice: not 40.
-    assert calls <= 6 + 2
+    assert len(fake.calls) <= 6 + 2
     pages.close()
 
 
@@ -273,7 +271,7 @@ def test_workers_do_not_keep_the_program_alive() -> None:
 
 
 def test_walkers_waiting_for_a_stalled_reader_hand_their_slots_to_new_slices(
-    small_pages: None,
+    small_pages: None, stall_watch: StallWatch
 ) -> None:
     inner = serve([record((T0 + i) * MS, f"m{i}") for i in range(14_000)])
     calls: list[int] = []
@@ -283,12 +281,9 @@ def test_walkers_waiting_for_a_stalled_reader_hand_their_slots_to_new_slices(
         return inner(start, end, direction, limit)  # type: ignore[no-any-return]
 
     window = ParallelWindow(fetch, concurrency=2)
-    pages = window.pages(T0, T0 + 14_000)
+    pages = watched(window, stall_watch).pages(T0, T0 + 14_000)
     next(pages)
-    seen = -1
-    while len(calls) != seen:  # until every walker waits for the reader
-        seen = len(calls)
-        time.sleep(0.3)
+    assert stall_watch.stalled()  # every walker waits for the reader
     # Two walkers' queues fill up; then others walk further ahead, within the byte budget.
     assert window.slices > 2
     pages.close()
