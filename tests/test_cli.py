@@ -511,6 +511,21 @@ def test_level_error_asks_the_api_for_unlevelled_lines_narrowed_to_level_markers
     assert narrowed and all("traceback" in c["search_pattern"] for c in narrowed)
 
 
+def test_level_with_grep_keeps_the_grep_on_the_unlevelled_query_too(logs_api: FakeLogs) -> None:
+    # The survivor: `--level error --grep timeout` printed "ERROR: disk full" when the
+    # second query (lines the API left without a level) lost the --grep.
+    logs_api.records = [
+        record((SINCE_MS + 1000) * MS, "ERROR: disk full", level=None),
+        record((SINCE_MS + 2000) * MS, "ERROR: timeout reading", level=None),
+        record((SINCE_MS + 3000) * MS, "timeout after 30 s", level="ERROR"),
+        record((SINCE_MS + 4000) * MS, "timeout, retrying", level="INFO"),
+    ]
+    result = invoke(*GET, "--level", "error", "--grep", "timeout", "-o", "raw")
+    assert result.status == 0, result.stderr
+    assert result.stdout == "ERROR: timeout reading\ntimeout after 30 s\n"
+    assert {c.get("search_pattern") for c in logs_api.calls} == {"timeout"}
+
+
 def test_max_rps_paces_every_request_of_the_run(
     logs_api: FakeLogs, monkeypatch: pytest.MonkeyPatch
 ) -> None:
