@@ -28,7 +28,7 @@ lint: $(STAMP) ## ruff
 	$(BIN)/ruff check baseten_logs tests benchmarks scripts
 	$(BIN)/ruff format --check baseten_logs tests benchmarks scripts
 
-types: $(STAMP) ## mypy --strict on the package
+types: $(STAMP) ## mypy: --strict on the package, every body of tests/ checked too
 	$(BIN)/mypy
 
 pytest: $(STAMP) ## the test suite alone

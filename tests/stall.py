@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -139,3 +139,10 @@ def watched(window: ParallelWindow, watch: StallWatch) -> ParallelWindow:
     window._walking = _Walking(watch)
     window._work = walk  # type: ignore[method-assign]
     return window
+
+
+def stop_reading(pages: Iterator[Any]) -> None:
+    """Close a window's pages as a reader that stops early does (`pages()` is a generator,
+    though typed as the iterator it is to its callers)."""
+    assert isinstance(pages, Generator)
+    pages.close()

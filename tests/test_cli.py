@@ -363,7 +363,7 @@ def test_a_bug_is_one_line_not_a_traceback(
 
     monkeypatch.setattr("baseten_logs.reading.feed.display_pages", broken)
     result = invoke(*GET)
-    assert result.status == ExitStatus.INTERNAL == 70
+    assert result.status == int(ExitStatus.INTERNAL) == 70
     assert result.stderr.count("\n") == 1 and "internal error: RuntimeError: boom" in result.stderr
 
 

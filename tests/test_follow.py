@@ -152,6 +152,7 @@ def test_remembered_opening_lines_are_not_shown_again() -> None:
     start_ms = int(live.now * 1000)
     visible = [r for arrival, r in lines if arrival <= live.now]
     horizon = record_ms(visible[len(visible) // 2])  # a millisecond that holds a line
+    assert horizon is not None
     settings = FollowSettings(overlap_ms=start_ms - horizon)
     follower = Follower(live.fetch, settings=settings, clock=live.clock, sleep=live.sleep)
     follower.remember(visible, since_ms=horizon)

@@ -16,11 +16,11 @@ from baseten_logs.api.client import ApiClient
 from baseten_logs.api.pace import INITIAL, ConcurrencyController
 from baseten_logs.base.errors import TransportError
 from baseten_logs.reading.fetch import concurrency_for, page_fetcher
-from baseten_logs.reading.pager import Direction, Pager
-from baseten_logs.reading.parallel import PAGES_AHEAD, ParallelWindow, page_bytes
+from baseten_logs.reading.pager import Direction, Pager, page_bytes
+from baseten_logs.reading.parallel import PAGES_AHEAD, ParallelWindow
 from baseten_logs.reading.query import LogQuery
 from tests.fakeapi import API_URL, LOGS_PATH, FakeLogs, record
-from tests.stall import StallWatch, watched
+from tests.stall import StallWatch, stop_reading, watched
 from tests.test_pager import MS, T0, fetcher
 from tests.test_parallel_cuts import serve
 
@@ -56,7 +56,7 @@ def test_a_stalled_reader_stops_the_fetch_after_a_few_pages(stall_watch: StallWa
     assert stall_watch.stalled()  # the workers ran as far ahead as they may, and wait
     # At most the budget's six pages, the one printed and one in the printer's slice: not 40.
     assert len(fake.calls) <= 6 + 2
-    pages.close()
+    stop_reading(pages)
 
 
 def test_an_error_in_a_slice_is_raised_in_order() -> None:
@@ -88,7 +88,7 @@ def test_stopping_early_releases_the_workers(small_pages: None) -> None:
     while len(fake.calls) < 4 * PAGES_AHEAD and time.monotonic() < deadline:
         time.sleep(0.01)  # let the workers fill their queues and wait on them
     time.sleep(0.05)
-    pages.close()
+    stop_reading(pages)
     deadline = time.monotonic() + 30  # the workers end at once; a loaded machine is slow
     while threading.active_count() > before and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -152,7 +152,7 @@ def test_slices_share_one_controller_across_windows() -> None:
         def fetch(start: int, end: int, direction: Direction, limit: int) -> list[Any]:
             busiest[0] = max(busiest[0], controller.busy)
             time.sleep(0.001)
-            return inner(start, end, direction, limit)  # type: ignore[no-any-return]
+            return inner(start, end, direction, limit)
 
         return fetch
 
@@ -196,6 +196,12 @@ def test_slices_with_full_queues_still_deliver_every_page(small_pages: None) -> 
     assert len(got) == 4_000
 
 
+def let_in(limit: ConcurrencyController, told: threading.Event) -> None:
+    """A request that waits for a slot, and says when it got one."""
+    limit.acquire()
+    told.set()
+
+
 def test_a_request_beyond_the_limit_waits_for_a_release() -> None:
     limit = ConcurrencyController(2)
     limit.acquire()
@@ -215,7 +221,7 @@ def test_a_request_beyond_the_limit_waits_for_a_release() -> None:
     waiter.join(30)
     # Still two in flight: one release let exactly one more in.
     again = threading.Event()
-    fourth = threading.Thread(target=lambda: (limit.acquire(), again.set()), daemon=True)
+    fourth = threading.Thread(target=let_in, args=(limit, again), daemon=True)
     fourth.start()
     assert not again.wait(0.05)
     limit.release()
@@ -227,7 +233,7 @@ def test_after_a_shrink_one_request_fewer_runs_at_once() -> None:
     limit.throttled()  # a 429: a fixed number loses one slot
     limit.acquire()
     got_in = threading.Event()
-    waiter = threading.Thread(target=lambda: (limit.acquire(), got_in.set()), daemon=True)
+    waiter = threading.Thread(target=let_in, args=(limit, got_in), daemon=True)
     waiter.start()
     assert not got_in.wait(0.05)
     limit.release()
@@ -278,7 +284,7 @@ def test_walkers_waiting_for_a_stalled_reader_hand_their_slots_to_new_slices(
 
     def fetch(start: int, end: int, direction: Direction, limit: int) -> list[Any]:
         calls.append(start)
-        return inner(start, end, direction, limit)  # type: ignore[no-any-return]
+        return inner(start, end, direction, limit)
 
     window = ParallelWindow(fetch, concurrency=2)
     pages = watched(window, stall_watch).pages(T0, T0 + 14_000)
@@ -286,7 +292,7 @@ def test_walkers_waiting_for_a_stalled_reader_hand_their_slots_to_new_slices(
     assert stall_watch.stalled()  # every walker waits for the reader
     # Two walkers' queues fill up; then others walk further ahead, within the byte budget.
     assert window.slices > 2
-    pages.close()
+    stop_reading(pages)
 
 
 def test_a_window_not_walked_yet_reports_no_slices() -> None:

@@ -16,7 +16,7 @@ from baseten_logs.api.limits import held_bytes
 from baseten_logs.reading.pager import Direction, Page, Pager, page_bytes
 from baseten_logs.reading.parallel import ByteBudget, ParallelWindow
 from tests.fakeapi import FakeLogs, record
-from tests.stall import StallWatch, watched
+from tests.stall import StallWatch, stop_reading, watched
 from tests.test_pager import MS, T0, fetcher
 
 KIB = 1024
@@ -70,7 +70,7 @@ def test_a_reader_that_stops_reading_holds_only_the_byte_budget(
     # The budget, the page being read and one page of the slice being printed: not the window.
     assert counting.bytes <= budget + 3 * page
     assert window.budget.peak <= budget + 2 * page
-    pages.close()
+    stop_reading(pages)
 
 
 def test_a_slow_reader_still_gets_every_line_in_order() -> None:
@@ -175,7 +175,7 @@ def test_the_budget_holds_lines_of_lists_of_big_strings_too(stall_watch: StallWa
     assert stall_watch.stalled()  # the workers have fetched all they may
     # The budget, the page being read and one page of the slice being printed (before: 80 MB).
     assert held[0] <= budget + 2 * sum(len(r["extra"][0]) for r in first)
-    pages.close()
+    stop_reading(pages)
 
 
 def test_a_window_without_lines_holds_nothing() -> None:
