@@ -175,19 +175,20 @@ def small_pages(monkeypatch: pytest.MonkeyPatch) -> None:
     )
 
 
-def test_slices_with_full_queues_still_deliver_every_page(small_pages: None) -> None:
+def test_slices_with_full_queues_still_deliver_every_page(
+    small_pages: None, stall_watch: StallWatch
+) -> None:
     fake = FakeLogs(records=dataset(4_000))
     got: list[Any] = []
-    window = ParallelWindow(fetcher(fake), concurrency=4)
+    window = watched(ParallelWindow(fetcher(fake), concurrency=4), stall_watch)
 
     def read() -> None:
         pages = window.pages(T0, T0 + 100_000)
         got.extend(next(pages))
-        deadline = time.monotonic() + 3
-        while len(fake.calls) < 4 * PAGES_AHEAD and time.monotonic() < deadline:
-            time.sleep(0.01)  # a slow reader: the workers' queues fill up...
-        time.sleep(0.3)  # ...and stay full past a worker's put timeout
-        got.extend(r for p in pages for r in p)
+        # A slow reader: the workers' queues fill up and stay full past a worker's put timeout
+        # (a stalled walker has looked at the stop flag twice: a put timed out in between).
+        if stall_watch.stalled():
+            got.extend(r for p in pages for r in p)
 
     # In a thread, so that a worker that gave up on a full queue fails the test, not hangs it.
     reader = threading.Thread(target=read, daemon=True)
