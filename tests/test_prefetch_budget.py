@@ -59,12 +59,13 @@ def ignoring_limit(records: list[dict[str, Any]], most: int) -> Any:
 def test_a_reader_that_stops_reading_holds_only_the_byte_budget(
     concurrency: int, stall_watch: StallWatch
 ) -> None:
-    lines = big_lines(40_000)  # about 100 MB held as records, 2 KB each
+    # 16 pages of 2 KB lines (about 40 MB held as records): well over what the bound allows.
+    lines = big_lines(16_000)
     page = page_bytes(lines[:1000])
     budget = 3 * page
     counting = Counting(fetcher(FakeLogs(records=lines)))
     window = ParallelWindow(counting, concurrency=concurrency, prefetch_bytes=budget)
-    pages = watched(window, stall_watch).pages(T0, T0 + 40_000)
+    pages = watched(window, stall_watch).pages(T0, T0 + 16_000)
     next(pages)  # the reader takes one page, then never reads again
     assert stall_watch.stalled()  # the workers have fetched all they may
     # The budget, the page being read and one page of the slice being printed: not the window.
