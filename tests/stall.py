@@ -87,9 +87,14 @@ class _Stop(threading.Event):
         self._watch = watch
 
     def is_set(self) -> bool:
-        if sys._getframe(1).f_code.co_name in WAITS:
+        if _plain_name(sys._getframe(1).f_code.co_name) in WAITS:
             self._watch.looked()
         return super().is_set()
+
+
+def _plain_name(name: str) -> str:
+    """A function's own name, also when mutmut runs it (`xǁByteBudgetǁreserve__mutmut_orig`)."""
+    return name.split("__mutmut_")[0].rsplit("ǁ", 1)[-1]
 
 
 class _Walking(list[Any]):
