@@ -220,9 +220,9 @@ LogOutput = Annotated[
         "-o",
         "--output",
         metavar="FORMAT",
-        help="text, jsonl (API fields unchanged), json (one array), raw (messages) or "
-        "github (Actions groups and annotations).",
-        autocompletion=choices("text", "jsonl", "json", "raw", "github"),
+        help="text, jsonl (API fields unchanged), json (one array), raw (messages), "
+        "github (Actions groups and annotations) or template (see --template).",
+        autocompletion=choices("text", "jsonl", "json", "raw", "github", "template"),
         rich_help_panel=OUTPUT,
     ),
 ]
@@ -234,6 +234,46 @@ Color = Annotated[
         help="auto, always or never. auto follows the terminal, NO_COLOR and FORCE_COLOR.",
         autocompletion=choices("auto", "always", "never"),
         rich_help_panel=OUTPUT,
+    ),
+]
+Prefix = Annotated[
+    str | None,
+    typer.Option(
+        metavar="FORM",
+        help="What text lines start with: full, short (time without date, level letter) or "
+        "none. Default: short on a terminal narrower than 80 columns, else full.",
+        autocompletion=choices("full", "short", "none"),
+        rich_help_panel=OUTPUT,
+        show_default=False,
+    ),
+]
+NoWrap = Annotated[
+    bool,
+    typer.Option(
+        "--no-wrap",
+        help="On a terminal, cut long lines at its width with … instead of wrapping them "
+        "under the message column.",
+        rich_help_panel=OUTPUT,
+    ),
+]
+MessageOnly = Annotated[
+    bool | None,
+    typer.Option(
+        "--message-only/--verbatim",
+        help="A JSON log as its message and dimmed key=value fields; a logging line's time and "
+        "level dropped when they repeat ours. Default: on a terminal only (-o text).",
+        rich_help_panel=OUTPUT,
+        show_default=False,
+    ),
+]
+Template = Annotated[
+    str | None,
+    typer.Option(
+        metavar="TEMPLATE",
+        help="Your own line (-o template): e.g. '{time} {replica} {message}'; fields time, "
+        "level, replica, message, request_id, timestamp, chainlet; {level:7} pads; {{ is {.",
+        rich_help_panel=OUTPUT,
+        show_default=False,
     ),
 ]
 Utc = Annotated[

@@ -43,8 +43,11 @@ from baseten_logs.cli.options import (
     Level,
     LogOutput,
     MaxRps,
+    MessageOnly,
     Model,
     NoCache,
+    NoWrap,
+    Prefix,
     Quiet,
     Remote,
     Replica,
@@ -55,6 +58,7 @@ from baseten_logs.cli.options import (
     Since,
     Summary,
     Team,
+    Template,
     Until,
     UsageCommand,
     Utc,
@@ -66,6 +70,7 @@ from baseten_logs.cli.options import (
     team_access,
 )
 from baseten_logs.cli.plan import (
+    LayoutOptions,
     credentials_of,
     filters_of,
     logs_source_of,
@@ -268,6 +273,10 @@ def view(
     reverse: Reverse = False,
     color: Color = "auto",
     utc: Utc = False,
+    prefix: Prefix = None,
+    no_wrap: NoWrap = False,
+    message_only: MessageOnly = None,
+    template: Template = None,
 ) -> None:
     """Render saved logs offline, with the same filters and formats as get; a chain's lines
     keep their chainlet column and request --context lines their (context) mark."""
@@ -279,6 +288,7 @@ def view(
         since=since,
         until=until,
         chainlet=chainlet,
+        layout=LayoutOptions(prefix, no_wrap, message_only, template),
     )
     from baseten_logs.cli.view import run_view  # rich and friends: only once input is good
 
@@ -293,6 +303,7 @@ def view(
         utc=utc,
         reverse=reverse,
         chainlets=plan.chainlets,
+        layout=plan.layout,
     )
     raise typer.Exit(int(status))
 

@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from baseten_logs.base.errors import UsageError
-from baseten_logs.cli.plan import attempts_of, max_rps_of, workers_of
+from baseten_logs.cli.plan import LayoutOptions, attempts_of, layout_of, max_rps_of, workers_of
 from baseten_logs.output import messages
 
 if TYPE_CHECKING:
+    from baseten_logs.output.layout import LayoutFlags
     from baseten_logs.reading.query import Filters, LogQuery
     from baseten_logs.sources.source import LogsSource
 
@@ -142,6 +143,7 @@ class ViewPlan:
     since_ms: int | None
     until_ms: int | None
     chainlets: tuple[str, ...]
+    layout: LayoutFlags | None = None
 
 
 def view_plan(
@@ -153,12 +155,14 @@ def view_plan(
     since: str | None,
     until: str | None,
     chainlet: list[str] | None,
+    layout: LayoutOptions | None = None,
 ) -> ViewPlan:
     """The checks of `view`'s flags, before the file is opened."""
     from baseten_logs.base.timeparse import parse_when
     from baseten_logs.reading.query import parse_count
 
     output_format, color_mode = formats_of(output, color)
+    output_format, layout_flags = layout_of(output_format, layout or LayoutOptions())
     count = None if limit is None else parse_count(limit, flag="-n/--limit")
     now_ms = int(time.time() * 1000)
     since_ms = None if since is None else parse_when(since, flag="--since", now_ms=now_ms)
@@ -177,6 +181,7 @@ def view_plan(
         since_ms=since_ms,
         until_ms=until_ms,
         chainlets=_saved_chainlets(chainlet),
+        layout=layout_flags,
     )
 
 

@@ -19,6 +19,7 @@ __all__ = [
     "NARROW_COLUMNS",
     "PREFIX_FORMS",
     "Layout",
+    "LayoutFlags",
     "PrefixForm",
     "Template",
     "cells",
@@ -61,27 +62,31 @@ class Layout:
     template: Template | None = None
 
 
-def choose_layout(
-    *,
-    prefix: PrefixForm | None,
-    no_wrap: bool,
-    message_only: bool | None,
-    terminal: bool,
-    width: int,
-    template: Template | None = None,
-) -> Layout:
+@dataclass(frozen=True)
+class LayoutFlags:
+    """The layout as the flags asked for it, before the terminal is known: `prefix` None and
+    `message_only` None are decided by it (choose_layout)."""
+
+    prefix: PrefixForm | None = None
+    no_wrap: bool = False
+    message_only: bool | None = None
+    template: Template | None = None
+
+
+def choose_layout(flags: LayoutFlags | None, *, terminal: bool, width: int) -> Layout:
     """The layout for stdout: the flags as given, the rest decided by the terminal.
 
     `prefix` None: short on a terminal narrower than NARROW_COLUMNS, else full. `message_only`
-    None: on for a terminal (a person reads it), off into a pipe (a script reads the server's
-    text as it came). `width` counts only on a terminal."""
+    None: on for a terminal (a person reads it there), off into a pipe (a script reads the
+    server's text as it came). `width` counts only on a terminal: into a pipe lines stay whole."""
+    flags = flags or LayoutFlags()
     narrow = terminal and width < NARROW_COLUMNS
     return Layout(
-        prefix=prefix or ("short" if narrow else "full"),
+        prefix=flags.prefix or ("short" if narrow else "full"),
         width=width if terminal else None,
-        wrap=not no_wrap,
-        message_only=terminal if message_only is None else message_only,
-        template=template,
+        wrap=not flags.no_wrap,
+        message_only=terminal if flags.message_only is None else flags.message_only,
+        template=flags.template,
     )
 
 

@@ -49,6 +49,9 @@ _LEVELS = "DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL|FATAL"
 # colon or a dash after it (`INFO:root:...`, uvicorn's `INFO:     ...`, `[INFO] ...`), so that
 # a message which merely starts with an upper-case word ("ERROR budget ...") keeps it.
 _LOGGER_LEVEL = re.compile(rf"\[?({_LEVELS})\]?(?: *[-|:] *| +)")
+# Python's own example format puts the logger's name between: `%(asctime)s - %(name)s -
+# %(levelname)s - %(message)s`; the name stays, the level after it goes.
+_NAMED_LEVEL = re.compile(rf"([\w.-]+ *[-|:] *)({_LEVELS})(?: *[-|:] *| +)")
 _LEADING_LEVEL = re.compile(rf"(?:\[({_LEVELS})\] *|({_LEVELS})(?: *[-|] *|: *))")
 # Marks where a JSON log's fields start in a shaped message: the renderer makes it the dim
 # style's start once the message is escaped and fitted (a private-use character, one column,
@@ -156,9 +159,14 @@ def _logger_line(message: str, level: str | None, timestamp: Any) -> str:
         if not _near(_epoch(match), timestamp):
             return message
         rest = rest[match.end() :]
-    found = (_LOGGER_LEVEL if match is not None else _LEADING_LEVEL).match(rest)
+        found = _LOGGER_LEVEL.match(rest)
+        if found is not None and LEVEL_WORDS[found.group(1)] == level:
+            return rest[found.end() :] or message
+        named = _NAMED_LEVEL.match(rest)
+        if named is not None and LEVEL_WORDS[named.group(2)] == level:
+            return named.group(1) + rest[named.end() :]
+        return rest or message
+    found = _LEADING_LEVEL.match(rest)
     if found is not None and LEVEL_WORDS[found.group(found.lastindex or 1)] == level:
-        rest = rest[found.end() :]
-    elif match is None:
-        return message  # no time of ours and no level of ours: nothing repeats
-    return rest or message
+        return rest[found.end() :] or message
+    return message  # no time of ours and no level of ours: nothing repeats

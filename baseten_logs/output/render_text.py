@@ -171,7 +171,7 @@ class TextRenderer(PageWriter):
                 raise ValueError(f"not a time: {timestamp!r}")
             digits = str(ns)
             second = prefix.format_second(digits)
-            timestamp_column = f"{second}{digits[-9:-6]}{prefix.timestamp_end}"
+            timestamp_column = f"{second}{digits[prefix.millis]}{prefix.timestamp_end}"
         except (ValueError, OverflowError, OSError):  # shown as it came, in the same column
             timestamp_column = prefix.untimed_column(timestamp)
         replica = record.get("replica")

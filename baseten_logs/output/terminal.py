@@ -12,9 +12,12 @@ import os
 from collections.abc import Mapping
 from typing import Literal, TextIO
 
+from baseten_logs.output.layout import Layout, LayoutFlags, choose_layout
+
 __all__ = [
     "ColorMode",
     "is_terminal",
+    "screen_layout",
     "shows_fetch_progress",
     "shows_progress",
     "terminal_width",
@@ -130,3 +133,11 @@ def terminal_width(default: int = 100, *, env: Mapping[str, str] | None = None) 
         if size > 0:
             return size
     return default
+
+
+def screen_layout(flags: LayoutFlags | None, stream: TextIO, env: Mapping[str, str]) -> Layout:
+    """How lines are laid out on `stream`: the flags, and for what they leave open the terminal
+    (is it one, how wide is it: `COLUMNS` first, as everywhere)."""
+    terminal = is_terminal(stream, env)
+    width = terminal_width(env=env) if terminal else 0
+    return choose_layout(flags, terminal=terminal, width=width)
