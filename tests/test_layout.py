@@ -328,3 +328,22 @@ def test_a_bad_prefix_is_refused_before_any_request(httpx_mock: HTTPXMock, api_e
         "baseten-logs: error: --prefix: unknown value 'wide' (use one of full, short, none)\n"
     )
     assert httpx_mock.get_requests() == []
+
+
+def test_message_only_and_verbatim_are_one_choice(httpx_mock: HTTPXMock, api_env: None) -> None:
+    result = invoke(*GET, "--message-only", "--verbatim")
+    assert (result.status, result.stderr) == (
+        ExitStatus.USAGE,
+        "baseten-logs: error: --message-only: cannot be combined with --verbatim (choose one)\n",
+    )
+    assert httpx_mock.get_requests() == []
+
+
+def test_view_on_a_narrow_terminal(tmp_path: Any) -> None:
+    saved = tmp_path / "saved.jsonl"
+    saved.write_text("".join(json.dumps(line) + "\n" for line in RECORDS))
+    env = {"TTY_COMPATIBLE": "1", "COLUMNS": "60", "NO_COLOR": "1"}
+    result = invoke("view", str(saved), "--utc", "--no-wrap", env=env)
+    assert result.stdout == render(RECORDS, prefix="short", width=60, wrap=False, message_only=True)
+    result = invoke("view", str(saved), "--utc", "--verbatim", "--prefix", "none", env=env)
+    assert result.stdout == render(RECORDS, prefix="none", width=60)

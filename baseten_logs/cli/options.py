@@ -226,6 +226,19 @@ LogOutput = Annotated[
         rich_help_panel=OUTPUT,
     ),
 ]
+# `request` has no --template: its formats are the others.
+RequestOutput = Annotated[
+    str,
+    typer.Option(
+        "-o",
+        "--output",
+        metavar="FORMAT",
+        help="text, jsonl (API fields unchanged), json (one array), raw (messages) or "
+        "github (Actions groups and annotations).",
+        autocompletion=choices("text", "jsonl", "json", "raw", "github"),
+        rich_help_panel=OUTPUT,
+    ),
+]
 Reverse = Annotated[bool, typer.Option("--reverse", help="Newest first.", rich_help_panel=OUTPUT)]
 Color = Annotated[
     str,
@@ -251,19 +264,27 @@ NoWrap = Annotated[
     bool,
     typer.Option(
         "--no-wrap",
-        help="On a terminal, cut long lines at its width with … instead of wrapping them "
-        "under the message column.",
+        help="On a terminal, cut long lines at its width (ending them with an ellipsis) "
+        "instead of wrapping them under the message column.",
         rich_help_panel=OUTPUT,
     ),
 ]
 MessageOnly = Annotated[
-    bool | None,
+    bool,
     typer.Option(
-        "--message-only/--verbatim",
+        "--message-only",
         help="A JSON log as its message and dimmed key=value fields; a logging line's time and "
-        "level dropped when they repeat ours. Default: on a terminal only (-o text).",
+        "level dropped when they repeat ours. Default for -o text on a terminal.",
         rich_help_panel=OUTPUT,
-        show_default=False,
+    ),
+]
+# Two flags, not `--message-only/--verbatim`: a pair that long would widen every help page.
+Verbatim = Annotated[
+    bool,
+    typer.Option(
+        "--verbatim",
+        help="Messages exactly as they came, also on a terminal (see --message-only).",
+        rich_help_panel=OUTPUT,
     ),
 ]
 Template = Annotated[

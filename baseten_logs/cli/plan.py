@@ -131,11 +131,12 @@ def attempts_of(retries: str) -> int:
 
 @dataclass(frozen=True)
 class LayoutOptions:
-    """--prefix, --no-wrap, --message-only/--verbatim and --template as typed (None: not given)."""
+    """--prefix, --no-wrap, --message-only, --verbatim and --template as typed."""
 
     prefix: str | None = None
     no_wrap: bool = False
-    message_only: bool | None = None
+    message_only: bool = False
+    verbatim: bool = False
     template: str | None = None
 
 
@@ -145,6 +146,7 @@ def layout_options_of(flags: Mapping[str, Any]) -> LayoutOptions:
         prefix=flags["prefix"],
         no_wrap=flags["no_wrap"],
         message_only=flags["message_only"],
+        verbatim=flags["verbatim"],
         template=flags["template"],
     )
 
@@ -161,6 +163,8 @@ def layout_of(output: str, options: LayoutOptions) -> tuple[str, LayoutFlags]:
         if options.prefix is None
         else cast(PrefixForm, parse_choice(options.prefix, flag="--prefix", choices=PREFIX_FORMS))
     )
+    if options.message_only and options.verbatim:
+        raise UsageError("--message-only", "cannot be combined with --verbatim", hint="choose one")
     template = None
     if options.template is not None:
         if output not in ("text", "template"):
@@ -177,7 +181,8 @@ def layout_of(output: str, options: LayoutOptions) -> tuple[str, LayoutFlags]:
     flags = LayoutFlags(
         prefix=prefix,
         no_wrap=options.no_wrap,
-        message_only=options.message_only,
+        # Neither flag: the terminal decides (output/layout.choose_layout).
+        message_only=True if options.message_only else False if options.verbatim else None,
         template=template,
     )
     return output, flags

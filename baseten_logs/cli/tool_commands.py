@@ -52,6 +52,7 @@ from baseten_logs.cli.options import (
     Remote,
     Replica,
     RequestId,
+    RequestOutput,
     Retries,
     Reverse,
     Save,
@@ -62,6 +63,7 @@ from baseten_logs.cli.options import (
     Until,
     UsageCommand,
     Utc,
+    Verbatim,
     Verbose,
     access,
     choices,
@@ -275,7 +277,8 @@ def view(
     utc: Utc = False,
     prefix: Prefix = None,
     no_wrap: NoWrap = False,
-    message_only: MessageOnly = None,
+    message_only: MessageOnly = False,
+    verbatim: Verbatim = False,
     template: Template = None,
 ) -> None:
     """Render saved logs offline, with the same filters and formats as get; a chain's lines
@@ -288,7 +291,7 @@ def view(
         since=since,
         until=until,
         chainlet=chainlet,
-        layout=LayoutOptions(prefix, no_wrap, message_only, template),
+        layout=LayoutOptions(prefix, no_wrap, message_only, verbatim, template),
     )
     from baseten_logs.cli.view import run_view  # rich and friends: only once input is good
 
@@ -416,7 +419,7 @@ def request_(
             rich_help_panel=WINDOW,
         ),
     ] = None,
-    output: LogOutput = "text",
+    output: RequestOutput = "text",
     color: Color = "auto",
     utc: Utc = False,
     fail_on: FailOn = None,

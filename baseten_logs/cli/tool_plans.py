@@ -23,6 +23,10 @@ if TYPE_CHECKING:
     from baseten_logs.sources.source import LogsSource
 
 
+# `request` takes every format but -o template (it has no --template).
+REQUEST_FORMATS = ("text", "jsonl", "json", "raw", "github")
+
+
 def formats_of(
     output: str, color: str, *, outputs: tuple[str, ...] | None = None
 ) -> tuple[str, str]:
@@ -232,7 +236,7 @@ def request_plan(
 
     messages.set_quiet(quiet)
     request_id = check_request_id(request_id)
-    output_format, color_mode = formats_of(output, color)
+    output_format, color_mode = formats_of(output, color, outputs=REQUEST_FORMATS)
     failing_level = parse_fail_on(fail_on)
     context_ms = parse_context(context)
     attempts = attempts_of(retries)
