@@ -68,7 +68,9 @@ def shape_message(message: str, level: str | None, timestamp: Any) -> str:
     first = message[:1]
     if first == "{":
         return _json(message, level, timestamp)
-    if first.isdigit() or first == "[" or first.isalpha():
+    # A logging line starts with its time, a bracket or an upper-case level: nothing else is
+    # looked at further (most messages are answered by this one test).
+    if first.isdigit() or first == "[" or first.isupper():
         return _logger_line(message, level, timestamp)
     return message
 
