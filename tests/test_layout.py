@@ -4,8 +4,13 @@ person sees; the choice of layout for a terminal and a pipe; the flags end to en
 
 from __future__ import annotations
 
+import fcntl
 import io
 import json
+import os
+import pty
+import struct
+import termios
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -22,7 +27,7 @@ from baseten_logs.output.layout import (
     fit,
 )
 from baseten_logs.output.render import make_renderer
-from baseten_logs.output.terminal import screen_layout
+from baseten_logs.output.terminal import screen_layout, stream_width
 from tests.conftest import invoke
 from tests.fakeapi import DEPLOYMENT, MODEL, FakeLogs, record
 
@@ -266,10 +271,11 @@ def test_a_json_logs_fields_wrap_and_stay_dimmed() -> None:
         (True, 79, Layout(prefix="short", width=79, message_only=True)),
         (True, 80, Layout(prefix="full", width=80, message_only=True)),
         (True, 120, Layout(prefix="full", width=120, message_only=True)),
+        (True, None, Layout(prefix="full", message_only=True)),  # a terminal of unknown width
         (False, 60, Layout()),  # into a pipe: full, whole lines, verbatim
     ],
 )
-def test_choose_layout(terminal: bool, width: int, expected: Layout) -> None:
+def test_choose_layout(terminal: bool, width: int | None, expected: Layout) -> None:
     assert choose_layout(None, terminal=terminal, width=width) == expected
 
 
@@ -288,6 +294,9 @@ def test_screen_layout_reads_columns_on_a_terminal_only() -> None:
     env = {"TTY_COMPATIBLE": "1", "COLUMNS": "60"}
     assert screen_layout(None, io.StringIO(), env).width == 60
     assert screen_layout(None, io.StringIO(), {"COLUMNS": "60"}).width is None
+    # A terminal of unknown width (a log viewer, TTY_COMPATIBLE=1): full prefix, lines whole.
+    unknown = screen_layout(None, io.StringIO(), {"TTY_COMPATIBLE": "1"})
+    assert unknown == Layout(prefix="full", width=None, message_only=True)
 
 
 # --- end to end through the command ------------------------------------------------------------
@@ -347,3 +356,16 @@ def test_view_on_a_narrow_terminal(tmp_path: Any) -> None:
     assert result.stdout == render(RECORDS, prefix="short", width=60, wrap=False, message_only=True)
     result = invoke("view", str(saved), "--utc", "--verbatim", "--prefix", "none", env=env)
     assert result.stdout == render(RECORDS, prefix="none", width=60)
+
+
+def test_the_width_of_stdouts_own_terminal() -> None:
+    leader, follower = pty.openpty()
+    try:
+        fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 60, 0, 0))
+        with open(follower, "w", closefd=False) as stream:
+            assert stream_width(stream, {}) == 60
+            assert stream_width(stream, {"COLUMNS": "132"}) == 132
+            assert screen_layout(None, stream, {}) == Layout("short", 60, message_only=True)
+    finally:
+        os.close(leader)
+        os.close(follower)

@@ -73,14 +73,15 @@ class LayoutFlags:
     template: Template | None = None
 
 
-def choose_layout(flags: LayoutFlags | None, *, terminal: bool, width: int) -> Layout:
+def choose_layout(flags: LayoutFlags | None, *, terminal: bool, width: int | None) -> Layout:
     """The layout for stdout: the flags as given, the rest decided by the terminal.
 
     `prefix` None: short on a terminal narrower than NARROW_COLUMNS, else full. `message_only`
     None: on for a terminal (a person reads it there), off into a pipe (a script reads the
-    server's text as it came). `width` counts only on a terminal: into a pipe lines stay whole."""
+    server's text as it came). `width` (None: unknown) counts only on a terminal: into a pipe
+    lines stay whole."""
     flags = flags or LayoutFlags()
-    narrow = terminal and width < NARROW_COLUMNS
+    narrow = terminal and width is not None and width < NARROW_COLUMNS
     return Layout(
         prefix=flags.prefix or ("short" if narrow else "full"),
         width=width if terminal else None,
