@@ -72,23 +72,23 @@ class LinePrefix:
         self.message_column += REPLICA_WIDTH + self._gap
         if self.label_width:
             self.message_column += self.label_width + self._gap
-        self.level_columns: dict[str | None, str] = {None: " " * (level_width + 1)}
-        for level, style in LEVEL_STYLES.items():
-            on, off = palette.style(style)
-            shown = level[:level_width]
-            self.level_columns[level] = on + shown + off + " " * (level_width + 1 - len(shown))
+        self.level_columns = _level_columns(palette, level_width)
         self.replica_columns: dict[object, str] = {None: " " * (REPLICA_WIDTH + self._gap)}
         if form == "none":
-            self._timestamp_on = self.timestamp_end = ""
-            self.millis = slice(0, 0)
-            self.message_column = 0
-            self.level_columns = dict.fromkeys(self.level_columns, "")
-            self.replica_columns = {None: ""}
+            self._show_nothing()
         self.api_level_columns: dict[object, str] = {
             k: v for k, v in self.level_columns.items() if k is not None
         }
         # What continues a message on the next line: a newline and the message column's indent.
         self.indent = "\n" + " " * self.message_column
+
+    def _show_nothing(self) -> None:
+        """The none form: every column empty, the message at column 0."""
+        self._timestamp_on = self.timestamp_end = ""
+        self.millis = slice(0, 0)
+        self.message_column = 0
+        self.level_columns = dict.fromkeys(self.level_columns, "")
+        self.replica_columns = {None: ""}
 
     def format_second(self, timestamp: str) -> str:
         """`2026-11-27 10:00:00.` for the whole second of a nanosecond timestamp string.
@@ -140,3 +140,13 @@ class LinePrefix:
         column = on + text + off + " " * max(gap, self.label_width + gap - len(text))
         self.label_columns[label] = column
         return column
+
+
+def _level_columns(palette: Palette, width: int) -> dict[str | None, str]:
+    """Each level's column, styled and padded: the whole word (width 7) or its letter (1)."""
+    columns: dict[str | None, str] = {None: " " * (width + 1)}
+    for level, style in LEVEL_STYLES.items():
+        on, off = palette.style(style)
+        shown = level[:width]
+        columns[level] = on + shown + off + " " * (width + 1 - len(shown))
+    return columns
