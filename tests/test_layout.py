@@ -121,6 +121,56 @@ def test_a_chains_label_column_in_the_short_form() -> None:
 # --- fitted to the width: 60 and 120 columns --------------------------------------------------
 
 
+LOADED = "Loaded weights for llama-3-8b from /app/data/model in 3.2 s, warming up the engine now"
+FULL = "2025-11-26 09:40:01.123Z INFO    x9y8z  "
+SHORT = "09:40:01.123Z I x9y8z "
+
+
+@pytest.mark.parametrize(
+    ("prefix", "width", "shown"),
+    [
+        (
+            "full",
+            60,
+            f"{FULL}Loaded weights for\n"
+            + "".join(
+                " " * 40 + row + "\n"
+                for row in ("llama-3-8b from", "/app/data/model in", "3.2 s, warming up")
+            )
+            + " " * 40
+            + "the engine now\n",
+        ),
+        (
+            "full",
+            120,
+            f"{FULL}Loaded weights for llama-3-8b from /app/data/model in 3.2 s, warming up the\n"
+            + " " * 40
+            + "engine now\n",
+        ),
+        (
+            "short",
+            60,
+            f"{SHORT}Loaded weights for llama-3-8b from\n"
+            + " " * 22
+            + "/app/data/model in 3.2 s, warming up\n"
+            + " " * 22
+            + "the engine now\n",
+        ),
+        ("short", 120, f"{SHORT}{LOADED}\n"),
+        (
+            "none",
+            60,
+            "Loaded weights for llama-3-8b from /app/data/model in 3.2 s,\n"
+            "warming up the engine now\n",
+        ),
+        ("none", 120, f"{LOADED}\n"),
+    ],
+)
+def test_each_prefix_form_at_60_and_120_columns(prefix: PrefixForm, width: int, shown: str) -> None:
+    line = {"timestamp": T1, "message": LOADED, "replica": "x9y8z", "level": "INFO"}
+    assert render([line], prefix=prefix, width=width) == shown
+
+
 def test_short_at_60_columns_wraps_under_the_message_column() -> None:
     assert render(RECORDS, prefix="short", width=60, message_only=True) == (
         "09:40:00.123Z E a1b2c Traceback (most recent call last):\n"
