@@ -95,7 +95,7 @@ def test_prefix_forms(prefix: PrefixForm, shown: str) -> None:
 
 
 def test_short_prefix_letters_blanks_and_long_replicas() -> None:
-    lines = [
+    lines: list[dict[str, Any]] = [
         {"timestamp": T0, "message": "w", "replica": "a1b2c", "level": "WARNING"},
         {"timestamp": T0, "message": "no level", "replica": None, "level": None},
         {"timestamp": T0, "message": "long", "replica": "replica-0123456", "level": "DEBUG"},
