@@ -200,3 +200,16 @@ def test_follow_stops_once_the_run_is_inactive_and_not_on_a_failed_check(
     assert check() is None
     httpx_mock.add_response(url=f"{RUNS}/r1", json={"run": _run(status={"name": "INACTIVE"})})
     assert check() == "the Loops run is INACTIVE"
+
+
+def test_run_names_complete_on_a_miss_with_one_request_then_from_the_cache(
+    httpx_mock: HTTPXMock, api_env: None
+) -> None:
+    from baseten_logs.completion.complete import complete_loops_runs
+
+    runs = [_run("r1"), _run("r2", name="dpo-chat"), _run("r3", name="Qwen/Qwen3-8B")]
+    httpx_mock.add_response(url=RUNS, json={"runs": runs})
+    assert complete_loops_runs("") == ["Qwen/Qwen3-8B", "dpo-chat", "grpo-math"]
+    assert complete_loops_runs("d") == ["dpo-chat"]  # the cache's: one request in all
+    assert complete_loops_runs("r") == ["r1", "r2", "r3"]  # ids, once something is typed
+    assert len(httpx_mock.get_requests()) == 1

@@ -18,6 +18,7 @@ from baseten_logs.emulator.loops import (
 )
 from baseten_logs.sources.training import LIFETIME_SLACK_MS
 from tests.e2e.conftest import HOUR_MS, cli, settled_now_ms
+from tests.e2e.test_e2e_names import complete
 
 WINDOW_HOURS = 2
 
@@ -154,3 +155,11 @@ def test_loops_runs_lists_yours_as_json_lines_when_piped_and_the_orgs_with_org(
         "CREATED",
     ]
     assert "grpo-math" in table.stdout and emu.id(SAMPLER_DEPLOYMENT_ID) in table.stdout
+
+
+def test_run_names_complete_from_the_cache_after_a_listing(emu: Emulator) -> None:
+    assert cli(emu, "loops-runs").status == 0
+    emu.clear_requests()
+    assert complete(emu, "baseten-logs loops g") == ["grpo-math"]
+    assert complete(emu, "baseten-logs loops ") == ["dpo-chat", "grpo-math", "sft-warmup"]
+    assert emu.requests == []
