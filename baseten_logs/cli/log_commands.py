@@ -416,7 +416,7 @@ def training(
 # --- loops: a Loops run's trainer or sampler --------------------------------------------------
 LOOPS_EXAMPLES = examples(
     "baseten-logs loops grpo-math                        # the trainer's newest 500 lines",
-    "baseten-logs loops RUN_ID --sampler --level error   # its sampler's (an inference deployment)",
+    "baseten-logs loops rg5m2x8 --sampler --level error  # its sampler's (an inference deployment)",
     "baseten-logs loops grpo-math --grep 'reward|loss' -f   # follow until the run ends",
 )
 
