@@ -182,6 +182,24 @@ def test_an_ended_runs_window_ends_where_the_next_run_on_its_trainer_began(
     assert run_lifetime(ended, NOW) == (CREATED - LIFETIME_SLACK_MS, later + LIFETIME_SLACK_MS)
 
 
+def test_a_colleagues_ended_run_is_bounded_by_the_organizations_runs(
+    httpx_mock: HTTPXMock, client: ApiClient
+) -> None:
+    httpx_mock.add_response(url=RUNS, json={"runs": [_run("r5", deployment_id="other")]})
+    org = [_run("r1"), _run("r2", created_at="2026-11-19T11:06:40Z")]
+    httpx_mock.add_response(url=f"{RUNS}?scope=org", json={"runs": org})
+    assert with_end(client, _target()).ended_ms == CREATED + 86_400_000
+
+
+def test_an_ended_run_whose_end_cannot_be_learnt_runs_until_now(
+    httpx_mock: HTTPXMock, client: ApiClient
+) -> None:
+    httpx_mock.add_response(url=RUNS, json={"runs": [_run("r1")]})  # no later run on lp1
+    assert with_end(client, _target()).ended_ms is None
+    httpx_mock.add_response(url=RUNS, status_code=403, json={"error": "no"})
+    assert with_end(client, _target()).ended_ms is None
+
+
 def test_a_live_run_or_a_sampler_runs_until_now_asking_nothing(client: ApiClient) -> None:
     for target in (_target("ACTIVE"), _target(sampler=True)):
         assert with_end(client, target) is target  # pytest-httpx: no request was sent

@@ -187,13 +187,16 @@ def _sampler_path(run: dict[str, Any], shown: str) -> str:
 
 
 def with_end(client: ApiClient, target: LoopsTarget) -> LoopsTarget:
-    """`target` with `ended_ms`: the creation of the next of the caller's runs on its trainer.
-    Asked only of an ended run's trainer logs (a live run, or a sampler, runs until now)."""
+    """`target` with `ended_ms`: the creation of the next run on its trainer, among the caller's
+    runs (the organization's, for a run not among them: a colleague's). Asked only of an ended
+    run's trainer logs (a live run, or a sampler, runs until now)."""
     created = target.created_ms
     if target.sampler or target.status != ENDED or created is None or target.trainer_id is None:
         return target
     try:
         runs = list_runs(client)
+        if not any(r.get("id") == target.run_id for r in runs):
+            runs = list_runs(client, org=True)
     except BasetenLogsError:
         return target  # not knowing the end only widens the window
     later = [
