@@ -27,6 +27,7 @@ LISTINGS = {
     "chainlets": ("chainlets", CHAIN_NAME),
     "training-projects": ("training-projects",),
     "training-jobs": ("training-jobs", TRAINING_PROJECT_NAME),
+    "loops-runs": ("loops-runs",),
 }
 
 

@@ -14,7 +14,7 @@ from typer.main import get_command
 
 from baseten_logs.cli.app import app
 
-READERS = ("get", "chain", "training")
+READERS = ("get", "chain", "training", "loops")
 
 # Every flag the three share. A new shared flag belongs here and in all three commands.
 SHARED = {
@@ -31,6 +31,7 @@ OWN = {
     "get": {"model", "deployment", "env", "team", "no_cache"},
     "chain": {"chain", "deployment", "chainlet", "env", "no_cache"},
     "training": {"project", "job"},  # no name cache: a training job is looked up by id or listing
+    "loops": {"run", "sampler", "no_cache"},  # a name's look-up refreshes completion's run names
 }
 
 

@@ -65,7 +65,7 @@ def _list(
     remote: str,
     no_cache: bool,
     verbose: bool,
-    **target: str | None,
+    **target: str | bool | None,
 ) -> None:
     """The shared body of `models` and `deployments`."""
     from baseten_logs.cli.listing_rows import LIST_FORMATS
@@ -305,6 +305,38 @@ def training_jobs(
         no_cache=no_cache,
         verbose=verbose,
         project=project,
+    )
+
+
+# --- loops-runs: the Loops runs, for `loops RUN` ------------------------------------------------
+@command("loops-runs", short_help="Your Loops runs (--org: everyone's), for `loops RUN`.")
+def loops_runs(
+    org: Annotated[
+        bool,
+        typer.Option("--org", help="Every run of the organization, not only yours."),
+    ] = False,
+    output: ListOutput = "auto",
+    color: Color = "auto",
+    api_key: ApiKey = None,
+    api_url: ApiUrl = None,
+    remote: Remote = "baseten",
+    no_cache: NoCache = False,
+    verbose: Verbose = False,
+) -> None:
+    """List your Loops runs, newest first: names, ids, status, trainer and sampler deployments,
+    owner, created. Piped, the API's objects as JSON lines."""
+    from baseten_logs.cli.listings import run_loops_runs
+
+    _list(
+        run_loops_runs,
+        output=output,
+        color=color,
+        api_key=api_key,
+        api_url=api_url,
+        remote=remote,
+        no_cache=no_cache,
+        verbose=verbose,
+        org=org,
     )
 
 

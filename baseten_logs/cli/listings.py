@@ -17,13 +17,20 @@ from baseten_logs.sources.chains import find_chain, resolve_chain
 from baseten_logs.sources.resolve import list_chains, list_projects
 from baseten_logs.sources.training import find_project
 
-__all__ = ["run_chain_deployments", "run_chainlets", "run_chains", "run_training_jobs"]
+__all__ = [
+    "run_chain_deployments",
+    "run_chainlets",
+    "run_chains",
+    "run_loops_runs",
+    "run_training_jobs",
+]
 
 CHAIN_HEADERS = ("NAME", "ID", "TEAM", "DEPLOYMENTS", "CREATED (UTC)")
 CHAIN_DEPLOYMENT_HEADERS = ("ID", "ENVIRONMENT", "STATUS", "CHAINLETS", "CREATED (UTC)")
 CHAINLET_HEADERS = ("NAME", "ID", "STATUS", "REPLICAS", "INSTANCE")
 PROJECT_HEADERS = ("NAME", "ID", "TEAM", "LATEST JOB", "STATUS", "UPDATED (UTC)")
 JOB_HEADERS = ("NAME", "ID", "STATUS", "CREATED (UTC)", "UPDATED (UTC)")
+RUN_HEADERS = ("NAME", "ID", "STATUS", "TRAINER", "SAMPLER", "USER", "CREATED (UTC)")
 
 
 def run_chains(
@@ -185,6 +192,51 @@ def run_training_jobs(
         jobs, JOB_HEADERS, rows, output=output, color=color, empty=f"{project} has no training jobs"
     )
     return ExitStatus.OK
+
+
+def run_loops_runs(
+    *,
+    credentials: Credentials,
+    org: bool = False,
+    output: str = "auto",
+    color: str = "auto",
+    verbose: bool = False,
+    cache: Cache | None = None,
+) -> ExitStatus:
+    """The caller's Loops runs (`org`: the organization's), newest first; the caller's own
+    refresh the run names completion offers."""
+    from baseten_logs.sources.loops import list_runs, status_name
+
+    with open_client(credentials, log=messages.info if verbose else None) as client:
+        runs = list_runs(client, org=org, cache=None if org else cache)
+    runs.sort(key=lambda r: str(r.get("created_at") or ""), reverse=True)
+    rows: list[list[str | Cell]] = [
+        [
+            cell_text(r.get("name")),
+            cell_text(r.get("id")),
+            status_cell(status_name(r)),
+            cell_text(r.get("deployment_id")),
+            _sampler_cell(r.get("sampler")),
+            cell_text(_user(r.get("user"))),
+            short_time(r.get("created_at")),
+        ]
+        for r in runs
+    ]
+    empty = "this key sees no Loops runs" + ("" if org else " of its own (--org: everyone's)")
+    emit_rows(runs, RUN_HEADERS, rows, output=output, color=color, empty=empty)
+    return ExitStatus.OK
+
+
+def _sampler_cell(value: Any) -> str:
+    """A run's sampler as its deployment's id (`-`: a trainer-only run; `serverless`: one with
+    no deployment of its own, whose logs `loops --sampler` cannot read)."""
+    if not isinstance(value, dict):
+        return "-"
+    return cell_text(value.get("deployment_id") or "serverless")
+
+
+def _user(value: Any) -> Any:
+    return value.get("email") if isinstance(value, dict) else value
 
 
 def _job_status(value: Any) -> Cell:

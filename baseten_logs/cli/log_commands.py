@@ -60,6 +60,7 @@ from baseten_logs.cli.options import (
     Verbose,
     complete_chain,
     complete_chainlet,
+    complete_loops_run,
     complete_training_job,
     complete_training_project,
 )
@@ -82,7 +83,7 @@ if TYPE_CHECKING:
 
 _COMMANDS = Commands()
 command = _COMMANDS.command
-register = _COMMANDS.register  # get, chain, training, in this order (the order of `--help`)
+register = _COMMANDS.register  # get, chain, training, loops, in this order (the order of `--help`)
 
 # What a command reads, found once the input is good (maybe with requests: a chain's chainlets,
 # a training job): the feed (None: the query's own source), the window, and whether an empty
@@ -430,6 +431,96 @@ def training(
             look_back=plan.look_back,
             since_given=since is not None,
             until_given=until is not None,
+        )
+
+    _read_logs(ctx.params, plan, credentials, sources)
+
+
+# --- loops: a Loops run's trainer or sampler --------------------------------------------------
+LOOPS_EXAMPLES = examples(
+    "baseten-logs loops grpo-math                        # the trainer's newest 500 lines",
+    "baseten-logs loops rg5m2x8 --sampler --level error  # its sampler's (an inference deployment)",
+    "baseten-logs loops grpo-math --grep 'reward|loss' -f   # follow until the run ends",
+)
+
+
+@command(
+    cls=UsageCommand,
+    epilog=epilog(LOOPS_EXAMPLES, EXIT_STATUSES),
+    short_help="Print a Loops run's trainer logs, or its sampler's.",
+)
+def loops(
+    ctx: typer.Context,
+    run: Annotated[
+        str,
+        typer.Argument(
+            metavar="RUN",
+            help="The Loops run's id or name.",
+            show_default=False,
+            autocompletion=complete_loops_run,
+        ),
+    ],
+    sampler: Annotated[
+        bool,
+        typer.Option(
+            "--sampler",
+            help="Its paired sampler's logs (an inference deployment) instead of its trainer's.",
+        ),
+    ] = False,
+    since: Since = None,
+    until: Until = None,
+    limit: Limit = None,
+    all_lines: AllLines = False,
+    follow: Follow = False,
+    concurrency: Concurrency = "auto",
+    overlap: Overlap = "60s",
+    level: Level = None,
+    replica: Replica = None,
+    request_id: RequestId = None,
+    component: Component = None,
+    grep: Grep = None,
+    include: Include = None,
+    exclude: Exclude = None,
+    output: LogOutput = "text",
+    reverse: Reverse = False,
+    color: Color = "auto",
+    utc: Utc = False,
+    fail_on: FailOn = None,
+    save: Save = None,
+    summary: Summary = False,
+    quiet: Quiet = False,
+    api_key: ApiKey = None,
+    api_url: ApiUrl = None,
+    remote: Remote = "baseten",
+    retries: Retries = "5",
+    max_rps: MaxRps = "100",
+    verbose: Verbose = False,
+    no_cache: NoCache = False,
+) -> None:
+    """Print a Loops run's logs: its trainer's, or with --sampler its sampler's. The trainer's
+    endpoint takes only the window and a level, so the filters run here, meaning exactly what
+    they mean for get (-v says so). With no --since the window is the run's lifetime; -f stops
+    once the run is no longer ACTIVE."""
+    from baseten_logs.sources.loops import check_run_input
+
+    plan = _plan(ctx.params)
+    check_run_input(run)
+    credentials = credentials_of(api_key, api_url, remote)
+
+    def sources() -> "tuple[Feed | None, LogQuery, bool]":
+        from baseten_logs.cli.loops import loops_feed
+
+        return loops_feed(
+            run=run,
+            sampler=sampler,
+            query=plan.query(""),
+            credentials=credentials,
+            verbose=verbose,
+            attempts=plan.attempts,
+            since_given=since is not None,
+            keep_until=until is not None or plan.follow is not None,
+            look_back=plan.look_back,
+            cache=name_cache(credentials, no_cache),
         )
 
     _read_logs(ctx.params, plan, credentials, sources)

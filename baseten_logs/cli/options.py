@@ -454,6 +454,12 @@ def complete_training_project(ctx: typer.Context, incomplete: str) -> list[str]:
     return complete_training_projects(incomplete, **access(completion_params(ctx)))
 
 
+def complete_loops_run(ctx: typer.Context, incomplete: str) -> list[str]:
+    from baseten_logs.completion.complete import complete_loops_runs, completion_params
+
+    return complete_loops_runs(incomplete, **access(completion_params(ctx)))
+
+
 # --- --profile: a login of Baseten's `baseten` CLI --------------------------------------------
 PROFILE_HELP = (
     "A login of Baseten's baseten CLI (auth.json). Default: BASETEN_PROFILE, then ~/.trussrc, "

@@ -84,7 +84,14 @@ def training_feed(
 def job_window(target: TrainingTarget, query: LogQuery, *, keep_until: bool) -> LogQuery | None:
     """`query` over the job's lifetime (None: its creation is unknown). `keep_until`: an
     --until given, or -f (whose opening window ends now, where following starts)."""
-    found = lifetime(target, int(time.time() * 1000))
+    return lifetime_query(lifetime(target, int(time.time() * 1000)), query, keep_until=keep_until)
+
+
+def lifetime_query(
+    found: tuple[int, int] | None, query: LogQuery, *, keep_until: bool
+) -> LogQuery | None:
+    """`query` over a lifetime (since, until) found (None: none known), a training job's or a
+    Loops run's (cli/loops.py). `keep_until`: the query's own end stays."""
     if found is None:
         return None
     since, until = found

@@ -40,6 +40,7 @@ __all__ = [
     "completion_params",
     "complete_deployments",
     "complete_environments",
+    "complete_loops_runs",
     "complete_models",
     "complete_replicas",
     "remember_replicas",
@@ -146,6 +147,25 @@ def complete_training_jobs(
     return _complete_listing(
         ("training_jobs", project), incomplete, api_key, api_url, remote, env, fetch
     )
+
+
+def complete_loops_runs(
+    incomplete: str,
+    *,
+    api_key: str | None = None,
+    api_url: str | None = None,
+    remote: str = DEFAULT_REMOTE,
+    env: Mapping[str, str] | None = None,
+) -> list[str]:
+    """The caller's Loops run names starting with `incomplete` (and ids, once something is
+    typed), from the listing `loops-runs` and name look-ups keep."""
+
+    def fetch(client: ApiClient) -> list[dict[str, Any]]:
+        from baseten_logs.sources.loops import list_runs
+
+        return [{"id": r.get("id"), "name": r.get("name")} for r in list_runs(client)]
+
+    return _complete_listing(("loops_runs",), incomplete, api_key, api_url, remote, env, fetch)
 
 
 def _complete_listing(

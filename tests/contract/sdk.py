@@ -48,6 +48,10 @@ TOOL_OPERATIONS: dict[tuple[str, str], str | None] = {
     ("GET", "/v1/training_projects/{}/jobs/{}"): "get_training_projects_jobs_training_job_id",
     ("GET", "/v1/training_projects/{}/jobs/{}/logs"): "get_training_projects_jobs_logs",
     ("GET", "/v1/users/me"): "get_users_me",
+    # loops (issue #26): a run, the caller's (or the organization's) runs, a trainer's logs
+    ("GET", "/v1/loops/runs"): "get_loops_runs",
+    ("GET", "/v1/loops/runs/{}"): "get_loops_runs_run_id",
+    ("GET", "/v1/loops/deployments/{}/logs"): "get_loops_deployments_logs",
     ("POST", "/v1/users/auth/device/token"): None,
 }
 

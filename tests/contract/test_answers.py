@@ -74,6 +74,10 @@ def arguments(emu: Emulator) -> dict[str, dict[str, str]]:
         "get_training_projects_jobs_training_job_id": job,
         "get_training_projects_jobs_logs": job,
         "get_users_me": {},
+        # loops
+        "get_loops_runs": {},
+        "get_loops_runs_run_id": {"run_id": emu.id(RUN_WITH_SAMPLER)},
+        "get_loops_deployments_logs": {"deployment_id": emu.id(TRAINER_ID)},
     }
 
 
@@ -85,13 +89,9 @@ def emulated_arguments(emu: Emulator) -> dict[str, tuple[dict[str, str], dict[st
     trainer = {"deployment_id": emu.id(TRAINER_ID)}
     now = emu.now_ms()
     month = {"start_epoch_millis": now - 40 * 86_400_000, "end_epoch_millis": now}
-    hour = {"start_epoch_millis": now - 3_600_000, "end_epoch_millis": now, "limit": 1000}
     sandbox_window = {"start_time": iso(now - 600_000), "end_time": iso(now), "limit": 1000}
     return {
-        "get_loops_runs": ({}, {"scope": "org"}),
-        "get_loops_runs_run_id": ({"run_id": emu.id(RUN_WITH_SAMPLER)}, {}),
         "get_loops_deployments_deployment_id": (trainer, {}),
-        "get_loops_deployments_logs": (trainer, hour),
         "list_sandboxes": ({}, {}),
         "get_sandbox": ({"sandbox_name": TRACED_SANDBOX}, {}),
         "get_sandbox_logs": ({"sandbox_name": TRACED_SANDBOX}, sandbox_window),
@@ -312,10 +312,7 @@ def test_every_operation_the_emulator_serves_is_the_sdks(emu: Emulator) -> None:
 
 
 EMULATED = (
-    "get_loops_runs",
-    "get_loops_runs_run_id",
     "get_loops_deployments_deployment_id",
-    "get_loops_deployments_logs",
     "list_sandboxes",
     "get_sandbox",
     "get_sandbox_logs",

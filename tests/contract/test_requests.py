@@ -51,6 +51,13 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "training-projects": ("training-projects",),
     "training-jobs": ("training-jobs", TRAINING_PROJECT_NAME),
     "whoami --check": ("whoami", "--check"),
+    # loops
+    "loops": ("loops", "grpo-math"),
+    "loops by id -n": ("loops", "rg5m2x8", "-n", "5", "--level", "WARNING"),
+    "loops filters": ("loops", "grpo-math", "--since", "1h", *FILTERS),
+    "loops --sampler": ("loops", "grpo-math", "--sampler", "--since", "10m", *FILTERS),
+    "loops -f ended": ("loops", "sft-warmup", "-f", "-n", "5"),
+    "loops-runs": ("loops-runs", "--org"),
 }
 
 
