@@ -55,6 +55,7 @@ from baseten_logs.cli.options import (
     Verbose,
     complete_chain,
     complete_chainlet,
+    complete_sandbox,
     complete_training_job,
     complete_training_project,
 )
@@ -76,7 +77,7 @@ if TYPE_CHECKING:
 
 _COMMANDS = Commands()
 command = _COMMANDS.command
-register = _COMMANDS.register  # get, chain, training, in this order (the order of `--help`)
+register = _COMMANDS.register  # get, chain, training, sandbox, in this order (`--help`'s)
 
 # What a command reads, found once the input is good (maybe with requests: a chain's chainlets,
 # a training job): the feed (None: the query's own source), the window, and whether an empty
@@ -410,3 +411,103 @@ def training(
         )
 
     _read_logs(ctx.params, plan, credentials, sources)
+
+
+# --- sandbox ----------------------------------------------------------------------------------
+
+SANDBOX_EXAMPLES = examples(
+    "baseten-logs sandbox agent-sbx-7f3k                 # its newest 500 lines",
+    "baseten-logs sandbox agent-sbx-7f3k --level error --since 2h",
+    "baseten-logs sandbox agent-sbx-7f3k --trace-id TRACE -o jsonl   # one command's lines",
+    "baseten-logs sandbox agent-sbx-7f3k --build         # its image's build logs",
+    "baseten-logs sandbox agent-sbx-7f3k -f              # follow until it ends",
+)
+# The shared flags the sandbox endpoints have no use for (no replicas, request ids or
+# components; cursor pages are read one after another), as the plan step takes them.
+_SANDBOX_UNUSED = {"replica": None, "request_id": None, "component": None, "concurrency": "1"}
+
+
+@command(
+    cls=UsageCommand,
+    epilog=epilog(SANDBOX_EXAMPLES, EXIT_STATUSES),
+    short_help="Print a sandbox's logs, or its image's build logs.",
+)
+def sandbox(
+    ctx: typer.Context,
+    name: Annotated[
+        str,
+        typer.Argument(
+            metavar="NAME",
+            help="The sandbox's name.",
+            show_default=False,
+            autocompletion=complete_sandbox,
+        ),
+    ],
+    build: Annotated[
+        bool,
+        typer.Option("--build", help="Its image's build logs instead of the sandbox's."),
+    ] = False,
+    trace_id: Annotated[
+        str | None,
+        typer.Option(
+            "--trace-id",
+            metavar="ID",
+            help="Only the lines of this trace (one command's), as -o jsonl's trace_id shows.",
+            show_default=False,
+        ),
+    ] = None,
+    since: Since = None,
+    until: Until = None,
+    limit: Limit = None,
+    all_lines: AllLines = False,
+    follow: Follow = False,
+    overlap: Overlap = "60s",
+    level: Level = None,
+    grep: Grep = None,
+    include: Include = None,
+    exclude: Exclude = None,
+    output: LogOutput = "text",
+    reverse: Reverse = False,
+    color: Color = "auto",
+    utc: Utc = False,
+    fail_on: FailOn = None,
+    save: Save = None,
+    summary: Summary = False,
+    quiet: Quiet = False,
+    api_key: ApiKey = None,
+    api_url: ApiUrl = None,
+    remote: Remote = "baseten",
+    retries: Retries = "5",
+    max_rps: MaxRps = "100",
+    verbose: Verbose = False,
+) -> None:
+    """Print a sandbox's logs (or with --build its image's build logs). The endpoints take
+    only a window, so the filters run here, meaning what they mean for get; severities show
+    as levels (OpenTelemetry's numbers: 1-8 debug, 9-12 info, 13-16 warning, 17 and up
+    error). -n N reads the window forward and keeps the newest N. -f stops once the sandbox
+    has ended."""
+    from baseten_logs.cli.sandbox import check_sandbox_input
+
+    flags = {**_SANDBOX_UNUSED, **ctx.params}
+    plan = _plan(flags)
+    check_sandbox_input(name=name, build=build, trace_id=trace_id)
+    credentials = credentials_of(api_key, api_url, remote)
+
+    def sources() -> "tuple[Feed | None, LogQuery, bool]":
+        from dataclasses import replace
+
+        from baseten_logs.cli.sandbox import sandbox_feed
+
+        query = plan.query("")
+        feed = sandbox_feed(
+            name=name,
+            build=build,
+            trace_id=trace_id,
+            query=query,
+            credentials=credentials,
+            verbose=verbose,
+            attempts=plan.attempts,
+        )
+        return feed, replace(feed.parts[0].query, filters=query.filters), plan.look_back
+
+    _read_logs(flags, plan, credentials, sources)
