@@ -17,13 +17,20 @@ from baseten_logs.sources.chains import find_chain, resolve_chain
 from baseten_logs.sources.resolve import list_chains, list_projects
 from baseten_logs.sources.training import find_project
 
-__all__ = ["run_chain_deployments", "run_chainlets", "run_chains", "run_training_jobs"]
+__all__ = [
+    "run_chain_deployments",
+    "run_chainlets",
+    "run_chains",
+    "run_sandboxes",
+    "run_training_jobs",
+]
 
 CHAIN_HEADERS = ("NAME", "ID", "TEAM", "DEPLOYMENTS", "CREATED (UTC)")
 CHAIN_DEPLOYMENT_HEADERS = ("ID", "ENVIRONMENT", "STATUS", "CHAINLETS", "CREATED (UTC)")
 CHAINLET_HEADERS = ("NAME", "ID", "STATUS", "REPLICAS", "INSTANCE")
 PROJECT_HEADERS = ("NAME", "ID", "TEAM", "LATEST JOB", "STATUS", "UPDATED (UTC)")
 JOB_HEADERS = ("NAME", "ID", "STATUS", "CREATED (UTC)", "UPDATED (UTC)")
+SANDBOX_HEADERS = ("NAME", "STATUS", "IMAGE", "LABELS", "CREATED (UTC)")
 
 
 def run_chains(
@@ -204,3 +211,48 @@ def _chainlet_names(value: Any) -> str:
         return "-"
     names = [str(c.get("name")) for c in value if isinstance(c, dict) and c.get("name")]
     return ", ".join(names) or "-"
+
+
+# --- sandboxes --------------------------------------------------------------------------------
+
+
+def run_sandboxes(
+    *,
+    credentials: Credentials,
+    output: str = "auto",
+    color: str = "auto",
+    verbose: bool = False,
+    cache: Cache | None = None,
+) -> ExitStatus:
+    """The sandboxes, newest first; their names kept for completion of `sandbox NAME`."""
+    from baseten_logs.sources.sandboxes import list_sandboxes
+
+    with open_client(credentials, log=messages.info if verbose else None) as client:
+        sandboxes = list_sandboxes(client, cache=cache)
+    sandboxes.sort(key=lambda s: str(s.get("created_at") or ""), reverse=True)
+    rows: list[list[str | Cell]] = [
+        [
+            cell_text(s.get("name")),
+            status_cell(s.get("status")),
+            cell_text(s.get("image")),
+            _labels(s.get("labels")),
+            short_time(s.get("created_at")),
+        ]
+        for s in sandboxes
+    ]
+    emit_rows(
+        sandboxes,
+        SANDBOX_HEADERS,
+        rows,
+        output=output,
+        color=color,
+        empty="this key sees no sandboxes",
+    )
+    return ExitStatus.OK
+
+
+def _labels(value: Any) -> str:
+    """A sandbox's labels as `key=value` words (cell_text makes each inert)."""
+    if not isinstance(value, dict):
+        return ""
+    return " ".join(f"{cell_text(k)}={cell_text(v)}" for k, v in sorted(value.items()))
