@@ -48,6 +48,10 @@ TOOL_OPERATIONS: dict[tuple[str, str], str | None] = {
     ("GET", "/v1/training_projects/{}/jobs/{}"): "get_training_projects_jobs_training_job_id",
     ("GET", "/v1/training_projects/{}/jobs/{}/logs"): "get_training_projects_jobs_logs",
     ("GET", "/v1/users/me"): "get_users_me",
+    ("GET", "/v1/sandboxes/instances"): "list_sandboxes",
+    ("GET", "/v1/sandboxes/instances/{}"): "get_sandbox",
+    ("GET", "/v1/sandboxes/instances/{}/logs"): "get_sandbox_logs",
+    ("GET", "/v1/sandboxes/images/{}/logs"): "get_image_build_logs",
     ("POST", "/v1/users/auth/device/token"): None,
 }
 
