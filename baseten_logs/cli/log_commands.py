@@ -1,10 +1,11 @@
-"""The commands that read logs: `get`, `chain` and `training`.
+"""The commands that read logs: `get`, `chain`, `training` and `sandbox`.
 
 Their signatures, and what they share written once: the plan step over their common flags
 (`ctx.params`: the same names in all three, tests/test_shared_flags.py), and `_read_logs`, which
 prepares --save, calls the one runner (cli/get.run_get, which builds the run's pipeline) and turns
 its status into the exit code. Each command adds only how its sources are found: a deployment
-(get), a chain's chainlets (chain.py), a training job (training.py). app.py registers them with
+(get), a chain's chainlets (chain.py), a training job (training.py), a sandbox (sandbox.py,
+which takes the shared flags its endpoints can serve). app.py registers them with
 `register(app)`; this module does not import the app. Start-up stays light: everything past typer
 and the plan step is imported inside the commands, once the input is good.
 """
@@ -418,7 +419,7 @@ def training(
 SANDBOX_EXAMPLES = examples(
     "baseten-logs sandbox agent-sbx-7f3k                 # its newest 500 lines",
     "baseten-logs sandbox agent-sbx-7f3k --level error --since 2h",
-    "baseten-logs sandbox agent-sbx-7f3k --trace-id TRACE -o jsonl   # one command's lines",
+    "baseten-logs sandbox agent-sbx-7f3k --trace-id TRACE_ID -o jsonl  # one command's lines",
     "baseten-logs sandbox agent-sbx-7f3k --build         # its image's build logs",
     "baseten-logs sandbox agent-sbx-7f3k -f              # follow until it ends",
 )
