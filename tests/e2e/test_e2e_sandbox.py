@@ -144,3 +144,20 @@ def test_the_listing_names_every_sandbox(emu: Emulator) -> None:
     assert run.status == 0, run.stderr
     names = [line["name"] for line in run.jsonl()]
     assert sorted(names) == sorted([TRACED_SANDBOX, ENDED_SANDBOX, "notebook-alice"])
+
+
+def test_follow_polls_new_lines_each_once_until_the_end(emu: Emulator) -> None:
+    start = int(time.time() * 1000)
+    until = start + 6_000
+    run = cli(emu, "sandbox", TRACED_SANDBOX, "-f", "-n", "0", "--until", str(until),
+              "--overlap", "2s", "-o", "jsonl")  # fmt: skip
+    assert run.status == 0, run.stderr
+    lines = shown(run.jsonl())
+    assert lines, "nothing arrived in 6 s"
+    keys = [(line["timestamp"], line["message"]) for line in lines]
+    assert len(keys) == len(set(keys))
+    known = {
+        (line["timestamp"], line["message"])
+        for line in truth(emu, TRACED_SANDBOX, start - 60_000, until)
+    }
+    assert set(keys) <= known
