@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import socket
 import subprocess
 import sys
@@ -10,6 +11,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from pytest_httpx import HTTPXMock
 
@@ -315,3 +317,29 @@ def test_level_values_complete_in_the_case_being_typed(typed: str, offered: list
     from baseten_logs.cli.options import choices
 
     assert choices("DEBUG", "INFO", "WARNING", "ERROR")(typed) == offered
+
+
+# --- sandboxes --------------------------------------------------------------------------------
+
+
+def test_sandbox_names_are_asked_once_across_pages_then_come_from_the_cache(
+    httpx_mock: HTTPXMock, api_env: None, cache: Cache
+) -> None:
+    from baseten_logs.completion.complete import complete_sandboxes
+
+    pages = {
+        None: ({"items": [{"name": "agent-1"}, {"name": "ci-7"}]}, "c2"),
+        "c2": ({"items": [{"name": "agent-2"}]}, None),
+    }
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        body, following = pages[request.url.params.get("cursor")]
+        return httpx.Response(200, json={**body, "pagination": {"cursor": following}})
+
+    listing = re.compile(rf"{re.escape(API_URL)}/v1/sandboxes/instances(\?.*)?$")
+    httpx_mock.add_callback(answer, url=listing, is_reusable=True)
+    assert complete_sandboxes("agent") == ["agent-1", "agent-2"]
+    sent = len(httpx_mock.get_requests())
+    assert sent == 2
+    assert complete_sandboxes("ci") == ["ci-7"]
+    assert len(httpx_mock.get_requests()) == sent

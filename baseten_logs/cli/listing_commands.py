@@ -246,6 +246,31 @@ def chainlets(
     )
 
 
+@command("sandboxes", short_help="The sandboxes this API key can see.")
+def sandboxes(
+    output: ListOutput = "auto",
+    color: Color = "auto",
+    api_key: ApiKey = None,
+    api_url: ApiUrl = None,
+    remote: Remote = "baseten",
+    no_cache: NoCache = False,
+    verbose: Verbose = False,
+) -> None:
+    """List the sandboxes: names, status, image, labels, created; newest first."""
+    from baseten_logs.cli.listings import run_sandboxes
+
+    _list(
+        run_sandboxes,
+        output=output,
+        color=color,
+        api_key=api_key,
+        api_url=api_url,
+        remote=remote,
+        no_cache=no_cache,
+        verbose=verbose,
+    )
+
+
 @command("training-projects", short_help="The training projects this API key can see.")
 def training_projects(
     output: ListOutput = "auto",

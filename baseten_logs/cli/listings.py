@@ -22,6 +22,7 @@ __all__ = [
     "run_chainlets",
     "run_chains",
     "run_loops_runs",
+    "run_sandboxes",
     "run_training_jobs",
 ]
 
@@ -31,6 +32,7 @@ CHAINLET_HEADERS = ("NAME", "ID", "STATUS", "REPLICAS", "INSTANCE")
 PROJECT_HEADERS = ("NAME", "ID", "TEAM", "LATEST JOB", "STATUS", "UPDATED (UTC)")
 JOB_HEADERS = ("NAME", "ID", "STATUS", "CREATED (UTC)", "UPDATED (UTC)")
 RUN_HEADERS = ("NAME", "ID", "STATUS", "TRAINER", "SAMPLER", "USER", "CREATED (UTC)")
+SANDBOX_HEADERS = ("NAME", "STATUS", "IMAGE", "LABELS", "CREATED (UTC)")
 
 
 def run_chains(
@@ -256,3 +258,48 @@ def _chainlet_names(value: Any) -> str:
         return "-"
     names = [str(c.get("name")) for c in value if isinstance(c, dict) and c.get("name")]
     return ", ".join(names) or "-"
+
+
+# --- sandboxes --------------------------------------------------------------------------------
+
+
+def run_sandboxes(
+    *,
+    credentials: Credentials,
+    output: str = "auto",
+    color: str = "auto",
+    verbose: bool = False,
+    cache: Cache | None = None,
+) -> ExitStatus:
+    """The sandboxes, newest first; their names kept for completion of `sandbox NAME`."""
+    from baseten_logs.sources.sandboxes import list_sandboxes
+
+    with open_client(credentials, log=messages.info if verbose else None) as client:
+        sandboxes = list_sandboxes(client, cache=cache)
+    sandboxes.sort(key=lambda s: str(s.get("created_at") or ""), reverse=True)
+    rows: list[list[str | Cell]] = [
+        [
+            cell_text(s.get("name")),
+            status_cell(s.get("status")),
+            cell_text(s.get("image")),
+            _labels(s.get("labels")),
+            short_time(s.get("created_at")),
+        ]
+        for s in sandboxes
+    ]
+    emit_rows(
+        sandboxes,
+        SANDBOX_HEADERS,
+        rows,
+        output=output,
+        color=color,
+        empty="this key sees no sandboxes",
+    )
+    return ExitStatus.OK
+
+
+def _labels(value: Any) -> str:
+    """A sandbox's labels as `key=value` words (cell_text makes each inert)."""
+    if not isinstance(value, dict):
+        return ""
+    return " ".join(f"{cell_text(k)}={cell_text(v)}" for k, v in sorted(value.items()))

@@ -1,7 +1,7 @@
 """The commands that read logs: `get`, `chain` and `training`.
 
 Their signatures, and what they share written once: the plan step over their common flags
-(`ctx.params`: the same names in all three, tests/test_shared_flags.py), and `_read_logs`, which
+(`ctx.params`: the same names in all three, tests/test_shared_flags.py), and `read_logs`, which
 prepares --save, calls the one runner (cli/get.run_get, which builds the run's pipeline) and turns
 its status into the exit code. Each command adds only how its sources are found: a deployment
 (get), a chain's chainlets (chain.py), a training job (training.py). app.py registers them with
@@ -60,7 +60,6 @@ from baseten_logs.cli.options import (
     Verbose,
     complete_chain,
     complete_chainlet,
-    complete_loops_run,
     complete_training_job,
     complete_training_project,
 )
@@ -83,7 +82,7 @@ if TYPE_CHECKING:
 
 _COMMANDS = Commands()
 command = _COMMANDS.command
-register = _COMMANDS.register  # get, chain, training, loops, in this order (the order of `--help`)
+register = _COMMANDS.register  # get, chain, training, in this order (the order of `--help`)
 
 # What a command reads, found once the input is good (maybe with requests: a chain's chainlets,
 # a training job): the feed (None: the query's own source), the window, and whether an empty
@@ -91,7 +90,7 @@ register = _COMMANDS.register  # get, chain, training, loops, in this order (the
 Sources = Callable[[], "tuple[Feed | None, LogQuery, bool]"]
 
 
-def _plan(flags: Mapping[str, Any]) -> LogPlan:
+def plan_of(flags: Mapping[str, Any]) -> LogPlan:
     """The plan of get, chain and training alike, from the flags they share (ctx.params)."""
     filters = ("level", "replica", "request_id", "component", "grep", "include", "exclude")
     return log_plan(
@@ -114,7 +113,7 @@ def _plan(flags: Mapping[str, Any]) -> LogPlan:
     )
 
 
-def _read_logs(
+def read_logs(
     flags: Mapping[str, Any], plan: LogPlan, credentials: "Credentials", sources: Sources
 ) -> NoReturn:
     """The shared end of the three: --save prepared (a bad path is bad input, found now), the
@@ -207,7 +206,7 @@ def get(
     verbose: Verbose = False,
 ) -> None:
     """Print a deployment's logs: the newest lines of a window, or all of it, or follow it."""
-    plan = _plan(ctx.params)
+    plan = plan_of(ctx.params)
     credentials = credentials_of(api_key, api_url, remote)
     # No request yet: names and ids are only checked here (the first logs request settles them).
     source = logs_source_of(
@@ -219,7 +218,7 @@ def get(
         verbose=verbose,
         team=team,
     )
-    _read_logs(
+    read_logs(
         ctx.params,
         plan,
         credentials,
@@ -317,7 +316,7 @@ def chain(
     newest N lines of the whole chain."""
     from baseten_logs.sources.chains import check_chain_input
 
-    plan = _plan(ctx.params)
+    plan = plan_of(ctx.params)
     chainlets = chainlet or []
     check_chain_input(chain=chain, deployment=deployment, environment=env, chainlets=chainlets)
     credentials = credentials_of(api_key, api_url, remote)
@@ -338,7 +337,7 @@ def chain(
         )
         return feed, feed.parts[0].query, plan.look_back
 
-    _read_logs(ctx.params, plan, credentials, sources)
+    read_logs(ctx.params, plan, credentials, sources)
 
 
 TRAINING_EXAMPLES = examples(
@@ -413,7 +412,7 @@ def training(
     lifetime: from its creation to its end (or now, while it runs)."""
     from baseten_logs.sources.training import check_training_input
 
-    plan = _plan(ctx.params)
+    plan = plan_of(ctx.params)
     check_training_input(project=project, job=job)
     credentials = credentials_of(api_key, api_url, remote)
 
@@ -433,99 +432,4 @@ def training(
             until_given=until is not None,
         )
 
-    _read_logs(ctx.params, plan, credentials, sources)
-
-
-# --- loops: a Loops run's trainer or sampler --------------------------------------------------
-LOOPS_EXAMPLES = examples(
-    "baseten-logs loops grpo-math                        # the trainer's newest 500 lines",
-    "baseten-logs loops rg5m2x8 --sampler --level error  # its sampler's (an inference deployment)",
-    "baseten-logs loops grpo-math --grep 'reward|loss' -f   # follow until the run ends",
-)
-
-
-@command(
-    cls=UsageCommand,
-    epilog=epilog(LOOPS_EXAMPLES, EXIT_STATUSES),
-    short_help="Print a Loops run's trainer logs, or its sampler's.",
-)
-def loops(
-    ctx: typer.Context,
-    run: Annotated[
-        str,
-        typer.Argument(
-            metavar="RUN",
-            help="The Loops run's id or name.",
-            show_default=False,
-            autocompletion=complete_loops_run,
-        ),
-    ],
-    sampler: Annotated[
-        bool,
-        typer.Option(
-            "--sampler",
-            help="Its paired sampler's logs (an inference deployment) instead of its trainer's.",
-        ),
-    ] = False,
-    since: Since = None,
-    until: Until = None,
-    limit: Limit = None,
-    all_lines: AllLines = False,
-    follow: Follow = False,
-    concurrency: Concurrency = "auto",
-    overlap: Overlap = "60s",
-    level: Level = None,
-    replica: Replica = None,
-    request_id: RequestId = None,
-    component: Component = None,
-    grep: Grep = None,
-    include: Include = None,
-    exclude: Exclude = None,
-    output: LogOutput = "text",
-    reverse: Reverse = False,
-    color: Color = "auto",
-    utc: Utc = False,
-    prefix: Prefix = None,
-    no_wrap: NoWrap = False,
-    message_only: MessageOnly = False,
-    verbatim: Verbatim = False,
-    template: Template = None,
-    fail_on: FailOn = None,
-    save: Save = None,
-    summary: Summary = False,
-    quiet: Quiet = False,
-    api_key: ApiKey = None,
-    api_url: ApiUrl = None,
-    remote: Remote = "baseten",
-    retries: Retries = "5",
-    max_rps: MaxRps = "100",
-    verbose: Verbose = False,
-    no_cache: NoCache = False,
-) -> None:
-    """Print a Loops run's logs: its trainer's, or with --sampler its sampler's. The trainer's
-    endpoint takes only the window and a level, so the filters run here, meaning exactly what
-    they mean for get (-v says so). With no --since the window is the run's lifetime; -f stops
-    once the run is no longer ACTIVE."""
-    from baseten_logs.sources.loops import check_run_input
-
-    plan = _plan(ctx.params)
-    check_run_input(run)
-    credentials = credentials_of(api_key, api_url, remote)
-
-    def sources() -> "tuple[Feed | None, LogQuery, bool]":
-        from baseten_logs.cli.loops import loops_feed
-
-        return loops_feed(
-            run=run,
-            sampler=sampler,
-            query=plan.query(""),
-            credentials=credentials,
-            verbose=verbose,
-            attempts=plan.attempts,
-            since_given=since is not None,
-            keep_until=until is not None or plan.follow is not None,
-            look_back=plan.look_back,
-            cache=name_cache(credentials, no_cache),
-        )
-
-    _read_logs(ctx.params, plan, credentials, sources)
+    read_logs(ctx.params, plan, credentials, sources)

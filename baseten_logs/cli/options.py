@@ -448,6 +448,12 @@ def complete_training_job(ctx: typer.Context, incomplete: str) -> list[str]:
     return complete_training_jobs(params.get("project"), incomplete, **access(params))
 
 
+def complete_sandbox(ctx: typer.Context, incomplete: str) -> list[str]:
+    from baseten_logs.completion.complete import complete_sandboxes, completion_params
+
+    return complete_sandboxes(incomplete, **access(completion_params(ctx, needed="name")))
+
+
 def complete_training_project(ctx: typer.Context, incomplete: str) -> list[str]:
     from baseten_logs.completion.complete import complete_training_projects, completion_params
 

@@ -103,6 +103,24 @@ def complete_training_projects(
     return _complete_listing(("training_projects",), incomplete, api_key, api_url, remote, env)
 
 
+def complete_sandboxes(
+    incomplete: str,
+    *,
+    api_key: str | None = None,
+    api_url: str | None = None,
+    remote: str = DEFAULT_REMOTE,
+    env: Mapping[str, str] | None = None,
+) -> list[str]:
+    """Sandbox names starting with `incomplete` (the `sandboxes` listing keeps them)."""
+
+    def fetch(client: ApiClient) -> list[dict[str, Any]]:
+        from baseten_logs.sources.sandboxes import list_sandboxes
+
+        return [{"name": item.get("name")} for item in list_sandboxes(client)]
+
+    return _complete_listing(("sandboxes",), incomplete, api_key, api_url, remote, env, fetch)
+
+
 def complete_chainlets(
     chain: str | None,
     incomplete: str,

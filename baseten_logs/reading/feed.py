@@ -32,6 +32,8 @@ StopCheck = Callable[["ApiClient"], Callable[[], "str | None"] | None]
 StateCheck = Callable[["ApiClient"], "str | None"]
 # A fetch wrapped for progress counting (or left as it is).
 Wrap = Callable[[FetchPage], FetchPage]
+# A source not paged by time (cursor.CursorPages.fetcher): its own FetchPage, given the client.
+Fetcher = Callable[["ApiClient", "Callable[[int], None] | None"], FetchPage]
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,9 @@ class Part:
 
     query: LogQuery
     label: str | None = None  # a chainlet's name, added to each of its lines
+    # None: the deployment logs endpoint, paged by time (query's path and filters); else the
+    # source's own reader (a sandbox's cursor pages, reading/cursor.py).
+    fetcher: Fetcher | None = None
 
 
 @dataclass(frozen=True)
@@ -77,7 +82,7 @@ def each_query(feed: Feed) -> list[Part]:
     takes one `replica` a request), each with its source's label, so that the merge in time
     order that joins chainlets joins replicas too: `-n N` is the newest N of all of them."""
     return [
-        Part(replace(part.query, filters=filters), part.label)
+        replace(part, query=replace(part.query, filters=filters))
         for part in feed.parts
         for filters in part.query.filters.each_replica()
     ]
@@ -86,7 +91,10 @@ def each_query(feed: Feed) -> list[Part]:
 def part_fetch(
     client: ApiClient, part: Part, *, on_gap: Callable[[int], None] | None = None
 ) -> FetchPage:
-    fetch = page_fetcher(client, part.query, on_gap=on_gap)
+    if part.fetcher is not None:
+        fetch = part.fetcher(client, on_gap)
+    else:
+        fetch = page_fetcher(client, part.query, on_gap=on_gap)
     return fetch if part.label is None else labelled(fetch, part.label)
 
 

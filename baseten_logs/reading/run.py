@@ -30,7 +30,6 @@ from baseten_logs.output.pipes import stdout_guard
 from baseten_logs.output.terminal import shows_fetch_progress, shows_progress
 from baseten_logs.reading.feed import (
     Feed,
-    Part,
     each_query,
     feed_fetch,
     local_filter,
@@ -272,7 +271,7 @@ def _first_page(
 ) -> list[Record]:
     """The newest lines (up to `limit`) of every source of `feed` in the window, with `filters`
     instead of the run's."""
-    parts = tuple(Part(replace(p.query, filters=filters), p.label) for p in feed.parts)
+    parts = tuple(replace(p, query=replace(p.query, filters=filters)) for p in feed.parts)
     pager = Pager(feed_fetch(client, Feed(parts)), span=feed.span)
     pages = pager.newest(query.since_ms, query.until_ms, limit)
     return next((page for page in pages if page), [])

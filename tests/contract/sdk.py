@@ -52,6 +52,11 @@ TOOL_OPERATIONS: dict[tuple[str, str], str | None] = {
     ("GET", "/v1/loops/runs"): "get_loops_runs",
     ("GET", "/v1/loops/runs/{}"): "get_loops_runs_run_id",
     ("GET", "/v1/loops/deployments/{}/logs"): "get_loops_deployments_logs",
+    # sandboxes (issue #26)
+    ("GET", "/v1/sandboxes/instances"): "list_sandboxes",
+    ("GET", "/v1/sandboxes/instances/{}"): "get_sandbox",
+    ("GET", "/v1/sandboxes/instances/{}/logs"): "get_sandbox_logs",
+    ("GET", "/v1/sandboxes/images/{}/logs"): "get_image_build_logs",
     ("POST", "/v1/users/auth/device/token"): None,
 }
 

@@ -78,7 +78,29 @@ def arguments(emu: Emulator) -> dict[str, dict[str, str]]:
         "get_loops_runs": {},
         "get_loops_runs_run_id": {"run_id": emu.id(RUN_WITH_SAMPLER)},
         "get_loops_deployments_logs": {"deployment_id": emu.id(TRAINER_ID)},
+        **{name: args for name, (args, _) in sandbox_arguments(emu).items()},
     }
+
+
+SANDBOX_OPERATIONS = ("list_sandboxes", "get_sandbox", "get_sandbox_logs", "get_image_build_logs")
+
+
+def sandbox_arguments(emu: Emulator) -> dict[str, tuple[dict[str, str], dict[str, Any]]]:
+    """The sandbox routes the tool sends (cursor and offset paged, RFC 3339 windows), with
+    path arguments and parameters that make a non-empty answer."""
+    now = emu.now_ms()
+    window = {"start_time": iso(now - 600_000), "end_time": iso(now), "limit": 1000}
+    return {
+        "list_sandboxes": ({}, {}),
+        "get_sandbox": ({"sandbox_name": TRACED_SANDBOX}, {}),
+        "get_sandbox_logs": ({"sandbox_name": TRACED_SANDBOX}, window),
+        "get_image_build_logs": ({"image_name": IMAGE}, {"limit": 1000}),
+    }
+
+
+def served_arguments(emu: Emulator) -> dict[str, tuple[dict[str, str], dict[str, Any]]]:
+    """The routes beyond the epoch-window ones: those the tool sends and those it does not yet."""
+    return {**sandbox_arguments(emu), **emulated_arguments(emu)}
 
 
 def emulated_arguments(emu: Emulator) -> dict[str, tuple[dict[str, str], dict[str, Any]]]:
@@ -89,13 +111,8 @@ def emulated_arguments(emu: Emulator) -> dict[str, tuple[dict[str, str], dict[st
     trainer = {"deployment_id": emu.id(TRAINER_ID)}
     now = emu.now_ms()
     month = {"start_epoch_millis": now - 40 * 86_400_000, "end_epoch_millis": now}
-    sandbox_window = {"start_time": iso(now - 600_000), "end_time": iso(now), "limit": 1000}
     return {
         "get_loops_deployments_deployment_id": (trainer, {}),
-        "list_sandboxes": ({}, {}),
-        "get_sandbox": ({"sandbox_name": TRACED_SANDBOX}, {}),
-        "get_sandbox_logs": ({"sandbox_name": TRACED_SANDBOX}, sandbox_window),
-        "get_image_build_logs": ({"image_name": IMAGE}, {"limit": 1000}),
         "get_audit_logs": ({}, {"limit": 200}),
         "get_models_audit_logs": ({"model_id": model}, {"limit": 200}),
         "get_chains_audit_logs": ({"chain_id": chain}, {"limit": 200}),
@@ -116,8 +133,11 @@ def _path(operation: SdkOperation, args: dict[str, str]) -> str:
     return operation.path.format(*(quote(v, safe="") for v in args.values()))
 
 
-def _window(operation: SdkOperation, emu: Emulator) -> dict[str, int]:
-    """A logs request's window: the last 2 hours, or a finished job's last day."""
+def _window(operation: SdkOperation, emu: Emulator) -> dict[str, Any]:
+    """A logs request's window: the last 2 hours, or a finished job's last day; a sandbox's
+    last 10 minutes in RFC 3339, an image's build in its default day."""
+    if operation.name in SANDBOX_OPERATIONS:
+        return sandbox_arguments(emu)[operation.name][1]
     if operation.query is None or "start_epoch_millis" not in operation.query.model_fields:
         return {}
     end = emu.now_ms() - (2 * 86_400_000 if "training" in operation.name else 0)
@@ -171,7 +191,10 @@ def test_logs_answers_parse_in_every_timestamp_form(
         for name, payload in _answers(emu, LOGS_OPERATIONS):
             assert payload["logs"], f"{name} sent no lines to check"
             assert answer_problems(sdk_operations()[name].answer, payload) == [], name
-            if form == "ns":  # the documented form: epoch nanoseconds, as the schema says
+            query = sdk_operations()[name].query
+            # Epoch windows, epoch nanosecond lines; the sandbox routes' are RFC 3339 both.
+            epoch_ns = query is not None and "start_epoch_millis" in query.model_fields
+            if form == "ns" and epoch_ns:  # the documented form: epoch ns, as the schema says
                 stamps = {int(line["timestamp"]) for line in payload["logs"]}
                 wrong = [unit_problem(sdk_models.Log, "timestamp", t) for t in stamps]
                 assert [w for w in wrong if w is not None] == [], name
@@ -204,7 +227,7 @@ def test_the_sdks_client_calls_each_operation_and_parses_the_answer(
     kwargs: dict[str, Any] = dict(arguments(emu)[name])
     window = _window(operation, emu)
     if window and operation.query is not None:
-        kwargs["params"] = operation.query(**window, direction="asc")
+        kwargs["params"] = operation.query(**window, direction="asc")  # ignored where not taken
     answer = getattr(sdk, name)(**kwargs)
     assert isinstance(answer, operation.answer)
     if window:
@@ -271,7 +294,7 @@ def _emulated_answers(emu: Emulator) -> Iterator[tuple[str, Any]]:
     operations = sdk_operations()
     headers = {"Authorization": f"Api-Key {emu.api_key}"}
     with httpx.Client(base_url=emu.url, headers=headers) as http:
-        for name, (args, params) in emulated_arguments(emu).items():
+        for name, (args, params) in served_arguments(emu).items():
             reply = http.get(_path(operations[name], args), params=params)
             assert reply.status_code == 200, (name, reply.text[:300])
             yield name, reply.json()
@@ -313,10 +336,6 @@ def test_every_operation_the_emulator_serves_is_the_sdks(emu: Emulator) -> None:
 
 EMULATED = (
     "get_loops_deployments_deployment_id",
-    "list_sandboxes",
-    "get_sandbox",
-    "get_sandbox_logs",
-    "get_image_build_logs",
     "get_audit_logs",
     "get_models_audit_logs",
     "get_chains_audit_logs",

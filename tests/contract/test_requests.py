@@ -15,6 +15,7 @@ import pytest
 
 from baseten_logs.emulator import Emulator, RequestRecord
 from baseten_logs.emulator.chains import CHAIN_NAME, TRAINING_PROJECT_NAME
+from baseten_logs.emulator.sandboxes import ENDED_SANDBOX, TRACED_SANDBOX
 from tests.contract.conftest import requests_of, trussrc_with_expired_login
 from tests.contract.sdk import TOOL_OPERATIONS, query_problems, sdk_operations, tool_operation
 
@@ -58,6 +59,15 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "loops --sampler": ("loops", "grpo-math", "--sampler", "--since", "10m", *FILTERS),
     "loops -f ended": ("loops", "sft-warmup", "-f", "-n", "5"),
     "loops-runs": ("loops-runs", "--org"),
+    # sandbox
+    "sandbox": ("sandbox", TRACED_SANDBOX),
+    "sandbox -n": ("sandbox", TRACED_SANDBOX, "-n", "5", "--since", "2h", "--reverse"),
+    "sandbox --all": ("sandbox", TRACED_SANDBOX, "--all", "--since", "1h", "--level", "WARNING"),
+    "sandbox ended": ("sandbox", ENDED_SANDBOX),
+    "sandbox -f ended": ("sandbox", TRACED_SANDBOX, "-f", "--since", "3m", "--until", "2m"),
+    "sandbox --build": ("sandbox", TRACED_SANDBOX, "--build", "--all", "--since", "1d"),
+    "sandbox --trace-id": ("sandbox", TRACED_SANDBOX, "--trace-id", "0" * 32, "--since", "5m"),
+    "sandboxes": ("sandboxes",),
 }
 
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import typer
 
@@ -34,6 +35,7 @@ from baseten_logs.emulator.chains import (
     TRAINING_PROJECT_ID,
 )
 from baseten_logs.emulator.generate import replica_ids
+from baseten_logs.emulator.sandboxes import TRACED_SANDBOX
 from tests.conftest import invoke
 from tests.e2e.conftest import CLI
 
@@ -113,13 +115,30 @@ def help_examples() -> list[Example]:
     return found
 
 
+def recent_trace(emu: Emulator) -> str:
+    """A trace of the traced sandbox's last 10 minutes (trace ids are generated): TRACE_ID's."""
+    now = time.time()
+    window = {
+        "start_time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now - 600)),
+        "end_time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now)),
+        "limit": "1000",
+    }
+    headers = {"Authorization": f"Api-Key {emu.api_key}"}
+    path = f"{emu.url}/v1/sandboxes/instances/{TRACED_SANDBOX}/logs"
+    logs = httpx.get(path, params=window, headers=headers).json()["logs"]
+    return str(next(line["trace_id"] for line in reversed(logs) if line["trace_id"]))
+
+
 def runnable(line: str, emu: Emulator) -> str:
     for pattern, replacement, _ in PLACEHOLDERS:
         line = re.sub(pattern, replacement, line)
     chain = "--chain" in line or line.startswith("baseten-logs chain ")
     planted = emu.demo_chain_request if chain else emu.demo_request
     # Example request ids are made up: the emulator's planted request takes their place.
-    return _REQUEST_ID.sub(planted.request_id, line)
+    line = _REQUEST_ID.sub(planted.request_id, line)
+    # A trace of the sandbox's newest lines, as a user copies one (after the request ids: a
+    # trace id has their 32-digit shape).
+    return re.sub(r"\bTRACE_ID\b", lambda _: recent_trace(emu), line)
 
 
 @pytest.fixture(scope="module")
