@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 
 from baseten_logs.base.version import __version__
-from baseten_logs.cli import listing_commands, log_commands, tool_commands
+from baseten_logs.cli import audit_commands, listing_commands, log_commands, tool_commands
 from baseten_logs.cli.entry import run_app
 from baseten_logs.cli.help_text import EXIT_STATUSES
 from baseten_logs.cli.help_text import epilog as _epilog  # as get, chain and training use it
@@ -129,6 +129,7 @@ log_commands.register(app)  # get, chain, training: first in `--help`
 
 tool_commands.register(app)  # stats, view, request: after the log readers, as `--help` lists them
 listing_commands.register(app)  # after `request`
+audit_commands.register(app)  # audit: after the listings
 
 
 def run(argv: list[str]) -> int:
