@@ -182,10 +182,11 @@ class AuditWriter:
         lines = []
         for n, row in enumerate(rows):
             cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
-            if self.color:
+            first = header and n == 0
+            if self.color and not first:
                 cells[0] = f"{_DIM}{cells[0]}{_RESET}"
             line = "  ".join([*cells, row[-1]]).rstrip(" ")
-            if self.color and header and n == 0:
+            if self.color and first:
                 line = f"{_BOLD}{line}{_RESET}"
             lines.append(line + "\n")
         return "".join(lines)
