@@ -14,7 +14,6 @@ from baseten_logs.emulator.chains import CHAIN_ID, CHAIN_NAME
 from tests.e2e.conftest import cli, on_terminal
 from tests.e2e.test_e2e_names import complete
 
-
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
