@@ -48,6 +48,9 @@ TOOL_OPERATIONS: dict[tuple[str, str], str | None] = {
     ("GET", "/v1/training_projects/{}/jobs/{}"): "get_training_projects_jobs_training_job_id",
     ("GET", "/v1/training_projects/{}/jobs/{}/logs"): "get_training_projects_jobs_logs",
     ("GET", "/v1/users/me"): "get_users_me",
+    ("GET", "/v1/audit_logs"): "get_audit_logs",
+    ("GET", "/v1/models/{}/audit_logs"): "get_models_audit_logs",
+    ("GET", "/v1/chains/{}/audit_logs"): "get_chains_audit_logs",
     ("POST", "/v1/users/auth/device/token"): None,
 }
 

@@ -74,6 +74,9 @@ def arguments(emu: Emulator) -> dict[str, dict[str, str]]:
         "get_training_projects_jobs_training_job_id": job,
         "get_training_projects_jobs_logs": job,
         "get_users_me": {},
+        "get_audit_logs": {},
+        "get_models_audit_logs": {"model_id": model},
+        "get_chains_audit_logs": {"chain_id": chain},
     }
 
 
@@ -96,9 +99,6 @@ def emulated_arguments(emu: Emulator) -> dict[str, tuple[dict[str, str], dict[st
         "get_sandbox": ({"sandbox_name": TRACED_SANDBOX}, {}),
         "get_sandbox_logs": ({"sandbox_name": TRACED_SANDBOX}, sandbox_window),
         "get_image_build_logs": ({"image_name": IMAGE}, {"limit": 1000}),
-        "get_audit_logs": ({}, {"limit": 200}),
-        "get_models_audit_logs": ({"model_id": model}, {"limit": 200}),
-        "get_chains_audit_logs": ({"chain_id": chain}, {"limit": 200}),
         "get_models_deployments_startups": (deployment, {**month, "limit": 100}),
         "get_models_deployments_startups_summary": (deployment, month),
         "get_models_environments_startups": (
@@ -112,14 +112,26 @@ def emulated_arguments(emu: Emulator) -> dict[str, tuple[dict[str, str], dict[st
     }
 
 
+def served_arguments(emu: Emulator) -> dict[str, tuple[dict[str, str], dict[str, Any]]]:
+    """The routes served beside the logs' own, with parameters that make a non-empty answer:
+    those ahead of the tool, and the audit trail's, which the tool now sends (#26 item 3)."""
+    tool = arguments(emu)
+    audit = {name: (tool[name], {"limit": 200}) for name in AUDIT_OPERATIONS}
+    return {**emulated_arguments(emu), **audit}
+
+
 def _path(operation: SdkOperation, args: dict[str, str]) -> str:
     return operation.path.format(*(quote(v, safe="") for v in args.values()))
 
 
 def _window(operation: SdkOperation, emu: Emulator) -> dict[str, int]:
-    """A logs request's window: the last 2 hours, or a finished job's last day."""
+    """A logs request's window: the last 2 hours, or a finished job's last day; an audit
+    trail's: the last 40 days, in its largest page (200)."""
     if operation.query is None or "start_epoch_millis" not in operation.query.model_fields:
         return {}
+    if "audit" in operation.name:
+        now = emu.now_ms()
+        return {"start_epoch_millis": now - 40 * 86_400_000, "end_epoch_millis": now, "limit": 200}
     end = emu.now_ms() - (2 * 86_400_000 if "training" in operation.name else 0)
     return {"start_epoch_millis": end - 7_200_000, "end_epoch_millis": end, "limit": 1000}
 
@@ -141,7 +153,10 @@ def test_every_sdk_operation_of_the_table_is_checked_here(emu: Emulator) -> None
     assert set(arguments(emu)) == used
 
 
-LOGS_OPERATIONS = sorted(n for n in TOOL_OPERATIONS.values() if n is not None and "logs" in n)
+LOGS_OPERATIONS = sorted(
+    n for n in TOOL_OPERATIONS.values() if n is not None and "logs" in n and "audit" not in n
+)
+AUDIT_OPERATIONS = sorted(n for n in TOOL_OPERATIONS.values() if n is not None and "audit" in n)
 OTHER_OPERATIONS = sorted(
     n for n in TOOL_OPERATIONS.values() if n is not None and n not in LOGS_OPERATIONS
 )
@@ -203,12 +218,13 @@ def test_the_sdks_client_calls_each_operation_and_parses_the_answer(
     operation = sdk_operations()[name]
     kwargs: dict[str, Any] = dict(arguments(emu)[name])
     window = _window(operation, emu)
+    audit = name in AUDIT_OPERATIONS  # its direction is upper case, its entries `items`
     if window and operation.query is not None:
-        kwargs["params"] = operation.query(**window, direction="asc")
+        kwargs["params"] = operation.query(**window, direction="ASC" if audit else "asc")
     answer = getattr(sdk, name)(**kwargs)
     assert isinstance(answer, operation.answer)
     if window:
-        assert answer.logs  # type: ignore[attr-defined]
+        assert answer.items if audit else answer.logs  # type: ignore[attr-defined]
 
 
 def test_the_sdks_client_reads_logs_by_the_deprecated_post_forms(
@@ -299,8 +315,10 @@ def test_the_emulated_routes_answers_parse_in_every_style_and_form(style: str, f
 
 
 def test_every_audit_event_parses_with_its_own_model(emu: Emulator) -> None:
-    for name, payload in _emulated_answers(emu):
-        for item in payload.get("items", []) if "audit" in name else []:
+    for name, payload in _answers(emu, AUDIT_OPERATIONS):
+        assert payload["items"], f"{name} sent no items to check"
+        assert answer_problems(sdk_operations()[name].answer, payload) == [], name
+        for item in payload["items"]:
             model = event_model(item["event_type"])
             assert model is not None, item["event_type"]
             assert answer_problems(model, item["event_data"]) == [], (name, item["event_type"])
@@ -320,9 +338,6 @@ EMULATED = (
     "get_sandbox",
     "get_sandbox_logs",
     "get_image_build_logs",
-    "get_audit_logs",
-    "get_models_audit_logs",
-    "get_chains_audit_logs",
     "get_models_deployments_startups",
     "get_models_deployments_startups_summary",
     "get_models_environments_startups",

@@ -16,11 +16,12 @@ import pytest
 from baseten_logs.emulator import Emulator
 from tests.contract.sdk import limit_bounds, query_problems, sdk_operations, window_days
 from tests.contract.test_answers import (
+    AUDIT_OPERATIONS,
     EMULATED,
     LOGS_OPERATIONS,
     _path,
     arguments,
-    emulated_arguments,
+    served_arguments,
 )
 
 DAY_MS = 86_400_000
@@ -110,13 +111,14 @@ def _limit_bounds(name: str) -> tuple[int, int] | None:
     return None if query is None else limit_bounds(query)
 
 
-LIMITED = [n for n in EMULATED if _limit_bounds(n) is not None]
+SERVED = (*EMULATED, *AUDIT_OPERATIONS)  # the audit routes: sent by the tool now
+LIMITED = [n for n in SERVED if _limit_bounds(n) is not None]
 
 
 @pytest.mark.parametrize("name", LIMITED)
 def test_the_emulated_routes_refuse_limits_as_the_schema_does(emu: Emulator, name: str) -> None:
     operation = sdk_operations()[name]
-    args, params = emulated_arguments(emu)[name]
+    args, params = served_arguments(emu)[name]
     bounds = _limit_bounds(name)
     assert bounds is not None
     low, high = bounds
@@ -135,7 +137,7 @@ def test_the_emulated_routes_refuse_limits_as_the_schema_does(emu: Emulator, nam
 @pytest.mark.parametrize("name", sorted(CURSORED))
 def test_the_emulated_routes_refuse_a_cursor_they_did_not_give(emu: Emulator, name: str) -> None:
     operation = sdk_operations()[name]
-    args, params = emulated_arguments(emu)[name]
+    args, params = served_arguments(emu)[name]
     headers = {"Authorization": f"Api-Key {emu.api_key}"}
     reply = httpx.get(
         emu.url + _path(operation, args),
@@ -145,13 +147,13 @@ def test_the_emulated_routes_refuse_a_cursor_they_did_not_give(emu: Emulator, na
     assert reply.status_code == 400 and "cursor" in _refusal_shape(reply)
 
 
-NAMING = [n for n in EMULATED if "{}" in sdk_operations()[n].path]
+NAMING = [n for n in SERVED if "{}" in sdk_operations()[n].path]
 
 
 @pytest.mark.parametrize("name", NAMING)
 def test_the_emulated_routes_answer_an_unknown_name_with_404(emu: Emulator, name: str) -> None:
     operation = sdk_operations()[name]
-    args, params = emulated_arguments(emu)[name]
+    args, params = served_arguments(emu)[name]
     unknown = {**args, list(args)[-1]: "nosuch0"}
     headers = {"Authorization": f"Api-Key {emu.api_key}"}
     reply = httpx.get(emu.url + _path(operation, unknown), params=params, headers=headers)

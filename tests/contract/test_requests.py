@@ -51,6 +51,10 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "training-projects": ("training-projects",),
     "training-jobs": ("training-jobs", TRAINING_PROJECT_NAME),
     "whoami --check": ("whoami", "--check"),
+    "audit": ("audit",),
+    "audit --model --all": ("audit", "--model", MODEL, "--since", "30d", "--all"),
+    "audit --chain": ("audit", "--chain", CHAIN_NAME, "-n", "5", "--until", "1h"),
+    "audit -f ended": ("audit", "-f", "--since", "3d", "--until", "1d"),
 }
 
 
