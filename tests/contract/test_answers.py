@@ -83,7 +83,7 @@ def arguments(emu: Emulator) -> dict[str, dict[str, str]]:
 def emulated_arguments(emu: Emulator) -> dict[str, tuple[dict[str, str], dict[str, Any]]]:
     """The operations the emulator serves that the tool does not send yet (issue #26), with
     path arguments and parameters that make a non-empty answer."""
-    model, chain = emu.id(DEMO_MODEL_ID), emu.id(CHAIN_ID)
+    model = emu.id(DEMO_MODEL_ID)
     deployment = {"model_id": model, "deployment_id": emu.id(DEMO_DEPLOYMENT_ID)}
     trainer = {"deployment_id": emu.id(TRAINER_ID)}
     now = emu.now_ms()
