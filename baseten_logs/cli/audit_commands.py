@@ -53,7 +53,7 @@ AUDIT_EXAMPLES = examples(
     "baseten-logs audit --model llama-3-8b --since 7d --all",
     "baseten-logs audit --chain rag-pipeline -n 20",
     "baseten-logs audit -f                           # watch for new events (Ctrl-C stops)",
-    "baseten-logs audit --since 1d | jq -r 'select(.actor.type == \"API_KEY\") | .event_type'",
+    "baseten-logs audit --since 30d | jq -r 'select(.actor.type == \"API_KEY\") | .event_type'",
 )
 
 
