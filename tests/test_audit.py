@@ -323,3 +323,34 @@ def test_follow_shows_each_event_once_late_ones_too(
     starts = [int(q["start_epoch_millis"][0]) for q in polls]
     assert starts == [T0 + MINUTE_MS, T0 + 2 * MINUTE_MS, T0 + 2 * MINUTE_MS]
     assert all(q["end_epoch_millis"] == [until] for q in polls)
+
+
+def test_the_table_has_one_header_and_colour_only_when_asked() -> None:
+    import io
+
+    from baseten_logs.cli.audit import AuditWriter
+
+    plain = AuditWriter(form="table", utc=True, color=False, stream=io.StringIO())
+    plain.write([event(1)])
+    plain.write([event(2)])  # a later batch (-f): rows only, no second header
+    lines = plain.stream.getvalue().splitlines()  # type: ignore[attr-defined]
+    assert lines[0].split() == ["TIME", "(UTC)", "WHO", "WHAT", "TARGET"]
+    assert len(lines) == 3 and "\x1b" not in "".join(lines)
+    coloured = AuditWriter(form="table", utc=True, color=True, stream=io.StringIO())
+    coloured.write([event(1)])
+    header, row = coloured.stream.getvalue().splitlines()  # type: ignore[attr-defined]
+    assert header.startswith("\x1b[1mTIME") and header.endswith("\x1b[0m")
+    assert row.startswith("\x1b[2m2026-12-06 23:34:20")
+
+
+def test_json_is_one_array_written_at_the_end() -> None:
+    import io
+
+    from baseten_logs.cli.audit import AuditWriter
+
+    writer = AuditWriter(form="json", utc=True, color=False, stream=io.StringIO())
+    writer.write([event(1)])
+    writer.write([event(2)])
+    assert writer.stream.getvalue() == ""  # type: ignore[attr-defined]
+    writer.finish()
+    assert json.loads(writer.stream.getvalue()) == [event(1), event(2)]  # type: ignore[attr-defined]
