@@ -22,7 +22,7 @@ import json
 import os
 import sys
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TextIO, cast
 
@@ -257,7 +257,7 @@ def _opening(
     ask: AuditAsk,
     writer: AuditWriter,
     seen: Seen,
-    log: Any,
+    log: Callable[[str], None] | None,
 ) -> str | None:
     """The window's events: the newest `count` (oldest first), or all of them, streamed."""
     if ask.count == 0:
@@ -312,7 +312,7 @@ def _follow(
     ask: AuditAsk,
     writer: AuditWriter,
     seen: Seen,
-    log: Any,
+    log: Callable[[str], None] | None,
 ) -> str | None:
     """Poll until Ctrl-C or --until: each poll reaches back the overlap from the newest seen."""
     start_ms = ask.until_ms if ask.until_ms is not None else _now_ms()
