@@ -203,6 +203,7 @@ def test_model_and_chain_together_are_bad_input() -> None:
         ("audit", "-o", "yaml"),
         ("audit", "-n", "0"),
         ("audit", "--since", "tomorrow-ish"),
+        ("audit", "--team", "research"),
     ],
 )
 def test_bad_input_exits_2_with_nothing_sent(args: tuple[str, ...], api_env: None) -> None:

@@ -54,6 +54,7 @@ class AuditAsk:
     """What `audit` was asked for, every flag checked (audit_commands.py), nothing sent yet."""
 
     model: str | None = None
+    team: str | None = None  # --team: of the models named --model, this team's
     chain: str | None = None
     since_ms: int | None = None  # None: from the trail's beginning
     until_ms: int | None = None  # None: now
@@ -231,7 +232,7 @@ def run_audit(
         color=use_color(cast(ColorMode, ask.color), sys.stdout, os.environ),
     )
     with open_client(credentials, log=log, retry=RetryPolicy(attempts=attempts)) as client:
-        source = resolve_audit(client, model=ask.model, chain=ask.chain, cache=cache)
+        source = resolve_audit(client, model=ask.model, chain=ask.chain, cache=cache, team=ask.team)
         seen = Seen(ask.overlap_ms)
         incomplete = _opening(client, source, ask, writer, seen, log)
         if ask.follow and incomplete is None:

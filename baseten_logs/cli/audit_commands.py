@@ -24,6 +24,7 @@ from baseten_logs.cli.options import (
     NoCache,
     Remote,
     Retries,
+    Team,
     UsageCommand,
     Utc,
     Verbose,
@@ -83,6 +84,7 @@ def audit(
             autocompletion=complete_chain,
         ),
     ] = None,
+    team: Team = None,
     since: Annotated[
         str | None,
         typer.Option(
@@ -152,8 +154,11 @@ def audit(
     """Print the audit trail of the workspace, a model or a chain: when, who (a user, an API
     key, Baseten), what (the event's type) and its target. A table on a terminal; the API's
     events unchanged, one JSON object a line, when piped."""
+    if team is not None and model is None:
+        raise UsageError("--team", "names a model's team", hint="give --model NAME too")
     ask = audit_ask(
         model=model,
+        team=team,
         chain=chain,
         since=since,
         until=until,
@@ -182,6 +187,7 @@ def audit(
 def audit_ask(
     *,
     model: str | None,
+    team: str | None,
     chain: str | None,
     since: str | None,
     until: str | None,
@@ -230,6 +236,7 @@ def audit_ask(
         until_ms = min(until_ms, int(time.time() * 1000))
     return AuditAsk(
         model=model,
+        team=team,
         chain=chain,
         since_ms=since_ms if since is not None else None,
         until_ms=until_ms if until is not None or follow else None,

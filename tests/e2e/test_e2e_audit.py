@@ -56,6 +56,15 @@ def test_a_models_trail_by_name(emu: Emulator) -> None:
     assert [r.path for r in emu.requests][-1] == f"/v1/models/{model.id}/audit_logs"
 
 
+def test_a_name_two_teams_share_needs_team(emu: Emulator) -> None:
+    run = cli(emu, "audit", "--model", "embedder")
+    assert run.status == ExitStatus.USAGE and "--team" in run.stderr
+    model = emu.model_named("embedder", team="research")
+    run = cli(emu, "audit", "--model", "embedder", "--team", "research", "--all")
+    assert run.status == 0, run.stderr
+    assert run.jsonl() == truth(emu, "model_id", model.id) and run.jsonl()
+
+
 def test_a_chains_trail_by_name_and_by_id(emu: Emulator) -> None:
     chain_id = emu.id(CHAIN_ID)
     expected = truth(emu, "chain_id", chain_id)
