@@ -16,6 +16,7 @@ import typer
 
 from baseten_logs.base.version import __version__
 from baseten_logs.cli import (
+    audit_commands,
     listing_commands,
     log_commands,
     loops_command,
@@ -137,6 +138,7 @@ sandbox_command.register(app)
 
 tool_commands.register(app)  # stats, view, request: after the log readers, as `--help` lists them
 listing_commands.register(app)  # after `request`
+audit_commands.register(app)  # audit: after the listings
 
 
 def run(argv: list[str]) -> int:

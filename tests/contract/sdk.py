@@ -57,6 +57,10 @@ TOOL_OPERATIONS: dict[tuple[str, str], str | None] = {
     ("GET", "/v1/sandboxes/instances/{}"): "get_sandbox",
     ("GET", "/v1/sandboxes/instances/{}/logs"): "get_sandbox_logs",
     ("GET", "/v1/sandboxes/images/{}/logs"): "get_image_build_logs",
+    # audit logs (issue #26)
+    ("GET", "/v1/audit_logs"): "get_audit_logs",
+    ("GET", "/v1/models/{}/audit_logs"): "get_models_audit_logs",
+    ("GET", "/v1/chains/{}/audit_logs"): "get_chains_audit_logs",
     ("POST", "/v1/users/auth/device/token"): None,
 }
 

@@ -79,6 +79,9 @@ def arguments(emu: Emulator) -> dict[str, dict[str, str]]:
         "get_loops_runs_run_id": {"run_id": emu.id(RUN_WITH_SAMPLER)},
         "get_loops_deployments_logs": {"deployment_id": emu.id(TRAINER_ID)},
         **{name: args for name, (args, _) in sandbox_arguments(emu).items()},
+        "get_audit_logs": {},
+        "get_models_audit_logs": {"model_id": model},
+        "get_chains_audit_logs": {"chain_id": chain},
     }
 
 
@@ -98,24 +101,16 @@ def sandbox_arguments(emu: Emulator) -> dict[str, tuple[dict[str, str], dict[str
     }
 
 
-def served_arguments(emu: Emulator) -> dict[str, tuple[dict[str, str], dict[str, Any]]]:
-    """The routes beyond the epoch-window ones: those the tool sends and those it does not yet."""
-    return {**sandbox_arguments(emu), **emulated_arguments(emu)}
-
-
 def emulated_arguments(emu: Emulator) -> dict[str, tuple[dict[str, str], dict[str, Any]]]:
     """The operations the emulator serves that the tool does not send yet (issue #26), with
     path arguments and parameters that make a non-empty answer."""
-    model, chain = emu.id(DEMO_MODEL_ID), emu.id(CHAIN_ID)
+    model = emu.id(DEMO_MODEL_ID)
     deployment = {"model_id": model, "deployment_id": emu.id(DEMO_DEPLOYMENT_ID)}
     trainer = {"deployment_id": emu.id(TRAINER_ID)}
     now = emu.now_ms()
     month = {"start_epoch_millis": now - 40 * 86_400_000, "end_epoch_millis": now}
     return {
         "get_loops_deployments_deployment_id": (trainer, {}),
-        "get_audit_logs": ({}, {"limit": 200}),
-        "get_models_audit_logs": ({"model_id": model}, {"limit": 200}),
-        "get_chains_audit_logs": ({"chain_id": chain}, {"limit": 200}),
         "get_models_deployments_startups": (deployment, {**month, "limit": 100}),
         "get_models_deployments_startups_summary": (deployment, month),
         "get_models_environments_startups": (
@@ -129,17 +124,30 @@ def emulated_arguments(emu: Emulator) -> dict[str, tuple[dict[str, str], dict[st
     }
 
 
+def served_arguments(emu: Emulator) -> dict[str, tuple[dict[str, str], dict[str, Any]]]:
+    """The routes served beside the logs' own, with parameters that make a non-empty answer:
+    those ahead of the tool, and the sandboxes' and the audit trail's, which the tool now sends
+    (#26 items 2 and 3)."""
+    tool = arguments(emu)
+    audit = {name: (tool[name], {"limit": 200}) for name in AUDIT_OPERATIONS}
+    return {**sandbox_arguments(emu), **emulated_arguments(emu), **audit}
+
+
 def _path(operation: SdkOperation, args: dict[str, str]) -> str:
     return operation.path.format(*(quote(v, safe="") for v in args.values()))
 
 
 def _window(operation: SdkOperation, emu: Emulator) -> dict[str, Any]:
     """A logs request's window: the last 2 hours, or a finished job's last day; a sandbox's
-    last 10 minutes in RFC 3339, an image's build in its default day."""
+    last 10 minutes in RFC 3339, an image's build in its default day; an audit
+    trail's: the last 40 days, in its largest page (200)."""
     if operation.name in SANDBOX_OPERATIONS:
         return sandbox_arguments(emu)[operation.name][1]
     if operation.query is None or "start_epoch_millis" not in operation.query.model_fields:
         return {}
+    if "audit" in operation.name:
+        now = emu.now_ms()
+        return {"start_epoch_millis": now - 40 * 86_400_000, "end_epoch_millis": now, "limit": 200}
     end = emu.now_ms() - (2 * 86_400_000 if "training" in operation.name else 0)
     return {"start_epoch_millis": end - 7_200_000, "end_epoch_millis": end, "limit": 1000}
 
@@ -161,7 +169,10 @@ def test_every_sdk_operation_of_the_table_is_checked_here(emu: Emulator) -> None
     assert set(arguments(emu)) == used
 
 
-LOGS_OPERATIONS = sorted(n for n in TOOL_OPERATIONS.values() if n is not None and "logs" in n)
+LOGS_OPERATIONS = sorted(
+    n for n in TOOL_OPERATIONS.values() if n is not None and "logs" in n and "audit" not in n
+)
+AUDIT_OPERATIONS = sorted(n for n in TOOL_OPERATIONS.values() if n is not None and "audit" in n)
 OTHER_OPERATIONS = sorted(
     n for n in TOOL_OPERATIONS.values() if n is not None and n not in LOGS_OPERATIONS
 )
@@ -226,12 +237,13 @@ def test_the_sdks_client_calls_each_operation_and_parses_the_answer(
     operation = sdk_operations()[name]
     kwargs: dict[str, Any] = dict(arguments(emu)[name])
     window = _window(operation, emu)
+    audit = name in AUDIT_OPERATIONS  # its direction is upper case, its entries `items`
     if window and operation.query is not None:
-        kwargs["params"] = operation.query(**window, direction="asc")  # ignored where not taken
+        kwargs["params"] = operation.query(**window, direction="ASC" if audit else "asc")
     answer = getattr(sdk, name)(**kwargs)
     assert isinstance(answer, operation.answer)
     if window:
-        assert answer.logs  # type: ignore[attr-defined]
+        assert answer.items if audit else answer.logs  # type: ignore[attr-defined]
 
 
 def test_the_sdks_client_reads_logs_by_the_deprecated_post_forms(
@@ -322,8 +334,10 @@ def test_the_emulated_routes_answers_parse_in_every_style_and_form(style: str, f
 
 
 def test_every_audit_event_parses_with_its_own_model(emu: Emulator) -> None:
-    for name, payload in _emulated_answers(emu):
-        for item in payload.get("items", []) if "audit" in name else []:
+    for name, payload in _answers(emu, AUDIT_OPERATIONS):
+        assert payload["items"], f"{name} sent no items to check"
+        assert answer_problems(sdk_operations()[name].answer, payload) == [], name
+        for item in payload["items"]:
             model = event_model(item["event_type"])
             assert model is not None, item["event_type"]
             assert answer_problems(model, item["event_data"]) == [], (name, item["event_type"])
@@ -336,9 +350,6 @@ def test_every_operation_the_emulator_serves_is_the_sdks(emu: Emulator) -> None:
 
 EMULATED = (
     "get_loops_deployments_deployment_id",
-    "get_audit_logs",
-    "get_models_audit_logs",
-    "get_chains_audit_logs",
     "get_models_deployments_startups",
     "get_models_deployments_startups_summary",
     "get_models_environments_startups",

@@ -16,6 +16,7 @@ import pytest
 from baseten_logs.emulator import Emulator
 from tests.contract.sdk import limit_bounds, query_problems, sdk_operations, window_days
 from tests.contract.test_answers import (
+    AUDIT_OPERATIONS,
     EMULATED,
     LOGS_OPERATIONS,
     SANDBOX_OPERATIONS,
@@ -92,7 +93,7 @@ def test_the_emulator_refuses_what_the_schema_refuses_and_nothing_more(
 
 # --- the routes beyond the epoch-window ones: sandboxes, and those ahead of the tool (#26) ------
 
-SERVED = (*SANDBOX_OPERATIONS, *EMULATED)
+SERVED = (*SANDBOX_OPERATIONS, *EMULATED, *AUDIT_OPERATIONS)  # the audit routes: sent now
 
 CURSORED = {
     "list_sandboxes",

@@ -68,6 +68,11 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "sandbox --build": ("sandbox", TRACED_SANDBOX, "--build", "--all", "--since", "1d"),
     "sandbox --trace-id": ("sandbox", TRACED_SANDBOX, "--trace-id", "0" * 32, "--since", "5m"),
     "sandboxes": ("sandboxes",),
+    # audit
+    "audit": ("audit",),
+    "audit --model --all": ("audit", "--model", MODEL, "--since", "30d", "--all"),
+    "audit --chain": ("audit", "--chain", CHAIN_NAME, "-n", "5", "--until", "1h"),
+    "audit -f ended": ("audit", "-f", "--since", "3d", "--until", "1d"),
 }
 
 
