@@ -230,6 +230,16 @@ FORMAT_SHAPES: dict[str, Callable[[str], bool]] = {
         out.count("::group::") == 4  # one per replica (3), one for lines without
         and all(line in out for line in TEXT_UTC.splitlines())
     ),
+    # The default template: text's columns, but a message's further lines as sent (not indented)
+    "template": lambda out: (
+        out
+        == "".join(
+            f"{line[:40]}{message.rstrip(chr(10))}\n"
+            for line, message in zip(
+                [t for t in TEXT_UTC.splitlines() if not t.startswith(" ")], MESSAGES, strict=True
+            )
+        )
+    ),
 }
 
 
