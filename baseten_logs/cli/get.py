@@ -35,9 +35,11 @@ def run_get(
     feed: Feed | None = None,
     max_rps: float = DEFAULT_MAX_RPS,
     look_back: bool = False,
+    events: bool = False,
 ) -> ExitStatus:
     """Show `query`'s window (then follow it) from `feed`'s sources (default: query's own);
-    `look_back` (no --since given): an empty window widens to the newest older lines."""
+    `look_back` (no --since given): an empty window widens to the newest older lines;
+    `events` (--events): replica start-ups among the lines."""
     extras = extras or Extras()
     feed = feed or Feed.single(query)
     sinks, tally = run_sinks(output, color, utc, extras, label_width=feed.label_width)
@@ -54,5 +56,6 @@ def run_get(
         verbose=verbose,
         attempts=attempts,
         max_rps=max_rps,
+        events=events,
     )
     return execute(run, sinks, Outcome(extras, tally, verbose=verbose))

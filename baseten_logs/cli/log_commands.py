@@ -27,6 +27,7 @@ from baseten_logs.cli.options import (
     Concurrency,
     Deployment,
     Env,
+    Events,
     Exclude,
     FailOn,
     Follow,
@@ -133,6 +134,7 @@ def _read_logs(
             max_rps=plan.rps,
             attempts=plan.attempts,
             extras=Extras(save_file=save_file, fail_on=plan.fail_on, summary=flags["summary"]),
+            events=flags.get("events", False),
         )
     finally:
         if save_file is not None:
@@ -178,6 +180,7 @@ def get(
     exclude: Exclude = None,
     output: LogOutput = "text",
     reverse: Reverse = False,
+    events: Events = False,
     color: Color = "auto",
     utc: Utc = False,
     fail_on: FailOn = None,
