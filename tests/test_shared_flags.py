@@ -27,7 +27,7 @@ SHARED = {
 
 # What each command takes beyond them: its own arguments, and where it differs on purpose.
 OWN = {
-    "get": {"model", "deployment", "env", "team", "no_cache"},
+    "get": {"model", "deployment", "env", "team", "no_cache", "events"},
     "chain": {"chain", "deployment", "chainlet", "env", "no_cache"},
     "training": {"project", "job"},  # no name cache: a training job is looked up by id or listing
 }
