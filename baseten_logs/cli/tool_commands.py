@@ -36,6 +36,7 @@ from baseten_logs.cli.options import (
     Concurrency,
     Deployment,
     Env,
+    Events,
     Exclude,
     FailOn,
     Grep,
@@ -406,6 +407,7 @@ def request_(
         ),
     ] = None,
     output: LogOutput = "text",
+    events: Events = False,
     color: Color = "auto",
     utc: Utc = False,
     fail_on: FailOn = None,
@@ -477,6 +479,7 @@ def request_(
         verbose=verbose,
         attempts=plan.attempts,
         extras=Extras(save_file=save_file, fail_on=plan.fail_on, summary=summary),
+        events=events,
     )
     raise typer.Exit(int(status))
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from baseten_logs.api.page import Record
 from baseten_logs.base.errors import BasetenLogsError
@@ -30,13 +30,14 @@ from baseten_logs.output.render_event import EVENT_FIELD, is_event
 if TYPE_CHECKING:
     from baseten_logs.api.client import ApiClient
 
+T = TypeVar("T")
 TIME_FIELD = "time"
 PAGE_LIMIT = 100  # the endpoint's largest page
 MAX_PAGES = 10  # 1000 attempts: what the endpoint counts at most ("the most recent 1000")
 POLLS_PER_CHECK = 10  # with -f: at most one start-ups request per this many line polls
 
 
-__all__ = ["EVENT_FIELD", "EventReader", "is_event", "lines_only", "merge_events"]
+__all__ = ["EVENT_FIELD", "EventReader", "is_event", "lines_only", "merge_events", "merge_timed"]
 
 
 def lines_only(page: Sequence[Record]) -> list[Record]:
@@ -110,17 +111,31 @@ def merge_events(
     when the first line comes: no line, no ask) placed among them by time; every line kept, in
     its order. A line with no readable time takes the time of the line before it.
     `from_first_line`: only events at or after the oldest line (-n: the newest N lines)."""
+    return merge_timed(
+        pages, events, record_ns, descending=descending, from_first_line=from_first_line
+    )
+
+
+def merge_timed(
+    pages: Iterable[list[T]],
+    events: Callable[[], Sequence[Record]],
+    time_of: Callable[[T], int | None],
+    *,
+    descending: bool = False,
+    from_first_line: bool = False,
+) -> Iterator[list[T | Record]]:
+    """merge_events over any kind of line (`request`'s story lines), timed by `time_of`."""
     queue: list[Record] | None = None
     index = 0
     last: int | None = None  # the time of the latest timed line
     oldest_kept = from_first_line and not descending  # drop what precedes the first timed line
     for page in pages:
-        out: list[Record] = []
+        out: list[T | Record] = []
         for record in page:
             if queue is None:
                 found = events()
                 queue = list(reversed(found)) if descending else list(found)
-            ns = record_ns(record)
+            ns = time_of(record)
             if ns is not None:
                 if last is None and oldest_kept:
                     while index < len(queue) and event_ns(queue[index]) < ns:
@@ -138,7 +153,7 @@ def merge_events(
         # Newest first the rest is older than the oldest line: only those of its nanosecond.
         rest = [e for e in rest if last is not None and event_ns(e) >= last]
     if rest:
-        yield rest
+        yield list(rest)
 
 
 def _before(event: Record, line_ns: int, descending: bool) -> bool:
