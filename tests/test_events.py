@@ -196,7 +196,7 @@ def test_a_failed_ask_is_said_once_and_the_lines_go_on() -> None:
         out = list(reader.beside([[line(1)], [line(2)]], 0, 1, descending=False))
         assert [r for page in out for r in page] == [line(1), line(2)]
         reader.window(0, 1)
-    assert len(warned) == 1 and warned[0].startswith("--events:")
+    assert len(warned) == 1 and warned[0].startswith("replica start-ups not read:")
 
 
 def test_the_event_words() -> None:

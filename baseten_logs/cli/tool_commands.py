@@ -131,6 +131,14 @@ def stats(
             rich_help_panel=OUTPUT,
         ),
     ] = "text",
+    events: Annotated[
+        bool,
+        typer.Option(
+            "--events",
+            help='Count each replica\'s start-ups too (a "starts" column; "startups" in JSON).',
+            rich_help_panel=OUTPUT,
+        ),
+    ] = False,
     color: Color = "auto",
     utc: Utc = False,
     api_key: ApiKey = None,
@@ -169,6 +177,10 @@ def stats(
         deployment=deployment,
         env=env,
     )
+    if chain and events:  # the API keeps start-ups for models' deployments, not chainlets
+        from baseten_logs.base.errors import UsageError
+
+        raise UsageError("--events", "chainlets have no start-ups to count", hint="drop --events")
     credentials = credentials_of(api_key, api_url, remote)
     if chain:
         from baseten_logs.cli.chain import chain_feed
@@ -210,6 +222,7 @@ def stats(
         concurrency=plan.workers,
         max_rps=plan.rps,
         attempts=plan.attempts,
+        events=events,
     )
     raise typer.Exit(int(status))
 

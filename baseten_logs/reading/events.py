@@ -187,7 +187,7 @@ class EventReader:
                 found += fetch_startups(self.client, path, since_ms, until_ms, self.replicas)
             except BasetenLogsError as exc:
                 if self.warn is not None and not self._warned:
-                    self.warn(f"--events: replica start-ups not shown: {exc}")
+                    self.warn(f"replica start-ups not read: {exc}")
                 self._warned = True
         found.sort(key=event_ns)
         return found
