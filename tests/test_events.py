@@ -243,3 +243,13 @@ def test_the_tally_counts_lines_not_events() -> None:
     tally.write_page([line(1), event(2), line(3)])
     assert tally.lines == 2
     assert sum(tally.replicas.values()) == 2
+
+
+def test_github_groups_an_event_with_its_replica() -> None:
+    out = io.StringIO()
+    renderer = make_renderer(out, output="github", color=False, utc=True)
+    renderer.write_page([line(1), event(2)])
+    renderer.close()
+    shown = out.getvalue()
+    assert shown.count("::group::") == 1 and "no replica" not in shown
+    assert "── start: SUCCESS" in shown
