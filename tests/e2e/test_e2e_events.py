@@ -4,9 +4,10 @@ its start attempts beside the crash lines that explain them (text, JSON lines, s
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
-from baseten_logs.emulator import Emulator
+from baseten_logs.emulator import Emulator, EmulatorConfig
 from tests.e2e.conftest import DEPLOYMENT, MODEL, cli
 
 
@@ -94,3 +95,29 @@ def test_request_shows_its_replica_restarting(emu: Emulator) -> None:
     run = cli(emu, "request", request_id, MODEL, DEPLOYMENT, "--context", "10m", "--events")
     assert run.status == 0, run.stderr
     assert run.stdout.count("── start:") == 2
+
+
+def test_follow_shows_a_restart_as_it_happens() -> None:
+    """-f --events: a replica that restarts while followed; its start-up comes between the crash
+    and the first line of the new attempt, once (start-ups polled every 10 line polls)."""
+    now = int(time.time() * 1000)
+    # The emulator's second planted restart, moved so that its attempt starts 6 s from now.
+    anchor = now + 47 * 60_000 - 2_100 - 3_100 + 6_000
+    config = EmulatorConfig(
+        seed=5, rates={DEPLOYMENT: 30.0}, rate_limit_per_s=None, anchor_ms=anchor
+    )
+    with Emulator(config) as live:
+        restart = live.restarts[1]
+        assert abs(restart.attempts[0].started_ms - now - 6_000) < 1_000
+        run = cli(
+            live, "get", MODEL, DEPLOYMENT, "-f", "--since", str(now - 2_000),
+            "--until", str(now + 14_000), "--replica", restart.replica, "--events", "-o", "jsonl",
+            timeout=60,
+        )  # fmt: skip
+    assert run.status == 0, run.stderr
+    records = [json.loads(text) for text in run.stdout.splitlines()]
+    shown = [r["event"]["outcome"] if "event" in r else r["message"] for r in records]
+    assert shown.count("SUCCESS") == 1
+    event = shown.index("SUCCESS")
+    assert shown.index(f"Starting replica {restart.replica}") == event + 1
+    assert any(m.startswith("Container model exited") for m in shown[:event])
