@@ -61,6 +61,8 @@ def arguments(emu: Emulator) -> dict[str, dict[str, str]]:
         "get_models_environments": {"model_id": model},
         "get_models_environments_env_name": {"model_id": model, "env_name": "production"},
         "get_models_environments_logs": {"model_id": model, "env_name": "production"},
+        "get_models_deployments_startups": deployment,  # --events
+        "get_models_environments_startups": {"model_id": model, "env_name": "production"},
         "get_chains": {},
         "get_chains_chain_id": {"chain_id": chain},
         "get_chains_deployments": {"chain_id": chain},
@@ -99,12 +101,7 @@ def emulated_arguments(emu: Emulator) -> dict[str, tuple[dict[str, str], dict[st
         "get_audit_logs": ({}, {"limit": 200}),
         "get_models_audit_logs": ({"model_id": model}, {"limit": 200}),
         "get_chains_audit_logs": ({"chain_id": chain}, {"limit": 200}),
-        "get_models_deployments_startups": (deployment, {**month, "limit": 100}),
         "get_models_deployments_startups_summary": (deployment, month),
-        "get_models_environments_startups": (
-            {"model_id": model, "env_name": "production"},
-            {**month, "limit": 100},
-        ),
         "get_models_environments_startups_summary": (
             {"model_id": model, "env_name": "production"},
             month,
@@ -120,6 +117,9 @@ def _window(operation: SdkOperation, emu: Emulator) -> dict[str, int]:
     """A logs request's window: the last 2 hours, or a finished job's last day."""
     if operation.query is None or "start_epoch_millis" not in operation.query.model_fields:
         return {}
+    if "startups" in operation.name:  # start attempts are rare: 40 days, the endpoint's page cap
+        end = emu.now_ms()
+        return {"start_epoch_millis": end - 40 * 86_400_000, "end_epoch_millis": end, "limit": 100}
     end = emu.now_ms() - (2 * 86_400_000 if "training" in operation.name else 0)
     return {"start_epoch_millis": end - 7_200_000, "end_epoch_millis": end, "limit": 1000}
 
@@ -207,8 +207,8 @@ def test_the_sdks_client_calls_each_operation_and_parses_the_answer(
         kwargs["params"] = operation.query(**window, direction="asc")
     answer = getattr(sdk, name)(**kwargs)
     assert isinstance(answer, operation.answer)
-    if window:
-        assert answer.logs  # type: ignore[attr-defined]
+    if window:  # something to check: lines, or start attempts
+        assert getattr(answer, "logs", None) or getattr(answer, "items", None)
 
 
 def test_the_sdks_client_reads_logs_by_the_deprecated_post_forms(
@@ -323,9 +323,7 @@ EMULATED = (
     "get_audit_logs",
     "get_models_audit_logs",
     "get_chains_audit_logs",
-    "get_models_deployments_startups",
     "get_models_deployments_startups_summary",
-    "get_models_environments_startups",
     "get_models_environments_startups_summary",
 )
 
