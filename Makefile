@@ -28,7 +28,7 @@ lint: $(STAMP) ## ruff
 	$(BIN)/ruff check baseten_logs tests benchmarks scripts
 	$(BIN)/ruff format --check baseten_logs tests benchmarks scripts
 
-types: $(STAMP) ## mypy --strict on the package
+types: $(STAMP) ## mypy: --strict on the package, every body of tests/ checked too
 	$(BIN)/mypy
 
 pytest: $(STAMP) ## the test suite alone
@@ -47,15 +47,21 @@ test-all: lint types ## ruff, mypy, and the suite on each claimed Python that is
 bench: $(STAMP) ## benchmarks against the emulator; prints figures and ratios
 	$(BIN)/python benchmarks/run.py
 
-# Mutation testing (slow: not part of `make test`). MUTATE narrows it to some mutants, e.g.
-# `make mutate MUTATE='baseten_logs.reading.pager.*'` while adding tests for one module; without it the
-# whole scope runs from scratch. Two workers: the machine is shared.
+# Mutation testing (slow: not part of `make test`). Incremental: mutmut keeps each verdict in
+# mutants/ until the mutated function changes, so a plain `make mutate` tests the mutants without
+# one (all of them the first time; then new modules and changed functions), then tests the
+# survivors again (a test added since may kill them). FRESH=1 starts from scratch. MUTATE names
+# some mutants to (re)test alone, e.g. `make mutate MUTATE='baseten_logs.reading.pager.*'` while
+# adding tests for one module. Two workers: the machine is shared.
 MUTATE ?=
 MUTATE_JOBS ?= 2
-mutate: $(STAMP) ## mutation testing of the core with mutmut (slow); prints the score per module
-	@if [ -z "$(MUTATE)" ]; then rm -rf mutants; fi
-	set -f; $(BIN)/mutmut run --max-children $(MUTATE_JOBS) \
-		$(or $(MUTATE),$$($(BIN)/python scripts/mutation_score.py --patterns))
+FRESH ?=
+MUTMUT := $(BIN)/mutmut run --max-children $(MUTATE_JOBS)
+mutate: $(STAMP) ## mutation testing of the core with mutmut (slow); scores per module and layer
+	@if [ -n "$(FRESH)" ]; then rm -rf mutants; fi
+	set -f; if [ -n "$(MUTATE)" ]; then $(MUTMUT) $(MUTATE); else \
+		again=$$($(BIN)/python scripts/mutation_score.py --survivors); \
+		$(MUTMUT) && if [ -n "$$again" ]; then $(MUTMUT) $$again; fi; fi
 	$(BIN)/python scripts/mutation_score.py
 
 completions: $(STAMP) ## regenerate completions/ for bash, zsh, fish and PowerShell

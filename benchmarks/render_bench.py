@@ -18,9 +18,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TextIO
 
+from baseten_logs.output.layout import Layout
 from baseten_logs.output.render import OutputFormat, make_renderer
+from baseten_logs.output.render_template import parse_template
 
 PAGE = 1000
+TEMPLATE = parse_template("{time} {level} {replica} {message}")
 # Lines/s each case should reach on the 2-core reference machine (None: no target).
 TARGETS: dict[str, int | None] = {
     "text": 500_000,
@@ -31,6 +34,9 @@ TARGETS: dict[str, int | None] = {
     "raw on a terminal": 500_000,
     "text, no API levels": None,
     "text, 1% hostile lines": None,
+    "text 120 cols, shaped": None,
+    "text 60 cols, wrapped": None,
+    "template": None,
 }
 
 
@@ -75,10 +81,12 @@ def baseline(stream: TextIO, records: Sequence[Mapping[str, Any]]) -> None:
 
 
 def render(
-    output: OutputFormat, *, color: bool, terminal: bool = False
+    output: OutputFormat, *, color: bool, terminal: bool = False, layout: Layout | None = None
 ) -> Callable[[TextIO, Sequence[Any]], None]:
     def run(stream: TextIO, records: Sequence[Mapping[str, Any]]) -> None:
-        renderer = make_renderer(stream, output=output, color=color, utc=False, terminal=terminal)
+        renderer = make_renderer(
+            stream, output=output, color=color, utc=False, terminal=terminal, layout=layout
+        )
         for page in pages(records):
             renderer.write_page(page)
         renderer.close()
@@ -127,6 +135,16 @@ def measure(records: int = 200_000, repeat: int = 3) -> tuple[float, list[Result
         "raw on a terminal": (render("raw", color=False, terminal=True), data),
         "text, no API levels": (render("text", color=False), unleveled),
         "text, 1% hostile lines": (render("text", color=False), hostile),
+        # A terminal's layouts: every line checked against the width, messages shaped.
+        "text 120 cols, shaped": (
+            render("text", color=True, layout=Layout(width=120, message_only=True)),
+            data,
+        ),
+        "text 60 cols, wrapped": (
+            render("text", color=True, layout=Layout("short", width=60, message_only=True)),
+            data,
+        ),
+        "template": (render("template", color=False, layout=Layout(template=TEMPLATE)), data),
     }
     base = best_rate(baseline, data, repeat)
     results = []

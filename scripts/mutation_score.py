@@ -14,6 +14,7 @@ import difflib
 import fnmatch
 import hashlib
 import json
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,32 +24,11 @@ MUTANTS = ROOT / "mutants"
 ACCEPTED = ROOT / "scripts" / "mutmut-accepted.txt"
 GOAL = 90.0
 
-# The modules in scope (dotted, under baseten_logs), and for the renderers only the escaping and
-# level parts (inert.py is the escaping every renderer calls; timestamps.py reads the times the
-# pager's seams compare). `--patterns` prints them for the Makefile; only_mutate in
-# pyproject.toml names the same files (tests/test_mutation_scope.py holds the two in step).
-SCOPE: dict[str, tuple[str, ...]] = {
-    "reading.pager": ("*",),
-    "reading.parallel": ("*",),
-    "reading.follow": ("*",),
-    "api.client": ("*",),
-    "api.body": ("*",),
-    "api.retrying": ("*",),
-    "api.deadlines": ("*",),
-    "api.answer_errors": ("*",),
-    "api.connection_errors": ("*",),
-    "access.config": ("*",),
-    "reading.query": ("*",),
-    "base.timeparse": ("*",),
-    "output.terminal": ("*",),
-    "base.levels": ("*",),
-    "sources.resolve": ("*",),
-    "sources.names": ("*",),
-    "sources.targets": ("*",),
-    "sources.deployments": ("*",),
-    "sources.environments": ("*",),
-    "output.inert": ("*",),
-    "base.timestamps": ("*",),
+# The modules in scope are pyproject's `only_mutate`, the one list (add a module there). Of the
+# renderers only the escaping and level parts are scored (inert.py is the escaping every renderer
+# calls; timestamps.py reads the times the pager's seams compare): ONLY_FUNCTIONS names them.
+PYPROJECT = ROOT / "pyproject.toml"
+ONLY_FUNCTIONS: dict[str, tuple[str, ...]] = {
     "output.render_github": (
         "x_escape_data",
         "x_escape_property",
@@ -67,6 +47,28 @@ SCOPE: dict[str, tuple[str, ...]] = {
         "xǁLinePrefixǁuntimed_column",
     ),
 }
+
+
+def scoped_modules(pyproject: Path = PYPROJECT) -> list[str]:
+    """The dotted modules (under baseten_logs) of pyproject's only_mutate, in its order.
+
+    Read with a pattern, not a TOML parser: the script runs on every Python the package claims,
+    and 3.10 has no tomllib.
+    """
+    block = re.search(r"^only_mutate = \[(.*?)^\]", pyproject.read_text("utf-8"), re.M | re.S)
+    if block is None:
+        raise SystemExit(f"{pyproject.name}: no only_mutate list under [tool.mutmut]")
+    paths = re.findall(r'^\s*"baseten_logs/([\w/]+)\.py"', block.group(1), re.M)
+    return [path.replace("/", ".") for path in paths]
+
+
+SCOPE: dict[str, tuple[str, ...]] = {m: ONLY_FUNCTIONS.get(m, ("*",)) for m in scoped_modules()}
+
+
+def layer_of(module: str) -> str:
+    """`reading.pager` -> `reading/`: the scores are summed per layer as well."""
+    return module.split(".", 1)[0] + "/"
+
 
 KILLED = {1, 3}  # a test failed (3: pytest's internal error, also a failure under the mutant)
 TIMEOUT = {36, -24, 24, 152, 255}  # the tests hung: detected too
@@ -148,15 +150,18 @@ def load_accepted() -> dict[str, str]:
     return accepted
 
 
-def main() -> int:
-    accepted = load_accepted()
+def tally_all(
+    accepted: dict[str, str], *, quiet: bool = False
+) -> tuple[dict[str, Tally], set[str]]:
+    """Each scoped module's tally from mutants/, and the accepted keys that were seen."""
     used: set[str] = set()
     tallies: dict[str, Tally] = {}
     for module in SCOPE:
         path = MUTANTS / "baseten_logs" / module.replace(".", "/")
         meta = path.with_name(f"{path.name}.py.meta")
         if not meta.is_file():
-            print(f"{module}: no results (run `make mutate`)")
+            if not quiet:
+                print(f"{module}: no results (run `make mutate`)")
             continue
         codes = json.loads(meta.read_text(encoding="utf-8"))["exit_code_by_key"]
         sources = function_sources(path.with_name(f"{path.name}.py"))
@@ -177,19 +182,53 @@ def main() -> int:
                     tally.survivors.append((name, key, change))
             else:
                 tally.other += 1  # suspicious, segfault...: counted as not killed
-    print(f"{'module':<18} {'mutants':>7} {'killed':>6} {'accepted':>8} {'new':>4}  score")
+    return tallies, used
+
+
+def by_layer(tallies: dict[str, Tally]) -> dict[str, Tally]:
+    layers: dict[str, Tally] = {}
     for module, t in tallies.items():
+        total = layers.setdefault(layer_of(module), Tally())
+        total.killed += t.killed
+        total.accepted += t.accepted
+        total.survivors += t.survivors
+        total.unchecked += t.unchecked
+        total.other += t.other
+    return layers
+
+
+def print_rows(title: str, tallies: dict[str, Tally]) -> None:
+    print(f"{title:<18} {'mutants':>7} {'killed':>6} {'accepted':>8} {'new':>4}  score")
+    for name, t in tallies.items():
         total = t.behaviour_changing + t.accepted
         mark = "" if t.score >= GOAL else f"  (below {GOAL:.0f}%)"
         unchecked = f"  ({t.unchecked} not run)" if t.unchecked else ""
         print(
-            f"{module:<18} {total:>7} {t.killed:>6} {t.accepted:>8} {len(t.survivors):>4}"
+            f"{name:<18} {total:>7} {t.killed:>6} {t.accepted:>8} {len(t.survivors):>4}"
             f"  {t.score:5.1f}%{mark}{unchecked}"
         )
-    survivors = [s for t in tallies.values() for s in t.survivors]
-    if survivors:
-        print(f"\n{len(survivors)} surviving mutants not accepted (`mutmut show NAME`: the diff):")
-        for name, key, change in survivors:
+
+
+def survivors() -> list[str]:
+    """The mutants to test again (`make mutate`): every survivor not accepted as harmless.
+
+    mutmut keeps a verdict until the mutated function changes; a test added since to kill a
+    survivor would otherwise never be run against it.
+    """
+    tallies, _ = tally_all(load_accepted(), quiet=True)
+    return [name for t in tallies.values() for name, _, _ in t.survivors]
+
+
+def main() -> int:
+    accepted = load_accepted()
+    tallies, used = tally_all(accepted)
+    print_rows("module", tallies)
+    print()
+    print_rows("layer", by_layer(tallies))
+    found = [s for t in tallies.values() for s in t.survivors]
+    if found:
+        print(f"\n{len(found)} surviving mutants not accepted (`mutmut show NAME`: the diff):")
+        for name, key, change in found:
             print(f"  {name}\n    {key}  {change}")
     stale = set(accepted) - used
     if stale and len(tallies) == len(SCOPE):
@@ -202,5 +241,8 @@ def main() -> int:
 if __name__ == "__main__":
     if sys.argv[1:] == ["--patterns"]:
         print(" ".join(mutmut_patterns()))
+        sys.exit(0)
+    if sys.argv[1:] == ["--survivors"]:
+        print(" ".join(survivors()))
         sys.exit(0)
     sys.exit(main())

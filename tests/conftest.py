@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 from tests.fakeapi import API_URL, LOGS_PATH, FakeLogs
 from tests.fakecatalog import FakeCatalog, serve
 from tests.memkeyring import MemoryKeyring
+from tests.stall import stall_watch  # noqa: F401  (a fixture: the parallel windows' stalls)
 
 if TYPE_CHECKING:
     from baseten_logs.api.client import ApiClient

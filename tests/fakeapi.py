@@ -131,5 +131,5 @@ class FakeLogs:
         if params["direction"] == "desc":
             chosen.reverse()
         # json.dumps escapes as the API does (httpx's json= would send lone surrogates raw).
-        body = json.dumps({"logs": chosen[:limit]}).encode()
-        return httpx.Response(200, content=body, headers={"content-type": "application/json"})
+        answer = json.dumps({"logs": chosen[:limit]}).encode()
+        return httpx.Response(200, content=answer, headers={"content-type": "application/json"})

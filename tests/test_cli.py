@@ -363,7 +363,7 @@ def test_a_bug_is_one_line_not_a_traceback(
 
     monkeypatch.setattr("baseten_logs.reading.feed.display_pages", broken)
     result = invoke(*GET)
-    assert result.status == ExitStatus.INTERNAL == 70
+    assert result.status == int(ExitStatus.INTERNAL) == 70
     assert result.stderr.count("\n") == 1 and "internal error: RuntimeError: boom" in result.stderr
 
 
@@ -433,13 +433,18 @@ def test_follow_with_n_0_shows_only_new_lines(logs_api: FakeLogs, httpx_mock: HT
 
     now_ms = int(time.time() * 1000)
     logs_api.records = [record((now_ms - 1000 * i) * MS, f"old {i}") for i in range(1, 30)]
-    httpx_mock.add_response(
-        url=f"{API_URL}/v1/models/{MODEL}/deployments/{DEPLOYMENT}",
-        json={"id": DEPLOYMENT, "status": "INACTIVE"},  # so the follow ends at once
-    )
+
+    def ended(request: httpx.Request) -> httpx.Response:
+        # A line arrives once following has begun (after the opening window's end, within the
+        # polls' reach), and the deployment ends at once: its last sweep must show that line.
+        logs_api.records.append(record((int(time.time() * 1000) + 5) * MS, "new"))
+        return httpx.Response(200, json={"id": DEPLOYMENT, "status": "INACTIVE"})
+
+    httpx_mock.add_callback(ended, url=f"{API_URL}/v1/models/{MODEL}/deployments/{DEPLOYMENT}")
     result = invoke("get", MODEL, DEPLOYMENT, "-f", "-n", "0", "-o", "raw")
-    assert result.status == 0
-    assert result.stdout == ""  # the last minute's lines were counted as seen, not shown
+    assert result.status == 0, result.stderr
+    # The last minute's lines were counted as seen, not shown; the new one was shown.
+    assert result.stdout == "new\n"
 
 
 def test_other_timestamp_forms_are_read_and_passed_on_unchanged(
@@ -504,6 +509,21 @@ def test_level_error_asks_the_api_for_unlevelled_lines_narrowed_to_level_markers
     assert {c.get("min_level") for c in logs_api.calls} == {"ERROR", None}
     narrowed = [c for c in logs_api.calls if "min_level" not in c]
     assert narrowed and all("traceback" in c["search_pattern"] for c in narrowed)
+
+
+def test_level_with_grep_keeps_the_grep_on_the_unlevelled_query_too(logs_api: FakeLogs) -> None:
+    # The issue's survivor: `--level error --grep timeout` printed "ERROR: disk full" when the
+    # second query (lines the API left without a level) lost the --grep.
+    logs_api.records = [
+        record((SINCE_MS + 1000) * MS, "ERROR: disk full", level=None),
+        record((SINCE_MS + 2000) * MS, "ERROR: timeout reading", level=None),
+        record((SINCE_MS + 3000) * MS, "timeout after 30 s", level="ERROR"),
+        record((SINCE_MS + 4000) * MS, "timeout, retrying", level="INFO"),
+    ]
+    result = invoke(*GET, "--level", "error", "--grep", "timeout", "-o", "raw")
+    assert result.status == 0, result.stderr
+    assert result.stdout == "ERROR: timeout reading\ntimeout after 30 s\n"
+    assert {c.get("search_pattern") for c in logs_api.calls} == {"timeout"}
 
 
 def test_max_rps_paces_every_request_of_the_run(

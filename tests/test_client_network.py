@@ -271,7 +271,7 @@ def retrying_api(network: Network, url: str, source: str = "--api-url") -> ApiCl
 
 def tls_error(reason: str, text: str) -> ssl.SSLError:
     error = ssl.SSLError(1, f"[SSL: {reason}] {text} (_ssl.c:1006)")
-    error.reason = reason  # type: ignore[misc]  # what ssl sets on the errors it raises
+    error.reason = reason  # what ssl sets on the errors it raises
     return error
 
 

@@ -11,8 +11,10 @@ from urllib.parse import parse_qs
 import httpx
 
 from baseten_logs.api.client import ApiClient
+from baseten_logs.output.layout import Layout
 from baseten_logs.output.render import make_renderer
 from baseten_logs.output.render_event import event_text, plain_event_line
+from baseten_logs.output.render_template import parse_template
 from baseten_logs.output.summary import Tally
 from baseten_logs.reading.events import (
     POLLS_PER_CHECK,
@@ -253,3 +255,14 @@ def test_github_groups_an_event_with_its_replica() -> None:
     shown = out.getvalue()
     assert shown.count("::group::") == 1 and "no replica" not in shown
     assert "── start: SUCCESS" in shown
+
+
+def test_a_template_shows_an_event_as_one_line_of_words() -> None:
+    out = io.StringIO()
+    layout = Layout(template=parse_template("{replica} {message}"))
+    renderer = make_renderer(out, output="template", color=False, utc=True, layout=layout)
+    renderer.write_page([line(1, "hello"), event(2)])
+    assert out.getvalue().splitlines() == [
+        "a1b2c hello",
+        "── replica a1b2c start: SUCCESS, ready in 21.4 s (slowest READINESS 17.4 s)",
+    ]

@@ -16,7 +16,7 @@ VALID = {
 WEEK = 7 * 86_400_000
 
 
-def ask(**params: object) -> httpx.Response:
+def ask(**params: str | list[str]) -> httpx.Response:
     query = {**VALID, **params}
     return FakeLogs()(httpx.Request("GET", f"{API_URL}{LOGS_PATH}", params=query))
 
@@ -42,6 +42,6 @@ def test_a_valid_request_is_answered() -> None:
         {"includes": ["a"] * 9},
     ],
 )
-def test_what_the_api_refuses_is_a_400(params: dict[str, object]) -> None:
+def test_what_the_api_refuses_is_a_400(params: dict[str, str | list[str]]) -> None:
     answer = ask(**params)
     assert answer.status_code == 400 and answer.json()["error"]

@@ -116,6 +116,7 @@ def test_retries_reach_every_logs_request_of_request(
     emu: Emulator, seen: list[tuple[float | None, int]], chain: bool
 ) -> None:
     env = {"BASETEN_API_URL": emu.url, "BASETEN_API_KEY": emu.api_key}
+    target: tuple[str, ...]
     if chain:
         target = (emu.demo_chain_request.request_id, CHAIN_NAME, "--chain")
     else:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -151,6 +152,7 @@ def test_remembered_opening_lines_are_not_shown_again() -> None:
     start_ms = int(live.now * 1000)
     visible = [r for arrival, r in lines if arrival <= live.now]
     horizon = record_ms(visible[len(visible) // 2])  # a millisecond that holds a line
+    assert horizon is not None
     settings = FollowSettings(overlap_ms=start_ms - horizon)
     follower = Follower(live.fetch, settings=settings, clock=live.clock, sleep=live.sleep)
     follower.remember(visible, since_ms=horizon)
@@ -343,22 +345,11 @@ def test_outage_wording_says_what_happens_without_contradiction() -> None:
     assert troubles == ["polling failed (HTTP 503); retrying until it works"]
 
 
-def test_get_marks_late_lines_in_text_and_leaves_json_lines_alone(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    import io
-
-    from baseten_logs.cli.sinks import SinkSet
-    from baseten_logs.output.render_json import JsonLinesRenderer
-    from baseten_logs.output.render_text import TextRenderer
-    from baseten_logs.reading import run
-    from baseten_logs.reading.query import LogQuery
-
-    batches = [[record(int((T0 + 2) * 1e9), "on time")], [record(int((T0 + 1) * 1e9), "late")]]
+def scripted_follower(batches: list[list[dict[str, Any]]], lates: list[int]) -> type:
+    """A Follower class whose batches come as scripted, the `late` first lines of each after
+    later lines had been shown."""
 
     class Scripted:
-        """A Follower whose second batch came after a later line was shown."""
-
         def __init__(self, *args: object, **kwargs: object) -> None:
             self.late = 0
             self.stopped_because = None
@@ -373,11 +364,44 @@ def test_get_marks_late_lines_in_text_and_leaves_json_lines_alone(
             pass
 
         def follow(self, **kwargs: object) -> Any:
-            for batch, late in zip(batches, (0, 1), strict=True):
+            for batch, late in zip(batches, lates, strict=True):
                 self.late = late
                 yield batch
 
-    monkeypatch.setattr(run, "Follower", Scripted)
+    return Scripted
+
+
+def follow_into_text(monkeypatch: pytest.MonkeyPatch, follower: type, feed: Any = None) -> str:
+    """What get's follow prints as text after an opening window of nothing, with `follower`."""
+    import io
+
+    from baseten_logs.cli.sinks import SinkSet
+    from baseten_logs.output.render_text import TextRenderer
+    from baseten_logs.reading import run
+    from baseten_logs.reading.query import LogQuery
+
+    monkeypatch.setattr(run, "Follower", follower)
+    text = io.StringIO()
+    now_ms = int(T0 * 1000)
+    query = LogQuery(path="/v1/x/logs", since_ms=now_ms, until_ms=now_ms, limit=0)
+    sinks: list[Any] = [TextRenderer(text, color=False, utc=True)]
+    run._follow(None, query, SinkSet(sinks), FollowSettings(), [], None, lambda ms: None, feed)  # type: ignore[arg-type]
+    return text.getvalue()
+
+
+def test_get_marks_late_lines_in_text_and_leaves_json_lines_alone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import io
+
+    from baseten_logs.cli.sinks import SinkSet
+    from baseten_logs.output.render_json import JsonLinesRenderer
+    from baseten_logs.output.render_text import TextRenderer
+    from baseten_logs.reading import run
+    from baseten_logs.reading.query import LogQuery
+
+    batches = [[record(int((T0 + 2) * 1e9), "on time")], [record(int((T0 + 1) * 1e9), "late")]]
+    monkeypatch.setattr(run, "Follower", scripted_follower(batches, [0, 1]))
     text, jsonl = io.StringIO(), io.StringIO()
     sinks: list[Any] = [TextRenderer(text, color=False, utc=True), JsonLinesRenderer(jsonl)]
     now_ms = int(T0 * 1000)
@@ -387,6 +411,30 @@ def test_get_marks_late_lines_in_text_and_leaves_json_lines_alone(
     assert shown[0].endswith("on time")
     assert shown[1].endswith("late  (late: arrived after the lines above)")
     assert "(late" not in jsonl.getvalue()
+
+
+def test_late_lines_are_counted_among_the_lines_a_local_filter_keeps(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The issue's survivor (`training -f --grep`): the polls bring every line and the filter
+    # runs here. A late line the filter drops must not make the next kept one "late".
+    from baseten_logs.reading.feed import Feed
+    from baseten_logs.reading.query import Filters, LogQuery
+
+    batches = [
+        [record(int((T0 + 3) * 1e9), "keep: on time")],
+        [record(int((T0 + 1) * 1e9), "drop: late"), record(int((T0 + 4) * 1e9), "keep: new")],
+        [record(int((T0 + 2) * 1e9), "keep: late"), record(int((T0 + 5) * 1e9), "keep: last")],
+    ]
+    query = LogQuery(path="/v1/x/logs", since_ms=0, until_ms=0, limit=0)
+    feed = replace(Feed.single(query), local=Filters(search_pattern="^keep"))
+    shown = follow_into_text(monkeypatch, scripted_follower(batches, [0, 1, 1]), feed)
+    assert [line.split("a1b2c  ", 1)[1] for line in shown.splitlines()] == [
+        "keep: on time",
+        "keep: new",
+        "keep: late  (late: arrived after the lines above)",
+        "keep: last",
+    ]
 
 
 def test_an_outage_right_after_the_opening_page_is_retried_not_fatal() -> None:
@@ -579,6 +627,22 @@ def test_only_lines_behind_what_was_shown_count_as_late() -> None:
     live.script[0.5] = [late, first, second, new]
     assert next(batches) == [late, second, new]
     assert follower.late == 1
+
+
+def test_a_late_batch_does_not_move_back_how_far_lines_were_shown() -> None:
+    # The issue's survivor: after a batch of late lines alone, how far lines were shown fell
+    # back to them, and a line older than one shown before was no longer counted late.
+    newest = record(int((T0 - 3) * 1e9), "newest")
+    live = ScriptedPolls({0: [newest]})
+    follower = Follower(live.fetch, clock=live.clock, sleep=live.sleep)
+    batches = follower.follow(start_ms=int(T0 * 1000))
+    assert next(batches) == [newest]
+    first_late = record(int((T0 - 5) * 1e9), "late")
+    live.script[0.5] = [first_late, newest]
+    assert (next(batches), follower.late) == ([first_late], 1)
+    second_late = record(int((T0 - 4) * 1e9), "late too")  # after the first, before `newest`
+    live.script[live.now - T0 + 0.5] = [first_late, second_late, newest]
+    assert (next(batches), follower.late) == ([second_late], 1)
 
 
 def test_an_untimed_opening_line_is_not_shown_again() -> None:

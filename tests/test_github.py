@@ -225,7 +225,7 @@ def test_a_message_cannot_issue_workflow_commands(message: str) -> None:
 
 
 def test_odd_records_cannot_issue_workflow_commands() -> None:
-    odd = [
+    odd: list[dict[str, Any]] = [
         {"message": "::add-mask::secret"},
         {"timestamp": "::warning::forged", "message": "x"},
         {"timestamp": "", "message": "  ##[error]forged", "replica": None},

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import re
+import time
+
+import httpx
 import pytest
 from pytest_httpx import HTTPXMock
 
 from baseten_logs.base.errors import ExitStatus
 from tests.conftest import invoke
+from tests.fakeapi import API_URL, LOGS_PATH, record
 
 GET = ("get", "mdl1234", "dep5678")
 
@@ -76,6 +81,18 @@ def test_bad_input_hints_fit_the_mistake_and_send_nothing(
     assert present in result.stderr and absent not in result.stderr
 
 
-def test_a_valid_re2_pattern_python_lacks_is_left_to_the_api(logs_api: object) -> None:
+def test_a_valid_re2_pattern_python_lacks_is_left_to_the_api(
+    httpx_mock: HTTPXMock, api_env: None
+) -> None:
+    # Python's re cannot read \pN: sent as typed, and what the API matched is shown, not
+    # re-filtered here (which would drop it, or fail).
+    line = record((int(time.time()) - 60) * 1_000_000_000, "digit 7", level="INFO")
+
+    def api(request: httpx.Request) -> httpx.Response:
+        assert request.url.params.get("search_pattern") == r"\pN"
+        return httpx.Response(200, json={"logs": [line]})
+
+    httpx_mock.add_callback(api, url=re.compile(rf"{API_URL}{LOGS_PATH}.*"), is_reusable=True)
     # --since: an empty default window would look further back (and read the deployment).
-    assert invoke(*GET, "--since", "1h", "--grep", r"\pN").status == 0
+    result = invoke(*GET, "--since", "1h", "--grep", r"\pN", "-o", "raw")
+    assert (result.status, result.stdout, result.stderr) == (0, "digit 7\n", "")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import pytest
@@ -131,6 +132,7 @@ def test_long_message_is_scanned_only_near_its_start() -> None:
 
 def test_shown_at_least_is_the_level_the_line_shows() -> None:
     at_error = shown_at_least("ERROR")
+    record: Mapping[str, object]
     for record in (
         {"message": "ERROR: disk full", "level": "VERBOSE"},
         {"message": "x", "level": "fatal"},

@@ -211,7 +211,7 @@ def test_a_refused_refresh_says_to_log_in_again(
     write(rc, OAUTH_HEAD + login_values(-10))
     token_api.status = 400
     result = invoke(*GET)
-    assert result.status == ExitStatus.AUTH == 3
+    assert result.status == int(ExitStatus.AUTH) == 3
     assert result.stderr == (
         "baseten-logs: error: the login for remote 'baseten' has expired; run truss login\n"
     )

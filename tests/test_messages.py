@@ -48,9 +48,9 @@ def test_progress_only_when_stdout_and_stderr_are_the_terminal(
 
 def interrupted_get(monkeypatch: pytest.MonkeyPatch) -> None:
     """Make `get` stop as Ctrl-C stops it: after showing its first page."""
-    from baseten_logs.reading import feed
+    from baseten_logs.reading import feed, fetch
 
-    real = feed.display_pages
+    real = fetch.display_pages  # what feed calls, by the name patched below
 
     def pages(*args: object, **kwargs: object) -> object:
         for page in real(*args, **kwargs):  # type: ignore[arg-type]

@@ -39,6 +39,39 @@ def test_the_scored_modules_are_the_mutated_ones() -> None:
     assert set(score_script().SCOPE) == only_mutate()
 
 
+def test_every_mutated_module_exists_and_the_issue_25_modules_are_in_scope() -> None:
+    for module in only_mutate():
+        assert (ROOT / "baseten_logs" / f"{module.replace('.', '/')}.py").is_file(), module
+    wanted = {"reading.fetch", "reading.feed", "reading.level_filter", "reading.merge"}
+    assert wanted | {"output.summary"} <= only_mutate()
+
+
+def test_the_scope_is_one_list_a_new_module_joins_in_one_line(tmp_path: Path) -> None:
+    pyproject = tmp_path / "pyproject.toml"
+    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    pyproject.write_text(
+        text.replace("only_mutate = [\n", 'only_mutate = [\n    "baseten_logs/reading/run.py",\n'),
+        encoding="utf-8",
+    )
+    assert score_script().scoped_modules(pyproject)[0] == "reading.run"
+
+
+def test_scores_are_summed_per_layer() -> None:
+    script = score_script()
+    tally = script.Tally
+    layers = script.by_layer(
+        {
+            "reading.pager": tally(killed=9),
+            "reading.merge": tally(killed=1, unchecked=2),
+            "api.client": tally(killed=3, accepted=1),
+        }
+    )
+    assert {name: (t.killed, t.accepted, t.unchecked) for name, t in layers.items()} == {
+        "reading/": (10, 0, 2),
+        "api/": (3, 1, 0),
+    }
+
+
 def defined_names(module: str) -> set[str]:
     """mutmut's names for a module's functions: `xǁClassǁmethod` for a method, `x_function`."""
     path = ROOT / "baseten_logs" / (module.replace(".", "/") + ".py")

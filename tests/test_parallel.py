@@ -16,10 +16,11 @@ from baseten_logs.api.client import ApiClient
 from baseten_logs.api.pace import INITIAL, ConcurrencyController
 from baseten_logs.base.errors import TransportError
 from baseten_logs.reading.fetch import concurrency_for, page_fetcher
-from baseten_logs.reading.pager import Direction, Pager
-from baseten_logs.reading.parallel import PAGES_AHEAD, ParallelWindow, page_bytes
+from baseten_logs.reading.pager import Direction, Pager, page_bytes
+from baseten_logs.reading.parallel import PAGES_AHEAD, ParallelWindow
 from baseten_logs.reading.query import LogQuery
 from tests.fakeapi import API_URL, LOGS_PATH, FakeLogs, record
+from tests.stall import StallWatch, stop_reading, watched
 from tests.test_pager import MS, T0, fetcher
 from tests.test_parallel_cuts import serve
 
@@ -46,19 +47,16 @@ def test_output_is_identical_to_sequential(end_inclusive: bool, concurrency: int
     assert len(parallel) == 5000
 
 
-def test_a_stalled_reader_stops_the_fetch_after_a_few_pages() -> None:
+def test_a_stalled_reader_stops_the_fetch_after_a_few_pages(stall_watch: StallWatch) -> None:
     fake = FakeLogs(records=[record((T0 + i) * MS, f"m{i}") for i in range(40_000)])
     page = page_bytes(fake.records[:1000])
     window = ParallelWindow(fetcher(fake), concurrency=4, prefetch_bytes=6 * page)
-    pages = window.pages(T0, T0 + 40_000)
+    pages = watched(window, stall_watch).pages(T0, T0 + 40_000)
     next(pages)
-    calls = -1
-    while len(fake.calls) != calls:  # let the workers run as far ahead as they may
-        calls = len(fake.calls)
-        time.sleep(0.3)
+    assert stall_watch.stalled()  # the workers ran as far ahead as they may, and wait
     # At most the budget's six pages, the one printed and one in the printer's slice: not 40.
-    assert calls <= 6 + 2
-    pages.close()
+    assert len(fake.calls) <= 6 + 2
+    stop_reading(pages)
 
 
 def test_an_error_in_a_slice_is_raised_in_order() -> None:
@@ -90,7 +88,7 @@ def test_stopping_early_releases_the_workers(small_pages: None) -> None:
     while len(fake.calls) < 4 * PAGES_AHEAD and time.monotonic() < deadline:
         time.sleep(0.01)  # let the workers fill their queues and wait on them
     time.sleep(0.05)
-    pages.close()
+    stop_reading(pages)
     deadline = time.monotonic() + 30  # the workers end at once; a loaded machine is slow
     while threading.active_count() > before and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -154,7 +152,7 @@ def test_slices_share_one_controller_across_windows() -> None:
         def fetch(start: int, end: int, direction: Direction, limit: int) -> list[Any]:
             busiest[0] = max(busiest[0], controller.busy)
             time.sleep(0.001)
-            return inner(start, end, direction, limit)  # type: ignore[no-any-return]
+            return inner(start, end, direction, limit)
 
         return fetch
 
@@ -177,25 +175,32 @@ def small_pages(monkeypatch: pytest.MonkeyPatch) -> None:
     )
 
 
-def test_slices_with_full_queues_still_deliver_every_page(small_pages: None) -> None:
+def test_slices_with_full_queues_still_deliver_every_page(
+    small_pages: None, stall_watch: StallWatch
+) -> None:
     fake = FakeLogs(records=dataset(4_000))
     got: list[Any] = []
-    window = ParallelWindow(fetcher(fake), concurrency=4)
+    window = watched(ParallelWindow(fetcher(fake), concurrency=4), stall_watch)
 
     def read() -> None:
         pages = window.pages(T0, T0 + 100_000)
         got.extend(next(pages))
-        deadline = time.monotonic() + 3
-        while len(fake.calls) < 4 * PAGES_AHEAD and time.monotonic() < deadline:
-            time.sleep(0.01)  # a slow reader: the workers' queues fill up...
-        time.sleep(0.3)  # ...and stay full past a worker's put timeout
-        got.extend(r for p in pages for r in p)
+        # A slow reader: the workers' queues fill up and stay full past a worker's put timeout
+        # (a stalled walker has looked at the stop flag twice: a put timed out in between).
+        if stall_watch.stalled():
+            got.extend(r for p in pages for r in p)
 
     # In a thread, so that a worker that gave up on a full queue fails the test, not hangs it.
     reader = threading.Thread(target=read, daemon=True)
     reader.start()
     reader.join(120)  # a pass takes well under a second; the bound only ends a hang
     assert len(got) == 4_000
+
+
+def let_in(limit: ConcurrencyController, told: threading.Event) -> None:
+    """A request that waits for a slot, and says when it got one."""
+    limit.acquire()
+    told.set()
 
 
 def test_a_request_beyond_the_limit_waits_for_a_release() -> None:
@@ -217,7 +222,7 @@ def test_a_request_beyond_the_limit_waits_for_a_release() -> None:
     waiter.join(30)
     # Still two in flight: one release let exactly one more in.
     again = threading.Event()
-    fourth = threading.Thread(target=lambda: (limit.acquire(), again.set()), daemon=True)
+    fourth = threading.Thread(target=let_in, args=(limit, again), daemon=True)
     fourth.start()
     assert not again.wait(0.05)
     limit.release()
@@ -229,7 +234,7 @@ def test_after_a_shrink_one_request_fewer_runs_at_once() -> None:
     limit.throttled()  # a 429: a fixed number loses one slot
     limit.acquire()
     got_in = threading.Event()
-    waiter = threading.Thread(target=lambda: (limit.acquire(), got_in.set()), daemon=True)
+    waiter = threading.Thread(target=let_in, args=(limit, got_in), daemon=True)
     waiter.start()
     assert not got_in.wait(0.05)
     limit.release()
@@ -273,25 +278,22 @@ def test_workers_do_not_keep_the_program_alive() -> None:
 
 
 def test_walkers_waiting_for_a_stalled_reader_hand_their_slots_to_new_slices(
-    small_pages: None,
+    small_pages: None, stall_watch: StallWatch
 ) -> None:
     inner = serve([record((T0 + i) * MS, f"m{i}") for i in range(14_000)])
     calls: list[int] = []
 
     def fetch(start: int, end: int, direction: Direction, limit: int) -> list[Any]:
         calls.append(start)
-        return inner(start, end, direction, limit)  # type: ignore[no-any-return]
+        return inner(start, end, direction, limit)
 
     window = ParallelWindow(fetch, concurrency=2)
-    pages = window.pages(T0, T0 + 14_000)
+    pages = watched(window, stall_watch).pages(T0, T0 + 14_000)
     next(pages)
-    seen = -1
-    while len(calls) != seen:  # until every walker waits for the reader
-        seen = len(calls)
-        time.sleep(0.3)
+    assert stall_watch.stalled()  # every walker waits for the reader
     # Two walkers' queues fill up; then others walk further ahead, within the byte budget.
     assert window.slices > 2
-    pages.close()
+    stop_reading(pages)
 
 
 def test_a_window_not_walked_yet_reports_no_slices() -> None:

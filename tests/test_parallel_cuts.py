@@ -56,6 +56,9 @@ class Walk:
 
     `grow[n]`: while the first walker's n-th request is out, the controller grows to that many
     in flight. Other walkers' first requests wait until the first walker's last such request.
+    `starts`: where the first `walkers` slices start, in the order they were cut. In that order,
+    not in the order their walkers first ask: a walker that waits for the reader (its queue
+    full) lets a further slice be cut, whose walker may ask first on a loaded machine.
     """
 
     def __init__(
@@ -65,7 +68,6 @@ class Walk:
         self.controller = one_in_flight()
         self.lock = threading.Lock()
         self.requests: dict[threading.Thread, list[tuple[int, int]]] = {}  # in order of walkers
-        self.enough = threading.Event()
         grown = threading.Event()
 
         def fetch(start: int, end: int, direction: Direction, limit: int) -> list[Any]:
@@ -74,28 +76,35 @@ class Walk:
                 mine = self.requests.setdefault(thread, [])
                 mine.append((start, end))
                 first_walker = next(iter(self.requests))
-                if len(self.requests) >= walkers:
-                    self.enough.set()
             if thread is first_walker:
                 if len(mine) in grow:
                     grow_to(self.controller, grow[len(mine)])
                 if len(mine) >= max(grow):
                     grown.set()
             elif len(mine) == 1:
-                grown.wait(10)
+                assert grown.wait(120)  # the bound only ends a hang: raised by the reader
             return inner(start, end, direction, limit)
 
         self.window = ParallelWindow(fetch, controller=self.controller)
+        cut = self.window._cut
+        cuts: list[int] = []
+
+        def record_cut(piece: Any, at: int) -> Any:
+            cuts.append(at)  # under the window's lock: in the order the slices are made
+            return cut(piece, at)
+
+        self.window._cut = record_cut  # type: ignore[method-assign]
         self.got: list[dict[str, Any]] = []
         self.reader = threading.Thread(
             target=lambda: self.got.extend(r for p in self.window.pages(T0, until) for r in p),
             daemon=True,
         )
         self.reader.start()
-        assert self.enough.wait(10)
-        with self.lock:  # each walker's first request: where its slice starts
-            self.starts = sorted(requests[0][0] for requests in self.requests.values())
-        self.reader.join(20)
+        self.reader.join(120)  # a pass takes well under a second; the bound only ends a hang
+        assert not self.reader.is_alive()
+        self.starts = sorted([T0, *cuts[: walkers - 1]])
+        # Each of those slices' walkers asked from its start first.
+        assert set(self.starts) <= {requests[0][0] for requests in self.requests.values()}
 
 
 def test_new_slices_start_six_pages_ahead_at_the_density_measured_so_far() -> None:

@@ -17,6 +17,7 @@ from baseten_logs.api.page import Page
 from baseten_logs.reading.pager import Direction, Pager, page_bytes
 from baseten_logs.reading.parallel import ByteBudget, ParallelWindow
 from tests.fakeapi import FakeLogs, record
+from tests.stall import StallWatch, stop_reading, watched
 from tests.test_pager import MS, T0, fetcher
 
 KIB = 1024
@@ -55,28 +56,23 @@ def ignoring_limit(records: list[dict[str, Any]], most: int) -> Any:
     return fetch
 
 
-def wait_until_quiet(counting: Counting) -> None:
-    """Until the workers have fetched all they may (no new bytes for a while)."""
-    last = -1
-    while counting.bytes != last:
-        last = counting.bytes
-        time.sleep(0.3)
-
-
 @pytest.mark.parametrize("concurrency", [4, 16])
-def test_a_reader_that_stops_reading_holds_only_the_byte_budget(concurrency: int) -> None:
-    lines = big_lines(40_000)  # about 100 MB held as records, 2 KB each
+def test_a_reader_that_stops_reading_holds_only_the_byte_budget(
+    concurrency: int, stall_watch: StallWatch
+) -> None:
+    # 16 pages of 2 KB lines (about 40 MB held as records): well over what the bound allows.
+    lines = big_lines(16_000)
     page = page_bytes(lines[:1000])
     budget = 3 * page
     counting = Counting(fetcher(FakeLogs(records=lines)))
     window = ParallelWindow(counting, concurrency=concurrency, prefetch_bytes=budget)
-    pages = window.pages(T0, T0 + 40_000)
+    pages = watched(window, stall_watch).pages(T0, T0 + 16_000)
     next(pages)  # the reader takes one page, then never reads again
-    wait_until_quiet(counting)
+    assert stall_watch.stalled()  # the workers have fetched all they may
     # The budget, the page being read and one page of the slice being printed: not the window.
     assert counting.bytes <= budget + 3 * page
     assert window.budget.peak <= budget + 2 * page
-    pages.close()
+    stop_reading(pages)
 
 
 def test_a_slow_reader_still_gets_every_line_in_order() -> None:
@@ -91,14 +87,16 @@ def test_a_slow_reader_still_gets_every_line_in_order() -> None:
     assert window.budget.used == 0  # everything fetched was accounted for and given back
 
 
-def test_a_server_ignoring_limit_is_bounded_and_exact_in_parallel() -> None:
+def test_a_server_ignoring_limit_is_bounded_and_exact_in_parallel(
+    stall_watch: StallWatch,
+) -> None:
     lines = big_lines(80_000, size=10)  # 8 slices of 10,000 lines, each one oversized page
     counting = Counting(ignoring_limit(lines, most=10_000))
     budget = page_bytes(lines[:10_000])
     window = ParallelWindow(counting, concurrency=2, prefetch_bytes=budget)
-    pages = window.pages(T0, T0 + 80_000)
+    pages = watched(window, stall_watch).pages(T0, T0 + 80_000)
     first = next(pages)
-    wait_until_quiet(counting)
+    assert stall_watch.stalled()
     assert counting.bytes <= 4 * budget  # not every slice's page at once
     rest = [r for p in pages for r in p]
     assert first + rest == lines
@@ -159,7 +157,7 @@ def test_a_page_is_counted_at_least_as_python_holds_it(shape: str, ascii_only: b
     assert page_bytes([]) == 0
 
 
-def test_the_budget_holds_lines_of_lists_of_big_strings_too() -> None:
+def test_the_budget_holds_lines_of_lists_of_big_strings_too(stall_watch: StallWatch) -> None:
     # The issue's server: 20 KB records wrapped in a list; a reader that stops.
     lines = [record((T0 + i) * MS, f"{i}", extra=["x" * 20_000]) for i in range(4_000)]
     held = [0]
@@ -174,15 +172,12 @@ def test_the_budget_holds_lines_of_lists_of_big_strings_too() -> None:
 
     budget = 8 * 1024 * 1024
     window = ParallelWindow(fetch, concurrency=8, prefetch_bytes=budget)
-    pages = window.pages(T0, T0 + 4_000)
+    pages = watched(window, stall_watch).pages(T0, T0 + 4_000)
     first = next(pages)
-    last = -1
-    while held[0] != last:  # until the workers have fetched all they may
-        last = held[0]
-        time.sleep(0.3)
+    assert stall_watch.stalled()  # the workers have fetched all they may
     # The budget, the page being read and one page of the slice being printed (before: 80 MB).
     assert held[0] <= budget + 2 * sum(len(r["extra"][0]) for r in first)
-    pages.close()
+    stop_reading(pages)
 
 
 def test_a_window_without_lines_holds_nothing() -> None:

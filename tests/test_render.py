@@ -218,11 +218,32 @@ def test_a_first_timestamp_too_short_for_a_second_is_shown_as_it_came() -> None:
     ]
 
 
+MESSAGES = [str(r["message"]) for r in RECORDS]
+
+# What each format's own renderer writes for RECORDS, told apart from every other format's.
+FORMAT_SHAPES: dict[str, Callable[[str], bool]] = {
+    "text": lambda out: out == TEXT_UTC,
+    "jsonl": lambda out: [json.loads(line)["message"] for line in out.splitlines()] == MESSAGES,
+    "json": lambda out: [r["message"] for r in json.loads(out)] == MESSAGES,
+    "raw": lambda out: out == "\n".join(MESSAGES) + "\n",
+    "github": lambda out: (
+        out.count("::group::") == 4  # one per replica (3), one for lines without
+        and all(line in out for line in TEXT_UTC.splitlines())
+    ),
+}
+
+
 @pytest.mark.parametrize("output", OUTPUT_FORMATS)
 def test_every_output_format_has_a_renderer(output: OutputFormat) -> None:
-    renderer = make_renderer(io.StringIO(), output=output, color=False, utc=True)
+    stream = io.StringIO()
+    renderer = make_renderer(stream, output=output, color=False, utc=True)
     renderer.write_page(RECORDS)
     renderer.close()
+    assert FORMAT_SHAPES[output](stream.getvalue()), stream.getvalue()
+
+
+def test_every_output_format_is_checked_for_its_shape() -> None:
+    assert set(FORMAT_SHAPES) == set(OUTPUT_FORMATS)
 
 
 def test_unknown_format_is_refused() -> None:

@@ -128,7 +128,7 @@ def test_a_write_error_on_stdout_is_one_line_with_its_own_status(
     with pytest.raises(OutputError) as caught, stdout_guard():
         sys.stdout.write("line\n")
     assert str(caught.value) == "cannot write to stdout: No space left on device"
-    assert caught.value.status == ExitStatus.WRITE == 74
+    assert caught.value.status == int(ExitStatus.WRITE) == 74
 
 
 def test_a_write_error_on_save_names_the_file(out: Path) -> None:

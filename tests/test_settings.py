@@ -254,7 +254,13 @@ def test_a_file_float_that_is_no_number_reaches_the_parser(tmp_path: Path) -> No
 
 
 def test_render_toml_is_flat_and_escaped() -> None:
-    values = {"tz": "Europe/Paris", "max_rps": 50, "rate": 0.5, "on": True, "odd key": 'a"\\\n\x1b'}
+    values: dict[str, str | int | float | bool] = {
+        "tz": "Europe/Paris",
+        "max_rps": 50,
+        "rate": 0.5,
+        "on": True,
+        "odd key": 'a"\\\n\x1b',
+    }
     assert render_toml(values, header="one\ntwo") == (
         "# one\n"
         "# two\n"
@@ -268,9 +274,9 @@ def test_render_toml_is_flat_and_escaped() -> None:
 
 @given(
     st.dictionaries(
-        st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=12),
+        st.text(st.characters(blacklist_categories=["Cs"]), min_size=1, max_size=12),
         st.one_of(
-            st.text(st.characters(blacklist_categories=("Cs",))),
+            st.text(st.characters(blacklist_categories=["Cs"])),
             st.integers(min_value=-(2**63), max_value=2**63 - 1),
             st.floats(allow_nan=False, allow_infinity=False),
             st.booleans(),

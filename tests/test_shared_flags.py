@@ -19,10 +19,11 @@ READERS = ("get", "chain", "training")
 # Every flag the three share. A new shared flag belongs here and in all three commands.
 SHARED = {
     "all_lines", "api_key", "api_url", "color", "component", "concurrency", "exclude", "fail_on",
-    "follow", "grep", "include", "level", "limit", "max_rps", "output", "overlap", "quiet",
+    "follow", "grep", "include", "level", "limit", "max_rps", "message_only", "no_wrap", "output",
+    "overlap", "prefix", "quiet", "template",
     "profile", "remote", "replica", "request_id", "retries", "reverse", "save", "since", "summary",
     "until",
-    "utc", "verbose",
+    "utc", "verbatim", "verbose",
 }  # fmt: skip
 
 # What each command takes beyond them: its own arguments, and where it differs on purpose.

@@ -249,11 +249,11 @@ def test_a_fixed_source_sends_to_its_path(client: ApiClient, catalog: FakeCatalo
     assert _paths(catalog) == [logs(LLAMA, LLAMA_PROD)]
 
 
-def _getter(client: ApiClient):  # type: ignore[no-untyped-def]
+def _getter(client: ApiClient):
     return lambda path: client.get_logs(path, PARAMS)
 
 
-def catalog_404():  # type: ignore[no-untyped-def]
+def catalog_404():
     import httpx
 
     return httpx.Response(404, json={"error": "Deployment not found"})

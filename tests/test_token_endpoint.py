@@ -108,7 +108,7 @@ def test_a_token_that_is_not_printable_ascii_of_a_sane_length_leaves_the_file_as
     before = rc.read_bytes()
     httpx_mock.add_response(url=TOKEN_URL, method="POST", json=answer(**fields))
     result = invoke(*GET)
-    assert result.status == ExitStatus.AUTH == 3
+    assert result.status == int(ExitStatus.AUTH) == 3
     assert result.stderr == NO_USABLE_TOKEN
     assert rc.read_bytes() == before
     assert sent_tokens(httpx_mock) == []  # no logs request with a token we refused

@@ -11,6 +11,7 @@ from baseten_logs.api.client import RetryPolicy
 from baseten_logs.api.pace import DEFAULT_MAX_RPS, Concurrency
 from baseten_logs.base.errors import ExitStatus
 from baseten_logs.cli.sinks import run_sinks
+from baseten_logs.output.layout import LayoutFlags
 from baseten_logs.reading.feed import Feed
 from baseten_logs.reading.follow import FollowSettings
 from baseten_logs.reading.outcome import Extras, Outcome
@@ -26,6 +27,7 @@ def run_get(
     color: str,
     utc: bool,
     reverse: bool,
+    layout: LayoutFlags | None = None,
     verbose: bool,
     follow: FollowSettings | None = None,
     follow_until_ms: int | None = None,
@@ -39,10 +41,13 @@ def run_get(
 ) -> ExitStatus:
     """Show `query`'s window (then follow it) from `feed`'s sources (default: query's own);
     `look_back` (no --since given): an empty window widens to the newest older lines;
+    `layout`: how text lines are laid out (--prefix, --no-wrap, --message-only, --template);
     `events` (--events): replica start-ups among the lines."""
     extras = extras or Extras()
     feed = feed or Feed.single(query)
-    sinks, tally = run_sinks(output, color, utc, extras, label_width=feed.label_width)
+    sinks, tally = run_sinks(
+        output, color, utc, extras, label_width=feed.label_width, layout=layout
+    )
     run = Run(
         feed,
         query,

@@ -220,6 +220,19 @@ LogOutput = Annotated[
         "-o",
         "--output",
         metavar="FORMAT",
+        help="text, jsonl (API fields unchanged), json (one array), raw (messages), "
+        "github (Actions groups and annotations) or template (see --template).",
+        autocompletion=choices("text", "jsonl", "json", "raw", "github", "template"),
+        rich_help_panel=OUTPUT,
+    ),
+]
+# `request` has no --template: its formats are the others.
+RequestOutput = Annotated[
+    str,
+    typer.Option(
+        "-o",
+        "--output",
+        metavar="FORMAT",
         help="text, jsonl (API fields unchanged), json (one array), raw (messages) or "
         "github (Actions groups and annotations).",
         autocompletion=choices("text", "jsonl", "json", "raw", "github"),
@@ -242,6 +255,54 @@ Color = Annotated[
         help="auto, always or never. auto follows the terminal, NO_COLOR and FORCE_COLOR.",
         autocompletion=choices("auto", "always", "never"),
         rich_help_panel=OUTPUT,
+    ),
+]
+Prefix = Annotated[
+    str | None,
+    typer.Option(
+        metavar="FORM",
+        help="What text lines start with: full, short (time without date, level letter) or "
+        "none. Default: short on a terminal narrower than 80 columns, else full.",
+        autocompletion=choices("full", "short", "none"),
+        rich_help_panel=OUTPUT,
+        show_default=False,
+    ),
+]
+NoWrap = Annotated[
+    bool,
+    typer.Option(
+        "--no-wrap",
+        help="On a terminal, cut long lines at its width (ending them with an ellipsis) "
+        "instead of wrapping them under the message column.",
+        rich_help_panel=OUTPUT,
+    ),
+]
+MessageOnly = Annotated[
+    bool,
+    typer.Option(
+        "--message-only",
+        help="A JSON log as its message and dimmed key=value fields; a logging line's time and "
+        "level dropped when they repeat ours. Default for -o text on a terminal.",
+        rich_help_panel=OUTPUT,
+    ),
+]
+# Two flags, not `--message-only/--verbatim`: a pair that long would widen every help page.
+Verbatim = Annotated[
+    bool,
+    typer.Option(
+        "--verbatim",
+        help="Messages exactly as they came, also on a terminal (see --message-only).",
+        rich_help_panel=OUTPUT,
+    ),
+]
+Template = Annotated[
+    str | None,
+    typer.Option(
+        metavar="TEMPLATE",
+        help="Your own line (-o template): e.g. '{time} {replica} {message}'; fields time, "
+        "level, replica, message, request_id, timestamp, chainlet; {level:7} pads; {{ is {.",
+        rich_help_panel=OUTPUT,
+        show_default=False,
     ),
 ]
 Utc = Annotated[

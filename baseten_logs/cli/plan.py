@@ -8,14 +8,16 @@ is imported when its command runs, so `--help` pays for none of them.
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from baseten_logs.base.errors import UsageError
 from baseten_logs.output import messages
 
 if TYPE_CHECKING:
     from baseten_logs.access.config import Credentials
+    from baseten_logs.output.layout import LayoutFlags
     from baseten_logs.output.pipes import SaveFile
     from baseten_logs.reading.follow import FollowSettings
     from baseten_logs.reading.query import Filters, LogQuery
@@ -128,6 +130,65 @@ def attempts_of(retries: str) -> int:
 
 
 @dataclass(frozen=True)
+class LayoutOptions:
+    """--prefix, --no-wrap, --message-only, --verbatim and --template as typed."""
+
+    prefix: str | None = None
+    no_wrap: bool = False
+    message_only: bool = False
+    verbatim: bool = False
+    template: str | None = None
+
+
+def layout_options_of(flags: Mapping[str, Any]) -> LayoutOptions:
+    """The layout flags of a command's parameters (ctx.params: the same names everywhere)."""
+    return LayoutOptions(
+        prefix=flags["prefix"],
+        no_wrap=flags["no_wrap"],
+        message_only=flags["message_only"],
+        verbatim=flags["verbatim"],
+        template=flags["template"],
+    )
+
+
+def layout_of(output: str, options: LayoutOptions) -> tuple[str, LayoutFlags]:
+    """The layout flags checked, and the output they make: --template alone means -o template
+    (as stern's does); with another -o it is refused rather than ignored."""
+    from baseten_logs.output.layout import PREFIX_FORMS, LayoutFlags, PrefixForm
+    from baseten_logs.output.render_template import TemplateError, parse_template
+    from baseten_logs.reading.query import parse_choice
+
+    prefix = (
+        None
+        if options.prefix is None
+        else cast(PrefixForm, parse_choice(options.prefix, flag="--prefix", choices=PREFIX_FORMS))
+    )
+    if options.message_only and options.verbatim:
+        raise UsageError("--message-only", "cannot be combined with --verbatim", hint="choose one")
+    template = None
+    if options.template is not None:
+        if output not in ("text", "template"):
+            raise UsageError(
+                "--template", f"cannot be combined with -o {output}", hint="use -o template"
+            )
+        output = "template"
+        try:
+            template = parse_template(options.template)
+        except TemplateError as error:
+            raise UsageError(
+                "--template", str(error), hint="e.g. --template '{time} {replica} {message}'"
+            ) from None
+    flags = LayoutFlags(
+        prefix=prefix,
+        no_wrap=options.no_wrap,
+        # Neither flag: the terminal decides (output/layout.choose_layout).
+        message_only=True if options.message_only else False if options.verbatim else None,
+        template=template,
+    )
+    return output, flags
+
+
+@dataclass(frozen=True)
 class LogPlan:
     """What `get`, `chain` and `training` were asked for, every flag checked, nothing sent."""
 
@@ -144,6 +205,7 @@ class LogPlan:
     until_ms: int
     follow_until_ms: int | None
     look_back: bool  # no --since, no -f: an empty window widens (look_back.py)
+    layout: LayoutFlags | None = None  # --prefix, --no-wrap, --message-only, --template
 
     def query(
         self, path: str, *, source: LogsSource | None = None, filters: Filters | None = None
@@ -177,6 +239,7 @@ def log_plan(
     max_rps: str,
     retries: str,
     filters: Filters,
+    layout: LayoutOptions | None = None,
 ) -> LogPlan:
     """The checks of the log-printing commands' shared flags, before anything is sent."""
     from baseten_logs.output.render import (
@@ -195,6 +258,7 @@ def log_plan(
 
     messages.set_quiet(quiet)
     output_format = parse_choice(output, flag="--output", choices=OUTPUT_FORMATS)
+    output_format, layout_flags = layout_of(output_format, layout or LayoutOptions())
     color_mode = parse_choice(color, flag="--color", choices=COLOR_MODES)
     if all_lines and limit is not None:
         raise UsageError("--all", "cannot be combined with -n/--limit", hint="choose one")
@@ -248,6 +312,7 @@ def log_plan(
         until_ms=until_ms,
         follow_until_ms=follow_until_ms,
         look_back=since is None and not follow,
+        layout=layout_flags,
     )
 
 

@@ -14,10 +14,11 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Protocol, cast
 
 from baseten_logs.cli import interrupts
+from baseten_logs.output.layout import LayoutFlags
 from baseten_logs.output.pipes import as_stream
 from baseten_logs.output.render import OutputFormat, make_renderer
 from baseten_logs.output.summary import Tally
-from baseten_logs.output.terminal import ColorMode, is_terminal, use_color
+from baseten_logs.output.terminal import ColorMode, is_terminal, screen_layout, use_color
 from baseten_logs.reading.outcome import Extras
 
 
@@ -26,8 +27,15 @@ class Sink(Protocol):
     def close(self) -> None: ...
 
 
-def screen_sink(output: str, color: str, utc: bool, *, label_width: int = 0) -> Sink:
-    """The renderer for stdout: colour and terminal decided once, as for every command
+def screen_sink(
+    output: str,
+    color: str,
+    utc: bool,
+    *,
+    label_width: int = 0,
+    layout: LayoutFlags | None = None,
+) -> Sink:
+    """The renderer for stdout: colour, terminal and layout decided once, as for every command
     (`label_width`: a chain's lines, with their chainlet's column)."""
     stream = sys.stdout
     return make_renderer(
@@ -37,6 +45,7 @@ def screen_sink(output: str, color: str, utc: bool, *, label_width: int = 0) -> 
         utc=utc,
         terminal=is_terminal(stream, os.environ),
         label_width=label_width,
+        layout=screen_layout(layout, stream, os.environ),
     )
 
 
@@ -88,8 +97,16 @@ class SinkSet:
 
 
 def run_sinks(
-    output: str, color: str, utc: bool, extras: Extras, *, label_width: int = 0
+    output: str,
+    color: str,
+    utc: bool,
+    extras: Extras,
+    *,
+    label_width: int = 0,
+    layout: LayoutFlags | None = None,
 ) -> tuple[SinkSet, Tally | None]:
     """The screen first, then --save and the tally; the tally is the run's outcome's too."""
     others, tally = extra_sinks(extras)
-    return SinkSet([screen_sink(output, color, utc, label_width=label_width), *others]), tally
+    return SinkSet(
+        [screen_sink(output, color, utc, label_width=label_width, layout=layout), *others]
+    ), tally

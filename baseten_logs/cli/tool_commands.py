@@ -44,21 +44,27 @@ from baseten_logs.cli.options import (
     Level,
     LogOutput,
     MaxRps,
+    MessageOnly,
     Model,
     NoCache,
+    NoWrap,
+    Prefix,
     Quiet,
     Remote,
     Replica,
     RequestId,
+    RequestOutput,
     Retries,
     Reverse,
     Save,
     Since,
     Summary,
     Team,
+    Template,
     Until,
     UsageCommand,
     Utc,
+    Verbatim,
     Verbose,
     access,
     choices,
@@ -67,6 +73,7 @@ from baseten_logs.cli.options import (
     team_access,
 )
 from baseten_logs.cli.plan import (
+    LayoutOptions,
     credentials_of,
     filters_of,
     logs_source_of,
@@ -282,6 +289,11 @@ def view(
     reverse: Reverse = False,
     color: Color = "auto",
     utc: Utc = False,
+    prefix: Prefix = None,
+    no_wrap: NoWrap = False,
+    message_only: MessageOnly = False,
+    verbatim: Verbatim = False,
+    template: Template = None,
 ) -> None:
     """Render saved logs offline, with the same filters and formats as get; a chain's lines
     keep their chainlet column and request --context lines their (context) mark."""
@@ -293,6 +305,7 @@ def view(
         since=since,
         until=until,
         chainlet=chainlet,
+        layout=LayoutOptions(prefix, no_wrap, message_only, verbatim, template),
     )
     from baseten_logs.cli.view import run_view  # rich and friends: only once input is good
 
@@ -307,6 +320,7 @@ def view(
         utc=utc,
         reverse=reverse,
         chainlets=plan.chainlets,
+        layout=plan.layout,
     )
     raise typer.Exit(int(status))
 
@@ -419,7 +433,7 @@ def request_(
             rich_help_panel=WINDOW,
         ),
     ] = None,
-    output: LogOutput = "text",
+    output: RequestOutput = "text",
     events: Events = False,
     color: Color = "auto",
     utc: Utc = False,

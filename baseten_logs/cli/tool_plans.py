@@ -14,12 +14,17 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from baseten_logs.base.errors import UsageError
-from baseten_logs.cli.plan import attempts_of, max_rps_of, workers_of
+from baseten_logs.cli.plan import LayoutOptions, attempts_of, layout_of, max_rps_of, workers_of
 from baseten_logs.output import messages
 
 if TYPE_CHECKING:
+    from baseten_logs.output.layout import LayoutFlags
     from baseten_logs.reading.query import Filters, LogQuery
     from baseten_logs.sources.source import LogsSource
+
+
+# `request` takes every format but -o template (it has no --template).
+REQUEST_FORMATS = ("text", "jsonl", "json", "raw", "github")
 
 
 def formats_of(
@@ -142,6 +147,7 @@ class ViewPlan:
     since_ms: int | None
     until_ms: int | None
     chainlets: tuple[str, ...]
+    layout: LayoutFlags | None = None
 
 
 def view_plan(
@@ -153,12 +159,14 @@ def view_plan(
     since: str | None,
     until: str | None,
     chainlet: list[str] | None,
+    layout: LayoutOptions | None = None,
 ) -> ViewPlan:
     """The checks of `view`'s flags, before the file is opened."""
     from baseten_logs.base.timeparse import parse_when
     from baseten_logs.reading.query import parse_count
 
     output_format, color_mode = formats_of(output, color)
+    output_format, layout_flags = layout_of(output_format, layout or LayoutOptions())
     count = None if limit is None else parse_count(limit, flag="-n/--limit")
     now_ms = int(time.time() * 1000)
     since_ms = None if since is None else parse_when(since, flag="--since", now_ms=now_ms)
@@ -177,6 +185,7 @@ def view_plan(
         since_ms=since_ms,
         until_ms=until_ms,
         chainlets=_saved_chainlets(chainlet),
+        layout=layout_flags,
     )
 
 
@@ -227,7 +236,7 @@ def request_plan(
 
     messages.set_quiet(quiet)
     request_id = check_request_id(request_id)
-    output_format, color_mode = formats_of(output, color)
+    output_format, color_mode = formats_of(output, color, outputs=REQUEST_FORMATS)
     failing_level = parse_fail_on(fail_on)
     context_ms = parse_context(context)
     attempts = attempts_of(retries)

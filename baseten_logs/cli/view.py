@@ -28,9 +28,10 @@ from baseten_logs.cli.saved_file import (
 )
 from baseten_logs.output import messages
 from baseten_logs.output.inert import inert
+from baseten_logs.output.layout import LayoutFlags
 from baseten_logs.output.pipes import stdout_guard
 from baseten_logs.output.render import OutputFormat, Renderer, make_renderer
-from baseten_logs.output.terminal import ColorMode, is_terminal, use_color
+from baseten_logs.output.terminal import ColorMode, is_terminal, screen_layout, use_color
 from baseten_logs.reading.filtering import Matcher, matcher
 from baseten_logs.reading.merge import LABEL_FIELD
 from baseten_logs.reading.query import Filters
@@ -54,6 +55,7 @@ def run_view(
     utc: bool,
     reverse: bool,
     chainlets: Sequence[str] = (),
+    layout: LayoutFlags | None = None,
 ) -> ExitStatus:
     """Print the records of `path` ("-": stdin) that are in the window and pass the filters
     (`chainlets`: only lines labelled with one of them, as `chain` labels its lines).
@@ -79,6 +81,7 @@ def run_view(
             utc=utc,
             terminal=is_terminal(stream, os.environ),
             label_width=label_width,
+            layout=screen_layout(layout, stream, os.environ),
         )
 
     renderer = _SavedLines(make, mark_context=output in ("text", "github"))

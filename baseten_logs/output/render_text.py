@@ -17,9 +17,17 @@ from typing import Any, TextIO
 from baseten_logs.base.levels import effective_level
 from baseten_logs.base.timestamps import timestamp_ns
 from baseten_logs.output.inert import inert
+from baseten_logs.output.layout import MIN_ROOM, Layout, fit
 from baseten_logs.output.line_prefix import LinePrefix
+from baseten_logs.output.message_shape import FIELDS_MARK, shape_message
 from baseten_logs.output.page_writer import PageWriter, as_text
-from baseten_logs.output.palette import EVENT_STYLE, LATE_STYLE, ColorSystemName, Palette
+from baseten_logs.output.palette import (
+    EVENT_STYLE,
+    FIELDS_STYLE,
+    LATE_STYLE,
+    ColorSystemName,
+    Palette,
+)
 from baseten_logs.output.render_event import EVENT_FIELD, event_replica, event_text
 
 LATE_MARK = "  (late: arrived after the lines above)"
@@ -38,10 +46,21 @@ class TextRenderer(PageWriter):
         utc: bool,
         color_system: ColorSystemName | None = None,
         label_width: int = 0,
+        layout: Layout | None = None,
     ) -> None:
         super().__init__(stream)
+        layout = layout or Layout()
         self._palette = Palette(stream, color=color, color_system=color_system)
-        self._prefix = LinePrefix(self._palette, utc=utc, label_width=label_width)
+        self._prefix = prefix = LinePrefix(
+            self._palette, utc=utc, label_width=label_width, form=layout.prefix
+        )
+        # The columns a message has when lines are fitted to the terminal (None: left whole).
+        self._room = (
+            None if layout.width is None else max(layout.width - prefix.message_column, MIN_ROOM)
+        )
+        self._wrap = layout.wrap
+        self._shape = shape_message if layout.message_only else None
+        self._fields_style = self._palette.style(FIELDS_STYLE)
         # None, not "": a timestamp too short to hold a second slices to "", which must not
         # match the empty prefix the renderer starts with.
         self._last_second: str | None = None
@@ -58,6 +77,9 @@ class TextRenderer(PageWriter):
         all_levels = prefix.level_columns
         replicas = prefix.replica_columns
         timestamp_end = prefix.timestamp_end
+        millis = prefix.millis
+        room = self._room
+        shape = self._shape
         last_second = self._last_second
         second_prefix = self._second_prefix
         labels = prefix.label_columns if prefix.label_width else None
@@ -71,9 +93,11 @@ class TextRenderer(PageWriter):
                 if second != last_second or not (timestamp.isascii() and timestamp.isdigit()):
                     second_prefix = prefix.format_second(timestamp)
                     last_second = second
-                level_column = api_levels.get(record.get("level"))
+                level = record.get("level")
+                level_column = api_levels.get(level)
                 if level_column is None:
-                    level_column = all_levels[effective_level(record)]
+                    level = effective_level(record)
+                    level_column = all_levels[level]
                 replica: Any = record.get("replica")
                 replica_column = replicas.get(replica)
                 if replica_column is None:
@@ -83,10 +107,14 @@ class TextRenderer(PageWriter):
                     label = record.get("chainlet")
                     label_column = labels.get(label) or prefix.label_column(label)
                 message = record["message"]
+                if shape is not None:
+                    message = shape(message, level, timestamp)
                 if not message.isprintable():
                     message = self._clean(message)
+                elif room is not None and (len(message) > room or not message.isascii()):
+                    message = prefix.indent.join(fit(message, room, wrap=self._wrap))
                 append(
-                    f"{second_prefix}{timestamp[-9:-6]}{timestamp_end}"
+                    f"{second_prefix}{timestamp[millis]}{timestamp_end}"
                     f"{level_column}{label_column}{replica_column}{message}\n"
                 )
             except Exception:
@@ -115,14 +143,28 @@ class TextRenderer(PageWriter):
 
     def _clean(self, message: str) -> str:
         """A message made safe and aligned: control codes shown as escapes, continuation lines
-        indented under the message column, trailing blank lines dropped."""
+        indented under the message column (fitted to the terminal's width when it is known:
+        wrapped there too, or cut), trailing blank lines dropped, a JSON log's fields dimmed."""
         message = SGR.sub("", message).rstrip()
         if "\r" in message:
             # Progress bars redraw with a bare \r: every state becomes a line of its own.
             message = message.replace("\r\n", "\n").replace("\r", "\n")
         message = inert(message, multiline=True)
-        if "\n" in message:
-            message = message.replace("\n", self._prefix.indent)
+        indent = self._prefix.indent
+        room = self._room
+        if room is not None:
+            wrap = self._wrap
+            message = indent.join(
+                piece for line in message.split("\n") for piece in fit(line, room, wrap=wrap)
+            )
+        elif "\n" in message:
+            message = message.replace("\n", indent)
+        mark = message.rfind(FIELDS_MARK)
+        if mark >= 0 and self._shape is not None:
+            # Dim from the fields' start to the line's end: the style carries across the
+            # newline and indent of a wrapped line.
+            on, off = self._fields_style
+            message = f"{message[:mark]}{on} {message[mark + 1 :]}{off}"
         return message
 
     def _time_column(self, raw: object) -> str:
@@ -134,7 +176,7 @@ class TextRenderer(PageWriter):
                 raise ValueError(f"not a time: {raw!r}")
             digits = str(ns)
             second = prefix.format_second(digits)
-            return f"{second}{digits[-9:-6]}{prefix.timestamp_end}"
+            return f"{second}{digits[prefix.millis]}{prefix.timestamp_end}"
         except (ValueError, OverflowError, OSError):  # shown as it came, in the same column
             return prefix.untimed_column(as_text(raw))
 
@@ -156,17 +198,22 @@ class TextRenderer(PageWriter):
         if EVENT_FIELD in record:
             return self._event_line(record)
         prefix = self._prefix
-        timestamp_column = self._time_column(record.get("timestamp"))
+        raw = record.get("timestamp")
+        timestamp_column = self._time_column(raw)
         replica = record.get("replica")
         if replica is None:
             replica_column = prefix.replica_columns[None]
         else:
             text = as_text(replica)
             replica_column = prefix.replica_columns.get(text) or prefix.replica_column(text)
-        level_column = prefix.level_columns[effective_level(record)]
+        level = effective_level(record)
+        level_column = prefix.level_columns[level]
         label_column = ""
         if prefix.label_width:
             label = record.get("chainlet")
             label_column = prefix.label_columns.get(label) or prefix.label_column(label)
-        message = self._clean(as_text(record.get("message")))
+        message = as_text(record.get("message"))
+        if self._shape is not None:
+            message = self._shape(message, level, raw)
+        message = self._clean(message)
         return f"{timestamp_column}{level_column}{label_column}{replica_column}{message}\n"

@@ -12,11 +12,15 @@ import os
 from collections.abc import Mapping
 from typing import Literal, TextIO
 
+from baseten_logs.output.layout import Layout, LayoutFlags, choose_layout
+
 __all__ = [
     "ColorMode",
     "is_terminal",
+    "screen_layout",
     "shows_fetch_progress",
     "shows_progress",
+    "stream_width",
     "terminal_width",
     "use_color",
 ]
@@ -130,3 +134,25 @@ def terminal_width(default: int = 100, *, env: Mapping[str, str] | None = None) 
         if size > 0:
             return size
     return default
+
+
+def screen_layout(flags: LayoutFlags | None, stream: TextIO, env: Mapping[str, str]) -> Layout:
+    """How lines are laid out on `stream`: the flags, and for what they leave open the terminal
+    (is it one, how wide is it)."""
+    terminal = is_terminal(stream, env)
+    return choose_layout(flags, terminal=terminal, width=stream_width(stream, env))
+
+
+def stream_width(stream: TextIO, env: Mapping[str, str]) -> int | None:
+    """Columns of the terminal `stream` writes to: `COLUMNS` if set, else that terminal's own
+    size; None when unknown (a log viewer that says it is a terminal, TTY_COMPATIBLE=1, has no
+    width: lines are then left whole rather than fitted to a guess). Unlike terminal_width,
+    another stream's terminal is not asked: stdout's lines are fitted to stdout only."""
+    columns = env.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    try:
+        size = os.get_terminal_size(stream.fileno()).columns
+    except (AttributeError, OSError, ValueError):
+        return None
+    return size if size > 0 else None

@@ -16,7 +16,7 @@ from keyring.errors import PasswordDeleteError
 
 
 class FileKeyring(KeyringBackend):
-    priority = 1  # type: ignore[assignment]  # keyring declares it as a classproperty
+    priority = 1
 
     @property
     def _path(self) -> Path:

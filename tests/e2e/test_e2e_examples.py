@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 import typer
@@ -164,7 +165,7 @@ def _follow(command: str, cwd: Path, env: dict[str, str]) -> tuple[str, str]:
     assert proc.stdout is not None and proc.stderr is not None
     try:
         deadline = time.monotonic() + FOLLOW_WAIT_S
-        ready: list[object] = []
+        ready: list[Any] = []
         while not ready and time.monotonic() < deadline and proc.poll() is None:
             ready, _, _ = select.select([proc.stdout], [], [], 0.2)
         first = proc.stdout.readline().decode() if ready else ""

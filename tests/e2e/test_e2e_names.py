@@ -97,6 +97,7 @@ def test_deployments_resolve_and_their_logs_answer(
         client, model=model, deployment=deployment, environment=None, cache=None
     )
     want = expected or emu.model_named(model).production_deployment_id
+    assert want is not None
     assert target.deployment_id == want
     assert len(resolution_requests(emu)) <= 2
     # The resolved target's logs are that deployment's lines, not another's.

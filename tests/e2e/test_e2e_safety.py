@@ -171,7 +171,7 @@ def test_a_full_disk_under_stdout_is_one_line_and_exit_74(emu: Emulator) -> None
             env=environment(emu),
             timeout=60,
         )
-    assert done.returncode == ExitStatus.WRITE == 74
+    assert done.returncode == int(ExitStatus.WRITE) == 74
     assert done.stderr == "baseten-logs: error: cannot write to stdout: No space left on device\n"
 
 
