@@ -56,7 +56,9 @@ def event(second: int, replica: str = "a1b2c", outcome: str = "SUCCESS") -> dict
     return record
 
 
-def merged(pages: list[list[dict[str, Any]]], events: list[dict[str, Any]], **how: bool) -> list:
+def merged(
+    pages: list[list[dict[str, Any]]], events: list[dict[str, Any]], **how: bool
+) -> list[dict[str, Any]]:
     return [r for page in merge_events(pages, lambda: events, **how) for r in page]
 
 
