@@ -268,3 +268,14 @@ def test_a_template_shows_an_event_as_one_line_of_words() -> None:
         "a1b2c hello",
         "── replica a1b2c start: SUCCESS, ready in 21.4 s (slowest READINESS 17.4 s)",
     ]
+
+
+def test_with_no_prefix_the_event_still_names_its_replica() -> None:
+    out = io.StringIO()
+    renderer = make_renderer(
+        out, output="text", color=False, utc=True, layout=Layout(prefix="none")
+    )
+    renderer.write_page([event(2)])
+    assert out.getvalue() == (
+        "── replica a1b2c start: SUCCESS, ready in 21.4 s (slowest READINESS 17.4 s)\n"
+    )

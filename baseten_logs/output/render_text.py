@@ -28,7 +28,12 @@ from baseten_logs.output.palette import (
     ColorSystemName,
     Palette,
 )
-from baseten_logs.output.render_event import EVENT_FIELD, event_replica, event_text
+from baseten_logs.output.render_event import (
+    EVENT_FIELD,
+    event_replica,
+    event_text,
+    plain_event_line,
+)
 
 LATE_MARK = "  (late: arrived after the lines above)"
 # A program's own colours would clash with ours and must not leak out when colour is off.
@@ -188,7 +193,9 @@ class TextRenderer(PageWriter):
         replica_column = prefix.replica_columns.get(replica) or prefix.replica_column(replica or "")
         label_column = " " * (prefix.label_width + 2) if prefix.label_width else ""
         on, off = self._palette.style(EVENT_STYLE)
-        text = f"{on}{event_text(record)}{off}"
+        # No columns (--prefix none): the replica goes into the words, or nothing would say it.
+        words = plain_event_line(record) if prefix.form == "none" else event_text(record)
+        text = f"{on}{words}{off}"
         blank_level = prefix.level_columns[None]
         time_column = self._time_column(record.get("time"))
         return f"{time_column}{blank_level}{label_column}{replica_column}{text}\n"
