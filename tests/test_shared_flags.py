@@ -28,7 +28,7 @@ SHARED = {
 
 # What each command takes beyond them: its own arguments, and where it differs on purpose.
 OWN = {
-    "get": {"model", "deployment", "env", "team", "no_cache"},
+    "get": {"model", "deployment", "env", "team", "no_cache", "events"},
     "chain": {"chain", "deployment", "chainlet", "env", "no_cache"},
     "training": {"project", "job"},  # no name cache: a training job is looked up by id or listing
     "loops": {"run", "sampler", "no_cache"},  # a name's look-up refreshes completion's run names

@@ -6,6 +6,7 @@ import io
 import json
 import time
 from collections import Counter
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -20,6 +21,7 @@ from baseten_logs.output.stats import (
     bucket_origin,
     choose_bucket_ms,
     signature,
+    startup_counts,
 )
 from baseten_logs.reading.query import LogQuery, logs_path
 from tests.fakeapi import API_URL, DEPLOYMENT, MODEL, FakeLogs, record
@@ -235,7 +237,9 @@ def test_json_document_shape() -> None:
         "top_errors",
         "top_messages",
         "top_error_requests",
+        "startups",  # null here: a summary made without start-ups read
     ]
+    assert document["startups"] is None
     assert document["window"] == {"since_ms": SINCE_MS, "until_ms": UNTIL_MS}
     assert document["bucket_ms"] == 5 * M
     assert list(document["totals"]) == ["DEBUG", "INFO", "WARNING", "ERROR", "NONE"]
@@ -254,6 +258,23 @@ def test_json_document_shape() -> None:
         "request_id", "errors", "first_ms", "last_ms",
     }  # fmt: skip
     assert None in [r["replica"] for r in document["replicas"]]  # lines without a replica
+
+
+def test_start_ups_per_replica_in_the_document() -> None:
+    events = [
+        {"event": {"replica_id": "a1b2c", "outcome": "FAILED"}, "time": "1"},
+        {"event": {"replica_id": "a1b2c", "outcome": "SUCCESS"}, "time": "2"},
+        {"event": {"replica_id": "z9y8x", "outcome": "SUCCESS"}, "time": "3"},
+    ]
+    summary = replace(collect(sample()).summary(), startups=startup_counts(events))
+    assert summary.to_json()["startups"] == {
+        "attempts": 3,
+        "replicas": {
+            "a1b2c": {"attempts": 2, "outcomes": {"FAILED": 1, "SUCCESS": 1}},
+            "z9y8x": {"attempts": 1, "outcomes": {"SUCCESS": 1}},
+        },
+    }
+    assert summary.starts("a1b2c") == 2 and summary.starts("nobody") == 0
 
 
 # --- the view -----------------------------------------------------------------------------------

@@ -8,6 +8,10 @@ import shlex
 import sys
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from baseten_logs.emulator.restarts import Restart
 
 
 def run_demo(*, follow_seconds: float, run: Callable[[list[str]], int]) -> int:
@@ -36,6 +40,10 @@ def run_demo(*, follow_seconds: float, run: Callable[[list[str]], int]) -> int:
             (
                 "Warnings and errors of the last 6 hours",
                 ["get", model, deployment, "--since", "6h", "--level", "warning", "-n", "6"],
+            ),
+            (
+                "Why did a replica restart? Its start attempts (--events) beside the crash",
+                ["get", model, deployment, *_restart_window(emu.restarts[0]), "--events"],
             ),
             (
                 "JSON lines for jq: every API field unchanged",
@@ -74,6 +82,22 @@ def run_demo(*, follow_seconds: float, run: Callable[[list[str]], int]) -> int:
             "another. With a real key: baseten-logs get MODEL_ID DEPLOYMENT_ID"
         )
     return 0
+
+
+def _restart_window(restart: Restart) -> list[str]:
+    """The flags that show one restart: its replica, from just before the crash to the first
+    lines of its first start attempt, in times a reader can read."""
+    first = restart.attempts[0]
+    since = (restart.crashed_ms - 1_000) // 1000
+    until = math.ceil((first.server_start_ms + 1_000) / 1000)
+    return [
+        "--replica",
+        restart.replica,
+        "--since",
+        time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(since)),
+        "--until",
+        time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(until)),
+    ]
 
 
 def _say(text: str) -> None:

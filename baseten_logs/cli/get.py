@@ -37,10 +37,12 @@ def run_get(
     feed: Feed | None = None,
     max_rps: float = DEFAULT_MAX_RPS,
     look_back: bool = False,
+    events: bool = False,
 ) -> ExitStatus:
     """Show `query`'s window (then follow it) from `feed`'s sources (default: query's own);
     `look_back` (no --since given): an empty window widens to the newest older lines;
-    `layout`: how text lines are laid out (--prefix, --no-wrap, --message-only, --template)."""
+    `layout`: how text lines are laid out (--prefix, --no-wrap, --message-only, --template);
+    `events` (--events): replica start-ups among the lines."""
     extras = extras or Extras()
     feed = feed or Feed.single(query)
     sinks, tally = run_sinks(
@@ -59,5 +61,6 @@ def run_get(
         verbose=verbose,
         attempts=attempts,
         max_rps=max_rps,
+        events=events,
     )
     return execute(run, sinks, Outcome(extras, tally, verbose=verbose))

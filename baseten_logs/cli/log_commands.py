@@ -27,6 +27,7 @@ from baseten_logs.cli.options import (
     Concurrency,
     Deployment,
     Env,
+    Events,
     Exclude,
     FailOn,
     Follow,
@@ -141,6 +142,7 @@ def read_logs(
             max_rps=plan.rps,
             attempts=plan.attempts,
             extras=Extras(save_file=save_file, fail_on=plan.fail_on, summary=flags["summary"]),
+            events=flags.get("events", False),
         )
     finally:
         if save_file is not None:
@@ -186,6 +188,7 @@ def get(
     exclude: Exclude = None,
     output: LogOutput = "text",
     reverse: Reverse = False,
+    events: Events = False,
     color: Color = "auto",
     utc: Utc = False,
     prefix: Prefix = None,

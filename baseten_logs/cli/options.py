@@ -240,6 +240,14 @@ RequestOutput = Annotated[
     ),
 ]
 Reverse = Annotated[bool, typer.Option("--reverse", help="Newest first.", rich_help_panel=OUTPUT)]
+Events = Annotated[
+    bool,
+    typer.Option(
+        "--events",
+        help="Replica start-ups (each start attempt and its outcome) among the lines, by time.",
+        rich_help_panel=OUTPUT,
+    ),
+]
 Color = Annotated[
     str,
     typer.Option(

@@ -11,20 +11,22 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from baseten_logs.access.config import Credentials
-from baseten_logs.api.client import RetryPolicy
+from baseten_logs.api.client import ApiClient, RetryPolicy
 from baseten_logs.api.page import Record
 from baseten_logs.base.errors import ExitStatus
 from baseten_logs.base.levels import LEVELS
+from baseten_logs.base.timestamps import record_ns
 from baseten_logs.cli import interrupts
 from baseten_logs.cli.sinks import close_all, extra_sinks, screen_sink, write_all
 from baseten_logs.output import messages
 from baseten_logs.output.inert import inert
 from baseten_logs.output.pipes import stdout_guard
 from baseten_logs.output.terminal import shows_fetch_progress
+from baseten_logs.reading.events import EventReader, merge_timed
 from baseten_logs.reading.fetch import open_client, page_fetcher
 from baseten_logs.reading.outcome import Extras, end_run, outcome, warn_gap
 from baseten_logs.reading.pager import FetchPage
@@ -71,6 +73,7 @@ def run_request(
     verbose: bool = False,
     attempts: int = RetryPolicy.attempts,
     extras: Extras | None = None,
+    events: bool = False,  # --events: its replicas' start-ups among its lines
 ) -> ExitStatus:
     extras = extras or Extras()
     shown = _SHOWN.get(output, StoryLine.as_json)
@@ -132,15 +135,20 @@ def run_request(
                     _write_header(describe(story, utc=utc, context_ms=context_ms))
                 if context_ms is not None and not story.replicas():
                     messages.warn("no line of the request names its replica: no context to add")
+                pages: Iterable[Sequence[StoryLine | Record]]
                 pages = story_pages(fetch_for, story, context_ms=context_ms, on_gap=on_gap)
+                if events:
+                    pages = _with_events(client, story, pages, context_ms or 0)
                 with stdout_guard():
                     try:
                         for page in pages:
                             # One page to the screen and the others alike, whole (see write_all).
                             with interrupts.deferred():
-                                write_all([screen], [shown(line) for line in page])
+                                write_all([screen], [_as(shown, line) for line in page])
                                 if others:
-                                    write_all(others, [line.as_json() for line in page])
+                                    write_all(
+                                        others, [_as(StoryLine.as_json, line) for line in page]
+                                    )
                     finally:
                         # On failure or Ctrl-C too: -o json closes its array, -o github its groups.
                         close_all([screen, *others])
@@ -150,6 +158,29 @@ def run_request(
     finally:
         end_run(extras, tally, completed=completed, requests=requests, verbose=verbose)
     return outcome(extras, tally, gaps)
+
+
+def _with_events(
+    client: ApiClient, story: Story, pages: Iterable[list[StoryLine]], margin_ms: int
+) -> Iterator[list[StoryLine | Record]]:
+    """The story's pages with the start-ups of its replicas (from its first line, or its
+    context's, to its last) among them (reading/events.py)."""
+    replicas = [replica for _, replica in story.replicas()]
+    reader = EventReader(
+        client,
+        lambda: [s.logs.path if s.logs is not None else s.path for s in story.searched],
+        replicas=replicas,
+        warn=messages.warn,
+    )
+    since_ms = story.first_ns // 1_000_000 - margin_ms
+    until_ms = story.last_ns // 1_000_000 + margin_ms
+    found = reader.window(since_ms, until_ms) if replicas else []
+    return merge_timed(pages, lambda: found, lambda line: record_ns(line.record))
+
+
+def _as(show: Callable[[StoryLine], Record], line: StoryLine | Record) -> Record:
+    """A story line as this output shows it; a start-up event as it is."""
+    return show(line) if isinstance(line, StoryLine) else line
 
 
 def search_progress(window_ms: int, *, verbose: bool) -> FetchProgress | None:

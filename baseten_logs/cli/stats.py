@@ -6,10 +6,11 @@ import json
 import os
 import re
 import sys
+from dataclasses import replace
 from typing import cast
 
 from baseten_logs.access.config import Credentials
-from baseten_logs.api.client import RetryPolicy
+from baseten_logs.api.client import ApiClient, RetryPolicy
 from baseten_logs.api.pace import DEFAULT_MAX_RPS, Concurrency, ceiling_of
 from baseten_logs.base.errors import ExitStatus
 from baseten_logs.base.timeparse import format_ms
@@ -20,6 +21,7 @@ from baseten_logs.output.stats import (
     WindowStats,
     bucket_origin,
     choose_bucket_ms,
+    startup_counts,
     utc_offset_ms,
 )
 from baseten_logs.output.terminal import (
@@ -59,6 +61,7 @@ def run_stats(
     max_rps: float = DEFAULT_MAX_RPS,
     subject: str | None = None,  # the target as the user named it; default: the ids of the path
     feed: Feed | None = None,  # the sources to count (a chain's chainlets); default: query's own
+    events: bool = False,  # --events: each replica's start attempts counted too
 ) -> ExitStatus:
     """Count every line of the window, then draw the summary or print it as one JSON document."""
     feed = feed or Feed.single(query)
@@ -96,18 +99,38 @@ def run_stats(
         try:
             for page in opening.pages:
                 stats.add_page(page)
+            startups = _startups(client, feed, query) if events else None
         finally:  # an error or Ctrl-C must not leave the status on the user's prompt line
             if progress is not None:
                 progress.stop()
         if verbose:
             messages.info(f"{client.requests_made} requests")
-    summary = stats.summary(complete=not gaps)
+    summary = replace(stats.summary(complete=not gaps), startups=startups)
     with stdout_guard():
         if as_json:
             stream.write(json.dumps(summary.to_json(), separators=(",", ":")) + "\n")
         else:
             _draw(summary, query=query, color=color, utc=utc, width=width, subject=subject)
     return ExitStatus.INCOMPLETE if gaps else ExitStatus.OK
+
+
+def _startups(client: ApiClient, feed: Feed, query: LogQuery) -> dict[str, dict[str, int]] | None:
+    """Start attempts per replica in the window, for a deployment's or an environment's logs
+    (one request, or a few pages); None for other sources or when the ask failed (said once)."""
+    from baseten_logs.reading.events import EventReader, startups_path
+
+    paths = [part.query.logs_path for part in feed.parts]
+    if not any(startups_path(path) for path in paths):
+        return None
+    failed: list[str] = []
+
+    def warn(text: str) -> None:
+        failed.append(text)
+        messages.warn(text)
+
+    reader = EventReader(client, lambda: paths, replicas=query.filters.asked_replicas(), warn=warn)
+    events = reader.window(query.since_ms, query.until_ms)
+    return None if failed else startup_counts(events)
 
 
 def _collector(query: LogQuery, *, as_json: bool, width: int, utc: bool) -> WindowStats:

@@ -36,6 +36,7 @@ from baseten_logs.cli.options import (
     Concurrency,
     Deployment,
     Env,
+    Events,
     Exclude,
     FailOn,
     Grep,
@@ -137,6 +138,14 @@ def stats(
             rich_help_panel=OUTPUT,
         ),
     ] = "text",
+    events: Annotated[
+        bool,
+        typer.Option(
+            "--events",
+            help='Count each replica\'s start-ups too (a "starts" column; "startups" in JSON).',
+            rich_help_panel=OUTPUT,
+        ),
+    ] = False,
     color: Color = "auto",
     utc: Utc = False,
     api_key: ApiKey = None,
@@ -175,6 +184,10 @@ def stats(
         deployment=deployment,
         env=env,
     )
+    if chain and events:  # the API keeps start-ups for models' deployments, not chainlets
+        from baseten_logs.base.errors import UsageError
+
+        raise UsageError("--events", "chainlets have no start-ups to count", hint="drop --events")
     credentials = credentials_of(api_key, api_url, remote)
     if chain:
         from baseten_logs.cli.chain import chain_feed
@@ -216,6 +229,7 @@ def stats(
         concurrency=plan.workers,
         max_rps=plan.rps,
         attempts=plan.attempts,
+        events=events,
     )
     raise typer.Exit(int(status))
 
@@ -420,6 +434,7 @@ def request_(
         ),
     ] = None,
     output: RequestOutput = "text",
+    events: Events = False,
     color: Color = "auto",
     utc: Utc = False,
     fail_on: FailOn = None,
@@ -491,6 +506,7 @@ def request_(
         verbose=verbose,
         attempts=plan.attempts,
         extras=Extras(save_file=save_file, fail_on=plan.fail_on, summary=summary),
+        events=events,
     )
     raise typer.Exit(int(status))
 

@@ -28,6 +28,7 @@ LEVEL_STYLES: dict[str, str] = {
 TIMESTAMP_STYLE = "dim"
 LATE_STYLE = "yellow"
 FIELDS_STYLE = "dim"  # a JSON log's other fields, after its message (--message-only)
+EVENT_STYLE = "bold"  # --events' start-ups: no level's or replica's colour, they stand apart
 # Replica colours: the standard colours that read well on dark and light backgrounds and are not
 # level colours, so every terminal shows them alike (their codes are the same in every colour
 # system). Blue is last: it is the hardest to read on black.

@@ -21,6 +21,7 @@ from baseten_logs.output.inert import inert
 from baseten_logs.output.line_prefix import cut
 from baseten_logs.output.page_writer import as_text, write_whole
 from baseten_logs.output.palette import ColorSystemName
+from baseten_logs.output.render_event import EVENT_FIELD, event_replica
 from baseten_logs.output.render_text import SGR, TextRenderer
 
 # GitHub shows at most this many error and this many warning annotations per step (more are
@@ -168,6 +169,8 @@ class GithubRenderer:
             replica: Any = record.get("replica")
             if replica is not None and replica.__class__ is not str:
                 replica = as_text(replica)
+            elif replica is None and EVENT_FIELD in record:
+                replica = event_replica(record)  # a start-up (--events): in its replica's group
             bucket = buckets.get(replica)
             if bucket is None:
                 bucket = buckets[replica] = []

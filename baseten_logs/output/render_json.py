@@ -15,6 +15,7 @@ from typing import Any, TextIO
 
 from baseten_logs.base.levels import LEVELS, effective_level
 from baseten_logs.output.page_writer import PageWriter, write_whole
+from baseten_logs.output.render_event import EVENT_FIELD
 
 # Compact separators: smaller output and faster for jq. ensure_ascii (the default) keeps the output
 # valid whatever the stream's encoding.
@@ -82,7 +83,7 @@ def _encode_records(
                 add(part or _SHOWN_LEVEL_PARTS[effective_level(record)])
             append("{" + ",".join(parts) + "}")
             continue
-        if shown_level:
+        if shown_level and EVENT_FIELD not in record:  # an event (a dict: never the fast path)
             record = {**record, SHOWN_LEVEL_FIELD: effective_level(record)}
         append(_JSON_ENCODER.encode(record))
     return out

@@ -7,6 +7,12 @@ from typing import Any, TextIO
 
 from baseten_logs.output.inert import inert
 from baseten_logs.output.page_writer import PageWriter, as_text
+from baseten_logs.output.render_event import is_event, plain_event_line
+
+
+def _message(record: Mapping[str, Any]) -> str:
+    """A line's message as text; a start-up (--events) as our own words about it."""
+    return plain_event_line(record) if is_event(record) else as_text(record.get("message"))
 
 
 class RawRenderer(PageWriter):
@@ -23,7 +29,7 @@ class RawRenderer(PageWriter):
         try:
             text = "\n".join([record["message"] for record in records])
         except (KeyError, TypeError):  # a missing or non-string message: rare, so re-done slowly
-            text = "\n".join([as_text(record.get("message")) for record in records])
+            text = "\n".join([_message(record) for record in records])
         if self._terminal:
             text = inert(text, multiline=True)  # one C-speed scan of the page when clean
         self._emit(text + "\n")

@@ -24,6 +24,7 @@ from baseten_logs.output.layout import Template
 from baseten_logs.output.line_prefix import LinePrefix, cut
 from baseten_logs.output.page_writer import PageWriter, as_text
 from baseten_logs.output.palette import Palette
+from baseten_logs.output.render_event import EVENT_FIELD, plain_event_line
 from baseten_logs.output.render_text import SGR
 
 __all__ = [
@@ -131,6 +132,9 @@ class TemplateRenderer(PageWriter):
     def write_page(self, records: Sequence[Mapping[str, Any]]) -> None:
         lines: list[str] = []
         for record in records:
+            if EVENT_FIELD in record:  # a start-up (--events) has none of a line's fields
+                lines.append(plain_event_line(record) + "\n")
+                continue
             line: list[str] = []
             for part in self._parts:
                 if isinstance(part, str):

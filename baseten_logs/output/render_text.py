@@ -21,7 +21,19 @@ from baseten_logs.output.layout import MIN_ROOM, Layout, fit
 from baseten_logs.output.line_prefix import LinePrefix
 from baseten_logs.output.message_shape import FIELDS_MARK, shape_message
 from baseten_logs.output.page_writer import PageWriter, as_text
-from baseten_logs.output.palette import FIELDS_STYLE, LATE_STYLE, ColorSystemName, Palette
+from baseten_logs.output.palette import (
+    EVENT_STYLE,
+    FIELDS_STYLE,
+    LATE_STYLE,
+    ColorSystemName,
+    Palette,
+)
+from baseten_logs.output.render_event import (
+    EVENT_FIELD,
+    event_replica,
+    event_text,
+    plain_event_line,
+)
 
 LATE_MARK = "  (late: arrived after the lines above)"
 # A program's own colours would clash with ours and must not leak out when colour is off.
@@ -160,20 +172,41 @@ class TextRenderer(PageWriter):
             message = f"{message[:mark]}{on} {message[mark + 1 :]}{off}"
         return message
 
-    def _odd_line(self, record: Mapping[str, Any]) -> str:
-        """The line for a record the fast path could not take (missing fields, unusual types)."""
+    def _time_column(self, raw: object) -> str:
+        """The time column of any time form; one that cannot be read shown as it came."""
         prefix = self._prefix
-        raw = record.get("timestamp")
-        timestamp = as_text(raw)
         try:
             ns = timestamp_ns(raw)  # any other form the API may send, read as nanoseconds
             if ns is None:
-                raise ValueError(f"not a time: {timestamp!r}")
+                raise ValueError(f"not a time: {raw!r}")
             digits = str(ns)
             second = prefix.format_second(digits)
-            timestamp_column = f"{second}{digits[prefix.millis]}{prefix.timestamp_end}"
+            return f"{second}{digits[prefix.millis]}{prefix.timestamp_end}"
         except (ValueError, OverflowError, OSError):  # shown as it came, in the same column
-            timestamp_column = prefix.untimed_column(timestamp)
+            return prefix.untimed_column(as_text(raw))
+
+    def _event_line(self, record: Mapping[str, Any]) -> str:
+        """A replica start-up (--events): its time and replica in their columns, then its words
+        in the event style, where a line's level and message would be."""
+        prefix = self._prefix
+        replica = event_replica(record)
+        replica_column = prefix.replica_columns.get(replica) or prefix.replica_column(replica or "")
+        label_column = " " * (prefix.label_width + 2) if prefix.label_width else ""
+        on, off = self._palette.style(EVENT_STYLE)
+        # No columns (--prefix none): the replica goes into the words, or nothing would say it.
+        words = plain_event_line(record) if prefix.form == "none" else event_text(record)
+        text = f"{on}{words}{off}"
+        blank_level = prefix.level_columns[None]
+        time_column = self._time_column(record.get("time"))
+        return f"{time_column}{blank_level}{label_column}{replica_column}{text}\n"
+
+    def _odd_line(self, record: Mapping[str, Any]) -> str:
+        """The line for a record the fast path could not take (missing fields, unusual types)."""
+        if EVENT_FIELD in record:
+            return self._event_line(record)
+        prefix = self._prefix
+        raw = record.get("timestamp")
+        timestamp_column = self._time_column(raw)
         replica = record.get("replica")
         if replica is None:
             replica_column = prefix.replica_columns[None]

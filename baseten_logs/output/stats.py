@@ -18,6 +18,8 @@ from typing import Any, cast
 
 from baseten_logs.base.levels import effective_level
 from baseten_logs.base.timestamps import record_ms
+from baseten_logs.output.page_writer import as_text
+from baseten_logs.output.render_event import EVENT_FIELD
 
 __all__ = [
     "BUCKET_SIZES_MS",
@@ -301,6 +303,9 @@ class Summary:
     top_error_requests: list[RequestSummary]
     exact: bool  # False once a top-k table had to be pruned: its counts are lower bounds
     complete: bool = True  # False when the fetch left a gap (exit status INCOMPLETE)
+    # Replica start attempts in the window by outcome, per replica (startup_counts); None: not
+    # read (a chain, a training job, or the start-ups request failed).
+    startups: dict[str, dict[str, int]] | None = None
 
     @property
     def lines(self) -> int:
@@ -341,7 +346,39 @@ class Summary:
                 }
                 for r in self.top_error_requests
             ],
+            "startups": self._startups_json(),
         }
+
+    def starts(self, replica: str | None) -> int:
+        """A replica's start attempts in the window (0 when none, or none were read)."""
+        found = (self.startups or {}).get(replica or "")
+        return sum(found.values()) if found else 0
+
+    def _startups_json(self) -> dict[str, Any] | None:
+        if self.startups is None:
+            return None
+        return {
+            "attempts": sum(sum(c.values()) for c in self.startups.values()),
+            "replicas": {
+                replica: {"attempts": sum(counts.values()), "outcomes": dict(counts)}
+                for replica, counts in self.startups.items()
+            },
+        }
+
+
+def startup_counts(events: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, int]]:
+    """Start attempts per replica by outcome, from start-up event records (render_event's shape),
+    replicas in the order of their first attempt."""
+    counts: dict[str, dict[str, int]] = {}
+    for record in events:
+        event = record.get(EVENT_FIELD)
+        if not isinstance(event, Mapping):
+            continue
+        replica = as_text(event.get("replica_id"))
+        outcome = as_text(event.get("outcome") or "UNKNOWN")
+        per = counts.setdefault(replica, {})
+        per[outcome] = per.get(outcome, 0) + 1
+    return counts
 
 
 def _message_json(m: MessageSummary) -> dict[str, Any]:

@@ -333,11 +333,14 @@ def _replica_table(summary: Summary, *, utc: bool, daily: bool, width: int = 200
     name_width = max([7, *map(len, names)])
     table.add_column("replica", no_wrap=True, min_width=name_width)
     used = 1 + name_width + 3  # an edge, then each column's padding and separator: 3 characters
-    for name, values in (
+    counted = [
         ("lines", [r.lines for r in replicas]),
         ("errors", [r.errors for r in replicas]),
         ("warnings", [r.warnings for r in replicas]),
-    ):
+    ]
+    if summary.startups is not None:  # start attempts in the window (the start-ups endpoint)
+        counted.append(("starts", [summary.starts(r.replica) for r in replicas]))
+    for name, values in counted:
         column = max([len(name), *(len(f"{v:,}") for v in values)])
         table.add_column(name, justify="right", no_wrap=True, min_width=column)
         used += column + 3
@@ -359,6 +362,9 @@ def _replica_table(summary: Summary, *, utc: bool, daily: bool, width: int = 200
             Text(f"{r.errors:,}", LEVEL_STYLES["ERROR"] if r.errors else ""),
             Text(f"{r.warnings:,}", LEVEL_STYLES["WARNING"] if r.warnings else ""),
         ]
+        if summary.startups is not None:
+            starts = summary.starts(r.replica)
+            row.append(Text(f"{starts:,}", LEVEL_STYLES["WARNING"] if starts > 1 else ""))
         if first_seen:
             row.append(_seen(r.first_ms, utc, daily))
         row.append(_seen(r.last_ms, utc, daily))

@@ -10,6 +10,7 @@ from baseten_logs.base.levels import LEVELS, effective_level, level_at_least
 from baseten_logs.base.timeparse import format_ms
 from baseten_logs.base.timestamps import record_ns
 from baseten_logs.output.inert import inert
+from baseten_logs.output.render_event import EVENT_FIELD
 
 ANY = "ANY"  # --fail-on ANY: any line at all
 
@@ -25,7 +26,11 @@ class Tally:
         self.last_ns: int | None = None
 
     def write_page(self, records: Sequence[Mapping[str, Any]]) -> None:
+        counted = 0
         for record in records:
+            if EVENT_FIELD in record:
+                continue  # a start-up (--events) beside the lines is no line
+            counted += 1
             self.by_level[effective_level(record)] += 1
             replica = record.get("replica")
             if replica is not None and replica.__class__ is not str:
@@ -38,7 +43,7 @@ class Tally:
                 continue
             self.first_ns = ns if self.first_ns is None else min(self.first_ns, ns)
             self.last_ns = ns if self.last_ns is None else max(self.last_ns, ns)
-        self.lines += len(records)
+        self.lines += counted
 
     def close(self) -> None:
         pass

@@ -28,6 +28,7 @@ from baseten_logs.base.timestamps import record_ms
 from baseten_logs.output import messages
 from baseten_logs.output.pipes import stdout_guard
 from baseten_logs.output.terminal import shows_fetch_progress, shows_progress
+from baseten_logs.reading.events import EventReader, lines_only
 from baseten_logs.reading.feed import (
     Feed,
     each_query,
@@ -68,6 +69,7 @@ class Run:
     verbose: bool = False
     attempts: int = RetryPolicy.attempts
     max_rps: float = DEFAULT_MAX_RPS
+    events: bool = False  # --events: replica start-ups among the lines (reading/events.py)
 
 
 def execute(run: Run, sinks: Sinks, outcome: Outcome) -> ExitStatus:
@@ -125,6 +127,17 @@ class _Pipeline:
     shown: int = 0  # lines shown by every window so far (a look back's steps too)
     seen: ShownLines = field(default_factory=ShownLines)  # a whole window's last overlap
     replicas: set[str] = field(default_factory=set)  # theirs, when --replica was given
+    events: EventReader | None = None  # --events
+
+    def __post_init__(self) -> None:
+        if self.run.events:
+            parts = self.run.feed.parts
+            self.events = EventReader(
+                self.client,
+                lambda: [part.query.logs_path for part in parts],
+                replicas=self.run.window.filters.asked_replicas(),
+                warn=messages.warn,
+            )
 
     def flow(self) -> None:
         """The opening window into the sinks, what an empty one is owed (a look back or a
@@ -150,6 +163,7 @@ class _Pipeline:
                     self.outcome.on_gap,
                     feed=run.feed,
                     seen=self.seen,
+                    events=self.events,
                 )
         finally:
             self._stop_progress()
@@ -193,16 +207,27 @@ class _Pipeline:
         )
         # Each window's controller hears of every answer (429s included) itself.
         self.outcome.windows[:] = opening.windows
+        pages = opening.pages
+        if self.events is not None:
+            pages = self.events.beside(
+                pages,
+                query.since_ms,
+                query.until_ms,
+                descending=self.run.newest_first,
+                from_first_line=query.limit is not None,
+            )
         recent: list[Record] = []
         shown = 0
         asked = bool(query.filters.asked_replicas())
-        for page in opening.pages:
+        for page in pages:
             if page and not shown and announce is not None:
                 announce()
+            _write(self.sinks, page, self.progress)
+            if self.events is not None:
+                page = lines_only(page)  # what follows counts and remembers lines only
             shown += len(page)
             if asked:
                 self.replicas |= replicas_of(page)
-            _write(self.sinks, page, self.progress)
             if follow is not None:
                 # The lines a first sweep may bring again: the newest N as lines (few), a
                 # whole window's as digests (a minute may hold many).
@@ -317,6 +342,7 @@ def _follow(
     on_gap: Callable[[int], None],
     feed: Feed | None = None,
     seen: ShownLines | None = None,
+    events: EventReader | None = None,
 ) -> None:
     """Follow after the opening window: `opening` its newest N lines shown (with -n), `seen`
     the lines of its last overlap (a whole window, which shows only these digests)."""
@@ -343,6 +369,8 @@ def _follow(
         client.on_retry = follower.reconnecting  # say so at the first failure, not the last
     if until_ms is not None:  # no 429 may hold the run past --until
         client.end_waits_in((follower.ends_at_ms(until_ms) - follower.now_ms()) / 1000)
+    if events is not None and events.asked_up_to_ms is None:
+        events.asked_up_to_ms = query.until_ms  # the opening window's, shown or not
     horizon = query.until_ms - settings.overlap_ms
     oldest = min((ms for r in opening if (ms := record_ms(r)) is not None), default=query.until_ms)
     if query.limit is not None and oldest > horizon:
@@ -362,6 +390,8 @@ def _follow(
             if keep is not None:
                 late = len(keep(batch[:late]))
                 batch = keep(batch)  # the first `late` lines came after later ones were shown
+            if events is not None:
+                batch = batch[:late] + events.polled(batch[late:], follower.polls)
             sinks.write(batch, late)
     finally:
         status.clear()  # Ctrl-C too: leave the shell prompt a clean line

@@ -35,6 +35,8 @@ TOOL_OPERATIONS: dict[tuple[str, str], str | None] = {
     ("GET", "/v1/models/{}/environments"): "get_models_environments",
     ("GET", "/v1/models/{}/environments/{}"): "get_models_environments_env_name",
     ("GET", "/v1/models/{}/environments/{}/logs"): "get_models_environments_logs",
+    ("GET", "/v1/models/{}/deployments/{}/startups"): "get_models_deployments_startups",
+    ("GET", "/v1/models/{}/environments/{}/startups"): "get_models_environments_startups",
     ("GET", "/v1/chains"): "get_chains",
     ("GET", "/v1/chains/{}"): "get_chains_chain_id",
     ("GET", "/v1/chains/{}/deployments"): "get_chains_deployments",

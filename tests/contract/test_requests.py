@@ -43,6 +43,10 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "chain filters": ("chain", CHAIN_NAME, "--since", "1h", *FILTERS),
     "training -f finished": ("training", TRAINING_PROJECT_NAME, "lora-r8", "-f", "--since", "3d"),
     "stats": ("stats", MODEL, "--since", "30m", "-o", "json"),
+    "get --events": ("get", MODEL, "--since", "4h", "--all", "--events", "-o", "jsonl"),
+    "get --env --events": ("get", MODEL, "--env", "production", "--since", "4h", "--events"),
+    "get -f --events": ("get", MODEL, "-f", "--since", "3m", "--until", "2m", "--events"),
+    "stats --events": ("stats", MODEL, "--since", "4h", "-o", "json", "--events"),
     "stats --chain": ("stats", CHAIN_NAME, "--chain", "--since", "10m", "-o", "json"),
     "models": ("models",),
     "deployments": ("deployments", MODEL),
@@ -111,9 +115,20 @@ def test_every_request_of_every_command_is_in_the_schema(
 def test_the_requests_of_request_are_in_the_schema(emu: Emulator) -> None:
     records = requests_of(emu, "request", emu.demo_request.request_id, MODEL, "--context", "30s")
     assert _problems(records) == []
+    records = requests_of(
+        emu, "request", emu.demo_request.request_id, MODEL, "--context", "30s", "--events"
+    )
+    assert _problems(records) == []
+    assert any(r.path.endswith("/startups") for r in records)
     chain_request = emu.demo_chain_request.request_id
     records = requests_of(emu, "request", chain_request, "--chain", CHAIN_NAME, "--context", "30s")
     assert _problems(records) == []
+
+
+@pytest.mark.parametrize("name", ["get --events", "get --env --events", "stats --events"])
+def test_events_ask_for_start_ups(emu: Emulator, name: str) -> None:
+    records = requests_of(emu, *COMMANDS[name])
+    assert any(r.path.endswith("/startups") for r in records)
 
 
 def test_a_login_refresh_then_its_requests_are_in_the_schema(emu: Emulator, tmp_path: Path) -> None:

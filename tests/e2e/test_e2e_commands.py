@@ -96,7 +96,12 @@ def test_emulator_refuses_an_unknown_id_style_or_timestamp_form() -> None:
 def test_demo_runs_a_real_session() -> None:
     run = cli(None, "demo", "--follow-seconds", "0", timeout=60)
     assert run.status == 0, run.stderr
-    assert run.stdout.count("$ baseten-logs get ") == 4
+    assert run.stdout.count("$ baseten-logs get ") == 5
+    # A replica's restart: its failed start attempt beside the crash that explains it.
+    crash = run.stdout.index("exited with code 137 (OOMKilled)")
+    assert (
+        crash < run.stdout.index("── start: FAILED after ") < run.stdout.index("Starting replica")
+    )
     assert '{"timestamp":' in run.stdout  # the jsonl step
     assert "while this runs" not in run.stdout  # it has stopped by the time this is read
     assert "emulator has stopped" in run.stdout
