@@ -35,6 +35,7 @@ from baseten_logs.reading.pager import (
     PAGE_SIZE,
     Direction,
     FetchPage,
+    Narrow,
     Pager,
     WindowSpan,
     page_bytes,
@@ -169,7 +170,9 @@ class ParallelWindow:
         on_gap: Callable[[int], None] | None = None,
         prefetch_bytes: int = PREFETCH_BYTES,
         span: WindowSpan | None = None,  # see Pager: every slice's walker shares it
+        narrow: Narrow | None = None,  # see Pager: a crowded millisecond, replica by replica
     ) -> None:
+        self._narrow = narrow
         self.controller = controller or ConcurrencyController(concurrency)
         self._span = span
         self.budget: ByteBudget  # one per walk of a window (see pages)
@@ -268,7 +271,9 @@ class ParallelWindow:
     def _work(self, piece: _Slice) -> None:
         item: object = _DONE
         try:
-            pager = Pager(self._bounded(piece), on_gap=self._gap, span=self._span)
+            pager = Pager(
+                self._bounded(piece), on_gap=self._gap, span=self._span, narrow=self._narrow
+            )
             for page in pager.oldest(piece.start, piece.stop):
                 size, piece.charged = piece.charged, 0
                 if not self._put(piece, (page, size)):
