@@ -67,7 +67,9 @@ def baseline_cli(ref: str, into: Path) -> Path:
         raw.seek(0)
         with tarfile.open(fileobj=raw) as tar:
             tar.extractall(into, filter="data")
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(into / "baseten_logs")], check=True)
+    subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", str(into / "baseten_logs")], check=True
+    )
     launcher = into / "baseten-logs"
     launcher.write_text(
         f"#!{sys.executable}\n"
