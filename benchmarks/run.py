@@ -3,6 +3,11 @@
     .venv/bin/python benchmarks/run.py [--quick] [--only pace,parallel,render,startup,memory,...]
 
 Sections:
+  limit     --all at the key's rate limit (100 requests/s, 429s) per latency (0, 50, 200, 500 ms)
+            and window size (20k, 200k lines; 1M with BASETEN_LOGS_BENCH_BIG=1), this checkout
+            next to the CLI at git ref `integ` (BASETEN_LOGS_BASELINE_REF) in the same run: wall
+            time against the floor (lines / 1000 / 100 s), requests against lines / 1000, 429s
+            (benchmarks/rate_bench.py)
   pace      --all over 200,000 lines under the API's rate limit (100 requests/s per key, 429s with
             retry_after), at 200 ms and at 50 ms a request (each varying by 20%): the default
             (--concurrency auto) against the rate-limit floor (pages / 100 s), sequential paging
@@ -37,6 +42,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import hostile_bench
+import rate_bench
 import render_bench
 import startup_bench
 from harness import (
@@ -52,7 +58,17 @@ from harness import (
 
 from baseten_logs.emulator import DEMO_DEPLOYMENT_ID, DEMO_MODEL_ID, Emulator, EmulatorConfig
 
-SECTIONS = ("pace", "parallel", "render", "startup", "memory", "level", "bounded", "hostile")
+SECTIONS = (
+    "limit",
+    "pace",
+    "parallel",
+    "render",
+    "startup",
+    "memory",
+    "level",
+    "bounded",
+    "hostile",
+)
 MINUTE_MS = 60_000
 DAY_MS = 86_400_000
 
@@ -657,7 +673,19 @@ def bench_hostile(quick: bool) -> None:
         raise BenchError(str(exc)) from None
 
 
+def bench_limit(quick: bool) -> None:
+    header("0a. Big windows at the key's limit, per latency and size, against today's code")
+    sizes = rate_bench.SIZES[1:] if quick else rate_bench.SIZES
+    if os.environ.get("BASETEN_LOGS_BENCH_BIG"):
+        sizes = (*sizes, rate_bench.BIG)
+    try:
+        rate_bench.bench_limit(sizes, rate_bench.LATENCIES_S)
+    except (RuntimeError, subprocess.CalledProcessError) as exc:
+        raise BenchError(str(exc)) from exc
+
+
 BENCHES: dict[str, Callable[[bool], None]] = {
+    "limit": bench_limit,
     "pace": bench_pace,
     "parallel": bench_parallel,
     "render": bench_render,
