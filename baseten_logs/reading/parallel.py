@@ -48,6 +48,10 @@ IN_FLIGHT_FACTOR = 3
 # (see _split): a little under one, so that most slices are one request each.
 CARVE_PAGES = 0.92
 MIN_SPLIT_LINES = 2 * PAGE_SIZE  # fewer left is not worth a request more
+# Slices' worth of pages that may wait for the printer however few requests may be in flight:
+# when the reader, not the API, is the bottleneck (no latency: the controller stays small),
+# fetching must still keep ahead of it.
+MIN_AHEAD_SLICES = 3
 _DONE = object()
 
 
@@ -268,9 +272,9 @@ class ParallelWindow:
     def _most_ahead(self) -> int:
         """Pages that may wait for the printer in the slices it is not on: PAGES_AHEAD for
         each request that may be in flight besides one (the printer's slice has a queue of
-        PAGES_AHEAD of its own). Slices of about a page end before their queue fills, so the
+        PAGES_AHEAD of its own), and for MIN_AHEAD_SLICES at least. Slices of about a page end before their queue fills, so the
         queues alone would not hold the walkers back; the byte budget still bounds bytes."""
-        return PAGES_AHEAD * (self.controller.allowed - 1)
+        return PAGES_AHEAD * max(self.controller.allowed - 1, MIN_AHEAD_SLICES)
 
     def _moving(self) -> int:
         """Walkers that can fetch now: a parked one waits for the printer, not for the API."""
