@@ -272,8 +272,9 @@ class ParallelWindow:
     def _most_ahead(self) -> int:
         """Pages that may wait for the printer in the slices it is not on: PAGES_AHEAD for
         each request that may be in flight besides one (the printer's slice has a queue of
-        PAGES_AHEAD of its own), and for MIN_AHEAD_SLICES at least. Slices of about a page end before their queue fills, so the
-        queues alone would not hold the walkers back; the byte budget still bounds bytes."""
+        PAGES_AHEAD of its own), and for MIN_AHEAD_SLICES at least. Slices of about a page
+        end before their queue fills, so the queues alone would not hold the walkers back; the
+        byte budget still bounds bytes."""
         return PAGES_AHEAD * max(self.controller.allowed - 1, MIN_AHEAD_SLICES)
 
     def _moving(self) -> int:
