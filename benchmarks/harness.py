@@ -84,16 +84,18 @@ def run_cli(
     timeout_s: float = 900.0,
     on_chunk: Callable[[bytes], None] | None = None,
     on_start: Callable[[int], None] | None = None,
+    program: Path = CLI,
 ) -> CliRun:
     """Run `baseten-logs ARGS`; stdout goes to a pipe read here (counted) or to /dev/null.
 
-    `on_start` gets the CLI's pid; `on_chunk` every piece of stdout as it is read.
+    `on_start` gets the CLI's pid; `on_chunk` every piece of stdout as it is read; `program`:
+    another build of the CLI to run (a baseline, see rate_bench.baseline_cli).
     """
     info_r, info_w = os.pipe()
     with tempfile.TemporaryFile() as err, os.fdopen(info_r, "rb") as info:
         try:
             helper = subprocess.Popen(
-                [sys.executable, "-I", "-S", "-c", _HELPER, str(info_w), str(CLI), *args],
+                [sys.executable, "-I", "-S", "-c", _HELPER, str(info_w), str(program), *args],
                 env=dict(env),
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE if read_stdout else subprocess.DEVNULL,
@@ -105,7 +107,7 @@ def run_cli(
         pid_line = info.readline()
         if not pid_line:
             helper.wait()
-            raise RuntimeError(f"could not start {CLI}")
+            raise RuntimeError(f"could not start {program}")
         pid = int(pid_line)
 
         def kill() -> None:

@@ -60,6 +60,8 @@ def _passes(record: dict[str, Any], params: dict[str, str]) -> bool:
     min_level = params.get("min_level")
     if min_level is not None and _RANK.get(record.get("level") or "", -1) < _RANK[min_level]:
         return False
+    if "replica" in params and record.get("replica") != params["replica"]:
+        return False
     pattern = params.get("search_pattern")
     return pattern is None or re.search(pattern, str(record.get("message"))) is not None
 

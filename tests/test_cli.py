@@ -262,11 +262,29 @@ def test_verbose_shows_requests_but_never_the_key(logs_api: FakeLogs) -> None:
 
 
 def test_a_crowded_millisecond_exits_incomplete(logs_api: FakeLogs) -> None:
-    logs_api.records = [record(SINCE_MS * MS + i, f"b{i}") for i in range(1001)]
+    # One replica's 2,500 lines in one millisecond: its first and last 1,000 are all the API
+    # can return (from both ends, then for that replica alone: the same two pages).
+    logs_api.records = [record(SINCE_MS * MS + i, f"b{i}") for i in range(2500)]
     result = invoke(*GET, "--all", "-o", "raw")
     assert result.status == ExitStatus.INCOMPLETE
     assert "more lines share the millisecond" in result.stderr
-    assert len(result.stdout.splitlines()) == 1000
+    assert len(result.stdout.splitlines()) == 2000
+
+
+@pytest.mark.parametrize("how", [("--all",), ("-n", "5000")])
+def test_a_crowded_millisecond_the_api_can_return_is_shown_whole(
+    logs_api: FakeLogs, how: tuple[str, ...]
+) -> None:
+    """1,500 lines of one replica and 1,500 of another in one millisecond: both ends do not
+    meet, each replica's do: every line once, exit 0."""
+    logs_api.records = [
+        record(SINCE_MS * MS + i, f"b{i}", replica="aaaaa" if i % 2 else "bbbbb")
+        for i in range(3000)
+    ]
+    result = invoke(*GET, *how, "-o", "raw")
+    assert result.status == ExitStatus.OK, result.stderr
+    assert sorted(result.stdout.splitlines()) == sorted(f"b{i}" for i in range(3000))
+    assert {call.get("replica") for call in logs_api.calls} == {None, "aaaaa", "bbbbb"}
 
 
 def test_a_crowded_first_millisecond_exits_incomplete_not_as_a_refused_query(
@@ -274,7 +292,7 @@ def test_a_crowded_first_millisecond_exits_incomplete_not_as_a_refused_query(
 ) -> None:
     # A line just past --until shows the API's `end` includes its millisecond; the walk back
     # must still stop at --since instead of asking for start > end (the API's 400: exit 2).
-    logs_api.records = [record(SINCE_MS * MS + i, f"b{i}") for i in range(1001)]
+    logs_api.records = [record(SINCE_MS * MS + i, f"b{i}") for i in range(2500)]
     logs_api.records += [record((UNTIL_MS + 1) * MS, "past --until")]
     result = invoke(*GET, "-n", "2000", "-o", "raw")
     assert result.status == ExitStatus.INCOMPLETE, result.stderr

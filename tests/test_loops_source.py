@@ -231,3 +231,27 @@ def test_run_names_complete_on_a_miss_with_one_request_then_from_the_cache(
     assert complete_loops_runs("d") == ["dpo-chat"]  # the cache's: one request in all
     assert complete_loops_runs("r") == ["r1", "r2", "r3"]  # ids, once something is typed
     assert len(httpx_mock.get_requests()) == 1
+
+
+@pytest.mark.parametrize("sampler", [False, True], ids=["trainer", "sampler"])
+def test_a_crowded_millisecond_is_asked_by_replica_only_of_the_sampler(
+    httpx_mock: HTTPXMock, sampler: bool
+) -> None:
+    # The trainer's endpoint takes no `replica` (a crowded millisecond asked replica by replica
+    # would be refused); the sampler's, a deployment's, takes it.
+    from baseten_logs.access.config import Credentials
+    from baseten_logs.cli.loops import loops_feed
+    from baseten_logs.reading.query import LogQuery
+
+    httpx_mock.add_response(url=f"{RUNS}/r1", json={"run": _run(sampler=SAMPLER)})
+    credentials = Credentials("k", API_URL, "BASETEN_API_KEY", "BASETEN_API_URL")
+    query = LogQuery(path="", since_ms=NOW - 60_000, until_ms=NOW, limit=10)
+    feed, _, _ = loops_feed(
+        run="r1",
+        sampler=sampler,
+        query=query,
+        credentials=credentials,
+        verbose=False,
+        since_given=True,
+    )
+    assert feed.by_replica is sampler

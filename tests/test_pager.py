@@ -28,8 +28,9 @@ MS = 1_000_000  # nanoseconds per millisecond
 T0 = 1_764_150_000_000
 
 
-def fetcher(fake: FakeLogs) -> Any:
-    """Call the fake directly (no HTTP) so property tests stay fast."""
+def fetcher(fake: FakeLogs, **extra: str) -> Any:
+    """Call the fake directly (no HTTP) so property tests stay fast; `extra`: more parameters
+    (a `replica`)."""
 
     def fetch(start: int, end: int, direction: Direction, limit: int) -> list[dict[str, Any]]:
         request = httpx.Request(
@@ -40,6 +41,7 @@ def fetcher(fake: FakeLogs) -> Any:
                 "end_epoch_millis": end,
                 "direction": direction,
                 "limit": limit,
+                **extra,
             },
         )
         response = fake(request)
@@ -189,12 +191,13 @@ def test_window_end_is_inclusive_to_the_millisecond(end_inclusive: bool) -> None
 
 @pytest.mark.parametrize("end_inclusive", [True, False])
 @pytest.mark.parametrize("direction", ["asc", "desc"])
-def test_a_full_page_in_one_millisecond_is_a_reported_gap(
+def test_more_than_two_pages_in_one_millisecond_is_a_reported_gap(
     end_inclusive: bool, direction: str
 ) -> None:
     # Lines in the milliseconds right next to the burst: paging on after it skips none.
+    # Both ends of the burst (two pages of 10) cannot meet, and no replica may be asked alone.
     before = [record((T0 + 4) * MS + i, f"before {i}") for i in range(3)]
-    burst = [record((T0 + 5) * MS + i, f"burst {i}") for i in range(15)]
+    burst = [record((T0 + 5) * MS + i, f"burst {i}") for i in range(25)]
     after = [record((T0 + 6) * MS + i, f"after {i}") for i in range(3)]
     fake = FakeLogs(records=before + burst + after, end_inclusive=end_inclusive)
     gaps: list[int] = []
@@ -203,10 +206,12 @@ def test_a_full_page_in_one_millisecond_is_a_reported_gap(
     got = [r for page in pages for r in page]
     assert gaps == [T0 + 5] and pager.gaps == gaps
     assert keys(before + after) <= keys(got)  # both sides of the burst survive
+    assert keys(got) == keys(before + burst[:10] + burst[15:] + after)  # its two ends, once
     # It did not loop, nor ask again for a millisecond it knows is full: one request for the
-    # page that reaches the burst, one that finds it full, one past it; walking back, an `end`
-    # that includes its millisecond costs one more request to learn.
-    assert len(fake.calls) == (4 if direction == "desc" and end_inclusive else 3)
+    # page that reaches the burst, one that finds it full, one for its other end, one past it;
+    # an `end` that includes its millisecond costs one more request to learn (walking back, or
+    # asking the burst's last lines, which then come after the next millisecond's).
+    assert len(fake.calls) == (5 if end_inclusive else 4)
 
 
 def test_no_lines_is_one_request() -> None:
@@ -411,7 +416,7 @@ def test_a_crowded_edge_millisecond_is_a_gap_and_no_request_the_api_refuses(
     """A full page in the window's first or last millisecond is reported (exit 6), and paging
     stops at the window's edge rather than asking for start > end (the API's 400: exit 2)."""
     edge = T0 if where == "first" else T0 + 20
-    burst = [record(edge * MS + i, f"burst {i}") for i in range(15)]
+    burst = [record(edge * MS + i, f"burst {i}") for i in range(25)]  # past both ends
     middle = [record((T0 + 10) * MS, "middle")]
     for direction in ("asc", "desc"):
         fake = FakeLogs(records=burst + middle, end_inclusive=end_inclusive)
@@ -421,6 +426,90 @@ def test_a_crowded_edge_millisecond_is_a_gap_and_no_request_the_api_refuses(
         assert pager.gaps == [edge], direction
         assert keys(middle) <= keys(got)
         assert fake.rejected == []
+
+
+# --- a crowded millisecond: both ends, then replica by replica ---------------------------------
+def walk(pager: Pager, direction: str, count: int | None = None) -> list[dict[str, Any]]:
+    pages = pager.oldest(T0, T0 + 20) if direction == "asc" else pager.newest(T0, T0 + 20, count)
+    return [r for page in pages for r in page]
+
+
+def in_order(got: list[dict[str, Any]], direction: str) -> bool:
+    times = [record_ns(r) or 0 for r in got]
+    return times == sorted(times, reverse=direction == "desc")
+
+
+@pytest.mark.parametrize("end_inclusive", [True, False])
+@pytest.mark.parametrize("direction", ["asc", "desc"])
+def test_a_crowded_millisecond_asked_from_both_ends_is_whole_when_they_overlap(
+    end_inclusive: bool, direction: str
+) -> None:
+    """15 lines in one millisecond, pages of 10: its first 10 and its last 10 overlap (the last
+    page's oldest line is older than the first's newest), so every line comes once, no gap.
+    Two identical lines at one nanosecond in the overlap are both kept."""
+    burst = [record((T0 + 5) * MS + i, f"burst {i}") for i in range(15)]
+    burst[7] = dict(burst[6])  # a logger with two handlers: the same line twice
+    around = [record((T0 + 4) * MS, "before"), record((T0 + 6) * MS, "after")]
+    fake = FakeLogs(records=burst + around, end_inclusive=end_inclusive)
+    pager = Pager(fetcher(fake), page_size=10)
+    got = walk(pager, direction)
+    assert keys(got) == keys(burst + around) and len(got) == 17
+    assert in_order(got, direction)
+    assert pager.gaps == [] and fake.rejected == []
+    other = "desc" if direction == "asc" else "asc"
+    crowd = str(T0 + 5)
+    assert any(c["start_epoch_millis"] == crowd and c["direction"] == other for c in fake.calls)
+
+
+@pytest.mark.parametrize("direction", ["asc", "desc"])
+def test_a_crowded_millisecond_is_asked_replica_by_replica_past_two_pages(direction: str) -> None:
+    """36 lines of three replicas, interleaved, in one millisecond (pages of 10): the ends do
+    not meet, each replica's 12 lines do: every line once, in time order, no gap."""
+    names = ["aaaaa", "bbbbb", "ccccc"]
+    burst = [record((T0 + 5) * MS + i, f"burst {i}", replica=names[i % 3]) for i in range(36)]
+    around = [record((T0 + 2) * MS, "before"), record((T0 + 9) * MS, "after")]
+    fake = FakeLogs(records=burst + around)
+    asked: list[str] = []
+
+    def narrow(name: str) -> Any:
+        asked.append(name)
+        return fetcher(fake, replica=name)
+
+    pager = Pager(fetcher(fake), page_size=10, narrow=narrow)
+    got = walk(pager, direction)
+    assert keys(got) == keys(burst + around) and len(got) == 38
+    assert in_order(got, direction)
+    assert pager.gaps == [] and sorted(asked) == names
+
+
+def test_newest_n_through_a_crowded_millisecond_stops_at_n() -> None:
+    burst = [record((T0 + 5) * MS + i, f"burst {i}", replica=f"r{i % 2}xyz") for i in range(30)]
+    fake = FakeLogs(records=burst)
+    pager = Pager(fetcher(fake), page_size=10, narrow=lambda name: fetcher(fake, replica=name))
+    got = walk(pager, "desc", 23)
+    assert got == burst[::-1][:23] and pager.gaps == []
+
+
+@pytest.mark.parametrize("direction", ["asc", "desc"])
+def test_what_no_request_can_reach_is_a_gap_and_everything_else_is_shown(direction: str) -> None:
+    """Replica `big` has 25 lines in the millisecond (pages of 10): its middle 5 cannot be
+    reached, a gap; replica `small`'s 8 lines and both ends of `big` are all shown, once."""
+    big = [record((T0 + 5) * MS + 2 * i, f"big {i}", replica="big00") for i in range(25)]
+    small = [record((T0 + 5) * MS + 2 * i + 1, f"small {i}", replica="small") for i in range(8)]
+    fake = FakeLogs(records=big + small)
+    pager = Pager(fetcher(fake), page_size=10, narrow=lambda name: fetcher(fake, replica=name))
+    got = walk(pager, direction)
+    assert keys(got) == keys(big[:10] + big[15:] + small)
+    assert pager.gaps == [T0 + 5]
+
+
+def test_lines_no_replica_can_select_are_a_gap_when_the_ends_do_not_meet() -> None:
+    burst = [record((T0 + 5) * MS + i, f"burst {i}", replica=None) for i in range(25)]
+    fake = FakeLogs(records=burst)
+    pager = Pager(fetcher(fake), page_size=10, narrow=lambda name: fetcher(fake, replica=name))
+    got = walk(pager, "asc")
+    assert keys(got) == keys(burst[:10] + burst[15:]) and pager.gaps == [T0 + 5]
+    assert all("replica" not in call for call in fake.calls)  # none to ask for
 
 
 def test_object_messages_are_told_apart_at_a_seam_whatever_their_key_order() -> None:

@@ -256,12 +256,25 @@ def test_a_429_from_the_api_lowers_the_concurrency(httpx_mock: HTTPXMock) -> Non
 
 
 def test_crowded_milliseconds_are_reported_with_their_millisecond() -> None:
-    burst = [record((T0 + 500) * MS + i, f"b{i}") for i in range(1001)]
+    # Past what both ends of the millisecond hold (no replica may be asked alone here).
+    burst = [record((T0 + 500) * MS + i, f"b{i}") for i in range(2001)]
     told: list[int] = []
     window = ParallelWindow(fetcher(FakeLogs(records=burst)), concurrency=2, on_gap=told.append)
     got = [r for p in window.pages(T0, T0 + 1000) for r in p]
-    assert len(got) == 1000
+    assert len(got) == 2000
     assert window.gaps == [T0 + 500] and told == [T0 + 500]
+
+
+def test_a_crowded_millisecond_in_a_slice_is_fetched_whole_replica_by_replica() -> None:
+    burst = [record((T0 + 500) * MS + i, f"b{i}", replica=f"r{i % 3}aaa") for i in range(3001)]
+    around = [r for r in dataset(3000) if int(r["timestamp"]) // MS != T0 + 500]
+    fake = FakeLogs(records=burst + around)
+    window = ParallelWindow(
+        fetcher(fake), concurrency=4, narrow=lambda name: fetcher(fake, replica=name)
+    )
+    got = [r for p in window.pages(T0, T0 + 100_000) for r in p]
+    assert sorted(map(repr, got)) == sorted(map(repr, burst + around))
+    assert window.gaps == []
 
 
 def test_workers_do_not_keep_the_program_alive() -> None:

@@ -107,38 +107,25 @@ class Walk:
         assert set(self.starts) <= {requests[0][0] for requests in self.requests.values()}
 
 
-def test_new_slices_start_six_pages_ahead_at_the_density_measured_so_far() -> None:
+def test_new_slices_are_about_a_page_at_the_density_measured_so_far() -> None:
     lines = one_a_millisecond(40_000)
-    walk = Walk(lines, T0 + 40_000, grow={3: 2, 4: 3}, walkers=3)
-    # Two pages in (2000 lines in the 1999 ms up to T0+1998), six pages more take 5997 ms: the
-    # second slice starts there. The third starts six pages into the second, at the density
-    # its parent had, since it has had no answer yet.
-    assert walk.starts[:3] == [T0, T0 + 1998 + 5997 + 1, T0 + 7996 + 5997]
+    walk = Walk(lines, T0 + 40_000, grow={2: 3}, walkers=3)
+    # One page in (1000 lines in the 1000 ms up to T0+999), the first slice keeps 0.92 of a
+    # page more (920 ms); the second slice is as long again, so one request; the rest waits
+    # as a slice of its own, which the third walker takes.
+    assert walk.starts[:3] == [T0, T0 + 999 + 920 + 1, T0 + 1920 + 920]
     assert walk.got == lines
-    first = next(iter(walk.requests.values()))
-    # The first slice asks for nothing past its new end once it is cut.
-    assert [end for _, end in first[3:]] == [T0 + 7996] * len(first[3:])
+    second = sorted(walk.requests.values(), key=lambda requests: requests[0][0])[1]
+    assert second == [(T0 + 1920, T0 + 2840)]  # nothing past its end: the page it is
     # -v reports the slices the window was walked in: one walker each.
     assert walk.window.slices == len(walk.requests)
 
 
-@pytest.mark.parametrize(
-    ("count", "second"),
-    [
-        # 1000 lines fetched, 2000 left: just enough to halve what is left.
-        (3000, T0 + 999 + 1 + 1000),
-        # Less than a page left past the six pages the first slice keeps: halved instead.
-        (7500, T0 + 999 + 1 + 6500 // 2),
-        # A page exactly past those six: cut there.
-        (8000, T0 + 999 + 6000 + 1),
-    ],
-)
-def test_near_its_end_a_window_is_halved_rather_than_cut_six_pages_on(
-    count: int, second: int
-) -> None:
+@pytest.mark.parametrize("count", [3000, 7500])
+def test_with_two_pages_left_a_window_is_still_cut_a_page_on(count: int) -> None:
     lines = one_a_millisecond(count)
     walk = Walk(lines, T0 + count - 1, grow={2: 2}, walkers=2)
-    assert walk.starts[:2] == [T0, second]
+    assert walk.starts[:2] == [T0, T0 + 999 + 920 + 1]
     assert walk.got == lines
 
 
@@ -156,11 +143,13 @@ def test_lines_without_a_readable_time_are_shown_by_a_parallel_fetch() -> None:
 
 
 def test_a_crowded_first_millisecond_is_as_dense_as_its_lines() -> None:
-    # 1000 lines in the window's first millisecond: six pages take six milliseconds.
+    # 1000 lines in the window's first millisecond: a page takes a millisecond.
     lines = [record(T0 * MS + i, f"b{i}") for i in range(1000)] + [
         record((T0 + 1 + i) * MS, f"m{i}") for i in range(9999)
     ]
     walk = Walk(lines, T0 + 9999, grow={2: 2}, walkers=2)
-    assert walk.starts[:2] == [T0, T0 + 6 + 1]
+    assert walk.starts[:2] == [T0, T0 + 1 + 1]
     assert walk.got == lines
-    assert walk.window.gaps == [T0]  # a full page in one millisecond is reported
+    # A full page in one millisecond is asked from its other end too: the two pages overlap,
+    # so those 1000 lines are all of it, and there is no gap to report.
+    assert walk.window.gaps == []

@@ -226,25 +226,25 @@ def test_the_byte_budget_lets_the_printed_slice_go_and_the_others_wait_for_room(
     budget = ByteBudget(1000, head=T0)  # the printer starts on the slice at T0
     assert reserved(budget, T0) == 0  # nothing measured: the printer's slice goes for free,
     assert reserved(budget, T0 + 9) == 1000  # one other slice with the whole budget
-    budget.settle(1000, 100)  # that page held 100 bytes: a fetch is expected to take 300
-    assert (budget.used, budget.peak) == (100, 100)
-    assert [reserved(budget, T0 + 9) for _ in range(3)] == [300, 300, 300]
-    assert budget.used == 1000  # full to the byte
+    budget.settle(1000, 100)  # that page held 100 bytes: a fetch is expected to hold 100,
+    assert (budget.used, budget.peak) == (100, 100)  # and one being parsed 300 (3 ways)
+    assert [reserved(budget, T0 + 9) for _ in range(7)] == [100] * 7
+    assert budget.used == 800  # full: what is left is room for the one answer being parsed
     # Full, but the printer's slice goes while none of its pages waits to be printed.
-    assert reserved(budget, T0) == 300
-    assert budget.used == 1300
+    assert reserved(budget, T0) == 100
+    assert budget.used == 900
     # With a page waiting, it waits like any other; room goes to the earliest slice first.
     head, head_stop = reserving(budget, T0, queued=1)
     later, later_stop = reserving(budget, T0 + 9)
     assert head_stop.looked.wait(5) and later_stop.looked.wait(5)  # both are waiting
-    budget.release(600)  # pages printed: room for one fetch
-    assert soon(head) == [300] and budget.used == 1000
+    budget.release(200)  # pages printed: room for one fetch
+    assert soon(head) == [100] and budget.used == 800
     # Cannot flake: a correct budget never lets it in before the release below.
     time.sleep(0.05)
     assert later == []
-    budget.release(300)
-    assert soon(later) == [300]
+    budget.release(100)
+    assert soon(later) == [100]
     # A stopped window's walkers are let go at once, room or not.
     stopped, stop = reserving(budget, T0 + 20)
     stop.set()
-    assert soon(stopped) == [300] and budget.peak == 100  # peak: what fetched pages held
+    assert soon(stopped) == [100] and budget.peak == 100  # peak: what fetched pages held

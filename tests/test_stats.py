@@ -373,8 +373,8 @@ def test_a_gap_makes_stats_incomplete(
     monkeypatch.setattr(
         "baseten_logs.output.messages._quiet", False
     )  # whatever -q an earlier test set
-    # More lines in one millisecond than a page holds: they cannot all be fetched.
-    logs_api.records = [record(SINCE_MS * MS + i, f"burst {i}") for i in range(1001)]
+    # One replica's lines in one millisecond past two pages: they cannot all be fetched.
+    logs_api.records = [record(SINCE_MS * MS + i, f"burst {i}") for i in range(2500)]
     assert run(output="json", until_ms=SINCE_MS + M) == ExitStatus.INCOMPLETE
     out, err = capsys.readouterr()
     assert json.loads(out)["complete"] is False

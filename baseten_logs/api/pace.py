@@ -19,8 +19,10 @@ start, as TCP's congestion window, chosen over a latency-gradient controller bec
 bottleneck here is known and explicit (the key's budget), and because the latency of a log
 query varies by itself from page to page (a gradient reads that noise as congestion):
 
-- start at INITIAL requests in flight; each good answer adds one while in slow start (the
-  number doubles every round trip), then 1/limit (one more per round trip);
+- start at INITIAL requests in flight; the first answer measures latency, and the number leaps
+  to what the key's rate can use at it (below); each good answer adds one while in slow start
+  (the number doubles every round trip: a client without a rate limiter), then 1/limit (one
+  more per round trip);
 - never more than the key's budget can use: rate x latency in flight (Little's law) is what
   a rate of `rate` requests/s needs; more would only queue at the rate limiter. So at 200 ms a
   page and 100 requests/s about 20 are in flight, at 50 ms about 5, whatever the ceiling;
@@ -243,11 +245,17 @@ class ConcurrencyController:
             self._decrease(LATENCY_DECREASE)
             return
         with self._cond:
+            budget = self._budget()
+            # Slow start, once latency is measured: straight to what the key's rate can use
+            # at it (rate x latency), rather than doubling there one round trip at a time.
+            leap = self._slow_start and budget < math.inf
             # Grow only when the slots are used: otherwise more would change nothing now.
-            if self._busy + len(self._waiting) + 1 < self.allowed:
+            if not leap and self._busy + len(self._waiting) + 1 < self.allowed:
                 return
             step = 1.0 if self._slow_start else 1.0 / self.limit
-            grown = min(float(self.ceiling), self.limit + step, self._budget())
+            if leap:
+                step = max(step, budget - self.limit)
+            grown = min(float(self.ceiling), self.limit + step, budget)
             if grown <= self.limit:
                 self._slow_start = False
                 return

@@ -71,5 +71,6 @@ def loops_feed(
         stop_check=lambda client: run_ended(client, target),
         state=lambda client: run_state(target),
         span=WindowSpan(log),
+        by_replica=sampler,  # a crowded millisecond by replica: the trainer's endpoint takes none
     )
     return feed, replace(sent, filters=query.filters), look_back

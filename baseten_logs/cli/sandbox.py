@@ -90,4 +90,5 @@ def sandbox_feed(
         local=local,
         stop_check=None if build else (lambda client: sandbox_ended(client, name)),
         state=lambda client: sandbox_state(client, name),
+        by_replica=False,  # its endpoints take no `replica` (and are read by cursor)
     )

@@ -43,7 +43,8 @@ _DEPLOYMENT_PATH = re.compile(r"/v1/models/([^/]+)/deployments/([^/]+)/logs")
 
 def _warn_gap(ms: int) -> None:
     messages.warn(
-        f"more lines share the millisecond {format_ms(ms)} than one page holds; "
+        f"more lines share the millisecond {format_ms(ms)} than the API can return "
+        "(a page from each end, replica by replica); "
         "the counts leave some of them out (narrow with --replica or --grep)"
     )
 

@@ -76,6 +76,7 @@ def training_feed(
         stop_check=lambda client: job_ended(client, target),
         state=lambda client: job_state(target),
         span=WindowSpan(log),
+        by_replica=False,  # the training logs endpoint takes no `replica`
     )
     # The window, and the filters messages name.
     return feed, replace(sent, filters=local), look_back

@@ -32,6 +32,7 @@ class GenParams:
     max_late_s: float
     giant_burst_at_ms: int | None
     giant_burst_lines: int
+    giant_burst_replicas: int = 1
     split_print_s: float = 0.0
     message_bytes: int = 0
     planted: PlantedRequest | None = None
@@ -316,6 +317,7 @@ class _Chunk:
 
     def giant(self, ms: int) -> None:
         n = self.p.giant_burst_lines
+        replicas = self.replicas[: max(1, self.p.giant_burst_replicas)]
         step = max(1, NS_PER_MS // max(n, 1))
         for i in range(n):
             msg = self.json_line("INFO", f"flush {i + 1:05d}/{n}")
@@ -323,7 +325,7 @@ class _Chunk:
                 (
                     ms * NS_PER_MS + min(i * step, NS_PER_MS - 1),
                     msg,
-                    self.replicas[0],
+                    replicas[i % len(replicas)],
                     None,
                     "INFO",
                     "model",

@@ -264,6 +264,7 @@ class LogStore:
             max_late_s=config.max_late_s,
             giant_burst_at_ms=config.giant_burst_at_ms,
             giant_burst_lines=config.giant_burst_lines,
+            giant_burst_replicas=config.giant_burst_replicas,
             split_print_s=config.split_print_s,
             message_bytes=config.message_bytes,
             planted=self._planted.get(dep.id),

@@ -18,7 +18,14 @@ from baseten_logs.api.pace import AUTO, Concurrency
 from baseten_logs.api.page import Record
 from baseten_logs.reading.fetch import concurrency_for, display_pages, page_fetcher
 from baseten_logs.reading.merge import labelled, merge_streams, union_fetch
-from baseten_logs.reading.pager import FetchPage, Pager, WindowSpan, oldest_first
+from baseten_logs.reading.pager import (
+    Direction,
+    FetchPage,
+    Narrow,
+    Pager,
+    WindowSpan,
+    oldest_first,
+)
 from baseten_logs.reading.parallel import ParallelWindow
 from baseten_logs.reading.query import Filters, LogQuery
 
@@ -57,6 +64,9 @@ class Feed:
     # Shared by every walk of the run: windows the API refuses as too long are asked again in
     # smaller pieces (training logs; see pager.WindowSpan). None: a refusal stands.
     span: WindowSpan | None = None
+    # Whether the endpoint takes `replica`: a crowded millisecond is then asked for replica by
+    # replica (pager.Crowd). Training jobs' endpoint does not.
+    by_replica: bool = True
 
     @classmethod
     def single(cls, query: LogQuery) -> Feed:
@@ -105,6 +115,34 @@ def feed_fetch(
     return union_fetch([part_fetch(client, part, on_gap=on_gap) for part in each_query(feed)])
 
 
+def narrowed(
+    client: ApiClient, feed: Feed, parts: list[Part], wrap: Wrap, on_gap: Callable[[int], None]
+) -> Narrow | None:
+    """`parts`' fetch narrowed to one replica (pager.Narrow): each part that may hold its lines
+    (no replica asked, or this one among those asked) sent with `replica` set to it."""
+    if not feed.by_replica:
+        return None
+
+    def narrow(name: str) -> FetchPage:
+        fetches = [
+            part_fetch(client, replace(part, query=_one_replica(part.query, name)), on_gap=on_gap)
+            for part in parts
+            if name in part.query.filters.asked_replicas()
+            or not part.query.filters.asked_replicas()
+        ]
+        return wrap(union_fetch(fetches)) if fetches else _nothing
+
+    return narrow
+
+
+def _one_replica(query: LogQuery, name: str) -> LogQuery:
+    return replace(query, filters=replace(query.filters, replica=name, replicas=()))
+
+
+def _nothing(start: int, end: int, direction: Direction, limit: int) -> list[Record]:
+    return []
+
+
 def local_filter(feed: Feed) -> Callable[[list[Record]], list[Record]] | None:
     """Keeps the lines the endpoint would have kept had it taken the filters (None: all)."""
     if feed.local is None or feed.local == Filters():
@@ -132,7 +170,8 @@ def opening_pages(
     if query.limit is not None:
         # The newest N of the whole feed: one merged newest-first walk, cut at N lines kept.
         fetch = wrapped(feed_fetch(client, feed, on_gap=on_gap))
-        pager = Pager(fetch, on_gap=on_gap, span=feed.span)
+        narrow = narrowed(client, feed, list(feed.parts), wrapped, on_gap)
+        pager = Pager(fetch, on_gap=on_gap, span=feed.span, narrow=narrow)
         if keep is None:
             return Opening(display_pages(pager, query, newest_first=newest_first))
         return Opening(_newest_kept(pager, query, keep, newest_first=newest_first))
@@ -148,6 +187,7 @@ def opening_pages(
     share: Concurrency = concurrency if concurrency == AUTO else max(1, concurrency // parts)
     for part in sources:
         fetch = wrapped(part_fetch(client, part, on_gap=on_gap))
+        narrow = narrowed(client, feed, [part], wrapped, on_gap)
         window = None
         if share != 1 and not newest_first:
             window = ParallelWindow(
@@ -156,10 +196,11 @@ def opening_pages(
                 on_gap=on_gap,
                 prefetch_bytes=max(1, prefetch_bytes // parts),
                 span=feed.span,
+                narrow=narrow,
             )
             windows.append(window)
         pages = display_pages(
-            Pager(fetch, on_gap=on_gap, span=feed.span),
+            Pager(fetch, on_gap=on_gap, span=feed.span, narrow=narrow),
             query,
             newest_first=newest_first,
             parallel=window,

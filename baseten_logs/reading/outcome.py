@@ -37,8 +37,8 @@ class Extras:
 def warn_gap(ms: int, *, narrowing: bool = True) -> None:
     """A crowded millisecond; `narrowing`: the command has filters that would thin it out."""
     messages.warn(
-        f"more lines share the millisecond {format_ms(ms)} than one page holds; "
-        "some of them are not shown"
+        f"more lines share the millisecond {format_ms(ms)} than the API can return "
+        "(a page from each end, replica by replica); some of them are not shown"
         + (" (narrow with --replica, --request-id or --grep)" if narrowing else "")
     )
 

@@ -5,8 +5,11 @@ timestamps. So each next page re-fetches the seam millisecond and drops the line
 there, counted as a multiset (two identical lines are both real). Requests ask for the seam
 millisecond + 1 as `end` and drop anything past the seam, which is right whether or not the
 server's `end` includes its own millisecond; seeing a line *at* the requested end proves it does,
-and that is remembered. A full page inside one millisecond cannot be paged past by time: it is
-reported as a gap, never looped on and never dropped silently.
+and that is remembered. A full page inside one millisecond cannot be paged past by time: that
+millisecond is asked from both ends (`asc` from its start, `desc` from its end), which holds it
+whole up to two pages, and past that once per replica seen in it, each from both ends
+(`Crowd`). Only what even that cannot reach (one replica's lines past two pages in one
+millisecond) is reported as a gap, never looped on and never dropped silently.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from baseten_logs.api.limits import held_bytes
 from baseten_logs.api.page import Page, Record
 from baseten_logs.base.errors import ApiError, PageFailing, UsageError
 from baseten_logs.base.timeparse import span
-from baseten_logs.base.timestamps import record_ms
+from baseten_logs.base.timestamps import record_ms, record_ns
 
 PAGE_SIZE = 1000
 # Pages a server keeps failing (5xx) are asked again at half the size, down to this many lines,
@@ -57,6 +60,9 @@ def page_bytes(page: list[Record]) -> int:
 
 # (start_ms, end_ms, direction, limit) -> one page, as the API returned it.
 FetchPage = Callable[[int, int, Direction, int], list[Record]]
+# The same fetch narrowed to one replica (the API's `replica` parameter): how a crowded
+# millisecond is asked for once per replica. None where the endpoint takes no `replica`.
+Narrow = Callable[[str], FetchPage]
 
 
 def oldest_first(held: list[Record], page_size: int = PAGE_SIZE) -> Iterator[list[Record]]:
@@ -189,11 +195,124 @@ def refuses_the_window(error: UsageError) -> bool:
     return any(word in text for word in _WINDOW_WORDS)
 
 
+class End:
+    """One end of a crowded millisecond: its first (`asc`) or last (`desc`) page of lines, and
+    whether that page is all of it (a short page, or one that reached past the millisecond)."""
+
+    def __init__(self, lines: list[Record], whole: bool) -> None:
+        self.lines = lines
+        self.whole = whole
+
+
+def _ns(record: Record) -> int:
+    return record_ns(record) or 0
+
+
+def _minus(lines: list[Record], taken: list[Record]) -> list[Record]:
+    """`lines` without those in `taken`, as multisets (two identical lines are both real)."""
+    seen = Seam(0, Counter(record_key(r) for r in taken)).skipper()
+    return [r for r in lines if not seen(record_key(r))]
+
+
+def joined(first: End, last: End) -> list[Record] | None:
+    """The millisecond whole from its two ends, or None when they may not meet.
+
+    Lines come in time order, so when the last page's oldest line is older than the first
+    page's newest, the pages overlap: the first holds every line older than its newest, the
+    last every line newer than its oldest, and together (de-duplicated) they are all of it.
+    Equal times prove nothing (lines between may share that nanosecond): None."""
+    if first.whole:
+        return first.lines
+    if last.whole:
+        return last.lines
+    if not first.lines or not last.lines:
+        return None
+    if min(map(_ns, last.lines)) < max(map(_ns, first.lines)):
+        return first.lines + _minus(last.lines, first.lines)
+    return None
+
+
+class Crowd:
+    """Every line of one crowded millisecond the API can give: both ends, then per replica.
+
+    Time cannot page inside a millisecond, but the API can be asked for it from either end:
+    `asc` from its start, `desc` from its end, up to two pages of it. Past that, the replicas
+    seen at its ends are asked for one by one (`narrow`), each from both ends. `unreachable`
+    names what still did not come whole: a replica (its lines past two pages), or None (lines
+    no `replica` can select, or no narrowing this endpoint takes)."""
+
+    def __init__(
+        self,
+        fetch: FetchPage,
+        narrow: Narrow | None,
+        ms: int,
+        limit: int,
+        end_inclusive: bool | None,
+    ) -> None:
+        self._fetch = fetch
+        self._narrow = narrow
+        self.ms = ms
+        self._limit = limit
+        self.end_inclusive = end_inclusive
+        self.unreachable: list[str | None] = []
+
+    def lines(self, first: list[Record], direction: Direction) -> list[Record]:
+        """The millisecond's lines in `direction`'s order, each once. `first`: the full page
+        that found it crowded (its first lines when `asc`, its last when `desc`)."""
+        known = End(first, whole=False)
+        if direction == "asc":
+            asc, desc = known, self._end(self._fetch, "desc")
+        else:
+            asc, desc = self._end(self._fetch, "asc"), known
+        whole = joined(asc, desc)
+        if whole is None:
+            whole = self._by_replica(asc.lines + _minus(desc.lines, asc.lines))
+        return sorted(whole, key=_ns, reverse=direction == "desc")
+
+    def _end(self, fetch: FetchPage, direction: Direction) -> End:
+        while True:
+            end = self.ms if self.end_inclusive else self.ms + 1
+            page = fetch(self.ms, end, direction, self._limit)
+            mine = [r for r in page if record_ms(r) == self.ms]
+            past = any((record_ms(r) or self.ms) > self.ms for r in page)
+            if past and direction == "desc" and not self.end_inclusive:
+                # The next millisecond came first: `end` includes its own; ask without it.
+                self.end_inclusive = True
+                continue
+            return End(mine, whole=past or len(page) < self._limit)
+
+    def _by_replica(self, seen: list[Record]) -> list[Record]:
+        """Each replica seen at the ends, asked for alone from both ends."""
+        names = sorted({str(r["replica"]) for r in seen if _named(r.get("replica"))})
+        if self._narrow is None:
+            self.unreachable.append(None)
+            return seen
+        unnamed = [r for r in seen if not _named(r.get("replica"))]
+        if unnamed:  # no `replica` selects them: what the ends brought is all there is to show
+            self.unreachable.append(None)
+        whole = list(unnamed)
+        for name in names:
+            fetch = self._narrow(name)
+            asc, desc = self._end(fetch, "asc"), self._end(fetch, "desc")
+            part = joined(asc, desc)
+            if part is None:
+                self.unreachable.append(name)
+                part = asc.lines + _minus(desc.lines, asc.lines)
+            whole.extend(part)
+        return whole
+
+
+def _named(replica: object) -> bool:
+    return isinstance(replica, str) and 0 < len(replica) <= 256
+
+
 class Pager:
     """Walks a window page by page; one instance per logical fetch (it learns `end` semantics).
 
     `span`: the run's WindowSpan, when a window the API refuses as too long should be walked
-    again in smaller pieces (training logs); None: pieces of MAX_WINDOW_MS, a refusal stands."""
+    again in smaller pieces (training logs); None: pieces of MAX_WINDOW_MS, a refusal stands.
+    `narrow`: the fetch for one replica, so a crowded millisecond can be asked replica by
+    replica (see Crowd); None: both ends only."""
 
     def __init__(
         self,
@@ -202,8 +321,10 @@ class Pager:
         page_size: int = PAGE_SIZE,
         on_gap: Callable[[int], None] | None = None,
         span: WindowSpan | None = None,
+        narrow: Narrow | None = None,
     ) -> None:
         self._fetch = fetch
+        self._narrow = narrow
         self._page_size = page_size
         self._on_gap = on_gap
         self._span = span
@@ -325,12 +446,32 @@ class Pager:
             elif limit < self._page_size:
                 widen = True  # only a whole page inside one millisecond is a crowded one
             else:
-                # A whole page inside one millisecond: time cannot page past it.
-                self._gap(seam)
-                if seam == (low if descending else high):
+                # A whole page inside one millisecond: time cannot page past it, both ends can.
+                for rest in self._crowd(page, seam, direction, at_seam, limit):
+                    if want is not None:
+                        del rest[want - shown :]
+                    if rest:
+                        shown += len(rest)
+                        yield rest
+                if seam == (low if descending else high) or (want is not None and shown >= want):
                     return
                 at_seam = Seam(seam + step)
                 widen = False
+
+    def _crowd(
+        self, page: list[Record], ms: int, direction: Direction, at_seam: Seam, limit: int
+    ) -> Iterator[list[Record]]:
+        """The rest of crowded millisecond `ms` (see Crowd), in pages; a gap if not whole."""
+        crowd = Crowd(self._fetch, self._narrow, ms, limit, self.end_inclusive)
+        lines = crowd.lines([r for r in page if record_ms(r) == ms], direction)
+        if crowd.end_inclusive is not None:
+            self.end_inclusive = crowd.end_inclusive
+        seen = at_seam.skipper()
+        rest = [r for r in lines if not seen(record_key(r))]
+        for at in range(0, len(rest), self._page_size):
+            yield rest[at : at + self._page_size]
+        if crowd.unreachable:
+            self._gap(ms)
 
     def _fetch_shrinking(
         self, start: int, end: int, direction: Direction, limit: int

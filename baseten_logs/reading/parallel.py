@@ -35,6 +35,7 @@ from baseten_logs.reading.pager import (
     PAGE_SIZE,
     Direction,
     FetchPage,
+    Narrow,
     Pager,
     WindowSpan,
     page_bytes,
@@ -43,20 +44,32 @@ from baseten_logs.reading.pager import (
 PAGES_AHEAD = 8  # per slice: enough to hide latency, small enough to bound memory
 # While a page is fetched its answer is held three ways at once (bytes, text, parsed records).
 IN_FLIGHT_FACTOR = 3
-CARVE_PAGES = 6  # pages a walker keeps when a new slice is cut off its slice (see _split)
+# Pages a walker keeps when a new slice is cut off its slice, and the pages of the new slice
+# (see _split): a little under one, so that most slices are one request each.
+CARVE_PAGES = 0.92
 MIN_SPLIT_LINES = 2 * PAGE_SIZE  # fewer left is not worth a request more
+# Slices' worth of pages that may wait for the printer however few requests may be in flight:
+# when the reader, not the API, is the bottleneck (no latency: the controller stays small),
+# fetching must still keep ahead of it.
+MIN_AHEAD_SLICES = 3
 _DONE = object()
 
 
 class ByteBudget:
     """Bytes of pages fetched and not yet printed, shared by every slice.
 
-    Before a fetch a worker reserves what fetching a page is expected to take (the largest page
-    seen so far, times IN_FLIGHT_FACTOR; until one is seen, the whole budget, so the first wave
-    of pages of unknown size is the head slice's and one more), and waits while that does not
-    fit. The slice being printed does not wait when none of its pages is queued: the printer
-    may be waiting for it, so it must move, or printer and workers would wait for each other.
-    Room goes to the earliest slice waiting: the printer needs it first.
+    Before a fetch a worker reserves what its page is expected to hold (the largest page seen
+    so far; until one is seen, the whole budget, so the first wave of pages of unknown size is
+    the head slice's and one more), and waits while that does not fit beside room for one
+    answer being parsed: an answer is held three ways at once (bytes, text, parsed records,
+    IN_FLIGHT_FACTOR) only while it is parsed, which holds the GIL, so one at a time; a
+    request waiting for its answer holds nothing, and one being read at most its bytes. So
+    a rate-limited run can keep tens of requests in flight at a long latency within the
+    budget that bounds what waits for the printer.
+
+    The slice being printed does not wait when none of its pages is queued: the printer may be
+    waiting for it, so it must move, or printer and workers would wait for each other. Room
+    goes to the earliest slice waiting: the printer needs it first.
     """
 
     def __init__(self, limit: int, head: int) -> None:
@@ -88,7 +101,8 @@ class ByteBudget:
                     if guess is None:  # nothing measured: the head goes free, others one at a time
                         guess = 0 if index <= self._head else self.limit
                     first = min(self._waiting) >= index
-                    if head or (first and self.used + guess <= self.limit) or stop.is_set():
+                    room = self.used + guess + self._parsing() <= self.limit
+                    if head or (first and room) or stop.is_set():
                         break
                     self._cond.wait(0.1)
             finally:
@@ -102,8 +116,12 @@ class ByteBudget:
         with self._cond:
             self.used += actual - reserved
             self.peak = max(self.peak, self.used)
-            self._expected = max(self._expected or 0, actual * IN_FLIGHT_FACTOR)
+            self._expected = max(self._expected or 0, actual)
             self._cond.notify_all()
+
+    def _parsing(self) -> int:
+        """Room kept for the answer being parsed beyond what its page holds (see the class)."""
+        return (IN_FLIGHT_FACTOR - 1) * (self._expected or 0)
 
     def release(self, size: int) -> None:
         with self._cond:
@@ -169,7 +187,9 @@ class ParallelWindow:
         on_gap: Callable[[int], None] | None = None,
         prefetch_bytes: int = PREFETCH_BYTES,
         span: WindowSpan | None = None,  # see Pager: every slice's walker shares it
+        narrow: Narrow | None = None,  # see Pager: a crowded millisecond, replica by replica
     ) -> None:
+        self._narrow = narrow
         self.controller = controller or ConcurrencyController(concurrency)
         self._span = span
         self.budget: ByteBudget  # one per walk of a window (see pages)
@@ -182,6 +202,9 @@ class ParallelWindow:
         self._lock = threading.Lock()  # the slices' bounds and links, and who walks them
         self._pending: list[_Slice] = []
         self._walking: list[_Slice] = []
+        self._printing: _Slice | None = None  # the slice the printer is on
+        self._room = threading.Condition(self._lock)  # told when the printer takes a page
+        self._ahead = 0  # pages fetched and queued, not yet printed (see _schedule)
         self.slices = 0  # how many slices the window was walked in, for tests and -v
 
     def pages(self, since_ms: int, until_ms: int) -> Iterator[list[Record]]:
@@ -199,6 +222,10 @@ class ParallelWindow:
         piece: _Slice | None = pieces[0]
         try:
             while piece is not None:
+                with self._lock:
+                    self._printing = piece
+                    self._room.notify_all()
+                self._schedule()  # its walker may wait for the printer to come (_schedule)
                 while True:
                     if piece.pages.empty():  # the printer waits for this slice: the head
                         self.budget.advance(piece.start)  # its walker may wait to be let go
@@ -209,6 +236,12 @@ class ParallelWindow:
                         raise item
                     # Only (page, bytes) pairs and the two markers are queued.
                     page, size = cast(tuple[list[Record], int], item)
+                    with self._lock:
+                        self._ahead -= 1
+                        full = self._ahead + 1 >= self._most_ahead()
+                        self._room.notify_all()
+                    if full:
+                        self._schedule()  # room again for a walker held back by _most_ahead
                     yield page
                     self.budget.release(size)  # printed: no longer held on the reader's behalf
                 with self._lock:  # done: it can no longer be split, so its successor is final
@@ -221,12 +254,28 @@ class ParallelWindow:
         """Start walkers while fewer walk than may: the next pending slice, else a split."""
         with self._lock:
             while not self._stop.is_set() and self._moving() < self.controller.allowed:
-                piece = self._pending.pop(0) if self._pending else self._split()
+                piece: _Slice | None
+                if self._ahead >= self._most_ahead():
+                    # Enough pages wait for the printer: only the slice it waits for starts.
+                    piece = self._printing
+                    if piece is None or piece not in self._pending:
+                        return
+                    self._pending.remove(piece)
+                else:
+                    piece = self._pending.pop(0) if self._pending else self._split()
                 if piece is None:
                     return
                 self._walking.append(piece)
                 thread = threading.Thread(target=self._work, args=(piece,), daemon=True)
                 thread.start()
+
+    def _most_ahead(self) -> int:
+        """Pages that may wait for the printer in the slices it is not on: PAGES_AHEAD for
+        each request that may be in flight besides one (the printer's slice has a queue of
+        PAGES_AHEAD of its own), and for MIN_AHEAD_SLICES at least. Slices of about a page
+        end before their queue fills, so the queues alone would not hold the walkers back; the
+        byte budget still bounds bytes."""
+        return PAGES_AHEAD * max(self.controller.allowed - 1, MIN_AHEAD_SLICES)
 
     def _moving(self) -> int:
         """Walkers that can fetch now: a parked one waits for the printer, not for the API."""
@@ -235,10 +284,12 @@ class ParallelWindow:
     def _split(self) -> _Slice | None:
         """A new slice, cut off a slice being walked (whose lines a millisecond are known).
 
-        First choice: the earliest slice with more than CARVE_PAGES pages left keeps its next
-        CARVE_PAGES pages and the rest is the new slice, so walkers work just ahead of the
-        printer, a few pages each. Failing that (the end of the window is near), the slice
-        with the most left is halved, so the last pages are not fetched one walker alone.
+        The earliest slice with two pages or more left keeps its next CARVE_PAGES pages, the
+        new slice is as long again, and the rest (when there is more) a pending slice of its
+        own: walkers work just ahead of the printer, about a page each, so few pages wait for
+        the printer and most slices cost one request. Near the window's end the last pages are
+        cut the same way as walkers come free, so the end has no long tail of one walker
+        paging alone.
         """
         known: list[tuple[_Slice, float, int, int]] = []  # slice, density, done, left
         for piece in self._walking:
@@ -250,13 +301,15 @@ class ParallelWindow:
         known.sort(key=lambda entry: entry[0].start)
         for piece, density, done, left in known:
             keep = math.ceil(CARVE_PAGES * PAGE_SIZE / max(density, 1e-9))
-            if left > keep and density * (left - keep) >= PAGE_SIZE:
-                return self._cut(piece, done + keep + 1)
-        halves = [e for e in known if e[1] * e[3] >= MIN_SPLIT_LINES and e[3] >= 2]
-        if not halves:
-            return None
-        piece, _, done, left = max(halves, key=lambda entry: entry[3])
-        return self._cut(piece, done + 1 + left // 2)
+            lines = density * left
+            if left > keep and density * (left - keep) >= PAGE_SIZE and lines >= MIN_SPLIT_LINES:
+                new = self._cut(piece, done + keep + 1)
+                if new.stop - new.start + 1 > 2 * keep:
+                    # The rest waits for a walker of its own: a new slice of about a page is
+                    # one request, and what is cut next comes off the rest, not off it.
+                    self._pending.append(self._cut(new, new.start + keep))
+                return new
+        return None
 
     def _cut(self, piece: _Slice, at: int) -> _Slice:
         """[at, stop] of `piece` becomes a new slice, printed right after it."""
@@ -268,7 +321,9 @@ class ParallelWindow:
     def _work(self, piece: _Slice) -> None:
         item: object = _DONE
         try:
-            pager = Pager(self._bounded(piece), on_gap=self._gap, span=self._span)
+            pager = Pager(
+                self._bounded(piece), on_gap=self._gap, span=self._span, narrow=self._narrow
+            )
             for page in pager.oldest(piece.start, piece.stop):
                 size, piece.charged = piece.charged, 0
                 if not self._put(piece, (page, size)):
@@ -290,6 +345,7 @@ class ParallelWindow:
         budget and for a slot, charging what it got."""
 
         def fetch(start: int, end: int, direction: Direction, count: int) -> list[Record]:
+            self._wait_for_room(piece)
             with self._lock:
                 stop = piece.stop
             if start > stop:
@@ -312,6 +368,21 @@ class ParallelWindow:
 
         return fetch
 
+    def _wait_for_room(self, piece: _Slice) -> None:
+        """Before a fetch: while _most_ahead pages wait for the printer, only the slice it is
+        on fetches; the others wait, parked (for the printer, not the API)."""
+        with self._lock:
+            try:
+                while (
+                    self._ahead >= self._most_ahead()
+                    and piece is not self._printing
+                    and not self._stop.is_set()
+                ):
+                    piece.parked = True
+                    self._room.wait(0.1)
+            finally:
+                piece.parked = False
+
     def _within(self, piece: _Slice, page: list[Record], count: int) -> list[Record]:
         """The page cut at the slice's end (which a split may have lowered meanwhile); notes
         how far the slice has got, for the next split."""
@@ -331,6 +402,7 @@ class ParallelWindow:
     def _put(self, piece: _Slice, item: object) -> bool:
         try:
             piece.pages.put_nowait(item)
+            self._count_ahead(item)
             return True
         except queue.Full:
             pass
@@ -343,6 +415,7 @@ class ParallelWindow:
             while not self._stop.is_set():
                 try:
                     piece.pages.put(item, timeout=0.1)
+                    self._count_ahead(item)
                     return True
                 except queue.Full:
                     continue
@@ -350,6 +423,11 @@ class ParallelWindow:
         finally:
             with self._lock:
                 piece.parked = False
+
+    def _count_ahead(self, item: object) -> None:
+        if isinstance(item, tuple):  # a page (the end and errors are not pages)
+            with self._lock:
+                self._ahead += 1
 
     def _gap(self, ms: int) -> None:
         with self._gaps_lock:

@@ -223,6 +223,15 @@ def test_a_giant_burst_holds_more_than_a_page_in_one_millisecond(make_emu: Any) 
     assert len(lines) == 1000 and {ms(line) for line in lines} == {at}
 
 
+def test_a_giant_burst_can_come_from_several_replicas(make_emu: Any) -> None:
+    probe = make_emu()
+    at = probe.now_ms() - 3 * HOUR_MS + 123
+    emu = make_emu(giant_burst_at_ms=at, giant_burst_lines=3000, giant_burst_replicas=3)
+    truth = emu.ground_truth(DEMO_MODEL_ID, DEMO_DEPLOYMENT_ID, at, at)
+    flushes = Counter(line["replica"] for line in truth if "flush" in str(line["message"]))
+    assert len(flushes) == 3 and set(flushes.values()) == {1000}
+
+
 def test_extra_fields_can_be_added(make_emu: Any) -> None:
     emu = make_emu(extra_fields=True)
     lines = page(emu, *window(emu))
