@@ -3,9 +3,10 @@
 A loop that sleeps until the fetch count stops growing for a while passes whenever a worker is
 starved of CPU for that while (a loaded machine), and a bound it then checks proves nothing.
 Here the window says so itself: a walker that finds no room in the byte budget, or no room in
-its queue, looks at the window's stop flag before it waits (ByteBudget.reserve, ParallelWindow
-._put). The window has stalled once every walker it started has looked twice in a row with
-nothing changed in between: the budget (settle, release, advance bump a generation, inside the
+its queue, or held back while enough pages wait for the printer, looks at the window's stop flag
+before it waits (ByteBudget.reserve, ParallelWindow._put, ParallelWindow._wait_for_room).
+The window has stalled once every walker it started has looked twice in a row with nothing
+changed in between: the budget (settle, release, advance bump a generation, inside the
 budget's own lock) and the reader (the caller's `stalled()` bumps it). Two looks, because the
 first may come just before a put that then finds room the reader made.
 """
@@ -23,7 +24,7 @@ import pytest
 from baseten_logs.reading import parallel
 from baseten_logs.reading.parallel import ByteBudget, ParallelWindow
 
-WAITS = frozenset({"reserve", "_put"})  # where a walker looks at the stop flag before waiting
+WAITS = frozenset({"reserve", "_put", "_wait_for_room"})  # where a walker looks at the stop flag
 
 
 class StallWatch:
