@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 
 from baseten_logs.base.version import __version__
-from baseten_logs.cli import listing_commands, log_commands, tool_commands
+from baseten_logs.cli import browse_command, listing_commands, log_commands, tool_commands
 from baseten_logs.cli.entry import run_app
 from baseten_logs.cli.help_text import EXIT_STATUSES
 from baseten_logs.cli.help_text import epilog as _epilog  # as get, chain and training use it
@@ -125,6 +125,7 @@ def main(
 
 # --- Commands -------------------------------------------------------------------------------
 log_commands.register(app)  # get, chain, training: first in `--help`
+browse_command.register(app)  # browse: the same logs, full-screen
 
 
 tool_commands.register(app)  # stats, view, request: after the log readers, as `--help` lists them

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -69,6 +70,9 @@ class Run:
     verbose: bool = False
     attempts: int = RetryPolicy.attempts
     max_rps: float = DEFAULT_MAX_RPS
+    # How -f waits between polls. `browse` passes a wait that a closing window cuts short (and
+    # that then raises), so quitting never waits out a poll interval.
+    sleep: Callable[[float], None] = time.sleep
 
 
 def execute(run: Run, sinks: Sinks, outcome: Outcome) -> ExitStatus:
@@ -151,6 +155,7 @@ class _Pipeline:
                     self.outcome.on_gap,
                     feed=run.feed,
                     seen=self.seen,
+                    sleep=run.sleep,
                 )
         finally:
             self._stop_progress()
@@ -318,6 +323,7 @@ def _follow(
     on_gap: Callable[[int], None],
     feed: Feed | None = None,
     seen: ShownLines | None = None,
+    sleep: Callable[[float], None] = time.sleep,
 ) -> None:
     """Follow after the opening window: `opening` its newest N lines shown (with -n), `seen`
     the lines of its last overlap (a whole window, which shows only these digests)."""
@@ -339,6 +345,7 @@ def _follow(
         on_trouble=None if on_terminal else messages.warn,
         on_gap=on_gap,
         stop_check=stop_check,
+        sleep=sleep,
     )
     if on_terminal:
         client.on_retry = follower.reconnecting  # say so at the first failure, not the last
