@@ -43,6 +43,8 @@ _LEVEL_STYLE = {
 _TIME_STYLE = Style.parse(TIMESTAMP_STYLE)
 _MATCH_STYLE = Style(reverse=True, bold=True)
 _CURSOR_STYLE = Style(reverse=True)
+# Every segment has a style, if a plain one: NO_COLOR's filter reads each segment's style.
+_PLAIN = Style()
 
 HELP = """\
 Keys
@@ -109,10 +111,10 @@ class LogView(ScrollView, can_focus=True):
         row = self.scroll_offset.y + y
         width = self.size.width
         if row >= self.rows:
-            return Strip.blank(width)
+            return Strip.blank(width, _PLAIN)
         record = self.lines[self.lines.visible[row]]
         strip = Strip(self.segments(record)).crop_extend(
-            self.scroll_offset.x, self.scroll_offset.x + width, None
+            self.scroll_offset.x, self.scroll_offset.x + width, _PLAIN
         )
         return strip.apply_style(_CURSOR_STYLE) if row == self.cursor else strip
 
@@ -124,7 +126,7 @@ class LogView(ScrollView, can_focus=True):
         out = [
             Segment(time_column(record, utc=self.utc) + " ", _TIME_STYLE),
             Segment((level or "").ljust(8), _LEVEL_STYLE.get(level or "", Style())),
-            Segment(replica_text.ljust(6)),
+            Segment(replica_text.ljust(6), _PLAIN),
         ]
         return out + _highlighted(message, self.spans)
 
@@ -149,15 +151,15 @@ class LogView(ScrollView, can_focus=True):
 
 def _highlighted(text: str, spans: Callable[[str], list[tuple[int, int]]] | None) -> list[Segment]:
     if spans is None:
-        return [Segment(text)]
+        return [Segment(text, _PLAIN)]
     out: list[Segment] = []
     at = 0
     for start, end in spans(text):
         if start < at or end <= start:
             continue
-        out += [Segment(text[at:start]), Segment(text[start:end], _MATCH_STYLE)]
+        out += [Segment(text[at:start], _PLAIN), Segment(text[start:end], _MATCH_STYLE)]
         at = end
-    out.append(Segment(text[at:]))
+    out.append(Segment(text[at:], _PLAIN))
     return out
 
 

@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from baseten_logs.cli.help_text import EXIT_STATUSES, epilog, examples
+from baseten_logs.cli.help_text import BROWSE_EXIT_STATUSES, epilog, examples
 from baseten_logs.cli.options import (
     WINDOW,
     ApiKey,
@@ -22,10 +22,8 @@ from baseten_logs.cli.options import (
     MaxRps,
     Model,
     NoCache,
-    Overlap,
     Remote,
     Retries,
-    Since,
     Team,
     UsageCommand,
     Utc,
@@ -44,7 +42,7 @@ BROWSE_EXAMPLES = examples(
 
 @_COMMANDS.command(
     cls=UsageCommand,
-    epilog=epilog(BROWSE_EXAMPLES, EXIT_STATUSES),
+    epilog=epilog(BROWSE_EXAMPLES, BROWSE_EXIT_STATUSES),
     short_help="Explore logs full-screen: follow live, filter as you type, open a line.",
 )
 def browse(
@@ -52,7 +50,15 @@ def browse(
     deployment: Deployment = None,
     env: Env = None,
     team: Team = None,
-    since: Since = None,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            metavar="WHEN",
+            help="Open on the window from WHEN to now: 15m, 2h30m, 3d ago; RFC 3339 (no zone = "
+            "local); epoch s/ms. Default: the newest lines of the last 30 minutes.",
+            rich_help_panel=WINDOW,
+        ),
+    ] = None,
     limit: Annotated[
         str | None,
         typer.Option(
@@ -73,7 +79,14 @@ def browse(
             rich_help_panel=WINDOW,
         ),
     ] = "100000",
-    overlap: Overlap = "60s",
+    overlap: Annotated[
+        str,
+        typer.Option(
+            metavar="DURATION",
+            help="How late a line may arrive and still be shown (as get -f's --overlap).",
+            rich_help_panel=WINDOW,
+        ),
+    ] = "60s",
     utc: Utc = False,
     api_key: ApiKey = None,
     api_url: ApiUrl = None,
