@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from baseten_logs.browse.screen import BrowseApp, LogView
+from baseten_logs.browse.screen import BrowseApp, LogView, pretty
 from baseten_logs.browse.session import make_app
 from baseten_logs.cli.browse import plan_browse
 from baseten_logs.emulator import DEMO_DEPLOYMENT_ID, DEMO_MODEL_ID, Emulator, EmulatorConfig
@@ -90,6 +90,21 @@ def test_opens_on_the_newest_lines_and_follows_new_ones(live: Emulator) -> None:
         assert app.return_code in (0, None)
 
     asyncio.run(scenario())
+
+
+def test_the_followers_heartbeat_shows_in_the_status_bar() -> None:
+    # get -f's status line on stderr ("following… last poll", "reconnecting…"): here, the bar.
+    config = EmulatorConfig(seed=3, rates={DEMO_DEPLOYMENT_ID: 0.01}, rate_limit_per_s=None)
+
+    async def scenario(emu: Emulator) -> None:
+        app = browser(emu, "-n", "5")
+        async with app.run_test(size=SIZE) as pilot:
+            await until(lambda: "following… last poll" in status(app))
+            assert "\x1b" not in status(app)
+            await pilot.press("q")
+
+    with Emulator(config) as emu:
+        asyncio.run(scenario(emu))
 
 
 def test_moving_up_pauses_and_counts_new_lines_until_end(live: Emulator) -> None:
@@ -180,7 +195,7 @@ def test_detail_pane_shows_the_whole_line_and_its_fields(live: Emulator) -> None
             record = app.lines[app.lines.visible[view.cursor]]
             await pilot.press("enter")
             shown = str(app.screen.query_one("#detail").render())
-            assert str(record["message"]).splitlines()[0] in shown
+            assert pretty(str(record["message"])) in shown  # JSON indented, else as it came
             assert f"replica: {record['replica']}" in shown
             await pilot.press("escape")
             assert isinstance(app.screen.query_one(LogView), LogView)

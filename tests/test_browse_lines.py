@@ -78,6 +78,17 @@ def test_rows_and_the_detail_pane_show_server_text_inert_and_never_as_markup() -
     assert "request_id: \\x1b[31mrid" in text.plain
 
 
+def test_what_the_pipeline_says_on_stderr_becomes_one_status_line() -> None:
+    from baseten_logs.browse.screen import status_words
+
+    heartbeat = "\r\x1b[2K\x1b[2mfollowing… last poll 10:00:00, 3 new lines so far\x1b[0m"
+    assert status_words(heartbeat) == "following… last poll 10:00:00, 3 new lines so far"
+    assert status_words("\r\x1b[2K") == ""  # a status line erased: nothing new to say
+    said = status_words("baseten-logs: warning: a gap\n")
+    assert said == "warning: a gap"
+    assert status_words("baseten-logs: \x07bell\n") == "\\x07bell"
+
+
 def test_json_messages_are_pretty_printed_in_the_detail_pane() -> None:
     assert pretty('{"a": 1, "b": [2]}') == json.dumps({"a": 1, "b": [2]}, indent=2)
     assert pretty("{not json") == "{not json"

@@ -10,12 +10,14 @@ in the status bar until End (or f) follows again.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
+from textual import events
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
@@ -290,8 +292,17 @@ class BrowseApp(App[None]):
     def on_mount(self) -> None:
         self.view.focus()
         self.show_status()
+        # Textual redirects stdout and stderr while it runs; their lines come here.
+        self.begin_capture_print(self, stdout=True, stderr=True)
         if self._start is not None:
             self._stop = self._start(self)
+
+    def on_print(self, event: events.Print) -> None:
+        """What the pipeline says on stderr (the follower's heartbeat, a reconnection, a
+        warning), caught while the app runs, shown in the status bar instead."""
+        said = status_words(event.text)
+        if said:
+            self.tell(said)
 
     def on_unmount(self) -> None:
         self.stop_reading()
@@ -479,6 +490,21 @@ class BrowseApp(App[None]):
     async def action_quit(self) -> None:
         self.stop_reading()
         self.exit()
+
+
+# What our own status lines add around their words (output/messages.StatusLine): a carriage
+# return, erase-line and dim. Server text in them was made inert before it was written.
+_OWN_CONTROLS = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+_PROGRAM = "baseten-logs: "
+
+
+def status_words(text: str) -> str:
+    """The last thing `text` (a stderr write) says, as one line for the status bar ("" for a
+    status line being erased)."""
+    plain = _OWN_CONTROLS.sub("", text)
+    pieces = [piece.strip() for piece in re.split(r"[\r\n]", plain)]
+    said = next((piece for piece in reversed(pieces) if piece), "")
+    return inert(said.removeprefix(_PROGRAM))
 
 
 def spans_of(pattern: str) -> Callable[[str], list[tuple[int, int]]]:

@@ -13,7 +13,6 @@ from typing import Any
 from baseten_logs.browse.lines import LoadedLines
 from baseten_logs.browse.reader import Stop, WindowClosed, start
 from baseten_logs.browse.screen import BrowseApp
-from baseten_logs.output import messages
 from baseten_logs.reading.run import Run
 
 RunOf = Callable[[Stop], Run]  # the run, its follower waiting with the stop's sleep
@@ -57,12 +56,9 @@ def browse(run_of: RunOf, *, title: str, max_lines: int, utc: bool, save_name: s
     """Runs the browser until it is closed. A failure before any line (a wrong key, an unknown
     model) is raised once the terminal is back, so the command reports it as `get` would."""
     app = make_app(run_of, title=title, max_lines=max_lines, utc=utc, save_name=save_name)
-    was_quiet = messages.quiet()
-    messages.set_quiet(True)  # the screen is the app's: words go to its status bar
     try:
-        app.run()
+        app.run()  # stderr is the app's meanwhile: what is said shows in its status bar
     finally:
-        messages.set_quiet(was_quiet)
         app.stop_reading()
     if app.failure is not None:
         raise app.failure
