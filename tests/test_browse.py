@@ -237,6 +237,22 @@ def test_the_oldest_lines_go_past_the_cap_and_the_status_bar_says_so(live: Emula
     asyncio.run(scenario())
 
 
+def test_a_paused_view_keeps_its_line_while_the_oldest_go(live: Emulator) -> None:
+    async def scenario() -> None:
+        app = browser(live, "-n", "50", max_lines="60")
+        async with app.run_test(size=SIZE) as pilot:
+            await until(lambda: len(app.lines) >= 50)
+            await pilot.press("up", "up")
+            view = app.query_one(LogView)
+            record = app.lines[app.lines.visible[view.cursor]]
+            await until(lambda: app.lines.dropped >= 5)
+            await pilot.pause()
+            assert app.lines[app.lines.visible[view.cursor]] is record
+            await pilot.press("q")
+
+    asyncio.run(scenario())
+
+
 def test_quitting_stops_the_reader_at_once(live: Emulator) -> None:
     async def scenario() -> None:
         app = browser(live, "-n", "10")

@@ -315,14 +315,20 @@ class BrowseApp(App[None]):
     # --- from the reader -----------------------------------------------------------------
     def add_lines(self, records: list[Record]) -> None:
         """A page from the reader: kept lines appended; the view follows or counts them."""
-        kept = self.lines.add(records)
         view = self.view
-        if self.following:
-            view.refresh_rows()
+        paused_on = None if self.following or not view.rows else self.lines.visible[view.cursor]
+        rows_before, top = view.rows, view.scroll_offset.y
+        kept = self.lines.add(records)
+        view.refresh_rows()
+        if paused_on is None:
             view.move_to(view.rows - 1)
         else:
+            # Paused: the cursor stays on its line, and the screen with it, while the oldest
+            # lines go past the cap (rows taken off the top).
             self.new_while_paused += kept
-            view.refresh_rows()
+            gone = rows_before + kept - view.rows
+            view.cursor = self.lines.row_of(paused_on)
+            view.scroll_to(y=max(0, top - gone), animate=False)
         self.show_status()
 
     def tell(self, text: str) -> None:
