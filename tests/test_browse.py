@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from textual.widgets import Footer
 
 from baseten_logs.browse.screen import BrowseApp, LogView, pretty
 from baseten_logs.browse.session import make_app
@@ -101,6 +102,9 @@ def test_the_followers_heartbeat_shows_in_the_status_bar() -> None:
         async with app.run_test(size=SIZE) as pilot:
             await until(lambda: "following… last poll" in status(app))
             assert "\x1b" not in status(app)
+            # The status bar is on the screen, above the footer (not covered by it).
+            bar, footer = app.query_one("#status").region, app.query_one(Footer).region
+            assert bar.height == 1 and bar.bottom <= footer.y
             await pilot.press("q")
 
     with Emulator(config) as emu:

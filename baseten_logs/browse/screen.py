@@ -250,9 +250,9 @@ class BrowseApp(App[None]):
         Binding("f", "follow", "Follow"),
     ]
     DEFAULT_CSS = """
-    #status { dock: bottom; height: 1; background: $panel; }
-    #prompt { dock: bottom; display: none; }
     #lines { height: 1fr; }
+    #prompt { display: none; }
+    #status { height: 1; background: $panel; }
     """
 
     def __init__(
@@ -279,6 +279,8 @@ class BrowseApp(App[None]):
         self.sub_title = inert(title)
 
     # --- layout --------------------------------------------------------------------------
+    # Top to bottom: the lines, the prompt (while open), the status bar, then the footer (the
+    # one docked widget: two docked at the bottom would cover each other).
     def compose(self) -> ComposeResult:
         yield LogView(self.lines, utc=self.utc)
         yield Input(id="prompt")
@@ -348,7 +350,8 @@ class BrowseApp(App[None]):
     def show_status(self) -> None:
         parts = [f"{len(self.lines.visible)}/{len(self.lines)} lines"]
         if self.following:
-            parts.append("following")
+            if not self.note.startswith("following"):  # the follower's heartbeat says it
+                parts.append("following")
         else:
             parts.append(f"paused, {self.new_while_paused} new (End follows)")
         hidden = [level for level in LEVELS if level not in self.view_filter.levels.shown]

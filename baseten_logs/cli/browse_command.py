@@ -36,7 +36,7 @@ register = _COMMANDS.register
 BROWSE_EXAMPLES = examples(
     "baseten-logs browse llama-3-8b                       # production: newest lines, live",
     "baseten-logs browse llama-3-8b v3 --since 2h         # the last two hours, then live",
-    "baseten-logs browse llama-3-8b --env staging",
+    "baseten-logs browse llama-3-8b --env production      # every deployment that served it",
 )
 
 
