@@ -131,6 +131,22 @@ def test_moving_up_pauses_and_counts_new_lines_until_end(live: Emulator) -> None
     asyncio.run(scenario())
 
 
+def test_a_click_opens_on_that_line_and_pauses(live: Emulator) -> None:
+    async def scenario() -> None:
+        app = browser(live, "-n", "100")
+        async with app.run_test(size=SIZE) as pilot:
+            await until(lambda: len(app.lines) >= 100)
+            view = app.query_one(LogView)
+            await pilot.click(LogView, offset=(20, 3))
+            assert view.cursor == view.scroll_offset.y + 3 and not app.following
+            record = app.lines[app.lines.visible[view.cursor]]
+            await pilot.press("enter")
+            assert pretty(str(record["message"])) in str(app.screen.query_one("#detail").render())
+            await pilot.press("escape", "q")
+
+    asyncio.run(scenario())
+
+
 def test_level_toggles_and_search_filter_as_get_does(live: Emulator) -> None:
     from baseten_logs.base.levels import effective_level
 
@@ -145,6 +161,7 @@ def test_level_toggles_and_search_filter_as_get_does(live: Emulator) -> None:
             await pilot.press("d", "i")
             word = str(app.lines.records()[-1]["message"]).split()[0]
             await pilot.press("slash", *word)
+            await until(lambda: app.view_filter.search == word)  # once typing paused
             found = [app.lines[p] for p in app.lines.visible]
             assert found and all(word in str(r["message"]) for r in found)
             assert len(found) < len(app.lines) or all(word in str(r["message"]) for r in found)
@@ -183,6 +200,9 @@ def test_a_bad_pattern_is_said_in_the_status_bar_and_filters_nothing(live: Emula
         async with app.run_test(size=SIZE) as pilot:
             await until(lambda: len(app.lines) >= 20)
             await pilot.press("slash", *"a(?=b)")
+            await until(lambda: "--grep" in status(app))
+            assert app.view_filter.search == ""  # the last good search (none) still applies
+            assert len(app.lines.visible) == len(app.lines)
             assert "--grep" in status(app) and "look-around" in status(app)
             await pilot.press("q")
 

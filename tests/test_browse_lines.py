@@ -10,7 +10,14 @@ from pathlib import Path
 import pytest
 
 from baseten_logs.base.errors import UsageError
-from baseten_logs.browse.lines import LevelToggles, LoadedLines, ViewFilter, finder, next_row
+from baseten_logs.browse.lines import (
+    Keeping,
+    LevelToggles,
+    LoadedLines,
+    ViewFilter,
+    finder,
+    next_row,
+)
 from baseten_logs.browse.saving import save_lines
 from baseten_logs.browse.screen import BrowseApp, LogView, detail_text, one_line, pretty
 from tests.conftest import invoke
@@ -29,7 +36,7 @@ def line(
 
 def test_past_the_cap_the_oldest_lines_go_and_the_view_keeps_its_lines() -> None:
     lines = LoadedLines(max_lines=3)
-    lines.refilter(lambda r: "keep" in str(r["message"]))
+    lines.refilter(Keeping(search=lambda r: "keep" in str(r["message"])))
     lines.add([line("keep 0"), line("drop 1"), line("keep 2")])
     lines.add([line("keep 3"), line("keep 4")])
     assert [r["message"] for r in lines.records()] == ["keep 2", "keep 3", "keep 4"]

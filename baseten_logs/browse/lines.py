@@ -47,15 +47,18 @@ class LevelToggles:
     def everything(self) -> bool:
         return len(self.shown) == len(LEVELS)
 
+    def levels(self) -> frozenset[str | None] | None:
+        """The levels a line may show to be kept (None: every line, levelled or not)."""
+        return None if self.everything else frozenset(self.shown)
+
     def keeps(self, record: Record) -> bool:
-        if self.everything:
-            return True
-        return effective_level(record) in self.shown
+        wanted = self.levels()
+        return wanted is None or effective_level(record) in wanted
 
 
 @dataclass
 class ViewFilter:
-    """The level toggles and the search, as one predicate (rebuilt when either changes).
+    """The level toggles and the search, as what LoadedLines.refilter takes.
 
     The search keeps only the lines it finds, as --grep does; with `only_matches` off (`&`)
     every line shows and the matches are only highlighted, for n and N to jump between."""
@@ -69,23 +72,34 @@ class ViewFilter:
         pattern RE2 refuses."""
         return matcher(searching(self.search)) if self.search else None
 
+    def keeping(self) -> Keeping:
+        """What the view keeps. Raises UsageError (naming --grep) for a pattern RE2 refuses."""
+        return Keeping(self.levels.levels(), self.finds() if self.only_matches else None)
+
     def predicate(self) -> Matcher:
-        """The lines kept. Raises UsageError (naming --grep) for a pattern RE2 refuses."""
-        searched = self.finds() if self.only_matches else None
-        levels = None if self.levels.everything else self.levels.keeps
-        checks = [check for check in (levels, searched) if check is not None]
-        if not checks:
-            return _everything
-        return lambda record: all(check(record) for check in checks)
+        """The same as one predicate on a record."""
+        return self.keeping().predicate()
+
+
+@dataclass(frozen=True)
+class Keeping:
+    """A view's filter: the levels shown (None: all, unlevelled lines too) and a search (None:
+    none). Levels are compared with each line's level, worked out once when it is loaded."""
+
+    levels: frozenset[str | None] | None = None
+    search: Matcher | None = None
+
+    def predicate(self) -> Matcher:
+        levels, search = self.levels, self.search
+        return lambda record: (
+            (levels is None or effective_level(record) in levels)
+            and (search is None or search(record))
+        )
 
 
 def searching(pattern: str) -> Filters:
     """`--grep PATTERN`'s filters: checked as the flag checks it (RE2 syntax, no look-around)."""
     return build_filters(grep=pattern)
-
-
-def _everything(record: Record) -> bool:
-    return True
 
 
 class LoadedLines:
@@ -98,10 +112,11 @@ class LoadedLines:
     def __init__(self, *, max_lines: int = DEFAULT_MAX_LINES) -> None:
         self.max_lines = max_lines
         self._lines: deque[Record] = deque()
+        self._levels: deque[str | None] = deque()  # each line's level, worked out once
         self.first = 0  # the absolute position of the oldest line held
         self.dropped = 0  # lines let go to keep within max_lines
         self.visible: list[int] = []  # absolute positions the filter keeps, ascending
-        self._keep: Matcher = _everything
+        self._keeping = Keeping()
 
     def __len__(self) -> int:
         return len(self._lines)
@@ -115,11 +130,14 @@ class LoadedLines:
 
     def add(self, records: Iterable[Record]) -> int:
         """Append lines; how many of them the filter keeps."""
+        levels, search = self._keeping.levels, self._keeping.search
         kept = 0
         for record in records:
             position = self.first + len(self._lines)
+            level = effective_level(record)
             self._lines.append(record)
-            if self._keep(record):
+            self._levels.append(level)
+            if (levels is None or level in levels) and (search is None or search(record)):
                 self.visible.append(position)
                 kept += 1
         self._drop_oldest()
@@ -131,16 +149,30 @@ class LoadedLines:
             return
         for _ in range(excess):
             self._lines.popleft()
+            self._levels.popleft()
         self.first += excess
         self.dropped += excess
         cut = bisect.bisect_left(self.visible, self.first)
         if cut:
             del self.visible[:cut]
 
-    def refilter(self, keep: Matcher) -> None:
-        """Apply a new filter to every line held."""
-        self._keep = keep
-        self.visible = [self.first + i for i, record in enumerate(self._lines) if keep(record)]
+    def refilter(self, keeping: Keeping) -> None:
+        """Apply a new filter to every line held: the levels by the levels worked out when the
+        lines came (a set look-up each), the search only on the lines of those levels."""
+        self._keeping = keeping
+        first, levels, search = self.first, keeping.levels, keeping.search
+        pairs = enumerate(zip(self._lines, self._levels, strict=True))  # a deque is read in order
+        if search is None:
+            if levels is None:
+                self.visible = list(range(first, first + len(self._lines)))
+            else:
+                self.visible = [first + i for i, (_, level) in pairs if level in levels]
+        elif levels is None:
+            self.visible = [first + i for i, (record, _) in pairs if search(record)]
+        else:
+            self.visible = [
+                first + i for i, (record, level) in pairs if level in levels and search(record)
+            ]
 
     def row_of(self, position: int) -> int:
         """The row in the view of the nearest kept line at or before `position` (0 if none)."""

@@ -25,6 +25,7 @@ from textual.geometry import Size
 from textual.screen import ModalScreen
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 
 from baseten_logs.base.errors import BasetenLogsError
@@ -47,6 +48,8 @@ _MATCH_STYLE = Style(reverse=True, bold=True)
 _CURSOR_STYLE = Style(reverse=True)
 # Every segment has a style, if a plain one: NO_COLOR's filter reads each segment's style.
 _PLAIN = Style()
+
+SEARCH_PAUSE_S = 0.15
 
 HELP = """\
 Keys
@@ -131,6 +134,22 @@ class LogView(ScrollView, can_focus=True):
             Segment(replica_text.ljust(6), _PLAIN),
         ]
         return out + _highlighted(message, self.spans)
+
+    def on_click(self, event: events.Click) -> None:
+        """A click puts the cursor on that line (pausing, unless it is the newest)."""
+        app = self.app
+        if isinstance(app, BrowseApp):
+            app.move_cursor_to(self.scroll_offset.y + event.y)
+
+    def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
+        """Scrolling back with the wheel pauses, as moving up does: new lines must not pull
+        the view down while it is read."""
+        app = self.app
+        if isinstance(app, BrowseApp):
+            app.pause()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.refresh_rows()
 
     def refresh_rows(self) -> None:
         self.virtual_size = Size(self.size.width, self.rows)
@@ -276,7 +295,8 @@ class BrowseApp(App[None]):
         self._start = start
         self._stop: Callable[[], None] | None = None
         self._prompting: str | None = None  # "search" or "save" while the prompt is open
-        self.sub_title = inert(title)
+        self._typing: Timer | None = None  # the search waiting for typing to pause
+        self.title_text = inert(title)  # what is browsed, first in the status bar
 
     # --- layout --------------------------------------------------------------------------
     # Top to bottom: the lines, the prompt (while open), the status bar, then the footer (the
@@ -348,7 +368,7 @@ class BrowseApp(App[None]):
 
     # --- status --------------------------------------------------------------------------
     def show_status(self) -> None:
-        parts = [f"{len(self.lines.visible)}/{len(self.lines)} lines"]
+        parts = [self.title_text, f"{len(self.lines.visible)}/{len(self.lines)} lines"]
         if self.following:
             if not self.note.startswith("following"):  # the follower's heartbeat says it
                 parts.append("following")
@@ -376,6 +396,16 @@ class BrowseApp(App[None]):
             self.new_while_paused = 0
         self.show_status()
 
+    def move_cursor_to(self, row: int) -> None:
+        self.view.move_to(row)
+        self._moved()
+
+    def pause(self) -> None:
+        if self.following:
+            self.following = False
+            self.new_while_paused = 0
+            self.show_status()
+
     def action_move(self, step: int) -> None:
         self.view.move_to(self.view.cursor + step)
         self._moved()
@@ -399,23 +429,25 @@ class BrowseApp(App[None]):
         self.view_filter.levels.toggle(level)
         self.refilter()
 
-    def refilter(self) -> None:
-        """The filter applied anew; the cursor stays on the line it was on (or the nearest
-        kept one before it), or on the newest while following."""
+    def refilter(self) -> bool:
+        """The filter applied anew (False: the search is not a pattern, and was said); the
+        cursor stays on the line it was on (or the nearest kept one before), or on the newest
+        while following."""
         view = self.view
         position = self.lines.visible[view.cursor] if self.lines.visible else self.lines.first
         try:
-            keep = self.view_filter.predicate()
+            keeping = self.view_filter.keeping()
             finds = self.view_filter.finds()
         except BasetenLogsError as error:
             self.tell(str(error))
-            return
-        self.lines.refilter(keep)
+            return False
+        self.lines.refilter(keeping)
         view.spans = spans_of(self.view_filter.search) if finds is not None else None
         self._finds = finds
         view.refresh_rows()
         view.move_to(view.rows - 1 if self.following else self.lines.row_of(position))
         self.show_status()
+        return True
 
     def action_search(self) -> None:
         self._prompt("search", self.view_filter.search, "search (RE2, as --grep); Enter keeps it")
@@ -464,14 +496,29 @@ class BrowseApp(App[None]):
         self.view.focus()
 
     def on_input_changed(self, event: Input.Changed) -> None:
-        if self._prompting == "search":  # filters as you type
-            self.view_filter.search = event.value
-            self.refilter()
+        """Filters as you type, once typing pauses: a regular expression over 100,000 lines
+        takes a good part of a second, which each keystroke must not wait for."""
+        if self._prompting == "search":
+            if self._typing is not None:
+                self._typing.stop()
+            self._typing = self.set_timer(SEARCH_PAUSE_S, lambda: self._search_for(event.value))
+
+    def _search_for(self, pattern: str) -> None:
+        self._typing = None
+        before = self.view_filter.search
+        if pattern != before:
+            self.view_filter.search = pattern
+            if not self.refilter():  # a pattern RE2 refuses: said, and the last one kept
+                self.view_filter.search = before
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         purpose = self._prompting
         self._close_prompt()
-        if purpose == "save":
+        if purpose == "search":  # Enter: at once, without waiting for the pause
+            if self._typing is not None:
+                self._typing.stop()
+            self._search_for(event.value)
+        elif purpose == "save":
             self.save_to(event.value)
 
     # --- detail, save, help --------------------------------------------------------------
