@@ -221,8 +221,15 @@ def test_detail_pane_shows_the_whole_line_and_its_fields(live: Emulator) -> None
             shown = str(app.screen.query_one("#detail").render())
             assert pretty(str(record["message"])) in shown  # JSON indented, else as it came
             assert f"replica: {record['replica']}" in shown
+            # Lines keep coming while the pane is open, and after.
+            loaded = len(app.lines)
+            await until(lambda: len(app.lines) > loaded)
+            assert app.screen.query_one("#detail")
             await pilot.press("escape")
             assert isinstance(app.screen.query_one(LogView), LogView)
+            loaded = len(app.lines)
+            await until(lambda: len(app.lines) > loaded)
+            assert "stopped reading" not in status(app)
             await pilot.press("q")
 
     asyncio.run(scenario())

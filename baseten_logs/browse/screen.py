@@ -297,19 +297,19 @@ class BrowseApp(App[None]):
         self._prompting: str | None = None  # "search" or "save" while the prompt is open
         self._typing: Timer | None = None  # the search waiting for typing to pause
         self.title_text = inert(title)  # what is browsed, first in the status bar
+        self.view = LogView(lines, utc=utc)
+        self.prompt = Input(id="prompt")
+        self.status_bar = Static("", id="status", markup=False)
 
     # --- layout --------------------------------------------------------------------------
     # Top to bottom: the lines, the prompt (while open), the status bar, then the footer (the
     # one docked widget: two docked at the bottom would cover each other).
+    # The widgets are held, not queried for each page that comes (many a second when busy).
     def compose(self) -> ComposeResult:
-        yield LogView(self.lines, utc=self.utc)
-        yield Input(id="prompt")
-        yield Static("", id="status", markup=False)
+        yield self.view
+        yield self.prompt
+        yield self.status_bar
         yield Footer()
-
-    @property
-    def view(self) -> LogView:
-        return self.query_one(LogView)
 
     def on_mount(self) -> None:
         self.view.focus()
@@ -384,7 +384,7 @@ class BrowseApp(App[None]):
             parts.append(f"{self.lines.dropped} oldest dropped (cap {self.lines.max_lines})")
         if self.note:
             parts.append(self.note)
-        self.query_one("#status", Static).update(Text(" | ".join(parts)))
+        self.status_bar.update(Text(" | ".join(parts)))
 
     # --- moving --------------------------------------------------------------------------
     def _moved(self) -> None:
@@ -482,7 +482,7 @@ class BrowseApp(App[None]):
 
     # --- the prompt (search, save) -------------------------------------------------------
     def _prompt(self, purpose: str, value: str, placeholder: str) -> None:
-        prompt = self.query_one("#prompt", Input)
+        prompt = self.prompt
         self._prompting = purpose
         prompt.placeholder = placeholder
         prompt.value = value
@@ -490,7 +490,7 @@ class BrowseApp(App[None]):
         prompt.focus()
 
     def _close_prompt(self) -> None:
-        prompt = self.query_one("#prompt", Input)
+        prompt = self.prompt
         prompt.display = False
         self._prompting = None
         self.view.focus()
