@@ -313,6 +313,8 @@ class BrowseApp(App[None]):
 
     def on_mount(self) -> None:
         self.view.focus()
+        self.view.refresh_rows()
+        self.view.move_to(self.view.rows - 1)  # lines given before the screen was up: the newest
         self.show_status()
         # Textual redirects stdout and stderr while it runs; their lines come here.
         self.begin_capture_print(self, stdout=True, stderr=True)
