@@ -344,12 +344,13 @@ class BrowseApp(App[None]):
         rows_before, top = view.rows, view.scroll_offset.y
         kept = self.lines.add(records)
         view.refresh_rows()
-        if paused_on is None:
+        if self.following:
             view.move_to(view.rows - 1)
         else:
+            self.new_while_paused += kept
+        if paused_on is not None:
             # Paused: the cursor stays on its line, and the screen with it, while the oldest
             # lines go past the cap (rows taken off the top).
-            self.new_while_paused += kept
             gone = rows_before + kept - view.rows
             view.cursor = self.lines.row_of(paused_on)
             view.scroll_to(y=max(0, top - gone), animate=False)
