@@ -49,6 +49,8 @@ def browser(emu: Emulator, *flags: str, max_lines: str = "100000") -> BrowseApp:
         no_cache=True,
         retries="5",
         max_rps="100",
+        level=args.get("--level"),
+        grep=args.get("--grep"),
     )
     return make_app(
         planned.run_of,
@@ -56,6 +58,7 @@ def browser(emu: Emulator, *flags: str, max_lines: str = "100000") -> BrowseApp:
         max_lines=planned.max_lines,
         utc=True,
         save_name=planned.save_name,
+        view_filter=planned.view_filter,
     )
 
 
@@ -167,6 +170,25 @@ def test_level_toggles_and_search_filter_as_get_does(live: Emulator) -> None:
             assert len(found) < len(app.lines) or all(word in str(r["message"]) for r in found)
             await pilot.press("enter")  # keeps the search, closes the prompt
             await pilot.press("escape")  # clears it
+            await until(lambda: len(app.lines.visible) == len(app.lines))
+            await pilot.press("q")
+
+    asyncio.run(scenario())
+
+
+def test_level_and_grep_set_where_the_filter_starts(live: Emulator) -> None:
+    from baseten_logs.base.levels import effective_level
+
+    async def scenario() -> None:
+        app = browser(live, "-n", "300", "--level", "warning", "--grep", "e")
+        async with app.run_test(size=SIZE) as pilot:
+            await until(lambda: len(app.lines) >= 300)
+            shown = [app.lines[p] for p in app.lines.visible]
+            assert shown and len(shown) < len(app.lines)
+            assert all(effective_level(r) in {"WARNING", "ERROR"} for r in shown)
+            assert all("e" in str(r["message"]) for r in shown)
+            assert "hiding DEBUG,INFO" in status(app) and "/e (only found)" in status(app)
+            await pilot.press("d", "i", "escape")  # every line was read: the keys show the rest
             await until(lambda: len(app.lines.visible) == len(app.lines))
             await pilot.press("q")
 

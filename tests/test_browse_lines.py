@@ -144,6 +144,8 @@ def test_browse_off_a_terminal_is_bad_input_and_sends_nothing() -> None:
         (["--max-lines", "0"], "--max-lines"),
         (["-n", "x"], "-n/--limit"),
         (["--since", "soon"], "--since"),
+        (["--level", "loud"], "--level"),
+        (["--grep", "a(?=b)"], "--grep"),
     ],
 )
 def test_bad_flags_are_one_line_naming_the_flag(flags: list[str], named: str) -> None:

@@ -282,12 +282,13 @@ class BrowseApp(App[None]):
         utc: bool = False,
         save_name: str = "baseten-logs.jsonl",
         start: Callable[[BrowseApp], Callable[[], None]] | None = None,
+        view_filter: ViewFilter | None = None,
     ) -> None:
         super().__init__()
         self.lines = lines
         self.utc = utc
         self.save_name = save_name
-        self.view_filter = ViewFilter()
+        self.view_filter = view_filter or ViewFilter()  # --level and --grep: where it starts
         self.following = True
         self.new_while_paused = 0
         self.note = ""  # the last word from the reader or an action
@@ -313,6 +314,8 @@ class BrowseApp(App[None]):
 
     def on_mount(self) -> None:
         self.view.focus()
+        if self.view_filter != ViewFilter():
+            self.refilter()
         self.view.refresh_rows()
         self.view.move_to(self.view.rows - 1)  # lines given before the screen was up: the newest
         self.show_status()

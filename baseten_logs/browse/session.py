@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from baseten_logs.browse.lines import LoadedLines
+from baseten_logs.browse.lines import LoadedLines, ViewFilter
 from baseten_logs.browse.reader import Stop, WindowClosed, start
 from baseten_logs.browse.screen import BrowseApp
 from baseten_logs.reading.run import Run
@@ -42,20 +42,44 @@ def reader_starter(run_of: RunOf) -> Callable[[BrowseApp], Callable[[], None]]:
     return begin
 
 
-def make_app(run_of: RunOf, *, title: str, max_lines: int, utc: bool, save_name: str) -> BrowseApp:
+def make_app(
+    run_of: RunOf,
+    *,
+    title: str,
+    max_lines: int,
+    utc: bool,
+    save_name: str,
+    view_filter: ViewFilter | None = None,
+) -> BrowseApp:
     return BrowseApp(
         title=title,
         lines=LoadedLines(max_lines=max_lines),
         utc=utc,
         save_name=save_name,
         start=reader_starter(run_of),
+        view_filter=view_filter,
     )
 
 
-def browse(run_of: RunOf, *, title: str, max_lines: int, utc: bool, save_name: str) -> None:
+def browse(
+    run_of: RunOf,
+    *,
+    title: str,
+    max_lines: int,
+    utc: bool,
+    save_name: str,
+    view_filter: ViewFilter | None = None,
+) -> None:
     """Runs the browser until it is closed. A failure before any line (a wrong key, an unknown
     model) is raised once the terminal is back, so the command reports it as `get` would."""
-    app = make_app(run_of, title=title, max_lines=max_lines, utc=utc, save_name=save_name)
+    app = make_app(
+        run_of,
+        title=title,
+        max_lines=max_lines,
+        utc=utc,
+        save_name=save_name,
+        view_filter=view_filter,
+    )
     try:
         app.run()  # stderr is the app's meanwhile: what is said shows in its status bar
     finally:

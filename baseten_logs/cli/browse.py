@@ -15,6 +15,7 @@ from baseten_logs.cli.plan import credentials_of, filters_of, log_plan, logs_sou
 from baseten_logs.output.terminal import is_terminal
 
 if TYPE_CHECKING:
+    from baseten_logs.browse.lines import ViewFilter
     from baseten_logs.browse.reader import Stop
     from baseten_logs.reading.run import Run
 
@@ -38,6 +39,7 @@ def run_browse(**flags: Any) -> None:
         max_lines=planned.max_lines,
         utc=planned.utc,
         save_name=planned.save_name,
+        view_filter=planned.view_filter,
     )
 
 
@@ -50,6 +52,7 @@ class BrowsePlan:
     max_lines: int
     utc: bool
     save_name: str
+    view_filter: ViewFilter  # --level and --grep: the view's filter to start with
 
 
 def plan_browse(
@@ -69,6 +72,8 @@ def plan_browse(
     no_cache: bool,
     retries: str,
     max_rps: str,
+    level: str | None = None,
+    grep: str | None = None,
 ) -> BrowsePlan:
     """The flags checked as `get -f` checks them, the source found as `get` finds it."""
     from baseten_logs.reading.query import parse_count
@@ -91,6 +96,12 @@ def plan_browse(
         filters=filters_of(None, None, None, None, None, None, None),
     )
     cap = parse_count(max_lines, flag="--max-lines", hint="e.g. 100000")
+    # --level and --grep are checked as get's are, and start the view's own filter (keys change
+    # it): every line is read, so showing the hidden ones again needs no new request.
+    from baseten_logs.browse.lines import LevelToggles, ViewFilter
+
+    wanted = filters_of(level, None, None, None, grep, None, None)
+    view_filter = ViewFilter(LevelToggles.at_least(wanted.min_level), wanted.search_pattern or "")
     credentials = credentials_of(api_key, api_url, remote)
     source = logs_source_of(
         credentials,
@@ -120,5 +131,10 @@ def plan_browse(
 
     where = f"env {env}" if env else deployment or "production"
     return BrowsePlan(
-        run_of, title=f"{model} {where}", max_lines=cap, utc=utc, save_name=f"{model}-logs.jsonl"
+        run_of,
+        title=f"{model} {where}",
+        max_lines=cap,
+        utc=utc,
+        save_name=f"{model}-logs.jsonl",
+        view_filter=view_filter,
     )

@@ -19,6 +19,8 @@ from baseten_logs.cli.options import (
     ApiUrl,
     Deployment,
     Env,
+    Grep,
+    Level,
     MaxRps,
     Model,
     NoCache,
@@ -36,6 +38,7 @@ register = _COMMANDS.register
 BROWSE_EXAMPLES = examples(
     "baseten-logs browse llama-3-8b                       # production: newest lines, live",
     "baseten-logs browse llama-3-8b v3 --since 2h         # the last two hours, then live",
+    "baseten-logs browse llama-3-8b --level error         # errors only; d i w show the rest",
     "baseten-logs browse llama-3-8b --env production      # every deployment that served it",
 )
 
@@ -79,6 +82,8 @@ def browse(
             rich_help_panel=WINDOW,
         ),
     ] = "100000",
+    level: Level = None,
+    grep: Grep = None,
     overlap: Annotated[
         str,
         typer.Option(
@@ -98,7 +103,9 @@ def browse(
     """Explore a deployment's logs in a full-screen view: it opens on the newest lines and
     follows them live (as get -f does); moving up pauses it. Keys: d i w e show or hide a
     level, / searches (RE2, as --grep), n/N jump between matches, Enter opens a line whole,
-    s saves the lines loaded (JSON lines, as --save), ? lists every key, q quits."""
+    s saves the lines loaded (JSON lines, as --save), ? lists every key, q quits. --level and
+    --grep set where the view's filter starts; every line is read, so the keys can show the
+    others again."""
     from baseten_logs.cli.browse import run_browse
 
     run_browse(
@@ -117,4 +124,6 @@ def browse(
         no_cache=no_cache,
         retries=retries,
         max_rps=max_rps,
+        level=level,
+        grep=grep,
     )
