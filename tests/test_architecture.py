@@ -21,8 +21,19 @@ PACKAGE = Path(__file__).resolve().parent.parent / "baseten_logs"
 # Each layer (a folder of the package), and the layers it may import besides its own.
 MAY_IMPORT: dict[str, frozenset[str]] = {
     "cli": frozenset(
-        {"completion", "reading", "sources", "access", "api", "output", "base", "emulator"}
+        {
+            "browse",
+            "completion",
+            "reading",
+            "sources",
+            "access",
+            "api",
+            "output",
+            "base",
+            "emulator",
+        }
     ),
+    "browse": frozenset({"reading", "sources", "access", "api", "output", "base"}),
     "completion": frozenset({"sources", "access", "api", "output", "base"}),
     "reading": frozenset({"sources", "access", "api", "output", "base"}),
     "sources": frozenset({"access", "api", "base"}),

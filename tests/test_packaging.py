@@ -37,6 +37,8 @@ def run_python(code: str, **env: str) -> str:
         (["get", "--help"], 0),
         (["get", "m", "d", "-o", "bad"], 2),  # bad input fails before the heavy imports
         (["view", "--help"], 0),
+        (["browse", "--help"], 0),
+        (["browse", "m", "--max-lines", "0"], 2),
     ],
 )
 def test_help_version_and_bad_input_import_neither_httpx_nor_rich(
@@ -44,12 +46,12 @@ def test_help_version_and_bad_input_import_neither_httpx_nor_rich(
 ) -> None:
     # pydantic too: typer 0.29 imports it to validate parameters (about +90 ms a run); keyring
     # is for trussrc sections that keep their secrets there, and only those; re2 for a --grep
-    # applied here (view, training).
+    # applied here (view, training); textual for `browse`'s screen, once it opens.
     code = (
         "import sys\n"
         "from baseten_logs.cli.app import run\n"
         f"status = run({args!r})\n"
-        "heavy = ('httpx', 'rich', 'pydantic', 'keyring', 're2')\n"
+        "heavy = ('httpx', 'rich', 'pydantic', 'keyring', 're2', 'textual')\n"
         "loaded = sorted(m for m in heavy if m in sys.modules)\n"
         "print('LOADED', loaded, status)\n"
     )
@@ -76,7 +78,7 @@ def test_completion_imports_neither_httpx_nor_rich() -> None:
     assert "--output" in out and "LOADED []" in out
 
 
-HEAVY_AT_START = ("typer", "click", "httpx", "rich", "pydantic", "keyring", "re2")
+HEAVY_AT_START = ("typer", "click", "httpx", "rich", "pydantic", "keyring", "re2", "textual")
 
 
 def console_script_imports(args: list[str]) -> list[str]:

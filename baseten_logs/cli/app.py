@@ -17,6 +17,7 @@ import typer
 from baseten_logs.base.version import __version__
 from baseten_logs.cli import (
     audit_commands,
+    browse_command,
     listing_commands,
     log_commands,
     loops_command,
@@ -134,6 +135,7 @@ def main(
 log_commands.register(app)  # get, chain, training: first in `--help`
 loops_command.register(app)  # then the other log sources
 sandbox_command.register(app)
+browse_command.register(app)  # browse: the same logs, full-screen
 
 
 tool_commands.register(app)  # stats, view, request: after the log readers, as `--help` lists them

@@ -79,7 +79,9 @@ def run_demo(*, follow_seconds: float, run: Callable[[list[str]], int]) -> int:
         _say(
             "\nThat was the demo; its emulator has stopped. To try it yourself, run "
             "`baseten-logs emulator` in one shell\nand paste the `export` lines it prints into "
-            "another. With a real key: baseten-logs get MODEL_ID DEPLOYMENT_ID"
+            "another;\nthen explore it full-screen, live: "
+            f"baseten-logs browse {DEMO_MODEL_NAME}. "
+            "With a real key: baseten-logs get MODEL_ID DEPLOYMENT_ID"
         )
     return 0
 

@@ -15,6 +15,10 @@ STATS_EXIT_STATUSES = (
     "Exit statuses: 0 ok, 2 bad input, 3 authentication failed, 4 not found, "
     "5 API or network failure, 6 incomplete counts, 70 internal error, 130 interrupted."
 )
+BROWSE_EXIT_STATUSES = (
+    "Exit statuses: 0 closed (q or Ctrl-C), 2 bad input or no terminal, 3 authentication "
+    "failed, 4 not found, 5 API or network failure before the first line, 70 internal error."
+)
 VIEW_EXIT_STATUSES = "Exit statuses: 0 ok, 2 bad input or file, 70 internal error, 130 interrupted."
 
 

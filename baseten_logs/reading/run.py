@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -70,6 +71,9 @@ class Run:
     attempts: int = RetryPolicy.attempts
     max_rps: float = DEFAULT_MAX_RPS
     events: bool = False  # --events: replica start-ups among the lines (reading/events.py)
+    # How -f waits between polls. `browse` passes a wait that a closing window cuts short (and
+    # that then raises), so quitting never waits out a poll interval.
+    sleep: Callable[[float], None] = time.sleep
 
 
 def execute(run: Run, sinks: Sinks, outcome: Outcome) -> ExitStatus:
@@ -164,6 +168,7 @@ class _Pipeline:
                     feed=run.feed,
                     seen=self.seen,
                     events=self.events,
+                    sleep=run.sleep,
                 )
         finally:
             self._stop_progress()
@@ -343,6 +348,7 @@ def _follow(
     feed: Feed | None = None,
     seen: ShownLines | None = None,
     events: EventReader | None = None,
+    sleep: Callable[[float], None] = time.sleep,
 ) -> None:
     """Follow after the opening window: `opening` its newest N lines shown (with -n), `seen`
     the lines of its last overlap (a whole window, which shows only these digests)."""
@@ -364,6 +370,7 @@ def _follow(
         on_trouble=None if on_terminal else messages.warn,
         on_gap=on_gap,
         stop_check=stop_check,
+        sleep=sleep,
     )
     if on_terminal:
         client.on_retry = follower.reconnecting  # say so at the first failure, not the last

@@ -194,6 +194,51 @@ def _follow(command: str, cwd: Path, env: dict[str, str]) -> tuple[str, str]:
     return first, err.decode()
 
 
+def _on_terminal(command: str, cwd: Path, env: dict[str, str]) -> tuple[int, str, str]:
+    """A full-screen example (`browse`) on a pseudo-terminal: q typed once its status bar counts
+    lines; (status, "drawn" if it drew them, what the terminal received at the end)."""
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
+    proc = subprocess.Popen(
+        ["sh", "-c", command],
+        cwd=cwd,
+        env=env | {"TERM": "xterm-256color"},
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        start_new_session=True,
+    )
+    os.close(slave)
+    received, drawn = b"", False
+    deadline = time.monotonic() + FOLLOW_WAIT_S
+    try:
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([master], [], [], 0.2)
+            try:
+                chunk = os.read(master, 65536) if ready else b""
+            except OSError:  # it ended and closed its side
+                break
+            received += chunk
+            if not drawn and re.search(rb"[1-9]\d*/\d+ lines", received):
+                drawn = True
+                os.write(master, b"q")
+            if ready and not chunk:
+                break
+    finally:
+        try:
+            status = proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:  # never drew its lines, or q did not close it
+            os.killpg(proc.pid, signal.SIGTERM)
+            status = proc.wait(timeout=TIMEOUT_S)
+        os.close(master)
+    return status, "drawn" if drawn else "", received[-300:].decode(errors="replace")
+
+
 EXAMPLES = [*help_examples(), *readme_examples()]
 
 
@@ -227,6 +272,8 @@ def _run(example: Example, emu: Emulator, cwd: Path, env: dict[str, str]) -> str
     if "-f" in words or words[1] == "demo":  # they run on: their first line is enough
         out, err = _follow(command, cwd, env)
         status = 0
+    elif words[1] == "browse":  # full-screen: on a terminal, until it drew its lines, then q
+        status, out, err = _on_terminal(command, cwd, env)
     else:
         done = subprocess.run(
             ["sh", "-c", command],

@@ -1,0 +1,215 @@
+"""What `browse` has loaded: the lines in time order, capped, and the view of them that the
+filters keep.
+
+Kept apart from the screen so that the rules (the cap, the filters' meaning, what a line shows)
+are plain functions a test can check without a terminal. The filters mean what `get`'s do: a
+line's level is `levels.effective_level` (the level the text output shows), the search is
+`--grep`'s (reading/filtering: RE2, the API's engine, searched in the message).
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import deque
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from baseten_logs.base.levels import LEVELS, effective_level
+from baseten_logs.reading.filtering import Matcher, matcher
+from baseten_logs.reading.query import Filters, build_filters
+
+Record = Mapping[str, Any]
+
+DEFAULT_MAX_LINES = 100_000  # ~100 MB at a kilobyte a line: a day of a busy deployment's tail
+UNLEVELLED = "none"  # the toggle of lines that show no level
+
+
+@dataclass
+class LevelToggles:
+    """Which levels are shown: a key each. With all four on, every line shows (as `get` with no
+    --level, which shows lines without a level too); with any off, a line without a level is
+    hidden, as `get --level` hides it."""
+
+    shown: set[str] = field(default_factory=lambda: set(LEVELS))
+
+    @classmethod
+    def at_least(cls, min_level: str | None) -> LevelToggles:
+        """The toggles `get --level L` stands for: L and the levels above it."""
+        if min_level is None:
+            return cls()
+        return cls(set(LEVELS[LEVELS.index(min_level) :]))
+
+    def toggle(self, level: str) -> None:
+        self.shown ^= {level}
+
+    @property
+    def everything(self) -> bool:
+        return len(self.shown) == len(LEVELS)
+
+    def levels(self) -> frozenset[str | None] | None:
+        """The levels a line may show to be kept (None: every line, levelled or not)."""
+        return None if self.everything else frozenset(self.shown)
+
+    def keeps(self, record: Record) -> bool:
+        wanted = self.levels()
+        return wanted is None or effective_level(record) in wanted
+
+
+@dataclass
+class ViewFilter:
+    """The level toggles and the search, as what LoadedLines.refilter takes.
+
+    The search keeps only the lines it finds, as --grep does; with `only_matches` off (`&`)
+    every line shows and the matches are only highlighted, for n and N to jump between."""
+
+    levels: LevelToggles = field(default_factory=LevelToggles)
+    search: str = ""  # a --grep pattern; "" is none
+    only_matches: bool = True
+
+    def finds(self) -> Matcher | None:
+        """The search as a predicate (None: no search). Raises UsageError (naming --grep) for a
+        pattern RE2 refuses."""
+        return matcher(searching(self.search)) if self.search else None
+
+    def keeping(self) -> Keeping:
+        """What the view keeps. Raises UsageError (naming --grep) for a pattern RE2 refuses."""
+        return Keeping(self.levels.levels(), self.finds() if self.only_matches else None)
+
+    def predicate(self) -> Matcher:
+        """The same as one predicate on a record."""
+        return self.keeping().predicate()
+
+
+@dataclass(frozen=True)
+class Keeping:
+    """A view's filter: the levels shown (None: all, unlevelled lines too) and a search (None:
+    none). Levels are compared with each line's level, worked out once when it is loaded."""
+
+    levels: frozenset[str | None] | None = None
+    search: Matcher | None = None
+
+    def predicate(self) -> Matcher:
+        levels, search = self.levels, self.search
+        return lambda record: (
+            (levels is None or effective_level(record) in levels)
+            and (search is None or search(record))
+        )
+
+
+def searching(pattern: str) -> Filters:
+    """`--grep PATTERN`'s filters: checked as the flag checks it (RE2 syntax, no look-around)."""
+    return build_filters(grep=pattern)
+
+
+class LoadedLines:
+    """The lines loaded, oldest first, at most `max_lines` (past it the oldest are dropped and
+    counted), and the positions of those the filter keeps.
+
+    Positions are absolute (the n-th line ever loaded), so a view's positions stay valid while
+    the oldest lines go: line n is `self[n]` as long as n >= `first`."""
+
+    def __init__(self, *, max_lines: int = DEFAULT_MAX_LINES) -> None:
+        self.max_lines = max_lines
+        self._lines: deque[Record] = deque()
+        self._levels: deque[str | None] = deque()  # each line's level, worked out once
+        self.first = 0  # the absolute position of the oldest line held
+        self.dropped = 0  # lines let go to keep within max_lines
+        self.visible: list[int] = []  # absolute positions the filter keeps, ascending
+        self._keeping = Keeping()
+
+    def __len__(self) -> int:
+        return len(self._lines)
+
+    def __getitem__(self, position: int) -> Record:
+        return self._lines[position - self.first]
+
+    def records(self) -> list[Record]:
+        """Every line held, oldest first (what `s` saves)."""
+        return list(self._lines)
+
+    def add(self, records: Iterable[Record]) -> int:
+        """Append lines; how many of them the filter keeps."""
+        levels, search = self._keeping.levels, self._keeping.search
+        kept = 0
+        for record in records:
+            position = self.first + len(self._lines)
+            level = effective_level(record)
+            self._lines.append(record)
+            self._levels.append(level)
+            if (levels is None or level in levels) and (search is None or search(record)):
+                self.visible.append(position)
+                kept += 1
+        self._drop_oldest()
+        return kept
+
+    def _drop_oldest(self) -> None:
+        excess = len(self._lines) - self.max_lines
+        if excess <= 0:
+            return
+        for _ in range(excess):
+            self._lines.popleft()
+            self._levels.popleft()
+        self.first += excess
+        self.dropped += excess
+        cut = bisect.bisect_left(self.visible, self.first)
+        if cut:
+            del self.visible[:cut]
+
+    def refilter(self, keeping: Keeping) -> None:
+        """Apply a new filter to every line held: the levels by the levels worked out when the
+        lines came (a set look-up each), the search only on the lines of those levels."""
+        self._keeping = keeping
+        first, levels, search = self.first, keeping.levels, keeping.search
+        pairs = enumerate(zip(self._lines, self._levels, strict=True))  # a deque is read in order
+        if search is None:
+            if levels is None:
+                self.visible = list(range(first, first + len(self._lines)))
+            else:
+                self.visible = [first + i for i, (_, level) in pairs if level in levels]
+        elif levels is None:
+            self.visible = [first + i for i, (record, _) in pairs if search(record)]
+        else:
+            self.visible = [
+                first + i for i, (record, level) in pairs if level in levels and search(record)
+            ]
+
+    def row_of(self, position: int) -> int:
+        """The row in the view of the nearest kept line at or before `position` (0 if none)."""
+        return max(0, bisect.bisect_right(self.visible, position) - 1)
+
+
+def next_row(rows: Sequence[int], current: int, matches: Callable[[int], bool], step: int) -> int:
+    """The next row after (step 1) or before (step -1) `current` whose line `matches`, or
+    `current` when there is none (n and N at the last match stay put)."""
+    row = current + step
+    while 0 <= row < len(rows):
+        if matches(rows[row]):
+            return row
+        row += step
+    return current
+
+
+MAX_SPANS = 100  # highlights in one shown line: a row is a screen wide
+
+
+def finder(pattern: str) -> Callable[[str], list[tuple[int, int]]]:
+    """Where `pattern` is found in a text (start, end), to highlight it: the --grep pattern, by
+    RE2 as the search itself (the pattern was checked when the search was built)."""
+    import re2  # type: ignore[import-untyped]  # google-re2 ships no type hints
+
+    options = re2.Options()
+    options.log_errors = False
+    compiled = re2.compile(pattern, options)
+
+    def spans(text: str) -> list[tuple[int, int]]:
+        found: list[tuple[int, int]] = []
+        for match in compiled.finditer(text):
+            start, end = match.span()
+            if end > start:
+                found.append((start, end))
+            if len(found) >= MAX_SPANS:
+                break
+        return found
+
+    return spans

@@ -1,0 +1,576 @@
+"""`browse`'s full-screen app (Textual): the loaded lines, following live, filtered as you type.
+
+Every string a server sent reaches the screen as a plain Segment or Text passed through
+output/inert: nothing here is ever read as Textual or rich markup. One line is one row (a
+message's first line; the detail pane, Enter, shows it whole). The view follows the newest line
+while the cursor is on the last row; moving up pauses it, and what arrives meanwhile is counted
+in the status bar until End (or f) follows again.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.geometry import Size
+from textual.screen import ModalScreen
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.timer import Timer
+from textual.widgets import Footer, Input, Static
+
+from baseten_logs.base.errors import BasetenLogsError
+from baseten_logs.base.levels import LEVELS, effective_level
+from baseten_logs.base.timeparse import LOCAL, UTC, format_in_zone
+from baseten_logs.base.timestamps import record_ms
+from baseten_logs.browse.lines import LoadedLines, ViewFilter, next_row
+from baseten_logs.browse.saving import save_lines
+from baseten_logs.output.inert import inert
+from baseten_logs.output.palette import LEVEL_STYLES, TIMESTAMP_STYLE
+
+Record = Mapping[str, Any]
+
+LEVEL_KEYS = {"d": "DEBUG", "i": "INFO", "w": "WARNING", "e": "ERROR"}
+_LEVEL_STYLE = {
+    level: Style.parse(style) if style else Style() for level, style in LEVEL_STYLES.items()
+}
+_TIME_STYLE = Style.parse(TIMESTAMP_STYLE)
+_MATCH_STYLE = Style(reverse=True, bold=True)
+_CURSOR_STYLE = Style(reverse=True)
+# Every segment has a style, if a plain one: NO_COLOR's filter reads each segment's style.
+_PLAIN = Style()
+
+SEARCH_PAUSE_S = 0.15
+
+HELP = """\
+Keys
+  up/down, j/k, PgUp/PgDn   move; moving up pauses following
+  Home/g  End/G  f          the oldest line, the newest (and follow again)
+  Enter                     the line in full: message, traceback, JSON, fields
+  d i w e                   show or hide DEBUG, INFO, WARNING, ERROR lines
+  /                         search (RE2, as --grep): only the lines found, highlighted
+  n N                       the next / previous line found
+  &                         show every line (matches highlighted) or only those found
+  Esc                       clear the search
+  s                         save the lines loaded (JSON lines, as --save)
+  q, Ctrl-C                 quit
+  ?                         this help
+"""
+
+
+def message_of(record: Record) -> str:
+    message = record.get("message")
+    return message if isinstance(message, str) else "" if message is None else str(message)
+
+
+def one_line(record: Record) -> str:
+    """A message's first line, inert; how many more lines it has, noted."""
+    first, _, rest = message_of(record).partition("\n")
+    more = f"  [+{rest.count(chr(10)) + 1} lines]" if rest else ""
+    return inert(first) + more
+
+
+def time_column(record: Record, *, utc: bool) -> str:
+    ms = record_ms(record)
+    if ms is None:
+        return "?".ljust(12)
+    return format_in_zone(ms, UTC if utc else LOCAL)[11:23]  # HH:MM:SS.mmm
+
+
+class LogView(ScrollView, can_focus=True):
+    """The view's rows, drawn a row at a time (Textual's line API): a million lines cost no
+    more to show than a screenful."""
+
+    # The cursor's keys, here because a focused scroll view's own (scroll a row, a page, home,
+    # end) would otherwise answer first; each moves the app's cursor, which pauses or follows.
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up,k", "app.move(-1)", "Up", show=False),
+        Binding("down,j", "app.move(1)", "Down", show=False),
+        Binding("pageup", "app.page(-1)", "PgUp", show=False),
+        Binding("pagedown", "app.page(1)", "PgDn", show=False),
+        Binding("home,g", "app.top", "Top", show=False),
+        Binding("end,G", "app.follow", "Follow", show=False),
+    ]
+
+    def __init__(self, lines: LoadedLines, *, utc: bool) -> None:
+        super().__init__(id="lines")
+        self.lines = lines
+        self.utc = utc
+        self.cursor = 0
+        self.spans: Callable[[str], list[tuple[int, int]]] | None = None
+
+    @property
+    def rows(self) -> int:
+        return len(self.lines.visible)
+
+    def render_line(self, y: int) -> Strip:
+        row = self.scroll_offset.y + y
+        width = self.size.width
+        if row >= self.rows:
+            return Strip.blank(width, _PLAIN)
+        record = self.lines[self.lines.visible[row]]
+        strip = Strip(self.segments(record)).crop_extend(
+            self.scroll_offset.x, self.scroll_offset.x + width, _PLAIN
+        )
+        return strip.apply_style(_CURSOR_STYLE) if row == self.cursor else strip
+
+    def segments(self, record: Record) -> list[Segment]:
+        level = effective_level(record)
+        replica = record.get("replica")
+        replica_text = inert(replica if isinstance(replica, str) else "")[:5]
+        message = one_line(record)
+        out = [
+            Segment(time_column(record, utc=self.utc) + " ", _TIME_STYLE),
+            Segment((level or "").ljust(8), _LEVEL_STYLE.get(level or "", Style())),
+            Segment(replica_text.ljust(6), _PLAIN),
+        ]
+        return out + _highlighted(message, self.spans)
+
+    def on_click(self, event: events.Click) -> None:
+        """A click puts the cursor on that line (pausing, unless it is the newest)."""
+        app = self.app
+        if isinstance(app, BrowseApp):
+            app.move_cursor_to(self.scroll_offset.y + event.y)
+
+    def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
+        """Scrolling back with the wheel pauses, as moving up does: new lines must not pull
+        the view down while it is read."""
+        app = self.app
+        if isinstance(app, BrowseApp):
+            app.pause()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.refresh_rows()
+
+    def refresh_rows(self) -> None:
+        self.virtual_size = Size(self.size.width, self.rows)
+        self.cursor = min(self.cursor, max(0, self.rows - 1))
+        self.refresh()
+
+    def move_to(self, row: int) -> None:
+        self.cursor = max(0, min(row, self.rows - 1))
+        top, height = self.scroll_offset.y, max(1, self.size.height)
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False)
+        elif self.cursor >= top + height:
+            self.scroll_to(y=self.cursor - height + 1, animate=False)
+        self.refresh()
+
+    @property
+    def at_end(self) -> bool:
+        return self.cursor >= self.rows - 1
+
+
+def _highlighted(text: str, spans: Callable[[str], list[tuple[int, int]]] | None) -> list[Segment]:
+    if spans is None:
+        return [Segment(text, _PLAIN)]
+    out: list[Segment] = []
+    at = 0
+    for start, end in spans(text):
+        if start < at or end <= start:
+            continue
+        out += [Segment(text[at:start], _PLAIN), Segment(text[start:end], _MATCH_STYLE)]
+        at = end
+    out.append(Segment(text[at:], _PLAIN))
+    return out
+
+
+class DetailScreen(ModalScreen[None]):
+    """One line whole: its message (a traceback as it came, JSON pretty-printed) and fields."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,enter,q", "dismiss", "Back"),
+    ]
+    DEFAULT_CSS = """
+    DetailScreen { align: center middle; }
+    DetailScreen > VerticalScroll { width: 95%; height: 90%; border: round $accent; }
+    """
+
+    def __init__(self, record: Record, *, utc: bool) -> None:
+        super().__init__()
+        self.record = record
+        self.utc = utc
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            yield Static(detail_text(self.record, utc=self.utc), id="detail", markup=False)
+        yield Footer()
+
+
+def detail_text(record: Record, *, utc: bool) -> Text:
+    """The detail pane's text: a Text object (never markup), every server string inert."""
+    message = message_of(record)
+    text = Text()
+    text.append(time_column(record, utc=utc) + "  ", _TIME_STYLE)
+    level = effective_level(record)
+    text.append((level or "no level") + "\n\n", _LEVEL_STYLE.get(level or "", Style()))
+    text.append(inert(pretty(message), multiline=True) + "\n\n")
+    for key, value in record.items():
+        if key == "message":
+            continue
+        shown = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+        text.append(f"{inert(str(key))}: ", Style(bold=True))
+        text.append(inert(shown) + "\n")
+    return text
+
+
+def pretty(message: str) -> str:
+    """A message that is a JSON object or array, indented; any other as it came."""
+    stripped = message.strip()
+    if stripped[:1] in ("{", "[") and len(stripped) <= 1_000_000:
+        try:
+            return json.dumps(json.loads(stripped), indent=2, ensure_ascii=False)
+        except ValueError:
+            pass
+    return message
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,question_mark,q", "dismiss", "Back")]
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; }
+    HelpScreen > Static { width: auto; height: auto; border: round $accent; padding: 0 1; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Static(HELP, markup=False)
+
+
+class BrowseApp(App[None]):
+    """The browser. `start(app)` starts the reader once the screen is up; the reader hands
+    pages over with `app.call_from_thread(app.add_lines, page)`."""
+
+    TITLE = "baseten-logs browse"
+    ENABLE_COMMAND_PALETTE = False
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit", "Quit"),
+        Binding("ctrl+c", "quit", "Quit", show=False, priority=True),
+        Binding("question_mark", "help", "Help"),
+        Binding("enter", "detail", "Detail"),
+        Binding("slash", "search", "Search"),
+        Binding("n", "next_match", "Next", show=False),
+        Binding("N", "previous_match", "Prev", show=False),
+        Binding("ampersand", "only_matches", "Only found", show=False),
+        Binding("escape", "clear_search", "Clear", show=False),
+        *(
+            Binding(key, f"level('{level}')", level.title(), show=False)
+            for key, level in LEVEL_KEYS.items()
+        ),
+        Binding("s", "save", "Save"),
+        Binding("f", "follow", "Follow"),
+    ]
+    DEFAULT_CSS = """
+    #lines { height: 1fr; }
+    #prompt { display: none; }
+    #status { height: 1; background: $panel; }
+    """
+
+    def __init__(
+        self,
+        *,
+        title: str,
+        lines: LoadedLines,
+        utc: bool = False,
+        save_name: str = "baseten-logs.jsonl",
+        start: Callable[[BrowseApp], Callable[[], None]] | None = None,
+        view_filter: ViewFilter | None = None,
+    ) -> None:
+        super().__init__()
+        self.lines = lines
+        self.utc = utc
+        self.save_name = save_name
+        self.view_filter = view_filter or ViewFilter()  # --level and --grep: where it starts
+        self.following = True
+        self.new_while_paused = 0
+        self.note = ""  # the last word from the reader or an action
+        self.failure: BasetenLogsError | None = None
+        self._start = start
+        self._stop: Callable[[], None] | None = None
+        self._prompting: str | None = None  # "search" or "save" while the prompt is open
+        self._typing: Timer | None = None  # the search waiting for typing to pause
+        self.title_text = inert(title)  # what is browsed, first in the status bar
+        self.view = LogView(lines, utc=utc)
+        self.prompt = Input(id="prompt")
+        self.status_bar = Static("", id="status", markup=False)
+
+    # --- layout --------------------------------------------------------------------------
+    # Top to bottom: the lines, the prompt (while open), the status bar, then the footer (the
+    # one docked widget: two docked at the bottom would cover each other).
+    # The widgets are held, not queried for each page that comes (many a second when busy).
+    def compose(self) -> ComposeResult:
+        yield self.view
+        yield self.prompt
+        yield self.status_bar
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.view.focus()
+        if self.view_filter != ViewFilter():
+            self.refilter()
+        self.view.refresh_rows()
+        self.view.move_to(self.view.rows - 1)  # lines given before the screen was up: the newest
+        self.show_status()
+        # Textual redirects stdout and stderr while it runs; their lines come here.
+        self.begin_capture_print(self, stdout=True, stderr=True)
+        if self._start is not None:
+            self._stop = self._start(self)
+
+    def on_print(self, event: events.Print) -> None:
+        """What the pipeline says on stderr (the follower's heartbeat, a reconnection, a
+        warning), caught while the app runs, shown in the status bar instead."""
+        said = status_words(event.text)
+        if said:
+            self.tell(said)
+
+    def on_unmount(self) -> None:
+        self.stop_reading()
+
+    def stop_reading(self) -> None:
+        if self._stop is not None:
+            self._stop()
+            self._stop = None
+
+    # --- from the reader -----------------------------------------------------------------
+    def add_lines(self, records: list[Record]) -> None:
+        """A page from the reader: kept lines appended; the view follows or counts them."""
+        view = self.view
+        paused_on = None if self.following or not view.rows else self.lines.visible[view.cursor]
+        rows_before, top = view.rows, view.scroll_offset.y
+        kept = self.lines.add(records)
+        view.refresh_rows()
+        if self.following:
+            view.move_to(view.rows - 1)
+        else:
+            self.new_while_paused += kept
+        if paused_on is not None:
+            # Paused: the cursor stays on its line, and the screen with it, while the oldest
+            # lines go past the cap (rows taken off the top).
+            gone = rows_before + kept - view.rows
+            view.cursor = self.lines.row_of(paused_on)
+            view.scroll_to(y=max(0, top - gone), animate=False)
+        self.show_status()
+
+    def tell(self, text: str) -> None:
+        self.note = inert(text)
+        self.show_status()
+
+    def reader_failed(self, error: BasetenLogsError) -> None:
+        """Before any line, a failure ends the browser (the command says it and exits with its
+        status); later, the lines stay and the status bar says why no more come."""
+        if not len(self.lines) and not self.lines.dropped:
+            self.failure = error
+            self.exit()
+        else:
+            self.tell(f"stopped reading: {error}")
+
+    # --- status --------------------------------------------------------------------------
+    def show_status(self) -> None:
+        parts = [self.title_text, f"{len(self.lines.visible)}/{len(self.lines)} lines"]
+        if self.following:
+            if not self.note.startswith("following"):  # the follower's heartbeat says it
+                parts.append("following")
+        else:
+            parts.append(f"paused, {self.new_while_paused} new (End follows)")
+        hidden = [level for level in LEVELS if level not in self.view_filter.levels.shown]
+        if hidden:
+            parts.append("hiding " + ",".join(hidden))
+        if self.view_filter.search:
+            mode = "only found" if self.view_filter.only_matches else "highlighted"
+            parts.append(f"/{inert(self.view_filter.search)} ({mode})")
+        if self.lines.dropped:
+            parts.append(f"{self.lines.dropped} oldest dropped (cap {self.lines.max_lines})")
+        if self.note:
+            parts.append(self.note)
+        self.status_bar.update(Text(" | ".join(parts)))
+
+    # --- moving --------------------------------------------------------------------------
+    def _moved(self) -> None:
+        view = self.view
+        if view.at_end and not self.following:
+            self.action_follow()
+        elif not view.at_end and self.following:
+            self.following = False
+            self.new_while_paused = 0
+        self.show_status()
+
+    def move_cursor_to(self, row: int) -> None:
+        self.view.move_to(row)
+        self._moved()
+
+    def pause(self) -> None:
+        if self.following:
+            self.following = False
+            self.new_while_paused = 0
+            self.show_status()
+
+    def action_move(self, step: int) -> None:
+        self.view.move_to(self.view.cursor + step)
+        self._moved()
+
+    def action_page(self, step: int) -> None:
+        self.view.move_to(self.view.cursor + step * max(1, self.view.size.height - 1))
+        self._moved()
+
+    def action_top(self) -> None:
+        self.view.move_to(0)
+        self._moved()
+
+    def action_follow(self) -> None:
+        self.following = True
+        self.new_while_paused = 0
+        self.view.move_to(self.view.rows - 1)
+        self.show_status()
+
+    # --- filters -------------------------------------------------------------------------
+    def action_level(self, level: str) -> None:
+        self.view_filter.levels.toggle(level)
+        self.refilter()
+
+    def refilter(self) -> bool:
+        """The filter applied anew (False: the search is not a pattern, and was said); the
+        cursor stays on the line it was on (or the nearest kept one before), or on the newest
+        while following."""
+        view = self.view
+        position = self.lines.visible[view.cursor] if self.lines.visible else self.lines.first
+        try:
+            keeping = self.view_filter.keeping()
+            finds = self.view_filter.finds()
+        except BasetenLogsError as error:
+            self.tell(str(error))
+            return False
+        self.lines.refilter(keeping)
+        view.spans = spans_of(self.view_filter.search) if finds is not None else None
+        self._finds = finds
+        view.refresh_rows()
+        view.move_to(view.rows - 1 if self.following else self.lines.row_of(position))
+        self.show_status()
+        return True
+
+    def action_search(self) -> None:
+        self._prompt("search", self.view_filter.search, "search (RE2, as --grep); Enter keeps it")
+
+    def action_clear_search(self) -> None:
+        if self._prompting is not None:
+            self._close_prompt()
+            return
+        if self.view_filter.search:
+            self.view_filter.search = ""
+            self.refilter()
+
+    def action_only_matches(self) -> None:
+        self.view_filter.only_matches = not self.view_filter.only_matches
+        self.refilter()
+
+    def action_next_match(self) -> None:
+        self._jump(1)
+
+    def action_previous_match(self) -> None:
+        self._jump(-1)
+
+    def _jump(self, step: int) -> None:
+        finds = getattr(self, "_finds", None)
+        if finds is None:
+            return
+        view = self.view
+        visible = self.lines.visible
+        row = next_row(visible, view.cursor, lambda p: finds(self.lines[p]), step)
+        view.move_to(row)
+        self._moved()
+
+    # --- the prompt (search, save) -------------------------------------------------------
+    def _prompt(self, purpose: str, value: str, placeholder: str) -> None:
+        prompt = self.prompt
+        self._prompting = purpose
+        prompt.placeholder = placeholder
+        prompt.value = value
+        prompt.display = True
+        prompt.focus()
+
+    def _close_prompt(self) -> None:
+        prompt = self.prompt
+        prompt.display = False
+        self._prompting = None
+        self.view.focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        """Filters as you type, once typing pauses: a regular expression over 100,000 lines
+        takes a good part of a second, which each keystroke must not wait for."""
+        if self._prompting == "search":
+            if self._typing is not None:
+                self._typing.stop()
+            self._typing = self.set_timer(SEARCH_PAUSE_S, lambda: self._search_for(event.value))
+
+    def _search_for(self, pattern: str) -> None:
+        self._typing = None
+        before = self.view_filter.search
+        if pattern != before:
+            self.view_filter.search = pattern
+            if not self.refilter():  # a pattern RE2 refuses: said, and the last one kept
+                self.view_filter.search = before
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        purpose = self._prompting
+        self._close_prompt()
+        if purpose == "search":  # Enter: at once, without waiting for the pause
+            if self._typing is not None:
+                self._typing.stop()
+            self._search_for(event.value)
+        elif purpose == "save":
+            self.save_to(event.value)
+
+    # --- detail, save, help --------------------------------------------------------------
+    def action_detail(self) -> None:
+        if self.lines.visible:
+            record = self.lines[self.lines.visible[self.view.cursor]]
+            self.push_screen(DetailScreen(record, utc=self.utc))
+
+    def action_save(self) -> None:
+        self._prompt("save", self.save_name, "save the lines loaded to (JSON lines)")
+
+    def save_to(self, path: str) -> None:
+        if not path.strip():
+            return
+        try:
+            count = save_lines(path, self.lines.records())
+        except BasetenLogsError as error:
+            self.tell(str(error))
+            return
+        self.tell(f"saved {count} lines to {path}")
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen())
+
+    async def action_quit(self) -> None:
+        self.stop_reading()
+        self.exit()
+
+
+# What our own status lines add around their words (output/messages.StatusLine): a carriage
+# return, erase-line and dim. Server text in them was made inert before it was written.
+_OWN_CONTROLS = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+_PROGRAM = "baseten-logs: "
+
+
+def status_words(text: str) -> str:
+    """The last thing `text` (a stderr write) says, as one line for the status bar ("" for a
+    status line being erased)."""
+    plain = _OWN_CONTROLS.sub("", text)
+    pieces = [piece.strip() for piece in re.split(r"[\r\n]", plain)]
+    said = next((piece for piece in reversed(pieces) if piece), "")
+    return inert(said.removeprefix(_PROGRAM))
+
+
+def spans_of(pattern: str) -> Callable[[str], list[tuple[int, int]]]:
+    """Where `pattern` (RE2, as --grep) is found in a shown text, to highlight it."""
+    from baseten_logs.browse.lines import finder
+
+    return finder(pattern)
