@@ -14,15 +14,9 @@ import pytest
 from baseten_logs.access.config import Credentials
 from baseten_logs.base.errors import ExitStatus
 from baseten_logs.base.levels import effective_level
-from baseten_logs.output.stats import (
-    LEVEL_KEYS,
-    TopCounter,
-    WindowStats,
-    bucket_origin,
-    choose_bucket_ms,
-    signature,
-    startup_counts,
-)
+from baseten_logs.output.signatures import signature
+from baseten_logs.output.stats import LEVEL_KEYS, TopCounter, WindowStats, startup_counts
+from baseten_logs.output.time_axis import bucket_origin, choose_bucket_ms
 from baseten_logs.reading.query import LogQuery, logs_path
 from tests.fakeapi import API_URL, DEPLOYMENT, MODEL, FakeLogs, record
 

@@ -16,14 +16,7 @@ from baseten_logs.base.errors import ExitStatus
 from baseten_logs.base.timeparse import format_ms
 from baseten_logs.output import messages
 from baseten_logs.output.pipes import stdout_guard
-from baseten_logs.output.stats import (
-    Summary,
-    WindowStats,
-    bucket_origin,
-    choose_bucket_ms,
-    startup_counts,
-    utc_offset_ms,
-)
+from baseten_logs.output.stats import Summary, WindowStats, startup_counts
 from baseten_logs.output.terminal import (
     ColorMode,
     is_terminal,
@@ -31,6 +24,7 @@ from baseten_logs.output.terminal import (
     terminal_width,
     use_color,
 )
+from baseten_logs.output.time_axis import bucket_origin, choose_bucket_ms, utc_offset_ms
 from baseten_logs.reading.feed import Feed, opening_pages
 from baseten_logs.reading.fetch import open_client
 from baseten_logs.reading.progress import FetchProgress

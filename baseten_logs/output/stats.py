@@ -9,30 +9,18 @@ person see the same numbers.
 
 from __future__ import annotations
 
-import json
-import re
-from collections.abc import Callable, Hashable, Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from typing import Any, cast
 
 from baseten_logs.base.levels import effective_level
 from baseten_logs.base.timestamps import record_ms
 from baseten_logs.output.page_writer import as_text
 from baseten_logs.output.render_event import EVENT_FIELD
+from baseten_logs.output.signatures import signature
+from baseten_logs.output.time_axis import bucket_origin
 
-__all__ = [
-    "BUCKET_SIZES_MS",
-    "LEVEL_KEYS",
-    "NO_LEVEL",
-    "Summary",
-    "TopCounter",
-    "WindowStats",
-    "bucket_origin",
-    "choose_bucket_ms",
-    "signature",
-    "utc_offset_ms",
-]
+__all__ = ["LEVEL_KEYS", "NO_LEVEL", "Summary", "TopCounter", "WindowStats"]
 
 NO_LEVEL = "NONE"  # lines whose level neither the API nor detection could tell
 # Least to most severe, as levels.LEVELS, then the undetected: the order of every counts object.
@@ -41,17 +29,6 @@ _LEVEL_INDEX = {level: i for i, level in enumerate(LEVEL_KEYS)}
 _ERROR = _LEVEL_INDEX["ERROR"]
 _WARNING = _LEVEL_INDEX["WARNING"]
 
-_S = 1000
-_M = 60 * _S
-_H = 60 * _M
-_D = 24 * _H
-# Round sizes only, so the axis reads 10:00, 10:05, ... and buckets of two runs line up.
-BUCKET_SIZES_MS: tuple[int, ...] = (
-    _S, 5 * _S, 10 * _S, 30 * _S,
-    _M, 5 * _M, 10 * _M, 15 * _M, 30 * _M,
-    _H, 3 * _H, 6 * _H, 12 * _H, _D,
-)  # fmt: skip
-
 # Bounds on memory, whatever the window holds. Past them, top lists become approximate (and say
 # so): the distinct-key tables are pruned to their most frequent half.
 MESSAGE_CAPACITY = 4096
@@ -59,130 +36,6 @@ REQUEST_CAPACITY = 4096
 MAX_REPLICAS = 1000
 OTHER_REPLICAS = "(other replicas)"
 EXAMPLE_CHARS = 300  # one raw example per signature, cut: enough to recognise a traceback
-
-
-# --- buckets ------------------------------------------------------------------------------------
-
-
-def choose_bucket_ms(span_ms: int, max_buckets: int) -> int:
-    """The smallest round bucket that fits the window into `max_buckets` columns.
-
-    One more bucket than span/size is allowed for, since buckets are aligned to round times and
-    the window rarely is. Windows too long even for daily buckets get whole multiples of a day.
-    """
-    max_buckets = max(2, max_buckets)
-    for size in BUCKET_SIZES_MS:
-        if span_ms // size + 2 <= max_buckets:
-            return size
-    days = -(-span_ms // (_D * (max_buckets - 2)))
-    return max(1, days) * _D
-
-
-def utc_offset_ms(at_ms: int) -> int:
-    """The local zone's offset from UTC at `at_ms`, so buckets can start on round local times."""
-    offset = datetime.fromtimestamp(at_ms / 1000, tz=timezone.utc).astimezone().utcoffset()
-    return 0 if offset is None else int(offset.total_seconds() * 1000)
-
-
-def bucket_origin(since_ms: int, bucket_ms: int, offset_ms: int = 0) -> int:
-    """The start of the bucket holding `since_ms`, aligned to round times in the display zone."""
-    return (since_ms + offset_ms) // bucket_ms * bucket_ms - offset_ms
-
-
-# --- message signatures -------------------------------------------------------------------------
-
-_SIGNATURE_SCAN = 400  # normalise only the head of a long message: cost stays flat per line
-SIGNATURE_CHARS = 160
-_TRACEBACK = "Traceback (most recent call last)"
-_JSON_MESSAGE_KEYS = ("message", "msg", "event")
-_HEX = "[0-9a-fA-F]"
-
-
-def _hex_run(match: re.Match[str]) -> str:
-    """A long run of hex digits is an id only if it mixes digits and letters; else it is a
-    number (the number rule takes it) or a word."""
-    run = match.group()
-    return run if run.isdigit() or run.isalpha() else "<hex>"
-
-
-# Applied in order: the specific shapes first, since each would otherwise be cut up by the
-# number rule. Each runs only when its telltale substring is present, and each starts with a
-# character class (the word-boundary test comes after the first character, as a look-behind)
-# so that the regex engine can skip ahead to candidate characters: a line costs microseconds.
-_PLACEHOLDERS: tuple[tuple[str, re.Pattern[str], str | Callable[[re.Match[str]], str]], ...] = (
-    (
-        ":",
-        re.compile(
-            r"\d\d(?:\d\d-\d\d-\d\d[T ]\d\d)?:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?(?!\d)"
-        ),
-        "<time>",
-    ),
-    (
-        "-",
-        re.compile(
-            rf"{_HEX}(?<!\w{_HEX}){_HEX}{{7}}-{_HEX}{{4}}-{_HEX}{{4}}-{_HEX}{{4}}-{_HEX}{{12}}\b"
-        ),
-        "<uuid>",
-    ),
-    (".", re.compile(r"\d(?<!\w\d)\d{0,2}(?:\.\d{1,3}){3}(?::\d{1,5})?\b"), "<ip>"),
-    ("0x", re.compile(rf"0(?<!\w0)x{_HEX}+\b"), "<hex>"),
-    ("", re.compile(rf"{_HEX}(?<!\w{_HEX}){_HEX}{{7,}}\b"), _hex_run),
-    # Numbers not glued to a word before them (`v2`, `x86_64`, `utf8`, `worker-5` stay); units
-    # after them stay (`<n>ms`, `<n>GiB`). An access log's `HTTP/1.1" 200` keeps its version and
-    # status: a 200 and a 500 are different stories.
-    (
-        "",
-        re.compile(r"\d(?<![\w.]\d)(?<!\w-\d)(?<!HTTP/\d)(?<!HTTP/\d\.\d\" \d)\d*(?:\.\d+)*"),
-        "<n>",
-    ),
-)
-_DIGIT = re.compile(r"\d")  # every placeholder above stands for something with a digit in it
-
-
-def signature(message: str) -> str:
-    """A message with its variable parts (numbers, ids, uuids, hex, times, IPs) as placeholders.
-
-    Lines that differ only in those parts are one kind of event, so counting signatures shows
-    what a deployment is saying, not that every request id is unique.
-    """
-    text = _headline(message)[:_SIGNATURE_SCAN]
-    if _DIGIT.search(text) is not None:
-        for telltale, pattern, placeholder in _PLACEHOLDERS:
-            if telltale in text:
-                text = pattern.sub(placeholder, text)
-    text = " ".join(text.split())  # aligned columns (`INFO:     ...`) vary only in padding
-    return text if len(text) <= SIGNATURE_CHARS else text[: SIGNATURE_CHARS - 1] + "…"
-
-
-def _headline(message: str) -> str:
-    """The part of a message that names the event: a JSON log's message, a traceback's exception,
-    else the first line."""
-    if message.startswith("{"):
-        inner = _json_message(message)
-        if inner is not None:
-            message = inner
-    if "\n" not in message:
-        return message
-    lines = [line for line in message.splitlines() if line.strip()]
-    if not lines:
-        return ""
-    if _TRACEBACK in message:
-        return f"Traceback: {lines[-1].strip()}"  # the exception line says what went wrong
-    return lines[0] + " …"
-
-
-def _json_message(message: str) -> str | None:
-    """The human part of a structured log line: its keys and their order vary, its message not."""
-    try:
-        parsed = json.loads(message)
-    except ValueError:
-        return None
-    if isinstance(parsed, dict):
-        for key in _JSON_MESSAGE_KEYS:
-            value = parsed.get(key)
-            if isinstance(value, str):
-                return value
-    return None
 
 
 # --- bounded top-k ------------------------------------------------------------------------------

@@ -19,14 +19,8 @@ from rich.table import Table
 from rich.text import Text
 
 from baseten_logs.output.inert import inert
-from baseten_logs.output.stats import (
-    BUCKET_SIZES_MS,
-    MessageSummary,
-    ReplicaSummary,
-    RequestSummary,
-    Summary,
-    utc_offset_ms,
-)
+from baseten_logs.output.stats import MessageSummary, ReplicaSummary, RequestSummary, Summary
+from baseten_logs.output.time_axis import BUCKET_SIZES_MS, utc_offset_ms
 
 __all__ = ["chart_columns", "make_console", "render_summary"]
 

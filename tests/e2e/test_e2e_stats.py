@@ -10,7 +10,8 @@ import pytest
 
 from baseten_logs.base.levels import LEVEL_RANK, effective_level
 from baseten_logs.emulator import Emulator
-from baseten_logs.output.stats import LEVEL_KEYS, signature
+from baseten_logs.output.signatures import signature
+from baseten_logs.output.stats import LEVEL_KEYS
 from tests.e2e.conftest import DEPLOYMENT, HOUR_MS, MODEL, cli, on_terminal, settled_now_ms
 
 
