@@ -6,14 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from baseten_logs.access.config import (
-    DEFAULT_API_URL,
-    app_url_to_api_url,
-    check_api_url,
-    mask_key,
-    mask_url,
-    resolve_credentials,
-)
+from baseten_logs.access.app_urls import app_url_to_api_url, check_api_url
+from baseten_logs.access.config import DEFAULT_API_URL, mask_key, mask_url, resolve_credentials
 from baseten_logs.base.errors import ConfigError, UsageError
 
 KEY = "env-key-0123456789abcdef"

@@ -21,7 +21,8 @@ import httpx
 import pytest
 from pytest_httpx import HTTPXMock
 
-from baseten_logs.access.config import app_url_to_api_url, mask_url, resolve_credentials
+from baseten_logs.access.app_urls import app_url_to_api_url
+from baseten_logs.access.config import mask_url, resolve_credentials
 from baseten_logs.base.errors import ExitStatus
 from tests.conftest import invoke
 from tests.fakeapi import API_URL, LOGS_PATH
