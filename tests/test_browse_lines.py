@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from baseten_logs.base.errors import UsageError
+from baseten_logs.browse.detail import detail_text, pretty
 from baseten_logs.browse.lines import (
     Keeping,
     LevelToggles,
@@ -19,7 +20,7 @@ from baseten_logs.browse.lines import (
     next_row,
 )
 from baseten_logs.browse.saving import save_lines
-from baseten_logs.browse.screen import BrowseApp, LogView, detail_text, one_line, pretty
+from baseten_logs.browse.screen import BrowseApp, LogView, one_line
 from tests.conftest import invoke
 
 

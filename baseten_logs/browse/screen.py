@@ -9,10 +9,9 @@ in the status bar until End (or f) follows again.
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Callable, Mapping
-from typing import Any, ClassVar
+from collections.abc import Callable
+from typing import ClassVar
 
 from rich.segment import Segment
 from rich.style import Style
@@ -20,9 +19,7 @@ from rich.text import Text
 from textual import events
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import VerticalScroll
 from textual.geometry import Size
-from textual.screen import ModalScreen
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.timer import Timer
@@ -30,20 +27,20 @@ from textual.widgets import Footer, Input, Static
 
 from baseten_logs.base.errors import BasetenLogsError
 from baseten_logs.base.levels import LEVELS, effective_level
-from baseten_logs.base.timeparse import LOCAL, UTC, format_in_zone
-from baseten_logs.base.timestamps import record_ms
+from baseten_logs.browse.detail import (
+    LEVEL_STYLE,
+    TIME_STYLE,
+    DetailScreen,
+    HelpScreen,
+    Record,
+    message_of,
+    time_column,
+)
 from baseten_logs.browse.lines import LoadedLines, ViewFilter, next_row
 from baseten_logs.browse.saving import save_lines
 from baseten_logs.output.inert import inert
-from baseten_logs.output.palette import LEVEL_STYLES, TIMESTAMP_STYLE
-
-Record = Mapping[str, Any]
 
 LEVEL_KEYS = {"d": "DEBUG", "i": "INFO", "w": "WARNING", "e": "ERROR"}
-_LEVEL_STYLE = {
-    level: Style.parse(style) if style else Style() for level, style in LEVEL_STYLES.items()
-}
-_TIME_STYLE = Style.parse(TIMESTAMP_STYLE)
 _MATCH_STYLE = Style(reverse=True, bold=True)
 _CURSOR_STYLE = Style(reverse=True)
 # Every segment has a style, if a plain one: NO_COLOR's filter reads each segment's style.
@@ -51,39 +48,12 @@ _PLAIN = Style()
 
 SEARCH_PAUSE_S = 0.15
 
-HELP = """\
-Keys
-  up/down, j/k, PgUp/PgDn   move; moving up pauses following
-  Home/g  End/G  f          the oldest line, the newest (and follow again)
-  Enter                     the line in full: message, traceback, JSON, fields
-  d i w e                   show or hide DEBUG, INFO, WARNING, ERROR lines
-  /                         search (RE2, as --grep): only the lines found, highlighted
-  n N                       the next / previous line found
-  &                         show every line (matches highlighted) or only those found
-  Esc                       clear the search
-  s                         save the lines loaded (JSON lines, as --save)
-  q, Ctrl-C                 quit
-  ?                         this help
-"""
-
-
-def message_of(record: Record) -> str:
-    message = record.get("message")
-    return message if isinstance(message, str) else "" if message is None else str(message)
-
 
 def one_line(record: Record) -> str:
     """A message's first line, inert; how many more lines it has, noted."""
     first, _, rest = message_of(record).partition("\n")
     more = f"  [+{rest.count(chr(10)) + 1} lines]" if rest else ""
     return inert(first) + more
-
-
-def time_column(record: Record, *, utc: bool) -> str:
-    ms = record_ms(record)
-    if ms is None:
-        return "?".ljust(12)
-    return format_in_zone(ms, UTC if utc else LOCAL)[11:23]  # HH:MM:SS.mmm
 
 
 class LogView(ScrollView, can_focus=True):
@@ -129,8 +99,8 @@ class LogView(ScrollView, can_focus=True):
         replica_text = inert(replica if isinstance(replica, str) else "")[:5]
         message = one_line(record)
         out = [
-            Segment(time_column(record, utc=self.utc) + " ", _TIME_STYLE),
-            Segment((level or "").ljust(8), _LEVEL_STYLE.get(level or "", Style())),
+            Segment(time_column(record, utc=self.utc) + " ", TIME_STYLE),
+            Segment((level or "").ljust(8), LEVEL_STYLE.get(level or "", Style())),
             Segment(replica_text.ljust(6), _PLAIN),
         ]
         return out + _highlighted(message, self.spans)
@@ -182,67 +152,6 @@ def _highlighted(text: str, spans: Callable[[str], list[tuple[int, int]]] | None
         at = end
     out.append(Segment(text[at:], _PLAIN))
     return out
-
-
-class DetailScreen(ModalScreen[None]):
-    """One line whole: its message (a traceback as it came, JSON pretty-printed) and fields."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,enter,q", "dismiss", "Back"),
-    ]
-    DEFAULT_CSS = """
-    DetailScreen { align: center middle; }
-    DetailScreen > VerticalScroll { width: 95%; height: 90%; border: round $accent; }
-    """
-
-    def __init__(self, record: Record, *, utc: bool) -> None:
-        super().__init__()
-        self.record = record
-        self.utc = utc
-
-    def compose(self) -> ComposeResult:
-        with VerticalScroll():
-            yield Static(detail_text(self.record, utc=self.utc), id="detail", markup=False)
-        yield Footer()
-
-
-def detail_text(record: Record, *, utc: bool) -> Text:
-    """The detail pane's text: a Text object (never markup), every server string inert."""
-    message = message_of(record)
-    text = Text()
-    text.append(time_column(record, utc=utc) + "  ", _TIME_STYLE)
-    level = effective_level(record)
-    text.append((level or "no level") + "\n\n", _LEVEL_STYLE.get(level or "", Style()))
-    text.append(inert(pretty(message), multiline=True) + "\n\n")
-    for key, value in record.items():
-        if key == "message":
-            continue
-        shown = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-        text.append(f"{inert(str(key))}: ", Style(bold=True))
-        text.append(inert(shown) + "\n")
-    return text
-
-
-def pretty(message: str) -> str:
-    """A message that is a JSON object or array, indented; any other as it came."""
-    stripped = message.strip()
-    if stripped[:1] in ("{", "[") and len(stripped) <= 1_000_000:
-        try:
-            return json.dumps(json.loads(stripped), indent=2, ensure_ascii=False)
-        except ValueError:
-            pass
-    return message
-
-
-class HelpScreen(ModalScreen[None]):
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,question_mark,q", "dismiss", "Back")]
-    DEFAULT_CSS = """
-    HelpScreen { align: center middle; }
-    HelpScreen > Static { width: auto; height: auto; border: round $accent; padding: 0 1; }
-    """
-
-    def compose(self) -> ComposeResult:
-        yield Static(HELP, markup=False)
 
 
 class BrowseApp(App[None]):
