@@ -83,9 +83,8 @@ def _run(app: typer.Typer, argv: list[str]) -> int:
 
 
 # Flags of the log tools people already know, and ours that do the same: click's spelling
-# suggestions (`--tail` -> `--all, --team, --until`) cannot know these.
+# suggestions (`--lines` -> `--limit`) cannot know these; kubectl's `--tail` is ours too.
 _OTHER_TOOLS_FLAGS = {
-    "--tail": ("-n", "-n N", "kubectl's"),
     "--lines": ("-n", "-n N", "journalctl's"),
     "--since-time": ("--since", "--since TIME", "kubectl's"),
 }

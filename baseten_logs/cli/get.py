@@ -10,6 +10,7 @@ from baseten_logs.access.config import Credentials
 from baseten_logs.api.client import RetryPolicy
 from baseten_logs.api.pace import DEFAULT_MAX_RPS, Concurrency
 from baseten_logs.base.errors import ExitStatus
+from baseten_logs.base.timeparse import Zone
 from baseten_logs.cli.sinks import run_sinks
 from baseten_logs.reading.feed import Feed
 from baseten_logs.reading.follow import FollowSettings
@@ -24,7 +25,7 @@ def run_get(
     credentials: Credentials,
     output: str,  # already checked against render.OUTPUT_FORMATS / COLOR_MODES
     color: str,
-    utc: bool,
+    zone: Zone | None,
     reverse: bool,
     verbose: bool,
     follow: FollowSettings | None = None,
@@ -40,7 +41,7 @@ def run_get(
     `look_back` (no --since given): an empty window widens to the newest older lines."""
     extras = extras or Extras()
     feed = feed or Feed.single(query)
-    sinks, tally = run_sinks(output, color, utc, extras, label_width=feed.label_width)
+    sinks, tally = run_sinks(output, color, zone, extras, label_width=feed.label_width)
     run = Run(
         feed,
         query,
@@ -50,7 +51,7 @@ def run_get(
         follow=follow,
         follow_until_ms=follow_until_ms,
         look_back=look_back,
-        utc=utc,
+        zone=zone,
         verbose=verbose,
         attempts=attempts,
         max_rps=max_rps,

@@ -38,6 +38,7 @@ from baseten_logs.cli.options import (
     MaxRps,
     Model,
     NoCache,
+    NoColor,
     Overlap,
     Quiet,
     Remote,
@@ -49,6 +50,7 @@ from baseten_logs.cli.options import (
     Since,
     Summary,
     Team,
+    Tz,
     Until,
     UsageCommand,
     Utc,
@@ -86,11 +88,14 @@ Sources = Callable[[], "tuple[Feed | None, LogQuery, bool]"]
 
 def _plan(flags: Mapping[str, Any]) -> LogPlan:
     """The plan of get, chain and training alike, from the flags they share (ctx.params)."""
+    from baseten_logs.cli.defaults import chosen, color_of, zone_of
+
     filters = ("level", "replica", "request_id", "component", "grep", "include", "exclude")
     return log_plan(
         quiet=flags["quiet"],
-        output=flags["output"],
-        color=flags["color"],
+        output=chosen("output", "output", flags["output"]),
+        color=color_of(flags["color"], flags["no_color"]),
+        zone=zone_of(flags["tz"], flags["utc"]),
         all_lines=flags["all_lines"],
         limit=flags["limit"],
         follow=flags["follow"],
@@ -100,7 +105,7 @@ def _plan(flags: Mapping[str, Any]) -> LogPlan:
         overlap=flags["overlap"],
         fail_on=flags["fail_on"],
         concurrency=flags["concurrency"],
-        max_rps=flags["max_rps"],
+        max_rps=chosen("max_rps", "max_rps", flags["max_rps"]),
         retries=flags["retries"],
         filters=filters_of(*(flags[name] for name in filters)),
     )
@@ -123,7 +128,7 @@ def _read_logs(
             credentials=credentials,
             output=plan.output,
             color=plan.color,
-            utc=flags["utc"],
+            zone=plan.zone,
             reverse=flags["reverse"],
             verbose=flags["verbose"],
             follow=plan.follow,
@@ -179,6 +184,8 @@ def get(
     output: LogOutput = "text",
     reverse: Reverse = False,
     color: Color = "auto",
+    no_color: NoColor = False,
+    tz: Tz = None,
     utc: Utc = False,
     fail_on: FailOn = None,
     save: Save = None,
@@ -280,6 +287,8 @@ def chain(
     output: LogOutput = "text",
     reverse: Reverse = False,
     color: Color = "auto",
+    no_color: NoColor = False,
+    tz: Tz = None,
     utc: Utc = False,
     fail_on: FailOn = None,
     save: Save = None,
@@ -371,6 +380,8 @@ def training(
     output: LogOutput = "text",
     reverse: Reverse = False,
     color: Color = "auto",
+    no_color: NoColor = False,
+    tz: Tz = None,
     utc: Utc = False,
     fail_on: FailOn = None,
     save: Save = None,

@@ -152,8 +152,8 @@ Since = Annotated[
     str | None,
     typer.Option(
         metavar="WHEN",
-        help="Start: 15m, 2h30m, 3d, 1w ago; RFC 3339 (no zone = local); epoch s/ms; now. "
-        "Default: 30 minutes before --until.",
+        help="Start: 15m, 2h30m, 3d, 1w ago; 20:00, today, yesterday, monday; RFC 3339 (no "
+        "zone = --tz's, else local); epoch s/ms; now. Default: 30 minutes before --until.",
         rich_help_panel=WINDOW,
     ),
 ]
@@ -236,8 +236,22 @@ Color = Annotated[
         rich_help_panel=OUTPUT,
     ),
 ]
-Utc = Annotated[
-    bool, typer.Option("--utc", help="Times in UTC, not local time.", rich_help_panel=OUTPUT)
+Utc = Annotated[bool, typer.Option("--utc", help="Same as --tz utc.", rich_help_panel=OUTPUT)]
+Tz = Annotated[
+    str | None,
+    typer.Option(
+        "--tz",
+        metavar="ZONE",
+        help="Time zone of the times typed (--since 20:00) and shown, marked (Z, +01:00): utc, "
+        "local, a name such as Europe/Paris, or an offset such as +05:30. Default: "
+        "BASETEN_LOGS_TZ, the config's tz, else local time unmarked.",
+        autocompletion=choices("utc", "local"),
+        rich_help_panel=OUTPUT,
+        show_default=False,
+    ),
+]
+NoColor = Annotated[
+    bool, typer.Option("--no-color", help="Same as --color never.", rich_help_panel=OUTPUT)
 ]
 ApiKey = Annotated[
     str | None,
@@ -338,6 +352,7 @@ Limit = Annotated[
     typer.Option(
         "-n",
         "--limit",
+        "--tail",
         metavar="N",
         help="Show the newest N lines of the window, oldest first. Default 500; with -f a "
         "screenful, and -f -n 0 shows only lines that arrive from now on.",

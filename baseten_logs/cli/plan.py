@@ -16,6 +16,7 @@ from baseten_logs.output import messages
 
 if TYPE_CHECKING:
     from baseten_logs.access.config import Credentials
+    from baseten_logs.base.timeparse import Zone
     from baseten_logs.output.pipes import SaveFile
     from baseten_logs.reading.follow import FollowSettings
     from baseten_logs.reading.query import Filters, LogQuery
@@ -144,6 +145,7 @@ class LogPlan:
     until_ms: int
     follow_until_ms: int | None
     look_back: bool  # no --since, no -f: an empty window widens (look_back.py)
+    zone: Zone | None = None  # --tz/--utc: times read and shown; None: local, unmarked
 
     def query(
         self, path: str, *, source: LogsSource | None = None, filters: Filters | None = None
@@ -177,6 +179,7 @@ def log_plan(
     max_rps: str,
     retries: str,
     filters: Filters,
+    zone: Zone | None = None,
 ) -> LogPlan:
     """The checks of the log-printing commands' shared flags, before anything is sent."""
     from baseten_logs.output.render import (
@@ -224,7 +227,7 @@ def log_plan(
     workers = workers_of(concurrency)
     rps = max_rps_of(max_rps)
     attempts = attempts_of(retries)
-    since_ms, until_ms = resolve_window(since=since, until=until)
+    since_ms, until_ms = resolve_window(since=since, until=until, zone=zone)
     follow_until_ms = None
     if follow:
         # -f with --until: open with the window up to now, then follow until --until.
@@ -248,6 +251,7 @@ def log_plan(
         until_ms=until_ms,
         follow_until_ms=follow_until_ms,
         look_back=since is None and not follow,
+        zone=zone,
     )
 
 

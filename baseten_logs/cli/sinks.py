@@ -13,6 +13,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol, cast
 
+from baseten_logs.base.timeparse import Zone
 from baseten_logs.cli import interrupts
 from baseten_logs.output.pipes import as_stream
 from baseten_logs.output.render import OutputFormat, make_renderer
@@ -26,15 +27,16 @@ class Sink(Protocol):
     def close(self) -> None: ...
 
 
-def screen_sink(output: str, color: str, utc: bool, *, label_width: int = 0) -> Sink:
+def screen_sink(output: str, color: str, zone: Zone | None, *, label_width: int = 0) -> Sink:
     """The renderer for stdout: colour and terminal decided once, as for every command
-    (`label_width`: a chain's lines, with their chainlet's column)."""
+    (`label_width`: a chain's lines, with their chainlet's column; `zone`: the one chosen,
+    None for local time unmarked)."""
     stream = sys.stdout
     return make_renderer(
         stream,
         output=cast(OutputFormat, output),
         color=use_color(cast(ColorMode, color), stream, os.environ),
-        utc=utc,
+        zone=zone,
         terminal=is_terminal(stream, os.environ),
         label_width=label_width,
     )
@@ -88,8 +90,8 @@ class SinkSet:
 
 
 def run_sinks(
-    output: str, color: str, utc: bool, extras: Extras, *, label_width: int = 0
+    output: str, color: str, zone: Zone | None, extras: Extras, *, label_width: int = 0
 ) -> tuple[SinkSet, Tally | None]:
     """The screen first, then --save and the tally; the tally is the run's outcome's too."""
     others, tally = extra_sinks(extras)
-    return SinkSet([screen_sink(output, color, utc, label_width=label_width), *others]), tally
+    return SinkSet([screen_sink(output, color, zone, label_width=label_width), *others]), tally

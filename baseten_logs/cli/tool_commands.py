@@ -18,6 +18,7 @@ from typing import Annotated
 
 import typer
 
+from baseten_logs.cli.defaults import chosen, color_of, zone_of
 from baseten_logs.cli.help_text import (
     EXIT_STATUSES,
     STATS_EXIT_STATUSES,
@@ -45,6 +46,7 @@ from baseten_logs.cli.options import (
     MaxRps,
     Model,
     NoCache,
+    NoColor,
     Quiet,
     Remote,
     Replica,
@@ -55,6 +57,7 @@ from baseten_logs.cli.options import (
     Since,
     Summary,
     Team,
+    Tz,
     Until,
     UsageCommand,
     Utc,
@@ -131,6 +134,8 @@ def stats(
         ),
     ] = "text",
     color: Color = "auto",
+    no_color: NoColor = False,
+    tz: Tz = None,
     utc: Utc = False,
     api_key: ApiKey = None,
     api_url: ApiUrl = None,
@@ -152,11 +157,13 @@ def stats(
     ] = None,
 ) -> None:
     """The shape of a window's logs: a histogram by level, replicas, top messages and errors."""
+    zone = zone_of(tz, utc)
     plan = stats_plan(
         output=output,
-        color=color,
+        color=color_of(color, no_color),
         concurrency=concurrency,
-        max_rps=max_rps,
+        max_rps=chosen("max_rps", "max_rps", max_rps),
+        zone=zone,
         retries=retries,
         filters=filters_of(level, replica, request_id, component, grep, include, exclude),
         since=since,
@@ -204,7 +211,7 @@ def stats(
         credentials=credentials,
         output=plan.output,
         color=plan.color,
-        utc=utc,
+        zone=zone,
         verbose=verbose,
         concurrency=plan.workers,
         max_rps=plan.rps,
@@ -244,6 +251,7 @@ def view(
         typer.Option(
             "-n",
             "--limit",
+            "--tail",
             metavar="N",
             help="Only the last N matching lines of the file. Default: all.",
             rich_help_panel=WINDOW,
@@ -267,13 +275,17 @@ def view(
     output: LogOutput = "text",
     reverse: Reverse = False,
     color: Color = "auto",
+    no_color: NoColor = False,
+    tz: Tz = None,
     utc: Utc = False,
 ) -> None:
     """Render saved logs offline, with the same filters and formats as get; a chain's lines
     keep their chainlet column and request --context lines their (context) mark."""
+    zone = zone_of(tz, utc)
     plan = view_plan(
-        output=output,
-        color=color,
+        output=chosen("output", "output", output),
+        color=color_of(color, no_color),
+        zone=zone,
         limit=limit,
         filters=filters_of(level, replica, request_id, component, grep, include, exclude),
         since=since,
@@ -290,7 +302,7 @@ def view(
         limit=plan.count,
         output=plan.output,
         color=plan.color,
-        utc=utc,
+        zone=zone,
         reverse=reverse,
         chainlets=plan.chainlets,
     )
@@ -407,6 +419,8 @@ def request_(
     ] = None,
     output: LogOutput = "text",
     color: Color = "auto",
+    no_color: NoColor = False,
+    tz: Tz = None,
     utc: Utc = False,
     fail_on: FailOn = None,
     save: Save = None,
@@ -421,11 +435,13 @@ def request_(
 ) -> None:
     """Every line of one inference request, in time order: no window needed (the last 7 days).
     With --chain, every chainlet of a chain deployment, each line labelled with its chainlet."""
+    zone = zone_of(tz, utc)
     plan = request_plan(
         quiet=quiet,
         request_id=request_id,
-        output=output,
-        color=color,
+        output=chosen("output", "output", output),
+        color=color_of(color, no_color),
+        zone=zone,
         fail_on=fail_on,
         context=context,
         retries=retries,
@@ -472,7 +488,7 @@ def request_(
         credentials=credentials,
         output=plan.output,
         color=plan.color,
-        utc=utc,
+        zone=zone,
         header=not quiet and is_terminal(sys.stderr, os.environ),
         verbose=verbose,
         attempts=plan.attempts,

@@ -18,6 +18,7 @@ from typing import Any, cast
 
 from baseten_logs.api.limits import limits_from
 from baseten_logs.base.errors import ExitStatus
+from baseten_logs.base.timeparse import Zone
 from baseten_logs.cli.saved_file import (
     LiveLines,
     Record,
@@ -51,7 +52,7 @@ def run_view(
     limit: int | None,
     output: str,  # already checked against render.OUTPUT_FORMATS / COLOR_MODES
     color: str,
-    utc: bool,
+    zone: Zone | None,
     reverse: bool,
     chainlets: Sequence[str] = (),
 ) -> ExitStatus:
@@ -76,7 +77,7 @@ def run_view(
             stream,
             output=cast(OutputFormat, output),
             color=colored,
-            utc=utc,
+            zone=zone,
             terminal=is_terminal(stream, os.environ),
             label_width=label_width,
         )

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from datetime import datetime
 
+from baseten_logs.base.timeparse import UTC, Zone, zone_marker
 from baseten_logs.output.inert import inert
 from baseten_logs.output.page_writer import as_text
 from baseten_logs.output.palette import LEVEL_STYLES, TIMESTAMP_STYLE, Palette
@@ -23,6 +25,13 @@ TIMESTAMP_WIDTH = len("2026-11-27 10:00:00.123")
 MAX_UNTIMED_CHARACTERS = 40
 
 
+def _marker_width(zone: Zone | None) -> int:
+    """Columns of the zone marker: none unmarked, 1 for `Z`, 6 for `+01:00`."""
+    if zone is None:
+        return 0
+    return 1 if zone.is_utc else len("+01:00")
+
+
 def cut(text: str) -> str:
     """An unreadable time as it came, cut to MAX_UNTIMED_CHARACTERS (and `…`) if longer."""
     return text if len(text) <= MAX_UNTIMED_CHARACTERS else text[:MAX_UNTIMED_CHARACTERS] + "…"
@@ -33,20 +42,36 @@ class LinePrefix:
 
     The caches are public for the renderer's per-line loop, which reads them as locals:
     `level_columns` (None: no level), `api_level_columns` (the API's own levels only),
-    `replica_columns` (None: no replica), `label_columns` (a chain's chainlets)."""
+    `replica_columns` (None: no replica), `label_columns` (a chain's chainlets).
 
-    def __init__(self, palette: Palette, *, utc: bool, label_width: int = 0) -> None:
+    `zone` None is local time unmarked (the default, as always); a zone that was chosen
+    (`--tz`, `--utc`, the config's `tz`) is shown with its marker, `Z` or the offset of each
+    second (`+01:00`, `+02:00` after the clocks change), so a time is never mistaken for
+    another zone's. `timestamp_end` (the marker, then the separator) is current for the
+    second last formatted."""
+
+    def __init__(
+        self,
+        palette: Palette,
+        *,
+        utc: bool = False,
+        zone: Zone | None = None,
+        label_width: int = 0,
+    ) -> None:
         self._palette = palette
         self.label_width = label_width
         self.label_columns: dict[object, str] = {}
+        self._zone = UTC if utc else zone
         self._to_struct_time: Callable[[float], time.struct_time] = (
-            time.gmtime if utc else time.localtime
+            time.gmtime if self._zone is not None and self._zone.is_utc else time.localtime
         )
         timestamp_on, timestamp_off = palette.style(TIMESTAMP_STYLE)
         self._timestamp_on = timestamp_on
+        self._timestamp_off = timestamp_off
         # Milliseconds end the timestamp span; the column separator follows unstyled.
-        self.timestamp_end = ("Z" if utc else "") + timestamp_off + " "
-        self._timestamp_width = TIMESTAMP_WIDTH + utc
+        marker = "" if self._zone is None else zone_marker(None, utc=True)
+        self.timestamp_end = marker + timestamp_off + " "
+        self._timestamp_width = TIMESTAMP_WIDTH + _marker_width(self._zone)
         message_column = self._timestamp_width + 1 + LEVEL_WIDTH + 1 + REPLICA_WIDTH + 2
         if label_width:
             message_column += label_width + 2
@@ -69,8 +94,17 @@ class LinePrefix:
         any other form (milliseconds, RFC 3339, or anything else) takes the careful path."""
         if len(timestamp) != 19 or not (timestamp.isascii() and timestamp.isdigit()):
             raise ValueError(f"not an epoch-nanosecond timestamp: {timestamp!r}")
-        moment = self._to_struct_time(int(timestamp[:-9]))
-        return self._timestamp_on + time.strftime("%Y-%m-%d %H:%M:%S.", moment)
+        seconds = int(timestamp[:-9])
+        zone = self._zone
+        if zone is None or zone.is_utc:
+            moment = self._to_struct_time(seconds)
+            return self._timestamp_on + time.strftime("%Y-%m-%d %H:%M:%S.", moment)
+        aware = datetime.fromtimestamp(seconds, tz=zone.tz)
+        if zone.tz is None:
+            aware = aware.astimezone()  # local: the offset the C library gives that second
+        marker = zone_marker(aware.utcoffset(), utc=False)
+        self.timestamp_end = marker + self._timestamp_off + " "
+        return self._timestamp_on + aware.strftime("%Y-%m-%d %H:%M:%S.")
 
     def untimed_column(self, timestamp: str) -> str:
         """The time column of a line whose time cannot be read: shown as it came, escaped, cut,

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal, Protocol, TextIO
 
+from baseten_logs.base.timeparse import Zone
 from baseten_logs.output.palette import ColorSystemName
 from baseten_logs.output.render_github import GithubRenderer
 from baseten_logs.output.render_json import JsonArrayRenderer, JsonLinesRenderer
@@ -40,7 +41,8 @@ def make_renderer(
     *,
     output: OutputFormat,
     color: bool,
-    utc: bool,
+    utc: bool = False,
+    zone: Zone | None = None,
     color_system: ColorSystemName | None = None,
     terminal: bool = False,
     label_width: int = 0,
@@ -52,12 +54,19 @@ def make_renderer(
 
     `color_system` pins the palette depth for replica colours beyond the eight standard ones;
     None asks rich to detect it from the environment (only once more than eight replicas show up).
+    `zone`: the zone text output shows its times in, marked (None: local, unmarked; `utc`
+    is `zone=UTC`).
     `terminal` (from `terminal.is_terminal`) says whether `-o raw` goes to a terminal, where its
     messages are made inert like every other format's; into a pipe they stay byte-exact.
     """
     if output == "text":
         return TextRenderer(
-            stream, color=color, utc=utc, color_system=color_system, label_width=label_width
+            stream,
+            color=color,
+            utc=utc,
+            zone=zone,
+            color_system=color_system,
+            label_width=label_width,
         )
     if output == "jsonl":
         return JsonLinesRenderer(stream)

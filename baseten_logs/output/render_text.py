@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, TextIO
 
 from baseten_logs.base.levels import effective_level
+from baseten_logs.base.timeparse import Zone
 from baseten_logs.base.timestamps import timestamp_ns
 from baseten_logs.output.inert import inert
 from baseten_logs.output.line_prefix import LinePrefix
@@ -34,13 +35,14 @@ class TextRenderer(PageWriter):
         stream: TextIO,
         *,
         color: bool,
-        utc: bool,
+        utc: bool = False,
+        zone: Zone | None = None,
         color_system: ColorSystemName | None = None,
         label_width: int = 0,
     ) -> None:
         super().__init__(stream)
         self._palette = Palette(stream, color=color, color_system=color_system)
-        self._prefix = LinePrefix(self._palette, utc=utc, label_width=label_width)
+        self._prefix = LinePrefix(self._palette, utc=utc, zone=zone, label_width=label_width)
         # None, not "": a timestamp too short to hold a second slices to "", which must not
         # match the empty prefix the renderer starts with.
         self._last_second: str | None = None
@@ -69,6 +71,7 @@ class TextRenderer(PageWriter):
                 # repeat the second may carry anything after it. isascii is O(1).
                 if second != last_second or not (timestamp.isascii() and timestamp.isdigit()):
                     second_prefix = prefix.format_second(timestamp)
+                    timestamp_end = prefix.timestamp_end  # a zone's offset may change
                     last_second = second
                 level_column = api_levels.get(record.get("level"))
                 if level_column is None:
@@ -134,8 +137,10 @@ class TextRenderer(PageWriter):
             if ns is None:
                 raise ValueError(f"not a time: {timestamp!r}")
             digits = str(ns)
+            current_end = prefix.timestamp_end  # the fast path's second keeps its marker
             second = prefix.format_second(digits)
             timestamp_column = f"{second}{digits[-9:-6]}{prefix.timestamp_end}"
+            prefix.timestamp_end = current_end
         except (ValueError, OverflowError, OSError):  # shown as it came, in the same column
             timestamp_column = prefix.untimed_column(timestamp)
         replica = record.get("replica")

@@ -12,7 +12,15 @@ from typing import TYPE_CHECKING, Literal
 
 from baseten_logs.base.errors import UsageError
 from baseten_logs.base.levels import FLAG_SPELLINGS, LEVEL_SPELLINGS, LEVELS
-from baseten_logs.base.timeparse import EARLIEST_MS, format_ms, parse_duration_ms, parse_when
+from baseten_logs.base.timeparse import (
+    EARLIEST_MS,
+    LOCAL,
+    Zone,
+    format_in_zone,
+    format_ms,
+    parse_duration_ms,
+    parse_when,
+)
 from baseten_logs.reading.patterns import python_pattern
 from baseten_logs.sources.paths import api_path
 
@@ -246,17 +254,24 @@ def _check_syntax(pattern: str) -> None:
 
 
 def resolve_window(
-    *, since: str | None, until: str | None, now_ms: int | None = None
+    *, since: str | None, until: str | None, now_ms: int | None = None, zone: Zone | None = None
 ) -> tuple[int, int]:
-    """(since_ms, until_ms). Default: the 30 minutes before --until, which defaults to now."""
+    """(since_ms, until_ms). Default: the 30 minutes before --until, which defaults to now.
+    Wall-clock times (20:00, yesterday, an ISO time without offset) are read in `zone` (None:
+    local time)."""
+    where = LOCAL if zone is None else zone
+
+    def shown(ms: int) -> str:  # a time in an error as the user reads times: in their zone
+        return format_ms(ms) if zone is None else format_in_zone(ms, zone, sep="T")
+
     now = int(time.time() * 1000) if now_ms is None else now_ms
     # --since is read first so that `--until +10m` can count from it; a relative --since
     # (`15m`) still counts back from now, as users expect.
-    since_ms = None if since is None else parse_when(since, flag="--since", now_ms=now)
+    since_ms = None if since is None else parse_when(since, flag="--since", now_ms=now, zone=where)
     until_ms = (
         now
         if until is None
-        else parse_when(until, flag="--until", now_ms=now, relative_to_ms=since_ms)
+        else parse_when(until, flag="--until", now_ms=now, relative_to_ms=since_ms, zone=where)
     )
     if since_ms is None:
         since_ms = until_ms - DEFAULT_WINDOW_MS
@@ -268,13 +283,13 @@ def resolve_window(
         if value < EARLIEST_MS:
             raise UsageError(
                 flag,
-                f"{typed!r} is {format_ms(value)}, before any Baseten log",
+                f"{typed!r} is {shown(value)}, before any Baseten log",
                 hint="a bare number is epoch seconds or milliseconds; e.g. 2h or 2026-11-27T10:00Z",
             )
         if value > now + LATEST_AHEAD_MS:
             raise UsageError(
                 flag,
-                f"{typed!r} is {format_ms(value)}, more than a week ahead",
+                f"{typed!r} is {shown(value)}, more than a week ahead",
                 hint="check the date",
             )
     if until is None and since is not None and since_ms > until_ms:
@@ -282,7 +297,7 @@ def resolve_window(
         # usually a date typed for tomorrow or a local time read as UTC.
         raise UsageError(
             "--since",
-            f"{since!r} is {format_ms(since_ms)}, in the future, and --until defaults to now",
+            f"{since!r} is {shown(since_ms)}, in the future, and --until defaults to now",
             hint="give a past time, e.g. --since 2h (2 hours ago), or an --until after it",
         )
     if until_ms < since_ms:

@@ -1,0 +1,170 @@
+"""Issue #27 wired into the commands: --tz (and --utc as its alias) for times typed and shown,
+the defaults of `config set` and BASETEN_LOGS_* applied where each key belongs, and the idioms
+other log tools taught people (--tail, --no-color, -i, help, global flags before the command)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from pytest_httpx import HTTPXMock
+
+from baseten_logs.base.errors import ExitStatus
+from tests.conftest import invoke
+from tests.fakeapi import DEPLOYMENT, MODEL, FakeLogs, record
+
+MS = 1_000_000
+SINCE_MS = 1_764_147_600_000  # 2025-11-26T09:00:00Z
+WINDOW = ("--since", "2025-11-26T09:00:00Z", "--until", "2025-11-26T10:00:00Z")
+GET = ("get", MODEL, DEPLOYMENT)
+
+
+def one_line(logs_api: FakeLogs) -> None:
+    logs_api.records = [record((SINCE_MS + 61_500) * MS, "ready", replica="a1b2c")]
+
+
+# --- --tz: times typed ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("flags", "since_ms"),
+    [
+        # The issue's bug: --utc governed only the output; a wall-clock time was read as local.
+        (("--utc",), SINCE_MS),
+        (("--tz", "utc"), SINCE_MS),
+        (("--tz", "Europe/Paris"), SINCE_MS - 3_600_000),  # 09:00 in Paris is 08:00Z
+        (("--tz", "+05:30"), SINCE_MS - 19_800_000),
+        ((), SINCE_MS + 8 * 3_600_000),  # no zone chosen: local time, as always (UTC-8 here)
+    ],
+)
+def test_tz_reads_a_time_without_offset_in_its_zone(
+    logs_api: FakeLogs,
+    set_tz: Callable[[str], None],
+    flags: tuple[str, ...],
+    since_ms: int,
+) -> None:
+    set_tz("America/Los_Angeles")
+    result = invoke(*GET, "--since", "2025-11-26T09:00:00", "--until", "+1h", "--all", *flags)
+    assert result.status == 0, result.stderr
+    assert logs_api.calls[0]["start_epoch_millis"] == str(since_ms)
+
+
+def test_tz_reads_a_time_of_day_in_its_zone(logs_api: FakeLogs) -> None:
+    """`--since 20:00 --tz X`: 20:00 in X, the last one past, whatever the machine's zone."""
+    from baseten_logs.base.timeparse import parse_when, parse_zone
+
+    result = invoke(*GET, "--since", "20:00", "--tz", "Asia/Tokyo", "--all")
+    assert result.status == 0, result.stderr
+    sent = int(logs_api.calls[0]["start_epoch_millis"])
+    tokyo = parse_zone("Asia/Tokyo")
+    assert tokyo.wall(sent).strftime("%H:%M") == "20:00"
+    now = parse_when("now", flag="--until", now_ms=0)
+    assert now == 0 and sent > 0
+
+
+def test_an_offset_in_the_time_keeps_its_own_zone(logs_api: FakeLogs) -> None:
+    result = invoke(*GET, "--tz", "Europe/Paris", "--all", *WINDOW)
+    assert result.status == 0 and logs_api.calls[0]["start_epoch_millis"] == str(SINCE_MS)
+
+
+def test_utc_and_another_tz_is_bad_input(logs_api: FakeLogs) -> None:
+    result = invoke(*GET, "--utc", "--tz", "Europe/Paris")
+    assert result.status == ExitStatus.USAGE and not logs_api.calls
+    logs_api.records = []
+    assert result.stderr == (
+        "baseten-logs: error: --utc: is --tz utc, and --tz says 'Europe/Paris' (give one of them)\n"
+    )
+    assert invoke(*GET, "--utc", "--tz", "UTC", *WINDOW).status == 0  # the same thing twice
+
+
+def test_an_unknown_zone_is_bad_input_before_any_request(
+    httpx_mock: HTTPXMock, api_env: None
+) -> None:
+    result = invoke(*GET, "--tz", "Europe/Pariss")  # strict pytest-httpx: no request may go
+    assert result.status == ExitStatus.USAGE
+    assert result.stderr.startswith("baseten-logs: error: --tz: unknown time zone 'Europe/Pariss'")
+    assert "did you mean Europe/Paris?" in result.stderr
+
+
+# --- --tz: times shown ------------------------------------------------------------------------
+
+LINE = "INFO    a1b2c  ready\n"
+
+
+@pytest.mark.parametrize("columns", ["60", "120"])
+@pytest.mark.parametrize(
+    ("flags", "shown"),
+    [
+        (("--utc",), "2025-11-26 09:01:01.500Z " + LINE),
+        (("--tz", "utc"), "2025-11-26 09:01:01.500Z " + LINE),
+        (("--tz", "Europe/Paris"), "2025-11-26 10:01:01.500+01:00 " + LINE),
+        (("--tz", "-03:30"), "2025-11-26 05:31:01.500-03:30 " + LINE),
+        (("--tz", "local"), "2025-11-26 01:01:01.500-08:00 " + LINE),  # chosen: marked
+        ((), "2025-11-26 01:01:01.500 " + LINE),  # nothing chosen: local, unmarked as always
+    ],
+)
+def test_text_lines_show_the_zone_chosen_with_its_marker(
+    logs_api: FakeLogs,
+    set_tz: Callable[[str], None],
+    columns: str,
+    flags: tuple[str, ...],
+    shown: str,
+) -> None:
+    set_tz("America/Los_Angeles")
+    one_line(logs_api)
+    result = invoke(*GET, *WINDOW, "--color", "never", *flags, env={"COLUMNS": columns})
+    assert (result.status, result.stdout) == (0, shown)
+
+
+def test_the_marker_follows_daylight_saving_line_by_line(logs_api: FakeLogs) -> None:
+    """Paris moves from +01:00 to +02:00 at 01:00Z on 2026-03-29: each line has its own."""
+    change_ms = 1_774_746_000_000  # 2026-03-29T01:00:00Z
+    logs_api.records = [
+        record((change_ms - 1_000) * MS, "before"),
+        record((change_ms + 1_000) * MS, "after"),
+    ]
+    window = ("--since", "2026-03-29T00:00:00Z", "--until", "2026-03-29T02:00:00Z")
+    result = invoke(*GET, *window, "--tz", "Europe/Paris", "-o", "text", "--color", "never")
+    assert result.stdout.splitlines() == [
+        "2026-03-29 01:59:59.000+01:00 INFO    a1b2c  before",
+        "2026-03-29 03:00:01.000+02:00 INFO    a1b2c  after",
+    ]
+
+
+def test_a_continued_message_is_indented_under_a_marked_time(logs_api: FakeLogs) -> None:
+    logs_api.records = [record((SINCE_MS + 1_000) * MS, "Traceback:\n  boom")]
+    result = invoke(*GET, *WINDOW, "--tz", "+01:00", "--color", "never")
+    first, second = result.stdout.splitlines()
+    assert second.index("boom") == first.index("Traceback") + 2
+
+
+def test_the_nothing_matched_message_names_the_zone(logs_api: FakeLogs) -> None:
+    tty = {"TTY_COMPATIBLE": "1"}  # said on a terminal only
+    result = invoke(*GET, *WINDOW, "--tz", "Asia/Kolkata", "--replica", "zzzzz", env=tty)
+    assert result.status == 0 and result.stdout == ""
+    assert result.stderr == (
+        "baseten-logs: no lines between 2025-11-26 14:30:00 and 15:30:00 Asia/Kolkata +05:30 "
+        "matching --replica zzzzz\n"
+    )
+
+
+def test_a_window_refused_is_told_in_the_zone_chosen(httpx_mock: HTTPXMock, api_env: None) -> None:
+    result = invoke(*GET, "--since", "2014-06-01T00:00:00", "--tz", "+02:00")
+    assert result.status == ExitStatus.USAGE
+    assert "is 2014-06-01T00:00:00.000+02:00, before any Baseten log" in result.stderr
+
+
+def test_jsonl_is_unchanged_by_the_zone(logs_api: FakeLogs) -> None:
+    one_line(logs_api)
+    plain = invoke(*GET, *WINDOW, "-o", "jsonl").stdout
+    assert plain and invoke(*GET, *WINDOW, "-o", "jsonl", "--tz", "Asia/Tokyo").stdout == plain
+
+
+def test_request_header_shows_the_zone(tmp_path: Path) -> None:
+    from baseten_logs.base.timeparse import parse_zone
+    from baseten_logs.cli.request import _clock
+
+    ns = (SINCE_MS + 1_112) * MS
+    assert _clock(ns, parse_zone("Europe/Paris")) == "2025-11-26 10:00:01.112+01:00"
+    assert _clock(ns, parse_zone("utc")) == "2025-11-26 09:00:01.112Z"
