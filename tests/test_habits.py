@@ -13,6 +13,7 @@ from pytest_httpx import HTTPXMock
 from baseten_logs.base.errors import ExitStatus
 from tests.conftest import invoke
 from tests.fakeapi import DEPLOYMENT, MODEL, FakeLogs, record
+from tests.fakecatalog import LLAMA, LLAMA_PROD, FakeCatalog
 
 MS = 1_000_000
 SINCE_MS = 1_764_147_600_000  # 2025-11-26T09:00:00Z
@@ -168,3 +169,173 @@ def test_request_header_shows_the_zone(tmp_path: Path) -> None:
     ns = (SINCE_MS + 1_112) * MS
     assert _clock(ns, parse_zone("Europe/Paris")) == "2025-11-26 10:00:01.112+01:00"
     assert _clock(ns, parse_zone("utc")) == "2025-11-26 09:00:01.112Z"
+
+
+# --- config set|get|list|unset, and the defaults applied ---------------------------------------
+
+
+@pytest.fixture
+def config_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "config.toml"
+    monkeypatch.setenv("BASETEN_LOGS_CONFIG", str(path))
+    return path
+
+
+def test_config_set_get_list_unset_through_the_command(config_file: Path) -> None:
+    assert invoke("config", "set", "tz", "europe/paris").status == 0
+    assert invoke("config", "set", "max-rps", "20").status == 0
+    assert 'tz = "Europe/Paris"' in config_file.read_text()
+    assert invoke("config", "get", "tz").stdout == "Europe/Paris\n"
+    listed = invoke("config", "list")
+    assert listed.status == 0
+    assert listed.stdout.splitlines()[1:3] == [
+        "tz       Europe/Paris  file",
+        "output   -             -",
+    ]
+    assert invoke("config").stdout == listed.stdout  # `config` alone: what list shows
+    assert invoke("config", "unset", "tz").status == 0
+    unset = invoke("config", "get", "tz")
+    assert (unset.status, unset.stdout) == (1, "")  # nothing sets it: exit 1, as git config
+
+
+def test_config_set_refuses_what_the_flag_would(config_file: Path) -> None:
+    result = invoke("config", "set", "output", "yaml")
+    assert result.status == ExitStatus.USAGE and not config_file.exists()
+    assert result.stderr.startswith("baseten-logs: error: output: ")
+    assert invoke("config", "set", "colour", "never").status == ExitStatus.USAGE  # no such key
+
+
+def test_the_commands_keys_are_the_settings_keys() -> None:
+    from baseten_logs.cli.config_command import KEYS
+    from baseten_logs.cli.listing_commands import CONFIG_KEYS
+
+    assert CONFIG_KEYS == KEYS
+
+
+def test_whoami_is_unchanged_by_config(api_env: None) -> None:
+    result = invoke("whoami")
+    assert result.status == 0 and "BASETEN_API_KEY" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("env", "flags", "marker"),
+    [
+        ({}, (), "+09:00"),  # the file's tz
+        ({"BASETEN_LOGS_TZ": "+01:00"}, (), "+01:00"),  # the variable beats the file
+        ({"BASETEN_LOGS_TZ": "+01:00"}, ("--tz", "-02:00"), "-02:00"),  # the flag beats both
+        ({"BASETEN_LOGS_TZ": "+01:00"}, ("--utc",), "Z"),  # --utc is a --tz flag too
+        ({"BASETEN_LOGS_TZ": ""}, (), "+09:00"),  # an empty variable is unset
+    ],
+)
+def test_tz_from_flag_environment_or_file(
+    logs_api: FakeLogs,
+    config_file: Path,
+    env: dict[str, str],
+    flags: tuple[str, ...],
+    marker: str,
+) -> None:
+    config_file.write_text('tz = "Asia/Tokyo"\n')
+    one_line(logs_api)
+    result = invoke(*GET, *WINDOW, *flags, env=env)
+    assert result.status == 0, result.stderr
+    assert result.stdout.split(" ")[1].endswith(marker + ""), result.stdout
+
+
+def test_the_file_tz_reads_typed_times_too(logs_api: FakeLogs, config_file: Path) -> None:
+    config_file.write_text('tz = "utc"\n')
+    invoke(*GET, "--since", "2025-11-26T09:00:00", "--until", "+1h", "--all")
+    assert logs_api.calls[0]["start_epoch_millis"] == str(SINCE_MS)
+
+
+def test_a_bad_default_names_where_it_came_from(
+    httpx_mock: HTTPXMock, api_env: None, config_file: Path
+) -> None:
+    variable = invoke(*GET, *WINDOW, env={"BASETEN_LOGS_MAX_RPS": "lots"})
+    assert variable.status == ExitStatus.USAGE  # strict pytest-httpx: no request went
+    assert variable.stderr.startswith("baseten-logs: error: BASETEN_LOGS_MAX_RPS: 'lots' is not")
+    assert "change or unset BASETEN_LOGS_MAX_RPS" in variable.stderr
+    config_file.write_text('tz = "Mars/Olympus"\n')
+    result = invoke(*GET, *WINDOW)
+    assert result.status == ExitStatus.USAGE
+    assert result.stderr.startswith(f"baseten-logs: error: tz in {config_file}: unknown time zone")
+    assert "config set tz" in result.stderr
+
+
+def test_output_from_the_defaults_and_the_flag_beats_it(
+    logs_api: FakeLogs, config_file: Path
+) -> None:
+    one_line(logs_api)
+    config_file.write_text('output = "raw"\n')
+    assert invoke(*GET, *WINDOW).stdout == "ready\n"
+    assert invoke(*GET, *WINDOW, "-o", "text", "--color", "never").stdout.endswith(LINE)
+    assert invoke(*GET, *WINDOW, env={"BASETEN_LOGS_OUTPUT": "jsonl"}).stdout.startswith("{")
+
+
+def test_color_from_the_defaults_and_no_color(logs_api: FakeLogs, config_file: Path) -> None:
+    one_line(logs_api)
+    config_file.write_text('color = "always"\n')
+    assert "\x1b[" in invoke(*GET, *WINDOW).stdout  # piped, yet coloured: the file says always
+    assert "\x1b[" not in invoke(*GET, *WINDOW, "--no-color").stdout
+    assert "\x1b[" not in invoke(*GET, *WINDOW, "--color", "never").stdout
+    clash = invoke(*GET, *WINDOW, "--no-color", "--color", "always")
+    assert clash.status == ExitStatus.USAGE
+    assert clash.stderr == (
+        "baseten-logs: error: --no-color: contradicts --color always (give one of them)\n"
+    )
+    logs_api.records = []
+
+
+def test_the_default_model_is_read_when_model_is_not_named(
+    catalog: FakeCatalog, api_env: None, config_file: Path
+) -> None:
+    catalog.logs[f"/v1/models/{LLAMA}/deployments/{LLAMA_PROD}/logs"] = [
+        record((SINCE_MS + 1_000) * MS, "from the default model")
+    ]
+    missing = invoke("get", *WINDOW)
+    assert missing.status == ExitStatus.USAGE
+    assert missing.stderr == (
+        "baseten-logs: error: MODEL: is missing "
+        "(name the model, or set a default: baseten-logs config set model NAME)\n"
+    )
+    config_file.write_text('model = "llama-3-8b"\n')
+    result = invoke("get", *WINDOW, "-o", "raw")
+    assert (result.status, result.stdout) == (0, "from the default model\n")
+    assert invoke("get", *WINDOW, "-o", "raw", env={"BASETEN_LOGS_MODEL": LLAMA}).status == 0
+    bad = invoke("get", *WINDOW, env={"BASETEN_LOGS_MODEL": "a/b"})
+    assert bad.status == ExitStatus.USAGE and "BASETEN_LOGS_MODEL" in bad.stderr
+
+
+@pytest.mark.parametrize("columns", ["60", "120"])
+def test_listing_tables_follow_the_zone(catalog: FakeCatalog, api_env: None, columns: str) -> None:
+    env = {"COLUMNS": columns}
+    utc = invoke("deployments", "llama-3-8b", "-o", "table", env=env)
+    paris = invoke("deployments", "llama-3-8b", "-o", "table", "--tz", "Europe/Paris", env=env)
+    assert utc.status == paris.status == 0
+    assert "UTC" in utc.stdout and "UTC" not in paris.stdout
+    if columns == "120":  # at 60 the table folds its cells: only the zone's name is checked
+        assert "CREATED (UTC)" in utc.stdout and "2026-03-01 10:00" in utc.stdout  # as before
+        assert "CREATED (Europe/Paris)" in paris.stdout
+        assert "2026-03-01 11:00" in paris.stdout and "2026-03-01 10:00" not in paris.stdout
+    json_lines = invoke("deployments", "llama-3-8b", "-o", "jsonl", "--tz", "Europe/Paris")
+    assert json_lines.stdout == invoke("deployments", "llama-3-8b", "-o", "jsonl").stdout
+
+
+def test_max_rps_from_the_defaults_reaches_the_client(
+    logs_api: FakeLogs, config_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from baseten_logs.cli import get
+
+    seen: list[float] = []
+    run_get = get.run_get
+
+    def spy(**kwargs: object) -> ExitStatus:
+        seen.append(kwargs["max_rps"])  # type: ignore[arg-type]
+        return run_get(**kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(get, "run_get", spy)
+    logs_api.records = []
+    config_file.write_text("max_rps = 7\n")
+    invoke(*GET, *WINDOW)
+    invoke(*GET, *WINDOW, env={"BASETEN_LOGS_MAX_RPS": "0.5"})
+    invoke(*GET, *WINDOW, "--max-rps", "30", env={"BASETEN_LOGS_MAX_RPS": "0.5"})
+    assert seen == [7.0, 0.5, 30.0]

@@ -24,10 +24,15 @@ COMPLETION_FLAGS = ("--install-completion", "--show-completion")
 
 def command_names(app: typer.Typer) -> set[str]:
     """The commands that exist, so a typo (`gett`) is not offered `baseten-logs gett --help`."""
-    return {
+    commands = {
         info.name or (info.callback.__name__ if info.callback else "")
         for info in app.registered_commands
     }
+    groups = {  # `config`, whose subcommands are its own
+        info.name or (info.typer_instance.info.name if info.typer_instance else None) or ""
+        for info in app.registered_groups
+    }
+    return (commands | groups) - {""}
 
 
 def run_app(app: typer.Typer, argv: list[str]) -> int:

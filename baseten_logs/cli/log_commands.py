@@ -163,7 +163,7 @@ GET_EXAMPLES = examples(
 )
 def get(
     ctx: typer.Context,
-    model: Model,
+    model: Model = None,
     deployment: Deployment = None,
     env: Env = None,
     team: Team = None,
@@ -200,6 +200,9 @@ def get(
     verbose: Verbose = False,
 ) -> None:
     """Print a deployment's logs: the newest lines of a window, or all of it, or follow it."""
+    from baseten_logs.cli.defaults import model_of
+
+    model = model_of(model)
     plan = _plan(ctx.params)
     credentials = credentials_of(api_key, api_url, remote)
     # No request yet: names and ids are only checked here (the first logs request settles them).

@@ -112,10 +112,11 @@ def complete_replica(ctx: typer.Context, incomplete: str) -> list[str]:
 
 # --- Flags shared by several commands --------------------------------------------------------
 Model = Annotated[
-    str,
+    str | None,
     typer.Argument(
         metavar="MODEL",
-        help="The model's name or id.",
+        help="The model's name or id. Default: BASETEN_LOGS_MODEL, else the config's model "
+        "(config set model NAME).",
         show_default=False,
         autocompletion=complete_model,
     ),

@@ -18,7 +18,8 @@ from typing import Annotated
 
 import typer
 
-from baseten_logs.cli.defaults import chosen, color_of, zone_of
+from baseten_logs.base.errors import UsageError
+from baseten_logs.cli.defaults import chosen, color_of, model_of, zone_of
 from baseten_logs.cli.help_text import (
     EXIT_STATUSES,
     STATS_EXIT_STATUSES,
@@ -108,7 +109,7 @@ REQUEST_EXAMPLES = examples(
     short_help="The shape of a window: levels over time, replicas, top lines.",
 )
 def stats(
-    model: Model,
+    model: Model = None,
     deployment: Deployment = None,
     env: Env = None,
     team: Team = None,
@@ -157,6 +158,9 @@ def stats(
     ] = None,
 ) -> None:
     """The shape of a window's logs: a histogram by level, replicas, top messages and errors."""
+    if chain and model is None:  # MODEL names a chain: the default model is none
+        raise UsageError("MODEL", "is missing", hint="with --chain, name the chain")
+    model = model_of(model)
     zone = zone_of(tz, utc)
     plan = stats_plan(
         output=output,
