@@ -339,3 +339,45 @@ def test_max_rps_from_the_defaults_reaches_the_client(
     invoke(*GET, *WINDOW, env={"BASETEN_LOGS_MAX_RPS": "0.5"})
     invoke(*GET, *WINDOW, "--max-rps", "30", env={"BASETEN_LOGS_MAX_RPS": "0.5"})
     assert seen == [7.0, 0.5, 30.0]
+
+
+# --- -i/--ignore-case ---------------------------------------------------------------------------
+
+CASES = ["Warmup done", "WARMUP again", "warmup third", "ready"]
+
+
+def cased(logs_api: FakeLogs) -> None:
+    logs_api.records = [record((SINCE_MS + 1_000 * i) * MS, text) for i, text in enumerate(CASES)]
+
+
+def test_i_makes_grep_ignore_case_at_the_api(logs_api: FakeLogs) -> None:
+    """RE2, which the endpoint documents, has the (?i) flag: the API does the work."""
+    cased(logs_api)
+    plain = invoke(*GET, *WINDOW, "--grep", "warmup", "-o", "raw")
+    assert plain.stdout == "warmup third\n"
+    logs_api.calls.clear()
+    result = invoke(*GET, *WINDOW, "--grep", "warmup", "-i", "-o", "raw")
+    assert result.stdout == "Warmup done\nWARMUP again\nwarmup third\n"
+    assert {call["search_pattern"] for call in logs_api.calls} == {"(?i)warmup"}
+
+
+def test_i_applies_include_and_exclude_here_since_the_api_cannot(logs_api: FakeLogs) -> None:
+    """The endpoint's includes/excludes are case-sensitive: under -i they are not sent (that
+    would drop lines of another case) and are matched here, casefolded."""
+    cased(logs_api)
+    result = invoke(*GET, *WINDOW, "--include", "WARMUP", "--exclude", "AGAIN", "-i", "-o", "raw")
+    assert result.stdout == "Warmup done\nwarmup third\n"
+    assert all("includes" not in call and "excludes" not in call for call in logs_api.calls)
+    newest = invoke(*GET, *WINDOW, "--ignore-case", "--include", "warmup", "-n", "1", "-o", "raw")
+    assert newest.stdout == "warmup third\n"  # -n counts the lines kept, as for training
+
+
+def test_i_in_view_and_in_the_nothing_matched_message(logs_api: FakeLogs, tmp_path: Path) -> None:
+    cased(logs_api)
+    saved = tmp_path / "saved.jsonl"
+    assert invoke(*GET, *WINDOW, "--save", str(saved), "-q", "-o", "raw").status == 0
+    result = invoke("view", str(saved), "--include", "warmup", "-i", "-o", "raw")
+    assert result.stdout == "Warmup done\nWARMUP again\nwarmup third\n"
+    tty = {"TTY_COMPATIBLE": "1"}
+    none = invoke(*GET, *WINDOW, "--grep", "nothing", "-i", "--utc", env=tty)
+    assert none.stderr.endswith("matching --grep nothing -i\n")

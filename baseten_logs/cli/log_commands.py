@@ -31,6 +31,7 @@ from baseten_logs.cli.options import (
     FailOn,
     Follow,
     Grep,
+    IgnoreCase,
     Include,
     Level,
     Limit,
@@ -90,7 +91,9 @@ def _plan(flags: Mapping[str, Any]) -> LogPlan:
     """The plan of get, chain and training alike, from the flags they share (ctx.params)."""
     from baseten_logs.cli.defaults import chosen, color_of, zone_of
 
-    filters = ("level", "replica", "request_id", "component", "grep", "include", "exclude")
+    filters = (
+        "level", "replica", "request_id", "component", "grep", "include", "exclude", "ignore_case"
+    )  # fmt: skip
     return log_plan(
         quiet=flags["quiet"],
         output=chosen("output", "output", flags["output"]),
@@ -179,6 +182,7 @@ def get(
     request_id: RequestId = None,
     component: Component = None,
     grep: Grep = None,
+    ignore_case: IgnoreCase = False,
     include: Include = None,
     exclude: Exclude = None,
     output: LogOutput = "text",
@@ -285,6 +289,7 @@ def chain(
     request_id: RequestId = None,
     component: Component = None,
     grep: Grep = None,
+    ignore_case: IgnoreCase = False,
     include: Include = None,
     exclude: Exclude = None,
     output: LogOutput = "text",
@@ -378,6 +383,7 @@ def training(
     request_id: RequestId = None,
     component: Component = None,
     grep: Grep = None,
+    ignore_case: IgnoreCase = False,
     include: Include = None,
     exclude: Exclude = None,
     output: LogOutput = "text",

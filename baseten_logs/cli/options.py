@@ -199,6 +199,16 @@ Grep = Annotated[
         metavar="RE2", help="RE2 pattern the message must match.", rich_help_panel=FILTERS
     ),
 ]
+IgnoreCase = Annotated[
+    bool,
+    typer.Option(
+        "-i",
+        "--ignore-case",
+        help="--grep, --include and --exclude ignore case (--grep through RE2's (?i); the API "
+        "matches substrings case-sensitively, so they are then matched here).",
+        rich_help_panel=FILTERS,
+    ),
+]
 Include = Annotated[
     list[str] | None,
     typer.Option(

@@ -32,6 +32,7 @@ def filters_of(
     grep: str | None,
     include: list[str] | None,
     exclude: list[str] | None,
+    ignore_case: bool = False,
 ) -> Filters:
     from baseten_logs.reading.query import build_filters
 
@@ -43,6 +44,7 @@ def filters_of(
         grep=grep,
         includes=include or (),
         excludes=exclude or (),
+        ignore_case=ignore_case,
     )
 
 

@@ -41,6 +41,7 @@ from baseten_logs.cli.options import (
     Exclude,
     FailOn,
     Grep,
+    IgnoreCase,
     Include,
     Level,
     LogOutput,
@@ -121,6 +122,7 @@ def stats(
     request_id: RequestId = None,
     component: Component = None,
     grep: Grep = None,
+    ignore_case: IgnoreCase = False,
     include: Include = None,
     exclude: Exclude = None,
     output: Annotated[
@@ -169,7 +171,9 @@ def stats(
         max_rps=chosen("max_rps", "max_rps", max_rps),
         zone=zone,
         retries=retries,
-        filters=filters_of(level, replica, request_id, component, grep, include, exclude),
+        filters=filters_of(
+            level, replica, request_id, component, grep, include, exclude, ignore_case
+        ),
         since=since,
         until=until,
         chain=chain,
@@ -274,6 +278,7 @@ def view(
         ),
     ] = None,
     grep: Grep = None,
+    ignore_case: IgnoreCase = False,
     include: Include = None,
     exclude: Exclude = None,
     output: LogOutput = "text",
@@ -291,7 +296,9 @@ def view(
         color=color_of(color, no_color),
         zone=zone,
         limit=limit,
-        filters=filters_of(level, replica, request_id, component, grep, include, exclude),
+        filters=filters_of(
+            level, replica, request_id, component, grep, include, exclude, ignore_case
+        ),
         since=since,
         until=until,
         chainlet=chainlet,

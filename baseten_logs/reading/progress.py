@@ -138,6 +138,8 @@ def describe_filters(filters: Filters) -> str:
     words: list[str] = []
     for key, flag in _FLAGS:
         value = getattr(filters, key)
+        if key == "search_pattern" and value is not None and filters.ignore_case:
+            value = value.removeprefix("(?i)")  # as typed: -i says the rest
         if value is not None:
             words += [flag, shlex.quote(value)]
     for name in filters.replicas:
@@ -146,6 +148,8 @@ def describe_filters(filters: Filters) -> str:
         words += ["--include", shlex.quote(text)]
     for text in filters.excludes:
         words += ["--exclude", shlex.quote(text)]
+    if filters.ignore_case:
+        words.append("-i")
     return " ".join(words)
 
 

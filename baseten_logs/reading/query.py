@@ -58,6 +58,9 @@ class Filters:
     # takes one `replica` a request, so such filters are sent as one query per replica
     # (`each_replica`), merged in time order (feed.py, fetch.page_fetcher).
     replicas: tuple[str, ...] = ()
+    # -i: --grep's pattern carries RE2's (?i); the endpoint's includes/excludes are
+    # case-sensitive, so under -i they are not sent but applied locally (feed.local_filter).
+    ignore_case: bool = False
 
     def each_replica(self) -> tuple[Filters, ...]:
         """The filters of one query each: one per replica asked for, or these alone."""
@@ -78,9 +81,17 @@ class Filters:
             if value is not None:
                 pairs.append((key, value))
         # Repeated keys (`includes=a&includes=b`) as the API documents, not `includes[]`.
-        pairs.extend(("includes", text) for text in self.includes)
-        pairs.extend(("excludes", text) for text in self.excludes)
+        if not self.ignore_case:
+            pairs.extend(("includes", text) for text in self.includes)
+            pairs.extend(("excludes", text) for text in self.excludes)
         return pairs
+
+    def local_only(self) -> Filters | None:
+        """What the endpoint cannot apply and must be applied here: -i's includes and
+        excludes, which it would match case-sensitively (None: nothing)."""
+        if not (self.ignore_case and (self.includes or self.excludes)):
+            return None
+        return Filters(includes=self.includes, excludes=self.excludes, ignore_case=True)
 
 
 @dataclass(frozen=True)
@@ -180,6 +191,7 @@ def build_filters(
     grep: str | None = None,
     includes: Sequence[str] = (),
     excludes: Sequence[str] = (),
+    ignore_case: bool = False,
 ) -> Filters:
     """The filters of the flags, each checked (UsageError naming the flag); `replica` may be
     several (--replica given more than once): lines of any of them."""
@@ -201,6 +213,8 @@ def build_filters(
         )
     if pattern is not None:
         _check_syntax(pattern)
+        if ignore_case:  # RE2's flag: the endpoint searches without regard to case
+            pattern = "(?i)" + pattern
     replicas = _replicas(replica)
     return Filters(
         min_level=parse_level(level),
@@ -211,6 +225,7 @@ def build_filters(
         search_pattern=pattern,
         includes=tuple(includes),
         excludes=tuple(excludes),
+        ignore_case=ignore_case,
     )
 
 
