@@ -4,6 +4,7 @@ other log tools taught people (--tail, --no-color, -i, help, global flags before
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -381,3 +382,49 @@ def test_i_in_view_and_in_the_nothing_matched_message(logs_api: FakeLogs, tmp_pa
     tty = {"TTY_COMPATIBLE": "1"}
     none = invoke(*GET, *WINDOW, "--grep", "nothing", "-i", "--utc", env=tty)
     assert none.stderr.endswith("matching --grep nothing -i\n")
+
+
+# --- help, and flags before the command -----------------------------------------------------
+
+
+@pytest.mark.parametrize("words", [(), ("get",), ("config",), ("config", "set"), ("view",)])
+def test_help_command_is_the_commands_help(words: tuple[str, ...]) -> None:
+    env = {"COLUMNS": "100"}
+    assert invoke("help", *words, env=env) == invoke(*words, "--help", env=env)
+
+
+def test_help_of_an_unknown_command_is_bad_input() -> None:
+    result = invoke("help", "gett")
+    assert result.status == ExitStatus.USAGE
+    assert result.stderr.startswith("baseten-logs: error: No such command 'gett'.")
+
+
+def test_flags_before_the_command(logs_api: FakeLogs) -> None:
+    one_line(logs_api)
+    after = invoke(*GET, *WINDOW, "-v", "--color", "always")
+    before = invoke("-v", "--color", "always", *GET, *WINDOW)
+    assert before.status == after.status == 0
+    assert before.stdout == after.stdout and "\x1b[" in before.stdout
+    assert "GET /v1/models/" in before.stderr  # -v: each request on stderr
+    # The command's own flag wins over the one before it.
+    own = invoke("--color", "always", *GET, *WINDOW, "--color", "never")
+    assert "\x1b[" not in own.stdout and own.stdout.endswith(LINE)
+
+
+def test_key_and_url_before_the_command(httpx_mock: HTTPXMock) -> None:
+    from tests.fakeapi import API_URL
+
+    fake = FakeLogs()
+    one_line(fake)
+    httpx_mock.add_callback(fake, url=re.compile(rf"{API_URL}/v1/models/.*/logs.*"))
+    result = invoke(
+        "--api-key", "test-key-0123456789abcdef", "--api-url", API_URL, *GET, *WINDOW, "-o", "raw"
+    )
+    assert (result.status, result.stdout) == (0, "ready\n")
+    assert httpx_mock.get_requests()[0].headers["authorization"].endswith("0123456789abcdef")
+
+
+def test_a_global_flag_is_listed_in_the_top_help() -> None:
+    top = invoke("--help", env={"COLUMNS": "100"}).stdout
+    for flag in ("-v, --verbose", "--api-key KEY", "--api-url URL", "--remote NAME", "--color"):
+        assert flag in top

@@ -9,14 +9,14 @@ SOURCES = {
     "baseten_logs/base/errors.py": (3126, 3809645117),
     "baseten_logs/base/version.py": (197, 523204311),
     "baseten_logs/cli/__init__.py": (80, 1011887633),
-    "baseten_logs/cli/app.py": (4954, 1452111110),
+    "baseten_logs/cli/app.py": (6986, 2706058633),
     "baseten_logs/cli/defaults.py": (3252, 197615169),
     "baseten_logs/cli/entry.py": (6484, 2145029053),
     "baseten_logs/cli/help_text.py": (1386, 2516717000),
     "baseten_logs/cli/interrupts.py": (3726, 1317353283),
-    "baseten_logs/cli/listing_commands.py": (17122, 1194645246),
+    "baseten_logs/cli/listing_commands.py": (17119, 3287515504),
     "baseten_logs/cli/log_commands.py": (14059, 2164359930),
-    "baseten_logs/cli/options.py": (15850, 2048322897),
+    "baseten_logs/cli/options.py": (17178, 1530258296),
     "baseten_logs/cli/plan.py": (8999, 788559864),
     "baseten_logs/cli/registry.py": (1595, 4006925549),
     "baseten_logs/cli/tool_commands.py": (16542, 1804074520),
@@ -30,53 +30,59 @@ SOURCES = {
 # Each page, compressed: the page number of each width, then the distinct pages.
 PAGES = {
     "": (
-        "eNrt3d1v2lgax/G95q94pL2YVgppgLy0uct2MjOV0qZqWu1FVa1cOAnuGJu1TZmOqv3b9znHhpDExkAIAfJlohkF"
-        "fI597PPy+WUA78neSv5pSFNasi8HcihH8lJeSUOfbEijKY2WNPalcSCNQ2kcSeOlNF5Jc0+aWqYpzZY096V5IM1D"
-        "aR5J86U0X0lrT1oNaWmVLfezL60DaR1K68j9vJTWK9nfcz8N99Mc//zjU+JdmWP56iUmNWE9iK4S+Xz+/uOb83cX"
-        "X+T1+du3J+9+lc8nH36/+LK7u1urifzmJemOJO3Y76fe18CIK3QZxdKLOiaQjukH0Y+eCdNEolAL/CurXAuf91M/"
-        "CpNjfbJe/27iRH+Tosf72A9TSbtG8q1qUvHwwo6Yv/x019Xth0nqBUG9HfX6gbE7lc8Xf5yenX0ReZO9JtevVVZu"
-        "G+eKyzM9U92dygJ/60Zy6c+yaT8aahO7Jgie74gJElNZIu36ibgSWWOTbjQsbOnkiaysdaKC7NrOflbmPm55Nux6"
-        "1TvIr6IMYz81yfOstf04uvS11707eXt6u8CJ7Yt+KNFlZd15p/wlGfX9yhKvz97IM2+Qdne/JVHojmb641dz6Q2C"
-        "9Lj6WE4uTj+evvvP+w/nv705O92Z4UyaUP73YjeNB0kSt2csYIfTHI3VU9MexLGO4+o+nF0Td4G049frepH7RRte"
-        "aFfN+kHPJHbqmWNc115HvZ7+6qaPK5MWzxl2Mjp2TQ3N0CT6hB+apOQMeTLsRtqXhn7YiYY7oh36MgqCaFgrO4s9"
-        "28Z21/PDop172Ut65rLDMDp7/Siuy22o421Hz0R8ZTra2SX1eyUnJIo7Jra7TmMt5odXBbsev/Qt+pofQUmzh37a"
-        "tWdQt9LLlur0ox273w980ykuEERtHYc/XJ/XIakT+43HRz3bSdfrGx149py6s3ksgTY/SEoapGfGtXdHYl0v/LaX"
-        "7Ega9Uv2b6+h3fl33wxvvfbBhHpuJPG+60l0S1F0eWkLzN547VS1shmup621e47Nfwe2O008zkMzetqeb3uMchlH"
-        "vfLpNtClUxf8jvdDz3gY5WeqeNvQmI7puFPu1tWb5/zMT7L1MX/NjamT92/sGi03luDx1Oi21AOdePFYQq9XOjr8"
-        "jl4Te7kH+l8TfvfjKLTFxkMgudML8qdHRyN/mh/S9kqmm8SYcVX1G4d8Mh5HE0+Pt9VRk0zO+dlwvN7yl2T6kEsm"
-        "B5JdT76Ztq3RNmA8iMZP27YU1zfRwFFbxrXqGExGx3e7Tm2Wfdlur9OP1/Nv1Prvrt/ujuu209+nD2fixSVdapCY"
-        "zo7bbNg1sRHjaWldy03JQdsOavdseoPAS3XCm5icTfzdZKvEQEeGImq0Spa3f1zNIEz9QF6ncVB/nXXBXnRndY6N"
-        "F+ipSpz7vCvbV6bgZHwUo53siI4Zr92OBmVrUjZoXE+Jwkv/qmg9zqzqpmaJB2HJ8pyX1+b/1MniZ6Dj7ecg1F+L"
-        "N3+W/q3LxyDtD+yMbkeajsTnzsunf3lWVkm2oxvStqtYEHg9r96qv/x6p9J/Tq5jB3t7+Ryjk6z2pM6gPbbrtErr"
-        "lwWVhvk6J8+yK6bDPOonz+9Wls32k9XVEz9sGznsXh/heO63v7g57lC60SBO7tZX0C1uHZxeFV+XM8s+nan1lGrn"
-        "Hl90dzr15WxW0nOqYSr6c0cDVb1+6flBXfuVztjtrh0UTd21ndj90F2Vlli86fygi41jri1gt9vXbpXqCRmE+stB"
-        "LevY2kVCkw6j+E+33SDWlepQq8qZbMYX+2jP7UIXklA7t4lj20+P9u2sYKt1dh1trFs2mq9eNFp7Lxr7Lbl48/sf"
-        "n96/yC7BC/3t4+mHt7s1QhmhjFBGKCOUEcoIZYQyQllhKLNtKa7zaYSy8vZvQSjLNy3ro7dDmctfJZMaoYxQRigj"
-        "lM0ayuZpbnZtJ0JXZQl73BPHVbm9C2Wj0FW59QKh7Dp0Vdae932bQ6qPm1C2maFMvBKiF4eyleSvpxO1FkxVrknF"
-        "e7qTqlYUoMhK98hKmx6LsgRUK52nbsciEtBSEtAEaQseJKANTkB5XycBVSeg8j8dTs4Qq0pALuFUl7IJ6EbCmTdJ"
-        "rGvCefj/rbSCBLN4QnHTWmWpiYQyTiDzNGYlCWSOcUUCIYGQQJaZQAgbhA3CBmFj48PGZNTQUoSNKWHDHnxl5dsc"
-        "NtbvPWyEDcLG2oaNmRE+ChvkijxXuCW7eDfLyhWWrWQLssUjZIt8hyX9qDhckCPIEavPEeMUYYcQOeJRc8Sib8ua"
-        "8pHJydmAHEGOIEeQIxIXGUo+3EOOWGKOcJGhxGbbnSPsEZaMHXIEOYIcsf45QhxhyRHkiI3LEev38Y0VfTyDHEGO"
-        "IEcsnCPkqHhH5IgnniPKJ6ONyhF+OH0nxAhixJQYkYcILThfjBiFCC04c4y4DhE1WesYQYggRKx1iLj/Z7gJCYQE"
-        "QgIhgZBASCAkEBI2MyQQEYgIRAQiwoNFhCwNlH3+eDkR4ToNlKyERIRpESE7+pLvBN2kiGBXO2ICMYGYQEzY5Jgg"
-        "9m/3xITlxgRiwL1u4bHwt8XC/MdlPoyH8TD+KTC+8itiYTyMh/Ew/skyPgNttV9h/JIZv/Cd9B7jXf+L3XQBpj8A"
-        "02cxLUx/PKaPZAnUgfodqI9LlNyeDqgD9acI9ZzpNQHqawJ1IA7Egfj6QDwzd/HeNg/iztzF+wHiQByIA3EgDsS3"
-        "CuKP8L3+QByIA3EgDsSB+IIQz8xdIlkgDsSBOBAH4rNBfPb3ze885t16gTgQB+JA/AbER+YusRQQB+IbDXHMvUXm"
-        "Hotby89t7gxP9vZYmBtzr9jcG3EzKcyNuTE35n5Qc8NreA2v4TW8htcby+tJPs/2LSoTvOZLUSp4nUu69LaH8PrR"
-        "eW0lPa07wGt4Da/hNbwu4LUcujuyLsDribcXwWt4Da+3idcjSRcfMrxeA16Pjr78xvLwGl5vHq8zSRfv6L68vpZ0"
-        "cf3wGl7D67Xndc7nSk+V8Hql3xUIr+E1vIbX8BpeV/LaSbrkxkDwGl7Da3gNr5fK69XcOBNebzGvpez/2y6L19Mt"
-        "Cq/hNbyG1/AaXsNreA2v4fVKeC1lfQNew2t4Da83lddS1qnhNbyG1/B6mbzO+Tzve74f4muxF+fzEu/nvvHf/AGP"
-        "N4bH5fcBgcfwGB6vnscFEi6Zd+AxPIbH8PiJ8jjjb2U98Hi7eHwt4ZJWwWN4DI/hMTyGx/B4UR47/lbf1HAKj+Ev"
-        "/IW/8LeCv3lTS97QCX/hL/yFv/AX/sJf+At/5+evg2PZJwHhL/yFv+vC30y6JX0O/sLf7eHvLfzmd/Ceh7/F+HUo"
-        "nom/k/jVUvAX/sJf+At/4S/83Vr+Il2ki3SR7ppK19U7gw83RLr3v/81XxLxxKVrUVu8T6SLdJHuFkrXobZkIkO6"
-        "SBfpIl2ku47Szee8WtlftZEu0n1s6YJaUAtqQe1GohbSQtpK0t4ga+XxTCftEr/hF7I+OFnHOi1xJGSFrJB1k8k6"
-        "Js2UvgpZIStkXV+yZiSt/gsfZIWskBWyQlbIClkhK2SFrJB128k62zsJICtkXTJZ0Sk6XY5OgSgQBaJA9AlAdI5b"
-        "QQDRJwZRzIk5MSfmxJyYE3NiTsyJOTHnFpoTXsJLeAkvN4KXI1xqjffj5W1caoXwEl7Cy8fhJZK8KUnQCBpBI2gE"
-        "jaARNILG+6HR/quyTtAIGkEjaASNS0DjxG0qCx6gcXPQKPta5zLRqGS0PQ00gkbQCBpBI2gEjeuMRnyID/EhPlzE"
-        "h1m91V/TvgIfjv1XeTSz+3C0s8oq8SE+xIf4EB/iQ3yID/EhPsSHD+ZDKAgFoSAUhILrRUELQfsJ6eVRMIegHWFQ"
-        "EAquPwUz6lVWDAWhIBSEglAQCkJBKAgFoSAUhIJQEApCQSgIBWegYGaCmkDB2Sl4g3qVNoGCUBAKQkEoCAWhIBSE"
-        "glDwYSmYUa/yaKAgFISCUBAKQkEoCAWhIBSEglAQCkJBKPiEKIj6Nk59ufm0+qWrbyIgoL751Of0NcPtN1DfUtQ3"
-        "Ul31WzNRH+pDfagP9aG+zVefHOgOHlV9/weK9FOq"
+        "eNrt3Vtv20YaxvG91qd4gb1oAliOJfmQ+M6buk3QnJCkKBZFsWAk2mJLkVqSspqi2M++7wwPlmxSlGRF1uHvDbqw"
+        "xRnOUDPD5ze2pCM5Wsv/WtKWjhzLiZzKmTyXF9LSH7ak1ZZWR1rH0jqR1qm0zqT1XFovpH0kbS3TlnZH2sfSPpH2"
+        "qbTPpP1c2i+kcySdlnS0yo50jqVzIp1T6ZxJ57n990KOj+S4Zf+17b9O8e8fP8fOtXsuX5zYTdyg6YfXsfz6/sPn"
+        "1+/fffpNXr5/+/bi3ffy68XHHz/9dnh42GiI/ODEyYHE3cgbJs4X3xVb6CqMZBD2XF967tAPvw7cIIklDLTAv9LK"
+        "tfD7YeKFQXyuP2w2b9wo1u+k7OtD5AWJJH1XsqMaUvPlBD1x//SSQ1u3F8SJ4/vNbjgY+q45qfz66dXlmze/ibxO"
+        "H5Pbx2orN52zxeWJXqn+QW2Bv/QgufLmOXQYjrWLfdf3nx6I68dubYmk78ViS6SdjfvhuLSnkxeyttaJCtLndv6r"
+        "snC75cm479SfIHsWZRx5iRs/TXs7jMIrT0fdu4u3l3cLXJix6AUSXtXWnQ3K7+J87NeWePnmtTxxRkn/8Pc4DGxr"
+        "Zn997145Iz85r2/LxafLz5fv/vPh4/sfXr+5PJjjSrqB/O/ZYRKN4jjqzlnATKcFOquXpjuKIp3H9WM4fU7sE3Rz"
+        "kM7tL2Hs3jvwIrat0LE20An7XVxbc/PmXCL3vyM31tVEi9T31Bt4wbVZeSROem4UpaPGGXrNP9yv8tPlv1fQqLy6"
+        "27pHkS8/f3yzqrq1urTuyB2ESflgX6butLq06m7o6wT+5dXlO1lF1ba6c9EJEtaPR8cfO1/1SYokcHWs2Ab1zcDR"
+        "1WFYVuCTrnHpAjJwY3PPWuCG0HiZdsPed67dpPxmY+5i57bXgTvW4Sa+F7hxRVccGfdDXYTGXtALxwemI1eh74fj"
+        "RtX0G5g+dvuOF5Sd3Ekf0imXNsNclK/lddkDdaE+0CsRXbs9XSXNoK+4IGHUSy9vEmkxnRklpy4e+j38krWgottj"
+        "L+mbK6hH6XxP9L6lK+Jw6HtuxcT0w64u4F/tYqlruc7hqa/PerXjvjN0dcU219RezXPxtft+xZgL9crY/h7ouqBn"
+        "7jrxgSThsOL85jk0J7/x3PGdxz66gV4biZ0bvYg2w4RXV6bA/J2vXJD01jjQ3pozZ6vX5KPvAzf/sbnepo1yFYWD"
+        "6vu0r5lLk2LPTJonQZhdqfJjA9ftuT17yW0gm77mb7w4DVbZY3ZOXXx4bcKdTGW34p5qj9SGTjx4LoEzqJwdXk+f"
+        "E/N0j/T/3eDGi8LAFCumQHxvFGQ/zlsjZq3uOhX3qdh1i6qaU02+KObRxI+LY3XWxJNhIZ2Ot0dWrXNF4cmJZILI"
+        "727X1Gg6UEyi4semL+X1TXQw70tRq87BOG/f3Tq1W+Zhc7wuP87Am6r1l77X7Rd1m+XP3JCcqGJIjWK3d2APG/fd"
+        "yBXX0dK64LsVjTYD1JzZHYx8J9EFb2JxdqMbN40XI50Zmr7zeFXd/6KaUZB4vrxMIr/5Mh2Cg/BerItcx9dLFVsw"
+        "ONdmrMxItUUr8pMciM4Zp9sNR1VhJp005vwld6BX5kfmxPkN8Tw9SheDigkQ2/tMejuzwy8MrrzrsnSYysmu9xKN"
+        "AnmS/FUxq8JRMhyZZd9Mx6fnWZ1VMyT5W1vwt6+z/e9RoN9aul3+6ZiQH6eRdAp9pr2+7wycZqf5/Mu9Cv85eWc8"
+        "OTrKVi1dtnVs9kbdglGzKm1elVQaZHdOeZKOAV04wmH89H5l6f1jsrpm7AVdV077ty0s7ibmG7tqnko/HEXx/fpK"
+        "BtqdxulT4ukN0ghE1369/jpdimFkL6c+nK5zek3V9eEfB2r7ZvPK8fymDhi9B3T7Zpq19dTmVuEF9insmJikXU/0"
+        "9mXFZQqY4451oCZ6QUaBfnPSSKeKTUnJOIz+sMeNIr33nWpVmdjcYmScHdlT6K0p0Omi2deM/LNjs86Yai2j8oP1"
+        "yFb7xbNW5+hZ67gjn17/+OrnD8/Sp+CZfvf58uPbwwb7A+wPsD/A/gD7A+wPsD/A/gD7A+wPsD+wuv0B05fyOvdj"
+        "f6C6/zuyPyBVe0DsD7A/wP4A+wPbsj+wSHfT53bC/7UlTLsn2lV7vN0fyP1fe/QS+wO3/q+tPRv7hsT17WZ/YKX7"
+        "A8b/tbVP7g/k/q8txP4A+wOr2B8Qp0KL5fsDa9kK2B/1Lwl826XK3D4N/DVZHrY/gO3bLvQU443Kdequ0ME4GAfj"
+        "68V4NnvAeD3G5/pF3dowbrFdX8pgfArbi6J2U7H97X/ZvgZML49lu6zVlprAcoHhRToDhsHwkhjOsFv/JC2P4QUW"
+        "ZDAMhsHwKjGMe3Ev7sW9uPeeeyfVq6Vw7wz3msbXVr7L7t28PzLHvbgX9+Le3XLv3B7M3QtxM+LarFd+mlUR1wgK"
+        "5sLcR2BudsKKcVTuXEgLaXeBtAVozaSEtI9K2mX/bnrGG3ZMznBIC2k3l7QyzzBbkrTZ4bX1L2XaeSsHtaB261Fr"
+        "/VrxUnBQu0LUWr9WRPXdRq1pYcXcAbWbi9rq9xQDtaD2oagV6ylQC2q3DrWb92LfNb2YF9SC2u1ArcyxsIFaULst"
+        "qJWz8hOB2j1HbfVitFWo9YLZJ9lc0068LrLka9q08HUT+ZrhVQsuxtccr1pwbr7e4rUhG81X8ApeNxqvD3+nKXAK"
+        "Th+I0wKf9W/hNI1T8Ak+wSf4BJ/gE3yCz83DJ/SEntATekLPB9ATWpbSMlVk1ZsWrYaWt4qsCEfQchYt09ZXfLzK"
+        "NtHSBB14CS/hJbzcW16K+V0ivFwtL+Hjgz6Dd+nP2IGH8LBEcA/R337gDryBN/C2D3ir/WAb8AbewBt4A2/L4C1l"
+        "TL1awNuK8bbIZ34++hv5LPcBpeAMnIGzHGfzSAacPR7Ock/AM3h2j2dFifITwTN4Bs8W5VmGs4bAsw3hGfyCXxm/"
+        "Cl7V02GKX/AKXu0+r1JJNSr2JbaNV1ZS5eeBV/AKXsEreAWv4FXOq0f45EZ4Ba/gFbyCV/AKXu0Wr1JJVfgEXsEr"
+        "eAWv4NUaeDX/69nu8WqdnxIIr+DV6niV8qn+SsEreAWvFudVLqmKhAyv4NUm8QpJIaklJVU4SssvLKk0EjcESSGp"
+        "tUtqKz5PHUkhKSSFpJDUPkoKNO0ymnIfVbxZJWgCTaAJNO01miZRNN87EU6gaZ1vLDj13hT1LQVNoGkGmjIfNSom"
+        "NGh6fDQZH80aDqAJNIEm0ASaVo0mOW3Icmia+HUlaAJNoAk0gaZvjqbcR+VNB00bgKa89Y3KX/OCJtC0fWhKfVR+"
+        "ooei6dZH5fWDJtAEmnYbTRmKakNZBZrW+i7poAk0gSbQBJpAE2jaVjRZH1XleNAEmkATaAJNG4OmHEW1lYAm0ASa"
+        "tgpNUvWXM6tC02xhgCbQBJpAE2gCTaAJNIEm0ASaQNOSaJKqSQuaQBNoAk3biiapGtSgCTSBJtC0MWjKULToa6m+"
+        "xcc4LY+ie+iZzzgb9+53oGde9GSoqb1YoAf0LI6e6nkIekAP6AE9oAf0gB7Qs1voSVFTWw/oAT2gZw3oufVNRa9A"
+        "D+gBPaBnDvRkxas+KQv0gB7QswR6LGpqI9ks9IAaUANqQA2o2U7UZF2teKEEqAE1oAbUgBpQA2pAzZajJkdLfV4H"
+        "NbHM8aK0/UWN5UDV+yaAGlADajYFNalfKsYcqAE1oMai5g5ptKZFUVNOGkuduVAzSRotBWpADagBNaAG1IAaUANq"
+        "1osa/IJf8At+2UW/2HrnSP1b4hc75WvrqvfLI7xRGn7BL/hlhl8MVcrPiV/wC37BL/gFv+AX/IJfHtEvEtZ3AL9s"
+        "p1+ym1Gj6leD+AW/PLZfoApUgSpQZf+oAlSASi1UpiBS257ZUFnhJ9IAESCyrxApzFGhAyACRIDINkOkyJozxioQ"
+        "ASJAZEchkkKjfjceiAARIAJEgAgQASJABIgAESACRIDI9kFkvr/lAiJABIjsB0QwB+ZYjTngBbyAF/ACXszmxQIf"
+        "SAkv4MV6eLHvfEAKSAEpIAWkgBSQAlJACkgBKSAFpLARUgAFoAAUgILdR0FOAq3xYSi4SwKtEBSAAlAACvYKBeT/"
+        "6fxP1CfqE/WJ+kR9oj5Rn6j/iFHf/Ke2TqI+UZ+oT9Qn6hP1ifpE/a2O+nKsda4y6mvQN8OMqE/UJ+ovEPWJ8kR5"
+        "ojxRnihPlCfKE+WJ8kR5ojxRnihPlCfKE+WJ8o8Y5UntpHZSO6l97ak9rbf+c5PXkNqLVF7bmvlTe36y2ipJ7aR2"
+        "UjupndROaie1k9pJ7aR2UjupndROan94aiegE9AJ6AR0AvoOBXQTz80bWq4uoGfx3ExPAjoBffMDehrAaysmoBPQ"
+        "CegEdAI6AZ2ATkAnoBPQCegEdAI6AZ2ATkAnoBPQCegE9JUF9DSpadUE9LkD+lQAr02MBHQCOgGdgE5AJ6AT0Ano"
+        "RUAni5PFyeK7mMXTrF3bGrI4WZwsThYni5PFyeJkcbI4WZwsThYni5PFyeJkcbI4WZwsThbfoiyeJXGtfuVZPD9U"
+        "6yaLL5bFbSauTYhk8RVl8Txr1/8hP1mcLE4WJ4uTxcniZHGy+LfI4nKiJ3jULP5/yvpb3g=="
     ),
     "get": (
         "eNrtnf1T20iagO9n/oquuh+W3ALhKx9DauqKTZjZ3GYgRZKbm92aSikgwDPGZiw7hKmr+9vv7W7JlmzrbdlgI9sP"
@@ -1089,6 +1095,13 @@ PAGES = {
         "ilWrhbNNAsaCyHPbGgcGUaKMgiCtHfdSwoVhOLda20VImFsjCbKHu3R8nwE88s+0NYVfel3E9V9/5LCGpjUUAUwk"
         "zkWrXdLZMYria1je3sTT1UbKY95MibreLvNju1IRVDw0Q4EwsnNhXCoXBXtW/TTlpn2qernOebZVvVxnxwBV2ZT7"
         "/lr1u3JD1FkLdBoNBuedZnU2Dzj94PRxz/eoc7Dp3+bXXrL/YvPD+d8ACgAqKA=="
+    ),
+    "help": (
+        "eNrt1k9vgjAYBvCd+RTPURMhuL+Onch22UFZ4nYyHipWIIHW2Jq5b7+2woJpjMmWTV3Ky4Xw9O3b34EQIvyz6pu6"
+        "NHVV13VdN7g1dWdq0Kp79MPv3RdvgmQ0wowIKinzS54J5LRcYpK8vD4no/EUk8dkOIxHT9MgCDwPGOf8HTKn2xxf"
+        "oH6PDl/px3avbk8toBuSyvIDRHxFfd8snnMqVM94la0ryqSIVLq9HRAj5VVF2BydlLNFkUE1j0BUcPcS61md7D6A"
+        "caYOpWcsCyHVUFa8zurdk6UsODN7+3mvGa05ZiFQUaGVoKegm0IG3tmy7TBZKBbbyTM1SGqhYzrMpJDU2t9h2rJY"
+        "WI6J7Pk2WVRnyNQE9XyO6ZhMhsWyckz/5Ydg/++AauWYDjM5pKMi/RDlE96aA5Y="
     ),
     "config": (
         "eNrt3VtPIkkUB/B99lOcZB5Wk4ZA45VMJmGVTDarMhHdzWYykUIKunf6QroK0fn0c6q6G9BVFAZU8A/1MEKdw+nq"

@@ -389,7 +389,7 @@ config_app = typer.Typer(
     help="Defaults for every run (time zone, output, model, ...): `config set KEY VALUE`, "
     "`config get KEY`, `config list` (also what `config` alone shows), `config unset KEY`. "
     "A flag beats BASETEN_LOGS_<KEY>, which beats the file. The key and URL in use: whoami.",
-    short_help="Defaults for every run: config set|get|list|unset (tz, output, model...).",
+    short_help="Defaults for every run (tz, output, model): config set|get|list|unset.",
     epilog=epilog(CONFIG_EXAMPLES, CONFIG_EXIT_STATUSES),
     invoke_without_command=True,
     rich_markup_mode=None,

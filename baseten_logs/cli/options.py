@@ -30,6 +30,11 @@ class UsageCommand(TyperCommand):
         if "remote" in names and "profile" not in names:
             self.params.insert(names.index("remote") + 1, profile_option())
 
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:  # type: ignore[override]
+        rest = super().parse_args(ctx, args)
+        adopt_globals(ctx)  # `baseten-logs -v get ...`: -v typed before the command
+        return rest
+
     def collect_usage_pieces(self, ctx: typer.Context) -> list[str]:  # type: ignore[override]
         return [
             piece[1:-1] if piece.startswith("{") and piece.endswith("}") else piece
@@ -446,6 +451,30 @@ def complete_profile(incomplete: str) -> list[str]:
         return []
     names = sorted(found.profiles) if found else []
     return [name for name in names if name.startswith(incomplete) and name.isprintable()]
+
+
+# --- Flags before the command: `baseten-logs -v get ...` -----------------------------------------
+_GLOBALS_KEY = "baseten_logs.globals"
+
+
+def remember_global(ctx: typer.Context, param: Any, value: Any) -> Any:
+    """Keep a flag typed before the command (app.py's callback) for the command that takes it."""
+    from typer._click.core import ParameterSource
+
+    if ctx.get_parameter_source(param.name) is ParameterSource.COMMANDLINE:
+        ctx.meta.setdefault(_GLOBALS_KEY, {})[param.name] = value
+    return value
+
+
+def adopt_globals(ctx: typer.Context) -> None:
+    """A command's flags not typed after it take the values typed before it, as if typed there
+    (so a config default never outranks them); the command's own typed flags win."""
+    from typer._click.core import ParameterSource
+
+    for name, value in ctx.meta.get(_GLOBALS_KEY, {}).items():
+        if name in ctx.params and ctx.get_parameter_source(name) is not ParameterSource.COMMANDLINE:
+            ctx.params[name] = value
+            ctx.set_parameter_source(name, ParameterSource.COMMANDLINE)
 
 
 def profile_option() -> TyperOption:
