@@ -428,3 +428,29 @@ def test_a_global_flag_is_listed_in_the_top_help() -> None:
     top = invoke("--help", env={"COLUMNS": "100"}).stdout
     for flag in ("-v, --verbose", "--api-key KEY", "--api-url URL", "--remote NAME", "--color"):
         assert flag in top
+
+
+# --- --timestamps/--no-timestamps ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("columns", ["60", "120"])
+def test_no_timestamps_drops_the_time_column(logs_api: FakeLogs, columns: str) -> None:
+    logs_api.records = [
+        record((SINCE_MS + 1_000) * MS, "ready"),
+        record((SINCE_MS + 2_000) * MS, "Traceback:\n  boom", level="ERROR"),
+    ]
+    env = {"COLUMNS": columns}
+    result = invoke(*GET, *WINDOW, "--no-timestamps", "--color", "never", env=env)
+    assert result.stdout == (
+        "INFO    a1b2c  ready\nERROR   a1b2c  Traceback:\n" + " " * 15 + "  boom\n"
+    )
+    shown = invoke(*GET, *WINDOW, "--timestamps", "--color", "never", "--utc", env=env)
+    assert shown.stdout.startswith("2025-11-26 09:00:01.000Z INFO    a1b2c  ready\n")
+    assert shown.stdout == invoke(*GET, *WINDOW, "--color", "never", "--utc", env=env).stdout
+
+
+def test_no_timestamps_in_view(logs_api: FakeLogs, tmp_path: Path) -> None:
+    one_line(logs_api)
+    saved = tmp_path / "saved.jsonl"
+    invoke(*GET, *WINDOW, "--save", str(saved), "-q")
+    assert invoke("view", str(saved), "--no-timestamps", "--color", "never").stdout == LINE

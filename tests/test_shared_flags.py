@@ -22,7 +22,7 @@ SHARED = {
     "follow", "grep", "include", "level", "limit", "max_rps", "output", "overlap", "quiet",
     "profile", "remote", "replica", "request_id", "retries", "reverse", "save", "since", "summary",
     "until",
-    "utc", "verbose", "tz", "no_color", "ignore_case",
+    "utc", "verbose", "tz", "no_color", "ignore_case", "timestamps",
 }  # fmt: skip
 
 # What each command takes beyond them: its own arguments, and where it differs on purpose.

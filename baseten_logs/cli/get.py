@@ -36,12 +36,15 @@ def run_get(
     feed: Feed | None = None,
     max_rps: float = DEFAULT_MAX_RPS,
     look_back: bool = False,
+    timestamps: bool = True,
 ) -> ExitStatus:
     """Show `query`'s window (then follow it) from `feed`'s sources (default: query's own);
     `look_back` (no --since given): an empty window widens to the newest older lines."""
     extras = extras or Extras()
     feed = feed or Feed.single(query)
-    sinks, tally = run_sinks(output, color, zone, extras, label_width=feed.label_width)
+    sinks, tally = run_sinks(
+        output, color, zone, extras, label_width=feed.label_width, timestamps=timestamps
+    )
     run = Run(
         feed,
         query,

@@ -266,6 +266,14 @@ Tz = Annotated[
         show_default=False,
     ),
 ]
+Timestamps = Annotated[
+    bool,
+    typer.Option(
+        "--timestamps/--no-timestamps",
+        help="Text output: each line's time first (the default), or no time column.",
+        rich_help_panel=OUTPUT,
+    ),
+]
 NoColor = Annotated[
     bool, typer.Option("--no-color", help="Same as --color never.", rich_help_panel=OUTPUT)
 ]

@@ -72,6 +72,7 @@ def run_request(
     verbose: bool = False,
     attempts: int = RetryPolicy.attempts,
     extras: Extras | None = None,
+    timestamps: bool = True,
 ) -> ExitStatus:
     extras = extras or Extras()
     shown = _SHOWN.get(output, StoryLine.as_json)
@@ -128,7 +129,7 @@ def run_request(
                         progress = None  # context lines come as the lines are written
                 # A chain's lines: a column of chainlet names as wide as `chain` makes it.
                 width = max((len(s.chainlet or "") for s in story.searched), default=0)
-                screen = screen_sink(output, color, zone, label_width=width)
+                screen = screen_sink(output, color, zone, label_width=width, timestamps=timestamps)
                 if header:
                     _write_header(describe(story, zone=zone, context_ms=context_ms))
                 if context_ms is not None and not story.replicas():

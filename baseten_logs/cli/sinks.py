@@ -27,7 +27,9 @@ class Sink(Protocol):
     def close(self) -> None: ...
 
 
-def screen_sink(output: str, color: str, zone: Zone | None, *, label_width: int = 0) -> Sink:
+def screen_sink(
+    output: str, color: str, zone: Zone | None, *, label_width: int = 0, timestamps: bool = True
+) -> Sink:
     """The renderer for stdout: colour and terminal decided once, as for every command
     (`label_width`: a chain's lines, with their chainlet's column; `zone`: the one chosen,
     None for local time unmarked)."""
@@ -39,6 +41,7 @@ def screen_sink(output: str, color: str, zone: Zone | None, *, label_width: int 
         zone=zone,
         terminal=is_terminal(stream, os.environ),
         label_width=label_width,
+        timestamps=timestamps,
     )
 
 
@@ -90,8 +93,16 @@ class SinkSet:
 
 
 def run_sinks(
-    output: str, color: str, zone: Zone | None, extras: Extras, *, label_width: int = 0
+    output: str,
+    color: str,
+    zone: Zone | None,
+    extras: Extras,
+    *,
+    label_width: int = 0,
+    timestamps: bool = True,
 ) -> tuple[SinkSet, Tally | None]:
     """The screen first, then --save and the tally; the tally is the run's outcome's too."""
     others, tally = extra_sinks(extras)
-    return SinkSet([screen_sink(output, color, zone, label_width=label_width), *others]), tally
+    return SinkSet(
+        [screen_sink(output, color, zone, label_width=label_width, timestamps=timestamps), *others]
+    ), tally

@@ -59,6 +59,7 @@ from baseten_logs.cli.options import (
     Since,
     Summary,
     Team,
+    Timestamps,
     Tz,
     Until,
     UsageCommand,
@@ -287,6 +288,7 @@ def view(
     no_color: NoColor = False,
     tz: Tz = None,
     utc: Utc = False,
+    timestamps: Timestamps = True,
 ) -> None:
     """Render saved logs offline, with the same filters and formats as get; a chain's lines
     keep their chainlet column and request --context lines their (context) mark."""
@@ -316,6 +318,7 @@ def view(
         zone=zone,
         reverse=reverse,
         chainlets=plan.chainlets,
+        timestamps=timestamps,
     )
     raise typer.Exit(int(status))
 
@@ -433,6 +436,7 @@ def request_(
     no_color: NoColor = False,
     tz: Tz = None,
     utc: Utc = False,
+    timestamps: Timestamps = True,
     fail_on: FailOn = None,
     save: Save = None,
     summary: Summary = False,
@@ -500,6 +504,7 @@ def request_(
         output=plan.output,
         color=plan.color,
         zone=zone,
+        timestamps=timestamps,
         header=not quiet and is_terminal(sys.stderr, os.environ),
         verbose=verbose,
         attempts=plan.attempts,

@@ -55,6 +55,7 @@ def run_view(
     zone: Zone | None,
     reverse: bool,
     chainlets: Sequence[str] = (),
+    timestamps: bool = True,
 ) -> ExitStatus:
     """Print the records of `path` ("-": stdin) that are in the window and pass the filters
     (`chainlets`: only lines labelled with one of them, as `chain` labels its lines).
@@ -80,6 +81,7 @@ def run_view(
             zone=zone,
             terminal=is_terminal(stream, os.environ),
             label_width=label_width,
+            timestamps=timestamps,
         )
 
     renderer = _SavedLines(make, mark_context=output in ("text", "github"))

@@ -57,8 +57,10 @@ class LinePrefix:
         utc: bool = False,
         zone: Zone | None = None,
         label_width: int = 0,
+        timestamps: bool = True,
     ) -> None:
         self._palette = palette
+        self.timestamps = timestamps  # --no-timestamps: no time column (kubectl's default)
         self.label_width = label_width
         self.label_columns: dict[object, str] = {}
         self._zone = UTC if utc else zone
@@ -72,7 +74,8 @@ class LinePrefix:
         marker = "" if self._zone is None else zone_marker(None, utc=True)
         self.timestamp_end = marker + timestamp_off + " "
         self._timestamp_width = TIMESTAMP_WIDTH + _marker_width(self._zone)
-        message_column = self._timestamp_width + 1 + LEVEL_WIDTH + 1 + REPLICA_WIDTH + 2
+        time_column = self._timestamp_width + 1 if timestamps else 0
+        message_column = time_column + LEVEL_WIDTH + 1 + REPLICA_WIDTH + 2
         if label_width:
             message_column += label_width + 2
         # What continues a message on the next line: a newline and the message column's indent.

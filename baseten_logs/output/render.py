@@ -46,6 +46,7 @@ def make_renderer(
     color_system: ColorSystemName | None = None,
     terminal: bool = False,
     label_width: int = 0,
+    timestamps: bool = True,
 ) -> Renderer:
     """The renderer for `output`. `color` comes from `terminal.use_color` and only affects text.
 
@@ -67,6 +68,7 @@ def make_renderer(
             zone=zone,
             color_system=color_system,
             label_width=label_width,
+            timestamps=timestamps,
         )
     if output == "jsonl":
         return JsonLinesRenderer(stream)

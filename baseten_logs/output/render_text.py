@@ -39,10 +39,13 @@ class TextRenderer(PageWriter):
         zone: Zone | None = None,
         color_system: ColorSystemName | None = None,
         label_width: int = 0,
+        timestamps: bool = True,
     ) -> None:
         super().__init__(stream)
         self._palette = Palette(stream, color=color, color_system=color_system)
-        self._prefix = LinePrefix(self._palette, utc=utc, zone=zone, label_width=label_width)
+        self._prefix = LinePrefix(
+            self._palette, utc=utc, zone=zone, label_width=label_width, timestamps=timestamps
+        )
         # None, not "": a timestamp too short to hold a second slices to "", which must not
         # match the empty prefix the renderer starts with.
         self._last_second: str | None = None
@@ -63,6 +66,7 @@ class TextRenderer(PageWriter):
         second_prefix = self._second_prefix
         labels = prefix.label_columns if prefix.label_width else None
         label_column = ""
+        timed = prefix.timestamps
         for record in records:
             try:
                 timestamp = record["timestamp"]
@@ -87,10 +91,13 @@ class TextRenderer(PageWriter):
                 message = record["message"]
                 if not message.isprintable():
                     message = self._clean(message)
-                append(
-                    f"{second_prefix}{timestamp[-9:-6]}{timestamp_end}"
-                    f"{level_column}{label_column}{replica_column}{message}\n"
-                )
+                if timed:
+                    append(
+                        f"{second_prefix}{timestamp[-9:-6]}{timestamp_end}"
+                        f"{level_column}{label_column}{replica_column}{message}\n"
+                    )
+                else:  # --no-timestamps
+                    append(f"{level_column}{label_column}{replica_column}{message}\n")
             except Exception:
                 # An odd record (a missing field, a number where a string belongs) must not end
                 # the stream: it takes the careful path instead.
@@ -154,5 +161,7 @@ class TextRenderer(PageWriter):
         if prefix.label_width:
             label = record.get("chainlet")
             label_column = prefix.label_columns.get(label) or prefix.label_column(label)
+        if not prefix.timestamps:
+            timestamp_column = ""
         message = self._clean(as_text(record.get("message")))
         return f"{timestamp_column}{level_column}{label_column}{replica_column}{message}\n"
