@@ -183,7 +183,9 @@ def config_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_config_set_get_list_unset_through_the_command(config_file: Path) -> None:
-    assert invoke("config", "set", "tz", "europe/paris").status == 0
+    written = invoke("config", "set", "tz", "europe/paris")
+    assert (written.status, written.stdout) == (0, 'tz = "Europe/Paris"\n')  # the file's line
+    assert written.stderr == f"baseten-logs: tz = Europe/Paris written to {config_file}\n"
     assert invoke("config", "set", "max-rps", "20").status == 0
     assert 'tz = "Europe/Paris"' in config_file.read_text()
     assert invoke("config", "get", "tz").stdout == "Europe/Paris\n"
