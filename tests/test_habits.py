@@ -456,3 +456,24 @@ def test_no_timestamps_in_view(logs_api: FakeLogs, tmp_path: Path) -> None:
     saved = tmp_path / "saved.jsonl"
     invoke(*GET, *WINDOW, "--save", str(saved), "-q")
     assert invoke("view", str(saved), "--no-timestamps", "--color", "never").stdout == LINE
+
+
+@pytest.mark.parametrize("width", [60, 120])
+def test_stats_view_in_a_zone(width: int) -> None:
+    """The header marks the zone; the axis ticks are round times of that zone (Kolkata's
+    half hour), unmarked except UTC's Z, so they fit at 60 columns."""
+    import io
+
+    from baseten_logs.base.timeparse import parse_zone
+    from baseten_logs.output.stats_view import make_console, render_summary
+    from tests.test_stats import M, collect, sample
+
+    console = make_console(io.StringIO(), color=False, width=width)
+    console.record = True
+    summary = collect(sample(), M).summary()
+    render_summary(summary, console=console, zone=parse_zone("Asia/Kolkata"))
+    lines = console.export_text().splitlines()
+    assert lines[0].startswith("2025-11-26 14:30:00+05:30 → 2025-11-26 15:29:59+05:30 (1h)")
+    axis = next(i for i, line in enumerate(lines) if line.lstrip().startswith("0 └"))
+    assert lines[axis + 2].split()[:3] == ["14:30", "14:40", "14:50"]
+    assert all(len(line) <= width for line in lines)

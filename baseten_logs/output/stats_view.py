@@ -279,14 +279,22 @@ def _label_format(bucket_ms: int, span_ms: int) -> str:
 def _ticks(summary: Summary, count: int, width: int, zone: Zone | None) -> list[tuple[int, str]]:
     """(column, label) for buckets starting on a round time, spaced so that labels fit."""
     fmt = _label_format(summary.bucket_ms, summary.until_ms - summary.since_ms)
-    room = len(_when(summary.since_ms, zone, fmt)) + 2
+    room = len(_tick_label(summary.since_ms, zone, fmt)) + 2
     step = _tick_step(summary.bucket_ms, width, room)
     offset = _offset_ms(summary.since_ms, zone)
     ticks: list[tuple[int, str]] = []
     for i, bucket in enumerate(summary.buckets[:count]):
         if (bucket.start_ms + offset) % step == 0:
-            ticks.append((i * width, _when(bucket.start_ms, zone, fmt)))
+            ticks.append((i * width, _tick_label(bucket.start_ms, zone, fmt)))
     return ticks
+
+
+def _tick_label(ms: int, zone: Zone | None, fmt: str) -> str:
+    """A tick in the header's zone: an offset on every tick would crowd the axis, so only
+    UTC's one-letter `Z` is repeated there (as before --tz); the header names any other."""
+    if zone is not None and zone.is_utc:
+        return _when(ms, zone, fmt)
+    return _moment(ms, zone).strftime(fmt)
 
 
 def _tick_step(bucket_ms: int, width: int, room: int) -> int:
