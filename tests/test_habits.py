@@ -477,3 +477,11 @@ def test_stats_view_in_a_zone(width: int) -> None:
     axis = next(i for i, line in enumerate(lines) if line.lstrip().startswith("0 └"))
     assert lines[axis + 2].split()[:3] == ["14:30", "14:40", "14:50"]
     assert all(len(line) <= width for line in lines)
+
+
+def test_the_summary_tells_times_in_the_zone(logs_api: FakeLogs) -> None:
+    one_line(logs_api)
+    utc = invoke(*GET, *WINDOW, "--summary", "-o", "raw")
+    paris = invoke(*GET, *WINDOW, "--summary", "-o", "raw", "--tz", "Europe/Paris")
+    assert "2025-11-26T09:01:01.500Z to 2025-11-26T09:01:01.500Z" in utc.stderr  # as before
+    assert "2025-11-26T10:01:01.500+01:00 to 2025-11-26T10:01:01.500+01:00" in paris.stderr

@@ -77,7 +77,7 @@ def run_request(
     extras = extras or Extras()
     shown = _SHOWN.get(output, StoryLine.as_json)
     # Everything but the screen gets the JSON form: --save is an artefact `view` reads back.
-    others, tally = extra_sinks(extras)
+    others, tally = extra_sinks(extras, zone)
 
     gaps: list[int] = []
 

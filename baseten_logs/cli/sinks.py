@@ -45,13 +45,13 @@ def screen_sink(
     )
 
 
-def extra_sinks(extras: Extras) -> tuple[list[Sink], Tally | None]:
+def extra_sinks(extras: Extras, zone: Zone | None = None) -> tuple[list[Sink], Tally | None]:
     """--save's JSON lines and the tally for --summary/--fail-on, as the extras ask for them."""
     sinks: list[Sink] = []
     if extras.save_file is not None:
         save_stream = as_stream(extras.save_file)
         sinks.append(make_renderer(save_stream, output="jsonl", color=False, utc=True))
-    tally = Tally() if extras.summary or extras.fail_on else None
+    tally = Tally(zone) if extras.summary or extras.fail_on else None
     if tally is not None:
         sinks.append(tally)
     return sinks, tally
@@ -102,7 +102,7 @@ def run_sinks(
     timestamps: bool = True,
 ) -> tuple[SinkSet, Tally | None]:
     """The screen first, then --save and the tally; the tally is the run's outcome's too."""
-    others, tally = extra_sinks(extras)
+    others, tally = extra_sinks(extras, zone)
     return SinkSet(
         [screen_sink(output, color, zone, label_width=label_width, timestamps=timestamps), *others]
     ), tally
