@@ -411,6 +411,8 @@ def test_flags_before_the_command(logs_api: FakeLogs) -> None:
     # The command's own flag wins over the one before it.
     own = invoke("--color", "always", *GET, *WINDOW, "--color", "never")
     assert "\x1b[" not in own.stdout and own.stdout.endswith(LINE)
+    no_color = invoke("--color", "always", *GET, *WINDOW, "--no-color")
+    assert no_color.status == 0 and no_color.stdout == own.stdout
 
 
 def test_key_and_url_before_the_command(httpx_mock: HTTPXMock) -> None:

@@ -28,6 +28,17 @@ def typed(name: str) -> bool:
     return ctx.get_parameter_source(name) is ParameterSource.COMMANDLINE
 
 
+def adopted(name: str) -> bool:
+    """Whether the flag `name` was typed before the command (`--color always get ...`), which
+    the command's own flags outrank (options.adopt_globals)."""
+    from typer._click.globals import get_current_context
+
+    from baseten_logs.cli.options import ADOPTED_KEY
+
+    ctx = get_current_context(silent=True)
+    return ctx is not None and name in ctx.meta.get(ADOPTED_KEY, ())
+
+
 def chosen(key: str, name: str, value: Any) -> str:
     """The text of a flag's value in effect: typed, else the variable's, else the file's, else
     the flag's own default `value` (in the canonical form `config set` writes)."""
@@ -41,9 +52,10 @@ def chosen(key: str, name: str, value: Any) -> str:
 
 
 def color_of(color: str, no_color: bool) -> str:
-    """--color's mode; --no-color is `--color never`, and contradicts any other typed mode."""
+    """--color's mode; --no-color is `--color never`, and contradicts any other mode typed after
+    the command (one typed before it gives way, as any flag before the command does)."""
     if no_color:
-        if typed("color") and color.strip().lower() != "never":
+        if typed("color") and not adopted("color") and color.strip().lower() != "never":
             raise UsageError("--no-color", f"contradicts --color {color}", hint="give one of them")
         return "never"
     return chosen("color", "color", color)

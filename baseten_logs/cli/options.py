@@ -463,6 +463,7 @@ def complete_profile(incomplete: str) -> list[str]:
 
 # --- Flags before the command: `baseten-logs -v get ...` -----------------------------------------
 _GLOBALS_KEY = "baseten_logs.globals"
+ADOPTED_KEY = "baseten_logs.adopted"  # the names a command took from before it
 
 
 def remember_global(ctx: typer.Context, param: Any, value: Any) -> Any:
@@ -483,6 +484,7 @@ def adopt_globals(ctx: typer.Context) -> None:
         if name in ctx.params and ctx.get_parameter_source(name) is not ParameterSource.COMMANDLINE:
             ctx.params[name] = value
             ctx.set_parameter_source(name, ParameterSource.COMMANDLINE)
+            ctx.meta.setdefault(ADOPTED_KEY, set()).add(name)
 
 
 def profile_option() -> TyperOption:
