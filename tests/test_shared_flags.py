@@ -23,7 +23,7 @@ SHARED = {
     "overlap", "prefix", "quiet", "template",
     "profile", "remote", "replica", "request_id", "retries", "reverse", "save", "since", "summary",
     "until",
-    "utc", "verbatim", "verbose",
+    "utc", "verbatim", "verbose", "tz", "no_color", "ignore_case", "timestamps",
 }  # fmt: skip
 
 # What each command takes beyond them: its own arguments, and where it differs on purpose.

@@ -21,6 +21,7 @@ from baseten_logs.access.settings import (
     complaint,
     config_path,
     load_file,
+    render_toml,
     resolve,
     write_file,
 )
@@ -153,7 +154,8 @@ def _rewritable(settings: SettingsFile) -> dict[str, FileValue]:
 
 
 def run_config_set(*, key: str, value: str, environ: Mapping[str, str] | None = None) -> ExitStatus:
-    """`config set KEY VALUE`: check VALUE as its flag would, and write it to the file."""
+    """`config set KEY VALUE`: check VALUE as its flag would, write it to the file, and print the
+    line the file now holds (`tz = "UTC"`) on stdout; where it went is said on stderr."""
     env = os.environ if environ is None else environ
     setting = setting_of(key)
     stored = _checked(setting, value)
@@ -165,6 +167,8 @@ def run_config_set(*, key: str, value: str, environ: Mapping[str, str] | None = 
     except ValueError as exc:  # text TOML cannot hold (a lone surrogate from argv)
         raise UsageError(setting.key, str(exc), hint="give plain text") from None
     messages.info(f"{setting.key} = {stored} written to {path}")
+    with stdout_guard():  # the line the file now holds, as a script or a reader checks it
+        sys.stdout.write(inert(render_toml({setting.key: stored}).rstrip("\n")) + "\n")
     if env.get(setting.env):
         messages.warn(f"{setting.env} is set, and takes precedence over the file")
     return ExitStatus.OK

@@ -16,6 +16,10 @@ STATS_EXIT_STATUSES = (
     "5 API or network failure, 6 incomplete counts, 70 internal error, 130 interrupted."
 )
 VIEW_EXIT_STATUSES = "Exit statuses: 0 ok, 2 bad input or file, 70 internal error, 130 interrupted."
+CONFIG_EXIT_STATUSES = (
+    "Exit statuses: 0 ok, 1 `config get` of a key nothing sets, 2 bad key or value (or a bad "
+    "value in effect, for list), 70 internal error."
+)
 
 
 def examples(*lines: str) -> str:
