@@ -487,3 +487,57 @@ def test_the_summary_tells_times_in_the_zone(logs_api: FakeLogs) -> None:
     paris = invoke(*GET, *WINDOW, "--summary", "-o", "raw", "--tz", "Europe/Paris")
     assert "2025-11-26T09:01:01.500Z to 2025-11-26T09:01:01.500Z" in utc.stderr  # as before
     assert "2025-11-26T10:01:01.500+01:00 to 2025-11-26T10:01:01.500+01:00" in paris.stderr
+
+
+# --- the config's prefix, and times in each --prefix form -----------------------------------
+
+
+def test_prefix_from_the_defaults_and_the_flag_beats_it(
+    logs_api: FakeLogs, config_file: Path, tmp_path: Path
+) -> None:
+    """`config set prefix` is --prefix's default (it was stored and checked, not applied)."""
+    one_line(logs_api)
+    config_file.write_text('prefix = "none"\n')
+    assert invoke(*GET, *WINDOW, "--color", "never").stdout == "ready\n"
+    short = invoke(*GET, *WINDOW, "--utc", env={"BASETEN_LOGS_PREFIX": "short"})
+    assert short.stdout == "09:01:01.500Z I a1b2c ready\n"  # the variable beats the file
+    full = invoke(*GET, *WINDOW, "--prefix", "full", "--utc", "--color", "never")
+    assert full.stdout == "2025-11-26 09:01:01.500Z " + LINE  # the flag beats both
+    saved = tmp_path / "saved.jsonl"
+    invoke(*GET, *WINDOW, "--save", str(saved), "-q")
+    assert invoke("view", str(saved), "--color", "never").stdout == "ready\n"
+    bad = invoke(*GET, *WINDOW, env={"BASETEN_LOGS_PREFIX": "wide"})
+    assert bad.status == ExitStatus.USAGE and "BASETEN_LOGS_PREFIX" in bad.stderr
+    assert len(logs_api.calls) == 4  # none for the bad one
+
+
+@pytest.mark.parametrize(
+    ("flags", "shown"),
+    [
+        (("--prefix", "short", "--utc"), "09:01:01.500Z I a1b2c ready\n"),
+        (("--prefix", "short", "--tz", "Europe/Paris"), "10:01:01.500+01:00 I a1b2c ready\n"),
+        (("--prefix", "short", "--no-timestamps"), "I a1b2c ready\n"),
+        (("--prefix", "short", "--no-timestamps", "--utc"), "I a1b2c ready\n"),
+        (("--prefix", "full", "--tz", "-03:30"), "2025-11-26 05:31:01.500-03:30 " + LINE),
+        (("--prefix", "full", "--no-timestamps", "--tz", "-03:30"), LINE),
+        (("--prefix", "none", "--tz", "Europe/Paris"), "ready\n"),
+        (("--prefix", "none", "--timestamps"), "ready\n"),
+        (("--template", "{time} {message}", "--tz", "Europe/Paris"),
+         "2025-11-26 10:01:01.500+01:00 ready\n"),
+    ],
+)  # fmt: skip
+def test_the_zone_and_timestamps_in_each_prefix_form(
+    logs_api: FakeLogs, flags: tuple[str, ...], shown: str
+) -> None:
+    one_line(logs_api)
+    result = invoke(*GET, *WINDOW, "--color", "never", *flags)
+    assert (result.status, result.stdout) == (0, shown)
+
+
+def test_a_continued_message_under_a_short_marked_time(logs_api: FakeLogs) -> None:
+    logs_api.records = [record((SINCE_MS + 1_000) * MS, "Traceback:\n  boom", level="ERROR")]
+    flags = ("--color", "never", "--prefix", "short")
+    marked = invoke(*GET, *WINDOW, *flags, "--tz", "Europe/Paris").stdout
+    assert marked == "10:00:01.000+01:00 E a1b2c Traceback:\n" + " " * 27 + "  boom\n"
+    untimed = invoke(*GET, *WINDOW, *flags, "--no-timestamps").stdout
+    assert untimed == "E a1b2c Traceback:\n" + " " * 8 + "  boom\n"

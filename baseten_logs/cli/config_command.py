@@ -35,7 +35,6 @@ from baseten_logs.reading.query import COLOR_MODES, parse_choice
 
 __all__ = [
     "KEYS",
-    "PREFIX_LAYOUTS",
     "SETTINGS",
     "resolve_setting",
     "run_config_get",
@@ -45,9 +44,6 @@ __all__ = [
     "setting_of",
 ]
 
-# `--prefix`'s layouts (issue #27). The flag does not exist yet: when it does, its own list
-# (the renderer's) replaces this one, so that one place says what exists.
-PREFIX_LAYOUTS = ("full", "short", "none")
 HEADER = (
     "baseten-logs defaults, written by `baseten-logs config set KEY VALUE`.\n"
     "A flag, or a BASETEN_LOGS_<KEY> variable, takes precedence over each."
@@ -66,7 +62,9 @@ def _output(text: str) -> str:
 
 
 def _prefix(text: str) -> str:
-    return parse_choice(text, flag="--prefix", choices=PREFIX_LAYOUTS)
+    from baseten_logs.output.layout import PREFIX_FORMS  # --prefix's own list: one place
+
+    return parse_choice(text, flag="--prefix", choices=PREFIX_FORMS)
 
 
 def _model(text: str) -> str:

@@ -74,6 +74,15 @@ def zone_of(tz: str | None, utc: bool) -> Zone | None:
     return None if found is None else found.value
 
 
+def prefix_of(prefix: str | None) -> str | None:
+    """--prefix as typed, else the variable's or the file's `prefix`; None when nothing chose a
+    form, so the terminal's width decides (output.layout), as it would without a config."""
+    from baseten_logs.cli.config_command import resolve_setting
+
+    found = resolve_setting("prefix", prefix)
+    return None if found is None else str(found.value)
+
+
 def model_of(model: str | None) -> str:
     """MODEL as typed, else the default model (BASETEN_LOGS_MODEL, the config's `model`)."""
     from baseten_logs.cli.config_command import resolve_setting

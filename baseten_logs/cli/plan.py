@@ -144,9 +144,12 @@ class LayoutOptions:
 
 
 def layout_options_of(flags: Mapping[str, Any]) -> LayoutOptions:
-    """The layout flags of a command's parameters (ctx.params: the same names everywhere)."""
+    """The layout flags of a command's parameters (ctx.params: the same names everywhere);
+    --prefix not typed takes the defaults' `prefix` (BASETEN_LOGS_PREFIX, `config set`)."""
+    from baseten_logs.cli.defaults import prefix_of
+
     return LayoutOptions(
-        prefix=flags["prefix"],
+        prefix=prefix_of(flags["prefix"]),
         no_wrap=flags["no_wrap"],
         message_only=flags["message_only"],
         verbatim=flags["verbatim"],

@@ -19,7 +19,7 @@ from typing import Annotated
 import typer
 
 from baseten_logs.base.errors import UsageError
-from baseten_logs.cli.defaults import chosen, color_of, model_of, zone_of
+from baseten_logs.cli.defaults import chosen, color_of, model_of, prefix_of, zone_of
 from baseten_logs.cli.help_text import (
     EXIT_STATUSES,
     STATS_EXIT_STATUSES,
@@ -328,7 +328,7 @@ def view(
         since=since,
         until=until,
         chainlet=chainlet,
-        layout=LayoutOptions(prefix, no_wrap, message_only, verbatim, template),
+        layout=LayoutOptions(prefix_of(prefix), no_wrap, message_only, verbatim, template),
     )
     from baseten_logs.cli.view import run_view  # rich and friends: only once input is good
 
