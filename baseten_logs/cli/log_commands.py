@@ -97,7 +97,7 @@ Sources = Callable[[], "tuple[Feed | None, LogQuery, bool]"]
 
 def plan_of(flags: Mapping[str, Any]) -> LogPlan:
     """The plan of get, chain and training alike, from the flags they share (ctx.params)."""
-    from baseten_logs.cli.defaults import chosen, color_of, zone_of
+    from baseten_logs.cli.defaults import chosen, color_of, prefix_of, zone_of
 
     filters = (
         "level", "replica", "request_id", "component", "grep", "include", "exclude", "ignore_case"
@@ -119,7 +119,7 @@ def plan_of(flags: Mapping[str, Any]) -> LogPlan:
         max_rps=chosen("max_rps", "max_rps", flags["max_rps"]),
         retries=flags["retries"],
         filters=filters_of(*(flags[name] for name in filters)),
-        layout=layout_options_of(flags),
+        layout=layout_options_of(flags, prefix=prefix_of(flags["prefix"])),
     )
 
 

@@ -143,13 +143,11 @@ class LayoutOptions:
     template: str | None = None
 
 
-def layout_options_of(flags: Mapping[str, Any]) -> LayoutOptions:
+def layout_options_of(flags: Mapping[str, Any], *, prefix: str | None) -> LayoutOptions:
     """The layout flags of a command's parameters (ctx.params: the same names everywhere);
-    --prefix not typed takes the defaults' `prefix` (BASETEN_LOGS_PREFIX, `config set`)."""
-    from baseten_logs.cli.defaults import prefix_of
-
+    `prefix`: --prefix's form in effect (defaults.prefix_of: typed, else the defaults')."""
     return LayoutOptions(
-        prefix=prefix_of(flags["prefix"]),
+        prefix=prefix,
         no_wrap=flags["no_wrap"],
         message_only=flags["message_only"],
         verbatim=flags["verbatim"],
