@@ -596,14 +596,6 @@ def in_an_hour() -> str:
     ("args", "error"),
     [
         (
-            ("get", MODEL, "--tail", "5"),
-            "No such option: --tail (use -n N: kubectl's --tail is -n N here)",
-        ),
-        (
-            ("view", "saved.jsonl", "--tail=5"),
-            "No such option: --tail (use -n N: kubectl's --tail is -n N here)",
-        ),
-        (
             ("chain", "rag-pipeline", "--lines", "5"),
             "No such option: --lines (use -n N: journalctl's --lines is -n N here)",
         ),
@@ -628,6 +620,18 @@ def test_a_mistake_is_told_what_is_really_wrong_and_the_fix(
 ) -> None:
     result = invoke(*args)  # strict pytest-httpx: any request would fail the test
     assert (result.status, result.stderr) == (ExitStatus.USAGE, f"baseten-logs: error: {error}\n")
+
+
+def test_kubectls_tail_is_n(logs_api: FakeLogs) -> None:
+    """`--tail N` (kubectl, issue #27) is -n N: the same request, the same newest N lines."""
+    logs_api.records = sample(10)
+    tail = invoke(*GET, "--tail", "2", "-o", "raw")
+    tail_calls = list(logs_api.calls)
+    logs_api.calls.clear()
+    n = invoke(*GET, "-n", "2", "-o", "raw")
+    assert tail.status == n.status == 0
+    assert tail.stdout == n.stdout == "line 8\nline 9\n"
+    assert tail_calls == logs_api.calls and tail_calls[0]["limit"] == "2"
 
 
 def test_another_tools_flag_that_this_command_lacks_keeps_clicks_suggestions(

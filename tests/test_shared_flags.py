@@ -23,7 +23,7 @@ SHARED = {
     "overlap", "prefix", "quiet", "template",
     "profile", "remote", "replica", "request_id", "retries", "reverse", "save", "since", "summary",
     "until",
-    "utc", "verbatim", "verbose",
+    "utc", "verbatim", "verbose", "tz", "no_color", "ignore_case", "timestamps",
 }  # fmt: skip
 
 # What each command takes beyond them: its own arguments, and where it differs on purpose.
@@ -74,3 +74,16 @@ def test_a_shared_flag_is_the_same_in_every_reader(name: str) -> None:
 
 def test_no_cache_is_the_same_where_it_exists() -> None:
     assert _shape(_params("chain")["no_cache"]) == _shape(_params("get")["no_cache"])
+
+
+# sandbox's endpoints know no replica, request id or component, and one sandbox is one stream.
+SANDBOX_LACKS = {"replica", "request_id", "component", "concurrency"}
+
+
+@pytest.mark.parametrize("name", sorted(SHARED - SANDBOX_LACKS))
+def test_sandbox_has_the_other_shared_flags_as_get_has_them(name: str) -> None:
+    """`sandbox` reads through get's plan (plan_of): a shared flag it lacked would be a KeyError
+    there, and one shaped differently would behave unlike get's."""
+    sandbox = _params("sandbox")
+    assert name in sandbox, f"sandbox lacks --{name}"
+    assert _shape(sandbox[name]) == _shape(_params("get")[name])

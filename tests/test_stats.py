@@ -14,6 +14,7 @@ import pytest
 from baseten_logs.access.config import Credentials
 from baseten_logs.base.errors import ExitStatus
 from baseten_logs.base.levels import effective_level
+from baseten_logs.base.timeparse import UTC
 from baseten_logs.output.signatures import signature
 from baseten_logs.output.stats import LEVEL_KEYS, TopCounter, WindowStats, startup_counts
 from baseten_logs.output.time_axis import bucket_origin, choose_bucket_ms
@@ -328,7 +329,7 @@ def run(*, output: str = "text", until_ms: int = UNTIL_MS) -> ExitStatus:
         credentials=credentials,
         output=output,
         color="never",
-        utc=True,
+        zone=UTC,
         verbose=False,
         concurrency=4,
         attempts=1,

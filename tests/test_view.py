@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from baseten_logs.base.errors import ExitStatus, UsageError
+from baseten_logs.base.timeparse import UTC
 from baseten_logs.cli import saved_file, view
 from baseten_logs.cli.saved_file import RecordReader
 from baseten_logs.cli.view import run_view
@@ -45,7 +46,7 @@ def jsonl(records: list[dict[str, Any]]) -> str:
 
 def json_array(records: list[dict[str, Any]]) -> str:
     stream = io.StringIO()
-    renderer = make_renderer(stream, output="json", color=False, utc=True)
+    renderer = make_renderer(stream, output="json", color=False, zone=UTC)
     renderer.write_page(records)
     renderer.close()
     return stream.getvalue()
@@ -60,7 +61,7 @@ def show(path: str | Path, **options: Any) -> str:
         "limit": None,
         "output": "raw",
         "color": "never",
-        "utc": True,
+        "zone": UTC,
         "reverse": False,
         **options,
     }
@@ -119,7 +120,7 @@ def test_text_output(saved: Path, capsys: pytest.CaptureFixture[str]) -> None:
         limit=None,
         output="text",
         color="never",
-        utc=True,
+        zone=UTC,
         reverse=False,
     )
     assert status is ExitStatus.OK
@@ -367,7 +368,7 @@ def test_a_live_pipe_is_shown_as_it_comes(monkeypatch: pytest.MonkeyPatch) -> No
         limit=None,
         output="raw",
         color="never",
-        utc=True,
+        zone=UTC,
         reverse=False,
     )
     thread.join()

@@ -358,3 +358,18 @@ def zone_marker(offset: timedelta | None, *, utc: bool) -> str:
     """`Z` for UTC itself, else the offset (`+01:00`; `+00:00` for a zone at UTC's time that is
     not UTC, as London in winter: RFC 3339 keeps the two apart)."""
     return "Z" if utc else _offset_text(offset or timedelta())
+
+
+def zone_label(zone: Zone, at_ms: int) -> str:
+    """How messages and table headers name a zone: `UTC`, `+05:30`, or a named zone with its
+    offset at `at_ms` (`Europe/Paris +01:00`, `local -08:00`), so the reader can compare it
+    with the lines' markers."""
+    if zone.is_utc:
+        return "UTC"
+    if zone.name[:1] in "+-":
+        return zone.name
+    try:
+        moment = (_EPOCH_UTC + timedelta(milliseconds=at_ms)).astimezone(zone.tz)
+    except (OverflowError, ValueError, OSError):
+        return zone.name
+    return f"{zone.name} {zone_marker(moment.utcoffset(), utc=False)}"

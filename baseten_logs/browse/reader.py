@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from baseten_logs.base.errors import BasetenLogsError
-from baseten_logs.base.timeparse import format_ms
+from baseten_logs.base.timeparse import Zone, format_ms
 from baseten_logs.reading.outcome import Outcome
 from baseten_logs.reading.query import LogQuery
 from baseten_logs.reading.run import Run, execute
@@ -72,7 +72,7 @@ class StatusOutcome(Outcome):
         self.gaps.append(ms)
         self.tell(f"more lines share the millisecond {format_ms(ms)} than a page holds")
 
-    def nothing_matched(self, query: LogQuery, *, utc: bool) -> None:
+    def nothing_matched(self, query: LogQuery, *, zone: Zone | None) -> None:
         self.tell("no lines in the window yet")
 
     def hint(self, hints: Sequence[str]) -> None:

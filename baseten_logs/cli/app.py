@@ -32,6 +32,7 @@ from baseten_logs.cli.options import (
     PROFILE_HELP,
     choices,
     complete_profile,
+    remember_global,
     remember_profile,
 )
 
@@ -127,6 +128,56 @@ def main(
             autocompletion=complete_profile,
         ),
     ] = None,
+    # Before the command, as after it (`baseten-logs -v get ...`): each is handed to the command
+    # that takes it (options.adopt_globals); a command's own flag wins.
+    verbose: Annotated[
+        bool,
+        typer.Option(
+            "-v",
+            "--verbose",
+            help="As the command's -v: requests and timings on stderr.",
+            callback=remember_global,
+            expose_value=False,
+        ),
+    ] = False,
+    api_key: Annotated[
+        str | None,
+        typer.Option(
+            metavar="KEY",
+            help="As the command's --api-key.",
+            callback=remember_global,
+            expose_value=False,
+            show_default=False,
+        ),
+    ] = None,
+    api_url: Annotated[
+        str | None,
+        typer.Option(
+            metavar="URL",
+            help="As the command's --api-url.",
+            callback=remember_global,
+            expose_value=False,
+        ),
+    ] = None,
+    remote: Annotated[
+        str | None,
+        typer.Option(
+            metavar="NAME",
+            help="As the command's --remote.",
+            callback=remember_global,
+            expose_value=False,
+        ),
+    ] = None,
+    color: Annotated[
+        str | None,
+        typer.Option(
+            metavar="WHEN",
+            help="As the command's --color: auto, always or never.",
+            callback=remember_global,
+            expose_value=False,
+            autocompletion=choices("auto", "always", "never"),
+        ),
+    ] = None,
 ) -> None:
     """Fast, scriptable logs for model deployments on Baseten."""
 
@@ -148,4 +199,19 @@ def run(argv: list[str]) -> int:
     return run_app(app, argv)
 
 
-tool_commands.register_demo(app, run)  # last in `--help`
+tool_commands.register_demo(app, run)  # after the others in `--help`
+
+
+@app.command("help", short_help="Help on a command: help get is get --help.")
+def help_(
+    command: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="[COMMAND]...",
+            help="A command (config set: a subcommand); none: the list of commands.",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Show the help of COMMAND (or of baseten-logs), exactly as COMMAND --help does."""
+    raise typer.Exit(run([*(command or []), "--help"]))

@@ -15,6 +15,7 @@ from baseten_logs.cli.plan import credentials_of, filters_of, log_plan, logs_sou
 from baseten_logs.output.terminal import is_terminal
 
 if TYPE_CHECKING:
+    from baseten_logs.base.timeparse import UTC
     from baseten_logs.browse.lines import ViewFilter
     from baseten_logs.browse.reader import Stop
     from baseten_logs.reading.run import Run
@@ -123,7 +124,7 @@ def plan_browse(
             credentials,
             concurrency=plan.workers,
             follow=plan.follow,
-            utc=utc,
+            zone=UTC if utc else None,
             attempts=plan.attempts,
             max_rps=plan.rps,
             sleep=stop.sleep,

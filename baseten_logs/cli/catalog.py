@@ -12,7 +12,14 @@ from typing import Any
 
 from baseten_logs.access.config import Credentials
 from baseten_logs.base.errors import ExitStatus
-from baseten_logs.cli.listing_rows import cell_text, emit_rows, short_time, status_cell
+from baseten_logs.base.timeparse import Zone
+from baseten_logs.cli.listing_rows import (
+    cell_text,
+    emit_rows,
+    short_time,
+    status_cell,
+    zoned_headers,
+)
 from baseten_logs.output import messages
 from baseten_logs.output.tables import Cell
 from baseten_logs.reading.fetch import open_client
@@ -61,6 +68,7 @@ def run_deployments(
     color: str = "auto",
     verbose: bool = False,
     cache: Cache | None = None,
+    zone: Zone | None = None,
     team: str | None = None,
 ) -> ExitStatus:
     log = messages.info if verbose else None
@@ -76,13 +84,13 @@ def run_deployments(
             status_cell(d.get("status")),
             cell_text(d.get("active_replica_count")),
             _role(d),
-            short_time(d.get("created_at")),
+            short_time(d.get("created_at"), zone),
         ]
         for d in deployments
     ]
     emit_rows(
         deployments,
-        DEPLOYMENT_HEADERS,
+        zoned_headers(DEPLOYMENT_HEADERS, zone),
         rows,
         output=output,
         color=color,

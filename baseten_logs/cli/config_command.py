@@ -21,6 +21,7 @@ from baseten_logs.access.settings import (
     complaint,
     config_path,
     load_file,
+    render_toml,
     resolve,
     write_file,
 )
@@ -34,7 +35,6 @@ from baseten_logs.reading.query import COLOR_MODES, parse_choice
 
 __all__ = [
     "KEYS",
-    "PREFIX_LAYOUTS",
     "SETTINGS",
     "resolve_setting",
     "run_config_get",
@@ -44,9 +44,6 @@ __all__ = [
     "setting_of",
 ]
 
-# `--prefix`'s layouts (issue #27). The flag does not exist yet: when it does, its own list
-# (the renderer's) replaces this one, so that one place says what exists.
-PREFIX_LAYOUTS = ("full", "short", "none")
 HEADER = (
     "baseten-logs defaults, written by `baseten-logs config set KEY VALUE`.\n"
     "A flag, or a BASETEN_LOGS_<KEY> variable, takes precedence over each."
@@ -65,7 +62,9 @@ def _output(text: str) -> str:
 
 
 def _prefix(text: str) -> str:
-    return parse_choice(text, flag="--prefix", choices=PREFIX_LAYOUTS)
+    from baseten_logs.output.layout import PREFIX_FORMS  # --prefix's own list: one place
+
+    return parse_choice(text, flag="--prefix", choices=PREFIX_FORMS)
 
 
 def _model(text: str) -> str:
@@ -153,7 +152,8 @@ def _rewritable(settings: SettingsFile) -> dict[str, FileValue]:
 
 
 def run_config_set(*, key: str, value: str, environ: Mapping[str, str] | None = None) -> ExitStatus:
-    """`config set KEY VALUE`: check VALUE as its flag would, and write it to the file."""
+    """`config set KEY VALUE`: check VALUE as its flag would, write it to the file, and print the
+    line the file now holds (`tz = "UTC"`) on stdout; where it went is said on stderr."""
     env = os.environ if environ is None else environ
     setting = setting_of(key)
     stored = _checked(setting, value)
@@ -165,6 +165,8 @@ def run_config_set(*, key: str, value: str, environ: Mapping[str, str] | None = 
     except ValueError as exc:  # text TOML cannot hold (a lone surrogate from argv)
         raise UsageError(setting.key, str(exc), hint="give plain text") from None
     messages.info(f"{setting.key} = {stored} written to {path}")
+    with stdout_guard():  # the line the file now holds, as a script or a reader checks it
+        sys.stdout.write(inert(render_toml({setting.key: stored}).rstrip("\n")) + "\n")
     if env.get(setting.env):
         messages.warn(f"{setting.env} is set, and takes precedence over the file")
     return ExitStatus.OK

@@ -24,10 +24,15 @@ COMPLETION_FLAGS = ("--install-completion", "--show-completion")
 
 def command_names(app: typer.Typer) -> set[str]:
     """The commands that exist, so a typo (`gett`) is not offered `baseten-logs gett --help`."""
-    return {
+    commands = {
         info.name or (info.callback.__name__ if info.callback else "")
         for info in app.registered_commands
     }
+    groups = {  # `config`, whose subcommands are its own
+        info.name or (info.typer_instance.info.name if info.typer_instance else None) or ""
+        for info in app.registered_groups
+    }
+    return (commands | groups) - {""}
 
 
 def run_app(app: typer.Typer, argv: list[str]) -> int:
@@ -83,9 +88,8 @@ def _run(app: typer.Typer, argv: list[str]) -> int:
 
 
 # Flags of the log tools people already know, and ours that do the same: click's spelling
-# suggestions (`--tail` -> `--all, --team, --until`) cannot know these.
+# suggestions (`--lines` -> `--limit`) cannot know these; kubectl's `--tail` is ours too.
 _OTHER_TOOLS_FLAGS = {
-    "--tail": ("-n", "-n N", "kubectl's"),
     "--lines": ("-n", "-n N", "journalctl's"),
     "--since-time": ("--since", "--since TIME", "kubectl's"),
 }

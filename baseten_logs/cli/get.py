@@ -10,6 +10,7 @@ from baseten_logs.access.config import Credentials
 from baseten_logs.api.client import RetryPolicy
 from baseten_logs.api.pace import DEFAULT_MAX_RPS, Concurrency
 from baseten_logs.base.errors import ExitStatus
+from baseten_logs.base.timeparse import Zone
 from baseten_logs.cli.sinks import run_sinks
 from baseten_logs.output.layout import LayoutFlags
 from baseten_logs.reading.feed import Feed
@@ -25,7 +26,7 @@ def run_get(
     credentials: Credentials,
     output: str,  # already checked against render.OUTPUT_FORMATS / COLOR_MODES
     color: str,
-    utc: bool,
+    zone: Zone | None,
     reverse: bool,
     layout: LayoutFlags | None = None,
     verbose: bool,
@@ -38,6 +39,7 @@ def run_get(
     max_rps: float = DEFAULT_MAX_RPS,
     look_back: bool = False,
     events: bool = False,
+    timestamps: bool = True,
 ) -> ExitStatus:
     """Show `query`'s window (then follow it) from `feed`'s sources (default: query's own);
     `look_back` (no --since given): an empty window widens to the newest older lines;
@@ -46,7 +48,13 @@ def run_get(
     extras = extras or Extras()
     feed = feed or Feed.single(query)
     sinks, tally = run_sinks(
-        output, color, utc, extras, label_width=feed.label_width, layout=layout
+        output,
+        color,
+        zone,
+        extras,
+        label_width=feed.label_width,
+        layout=layout,
+        timestamps=timestamps,
     )
     run = Run(
         feed,
@@ -57,7 +65,7 @@ def run_get(
         follow=follow,
         follow_until_ms=follow_until_ms,
         look_back=look_back,
-        utc=utc,
+        zone=zone,
         verbose=verbose,
         attempts=attempts,
         max_rps=max_rps,

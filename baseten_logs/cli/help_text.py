@@ -20,6 +20,10 @@ BROWSE_EXIT_STATUSES = (
     "failed, 4 not found, 5 API or network failure before the first line, 70 internal error."
 )
 VIEW_EXIT_STATUSES = "Exit statuses: 0 ok, 2 bad input or file, 70 internal error, 130 interrupted."
+CONFIG_EXIT_STATUSES = (
+    "Exit statuses: 0 ok, 1 `config get` of a key nothing sets, 2 bad key or value (or a bad "
+    "value in effect, for list), 70 internal error."
+)
 
 
 def examples(*lines: str) -> str:

@@ -15,6 +15,8 @@ from typing import Annotated, Any
 import typer
 
 from baseten_logs.base.errors import ExitStatus
+from baseten_logs.cli.defaults import color_of, model_of, zone_of
+from baseten_logs.cli.help_text import CONFIG_EXIT_STATUSES, epilog, examples
 from baseten_logs.cli.options import (
     ApiKey,
     ApiUrl,
@@ -23,7 +25,9 @@ from baseten_logs.cli.options import (
     NoCache,
     Remote,
     Team,
+    Tz,
     UsageCommand,
+    Utc,
     Verbose,
     choices,
     complete_chain,
@@ -65,7 +69,7 @@ def _list(
     remote: str,
     no_cache: bool,
     verbose: bool,
-    **target: str | bool | None,
+    **target: Any,
 ) -> None:
     """The shared body of `models` and `deployments`."""
     from baseten_logs.cli.listing_rows import LIST_FORMATS
@@ -73,7 +77,8 @@ def _list(
     from baseten_logs.sources.cache import cache_for
 
     output_format = parse_choice(output, flag="--output", choices=LIST_FORMATS)
-    color_mode = parse_choice(color, flag="--color", choices=COLOR_MODES)
+    # The config's colour applies (its output does not: a listing's formats are its own).
+    color_mode = parse_choice(color_of(color, False), flag="--color", choices=COLOR_MODES)
     credentials = credentials_of(api_key, api_url, remote)
     status = runner(
         credentials=credentials,
@@ -113,10 +118,12 @@ def models(
 
 @command(cls=UsageCommand, short_help="A model's deployments: names, ids, status, environment.")
 def deployments(
-    model: Model,
+    model: Model = None,
     team: Team = None,
     output: ListOutput = "auto",
     color: Color = "auto",
+    tz: Tz = None,
+    utc: Utc = False,
     api_key: ApiKey = None,
     api_url: ApiUrl = None,
     remote: Remote = "baseten",
@@ -135,7 +142,8 @@ def deployments(
         remote=remote,
         no_cache=no_cache,
         verbose=verbose,
-        model=model,
+        zone=zone_of(tz, utc),
+        model=model_of(model),
         team=team,
     )
 
@@ -144,6 +152,8 @@ def deployments(
 def chains(
     output: ListOutput = "auto",
     color: Color = "auto",
+    tz: Tz = None,
+    utc: Utc = False,
     api_key: ApiKey = None,
     api_url: ApiUrl = None,
     remote: Remote = "baseten",
@@ -162,6 +172,7 @@ def chains(
         remote=remote,
         no_cache=no_cache,
         verbose=verbose,
+        zone=zone_of(tz, utc),
     )
 
 
@@ -181,6 +192,8 @@ def chain_deployments(
     chain: ChainArg,
     output: ListOutput = "auto",
     color: Color = "auto",
+    tz: Tz = None,
+    utc: Utc = False,
     api_key: ApiKey = None,
     api_url: ApiUrl = None,
     remote: Remote = "baseten",
@@ -199,6 +212,7 @@ def chain_deployments(
         remote=remote,
         no_cache=no_cache,
         verbose=verbose,
+        zone=zone_of(tz, utc),
         chain=chain,
     )
 
@@ -275,6 +289,8 @@ def sandboxes(
 def training_projects(
     output: ListOutput = "auto",
     color: Color = "auto",
+    tz: Tz = None,
+    utc: Utc = False,
     api_key: ApiKey = None,
     api_url: ApiUrl = None,
     remote: Remote = "baseten",
@@ -293,6 +309,7 @@ def training_projects(
         remote=remote,
         no_cache=no_cache,
         verbose=verbose,
+        zone=zone_of(tz, utc),
     )
 
 
@@ -309,6 +326,8 @@ def training_jobs(
     ],
     output: ListOutput = "auto",
     color: Color = "auto",
+    tz: Tz = None,
+    utc: Utc = False,
     api_key: ApiKey = None,
     api_url: ApiUrl = None,
     remote: Remote = "baseten",
@@ -329,6 +348,7 @@ def training_jobs(
         remote=remote,
         no_cache=no_cache,
         verbose=verbose,
+        zone=zone_of(tz, utc),
         project=project,
     )
 
@@ -404,7 +424,92 @@ def whoami(
     raise typer.Exit(int(status))
 
 
-command("config", help="The same as whoami: where the key and URL come from.")(whoami)
+# --- config: the defaults file ---------------------------------------------------------------
+# The keys, as config_command.SETTINGS declares them (tests/test_habits.py holds them equal):
+# listed here so that completion and --help need not import the settings' parsers.
+CONFIG_KEYS = ("tz", "output", "prefix", "model", "max_rps", "color")
+CONFIG_EXAMPLES = examples(
+    "baseten-logs config set tz utc              # times in UTC, typed and shown",
+    "baseten-logs config set model llama-3-8b    # `get` with no MODEL reads it",
+    "baseten-logs config set max_rps 20          # a key shared with other jobs",
+    "baseten-logs config list                    # every key, its value, where it comes from",
+)
+_KEY_HELP = "One of: " + ", ".join(CONFIG_KEYS) + "."
+ConfigKey = Annotated[
+    str,
+    typer.Argument(
+        metavar="KEY", help=_KEY_HELP, show_default=False, autocompletion=choices(*CONFIG_KEYS)
+    ),
+]
+config_app = typer.Typer(
+    name="config",
+    help="Defaults for every run (time zone, output, model, ...): `config set KEY VALUE`, "
+    "`config get KEY`, `config list` (also what `config` alone shows), `config unset KEY`. "
+    "A flag beats BASETEN_LOGS_<KEY>, which beats the file. The key and URL in use: whoami.",
+    short_help="Defaults for every run (tz, output, model): config set|get|list|unset.",
+    epilog=epilog(CONFIG_EXAMPLES, CONFIG_EXIT_STATUSES),
+    invoke_without_command=True,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
+
+
+@config_app.callback()
+def config(ctx: typer.Context) -> None:
+    """Defaults for every run, in a small TOML file: config set|get|list|unset."""
+    if ctx.invoked_subcommand is None:  # `config` alone: what is in effect, as `config list`
+        from baseten_logs.cli.config_command import run_config_list
+
+        raise typer.Exit(int(run_config_list()))
+
+
+@config_app.command("set", cls=UsageCommand, short_help="Write a default to the file.")
+def config_set(
+    key: ConfigKey,
+    value: Annotated[
+        str,
+        typer.Argument(
+            metavar="VALUE", help="Checked as the flag it stands in for.", show_default=False
+        ),
+    ],
+) -> None:
+    """Write KEY = VALUE to the defaults file (checked as its flag would be)."""
+    from baseten_logs.cli.config_command import run_config_set
+
+    raise typer.Exit(int(run_config_set(key=key, value=value)))
+
+
+@config_app.command(
+    "get", cls=UsageCommand, short_help="Print a key's value in effect (exit 1: unset)."
+)
+def config_get(key: ConfigKey) -> None:
+    """Print KEY's value in effect (BASETEN_LOGS_<KEY>, else the file's); exit 1 if unset."""
+    from baseten_logs.cli.config_command import run_config_get
+
+    raise typer.Exit(int(run_config_get(key=key)))
+
+
+@config_app.command(
+    "list", cls=UsageCommand, short_help="Every key, its value and where it comes from."
+)
+def config_list() -> None:
+    """Every key, its value in effect and where it comes from; then the file's path."""
+    from baseten_logs.cli.config_command import run_config_list
+
+    raise typer.Exit(int(run_config_list()))
+
+
+@config_app.command(
+    "unset", cls=UsageCommand, short_help="Remove a key: the default applies again."
+)
+def config_unset(key: ConfigKey) -> None:
+    """Remove KEY from the defaults file: the command's own default applies again."""
+    from baseten_logs.cli.config_command import run_config_unset
+
+    raise typer.Exit(int(run_config_unset(key=key)))
+
+
+_COMMANDS.group(config_app)
 
 
 @command(short_help="Serve the built-in Baseten API emulator until Ctrl-C.")

@@ -12,14 +12,23 @@ import json
 import os
 import sys
 from collections.abc import Mapping, Sequence
+from datetime import datetime, timezone
 from typing import Any, TextIO, cast
 
+from baseten_logs.base.timeparse import Zone
 from baseten_logs.output import messages
 from baseten_logs.output.pipes import stdout_guard
 from baseten_logs.output.tables import Cell
 from baseten_logs.output.terminal import ColorMode, is_terminal, terminal_width, use_color
 
-__all__ = ["LIST_FORMATS", "cell_text", "emit_rows", "short_time", "status_cell"]
+__all__ = [
+    "LIST_FORMATS",
+    "cell_text",
+    "emit_rows",
+    "short_time",
+    "status_cell",
+    "zoned_headers",
+]
 
 # auto: a table on a terminal, JSON lines otherwise. `text` is accepted as another name for
 # `table`, so `-o text` means the same in every command.
@@ -96,8 +105,24 @@ def status_cell(value: Any) -> Cell:
     return Cell(status, _STATUS_STYLES.get(status, _IN_PROGRESS_STYLE if value else ""))
 
 
-def short_time(value: Any) -> str:
-    """`2026-11-27 10:00` from the API's ISO 8601 UTC time; anything else as it came."""
-    if isinstance(value, str) and len(value) >= 16 and value[10] == "T":
-        return value[:10] + " " + value[11:16]
-    return cell_text(value)
+def short_time(value: Any, zone: Zone | None = None) -> str:
+    """`2026-11-27 10:00` from the API's ISO 8601 UTC time, in UTC or in `zone` (--tz);
+    anything else as it came."""
+    if not (isinstance(value, str) and len(value) >= 16 and value[10] == "T"):
+        return cell_text(value)
+    if zone is not None and not zone.is_utc:
+        try:
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+        except ValueError:
+            moment = None
+        if moment is not None:
+            aware = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+            return aware.astimezone(zone.tz).strftime("%Y-%m-%d %H:%M")
+    return value[:10] + " " + value[11:16]
+
+
+def zoned_headers(headers: Sequence[str], zone: Zone | None) -> tuple[str, ...]:
+    """`CREATED (UTC)` as `CREATED (Europe/Paris)` when a zone was chosen: a header names the
+    zone its column is in, as every time shown says its own."""
+    name = "UTC" if zone is None or zone.is_utc else zone.name
+    return tuple(header.replace("(UTC)", f"({name})") for header in headers)

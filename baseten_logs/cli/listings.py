@@ -8,7 +8,14 @@ from typing import Any
 
 from baseten_logs.access.config import Credentials
 from baseten_logs.base.errors import ExitStatus
-from baseten_logs.cli.listing_rows import cell_text, emit_rows, short_time, status_cell
+from baseten_logs.base.timeparse import Zone
+from baseten_logs.cli.listing_rows import (
+    cell_text,
+    emit_rows,
+    short_time,
+    status_cell,
+    zoned_headers,
+)
 from baseten_logs.output import messages
 from baseten_logs.output.tables import Cell
 from baseten_logs.reading.fetch import open_client
@@ -42,6 +49,7 @@ def run_chains(
     color: str = "auto",
     verbose: bool = False,
     cache: Cache | None = None,
+    zone: Zone | None = None,
 ) -> ExitStatus:
     with open_client(credentials, log=messages.info if verbose else None) as client:
         chains = list_chains(client, cache=cache)
@@ -52,12 +60,17 @@ def run_chains(
             cell_text(c.get("id")),
             cell_text(c.get("team_name")),
             cell_text(c.get("deployments_count")),
-            short_time(c.get("created_at")),
+            short_time(c.get("created_at"), zone),
         ]
         for c in chains
     ]
     emit_rows(
-        chains, CHAIN_HEADERS, rows, output=output, color=color, empty="this key sees no chains"
+        chains,
+        zoned_headers(CHAIN_HEADERS, zone),
+        rows,
+        output=output,
+        color=color,
+        empty="this key sees no chains",
     )
     return ExitStatus.OK
 
@@ -70,6 +83,7 @@ def run_chain_deployments(
     color: str = "auto",
     verbose: bool = False,
     cache: Cache | None = None,
+    zone: Zone | None = None,
 ) -> ExitStatus:
     with open_client(credentials, log=messages.info if verbose else None) as client:
         _, _, deployments = find_chain(client, chain, cache=cache)
@@ -80,13 +94,13 @@ def run_chain_deployments(
             cell_text(d.get("environment")),
             status_cell(d.get("status")),
             _chainlet_names(d.get("chainlets")),
-            short_time(d.get("created_at")),
+            short_time(d.get("created_at"), zone),
         ]
         for d in deployments
     ]
     emit_rows(
         deployments,
-        CHAIN_DEPLOYMENT_HEADERS,
+        zoned_headers(CHAIN_DEPLOYMENT_HEADERS, zone),
         rows,
         output=output,
         color=color,
@@ -139,6 +153,7 @@ def run_training_projects(
     color: str = "auto",
     verbose: bool = False,
     cache: Cache | None = None,
+    zone: Zone | None = None,
 ) -> ExitStatus:
     with open_client(credentials, log=messages.info if verbose else None) as client:
         projects = list_projects(client, cache=cache)
@@ -154,12 +169,12 @@ def run_training_projects(
                 cell_text(p.get("team_name")),
                 cell_text(latest.get("name") or latest.get("id")),
                 _job_status(latest.get("current_status")),
-                short_time(p.get("updated_at")),
+                short_time(p.get("updated_at"), zone),
             ]
         )
     emit_rows(
         projects,
-        PROJECT_HEADERS,
+        zoned_headers(PROJECT_HEADERS, zone),
         rows,
         output=output,
         color=color,
@@ -176,6 +191,7 @@ def run_training_jobs(
     color: str = "auto",
     verbose: bool = False,
     cache: Cache | None = None,
+    zone: Zone | None = None,
 ) -> ExitStatus:
     with open_client(credentials, log=messages.info if verbose else None) as client:
         _, _, jobs = find_project(client, project, cache=cache)
@@ -185,13 +201,18 @@ def run_training_jobs(
             cell_text(j.get("name")),
             cell_text(j.get("id")),
             _job_status(j.get("current_status")),
-            short_time(j.get("created_at")),
-            short_time(j.get("updated_at")),
+            short_time(j.get("created_at"), zone),
+            short_time(j.get("updated_at"), zone),
         ]
         for j in jobs
     ]
     emit_rows(
-        jobs, JOB_HEADERS, rows, output=output, color=color, empty=f"{project} has no training jobs"
+        jobs,
+        zoned_headers(JOB_HEADERS, zone),
+        rows,
+        output=output,
+        color=color,
+        empty=f"{project} has no training jobs",
     )
     return ExitStatus.OK
 

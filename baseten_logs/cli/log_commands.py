@@ -32,6 +32,7 @@ from baseten_logs.cli.options import (
     FailOn,
     Follow,
     Grep,
+    IgnoreCase,
     Include,
     Level,
     Limit,
@@ -40,6 +41,7 @@ from baseten_logs.cli.options import (
     MessageOnly,
     Model,
     NoCache,
+    NoColor,
     NoWrap,
     Overlap,
     Prefix,
@@ -54,6 +56,8 @@ from baseten_logs.cli.options import (
     Summary,
     Team,
     Template,
+    Timestamps,
+    Tz,
     Until,
     UsageCommand,
     Utc,
@@ -93,11 +97,16 @@ Sources = Callable[[], "tuple[Feed | None, LogQuery, bool]"]
 
 def plan_of(flags: Mapping[str, Any]) -> LogPlan:
     """The plan of get, chain and training alike, from the flags they share (ctx.params)."""
-    filters = ("level", "replica", "request_id", "component", "grep", "include", "exclude")
+    from baseten_logs.cli.defaults import chosen, color_of, prefix_of, zone_of
+
+    filters = (
+        "level", "replica", "request_id", "component", "grep", "include", "exclude", "ignore_case"
+    )  # fmt: skip
     return log_plan(
         quiet=flags["quiet"],
-        output=flags["output"],
-        color=flags["color"],
+        output=chosen("output", "output", flags["output"]),
+        color=color_of(flags["color"], flags["no_color"]),
+        zone=zone_of(flags["tz"], flags["utc"]),
         all_lines=flags["all_lines"],
         limit=flags["limit"],
         follow=flags["follow"],
@@ -107,10 +116,10 @@ def plan_of(flags: Mapping[str, Any]) -> LogPlan:
         overlap=flags["overlap"],
         fail_on=flags["fail_on"],
         concurrency=flags["concurrency"],
-        max_rps=flags["max_rps"],
+        max_rps=chosen("max_rps", "max_rps", flags["max_rps"]),
         retries=flags["retries"],
         filters=filters_of(*(flags[name] for name in filters)),
-        layout=layout_options_of(flags),
+        layout=layout_options_of(flags, prefix=prefix_of(flags["prefix"])),
     )
 
 
@@ -131,8 +140,9 @@ def read_logs(
             credentials=credentials,
             output=plan.output,
             color=plan.color,
-            utc=flags["utc"],
             layout=plan.layout,
+            zone=plan.zone,
+            timestamps=flags["timestamps"],
             reverse=flags["reverse"],
             verbose=flags["verbose"],
             follow=plan.follow,
@@ -168,7 +178,7 @@ GET_EXAMPLES = examples(
 )
 def get(
     ctx: typer.Context,
-    model: Model,
+    model: Model = None,
     deployment: Deployment = None,
     env: Env = None,
     team: Team = None,
@@ -184,18 +194,22 @@ def get(
     request_id: RequestId = None,
     component: Component = None,
     grep: Grep = None,
+    ignore_case: IgnoreCase = False,
     include: Include = None,
     exclude: Exclude = None,
     output: LogOutput = "text",
     reverse: Reverse = False,
     events: Events = False,
     color: Color = "auto",
+    no_color: NoColor = False,
+    tz: Tz = None,
     utc: Utc = False,
     prefix: Prefix = None,
     no_wrap: NoWrap = False,
     message_only: MessageOnly = False,
     verbatim: Verbatim = False,
     template: Template = None,
+    timestamps: Timestamps = True,
     fail_on: FailOn = None,
     save: Save = None,
     summary: Summary = False,
@@ -209,6 +223,9 @@ def get(
     verbose: Verbose = False,
 ) -> None:
     """Print a deployment's logs: the newest lines of a window, or all of it, or follow it."""
+    from baseten_logs.cli.defaults import model_of
+
+    model = model_of(model)
     plan = plan_of(ctx.params)
     credentials = credentials_of(api_key, api_url, remote)
     # No request yet: names and ids are only checked here (the first logs request settles them).
@@ -291,17 +308,21 @@ def chain(
     request_id: RequestId = None,
     component: Component = None,
     grep: Grep = None,
+    ignore_case: IgnoreCase = False,
     include: Include = None,
     exclude: Exclude = None,
     output: LogOutput = "text",
     reverse: Reverse = False,
     color: Color = "auto",
+    no_color: NoColor = False,
+    tz: Tz = None,
     utc: Utc = False,
     prefix: Prefix = None,
     no_wrap: NoWrap = False,
     message_only: MessageOnly = False,
     verbatim: Verbatim = False,
     template: Template = None,
+    timestamps: Timestamps = True,
     fail_on: FailOn = None,
     save: Save = None,
     summary: Summary = False,
@@ -387,17 +408,21 @@ def training(
     request_id: RequestId = None,
     component: Component = None,
     grep: Grep = None,
+    ignore_case: IgnoreCase = False,
     include: Include = None,
     exclude: Exclude = None,
     output: LogOutput = "text",
     reverse: Reverse = False,
     color: Color = "auto",
+    no_color: NoColor = False,
+    tz: Tz = None,
     utc: Utc = False,
     prefix: Prefix = None,
     no_wrap: NoWrap = False,
     message_only: MessageOnly = False,
     verbatim: Verbatim = False,
     template: Template = None,
+    timestamps: Timestamps = True,
     fail_on: FailOn = None,
     save: Save = None,
     summary: Summary = False,

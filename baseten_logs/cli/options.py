@@ -30,6 +30,11 @@ class UsageCommand(TyperCommand):
         if "remote" in names and "profile" not in names:
             self.params.insert(names.index("remote") + 1, profile_option())
 
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:  # type: ignore[override]
+        rest = super().parse_args(ctx, args)
+        adopt_globals(ctx)  # `baseten-logs -v get ...`: -v typed before the command
+        return rest
+
     def collect_usage_pieces(self, ctx: typer.Context) -> list[str]:  # type: ignore[override]
         return [
             piece[1:-1] if piece.startswith("{") and piece.endswith("}") else piece
@@ -112,10 +117,11 @@ def complete_replica(ctx: typer.Context, incomplete: str) -> list[str]:
 
 # --- Flags shared by several commands --------------------------------------------------------
 Model = Annotated[
-    str,
+    str | None,
     typer.Argument(
         metavar="MODEL",
-        help="The model's name or id.",
+        help="The model's name or id. Default: BASETEN_LOGS_MODEL, else the config's model "
+        "(config set model NAME).",
         show_default=False,
         autocompletion=complete_model,
     ),
@@ -152,8 +158,8 @@ Since = Annotated[
     str | None,
     typer.Option(
         metavar="WHEN",
-        help="Start: 15m, 2h30m, 3d, 1w ago; RFC 3339 (no zone = local); epoch s/ms; now. "
-        "Default: 30 minutes before --until.",
+        help="Start: 15m, 2h30m, 3d, 1w ago; 20:00, today, yesterday, monday; RFC 3339 (no "
+        "zone = --tz's, else local); epoch s/ms; now. Default: 30 minutes before --until.",
         rich_help_panel=WINDOW,
     ),
 ]
@@ -196,6 +202,16 @@ Grep = Annotated[
     str | None,
     typer.Option(
         metavar="RE2", help="RE2 pattern the message must match.", rich_help_panel=FILTERS
+    ),
+]
+IgnoreCase = Annotated[
+    bool,
+    typer.Option(
+        "-i",
+        "--ignore-case",
+        help="--grep, --include and --exclude ignore case (--grep through RE2's (?i); the API "
+        "matches substrings case-sensitively, so they are then matched here).",
+        rich_help_panel=FILTERS,
     ),
 ]
 Include = Annotated[
@@ -305,8 +321,30 @@ Template = Annotated[
         show_default=False,
     ),
 ]
-Utc = Annotated[
-    bool, typer.Option("--utc", help="Times in UTC, not local time.", rich_help_panel=OUTPUT)
+Utc = Annotated[bool, typer.Option("--utc", help="Same as --tz utc.", rich_help_panel=OUTPUT)]
+Tz = Annotated[
+    str | None,
+    typer.Option(
+        "--tz",
+        metavar="ZONE",
+        help="Time zone of the times typed (--since 20:00) and shown, marked (Z, +01:00): utc, "
+        "local, a name such as Europe/Paris, or an offset such as +05:30. Default: "
+        "BASETEN_LOGS_TZ, the config's tz, else local time unmarked.",
+        autocompletion=choices("utc", "local"),
+        rich_help_panel=OUTPUT,
+        show_default=False,
+    ),
+]
+Timestamps = Annotated[
+    bool,
+    typer.Option(
+        "--timestamps/--no-timestamps",
+        help="Text output: each line's time first (the default), or no time column.",
+        rich_help_panel=OUTPUT,
+    ),
+]
+NoColor = Annotated[
+    bool, typer.Option("--no-color", help="Same as --color never.", rich_help_panel=OUTPUT)
 ]
 ApiKey = Annotated[
     str | None,
@@ -407,6 +445,7 @@ Limit = Annotated[
     typer.Option(
         "-n",
         "--limit",
+        "--tail",
         metavar="N",
         help="Show the newest N lines of the window, oldest first. Default 500; with -f a "
         "screenful, and -f -n 0 shows only lines that arrive from now on.",
@@ -501,6 +540,32 @@ def complete_profile(incomplete: str) -> list[str]:
         return []
     names = sorted(found.profiles) if found else []
     return [name for name in names if name.startswith(incomplete) and name.isprintable()]
+
+
+# --- Flags before the command: `baseten-logs -v get ...` -----------------------------------------
+_GLOBALS_KEY = "baseten_logs.globals"
+ADOPTED_KEY = "baseten_logs.adopted"  # the names a command took from before it
+
+
+def remember_global(ctx: typer.Context, param: Any, value: Any) -> Any:
+    """Keep a flag typed before the command (app.py's callback) for the command that takes it."""
+    from typer._click.core import ParameterSource
+
+    if ctx.get_parameter_source(param.name) is ParameterSource.COMMANDLINE:
+        ctx.meta.setdefault(_GLOBALS_KEY, {})[param.name] = value
+    return value
+
+
+def adopt_globals(ctx: typer.Context) -> None:
+    """A command's flags not typed after it take the values typed before it, as if typed there
+    (so a config default never outranks them); the command's own typed flags win."""
+    from typer._click.core import ParameterSource
+
+    for name, value in ctx.meta.get(_GLOBALS_KEY, {}).items():
+        if name in ctx.params and ctx.get_parameter_source(name) is not ParameterSource.COMMANDLINE:
+            ctx.params[name] = value
+            ctx.set_parameter_source(name, ParameterSource.COMMANDLINE)
+            ctx.meta.setdefault(ADOPTED_KEY, set()).add(name)
 
 
 def profile_option() -> TyperOption:

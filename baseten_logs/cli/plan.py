@@ -17,6 +17,7 @@ from baseten_logs.output import messages
 
 if TYPE_CHECKING:
     from baseten_logs.access.config import Credentials
+    from baseten_logs.base.timeparse import Zone
     from baseten_logs.output.layout import LayoutFlags
     from baseten_logs.output.pipes import SaveFile
     from baseten_logs.reading.follow import FollowSettings
@@ -33,6 +34,7 @@ def filters_of(
     grep: str | None,
     include: list[str] | None,
     exclude: list[str] | None,
+    ignore_case: bool = False,
 ) -> Filters:
     from baseten_logs.reading.query import build_filters
 
@@ -44,6 +46,7 @@ def filters_of(
         grep=grep,
         includes=include or (),
         excludes=exclude or (),
+        ignore_case=ignore_case,
     )
 
 
@@ -140,10 +143,11 @@ class LayoutOptions:
     template: str | None = None
 
 
-def layout_options_of(flags: Mapping[str, Any]) -> LayoutOptions:
-    """The layout flags of a command's parameters (ctx.params: the same names everywhere)."""
+def layout_options_of(flags: Mapping[str, Any], *, prefix: str | None) -> LayoutOptions:
+    """The layout flags of a command's parameters (ctx.params: the same names everywhere);
+    `prefix`: --prefix's form in effect (defaults.prefix_of: typed, else the defaults')."""
     return LayoutOptions(
-        prefix=flags["prefix"],
+        prefix=prefix,
         no_wrap=flags["no_wrap"],
         message_only=flags["message_only"],
         verbatim=flags["verbatim"],
@@ -206,6 +210,7 @@ class LogPlan:
     follow_until_ms: int | None
     look_back: bool  # no --since, no -f: an empty window widens (look_back.py)
     layout: LayoutFlags | None = None  # --prefix, --no-wrap, --message-only, --template
+    zone: Zone | None = None  # --tz/--utc: times read and shown; None: local, unmarked
 
     def query(
         self, path: str, *, source: LogsSource | None = None, filters: Filters | None = None
@@ -240,6 +245,7 @@ def log_plan(
     retries: str,
     filters: Filters,
     layout: LayoutOptions | None = None,
+    zone: Zone | None = None,
 ) -> LogPlan:
     """The checks of the log-printing commands' shared flags, before anything is sent."""
     from baseten_logs.output.render import (
@@ -288,7 +294,7 @@ def log_plan(
     workers = workers_of(concurrency)
     rps = max_rps_of(max_rps)
     attempts = attempts_of(retries)
-    since_ms, until_ms = resolve_window(since=since, until=until)
+    since_ms, until_ms = resolve_window(since=since, until=until, zone=zone)
     follow_until_ms = None
     if follow:
         # -f with --until: open with the window up to now, then follow until --until.
@@ -313,6 +319,7 @@ def log_plan(
         follow_until_ms=follow_until_ms,
         look_back=since is None and not follow,
         layout=layout_flags,
+        zone=zone,
     )
 
 

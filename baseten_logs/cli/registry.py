@@ -19,7 +19,7 @@ class Commands:
     """`app.command(...)` recorded by `command`, replayed on the app by `register`."""
 
     def __init__(self) -> None:
-        self._recorded: list[tuple[tuple[Any, ...], dict[str, Any], Function]] = []
+        self._recorded: list[tuple[tuple[Any, ...], dict[str, Any], Function | typer.Typer]] = []
 
     def command(self, *args: Any, **kwargs: Any) -> Callable[[Function], Function]:
         """Record a command, with the arguments `typer.Typer.command` takes."""
@@ -30,7 +30,14 @@ class Commands:
 
         return record
 
+    def group(self, group: typer.Typer, **kwargs: Any) -> None:
+        """Record a command with subcommands (`config set|get|list`), added where declared."""
+        self._recorded.append(((), kwargs, group))
+
     def register(self, app: typer.Typer) -> None:
         """Add the recorded commands to `app`, in the order they were declared."""
         for args, kwargs, function in self._recorded:
-            app.command(*args, **kwargs)(function)
+            if isinstance(function, typer.Typer):
+                app.add_typer(function, **kwargs)
+            else:
+                app.command(*args, **kwargs)(function)

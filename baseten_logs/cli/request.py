@@ -19,6 +19,7 @@ from baseten_logs.api.client import ApiClient, RetryPolicy
 from baseten_logs.api.page import Record
 from baseten_logs.base.errors import ExitStatus
 from baseten_logs.base.levels import LEVELS
+from baseten_logs.base.timeparse import UTC, Zone, format_in_zone
 from baseten_logs.base.timestamps import record_ns
 from baseten_logs.cli import interrupts
 from baseten_logs.cli.sinks import close_all, extra_sinks, screen_sink, write_all
@@ -68,17 +69,18 @@ def run_request(
     credentials: Credentials,
     output: str,  # already checked against render.OUTPUT_FORMATS / COLOR_MODES
     color: str,
-    utc: bool,
+    zone: Zone | None,
     header: bool,  # on a terminal's stderr, and not -q
     verbose: bool = False,
     attempts: int = RetryPolicy.attempts,
     extras: Extras | None = None,
     events: bool = False,  # --events: its replicas' start-ups among its lines
+    timestamps: bool = True,
 ) -> ExitStatus:
     extras = extras or Extras()
     shown = _SHOWN.get(output, StoryLine.as_json)
     # Everything but the screen gets the JSON form: --save is an artefact `view` reads back.
-    others, tally = extra_sinks(extras)
+    others, tally = extra_sinks(extras, zone)
 
     gaps: list[int] = []
 
@@ -130,9 +132,9 @@ def run_request(
                         progress = None  # context lines come as the lines are written
                 # A chain's lines: a column of chainlet names as wide as `chain` makes it.
                 width = max((len(s.chainlet or "") for s in story.searched), default=0)
-                screen = screen_sink(output, color, utc, label_width=width)
+                screen = screen_sink(output, color, zone, label_width=width, timestamps=timestamps)
                 if header:
-                    _write_header(describe(story, utc=utc, context_ms=context_ms))
+                    _write_header(describe(story, zone=zone, context_ms=context_ms))
                 if context_ms is not None and not story.replicas():
                     messages.warn("no line of the request names its replica: no context to add")
                 pages: Iterable[Sequence[StoryLine | Record]]
@@ -209,10 +211,14 @@ _SHOWN: dict[str, Callable[[StoryLine], Record]] = {
 }
 
 
-def describe(story: Story, *, utc: bool, context_ms: int | None) -> list[str]:
-    """The header: the request, when it ran and for how long, its lines per level, its replicas."""
+def describe(
+    story: Story, *, context_ms: int | None, zone: Zone | None = None, utc: bool = False
+) -> list[str]:
+    """The header: the request, when it ran and for how long, its lines per level, its replicas
+    (times in `zone`, marked, as the lines show them; `utc` is `zone=UTC`)."""
     first_ns, last_ns = story.first_ns, story.last_ns
-    first, last = _clock(first_ns, utc), _clock(last_ns, utc)
+    shown_zone = UTC if utc else zone
+    first, last = _clock(first_ns, shown_zone), _clock(last_ns, shown_zone)
     if last[:10] == first[:10]:
         last = last[11:]  # the same day: the time alone
     counts = story.counts
@@ -264,15 +270,14 @@ def _lines(count: int) -> str:
     return f"{count} line{'' if count == 1 else 's'}"
 
 
-def _clock(ns: int, utc: bool) -> str:
-    """`2026-11-27 10:00:01.112` in local time (or UTC, marked Z), as the text lines show it."""
+def _clock(ns: int, zone: Zone | None) -> str:
+    """`2026-11-27 10:00:01.112` in local time (or the zone chosen, marked: `Z`, `+01:00`), as
+    the text lines show it."""
+    if zone is not None:
+        return format_in_zone(ns // 1_000_000, zone)
     seconds, rest = divmod(ns, 1_000_000_000)
-    moment = (time.gmtime if utc else time.localtime)(seconds)
-    return (
-        time.strftime("%Y-%m-%d %H:%M:%S", moment)
-        + f".{rest // 1_000_000:03d}"
-        + ("Z" if utc else "")
-    )
+    moment = time.localtime(seconds)
+    return time.strftime("%Y-%m-%d %H:%M:%S", moment) + f".{rest // 1_000_000:03d}"
 
 
 def _duration(ms: int) -> str:

@@ -13,6 +13,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol, cast
 
+from baseten_logs.base.timeparse import Zone
 from baseten_logs.cli import interrupts
 from baseten_logs.output.layout import LayoutFlags
 from baseten_logs.output.pipes import as_stream
@@ -30,32 +31,35 @@ class Sink(Protocol):
 def screen_sink(
     output: str,
     color: str,
-    utc: bool,
+    zone: Zone | None,
     *,
     label_width: int = 0,
     layout: LayoutFlags | None = None,
+    timestamps: bool = True,
 ) -> Sink:
     """The renderer for stdout: colour, terminal and layout decided once, as for every command
-    (`label_width`: a chain's lines, with their chainlet's column)."""
+    (`label_width`: a chain's lines, with their chainlet's column; `zone`: the one chosen,
+    None for local time unmarked)."""
     stream = sys.stdout
     return make_renderer(
         stream,
         output=cast(OutputFormat, output),
         color=use_color(cast(ColorMode, color), stream, os.environ),
-        utc=utc,
+        zone=zone,
         terminal=is_terminal(stream, os.environ),
         label_width=label_width,
         layout=screen_layout(layout, stream, os.environ),
+        timestamps=timestamps,
     )
 
 
-def extra_sinks(extras: Extras) -> tuple[list[Sink], Tally | None]:
+def extra_sinks(extras: Extras, zone: Zone | None = None) -> tuple[list[Sink], Tally | None]:
     """--save's JSON lines and the tally for --summary/--fail-on, as the extras ask for them."""
     sinks: list[Sink] = []
     if extras.save_file is not None:
         save_stream = as_stream(extras.save_file)
         sinks.append(make_renderer(save_stream, output="jsonl", color=False, utc=True))
-    tally = Tally() if extras.summary or extras.fail_on else None
+    tally = Tally(zone) if extras.summary or extras.fail_on else None
     if tally is not None:
         sinks.append(tally)
     return sinks, tally
@@ -99,14 +103,16 @@ class SinkSet:
 def run_sinks(
     output: str,
     color: str,
-    utc: bool,
+    zone: Zone | None,
     extras: Extras,
     *,
     label_width: int = 0,
     layout: LayoutFlags | None = None,
+    timestamps: bool = True,
 ) -> tuple[SinkSet, Tally | None]:
     """The screen first, then --save and the tally; the tally is the run's outcome's too."""
-    others, tally = extra_sinks(extras)
-    return SinkSet(
-        [screen_sink(output, color, utc, label_width=label_width, layout=layout), *others]
-    ), tally
+    others, tally = extra_sinks(extras, zone)
+    screen = screen_sink(
+        output, color, zone, label_width=label_width, layout=layout, timestamps=timestamps
+    )
+    return SinkSet([screen, *others]), tally

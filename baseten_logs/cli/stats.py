@@ -13,7 +13,7 @@ from baseten_logs.access.config import Credentials
 from baseten_logs.api.client import ApiClient, RetryPolicy
 from baseten_logs.api.pace import DEFAULT_MAX_RPS, Concurrency, ceiling_of
 from baseten_logs.base.errors import ExitStatus
-from baseten_logs.base.timeparse import format_ms
+from baseten_logs.base.timeparse import Zone, format_ms
 from baseten_logs.output import messages
 from baseten_logs.output.pipes import stdout_guard
 from baseten_logs.output.stats import Summary, WindowStats, startup_counts
@@ -49,7 +49,7 @@ def run_stats(
     credentials: Credentials,
     output: str,  # "text" (drawn on a terminal, JSON when piped) or "json"
     color: str,
-    utc: bool,
+    zone: Zone | None,
     verbose: bool,
     concurrency: Concurrency,
     attempts: int = RetryPolicy.attempts,
@@ -69,7 +69,7 @@ def run_stats(
     stream = sys.stdout
     as_json = output == "json" or not is_terminal(stream, os.environ)
     width = terminal_width()
-    stats = _collector(query, as_json=as_json, width=width, utc=utc)
+    stats = _collector(query, as_json=as_json, width=width, zone=zone)
     progress = None
     if not verbose and shows_fetch_progress(sys.stdout, sys.stderr, os.environ):
         # Nothing is written before the end: the line stays up, refreshed while answers come.
@@ -105,7 +105,7 @@ def run_stats(
         if as_json:
             stream.write(json.dumps(summary.to_json(), separators=(",", ":")) + "\n")
         else:
-            _draw(summary, query=query, color=color, utc=utc, width=width, subject=subject)
+            _draw(summary, query=query, color=color, zone=zone, width=width, subject=subject)
     return ExitStatus.INCOMPLETE if gaps else ExitStatus.OK
 
 
@@ -128,7 +128,7 @@ def _startups(client: ApiClient, feed: Feed, query: LogQuery) -> dict[str, dict[
     return None if failed else startup_counts(events)
 
 
-def _collector(query: LogQuery, *, as_json: bool, width: int, utc: bool) -> WindowStats:
+def _collector(query: LogQuery, *, as_json: bool, width: int, zone: Zone | None) -> WindowStats:
     """Buckets sized for where the numbers go (the terminal's width, or a fixed count for JSON)
     and starting on round times in the zone they are shown in."""
     if as_json:
@@ -138,7 +138,7 @@ def _collector(query: LogQuery, *, as_json: bool, width: int, utc: bool) -> Wind
 
         columns = chart_columns(width)
     bucket_ms = choose_bucket_ms(query.until_ms - query.since_ms + 1, columns)
-    offset = 0 if utc else utc_offset_ms(query.since_ms)
+    offset = utc_offset_ms(query.since_ms, None if zone is None else zone.tz)
     return WindowStats(
         since_ms=query.since_ms,
         until_ms=query.until_ms,
@@ -152,7 +152,7 @@ def _draw(
     *,
     query: LogQuery,
     color: str,
-    utc: bool,
+    zone: Zone | None,
     width: int,
     subject: str | None = None,
 ) -> None:
@@ -160,7 +160,7 @@ def _draw(
 
     colored = use_color(cast(ColorMode, color), sys.stdout, os.environ)
     console = make_console(sys.stdout, color=colored, width=width)
-    render_summary(summary, console=console, utc=utc, subject=subject or _label(query))
+    render_summary(summary, console=console, zone=zone, subject=subject or _label(query))
 
 
 def _label(query: LogQuery) -> str:

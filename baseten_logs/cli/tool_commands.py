@@ -18,6 +18,8 @@ from typing import Annotated
 
 import typer
 
+from baseten_logs.base.errors import UsageError
+from baseten_logs.cli.defaults import chosen, color_of, model_of, prefix_of, zone_of
 from baseten_logs.cli.help_text import (
     EXIT_STATUSES,
     STATS_EXIT_STATUSES,
@@ -40,6 +42,7 @@ from baseten_logs.cli.options import (
     Exclude,
     FailOn,
     Grep,
+    IgnoreCase,
     Include,
     Level,
     LogOutput,
@@ -47,6 +50,7 @@ from baseten_logs.cli.options import (
     MessageOnly,
     Model,
     NoCache,
+    NoColor,
     NoWrap,
     Prefix,
     Quiet,
@@ -61,6 +65,8 @@ from baseten_logs.cli.options import (
     Summary,
     Team,
     Template,
+    Timestamps,
+    Tz,
     Until,
     UsageCommand,
     Utc,
@@ -113,7 +119,7 @@ REQUEST_EXAMPLES = examples(
     short_help="The shape of a window: levels over time, replicas, top lines.",
 )
 def stats(
-    model: Model,
+    model: Model = None,
     deployment: Deployment = None,
     env: Env = None,
     team: Team = None,
@@ -125,6 +131,7 @@ def stats(
     request_id: RequestId = None,
     component: Component = None,
     grep: Grep = None,
+    ignore_case: IgnoreCase = False,
     include: Include = None,
     exclude: Exclude = None,
     output: Annotated[
@@ -147,6 +154,8 @@ def stats(
         ),
     ] = False,
     color: Color = "auto",
+    no_color: NoColor = False,
+    tz: Tz = None,
     utc: Utc = False,
     api_key: ApiKey = None,
     api_url: ApiUrl = None,
@@ -168,13 +177,20 @@ def stats(
     ] = None,
 ) -> None:
     """The shape of a window's logs: a histogram by level, replicas, top messages and errors."""
+    if chain and model is None:  # MODEL names a chain: the default model is none
+        raise UsageError("MODEL", "is missing", hint="with --chain, name the chain")
+    model = model_of(model)
+    zone = zone_of(tz, utc)
     plan = stats_plan(
         output=output,
-        color=color,
+        color=color_of(color, no_color),
         concurrency=concurrency,
-        max_rps=max_rps,
+        max_rps=chosen("max_rps", "max_rps", max_rps),
+        zone=zone,
         retries=retries,
-        filters=filters_of(level, replica, request_id, component, grep, include, exclude),
+        filters=filters_of(
+            level, replica, request_id, component, grep, include, exclude, ignore_case
+        ),
         since=since,
         until=until,
         chain=chain,
@@ -185,8 +201,6 @@ def stats(
         env=env,
     )
     if chain and events:  # the API keeps start-ups for models' deployments, not chainlets
-        from baseten_logs.base.errors import UsageError
-
         raise UsageError("--events", "chainlets have no start-ups to count", hint="drop --events")
     credentials = credentials_of(api_key, api_url, remote)
     if chain:
@@ -224,7 +238,7 @@ def stats(
         credentials=credentials,
         output=plan.output,
         color=plan.color,
-        utc=utc,
+        zone=zone,
         verbose=verbose,
         concurrency=plan.workers,
         max_rps=plan.rps,
@@ -265,6 +279,7 @@ def view(
         typer.Option(
             "-n",
             "--limit",
+            "--tail",
             metavar="N",
             help="Only the last N matching lines of the file. Default: all.",
             rich_help_panel=WINDOW,
@@ -283,29 +298,37 @@ def view(
         ),
     ] = None,
     grep: Grep = None,
+    ignore_case: IgnoreCase = False,
     include: Include = None,
     exclude: Exclude = None,
     output: LogOutput = "text",
     reverse: Reverse = False,
     color: Color = "auto",
+    no_color: NoColor = False,
+    tz: Tz = None,
     utc: Utc = False,
     prefix: Prefix = None,
     no_wrap: NoWrap = False,
     message_only: MessageOnly = False,
     verbatim: Verbatim = False,
     template: Template = None,
+    timestamps: Timestamps = True,
 ) -> None:
     """Render saved logs offline, with the same filters and formats as get; a chain's lines
     keep their chainlet column and request --context lines their (context) mark."""
+    zone = zone_of(tz, utc)
     plan = view_plan(
-        output=output,
-        color=color,
+        output=chosen("output", "output", output),
+        color=color_of(color, no_color),
+        zone=zone,
         limit=limit,
-        filters=filters_of(level, replica, request_id, component, grep, include, exclude),
+        filters=filters_of(
+            level, replica, request_id, component, grep, include, exclude, ignore_case
+        ),
         since=since,
         until=until,
         chainlet=chainlet,
-        layout=LayoutOptions(prefix, no_wrap, message_only, verbatim, template),
+        layout=LayoutOptions(prefix_of(prefix), no_wrap, message_only, verbatim, template),
     )
     from baseten_logs.cli.view import run_view  # rich and friends: only once input is good
 
@@ -317,10 +340,11 @@ def view(
         limit=plan.count,
         output=plan.output,
         color=plan.color,
-        utc=utc,
+        zone=zone,
         reverse=reverse,
         chainlets=plan.chainlets,
         layout=plan.layout,
+        timestamps=timestamps,
     )
     raise typer.Exit(int(status))
 
@@ -436,7 +460,10 @@ def request_(
     output: RequestOutput = "text",
     events: Events = False,
     color: Color = "auto",
+    no_color: NoColor = False,
+    tz: Tz = None,
     utc: Utc = False,
+    timestamps: Timestamps = True,
     fail_on: FailOn = None,
     save: Save = None,
     summary: Summary = False,
@@ -450,11 +477,13 @@ def request_(
 ) -> None:
     """Every line of one inference request, in time order: no window needed (the last 7 days).
     With --chain, every chainlet of a chain deployment, each line labelled with its chainlet."""
+    zone = zone_of(tz, utc)
     plan = request_plan(
         quiet=quiet,
         request_id=request_id,
-        output=output,
-        color=color,
+        output=chosen("output", "output", output),
+        color=color_of(color, no_color),
+        zone=zone,
         fail_on=fail_on,
         context=context,
         retries=retries,
@@ -501,7 +530,8 @@ def request_(
         credentials=credentials,
         output=plan.output,
         color=plan.color,
-        utc=utc,
+        zone=zone,
+        timestamps=timestamps,
         header=not quiet and is_terminal(sys.stderr, os.environ),
         verbose=verbose,
         attempts=plan.attempts,

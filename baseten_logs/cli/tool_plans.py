@@ -18,6 +18,7 @@ from baseten_logs.cli.plan import LayoutOptions, attempts_of, layout_of, max_rps
 from baseten_logs.output import messages
 
 if TYPE_CHECKING:
+    from baseten_logs.base.timeparse import Zone
     from baseten_logs.output.layout import LayoutFlags
     from baseten_logs.reading.query import Filters, LogQuery
     from baseten_logs.sources.source import LogsSource
@@ -104,6 +105,7 @@ def stats_plan(
     model: str,
     deployment: str | None,
     env: str | None,
+    zone: Zone | None = None,
 ) -> StatsPlan:
     """The checks of `stats`' flags, before anything is sent."""
     from baseten_logs.reading.query import resolve_window
@@ -112,7 +114,7 @@ def stats_plan(
     workers = workers_of(concurrency)
     rps = max_rps_of(max_rps)
     attempts = attempts_of(retries)
-    since_ms, until_ms = resolve_window(since=since, until=until)
+    since_ms, until_ms = resolve_window(since=since, until=until, zone=zone)
     chainlets = chainlet or []
     check_chain_flags(
         chain=chain,
@@ -160,20 +162,24 @@ def view_plan(
     until: str | None,
     chainlet: list[str] | None,
     layout: LayoutOptions | None = None,
+    zone: Zone | None = None,
 ) -> ViewPlan:
     """The checks of `view`'s flags, before the file is opened."""
-    from baseten_logs.base.timeparse import parse_when
+    from baseten_logs.base.timeparse import LOCAL, parse_when
     from baseten_logs.reading.query import parse_count
 
     output_format, color_mode = formats_of(output, color)
     output_format, layout_flags = layout_of(output_format, layout or LayoutOptions())
     count = None if limit is None else parse_count(limit, flag="-n/--limit")
     now_ms = int(time.time() * 1000)
-    since_ms = None if since is None else parse_when(since, flag="--since", now_ms=now_ms)
+    where = LOCAL if zone is None else zone
+    since_ms = (
+        None if since is None else parse_when(since, flag="--since", now_ms=now_ms, zone=where)
+    )
     until_ms = (
         None
         if until is None
-        else parse_when(until, flag="--until", now_ms=now_ms, relative_to_ms=since_ms)
+        else parse_when(until, flag="--until", now_ms=now_ms, relative_to_ms=since_ms, zone=where)
     )
     if since_ms is not None and until_ms is not None and until_ms < since_ms:
         raise UsageError("--until", "is before --since", hint="swap them")
@@ -229,6 +235,7 @@ def request_plan(
     model: str,
     deployment: str | None,
     env: str | None,
+    zone: Zone | None = None,
 ) -> RequestPlan:
     """The checks of `request`'s flags, before anything is sent."""
     from baseten_logs.reading.query import parse_fail_on
@@ -240,7 +247,7 @@ def request_plan(
     failing_level = parse_fail_on(fail_on)
     context_ms = parse_context(context)
     attempts = attempts_of(retries)
-    since_ms, until_ms = request_window(since=since, until=until)
+    since_ms, until_ms = request_window(since=since, until=until, zone=zone)
     chainlets = chainlet or []
     check_chain_flags(
         chain=chain,

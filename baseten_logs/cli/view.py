@@ -18,6 +18,7 @@ from typing import Any, cast
 
 from baseten_logs.api.limits import limits_from
 from baseten_logs.base.errors import ExitStatus
+from baseten_logs.base.timeparse import Zone
 from baseten_logs.cli.saved_file import (
     LiveLines,
     Record,
@@ -52,10 +53,11 @@ def run_view(
     limit: int | None,
     output: str,  # already checked against render.OUTPUT_FORMATS / COLOR_MODES
     color: str,
-    utc: bool,
+    zone: Zone | None,
     reverse: bool,
     chainlets: Sequence[str] = (),
     layout: LayoutFlags | None = None,
+    timestamps: bool = True,
 ) -> ExitStatus:
     """Print the records of `path` ("-": stdin) that are in the window and pass the filters
     (`chainlets`: only lines labelled with one of them, as `chain` labels its lines).
@@ -78,10 +80,11 @@ def run_view(
             stream,
             output=cast(OutputFormat, output),
             color=colored,
-            utc=utc,
+            zone=zone,
             terminal=is_terminal(stream, os.environ),
             label_width=label_width,
             layout=screen_layout(layout, stream, os.environ),
+            timestamps=timestamps,
         )
 
     renderer = _SavedLines(make, mark_context=output in ("text", "github"))

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from datetime import datetime
 
+from baseten_logs.base.timeparse import UTC, Zone, zone_marker
 from baseten_logs.output.inert import inert
 from baseten_logs.output.layout import PrefixForm
 from baseten_logs.output.page_writer import as_text
@@ -29,6 +31,13 @@ SHORT_TIMESTAMP_WIDTH = len("10:00:00.123")
 MAX_UNTIMED_CHARACTERS = 40
 
 
+def _marker_width(zone: Zone | None) -> int:
+    """Columns of the zone marker: none unmarked, 1 for `Z`, 6 for `+01:00`."""
+    if zone is None:
+        return 0
+    return 1 if zone.is_utc else len("+01:00")
+
+
 def cut(text: str) -> str:
     """An unreadable time as it came, cut to MAX_UNTIMED_CHARACTERS (and `…`) if longer."""
     return text if len(text) <= MAX_UNTIMED_CHARACTERS else text[:MAX_UNTIMED_CHARACTERS] + "…"
@@ -39,22 +48,33 @@ class LinePrefix:
 
     The caches are public for the renderer's per-line loop, which reads them as locals:
     `level_columns` (None: no level), `api_level_columns` (the API's own levels only),
-    `replica_columns` (None: no replica), `label_columns` (a chain's chainlets)."""
+    `replica_columns` (None: no replica), `label_columns` (a chain's chainlets).
+
+    `zone` None is local time unmarked (the default, as always); a zone that was chosen
+    (`--tz`, `--utc`, the config's `tz`) is shown with its marker, `Z` or the offset of each
+    second (`+01:00`, `+02:00` after the clocks change), in the full and the short form alike,
+    so a time is never mistaken for another zone's. `timestamp_end` (the marker, then the
+    separator) is current for the second last formatted. `timestamps` False
+    (--no-timestamps) empties the time column of any form, as the none form does."""
 
     def __init__(
         self,
         palette: Palette,
         *,
-        utc: bool,
+        utc: bool = False,
+        zone: Zone | None = None,
         label_width: int = 0,
         form: PrefixForm = "full",
+        timestamps: bool = True,
     ) -> None:
         self._palette = palette
         self.form = form
+        self.timestamps = timestamps and form != "none"  # False: no time column
         self.label_width = label_width if form != "none" else 0
         self.label_columns: dict[object, str] = {}
+        self._zone = UTC if utc else zone
         self._to_struct_time: Callable[[float], time.struct_time] = (
-            time.gmtime if utc else time.localtime
+            time.gmtime if self._zone is not None and self._zone.is_utc else time.localtime
         )
         short = form == "short"
         self._second_format = "%H:%M:%S." if short else "%Y-%m-%d %H:%M:%S."
@@ -62,9 +82,13 @@ class LinePrefix:
         self._gap = 1 if short else 2
         timestamp_on, timestamp_off = palette.style(TIMESTAMP_STYLE)
         self._timestamp_on = timestamp_on
+        self._timestamp_off = timestamp_off
         # Milliseconds end the timestamp span; the column separator follows unstyled.
-        self.timestamp_end = ("Z" if utc else "") + timestamp_off + " "
-        self._timestamp_width = (SHORT_TIMESTAMP_WIDTH if short else TIMESTAMP_WIDTH) + utc
+        marker = "" if self._zone is None else zone_marker(None, utc=True)
+        self.timestamp_end = marker + timestamp_off + " "
+        self._timestamp_width = (SHORT_TIMESTAMP_WIDTH if short else TIMESTAMP_WIDTH) + (
+            _marker_width(self._zone)
+        )
         # Where the milliseconds are in a nanosecond timestamp: none shown, an empty slice.
         self.millis = slice(-9, -6)
         level_width = 1 if short else LEVEL_WIDTH
@@ -74,6 +98,8 @@ class LinePrefix:
             self.message_column += self.label_width + self._gap
         self.level_columns = _level_columns(palette, level_width)
         self.replica_columns: dict[object, str] = {None: " " * (REPLICA_WIDTH + self._gap)}
+        if not self.timestamps:
+            self._show_no_time()
         if form == "none":
             self._show_nothing()
         self.api_level_columns: dict[object, str] = {
@@ -81,6 +107,12 @@ class LinePrefix:
         }
         # What continues a message on the next line: a newline and the message column's indent.
         self.indent = "\n" + " " * self.message_column
+
+    def _show_no_time(self) -> None:
+        """--no-timestamps: the time column empty, the other columns moved left by its width."""
+        self._timestamp_on = self.timestamp_end = ""
+        self.millis = slice(0, 0)
+        self.message_column -= self._timestamp_width + 1
 
     def _show_nothing(self) -> None:
         """The none form: every column empty, the message at column 0."""
@@ -91,22 +123,32 @@ class LinePrefix:
         self.replica_columns = {None: ""}
 
     def format_second(self, timestamp: str) -> str:
-        """`2026-11-27 10:00:00.` for the whole second of a nanosecond timestamp string.
+        """`2026-11-27 10:00:00.` (short form: `10:00:00.`) for the whole second of a
+        nanosecond timestamp string; "" when no time is shown.
 
         Only the documented form (19 ASCII digits) passes: the fast path slices the lines of a
         second it has formatted by position once each is checked to be 19 ASCII digits too, so
         any other form (milliseconds, RFC 3339, or anything else) takes the careful path."""
         if len(timestamp) != 19 or not (timestamp.isascii() and timestamp.isdigit()):
             raise ValueError(f"not an epoch-nanosecond timestamp: {timestamp!r}")
-        if self.form == "none":
+        if not self.timestamps:
             return ""
-        moment = self._to_struct_time(int(timestamp[:-9]))
-        return self._timestamp_on + time.strftime(self._second_format, moment)
+        seconds = int(timestamp[:-9])
+        zone = self._zone
+        if zone is None or zone.is_utc:
+            moment = self._to_struct_time(seconds)
+            return self._timestamp_on + time.strftime(self._second_format, moment)
+        aware = datetime.fromtimestamp(seconds, tz=zone.tz)
+        if zone.tz is None:
+            aware = aware.astimezone()  # local: the offset the C library gives that second
+        marker = zone_marker(aware.utcoffset(), utc=False)
+        self.timestamp_end = marker + self._timestamp_off + " "
+        return self._timestamp_on + aware.strftime(self._second_format)
 
     def untimed_column(self, timestamp: str) -> str:
         """The time column of a line whose time cannot be read: shown as it came, escaped, cut,
-        dim in colour (a blank one unstyled)."""
-        if self.form == "none":
+        dim in colour (a blank one unstyled); none when no time is shown."""
+        if not self.timestamps:
             return ""
         on, off = self._palette.style(TIMESTAMP_STYLE)
         shown = inert(cut(timestamp)).ljust(self._timestamp_width)

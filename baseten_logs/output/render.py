@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal, Protocol, TextIO
 
+from baseten_logs.base.timeparse import Zone
 from baseten_logs.output.layout import Layout
 from baseten_logs.output.palette import ColorSystemName
 from baseten_logs.output.render_github import GithubRenderer
@@ -47,11 +48,13 @@ def make_renderer(
     *,
     output: OutputFormat,
     color: bool,
-    utc: bool,
+    utc: bool = False,
+    zone: Zone | None = None,
     color_system: ColorSystemName | None = None,
     terminal: bool = False,
     label_width: int = 0,
     layout: Layout | None = None,
+    timestamps: bool = True,
 ) -> Renderer:
     """The renderer for `output`. `color` comes from `terminal.use_color` and only affects text.
 
@@ -63,6 +66,8 @@ def make_renderer(
 
     `color_system` pins the palette depth for replica colours beyond the eight standard ones;
     None asks rich to detect it from the environment (only once more than eight replicas show up).
+    `zone`: the zone text output shows its times in, marked (None: local, unmarked; `utc`
+    is `zone=UTC`).
     `terminal` (from `terminal.is_terminal`) says whether `-o raw` goes to a terminal, where its
     messages are made inert like every other format's; into a pipe they stay byte-exact.
     """
@@ -71,13 +76,17 @@ def make_renderer(
             stream,
             color=color,
             utc=utc,
+            zone=zone,
             color_system=color_system,
             label_width=label_width,
             layout=layout,
+            timestamps=timestamps,
         )
     if output == "template":
         template = layout.template if layout is not None else None
-        return TemplateRenderer(stream, template or parse_template(DEFAULT_TEMPLATE), utc=utc)
+        return TemplateRenderer(
+            stream, template or parse_template(DEFAULT_TEMPLATE), utc=utc, zone=zone
+        )
     if output == "jsonl":
         return JsonLinesRenderer(stream)
     if output == "json":

@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TextIO
 
 from baseten_logs.base.levels import effective_level
+from baseten_logs.base.timeparse import Zone
 from baseten_logs.base.timestamps import timestamp_ns
 from baseten_logs.output.inert import inert
 from baseten_logs.output.layout import Template
@@ -110,9 +111,12 @@ class TemplateRenderer(PageWriter):
     """A line per record, laid out by the user's template; never coloured (the template is the
     user's own line, to read or to feed a tool)."""
 
-    def __init__(self, stream: TextIO, template: Template, *, utc: bool) -> None:
+    def __init__(
+        self, stream: TextIO, template: Template, *, utc: bool = False, zone: Zone | None = None
+    ) -> None:
         super().__init__(stream)
-        self._prefix = LinePrefix(Palette(stream, color=False), utc=utc)
+        # {time} as text output shows it: in the zone chosen, with its marker.
+        self._prefix = LinePrefix(Palette(stream, color=False), utc=utc, zone=zone)
         self._last_second: str | None = None
         self._second = ""
         getters: dict[str, Callable[[Mapping[str, Any]], str]] = {

@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, TextIO
 
 from baseten_logs.base.levels import effective_level
+from baseten_logs.base.timeparse import Zone
 from baseten_logs.base.timestamps import timestamp_ns
 from baseten_logs.output.inert import inert
 from baseten_logs.output.layout import MIN_ROOM, Layout, fit
@@ -48,16 +49,23 @@ class TextRenderer(PageWriter):
         stream: TextIO,
         *,
         color: bool,
-        utc: bool,
+        utc: bool = False,
+        zone: Zone | None = None,
         color_system: ColorSystemName | None = None,
         label_width: int = 0,
         layout: Layout | None = None,
+        timestamps: bool = True,
     ) -> None:
         super().__init__(stream)
         layout = layout or Layout()
         self._palette = Palette(stream, color=color, color_system=color_system)
         self._prefix = prefix = LinePrefix(
-            self._palette, utc=utc, label_width=label_width, form=layout.prefix
+            self._palette,
+            utc=utc,
+            zone=zone,
+            label_width=label_width,
+            form=layout.prefix,
+            timestamps=timestamps,
         )
         # The columns a message has when lines are fitted to the terminal (None: left whole).
         self._room = (
@@ -97,6 +105,7 @@ class TextRenderer(PageWriter):
                 # repeat the second may carry anything after it. isascii is O(1).
                 if second != last_second or not (timestamp.isascii() and timestamp.isdigit()):
                     second_prefix = prefix.format_second(timestamp)
+                    timestamp_end = prefix.timestamp_end  # a zone's offset may change
                     last_second = second
                 level = record.get("level")
                 level_column = api_levels.get(level)
@@ -180,8 +189,11 @@ class TextRenderer(PageWriter):
             if ns is None:
                 raise ValueError(f"not a time: {raw!r}")
             digits = str(ns)
+            current_end = prefix.timestamp_end  # the fast path's second keeps its marker
             second = prefix.format_second(digits)
-            return f"{second}{digits[prefix.millis]}{prefix.timestamp_end}"
+            column = f"{second}{digits[prefix.millis]}{prefix.timestamp_end}"
+            prefix.timestamp_end = current_end
+            return column
         except (ValueError, OverflowError, OSError):  # shown as it came, in the same column
             return prefix.untimed_column(as_text(raw))
 

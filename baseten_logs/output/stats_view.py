@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from baseten_logs.base.timeparse import UTC, Zone, zone_marker
 from baseten_logs.output.inert import inert
 from baseten_logs.output.stats import MessageSummary, ReplicaSummary, RequestSummary, Summary
 from baseten_logs.output.time_axis import BUCKET_SIZES_MS, utc_offset_ms
@@ -69,26 +70,35 @@ def make_console(stream: TextIO, *, color: bool, width: int) -> Console:
 
 
 def render_summary(
-    summary: Summary, *, console: Console, utc: bool, subject: str | None = None
+    summary: Summary,
+    *,
+    console: Console,
+    zone: Zone | None = None,
+    utc: bool = False,
+    subject: str | None = None,
 ) -> None:
-    """Draw everything `stats` shows, top to bottom, in the order one reads a post-mortem."""
+    """Draw everything `stats` shows, top to bottom, in the order one reads a post-mortem; times
+    in `zone`, marked (None: local, unmarked; `utc` is `zone=UTC`)."""
+    zone = UTC if utc else zone
     columns = chart_columns(console.width)
-    console.print(_header(summary, utc=utc, subject=subject, width=_column_width(summary, columns)))
+    console.print(
+        _header(summary, zone=zone, subject=subject, width=_column_width(summary, columns))
+    )
     if summary.lines == 0:
         console.print("No log lines in this window.")
         return
     console.print(_legend(summary, width=console.width))
-    for row in _histogram(summary, columns=columns, utc=utc):
+    for row in _histogram(summary, columns=columns, zone=zone):
         console.print(row, no_wrap=True, overflow="crop")
     daily = summary.until_ms - summary.since_ms > 86_400_000
-    console.print(_replica_table(summary, utc=utc, daily=daily, width=console.width))
+    console.print(_replica_table(summary, zone=zone, daily=daily, width=console.width))
     if summary.top_errors:
-        console.print(_message_table("Top error signatures", summary.top_errors, utc, daily))
+        console.print(_message_table("Top error signatures", summary.top_errors, zone, daily))
     if summary.lines != summary.totals["ERROR"]:  # all errors (--level error): the same list
-        console.print(_message_table("Most frequent messages", summary.top_messages, utc, daily))
+        console.print(_message_table("Most frequent messages", summary.top_messages, zone, daily))
     if summary.top_error_requests:
         console.print(
-            _request_table(summary.top_error_requests, utc=utc, daily=daily, width=console.width)
+            _request_table(summary.top_error_requests, zone=zone, daily=daily, width=console.width)
         )
     if not summary.exact:
         console.print(
@@ -99,19 +109,22 @@ def render_summary(
 # --- words and numbers --------------------------------------------------------------------------
 
 
-def _moment(ms: int, utc: bool) -> datetime:
-    tz = timezone.utc if utc else None
-    return datetime.fromtimestamp(ms / 1000, tz=tz)
+def _moment(ms: int, zone: Zone | None) -> datetime:
+    moment = datetime.fromtimestamp(ms / 1000, tz=timezone.utc)
+    return moment.astimezone(None if zone is None else zone.tz)
 
 
-def _when(ms: int, utc: bool, fmt: str) -> str:
-    """Local time as `get` shows it, or UTC marked with Z (`--utc`)."""
-    return _moment(ms, utc).strftime(fmt) + ("Z" if utc else "")
+def _when(ms: int, zone: Zone | None, fmt: str) -> str:
+    """Local time as `get` shows it, or in the zone chosen, marked (`Z`, `+01:00`) as `get`
+    marks it (--tz, --utc)."""
+    moment = _moment(ms, zone)
+    marker = "" if zone is None else zone_marker(moment.utcoffset(), utc=zone.is_utc)
+    return moment.strftime(fmt) + marker
 
 
-def _seen(ms: int, utc: bool, daily: bool) -> str:
+def _seen(ms: int, zone: Zone | None, daily: bool) -> str:
     """A time in a table: the date only when the window spans more than a day."""
-    return _when(ms, utc, "%m-%d %H:%M:%S" if daily else "%H:%M:%S")
+    return _when(ms, zone, "%m-%d %H:%M:%S" if daily else "%H:%M:%S")
 
 
 def _duration(ms: int) -> str:
@@ -133,10 +146,10 @@ def _short(n: int) -> str:
     return f"{n / 1_000_000:.1f}M"
 
 
-def _header(summary: Summary, *, utc: bool, subject: str | None, width: int = 1) -> Text:
+def _header(summary: Summary, *, zone: Zone | None, subject: str | None, width: int = 1) -> Text:
     fmt = "%Y-%m-%d %H:%M:%S"
-    since = _when(summary.since_ms, utc, fmt)
-    until = _when(summary.until_ms, utc, fmt)
+    since = _when(summary.since_ms, zone, fmt)
+    until = _when(summary.until_ms, zone, fmt)
     span = _duration(summary.until_ms - summary.since_ms + 1)
     text = Text()
     if subject:
@@ -177,7 +190,7 @@ def _level_name(level: str) -> str:
 # --- the histogram ------------------------------------------------------------------------------
 
 
-def _histogram(summary: Summary, *, columns: int, utc: bool) -> list[Text]:
+def _histogram(summary: Summary, *, columns: int, zone: Zone | None) -> list[Text]:
     """The chart rows, then the axis, the error strip and the time labels."""
     buckets = summary.buckets[:columns]
     width = _column_width(summary, columns)
@@ -192,7 +205,7 @@ def _histogram(summary: Summary, *, columns: int, utc: bool) -> list[Text]:
             char, style = column[r]
             row.append(char * width, style)
         rows.append(row)
-    ticks = _ticks(summary, len(buckets), width, utc)
+    ticks = _ticks(summary, len(buckets), width, zone)
     axis = ["─"] * (len(buckets) * width)
     for pos, _ in ticks:
         axis[pos] = "┬"
@@ -257,17 +270,25 @@ def _label_format(bucket_ms: int, span_ms: int) -> str:
     return "%H:%M:%S" if bucket_ms < 60_000 else "%H:%M"
 
 
-def _ticks(summary: Summary, count: int, width: int, utc: bool) -> list[tuple[int, str]]:
+def _ticks(summary: Summary, count: int, width: int, zone: Zone | None) -> list[tuple[int, str]]:
     """(column, label) for buckets starting on a round time, spaced so that labels fit."""
     fmt = _label_format(summary.bucket_ms, summary.until_ms - summary.since_ms)
-    room = len(_when(summary.since_ms, utc, fmt)) + 2
+    room = len(_tick_label(summary.since_ms, zone, fmt)) + 2
     step = _tick_step(summary.bucket_ms, width, room)
-    offset = _offset_ms(summary.since_ms, utc)
+    offset = _offset_ms(summary.since_ms, zone)
     ticks: list[tuple[int, str]] = []
     for i, bucket in enumerate(summary.buckets[:count]):
         if (bucket.start_ms + offset) % step == 0:
-            ticks.append((i * width, _when(bucket.start_ms, utc, fmt)))
+            ticks.append((i * width, _tick_label(bucket.start_ms, zone, fmt)))
     return ticks
+
+
+def _tick_label(ms: int, zone: Zone | None, fmt: str) -> str:
+    """A tick in the header's zone: an offset on every tick would crowd the axis, so only
+    UTC's one-letter `Z` is repeated there (as before --tz); the header names any other."""
+    if zone is not None and zone.is_utc:
+        return _when(ms, zone, fmt)
+    return _moment(ms, zone).strftime(fmt)
 
 
 def _tick_step(bucket_ms: int, width: int, room: int) -> int:
@@ -278,8 +299,8 @@ def _tick_step(bucket_ms: int, width: int, room: int) -> int:
     return bucket_ms * -(-room // width)
 
 
-def _offset_ms(at_ms: int, utc: bool) -> int:
-    return 0 if utc else utc_offset_ms(at_ms)
+def _offset_ms(at_ms: int, zone: Zone | None) -> int:
+    return utc_offset_ms(at_ms, None if zone is None else zone.tz)
 
 
 def _labels(ticks: Sequence[tuple[int, str]], length: int) -> Text:
@@ -318,11 +339,11 @@ def _sparkline(activity: Sequence[int], width: int = _SPARK_WIDTH) -> str:
     return "".join(" " if r == 0 else _SPARKS[min(top, int(r * top / peak))] for r in rates)
 
 
-def _replica_table(summary: Summary, *, utc: bool, daily: bool, width: int = 200) -> Table:
+def _replica_table(summary: Summary, *, zone: Zone | None, daily: bool, width: int = 200) -> Table:
     table = _table("Replicas")
     replicas: Sequence[ReplicaSummary] = summary.replicas[:_MAX_REPLICA_ROWS]
     names = [inert(str(r.replica)) if r.replica is not None else "(none)" for r in replicas]
-    seen = len(_seen(0, utc, daily))
+    seen = len(_seen(0, zone, daily))
     # Fixed columns keep their width on a narrow terminal; the sparkline is what gives way.
     name_width = max([7, *map(len, names)])
     table.add_column("replica", no_wrap=True, min_width=name_width)
@@ -360,8 +381,8 @@ def _replica_table(summary: Summary, *, utc: bool, daily: bool, width: int = 200
             starts = summary.starts(r.replica)
             row.append(Text(f"{starts:,}", LEVEL_STYLES["WARNING"] if starts > 1 else ""))
         if first_seen:
-            row.append(_seen(r.first_ms, utc, daily))
-        row.append(_seen(r.last_ms, utc, daily))
+            row.append(_seen(r.first_ms, zone, daily))
+        row.append(_seen(r.last_ms, zone, daily))
         if activity:
             row.append(Text(_sparkline(r.activity), no_wrap=True, overflow="crop"))
         table.add_row(*row)
@@ -371,11 +392,13 @@ def _replica_table(summary: Summary, *, utc: bool, daily: bool, width: int = 200
     return table
 
 
-def _message_table(title: str, messages: Sequence[MessageSummary], utc: bool, daily: bool) -> Table:
+def _message_table(
+    title: str, messages: Sequence[MessageSummary], zone: Zone | None, daily: bool
+) -> Table:
     table = _table(title)
     # Fixed columns keep their width; only the message gives way (with an ellipsis).
     counts = max((len(f"{m.count:,}") for m in messages), default=5)
-    seen = len(_seen(0, utc, daily))
+    seen = len(_seen(0, zone, daily))
     table.add_column("count", justify="right", no_wrap=True, min_width=max(5, counts))
     table.add_column("level", no_wrap=True, min_width=8)
     table.add_column("last seen", no_wrap=True, min_width=max(9, seen))
@@ -386,20 +409,20 @@ def _message_table(title: str, messages: Sequence[MessageSummary], utc: bool, da
         table.add_row(
             f"{m.count:,}",
             Text(_level_name(m.level), LEVEL_STYLES.get(m.level, "")),
-            _seen(m.last_ms, utc, daily),
+            _seen(m.last_ms, zone, daily),
             Text(inert(m.signature), no_wrap=True, overflow="ellipsis"),
         )
     return table
 
 
 def _request_table(
-    requests: Sequence[RequestSummary], *, utc: bool, daily: bool, width: int = 200
+    requests: Sequence[RequestSummary], *, zone: Zone | None, daily: bool, width: int = 200
 ) -> Table:
     """Request ids are copied into `--request-id`: they stay whole, and times give way."""
     table = _table("Requests with the most errors")
     id_width = max(len("request id"), *(len(r.request_id) for r in requests))
     counts = max(len("errors"), *(len(f"{r.errors:,}") for r in requests))
-    seen = max(len("first error"), len(_seen(0, utc, daily)))
+    seen = max(len("first error"), len(_seen(0, zone, daily)))
     table.add_column("request id", no_wrap=True, min_width=id_width)
     table.add_column("errors", justify="right", no_wrap=True, min_width=counts)
     room = width - 1 - (id_width + 3) - (counts + 3)
@@ -412,8 +435,8 @@ def _request_table(
     for r in requests:
         row = [inert(r.request_id), f"{r.errors:,}"]
         if first:
-            row.append(_seen(r.first_ms, utc, daily))
+            row.append(_seen(r.first_ms, zone, daily))
         if last:
-            row.append(_seen(r.last_ms, utc, daily))
+            row.append(_seen(r.last_ms, zone, daily))
         table.add_row(*row)
     return table

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from baseten_logs.base.levels import LEVELS, effective_level, level_at_least
-from baseten_logs.base.timeparse import format_ms
+from baseten_logs.base.timeparse import Zone, format_in_zone, format_ms
 from baseten_logs.base.timestamps import record_ns
 from baseten_logs.output.inert import inert
 from baseten_logs.output.render_event import EVENT_FIELD
@@ -18,7 +18,8 @@ ANY = "ANY"  # --fail-on ANY: any line at all
 class Tally:
     """A renderer-shaped sink that counts lines by level and replica, and their time span."""
 
-    def __init__(self) -> None:
+    def __init__(self, zone: Zone | None = None) -> None:
+        self._zone = zone  # --tz's: the first and last times in it (None: UTC, marked Z)
         self.lines = 0
         self.by_level: Counter[str | None] = Counter()
         self.replicas: Counter[str | None] = Counter()
@@ -67,11 +68,14 @@ class Tally:
             replicas += f" ({shown}{', …' if len(named) > 8 else ''})"
         span = ""
         if self.first_ns is not None and self.last_ns is not None:
-            first = format_ms(self.first_ns // 1_000_000)
-            last = format_ms(self.last_ns // 1_000_000)
+            first, last = (self._time(ns // 1_000_000) for ns in (self.first_ns, self.last_ns))
             span = f", {first} to {last}"
         parts = _count(self.lines, "line") + (f" ({levels})" if levels else "")
         return f"summary: {parts}, {replicas}{span}, {_count(requests, 'request')}"
+
+    def _time(self, ms: int) -> str:
+        zone = self._zone
+        return format_ms(ms) if zone is None else format_in_zone(ms, zone, sep="T")
 
 
 def _count(n: int, noun: str) -> str:

@@ -6,7 +6,7 @@ from the window and the terminal's width, while the counting only takes its resu
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timezone, tzinfo
 
 __all__ = ["BUCKET_SIZES_MS", "bucket_origin", "choose_bucket_ms", "utc_offset_ms"]
 
@@ -36,9 +36,10 @@ def choose_bucket_ms(span_ms: int, max_buckets: int) -> int:
     return max(1, days) * _D
 
 
-def utc_offset_ms(at_ms: int) -> int:
-    """The local zone's offset from UTC at `at_ms`, so buckets can start on round local times."""
-    offset = datetime.fromtimestamp(at_ms / 1000, tz=timezone.utc).astimezone().utcoffset()
+def utc_offset_ms(at_ms: int, tz: tzinfo | None = None) -> int:
+    """The offset from UTC at `at_ms` of `tz` (None: the local zone), so buckets can start on
+    round times in the zone they are shown in."""
+    offset = datetime.fromtimestamp(at_ms / 1000, tz=timezone.utc).astimezone(tz).utcoffset()
     return 0 if offset is None else int(offset.total_seconds() * 1000)
 
 

@@ -144,12 +144,16 @@ def _nothing(start: int, end: int, direction: Direction, limit: int) -> list[Rec
 
 
 def local_filter(feed: Feed) -> Callable[[list[Record]], list[Record]] | None:
-    """Keeps the lines the endpoint would have kept had it taken the filters (None: all)."""
-    if feed.local is None or feed.local == Filters():
+    """Keeps the lines the endpoint would have kept had it taken the filters (None: all): the
+    feed's own local filters, else what its queries could not send (-i's includes)."""
+    local = feed.local
+    if local is None and feed.parts:
+        local = feed.parts[0].query.filters.local_only()  # every part has the same filters
+    if local is None or local == Filters():
         return None
     from baseten_logs.reading.filtering import matcher
 
-    keep = matcher(feed.local)
+    keep = matcher(local)
     return lambda page: [record for record in page if keep(record)]
 
 

@@ -47,10 +47,13 @@ def matcher(filters: Filters) -> Matcher:
         checks.append(_field_in("replica", frozenset(filters.replicas)))
     if filters.min_level is not None:
         checks.append(shown_at_least(filters.min_level))
-    if filters.includes:
-        checks.append(_includes(filters.includes))
-    if filters.excludes:
-        checks.append(_excludes(filters.excludes))
+    if filters.ignore_case and (filters.includes or filters.excludes):  # -i
+        checks.append(_without_case(filters.includes, filters.excludes))
+    else:
+        if filters.includes:
+            checks.append(_includes(filters.includes))
+        if filters.excludes:
+            checks.append(_excludes(filters.excludes))
     if filters.search_pattern is not None:
         checks.append(_searches(filters.search_pattern))
 
@@ -114,6 +117,20 @@ def _includes(texts: tuple[str, ...]) -> Matcher:
         return True
 
     return includes_all
+
+
+def _without_case(includes: tuple[str, ...], excludes: tuple[str, ...]) -> Matcher:
+    """-i's --include and --exclude: the same tests, with the message and texts casefolded."""
+    wanted = tuple(text.casefold() for text in includes)
+    unwanted = tuple(text.casefold() for text in excludes)
+
+    def matches(record: Mapping[str, Any]) -> bool:
+        message = _message(record).casefold()
+        return all(text in message for text in wanted) and not any(
+            text in message for text in unwanted
+        )
+
+    return matches
 
 
 def _excludes(texts: tuple[str, ...]) -> Matcher:

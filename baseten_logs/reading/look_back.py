@@ -17,7 +17,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from baseten_logs.base.errors import BasetenLogsError
-from baseten_logs.base.timeparse import EARLIEST_MS, span
+from baseten_logs.base.timeparse import EARLIEST_MS, Zone, span
 from baseten_logs.reading.progress import describe_filters, nothing_matched
 from baseten_logs.reading.query import LogQuery
 
@@ -50,11 +50,11 @@ def looked_back(first: LogQuery, step: LogQuery) -> str:
     )
 
 
-def nothing_found(first: LogQuery, last: LogQuery, *, utc: bool, read_lines: bool) -> str:
+def nothing_found(first: LogQuery, last: LogQuery, *, zone: Zone | None, read_lines: bool) -> str:
     """Said when the widening ended with nothing shown; `read_lines`: the API sent lines, but
     none passed the filters applied here (then the last step is where it stopped looking)."""
     if read_lines:
-        return nothing_matched(last.since_ms, last.until_ms, first.filters, utc=utc)
+        return nothing_matched(last.since_ms, last.until_ms, first.filters, zone=zone)
     reach = replace(first, since_ms=last.since_ms)
     return f"no lines in {_the_last(reach)}{_matching(first)}; try --since {FURTHER}"
 

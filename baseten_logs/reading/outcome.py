@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from baseten_logs.base.errors import ExitStatus
-from baseten_logs.base.timeparse import format_ms
+from baseten_logs.base.timeparse import Zone, format_ms
 from baseten_logs.output import messages
 from baseten_logs.output.pipes import SaveFile
 from baseten_logs.output.summary import Tally
@@ -83,9 +83,9 @@ class Outcome:
         self.gaps.append(ms)
         warn_gap(ms)
 
-    def nothing_matched(self, query: LogQuery, *, utc: bool) -> None:
+    def nothing_matched(self, query: LogQuery, *, zone: Zone | None) -> None:
         """The window held no line that passed the filters: say so, and which filters."""
-        messages.info(nothing_matched(query.since_ms, query.until_ms, query.filters, utc=utc))
+        messages.info(nothing_matched(query.since_ms, query.until_ms, query.filters, zone=zone))
 
     def hint(self, hints: Sequence[str]) -> None:
         """Hints on what was typed (an id in another case, see idcase.py): warnings."""

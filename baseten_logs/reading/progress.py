@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 
 from baseten_logs.api.page import Record
-from baseten_logs.base.timeparse import span
+from baseten_logs.base.timeparse import LOCAL, UTC, Zone, span, zone_label
 from baseten_logs.base.timestamps import record_ms
 from baseten_logs.output.messages import StatusLine
 from baseten_logs.reading.pager import Direction, FetchPage
@@ -138,6 +138,8 @@ def describe_filters(filters: Filters) -> str:
     words: list[str] = []
     for key, flag in _FLAGS:
         value = getattr(filters, key)
+        if key == "search_pattern" and value is not None and filters.ignore_case:
+            value = value.removeprefix("(?i)")  # as typed: -i says the rest
         if value is not None:
             words += [flag, shlex.quote(value)]
     for name in filters.replicas:
@@ -146,19 +148,25 @@ def describe_filters(filters: Filters) -> str:
         words += ["--include", shlex.quote(text)]
     for text in filters.excludes:
         words += ["--exclude", shlex.quote(text)]
+    if filters.ignore_case:
+        words.append("-i")
     return " ".join(words)
 
 
-def nothing_matched(since_ms: int, until_ms: int, filters: Filters, *, utc: bool) -> str:
-    """`no lines between 10:00 and 10:30 matching --replica nosuch`."""
-    to_time = time.gmtime if utc else time.localtime
-    start, end = to_time(since_ms / 1000), to_time(until_ms / 1000)
-    today = to_time(time.time())[:3]
-    start_text = time.strftime("%H:%M:%S" if start[:3] == today else "%Y-%m-%d %H:%M:%S", start)
-    same_day = end[:3] == start[:3]
-    end_text = time.strftime("%H:%M:%S" if same_day else "%Y-%m-%d %H:%M:%S", end)
-    zone = " UTC" if utc else ""
+def nothing_matched(
+    since_ms: int, until_ms: int, filters: Filters, *, zone: Zone | None = None, utc: bool = False
+) -> str:
+    """`no lines between 10:00 and 10:30 matching --replica nosuch`, in the zone the lines are
+    shown in (`UTC`, or the chosen zone's name and offset; local time unmarked)."""
+    chosen = UTC if utc else zone
+    shown = LOCAL if chosen is None else chosen
+    start, end = shown.wall(since_ms), shown.wall(until_ms)
+    today = shown.wall(int(time.time() * 1000)).date()
+    start_text = start.strftime("%H:%M:%S" if start.date() == today else "%Y-%m-%d %H:%M:%S")
+    same_day = end.date() == start.date()
+    end_text = end.strftime("%H:%M:%S" if same_day else "%Y-%m-%d %H:%M:%S")
+    zone_text = "" if chosen is None else " " + zone_label(chosen, until_ms)
     matching = describe_filters(filters)
-    return f"no lines between {start_text} and {end_text}{zone}" + (
+    return f"no lines between {start_text} and {end_text}{zone_text}" + (
         f" matching {matching}" if matching else ""
     )

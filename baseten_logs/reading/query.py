@@ -12,7 +12,15 @@ from typing import TYPE_CHECKING, Literal
 
 from baseten_logs.base.errors import UsageError
 from baseten_logs.base.levels import FLAG_SPELLINGS, LEVEL_SPELLINGS, LEVELS
-from baseten_logs.base.timeparse import EARLIEST_MS, format_ms, parse_duration_ms, parse_when
+from baseten_logs.base.timeparse import (
+    EARLIEST_MS,
+    LOCAL,
+    Zone,
+    format_in_zone,
+    format_ms,
+    parse_duration_ms,
+    parse_when,
+)
 from baseten_logs.reading.patterns import python_pattern
 from baseten_logs.sources.paths import api_path
 
@@ -50,6 +58,9 @@ class Filters:
     # takes one `replica` a request, so such filters are sent as one query per replica
     # (`each_replica`), merged in time order (feed.py, fetch.page_fetcher).
     replicas: tuple[str, ...] = ()
+    # -i: --grep's pattern carries RE2's (?i); the endpoint's includes/excludes are
+    # case-sensitive, so under -i they are not sent but applied locally (feed.local_filter).
+    ignore_case: bool = False
 
     def each_replica(self) -> tuple[Filters, ...]:
         """The filters of one query each: one per replica asked for, or these alone."""
@@ -70,9 +81,17 @@ class Filters:
             if value is not None:
                 pairs.append((key, value))
         # Repeated keys (`includes=a&includes=b`) as the API documents, not `includes[]`.
-        pairs.extend(("includes", text) for text in self.includes)
-        pairs.extend(("excludes", text) for text in self.excludes)
+        if not self.ignore_case:
+            pairs.extend(("includes", text) for text in self.includes)
+            pairs.extend(("excludes", text) for text in self.excludes)
         return pairs
+
+    def local_only(self) -> Filters | None:
+        """What the endpoint cannot apply and must be applied here: -i's includes and
+        excludes, which it would match case-sensitively (None: nothing)."""
+        if not (self.ignore_case and (self.includes or self.excludes)):
+            return None
+        return Filters(includes=self.includes, excludes=self.excludes, ignore_case=True)
 
 
 @dataclass(frozen=True)
@@ -172,6 +191,7 @@ def build_filters(
     grep: str | None = None,
     includes: Sequence[str] = (),
     excludes: Sequence[str] = (),
+    ignore_case: bool = False,
 ) -> Filters:
     """The filters of the flags, each checked (UsageError naming the flag); `replica` may be
     several (--replica given more than once): lines of any of them."""
@@ -193,6 +213,8 @@ def build_filters(
         )
     if pattern is not None:
         _check_syntax(pattern)
+        if ignore_case:  # RE2's flag: the endpoint searches without regard to case
+            pattern = "(?i)" + pattern
     replicas = _replicas(replica)
     return Filters(
         min_level=parse_level(level),
@@ -203,6 +225,7 @@ def build_filters(
         search_pattern=pattern,
         includes=tuple(includes),
         excludes=tuple(excludes),
+        ignore_case=ignore_case,
     )
 
 
@@ -246,17 +269,24 @@ def _check_syntax(pattern: str) -> None:
 
 
 def resolve_window(
-    *, since: str | None, until: str | None, now_ms: int | None = None
+    *, since: str | None, until: str | None, now_ms: int | None = None, zone: Zone | None = None
 ) -> tuple[int, int]:
-    """(since_ms, until_ms). Default: the 30 minutes before --until, which defaults to now."""
+    """(since_ms, until_ms). Default: the 30 minutes before --until, which defaults to now.
+    Wall-clock times (20:00, yesterday, an ISO time without offset) are read in `zone` (None:
+    local time)."""
+    where = LOCAL if zone is None else zone
+
+    def shown(ms: int) -> str:  # a time in an error as the user reads times: in their zone
+        return format_ms(ms) if zone is None else format_in_zone(ms, zone, sep="T")
+
     now = int(time.time() * 1000) if now_ms is None else now_ms
     # --since is read first so that `--until +10m` can count from it; a relative --since
     # (`15m`) still counts back from now, as users expect.
-    since_ms = None if since is None else parse_when(since, flag="--since", now_ms=now)
+    since_ms = None if since is None else parse_when(since, flag="--since", now_ms=now, zone=where)
     until_ms = (
         now
         if until is None
-        else parse_when(until, flag="--until", now_ms=now, relative_to_ms=since_ms)
+        else parse_when(until, flag="--until", now_ms=now, relative_to_ms=since_ms, zone=where)
     )
     if since_ms is None:
         since_ms = until_ms - DEFAULT_WINDOW_MS
@@ -268,13 +298,13 @@ def resolve_window(
         if value < EARLIEST_MS:
             raise UsageError(
                 flag,
-                f"{typed!r} is {format_ms(value)}, before any Baseten log",
+                f"{typed!r} is {shown(value)}, before any Baseten log",
                 hint="a bare number is epoch seconds or milliseconds; e.g. 2h or 2026-11-27T10:00Z",
             )
         if value > now + LATEST_AHEAD_MS:
             raise UsageError(
                 flag,
-                f"{typed!r} is {format_ms(value)}, more than a week ahead",
+                f"{typed!r} is {shown(value)}, more than a week ahead",
                 hint="check the date",
             )
     if until is None and since is not None and since_ms > until_ms:
@@ -282,7 +312,7 @@ def resolve_window(
         # usually a date typed for tomorrow or a local time read as UTC.
         raise UsageError(
             "--since",
-            f"{since!r} is {format_ms(since_ms)}, in the future, and --until defaults to now",
+            f"{since!r} is {shown(since_ms)}, in the future, and --until defaults to now",
             hint="give a past time, e.g. --since 2h (2 hours ago), or an --until after it",
         )
     if until_ms < since_ms:

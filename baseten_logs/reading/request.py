@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from baseten_logs.api.page import Record
 from baseten_logs.base.errors import NotFoundError, UsageError
 from baseten_logs.base.levels import effective_level
-from baseten_logs.base.timeparse import format_ms, parse_duration_ms
+from baseten_logs.base.timeparse import Zone, format_ms, parse_duration_ms
 from baseten_logs.base.timestamps import record_ns
 from baseten_logs.reading.merge import LABEL_FIELD
 from baseten_logs.reading.pager import MAX_WINDOW_MS, PAGE_SIZE, FetchPage, Pager
@@ -222,10 +222,11 @@ def parse_context(value: str | None) -> int | None:
 
 
 def request_window(
-    *, since: str | None, until: str | None, now_ms: int | None = None
+    *, since: str | None, until: str | None, now_ms: int | None = None, zone: Zone | None = None
 ) -> tuple[int, int]:
-    """(since_ms, until_ms) to search; without --since, the 7 days (one API window) to --until."""
-    since_ms, until_ms = resolve_window(since=since, until=until, now_ms=now_ms)
+    """(since_ms, until_ms) to search; without --since, the 7 days (one API window) to --until
+    (wall-clock times read in `zone`, None: local)."""
+    since_ms, until_ms = resolve_window(since=since, until=until, now_ms=now_ms, zone=zone)
     if since is None:
         since_ms = until_ms - DEFAULT_LOOKBACK_MS + 1  # inclusive ends: exactly one window
     return since_ms, until_ms

@@ -25,6 +25,7 @@ from baseten_logs.api.client import ApiClient, RetryPolicy
 from baseten_logs.api.pace import DEFAULT_MAX_RPS, Concurrency, ceiling_of
 from baseten_logs.api.page import Record
 from baseten_logs.base.errors import BasetenLogsError, ExitStatus
+from baseten_logs.base.timeparse import Zone
 from baseten_logs.base.timestamps import record_ms
 from baseten_logs.output import messages
 from baseten_logs.output.pipes import stdout_guard
@@ -66,7 +67,7 @@ class Run:
     follow: FollowSettings | None = None  # -f
     follow_until_ms: int | None = None
     look_back: bool = False  # no --since: an empty window widens to the newest older lines
-    utc: bool = False
+    zone: Zone | None = None  # --tz/--utc: times in messages; None: local, unmarked
     verbose: bool = False
     attempts: int = RetryPolicy.attempts
     max_rps: float = DEFAULT_MAX_RPS
@@ -186,7 +187,7 @@ class _Pipeline:
             self._look_further()
         elif self.progress is not None:
             self.progress.stop()
-            self.outcome.nothing_matched(run.window, utc=run.utc)
+            self.outcome.nothing_matched(run.window, zone=run.zone)
 
     def _wrap(self, fetch: FetchPage) -> FetchPage:
         counted = self.read.wrap(fetch)
@@ -269,7 +270,9 @@ class _Pipeline:
                 break  # lines came, none passed the local filters: looking further scans more
         if progress is not None:
             progress.stop()  # before the last word, or the line would come back under it
-        messages.info(nothing_found(query, last, utc=self.run.utc, read_lines=self.read.lines > 0))
+        messages.info(
+            nothing_found(query, last, zone=self.run.zone, read_lines=self.read.lines > 0)
+        )
 
     def _case_hints(self) -> list[str]:
         """After the opening lines: for a replica asked for that brought none of them (or a
