@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from baseten_logs.api.page import Page, Record
-from baseten_logs.reading.merge import labelled, merge_streams, union_fetch
+from baseten_logs.reading.merge import labelled, merge_records, merge_streams, union_fetch
 from baseten_logs.reading.pager import Direction, FetchPage, Pager, page_bytes
 
 T0_MS = 1_764_147_600_000
@@ -166,3 +166,16 @@ def test_a_labelled_page_holds_what_the_answer_held() -> None:
     page = labelled(answer, "chainlet-a")(T0_MS, T0_MS + 40, "asc", 10)
     assert page == [{**at(1, "a"), "chainlet": "chainlet-a"}]
     assert page_bytes(page) == 4321
+
+
+def test_oldest_first_an_untimed_first_line_stays_before_every_other() -> None:
+    first = [at(5, "x")]
+    second = [{"timestamp": "bad", "message": "odd"}, at(9, "y")]
+    merged = list(merge_streams([[first], [second]], descending=False))[0]
+    assert [r["message"] for r in merged] == ["odd", "x", "y"]
+
+
+def test_one_source_is_its_own_order() -> None:
+    lines = [at(5, "late"), at(1, "early"), {"timestamp": "bad", "message": "odd"}]
+    assert list(merge_records([lines], descending=False)) == lines
+    assert list(merge_records([lines], descending=True)) == lines
