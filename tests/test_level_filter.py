@@ -10,13 +10,14 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from baseten_logs.api.page import Page
 from baseten_logs.base.levels import LEVEL_RANK, LEVELS, detect_level, effective_level
 from baseten_logs.reading.level_filter import (
     detected_at_least,
     levelled_and_detected,
     marker_pattern,
 )
-from baseten_logs.reading.pager import Direction, Pager, record_key
+from baseten_logs.reading.pager import Direction, Pager, page_bytes, record_key
 from tests.fakeapi import FakeLogs, record
 
 MS = 1_000_000
@@ -272,3 +273,28 @@ def test_a_full_levelled_page_bounds_how_far_the_unlevelled_query_is_walked() ->
     asked.clear()
     got = fetch(T0, T0 + 40, "desc", 2)
     assert messages_of(got) == ["ERROR: U29", "ERROR: U28"]
+
+
+def test_a_glog_line_is_brought_by_its_letter_at_its_level() -> None:
+    import re
+
+    warning = "W1127 10:00:00.123456 1 main.go:1] slow disk"
+    assert re.search(marker_pattern("WARNING"), warning)
+    assert not re.search(marker_pattern("ERROR"), warning)
+    assert not re.search(marker_pattern("WARNING"), "I1127 10:00:00.123456 1 main.go:1] ok")
+
+
+def test_a_merged_page_holds_both_answers() -> None:
+    levelled = Page([record((T0 + 1) * MS, "ERROR: a", level="ERROR")], held=1000)
+    unlevelled = Page([record((T0 + 2) * MS, "ERROR: b", level=None)], held=300)
+
+    def first(start: int, end: int, direction: Direction, limit: int) -> Any:
+        return levelled
+
+    def second(start: int, end: int, direction: Direction, limit: int) -> Any:
+        return unlevelled
+
+    page = levelled_and_detected(first, second, detected_at_least("ERROR"))(T0, T0 + 40, "asc", 10)
+    assert messages_of(page) == ["ERROR: a", "ERROR: b"]
+    # The first answer's measure plus the kept line's own (see level_filter: not all it read).
+    assert page_bytes(page) == 1000 + page_bytes(list(unlevelled))
