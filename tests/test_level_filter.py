@@ -298,3 +298,16 @@ def test_a_merged_page_holds_both_answers() -> None:
     assert messages_of(page) == ["ERROR: a", "ERROR: b"]
     # The first answer's measure plus the kept line's own (see level_filter: not all it read).
     assert page_bytes(page) == 1000 + page_bytes(list(unlevelled))
+
+
+def test_newest_first_the_unlevelled_query_starts_where_a_full_levelled_page_ends() -> None:
+    # The union's newest 2 reach back no further than the levelled page's last millisecond:
+    # the unlevelled query need not read the older lines of the window at all.
+    levelled = [record((T0 + ms) * MS, f"ERROR: L{ms}", level="ERROR") for ms in (29, 30)]
+    unlevelled = [record((T0 + ms) * MS, f"ERROR: U{ms}", level=None) for ms in (3, 29)]
+    asked: list[tuple[int, int, str, int]] = []
+    fetch = levelled_and_detected(
+        window_fetch(levelled), window_fetch(unlevelled, asked), detected_at_least("ERROR")
+    )
+    assert messages_of(fetch(T0, T0 + 40, "desc", 2)) == ["ERROR: L30", "ERROR: L29"]
+    assert asked[0][0] == T0 + 29
