@@ -10,13 +10,14 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from baseten_logs.api.page import Page
 from baseten_logs.base.levels import LEVEL_RANK, LEVELS, detect_level, effective_level
 from baseten_logs.reading.level_filter import (
     detected_at_least,
     levelled_and_detected,
     marker_pattern,
 )
-from baseten_logs.reading.pager import Direction, Pager, record_key
+from baseten_logs.reading.pager import Direction, Pager, page_bytes, record_key
 from tests.fakeapi import FakeLogs, record
 
 MS = 1_000_000
@@ -134,3 +135,179 @@ def test_a_line_with_a_level_the_api_cannot_rank_is_kept_by_the_level_its_text_s
     assert keep({"message": "ERROR: disk full", "level": ""})
     assert not keep({"message": "INFO: fine", "level": "VERBOSE"})
     assert not keep({"message": "ERROR: x", "level": "ERROR"})  # the min_level query brings it
+
+
+def window_fetch(
+    records: list[dict[str, Any]], asked: list[tuple[int, int, str, int]] | None = None
+) -> Any:
+    """A fake endpoint over `records` (in time order): `end` exclusive, like the API."""
+
+    def fetch(start: int, end: int, direction: Direction, limit: int) -> list[dict[str, Any]]:
+        if asked is not None:
+            asked.append((start, end, direction, limit))
+        found = [r for r in records if start <= int(r["timestamp"]) // MS < end]
+        return (found[::-1] if direction == "desc" else found)[:limit]
+
+    return fetch
+
+
+def nothing(start: int, end: int, direction: Direction, limit: int) -> list[dict[str, Any]]:
+    return []
+
+
+def messages_of(page: list[dict[str, Any]]) -> list[str]:
+    return [r["message"] for r in page]
+
+
+def test_an_unlevelled_error_without_a_readable_time_is_shown_first() -> None:
+    levelled = [record((T0 + 1) * MS, "ERROR: a", level="ERROR")]
+    untimed = {**record(0, "ERROR: untimed", level=None), "timestamp": "bad"}
+    unlevelled = [record((T0 + 2) * MS, "ERROR: b", level=None), untimed]
+
+    def unlevelled_fetch(start: int, end: int, direction: Direction, limit: int) -> Any:
+        return unlevelled
+
+    fetch = levelled_and_detected(
+        window_fetch(levelled), unlevelled_fetch, detected_at_least("ERROR")
+    )
+    assert messages_of(fetch(T0, T0 + 40, "asc", 10)) == ["ERROR: untimed", "ERROR: a", "ERROR: b"]
+    assert messages_of(fetch(T0, T0 + 40, "desc", 10)) == ["ERROR: untimed", "ERROR: b", "ERROR: a"]
+    # Cut to the limit: the untimed line is never the one dropped.
+    assert messages_of(fetch(T0, T0 + 40, "asc", 2)) == ["ERROR: untimed", "ERROR: a"]
+
+
+def test_lines_outside_the_window_from_a_server_that_ignores_it_are_not_shown() -> None:
+    unlevelled = [
+        record((T0 - 5) * MS, "ERROR: before", level=None),
+        record((T0 + 3) * MS, "ERROR: inside", level=None),
+        record((T0 + 50) * MS, "ERROR: after", level=None),
+    ]
+
+    def ignoring(start: int, end: int, direction: Direction, limit: int) -> Any:
+        return unlevelled if direction == "asc" else unlevelled[::-1]
+
+    fetch = levelled_and_detected(nothing, ignoring, detected_at_least("ERROR"))
+    assert messages_of(fetch(T0, T0 + 40, "asc", 10)) == ["ERROR: inside"]
+    assert messages_of(fetch(T0, T0 + 40, "desc", 10)) == ["ERROR: inside"]
+
+
+def test_lines_below_the_level_are_not_shown() -> None:
+    unlevelled = [
+        record((T0 + 1) * MS, "INFO: fine", level=None),
+        record((T0 + 2) * MS, "ERROR: bad", level=None),
+    ]
+    fetch = levelled_and_detected(nothing, window_fetch(unlevelled), detected_at_least("ERROR"))
+    assert messages_of(fetch(T0, T0 + 40, "asc", 10)) == ["ERROR: bad"]
+
+
+@pytest.mark.parametrize("direction", ["asc", "desc"])
+def test_a_millisecond_crowded_with_unlevelled_lines_is_reported_as_a_gap(
+    direction: Direction,
+) -> None:
+    crowded = [
+        record((T0 + 7) * MS + i, f"{'ERROR' if i % 2 == 0 else 'INFO'}: {i}", level=None)
+        for i in range(6)
+    ]
+    gaps: list[int] = []
+    fetch = levelled_and_detected(
+        nothing, window_fetch(crowded), detected_at_least("ERROR"), on_gap=gaps.append, page_size=3
+    )
+    got = fetch(T0, T0 + 40, direction, 3)
+    assert gaps == [T0 + 7]
+    # One page of the crowded millisecond (lines 0-2 oldest first, 5-3 newest first), its
+    # errors; the rest said missing.
+    assert messages_of(got) == (["ERROR: 0", "ERROR: 2"] if direction == "asc" else ["ERROR: 4"])
+
+
+def test_a_server_repeating_itself_is_asked_again_then_reported() -> None:
+    page = [
+        record((T0 + ms) * MS + i, f"{text}: {ms}", level=None)
+        for ms in (1, 2)
+        for i, text in enumerate(("ERROR", "INFO"))
+    ]
+    asked: list[int] = []
+    gaps: list[int] = []
+
+    def repeating(start: int, end: int, direction: Direction, limit: int) -> Any:
+        asked.append(start)
+        return page
+
+    fetch = levelled_and_detected(
+        nothing, repeating, detected_at_least("ERROR"), on_gap=gaps.append, page_size=4
+    )
+    got = fetch(T0, T0 + 40, "asc", 3)
+    assert messages_of(got) == ["ERROR: 1", "ERROR: 2"]
+    assert len(asked) <= 3  # never a loop
+    assert gaps == [T0 + 2]
+
+
+def test_the_unlevelled_query_is_walked_in_whole_pages_even_for_one_line() -> None:
+    unlevelled = [record((T0 + ms) * MS, f"ERROR: {ms}", level=None) for ms in (1, 1, 2)]
+    asked: list[tuple[int, int, str, int]] = []
+    gaps: list[int] = []
+    fetch = levelled_and_detected(
+        nothing,
+        window_fetch(unlevelled, asked),
+        detected_at_least("ERROR"),
+        on_gap=gaps.append,
+        page_size=5,
+    )
+    assert messages_of(fetch(T0, T0 + 40, "desc", 1)) == ["ERROR: 2"]
+    assert asked == [(T0, T0 + 40, "desc", 5)]
+    assert gaps == []
+
+
+def test_a_full_levelled_page_bounds_how_far_the_unlevelled_query_is_walked() -> None:
+    levelled = [record((T0 + ms) * MS, f"ERROR: L{ms}", level="ERROR") for ms in (1, 2)]
+    unlevelled = [record((T0 + ms) * MS, f"ERROR: U{ms}", level=None) for ms in range(0, 30, 1)]
+    asked: list[tuple[int, int, str, int]] = []
+    fetch = levelled_and_detected(
+        window_fetch(levelled),
+        window_fetch(unlevelled, asked),
+        detected_at_least("ERROR"),
+        page_size=2,
+    )
+    got = fetch(T0, T0 + 40, "asc", 2)
+    assert messages_of(got) == ["ERROR: U0", "ERROR: L1"]
+    assert len(asked) <= 2  # walked to the levelled page's last millisecond, not the window's end
+    asked.clear()
+    got = fetch(T0, T0 + 40, "desc", 2)
+    assert messages_of(got) == ["ERROR: U29", "ERROR: U28"]
+
+
+def test_a_glog_line_is_brought_by_its_letter_at_its_level() -> None:
+    import re
+
+    warning = "W1127 10:00:00.123456 1 main.go:1] slow disk"
+    assert re.search(marker_pattern("WARNING"), warning)
+    assert not re.search(marker_pattern("ERROR"), warning)
+    assert not re.search(marker_pattern("WARNING"), "I1127 10:00:00.123456 1 main.go:1] ok")
+
+
+def test_a_merged_page_holds_both_answers() -> None:
+    levelled = Page([record((T0 + 1) * MS, "ERROR: a", level="ERROR")], held=1000)
+    unlevelled = Page([record((T0 + 2) * MS, "ERROR: b", level=None)], held=300)
+
+    def first(start: int, end: int, direction: Direction, limit: int) -> Any:
+        return levelled
+
+    def second(start: int, end: int, direction: Direction, limit: int) -> Any:
+        return unlevelled
+
+    page = levelled_and_detected(first, second, detected_at_least("ERROR"))(T0, T0 + 40, "asc", 10)
+    assert messages_of(page) == ["ERROR: a", "ERROR: b"]
+    # The first answer's measure plus the kept line's own (see level_filter: not all it read).
+    assert page_bytes(page) == 1000 + page_bytes(list(unlevelled))
+
+
+def test_newest_first_the_unlevelled_query_starts_where_a_full_levelled_page_ends() -> None:
+    # The union's newest 2 reach back no further than the levelled page's last millisecond:
+    # the unlevelled query need not read the older lines of the window at all.
+    levelled = [record((T0 + ms) * MS, f"ERROR: L{ms}", level="ERROR") for ms in (29, 30)]
+    unlevelled = [record((T0 + ms) * MS, f"ERROR: U{ms}", level=None) for ms in (3, 29)]
+    asked: list[tuple[int, int, str, int]] = []
+    fetch = levelled_and_detected(
+        window_fetch(levelled), window_fetch(unlevelled, asked), detected_at_least("ERROR")
+    )
+    assert messages_of(fetch(T0, T0 + 40, "desc", 2)) == ["ERROR: L30", "ERROR: L29"]
+    assert asked[0][0] == T0 + 29

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from baseten_logs.api.page import Record
-from baseten_logs.reading.merge import labelled, merge_streams, union_fetch
-from baseten_logs.reading.pager import Direction, FetchPage, Pager
+from baseten_logs.api.page import Page, Record
+from baseten_logs.reading.merge import labelled, merge_records, merge_streams, union_fetch
+from baseten_logs.reading.pager import Direction, FetchPage, Pager, page_bytes
 
 T0_MS = 1_764_147_600_000
 
@@ -103,3 +105,77 @@ def test_a_line_without_a_readable_time_keeps_its_place_in_its_source() -> None:
     # "1" and "2" read as epoch seconds; "bad" follows the line it came after, not the end.
     merged = list(merge_streams([[first], [second]], descending=False))[0]
     assert [r["message"] for r in merged] == ["x", "odd", "y"]
+
+
+def at(ms: int, message: str) -> Record:
+    return {"timestamp": str((T0_MS + ms) * 1_000_000), "message": message}
+
+
+def test_newest_first_an_untimed_first_line_stays_before_every_other() -> None:
+    # Newest first, a source that opens with an unreadable time: it stays first, as oldest
+    # first it stays where its source put it (the same sequence turned round).
+    first = [{"timestamp": "bad", "message": "odd"}, at(5, "x")]
+    second = [at(9, "y"), at(1, "z")]
+    merged = list(merge_streams([[first], [second]], descending=True))[0]
+    assert [r["message"] for r in merged] == ["odd", "y", "x", "z"]
+
+
+def test_newest_first_lines_of_one_nanosecond_are_the_oldest_first_order_turned_round() -> None:
+    one = [at(3, "a")]
+    two = [at(3, "b")]
+    oldest = list(merge_streams([[one], [two]], descending=False))[0]
+    newest = list(merge_streams([[one], [two]], descending=True))[0]
+    assert [r["message"] for r in oldest] == ["a", "b"]
+    assert [r["message"] for r in newest] == ["b", "a"]
+
+
+def failing(start: int, end: int, direction: Direction, limit: int) -> list[Record]:
+    raise RuntimeError("chainlet down")
+
+
+def test_a_failing_source_fails_the_merged_request() -> None:
+    ok = source([(1, "a")])
+    for fetches in ([ok, failing], [failing, ok], [ok, ok, failing]):
+        with pytest.raises(RuntimeError, match="chainlet down"):
+            union_fetch(fetches)(T0_MS, T0_MS + 40, "asc", 10)
+
+
+def test_every_source_is_asked_the_same_window_direction_and_limit() -> None:
+    asked: list[tuple[int, int, str, int]] = []
+    lock = threading.Lock()
+
+    def spy(start: int, end: int, direction: Direction, limit: int) -> list[Record]:
+        with lock:
+            asked.append((start, end, direction, limit))
+        return []
+
+    assert union_fetch([spy, spy, spy])(T0_MS, T0_MS + 40, "desc", 7) == []
+    assert asked == [(T0_MS, T0_MS + 40, "desc", 7)] * 3
+
+
+def test_the_merged_request_keeps_the_first_limit_lines_of_the_union() -> None:
+    fetch = union_fetch([source([(1, "a"), (4, "c")]), source([(2, "b"), (5, "d")])])
+    assert [r["message"] for r in fetch(T0_MS, T0_MS + 40, "asc", 3)] == ["a", "b", "c"]
+    assert [r["message"] for r in fetch(T0_MS, T0_MS + 40, "desc", 3)] == ["d", "c", "b"]
+
+
+def test_a_labelled_page_holds_what_the_answer_held() -> None:
+    def answer(start: int, end: int, direction: Direction, limit: int) -> list[Record]:
+        return Page([at(1, "a")], held=4321)
+
+    page = labelled(answer, "chainlet-a")(T0_MS, T0_MS + 40, "asc", 10)
+    assert page == [{**at(1, "a"), "chainlet": "chainlet-a"}]
+    assert page_bytes(page) == 4321
+
+
+def test_oldest_first_an_untimed_first_line_stays_before_every_other() -> None:
+    first = [at(5, "x")]
+    second = [{"timestamp": "bad", "message": "odd"}, at(9, "y")]
+    merged = list(merge_streams([[first], [second]], descending=False))[0]
+    assert [r["message"] for r in merged] == ["odd", "x", "y"]
+
+
+def test_one_source_is_its_own_order() -> None:
+    lines = [at(5, "late"), at(1, "early"), {"timestamp": "bad", "message": "odd"}]
+    assert list(merge_records([lines], descending=False)) == lines
+    assert list(merge_records([lines], descending=True)) == lines

@@ -1,0 +1,100 @@
+"""The library entry point and the fetch it builds (reading/fetch.py): which lines, in which
+order, asked how, against the fake logs endpoint."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import httpx
+from pytest_httpx import HTTPXMock
+
+from baseten_logs.reading.fetch import fetch_logs
+from baseten_logs.reading.query import Filters, LogQuery
+from tests.fakeapi import API_URL, LOGS_PATH, FakeLogs, record
+
+MS = 1_000_000
+T0 = 1_764_150_000_000
+
+
+def messages(records: Any) -> list[str]:
+    return [r["message"] for r in records]
+
+
+def fill(fake: FakeLogs, count: int, **fields: Any) -> None:
+    fake.records += [record((T0 + ms) * MS, f"m{ms}", **fields) for ms in range(count)]
+
+
+def test_the_newest_n_lines_oldest_first(logs_api: FakeLogs) -> None:
+    fill(logs_api, 10)
+    got = fetch_logs(LogQuery(LOGS_PATH, T0, T0 + 100, limit=3))
+    assert messages(got) == ["m7", "m8", "m9"]
+    assert logs_api.calls[0]["direction"] == "desc"
+
+
+def test_the_newest_n_lines_newest_first(logs_api: FakeLogs) -> None:
+    fill(logs_api, 10)
+    got = fetch_logs(LogQuery(LOGS_PATH, T0, T0 + 100, limit=3), newest_first=True)
+    assert messages(got) == ["m9", "m8", "m7"]
+
+
+def test_a_whole_window_oldest_first(logs_api: FakeLogs) -> None:
+    fill(logs_api, 5)
+    got = fetch_logs(LogQuery(LOGS_PATH, T0, T0 + 100, limit=None))
+    assert messages(got) == ["m0", "m1", "m2", "m3", "m4"]
+    assert logs_api.calls[0]["direction"] == "asc"
+    assert logs_api.calls[0]["start_epoch_millis"] == str(T0)
+
+
+class ByReplica(FakeLogs):
+    """The fake endpoint, also honouring `replica` (the API's filter on one replica)."""
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.calls.append(dict(request.url.params))
+        replica = request.url.params.get("replica")
+        chosen = [r for r in self.records if replica is None or r.get("replica") == replica]
+        return FakeLogs(chosen)(request)
+
+
+def test_several_replicas_are_one_merged_answer(httpx_mock: HTTPXMock, api_env: None) -> None:
+    fake = ByReplica()
+    httpx_mock.add_callback(fake, url=re.compile(rf"{API_URL}{LOGS_PATH}.*"), is_reusable=True)
+    fake.records += [
+        record((T0 + 1) * MS, "r1 first", replica="r1"),
+        record((T0 + 2) * MS, "r2 second", replica="r2"),
+        record((T0 + 3) * MS, "r3 not asked", replica="r3"),
+        record((T0 + 4) * MS, "r1 last", replica="r1"),
+    ]
+    query = LogQuery(LOGS_PATH, T0, T0 + 100, Filters(replicas=("r1", "r2")), limit=None)
+    assert messages(fetch_logs(query)) == ["r1 first", "r2 second", "r1 last"]
+    newest = LogQuery(LOGS_PATH, T0, T0 + 100, Filters(replicas=("r1", "r2")), limit=2)
+    assert messages(fetch_logs(newest)) == ["r2 second", "r1 last"]
+    assert {call.get("replica") for call in fake.calls} == {"r1", "r2"}
+
+
+def test_a_level_also_brings_the_unlevelled_lines_shown_at_it(logs_api: FakeLogs) -> None:
+    logs_api.records += [
+        record((T0 + 1) * MS, "ERROR: levelled", level="ERROR"),
+        record((T0 + 2) * MS, "Traceback (most recent call last):", level=None),
+        record((T0 + 3) * MS, "INFO: fine", level=None),
+        record((T0 + 4) * MS, "fine", level="INFO"),
+    ]
+    query = LogQuery(LOGS_PATH, T0, T0 + 100, Filters(min_level="ERROR"), limit=None)
+    assert messages(fetch_logs(query)) == [
+        "ERROR: levelled",
+        "Traceback (most recent call last):",
+    ]
+    patterns = {call.get("search_pattern") for call in logs_api.calls}
+    assert len(patterns - {None}) == 1  # the unlevelled query narrowed by the level markers
+
+
+def test_a_level_with_grep_sends_the_grep_as_the_unlevelled_pattern(logs_api: FakeLogs) -> None:
+    logs_api.records += [
+        record((T0 + 2) * MS, "ERROR: disk", level=None),
+        record((T0 + 3) * MS, "ERROR: net", level=None),
+    ]
+    filters = Filters(min_level="ERROR", search_pattern="disk")
+    query = LogQuery(LOGS_PATH, T0, T0 + 100, filters, limit=None)
+    assert messages(fetch_logs(query)) == ["ERROR: disk"]
+    assert {call.get("search_pattern") for call in logs_api.calls} == {"disk"}
+    assert {call.get("min_level") for call in logs_api.calls} == {"ERROR", None}
