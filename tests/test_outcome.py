@@ -10,6 +10,7 @@ from typing import Any, cast
 import pytest
 
 from baseten_logs.base.errors import ExitStatus
+from baseten_logs.base.timeparse import UTC
 from baseten_logs.output.pipes import SaveFile
 from baseten_logs.output.summary import Tally
 from baseten_logs.reading.outcome import (
@@ -43,7 +44,7 @@ def test_a_crowded_millisecond_is_warned_with_the_filters_that_thin_it(
     warn_gap(T0_MS)
     assert capsys.readouterr().err == (
         "baseten-logs: warning: more lines share the millisecond 2025-11-26T09:00:00.000Z than"
-        " one page holds; some of them are not shown"
+        " the API can return (a page from each end, replica by replica); some of them are not shown"
         " (narrow with --replica, --request-id or --grep)\n"
     )
 
@@ -168,7 +169,7 @@ def test_the_counts_are_said_even_when_the_save_file_fails(
 
 def test_nothing_matched_names_the_window_and_filters(capsys: pytest.CaptureFixture[str]) -> None:
     query = LogQuery("/p", T0_MS, T0_MS + 60_000, Filters(replica="r1"))
-    Outcome().nothing_matched(query, utc=True)
+    Outcome().nothing_matched(query, zone=UTC)
     err = capsys.readouterr().err
     assert err.startswith("baseten-logs: no lines between ")
     assert err.endswith(" UTC matching --replica r1\n")
