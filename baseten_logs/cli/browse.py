@@ -15,7 +15,6 @@ from baseten_logs.cli.plan import credentials_of, filters_of, log_plan, logs_sou
 from baseten_logs.output.terminal import is_terminal
 
 if TYPE_CHECKING:
-    from baseten_logs.base.timeparse import UTC
     from baseten_logs.browse.lines import ViewFilter
     from baseten_logs.browse.reader import Stop
     from baseten_logs.reading.run import Run
@@ -114,6 +113,7 @@ def plan_browse(
         team=team,
     )
     query = plan.query(source.path, source=source)
+    from baseten_logs.base.timeparse import UTC
     from baseten_logs.reading.feed import Feed
     from baseten_logs.reading.run import Run
 
