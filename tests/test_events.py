@@ -185,6 +185,23 @@ def test_follow_asks_at_most_once_per_polls_per_check() -> None:
         assert reader.asked_up_to_ms == (BASE_S + 5) * 1000
 
 
+def test_when_a_follow_ends_the_start_ups_not_yet_asked_for_are_told() -> None:
+    # A follow that ends (--until) before POLLS_PER_CHECK polls would leave the start-ups of
+    # its last span untold: `rest` asks for them, up to the newest line polled, once.
+    seen: list[dict[str, list[str]]] = []
+    pages = [{"items": [event(4)["event"]], "pagination": {"has_more": False}}]
+    with _startups_client(pages, seen) as client:
+        reader = EventReader(client, lambda: ["/v1/models/m/deployments/d/logs"])
+        reader.asked_up_to_ms = BASE_S * 1000
+        assert reader.polled([line(3), line(5)], 1) == [line(3), line(5)]  # too soon
+        assert seen == []
+        assert reader.rest() == [event(4)]
+        assert seen[0]["start_epoch_millis"] == [str(BASE_S * 1000 + 1)]
+        assert seen[0]["end_epoch_millis"] == [str((BASE_S + 5) * 1000)]
+        assert reader.rest() == []  # asked up to the newest line: nothing more to ask
+        assert len(seen) == 1
+
+
 def test_a_failed_ask_is_said_once_and_the_lines_go_on() -> None:
     def refuse(request: httpx.Request) -> httpx.Response:
         return httpx.Response(403, json={"error": "no"})

@@ -172,6 +172,7 @@ class EventReader:
     warn: Callable[[str], None] | None = None
     asked_up_to_ms: int | None = None
     polls_at_ask: int = 0
+    shown_up_to_ms: int | None = None  # with -f: the newest line's time polled so far
     _warned: bool = field(default=False, repr=False)
 
     def window(self, since_ms: int, until_ms: int) -> list[Record]:
@@ -202,6 +203,9 @@ class EventReader:
         """A follow batch (oldest first) with the start-ups since the last ask, if
         POLLS_PER_CHECK polls have passed; those after its newest line wait for a later one."""
         times = [ns for record in batch if (ns := record_ns(record)) is not None]
+        if times:
+            newest = max(times) // 1_000_000
+            self.shown_up_to_ms = max(newest, self.shown_up_to_ms or newest)
         if not times or polls - self.polls_at_ask < POLLS_PER_CHECK:
             return batch
         self.polls_at_ask = polls
@@ -212,3 +216,14 @@ class EventReader:
         found = self.window(since_ms, newest_ms)
         merged = merge_events([batch], lambda: found, descending=False)
         return [record for page in merged for record in page]
+
+    def rest(self) -> list[Record]:
+        """When a follow ends (--until, or its source ended): the start-ups since the last ask,
+        up to the newest line polled, so that none of the followed span goes untold (they come
+        after the lines, as a late line would)."""
+        if self.shown_up_to_ms is None:
+            return []
+        since_ms = (self.asked_up_to_ms or self.shown_up_to_ms) + 1
+        if self.shown_up_to_ms < since_ms:
+            return []
+        return self.window(since_ms, self.shown_up_to_ms)

@@ -403,6 +403,8 @@ def _follow(
             if events is not None:
                 batch = batch[:late] + events.polled(batch[late:], follower.polls)
             sinks.write(batch, late)
+        if events is not None and (rest := events.rest()):
+            sinks.write(rest, 0)  # the follow ended: the start-ups not yet asked for
     finally:
         status.clear()  # Ctrl-C too: leave the shell prompt a clean line
     if follower.stopped_because:
