@@ -10,12 +10,13 @@ line's level is `levels.effective_level` (the level the text output shows), the 
 from __future__ import annotations
 
 import bisect
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from baseten_logs.base.levels import LEVELS, effective_level
+from baseten_logs.base.timestamps import record_ms
 from baseten_logs.reading.filtering import Matcher, matcher
 from baseten_logs.reading.query import Filters, build_filters
 
@@ -23,6 +24,7 @@ Record = Mapping[str, Any]
 
 DEFAULT_MAX_LINES = 100_000  # ~100 MB at a kilobyte a line: a day of a busy deployment's tail
 UNLEVELLED = "none"  # the toggle of lines that show no level
+MINUTE_MS = 60_000
 
 
 @dataclass
@@ -96,6 +98,13 @@ class Keeping:
             and (search is None or search(record))
         )
 
+    def predicate_of_level(self) -> Callable[[Record, str | None], bool]:
+        """The same on a line whose level is already worked out (as lines are loaded)."""
+        levels, search = self.levels, self.search
+        return lambda record, level: (
+            (levels is None or level in levels) and (search is None or search(record))
+        )
+
 
 def searching(pattern: str) -> Filters:
     """`--grep PATTERN`'s filters: checked as the flag checks it (RE2 syntax, no look-around)."""
@@ -103,20 +112,33 @@ def searching(pattern: str) -> Filters:
 
 
 class LoadedLines:
-    """The lines loaded, oldest first, at most `max_lines` (past it the oldest are dropped and
-    counted), and the positions of those the filter keeps.
+    """The lines loaded, oldest first, at most `max_lines`, and the positions of those the
+    filter keeps. Newer lines come at the end (`add`), older ones at the front (`prepend`, when
+    the view scrolls back); past the cap the lines at the other end go: the oldest while new
+    ones come, the newest while older ones do (then newer lines are refused until `clear`: a
+    hole in the middle would read as lines that never were).
 
-    Positions are absolute (the n-th line ever loaded), so a view's positions stay valid while
-    the oldest lines go: line n is `self[n]` as long as n >= `first`."""
+    Positions are absolute (the n-th line from where loading began, older ones negative), so a
+    view's positions stay valid while lines come and go at either end: line n is `self[n]` as
+    long as `first <= n < first + len(self)`. Lines and errors are counted per minute as they
+    come and go, for the strip (browse/strip.py), so drawing it never walks the lines."""
 
     def __init__(self, *, max_lines: int = DEFAULT_MAX_LINES) -> None:
         self.max_lines = max_lines
+        self._keeping = Keeping()
+        self.clear()
+
+    def clear(self) -> None:
+        """Nothing loaded (End after the newest were dropped: the newest are read anew)."""
         self._lines: deque[Record] = deque()
         self._levels: deque[str | None] = deque()  # each line's level, worked out once
+        self._ms: deque[int | None] = deque()  # each line's millisecond, read once
         self.first = 0  # the absolute position of the oldest line held
-        self.dropped = 0  # lines let go to keep within max_lines
+        self.dropped = 0  # oldest lines let go to keep within max_lines
+        self.dropped_newest = 0  # newest lines let go to hold older ones; newer ones refused
         self.visible: list[int] = []  # absolute positions the filter keeps, ascending
-        self._keeping = Keeping()
+        self.per_minute: Counter[int] = Counter()  # lines per minute (its start, in ms)
+        self.errors_per_minute: Counter[int] = Counter()
 
     def __len__(self) -> int:
         return len(self._lines)
@@ -128,20 +150,67 @@ class LoadedLines:
         """Every line held, oldest first (what `s` saves)."""
         return list(self._lines)
 
+    def ms_at(self, position: int) -> int | None:
+        """The millisecond of the line at `position` (None: it has no readable time)."""
+        return self._ms[position - self.first]
+
     def add(self, records: Iterable[Record]) -> int:
-        """Append lines; how many of them the filter keeps."""
-        levels, search = self._keeping.levels, self._keeping.search
+        """Append lines; how many of them the filter keeps. Refused (0) once the newest lines
+        were dropped for older ones: these would not join what is held."""
+        if self.dropped_newest:
+            return 0
+        keeps = self._keeping.predicate_of_level()
         kept = 0
         for record in records:
             position = self.first + len(self._lines)
             level = effective_level(record)
-            self._lines.append(record)
-            self._levels.append(level)
-            if (levels is None or level in levels) and (search is None or search(record)):
+            self._hold(record, level, at_end=True)
+            if keeps(record, level):
                 self.visible.append(position)
                 kept += 1
         self._drop_oldest()
         return kept
+
+    def prepend(self, records: Sequence[Record]) -> int:
+        """Older lines (oldest first) put before the oldest held; how many the filter keeps.
+        Past the cap the newest go (the reader is among the oldest)."""
+        keeps = self._keeping.predicate_of_level()
+        kept: list[int] = []
+        start = self.first - len(records)
+        for offset, record in enumerate(records):
+            level = effective_level(record)
+            if keeps(record, level):
+                kept.append(start + offset)
+        for record in reversed(records):
+            self._hold(record, effective_level(record), at_end=False)
+        self.first = start
+        self.visible[:0] = kept
+        self._drop_newest()
+        return len(kept)
+
+    def _hold(self, record: Record, level: str | None, *, at_end: bool) -> None:
+        ms = record_ms(record)
+        if at_end:
+            self._lines.append(record)
+            self._levels.append(level)
+            self._ms.append(ms)
+        else:
+            self._lines.appendleft(record)
+            self._levels.appendleft(level)
+            self._ms.appendleft(ms)
+        self._count(ms, level, 1)
+
+    def _count(self, ms: int | None, level: str | None, step: int) -> None:
+        if ms is None:
+            return
+        minute = ms - ms % MINUTE_MS
+        self.per_minute[minute] += step
+        if level == "ERROR":
+            self.errors_per_minute[minute] += step
+        if step < 0:
+            for counter in (self.per_minute, self.errors_per_minute):
+                if counter.get(minute, 1) <= 0:
+                    del counter[minute]
 
     def _drop_oldest(self) -> None:
         excess = len(self._lines) - self.max_lines
@@ -149,12 +218,23 @@ class LoadedLines:
             return
         for _ in range(excess):
             self._lines.popleft()
-            self._levels.popleft()
+            self._count(self._ms.popleft(), self._levels.popleft(), -1)
         self.first += excess
         self.dropped += excess
         cut = bisect.bisect_left(self.visible, self.first)
         if cut:
             del self.visible[:cut]
+
+    def _drop_newest(self) -> None:
+        excess = len(self._lines) - self.max_lines
+        if excess <= 0:
+            return
+        for _ in range(excess):
+            self._lines.pop()
+            self._count(self._ms.pop(), self._levels.pop(), -1)
+        self.dropped_newest += excess
+        end = self.first + len(self._lines)
+        del self.visible[bisect.bisect_left(self.visible, end) :]
 
     def refilter(self, keeping: Keeping) -> None:
         """Apply a new filter to every line held: the levels by the levels worked out when the
@@ -177,6 +257,20 @@ class LoadedLines:
     def row_of(self, position: int) -> int:
         """The row in the view of the nearest kept line at or before `position` (0 if none)."""
         return max(0, bisect.bisect_right(self.visible, position) - 1)
+
+    def row_at_time(self, ms: int) -> int:
+        """The row of the first kept line at or after `ms` (lines are held in time order; one
+        without a time is taken as one at or after `ms`), the last row if none is."""
+        visible = self.visible
+        low, high = 0, len(visible)
+        while low < high:  # bisect by time (bisect's key= is Python 3.10's; this reads as one)
+            middle = (low + high) // 2
+            at = self.ms_at(visible[middle])
+            if at is not None and at < ms:
+                low = middle + 1
+            else:
+                high = middle
+        return min(low, max(0, len(visible) - 1))
 
 
 def next_row(rows: Sequence[int], current: int, matches: Callable[[int], bool], step: int) -> int:

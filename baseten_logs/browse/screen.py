@@ -37,7 +37,9 @@ from baseten_logs.browse.detail import (
     time_column,
 )
 from baseten_logs.browse.lines import LoadedLines, ViewFilter, next_row
+from baseten_logs.browse.older import Older, refollow, scroll_back, status_of
 from baseten_logs.browse.saving import save_lines
+from baseten_logs.browse.strip import HistogramStrip
 from baseten_logs.output.inert import inert
 
 LEVEL_KEYS = {"d": "DEBUG", "i": "INFO", "w": "WARNING", "e": "ERROR"}
@@ -117,6 +119,7 @@ class LogView(ScrollView, can_focus=True):
         app = self.app
         if isinstance(app, BrowseApp):
             app.pause()
+            scroll_back(app, wheel=True)
 
     def on_resize(self, event: events.Resize) -> None:
         self.refresh_rows()
@@ -208,6 +211,8 @@ class BrowseApp(App[None]):
         self._typing: Timer | None = None  # the search waiting for typing to pause
         self.title_text = inert(title)  # what is browsed, first in the status bar
         self.view = LogView(lines, utc=utc)
+        self.strip = HistogramStrip(lines, utc=utc, jump=self.move_cursor_to)
+        self.older: Older | None = None  # reading back past the oldest line (set by session)
         self.prompt = Input(id="prompt")
         self.status_bar = Static("", id="status", markup=False)
 
@@ -216,6 +221,7 @@ class BrowseApp(App[None]):
     # one docked widget: two docked at the bottom would cover each other).
     # The widgets are held, not queried for each page that comes (many a second when busy).
     def compose(self) -> ComposeResult:
+        yield self.strip
         yield self.view
         yield self.prompt
         yield self.status_bar
@@ -230,8 +236,7 @@ class BrowseApp(App[None]):
         self.show_status()
         # Textual redirects stdout and stderr while it runs; their lines come here.
         self.begin_capture_print(self, stdout=True, stderr=True)
-        if self._start is not None:
-            self._stop = self._start(self)
+        self.start_reading()
 
     def on_print(self, event: events.Print) -> None:
         """What the pipeline says on stderr (the follower's heartbeat, a reconnection, a
@@ -242,6 +247,9 @@ class BrowseApp(App[None]):
 
     def on_unmount(self) -> None:
         self.stop_reading()
+
+    def start_reading(self) -> None:
+        self._stop = self._start(self) if self._start is not None else None
 
     def stop_reading(self) -> None:
         if self._stop is not None:
@@ -256,6 +264,7 @@ class BrowseApp(App[None]):
         rows_before, top = view.rows, view.scroll_offset.y
         kept = self.lines.add(records)
         view.refresh_rows()
+        self.strip.refresh()
         if self.following:
             view.move_to(view.rows - 1)
         else:
@@ -297,6 +306,7 @@ class BrowseApp(App[None]):
             parts.append(f"/{inert(self.view_filter.search)} ({mode})")
         if self.lines.dropped:
             parts.append(f"{self.lines.dropped} oldest dropped (cap {self.lines.max_lines})")
+        parts += status_of(self)
         if self.note:
             parts.append(self.note)
         self.status_bar.update(Text(" | ".join(parts)))
@@ -304,7 +314,8 @@ class BrowseApp(App[None]):
     # --- moving --------------------------------------------------------------------------
     def _moved(self) -> None:
         view = self.view
-        if view.at_end and not self.following:
+        scroll_back(self)
+        if view.at_end and not self.following and not self.lines.dropped_newest:
             self.action_follow()
         elif not view.at_end and self.following:
             self.following = False
@@ -334,6 +345,7 @@ class BrowseApp(App[None]):
         self._moved()
 
     def action_follow(self) -> None:
+        refollow(self)
         self.following = True
         self.new_while_paused = 0
         self.view.move_to(self.view.rows - 1)

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from baseten_logs.browse.lines import LoadedLines, ViewFilter
+from baseten_logs.browse.older import Older
 from baseten_logs.browse.reader import Stop, WindowClosed, start
 from baseten_logs.browse.screen import BrowseApp
 from baseten_logs.reading.run import Run
@@ -28,15 +29,17 @@ def reader_starter(run_of: RunOf) -> Callable[[BrowseApp], Callable[[], None]]:
             def call(argument: Any) -> None:
                 if stop.is_set():
                     raise WindowClosed
-                try:
-                    app.call_from_thread(method, argument)
+                try:  # stopped meanwhile (End re-reading the newest): the call is dropped
+                    app.call_from_thread(lambda: None if stop.is_set() else method(argument))
                 except RuntimeError:  # the app has gone: nothing to show it on
                     raise WindowClosed from None
 
             return call
 
         deliver = into_app(app.add_lines)
-        start(run_of(stop), deliver, into_app(app.tell), into_app(app.reader_failed), stop)
+        run = run_of(stop)
+        app.older = app.older or Older(run)  # scrolling back reads as this run does
+        start(run, deliver, into_app(app.tell), into_app(app.reader_failed), stop)
         return stop.set
 
     return begin

@@ -1,0 +1,248 @@
+"""`browse` scrolling back past the oldest line loaded: the page before it, from the API.
+
+The reading is `get`'s own (reading/feed.opening_pages over the session's feed and query: the
+same filters sent, the same local ones applied, the pager's seams and crowded milliseconds),
+asked for the window before the oldest line held. The seam is exact: the oldest millisecond
+held may have been cut by the newest-N walk that loaded it, so it is read whole first and the
+lines held of it taken away as a multiset (reading/pager.Seam, two identical lines are two);
+then the newest lines of the 7 days before it, a week further each time a week is short, back
+as far as the API answers (an empty month ends one look; scrolling up again looks on).
+
+The fetch runs in a thread of its own; its result is put in on the UI thread, the line under
+the cursor kept under it. Past the cap the newest lines go, and the follower stops (End reads
+the newest anew: reading/run's pipeline again, as when the browser opened).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
+
+from baseten_logs.api.client import RetryPolicy
+from baseten_logs.base.errors import BasetenLogsError
+from baseten_logs.base.timeparse import EARLIEST_MS, format_ms, span
+from baseten_logs.browse.lines import LoadedLines, Record
+from baseten_logs.reading.feed import opening_pages
+from baseten_logs.reading.fetch import open_client
+from baseten_logs.reading.pager import MAX_WINDOW_MS, PAGE_SIZE, Seam, record_key
+from baseten_logs.reading.run import Run
+
+if TYPE_CHECKING:
+    from baseten_logs.api.client import ApiClient
+    from baseten_logs.browse.screen import BrowseApp
+
+EMPTY_STEPS = 4  # empty weeks in a row that end one look back (about a month)
+
+
+@dataclass
+class Found:
+    """What one look back brought: older lines, oldest first, and how far back it looked."""
+
+    lines: list[Record]
+    looked_to_ms: int  # the oldest millisecond asked for
+    gaps: list[int] = field(default_factory=list)  # crowded milliseconds not read whole
+
+
+def oldest_held(lines: LoadedLines) -> tuple[int, list[Record]] | None:
+    """The oldest millisecond held and its lines held (None: no line with a time)."""
+    oldest: int | None = None
+    at_oldest: list[Record] = []
+    for position in range(lines.first, lines.first + len(lines)):
+        ms = lines.ms_at(position)
+        if ms is None:
+            continue
+        if oldest is None:
+            oldest = ms
+        elif ms != oldest:
+            break
+        at_oldest.append(lines[position])
+    return None if oldest is None else (oldest, at_oldest)
+
+
+def read_before(
+    run: Run,
+    oldest_ms: int,
+    held: Sequence[Record],
+    count: int,
+    *,
+    from_ms: int | None = None,
+) -> Found:
+    """Up to `count` lines older than those held, oldest first: the rest of millisecond
+    `oldest_ms` (`held`: its lines held), then the newest before it. `from_ms`: a look that
+    found nothing reached there already; this one goes on before it."""
+    gaps: list[int] = []
+    with open_client(
+        run.credentials,
+        max_connections=1,
+        retry=RetryPolicy(attempts=run.attempts),
+        max_rps=run.max_rps,
+    ) as client:
+        found: list[Record] = []
+        if from_ms is None:
+            whole = _window(client, run, oldest_ms, oldest_ms, None, gaps.append)
+            taken = Seam(oldest_ms, Counter(record_key(r) for r in held)).skipper()
+            found = [r for r in whole if not taken(record_key(r))]
+        until = (oldest_ms if from_ms is None else from_ms) - 1
+        empty = 0
+        while len(found) < count and until >= EARLIEST_MS and empty < EMPTY_STEPS:
+            since = max(EARLIEST_MS, until - MAX_WINDOW_MS + 1)
+            step = _window(client, run, since, until, count - len(found), gaps.append)
+            found[:0] = step
+            empty = 0 if step else empty + 1
+            until = since - 1
+    return Found(found, until + 1, gaps)
+
+
+def _window(
+    client: ApiClient,
+    run: Run,
+    since_ms: int,
+    until_ms: int,
+    limit: int | None,
+    on_gap: Callable[[int], None],
+) -> list[Record]:
+    """The newest `limit` lines of the window (None: all of it), oldest first, as `get`
+    reads them: the session's feed, its filters sent and applied."""
+    query = replace(run.window, since_ms=since_ms, until_ms=until_ms, limit=limit)
+    opening = opening_pages(
+        client,
+        run.feed,
+        query,
+        newest_first=False,
+        concurrency=1,
+        on_gap=on_gap,
+        prefetch_bytes=client.limits.prefetch_bytes,
+    )
+    return [record for page in opening.pages for record in page]
+
+
+@dataclass
+class Older:
+    """The browser's look back: one at a time, and where a fruitless one stopped."""
+
+    run: Run
+    busy: bool = False
+    note: str = ""
+    # (oldest millisecond held, how far back a look found nothing before it)
+    _reached: tuple[int, int] | None = None
+
+    def words(self) -> list[str]:
+        """What the status bar says of it."""
+        return ["loading older..."] if self.busy else [self.note] if self.note else []
+
+    def look(self, oldest_ms: int, held: list[Record], count: int) -> Callable[[], Found]:
+        """The read to run off the UI thread for the lines before those held."""
+        reached = self._reached
+        from_ms = reached[1] if reached is not None and reached[0] == oldest_ms else None
+        return lambda: read_before(self.run, oldest_ms, held, count, from_ms=from_ms)
+
+    def settle(self, oldest_ms: int, found: Found, count: int) -> None:
+        """After a look: what to say, and where the next one starts when this was short."""
+        self.busy = False
+        if len(found.lines) >= count:
+            self._reached = None
+            self.note = ""
+            return
+        self._reached = (oldest_ms, found.looked_to_ms)
+        self.note = (
+            f"no older lines from {format_ms(found.looked_to_ms)} on "
+            f"({span(oldest_ms - found.looked_to_ms)} looked back); g looks further"
+        )
+        if found.gaps:
+            self.note += f"; {len(found.gaps)} crowded milliseconds not read whole"
+
+
+def scroll_back(app: BrowseApp, *, wheel: bool = False) -> None:
+    """At the oldest line loaded (the cursor on the top row: a key, a page, a click; or the
+    wheel turned with the top row shown): the lines before it, fetched in a thread, unless a
+    look is under way or there is nothing to fetch (a saved file)."""
+    older, view = app.older, app.view
+    at_top = view.scroll_offset.y == 0 if wheel else view.cursor == 0
+    if older is None or older.busy or not at_top:
+        return
+    start = oldest_held(app.lines)
+    if start is None:
+        return
+    oldest_ms, held = start
+    # A page, and never more than half the cap: the line under the cursor must stay held.
+    count = max(1, min(PAGE_SIZE, app.lines.max_lines // 2))
+    read = older.look(oldest_ms, held, count)
+    older.busy = True
+    app.show_status()
+
+    def body() -> None:
+        try:
+            result: Found | BasetenLogsError = read()
+        except BasetenLogsError as error:
+            result = error
+        except Exception as error:  # a bug must not die silently in a thread, nor print a trace
+            result = BasetenLogsError(f"reading older lines: {type(error).__name__}: {error}")
+        try:
+            app.call_from_thread(put_older, app, oldest_ms, count, result)
+        except RuntimeError:  # the browser has closed
+            return
+
+    threading.Thread(target=body, name="browse-older", daemon=True).start()
+
+
+def put_older(app: BrowseApp, oldest_ms: int, count: int, result: Found | BasetenLogsError) -> None:
+    """The lines found put before those held, the line under the cursor kept under it (and
+    the screen with it); past the cap the newest go, and the follower stops."""
+    older, view, lines = app.older, app.view, app.lines
+    if older is None:
+        return
+    if isinstance(result, BasetenLogsError):
+        older.busy = False
+        older.note = f"older lines: {result}"
+        app.show_status()
+        return
+    held = oldest_held(lines)
+    if held is None or held[0] != oldest_ms:  # End re-read the newest meanwhile: not these
+        older.busy = False
+        app.show_status()
+        return
+    older.settle(oldest_ms, result, count)
+    anchor = lines.visible[view.cursor] if lines.visible else None
+    top = view.scroll_offset.y
+    dropped_before = lines.dropped_newest
+    above = lines.prepend(result.lines)
+    if lines.dropped_newest > dropped_before:
+        app.stop_reading()
+        app.following = False
+    view.refresh_rows()
+    app.strip.refresh()
+    if anchor is not None:
+        view.cursor = lines.row_of(anchor)
+        view.scroll_to(y=top + above, animate=False)
+    app.show_status()
+
+
+def status_of(app: BrowseApp) -> list[str]:
+    """The status bar's words on the look back: under way, or what it found; and newest
+    lines let go for older ones."""
+    lines = app.lines
+    words = [] if app.older is None else app.older.words()
+    if lines.dropped_newest:
+        words.append(
+            f"{lines.dropped_newest} newest dropped (cap {lines.max_lines}), "
+            "not following: End reads the newest"
+        )
+    return words
+
+
+def refollow(app: BrowseApp) -> None:
+    """End or f after the newest lines were dropped: everything read anew from the newest
+    (the pipeline started again: the newest N, then following)."""
+    if not app.lines.dropped_newest:
+        return
+    app.stop_reading()
+    app.lines.clear()
+    if app.older is not None:
+        app.older.note = ""
+    app.view.cursor = 0
+    app.view.refresh_rows()
+    app.strip.refresh()
+    app.start_reading()
