@@ -49,7 +49,8 @@ TIME_STYLE = Style.parse(TIMESTAMP_STYLE)
 HELP = """\
 Keys
   up/down, j/k, PgUp/PgDn   move; moving up pauses following
-  Home/g  End/G  f          the oldest line, the newest (and follow again)
+  Home/g  End/G  f          the oldest line (then older ones, read), the newest (follow)
+  Tab, left/right, Enter    along the strip (lines a minute) to a time; or click a bar
   Enter                     the line in full: message, traceback, JSON, fields
   d i w e                   show or hide DEBUG, INFO, WARNING, ERROR lines
   /                         search (RE2, as --grep): only the lines found, highlighted

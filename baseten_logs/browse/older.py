@@ -19,7 +19,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
 from baseten_logs.api.client import RetryPolicy
 from baseten_logs.base.errors import BasetenLogsError
@@ -31,10 +31,41 @@ from baseten_logs.reading.pager import MAX_WINDOW_MS, PAGE_SIZE, Seam, record_ke
 from baseten_logs.reading.run import Run
 
 if TYPE_CHECKING:
+    from textual.geometry import Offset
+
     from baseten_logs.api.client import ApiClient
-    from baseten_logs.browse.screen import BrowseApp
 
 EMPTY_STEPS = 4  # empty weeks in a row that end one look back (about a month)
+
+
+class _View(Protocol):
+    cursor: int
+
+    @property
+    def scroll_offset(self) -> Offset: ...
+    def refresh_rows(self) -> None: ...
+    def scroll_to(self, *, y: float, animate: bool) -> Any: ...
+
+
+class _Refreshes(Protocol):
+    def refresh(self) -> Any: ...
+
+
+class BrowseApp(Protocol):
+    """What of the app (browse/screen.BrowseApp) the look back uses: it is imported there."""
+
+    older: Older | None
+    lines: LoadedLines
+    following: bool
+
+    @property
+    def view(self) -> _View: ...
+    @property
+    def strip(self) -> _Refreshes: ...
+    def show_status(self) -> None: ...
+    def stop_reading(self) -> None: ...
+    def start_reading(self) -> None: ...
+    def call_from_thread(self, callback: Callable[..., Any], *args: Any) -> Any: ...
 
 
 @dataclass
