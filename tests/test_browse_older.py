@@ -263,3 +263,13 @@ def test_past_the_cap_the_newest_go_following_stops_and_end_reads_them_anew(
             await pilot.press("q")
 
     asyncio.run(scenario())
+
+
+def test_a_short_look_that_found_lines_goes_on_before_the_oldest_it_found() -> None:
+    older = Older(run=None)  # type: ignore[arg-type]  # no read here
+    found = Found([line("a", T0 - 3 * DAY), line("b", T0 - DAY)], looked_to_ms=T0 - 30 * DAY)
+    older.settle(T0, found, count=5)
+    assert older._reached == (T0 - 3 * DAY, T0 - 30 * DAY)
+    assert "(27d looked back)" in older.note
+    older.settle(T0, Found([line("a", T0 - 1)] * 5, looked_to_ms=T0 - DAY, gaps=[T0]), count=5)
+    assert older._reached is None and older.note == "1 crowded milliseconds not read whole"

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from baseten_logs.api.client import RetryPolicy
 from baseten_logs.base.errors import BasetenLogsError
 from baseten_logs.base.timeparse import EARLIEST_MS, format_ms, span
+from baseten_logs.base.timestamps import record_ms
 from baseten_logs.browse.lines import LoadedLines, Record
 from baseten_logs.reading.feed import opening_pages
 from baseten_logs.reading.fetch import open_client
@@ -171,19 +172,23 @@ class Older:
         return lambda: read_before(self.run, oldest_ms, held, count, from_ms=from_ms)
 
     def settle(self, oldest_ms: int, found: Found, count: int) -> None:
-        """After a look: what to say, and where the next one starts when this was short."""
+        """After a look: what to say, and where the next one starts when this was short (it
+        read whole every window it asked, so the next goes on before them, from the oldest
+        line it found: nothing is asked twice)."""
         self.busy = False
+        words: list[str] = []
         if len(found.lines) >= count:
             self._reached = None
-            self.note = ""
-            return
-        self._reached = (oldest_ms, found.looked_to_ms)
-        self.note = (
-            f"no older lines from {format_ms(found.looked_to_ms)} on "
-            f"({span(oldest_ms - found.looked_to_ms)} looked back); g looks further"
-        )
+        else:
+            oldest = next((ms for r in found.lines if (ms := record_ms(r)) is not None), oldest_ms)
+            self._reached = (oldest, found.looked_to_ms)
+            words.append(
+                f"no older lines from {format_ms(found.looked_to_ms)} on "
+                f"({span(oldest - found.looked_to_ms)} looked back); g looks further"
+            )
         if found.gaps:
-            self.note += f"; {len(found.gaps)} crowded milliseconds not read whole"
+            words.append(f"{len(found.gaps)} crowded milliseconds not read whole")
+        self.note = "; ".join(words)
 
 
 def scroll_back(app: BrowseApp, *, wheel: bool = False) -> None:
@@ -213,7 +218,7 @@ def scroll_back(app: BrowseApp, *, wheel: bool = False) -> None:
             result = BasetenLogsError(f"reading older lines: {type(error).__name__}: {error}")
         try:
             app.call_from_thread(put_older, app, oldest_ms, count, result)
-        except RuntimeError:  # the browser has closed
+        except Exception:  # the browser has closed (RuntimeError): nothing to put them in
             return
 
     threading.Thread(target=body, name="browse-older", daemon=True).start()
