@@ -67,6 +67,15 @@ def test_past_the_cap_older_lines_drop_the_newest_and_newer_ones_are_refused() -
     assert lines.add([line("g", T0 + 20)]) == 1
 
 
+def test_reading_the_oldest_new_lines_past_the_cap_are_refused_as_newest_dropped() -> None:
+    lines = LoadedLines(max_lines=4)
+    lines.add([line("a", T0 + 1), line("b", T0 + 2)])
+    assert lines.add([line(m, T0 + 3 + i) for i, m in enumerate("cde")], keep_oldest=True) == 2
+    assert [r["message"] for r in lines.records()] == ["a", "b", "c", "d"]
+    assert lines.dropped_newest == 1 and lines.dropped == 0
+    assert lines.add([line("f", T0 + 9)]) == 0
+
+
 def test_lines_and_errors_per_minute_follow_lines_in_and_out() -> None:
     t = T0
     lines = LoadedLines(max_lines=3)
@@ -273,3 +282,27 @@ def test_a_short_look_that_found_lines_goes_on_before_the_oldest_it_found() -> N
     assert "(27d looked back)" in older.note
     older.settle(T0, Found([line("a", T0 - 1)] * 5, looked_to_ms=T0 - DAY, gaps=[T0]), count=5)
     assert older._reached is None and older.note == "1 crowded milliseconds not read whole"
+
+
+def test_paused_among_the_oldest_new_lines_past_the_cap_go_not_the_ones_read(
+    steady: Emulator,
+) -> None:
+    async def scenario() -> None:
+        app = browser(steady, "-n", "50", max_lines="60")
+        async with app.run_test(size=SIZE) as pilot:
+            await until(lambda: len(app.lines) >= 50)
+            await pilot.press(*["up"] * 40)
+            view = app.view
+            on = app.lines[app.lines.visible[view.cursor]]
+            oldest, dropped = app.lines.records()[0], app.lines.dropped
+            await until(lambda: app.lines.dropped_newest > 0)
+            await pilot.pause()
+            assert app.lines[app.lines.visible[view.cursor]] is on
+            assert app.lines.records()[0] is oldest and app.lines.dropped == dropped
+            assert len(app.lines) == 60
+            assert app._stop is None and "newest dropped" in status(app)
+            await pilot.press("end")
+            await until(lambda: app.following and len(app.lines) >= 50)
+            await pilot.press("q")
+
+    asyncio.run(scenario())

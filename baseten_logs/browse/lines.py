@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import bisect
 from collections import Counter, deque
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -154,11 +154,17 @@ class LoadedLines:
         """The millisecond of the line at `position` (None: it has no readable time)."""
         return self._ms[position - self.first]
 
-    def add(self, records: Iterable[Record]) -> int:
-        """Append lines; how many of them the filter keeps. Refused (0) once the newest lines
-        were dropped for older ones: these would not join what is held."""
+    def add(self, records: Sequence[Record], *, keep_oldest: bool = False) -> int:
+        """Append lines; how many of them the filter keeps. Past the cap the oldest go, or,
+        with `keep_oldest` (the reader is among the oldest), the new lines past it are refused
+        as dropped newest. Refused (0) once the newest were dropped: these would not join
+        what is held."""
         if self.dropped_newest:
             return 0
+        if keep_oldest and len(self._lines) + len(records) > self.max_lines:
+            room = max(0, self.max_lines - len(self._lines))
+            self.dropped_newest += len(records) - room
+            records = records[:room]
         keeps = self._keeping.predicate_of_level()
         kept = 0
         for record in records:

@@ -43,6 +43,8 @@ class _View(Protocol):
     cursor: int
 
     @property
+    def rows(self) -> int: ...
+    @property
     def scroll_offset(self) -> Offset: ...
     def refresh_rows(self) -> None: ...
     def scroll_to(self, *, y: float, animate: bool) -> Any: ...
@@ -254,6 +256,18 @@ def put_older(app: BrowseApp, oldest_ms: int, count: int, result: Found | Basete
         view.cursor = lines.row_of(anchor)
         view.scroll_to(y=top + above, animate=False)
     app.show_status()
+
+
+def add_newer(app: BrowseApp, records: list[Record]) -> int:
+    """A page from the follower added (how many lines the view keeps): past the cap, the
+    lines furthest from the cursor go. Reading the older half, that is the new ones, and
+    the follower stops (End reads the newest anew); else the oldest, as ever."""
+    view, lines = app.view, app.lines
+    reading_old = not app.following and view.cursor < view.rows // 2
+    kept = lines.add(records, keep_oldest=reading_old)
+    if lines.dropped_newest:
+        app.stop_reading()
+    return kept
 
 
 def status_of(app: BrowseApp) -> list[str]:

@@ -37,7 +37,7 @@ from baseten_logs.browse.detail import (
     time_column,
 )
 from baseten_logs.browse.lines import LoadedLines, ViewFilter, next_row
-from baseten_logs.browse.older import Older, refollow, scroll_back, status_of
+from baseten_logs.browse.older import Older, add_newer, refollow, scroll_back, status_of
 from baseten_logs.browse.saving import save_lines
 from baseten_logs.browse.strip import HistogramStrip
 from baseten_logs.output.inert import inert
@@ -262,7 +262,7 @@ class BrowseApp(App[None]):
         view = self.view
         paused_on = None if self.following or not view.rows else self.lines.visible[view.cursor]
         rows_before, top = view.rows, view.scroll_offset.y
-        kept = self.lines.add(records)
+        kept = add_newer(self, records)  # past the cap, the lines furthest from the cursor go
         view.refresh_rows()
         self.strip.refresh()
         if self.following:
