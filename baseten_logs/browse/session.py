@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from baseten_logs.base.timeparse import Zone
 from baseten_logs.browse.lines import LoadedLines, ViewFilter
 from baseten_logs.browse.reader import Stop, WindowClosed, start
 from baseten_logs.browse.screen import BrowseApp
@@ -47,7 +48,7 @@ def make_app(
     *,
     title: str,
     max_lines: int,
-    utc: bool,
+    utc: bool | Zone,
     save_name: str,
     view_filter: ViewFilter | None = None,
 ) -> BrowseApp:
@@ -66,7 +67,7 @@ def browse(
     *,
     title: str,
     max_lines: int,
-    utc: bool,
+    utc: bool | Zone,
     save_name: str,
     view_filter: ViewFilter | None = None,
 ) -> None:
