@@ -6,18 +6,23 @@ and the zone times are shown in (`--tz`, BASETEN_LOGS_TZ). Each source is the Fe
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from baseten_logs.base.errors import ExitStatus, NotFoundError
+from baseten_logs.base.levels import effective_level
 from baseten_logs.base.timeparse import format_in_zone, parse_zone
 from baseten_logs.base.timestamps import record_ms
+from baseten_logs.browse.lines import ViewFilter
 from baseten_logs.browse.screen import BrowseApp, LogView
 from baseten_logs.browse.session import make_app
 from baseten_logs.cli.browse import BrowsePlan, plan_browse
+from baseten_logs.cli.view_browse import saved_app, saved_plan
 from baseten_logs.emulator import DEMO_DEPLOYMENT_ID, DEMO_MODEL_ID, Emulator, EmulatorConfig
 from baseten_logs.emulator.chains import (
     CHAIN_NAME,
@@ -211,3 +216,120 @@ def test_the_tz_setting_applies_when_no_flag_says(
     assert plan.zone is not None and plan.zone.name == "Asia/Kolkata"
     assert "(times Asia/Kolkata +05:30)" in plan.title
     assert planned(live, DEMO_MODEL_ID, utc=True).zone == parse_zone("utc", flag="--tz")
+
+
+# --- view FILE --browse -------------------------------------------------------------------
+
+VIEW_DEFAULTS: dict[str, Any] = {
+    "since": None, "until": None, "limit": None, "level": None, "replica": None,
+    "request_id": None, "component": None, "chainlet": None, "grep": None,
+    "ignore_case": False, "include": None, "exclude": None, "output": "text", "reverse": False,
+    "color": "auto", "no_color": False, "tz": None, "utc": False, "prefix": None,
+    "no_wrap": False, "message_only": False, "verbatim": False, "template": None,
+    "timestamps": True, "browse": True,
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def saved(live: Emulator, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An hour of the demo deployment's lines and a chain's, as --save writes them."""
+    now = int(time.time() * 1000)
+    lines = live.ground_truth(DEMO_MODEL_ID, DEMO_DEPLOYMENT_ID, now - 3_600_000, now)[-3000:]
+    lines += [{**r, "chainlet": "Generator"} for r in lines[-10:]]
+    path = tmp_path_factory.mktemp("saved") / "llama.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in lines))
+    return path
+
+
+def saved_records_of(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def test_view_browse_shows_the_saved_lines_with_no_reader(saved: Path) -> None:
+    flags = VIEW_DEFAULTS | {"file": str(saved), "level": "warning", "utc": True}
+    zone = parse_zone("utc", flag="--tz")
+    plan, view_filter = saved_plan(flags, zone)
+    app = saved_app(str(saved), plan, view_filter, zone=zone)
+    everything = saved_records_of(saved)
+
+    async def scenario() -> None:
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            assert app.lines.records() == everything  # every line loaded, in the file's order
+            shown = [app.lines[p] for p in app.lines.visible]
+            assert shown and all(effective_level(r) in ("WARNING", "ERROR") for r in shown)
+            assert "not following: a saved file" in status(app)
+            assert "llama.jsonl (saved)" in status(app)
+            await pilot.press("d", "i")  # --level started the filter: the keys show the rest
+            assert len(app.lines.visible) > len(shown)
+            chained = next(row for row in range(app.query_one(LogView).rows)
+                           if "chainlet" in app.lines[app.lines.visible[row]])  # fmt: skip
+            assert " Generator " in row_text(app, chained)
+            await pilot.press("q")
+
+    asyncio.run(scenario())
+
+
+def test_view_browse_loads_what_view_would_print(saved: Path) -> None:
+    # The window, -n and the other filters choose the lines loaded, as view chooses them.
+    everything = saved_records_of(saved)
+    replica = str(everything[0]["replica"])
+    flags = VIEW_DEFAULTS | {"file": str(saved), "replica": [replica], "limit": "7"}
+    plan, _ = saved_plan(flags, None)
+    loaded = saved_app(str(saved), plan, ViewFilter(), zone=None).lines.records()
+    assert loaded == [r for r in everything if r["replica"] == replica][-7:]
+    flags = VIEW_DEFAULTS | {"file": str(saved), "chainlet": ["Generator"]}
+    plan, _ = saved_plan(flags, None)
+    assert saved_app(str(saved), plan, ViewFilter(), zone=None).lines.records() == everything[-10:]
+
+
+def test_view_browse_runs_the_browser_from_the_command_with_nothing_sent(
+    saved: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ran: list[BrowseApp] = []
+    monkeypatch.setattr("baseten_logs.cli.browse.needs_terminal", lambda: None)
+    monkeypatch.setattr(BrowseApp, "run", lambda self, *a, **k: ran.append(self))
+    # No API settings at all: a request would fail; none is made.
+    result = invoke("view", str(saved), "--browse", "--grep", "batch", env={"BASETEN_API_KEY": ""})
+    assert result.status == 0, result.stderr
+    (app,) = ran
+    assert app.lines.records() == saved_records_of(saved)
+    assert app.view_filter.search == "batch"
+
+
+@pytest.mark.parametrize(
+    ("args", "flag"),
+    [
+        (["-o", "jsonl"], "-o/--output"),
+        (["--reverse"], "--reverse"),
+        (["--no-timestamps"], "--no-timestamps"),
+        (["--template", "{message}"], "--template"),
+        (["--level", "nonsense"], "--level"),
+    ],
+)
+def test_view_browse_refuses_what_has_no_meaning_there(
+    saved: Path, args: list[str], flag: str
+) -> None:
+    result = invoke("view", str(saved), "--browse", *args)
+    assert result.status == ExitStatus.USAGE, result.stderr
+    assert result.stderr.startswith(f"baseten-logs: error: {flag}"), result.stderr
+
+
+def test_view_browse_needs_a_file_and_a_terminal(saved: Path, tmp_path: Path) -> None:
+    result = invoke("view", "-", "--browse")
+    assert result.status == ExitStatus.USAGE
+    assert result.stderr.startswith("baseten-logs: error: --browse: cannot read stdin")
+    result = invoke("view", str(saved), "--browse")  # CliRunner's streams: no terminal
+    assert result.status == ExitStatus.USAGE
+    assert "needs a terminal" in result.stderr
+
+
+def test_view_browse_tells_a_bad_file_as_view_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("baseten_logs.cli.browse.needs_terminal", lambda: None)
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"message": "fine", "timestamp": "1"}\nnot json\n')
+    browsed, printed = invoke("view", str(bad), "--browse"), invoke("view", str(bad))
+    assert browsed.status == printed.status == ExitStatus.USAGE
+    assert browsed.stderr == printed.stderr
