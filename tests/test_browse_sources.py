@@ -259,7 +259,7 @@ def test_view_browse_shows_the_saved_lines_with_no_reader(saved: Path) -> None:
             shown = [app.lines[p] for p in app.lines.visible]
             assert shown and all(effective_level(r) in ("WARNING", "ERROR") for r in shown)
             assert "not following: a saved file" in status(app)
-            assert "llama.jsonl (saved)" in status(app)
+            assert "llama.jsonl (saved) (times UTC)" in status(app)
             await pilot.press("d", "i")  # --level started the filter: the keys show the rest
             assert len(app.lines.visible) > len(shown)
             chained = next(row for row in range(app.query_one(LogView).rows)

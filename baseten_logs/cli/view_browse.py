@@ -112,6 +112,7 @@ def saved_app(
     screen is up); it says that nothing follows them."""
     from baseten_logs.browse.lines import LoadedLines
     from baseten_logs.browse.screen import BrowseApp
+    from baseten_logs.cli.browse import zone_note
 
     lines = LoadedLines(max_lines=MAX_LINES)
     load(lines, saved_records(path, plan))
@@ -121,7 +122,7 @@ def saved_app(
         return _nothing
 
     return BrowseApp(
-        title=f"{Path(path).name} (saved)",
+        title=f"{Path(path).name} (saved){zone_note(zone)}",
         lines=lines,
         utc=zone or False,
         save_name=f"{Path(path).stem}-browsed.jsonl",
