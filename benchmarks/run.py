@@ -25,6 +25,9 @@ Sections:
   hostile   peak RSS against tests/hostile_server.py: a chainlet name of a MiB, lines of lists of
             20 KB strings with a stalled reader, a line every millisecond followed and tagged
             (`request`), against the same server's mildest answer (benchmarks/hostile_bench.py)
+  browse    `browse` with 100,000 lines loaded, under Textual's headless pilot: keystroke-to-screen
+            latency (median, p95) of level toggles, scrolling and search characters against 50 ms,
+            and the process's peak RSS against 200 MB (benchmarks/browse_bench.py, run alone)
 
 It is a report, not a test: it exits 0 when a figure misses its target, and 1 only when
 something went wrong (a crash, a wrong line count, a non-zero exit of the CLI).
@@ -68,6 +71,7 @@ SECTIONS = (
     "level",
     "bounded",
     "hostile",
+    "browse",
 )
 MINUTE_MS = 60_000
 DAY_MS = 86_400_000
@@ -684,6 +688,18 @@ def bench_limit(quick: bool) -> None:
         raise BenchError(str(exc)) from exc
 
 
+# --- browse --------------------------------------------------------------------------------------
+def bench_browse(quick: bool) -> None:
+    """browse_bench.py in a process of its own: its peak RSS is then browse's alone."""
+    header("browse: keystroke to screen, 100,000 lines loaded")
+    script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "browse_bench.py")
+    keys = "12" if quick else "40"
+    sys.stdout.flush()  # the header before the child's lines
+    run = subprocess.run([sys.executable, script, "--keys", keys], timeout=600)
+    if run.returncode != 0:
+        raise BenchError(f"browse_bench.py: exit status {run.returncode}")
+
+
 BENCHES: dict[str, Callable[[bool], None]] = {
     "limit": bench_limit,
     "pace": bench_pace,
@@ -694,6 +710,7 @@ BENCHES: dict[str, Callable[[bool], None]] = {
     "level": bench_level,
     "bounded": bench_bounded,
     "hostile": bench_hostile,
+    "browse": bench_browse,
 }
 
 

@@ -21,7 +21,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
 from baseten_logs.base.levels import effective_level
-from baseten_logs.base.timeparse import LOCAL, UTC, format_in_zone
+from baseten_logs.base.timeparse import LOCAL, UTC, Zone, format_in_zone
 from baseten_logs.base.timestamps import record_ms
 from baseten_logs.output.inert import inert
 from baseten_logs.output.palette import LEVEL_STYLES, TIMESTAMP_STYLE
@@ -68,11 +68,12 @@ def message_of(record: Record) -> str:
     return message if isinstance(message, str) else "" if message is None else str(message)
 
 
-def time_column(record: Record, *, utc: bool) -> str:
+def time_column(record: Record, *, utc: bool | Zone) -> str:
     ms = record_ms(record)
     if ms is None:
         return "?".ljust(12)
-    return format_in_zone(ms, UTC if utc else LOCAL)[11:23]  # HH:MM:SS.mmm
+    zone = utc if isinstance(utc, Zone) else UTC if utc else LOCAL  # a Zone: --tz
+    return format_in_zone(ms, zone)[11:23]  # HH:MM:SS.mmm
 
 
 class DetailScreen(ModalScreen[None]):
@@ -86,7 +87,7 @@ class DetailScreen(ModalScreen[None]):
     DetailScreen > VerticalScroll { width: 95%; height: 90%; border: round $accent; }
     """
 
-    def __init__(self, record: Record, *, utc: bool) -> None:
+    def __init__(self, record: Record, *, utc: bool | Zone) -> None:
         super().__init__()
         self.record = record
         self.utc = utc
@@ -97,7 +98,7 @@ class DetailScreen(ModalScreen[None]):
         yield Footer()
 
 
-def detail_text(record: Record, *, utc: bool) -> Text:
+def detail_text(record: Record, *, utc: bool | Zone) -> Text:
     """The detail pane's text: a Text object (never markup), every server string inert."""
     message = message_of(record)
     text = Text()

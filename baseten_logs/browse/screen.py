@@ -27,6 +27,8 @@ from textual.widgets import Footer, Input, Static
 
 from baseten_logs.base.errors import BasetenLogsError
 from baseten_logs.base.levels import LEVELS, effective_level
+from baseten_logs.base.timeparse import Zone
+from baseten_logs.browse.chainlets import chainlet_column
 from baseten_logs.browse.detail import (
     LEVEL_STYLE,
     TIME_STYLE,
@@ -73,7 +75,7 @@ class LogView(ScrollView, can_focus=True):
         Binding("end,G", "app.follow", "Follow", show=False),
     ]
 
-    def __init__(self, lines: LoadedLines, *, utc: bool) -> None:
+    def __init__(self, lines: LoadedLines, *, utc: bool | Zone) -> None:
         super().__init__(id="lines")
         self.lines = lines
         self.utc = utc
@@ -104,6 +106,7 @@ class LogView(ScrollView, can_focus=True):
             Segment(time_column(record, utc=self.utc) + " ", TIME_STYLE),
             Segment((level or "").ljust(8), LEVEL_STYLE.get(level or "", Style())),
             Segment(replica_text.ljust(6), _PLAIN),
+            *chainlet_column(record),  # a chain's line: its chainlet (browse/chainlets.py)
         ]
         return out + _highlighted(message, self.spans)
 
@@ -191,7 +194,7 @@ class BrowseApp(App[None]):
         *,
         title: str,
         lines: LoadedLines,
-        utc: bool = False,
+        utc: bool | Zone = False,
         save_name: str = "baseten-logs.jsonl",
         start: Callable[[BrowseApp], Callable[[], None]] | None = None,
         view_filter: ViewFilter | None = None,

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from baseten_logs.base.timeparse import Zone
 from baseten_logs.browse.lines import LoadedLines, ViewFilter
 from baseten_logs.browse.older import Older
 from baseten_logs.browse.reader import Stop, WindowClosed, start
@@ -50,7 +51,7 @@ def make_app(
     *,
     title: str,
     max_lines: int,
-    utc: bool,
+    utc: bool | Zone,
     save_name: str,
     view_filter: ViewFilter | None = None,
 ) -> BrowseApp:
@@ -69,7 +70,7 @@ def browse(
     *,
     title: str,
     max_lines: int,
-    utc: bool,
+    utc: bool | Zone,
     save_name: str,
     view_filter: ViewFilter | None = None,
 ) -> None:

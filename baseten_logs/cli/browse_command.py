@@ -27,6 +27,7 @@ from baseten_logs.cli.options import (
     Remote,
     Retries,
     Team,
+    Tz,
     UsageCommand,
     Utc,
 )
@@ -40,6 +41,8 @@ BROWSE_EXAMPLES = examples(
     "baseten-logs browse llama-3-8b v3 --since 2h         # the last two hours, then live",
     "baseten-logs browse llama-3-8b --level error         # errors only; d i w show the rest",
     "baseten-logs browse llama-3-8b --env production      # every deployment that served it",
+    "baseten-logs browse --chain rag-pipeline             # every chainlet, each line labelled",
+    "baseten-logs browse --training llama-finetune        # the newest job, until it ends",
 )
 
 
@@ -92,6 +95,7 @@ def browse(
             rich_help_panel=WINDOW,
         ),
     ] = "60s",
+    tz: Tz = None,
     utc: Utc = False,
     api_key: ApiKey = None,
     api_url: ApiUrl = None,
@@ -99,6 +103,26 @@ def browse(
     no_cache: NoCache = False,
     retries: Retries = "5",
     max_rps: MaxRps = "100",
+    chain: Annotated[
+        bool,
+        typer.Option(
+            "--chain",
+            help="MODEL names a chain and DEPLOYMENT a chain deployment: every chainlet, each "
+            "line labelled with its chainlet (as the chain command shows them).",
+        ),
+    ] = False,
+    chainlet: Annotated[
+        list[str] | None,
+        typer.Option(metavar="NAME", help="With --chain: only this chainlet (repeatable)."),
+    ] = None,
+    training: Annotated[
+        bool,
+        typer.Option(
+            "--training",
+            help="MODEL names a training project and DEPLOYMENT a job (default: the newest): "
+            "its lifetime, followed until it ends (as the training command reads it).",
+        ),
+    ] = False,
 ) -> None:
     """Explore a deployment's logs in a full-screen view: it opens on the newest lines and
     follows them live (as get -f does); moving up pauses it. Keys: d i w e show or hide a
@@ -117,6 +141,7 @@ def browse(
         limit=limit,
         max_lines=max_lines,
         overlap=overlap,
+        tz=tz,
         utc=utc,
         api_key=api_key,
         api_url=api_url,
@@ -126,4 +151,7 @@ def browse(
         max_rps=max_rps,
         level=level,
         grep=grep,
+        chain=chain,
+        chainlet=chainlet,
+        training=training,
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import os
 import shlex
+import shutil
 import sys
 import time
 from collections.abc import Callable
@@ -12,6 +13,8 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from baseten_logs.emulator.restarts import Restart
+
+EMULATOR_PORT = 8787  # `baseten-logs emulator`'s default port
 
 
 def run_demo(*, follow_seconds: float, run: Callable[[list[str]], int]) -> int:
@@ -77,13 +80,40 @@ def run_demo(*, follow_seconds: float, run: Callable[[list[str]], int]) -> int:
             if status != 0:
                 return status
         _say(
-            "\nThat was the demo; its emulator has stopped. To try it yourself, run "
-            "`baseten-logs emulator` in one shell\nand paste the `export` lines it prints into "
-            "another;\nthen explore it full-screen, live: "
-            f"baseten-logs browse {DEMO_MODEL_NAME}. "
-            "With a real key: baseten-logs get MODEL_ID DEPLOYMENT_ID"
+            "\nThat was the demo; its emulator has stopped. Explore the logs full-screen and live "
+            "(q quits),\nagainst a fresh emulator of your own; one line to paste into a shell:\n\n"
+            f"  {try_browse_line(_program(), DEMO_MODEL_NAME)}\n\n"
+            "Or run `baseten-logs emulator` in one shell and paste the `export` lines it prints "
+            "into another.\nWith a real key: baseten-logs browse MODEL, baseten-logs get MODEL_ID "
+            "DEPLOYMENT_ID"
         )
     return 0
+
+
+def try_browse_line(program: str, model: str, *, port: int = EMULATOR_PORT) -> str:
+    """One shell line (sh, bash, zsh) that starts the emulator in the background, browses
+    `model` against it with the environment it needs, and stops it when the browser is quit.
+    The client's retries cover the emulator's start; the pause only spares them."""
+    from baseten_logs.emulator.config import DEFAULT_API_KEY
+
+    cli = shlex.quote(program)
+    env = f"BASETEN_API_URL=http://127.0.0.1:{port} BASETEN_API_KEY={DEFAULT_API_KEY}"
+    return (
+        f"{cli} emulator --port {port} >/dev/null 2>&1 & sleep 1; "
+        f"{env} {cli} browse {shlex.quote(model)}; kill $!"
+    )
+
+
+def _program() -> str:
+    """How to run this CLI from the user's shell: `baseten-logs` when that is on PATH and is
+    this one, else the path it was started by (`make demo` runs .venv/bin/baseten-logs)."""
+    started = os.path.abspath(sys.argv[0]) if sys.argv and sys.argv[0] else ""
+    if not (os.path.isfile(started) and os.access(started, os.X_OK)):  # python -m, a test
+        return "baseten-logs"
+    found = shutil.which("baseten-logs")
+    if found is not None and os.path.samefile(found, started):
+        return "baseten-logs"
+    return started
 
 
 def _restart_window(restart: Restart) -> list[str]:

@@ -313,9 +313,21 @@ def view(
     verbatim: Verbatim = False,
     template: Template = None,
     timestamps: Timestamps = True,
+    browse: Annotated[
+        bool,
+        typer.Option(
+            "--browse",
+            help="Show the lines full-screen, as browse does (keys to filter, search, open a "
+            "line); --level and --grep set where its filter starts.",
+        ),
+    ] = False,
 ) -> None:
     """Render saved logs offline, with the same filters and formats as get; a chain's lines
     keep their chainlet column and request --context lines their (context) mark."""
+    if browse:  # the file in browse's full-screen view, not printed (cli/view_browse.py)
+        from baseten_logs.cli.view_browse import browse_saved
+
+        browse_saved(locals())
     zone = zone_of(tz, utc)
     plan = view_plan(
         output=chosen("output", "output", output),

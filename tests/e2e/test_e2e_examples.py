@@ -272,7 +272,7 @@ def _run(example: Example, emu: Emulator, cwd: Path, env: dict[str, str]) -> str
     if "-f" in words or words[1] == "demo":  # they run on: their first line is enough
         out, err = _follow(command, cwd, env)
         status = 0
-    elif words[1] == "browse":  # full-screen: on a terminal, until it drew its lines, then q
+    elif words[1] == "browse" or "--browse" in words:  # full-screen: on a terminal, then q
         status, out, err = _on_terminal(command, cwd, env)
     else:
         done = subprocess.run(
