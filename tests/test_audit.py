@@ -356,3 +356,22 @@ def test_json_is_one_array_written_at_the_end() -> None:
     assert writer.stream.getvalue() == ""  # type: ignore[attr-defined]
     writer.finish()
     assert json.loads(writer.stream.getvalue()) == [event(1), event(2)]  # type: ignore[attr-defined]
+
+
+def test_jsonl_stays_valid_json_for_a_number_a_float_cannot_hold() -> None:
+    import io
+
+    from baseten_logs.cli.audit import AuditWriter
+
+    odd = json.loads('{"id":"ale_9","event_data":{"replicas":1e400,"ratio":NaN}}')
+    writer = AuditWriter(form="jsonl", utc=True, color=False, stream=io.StringIO())
+    writer.write([odd])
+    text = writer.stream.getvalue()  # type: ignore[attr-defined]
+
+    def refuse(word: str) -> Any:
+        raise ValueError(f"not JSON: {word}")
+
+    assert json.loads(text, parse_constant=refuse)["event_data"] == {
+        "replicas": None,
+        "ratio": None,
+    }

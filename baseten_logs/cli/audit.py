@@ -18,7 +18,6 @@ shown twice and nothing that arrives within the overlap is lost.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import time
@@ -35,6 +34,7 @@ from baseten_logs.base.timestamps import timestamp_ns
 from baseten_logs.output import messages
 from baseten_logs.output.inert import inert
 from baseten_logs.output.pipes import stdout_guard
+from baseten_logs.output.render_json import json_text
 from baseten_logs.output.terminal import ColorMode, is_terminal, use_color
 from baseten_logs.reading.audit_pages import CursorWalk
 from baseten_logs.reading.fetch import open_client
@@ -194,7 +194,7 @@ class AuditWriter:
 
 
 def _json(event: Mapping[str, Any]) -> str:
-    return json.dumps(event, separators=(",", ":"))
+    return json_text(event)  # valid JSON whatever number the server sent (render_json)
 
 
 def _form(output: str) -> str:
