@@ -17,6 +17,7 @@ from pytest_httpx import HTTPXMock
 
 from baseten_logs.api.client import ApiClient
 from baseten_logs.base.errors import ApiError, UsageError
+from baseten_logs.base.timeparse import UTC
 from baseten_logs.cli.audit import Seen, event_row
 from baseten_logs.reading.audit_pages import CursorWalk
 from baseten_logs.sources.audit import audit_params, check_audit_input
@@ -222,7 +223,7 @@ def test_a_row_says_when_who_what_and_which_target() -> None:
         "deployment_name": "v3",
         "environment_name": "production",
     }
-    row = event_row(event(0, actor=key, source="API", event_data=data), utc=True)
+    row = event_row(event(0, actor=key, source="API", event_data=data), zone=UTC)
     assert row == (
         "2026-12-06 23:33:20",
         "API key ci (Xq7...) via API",
@@ -231,7 +232,7 @@ def test_a_row_says_when_who_what_and_which_target() -> None:
     )
     system = event(0, actor={"type": "BASETEN_SYSTEM"}, source="SYSTEM")
     system["event_data"] = {"model_id": "q4", "deployment_id": "d1", "replica_id": "r1"}
-    assert event_row(system, utc=True)[1:] == ("Baseten", "MODEL_DEPLOYED", "q4/d1 replica r1")
+    assert event_row(system, zone=UTC)[1:] == ("Baseten", "MODEL_DEPLOYED", "q4/d1 replica r1")
 
 
 def test_every_server_string_in_a_row_is_made_inert() -> None:
@@ -241,7 +242,7 @@ def test_every_server_string_in_a_row_is_made_inert() -> None:
         event_type="MODEL\x1b[2J",
         event_data={"chain_name": "rag\u202e", "chain_deployment_id": "d\x9b1"},
     )
-    row = event_row(hostile, utc=True)
+    row = event_row(hostile, zone=UTC)
     assert not any(c in "".join(row) for c in "\x1b\x07\x9b\u202e")
     assert row[1] == "a\\x1b]0;pwned\\x07@x via UI"
     assert row[2] == "MODEL\\x1b[2J"
@@ -249,9 +250,9 @@ def test_every_server_string_in_a_row_is_made_inert() -> None:
 
 
 def test_odd_events_still_make_a_row() -> None:
-    assert event_row({}, utc=True) == ("-", "-", "-", "-")
+    assert event_row({}, zone=UTC) == ("-", "-", "-", "-")
     odd = {"created": 5, "actor": "nobody", "event_data": {"gateway_name": "gw"}}
-    assert event_row(odd, utc=True)[1:] == ("-", "-", "gw")
+    assert event_row(odd, zone=UTC)[1:] == ("-", "-", "gw")
 
 
 def test_seen_events_are_shown_once_and_forgotten_past_the_overlap() -> None:
@@ -289,6 +290,44 @@ def test_a_repeated_cursor_exits_6_after_printing_what_was_read(serve: Any, api_
     assert result.status == 6
     assert len(result.stdout.splitlines()) == 2
     assert "may be incomplete" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("flags", "env"),
+    [
+        (("--tz", "+05:30"), {}),
+        ((), {"BASETEN_LOGS_TZ": "+05:30"}),  # the setting, as the log readers take it
+        (("--tz", "+05:30"), {"BASETEN_LOGS_TZ": "Europe/Paris"}),  # the flag beats it
+    ],
+)
+def test_tz_is_the_zone_of_the_times_typed_and_shown(
+    serve: Any, api_env: None, flags: tuple[str, ...], env: dict[str, str]
+) -> None:
+    from datetime import datetime, timedelta, timezone
+
+    fake = serve([page([event(1)], None)])
+    result = invoke("audit", "--since", "2026-12-06T20:00", "-o", "table", *flags, env=env)
+    assert result.status == 0, result.stderr
+    zone = timezone(timedelta(hours=5, minutes=30))
+    typed = datetime(2026, 12, 6, 20, 0, tzinfo=zone)
+    assert fake.asked[0]["start_epoch_millis"] == [str(int(typed.timestamp() * 1000))]
+    header, row = result.stdout.splitlines()
+    assert header.split()[:2] == ["TIME", "(+05:30)"]
+    shown = datetime.fromtimestamp((T0 + MINUTE_MS) / 1000, tz=zone)
+    assert row.startswith(shown.strftime("%Y-%m-%d %H:%M:%S"))
+
+
+def test_utc_outranks_the_tz_setting_and_a_bad_tz_is_refused_unsent(
+    serve: Any, api_env: None
+) -> None:
+    fake = serve([page([event(1)], None)])
+    result = invoke("audit", "-o", "table", "--utc", env={"BASETEN_LOGS_TZ": "+05:30"})
+    assert result.status == 0, result.stderr
+    header, row = result.stdout.splitlines()
+    assert header.split()[:2] == ["TIME", "(UTC)"] and row.startswith("2026-12-06 23:34:20")
+    refused = invoke("audit", "--tz", "Mars/Olympus")
+    assert refused.status == 2 and "--tz" in refused.stderr
+    assert len(fake.asked) == 1  # the refused run sent nothing
 
 
 def test_an_empty_trail_says_so_on_stderr_and_exits_0(serve: Any, api_env: None) -> None:
@@ -332,13 +371,13 @@ def test_the_table_has_one_header_and_colour_only_when_asked() -> None:
 
     from baseten_logs.cli.audit import AuditWriter
 
-    plain = AuditWriter(form="table", utc=True, color=False, stream=io.StringIO())
+    plain = AuditWriter(form="table", zone=UTC, color=False, stream=io.StringIO())
     plain.write([event(1)])
     plain.write([event(2)])  # a later batch (-f): rows only, no second header
     lines = plain.stream.getvalue().splitlines()  # type: ignore[attr-defined]
     assert lines[0].split() == ["TIME", "(UTC)", "WHO", "WHAT", "TARGET"]
     assert len(lines) == 3 and "\x1b" not in "".join(lines)
-    coloured = AuditWriter(form="table", utc=True, color=True, stream=io.StringIO())
+    coloured = AuditWriter(form="table", zone=UTC, color=True, stream=io.StringIO())
     coloured.write([event(1)])
     header, row = coloured.stream.getvalue().splitlines()  # type: ignore[attr-defined]
     assert header.startswith("\x1b[1mTIME") and header.endswith("\x1b[0m")
@@ -350,9 +389,28 @@ def test_json_is_one_array_written_at_the_end() -> None:
 
     from baseten_logs.cli.audit import AuditWriter
 
-    writer = AuditWriter(form="json", utc=True, color=False, stream=io.StringIO())
+    writer = AuditWriter(form="json", zone=UTC, color=False, stream=io.StringIO())
     writer.write([event(1)])
     writer.write([event(2)])
     assert writer.stream.getvalue() == ""  # type: ignore[attr-defined]
     writer.finish()
     assert json.loads(writer.stream.getvalue()) == [event(1), event(2)]  # type: ignore[attr-defined]
+
+
+def test_jsonl_stays_valid_json_for_a_number_a_float_cannot_hold() -> None:
+    import io
+
+    from baseten_logs.cli.audit import AuditWriter
+
+    odd = json.loads('{"id":"ale_9","event_data":{"replicas":1e400,"ratio":NaN}}')
+    writer = AuditWriter(form="jsonl", zone=UTC, color=False, stream=io.StringIO())
+    writer.write([odd])
+    text = writer.stream.getvalue()  # type: ignore[attr-defined]
+
+    def refuse(word: str) -> Any:
+        raise ValueError(f"not JSON: {word}")
+
+    assert json.loads(text, parse_constant=refuse)["event_data"] == {
+        "replicas": None,
+        "ratio": None,
+    }

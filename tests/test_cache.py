@@ -19,6 +19,7 @@ from baseten_logs.sources.cache import (
     Cache,
     cache_dir,
     cache_for,
+    cache_url,
 )
 from baseten_logs.sources.resolve import resolve_target
 from baseten_logs.sources.targets import Target
@@ -86,6 +87,23 @@ def test_the_key_never_reaches_the_disk(cache: Cache) -> None:
     data = json.loads(cache.path.read_text())
     assert data["api_url"] == API_URL
     assert data["version"] == 1
+
+
+def test_a_password_or_query_in_the_url_never_reaches_the_disk(
+    clock: Clock, tmp_path: Path
+) -> None:
+    env = {"XDG_CACHE_HOME": str(tmp_path)}
+    secret_url = "https://proxy-user:s3cret-pass@api.example.com:8443/base/?token=q-s3cret#frag"
+    cache = Cache.for_api(secret_url, KEY, env=env, clock=clock)
+    cache.put("k", {"v": 1}, ttl=60)
+    written = cache.path.read_text()
+    for secret in ("proxy-user", "s3cret", "token", "frag", "@"):
+        assert secret not in written and secret not in str(cache.path)
+    assert json.loads(written)["api_url"] == "https://api.example.com:8443/base"
+    # The same workspace with or without the user-info: one cache (the key decides, not them).
+    plain = Cache.for_api("https://api.example.com:8443/base", KEY, env=env, clock=clock)
+    assert plain.path == cache.path and plain.get("k") == {"v": 1}
+    assert cache_url("https://u:p@[::1]:9000/") == "https://[::1]:9000"
 
 
 def test_one_file_per_url_and_key(clock: Clock) -> None:

@@ -461,7 +461,44 @@ json_values = st.recursive(
     )
 )
 def test_fast_json_is_exactly_json_dumps(record: dict[Any, Any]) -> None:
-    assert encode_record(record) == json.dumps(record, separators=(",", ":"))
+    # Byte for byte json.dumps, but for a non-finite float, which is null (always valid JSON).
+    assert encode_record(record) == json.dumps(_nulled(record), separators=(",", ":"))
+
+
+def _nulled(value: Any) -> Any:
+    if isinstance(value, float) and value != value or value in (float("inf"), float("-inf")):
+        return None
+    if isinstance(value, dict):
+        return {k: _nulled(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_nulled(v) for v in value]
+    return value
+
+
+def _strict_json(text: str) -> Any:
+    def refuse(word: str) -> Any:
+        raise ValueError(f"not JSON: {word}")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+@pytest.mark.parametrize("output", ["jsonl", "json"])
+def test_json_outputs_stay_valid_json_for_numbers_a_float_cannot_hold(output: OutputFormat) -> None:
+    # What the API client's json.loads makes of a server's 1e400 (and of NaN, which it accepts).
+    record = json.loads(
+        '{"timestamp":"1796600000000000000","message":"m","level":null,'
+        '"x":1e400,"y":-1e400,"z":[NaN,1.5],"w":{"v":Infinity}}'
+    )
+    buffer = io.StringIO()
+    renderer = make_renderer(buffer, output=output, color=False, utc=True)
+    renderer.write_page([record])
+    renderer.close()
+    text = buffer.getvalue()
+    assert "Infinity" not in text and "NaN" not in text
+    parsed = _strict_json(text) if output == "json" else [_strict_json(text)]
+    assert parsed[0]["x"] is None and parsed[0]["y"] is None
+    assert parsed[0]["z"] == [None, 1.5] and parsed[0]["w"] == {"v": None}
+    assert parsed[0]["message"] == "m" and parsed[0]["shown_level"] is None
 
 
 @given(
@@ -670,8 +707,9 @@ def test_an_unreadable_time_is_shown_cut_to_forty_characters() -> None:
 )
 def test_jsonl_is_the_record_then_its_shown_level(record: dict[str, Any]) -> None:
     # Whatever a record holds (a shown_level of its own too), the line is its other fields as
-    # json.dumps writes them, in their order, and then the level the text output shows.
+    # json.dumps writes them (a non-finite float as null), in their order, and then the level
+    # the text output shows.
     [line] = render([record], "jsonl").splitlines()
     fields = {k: v for k, v in record.items() if k != "shown_level"}
     expected = {**fields, "shown_level": effective_level(fields)}
-    assert line == json.dumps(expected, separators=(",", ":"))
+    assert line == json.dumps(_nulled(expected), separators=(",", ":"))

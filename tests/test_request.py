@@ -617,6 +617,39 @@ def test_help_and_bad_input_import_neither_httpx_nor_rich(args: list[str]) -> No
     assert "LOADED [] " in done.stdout
 
 
+JSON_LOG = '{"levelname": "INFO", "message": "Received request", "path": "/v1", "ms": 5}'
+
+
+def test_request_takes_gets_layout_flags(logs: FilteringLogs) -> None:
+    # --prefix, --no-wrap, --message-only and --verbatim: get's flags, get's layout.
+    logs.records = [record(two_days_ago_ns(), JSON_LOG, request_id=RID)]
+    ask = ("request", RID, MODEL, DEPLOYMENT, "--utc")
+    piped = invoke(*ask, "--message-only", "--prefix", "none")
+    assert piped.status == 0, piped.stderr
+    assert piped.stdout == "Received request  path=/v1 ms=5\n"
+    assert invoke(*ask, "--prefix", "none").stdout == JSON_LOG + "\n"  # a pipe: verbatim
+    narrow = {"TTY_COMPATIBLE": "1", "COLUMNS": "40", "NO_COLOR": "1"}
+    shown = invoke(*ask, "-q", env=narrow).stdout  # short prefix, message only, wrapped
+    assert re.fullmatch(r"\d\d:\d\d:\d\d\.\d{3}Z I a1b2c Received request\n.*\n", shown, re.S)
+    cut = invoke(*ask, "-q", "--no-wrap", "--verbatim", env=narrow).stdout
+    assert len(cut.splitlines()) == 1 and len(cut.rstrip("\n")) <= 40 and cut.endswith("…\n")
+
+
+@pytest.mark.parametrize(
+    ("flags", "error"),
+    [
+        (("--prefix", "wide"), "--prefix: unknown value 'wide' (use one of full, short, none)"),
+        (("--message-only", "--verbatim"), "--message-only: cannot be combined with --verbatim"),
+    ],
+)
+def test_bad_layout_flags_are_refused_before_any_request(
+    httpx_mock: HTTPXMock, api_env: None, flags: tuple[str, ...], error: str
+) -> None:
+    result = invoke("request", RID, MODEL, DEPLOYMENT, *flags)
+    assert result.status == ExitStatus.USAGE and error in result.stderr
+    assert httpx_mock.get_requests() == []
+
+
 def test_readme_documents_every_request_flag() -> None:
     from typer.main import get_command
 

@@ -18,7 +18,6 @@ shown twice and nothing that arrives within the overlap is lost.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import time
@@ -30,11 +29,12 @@ from baseten_logs.access.config import Credentials
 from baseten_logs.api import clock
 from baseten_logs.api.client import ApiClient, RetryPolicy
 from baseten_logs.base.errors import ExitStatus
-from baseten_logs.base.timeparse import LOCAL, UTC, format_ms
+from baseten_logs.base.timeparse import LOCAL, Zone, format_in_zone, format_ms
 from baseten_logs.base.timestamps import timestamp_ns
 from baseten_logs.output import messages
 from baseten_logs.output.inert import inert
 from baseten_logs.output.pipes import stdout_guard
+from baseten_logs.output.render_json import json_text
 from baseten_logs.output.terminal import ColorMode, is_terminal, use_color
 from baseten_logs.reading.audit_pages import CursorWalk
 from baseten_logs.reading.fetch import open_client
@@ -65,7 +65,7 @@ class AuditAsk:
     poll_s: float = 2.0
     output: str = "auto"  # auto, table (text), jsonl, json
     color: str = "auto"
-    utc: bool = False
+    zone: Zone | None = None  # --tz/--utc/BASETEN_LOGS_TZ; None: local time
 
 
 # --- rows ---------------------------------------------------------------------------------
@@ -129,11 +129,12 @@ def target(event: Mapping[str, Any]) -> str:
     return shown
 
 
-def event_row(event: Mapping[str, Any], *, utc: bool) -> tuple[str, str, str, str]:
-    """(time, who, what, target), each made inert: every one of them came from the server."""
+def event_row(event: Mapping[str, Any], *, zone: Zone | None) -> tuple[str, str, str, str]:
+    """(time, who, what, target), each made inert: every one of them came from the server.
+    The time is in `zone` (None: local), which the table's header names."""
     ms = event_ms(event)
-    zone = UTC if utc else LOCAL
-    shown = "-" if ms is None else zone.wall(ms).isoformat(sep=" ", timespec="seconds")
+    wall = (zone or LOCAL).wall
+    shown = "-" if ms is None else wall(ms).isoformat(sep=" ", timespec="seconds")
     what = _text(event.get("event_type")) or "-"
     return (inert(shown), inert(who(event)), inert(what), inert(target(event)))
 
@@ -146,7 +147,7 @@ class AuditWriter:
     """Where events go: rows on a terminal, the events verbatim as JSON lines (or one array)."""
 
     form: str  # table, jsonl, json
-    utc: bool
+    zone: Zone | None  # None: local time
     color: bool
     stream: TextIO = field(default_factory=lambda: sys.stdout)
     shown: int = 0
@@ -173,10 +174,10 @@ class AuditWriter:
                 self.stream.flush()
 
     def _rows(self, events: Sequence[Event]) -> str:
-        rows = [event_row(e, utc=self.utc) for e in events]
+        rows = [event_row(e, zone=self.zone) for e in events]
         header = self.shown == len(events)  # the first rows of the run
         if header:
-            rows.insert(0, (f"TIME ({'UTC' if self.utc else 'local'})", *HEADERS[1:]))
+            rows.insert(0, (f"TIME ({zone_name(self.zone)})", *HEADERS[1:]))
         widths = [
             max(minimum, *(len(row[i]) for row in rows)) for i, minimum in enumerate(_MIN_WIDTHS)
         ]
@@ -193,8 +194,16 @@ class AuditWriter:
         return "".join(lines)
 
 
+def zone_name(zone: Zone | None) -> str:
+    """The zone the TIME column is in, as its header names it (the listings' way: the zone's
+    name, not an offset that changes with daylight saving between the rows)."""
+    if zone is None:
+        return "local"
+    return "UTC" if zone.is_utc else zone.name
+
+
 def _json(event: Mapping[str, Any]) -> str:
-    return json.dumps(event, separators=(",", ":"))
+    return json_text(event)  # valid JSON whatever number the server sent (render_json)
 
 
 def _form(output: str) -> str:
@@ -228,7 +237,7 @@ def run_audit(
     log = messages.info if verbose else None
     writer = AuditWriter(
         form=_form(ask.output),
-        utc=ask.utc,
+        zone=ask.zone,
         color=use_color(cast(ColorMode, ask.color), sys.stdout, os.environ),
     )
     with open_client(credentials, log=log, retry=RetryPolicy(attempts=attempts)) as client:
@@ -247,8 +256,13 @@ def run_audit(
 
 
 def _window_words(ask: AuditAsk) -> str:
-    since = "its beginning" if ask.since_ms is None else format_ms(ask.since_ms)
-    until = "now" if ask.until_ms is None else format_ms(ask.until_ms)
+    """The window in words, its times in the zone the user chose (marked), else local."""
+
+    def shown(ms: int) -> str:
+        return format_ms(ms) if ask.zone is None else format_in_zone(ms, ask.zone)
+
+    since = "its beginning" if ask.since_ms is None else shown(ask.since_ms)
+    until = "now" if ask.until_ms is None else shown(ask.until_ms)
     return f"from {since} to {until}"
 
 

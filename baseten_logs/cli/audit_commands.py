@@ -25,6 +25,7 @@ from baseten_logs.cli.options import (
     Remote,
     Retries,
     Team,
+    Tz,
     UsageCommand,
     Utc,
     Verbose,
@@ -89,8 +90,8 @@ def audit(
         str | None,
         typer.Option(
             metavar="WHEN",
-            help="Start: 15m, 2h30m, 3d, 1w ago; RFC 3339 (no zone = local); epoch s/ms; now. "
-            "Default: the trail's beginning.",
+            help="Start: 15m, 2h30m, 3d, 1w ago; RFC 3339 (no zone = --tz's, else local); "
+            "epoch s/ms; now. Default: the trail's beginning.",
             rich_help_panel=WINDOW,
         ),
     ] = None,
@@ -139,6 +140,7 @@ def audit(
         ),
     ] = "auto",
     color: Color = "auto",
+    tz: Tz = None,
     utc: Utc = False,
     quiet: Annotated[
         bool,
@@ -167,6 +169,7 @@ def audit(
         follow=follow,
         output=output,
         color=color,
+        tz=tz,
         utc=utc,
         quiet=quiet,
     )
@@ -196,6 +199,7 @@ def audit_ask(
     follow: bool,
     output: str,
     color: str,
+    tz: str | None,
     utc: bool,
     quiet: bool,
 ) -> "AuditAsk":
@@ -203,6 +207,7 @@ def audit_ask(
     import time
 
     from baseten_logs.cli.audit import AuditAsk
+    from baseten_logs.cli.defaults import zone_of
     from baseten_logs.output import messages
     from baseten_logs.reading.query import (
         COLOR_MODES,
@@ -221,7 +226,8 @@ def audit_ask(
         raise UsageError("--all", "cannot be combined with -n/--limit", hint="choose one")
     if follow and output_format == "json":  # one array: it needs the stream's end
         raise UsageError("-f/--follow", "cannot be combined with -o json", hint="use -o jsonl")
-    since_ms, until_ms = resolve_window(since=since, until=until)
+    zone = zone_of(tz, utc)  # --tz, --utc, BASETEN_LOGS_TZ, the config's tz: as `get` reads them
+    since_ms, until_ms = resolve_window(since=since, until=until, zone=zone)
     if all_events or (follow and since is not None and limit is None):
         count = None
     elif follow and limit is None:
@@ -245,5 +251,5 @@ def audit_ask(
         follow_until_ms=follow_until_ms,
         output=output_format,
         color=color_mode,
-        utc=utc,
+        zone=zone,
     )

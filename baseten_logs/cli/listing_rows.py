@@ -8,7 +8,6 @@ every listing reads, colours and pipes alike.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from collections.abc import Mapping, Sequence
@@ -18,6 +17,7 @@ from typing import Any, TextIO, cast
 from baseten_logs.base.timeparse import Zone
 from baseten_logs.output import messages
 from baseten_logs.output.pipes import stdout_guard
+from baseten_logs.output.render_json import json_text
 from baseten_logs.output.tables import Cell
 from baseten_logs.output.terminal import ColorMode, is_terminal, terminal_width, use_color
 
@@ -88,8 +88,8 @@ def emit_rows(
 
 
 def _json(value: Mapping[str, Any]) -> str:
-    # The separators of the logs' JSON output, so one jq habit serves both.
-    return json.dumps(value, separators=(",", ":"))
+    # The logs' JSON output's encoder, so one jq habit serves both (and it is always valid JSON).
+    return json_text(value)
 
 
 def cell_text(value: Any) -> str:

@@ -25,6 +25,7 @@ from baseten_logs.cli import interrupts
 from baseten_logs.cli.sinks import close_all, extra_sinks, screen_sink, write_all
 from baseten_logs.output import messages
 from baseten_logs.output.inert import inert
+from baseten_logs.output.layout import LayoutFlags
 from baseten_logs.output.pipes import stdout_guard
 from baseten_logs.output.terminal import shows_fetch_progress
 from baseten_logs.reading.events import EventReader, merge_timed
@@ -76,6 +77,7 @@ def run_request(
     extras: Extras | None = None,
     events: bool = False,  # --events: its replicas' start-ups among its lines
     timestamps: bool = True,
+    layout: LayoutFlags | None = None,  # --prefix, --no-wrap, --message-only, --verbatim
 ) -> ExitStatus:
     extras = extras or Extras()
     shown = _SHOWN.get(output, StoryLine.as_json)
@@ -132,7 +134,14 @@ def run_request(
                         progress = None  # context lines come as the lines are written
                 # A chain's lines: a column of chainlet names as wide as `chain` makes it.
                 width = max((len(s.chainlet or "") for s in story.searched), default=0)
-                screen = screen_sink(output, color, zone, label_width=width, timestamps=timestamps)
+                screen = screen_sink(
+                    output,
+                    color,
+                    zone,
+                    label_width=width,
+                    layout=layout,
+                    timestamps=timestamps,
+                )
                 if header:
                     _write_header(describe(story, zone=zone, context_ms=context_ms))
                 if context_ms is not None and not story.replicas():

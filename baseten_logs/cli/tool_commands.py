@@ -475,6 +475,10 @@ def request_(
     no_color: NoColor = False,
     tz: Tz = None,
     utc: Utc = False,
+    prefix: Prefix = None,
+    no_wrap: NoWrap = False,
+    message_only: MessageOnly = False,
+    verbatim: Verbatim = False,
     timestamps: Timestamps = True,
     fail_on: FailOn = None,
     save: Save = None,
@@ -507,6 +511,7 @@ def request_(
         model=model,
         deployment=deployment,
         env=env,
+        layout=LayoutOptions(prefix_of(prefix), no_wrap, message_only, verbatim),
     )
     credentials = credentials_of(api_key, api_url, remote)
     sources = []
@@ -543,6 +548,7 @@ def request_(
         output=plan.output,
         color=plan.color,
         zone=zone,
+        layout=plan.layout,
         timestamps=timestamps,
         header=not quiet and is_terminal(sys.stderr, os.environ),
         verbose=verbose,

@@ -216,6 +216,7 @@ class RequestPlan:
     since_ms: int
     until_ms: int
     chainlets: list[str]
+    layout: LayoutFlags | None = None  # --prefix, --no-wrap, --message-only, --verbatim
 
 
 def request_plan(
@@ -236,6 +237,7 @@ def request_plan(
     deployment: str | None,
     env: str | None,
     zone: Zone | None = None,
+    layout: LayoutOptions | None = None,
 ) -> RequestPlan:
     """The checks of `request`'s flags, before anything is sent."""
     from baseten_logs.reading.query import parse_fail_on
@@ -244,6 +246,8 @@ def request_plan(
     messages.set_quiet(quiet)
     request_id = check_request_id(request_id)
     output_format, color_mode = formats_of(output, color, outputs=REQUEST_FORMATS)
+    # get's layout flags, checked by get's own check (request takes no --template).
+    output_format, layout_flags = layout_of(output_format, layout or LayoutOptions())
     failing_level = parse_fail_on(fail_on)
     context_ms = parse_context(context)
     attempts = attempts_of(retries)
@@ -268,4 +272,5 @@ def request_plan(
         since_ms=since_ms,
         until_ms=until_ms,
         chainlets=chainlets,
+        layout=layout_flags,
     )

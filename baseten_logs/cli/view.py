@@ -3,6 +3,10 @@
 Reads what `-o jsonl`, `--save` and `-o json` write (one API record per line, or one JSON array),
 from a file or from stdin (saved_file.py reads it), and streams it: memory stays bounded by the
 page size, by `-n`, or (for `--reverse` of a whole file) by a spool that moves to a temporary file.
+
+Signals as `get` takes them (cli/interrupts.py, cli/sinks.py): each page is written whole, a
+Ctrl-C, SIGTERM or SIGHUP meanwhile waiting until it is, and however the run ends the output
+is closed (-o json's `]`, -o github's groups), so what was shown stays valid and complete.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from baseten_logs.cli.saved_file import (
     opened,
     select_records,
 )
+from baseten_logs.cli.sinks import SinkSet
 from baseten_logs.output import messages
 from baseten_logs.output.inert import inert
 from baseten_logs.output.layout import LayoutFlags
@@ -87,14 +92,14 @@ def run_view(
             timestamps=timestamps,
         )
 
-    renderer = _SavedLines(make, mark_context=output in ("text", "github"))
+    sinks = SinkSet([_SavedLines(make, mark_context=output in ("text", "github"))])
     page: list[Record] = []
 
     def show() -> None:
         if page:
             batch = page[:]
             page.clear()
-            renderer.write_page(batch)
+            sinks.write(batch)
 
     cap = limits_from(os.environ).max_line_bytes
     with opened(path) as (source, name):
@@ -105,21 +110,24 @@ def run_view(
         reader = RecordReader(source if live is None else live, name=name, max_line_bytes=cap)
         selected = select_records(reader, keep, since_ms=since_ms, until_ms=until_ms)
         with stdout_guard():
-            if limit is not None:
-                newest = list(deque(selected, maxlen=limit))
-                _write(renderer, newest[::-1] if reverse else newest)
-            elif reverse:
-                _write_reversed(renderer, selected)
-            elif live is not None:
-                for record in selected:
-                    page.append(record)
-                    if len(page) >= PAGE:
-                        show()
-                show()
-            else:
-                while batch := list(islice(selected, PAGE)):
-                    renderer.write_page(batch)
-            renderer.close()
+            try:
+                if limit is not None:
+                    newest = list(deque(selected, maxlen=limit))
+                    _write(sinks, newest[::-1] if reverse else newest)
+                elif reverse:
+                    _write_reversed(sinks, selected)
+                elif live is not None:
+                    for record in selected:
+                        page.append(record)
+                        if len(page) >= PAGE:
+                            show()
+                    show()
+                else:
+                    while batch := list(islice(selected, PAGE)):
+                        sinks.write(batch)
+            finally:
+                # On Ctrl-C, SIGTERM or a bad line too: what was shown stays whole and closed.
+                sinks.close()
     if labels is not None:
         windowed = since_ms is not None or until_ms is not None
         labels.warn_unseen(f"{name} between --since and --until" if windowed else name)
@@ -225,12 +233,12 @@ class _ComponentSeen:
         return self._keep(record)
 
 
-def _write(renderer: Renderer, records: list[Record]) -> None:
+def _write(sinks: SinkSet, records: list[Record]) -> None:
     for start in range(0, len(records), PAGE):
-        renderer.write_page(records[start : start + PAGE])
+        sinks.write(records[start : start + PAGE])
 
 
-def _write_reversed(renderer: Renderer, records: Iterator[Record]) -> None:
+def _write_reversed(sinks: SinkSet, records: Iterator[Record]) -> None:
     """Every record newest first. Pages are spooled (to disk past SPOOL_MEMORY_LIMIT) with
     marshal, which stores the decoded records at C speed, then read back last page first."""
     with tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY_LIMIT, mode="w+b") as spool:
@@ -243,4 +251,4 @@ def _write_reversed(renderer: Renderer, records: Iterator[Record]) -> None:
             spool.seek(offset)
             page = marshal.loads(spool.read(size))
             page.reverse()
-            renderer.write_page(page)
+            sinks.write(page)

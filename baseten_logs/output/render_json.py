@@ -4,11 +4,19 @@ Every field goes out as the API sent it, in the order it sent them, plus `shown_
 `jq` selects what `--level`, `--fail-on` and `stats` count. The encoder is a fast path for
 records of strings and nulls (what the API sends), byte-identical to `json.dumps`, because
 JSON lines are what scripts and `--save` read at full speed.
+
+Always valid JSON: a number the server sent too big for a float (`1e400`, parsed as infinity)
+or the `NaN`/`Infinity` Python's parser also accepts would come out as `Infinity`/`NaN`, which
+JSON has no words for and `jq` rejects. Such a number is written as `null`, as JavaScript's
+JSON.stringify does: the field stays a number-or-null for scripts (a string `"1e400"` would
+compare above every number in `jq`, and `-1e400` with it), and one odd value never costs the
+line. `json_text` is that encoder for any document (audit events, listings).
 """
 
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterator, Mapping, Sequence
 from json.encoder import encode_basestring_ascii
 from typing import Any, TextIO
@@ -18,8 +26,8 @@ from baseten_logs.output.page_writer import PageWriter, write_whole
 from baseten_logs.output.render_event import EVENT_FIELD
 
 # Compact separators: smaller output and faster for jq. ensure_ascii (the default) keeps the output
-# valid whatever the stream's encoding.
-_JSON_ENCODER = json.JSONEncoder(separators=(",", ":"))
+# valid whatever the stream's encoding. allow_nan=False: see json_text.
+_JSON_ENCODER = json.JSONEncoder(separators=(",", ":"), allow_nan=False)
 _KEY_PREFIXES: dict[str, str] = {}  # '"message":' per key: records share a handful of keys
 _MAX_CACHED_KEYS = 1024
 
@@ -35,21 +43,42 @@ _SHOWN_LEVEL_PARTS: dict[str | None, str] = {
 _API_LEVEL_PARTS = {level: part for level, part in _SHOWN_LEVEL_PARTS.items() if level}
 
 
+def json_text(value: Any) -> str:
+    """`value` as compact JSON, exactly `json.dumps(value, separators=(",", ":"))` unless it
+    holds a non-finite float (infinity, NaN): each of those is written as `null`, so the text
+    is always valid JSON (see the module's docstring). Only such a value pays for the copy."""
+    try:
+        return _JSON_ENCODER.encode(value)
+    except ValueError:
+        return _JSON_ENCODER.encode(_finite(value))
+
+
+def _finite(value: Any) -> Any:
+    """A copy of parsed JSON with every non-finite float made None."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, Mapping):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(item) for item in value]
+    return value
+
+
 def encode_record(record: Mapping[str, Any]) -> str:
-    """One record as compact JSON, exactly `json.dumps(record, separators=(",", ":"))`."""
+    """One record as compact JSON, exactly what `json_text` writes."""
     return _encode_records([record])[0]
 
 
 def _encode_records(
     records: Sequence[Mapping[str, Any]], *, shown_level: bool = False
 ) -> list[str]:
-    """Each record as compact JSON, identical to `json.dumps(record, separators=(",", ":"))`;
+    """Each record as compact JSON, identical to `json_text(record)`;
     with `shown_level`, as if SHOWN_LEVEL_FIELD were set last (replacing one the record has,
     as in a saved file read back: its value is worked out afresh).
 
     json.dumps manages ~220k records/s; API records hold only strings and nulls, which the C
     string encoder handles at well over twice that. Any other value (a number, a nested object
-    in an extra field) sends just that record through the general encoder. The shown level of
+    in an extra field) sends just that record through `json_text`. The shown level of
     a line the API gave a level costs two dict look-ups; only the others are detected.
     """
     encode = encode_basestring_ascii
@@ -85,7 +114,7 @@ def _encode_records(
             continue
         if shown_level and EVENT_FIELD not in record:  # an event (a dict: never the fast path)
             record = {**record, SHOWN_LEVEL_FIELD: effective_level(record)}
-        append(_JSON_ENCODER.encode(record))
+        append(json_text(record))
     return out
 
 

@@ -16,6 +16,8 @@ Layout::
 
 The API key never reaches the disk, not even hashed on its own: the file name mixes its hash
 with the URL, so one key's cache is not shared with another key (a key sees only its workspace).
+Nor does a password in the URL (`https://user:pass@proxy`): the URL is used without its
+user-info, query and fragment (`cache_url`), both in the file name and in the file.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit, urlunsplit
 
 if TYPE_CHECKING:
     from baseten_logs.access.config import Credentials
@@ -43,6 +46,7 @@ __all__ = [
     "cache_dir",
     "cache_for",
     "cache_key",
+    "cache_url",
 ]
 
 FORMAT_VERSION = 1
@@ -91,9 +95,28 @@ def _home() -> Path:
         return Path(tempfile.gettempdir())
 
 
+def cache_url(api_url: str) -> str:
+    """The API URL as a cache knows it: scheme, host, port and path, no trailing slash.
+
+    User-info (`user:pass@`) and a query can carry secrets, and neither chooses the workspace
+    the key sees, so they never become part of a file's name or content. A URL that cannot be
+    parsed (check_api_url refuses those before any cache is made) is reduced to nothing secret.
+    """
+    try:
+        parts = urlsplit(api_url.strip())
+        host = parts.hostname or ""
+        port = parts.port
+    except ValueError:
+        return ""
+    if ":" in host:  # an IPv6 literal keeps its brackets
+        host = f"[{host}]"
+    netloc = host if port is None else f"{host}:{port}"
+    return urlunsplit((parts.scheme, netloc, parts.path, "", "")).rstrip("/")
+
+
 def _file_name(api_url: str, api_key: str) -> str:
     key_hash = hashlib.sha256(api_key.encode("utf-8")).hexdigest()
-    mixed = hashlib.sha256(f"{api_url.rstrip('/')}\0{key_hash}".encode()).hexdigest()
+    mixed = hashlib.sha256(f"{cache_url(api_url)}\0{key_hash}".encode()).hexdigest()
     return f"{mixed[:32]}.json"
 
 
@@ -102,7 +125,7 @@ class Cache:
 
     def __init__(self, path: Path, *, api_url: str = "", clock: Clock = time.time) -> None:
         self.path = path
-        self._api_url = api_url
+        self._api_url = cache_url(api_url) if api_url else ""
         self._clock = clock
         self._entries: dict[str, Any] | None = None
 
@@ -116,7 +139,7 @@ class Cache:
         clock: Clock = time.time,
     ) -> Cache:
         path = cache_dir(env) / f"v{FORMAT_VERSION}" / _file_name(api_url, api_key)
-        return cls(path, api_url=api_url.rstrip("/"), clock=clock)
+        return cls(path, api_url=api_url, clock=clock)
 
     def get(self, key: str) -> Any:
         """The value stored under `key`, or None when it is missing, expired or unreadable."""

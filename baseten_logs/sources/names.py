@@ -10,7 +10,7 @@ Models, deployments, chains and training projects are all found with these.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from baseten_logs.base.errors import ApiError, NotFoundError, UsageError
 
@@ -46,10 +46,42 @@ def text_or_none(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-def check_name(flag: str, value: str, kind: str) -> None:
+NameKind = Literal[
+    "model",
+    "deployment",
+    "chain",
+    "chain deployment",
+    "chainlet",
+    "environment",
+    "training project",
+    "training job",
+    "sandbox",
+]
+# Where each kind's names are listed: the command, spelled as it is registered, and what it
+# needs. Written out rather than derived (kind + "s" made `sandboxs`, `chain deployments`),
+# and tests/test_names.py holds every command named here to one that exists.
+LISTED_BY: dict[str, str] = {
+    "model": "`baseten-logs models`",
+    "deployment": "`baseten-logs deployments` MODEL",
+    "chain": "`baseten-logs chains`",
+    "chain deployment": "`baseten-logs chain-deployments` CHAIN",
+    "chainlet": "`baseten-logs chainlets` CHAIN",
+    "environment": "`baseten-logs chain-deployments` CHAIN",  # its ENVIRONMENT column
+    "training project": "`baseten-logs training-projects`",
+    "training job": "`baseten-logs training-jobs` PROJECT",
+    "sandbox": "`baseten-logs sandboxes`",
+}
+
+
+def a_kind(kind: str) -> str:
+    """`a model`, `an environment`: the article the kind's first sound takes."""
+    return ("an " if kind[:1] in "aeiou" else "a ") + kind
+
+
+def check_name(flag: str, value: str, kind: NameKind) -> None:
     """Refuse, unsent, what is neither a name nor an id (ids may go into the URL path)."""
     if not value.strip():
-        raise UsageError(flag, "is empty", hint=f"give a {kind} name or id")
+        raise UsageError(flag, "is empty", hint=f"give {a_kind(kind)} name or id")
     if (
         value.strip() != value
         or len(value) > _MAX_NAME
@@ -58,9 +90,8 @@ def check_name(flag: str, value: str, kind: str) -> None:
     ):
         raise UsageError(
             flag,
-            f"{value!r} is not a {kind} name or id",
-            hint=f"copy one from `baseten-logs {kind}s`"
-            + (" MODEL" if kind == "deployment" else ""),
+            f"{value!r} is not {a_kind(kind)} name or id",
+            hint=f"copy one from {LISTED_BY[kind]}",
         )
 
 
