@@ -7,6 +7,7 @@ import asyncio
 
 import pytest
 
+from baseten_logs.base.timeparse import parse_zone
 from baseten_logs.base.timestamps import record_ms
 from baseten_logs.browse.lines import LoadedLines
 from baseten_logs.browse.screen import BrowseApp
@@ -107,3 +108,17 @@ def test_a_click_on_a_bar_and_enter_on_one_move_the_cursor_there() -> None:
             await pilot.press("q")
 
     asyncio.run(scenario())
+
+
+def test_bars_start_on_round_times_of_the_zone_shown() -> None:
+    """`--tz` moves the buckets' edges to round times there, as `stats --tz` draws them."""
+    lines = LoadedLines()
+    lines.add(records(3 * 1440, 20))
+    kolkata = parse_zone("+05:30")
+    bars = bars_of(lines, 100, utc=kolkata)
+    assert bars is not None and bars.bucket_ms >= 60 * MINUTE
+    offset = 330 * MINUTE
+    assert (bars.origin_ms + offset) % bars.bucket_ms == 0
+    in_utc = bars_of(lines, 100, utc=True)
+    assert in_utc is not None and in_utc.origin_ms % in_utc.bucket_ms == 0
+    assert in_utc.origin_ms != bars.origin_ms

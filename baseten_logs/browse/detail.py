@@ -68,12 +68,16 @@ def message_of(record: Record) -> str:
     return message if isinstance(message, str) else "" if message is None else str(message)
 
 
+def shown_zone(utc: bool | Zone) -> Zone:
+    """The zone times are shown in: a Zone from `--tz`, or the older `--utc` switch."""
+    return utc if isinstance(utc, Zone) else UTC if utc else LOCAL
+
+
 def time_column(record: Record, *, utc: bool | Zone) -> str:
     ms = record_ms(record)
     if ms is None:
         return "?".ljust(12)
-    zone = utc if isinstance(utc, Zone) else UTC if utc else LOCAL  # a Zone: --tz
-    return format_in_zone(ms, zone)[11:23]  # HH:MM:SS.mmm
+    return format_in_zone(ms, shown_zone(utc))[11:23]  # HH:MM:SS.mmm
 
 
 class DetailScreen(ModalScreen[None]):

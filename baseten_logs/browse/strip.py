@@ -21,6 +21,8 @@ from textual import events
 from textual.binding import Binding, BindingType
 from textual.widget import Widget
 
+from baseten_logs.base.timeparse import Zone
+from baseten_logs.browse.detail import shown_zone
 from baseten_logs.browse.lines import MINUTE_MS, LoadedLines
 from baseten_logs.output.time_axis import bucket_origin, choose_bucket_ms, utc_offset_ms
 
@@ -44,7 +46,7 @@ class Bars:
         return self.origin_ms + bar * self.bucket_ms
 
 
-def bars_of(lines: LoadedLines, columns: int, *, utc: bool) -> Bars | None:
+def bars_of(lines: LoadedLines, columns: int, *, utc: bool | Zone) -> Bars | None:
     """The loaded lines per bucket, at most `columns` buckets (None: no line with a time)."""
     minutes = lines.per_minute
     if not minutes or columns < 1:
@@ -52,7 +54,7 @@ def bars_of(lines: LoadedLines, columns: int, *, utc: bool) -> Bars | None:
     first, last = min(minutes), max(minutes)
     span_ms = last + MINUTE_MS - first
     bucket_ms = max(MINUTE_MS, choose_bucket_ms(span_ms, columns))
-    offset = 0 if utc else utc_offset_ms(first)
+    offset = utc_offset_ms(first, shown_zone(utc).tz)  # round times in the zone shown
     origin = bucket_origin(first, bucket_ms, offset)
     count = min(columns, (last - origin) // bucket_ms + 1)
     totals, errors = [0] * count, [0] * count
@@ -91,7 +93,7 @@ class HistogramStrip(Widget, can_focus=True):
         Binding("enter", "choose", "Jump"),
     ]
 
-    def __init__(self, lines: LoadedLines, *, utc: bool, jump: JumpTo | None = None) -> None:
+    def __init__(self, lines: LoadedLines, *, utc: bool | Zone, jump: JumpTo | None = None) -> None:
         super().__init__(id="strip")
         self.lines = lines
         self.utc = utc
