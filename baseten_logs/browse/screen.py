@@ -37,7 +37,10 @@ from baseten_logs.browse.detail import (
     time_column,
 )
 from baseten_logs.browse.lines import LoadedLines, ViewFilter, next_row
+from baseten_logs.browse.picker import FIELDS, PickerScreen, seen
 from baseten_logs.browse.saving import save_lines
+from baseten_logs.browse.search_worker import Filtering
+from baseten_logs.browse.story import Digging, Lookups
 from baseten_logs.output.inert import inert
 
 LEVEL_KEYS = {"d": "DEBUG", "i": "INFO", "w": "WARNING", "e": "ERROR"}
@@ -174,6 +177,8 @@ class BrowseApp(App[None]):
             Binding(key, f"level('{level}')", level.title(), show=False)
             for key, level in LEVEL_KEYS.items()
         ),
+        Binding("r", "pick('replica')", "Replicas"),
+        Binding("c", "pick('chainlet')", "Chainlets", show=False),
         Binding("s", "save", "Save"),
         Binding("f", "follow", "Follow"),
     ]
@@ -210,6 +215,8 @@ class BrowseApp(App[None]):
         self.view = LogView(lines, utc=utc)
         self.prompt = Input(id="prompt")
         self.status_bar = Static("", id="status", markup=False)
+        self.filtering = Filtering(self, lines, self.view, self.view_filter, spans_of)
+        self.lookups: Lookups | None = None  # the API, for a line's request and replica
 
     # --- layout --------------------------------------------------------------------------
     # Top to bottom: the lines, the prompt (while open), the status bar, then the footer (the
@@ -295,6 +302,9 @@ class BrowseApp(App[None]):
         if self.view_filter.search:
             mode = "only found" if self.view_filter.only_matches else "highlighted"
             parts.append(f"/{inert(self.view_filter.search)} ({mode})")
+        parts += self.filtering.picks.active()
+        if self.filtering.searching:
+            parts.append(f"searching /{inert(self.filtering.searching)}")
         if self.lines.dropped:
             parts.append(f"{self.lines.dropped} oldest dropped (cap {self.lines.max_lines})")
         if self.note:
@@ -345,24 +355,19 @@ class BrowseApp(App[None]):
         self.refilter()
 
     def refilter(self) -> bool:
-        """The filter applied anew (False: the search is not a pattern, and was said); the
-        cursor stays on the line it was on (or the nearest kept one before), or on the newest
-        while following."""
-        view = self.view
-        position = self.lines.visible[view.cursor] if self.lines.visible else self.lines.first
-        try:
-            keeping = self.view_filter.keeping()
-            finds = self.view_filter.finds()
-        except BasetenLogsError as error:
-            self.tell(str(error))
-            return False
-        self.lines.refilter(keeping)
-        view.spans = spans_of(self.view_filter.search) if finds is not None else None
-        self._finds = finds
-        view.refresh_rows()
-        view.move_to(view.rows - 1 if self.following else self.lines.row_of(position))
-        self.show_status()
-        return True
+        """The filter applied anew (browse/search_worker; False: the search is not a pattern,
+        and was said); the cursor stays on its line, or on the newest while following."""
+        return self.filtering.refilter()
+
+    def action_pick(self, field: str) -> None:
+        """The replica (or chainlet) picker over the names seen in the lines loaded."""
+        names = seen(self.lines.records(), field)
+        if not names:
+            self.tell(f"no {FIELDS[field]} named in the lines loaded")
+            return
+        chosen = getattr(self.filtering.picks, field)
+        on_change = lambda picked: self.filtering.pick(field, picked)  # noqa: E731
+        self.push_screen(PickerScreen(field, names, chosen, on_change))
 
     def action_search(self) -> None:
         self._prompt("search", self.view_filter.search, "search (RE2, as --grep); Enter keeps it")
@@ -386,7 +391,7 @@ class BrowseApp(App[None]):
         self._jump(-1)
 
     def _jump(self, step: int) -> None:
-        finds = getattr(self, "_finds", None)
+        finds = self.filtering.finds
         if finds is None:
             return
         view = self.view
@@ -440,7 +445,9 @@ class BrowseApp(App[None]):
     def action_detail(self) -> None:
         if self.lines.visible:
             record = self.lines[self.lines.visible[self.view.cursor]]
-            self.push_screen(DetailScreen(record, utc=self.utc))
+            position = self.lines.visible[self.view.cursor]
+            digging = Digging(self.lines, position, self.lookups)
+            self.push_screen(DetailScreen(record, utc=self.utc, digging=digging))
 
     def action_save(self) -> None:
         self._prompt("save", self.save_name, "save the lines loaded to (JSON lines)")
