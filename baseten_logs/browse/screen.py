@@ -303,8 +303,9 @@ class BrowseApp(App[None]):
             mode = "only found" if self.view_filter.only_matches else "highlighted"
             parts.append(f"/{inert(self.view_filter.search)} ({mode})")
         parts += self.filtering.picks.active()
-        if self.filtering.searching:
-            parts.append(f"searching /{inert(self.filtering.searching)}")
+        if self.filtering.busy:
+            searching = self.filtering.searching
+            parts.append(f"searching /{inert(searching)}" if searching else "filtering")
         if self.lines.dropped:
             parts.append(f"{self.lines.dropped} oldest dropped (cap {self.lines.max_lines})")
         if self.note:

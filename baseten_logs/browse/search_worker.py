@@ -110,7 +110,9 @@ class Filtering:
         self.picks = Picks()
         self.finds: Matcher | None = None  # the search as a predicate, for n and N
         self.generation = 0  # bumped by every change: an older search's answer is dropped
-        self.searching = ""  # the pattern being searched off the UI thread ("" none)
+        self.busy = False  # a filter is being applied off the UI thread
+        self.searching = ""  # its pattern ("" none: the picks alone)
+        self._worker: Worker[None] | None = None
 
     def refilter(self) -> bool:
         """The filter applied anew (False: the search is not a pattern, and was said)."""
@@ -122,7 +124,9 @@ class Filtering:
             return False
         self.generation += 1
         if keeping.search is None or len(self.lines) < OFF_THREAD_FROM:
-            self.searching = ""
+            if self._worker is not None:
+                self._worker.cancel()  # its answer would be dropped: stop it working
+            self.busy, self.searching, self._worker = False, "", None
             self._show(lambda: self.lines.refilter(keeping), finds)
         else:
             self._search(keeping, finds)
@@ -136,7 +140,7 @@ class Filtering:
         def deliver(found: Found) -> None:
             current = found.generation == self.generation and found.search == search
             if current and search == self.view_filter.search:
-                self.searching = ""
+                self.busy, self.searching, self._worker = False, "", None
                 adopt = self.lines.adopt
                 self._show(lambda: adopt(keeping, found.first, found.count, found.visible), finds)
 
@@ -151,9 +155,11 @@ class Filtering:
             except RuntimeError:  # the app has gone
                 pass
 
-        self.searching = search or "…"
+        self.busy, self.searching = True, search
         host.show_status()
-        host.run_worker(work, thread=True, group="search", exclusive=True, exit_on_error=False)
+        self._worker = host.run_worker(
+            work, thread=True, group="search", exclusive=True, exit_on_error=False
+        )
 
     def _show(self, apply: Callable[[], None], finds: Matcher | None) -> None:
         """`apply` (the lines filtered), then the highlights, the cursor on the line it was on
