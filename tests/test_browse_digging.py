@@ -232,6 +232,35 @@ def test_r_in_the_detail_pane_shows_what_request_prints_asked_off_the_ui_thread(
     assert story_lines == [{k: v for k, v in r.items() if k != SHOWN_LEVEL_FIELD} for r in printed]
 
 
+def test_esc_while_the_api_is_asked_goes_back_and_its_late_answer_is_harmless(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    answer = threading.Event()
+
+    def story(self: Lookups, request_id: str) -> tuple[str, list[Any]]:
+        answer.wait(10)
+        return "late", [line(0)]
+
+    monkeypatch.setattr(Lookups, "story", story)
+
+    async def scenario() -> None:
+        app = app_with([line(i, request_id="req-1") for i in range(3)])
+        app.lookups = Lookups(None, (), 1, 1.0)  # type: ignore[arg-type]  # never asked
+        async with app.run_test(size=SIZE) as pilot:
+            cursor = app.view.cursor
+            await pilot.press("enter", "r")
+            assert isinstance(app.screen, StoryScreen)
+            await pilot.press("escape", "escape")  # not waiting for the answer
+            assert app.screen is app.screen_stack[0] and app.view.cursor == cursor
+            answer.set()
+            await app.workers.wait_for_complete()
+            await pilot.press("up")
+            assert app.view.cursor == cursor - 1
+            await pilot.press("q")
+
+    asyncio.run(scenario())
+
+
 def test_a_line_without_a_request_id_says_so() -> None:
     async def scenario() -> None:
         app = app_with([line(i) for i in range(3)])

@@ -294,6 +294,8 @@ class StoryScreen(ModalScreen[None]):
 
     def show(self, header: str, records: list[Record], marked: Record | None) -> None:
         """The header and the lines, the line the pane was opened on marked."""
+        if not self.is_attached:  # closed before the API answered: nothing to show it on
+            return
         self.records = records
         text = Text(f"{self.title_text}\n{inert(header)}\n\n")
         for record in records:
