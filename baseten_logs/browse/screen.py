@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import partial
 from typing import ClassVar
 
 from rich.segment import Segment
@@ -367,8 +368,7 @@ class BrowseApp(App[None]):
             self.tell(f"no {FIELDS[field]} named in the lines loaded")
             return
         chosen = getattr(self.filtering.picks, field)
-        on_change = lambda picked: self.filtering.pick(field, picked)  # noqa: E731
-        self.push_screen(PickerScreen(field, names, chosen, on_change))
+        self.push_screen(PickerScreen(field, names, chosen, partial(self.filtering.pick, field)))
 
     def action_search(self) -> None:
         self._prompt("search", self.view_filter.search, "search (RE2, as --grep); Enter keeps it")
