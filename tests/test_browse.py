@@ -15,7 +15,8 @@ import pytest
 from textual.widgets import Footer
 
 from baseten_logs.browse.detail import pretty
-from baseten_logs.browse.screen import BrowseApp, LogView
+from baseten_logs.browse.log_view import LogView
+from baseten_logs.browse.screen import BrowseApp
 from baseten_logs.browse.session import make_app
 from baseten_logs.cli.browse import plan_browse
 from baseten_logs.emulator import DEMO_DEPLOYMENT_ID, DEMO_MODEL_ID, Emulator, EmulatorConfig

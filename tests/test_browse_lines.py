@@ -19,8 +19,9 @@ from baseten_logs.browse.lines import (
     finder,
     next_row,
 )
+from baseten_logs.browse.log_view import LogView, one_line
 from baseten_logs.browse.saving import save_lines
-from baseten_logs.browse.screen import BrowseApp, LogView, one_line
+from baseten_logs.browse.screen import BrowseApp
 from tests.conftest import invoke
 
 

@@ -19,7 +19,8 @@ from baseten_logs.base.levels import effective_level
 from baseten_logs.base.timeparse import format_in_zone, parse_zone
 from baseten_logs.base.timestamps import record_ms
 from baseten_logs.browse.lines import ViewFilter
-from baseten_logs.browse.screen import BrowseApp, LogView
+from baseten_logs.browse.log_view import LogView
+from baseten_logs.browse.screen import BrowseApp
 from baseten_logs.browse.session import make_app
 from baseten_logs.cli.browse import BrowsePlan, plan_browse
 from baseten_logs.cli.view_browse import saved_app, saved_plan

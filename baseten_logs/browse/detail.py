@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
 from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Static
 
 from baseten_logs.base.levels import effective_level
@@ -31,11 +31,13 @@ __all__ = [
     "LEVEL_STYLE",
     "TIME_STYLE",
     "DetailScreen",
+    "Digging",
     "HelpScreen",
     "Record",
     "detail_text",
     "message_of",
     "pretty",
+    "shown_zone",
     "time_column",
 ]
 
@@ -51,16 +53,23 @@ Keys
   up/down, j/k, PgUp/PgDn   move; moving up pauses following
   Home/g  End/G  f          the oldest line (then older ones, read), the newest (follow)
   Tab, left/right, Enter    along the strip (lines a minute) to a time; or click a bar
-  Enter                     the line in full: message, traceback, JSON, fields
+  Enter                     the line whole; there r: its request, a: the lines around
   d i w e                   show or hide DEBUG, INFO, WARNING, ERROR lines
-  /                         search (RE2, as --grep): only the lines found, highlighted
+  r  c                      pick the replicas (chainlets) whose lines show
+  /  Esc                    search (RE2, as --grep): only the lines found; Esc clears
   n N                       the next / previous line found
   &                         show every line (matches highlighted) or only those found
-  Esc                       clear the search
   s                         save the lines loaded (JSON lines, as --save)
   q, Ctrl-C                 quit
   ?                         this help
 """
+
+
+class Digging(Protocol):
+    """The overlays the pane's keys open over it (browse/story.py: where they are made)."""
+
+    def story(self, record: Record, *, utc: bool | Zone) -> Screen[None]: ...
+    def around(self, record: Record, *, utc: bool | Zone) -> Screen[None]: ...
 
 
 def message_of(record: Record) -> str:
@@ -85,21 +94,34 @@ class DetailScreen(ModalScreen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,enter,q", "dismiss", "Back"),
+        Binding("r", "story", "Request story"),
+        Binding("a", "around", "Lines around"),
     ]
     DEFAULT_CSS = """
     DetailScreen { align: center middle; }
     DetailScreen > VerticalScroll { width: 95%; height: 90%; border: round $accent; }
     """
 
-    def __init__(self, record: Record, *, utc: bool | Zone) -> None:
+    def __init__(self, record: Record, *, utc: bool | Zone, digging: Digging | None = None) -> None:
         super().__init__()
         self.record = record
         self.utc = utc
+        self.digging = digging  # the line among those loaded, and the API (browse/story.py)
 
     def compose(self) -> ComposeResult:
         with VerticalScroll():
             yield Static(detail_text(self.record, utc=self.utc), id="detail", markup=False)
         yield Footer()
+
+    def action_story(self) -> None:
+        """Its request's story, over the pane (Esc comes back to it)."""
+        if self.digging is not None:
+            self.app.push_screen(self.digging.story(self.record, utc=self.utc))
+
+    def action_around(self) -> None:
+        """The lines around it on its replica, over the pane (Esc comes back to it)."""
+        if self.digging is not None:
+            self.app.push_screen(self.digging.around(self.record, utc=self.utc))
 
 
 def detail_text(record: Record, *, utc: bool | Zone) -> Text:

@@ -246,19 +246,21 @@ class LoadedLines:
         """Apply a new filter to every line held: the levels by the levels worked out when the
         lines came (a set look-up each), the search only on the lines of those levels."""
         self._keeping = keeping
-        first, levels, search = self.first, keeping.levels, keeping.search
-        pairs = enumerate(zip(self._lines, self._levels, strict=True))  # a deque is read in order
-        if search is None:
-            if levels is None:
-                self.visible = list(range(first, first + len(self._lines)))
-            else:
-                self.visible = [first + i for i, (_, level) in pairs if level in levels]
-        elif levels is None:
-            self.visible = [first + i for i, (record, _) in pairs if search(record)]
-        else:
-            self.visible = [
-                first + i for i, (record, level) in pairs if level in levels and search(record)
-            ]
+        self.visible = kept_positions(self.first, self._lines, self._levels, keeping)
+
+    def held(self) -> tuple[int, list[Record], list[str | None]]:
+        """The lines held as they are now (the first's position, the lines, their levels): a
+        copy a search off the UI thread reads while lines keep coming (browse/search_worker)."""
+        return self.first, list(self._lines), list(self._levels)
+
+    def adopt(self, keeping: Keeping, first: int, count: int, visible: list[int]) -> None:
+        """A filter worked out off the UI thread over the `count` lines held from `first`:
+        the lines dropped since are cut, those added since are filtered here."""
+        self._keeping = keeping
+        end = self.first + len(self._lines)
+        keep = keeping.predicate()
+        since = [p for p in range(max(first + count, self.first), end) if keep(self[p])]
+        self.visible = visible[bisect.bisect_left(visible, self.first) :] + since
 
     def row_of(self, position: int) -> int:
         """The row in the view of the nearest kept line at or before `position` (0 if none)."""
@@ -277,6 +279,21 @@ class LoadedLines:
             else:
                 high = middle
         return min(low, max(0, len(visible) - 1))
+
+
+def kept_positions(
+    first: int, records: Sequence[Record], levels: Sequence[str | None], keeping: Keeping
+) -> list[int]:
+    """The positions (from `first`) of the lines `keeping` keeps, each line's level given."""
+    levels_kept, search = keeping.levels, keeping.search
+    pairs = enumerate(zip(records, levels, strict=True))  # a deque is read in order
+    if search is None:
+        if levels_kept is None:
+            return list(range(first, first + len(records)))
+        return [first + i for i, (_, level) in pairs if level in levels_kept]
+    if levels_kept is None:
+        return [first + i for i, (record, _) in pairs if search(record)]
+    return [first + i for i, (record, level) in pairs if level in levels_kept and search(record)]
 
 
 def next_row(rows: Sequence[int], current: int, matches: Callable[[int], bool], step: int) -> int:

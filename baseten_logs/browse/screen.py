@@ -11,36 +11,32 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import partial
 from typing import ClassVar
 
-from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
-from textual.geometry import Size
-from textual.scroll_view import ScrollView
-from textual.strip import Strip
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 
 from baseten_logs.base.errors import BasetenLogsError
-from baseten_logs.base.levels import LEVELS, effective_level
+from baseten_logs.base.levels import LEVELS
 from baseten_logs.base.timeparse import Zone
-from baseten_logs.browse.chainlets import chainlet_column
 from baseten_logs.browse.detail import (
-    LEVEL_STYLE,
-    TIME_STYLE,
     DetailScreen,
     HelpScreen,
     Record,
-    message_of,
-    time_column,
 )
 from baseten_logs.browse.lines import LoadedLines, ViewFilter, next_row
+from baseten_logs.browse.log_view import LogView
 from baseten_logs.browse.older import Older, add_newer, refollow, scroll_back, status_of
+from baseten_logs.browse.picker import FIELDS, PickerScreen, seen
 from baseten_logs.browse.saving import save_lines
+from baseten_logs.browse.search_worker import Filtering
+from baseten_logs.browse.story import Digging, Lookups
 from baseten_logs.browse.strip import HistogramStrip
 from baseten_logs.output.inert import inert
 
@@ -51,113 +47,6 @@ _CURSOR_STYLE = Style(reverse=True)
 _PLAIN = Style()
 
 SEARCH_PAUSE_S = 0.15
-
-
-def one_line(record: Record) -> str:
-    """A message's first line, inert; how many more lines it has, noted."""
-    first, _, rest = message_of(record).partition("\n")
-    more = f"  [+{rest.count(chr(10)) + 1} lines]" if rest else ""
-    return inert(first) + more
-
-
-class LogView(ScrollView, can_focus=True):
-    """The view's rows, drawn a row at a time (Textual's line API): a million lines cost no
-    more to show than a screenful."""
-
-    # The cursor's keys, here because a focused scroll view's own (scroll a row, a page, home,
-    # end) would otherwise answer first; each moves the app's cursor, which pauses or follows.
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up,k", "app.move(-1)", "Up", show=False),
-        Binding("down,j", "app.move(1)", "Down", show=False),
-        Binding("pageup", "app.page(-1)", "PgUp", show=False),
-        Binding("pagedown", "app.page(1)", "PgDn", show=False),
-        Binding("home,g", "app.top", "Top", show=False),
-        Binding("end,G", "app.follow", "Follow", show=False),
-    ]
-
-    def __init__(self, lines: LoadedLines, *, utc: bool | Zone) -> None:
-        super().__init__(id="lines")
-        self.lines = lines
-        self.utc = utc
-        self.cursor = 0
-        self.spans: Callable[[str], list[tuple[int, int]]] | None = None
-
-    @property
-    def rows(self) -> int:
-        return len(self.lines.visible)
-
-    def render_line(self, y: int) -> Strip:
-        row = self.scroll_offset.y + y
-        width = self.size.width
-        if row >= self.rows:
-            return Strip.blank(width, _PLAIN)
-        record = self.lines[self.lines.visible[row]]
-        strip = Strip(self.segments(record)).crop_extend(
-            self.scroll_offset.x, self.scroll_offset.x + width, _PLAIN
-        )
-        return strip.apply_style(_CURSOR_STYLE) if row == self.cursor else strip
-
-    def segments(self, record: Record) -> list[Segment]:
-        level = effective_level(record)
-        replica = record.get("replica")
-        replica_text = inert(replica if isinstance(replica, str) else "")[:5]
-        message = one_line(record)
-        out = [
-            Segment(time_column(record, utc=self.utc) + " ", TIME_STYLE),
-            Segment((level or "").ljust(8), LEVEL_STYLE.get(level or "", Style())),
-            Segment(replica_text.ljust(6), _PLAIN),
-            *chainlet_column(record),  # a chain's line: its chainlet (browse/chainlets.py)
-        ]
-        return out + _highlighted(message, self.spans)
-
-    def on_click(self, event: events.Click) -> None:
-        """A click puts the cursor on that line (pausing, unless it is the newest)."""
-        app = self.app
-        if isinstance(app, BrowseApp):
-            app.move_cursor_to(self.scroll_offset.y + event.y)
-
-    def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
-        """Scrolling back with the wheel pauses, as moving up does: new lines must not pull
-        the view down while it is read."""
-        app = self.app
-        if isinstance(app, BrowseApp):
-            app.pause()
-            scroll_back(app, wheel=True)
-
-    def on_resize(self, event: events.Resize) -> None:
-        self.refresh_rows()
-
-    def refresh_rows(self) -> None:
-        self.virtual_size = Size(self.size.width, self.rows)
-        self.cursor = min(self.cursor, max(0, self.rows - 1))
-        self.refresh()
-
-    def move_to(self, row: int) -> None:
-        self.cursor = max(0, min(row, self.rows - 1))
-        top, height = self.scroll_offset.y, max(1, self.size.height)
-        if self.cursor < top:
-            self.scroll_to(y=self.cursor, animate=False)
-        elif self.cursor >= top + height:
-            self.scroll_to(y=self.cursor - height + 1, animate=False)
-        self.refresh()
-
-    @property
-    def at_end(self) -> bool:
-        return self.cursor >= self.rows - 1
-
-
-def _highlighted(text: str, spans: Callable[[str], list[tuple[int, int]]] | None) -> list[Segment]:
-    if spans is None:
-        return [Segment(text, _PLAIN)]
-    out: list[Segment] = []
-    at = 0
-    for start, end in spans(text):
-        if start < at or end <= start:
-            continue
-        out += [Segment(text[at:start], _PLAIN), Segment(text[start:end], _MATCH_STYLE)]
-        at = end
-    out.append(Segment(text[at:], _PLAIN))
-    return out
 
 
 class BrowseApp(App[None]):
@@ -180,6 +69,8 @@ class BrowseApp(App[None]):
             Binding(key, f"level('{level}')", level.title(), show=False)
             for key, level in LEVEL_KEYS.items()
         ),
+        Binding("r", "pick('replica')", "Replicas"),
+        Binding("c", "pick('chainlet')", "Chainlets", show=False),
         Binding("s", "save", "Save"),
         Binding("f", "follow", "Follow"),
     ]
@@ -213,11 +104,15 @@ class BrowseApp(App[None]):
         self._prompting: str | None = None  # "search" or "save" while the prompt is open
         self._typing: Timer | None = None  # the search waiting for typing to pause
         self.title_text = inert(title)  # what is browsed, first in the status bar
-        self.view = LogView(lines, utc=utc)
+        self.view = LogView(
+            lines, utc=utc, on_click=self.move_cursor_to, on_wheel_back=self._wheel_back
+        )
         self.strip = HistogramStrip(lines, utc=utc, jump=self.move_cursor_to)
         self.older: Older | None = None  # reading back past the oldest line (set by session)
         self.prompt = Input(id="prompt")
         self.status_bar = Static("", id="status", markup=False)
+        self.filtering = Filtering(self, lines, self.view, self.view_filter, spans_of)
+        self.lookups: Lookups | None = None  # the API, for a line's request and replica
 
     # --- layout --------------------------------------------------------------------------
     # Top to bottom: the lines, the prompt (while open), the status bar, then the footer (the
@@ -307,6 +202,10 @@ class BrowseApp(App[None]):
         if self.view_filter.search:
             mode = "only found" if self.view_filter.only_matches else "highlighted"
             parts.append(f"/{inert(self.view_filter.search)} ({mode})")
+        parts += self.filtering.picks.active()
+        if self.filtering.busy:
+            searching = self.filtering.searching
+            parts.append(f"searching /{inert(searching)}" if searching else "filtering")
         if self.lines.dropped:
             parts.append(f"{self.lines.dropped} oldest dropped (cap {self.lines.max_lines})")
         parts += status_of(self)
@@ -324,6 +223,12 @@ class BrowseApp(App[None]):
             self.following = False
             self.new_while_paused = 0
         self.show_status()
+
+    def _wheel_back(self) -> None:
+        """The wheel scrolling up pauses, as moving up does (new lines must not pull the view
+        down while it is read), and at the top reads older lines."""
+        self.pause()
+        scroll_back(self, wheel=True)
 
     def move_cursor_to(self, row: int) -> None:
         self.view.move_to(row)
@@ -360,24 +265,18 @@ class BrowseApp(App[None]):
         self.refilter()
 
     def refilter(self) -> bool:
-        """The filter applied anew (False: the search is not a pattern, and was said); the
-        cursor stays on the line it was on (or the nearest kept one before), or on the newest
-        while following."""
-        view = self.view
-        position = self.lines.visible[view.cursor] if self.lines.visible else self.lines.first
-        try:
-            keeping = self.view_filter.keeping()
-            finds = self.view_filter.finds()
-        except BasetenLogsError as error:
-            self.tell(str(error))
-            return False
-        self.lines.refilter(keeping)
-        view.spans = spans_of(self.view_filter.search) if finds is not None else None
-        self._finds = finds
-        view.refresh_rows()
-        view.move_to(view.rows - 1 if self.following else self.lines.row_of(position))
-        self.show_status()
-        return True
+        """The filter applied anew (browse/search_worker; False: the search is not a pattern,
+        and was said); the cursor stays on its line, or on the newest while following."""
+        return self.filtering.refilter()
+
+    def action_pick(self, field: str) -> None:
+        """The replica (or chainlet) picker over the names seen in the lines loaded."""
+        names = seen(self.lines.records(), field)
+        if not names:
+            self.tell(f"no {FIELDS[field]} named in the lines loaded")
+            return
+        chosen = getattr(self.filtering.picks, field)
+        self.push_screen(PickerScreen(field, names, chosen, partial(self.filtering.pick, field)))
 
     def action_search(self) -> None:
         self._prompt("search", self.view_filter.search, "search (RE2, as --grep); Enter keeps it")
@@ -401,7 +300,7 @@ class BrowseApp(App[None]):
         self._jump(-1)
 
     def _jump(self, step: int) -> None:
-        finds = getattr(self, "_finds", None)
+        finds = self.filtering.finds
         if finds is None:
             return
         view = self.view
@@ -455,7 +354,9 @@ class BrowseApp(App[None]):
     def action_detail(self) -> None:
         if self.lines.visible:
             record = self.lines[self.lines.visible[self.view.cursor]]
-            self.push_screen(DetailScreen(record, utc=self.utc))
+            position = self.lines.visible[self.view.cursor]
+            digging = Digging(self.lines, position, self.lookups)
+            self.push_screen(DetailScreen(record, utc=self.utc, digging=digging))
 
     def action_save(self) -> None:
         self._prompt("save", self.save_name, "save the lines loaded to (JSON lines)")

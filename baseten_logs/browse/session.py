@@ -15,6 +15,7 @@ from baseten_logs.browse.lines import LoadedLines, ViewFilter
 from baseten_logs.browse.older import Older
 from baseten_logs.browse.reader import Stop, WindowClosed, start
 from baseten_logs.browse.screen import BrowseApp
+from baseten_logs.browse.story import lookups_of
 from baseten_logs.reading.run import Run
 
 RunOf = Callable[[Stop], Run]  # the run, its follower waiting with the stop's sleep
@@ -40,6 +41,7 @@ def reader_starter(run_of: RunOf) -> Callable[[BrowseApp], Callable[[], None]]:
         deliver = into_app(app.add_lines)
         run = run_of(stop)
         app.older = app.older or Older(run)  # scrolling back reads as this run does
+        app.lookups = lookups_of(run)  # a line's request and replica, asked as the run asks
         start(run, deliver, into_app(app.tell), into_app(app.reader_failed), stop)
         return stop.set
 
