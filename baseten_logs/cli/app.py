@@ -1,6 +1,6 @@
-"""The Typer app: its top-level flags, the log readers' signatures (get, chain, training), the
-other commands registered from their modules (tool_commands.py, listing_commands.py), and
-`run`, the CLI's entry (entry.py maps errors to exit statuses).
+"""The Typer app: its top-level flags, every command registered from the module of signatures
+that declares it (log_commands.py, stats_command.py, listing_commands.py, ...), in the order
+`--help` lists them, and `run`, the CLI's entry (entry.py maps errors to exit statuses).
 
 Start-up matters (`--help` and completion run often), so this module imports only typer and
 our own light modules; httpx and rich are imported inside the commands that need them.
@@ -18,11 +18,14 @@ from baseten_logs.base.version import __version__
 from baseten_logs.cli import (
     audit_commands,
     browse_command,
+    demo_command,
     listing_commands,
     log_commands,
     loops_command,
+    request_command,
     sandbox_command,
-    tool_commands,
+    stats_command,
+    view_command,
 )
 from baseten_logs.cli.entry import run_app
 from baseten_logs.cli.help_text import EXIT_STATUSES
@@ -189,7 +192,9 @@ sandbox_command.register(app)
 browse_command.register(app)  # browse: the same logs, full-screen
 
 
-tool_commands.register(app)  # stats, view, request: after the log readers, as `--help` lists them
+stats_command.register(app)  # stats, view, request: after the log readers, as `--help` lists them
+view_command.register(app)
+request_command.register(app)
 listing_commands.register(app)  # after `request`
 audit_commands.register(app)  # audit: after the listings
 
@@ -199,7 +204,7 @@ def run(argv: list[str]) -> int:
     return run_app(app, argv)
 
 
-tool_commands.register_demo(app, run)  # after the others in `--help`
+demo_command.register(app, run)  # after the others in `--help`
 
 
 @app.command("help", short_help="Help on a command: help get is get --help.")
