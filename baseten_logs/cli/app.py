@@ -24,6 +24,7 @@ from baseten_logs.cli import (
     loops_command,
     request_command,
     sandbox_command,
+    setup_commands,
     stats_command,
     view_command,
 )
@@ -196,7 +197,8 @@ stats_command.register(app)  # stats, view, request: after the log readers, as `
 view_command.register(app)
 request_command.register(app)
 listing_commands.register(app)  # after `request`
-audit_commands.register(app)  # audit: after the listings
+setup_commands.register(app)  # whoami, config, emulator: after the listings
+audit_commands.register(app)  # audit: after emulator
 
 
 def run(argv: list[str]) -> int:
