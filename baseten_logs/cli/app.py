@@ -4,7 +4,7 @@ that declares it (log_commands.py, stats_command.py, listing_commands.py, ...), 
 
 Start-up matters (`--help` and completion run often), so this module imports only typer and
 our own light modules; httpx and rich are imported inside the commands that need them.
-Flags shared by several commands are declared once, as Annotated aliases, in options.py.
+Flags shared by several commands are declared once, as Annotated aliases (options.py).
 """
 
 # No `from __future__ import annotations`: typer reads these signatures on every start, and
@@ -29,16 +29,16 @@ from baseten_logs.cli import (
     view_command,
 )
 from baseten_logs.cli.entry import run_app
-from baseten_logs.cli.help_text import EXIT_STATUSES
-from baseten_logs.cli.help_text import epilog as _epilog  # as get, chain and training use it
-from baseten_logs.cli.help_text import examples as _examples
-from baseten_logs.cli.options import (
+from baseten_logs.cli.global_flags import (
     PROFILE_HELP,
-    choices,
     complete_profile,
     remember_global,
     remember_profile,
 )
+from baseten_logs.cli.help_text import EXIT_STATUSES
+from baseten_logs.cli.help_text import epilog as _epilog  # as get, chain and training use it
+from baseten_logs.cli.help_text import examples as _examples
+from baseten_logs.cli.option_panels import choices
 
 TOP_EXAMPLES = _examples(
     "baseten-logs get llama-3-8b                 # the newest 500 lines of production",
@@ -133,7 +133,7 @@ def main(
         ),
     ] = None,
     # Before the command, as after it (`baseten-logs -v get ...`): each is handed to the command
-    # that takes it (options.adopt_globals); a command's own flag wins.
+    # that takes it (global_flags.adopt_globals); a command's own flag wins.
     verbose: Annotated[
         bool,
         typer.Option(
