@@ -67,8 +67,8 @@ def _complete_request_model(ctx: typer.Context, incomplete: str) -> list[str]:
 
     params = completion_params(ctx, needed="request_id")
     if params.get("chain"):
-        return complete_chains(incomplete, **access(params))
-    return complete_models(incomplete, **team_access(params))
+        return complete_chains(incomplete, access(params))
+    return complete_models(incomplete, team_access(params))
 
 
 def _complete_request_deployment(ctx: typer.Context, incomplete: str) -> list[str]:
@@ -85,7 +85,7 @@ def _complete_request_chainlet(ctx: typer.Context, incomplete: str) -> list[str]
     params = completion_params(ctx)
     if not params.get("chain"):
         return []
-    return complete_chainlets(params.get("model"), incomplete, **access(params))
+    return complete_chainlets(params.get("model"), incomplete, access(params))
 
 
 @command(
