@@ -1,10 +1,12 @@
-"""Shell completion of models, deployments and replicas: real names, from the cache first.
+"""Shell completion of real names (models, deployments, environments, replicas, chains and
+chainlets, training projects and jobs, sandboxes, Loops runs), from the cache first.
 
 Completion runs on every Tab, so it answers from the on-disk cache that `models`, `deployments`
 and name resolution fill. Only when the cache holds nothing is the API asked, from a background
 thread given COMPLETION_BUDGET_S in all (DNS and connecting included, which no socket timeout
 bounds): offline, the shell gets no suggestions after a moment rather than a hang. Every failure
-is an empty list. This module never imports rich, and imports httpx only on a cache miss.
+is an empty list (`_offered`). Whose names are offered (the key, URL and --team typed so far)
+is one `Where`. This module never imports rich, and imports httpx only on a cache miss.
 """
 
 from __future__ import annotations
