@@ -28,8 +28,10 @@ from baseten_logs.sources.resolve import (
     cached_deployments,
     cached_model,
     cached_models,
+    list_chains,
     list_deployments,
     list_models,
+    list_projects,
     logs_source,
     resolve_model,
 )
@@ -94,31 +96,35 @@ def complete_models(incomplete: str, where: Where = AS_CONFIGURED) -> list[str]:
 
 def complete_chains(incomplete: str, where: Where = AS_CONFIGURED) -> list[str]:
     """Chain names starting with `incomplete` (and ids, once something is typed)."""
-    from baseten_logs.sources.resolve import list_chains
-
     return _complete_listing(("chains",), incomplete, where, list_chains)
 
 
 def complete_training_projects(incomplete: str, where: Where = AS_CONFIGURED) -> list[str]:
     """Training project names starting with `incomplete` (and ids, once something is typed)."""
-    from baseten_logs.sources.resolve import list_projects
-
     return _complete_listing(("training_projects",), incomplete, where, list_projects)
 
 
 def complete_sandboxes(incomplete: str, where: Where = AS_CONFIGURED) -> list[str]:
     """Sandbox names starting with `incomplete` (the `sandboxes` listing keeps them)."""
-    from baseten_logs.sources.sandboxes import list_sandboxes
 
-    return _complete_listing(("sandboxes",), incomplete, where, list_sandboxes)
+    def listing(client: ApiClient, *, cache: Cache) -> Items:
+        from baseten_logs.sources.sandboxes import list_sandboxes  # on a cache miss only
+
+        return list_sandboxes(client, cache=cache)
+
+    return _complete_listing(("sandboxes",), incomplete, where, listing)
 
 
 def complete_loops_runs(incomplete: str, where: Where = AS_CONFIGURED) -> list[str]:
     """The caller's Loops run names starting with `incomplete` (and ids, once something is
     typed), from the listing `loops-runs` and name look-ups keep."""
-    from baseten_logs.sources.loops import list_runs
 
-    return _complete_listing(("loops_runs",), incomplete, where, list_runs)
+    def listing(client: ApiClient, *, cache: Cache) -> Items:
+        from baseten_logs.sources.loops import list_runs  # on a cache miss only
+
+        return list_runs(client, cache=cache)
+
+    return _complete_listing(("loops_runs",), incomplete, where, listing)
 
 
 def complete_chainlets(
