@@ -21,7 +21,7 @@ SOURCES = {
     "baseten_logs/cli/global_flags.py": (4081, 2514855301),
     "baseten_logs/cli/help_text.py": (1598, 1159985488),
     "baseten_logs/cli/interrupts.py": (3726, 1317353283),
-    "baseten_logs/cli/listing_commands.py": (10621, 3430287133),
+    "baseten_logs/cli/listing_commands.py": (9347, 3489612803),
     "baseten_logs/cli/log_commands.py": (14999, 198576939),
     "baseten_logs/cli/loops_command.py": (4866, 3346361844),
     "baseten_logs/cli/option_panels.py": (1116, 529729802),

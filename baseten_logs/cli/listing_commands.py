@@ -9,7 +9,7 @@ this module does not import the app.
 # No `from __future__ import annotations`: typer reads these signatures on every start, and
 # string annotations cost it a compile and an eval each (tests/test_packaging.py).
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Annotated, Any
 
 import typer
@@ -52,33 +52,25 @@ ListOutput = Annotated[
 ]
 
 
-def _list(
-    runner: Callable[..., ExitStatus],
-    *,
-    output: str,
-    color: str,
-    api_key: str | None,
-    api_url: str | None,
-    remote: str,
-    no_cache: bool,
-    verbose: bool,
-    **target: Any,
-) -> None:
-    """The shared body of `models` and `deployments`."""
+def _list(runner: Callable[..., ExitStatus], flags: Mapping[str, Any], **target: Any) -> None:
+    """The shared body of every listing: the flags they all take (`flags`, the command's
+    ctx.params: the same names in each) checked in one place, then `runner` with `target`, what
+    the listing is of (and the zone of its times, for those with --tz)."""
     from baseten_logs.cli.listing_rows import LIST_FORMATS
     from baseten_logs.reading.query import COLOR_MODES, parse_choice
     from baseten_logs.sources.cache import cache_for
 
-    output_format = parse_choice(output, flag="--output", choices=LIST_FORMATS)
+    output_format = parse_choice(flags["output"], flag="--output", choices=LIST_FORMATS)
     # The config's colour applies (its output does not: a listing's formats are its own).
-    color_mode = parse_choice(color_of(color, False), flag="--color", choices=COLOR_MODES)
-    credentials = credentials_of(api_key, api_url, remote)
+    color = color_of(flags["color"], False)
+    color_mode = parse_choice(color, flag="--color", choices=COLOR_MODES)
+    credentials = credentials_of(flags["api_key"], flags["api_url"], flags["remote"])
     status = runner(
         credentials=credentials,
         output=output_format,
         color=color_mode,
-        verbose=verbose,
-        cache=cache_for(credentials, enabled=not no_cache),
+        verbose=flags["verbose"],
+        cache=cache_for(credentials, enabled=not flags["no_cache"]),
         **target,
     )
     raise typer.Exit(int(status))
@@ -86,6 +78,7 @@ def _list(
 
 @command()
 def models(
+    ctx: typer.Context,
     output: ListOutput = "auto",
     color: Color = "auto",
     api_key: ApiKey = None,
@@ -97,20 +90,12 @@ def models(
     """List the models this API key can see."""
     from baseten_logs.cli.catalog import run_models
 
-    _list(
-        run_models,
-        output=output,
-        color=color,
-        api_key=api_key,
-        api_url=api_url,
-        remote=remote,
-        no_cache=no_cache,
-        verbose=verbose,
-    )
+    _list(run_models, ctx.params)
 
 
 @command(cls=UsageCommand, short_help="A model's deployments: names, ids, status, environment.")
 def deployments(
+    ctx: typer.Context,
     model: Model = None,
     team: Team = None,
     output: ListOutput = "auto",
@@ -126,23 +111,12 @@ def deployments(
     """List a model's deployments: names, ids, status, replicas, environment."""
     from baseten_logs.cli.catalog import run_deployments
 
-    _list(
-        run_deployments,
-        output=output,
-        color=color,
-        api_key=api_key,
-        api_url=api_url,
-        remote=remote,
-        no_cache=no_cache,
-        verbose=verbose,
-        zone=zone_of(tz, utc),
-        model=model_of(model),
-        team=team,
-    )
+    _list(run_deployments, ctx.params, zone=zone_of(tz, utc), model=model_of(model), team=team)
 
 
 @command(short_help="The chains this API key can see.")
 def chains(
+    ctx: typer.Context,
     output: ListOutput = "auto",
     color: Color = "auto",
     tz: Tz = None,
@@ -156,17 +130,7 @@ def chains(
     """List the chains this API key can see: names, ids, teams, deployments."""
     from baseten_logs.cli.listings import run_chains
 
-    _list(
-        run_chains,
-        output=output,
-        color=color,
-        api_key=api_key,
-        api_url=api_url,
-        remote=remote,
-        no_cache=no_cache,
-        verbose=verbose,
-        zone=zone_of(tz, utc),
-    )
+    _list(run_chains, ctx.params, zone=zone_of(tz, utc))
 
 
 ChainArg = Annotated[
@@ -182,6 +146,7 @@ ChainArg = Annotated[
 
 @command("chain-deployments", cls=UsageCommand, short_help="A chain's deployments.")
 def chain_deployments(
+    ctx: typer.Context,
     chain: ChainArg,
     output: ListOutput = "auto",
     color: Color = "auto",
@@ -196,22 +161,12 @@ def chain_deployments(
     """List a chain's deployments: ids, environment, status, chainlets, created."""
     from baseten_logs.cli.listings import run_chain_deployments
 
-    _list(
-        run_chain_deployments,
-        output=output,
-        color=color,
-        api_key=api_key,
-        api_url=api_url,
-        remote=remote,
-        no_cache=no_cache,
-        verbose=verbose,
-        zone=zone_of(tz, utc),
-        chain=chain,
-    )
+    _list(run_chain_deployments, ctx.params, zone=zone_of(tz, utc), chain=chain)
 
 
 @command(cls=UsageCommand, short_help="A chain deployment's chainlets.")
 def chainlets(
+    ctx: typer.Context,
     chain: ChainArg,
     deployment: Annotated[
         str | None,
@@ -238,23 +193,12 @@ def chainlets(
     from baseten_logs.sources.chains import check_chain_input
 
     check_chain_input(chain=chain, deployment=deployment, environment=env, chainlets=())
-    _list(
-        run_chainlets,
-        output=output,
-        color=color,
-        api_key=api_key,
-        api_url=api_url,
-        remote=remote,
-        no_cache=no_cache,
-        verbose=verbose,
-        chain=chain,
-        deployment=deployment,
-        env=env,
-    )
+    _list(run_chainlets, ctx.params, chain=chain, deployment=deployment, env=env)
 
 
 @command("sandboxes", short_help="The sandboxes this API key can see.")
 def sandboxes(
+    ctx: typer.Context,
     output: ListOutput = "auto",
     color: Color = "auto",
     api_key: ApiKey = None,
@@ -266,20 +210,12 @@ def sandboxes(
     """List the sandboxes: names, status, image, labels, created; newest first."""
     from baseten_logs.cli.listings import run_sandboxes
 
-    _list(
-        run_sandboxes,
-        output=output,
-        color=color,
-        api_key=api_key,
-        api_url=api_url,
-        remote=remote,
-        no_cache=no_cache,
-        verbose=verbose,
-    )
+    _list(run_sandboxes, ctx.params)
 
 
 @command("training-projects", short_help="The training projects this API key can see.")
 def training_projects(
+    ctx: typer.Context,
     output: ListOutput = "auto",
     color: Color = "auto",
     tz: Tz = None,
@@ -293,21 +229,12 @@ def training_projects(
     """List the training projects: names, ids, teams, the latest job and its status."""
     from baseten_logs.cli.listings import run_training_projects
 
-    _list(
-        run_training_projects,
-        output=output,
-        color=color,
-        api_key=api_key,
-        api_url=api_url,
-        remote=remote,
-        no_cache=no_cache,
-        verbose=verbose,
-        zone=zone_of(tz, utc),
-    )
+    _list(run_training_projects, ctx.params, zone=zone_of(tz, utc))
 
 
 @command("training-jobs", cls=UsageCommand, short_help="A training project's jobs.")
 def training_jobs(
+    ctx: typer.Context,
     project: Annotated[
         str,
         typer.Argument(
@@ -332,23 +259,13 @@ def training_jobs(
     from baseten_logs.sources.training import check_training_input
 
     check_training_input(project=project, job=None)
-    _list(
-        run_training_jobs,
-        output=output,
-        color=color,
-        api_key=api_key,
-        api_url=api_url,
-        remote=remote,
-        no_cache=no_cache,
-        verbose=verbose,
-        zone=zone_of(tz, utc),
-        project=project,
-    )
+    _list(run_training_jobs, ctx.params, zone=zone_of(tz, utc), project=project)
 
 
 # --- loops-runs: the Loops runs, for `loops RUN` ------------------------------------------------
 @command("loops-runs", short_help="Your Loops runs (--org: everyone's), for `loops RUN`.")
 def loops_runs(
+    ctx: typer.Context,
     org: Annotated[
         bool,
         typer.Option("--org", help="Every run of the organization, not only yours."),
@@ -365,14 +282,4 @@ def loops_runs(
     owner, created. Piped, the API's objects as JSON lines."""
     from baseten_logs.cli.listings import run_loops_runs
 
-    _list(
-        run_loops_runs,
-        output=output,
-        color=color,
-        api_key=api_key,
-        api_url=api_url,
-        remote=remote,
-        no_cache=no_cache,
-        verbose=verbose,
-        org=org,
-    )
+    _list(run_loops_runs, ctx.params, org=org)
