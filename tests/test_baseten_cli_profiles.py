@@ -457,7 +457,7 @@ def test_the_global_option_reaches_whoami(config: Path) -> None:
 
 
 def test_profile_names_are_completed_from_auth_json(config: Path) -> None:
-    from baseten_logs.cli.options import complete_profile
+    from baseten_logs.cli.global_flags import complete_profile
 
     write_auth(config, {"work": api_key_profile(), "web": {}, "\x1b[31mred": {}, "ops": {}})
     assert complete_profile("w") == ["web", "work"]

@@ -358,6 +358,23 @@ def test_env_completes_the_models_environments_once_then_from_the_cache(
     assert complete_environments(None, "") == []
 
 
+@pytest.mark.parametrize("team", [None, "research"])
+def test_env_completes_from_the_command_line_too(cache: Cache, team: str | None) -> None:
+    """`get MODEL --env <Tab>` through the app: the flag's completer once passed --team to a
+    function that took no team, and the shell silently got nothing."""
+    from tests.conftest import invoke
+
+    fill(cache)
+    model_id = "r7e2m9b" if team else LLAMA  # the team's `embedder`, else llama-3-8b
+    cache.put(cache_key("environments", model_id), ["production", "staging"], ttl=600)
+    line = "baseten-logs get " + (f"embedder --team {team}" if team else "llama-3-8b")
+    result = invoke(
+        env={"_BASETEN_LOGS_COMPLETE": "complete_zsh", "_TYPER_COMPLETE_ARGS": line + " --env "}
+    )
+    assert result.status == 0 and result.stderr == ""
+    assert result.stdout.splitlines() == ["production", "staging"]
+
+
 @pytest.mark.parametrize(
     ("typed", "offered"),
     [("err", ["error"]), ("ERR", ["ERROR"]), ("", ["DEBUG", "INFO", "WARNING", "ERROR"]),

@@ -210,7 +210,7 @@ def test_config_set_refuses_what_the_flag_would(config_file: Path) -> None:
 
 def test_the_commands_keys_are_the_settings_keys() -> None:
     from baseten_logs.cli.config_command import KEYS
-    from baseten_logs.cli.listing_commands import CONFIG_KEYS
+    from baseten_logs.cli.setup_commands import CONFIG_KEYS
 
     assert CONFIG_KEYS == KEYS
 

@@ -585,7 +585,7 @@ def request_context(words: list[str]) -> Any:
 def test_with_chain_completion_offers_chains_and_their_chainlets(
     api_env: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from baseten_logs.cli import tool_commands as cli
+    from baseten_logs.cli import request_command as cli
     from baseten_logs.sources.cache import Cache, cache_key
 
     cache = Cache.for_api(API_URL, "test-key-0123456789abcdef")

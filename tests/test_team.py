@@ -8,7 +8,7 @@ import pytest
 from pytest_httpx import HTTPXMock
 
 from baseten_logs.base.errors import ExitStatus
-from baseten_logs.completion.complete import complete_deployments, complete_models
+from baseten_logs.completion.complete import Where, complete_deployments, complete_models
 from tests.conftest import invoke
 from tests.fakecatalog import API_URL, EMB_ACME, EMB_RESEARCH, FakeCatalog, serve
 
@@ -73,7 +73,7 @@ def test_the_team_is_remembered_apart(catalog: FakeCatalog, httpx_mock: HTTPXMoc
 
 
 def test_completion_follows_the_team(catalog: FakeCatalog) -> None:
-    assert complete_models("em", team="research") == ["embedder"]
-    assert complete_models("", team="nobody") == []
-    assert complete_deployments("embedder", "v", team="research") == ["v2"]
-    assert complete_deployments("embedder", "v", team="acme-ml") == ["v1"]
+    assert complete_models("em", Where(team="research")) == ["embedder"]
+    assert complete_models("", Where(team="nobody")) == []
+    assert complete_deployments("embedder", "v", Where(team="research")) == ["v2"]
+    assert complete_deployments("embedder", "v", Where(team="acme-ml")) == ["v1"]

@@ -1,10 +1,10 @@
-"""The Typer app: its top-level flags, the log readers' signatures (get, chain, training), the
-other commands registered from their modules (tool_commands.py, listing_commands.py), and
-`run`, the CLI's entry (entry.py maps errors to exit statuses).
+"""The Typer app: its top-level flags, every command registered from the module of signatures
+that declares it (log_commands.py, stats_command.py, listing_commands.py, ...), in the order
+`--help` lists them, and `run`, the CLI's entry (entry.py maps errors to exit statuses).
 
 Start-up matters (`--help` and completion run often), so this module imports only typer and
 our own light modules; httpx and rich are imported inside the commands that need them.
-Flags shared by several commands are declared once, as Annotated aliases, in options.py.
+Flags shared by several commands are declared once, as Annotated aliases (options.py).
 """
 
 # No `from __future__ import annotations`: typer reads these signatures on every start, and
@@ -18,23 +18,27 @@ from baseten_logs.base.version import __version__
 from baseten_logs.cli import (
     audit_commands,
     browse_command,
+    demo_command,
     listing_commands,
     log_commands,
     loops_command,
+    request_command,
     sandbox_command,
-    tool_commands,
+    setup_commands,
+    stats_command,
+    view_command,
 )
 from baseten_logs.cli.entry import run_app
-from baseten_logs.cli.help_text import EXIT_STATUSES
-from baseten_logs.cli.help_text import epilog as _epilog  # as get, chain and training use it
-from baseten_logs.cli.help_text import examples as _examples
-from baseten_logs.cli.options import (
+from baseten_logs.cli.global_flags import (
     PROFILE_HELP,
-    choices,
     complete_profile,
     remember_global,
     remember_profile,
 )
+from baseten_logs.cli.help_text import EXIT_STATUSES
+from baseten_logs.cli.help_text import epilog as _epilog  # as get, chain and training use it
+from baseten_logs.cli.help_text import examples as _examples
+from baseten_logs.cli.option_panels import choices
 
 TOP_EXAMPLES = _examples(
     "baseten-logs get llama-3-8b                 # the newest 500 lines of production",
@@ -129,7 +133,7 @@ def main(
         ),
     ] = None,
     # Before the command, as after it (`baseten-logs -v get ...`): each is handed to the command
-    # that takes it (options.adopt_globals); a command's own flag wins.
+    # that takes it (global_flags.adopt_globals); a command's own flag wins.
     verbose: Annotated[
         bool,
         typer.Option(
@@ -189,9 +193,12 @@ sandbox_command.register(app)
 browse_command.register(app)  # browse: the same logs, full-screen
 
 
-tool_commands.register(app)  # stats, view, request: after the log readers, as `--help` lists them
+stats_command.register(app)  # stats, view, request: after the log readers, as `--help` lists them
+view_command.register(app)
+request_command.register(app)
 listing_commands.register(app)  # after `request`
-audit_commands.register(app)  # audit: after the listings
+setup_commands.register(app)  # whoami, config, emulator: after the listings
+audit_commands.register(app)  # audit: after emulator
 
 
 def run(argv: list[str]) -> int:
@@ -199,7 +206,7 @@ def run(argv: list[str]) -> int:
     return run_app(app, argv)
 
 
-tool_commands.register_demo(app, run)  # after the others in `--help`
+demo_command.register(app, run)  # after the others in `--help`
 
 
 @app.command("help", short_help="Help on a command: help get is get --help.")

@@ -30,10 +30,10 @@ def typed(name: str) -> bool:
 
 def adopted(name: str) -> bool:
     """Whether the flag `name` was typed before the command (`--color always get ...`), which
-    the command's own flags outrank (options.adopt_globals)."""
+    the command's own flags outrank (global_flags.adopt_globals)."""
     from typer._click.globals import get_current_context
 
-    from baseten_logs.cli.options import ADOPTED_KEY
+    from baseten_logs.cli.global_flags import ADOPTED_KEY
 
     ctx = get_current_context(silent=True)
     return ctx is not None and name in ctx.meta.get(ADOPTED_KEY, ())

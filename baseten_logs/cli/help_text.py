@@ -1,6 +1,6 @@
 """Text the help pages share: the `Examples:` blocks, epilogs, and what each exit status means.
 
-Its own module because every module of command signatures (app.py, tool_commands.py, ...)
+Its own module because every module of command signatures (app.py, stats_command.py, ...)
 draws its epilogs the same way, and none of them may import another's.
 """
 

@@ -1,10 +1,17 @@
 """Listings beside `models` and `deployments`: chains, their deployments and chainlets, training
-projects and their jobs. Tables on a terminal, the API's objects as JSON lines when piped; the
-lists of chains and projects refresh the cache that completion offers names from."""
+projects and their jobs, Loops runs, sandboxes. Tables on a terminal, the API's objects as JSON
+lines when piped; the lists of chains, projects, runs and sandboxes refresh the cache that
+completion offers names from.
+
+Each runner asks for its objects; how they are drawn (headers, a row per object, the order) is
+its `Table`, and `Table.emit` does what every listing does with them, so a new listing is a
+request and a Table."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
 
 from baseten_logs.access.config import Credentials
 from baseten_logs.base.errors import ExitStatus
@@ -24,6 +31,9 @@ from baseten_logs.sources.chains import find_chain, resolve_chain
 from baseten_logs.sources.resolve import list_chains, list_projects
 from baseten_logs.sources.training import find_project
 
+if TYPE_CHECKING:
+    from baseten_logs.api.client import ApiClient
+
 __all__ = [
     "run_chain_deployments",
     "run_chainlets",
@@ -33,13 +43,117 @@ __all__ = [
     "run_training_jobs",
 ]
 
-CHAIN_HEADERS = ("NAME", "ID", "TEAM", "DEPLOYMENTS", "CREATED (UTC)")
-CHAIN_DEPLOYMENT_HEADERS = ("ID", "ENVIRONMENT", "STATUS", "CHAINLETS", "CREATED (UTC)")
-CHAINLET_HEADERS = ("NAME", "ID", "STATUS", "REPLICAS", "INSTANCE")
-PROJECT_HEADERS = ("NAME", "ID", "TEAM", "LATEST JOB", "STATUS", "UPDATED (UTC)")
-JOB_HEADERS = ("NAME", "ID", "STATUS", "CREATED (UTC)", "UPDATED (UTC)")
-RUN_HEADERS = ("NAME", "ID", "STATUS", "TRAINER", "SAMPLER", "USER", "CREATED (UTC)")
-SANDBOX_HEADERS = ("NAME", "STATUS", "IMAGE", "LABELS", "CREATED (UTC)")
+Row = list[str | Cell]
+Order = Literal["by name", "newest first", "as sent"]
+
+
+@dataclass(frozen=True)
+class Table:
+    """How one listing is drawn: its headers, a row per object, and the rows' order. The API's
+    objects, unchanged, are what JSON output prints; the table is only for a terminal."""
+
+    headers: tuple[str, ...]
+    row: Callable[[dict[str, Any], Zone | None], Row]
+    order: Order
+
+    def emit(
+        self,
+        objects: list[dict[str, Any]],
+        *,
+        output: str,
+        color: str,
+        zone: Zone | None,
+        empty: str,
+    ) -> ExitStatus:
+        """Write `objects` in the table's order, as `output` says; `empty` when there are none."""
+        if self.order == "by name":
+            objects.sort(key=lambda o: (str(o.get("name")), str(o.get("id"))))
+        elif self.order == "newest first":  # the one looked for is usually the latest
+            objects.sort(key=lambda o: str(o.get("created_at") or ""), reverse=True)
+        rows = [self.row(o, zone) for o in objects]
+        headers = zoned_headers(self.headers, zone)
+        emit_rows(objects, headers, rows, output=output, color=color, empty=empty)
+        return ExitStatus.OK
+
+
+def _client(credentials: Credentials, verbose: bool) -> ApiClient:
+    """The listing's one client; -v shows its requests."""
+    return open_client(credentials, log=messages.info if verbose else None)
+
+
+CHAINS = Table(
+    ("NAME", "ID", "TEAM", "DEPLOYMENTS", "CREATED (UTC)"),
+    lambda c, zone: [
+        cell_text(c.get("name")),
+        cell_text(c.get("id")),
+        cell_text(c.get("team_name")),
+        cell_text(c.get("deployments_count")),
+        short_time(c.get("created_at"), zone),
+    ],
+    "by name",
+)
+CHAIN_DEPLOYMENTS = Table(
+    ("ID", "ENVIRONMENT", "STATUS", "CHAINLETS", "CREATED (UTC)"),
+    lambda d, zone: [
+        cell_text(d.get("id")),
+        cell_text(d.get("environment")),
+        status_cell(d.get("status")),
+        _chainlet_names(d.get("chainlets")),
+        short_time(d.get("created_at"), zone),
+    ],
+    "newest first",
+)
+CHAINLETS = Table(
+    ("NAME", "ID", "STATUS", "REPLICAS", "INSTANCE"),
+    lambda c, zone: [
+        cell_text(c.get("name")),
+        cell_text(c.get("id")),
+        status_cell(c.get("status")),
+        cell_text(c.get("active_replica_count")),
+        cell_text(c.get("instance_type_name")),
+    ],
+    "as sent",
+)
+TRAINING_PROJECTS = Table(
+    ("NAME", "ID", "TEAM", "LATEST JOB", "STATUS", "UPDATED (UTC)"),
+    lambda p, zone: _project_row(p, zone),
+    "by name",
+)
+TRAINING_JOBS = Table(
+    ("NAME", "ID", "STATUS", "CREATED (UTC)", "UPDATED (UTC)"),
+    lambda j, zone: [
+        cell_text(j.get("name")),
+        cell_text(j.get("id")),
+        _job_status(j.get("current_status")),
+        short_time(j.get("created_at"), zone),
+        short_time(j.get("updated_at"), zone),
+    ],
+    "newest first",
+)
+LOOPS_RUNS = Table(
+    ("NAME", "ID", "STATUS", "TRAINER", "SAMPLER", "USER", "CREATED (UTC)"),
+    lambda r, zone: [
+        cell_text(r.get("name")),
+        cell_text(r.get("id")),
+        status_cell(_run_status(r)),
+        cell_text(r.get("deployment_id")),
+        _sampler_cell(r.get("sampler")),
+        cell_text(_user(r.get("user"))),
+        short_time(r.get("created_at"), zone),
+    ],
+    "newest first",
+)
+SANDBOXES = Table(
+    ("NAME", "STATUS", "IMAGE", "LABELS", "CREATED (UTC)"),
+    lambda s, zone: [
+        cell_text(s.get("name")),
+        status_cell(s.get("status")),
+        cell_text(s.get("image")),
+        _labels(s.get("labels")),
+        short_time(s.get("created_at"), zone),
+    ],
+    "newest first",
+)
 
 
 def run_chains(
@@ -51,28 +165,10 @@ def run_chains(
     cache: Cache | None = None,
     zone: Zone | None = None,
 ) -> ExitStatus:
-    with open_client(credentials, log=messages.info if verbose else None) as client:
+    with _client(credentials, verbose) as client:
         chains = list_chains(client, cache=cache)
-    chains.sort(key=lambda c: (str(c.get("name")), str(c.get("id"))))
-    rows: list[list[str | Cell]] = [
-        [
-            cell_text(c.get("name")),
-            cell_text(c.get("id")),
-            cell_text(c.get("team_name")),
-            cell_text(c.get("deployments_count")),
-            short_time(c.get("created_at"), zone),
-        ]
-        for c in chains
-    ]
-    emit_rows(
-        chains,
-        zoned_headers(CHAIN_HEADERS, zone),
-        rows,
-        output=output,
-        color=color,
-        empty="this key sees no chains",
-    )
-    return ExitStatus.OK
+    empty = "this key sees no chains"
+    return CHAINS.emit(chains, output=output, color=color, zone=zone, empty=empty)
 
 
 def run_chain_deployments(
@@ -85,28 +181,10 @@ def run_chain_deployments(
     cache: Cache | None = None,
     zone: Zone | None = None,
 ) -> ExitStatus:
-    with open_client(credentials, log=messages.info if verbose else None) as client:
+    with _client(credentials, verbose) as client:
         _, _, deployments = find_chain(client, chain, cache=cache)
-    deployments.sort(key=lambda d: str(d.get("created_at") or ""), reverse=True)
-    rows: list[list[str | Cell]] = [
-        [
-            cell_text(d.get("id")),
-            cell_text(d.get("environment")),
-            status_cell(d.get("status")),
-            _chainlet_names(d.get("chainlets")),
-            short_time(d.get("created_at"), zone),
-        ]
-        for d in deployments
-    ]
-    emit_rows(
-        deployments,
-        zoned_headers(CHAIN_DEPLOYMENT_HEADERS, zone),
-        rows,
-        output=output,
-        color=color,
-        empty=f"chain {chain} has no deployments",
-    )
-    return ExitStatus.OK
+    empty = f"chain {chain} has no deployments"
+    return CHAIN_DEPLOYMENTS.emit(deployments, output=output, color=color, zone=zone, empty=empty)
 
 
 def run_chainlets(
@@ -120,30 +198,13 @@ def run_chainlets(
     verbose: bool = False,
     cache: Cache | None = None,
 ) -> ExitStatus:
-    with open_client(credentials, log=messages.info if verbose else None) as client:
+    with _client(credentials, verbose) as client:
         target = resolve_chain(client, chain, deployment=deployment, environment=env, cache=cache)
         deployment_body = client.get_json(target.deployment_path)
     listed = deployment_body.get("chainlets") if isinstance(deployment_body, dict) else None
     chainlets = [c for c in listed if isinstance(c, dict)] if isinstance(listed, list) else []
-    rows: list[list[str | Cell]] = [
-        [
-            cell_text(c.get("name")),
-            cell_text(c.get("id")),
-            status_cell(c.get("status")),
-            cell_text(c.get("active_replica_count")),
-            cell_text(c.get("instance_type_name")),
-        ]
-        for c in chainlets
-    ]
-    emit_rows(
-        chainlets,
-        CHAINLET_HEADERS,
-        rows,
-        output=output,
-        color=color,
-        empty=f"{target.label} has no chainlets",
-    )
-    return ExitStatus.OK
+    empty = f"{target.label} has no chainlets"
+    return CHAINLETS.emit(chainlets, output=output, color=color, zone=None, empty=empty)
 
 
 def run_training_projects(
@@ -155,32 +216,10 @@ def run_training_projects(
     cache: Cache | None = None,
     zone: Zone | None = None,
 ) -> ExitStatus:
-    with open_client(credentials, log=messages.info if verbose else None) as client:
+    with _client(credentials, verbose) as client:
         projects = list_projects(client, cache=cache)
-    projects.sort(key=lambda p: (str(p.get("name")), str(p.get("id"))))
-    rows: list[list[str | Cell]] = []
-    for p in projects:
-        found = p.get("latest_job")
-        latest: dict[str, Any] = found if isinstance(found, dict) else {}
-        rows.append(
-            [
-                cell_text(p.get("name")),
-                cell_text(p.get("id")),
-                cell_text(p.get("team_name")),
-                cell_text(latest.get("name") or latest.get("id")),
-                _job_status(latest.get("current_status")),
-                short_time(p.get("updated_at"), zone),
-            ]
-        )
-    emit_rows(
-        projects,
-        zoned_headers(PROJECT_HEADERS, zone),
-        rows,
-        output=output,
-        color=color,
-        empty="this key sees no training projects",
-    )
-    return ExitStatus.OK
+    empty = "this key sees no training projects"
+    return TRAINING_PROJECTS.emit(projects, output=output, color=color, zone=zone, empty=empty)
 
 
 def run_training_jobs(
@@ -193,28 +232,10 @@ def run_training_jobs(
     cache: Cache | None = None,
     zone: Zone | None = None,
 ) -> ExitStatus:
-    with open_client(credentials, log=messages.info if verbose else None) as client:
+    with _client(credentials, verbose) as client:
         _, _, jobs = find_project(client, project, cache=cache)
-    jobs.sort(key=lambda j: str(j.get("created_at") or ""), reverse=True)
-    rows: list[list[str | Cell]] = [
-        [
-            cell_text(j.get("name")),
-            cell_text(j.get("id")),
-            _job_status(j.get("current_status")),
-            short_time(j.get("created_at"), zone),
-            short_time(j.get("updated_at"), zone),
-        ]
-        for j in jobs
-    ]
-    emit_rows(
-        jobs,
-        zoned_headers(JOB_HEADERS, zone),
-        rows,
-        output=output,
-        color=color,
-        empty=f"{project} has no training jobs",
-    )
-    return ExitStatus.OK
+    empty = f"{project} has no training jobs"
+    return TRAINING_JOBS.emit(jobs, output=output, color=color, zone=zone, empty=empty)
 
 
 def run_loops_runs(
@@ -228,26 +249,49 @@ def run_loops_runs(
 ) -> ExitStatus:
     """The caller's Loops runs (`org`: the organization's), newest first; the caller's own
     refresh the run names completion offers."""
-    from baseten_logs.sources.loops import list_runs, status_name
+    from baseten_logs.sources.loops import list_runs
 
-    with open_client(credentials, log=messages.info if verbose else None) as client:
+    with _client(credentials, verbose) as client:
         runs = list_runs(client, org=org, cache=None if org else cache)
-    runs.sort(key=lambda r: str(r.get("created_at") or ""), reverse=True)
-    rows: list[list[str | Cell]] = [
-        [
-            cell_text(r.get("name")),
-            cell_text(r.get("id")),
-            status_cell(status_name(r)),
-            cell_text(r.get("deployment_id")),
-            _sampler_cell(r.get("sampler")),
-            cell_text(_user(r.get("user"))),
-            short_time(r.get("created_at")),
-        ]
-        for r in runs
-    ]
     empty = "this key sees no Loops runs" + ("" if org else " of its own (--org: everyone's)")
-    emit_rows(runs, RUN_HEADERS, rows, output=output, color=color, empty=empty)
-    return ExitStatus.OK
+    return LOOPS_RUNS.emit(runs, output=output, color=color, zone=None, empty=empty)
+
+
+def run_sandboxes(
+    *,
+    credentials: Credentials,
+    output: str = "auto",
+    color: str = "auto",
+    verbose: bool = False,
+    cache: Cache | None = None,
+) -> ExitStatus:
+    """The sandboxes, newest first; their names kept for completion of `sandbox NAME`."""
+    from baseten_logs.sources.sandboxes import list_sandboxes
+
+    with _client(credentials, verbose) as client:
+        sandboxes = list_sandboxes(client, cache=cache)
+    empty = "this key sees no sandboxes"
+    return SANDBOXES.emit(sandboxes, output=output, color=color, zone=None, empty=empty)
+
+
+def _run_status(run: dict[str, Any]) -> Any:
+    from baseten_logs.sources.loops import status_name
+
+    return status_name(run)
+
+
+def _project_row(project: dict[str, Any], zone: Zone | None) -> Row:
+    """A training project with its latest job's name and status."""
+    found = project.get("latest_job")
+    latest: dict[str, Any] = found if isinstance(found, dict) else {}
+    return [
+        cell_text(project.get("name")),
+        cell_text(project.get("id")),
+        cell_text(project.get("team_name")),
+        cell_text(latest.get("name") or latest.get("id")),
+        _job_status(latest.get("current_status")),
+        short_time(project.get("updated_at"), zone),
+    ]
 
 
 def _sampler_cell(value: Any) -> str:
@@ -279,44 +323,6 @@ def _chainlet_names(value: Any) -> str:
         return "-"
     names = [str(c.get("name")) for c in value if isinstance(c, dict) and c.get("name")]
     return ", ".join(names) or "-"
-
-
-# --- sandboxes --------------------------------------------------------------------------------
-
-
-def run_sandboxes(
-    *,
-    credentials: Credentials,
-    output: str = "auto",
-    color: str = "auto",
-    verbose: bool = False,
-    cache: Cache | None = None,
-) -> ExitStatus:
-    """The sandboxes, newest first; their names kept for completion of `sandbox NAME`."""
-    from baseten_logs.sources.sandboxes import list_sandboxes
-
-    with open_client(credentials, log=messages.info if verbose else None) as client:
-        sandboxes = list_sandboxes(client, cache=cache)
-    sandboxes.sort(key=lambda s: str(s.get("created_at") or ""), reverse=True)
-    rows: list[list[str | Cell]] = [
-        [
-            cell_text(s.get("name")),
-            status_cell(s.get("status")),
-            cell_text(s.get("image")),
-            _labels(s.get("labels")),
-            short_time(s.get("created_at")),
-        ]
-        for s in sandboxes
-    ]
-    emit_rows(
-        sandboxes,
-        SANDBOX_HEADERS,
-        rows,
-        output=output,
-        color=color,
-        empty="this key sees no sandboxes",
-    )
-    return ExitStatus.OK
 
 
 def _labels(value: Any) -> str:

@@ -52,9 +52,9 @@ def filters_of(
 
 def credentials_of(api_key: str | None, api_url: str | None, remote: str) -> Credentials:
     """The run's credentials; --profile (and whether --remote was typed) come from the run's
-    context, where options.py's --profile left them."""
+    context, where global_flags.py's --profile left them."""
     from baseten_logs.access.config import resolve_credentials
-    from baseten_logs.cli.options import login_choice
+    from baseten_logs.cli.global_flags import login_choice
 
     profile, remote_given = login_choice()
     return resolve_credentials(

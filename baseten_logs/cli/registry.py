@@ -16,16 +16,20 @@ Function = Callable[..., Any]
 
 
 class Commands:
-    """`app.command(...)` recorded by `command`, replayed on the app by `register`."""
+    """`app.command(...)` recorded by `command`, replayed on the app by `register`.
 
-    def __init__(self) -> None:
+    `defaults`: arguments every command of the module takes unless it says otherwise (a module
+    whose commands all read credentials gives `cls=UsageCommand`, so each takes --profile)."""
+
+    def __init__(self, **defaults: Any) -> None:
+        self._defaults = defaults
         self._recorded: list[tuple[tuple[Any, ...], dict[str, Any], Function | typer.Typer]] = []
 
     def command(self, *args: Any, **kwargs: Any) -> Callable[[Function], Function]:
         """Record a command, with the arguments `typer.Typer.command` takes."""
 
         def record(function: Function) -> Function:
-            self._recorded.append((args, kwargs, function))
+            self._recorded.append((args, {**self._defaults, **kwargs}, function))
             return function
 
         return record

@@ -1,5 +1,6 @@
-"""The plan step of `stats`, `view` and `request` (tool_commands.py): their flags, each checked
-by its one parser (plan.py's, reading/'s), turned into a plan the signature hands on whole.
+"""The plan step of `stats`, `view` and `request` (stats_command.py, view_command.py,
+request_command.py): their flags, each checked by its one parser (plan.py's, reading/'s),
+turned into a plan the signature hands on whole.
 
 A value parsed in the signature and then forgotten in one branch (`stats --chain --max-rps 3`
 once ran at 100 requests/s) cannot happen when the body receives the plan's fields only. Bad

@@ -135,7 +135,7 @@ def run_whoami(
     check: bool = False,
     verbose: bool = False,
 ) -> ExitStatus:
-    from baseten_logs.cli.options import login_choice
+    from baseten_logs.cli.global_flags import login_choice
 
     checked: list[str] = []
     profile, remote_given = login_choice()

@@ -1,10 +1,12 @@
-"""Shell completion of models, deployments and replicas: real names, from the cache first.
+"""Shell completion of real names (models, deployments, environments, replicas, chains and
+chainlets, training projects and jobs, sandboxes, Loops runs), from the cache first.
 
 Completion runs on every Tab, so it answers from the on-disk cache that `models`, `deployments`
 and name resolution fill. Only when the cache holds nothing is the API asked, from a background
 thread given COMPLETION_BUDGET_S in all (DNS and connecting included, which no socket timeout
 bounds): offline, the shell gets no suggestions after a moment rather than a hang. Every failure
-is an empty list. This module never imports rich, and imports httpx only on a cache miss.
+is an empty list (`_offered`). Whose names are offered (the key, URL and --team typed so far)
+is one `Where`. This module never imports rich, and imports httpx only on a cache miss.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import shlex
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from baseten_logs.access.config import DEFAULT_REMOTE, Credentials, resolve_credentials
@@ -25,8 +28,10 @@ from baseten_logs.sources.resolve import (
     cached_deployments,
     cached_model,
     cached_models,
+    list_chains,
     list_deployments,
     list_models,
+    list_projects,
     logs_source,
     resolve_model,
 )
@@ -37,12 +42,18 @@ if TYPE_CHECKING:
 
 __all__ = [
     "COMPLETION_BUDGET_S",
+    "Where",
     "completion_params",
+    "complete_chainlets",
+    "complete_chains",
     "complete_deployments",
     "complete_environments",
     "complete_loops_runs",
     "complete_models",
     "complete_replicas",
+    "complete_sandboxes",
+    "complete_training_jobs",
+    "complete_training_projects",
     "remember_replicas",
 ]
 
@@ -51,234 +62,145 @@ MAX_REPLICAS = 64
 REPLICA_LOOKBACK_MS = 60 * 60_000  # a cache miss samples the last hour's logs for replicas
 
 T = TypeVar("T")
+Items = list[dict[str, Any]]
 
 
-def complete_models(
-    incomplete: str,
-    *,
-    api_key: str | None = None,
-    api_url: str | None = None,
-    remote: str = DEFAULT_REMOTE,
-    env: Mapping[str, str] | None = None,
-    team: str | None = None,
-) -> list[str]:
+@dataclass(frozen=True)
+class Where:
+    """Whose names are offered: the key, URL and remote typed so far on the line being completed
+    (else as a bare command finds them, in `env`: os.environ when None), and --team where names
+    are a team's (models, and their deployments, environments and replicas)."""
+
+    api_key: str | None = None
+    api_url: str | None = None
+    remote: str = DEFAULT_REMOTE
+    env: Mapping[str, str] | None = None
+    team: str | None = None
+
+
+AS_CONFIGURED = Where()  # nothing typed: the key and URL a bare command would use
+
+
+def complete_models(incomplete: str, where: Where = AS_CONFIGURED) -> list[str]:
     """Model names starting with `incomplete` (and ids, once something is typed), of `team`."""
-    try:
-        found = _session(api_key, api_url, remote, env)
-        if found is None:
-            return []
-        credentials, cache = found
+
+    def offer(credentials: Credentials, cache: Cache) -> list[str]:
         models = cached_models(cache)
         if models is None:
             models = _fetch(credentials, lambda client: list_models(client, cache=cache)) or []
-        models = [m for m in models if team is None or m.get("team_name") == team]
-        names = [m.get("name") for m in models]
-        ids = [m.get("id") for m in models] if incomplete else []
-        return _matching([*names, *ids], incomplete)
-    except Exception:  # completion must never print a traceback into the user's prompt
-        return []
+        mine = [m for m in models if where.team is None or m.get("team_name") == where.team]
+        return _names_and_ids(mine, incomplete)
+
+    return _offered(where, offer, [])
 
 
-def complete_chains(
-    incomplete: str,
-    *,
-    api_key: str | None = None,
-    api_url: str | None = None,
-    remote: str = DEFAULT_REMOTE,
-    env: Mapping[str, str] | None = None,
-) -> list[str]:
+def complete_chains(incomplete: str, where: Where = AS_CONFIGURED) -> list[str]:
     """Chain names starting with `incomplete` (and ids, once something is typed)."""
-    return _complete_listing(("chains",), incomplete, api_key, api_url, remote, env)
+    return _complete_listing(("chains",), incomplete, where, list_chains)
 
 
-def complete_training_projects(
-    incomplete: str,
-    *,
-    api_key: str | None = None,
-    api_url: str | None = None,
-    remote: str = DEFAULT_REMOTE,
-    env: Mapping[str, str] | None = None,
-) -> list[str]:
+def complete_training_projects(incomplete: str, where: Where = AS_CONFIGURED) -> list[str]:
     """Training project names starting with `incomplete` (and ids, once something is typed)."""
-    return _complete_listing(("training_projects",), incomplete, api_key, api_url, remote, env)
+    return _complete_listing(("training_projects",), incomplete, where, list_projects)
 
 
-def complete_sandboxes(
-    incomplete: str,
-    *,
-    api_key: str | None = None,
-    api_url: str | None = None,
-    remote: str = DEFAULT_REMOTE,
-    env: Mapping[str, str] | None = None,
-) -> list[str]:
+def complete_sandboxes(incomplete: str, where: Where = AS_CONFIGURED) -> list[str]:
     """Sandbox names starting with `incomplete` (the `sandboxes` listing keeps them)."""
 
-    def fetch(client: ApiClient) -> list[dict[str, Any]]:
-        from baseten_logs.sources.sandboxes import list_sandboxes
+    def listing(client: ApiClient, *, cache: Cache) -> Items:
+        from baseten_logs.sources.sandboxes import list_sandboxes  # on a cache miss only
 
-        return [{"name": item.get("name")} for item in list_sandboxes(client)]
+        return list_sandboxes(client, cache=cache)
 
-    return _complete_listing(("sandboxes",), incomplete, api_key, api_url, remote, env, fetch)
+    return _complete_listing(("sandboxes",), incomplete, where, listing)
+
+
+def complete_loops_runs(incomplete: str, where: Where = AS_CONFIGURED) -> list[str]:
+    """The caller's Loops run names starting with `incomplete` (and ids, once something is
+    typed), from the listing `loops-runs` and name look-ups keep."""
+
+    def listing(client: ApiClient, *, cache: Cache) -> Items:
+        from baseten_logs.sources.loops import list_runs  # on a cache miss only
+
+        return list_runs(client, cache=cache)
+
+    return _complete_listing(("loops_runs",), incomplete, where, listing)
 
 
 def complete_chainlets(
-    chain: str | None,
-    incomplete: str,
-    *,
-    api_key: str | None = None,
-    api_url: str | None = None,
-    remote: str = DEFAULT_REMOTE,
-    env: Mapping[str, str] | None = None,
+    chain: str | None, incomplete: str, where: Where = AS_CONFIGURED
 ) -> list[str]:
     """The chainlet names (and ids) of CHAIN's production deployment."""
     if not chain:
         return []
+    key = ("chainlets", chain)
 
-    def fetch(client: ApiClient) -> list[dict[str, Any]]:
+    def listing(client: ApiClient, *, cache: Cache) -> Items:
         from baseten_logs.sources.chains import resolve_chain
 
         found = resolve_chain(client, chain).chainlets
-        return [{"id": c.id, "name": c.name} for c in found]
+        return _kept(cache, key, [{"id": c.id, "name": c.name} for c in found])
 
-    return _complete_listing(("chainlets", chain), incomplete, api_key, api_url, remote, env, fetch)
+    return _complete_listing(key, incomplete, where, listing)
 
 
 def complete_training_jobs(
-    project: str | None,
-    incomplete: str,
-    *,
-    api_key: str | None = None,
-    api_url: str | None = None,
-    remote: str = DEFAULT_REMOTE,
-    env: Mapping[str, str] | None = None,
+    project: str | None, incomplete: str, where: Where = AS_CONFIGURED
 ) -> list[str]:
     """The job names (and ids) of training project PROJECT."""
     if not project:
         return []
+    key = ("training_jobs", project)
 
-    def fetch(client: ApiClient) -> list[dict[str, Any]]:
+    def listing(client: ApiClient, *, cache: Cache) -> Items:
         from baseten_logs.sources.training import find_project
 
         _, _, jobs = find_project(client, project)
-        return [{"id": j.get("id"), "name": j.get("name")} for j in jobs]
+        return _kept(cache, key, [{"id": j.get("id"), "name": j.get("name")} for j in jobs])
 
-    return _complete_listing(
-        ("training_jobs", project), incomplete, api_key, api_url, remote, env, fetch
-    )
-
-
-def complete_loops_runs(
-    incomplete: str,
-    *,
-    api_key: str | None = None,
-    api_url: str | None = None,
-    remote: str = DEFAULT_REMOTE,
-    env: Mapping[str, str] | None = None,
-) -> list[str]:
-    """The caller's Loops run names starting with `incomplete` (and ids, once something is
-    typed), from the listing `loops-runs` and name look-ups keep."""
-
-    def fetch(client: ApiClient) -> list[dict[str, Any]]:
-        from baseten_logs.sources.loops import list_runs
-
-        return [{"id": r.get("id"), "name": r.get("name")} for r in list_runs(client)]
-
-    return _complete_listing(("loops_runs",), incomplete, api_key, api_url, remote, env, fetch)
-
-
-def _complete_listing(
-    key: tuple[str, ...],
-    incomplete: str,
-    api_key: str | None,
-    api_url: str | None,
-    remote: str,
-    env: Mapping[str, str] | None,
-    fetch: Callable[[ApiClient], list[dict[str, Any]]] | None = None,
-) -> list[str]:
-    """Names (and ids, once something is typed) from the cached listing `key`; on a miss, asked
-    of the API within the completion budget and kept."""
-    try:
-        found = _session(api_key, api_url, remote, env)
-        if found is None:
-            return []
-        credentials, cache = found
-        items = cached_list(cache, cache_key(*key))
-        if items is None and key == ("chains",):
-            from baseten_logs.sources.resolve import list_chains
-
-            items = _fetch(credentials, lambda client: list_chains(client, cache=cache))
-        elif items is None and key == ("training_projects",):
-            from baseten_logs.sources.resolve import list_projects
-
-            items = _fetch(credentials, lambda client: list_projects(client, cache=cache))
-        elif items is None and fetch is not None:
-            items = _fetch(credentials, fetch)
-            if items is not None:
-                cache.put(cache_key(*key), items, ttl=LISTING_TTL)
-        names = [item.get("name") for item in items or []]
-        ids = [item.get("id") for item in items or []] if incomplete else []
-        return _matching([*names, *ids], incomplete)
-    except Exception:  # completion must never print a traceback into the user's prompt
-        return []
+    return _complete_listing(key, incomplete, where, listing)
 
 
 def complete_deployments(
-    model: str | None,
-    incomplete: str,
-    *,
-    api_key: str | None = None,
-    api_url: str | None = None,
-    remote: str = DEFAULT_REMOTE,
-    env: Mapping[str, str] | None = None,
-    team: str | None = None,
+    model: str | None, incomplete: str, where: Where = AS_CONFIGURED
 ) -> list[str]:
     """`production`, `development` and the model's deployment names (and ids, once typed)."""
     aliases = _matching(DEPLOYMENT_ALIASES, incomplete)
-    try:
-        found = _session(api_key, api_url, remote, env) if model else None
-        if found is None or model is None:
-            return aliases
-        credentials, cache = found
+    if not model:
+        return aliases
+
+    def offer(credentials: Credentials, cache: Cache) -> list[str]:
         deployments = None
-        model_id = _cached_model_id(cache, model, team)
+        model_id = _cached_model_id(cache, model, where.team)
         if model_id is not None:
             deployments = cached_deployments(cache, model_id)
         if deployments is None:
 
-            def listing(client: ApiClient) -> list[dict[str, Any]]:
-                ref = resolve_model(client, model, cache=cache, team=team)
+            def listing(client: ApiClient) -> Items:
+                ref = resolve_model(client, model, cache=cache, team=where.team)
                 return list_deployments(client, ref, cache=cache)
 
             deployments = _fetch(credentials, listing) or []
-        names = [d.get("name") for d in deployments]
-        ids = [d.get("id") for d in deployments] if incomplete else []
-        named = [n for n in _matching([*names, *ids], incomplete) if n not in aliases]
-        return aliases + named
-    except Exception:
-        return aliases
+        named = _names_and_ids(deployments, incomplete)
+        return aliases + [n for n in named if n not in aliases]
+
+    return _offered(where, offer, aliases)
 
 
 def complete_environments(
-    model: str | None,
-    incomplete: str,
-    *,
-    api_key: str | None = None,
-    api_url: str | None = None,
-    remote: str = DEFAULT_REMOTE,
-    env: Mapping[str, str] | None = None,
+    model: str | None, incomplete: str, where: Where = AS_CONFIGURED
 ) -> list[str]:
     """The model's environment names (`--env <Tab>`), never file names."""
-    try:
-        found = _session(api_key, api_url, remote, env) if model else None
-        if found is None or model is None:
-            return []
-        credentials, cache = found
-        model_id = _cached_model_id(cache, model)
+    if not model:
+        return []
+
+    def offer(credentials: Credentials, cache: Cache) -> list[str]:
+        model_id = _cached_model_id(cache, model, where.team)
         names = cache.get(cache_key("environments", model_id)) if model_id else None
         if not isinstance(names, list):
 
             def listing(client: ApiClient) -> list[str]:
-                ref = resolve_model(client, model, cache=cache)
+                ref = resolve_model(client, model, cache=cache, team=where.team)
                 path = api_path("models", ref.id, "environments")
                 body = client.get_json(path)
                 items = body.get("environments") if isinstance(body, dict) else None
@@ -289,8 +211,8 @@ def complete_environments(
 
             names = _fetch(credentials, listing) or []
         return _matching(names, incomplete)
-    except Exception:
-        return []
+
+    return _offered(where, offer, [])
 
 
 def complete_replicas(
@@ -299,22 +221,21 @@ def complete_replicas(
     incomplete: str,
     *,
     environment: str | None = None,
-    api_key: str | None = None,
-    api_url: str | None = None,
-    remote: str = DEFAULT_REMOTE,
-    env: Mapping[str, str] | None = None,
-    team: str | None = None,
+    where: Where = AS_CONFIGURED,
 ) -> list[str]:
     """Replicas seen recently in the target's logs (recorded by `get`, else sampled once)."""
-    try:
-        found = _session(api_key, api_url, remote, env) if model else None
-        if found is None or model is None:
-            return []
-        credentials, cache = found
+    if not model:
+        return []
+
+    def offer(credentials: Credentials, cache: Cache) -> list[str]:
         # As `get` would read them: the cache's target, else the ids as typed (the logs
         # request is the probe), else names resolved first. No request is sent here.
         source = logs_source(
-            model=model, deployment=deployment, environment=environment, cache=cache, team=team
+            model=model,
+            deployment=deployment,
+            environment=environment,
+            cache=cache,
+            team=where.team,
         )
         replicas = _cached_replicas(cache, source.path) if source.path else None
         if replicas is None:
@@ -335,8 +256,8 @@ def complete_replicas(
 
             replicas = _fetch(credentials, sample) or []
         return _matching(replicas, incomplete)
-    except Exception:
-        return []
+
+    return _offered(where, offer, [])
 
 
 def remember_replicas(cache: Cache, target: Target | str, replicas: Iterable[str]) -> list[str]:
@@ -384,13 +305,53 @@ def completion_params(
 # --- helpers ------------------------------------------------------------------------------------
 
 
-def _session(
-    api_key: str | None, api_url: str | None, remote: str, env: Mapping[str, str] | None
-) -> tuple[Credentials, Cache] | None:
+def _offered(
+    where: Where, offer: Callable[[Credentials, Cache], list[str]], fallback: list[str]
+) -> list[str]:
+    """What `offer` finds with the credentials and cache `where` names; `fallback` when there
+    are none, or when anything fails: completion must never print a traceback into the user's
+    prompt (offline, refused, a cache unreadable: the shell just gets fewer names)."""
+    try:
+        found = _session(where)
+        return fallback if found is None else offer(*found)
+    except Exception:
+        return fallback
+
+
+def _complete_listing(
+    key: tuple[str, ...],
+    incomplete: str,
+    where: Where,
+    listing: Callable[..., Items],
+) -> list[str]:
+    """Names (and ids, once something is typed) from the cached listing `key`; on a miss,
+    `listing(client, cache=cache)` asked within the completion budget, which keeps what it
+    found under `key` (as `chains`, `sandboxes`... do when run), so the next Tab reads it."""
+
+    def offer(credentials: Credentials, cache: Cache) -> list[str]:
+        items = cached_list(cache, cache_key(*key))
+        if items is None:
+            items = _fetch(credentials, lambda client: listing(client, cache=cache))
+        return _names_and_ids(items or [], incomplete)
+
+    return _offered(where, offer, [])
+
+
+def _kept(cache: Cache, key: tuple[str, ...], items: Items) -> Items:
+    """`items` kept in the cache under `key` for the next Tab; returned."""
+    cache.put(cache_key(*key), items, ttl=LISTING_TTL)
+    return items
+
+
+def _session(where: Where) -> tuple[Credentials, Cache] | None:
     """Credentials as a bare command would read them (flags, environment, ~/.trussrc)."""
+    env = where.env
     try:
         credentials = resolve_credentials(
-            api_key=api_key, api_url=api_url, remote=remote, env=os.environ if env is None else env
+            api_key=where.api_key,
+            api_url=where.api_url,
+            remote=where.remote,
+            env=os.environ if env is None else env,
         )
     except Exception:
         return None
@@ -452,6 +413,14 @@ def _cached_replicas(cache: Cache, target: Target | str) -> list[str] | None:
     if not isinstance(value, list):
         return None
     return [v for v in value if isinstance(v, str)]
+
+
+def _names_and_ids(items: Items, incomplete: str) -> list[str]:
+    """The items' names starting with `incomplete`, and their ids once something is typed (an
+    id offered for an empty word would only crowd the names)."""
+    names = [item.get("name") for item in items]
+    ids = [item.get("id") for item in items] if incomplete else []
+    return _matching([*names, *ids], incomplete)
 
 
 def _matching(candidates: Iterable[object], incomplete: str) -> list[str]:

@@ -2,12 +2,10 @@
 
 The answer is `{"items": [...], "pagination": {"has_more": bool, "cursor": str | null}}`; the
 next page is asked with the same parameters and `cursor`. A server that answers a cursor it
-already gave (a bug, a proxy's cache) would send us round forever, so a cursor seen before
-ends the walk, as does `has_more` with no cursor to ask it with, or pages that keep coming
-empty: what was read is kept, and the walk says it is incomplete (exit 6), never hangs.
-
-(h-sandbox may add reading/cursor.py for the sandbox logs' `next_cursor` at the same time;
-the two are meant to become one reader when merged.)
+already gave (a bug, a proxy's cache) would send us round forever: when the walk stops though
+the server says there is more is reading/cursor.CursorTrail's decision, the same as for the
+sandbox logs (a cursor seen before, `has_more` with no cursor to ask it with, pages that keep
+coming empty). What was read is kept, and the walk says it is incomplete (exit 6), never hangs.
 """
 
 from __future__ import annotations
@@ -18,10 +16,9 @@ from typing import Any
 
 from baseten_logs.api.client import ApiClient, Params
 from baseten_logs.base.errors import ApiError
+from baseten_logs.reading.cursor import CursorTrail, Stop
 
-__all__ = ["CursorWalk", "EMPTY_PAGES_LIMIT"]
-
-EMPTY_PAGES_LIMIT = 3  # empty pages in a row that still say "more": the server goes nowhere
+__all__ = ["CursorWalk"]
 
 
 def page_of(body: Any, path: str) -> tuple[list[dict[str, Any]], bool, str | None]:
@@ -58,8 +55,8 @@ class CursorWalk:
 
     def __iter__(self) -> Iterator[list[dict[str, Any]]]:
         cursor: str | None = None
-        given: set[str] = set()
-        read = empty_in_a_row = 0
+        trail = CursorTrail()
+        read = 0
         while True:
             sent = [*self.params, ("cursor", cursor)] if cursor is not None else self.params
             items, more, next_cursor = page_of(self.client.get_json(self.path, sent), self.path)
@@ -69,23 +66,11 @@ class CursorWalk:
             read += len(items)
             if items:
                 yield items
-            if self.wanted is not None and read >= self.wanted or not more:
+            if self.wanted is not None and read >= self.wanted:
                 return
-            empty_in_a_row = 0 if items else empty_in_a_row + 1
-            self.incomplete = self._stuck(next_cursor, given, empty_in_a_row)
-            if self.incomplete is not None:
+            step = trail.after(brought=bool(items), more=more, cursor=next_cursor)
+            if isinstance(step, Stop):
+                self.incomplete = f"{self.path} after {self.pages} pages: {step.text()}"
+            if not isinstance(step, str):
                 return
-            assert next_cursor is not None  # _stuck said so
-            given.add(next_cursor)
-            cursor = next_cursor
-
-    def _stuck(self, cursor: str | None, given: set[str], empty_in_a_row: int) -> str | None:
-        """Why the walk cannot go on though the server said there is more (None: it can)."""
-        where = f"{self.path} after {self.pages} pages"
-        if cursor is None:
-            return f"{where}: the API said there is more but sent no cursor to ask for it"
-        if cursor in given:
-            return f"{where}: the API sent a cursor it had sent before (stopped, not looping)"
-        if empty_in_a_row >= EMPTY_PAGES_LIMIT:
-            return f"{where}: {empty_in_a_row} empty pages in a row that still said there is more"
-        return None
+            cursor = step

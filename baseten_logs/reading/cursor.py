@@ -11,9 +11,12 @@ the local filters and every sink take its lines as they take a deployment's:
   and only its last `limit` lines are kept, in a buffer of that size (memory stays bounded;
   the requests grow with the window, which -v shows).
 
-A walk trusts the server's links but never loops on them: a cursor it was already given, or
-pages that bring nothing yet name another page (more than _MAX_IDLE in a row), end the walk
-with a gap warning (`on_gap`, exit 6) at the last line read, not a request repeated forever.
+A walk trusts the server's links but never loops on them. When it must stop although the
+server names another page is decided in one place for every cursor-paged endpoint, this
+module's `CursorTrail` (the audit trail's walk, audit_pages.py, asks it too): a cursor it was
+already given, EMPTY_PAGES_LIMIT empty pages in a row, or "more" with no cursor to ask it with.
+Here such a stop is a gap warning (`on_gap`, exit 6) at the last line read, not a request
+repeated forever.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from enum import Enum
 from typing import TYPE_CHECKING
 
 from baseten_logs.api.page import Record
@@ -35,9 +39,51 @@ if TYPE_CHECKING:
 AskPage = Callable[["ApiClient", int, int, int, "str | None"], "tuple[list[Record], str | None]"]
 OnGap = Callable[[int], None]
 
-# Empty pages in a row that still name a next one: a server may skip a filtered stretch once or
-# twice; past that it is repeating itself.
-_MAX_IDLE = 2
+# Empty pages in a row that still say there is more, after which a walk stops: a server may
+# skip a filtered stretch once or twice; a third empty page is a server going nowhere. One limit
+# for every cursor walk: what it guards against is the server's, not the endpoint's.
+EMPTY_PAGES_LIMIT = 3
+
+
+class Stop(Enum):
+    """Why a cursor walk stops although the server said there is more."""
+
+    NO_CURSOR = "the API said there is more but sent no cursor to ask for it"
+    REPEATED_CURSOR = "the API sent a cursor it had sent before (stopped, not looping)"
+    EMPTY_PAGES = "empty pages in a row that still said there is more"
+
+    def text(self) -> str:
+        """The reason in words, for a warning (the empty pages counted)."""
+        return f"{EMPTY_PAGES_LIMIT} {self.value}" if self is Stop.EMPTY_PAGES else self.value
+
+
+class CursorTrail:
+    """The one rule of when a walk over cursor-linked pages goes on: told of each page as it
+    comes, it names the cursor to ask next, None at the walk's end, or a `Stop` (the walk is
+    incomplete, and says why) where going on would go round or nowhere.
+
+    Cursors followed are kept as hashes: one can be 4 KB long, and a walk may be long."""
+
+    def __init__(self) -> None:
+        self._followed: set[int] = set()
+        self._empty_in_a_row = 0
+
+    def after(self, *, brought: bool, more: bool, cursor: str | None) -> str | Stop | None:
+        """After a page: `brought` whether it had entries, `more` whether the server says there
+        is more (an endpoint with no such flag: whether it named a next page), `cursor` the one
+        it named."""
+        self._empty_in_a_row = 0 if brought else self._empty_in_a_row + 1
+        if not more:
+            return None
+        if cursor is None:
+            return Stop.NO_CURSOR
+        key = hash(cursor)
+        if key in self._followed:
+            return Stop.REPEATED_CURSOR
+        if self._empty_in_a_row >= EMPTY_PAGES_LIMIT:
+            return Stop.EMPTY_PAGES
+        self._followed.add(key)
+        return cursor
 
 
 def walk(
@@ -49,29 +95,23 @@ def walk(
     page_size: int = PAGE_SIZE,
     on_gap: OnGap | None = None,
 ) -> Iterator[list[Record]]:
-    """The window's pages oldest first, each entry as the server sent it once; a link seen
-    before (or idle pages) ends the walk with a gap at the last line's millisecond."""
+    """The window's pages oldest first, each entry as the server sent it once; where
+    CursorTrail stops the walk (a link seen before, empty pages), a gap at the last line's
+    millisecond. No next link is the window's end: the endpoint has no "more" of its own."""
     token: str | None = None
-    given: set[int] = set()  # hashes of the tokens followed: a cursor can be 4 KB long
-    idle = 0
+    trail = CursorTrail()
     last_ms = start_ms
     while True:
         records, following = ask(client, start_ms, end_ms, page_size, token)
         if records:
-            idle = 0
             last_ms = next((ms for r in reversed(records) if (ms := record_ms(r))), last_ms)
             yield records
-        else:
-            idle += 1
-        if following is None:
+        step = trail.after(brought=bool(records), more=following is not None, cursor=following)
+        if isinstance(step, Stop) and on_gap is not None:
+            on_gap(last_ms)
+        if not isinstance(step, str):
             return
-        key = hash(following)
-        if key in given or following == token or idle > _MAX_IDLE:
-            if on_gap is not None:
-                on_gap(last_ms)
-            return
-        given.add(key)
-        token = following
+        token = step
 
 
 @dataclass(frozen=True)
