@@ -129,9 +129,22 @@ def test_with_two_pages_left_a_window_is_still_cut_a_page_on(count: int) -> None
     assert walk.got == lines
 
 
-def test_less_than_two_pages_left_is_not_split() -> None:
-    lines = one_a_millisecond(2999)  # 1999 left after the first page
-    walk = Walk(lines, T0 + 2998, grow={2: 2}, walkers=1)
+def test_less_than_two_pages_left_is_cut_in_shares_of_under_a_page_at_the_end() -> None:
+    # 1999 left after the first page: too few to carve a page off (two pages at least), yet
+    # one walker would page twice more, one round trip after the other, while a slot stands
+    # idle (the window's long tail). The rest is cut in three shares of 666 ms (under
+    # CARVE_PAGES a page each): the walker keeps the first, a new slice takes the others.
+    lines = one_a_millisecond(2999)
+    walk = Walk(lines, T0 + 2998, grow={2: 2}, walkers=2)
+    assert walk.starts[:2] == [T0, T0 + 999 + 666 + 1]
+    assert walk.got == lines  # nothing lost or doubled where the tail was cut
+    first = walk.requests[next(iter(walk.requests))]
+    assert len(first) == 2  # its second page was cut at the share's end: short, so its last
+
+
+def test_a_tail_of_one_page_or_less_is_not_cut() -> None:
+    lines = one_a_millisecond(1999)  # 999 left after the first page: one request
+    walk = Walk(lines, T0 + 1998, grow={2: 2}, walkers=1)
     assert walk.got == lines
     assert len(walk.requests) == 1 and walk.window.slices == 1
 

@@ -309,7 +309,28 @@ class ParallelWindow:
                     # one request, and what is cut next comes off the rest, not off it.
                     self._pending.append(self._cut(new, new.start + keep))
                 return new
-        return None
+        return self._split_tail(known)
+
+    def _split_tail(self, known: list[tuple[_Slice, float, int, int]]) -> _Slice | None:
+        """Near the window's end, when no slice has two pages left to carve: the slice with
+        the most lines left, when that is more than a page (its walker would page twice or
+        more, one round trip after the other, while slots stand idle), keeps a share of them
+        and the rest becomes a new slice, shares of under CARVE_PAGES a page each, so every
+        share is one request. A request or two more, in parallel, instead of round trips
+        more at the end: the long tail of one walker paging alone. The new slice is cut
+        again as walkers come free; an answer already under way is cut at the new end (see
+        _within)."""
+        if self._pending or not known:
+            return None
+        piece, density, done, left = max(known, key=lambda entry: entry[1] * entry[3])
+        lines = density * left
+        if lines <= PAGE_SIZE:
+            return None  # one request is all it needs
+        shares = math.ceil(lines / (CARVE_PAGES * PAGE_SIZE))
+        keep = left // shares
+        if keep < 1:
+            return None  # a millisecond or two: nothing to cut
+        return self._cut(piece, done + 1 + keep)
 
     def _cut(self, piece: _Slice, at: int) -> _Slice:
         """[at, stop] of `piece` becomes a new slice, printed right after it."""
