@@ -13,7 +13,7 @@ import pytest
 
 from baseten_logs.api.pace import ConcurrencyController
 from baseten_logs.reading.pager import Direction
-from baseten_logs.reading.parallel import ParallelWindow
+from baseten_logs.reading.parallel import RECENT_ANSWERS, ParallelWindow, _Slice
 from tests.fakeapi import record
 from tests.test_pager import MS, T0
 
@@ -166,3 +166,20 @@ def test_a_crowded_first_millisecond_is_as_dense_as_its_lines() -> None:
     # A full page in one millisecond is asked from its other end too: the two pages overlap,
     # so those 1000 lines are all of it, and there is no gap to report.
     assert walk.window.gaps == []
+
+
+def test_a_slice_not_fetched_yet_is_cut_at_the_density_the_latest_answers_found() -> None:
+    # Its parent measured one page (here 1 line a millisecond); the answers since, in slices
+    # walked meanwhile, found 1 line every 2 ms: a slice cut a page long at its parent's
+    # density would hold half a page (two requests where one would do, or more slices).
+    window = ParallelWindow(serve([]), concurrency=4)
+    sparse = [record((T0 + 2 * i) * MS, f"m{i}") for i in range(1000)]
+    for n in range(RECENT_ANSWERS):
+        walked = _Slice(T0 + n * 10_000, T0 + n * 10_000 + 9_999)
+        full = [record((T0 + n * 10_000 + 2 * i) * MS, f"m{i}") for i in range(1000)]
+        assert window._within(walked, full, 1000, walked.start) == full
+    assert window._density(_Slice(T0, T0 + 99_999, density=1.0)) == pytest.approx(0.5, 0.01)
+    own = _Slice(T0, T0 + 99_999, density=1.0)
+    window._within(own, sparse[:250], 1000, T0)  # a short page: all of [T0, its end]
+    assert window._density(own) == pytest.approx(250 / 499)  # its own count, once it has one
+    assert window._recent[-1] == (250, 100_000)  # a short page held the whole slice

@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 import queue
 import threading
+from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import cast
@@ -48,6 +49,10 @@ IN_FLIGHT_FACTOR = 3
 # (see _split): a little under one, so that most slices are one request each.
 CARVE_PAGES = 0.92
 MIN_SPLIT_LINES = 2 * PAGE_SIZE  # fewer left is not worth a request more
+# Answers whose lines a millisecond make the density a slice not fetched yet is cut at (see
+# _density): the latest few, near where the walkers are now, 8,000 lines or so (a page's
+# alone is 3% off either way, and a slice cut a page long then often takes two requests).
+RECENT_ANSWERS = 8
 # Slices' worth of pages that may wait for the printer however few requests may be in flight:
 # when the reader, not the API, is the bottleneck (no latency: the controller stays small),
 # fetching must still keep ahead of it.
@@ -205,6 +210,7 @@ class ParallelWindow:
         self._printing: _Slice | None = None  # the slice the printer is on
         self._room = threading.Condition(self._lock)  # told when the printer takes a page
         self._ahead = 0  # pages fetched and queued, not yet printed (see _schedule)
+        self._recent: deque[tuple[int, int]] = deque(maxlen=RECENT_ANSWERS)  # lines, ms
         self.slices = 0  # how many slices the window was walked in, for tests and -v
 
     def pages(self, since_ms: int, until_ms: int) -> Iterator[list[Record]]:
@@ -293,7 +299,7 @@ class ParallelWindow:
         """
         known: list[tuple[_Slice, float, int, int]] = []  # slice, density, done, left
         for piece in self._walking:
-            density = piece.lines_per_ms()
+            density = self._density(piece)
             if piece.ending or density is None:
                 continue
             done = piece.start - 1 if piece.reached is None else piece.reached
@@ -332,9 +338,19 @@ class ParallelWindow:
             return None  # a millisecond or two: nothing to cut
         return self._cut(piece, done + 1 + keep)
 
+    def _density(self, piece: _Slice) -> float | None:
+        """Lines a millisecond in `piece`: its own count once it has fetched, else what the
+        latest answers found (RECENT_ANSWERS of them: less noise than the one page its parent
+        had measured when it was cut), else its parent's."""
+        if piece.lines and piece.reached is not None:
+            return piece.lines_per_ms()
+        lines = sum(count for count, _ in self._recent)
+        span = sum(ms for _, ms in self._recent)
+        return lines / span if lines and span else piece.density
+
     def _cut(self, piece: _Slice, at: int) -> _Slice:
         """[at, stop] of `piece` becomes a new slice, printed right after it."""
-        new = _Slice(at, piece.stop, next=piece.next, density=piece.lines_per_ms())
+        new = _Slice(at, piece.stop, next=piece.next, density=self._density(piece))
         piece.stop, piece.next, piece.split = at - 1, new, True
         self.slices += 1
         return new
@@ -380,7 +396,7 @@ class ParallelWindow:
                 finally:
                     self.controller.release()
                 size = page_bytes(page)  # the whole answer's, even if the cut below drops lines
-                page = self._within(piece, page, count)
+                page = self._within(piece, page, count, start)
             finally:
                 self.budget.settle(reserved, size)
                 piece.charged += size
@@ -404,9 +420,11 @@ class ParallelWindow:
             finally:
                 piece.parked = False
 
-    def _within(self, piece: _Slice, page: list[Record], count: int) -> list[Record]:
+    def _within(self, piece: _Slice, page: list[Record], count: int, start: int) -> list[Record]:
         """The page cut at the slice's end (which a split may have lowered meanwhile); notes
-        how far the slice has got, for the next split."""
+        how far the slice has got, and the lines a millisecond from `start` on, for the next
+        split: a short page held all there is up to the slice's end, a full one up to its
+        latest line."""
         with self._lock:
             if piece.split:
                 stop = piece.stop
@@ -418,6 +436,9 @@ class ParallelWindow:
             piece.lines += len(page)
             if len(page) < count:
                 piece.ending = True  # a short page: the pager ends the slice with it
+            covered = piece.stop if piece.ending else max(times, default=start - 1)
+            if page and covered >= start:
+                self._recent.append((len(page), covered - start + 1))
             return page
 
     def _put(self, piece: _Slice, item: object) -> bool:
