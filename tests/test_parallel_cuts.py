@@ -13,7 +13,7 @@ import pytest
 
 from baseten_logs.api.pace import ConcurrencyController
 from baseten_logs.reading.pager import Direction
-from baseten_logs.reading.parallel import RECENT_ANSWERS, ParallelWindow, _Slice
+from baseten_logs.reading.parallel import FIRST_CUT_MS, RECENT_ANSWERS, ParallelWindow, _Slice
 from tests.fakeapi import record
 from tests.test_pager import MS, T0
 
@@ -183,3 +183,46 @@ def test_a_slice_not_fetched_yet_is_cut_at_the_density_the_latest_answers_found(
     window._within(own, sparse[:250], 1000, T0)  # a short page: all of [T0, its end]
     assert window._density(own) == pytest.approx(250 / 499)  # its own count, once it has one
     assert window._recent[-1] == (250, 100_000)  # a short page held the whole slice
+
+
+DAY_MS = 86_400_000
+
+
+def test_a_long_window_is_cut_before_any_answer_as_wide_as_rate_times_latency() -> None:
+    # A latency measured earlier in the run (50 ms) at the key's 100 requests/s: 8 in flight
+    # (Little's law, with the controller's headroom), so two days are asked as 8 slices of
+    # 6 hours at once, not one probe first and the rest a round trip later.
+    controller = ConcurrencyController("auto", rate=lambda: 100.0, clock=lambda: 0.0)
+    controller.observe(200, 0.05)
+    assert controller.allowed == 8
+    step = 2 * DAY_MS // 8
+    # Lines at every edge between those slices, several in one millisecond on both sides.
+    edges = [T0 + i * step for i in range(1, 8)]
+    stamps = sorted(
+        [*range(T0, T0 + 2 * DAY_MS, 97_003)] + [e + d for e in edges for d in (-1, 0)] * 3
+    )
+    lines = [record(ms * MS + i % 3, f"m{i}") for i, ms in enumerate(stamps)]
+    inner = serve(lines)
+    firsts: dict[threading.Thread, int] = {}
+    lock = threading.Lock()
+
+    def fetch(start: int, end: int, direction: Direction, limit: int) -> list[Any]:
+        with lock:
+            firsts.setdefault(threading.current_thread(), start)
+        return inner(start, end, direction, limit)
+
+    window = ParallelWindow(fetch, controller=controller)
+    got = [r for p in window.pages(T0, T0 + 2 * DAY_MS - 1) for r in p]
+    assert got == lines  # nothing lost or doubled at the slices' edges
+    assert {T0, *edges} <= set(firsts.values())
+
+
+def test_the_first_cut_is_the_controller_start_wide_and_never_for_a_short_window() -> None:
+    window = ParallelWindow(serve([]), controller=ConcurrencyController("auto"))
+    pieces = window._first_cut(T0, T0 + 2 * DAY_MS - 1)
+    assert [(p.start, p.stop) for p in pieces] == [
+        (T0 + i * DAY_MS // 2, T0 + (i + 1) * DAY_MS // 2 - 1) for i in range(4)
+    ]
+    assert [p.next for p in pieces] == [*pieces[1:], None]  # printed in turn
+    assert len(window._first_cut(T0, T0 + FIRST_CUT_MS * 2 - 1)) == 2  # 6 hours a slice at least
+    assert len(window._first_cut(T0, T0 + 3_600_000)) == 1  # an hour: one probe, one request

@@ -53,6 +53,15 @@ MIN_SPLIT_LINES = 2 * PAGE_SIZE  # fewer left is not worth a request more
 # _density): the latest few, near where the walkers are now, 8,000 lines or so (a page's
 # alone is 3% off either way, and a slice cut a page long then often takes two requests).
 RECENT_ANSWERS = 8
+# A long window is cut before any answer into as many slices as may be in flight (what the
+# key's rate and a latency measured earlier in the run allow, else the controller's start),
+# so that their first pages are asked together rather than one probe's round trip first;
+# each slice at least FIRST_CUT_MS long (a shorter window holds few pages for most
+# deployments, and every slice costs a request of its own), at most FIRST_CUT_MOST of them
+# (more slices walked from unknown densities than that fill the printer's look-ahead before
+# the first is printed).
+FIRST_CUT_MS = 6 * 3_600_000
+FIRST_CUT_MOST = 8
 # Slices' worth of pages that may wait for the printer however few requests may be in flight:
 # when the reader, not the API, is the bottleneck (no latency: the controller stays small),
 # fetching must still keep ahead of it.
@@ -214,9 +223,10 @@ class ParallelWindow:
         self.slices = 0  # how many slices the window was walked in, for tests and -v
 
     def pages(self, since_ms: int, until_ms: int) -> Iterator[list[Record]]:
-        # One slice to begin with: its first page tells how dense the window is, and so where
-        # to cut the next slices (a window of one page costs one request).
-        pieces = [_Slice(since_ms, until_ms)]
+        # A slice or a few to begin with (see first_cut): their first pages tell how dense the
+        # window is, and so where to cut the next slices (a short window of one page costs one
+        # request).
+        pieces = self._first_cut(since_ms, until_ms)
         with self._lock:
             self._pending = list(pieces)
             self.slices = len(pieces)
@@ -255,6 +265,21 @@ class ParallelWindow:
         finally:
             self._stop.set()  # early exit (closed pipe, Ctrl-C, an error): let workers go
             self.controller.forget(self._schedule)
+
+    def _first_cut(self, since_ms: int, until_ms: int) -> list[_Slice]:
+        """The window in equal slices of time, printed in turn (see FIRST_CUT_MS)."""
+        length = until_ms - since_ms + 1
+        width = max(1, min(self.controller.allowed, FIRST_CUT_MOST, length // FIRST_CUT_MS))
+        step = length // width
+        pieces = [
+            _Slice(
+                since_ms + i * step, until_ms if i == width - 1 else since_ms + (i + 1) * step - 1
+            )
+            for i in range(width)
+        ]
+        for piece, following in zip(pieces, pieces[1:], strict=False):
+            piece.next = following
+        return pieces
 
     def _schedule(self) -> None:
         """Start walkers while fewer walk than may: the next pending slice, else a split."""
