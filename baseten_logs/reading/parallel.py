@@ -73,10 +73,13 @@ class ByteBudget:
     """Bytes of pages fetched and not yet printed, shared by every slice.
 
     Before a fetch a worker reserves what its page is expected to hold (the largest page seen
-    so far; until one is seen, the whole budget, so the first wave of pages of unknown size is
-    the head slice's and one more), and waits while that does not fit beside room for one
-    answer being parsed: an answer is held three ways at once (bytes, text, parsed records,
-    IN_FLIGHT_FACTOR) only while it is parsed, which holds the GIL, so one at a time; a
+    so far; until one is seen, the budget shared among the `first` slices a long window was
+    first cut in, so the first wave of pages of unknown size is the head slice's and those
+    shares: one more for a window begun as one slice; a server answering each of them with
+    the most an answer may hold, MAX_ANSWER_BYTES, is the worst case: `first` such answers at
+    once), and waits while that does not fit beside room for one answer being parsed: an
+    answer is held three ways at once (bytes, text, parsed records, IN_FLIGHT_FACTOR) only
+    while it is parsed, which holds the GIL, so one at a time; a
     request waiting for its answer holds nothing, and one being read at most its bytes. So
     a rate-limited run can keep tens of requests in flight at a long latency within the
     budget that bounds what waits for the printer.
@@ -86,8 +89,9 @@ class ByteBudget:
     goes to the earliest slice waiting: the printer needs it first.
     """
 
-    def __init__(self, limit: int, head: int) -> None:
+    def __init__(self, limit: int, head: int, first: int = 1) -> None:
         self.limit = limit
+        self._share = max(1, limit // max(1, first))  # a page of unknown size, see the class
         self.used = 0
         self.peak = 0  # the most ever held, for tests and -v
         self._head = head  # the index of the slice the printer is on (or will be first)
@@ -113,7 +117,7 @@ class ByteBudget:
                     head = index <= self._head and queued() == 0
                     guess = self._expected
                     if guess is None:  # nothing measured: the head goes free, others one at a time
-                        guess = 0 if index <= self._head else self.limit
+                        guess = 0 if index <= self._head else self._share
                     first = min(self._waiting) >= index
                     room = self.used + guess + self._parsing() <= self.limit
                     if head or (first and room) or stop.is_set():
@@ -231,7 +235,7 @@ class ParallelWindow:
             self._pending = list(pieces)
             self.slices = len(pieces)
         # Made before any walker asks it for room, knowing which slice the printer takes first.
-        self.budget = ByteBudget(self._prefetch_bytes, head=since_ms)
+        self.budget = ByteBudget(self._prefetch_bytes, head=since_ms, first=len(pieces))
         fewer_malloc_arenas()
         self.controller.listen(self._schedule)
         self._schedule()
