@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from baseten_logs.api.pace import ConcurrencyController
-from baseten_logs.reading.pager import Direction
+from baseten_logs.reading.pager import SMALL_WINDOW_MS, Direction, WindowSpan
 from baseten_logs.reading.parallel import FIRST_CUT_MS, RECENT_ANSWERS, ParallelWindow, _Slice
 from tests.fakeapi import record
 from tests.test_pager import MS, T0
@@ -226,3 +226,13 @@ def test_the_first_cut_is_the_controller_start_wide_and_never_for_a_short_window
     assert [p.next for p in pieces] == [*pieces[1:], None]  # printed in turn
     assert len(window._first_cut(T0, T0 + FIRST_CUT_MS * 2 - 1)) == 2  # 6 hours a slice at least
     assert len(window._first_cut(T0, T0 + 3_600_000)) == 1  # an hour: one probe, one request
+
+
+def test_a_window_the_api_may_yet_refuse_as_too_long_is_first_asked_as_one_slice() -> None:
+    # Training logs: a long window may be refused (400) until the run knows the span that
+    # works; one slice first, so the refusal costs one request, not one for every slice.
+    span = WindowSpan()
+    window = ParallelWindow(serve([]), controller=ConcurrencyController("auto"), span=span)
+    assert len(window._first_cut(T0, T0 + 2 * DAY_MS - 1)) == 1
+    span.ms = SMALL_WINDOW_MS  # refused once: pieces of 2 hours from now on
+    assert len(window._first_cut(T0, T0 + 2 * DAY_MS - 1)) == 4

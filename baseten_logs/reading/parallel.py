@@ -34,6 +34,7 @@ from baseten_logs.api.page import Record
 from baseten_logs.base.timestamps import record_ms
 from baseten_logs.reading.pager import (
     PAGE_SIZE,
+    SMALL_WINDOW_MS,
     Direction,
     FetchPage,
     Narrow,
@@ -271,9 +272,13 @@ class ParallelWindow:
             self.controller.forget(self._schedule)
 
     def _first_cut(self, since_ms: int, until_ms: int) -> list[_Slice]:
-        """The window in equal slices of time, printed in turn (see FIRST_CUT_MS)."""
+        """The window in equal slices of time, printed in turn (see FIRST_CUT_MS). One slice
+        while the API may yet refuse a long window (a WindowSpan not shrunk yet: training
+        logs), so that the refusal costs one request, not one a slice."""
         length = until_ms - since_ms + 1
         width = max(1, min(self.controller.allowed, FIRST_CUT_MOST, length // FIRST_CUT_MS))
+        if self._span is not None and self._span.ms > SMALL_WINDOW_MS:
+            width = 1
         step = length // width
         pieces = [
             _Slice(
