@@ -3,10 +3,10 @@
 For each window size (20k, 200k lines; 1M with --big) and each latency (0, 50, 200, 500 ms a
 request, varying by 20% either way), `get --all` runs twice against an emulator that allows 100
 requests a second per key (429 with retry_after past it): the baseline (the CLI as it is at a
-git ref, `integ` unless BASETEN_LOGS_BASELINE_REF says otherwise, unpacked with `git archive`
-and run with this venv's Python) and this checkout. Reported: wall time against the rate-limit
-floor (the fewest requests possible, lines / 1000, at 100 a second), requests against that
-minimum, and the share of requests answered 429.
+git ref, `integ` (`main` where there is none) unless BASETEN_LOGS_BASELINE_REF says otherwise,
+unpacked with `git archive` and run with this venv's Python) and this checkout. Reported: wall
+time against the rate-limit floor (the fewest requests possible, lines / 1000, at 100 a
+second), requests against that minimum, and the share of requests answered 429.
 
     .venv/bin/python benchmarks/rate_bench.py [--big] [--sizes 200000] [--latencies 200,500]
 """
@@ -80,6 +80,16 @@ def baseline_cli(ref: str, into: Path) -> Path:
     )
     launcher.chmod(0o755)
     return launcher
+
+
+def default_ref() -> str:
+    """`integ` where the checkout has it (the lead's integration branch), else `main`."""
+    found = subprocess.run(
+        ["git", "-C", str(REPO), "rev-parse", "--verify", "--quiet", "integ"],
+        capture_output=True,
+        check=False,
+    )
+    return "integ" if found.returncode == 0 else "main"
 
 
 def window(emu: Emulator) -> tuple[int, int]:
@@ -205,7 +215,7 @@ def bench_limit(
     latencies: Sequence[float] = LATENCIES_S,
     ref: str | None = None,
 ) -> None:
-    ref = ref or os.environ.get("BASETEN_LOGS_BASELINE_REF", "integ")
+    ref = ref or os.environ.get("BASETEN_LOGS_BASELINE_REF") or default_ref()
     print(
         f"--all at the key's limit ({LIMIT_RPS} requests/s, 429 past it) over 2 days; latency "
         f"varies by {JITTER:.0%} either way; floor = (lines / 1000) / {LIMIT_RPS} s; baseline: "
@@ -226,7 +236,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--big", action="store_true", help=f"also {BIG:,} lines (slow)")
     parser.add_argument("--sizes", help="comma-separated line counts instead of the default")
     parser.add_argument("--latencies", help="comma-separated milliseconds (default 0,50,200,500)")
-    parser.add_argument("--baseline", help="git ref of the baseline (default integ)")
+    parser.add_argument("--baseline", help="git ref of the baseline (default integ, else main)")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else list(SIZES)
     if args.big:

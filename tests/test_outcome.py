@@ -8,12 +8,17 @@ from types import SimpleNamespace
 from typing import Any, cast
 
 import pytest
+from pytest_httpx import HTTPXMock
 
+from baseten_logs.access.config import Credentials
 from baseten_logs.base.errors import ExitStatus
 from baseten_logs.base.timeparse import UTC
+from baseten_logs.cli.sandbox import sandbox_feed
 from baseten_logs.output.pipes import SaveFile
 from baseten_logs.output.summary import Tally
+from baseten_logs.reading.feed import Feed, Part, crowd_reach
 from baseten_logs.reading.outcome import (
+    REACH,
     Extras,
     Outcome,
     end_run,
@@ -23,6 +28,8 @@ from baseten_logs.reading.outcome import (
 )
 from baseten_logs.reading.parallel import ParallelWindow
 from baseten_logs.reading.query import Filters, LogQuery
+from baseten_logs.sources.sandboxes import SANDBOX_REACH
+from tests.fakeapi import API_URL
 
 T0_MS = 1_764_147_600_000  # 2025-11-26T09:00:00.000Z
 
@@ -214,3 +221,39 @@ def test_parallel_summary_only_with_verbose(capsys: pytest.CaptureFixture[str]) 
     Outcome(verbose=False, windows=[window(3, adaptive=False, peak=2, allowed=2)]).finish()
     Outcome(verbose=True, requests=1).finish()
     assert capsys.readouterr().err == "baseten-logs: 1 request\n"
+
+
+def test_a_crowded_millisecond_of_a_sandbox_says_its_endpoint_takes_no_direction(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # The SDK's GetSandboxLogsParams: a window, `limit` and `cursor`, no `direction` and no
+    # `replica`; the warning says what was possible rather than "replica by replica".
+    outcome = Outcome(reach=SANDBOX_REACH)
+    outcome.on_gap(T0_MS)
+    err = capsys.readouterr().err
+    assert "takes neither `direction` nor `replica`" in err
+    assert "replica by replica" not in err
+    assert outcome.gaps == [T0_MS]
+
+
+def test_the_gap_warning_says_what_each_kind_of_endpoint_allowed() -> None:
+    query = LogQuery("/v1/x/logs", T0_MS, T0_MS + 1)
+    assert crowd_reach(Feed.single(query)) == REACH
+    training = Feed((Part(query),), by_replica=False)
+    assert crowd_reach(training) == "a page from each end; this endpoint takes no `replica`"
+    assert crowd_reach(Feed((Part(query),), by_replica=False, reach="x")) == "x"
+
+
+def test_a_sandbox_feed_words_its_crowded_milliseconds(httpx_mock: HTTPXMock) -> None:
+    httpx_mock.add_response(
+        url=f"{API_URL}/v1/sandboxes/instances/box", json={"name": "box", "status": "RUNNING"}
+    )
+    feed = sandbox_feed(
+        name="box",
+        build=False,
+        trace_id=None,
+        query=LogQuery("/v1/x/logs", T0_MS, T0_MS + 1),
+        credentials=Credentials("test-key-0123456789abcdef", API_URL, "BASETEN_API_KEY", "x"),
+        verbose=False,
+    )
+    assert crowd_reach(feed) == SANDBOX_REACH and not feed.by_replica

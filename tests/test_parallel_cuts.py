@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from baseten_logs.api.pace import ConcurrencyController
-from baseten_logs.reading.pager import Direction
-from baseten_logs.reading.parallel import ParallelWindow
+from baseten_logs.reading.pager import SMALL_WINDOW_MS, Direction, WindowSpan
+from baseten_logs.reading.parallel import FIRST_CUT_MS, RECENT_ANSWERS, ParallelWindow, _Slice
 from tests.fakeapi import record
 from tests.test_pager import MS, T0
 
@@ -129,9 +129,22 @@ def test_with_two_pages_left_a_window_is_still_cut_a_page_on(count: int) -> None
     assert walk.got == lines
 
 
-def test_less_than_two_pages_left_is_not_split() -> None:
-    lines = one_a_millisecond(2999)  # 1999 left after the first page
-    walk = Walk(lines, T0 + 2998, grow={2: 2}, walkers=1)
+def test_less_than_two_pages_left_is_cut_in_shares_of_under_a_page_at_the_end() -> None:
+    # 1999 left after the first page: too few to carve a page off (two pages at least), yet
+    # one walker would page twice more, one round trip after the other, while a slot stands
+    # idle (the window's long tail). The rest is cut in three shares of 666 ms (under
+    # CARVE_PAGES a page each): the walker keeps the first, a new slice takes the others.
+    lines = one_a_millisecond(2999)
+    walk = Walk(lines, T0 + 2998, grow={2: 2}, walkers=2)
+    assert walk.starts[:2] == [T0, T0 + 999 + 666 + 1]
+    assert walk.got == lines  # nothing lost or doubled where the tail was cut
+    first = walk.requests[next(iter(walk.requests))]
+    assert len(first) == 2  # its second page was cut at the share's end: short, so its last
+
+
+def test_a_tail_of_one_page_or_less_is_not_cut() -> None:
+    lines = one_a_millisecond(1999)  # 999 left after the first page: one request
+    walk = Walk(lines, T0 + 1998, grow={2: 2}, walkers=1)
     assert walk.got == lines
     assert len(walk.requests) == 1 and walk.window.slices == 1
 
@@ -153,3 +166,73 @@ def test_a_crowded_first_millisecond_is_as_dense_as_its_lines() -> None:
     # A full page in one millisecond is asked from its other end too: the two pages overlap,
     # so those 1000 lines are all of it, and there is no gap to report.
     assert walk.window.gaps == []
+
+
+def test_a_slice_not_fetched_yet_is_cut_at_the_density_the_latest_answers_found() -> None:
+    # Its parent measured one page (here 1 line a millisecond); the answers since, in slices
+    # walked meanwhile, found 1 line every 2 ms: a slice cut a page long at its parent's
+    # density would hold half a page (two requests where one would do, or more slices).
+    window = ParallelWindow(serve([]), concurrency=4)
+    sparse = [record((T0 + 2 * i) * MS, f"m{i}") for i in range(1000)]
+    for n in range(RECENT_ANSWERS):
+        walked = _Slice(T0 + n * 10_000, T0 + n * 10_000 + 9_999)
+        full = [record((T0 + n * 10_000 + 2 * i) * MS, f"m{i}") for i in range(1000)]
+        assert window._within(walked, full, 1000, walked.start) == full
+    assert window._density(_Slice(T0, T0 + 99_999, density=1.0)) == pytest.approx(0.5, 0.01)
+    own = _Slice(T0, T0 + 99_999, density=1.0)
+    window._within(own, sparse[:250], 1000, T0)  # a short page: all of [T0, its end]
+    assert window._density(own) == pytest.approx(250 / 499)  # its own count, once it has one
+    assert window._recent[-1] == (250, 100_000)  # a short page held the whole slice
+
+
+DAY_MS = 86_400_000
+
+
+def test_a_long_window_is_cut_before_any_answer_as_wide_as_rate_times_latency() -> None:
+    # A latency measured earlier in the run (50 ms) at the key's 100 requests/s: 8 in flight
+    # (Little's law, with the controller's headroom), so two days are asked as 8 slices of
+    # 6 hours at once, not one probe first and the rest a round trip later.
+    controller = ConcurrencyController("auto", rate=lambda: 100.0, clock=lambda: 0.0)
+    controller.observe(200, 0.05)
+    assert controller.allowed == 8
+    step = 2 * DAY_MS // 8
+    # Lines at every edge between those slices, several in one millisecond on both sides.
+    edges = [T0 + i * step for i in range(1, 8)]
+    stamps = sorted(
+        [*range(T0, T0 + 2 * DAY_MS, 97_003)] + [e + d for e in edges for d in (-1, 0)] * 3
+    )
+    lines = [record(ms * MS + i % 3, f"m{i}") for i, ms in enumerate(stamps)]
+    inner = serve(lines)
+    firsts: dict[threading.Thread, int] = {}
+    lock = threading.Lock()
+
+    def fetch(start: int, end: int, direction: Direction, limit: int) -> list[Any]:
+        with lock:
+            firsts.setdefault(threading.current_thread(), start)
+        return inner(start, end, direction, limit)
+
+    window = ParallelWindow(fetch, controller=controller)
+    got = [r for p in window.pages(T0, T0 + 2 * DAY_MS - 1) for r in p]
+    assert got == lines  # nothing lost or doubled at the slices' edges
+    assert {T0, *edges} <= set(firsts.values())
+
+
+def test_the_first_cut_is_the_controller_start_wide_and_never_for_a_short_window() -> None:
+    window = ParallelWindow(serve([]), controller=ConcurrencyController("auto"))
+    pieces = window._first_cut(T0, T0 + 2 * DAY_MS - 1)
+    assert [(p.start, p.stop) for p in pieces] == [
+        (T0 + i * DAY_MS // 2, T0 + (i + 1) * DAY_MS // 2 - 1) for i in range(4)
+    ]
+    assert [p.next for p in pieces] == [*pieces[1:], None]  # printed in turn
+    assert len(window._first_cut(T0, T0 + FIRST_CUT_MS * 2 - 1)) == 2  # 6 hours a slice at least
+    assert len(window._first_cut(T0, T0 + 3_600_000)) == 1  # an hour: one probe, one request
+
+
+def test_a_window_the_api_may_yet_refuse_as_too_long_is_first_asked_as_one_slice() -> None:
+    # Training logs: a long window may be refused (400) until the run knows the span that
+    # works; one slice first, so the refusal costs one request, not one for every slice.
+    span = WindowSpan()
+    window = ParallelWindow(serve([]), controller=ConcurrencyController("auto"), span=span)
+    assert len(window._first_cut(T0, T0 + 2 * DAY_MS - 1)) == 1
+    span.ms = SMALL_WINDOW_MS  # refused once: pieces of 2 hours from now on
+    assert len(window._first_cut(T0, T0 + 2 * DAY_MS - 1)) == 4

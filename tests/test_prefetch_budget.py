@@ -248,3 +248,17 @@ def test_the_byte_budget_lets_the_printed_slice_go_and_the_others_wait_for_room(
     stopped, stop = reserving(budget, T0 + 20)
     stop.set()
     assert soon(stopped) == [100] and budget.peak == 100  # peak: what fetched pages held
+
+
+def test_a_long_window_first_cut_in_slices_asks_their_first_pages_together() -> None:
+    # Nothing measured yet: each slice of the first cut reserves its share of the budget, so
+    # the three after the head (which goes free) fetch at once, not one a round trip.
+    budget = ByteBudget(400, head=0, first=4)
+    stop = threading.Event()
+    assert [budget.reserve(index, stop) for index in (1, 2, 3)] == [100, 100, 100]
+    assert budget.reserve(0, stop) == 0
+    assert budget.used == 300
+    budget.settle(100, 80)  # a page seen: from now on the largest seen is expected
+    for size in (80, 100, 100):  # printed
+        budget.release(size)
+    assert budget.reserve(4, stop) == 80

@@ -23,6 +23,7 @@ from baseten_logs.reading.fetch import open_client
 from baseten_logs.reading.progress import describe_filters
 from baseten_logs.reading.query import MAX_VALUE_LENGTH, Filters, LogQuery
 from baseten_logs.sources.sandboxes import (
+    SANDBOX_REACH,
     build_pages,
     check_sandbox_name,
     find_sandbox,
@@ -91,4 +92,5 @@ def sandbox_feed(
         stop_check=None if build else (lambda client: sandbox_ended(client, name)),
         state=lambda client: sandbox_state(client, name),
         by_replica=False,  # its endpoints take no `replica` (and are read by cursor)
+        reach=SANDBOX_REACH,
     )

@@ -18,6 +18,7 @@ from baseten_logs.api.pace import AUTO, Concurrency
 from baseten_logs.api.page import Record
 from baseten_logs.reading.fetch import concurrency_for, display_pages, page_fetcher
 from baseten_logs.reading.merge import labelled, merge_streams, union_fetch
+from baseten_logs.reading.outcome import REACH
 from baseten_logs.reading.pager import (
     Direction,
     FetchPage,
@@ -67,6 +68,9 @@ class Feed:
     # Whether the endpoint takes `replica`: a crowded millisecond is then asked for replica by
     # replica (pager.Crowd). Training jobs' endpoint does not.
     by_replica: bool = True
+    # What a crowded millisecond's warning says the endpoint allowed, when `crowd_reach`'s
+    # words are not right for it (a sandbox's endpoint takes no `direction` either).
+    reach: str | None = None
 
     @classmethod
     def single(cls, query: LogQuery) -> Feed:
@@ -233,3 +237,12 @@ def _newest_kept(
             break
     if not newest_first:
         yield from oldest_first(held)
+
+
+def crowd_reach(feed: Feed) -> str:
+    """How a crowded millisecond of `feed` is asked for, in the gap warning's words."""
+    if feed.reach is not None:
+        return feed.reach
+    if feed.by_replica:
+        return REACH
+    return "a page from each end; this endpoint takes no `replica`"

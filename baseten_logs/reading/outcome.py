@@ -34,11 +34,16 @@ class Extras:
     summary: bool = False  # --summary: counts on stderr at the end
 
 
-def warn_gap(ms: int, *, narrowing: bool = True) -> None:
-    """A crowded millisecond; `narrowing`: the command has filters that would thin it out."""
+# How a crowded millisecond was asked for, in the warning's words (see feed.crowd_reach).
+REACH = "a page from each end, replica by replica"
+
+
+def warn_gap(ms: int, *, narrowing: bool = True, reach: str = REACH) -> None:
+    """A crowded millisecond; `narrowing`: the command has filters that would thin it out;
+    `reach`: what the endpoint let the run ask for it with."""
     messages.warn(
         f"more lines share the millisecond {format_ms(ms)} than the API can return "
-        "(a page from each end, replica by replica); some of them are not shown"
+        f"({reach}); some of them are not shown"
         + (" (narrow with --replica, --request-id or --grep)" if narrowing else "")
     )
 
@@ -78,10 +83,11 @@ class Outcome:
     requests: int = 0
     completed: bool = False
     windows: list[ParallelWindow] = field(default_factory=list)  # -v's parallel summary
+    reach: str = REACH  # how the run's endpoint lets a crowded millisecond be asked for
 
     def on_gap(self, ms: int) -> None:
         self.gaps.append(ms)
-        warn_gap(ms)
+        warn_gap(ms, reach=self.reach)
 
     def nothing_matched(self, query: LogQuery, *, zone: Zone | None) -> None:
         """The window held no line that passed the filters: say so, and which filters."""

@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 import queue
 import threading
+from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import cast
@@ -33,6 +34,7 @@ from baseten_logs.api.page import Record
 from baseten_logs.base.timestamps import record_ms
 from baseten_logs.reading.pager import (
     PAGE_SIZE,
+    SMALL_WINDOW_MS,
     Direction,
     FetchPage,
     Narrow,
@@ -48,6 +50,19 @@ IN_FLIGHT_FACTOR = 3
 # (see _split): a little under one, so that most slices are one request each.
 CARVE_PAGES = 0.92
 MIN_SPLIT_LINES = 2 * PAGE_SIZE  # fewer left is not worth a request more
+# Answers whose lines a millisecond make the density a slice not fetched yet is cut at (see
+# _density): the latest few, near where the walkers are now, 8,000 lines or so (a page's
+# alone is 3% off either way, and a slice cut a page long then often takes two requests).
+RECENT_ANSWERS = 8
+# A long window is cut before any answer into as many slices as may be in flight (what the
+# key's rate and a latency measured earlier in the run allow, else the controller's start),
+# so that their first pages are asked together rather than one probe's round trip first;
+# each slice at least FIRST_CUT_MS long (a shorter window holds few pages for most
+# deployments, and every slice costs a request of its own), at most FIRST_CUT_MOST of them
+# (more slices walked from unknown densities than that fill the printer's look-ahead before
+# the first is printed).
+FIRST_CUT_MS = 6 * 3_600_000
+FIRST_CUT_MOST = 8
 # Slices' worth of pages that may wait for the printer however few requests may be in flight:
 # when the reader, not the API, is the bottleneck (no latency: the controller stays small),
 # fetching must still keep ahead of it.
@@ -59,10 +74,13 @@ class ByteBudget:
     """Bytes of pages fetched and not yet printed, shared by every slice.
 
     Before a fetch a worker reserves what its page is expected to hold (the largest page seen
-    so far; until one is seen, the whole budget, so the first wave of pages of unknown size is
-    the head slice's and one more), and waits while that does not fit beside room for one
-    answer being parsed: an answer is held three ways at once (bytes, text, parsed records,
-    IN_FLIGHT_FACTOR) only while it is parsed, which holds the GIL, so one at a time; a
+    so far; until one is seen, the budget shared among the `first` slices a long window was
+    first cut in, so the first wave of pages of unknown size is the head slice's and those
+    shares: one more for a window begun as one slice; a server answering each of them with
+    the most an answer may hold, MAX_ANSWER_BYTES, is the worst case: `first` such answers at
+    once), and waits while that does not fit beside room for one answer being parsed: an
+    answer is held three ways at once (bytes, text, parsed records, IN_FLIGHT_FACTOR) only
+    while it is parsed, which holds the GIL, so one at a time; a
     request waiting for its answer holds nothing, and one being read at most its bytes. So
     a rate-limited run can keep tens of requests in flight at a long latency within the
     budget that bounds what waits for the printer.
@@ -72,8 +90,9 @@ class ByteBudget:
     goes to the earliest slice waiting: the printer needs it first.
     """
 
-    def __init__(self, limit: int, head: int) -> None:
+    def __init__(self, limit: int, head: int, first: int = 1) -> None:
         self.limit = limit
+        self._share = max(1, limit // max(1, first))  # a page of unknown size, see the class
         self.used = 0
         self.peak = 0  # the most ever held, for tests and -v
         self._head = head  # the index of the slice the printer is on (or will be first)
@@ -99,7 +118,7 @@ class ByteBudget:
                     head = index <= self._head and queued() == 0
                     guess = self._expected
                     if guess is None:  # nothing measured: the head goes free, others one at a time
-                        guess = 0 if index <= self._head else self.limit
+                        guess = 0 if index <= self._head else self._share
                     first = min(self._waiting) >= index
                     room = self.used + guess + self._parsing() <= self.limit
                     if head or (first and room) or stop.is_set():
@@ -205,17 +224,19 @@ class ParallelWindow:
         self._printing: _Slice | None = None  # the slice the printer is on
         self._room = threading.Condition(self._lock)  # told when the printer takes a page
         self._ahead = 0  # pages fetched and queued, not yet printed (see _schedule)
+        self._recent: deque[tuple[int, int]] = deque(maxlen=RECENT_ANSWERS)  # lines, ms
         self.slices = 0  # how many slices the window was walked in, for tests and -v
 
     def pages(self, since_ms: int, until_ms: int) -> Iterator[list[Record]]:
-        # One slice to begin with: its first page tells how dense the window is, and so where
-        # to cut the next slices (a window of one page costs one request).
-        pieces = [_Slice(since_ms, until_ms)]
+        # A slice or a few to begin with (see first_cut): their first pages tell how dense the
+        # window is, and so where to cut the next slices (a short window of one page costs one
+        # request).
+        pieces = self._first_cut(since_ms, until_ms)
         with self._lock:
             self._pending = list(pieces)
             self.slices = len(pieces)
         # Made before any walker asks it for room, knowing which slice the printer takes first.
-        self.budget = ByteBudget(self._prefetch_bytes, head=since_ms)
+        self.budget = ByteBudget(self._prefetch_bytes, head=since_ms, first=len(pieces))
         fewer_malloc_arenas()
         self.controller.listen(self._schedule)
         self._schedule()
@@ -249,6 +270,25 @@ class ParallelWindow:
         finally:
             self._stop.set()  # early exit (closed pipe, Ctrl-C, an error): let workers go
             self.controller.forget(self._schedule)
+
+    def _first_cut(self, since_ms: int, until_ms: int) -> list[_Slice]:
+        """The window in equal slices of time, printed in turn (see FIRST_CUT_MS). One slice
+        while the API may yet refuse a long window (a WindowSpan not shrunk yet: training
+        logs), so that the refusal costs one request, not one a slice."""
+        length = until_ms - since_ms + 1
+        width = max(1, min(self.controller.allowed, FIRST_CUT_MOST, length // FIRST_CUT_MS))
+        if self._span is not None and self._span.ms > SMALL_WINDOW_MS:
+            width = 1
+        step = length // width
+        pieces = [
+            _Slice(
+                since_ms + i * step, until_ms if i == width - 1 else since_ms + (i + 1) * step - 1
+            )
+            for i in range(width)
+        ]
+        for piece, following in zip(pieces, pieces[1:], strict=False):
+            piece.next = following
+        return pieces
 
     def _schedule(self) -> None:
         """Start walkers while fewer walk than may: the next pending slice, else a split."""
@@ -293,7 +333,7 @@ class ParallelWindow:
         """
         known: list[tuple[_Slice, float, int, int]] = []  # slice, density, done, left
         for piece in self._walking:
-            density = piece.lines_per_ms()
+            density = self._density(piece)
             if piece.ending or density is None:
                 continue
             done = piece.start - 1 if piece.reached is None else piece.reached
@@ -309,11 +349,42 @@ class ParallelWindow:
                     # one request, and what is cut next comes off the rest, not off it.
                     self._pending.append(self._cut(new, new.start + keep))
                 return new
-        return None
+        return self._split_tail(known)
+
+    def _split_tail(self, known: list[tuple[_Slice, float, int, int]]) -> _Slice | None:
+        """Near the window's end, when no slice has two pages left to carve: the slice with
+        the most lines left, when that is more than a page (its walker would page twice or
+        more, one round trip after the other, while slots stand idle), keeps a share of them
+        and the rest becomes a new slice, shares of under CARVE_PAGES a page each, so every
+        share is one request. A request or two more, in parallel, instead of round trips
+        more at the end: the long tail of one walker paging alone. The new slice is cut
+        again as walkers come free; an answer already under way is cut at the new end (see
+        _within)."""
+        if self._pending or not known:
+            return None
+        piece, density, done, left = max(known, key=lambda entry: entry[1] * entry[3])
+        lines = density * left
+        if lines <= PAGE_SIZE:
+            return None  # one request is all it needs
+        shares = math.ceil(lines / (CARVE_PAGES * PAGE_SIZE))
+        keep = left // shares
+        if keep < 1:
+            return None  # a millisecond or two: nothing to cut
+        return self._cut(piece, done + 1 + keep)
+
+    def _density(self, piece: _Slice) -> float | None:
+        """Lines a millisecond in `piece`: its own count once it has fetched, else what the
+        latest answers found (RECENT_ANSWERS of them: less noise than the one page its parent
+        had measured when it was cut), else its parent's."""
+        if piece.lines and piece.reached is not None:
+            return piece.lines_per_ms()
+        lines = sum(count for count, _ in self._recent)
+        span = sum(ms for _, ms in self._recent)
+        return lines / span if lines and span else piece.density
 
     def _cut(self, piece: _Slice, at: int) -> _Slice:
         """[at, stop] of `piece` becomes a new slice, printed right after it."""
-        new = _Slice(at, piece.stop, next=piece.next, density=piece.lines_per_ms())
+        new = _Slice(at, piece.stop, next=piece.next, density=self._density(piece))
         piece.stop, piece.next, piece.split = at - 1, new, True
         self.slices += 1
         return new
@@ -359,7 +430,7 @@ class ParallelWindow:
                 finally:
                     self.controller.release()
                 size = page_bytes(page)  # the whole answer's, even if the cut below drops lines
-                page = self._within(piece, page, count)
+                page = self._within(piece, page, count, start)
             finally:
                 self.budget.settle(reserved, size)
                 piece.charged += size
@@ -383,9 +454,11 @@ class ParallelWindow:
             finally:
                 piece.parked = False
 
-    def _within(self, piece: _Slice, page: list[Record], count: int) -> list[Record]:
+    def _within(self, piece: _Slice, page: list[Record], count: int, start: int) -> list[Record]:
         """The page cut at the slice's end (which a split may have lowered meanwhile); notes
-        how far the slice has got, for the next split."""
+        how far the slice has got, and the lines a millisecond from `start` on, for the next
+        split: a short page held all there is up to the slice's end, a full one up to its
+        latest line."""
         with self._lock:
             if piece.split:
                 stop = piece.stop
@@ -397,6 +470,9 @@ class ParallelWindow:
             piece.lines += len(page)
             if len(page) < count:
                 piece.ending = True  # a short page: the pager ends the slice with it
+            covered = piece.stop if piece.ending else max(times, default=start - 1)
+            if page and covered >= start:
+                self._recent.append((len(page), covered - start + 1))
             return page
 
     def _put(self, piece: _Slice, item: object) -> bool:

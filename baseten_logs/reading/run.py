@@ -33,6 +33,7 @@ from baseten_logs.output.terminal import shows_fetch_progress, shows_progress
 from baseten_logs.reading.events import EventReader, lines_only
 from baseten_logs.reading.feed import (
     Feed,
+    crowd_reach,
     each_query,
     feed_fetch,
     local_filter,
@@ -79,6 +80,7 @@ class Run:
 
 def execute(run: Run, sinks: Sinks, outcome: Outcome) -> ExitStatus:
     """Runs `run` into `sinks`; the exit status, and what `outcome` settles however it ended."""
+    outcome.reach = crowd_reach(run.feed)  # what a crowded millisecond's warning says
     try:
         with open_client(
             run.credentials,

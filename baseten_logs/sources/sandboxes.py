@@ -32,6 +32,13 @@ if TYPE_CHECKING:
     from baseten_logs.sources.cache import Cache
 
 MAX_LOGS_LIMIT = 1000  # a sandbox's and an image's logs: `limit` 1..1000
+# A crowded millisecond, as the gap warning words it: the SDK's GetSandboxLogsParams has a
+# window, `limit` and `cursor` only, so its newest page is the last of the millisecond read
+# through oldest first (reading/cursor.py), and no `replica` narrows it.
+SANDBOX_REACH = (
+    "a page from each end; the sandbox endpoint takes neither `direction` nor `replica`, "
+    "so its last page is found by reading the millisecond forward"
+)
 MAX_OFFSET = 10_000  # build logs: `offset` 0..10000 ("narrow the time range beyond")
 LIST_LIMIT = 100  # the listing's `limit` 1..100
 MAX_LIST_PAGES = 50  # 5,000 sandboxes: a listing stops there rather than page forever
