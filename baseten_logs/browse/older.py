@@ -331,7 +331,9 @@ def refollow(app: BrowseApp) -> None:
 def hole_of(app: BrowseApp) -> Hole | None:
     """The newest span held that was read with a narrower filter than the view now shows."""
     older = app.older
-    return None if older is None else older.reads.hole(app.lines, app.showing())
+    if older is None or not older.reads.spans:  # every line held was read wide
+        return None
+    return older.reads.hole(app.lines, app.showing())
 
 
 def fill_hole(app: BrowseApp) -> bool:
