@@ -232,3 +232,37 @@ def test_a_search_being_typed_stays_local_a_kept_one_is_sent(steady: Emulator) -
             await pilot.press("q")
 
     asyncio.run(scenario())
+
+
+def test_one_replica_picked_is_asked_of_the_api_reading_back(steady: Emulator) -> None:
+    async def scenario() -> None:
+        app = browser(steady, "-n", "50")
+        async with app.run_test(size=SIZE) as pilot:
+            await until(lambda: len(app.lines) >= 50 and app.older is not None)
+            older = app.older
+            assert older is not None
+            edge_ms = min(record_ms(r) or 0 for r in app.lines.records())
+            name = str(app.lines.records()[0]["replica"])
+            app.filtering.pick("replica", frozenset({name}))  # as the picker ticks it alone
+            steady.clear_requests()
+            app.move_cursor_to(0)
+            await until(lambda: not older.busy and app.lines.first < 0)
+            await pilot.pause()
+            assert set(sent(steady, "replica")) == {name}
+            lines = app.lines
+            found = [lines[p] for p in range(lines.first, 0)]
+            assert found and all(r.get("replica") == name for r in found)
+            # As `get --replica NAME` reads the window (the seam exact: its millisecond whole).
+            low = min(record_ms(r) or 0 for r in found) + 1
+            window = replace(older.run.window, filters=build_filters(replica=name))
+            run = replace(older.run, feed=Feed.single(window), window=window)
+            truth = get_window(run, low, edge_ms)
+            held = [
+                r
+                for r in lines.records()
+                if low <= (record_ms(r) or 0) <= edge_ms and r.get("replica") == name
+            ]
+            assert keys(held) == keys(truth)
+            await pilot.press("q")
+
+    asyncio.run(scenario())
