@@ -231,6 +231,14 @@ class LoadedLines:
         if cut:
             del self.visible[:cut]
 
+    def forget_before(self, position: int) -> None:
+        """The lines before `position` let go, not counted as dropped: they are read again with
+        a wider filter (browse/server_filter's holes)."""
+        dropped, cap = self.dropped, self.max_lines
+        self.max_lines = self.first + len(self._lines) - position
+        self._drop_oldest()
+        self.dropped, self.max_lines = dropped, cap
+
     def _drop_newest(self) -> None:
         excess = len(self._lines) - self.max_lines
         if excess <= 0:

@@ -11,6 +11,12 @@ as far as the API answers (an empty month ends one look; scrolling up again look
 The fetch runs in a thread of its own; its result is put in on the UI thread, the line under
 the cursor kept under it. Past the cap the newest lines go, and the follower stops (End reads
 the newest anew: reading/run's pipeline again, as when the browser opened).
+
+A look asks the API with what of the view's filter it can apply (browse/server_filter: the
+lowest level shown as `min_level`, a kept search as `search_pattern`, one replica picked as
+`replica`), so older matching lines come a page at a time. What each look asked is kept
+(`Older.reads`): when the view's filter is wider than a span was read with, the marker says so,
+the look stops there, and `g` lets that span go and reads back from its edge anew, wider.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from baseten_logs.base.errors import BasetenLogsError
 from baseten_logs.base.timeparse import EARLIEST_MS, format_ms, span
 from baseten_logs.base.timestamps import record_ms
 from baseten_logs.browse.lines import LoadedLines, Record
+from baseten_logs.browse.server_filter import EVERYTHING, Hole, Reads, ServerAsk, asking, fitted
 from baseten_logs.reading.feed import opening_pages
 from baseten_logs.reading.fetch import open_client
 from baseten_logs.reading.pager import MAX_WINDOW_MS, PAGE_SIZE, Seam, record_key
@@ -68,6 +75,9 @@ class BrowseApp(Protocol):
     def show_status(self) -> None: ...
     def stop_reading(self) -> None: ...
     def start_reading(self) -> None: ...
+    def asked(self) -> ServerAsk: ...
+    def showing(self) -> ServerAsk: ...
+    def move_cursor_to(self, row: int) -> None: ...
     def call_from_thread(self, callback: Callable[..., Any], *args: Any) -> Any: ...
 
 
@@ -78,6 +88,7 @@ class Found:
     lines: list[Record]
     looked_to_ms: int  # the oldest millisecond asked for
     gaps: list[int] = field(default_factory=list)  # crowded milliseconds not read whole
+    ask: ServerAsk = EVERYTHING  # the filters the API was sent
 
 
 def oldest_held(lines: LoadedLines) -> tuple[int, list[Record]] | None:
@@ -160,18 +171,32 @@ class Older:
     run: Run
     busy: bool = False
     note: str = ""
-    # (oldest millisecond held, how far back a look found nothing before it)
+    reads: Reads = field(default_factory=Reads)  # what each look asked, for the holes
+    # (oldest millisecond held, how far back a look found nothing before it), and what it asked
     _reached: tuple[int, int] | None = None
+    _reached_with: ServerAsk = EVERYTHING
 
     def words(self) -> list[str]:
         """What the status bar says of it."""
         return ["loading older..."] if self.busy else [self.note] if self.note else []
 
-    def look(self, oldest_ms: int, held: list[Record], count: int) -> Callable[[], Found]:
-        """The read to run off the UI thread for the lines before those held."""
+    def look(
+        self, oldest_ms: int, held: list[Record], count: int, ask: ServerAsk = EVERYTHING
+    ) -> Callable[[], Found]:
+        """The read to run off the UI thread for the lines before those held, asking the API
+        for what of `ask` its sources take (a look that asked otherwise is no guide)."""
+        ask = fitted(ask, self.run.feed)
         reached = self._reached
-        from_ms = reached[1] if reached is not None and reached[0] == oldest_ms else None
-        return lambda: read_before(self.run, oldest_ms, held, count, from_ms=from_ms)
+        going_on = reached is not None and reached[0] == oldest_ms and self._reached_with == ask
+        from_ms = reached[1] if reached is not None and going_on else None
+        run = asking(self.run, ask)
+
+        def read() -> Found:
+            found = read_before(run, oldest_ms, held, count, from_ms=from_ms)
+            found.ask = ask
+            return found
+
+        return read
 
     def settle(self, oldest_ms: int, found: Found, count: int) -> None:
         """After a look: what to say, and where the next one starts when this was short (it
@@ -183,9 +208,10 @@ class Older:
             self._reached = None
         else:
             oldest = next((ms for r in found.lines if (ms := record_ms(r)) is not None), oldest_ms)
-            self._reached = (oldest, found.looked_to_ms)
+            self._reached, self._reached_with = (oldest, found.looked_to_ms), found.ask
+            matching = "" if found.ask == EVERYTHING else f" with {found.ask.flags()}"
             words.append(
-                f"no older lines from {format_ms(found.looked_to_ms)} on "
+                f"no older lines{matching} from {format_ms(found.looked_to_ms)} on "
                 f"({span(oldest - found.looked_to_ms)} looked back); g looks further"
             )
         if found.gaps:
@@ -201,13 +227,15 @@ def scroll_back(app: BrowseApp, *, wheel: bool = False) -> None:
     at_top = view.scroll_offset.y == 0 if wheel else view.cursor == 0
     if older is None or older.busy or not at_top:
         return
+    if hole_of(app) is not None:  # the marker says so: g reads the hole first
+        return
     start = oldest_held(app.lines)
     if start is None:
         return
     oldest_ms, held = start
     # A page, and never more than half the cap: the line under the cursor must stay held.
     count = max(1, min(PAGE_SIZE, app.lines.max_lines // 2))
-    read = older.look(oldest_ms, held, count)
+    read = older.look(oldest_ms, held, count, app.asked())
     older.busy = True
     app.show_status()
 
@@ -245,8 +273,9 @@ def put_older(app: BrowseApp, oldest_ms: int, count: int, result: Found | Basete
     older.settle(oldest_ms, result, count)
     anchor = lines.visible[view.cursor] if lines.visible else None
     top = view.scroll_offset.y
-    dropped_before = lines.dropped_newest
+    dropped_before, first_before = lines.dropped_newest, lines.first
     above = lines.prepend(result.lines)
+    older.reads.add(lines.first, first_before, result.ask)
     if lines.dropped_newest > dropped_before:
         app.stop_reading()
         app.following = False
@@ -292,7 +321,44 @@ def refollow(app: BrowseApp) -> None:
     app.lines.clear()
     if app.older is not None:
         app.older.note = ""
+        app.older.reads.clear()
     app.view.cursor = 0
     app.view.refresh_rows()
     app.strip.refresh()
     app.start_reading()
+
+
+def hole_of(app: BrowseApp) -> Hole | None:
+    """The newest span held that was read with a narrower filter than the view now shows."""
+    older = app.older
+    if older is None or not older.reads.spans:  # every line held was read wide
+        return None
+    return older.reads.hole(app.lines, app.showing())
+
+
+def fill_hole(app: BrowseApp) -> bool:
+    """`g` with the marker shown: the lines before its edge let go and read back anew from it
+    with the view's filter (the seam exact as ever: the edge's millisecond is read whole and
+    the lines held of it taken away). False: there is no hole (g goes to the top, as ever)."""
+    older, lines = app.older, app.lines
+    hole = hole_of(app)
+    if older is None or hole is None or older.busy:
+        return False
+    older.note = ""
+    older._reached = None
+    if hole.edge >= lines.first + len(lines):  # nothing wider held after it: read anew
+        app.stop_reading()
+        lines.clear()
+        older.reads.clear()
+        app.view.cursor = 0
+        app.view.refresh_rows()
+        app.strip.refresh()
+        app.following = True
+        app.start_reading()
+        return True
+    lines.forget_before(hole.edge)
+    older.reads.forget_before(hole.edge)
+    app.view.refresh_rows()
+    app.strip.refresh()
+    app.move_cursor_to(0)  # at the top: the look back from the edge, with the view's filter
+    return True

@@ -3,8 +3,9 @@ seen in the loaded lines, with their counts, ticked to show only their lines.
 
 A replica picked means what `get --replica` means (reading/filtering: the `replica` field,
 exactly, several meaning any of them); a chainlet is the `chainlet` field a chain's reader adds
-to each of its lines (reading/merge.LABEL_FIELD). Both filter what is loaded, locally: every line
-is read anyway, so unticking one again needs no new request. Every name is a server string:
+to each of its lines (reading/merge.LABEL_FIELD). Both filter what is loaded, locally: the
+follower reads every line, so unticking one again needs no new request (one replica ticked alone
+is asked of the API when reading back: browse/server_filter). Every name is a server string:
 drawn as plain Content (never markup) through output/inert.
 """
 

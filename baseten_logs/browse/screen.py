@@ -32,10 +32,19 @@ from baseten_logs.browse.detail import (
 )
 from baseten_logs.browse.lines import LoadedLines, ViewFilter, next_row
 from baseten_logs.browse.log_view import LogView
-from baseten_logs.browse.older import Older, add_newer, refollow, scroll_back, status_of
+from baseten_logs.browse.older import (
+    Older,
+    add_newer,
+    fill_hole,
+    hole_of,
+    refollow,
+    scroll_back,
+    status_of,
+)
 from baseten_logs.browse.picker import FIELDS, PickerScreen, seen
 from baseten_logs.browse.saving import save_lines
 from baseten_logs.browse.search_worker import Filtering
+from baseten_logs.browse.server_filter import ServerAsk, ask_of
 from baseten_logs.browse.story import Digging, Lookups
 from baseten_logs.browse.strip import HistogramStrip
 from baseten_logs.output.inert import inert
@@ -77,6 +86,7 @@ class BrowseApp(App[None]):
     DEFAULT_CSS = """
     #lines { height: 1fr; }
     #prompt { display: none; }
+    #hole { display: none; height: 1; background: $warning 30%; }
     #status { height: 1; background: $panel; }
     """
 
@@ -111,6 +121,8 @@ class BrowseApp(App[None]):
         self.older: Older | None = None  # reading back past the oldest line (set by session)
         self.prompt = Input(id="prompt")
         self.status_bar = Static("", id="status", markup=False)
+        # Above the lines: the edge of lines read with a narrower filter (browse/server_filter).
+        self.hole_marker = Static("", id="hole", markup=False)
         self.filtering = Filtering(self, lines, self.view, self.view_filter, spans_of)
         self.lookups: Lookups | None = None  # the API, for a line's request and replica
 
@@ -120,6 +132,7 @@ class BrowseApp(App[None]):
     # The widgets are held, not queried for each page that comes (many a second when busy).
     def compose(self) -> ComposeResult:
         yield self.strip
+        yield self.hole_marker
         yield self.view
         yield self.prompt
         yield self.status_bar
@@ -212,6 +225,20 @@ class BrowseApp(App[None]):
         if self.note:
             parts.append(self.note)
         self.status_bar.update(Text(" | ".join(parts)))
+        hole = hole_of(self)
+        self.hole_marker.display = hole is not None
+        if hole is not None:
+            self.hole_marker.update(Text(hole.words()))
+
+    def asked(self) -> ServerAsk:
+        """What a look back asks the API: the view's filter, a search once kept (Enter)."""
+        kept = self._prompting != "search"
+        return ask_of(self.view_filter, self.filtering.picks, kept_search=kept)
+
+    def showing(self) -> ServerAsk:
+        """The same of the view's filter as it is now, a search being typed too: lines read
+        with an ask that does not cover it are a hole (the marker)."""
+        return ask_of(self.view_filter, self.filtering.picks)
 
     # --- moving --------------------------------------------------------------------------
     def _moved(self) -> None:
@@ -249,6 +276,8 @@ class BrowseApp(App[None]):
         self._moved()
 
     def action_top(self) -> None:
+        if fill_hole(self):  # the marker shown: g reads the lines before its edge anew
+            return
         self.view.move_to(0)
         self._moved()
 

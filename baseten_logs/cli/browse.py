@@ -168,7 +168,8 @@ def plan_browse(
     )
     cap = parse_count(max_lines, flag="--max-lines", hint="e.g. 100000")
     # --level and --grep are checked as get's are, and start the view's own filter (keys change
-    # it): every line is read, so showing the hidden ones again needs no new request.
+    # it): the opening and the follower read every line, so showing the hidden ones again needs
+    # no new request (a look back asks for what the view shows: browse/server_filter).
     from baseten_logs.browse.lines import LevelToggles, ViewFilter
 
     wanted = filters_of(level, None, None, None, grep, None, None)
