@@ -96,6 +96,17 @@ def test_eight_substrings_and_256_characters_are_fine() -> None:
     assert len(filters.params()) == 17
 
 
+def test_with_i_the_pattern_sent_is_what_the_length_cap_counts() -> None:
+    """-i sends `(?i)` before the pattern: 253 typed is 257 sent, past the API's 256 (a 400 from
+    the server, after the request): refused here, naming --grep and by how much to shorten it."""
+    assert build_filters(grep="g" * 252, ignore_case=True).search_pattern == "(?i)" + "g" * 252
+    with pytest.raises(UsageError) as caught:
+        build_filters(grep="g" * 253, ignore_case=True)
+    assert caught.value.flag == "--grep"
+    assert "shorten it by 1" in str(caught.value)
+    assert build_filters(grep="g" * 256).search_pattern == "g" * 256  # without -i, as typed
+
+
 def test_a_substring_of_any_length_is_sent_whole() -> None:
     # Baseten's schema caps the number of includes/excludes (8), not their length.
     long = "y" * 1000

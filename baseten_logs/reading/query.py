@@ -215,6 +215,13 @@ def build_filters(
         _check_syntax(pattern)
         if ignore_case:  # RE2's flag: the endpoint searches without regard to case
             pattern = "(?i)" + pattern
+            if len(pattern) > MAX_VALUE_LENGTH:  # what is sent is capped, not what was typed
+                raise UsageError(
+                    "--grep",
+                    f"is {len(pattern) - 4} characters long, and -i sends it after (?i): "
+                    f"{len(pattern)}; the API takes at most {MAX_VALUE_LENGTH}",
+                    hint=f"shorten it by {len(pattern) - MAX_VALUE_LENGTH}",
+                )
     replicas = _replicas(replica)
     return Filters(
         min_level=parse_level(level),
