@@ -23,6 +23,7 @@ from baseten_logs.browse.lines import (
     ViewFilter,
     level_table,
 )
+from baseten_logs.browse.search_worker import search_held
 from baseten_logs.reading.filtering import matcher
 from baseten_logs.reading.query import build_filters
 
@@ -96,6 +97,11 @@ STEP = st.one_of(
     st.tuples(st.just("add"), st.lists(RECORD, max_size=6)),
     st.tuples(st.just("prepend"), st.lists(RECORD, max_size=6)),
     st.tuples(st.just("filter"), st.tuples(SHOWN, st.sampled_from(["", "a", "t.me", "^f"]))),
+    # A filter worked out over a copy while lines come and go (search_worker), then adopted.
+    st.tuples(
+        st.just("adopt"),
+        st.tuples(SHOWN, st.sampled_from(["", "o", "b.o"]), st.lists(RECORD, max_size=6)),
+    ),
 )
 
 
@@ -115,11 +121,18 @@ def test_the_indexes_stay_what_a_recomputation_gives(max_lines: int, steps: list
         elif kind == "prepend":
             lines.prepend(argument)
         else:
-            shown, search = argument
+            shown, search, *coming = argument
             view_filter = ViewFilter(search=search)
             view_filter.levels.shown = set(shown)
             keeping = view_filter.keeping()
-            lines.refilter(keeping)
+            if kind == "filter":
+                lines.refilter(keeping)
+            else:
+                copy = lines.held(keeping)
+                found = search_held(copy, keeping, lambda: False)
+                assert found is not None
+                lines.add(coming[0])
+                lines.adopt(keeping, copy.first, len(copy), found)
         held = lines.records()
         assert len(held) <= max_lines
         assert lines.visible == recomputed(held, lines.first, keeping)

@@ -13,7 +13,7 @@ import bisect
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import compress, islice
+from itertools import compress
 from typing import Any
 
 from baseten_logs.base.levels import LEVELS, effective_level
@@ -291,27 +291,29 @@ class LoadedLines:
         """Apply a new filter to every line held: the levels by the codes worked out when the
         lines came, the search only on the lines of those levels."""
         self._keeping = keeping
-        self.visible = kept_positions(self.held(reading=keeping.reads_lines), keeping)
+        self.visible = kept_positions(self.held(keeping), keeping)
 
-    def held(self, *, reading: bool = True) -> Held:
+    def held(self, keeping: Keeping | None = None) -> Held:
         """The lines held as they are now: a copy a search off the UI thread reads while lines
-        keep coming (browse/search_worker). Without `reading`, the levels alone."""
-        if not reading:
-            return Held(self.first, [], [], bytes(self._codes))
-        return Held(self.first, list(self._lines), list(self._texts), bytes(self._codes))
+        keep coming (browse/search_worker). Only what `keeping` reads is copied (None: all)."""
+        records = [] if keeping is not None and keeping.search is None else list(self._lines)
+        texts = [] if keeping is not None and keeping.grep is None else list(self._texts)
+        return Held(self.first, records, texts, bytes(self._codes))
 
     def adopt(self, keeping: Keeping, first: int, count: int, visible: list[int]) -> None:
         """A filter worked out off the UI thread over the `count` lines held from `first`:
         the lines dropped since are cut, those added since are filtered here."""
         self._keeping = keeping
         start = max(first + count, self.first) - self.first
+        newer = range(start - len(self._lines), 0)  # from the newest end: a deque's quick one
         since = Held(
             self.first + start,
-            list(islice(self._lines, start, None)),
-            list(islice(self._texts, start, None)),
+            [self._lines[i] for i in newer],
+            [self._texts[i] for i in newer],
             bytes(self._codes[start:]),
         )
-        self.visible = visible[bisect.bisect_left(visible, self.first) :]
+        cut = bisect.bisect_left(visible, self.first)
+        self.visible = visible[cut:] if cut else visible
         self.visible += kept_positions(since, keeping)
 
     def row_of(self, position: int) -> int:
@@ -339,15 +341,14 @@ def kept_positions(held: Held, keeping: Keeping) -> list[int]:
     other predicate over the records left."""
     count, first = len(held), held.first
     mask = None if keeping.levels is None else held.codes.translate(level_table(keeping.levels))
+    if not keeping.reads_lines:  # the levels alone: no Python-level step per line
+        positions = range(first, first + count)
+        return list(positions) if mask is None else list(compress(positions, mask))
     rows: Iterable[int]
     if keeping.grep is not None:
         rows = keeping.grep.rows(held.texts, mask)
-    elif mask is not None:
-        rows = compress(range(count), mask)
-    elif keeping.search is None:
-        return list(range(first, first + count))
     else:
-        rows = range(count)
+        rows = range(count) if mask is None else compress(range(count), mask)
     if keeping.search is not None:
         search, records = keeping.search, held.records
         rows = [i for i in rows if search(records[i])]

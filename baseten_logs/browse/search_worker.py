@@ -108,6 +108,14 @@ class Filtering:
         self.busy = False  # a filter is being applied off the UI thread
         self.searching = ""  # its pattern ("" none: the picks alone)
         self._worker: Worker[None] | None = None
+        self._highlights: tuple[str, Callable[[str], list[tuple[int, int]]]] | None = None
+
+    def _spans(self, search: str) -> Callable[[str], list[tuple[int, int]]]:
+        """The highlighter of `search`, the same one while the search is (the view keeps the
+        rows it drew for it: a level toggle redraws only the rows it has not drawn)."""
+        if self._highlights is None or self._highlights[0] != search:
+            self._highlights = (search, self.spans_of(search))
+        return self._highlights[1]
 
     def refilter(self) -> bool:
         """The filter applied anew (False: the search is not a pattern, and was said)."""
@@ -129,7 +137,7 @@ class Filtering:
 
     def _search(self, keeping: Keeping, finds: Matcher | None) -> None:
         generation, search = self.generation, self.view_filter.search
-        held = self.lines.held()
+        held = self.lines.held(keeping)
         host = self.host
 
         def deliver(found: Found) -> None:
@@ -163,7 +171,7 @@ class Filtering:
         position = lines.visible[view.cursor] if lines.visible else lines.first
         apply()
         search = self.view_filter.search
-        view.spans = self.spans_of(search) if finds is not None else None
+        view.spans = self._spans(search) if finds is not None else None
         self.finds = finds
         view.refresh_rows()
         view.move_to(view.rows - 1 if self.host.following else lines.row_of(position))
