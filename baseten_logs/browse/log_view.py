@@ -129,7 +129,13 @@ class LogView(ScrollView, can_focus=True):
         self.refresh_rows()
 
     def refresh_rows(self) -> None:
-        self.virtual_size = Size(self.size.width, self.rows)
+        size = Size(self.size.width, self.rows)
+        if size != self.virtual_size:
+            # As Textual sets it when no layout is asked for (Widget._size_updated): the rows
+            # are this widget's own business, and a layout of the whole screen on every level
+            # toggle cost more than the toggle. A scrollbar shown or hidden still lays out.
+            self.set_reactive(LogView.virtual_size, size)
+            self._scroll_update(size)
         self.cursor = min(self.cursor, max(0, self.rows - 1))
         self.refresh()
 

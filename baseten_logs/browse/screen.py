@@ -211,7 +211,7 @@ class BrowseApp(App[None]):
         parts += status_of(self)
         if self.note:
             parts.append(self.note)
-        self.status_bar.update(Text(" | ".join(parts)))
+        self.status_bar.update(Text(" | ".join(parts)), layout=False)  # one row, whatever it says
 
     # --- moving --------------------------------------------------------------------------
     def _moved(self) -> None:
