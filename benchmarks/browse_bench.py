@@ -7,7 +7,9 @@ event, not the pilot's `press`, whose idle waits would be timed too), and timed 
 screen's next frame is composed and turned into the bytes a terminal would be sent (the
 headless driver discards them; this bench renders them, as a real driver does). So a figure is
 all a user waits for: the key's handler, the rows redrawn, Textual's compositing and its frame
-timer. Median and p95 over N keystrokes of each kind:
+timer. The bench waits for each frame on an event, never spinning: a spinning loop would hold
+the GIL that browse's search thread needs, and time the bench's own work. Median and p95 over N
+keystrokes of each kind:
 
   level    d i w e, each toggling a level (every line's visibility worked out again)
   scroll   up, PgUp, down, PgDn from the newest line (paused, rows redrawn)
