@@ -7,7 +7,9 @@ event, not the pilot's `press`, whose idle waits would be timed too), and timed 
 screen's next frame is composed and turned into the bytes a terminal would be sent (the
 headless driver discards them; this bench renders them, as a real driver does). So a figure is
 all a user waits for: the key's handler, the rows redrawn, Textual's compositing and its frame
-timer. Median and p95 over N keystrokes of each kind:
+timer. The bench waits for each frame on an event, never spinning: a spinning loop would hold
+the GIL that browse's search thread needs, and time the bench's own work. Median and p95 over N
+keystrokes of each kind:
 
   level    d i w e, each toggling a level (every line's visibility worked out again)
   scroll   up, PgUp, down, PgDn from the newest line (paused, rows redrawn)
@@ -62,6 +64,9 @@ class Frames:
     count: int = 0
     last_at: float = 0.0
     searched_at: list[float] = field(default_factory=list)
+    # Set at each frame or search: the bench waits on it, never spinning (a spinning loop would
+    # hold the GIL the search thread needs, and time the bench's own work).
+    news: asyncio.Event = field(default_factory=asyncio.Event)
 
     def install(self) -> None:
         display = self.app._display
@@ -73,21 +78,32 @@ class Frames:
                 renderable.render_segments(self.app.console)  # what a driver writes
                 self.count += 1
                 self.last_at = time.perf_counter()
+                self.news.set()
 
         def searching(pattern: str) -> None:
             self.searched_at.append(time.perf_counter())  # the pause is over: the work starts
+            self.news.set()
             search_for(pattern)
 
         self.app._display = displayed  # type: ignore[method-assign]  # instance hooks
         self.app._search_for = searching  # type: ignore[method-assign]
 
+    async def until(self, done: Callable[[], bool], timeout_s: float, what: str) -> None:
+        """Waits (without spinning) until `done()`."""
+        deadline = time.perf_counter() + timeout_s
+        while not done():
+            self.news.clear()
+            left = deadline - time.perf_counter()
+            if left <= 0:
+                raise TimeoutError(what)
+            try:
+                await asyncio.wait_for(self.news.wait(), left)
+            except asyncio.TimeoutError:
+                raise TimeoutError(what) from None
+
     async def next_frame(self, seen: int) -> float:
         """When the first frame after frame number `seen` was ready."""
-        deadline = time.perf_counter() + FRAME_TIMEOUT_S
-        while self.count == seen:
-            if time.perf_counter() > deadline:
-                raise TimeoutError("no frame came")
-            await asyncio.sleep(0)
+        await self.until(lambda: self.count != seen, FRAME_TIMEOUT_S, "no frame came")
         return self.last_at
 
 
@@ -115,11 +131,11 @@ async def typed(app: BrowseApp, frames: Frames, key: str) -> tuple[float, float]
     """A search character: (its echo, the lines found) in milliseconds (see the module)."""
     searches = len(frames.searched_at)
     echo = await keystroke(app, frames, key)
-    deadline = time.perf_counter() + FRAME_TIMEOUT_S + SEARCH_PAUSE_S
-    while len(frames.searched_at) == searches:
-        if time.perf_counter() > deadline:
-            raise TimeoutError("the search did not run")
-        await asyncio.sleep(0)
+
+    def ran() -> bool:
+        return len(frames.searched_at) != searches
+
+    await frames.until(ran, FRAME_TIMEOUT_S + SEARCH_PAUSE_S, "the search did not run")
     began, seen = frames.searched_at[-1], frames.count
     done = frames.last_at if frames.last_at > began else await frames.next_frame(seen)
     return echo, (done - began) * 1000

@@ -10,6 +10,7 @@ import json
 import threading
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -415,10 +416,12 @@ def test_a_search_over_few_lines_is_applied_at_once() -> None:
 
 def test_search_held_stops_when_cancelled() -> None:
     records = [line(i) for i in range(search_worker.CHUNK * 3)]
-    levels = ["INFO"] * len(records)
+    loaded = LoadedLines()
+    loaded.add(records)
+    held = loaded.held()
     keeping = Keeping(search=lambda r: True)
     calls = iter([False, True])
-    assert search_worker.search_held(0, records, levels, keeping, lambda: next(calls)) is None
-    assert search_worker.search_held(5, records, levels, keeping, lambda: False) == list(
+    assert search_worker.search_held(held, keeping, lambda: next(calls)) is None
+    assert search_worker.search_held(replace(held, first=5), keeping, lambda: False) == list(
         range(5, 5 + len(records))
     )

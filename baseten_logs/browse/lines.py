@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import bisect
 from collections import Counter, deque
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import compress
 from typing import Any
 
 from baseten_logs.base.levels import LEVELS, effective_level
 from baseten_logs.base.timestamps import record_ms
+from baseten_logs.browse.grep import Grep, searched_text
 from baseten_logs.reading.filtering import Matcher, matcher
 from baseten_logs.reading.query import Filters, build_filters
 
@@ -25,6 +27,16 @@ Record = Mapping[str, Any]
 DEFAULT_MAX_LINES = 100_000  # ~100 MB at a kilobyte a line: a day of a busy deployment's tail
 UNLEVELLED = "none"  # the toggle of lines that show no level
 MINUTE_MS = 60_000
+# Each line's level as one byte (0: none), so a toggle reads a bytearray, not 100,000 strings.
+LEVEL_CODES: tuple[str | None, ...] = (None, *LEVELS)
+CODE_OF: dict[str | None, int] = {level: code for code, level in enumerate(LEVEL_CODES)}
+ERROR_CODE = CODE_OF["ERROR"]
+
+
+def level_table(levels: frozenset[str | None]) -> bytes:
+    """A `bytes.translate` table: a line's level code to 1 if `levels` holds it, else 0."""
+    return bytes(1 if code < len(LEVEL_CODES) and LEVEL_CODES[code] in levels else 0
+                 for code in range(256))  # fmt: skip
 
 
 @dataclass
@@ -76,7 +88,8 @@ class ViewFilter:
 
     def keeping(self) -> Keeping:
         """What the view keeps. Raises UsageError (naming --grep) for a pattern RE2 refuses."""
-        return Keeping(self.levels.levels(), self.finds() if self.only_matches else None)
+        grep = Grep.of(self.search) if self.search and self.only_matches else None
+        return Keeping(self.levels.levels(), grep=grep)
 
     def predicate(self) -> Matcher:
         """The same as one predicate on a record."""
@@ -85,30 +98,57 @@ class ViewFilter:
 
 @dataclass(frozen=True)
 class Keeping:
-    """A view's filter: the levels shown (None: all, unlevelled lines too) and a search (None:
-    none). Levels are compared with each line's level, worked out once when it is loaded."""
+    """A view's filter: the levels shown (None: all, unlevelled lines too), the --grep search
+    (None: none) and any other predicate on a line (None: none; the pickers narrow by it).
+    Levels are compared with each line's level, worked out once when it is loaded; the search
+    runs over the messages of many lines at once (browse/grep)."""
 
     levels: frozenset[str | None] | None = None
     search: Matcher | None = None
+    grep: Grep | None = None
 
     def predicate(self) -> Matcher:
-        levels, search = self.levels, self.search
-        return lambda record: (
-            (levels is None or effective_level(record) in levels)
-            and (search is None or search(record))
-        )
+        test = self.predicate_of_level()
+        return lambda record: test(record, effective_level(record))
 
     def predicate_of_level(self) -> Callable[[Record, str | None], bool]:
         """The same on a line whose level is already worked out (as lines are loaded)."""
         levels, search = self.levels, self.search
+        grep = None if self.grep is None else self.grep.finds
         return lambda record, level: (
-            (levels is None or level in levels) and (search is None or search(record))
+            (levels is None or level in levels)
+            and (grep is None or grep(record))
+            and (search is None or search(record))
         )
+
+    @property
+    def reads_lines(self) -> bool:
+        """Whether it reads more than each line's level (a search: worth a worker thread)."""
+        return self.search is not None or self.grep is not None
 
 
 def searching(pattern: str) -> Filters:
     """`--grep PATTERN`'s filters: checked as the flag checks it (RE2 syntax, no look-around)."""
     return build_filters(grep=pattern)
+
+
+@dataclass(frozen=True)
+class Held:
+    """A copy of the lines held (from position `first`): what a search off the UI thread reads
+    while lines keep coming (browse/search_worker)."""
+
+    first: int
+    records: list[Record]
+    texts: list[str]  # each line's searched text (browse/grep.searched_text)
+    codes: bytes  # each line's level code (LEVEL_CODES)
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def part(self, start: int, end: int) -> Held:
+        """Lines `start` to `end` (indexes into this copy)."""
+        records, texts = self.records[start:end], self.texts[start:end]
+        return Held(self.first + start, records, texts, self.codes[start:end])
 
 
 class LoadedLines:
@@ -121,7 +161,9 @@ class LoadedLines:
     Positions are absolute (the n-th line from where loading began, older ones negative), so a
     view's positions stay valid while lines come and go at either end: line n is `self[n]` as
     long as `first <= n < first + len(self)`. Lines and errors are counted per minute as they
-    come and go, for the strip (browse/strip.py), so drawing it never walks the lines."""
+    come and go, for the strip (browse/strip.py), so drawing it never walks the lines. Each
+    line's level (a byte) and searched text are worked out once as it comes, so a filter
+    applied anew reads them instead of the records (kept_positions)."""
 
     def __init__(self, *, max_lines: int = DEFAULT_MAX_LINES) -> None:
         self.max_lines = max_lines
@@ -131,7 +173,8 @@ class LoadedLines:
     def clear(self) -> None:
         """Nothing loaded (End after the newest were dropped: the newest are read anew)."""
         self._lines: deque[Record] = deque()
-        self._levels: deque[str | None] = deque()  # each line's level, worked out once
+        self._codes = bytearray()  # each line's level code (LEVEL_CODES), worked out once
+        self._texts: deque[str] = deque()  # each line's searched text, worked out once
         self._ms: deque[int | None] = deque()  # each line's millisecond, read once
         self.first = 0  # the absolute position of the oldest line held
         self.dropped = 0  # oldest lines let go to keep within max_lines
@@ -154,6 +197,10 @@ class LoadedLines:
         """The millisecond of the line at `position` (None: it has no readable time)."""
         return self._ms[position - self.first]
 
+    def level_at(self, position: int) -> str | None:
+        """The level the line at `position` shows (levels.effective_level, worked out once)."""
+        return LEVEL_CODES[self._codes[position - self.first]]
+
     def add(self, records: Sequence[Record], *, keep_oldest: bool = False) -> int:
         """Append lines; how many of them the filter keeps. Past the cap the oldest go, or,
         with `keep_oldest` (the reader is among the oldest), the new lines past it are refused
@@ -165,53 +212,47 @@ class LoadedLines:
             room = max(0, self.max_lines - len(self._lines))
             self.dropped_newest += len(records) - room
             records = records[:room]
-        keeps = self._keeping.predicate_of_level()
-        kept = 0
-        for record in records:
-            position = self.first + len(self._lines)
-            level = effective_level(record)
-            self._hold(record, level, at_end=True)
-            if keeps(record, level):
-                self.visible.append(position)
-                kept += 1
+        held = self._worked_out(self.first + len(self._lines), records, at_end=True)
+        self._lines.extend(held.records)
+        self._texts.extend(held.texts)
+        self._codes += held.codes
+        kept = kept_positions(held, self._keeping)
+        self.visible += kept
         self._drop_oldest()
-        return kept
+        return len(kept)
 
     def prepend(self, records: Sequence[Record]) -> int:
         """Older lines (oldest first) put before the oldest held; how many the filter keeps.
         Past the cap the newest go (the reader is among the oldest)."""
-        keeps = self._keeping.predicate_of_level()
-        kept: list[int] = []
-        start = self.first - len(records)
-        for offset, record in enumerate(records):
-            level = effective_level(record)
-            if keeps(record, level):
-                kept.append(start + offset)
-        for record in reversed(records):
-            self._hold(record, effective_level(record), at_end=False)
-        self.first = start
+        held = self._worked_out(self.first - len(records), records, at_end=False)
+        self._lines.extendleft(reversed(held.records))
+        self._texts.extendleft(reversed(held.texts))
+        self._codes[:0] = held.codes
+        self.first = held.first
+        kept = kept_positions(held, self._keeping)
         self.visible[:0] = kept
         self._drop_newest()
         return len(kept)
 
-    def _hold(self, record: Record, level: str | None, *, at_end: bool) -> None:
-        ms = record_ms(record)
+    def _worked_out(self, first: int, records: Sequence[Record], *, at_end: bool) -> Held:
+        """New lines' levels, texts and milliseconds, worked out once; counted per minute (the
+        milliseconds are held here, at the end they join)."""
+        codes = bytes(CODE_OF[effective_level(record)] for record in records)
+        stamps = [record_ms(record) for record in records]
+        for ms, code in zip(stamps, codes, strict=True):
+            self._count(ms, code, 1)
         if at_end:
-            self._lines.append(record)
-            self._levels.append(level)
-            self._ms.append(ms)
+            self._ms.extend(stamps)
         else:
-            self._lines.appendleft(record)
-            self._levels.appendleft(level)
-            self._ms.appendleft(ms)
-        self._count(ms, level, 1)
+            self._ms.extendleft(reversed(stamps))
+        return Held(first, list(records), [searched_text(r) for r in records], codes)
 
-    def _count(self, ms: int | None, level: str | None, step: int) -> None:
+    def _count(self, ms: int | None, code: int, step: int) -> None:
         if ms is None:
             return
         minute = ms - ms % MINUTE_MS
         self.per_minute[minute] += step
-        if level == "ERROR":
+        if code == ERROR_CODE:
             self.errors_per_minute[minute] += step
         if step < 0:
             for counter in (self.per_minute, self.errors_per_minute):
@@ -222,9 +263,11 @@ class LoadedLines:
         excess = len(self._lines) - self.max_lines
         if excess <= 0:
             return
-        for _ in range(excess):
+        for code in self._codes[:excess]:
             self._lines.popleft()
-            self._count(self._ms.popleft(), self._levels.popleft(), -1)
+            self._texts.popleft()
+            self._count(self._ms.popleft(), code, -1)
+        del self._codes[:excess]
         self.first += excess
         self.dropped += excess
         cut = bisect.bisect_left(self.visible, self.first)
@@ -243,32 +286,43 @@ class LoadedLines:
         excess = len(self._lines) - self.max_lines
         if excess <= 0:
             return
-        for _ in range(excess):
+        for code in reversed(self._codes[-excess:]):
             self._lines.pop()
-            self._count(self._ms.pop(), self._levels.pop(), -1)
+            self._texts.pop()
+            self._count(self._ms.pop(), code, -1)
+        del self._codes[-excess:]
         self.dropped_newest += excess
         end = self.first + len(self._lines)
         del self.visible[bisect.bisect_left(self.visible, end) :]
 
     def refilter(self, keeping: Keeping) -> None:
-        """Apply a new filter to every line held: the levels by the levels worked out when the
-        lines came (a set look-up each), the search only on the lines of those levels."""
+        """Apply a new filter to every line held: the levels by the codes worked out when the
+        lines came, the search only on the lines of those levels."""
         self._keeping = keeping
-        self.visible = kept_positions(self.first, self._lines, self._levels, keeping)
+        self.visible = kept_positions(self.held(keeping), keeping)
 
-    def held(self) -> tuple[int, list[Record], list[str | None]]:
-        """The lines held as they are now (the first's position, the lines, their levels): a
-        copy a search off the UI thread reads while lines keep coming (browse/search_worker)."""
-        return self.first, list(self._lines), list(self._levels)
+    def held(self, keeping: Keeping | None = None) -> Held:
+        """The lines held as they are now: a copy a search off the UI thread reads while lines
+        keep coming (browse/search_worker). Only what `keeping` reads is copied (None: all)."""
+        records = [] if keeping is not None and keeping.search is None else list(self._lines)
+        texts = [] if keeping is not None and keeping.grep is None else list(self._texts)
+        return Held(self.first, records, texts, bytes(self._codes))
 
     def adopt(self, keeping: Keeping, first: int, count: int, visible: list[int]) -> None:
         """A filter worked out off the UI thread over the `count` lines held from `first`:
         the lines dropped since are cut, those added since are filtered here."""
         self._keeping = keeping
-        end = self.first + len(self._lines)
-        keep = keeping.predicate()
-        since = [p for p in range(max(first + count, self.first), end) if keep(self[p])]
-        self.visible = visible[bisect.bisect_left(visible, self.first) :] + since
+        start = max(first + count, self.first) - self.first
+        newer = range(start - len(self._lines), 0)  # from the newest end: a deque's quick one
+        since = Held(
+            self.first + start,
+            [self._lines[i] for i in newer],
+            [self._texts[i] for i in newer],
+            bytes(self._codes[start:]),
+        )
+        cut = bisect.bisect_left(visible, self.first)
+        self.visible = visible[cut:] if cut else visible
+        self.visible += kept_positions(since, keeping)
 
     def row_of(self, position: int) -> int:
         """The row in the view of the nearest kept line at or before `position` (0 if none)."""
@@ -289,19 +343,24 @@ class LoadedLines:
         return min(low, max(0, len(visible) - 1))
 
 
-def kept_positions(
-    first: int, records: Sequence[Record], levels: Sequence[str | None], keeping: Keeping
-) -> list[int]:
-    """The positions (from `first`) of the lines `keeping` keeps, each line's level given."""
-    levels_kept, search = keeping.levels, keeping.search
-    pairs = enumerate(zip(records, levels, strict=True))  # a deque is read in order
-    if search is None:
-        if levels_kept is None:
-            return list(range(first, first + len(records)))
-        return [first + i for i, (_, level) in pairs if level in levels_kept]
-    if levels_kept is None:
-        return [first + i for i, (record, _) in pairs if search(record)]
-    return [first + i for i, (record, level) in pairs if level in levels_kept and search(record)]
+def kept_positions(held: Held, keeping: Keeping) -> list[int]:
+    """The positions of the lines of `held` that `keeping` keeps: the levels by a translate of
+    the codes (C speed), then the search over the texts of those (browse/grep), then any
+    other predicate over the records left."""
+    count, first = len(held), held.first
+    mask = None if keeping.levels is None else held.codes.translate(level_table(keeping.levels))
+    if not keeping.reads_lines:  # the levels alone: no Python-level step per line
+        positions = range(first, first + count)
+        return list(positions) if mask is None else list(compress(positions, mask))
+    rows: Iterable[int]
+    if keeping.grep is not None:
+        rows = keeping.grep.rows(held.texts, mask)
+    else:
+        rows = range(count) if mask is None else compress(range(count), mask)
+    if keeping.search is not None:
+        search, records = keeping.search, held.records
+        rows = [i for i in rows if search(records[i])]
+    return list(map(first.__add__, rows))
 
 
 def next_row(rows: Sequence[int], current: int, matches: Callable[[int], bool], step: int) -> int:

@@ -31,6 +31,9 @@ _MATCH_STYLE = Style(reverse=True, bold=True)
 _CURSOR_STYLE = Style(reverse=True)
 # Every segment has a style, if a plain one: NO_COLOR's filter reads each segment's style.
 _PLAIN = Style()
+# Rows drawn, kept to be drawn again: a scroll or a level toggle mostly shows lines drawn
+# before, and Textual asks for every row of the screen each time.
+ROWS_KEPT = 512
 
 
 def one_line(record: Record) -> str:
@@ -70,6 +73,8 @@ class LogView(ScrollView, can_focus=True):
         self._wheel_back = on_wheel_back
         self.cursor = 0
         self.spans: Callable[[str], list[tuple[int, int]]] | None = None
+        self._drawn: dict[int, tuple[Record, Strip]] = {}  # position: its line, as drawn
+        self._drawn_as: tuple[object, int, int] | None = None  # the spans, x and width then
 
     @property
     def rows(self) -> int:
@@ -80,11 +85,23 @@ class LogView(ScrollView, can_focus=True):
         width = self.size.width
         if row >= self.rows:
             return Strip.blank(width, _PLAIN)
-        record = self.lines[self.lines.visible[row]]
-        strip = Strip(self.segments(record)).crop_extend(
-            self.scroll_offset.x, self.scroll_offset.x + width, _PLAIN
-        )
+        strip = self._drawn_row(self.lines.visible[row], width)
         return strip.apply_style(_CURSOR_STYLE) if row == self.cursor else strip
+
+    def _drawn_row(self, position: int, width: int) -> Strip:
+        """The line at `position` as a row, drawn once for the same highlights, scroll and
+        width (the line held there is compared too: positions start again after a clear)."""
+        record, x = self.lines[position], self.scroll_offset.x
+        drawn_as = (self.spans, x, width)
+        if drawn_as != self._drawn_as or len(self._drawn) >= ROWS_KEPT:
+            self._drawn.clear()
+            self._drawn_as = drawn_as
+        kept = self._drawn.get(position)
+        if kept is not None and kept[0] is record:
+            return kept[1]
+        strip = Strip(self.segments(record)).crop_extend(x, x + width, _PLAIN)
+        self._drawn[position] = (record, strip)
+        return strip
 
     def segments(self, record: Record) -> list[Segment]:
         level = effective_level(record)
@@ -112,7 +129,13 @@ class LogView(ScrollView, can_focus=True):
         self.refresh_rows()
 
     def refresh_rows(self) -> None:
-        self.virtual_size = Size(self.size.width, self.rows)
+        size = Size(self.size.width, self.rows)
+        if size != self.virtual_size:
+            # As Textual sets it when no layout is asked for (Widget._size_updated): the rows
+            # are this widget's own business, and a layout of the whole screen on every level
+            # toggle cost more than the toggle. A scrollbar shown or hidden still lays out.
+            self.set_reactive(LogView.virtual_size, size)
+            self._scroll_update(size)
         self.cursor = min(self.cursor, max(0, self.rows - 1))
         self.refresh()
 

@@ -224,7 +224,7 @@ class BrowseApp(App[None]):
         parts += status_of(self)
         if self.note:
             parts.append(self.note)
-        self.status_bar.update(Text(" | ".join(parts)))
+        self.status_bar.update(Text(" | ".join(parts)), layout=False)  # one row, whatever it says
         hole = hole_of(self)
         self.hole_marker.display = hole is not None
         if hole is not None:

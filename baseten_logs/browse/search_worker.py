@@ -1,24 +1,26 @@
 """The view's filter applied, a long search off the UI thread.
 
-A search (`--grep`'s RE2) over 100,000 loaded lines takes about a third of a second: on the UI
-thread every key pressed meanwhile would wait for it. So a search over many lines runs in a
-Textual thread worker over a copy of what is held (`LoadedLines.held`: lines keep coming
-meanwhile), one at a time: a new filter cancels the search in flight (it stops at its next
-chunk) and a result is shown only if it is still the current filter's (a generation number,
-bumped by every change, and the pattern compared). A few lines, or a filter with no search (a
-set look-up a line), are filtered at once, in order with the keys.
+A search (`--grep`'s RE2) over 100,000 loaded lines takes from a few milliseconds (a word, or a
+pattern found in few lines: browse/grep) to a third of a second or more (a pattern found in
+most lines: RE2 is asked once per line found): on the UI thread every key pressed meanwhile
+would wait for it. So a search over many lines runs in a Textual thread worker over a copy of
+what is held (`LoadedLines.held`: lines keep coming meanwhile), one at a time: a new filter
+cancels the search in flight (it stops at its next chunk) and a result is shown only if it is
+still the current filter's (a generation number, bumped by every change, and the pattern
+compared). A few lines, or a filter with no search (the levels: a translate of a byte a line),
+are filtered at once, in order with the keys.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from textual.worker import Worker, get_current_worker
 
 from baseten_logs.base.errors import BasetenLogsError
-from baseten_logs.browse.lines import Keeping, LoadedLines, ViewFilter, kept_positions
+from baseten_logs.browse.lines import Held, Keeping, LoadedLines, ViewFilter, kept_positions
 from baseten_logs.browse.picker import Picks
 from baseten_logs.reading.filtering import Matcher
 
@@ -40,20 +42,13 @@ class Found:
     visible: list[int]
 
 
-def search_held(
-    first: int,
-    records: Sequence[Any],
-    levels: Sequence[str | None],
-    keeping: Keeping,
-    cancelled: Callable[[], bool],
-) -> list[int] | None:
+def search_held(held: Held, keeping: Keeping, cancelled: Callable[[], bool]) -> list[int] | None:
     """The positions `keeping` keeps, a chunk at a time (None: cancelled on the way)."""
     visible: list[int] = []
-    for start in range(0, len(records), CHUNK):
+    for start in range(0, len(held), CHUNK):
         if cancelled():
             return None
-        end = start + CHUNK
-        visible += kept_positions(first + start, records[start:end], levels[start:end], keeping)
+        visible += kept_positions(held.part(start, start + CHUNK), keeping)
     return visible
 
 
@@ -113,6 +108,14 @@ class Filtering:
         self.busy = False  # a filter is being applied off the UI thread
         self.searching = ""  # its pattern ("" none: the picks alone)
         self._worker: Worker[None] | None = None
+        self._highlights: tuple[str, Callable[[str], list[tuple[int, int]]]] | None = None
+
+    def _spans(self, search: str) -> Callable[[str], list[tuple[int, int]]]:
+        """The highlighter of `search`, the same one while the search is (the view keeps the
+        rows it drew for it: a level toggle redraws only the rows it has not drawn)."""
+        if self._highlights is None or self._highlights[0] != search:
+            self._highlights = (search, self.spans_of(search))
+        return self._highlights[1]
 
     def refilter(self) -> bool:
         """The filter applied anew (False: the search is not a pattern, and was said)."""
@@ -123,7 +126,7 @@ class Filtering:
             self.host.tell(str(error))
             return False
         self.generation += 1
-        if keeping.search is None or len(self.lines) < OFF_THREAD_FROM:
+        if not keeping.reads_lines or len(self.lines) < OFF_THREAD_FROM:
             if self._worker is not None:
                 self._worker.cancel()  # its answer would be dropped: stop it working
             self.busy, self.searching, self._worker = False, "", None
@@ -134,7 +137,7 @@ class Filtering:
 
     def _search(self, keeping: Keeping, finds: Matcher | None) -> None:
         generation, search = self.generation, self.view_filter.search
-        first, records, levels = self.lines.held()
+        held = self.lines.held(keeping)
         host = self.host
 
         def deliver(found: Found) -> None:
@@ -146,10 +149,10 @@ class Filtering:
 
         def work() -> None:
             worker = get_current_worker()
-            visible = search_held(first, records, levels, keeping, lambda: worker.is_cancelled)
+            visible = search_held(held, keeping, lambda: worker.is_cancelled)
             if visible is None:
                 return
-            found = Found(generation, search, keeping, first, len(records), visible)
+            found = Found(generation, search, keeping, held.first, len(held), visible)
             try:
                 host.call_from_thread(deliver, found)
             except RuntimeError:  # the app has gone
@@ -168,7 +171,7 @@ class Filtering:
         position = lines.visible[view.cursor] if lines.visible else lines.first
         apply()
         search = self.view_filter.search
-        view.spans = self.spans_of(search) if finds is not None else None
+        view.spans = self._spans(search) if finds is not None else None
         self.finds = finds
         view.refresh_rows()
         view.move_to(view.rows - 1 if self.host.following else lines.row_of(position))
