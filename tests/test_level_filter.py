@@ -311,3 +311,32 @@ def test_newest_first_the_unlevelled_query_starts_where_a_full_levelled_page_end
     )
     assert messages_of(fetch(T0, T0 + 40, "desc", 2)) == ["ERROR: L30", "ERROR: L29"]
     assert asked[0][0] == T0 + 29
+
+
+@pytest.mark.parametrize("direction", ["asc", "desc"])
+def test_the_line_just_past_a_crowded_millisecond_is_still_shown(direction: Direction) -> None:
+    # Stepping past a crowded millisecond moves exactly one millisecond on: the next
+    # millisecond's error is read, and the walk goes no further than the window.
+    crowded = [
+        record((T0 + 7) * MS + i, f"{'ERROR' if i % 2 == 0 else 'INFO'}: {i}", level=None)
+        for i in range(6)
+    ]
+    beside = record((T0 + (8 if direction == "asc" else 6)) * MS, "ERROR: beside", level=None)
+    far = record((T0 + (9 if direction == "asc" else 5)) * MS, "ERROR: far", level=None)
+    gaps: list[int] = []
+    asked: list[tuple[int, int, str, int]] = []
+    fetch = levelled_and_detected(
+        nothing,
+        window_fetch(sorted([*crowded, beside, far], key=lambda r: int(r["timestamp"])), asked),
+        detected_at_least("ERROR"),
+        on_gap=gaps.append,
+        page_size=3,
+    )
+    got = messages_of(fetch(T0, T0 + 40, direction, 3))
+    assert gaps == [T0 + 7]
+    if direction == "asc":
+        assert got == ["ERROR: 0", "ERROR: 2", "ERROR: beside"]
+        assert [start for start, *_ in asked] == [T0, T0 + 7, T0 + 8]
+    else:
+        assert got == ["ERROR: 4", "ERROR: beside", "ERROR: far"]
+        assert [end for _, end, *_ in asked] == [T0 + 40, T0 + 8, T0 + 7]
