@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from baseten_logs.api.client import ApiClient
 from baseten_logs.reading.feed import (
     Feed,
@@ -164,3 +166,36 @@ def test_a_whole_window_of_every_replica_is_merged_in_time_order(
     )
     kept = opening(client, replicas_feed(request_id="keep"), None, concurrency=4)
     assert kept == ([line for line in every if line[0] != "r2 b"], 2)
+
+
+def counted(fetch: Any, calls: list[int]) -> Any:
+    def counting(start: int, end: int, direction: Direction, limit: int) -> Any:
+        calls.append(start)
+        return fetch(start, end, direction, limit)
+
+    return counting
+
+
+def all_but_27_and_29(page: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [r for r in page if r["message"] not in ("27", "29")]
+
+
+@pytest.mark.parametrize("newest_first", [False, True])
+def test_the_newest_n_kept_lines_are_n_even_when_a_later_page_keeps_more(
+    newest_first: bool,
+) -> None:
+    # The first page (29-26) keeps two lines, the second (25-23) all three: one of them is
+    # wanted, and no page is asked after it.
+    limited = LogQuery("/p", T0_MS, T0_MS + 40, limit=3)
+    calls: list[int] = []
+    pager = Pager(counted(lines(30), calls), page_size=4)
+    pages = _newest_kept(pager, limited, all_but_27_and_29, newest_first=newest_first)
+    shown = [r["message"] for page in pages for r in page]
+    assert shown == (["28", "26", "25"] if newest_first else ["25", "26", "28"])
+    assert len(calls) == 2
+
+
+def test_the_newest_zero_lines_are_none() -> None:
+    limited = LogQuery("/p", T0_MS, T0_MS + 40, limit=0)
+    pages = _newest_kept(Pager(lines(30), page_size=4), limited, kept_even, newest_first=False)
+    assert [r for page in pages for r in page] == []
