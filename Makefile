@@ -52,7 +52,8 @@ bench: $(STAMP) ## benchmarks against the emulator; prints figures and ratios
 # one (all of them the first time; then new modules and changed functions), then tests the
 # survivors again (a test added since may kill them). FRESH=1 starts from scratch. MUTATE names
 # some mutants to (re)test alone, e.g. `make mutate MUTATE='baseten_logs.reading.pager.*'` while
-# adding tests for one module. Two workers: the machine is shared.
+# adding tests for one module. Two workers: the machine is shared (run it niced, in the
+# background). pyproject's [tool.mutmut] has mypy reject mutants before any test and bounds hangs.
 MUTATE ?=
 MUTATE_JOBS ?= 2
 FRESH ?=

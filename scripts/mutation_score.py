@@ -71,6 +71,7 @@ def layer_of(module: str) -> str:
 
 
 KILLED = {1, 3}  # a test failed (3: pytest's internal error, also a failure under the mutant)
+TYPE_CHECKED = {37}  # mypy rejected the mutant (pyproject's type_check_command): `make check` fails
 TIMEOUT = {36, -24, 24, 152, 255}  # the tests hung: detected too
 SURVIVED = {0}
 NO_TESTS = {5, 33}  # no test reaches the mutated function: undetected
@@ -171,7 +172,7 @@ def tally_all(
                 continue
             if code is None:
                 tally.unchecked += 1
-            elif code in KILLED or code in TIMEOUT:
+            elif code in KILLED or code in TIMEOUT or code in TYPE_CHECKED:
                 tally.killed += 1
             elif code in SURVIVED or code in NO_TESTS:
                 key, change = change_of(name, sources)

@@ -5,9 +5,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from baseten_logs.reading.feed import Feed, Part, _newest_kept, each_query, local_filter
+import pytest
+
+from baseten_logs.api.client import ApiClient
+from baseten_logs.reading.feed import (
+    Feed,
+    Part,
+    _newest_kept,
+    each_query,
+    local_filter,
+    opening_pages,
+)
 from baseten_logs.reading.pager import Direction, Pager
 from baseten_logs.reading.query import Filters, LogQuery
+from tests.fakeapi import LOGS_PATH, FakeLogs, record
 
 T0_MS = 1_764_147_600_000
 
@@ -75,3 +86,116 @@ def test_fewer_kept_lines_than_asked_are_all_shown() -> None:
     limited = LogQuery("/p", T0_MS, T0_MS + 40, limit=10)
     pages = _newest_kept(Pager(lines(6), page_size=4), limited, kept_even, newest_first=False)
     assert [r["message"] for page in pages for r in page] == ["0", "2", "4"]
+
+
+MS = 1_000_000
+
+
+def two_replicas(logs_api: FakeLogs) -> None:
+    logs_api.records += [
+        record((T0_MS + 1) * MS, "r1 a", replica="r1", request_id="keep"),
+        record((T0_MS + 2) * MS, "r2 b", replica="r2", request_id="drop"),
+        record((T0_MS + 3) * MS, "r3 not asked", replica="r3", request_id="keep"),
+        record((T0_MS + 4) * MS, "r1 c", replica="r1", request_id="keep"),
+        record((T0_MS + 5) * MS, "r2 d", replica="r2", request_id="keep"),
+    ]
+
+
+def opening(
+    client: ApiClient,
+    feed: Feed,
+    limit: int | None,
+    *,
+    newest_first: bool = False,
+    concurrency: int = 1,
+) -> tuple[list[tuple[str, str | None]], int]:
+    """(message, chainlet) of every line of the opening window, and how many parallel
+    windows fetched it."""
+    window = LogQuery(LOGS_PATH, T0_MS, T0_MS + 40, limit=limit)
+    gaps: list[int] = []
+    shown = opening_pages(
+        client,
+        feed,
+        window,
+        newest_first=newest_first,
+        concurrency=concurrency,
+        on_gap=gaps.append,
+        prefetch_bytes=1 << 20,
+    )
+    lines = [(r["message"], r.get("chainlet")) for page in shown.pages for r in page]
+    assert gaps == []
+    return lines, len(shown.windows)
+
+
+def replicas_feed(**local: Any) -> Feed:
+    part = Part(LogQuery(LOGS_PATH, T0_MS, T0_MS + 40, Filters(replicas=("r1", "r2"))), "pre")
+    return Feed((part,), local=Filters(**local) if local else None)
+
+
+def test_the_newest_n_of_every_replica_asked_are_shown_oldest_first_labelled(
+    logs_api: FakeLogs, client: ApiClient
+) -> None:
+    two_replicas(logs_api)
+    lines, windows = opening(client, replicas_feed(), 3)
+    assert lines == [("r2 b", "pre"), ("r1 c", "pre"), ("r2 d", "pre")]
+    assert windows == 0
+    lines, _ = opening(client, replicas_feed(), 3, newest_first=True)
+    assert lines == [("r2 d", "pre"), ("r1 c", "pre"), ("r2 b", "pre")]
+
+
+def test_the_newest_n_a_local_filter_keeps(logs_api: FakeLogs, client: ApiClient) -> None:
+    two_replicas(logs_api)
+    lines, _ = opening(client, replicas_feed(request_id="keep"), 2)
+    assert lines == [("r1 c", "pre"), ("r2 d", "pre")]
+    lines, _ = opening(client, replicas_feed(request_id="keep"), 5, newest_first=True)
+    assert lines == [("r2 d", "pre"), ("r1 c", "pre"), ("r1 a", "pre")]
+
+
+def test_a_whole_window_of_every_replica_is_merged_in_time_order(
+    logs_api: FakeLogs, client: ApiClient
+) -> None:
+    two_replicas(logs_api)
+    every = [("r1 a", "pre"), ("r2 b", "pre"), ("r1 c", "pre"), ("r2 d", "pre")]
+    # Two workers shared by two sources: one each, walked without a parallel window.
+    assert opening(client, replicas_feed(), None, concurrency=2) == (every, 0)
+    # Four: two each, so each source is fetched in parallel slices.
+    assert opening(client, replicas_feed(), None, concurrency=4) == (every, 2)
+    assert opening(client, replicas_feed(), None, concurrency=4, newest_first=True) == (
+        every[::-1],
+        0,
+    )
+    kept = opening(client, replicas_feed(request_id="keep"), None, concurrency=4)
+    assert kept == ([line for line in every if line[0] != "r2 b"], 2)
+
+
+def counted(fetch: Any, calls: list[int]) -> Any:
+    def counting(start: int, end: int, direction: Direction, limit: int) -> Any:
+        calls.append(start)
+        return fetch(start, end, direction, limit)
+
+    return counting
+
+
+def all_but_27_and_29(page: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [r for r in page if r["message"] not in ("27", "29")]
+
+
+@pytest.mark.parametrize("newest_first", [False, True])
+def test_the_newest_n_kept_lines_are_n_even_when_a_later_page_keeps_more(
+    newest_first: bool,
+) -> None:
+    # The first page (29-26) keeps two lines, the second (25-23) all three: one of them is
+    # wanted, and no page is asked after it.
+    limited = LogQuery("/p", T0_MS, T0_MS + 40, limit=3)
+    calls: list[int] = []
+    pager = Pager(counted(lines(30), calls), page_size=4)
+    pages = _newest_kept(pager, limited, all_but_27_and_29, newest_first=newest_first)
+    shown = [r["message"] for page in pages for r in page]
+    assert shown == (["28", "26", "25"] if newest_first else ["25", "26", "28"])
+    assert len(calls) == 2
+
+
+def test_the_newest_zero_lines_are_none() -> None:
+    limited = LogQuery("/p", T0_MS, T0_MS + 40, limit=0)
+    pages = _newest_kept(Pager(lines(30), page_size=4), limited, kept_even, newest_first=False)
+    assert [r for page in pages for r in page] == []

@@ -7,8 +7,10 @@ import re
 from typing import Any
 
 import httpx
+import pytest
 from pytest_httpx import HTTPXMock
 
+from baseten_logs.base.errors import TransportError
 from baseten_logs.reading.fetch import fetch_logs
 from baseten_logs.reading.query import Filters, LogQuery
 from tests.fakeapi import API_URL, LOGS_PATH, FakeLogs, record
@@ -98,3 +100,23 @@ def test_a_level_with_grep_sends_the_grep_as_the_unlevelled_pattern(logs_api: Fa
     assert messages(fetch_logs(query)) == ["ERROR: disk"]
     assert {call.get("search_pattern") for call in logs_api.calls} == {"disk"}
     assert {call.get("min_level") for call in logs_api.calls} == {"ERROR", None}
+
+
+def test_a_line_whose_time_cannot_be_read_is_shown_and_named_on_stderr(
+    httpx_mock: HTTPXMock, api_env: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lines = [record((T0 + 1) * MS, "m1"), {**record(0, "no time"), "timestamp": "bad"}]
+    httpx_mock.add_response(url=re.compile(rf"{API_URL}{LOGS_PATH}.*"), json={"logs": lines})
+    got = fetch_logs(LogQuery(LOGS_PATH, T0, T0 + 100, limit=None))
+    assert messages(got) == ["m1", "no time"]
+    err = capsys.readouterr().err
+    assert "line 2 of page 1" in err and "has a time that cannot be read ('bad')" in err
+
+
+def test_the_environment_caps_what_one_answer_may_hold(
+    logs_api: FakeLogs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fill(logs_api, 20)
+    monkeypatch.setenv("BASETEN_LOGS_MAX_ANSWER_BYTES", "300")
+    with pytest.raises(TransportError, match=r"larger than 300 bytes \(the size cap\)"):
+        list(fetch_logs(LogQuery(LOGS_PATH, T0, T0 + 100, limit=None)))

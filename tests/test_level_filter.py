@@ -311,3 +311,193 @@ def test_newest_first_the_unlevelled_query_starts_where_a_full_levelled_page_end
     )
     assert messages_of(fetch(T0, T0 + 40, "desc", 2)) == ["ERROR: L30", "ERROR: L29"]
     assert asked[0][0] == T0 + 29
+
+
+@pytest.mark.parametrize("direction", ["asc", "desc"])
+def test_the_line_just_past_a_crowded_millisecond_is_still_shown(direction: Direction) -> None:
+    # Stepping past a crowded millisecond moves exactly one millisecond on: the next
+    # millisecond's error is read, and the walk goes no further than the window.
+    crowded = [
+        record((T0 + 7) * MS + i, f"{'ERROR' if i % 2 == 0 else 'INFO'}: {i}", level=None)
+        for i in range(6)
+    ]
+    beside = record((T0 + (8 if direction == "asc" else 6)) * MS, "ERROR: beside", level=None)
+    far = record((T0 + (9 if direction == "asc" else 5)) * MS, "ERROR: far", level=None)
+    gaps: list[int] = []
+    asked: list[tuple[int, int, str, int]] = []
+    fetch = levelled_and_detected(
+        nothing,
+        window_fetch(sorted([*crowded, beside, far], key=lambda r: int(r["timestamp"])), asked),
+        detected_at_least("ERROR"),
+        on_gap=gaps.append,
+        page_size=3,
+    )
+    got = messages_of(fetch(T0, T0 + 40, direction, 3))
+    assert gaps == [T0 + 7]
+    if direction == "asc":
+        assert got == ["ERROR: 0", "ERROR: 2", "ERROR: beside"]
+        assert [start for start, *_ in asked] == [T0, T0 + 7, T0 + 8]
+    else:
+        assert got == ["ERROR: 4", "ERROR: beside", "ERROR: far"]
+        assert [end for _, end, *_ in asked] == [T0 + 40, T0 + 8, T0 + 7]
+
+
+def inclusive_fetch(
+    records: list[dict[str, Any]], asked: list[tuple[int, int, str, int]] | None = None
+) -> Any:
+    """A fake endpoint over `records` (in time order) whose `end` is inclusive: the API does
+    not document which, so the walk must hold with either."""
+
+    def fetch(start: int, end: int, direction: Direction, limit: int) -> list[dict[str, Any]]:
+        if asked is not None:
+            asked.append((start, end, direction, limit))
+        found = [r for r in records if start <= int(r["timestamp"]) // MS <= end]
+        return (found[::-1] if direction == "desc" else found)[:limit]
+
+    return fetch
+
+
+def errors_and_infos(*picks: tuple[int, int, str]) -> list[dict[str, Any]]:
+    """Unlevelled lines at (millisecond, nanosecond, text), in time order."""
+    lines = [record((T0 + ms) * MS + ns, text, level=None) for ms, ns, text in picks]
+    return sorted(lines, key=lambda r: int(r["timestamp"]))
+
+
+@pytest.mark.parametrize("direction", ["asc", "desc"])
+def test_every_unlevelled_error_of_a_window_walked_page_by_page_is_shown(
+    direction: Direction,
+) -> None:
+    # Pages of three lines over distinct milliseconds, infos between the errors: each request
+    # starts at the previous page's last millisecond, its line there skipped once, the lines
+    # after it all read; no millisecond is crowded.
+    lines = errors_and_infos(
+        *[(ms, 0, f"{'ERROR' if ms % 2 == 0 else 'INFO'}: {ms}") for ms in range(1, 13)]
+    )
+    asked: list[tuple[int, int, str, int]] = []
+    gaps: list[int] = []
+    fetch = levelled_and_detected(
+        nothing,
+        window_fetch(lines, asked),
+        detected_at_least("ERROR"),
+        on_gap=gaps.append,
+        page_size=2,
+    )
+    got = messages_of(fetch(T0, T0 + 40, direction, 3))
+    if direction == "asc":
+        assert got == ["ERROR: 2", "ERROR: 4", "ERROR: 6"]
+        assert [start for start, *_ in asked] == [T0, T0 + 3, T0 + 5]
+    else:
+        assert got == ["ERROR: 12", "ERROR: 10", "ERROR: 8"]
+        assert [end for _, end, *_ in asked] == [T0 + 40, T0 + 11]
+    assert gaps == []
+
+
+@pytest.mark.parametrize("direction", ["asc", "desc"])
+def test_a_line_without_a_time_does_not_hide_the_lines_after_it(direction: Direction) -> None:
+    untimed = {**record(0, "ERROR: untimed", level=None), "timestamp": "bad"}
+    timed = errors_and_infos((1, 0, "ERROR: a"), (2, 0, "ERROR: b"))
+
+    def answer(start: int, end: int, d: Direction, limit: int) -> Any:
+        return [untimed, *(timed if d == "asc" else timed[::-1])]
+
+    fetch = levelled_and_detected(nothing, answer, detected_at_least("ERROR"))
+    assert messages_of(fetch(T0, T0 + 40, direction, 10)) == (
+        ["ERROR: untimed", "ERROR: a", "ERROR: b"]
+        if direction == "asc"
+        else ["ERROR: untimed", "ERROR: b", "ERROR: a"]
+    )
+
+
+def test_with_an_inclusive_end_the_lines_at_the_windows_last_millisecond_are_shown() -> None:
+    # Oldest first, the page ends at the window's last millisecond with a line still to read
+    # there: it is asked again ([end, end]), not given up.
+    lines = errors_and_infos((1, 0, "INFO: a"), (40, 1, "INFO: b"), (40, 2, "ERROR: at the end"))
+    fetch = levelled_and_detected(
+        nothing, inclusive_fetch(lines), detected_at_least("ERROR"), page_size=2
+    )
+    assert messages_of(fetch(T0, T0 + 40, "asc", 1)) == ["ERROR: at the end"]
+
+
+def test_newest_first_the_lines_at_the_windows_first_millisecond_are_shown() -> None:
+    # Newest first, the page ends at the window's first millisecond with a line still to read
+    # there: it is asked again, not given up.
+    lines = errors_and_infos((0, 0, "ERROR: first"), (0, 1, "INFO: x"), (2, 0, "INFO: y"))
+    fetch = levelled_and_detected(
+        nothing, window_fetch(lines), detected_at_least("ERROR"), page_size=2
+    )
+    assert messages_of(fetch(T0, T0 + 40, "desc", 1)) == ["ERROR: first"]
+
+
+def test_newest_first_with_an_inclusive_end_no_line_is_shown_twice() -> None:
+    # Each request newest first ends one millisecond past the seam (an inclusive `end` sends
+    # the seam's newer neighbour again): that line is skipped, the older ones still read.
+    lines = errors_and_infos(
+        *[(ms, 0, f"{'ERROR' if ms % 3 == 0 else 'INFO'}: {ms}") for ms in range(1, 13)]
+    )
+    gaps: list[int] = []
+    fetch = levelled_and_detected(
+        nothing,
+        inclusive_fetch(lines),
+        detected_at_least("ERROR"),
+        on_gap=gaps.append,
+        page_size=3,
+    )
+    assert messages_of(fetch(T0, T0 + 40, "desc", 3)) == ["ERROR: 12", "ERROR: 9", "ERROR: 6"]
+    assert gaps == []
+
+
+@pytest.mark.parametrize("direction", ["asc", "desc"])
+@pytest.mark.parametrize("edge", [False, True])
+def test_an_unlevelled_error_before_the_levelled_pages_end_takes_its_place(
+    direction: Direction, edge: bool
+) -> None:
+    # The levelled query fills the page (limit 2) up to millisecond 10. The unlevelled query is
+    # walked until it passes 10 (a first page of four infos does not reach it, or, with `edge`,
+    # ends inside it with lines of 10 still unread): its error, older than the levelled line
+    # at 10 oldest first (newer newest first), takes that line's place.
+    asc = direction == "asc"
+    levelled = [record((T0 + ms) * MS + 9 * asc, f"L{ms}", level="ERROR") for ms in (1, 10, 20)]
+    levelled = levelled[:2] if asc else levelled[1:]
+    if edge:
+        infos = [(2, 0), (3, 0), (10, 0), (10, 1)] if asc else [(16, 0), (15, 0), (10, 9), (10, 8)]
+    else:
+        infos = [(2, 0), (3, 0), (4, 0), (5, 0)] if asc else [(19, 0), (18, 0), (17, 0), (16, 0)]
+    error = (10, 5, "ERROR: unlevelled") if edge else ((7 if asc else 12), 0, "ERROR: unlevelled")
+    lines = errors_and_infos(*[(ms, ns, f"INFO: {ms}.{ns}") for ms, ns in infos], error)
+    fetch = levelled_and_detected(
+        window_fetch(levelled), window_fetch(lines), detected_at_least("ERROR"), page_size=4
+    )
+    got = messages_of(fetch(T0, T0 + 40, direction, 2))
+    assert got == (["L1", "ERROR: unlevelled"] if asc else ["L20", "ERROR: unlevelled"])
+
+
+def test_the_unlevelled_query_stops_as_soon_as_enough_lines_are_kept() -> None:
+    lines = errors_and_infos(*[(ms, 0, f"ERROR: {ms}") for ms in range(1, 9)])
+    asked: list[tuple[int, int, str, int]] = []
+    fetch = levelled_and_detected(
+        nothing, window_fetch(lines, asked), detected_at_least("ERROR"), page_size=2
+    )
+    assert messages_of(fetch(T0, T0 + 40, "asc", 2)) == ["ERROR: 1", "ERROR: 2"]
+    assert len(asked) == 1
+
+
+@pytest.mark.parametrize("at", ["start", "end"])
+def test_a_full_levelled_page_at_the_windows_edge_bounds_the_unlevelled_walk(at: str) -> None:
+    # The levelled page ends at the window's first millisecond (oldest first) or at its last
+    # (newest first, an inclusive end): the unlevelled query is walked no further than that
+    # millisecond, whatever infos fill the rest of the window.
+    edge = 0 if at == "start" else 40
+    direction: Direction = "asc" if at == "start" else "desc"
+    levelled = [record((T0 + edge) * MS + ns, f"L{ns}", level="ERROR") for ns in (0, 1)]
+    infos = errors_and_infos(*[(ms, 0, f"INFO: {ms}") for ms in range(41)])
+    asked: list[tuple[int, int, str, int]] = []
+    fetch = levelled_and_detected(
+        inclusive_fetch(levelled),
+        inclusive_fetch(infos, asked),
+        detected_at_least("ERROR"),
+        page_size=2,
+    )
+    assert messages_of(fetch(T0, T0 + 40, direction, 2)) == (
+        ["L0", "L1"] if at == "start" else ["L1", "L0"]
+    )
+    assert len(asked) <= 2

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import ast
 import importlib.util
+import json
 import re
 import sys
 from pathlib import Path
 from types import ModuleType
+
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -105,3 +108,26 @@ def test_every_accepted_survivor_gives_a_reason() -> None:
         assert function.startswith("baseten_logs."), key
         assert re.fullmatch(r"[0-9a-f]{10}", digest), key
         assert len(reason.split()) >= 3, f"{key}: a reason, not a word"
+
+
+def test_a_mutant_mypy_rejects_is_killed_not_a_survivor(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """pyproject's type_check_command: mutmut marks a mutant that does not type-check 37 and
+    runs no test on it; `make check` would fail on it, so it counts as killed."""
+    script = score_script()
+    module = tmp_path / "baseten_logs" / "reading"
+    module.mkdir(parents=True)
+    (module / "merge.py").write_text("", encoding="utf-8")
+    codes = {
+        "baseten_logs.reading.merge.x_f__mutmut_1": 37,
+        "baseten_logs.reading.merge.x_f__mutmut_2": 1,
+        "baseten_logs.reading.merge.x_f__mutmut_3": 36,
+    }
+    meta = {"exit_code_by_key": codes}
+    (module / "merge.py.meta").write_text(json.dumps(meta), encoding="utf-8")
+    monkeypatch.setattr(script, "MUTANTS", tmp_path)
+    monkeypatch.setattr(script, "SCOPE", {"reading.merge": ("*",)})
+    tallies, _ = script.tally_all({}, quiet=True)
+    merge = tallies["reading.merge"]
+    assert (merge.killed, merge.survivors, merge.other, merge.score) == (3, [], 0, 100.0)
