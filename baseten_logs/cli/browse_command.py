@@ -17,12 +17,10 @@ from baseten_logs.cli.options import (
     WINDOW,
     ApiKey,
     ApiUrl,
-    Deployment,
     Env,
     Grep,
     Level,
     MaxRps,
-    Model,
     NoCache,
     Remote,
     Retries,
@@ -30,6 +28,9 @@ from baseten_logs.cli.options import (
     Tz,
     UsageCommand,
     Utc,
+    access,
+    complete_deployment,
+    complete_model,
 )
 from baseten_logs.cli.registry import Commands
 
@@ -46,14 +47,71 @@ BROWSE_EXAMPLES = examples(
 )
 
 
+def _complete_browse_model(ctx: typer.Context, incomplete: str) -> list[str]:
+    """MODEL: with --chain a chain's name, with --training a training project's."""
+    from baseten_logs.completion.complete import (
+        complete_chains,
+        complete_training_projects,
+        completion_params,
+    )
+
+    params = completion_params(ctx, needed="chain")
+    if params.get("chain"):
+        return complete_chains(incomplete, access(params))
+    if params.get("training"):
+        return complete_training_projects(incomplete, access(params))
+    return complete_model(ctx, incomplete)
+
+
+def _complete_browse_deployment(ctx: typer.Context, incomplete: str) -> list[str]:
+    """DEPLOYMENT: with --training one of the project's jobs; with --chain nothing (chain
+    deployments are ids, listed by `chain-deployments CHAIN`)."""
+    from baseten_logs.completion.complete import complete_training_jobs, completion_params
+
+    params = completion_params(ctx)
+    if params.get("chain"):
+        return []
+    if params.get("training"):
+        return complete_training_jobs(params.get("model"), incomplete, access(params))
+    return complete_deployment(ctx, incomplete)
+
+
+def _complete_browse_chainlet(ctx: typer.Context, incomplete: str) -> list[str]:
+    """--chainlet: the chainlets of the chain MODEL names (only with --chain)."""
+    from baseten_logs.completion.complete import complete_chainlets, completion_params
+
+    params = completion_params(ctx)
+    if not params.get("chain"):
+        return []
+    return complete_chainlets(params.get("model"), incomplete, access(params))
+
+
 @_COMMANDS.command(
     cls=UsageCommand,
     epilog=epilog(BROWSE_EXAMPLES, BROWSE_EXIT_STATUSES),
     short_help="Explore logs full-screen: follow live, filter as you type, open a line.",
 )
 def browse(
-    model: Model,
-    deployment: Deployment = None,
+    model: Annotated[
+        str,
+        typer.Argument(
+            metavar="MODEL",
+            help="The model's name or id (with --chain: the chain's, with --training: the "
+            "training project's).",
+            show_default=False,
+            autocompletion=_complete_browse_model,
+        ),
+    ],
+    deployment: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="DEPLOYMENT",
+            help="A deployment's name or id, or production / development (with --chain: a chain "
+            "deployment's id; with --training: a job, default the newest). Default: production.",
+            show_default=False,
+            autocompletion=_complete_browse_deployment,
+        ),
+    ] = None,
     env: Env = None,
     team: Team = None,
     since: Annotated[
@@ -113,7 +171,11 @@ def browse(
     ] = False,
     chainlet: Annotated[
         list[str] | None,
-        typer.Option(metavar="NAME", help="With --chain: only this chainlet (repeatable)."),
+        typer.Option(
+            metavar="NAME",
+            help="With --chain: only this chainlet (repeatable).",
+            autocompletion=_complete_browse_chainlet,
+        ),
     ] = None,
     training: Annotated[
         bool,

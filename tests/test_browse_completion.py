@@ -1,0 +1,71 @@
+"""`browse`'s completion: MODEL, DEPLOYMENT and --chainlet change meaning with --chain and
+--training (a chain and its chainlets, a training project and its jobs), as they do for
+`request --chain`; without either they are a model's, as `get` completes them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.fakeapi import API_URL, MODEL
+
+CHAIN = "c8h4n2r"
+PROJECT = "p1r9j4x"
+
+
+@pytest.fixture(autouse=True)
+def listings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Completion answered from the cache, as after a listing: no request is sent."""
+    from baseten_logs.sources.cache import Cache, cache_key
+
+    monkeypatch.setenv("BASETEN_API_KEY", "test-key-0123456789abcdef")
+    monkeypatch.setenv("BASETEN_API_URL", API_URL)
+    cache = Cache.for_api(API_URL, "test-key-0123456789abcdef")
+    cache.put(cache_key("models"), [{"id": MODEL, "name": "llama-3-8b"}], ttl=600)
+    cache.put(cache_key("chains"), [{"id": CHAIN, "name": "rag-pipeline"}], ttl=600)
+    cache.put(cache_key("chainlets", "rag-pipeline"), [{"id": "e1x7a", "name": "Entry"}], ttl=600)
+    cache.put(cache_key("training_projects"), [{"id": PROJECT, "name": "llama-finetune"}], ttl=600)
+    cache.put(
+        cache_key("training_jobs", "llama-finetune"), [{"id": "j1", "name": "lora-r8"}], ttl=600
+    )
+
+
+def browse_context(words: list[str]) -> Any:
+    """The click context of `browse WORDS` as shell completion builds it."""
+    from typer.main import get_command
+
+    from baseten_logs.cli.app import app
+
+    group = get_command(app)
+    top = group.make_context("baseten-logs", ["browse"], resilient_parsing=True)
+    command = group.get_command(top, "browse")  # type: ignore[attr-defined]
+    return command.make_context("browse", words, parent=top, resilient_parsing=True)
+
+
+def test_model_is_a_chain_with_chain_and_a_project_with_training() -> None:
+    from baseten_logs.cli import browse_command as cli
+
+    assert cli._complete_browse_model(browse_context([]), "") == ["llama-3-8b"]
+    assert cli._complete_browse_model(browse_context(["--chain"]), "") == ["rag-pipeline"]
+    assert cli._complete_browse_model(browse_context(["--training"]), "") == ["llama-finetune"]
+
+
+def test_deployment_is_a_job_with_training_and_nothing_with_chain() -> None:
+    from baseten_logs.cli import browse_command as cli
+
+    training = browse_context(["--training", "llama-finetune"])
+    assert cli._complete_browse_deployment(training, "") == ["lora-r8"]
+    assert cli._complete_browse_deployment(browse_context(["--chain", "rag-pipeline"]), "") == []
+
+
+def test_chainlet_is_offered_from_the_chain_model_names(monkeypatch: pytest.MonkeyPatch) -> None:
+    from baseten_logs.cli import browse_command as cli
+
+    monkeypatch.setenv(
+        "_TYPER_COMPLETE_ARGS", "baseten-logs browse --chain rag-pipeline --chainlet "
+    )
+    ctx = browse_context(["--chain", "rag-pipeline", "--chainlet"])
+    assert cli._complete_browse_chainlet(ctx, "") == ["Entry"]
+    monkeypatch.setenv("_TYPER_COMPLETE_ARGS", "baseten-logs browse llama-3-8b --chainlet ")
+    assert cli._complete_browse_chainlet(browse_context(["llama-3-8b"]), "") == []
