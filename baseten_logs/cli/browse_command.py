@@ -119,7 +119,7 @@ def browse(
         typer.Option(
             metavar="WHEN",
             help="Open on the window from WHEN to now: 15m, 2h30m, 3d ago; RFC 3339 (no zone = "
-            "local); epoch s/ms. Default: the newest lines of the last 30 minutes.",
+            "--tz's, else local); epoch s/ms. Default: the newest lines of the last 30 minutes.",
             rich_help_panel=WINDOW,
         ),
     ] = None,
