@@ -111,7 +111,7 @@ class BrowsePlan:
 
 def plan_browse(
     *,
-    model: str,
+    model: str | None,
     deployment: str | None,
     env: str | None,
     team: str | None,
@@ -139,6 +139,7 @@ def plan_browse(
     from baseten_logs.reading.query import parse_count
 
     zone = zone_of(tz, utc)
+    model = source_name(model, chain=chain, training=training)
     check_source_flags(
         model=model,
         deployment=deployment,
@@ -211,6 +212,17 @@ def plan_browse(
         save_name=f"{model}-logs.jsonl",
         view_filter=view_filter,
     )
+
+
+def source_name(model: str | None, *, chain: bool, training: bool) -> str:
+    """MODEL as typed, else the default model as `get` takes it; a chain (--chain) or a training
+    project (--training) has no default, so there it must be typed (exit 2)."""
+    from baseten_logs.cli.defaults import model_of
+
+    if model is not None or not (chain or training):
+        return model_of(model)
+    flag, kind = ("--chain", "chain") if chain else ("--training", "training project")
+    raise UsageError("MODEL", "is missing", hint=f"with {flag} MODEL names the {kind}")
 
 
 def zone_note(zone: Zone | None) -> str:

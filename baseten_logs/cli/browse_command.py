@@ -93,15 +93,16 @@ def _complete_browse_chainlet(ctx: typer.Context, incomplete: str) -> list[str]:
 )
 def browse(
     model: Annotated[
-        str,
+        str | None,
         typer.Argument(
             metavar="MODEL",
             help="The model's name or id (with --chain: the chain's, with --training: the "
-            "training project's).",
+            "training project's). Default: BASETEN_LOGS_MODEL, else the config's model (config "
+            "set model NAME).",
             show_default=False,
             autocompletion=_complete_browse_model,
         ),
-    ],
+    ] = None,
     deployment: Annotated[
         str | None,
         typer.Argument(

@@ -1,6 +1,6 @@
-"""`browse`'s completion: MODEL, DEPLOYMENT and --chainlet change meaning with --chain and
---training (a chain and its chainlets, a training project and its jobs), as they do for
-`request --chain`; without either they are a model's, as `get` completes them."""
+"""`browse`'s signature: MODEL, DEPLOYMENT and --chainlet change meaning with --chain and
+--training (a chain and its chainlets, a training project and its jobs) in completion, as they do
+for `request --chain`; MODEL defaults to the configured model, as `get`'s does."""
 
 from __future__ import annotations
 
@@ -69,3 +69,31 @@ def test_chainlet_is_offered_from_the_chain_model_names(monkeypatch: pytest.Monk
     assert cli._complete_browse_chainlet(ctx, "") == ["Entry"]
     monkeypatch.setenv("_TYPER_COMPLETE_ARGS", "baseten-logs browse llama-3-8b --chainlet ")
     assert cli._complete_browse_chainlet(browse_context(["llama-3-8b"]), "") == []
+
+
+# --- MODEL's default, as get's --------------------------------------------------------------
+
+
+def test_model_defaults_to_the_configured_model_as_gets_does(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # `browse` alone with a default model reads it (the help says so); off a terminal the
+    # refusal is then the terminal's, not a missing MODEL.
+    from tests.conftest import invoke
+
+    monkeypatch.setenv("BASETEN_LOGS_MODEL", "llama-3-8b")
+    result = invoke("browse")
+    assert result.status == 2
+    assert "needs a terminal" in result.stderr
+    assert "is missing" not in result.stderr
+
+
+def test_a_chain_or_a_training_project_has_no_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.conftest import invoke
+
+    monkeypatch.setenv("BASETEN_LOGS_MODEL", "llama-3-8b")
+    for flag in ("--chain", "--training"):
+        result = invoke("browse", flag)
+        assert result.status == 2
+        [line] = result.stderr.splitlines()
+        assert line.startswith("baseten-logs: error: MODEL: is missing") and flag in line
