@@ -14,7 +14,7 @@ SOURCES = {
     "baseten_logs/cli/audit_commands.py": (8488, 2152972083),
     "baseten_logs/cli/browse_command.py": (7577, 9533484),
     "baseten_logs/cli/defaults.py": (4199, 3649180094),
-    "baseten_logs/cli/demo_command.py": (1193, 76312548),
+    "baseten_logs/cli/demo_command.py": (1564, 3240869429),
     "baseten_logs/cli/entry.py": (6484, 2145029053),
     "baseten_logs/cli/filter_options.py": (2230, 632067024),
     "baseten_logs/cli/flag_completion.py": (4382, 3862032182),
@@ -2191,11 +2191,16 @@ PAGES = {
         "4DA4DA6Dw1bssOHzWvN3nSo5bAxcUo1XxrCht0TXzMOw1FtS4bMzDN6Ct+AteAvegrc211v/BxV57jk="
     ),
     "demo": (
-        "eNrt1d9LwzAQB3Cf+1fcH2BL/TWloi8q6MsqVJ/GHrLm1gbSpPRStj/fW4Y6Bpahs1JZv693ae4DSWKIe8qJz6nP"
-        "2UfON3LBGflcbuRqtxy9kigwgZkgdGhCbQsCiZWFSfr88pSOs2kQAGSlXYCABoUGQiJlDYhCKEMOXIkwa5V2oTJc"
-        "ilWrhbNNAsaCyHPbGgcGUaKMgiCtHfdSwoVhOLda20VImFsjCbKHu3R8nwE88s+0NYVfel3E9V9/5LCGpjUUAUwk"
-        "zkWrXdLZMYria1je3sTT1UbKY95MibreLvNju1IRVDw0Q4EwsnNhXCoXBXtW/TTlpn2qernOebZVvVxnxwBV2ZT7"
-        "/lr1u3JD1FkLdBoNBuedZnU2Dzj94PRxz/eoc7Dp3+bXXrL/YvPD+d8ACgAqKA=="
+        "eNrtmU1v2kAQhnvmV8yxlWKE+UpC1F7aSs0lVKI9RTkseMCWll3Xuxbpv+/algkk6UQhNgEz7NzYd+2d57WtnelA"
+        "Z0/Dh64bPejDAIZw7sYFXILv/vDB75bRA78P/gD8YR7n4F9sxGUW3Q50/Y3obkevjP5GDIr48NuIBY5gKgxaVJ7U"
+        "CwMBLjXcjn/+uh7fTO5aLYBJqFcgIEEhwaAxkVYgFiJSxoINEaZpJK0XKTcVl6kUVicjUBrEbKZTZUEhBhi0W61x"
+        "bJ3WjNxEz5trKfXKMzjTKjAw+f51fPNtAvDDXUxqtciXLia5+f//GYsxJKkybYDbAOcilXZEKobtzhXcf/ncuctv"
+        "ZJrolcGn067d/lAELj3FBHc/5LJ54pY6QAnzVErPzBJERUrKLAq1zhzoOSmJrAG9UvBRwNytD7FO7KezFzKk4xgD"
+        "WIWo4K9O4U8a2Xa29/DM7T9EGT+W5MhtGBlYOuDOJO4WA/IieJ+tWbGjHvzkRFU6KncNuZ/HjspdQyp2clSeHHJZ"
+        "dhQ7qmZHlZminbXlqA3XkKoNR225hhQdqaOcn5zuvR3Frnm9a9gZtTjDpZZ+Hp91Rk6f1D3jjIw+qWFnnLAzTol+"
+        "QZjMUmXwC8D0q5zhM/xt+OsUkNqn8Pd5MmH4hwm/BEyqGf6hw9+tJtEU+CX6rATB8F8J/9gPgg2AXwCmv8MU/Yww"
+        "/fqn6R/xYY/pr7/s5Aov0GfCx0B41zLfaRKuv33JiE8P8c49w4aXXmo5fjFf5nuofBtWPaubb53deeZ7anzf1itv"
+        "chmkVr7MkBlW3X9uaEGKGfKzVhunipp+zGlfnCpo0TCn/XCqopnyRk7/AEWPTTA="
     ),
     "help": (
         "eNrt1k9vgjAYBvCd+RTPURMhuL+Onch22UFZ4nYyHipWIIHW2Jq5b7+2woJpjMmWTV3Ky4Xw9O3b34EQIvyz6pu6"
