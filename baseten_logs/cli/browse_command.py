@@ -140,7 +140,8 @@ def browse(
         typer.Option(
             "--max-lines",
             metavar="N",
-            help="Keep at most N lines loaded; past it the oldest are let go.",
+            help="Keep at most N lines loaded; past it those furthest from where you read go "
+            "(the oldest while following, the newest while older lines are read).",
             rich_help_panel=WINDOW,
         ),
     ] = "100000",
