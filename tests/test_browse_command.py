@@ -97,3 +97,17 @@ def test_a_chain_or_a_training_project_has_no_default(monkeypatch: pytest.Monkey
         assert result.status == 2
         [line] = result.stderr.splitlines()
         assert line.startswith("baseten-logs: error: MODEL: is missing") and flag in line
+
+
+@pytest.mark.parametrize(
+    ("flag", "kind"), [("--chain", "a chain"), ("--training", "a training project")]
+)
+def test_a_typed_name_is_checked_as_what_the_flag_makes_it(flag: str, kind: str) -> None:
+    # MODEL names a chain or a project there: a name that can be none is told as one of those
+    # (exit 2, nothing sent), not as "not a model name".
+    from tests.conftest import invoke
+
+    result = invoke("browse", flag, "a/b")
+    assert result.status == 2
+    [line] = result.stderr.splitlines()
+    assert f"'a/b' is not {kind} name or id" in line

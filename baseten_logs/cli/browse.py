@@ -219,10 +219,12 @@ def source_name(model: str | None, *, chain: bool, training: bool) -> str:
     project (--training) has no default, so there it must be typed (exit 2)."""
     from baseten_logs.cli.defaults import model_of
 
-    if model is not None or not (chain or training):
-        return model_of(model)
-    flag, kind = ("--chain", "chain") if chain else ("--training", "training project")
-    raise UsageError("MODEL", "is missing", hint=f"with {flag} MODEL names the {kind}")
+    if not (chain or training):
+        return model_of(model)  # the default's, or the name typed, checked as a model's
+    if model is None:
+        flag, kind = ("--chain", "chain") if chain else ("--training", "training project")
+        raise UsageError("MODEL", "is missing", hint=f"with {flag} MODEL names the {kind}")
+    return model  # checked as the chain's or the project's name by check_source_flags
 
 
 def zone_note(zone: Zone | None) -> str:
