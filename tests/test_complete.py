@@ -392,6 +392,13 @@ def test_env_completes_for_the_default_model_when_none_is_typed(
     result = invoke(env=typed)
     assert result.status == 0 and result.stderr == ""
     assert result.stdout.splitlines() == ["production", "staging"]
+    # Only where MODEL would be read: not for chain (no MODEL), nor where it names no model.
+    from baseten_logs.cli.flag_completion import model_named
+
+    assert model_named({"model": None, "team": None}) == "llama-3-8b"
+    assert model_named({"chain": "rag-pipeline"}) is None
+    assert model_named({"model": None, "chain": True}) is None
+    assert model_named({"model": None, "training": True}) is None
 
 
 @pytest.mark.parametrize(

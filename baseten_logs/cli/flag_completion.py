@@ -43,6 +43,8 @@ def model_named(params: dict[str, Any]) -> str | None:
     typed = params.get("model")
     if typed:
         return str(typed)
+    if "model" not in params or params.get("chain") or params.get("training"):
+        return None  # a command with no MODEL (chain, view), or one naming no model there
     from baseten_logs.cli.config_command import resolve_setting
 
     try:

@@ -17,7 +17,7 @@ SOURCES = {
     "baseten_logs/cli/demo_command.py": (1564, 3240869429),
     "baseten_logs/cli/entry.py": (6484, 2145029053),
     "baseten_logs/cli/filter_options.py": (2230, 632067024),
-    "baseten_logs/cli/flag_completion.py": (4981, 2760598066),
+    "baseten_logs/cli/flag_completion.py": (5151, 1860650090),
     "baseten_logs/cli/global_flags.py": (4503, 865997269),
     "baseten_logs/cli/help_text.py": (1598, 1159985488),
     "baseten_logs/cli/interrupts.py": (3726, 1317353283),
