@@ -478,3 +478,17 @@ def test_a_run_that_waited_adopts_the_other_runs_refresh(
     write_auth(config, {"work": oauth_profile(fresh)})
     assert login.header() == "Bearer other-runs-access"
     assert httpx_mock.get_requests() == []  # no refresh was sent
+
+
+@pytest.mark.parametrize("line", ["--profile w", "get --profile w", "models --profile w"])
+def test_profile_names_are_offered_after_a_commands_profile_too(config: Path, line: str) -> None:
+    # `baseten-logs [COMMAND] --profile w<Tab>` through the app: a command's --profile is built
+    # by hand (options.UsageCommand), and its completer was called as typer calls those.
+    write_auth(config, {"work": api_key_profile(), "web": {}})
+    typed = {
+        "_BASETEN_LOGS_COMPLETE": "complete_zsh",
+        "_TYPER_COMPLETE_ARGS": f"baseten-logs {line}",
+    }
+    result = invoke(env=typed)
+    assert result.status == 0 and result.stderr == ""
+    assert result.stdout.splitlines() == ["web", "work"]

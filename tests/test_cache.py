@@ -106,6 +106,28 @@ def test_a_password_or_query_in_the_url_never_reaches_the_disk(
     assert cache_url("https://u:p@[::1]:9000/") == "https://[::1]:9000"
 
 
+def test_an_earlier_versions_file_named_with_the_password_is_removed(
+    clock: Clock, tmp_path: Path
+) -> None:
+    # Before cache_url, the file was named from the URL as typed and held it: such a file,
+    # left there, keeps the password on the disk though no run reads it any more.
+    import hashlib
+
+    env = {"XDG_CACHE_HOME": str(tmp_path)}
+    secret_url = "https://proxy-user:s3cret-pass@api.example.com/?token=q-s3cret"
+    key_hash = hashlib.sha256(KEY.encode()).hexdigest()
+    mixed = hashlib.sha256(f"{secret_url.rstrip('/')}\0{key_hash}".encode()).hexdigest()
+    old = cache_dir(env) / "v1" / f"{mixed[:32]}.json"
+    old.parent.mkdir(parents=True)
+    old.write_text(json.dumps({"api_url": secret_url, "entries": {}}))
+    cache = Cache.for_api(secret_url, KEY, env=env, clock=clock)
+    assert not old.exists() and cache.path != old
+    # A URL as the cache knows it names the same file as before: nothing of it is removed.
+    kept = Cache.for_api("https://api.example.com", KEY, env=env, clock=clock)
+    kept.put("k", 1, ttl=60)
+    assert Cache.for_api("https://api.example.com/", KEY, env=env, clock=clock).get("k") == 1
+
+
 def test_one_file_per_url_and_key(clock: Clock) -> None:
     paths = {
         Cache.for_api(API_URL, KEY, clock=clock).path,

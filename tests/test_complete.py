@@ -375,6 +375,32 @@ def test_env_completes_from_the_command_line_too(cache: Cache, team: str | None)
     assert result.stdout.splitlines() == ["production", "staging"]
 
 
+def test_env_completes_for_the_default_model_when_none_is_typed(
+    cache: Cache, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`get --env <Tab>` with a default model: that model's environments, as `get --env NAME`
+    would read them (the completer looked only at the words typed)."""
+    from tests.conftest import invoke
+
+    fill(cache)
+    cache.put(cache_key("environments", LLAMA), ["production", "staging"], ttl=600)
+    monkeypatch.setenv("BASETEN_LOGS_MODEL", "llama-3-8b")
+    typed = {
+        "_BASETEN_LOGS_COMPLETE": "complete_zsh",
+        "_TYPER_COMPLETE_ARGS": "baseten-logs get --env ",
+    }
+    result = invoke(env=typed)
+    assert result.status == 0 and result.stderr == ""
+    assert result.stdout.splitlines() == ["production", "staging"]
+    # Only where MODEL would be read: not for chain (no MODEL), nor where it names no model.
+    from baseten_logs.cli.flag_completion import model_named
+
+    assert model_named({"model": None, "team": None}) == "llama-3-8b"
+    assert model_named({"chain": "rag-pipeline"}) is None
+    assert model_named({"model": None, "chain": True}) is None
+    assert model_named({"model": None, "training": True}) is None
+
+
 @pytest.mark.parametrize(
     ("typed", "offered"),
     [("err", ["error"]), ("ERR", ["ERROR"]), ("", ["DEBUG", "INFO", "WARNING", "ERROR"]),

@@ -358,6 +358,9 @@ def scripted_follower(batches: list[list[dict[str, Any]]], lates: list[int]) -> 
         def remember(self, *args: object, **kwargs: object) -> None:
             pass
 
+        def saw(self, *args: object, **kwargs: object) -> None:
+            pass
+
         def remember_window(self, *args: object, **kwargs: object) -> None:
             pass
 
@@ -644,6 +647,18 @@ def test_a_late_batch_does_not_move_back_how_far_lines_were_shown() -> None:
     second_late = record(int((T0 - 4) * 1e9), "late too")  # after the first, before `newest`
     live.script[live.now - T0 + 0.5] = [first_late, second_late, newest]
     assert (next(batches), follower.late) == ([second_late], 1)
+
+
+def test_a_line_behind_the_opening_windows_newest_is_late() -> None:
+    # `get -f -n 3` (make demo's follow step): the opening window showed a line; the first
+    # poll's line older than it came after it, and is marked late as any later batch's is.
+    opened = record(int((T0 - 3) * 1e9), "opening's newest")
+    live = ScriptedPolls({})
+    follower = Follower(live.fetch, clock=live.clock, sleep=live.sleep)
+    follower.remember([opened], since_ms=int((T0 - 60) * 1000))
+    behind = record(int((T0 - 4) * 1e9), "arrived after it")
+    live.script[0] = [behind, opened]
+    assert (next(follower.follow(start_ms=int((T0 - 5) * 1000))), follower.late) == ([behind], 1)
 
 
 def test_an_untimed_opening_line_is_not_shown_again() -> None:

@@ -315,7 +315,9 @@ def test_view_narrows_long_messages_with_an_ellipsis() -> None:
 # --- the command --------------------------------------------------------------------------------
 
 
-def run(*, output: str = "text", until_ms: int = UNTIL_MS) -> ExitStatus:
+def run(
+    *, output: str = "text", until_ms: int = UNTIL_MS, verbose: bool = False, concurrency: int = 4
+) -> ExitStatus:
     from baseten_logs.cli.stats import run_stats
 
     query = LogQuery(
@@ -330,8 +332,8 @@ def run(*, output: str = "text", until_ms: int = UNTIL_MS) -> ExitStatus:
         output=output,
         color="never",
         zone=UTC,
-        verbose=False,
-        concurrency=4,
+        verbose=verbose,
+        concurrency=concurrency,
         attempts=1,
     )
 
@@ -348,6 +350,16 @@ def test_piped_stats_are_one_json_document(
     document = json.loads(out)
     assert document == collect(sample(), document["bucket_ms"]).summary().to_json()
     assert document["bucket_ms"] == M  # a fixed 120 columns for scripts, not the terminal's
+
+
+def test_verbose_counts_its_requests_in_words(
+    logs_api: FakeLogs, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # -v's last line, as get's: "1 request", not "1 requests".
+    logs_api.records = sample()[:5]
+    assert run(output="json", verbose=True, concurrency=1) == ExitStatus.OK
+    last = capsys.readouterr().err.splitlines()[-1]
+    assert last == "baseten-logs: 1 request", last
 
 
 def test_on_a_terminal_stats_are_drawn(

@@ -111,7 +111,7 @@ class BrowsePlan:
 
 def plan_browse(
     *,
-    model: str,
+    model: str | None,
     deployment: str | None,
     env: str | None,
     team: str | None,
@@ -139,6 +139,7 @@ def plan_browse(
     from baseten_logs.reading.query import parse_count
 
     zone = zone_of(tz, utc)
+    model = source_name(model, chain=chain, training=training)
     check_source_flags(
         model=model,
         deployment=deployment,
@@ -212,6 +213,19 @@ def plan_browse(
         save_name=f"{model}-logs.jsonl",
         view_filter=view_filter,
     )
+
+
+def source_name(model: str | None, *, chain: bool, training: bool) -> str:
+    """MODEL as typed, else the default model as `get` takes it; a chain (--chain) or a training
+    project (--training) has no default, so there it must be typed (exit 2)."""
+    from baseten_logs.cli.defaults import model_of
+
+    if not (chain or training):
+        return model_of(model)  # the default's, or the name typed, checked as a model's
+    if model is None:
+        flag, kind = ("--chain", "chain") if chain else ("--training", "training project")
+        raise UsageError("MODEL", "is missing", hint=f"with {flag} MODEL names the {kind}")
+    return model  # checked as the chain's or the project's name by check_source_flags
 
 
 def zone_note(zone: Zone | None) -> str:

@@ -17,12 +17,10 @@ from baseten_logs.cli.options import (
     WINDOW,
     ApiKey,
     ApiUrl,
-    Deployment,
     Env,
     Grep,
     Level,
     MaxRps,
-    Model,
     NoCache,
     Remote,
     Retries,
@@ -30,6 +28,9 @@ from baseten_logs.cli.options import (
     Tz,
     UsageCommand,
     Utc,
+    access,
+    complete_deployment,
+    complete_model,
 )
 from baseten_logs.cli.registry import Commands
 
@@ -46,14 +47,72 @@ BROWSE_EXAMPLES = examples(
 )
 
 
+def _complete_browse_model(ctx: typer.Context, incomplete: str) -> list[str]:
+    """MODEL: with --chain a chain's name, with --training a training project's."""
+    from baseten_logs.completion.complete import (
+        complete_chains,
+        complete_training_projects,
+        completion_params,
+    )
+
+    params = completion_params(ctx, needed="chain")
+    if params.get("chain"):
+        return complete_chains(incomplete, access(params))
+    if params.get("training"):
+        return complete_training_projects(incomplete, access(params))
+    return complete_model(ctx, incomplete)
+
+
+def _complete_browse_deployment(ctx: typer.Context, incomplete: str) -> list[str]:
+    """DEPLOYMENT: with --training one of the project's jobs; with --chain nothing (chain
+    deployments are ids, listed by `chain-deployments CHAIN`)."""
+    from baseten_logs.completion.complete import complete_training_jobs, completion_params
+
+    params = completion_params(ctx)
+    if params.get("chain"):
+        return []
+    if params.get("training"):
+        return complete_training_jobs(params.get("model"), incomplete, access(params))
+    return complete_deployment(ctx, incomplete)
+
+
+def _complete_browse_chainlet(ctx: typer.Context, incomplete: str) -> list[str]:
+    """--chainlet: the chainlets of the chain MODEL names (only with --chain)."""
+    from baseten_logs.completion.complete import complete_chainlets, completion_params
+
+    params = completion_params(ctx)
+    if not params.get("chain"):
+        return []
+    return complete_chainlets(params.get("model"), incomplete, access(params))
+
+
 @_COMMANDS.command(
     cls=UsageCommand,
     epilog=epilog(BROWSE_EXAMPLES, BROWSE_EXIT_STATUSES),
     short_help="Explore logs full-screen: follow live, filter as you type, open a line.",
 )
 def browse(
-    model: Model,
-    deployment: Deployment = None,
+    model: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="MODEL",
+            help="The model's name or id (with --chain: the chain's, with --training: the "
+            "training project's). Default: BASETEN_LOGS_MODEL, else the config's model (config "
+            "set model NAME).",
+            show_default=False,
+            autocompletion=_complete_browse_model,
+        ),
+    ] = None,
+    deployment: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="DEPLOYMENT",
+            help="A deployment's name or id, or production / development (with --chain: a chain "
+            "deployment's id; with --training: a job, default the newest). Default: production.",
+            show_default=False,
+            autocompletion=_complete_browse_deployment,
+        ),
+    ] = None,
     env: Env = None,
     team: Team = None,
     since: Annotated[
@@ -61,7 +120,7 @@ def browse(
         typer.Option(
             metavar="WHEN",
             help="Open on the window from WHEN to now: 15m, 2h30m, 3d ago; RFC 3339 (no zone = "
-            "local); epoch s/ms. Default: the newest lines of the last 30 minutes.",
+            "--tz's, else local); epoch s/ms. Default: the newest lines of the last 30 minutes.",
             rich_help_panel=WINDOW,
         ),
     ] = None,
@@ -81,7 +140,8 @@ def browse(
         typer.Option(
             "--max-lines",
             metavar="N",
-            help="Keep at most N lines loaded; past it the oldest are let go.",
+            help="Keep at most N lines loaded; past it those furthest from where you read go "
+            "(the oldest while following, the newest while older lines are read).",
             rich_help_panel=WINDOW,
         ),
     ] = "100000",
@@ -113,7 +173,11 @@ def browse(
     ] = False,
     chainlet: Annotated[
         list[str] | None,
-        typer.Option(metavar="NAME", help="With --chain: only this chainlet (repeatable)."),
+        typer.Option(
+            metavar="NAME",
+            help="With --chain: only this chainlet (repeatable).",
+            autocompletion=_complete_browse_chainlet,
+        ),
     ] = None,
     training: Annotated[
         bool,

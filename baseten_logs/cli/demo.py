@@ -14,8 +14,6 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from baseten_logs.emulator.restarts import Restart
 
-EMULATOR_PORT = 8787  # `baseten-logs emulator`'s default port
-
 
 def run_demo(*, follow_seconds: float, run: Callable[[list[str]], int]) -> int:
     """Start the emulator on a free loopback port and run a few everyday commands against it."""
@@ -82,7 +80,7 @@ def run_demo(*, follow_seconds: float, run: Callable[[list[str]], int]) -> int:
         _say(
             "\nThat was the demo; its emulator has stopped. Explore the logs full-screen and live "
             "(q quits),\nagainst a fresh emulator of your own; one line to paste into a shell:\n\n"
-            f"  {try_browse_line(_program(), DEMO_MODEL_NAME)}\n\n"
+            f"  {try_browse_line(_program())}\n\n"
             "Or run `baseten-logs emulator` in one shell and paste the `export` lines it prints "
             "into another.\nWith a real key: baseten-logs browse MODEL, baseten-logs get MODEL_ID "
             "DEPLOYMENT_ID"
@@ -90,18 +88,25 @@ def run_demo(*, follow_seconds: float, run: Callable[[list[str]], int]) -> int:
     return 0
 
 
-def try_browse_line(program: str, model: str, *, port: int = EMULATOR_PORT) -> str:
-    """One shell line (sh, bash, zsh) that starts the emulator in the background, browses
-    `model` against it with the environment it needs, and stops it when the browser is quit.
-    The client's retries cover the emulator's start; the pause only spares them."""
-    from baseten_logs.emulator.config import DEFAULT_API_KEY
+def try_browse_line(program: str) -> str:
+    """The line to paste to browse the demo's model against an emulator of one's own: one
+    command (`demo --browse`), so it needs no port (a busy 8787 made the emulator exit unseen and
+    browse ask whatever held the port), no pause for the emulator to start, no job control to
+    stop it (`kill $!`, which fish refuses), whatever the shell."""
+    return f"{shlex.quote(program)} demo --browse"
 
-    cli = shlex.quote(program)
-    env = f"BASETEN_API_URL=http://127.0.0.1:{port} BASETEN_API_KEY={DEFAULT_API_KEY}"
-    return (
-        f"{cli} emulator --port {port} >/dev/null 2>&1 & sleep 1; "
-        f"{env} {cli} browse {shlex.quote(model)}; kill $!"
-    )
+
+def browse_demo(*, run: Callable[[list[str]], int]) -> int:
+    """`demo --browse`: an emulator on a free loopback port, serving only while `browse` shows
+    the demo model on it (its status is browse's). No terminal: bad input, before it starts."""
+    from baseten_logs.cli.browse import needs_terminal
+    from baseten_logs.emulator import DEMO_MODEL_NAME, Emulator, EmulatorConfig
+
+    needs_terminal()
+    with Emulator(EmulatorConfig(lines_per_s=4.0)) as emu:
+        os.environ["BASETEN_API_URL"] = emu.url  # as run_demo: the way a user configures it
+        os.environ["BASETEN_API_KEY"] = emu.api_key
+        return run(["browse", DEMO_MODEL_NAME])
 
 
 def _program() -> str:

@@ -21,8 +21,18 @@ def register(app: typer.Typer, run: Callable[[list[str]], int]) -> None:
         follow_seconds: Annotated[
             float, typer.Option(metavar="SECONDS", help="How long the follow step runs.", min=0)
         ] = 6.0,
+        browse: Annotated[
+            bool,
+            typer.Option(
+                "--browse",
+                help="Instead: browse the demo model full-screen against an emulator of its own "
+                "(a free port), stopped when you quit.",
+            ),
+        ] = False,
     ) -> None:
         """Show a real session against the built-in emulator: no account needed."""
-        from baseten_logs.cli.demo import run_demo
+        from baseten_logs.cli.demo import browse_demo, run_demo
 
+        if browse:
+            raise typer.Exit(browse_demo(run=run))
         raise typer.Exit(run_demo(follow_seconds=follow_seconds, run=run))

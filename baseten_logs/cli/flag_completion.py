@@ -37,6 +37,23 @@ def team_access(params: dict[str, Any]) -> "Where":
     return replace(access(params), team=params.get("team"))
 
 
+def model_named(params: dict[str, Any]) -> str | None:
+    """MODEL as typed so far, else the default model the command would read (BASETEN_LOGS_MODEL,
+    the config's): `get --env <Tab>` with a default model offers that model's environments."""
+    typed = params.get("model")
+    if typed:
+        return str(typed)
+    if "model" not in params or params.get("chain") or params.get("training"):
+        return None  # a command with no MODEL (chain, view), or one naming no model there
+    from baseten_logs.cli.config_command import resolve_setting
+
+    try:
+        found = resolve_setting("model", None)
+    except Exception:  # a bad default is the command's to tell, not completion's
+        return None
+    return None if found is None else str(found.value)
+
+
 def complete_model(ctx: typer.Context, incomplete: str) -> list[str]:
     from baseten_logs.completion.complete import complete_models, completion_params
 
@@ -47,14 +64,14 @@ def complete_deployment(ctx: typer.Context, incomplete: str) -> list[str]:
     from baseten_logs.completion.complete import complete_deployments, completion_params
 
     params = completion_params(ctx)
-    return complete_deployments(params.get("model"), incomplete, team_access(params))
+    return complete_deployments(model_named(params), incomplete, team_access(params))
 
 
 def complete_env(ctx: typer.Context, incomplete: str) -> list[str]:
     from baseten_logs.completion.complete import complete_environments, completion_params
 
     params = completion_params(ctx)
-    return complete_environments(params.get("model"), incomplete, team_access(params))
+    return complete_environments(model_named(params), incomplete, team_access(params))
 
 
 def complete_replica(ctx: typer.Context, incomplete: str) -> list[str]:
@@ -62,7 +79,7 @@ def complete_replica(ctx: typer.Context, incomplete: str) -> list[str]:
 
     params = completion_params(ctx)
     return complete_replicas(
-        params.get("model"),
+        model_named(params),
         params.get("deployment"),
         incomplete,
         environment=params.get("env"),

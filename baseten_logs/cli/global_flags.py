@@ -71,6 +71,13 @@ def adopt_globals(ctx: typer.Context) -> None:
             ctx.meta.setdefault(ADOPTED_KEY, set()).add(name)
 
 
+def _complete_profile_option(ctx: Any, args: list[str], incomplete: str) -> list[str]:
+    """complete_profile as a TyperOption built by hand calls it: (ctx, args, incomplete).
+    typer adapts a typed flag's completer to what it asks for, not one given to TyperOption, so
+    `complete_profile` there met a TypeError and a command's `--profile <Tab>` offered nothing."""
+    return complete_profile(incomplete)
+
+
 def profile_option() -> TyperOption:
     """--profile for a command (the global one, in app.py's callback, shares its help)."""
     return TyperOption(
@@ -80,7 +87,7 @@ def profile_option() -> TyperOption:
         help=PROFILE_HELP,
         callback=remember_profile,
         expose_value=False,
-        autocompletion=complete_profile,
+        autocompletion=_complete_profile_option,
         rich_help_panel=ACCESS,
     )
 

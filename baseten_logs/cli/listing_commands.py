@@ -201,6 +201,8 @@ def sandboxes(
     ctx: typer.Context,
     output: ListOutput = "auto",
     color: Color = "auto",
+    tz: Tz = None,
+    utc: Utc = False,
     api_key: ApiKey = None,
     api_url: ApiUrl = None,
     remote: Remote = "baseten",
@@ -210,7 +212,7 @@ def sandboxes(
     """List the sandboxes: names, status, image, labels, created; newest first."""
     from baseten_logs.cli.listings import run_sandboxes
 
-    _list(run_sandboxes, ctx.params)
+    _list(run_sandboxes, ctx.params, zone=zone_of(tz, utc))
 
 
 @command("training-projects", short_help="The training projects this API key can see.")
@@ -272,6 +274,8 @@ def loops_runs(
     ] = False,
     output: ListOutput = "auto",
     color: Color = "auto",
+    tz: Tz = None,
+    utc: Utc = False,
     api_key: ApiKey = None,
     api_url: ApiUrl = None,
     remote: Remote = "baseten",
@@ -282,4 +286,4 @@ def loops_runs(
     owner, created. Piped, the API's objects as JSON lines."""
     from baseten_logs.cli.listings import run_loops_runs
 
-    _list(run_loops_runs, ctx.params, org=org)
+    _list(run_loops_runs, ctx.params, zone=zone_of(tz, utc), org=org)

@@ -246,6 +246,7 @@ def run_loops_runs(
     color: str = "auto",
     verbose: bool = False,
     cache: Cache | None = None,
+    zone: Zone | None = None,
 ) -> ExitStatus:
     """The caller's Loops runs (`org`: the organization's), newest first; the caller's own
     refresh the run names completion offers."""
@@ -254,7 +255,7 @@ def run_loops_runs(
     with _client(credentials, verbose) as client:
         runs = list_runs(client, org=org, cache=None if org else cache)
     empty = "this key sees no Loops runs" + ("" if org else " of its own (--org: everyone's)")
-    return LOOPS_RUNS.emit(runs, output=output, color=color, zone=None, empty=empty)
+    return LOOPS_RUNS.emit(runs, output=output, color=color, zone=zone, empty=empty)
 
 
 def run_sandboxes(
@@ -264,6 +265,7 @@ def run_sandboxes(
     color: str = "auto",
     verbose: bool = False,
     cache: Cache | None = None,
+    zone: Zone | None = None,
 ) -> ExitStatus:
     """The sandboxes, newest first; their names kept for completion of `sandbox NAME`."""
     from baseten_logs.sources.sandboxes import list_sandboxes
@@ -271,7 +273,7 @@ def run_sandboxes(
     with _client(credentials, verbose) as client:
         sandboxes = list_sandboxes(client, cache=cache)
     empty = "this key sees no sandboxes"
-    return SANDBOXES.emit(sandboxes, output=output, color=color, zone=None, empty=empty)
+    return SANDBOXES.emit(sandboxes, output=output, color=color, zone=zone, empty=empty)
 
 
 def _run_status(run: dict[str, Any]) -> Any:

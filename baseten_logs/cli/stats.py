@@ -99,7 +99,8 @@ def run_stats(
             if progress is not None:
                 progress.stop()
         if verbose:
-            messages.info(f"{client.requests_made} requests")
+            made = client.requests_made  # in words as get's -v says it (reading/outcome)
+            messages.info(f"{made} request{'' if made == 1 else 's'}")
     summary = replace(stats.summary(complete=not gaps), startups=startups)
     with stdout_guard():
         if as_json:

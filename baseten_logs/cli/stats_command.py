@@ -128,9 +128,11 @@ def stats(
     ] = None,
 ) -> None:
     """The shape of a window's logs: a histogram by level, replicas, top messages and errors."""
-    if chain and model is None:  # MODEL names a chain: the default model is none
+    if not chain:
+        model = model_of(model)
+    elif model is None:  # MODEL names a chain: the default model is none
         raise UsageError("MODEL", "is missing", hint="with --chain, name the chain")
-    model = model_of(model)
+    # else: the chain's name, checked as one by the plan (not as a model's, by model_of)
     zone = zone_of(tz, utc)
     plan = stats_plan(
         output=output,

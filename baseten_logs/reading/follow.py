@@ -246,10 +246,18 @@ class Follower:
 
     def remember(self, records: Iterable[Record], *, since_ms: int) -> None:
         """Count lines already shown (the opening window) so no poll shows them again."""
+        records = list(records)
+        self.saw(records)
         for record in records:
             ms = record_ms(record)
             if ms is None or ms >= since_ms:
                 self.shown.add(record)
+
+    def saw(self, records: Iterable[Record]) -> None:
+        """Lines shown before following (the opening window): a polled line older than their
+        newest came after it on the screen, so it is late like one behind an earlier batch."""
+        times = [ns for r in records if (ns := record_ns(r)) is not None]
+        self._shown_up_to_ns = max([self._shown_up_to_ns, *times])
 
     def remember_window(self, start_ms: int, end_ms: int) -> None:
         """Count every line of [start_ms, end_ms] as shown, without showing it.

@@ -385,6 +385,7 @@ def _follow(
         events.asked_up_to_ms = query.until_ms  # the opening window's, shown or not
     horizon = query.until_ms - settings.overlap_ms
     oldest = min((ms for r in opening if (ms := record_ms(r)) is not None), default=query.until_ms)
+    follower.saw(opening)  # all of them: those at `oldest` may not be remembered below
     if query.limit is not None and oldest > horizon:
         # Only the newest N were shown (maybe none: -n 0): older lines of the overlap, and
         # unshown ones at the oldest shown millisecond, were skipped on purpose. Count them as

@@ -115,9 +115,23 @@ def cache_url(api_url: str) -> str:
 
 
 def _file_name(api_url: str, api_key: str) -> str:
+    return _named(cache_url(api_url), api_key)
+
+
+def _named(url: str, api_key: str) -> str:
     key_hash = hashlib.sha256(api_key.encode("utf-8")).hexdigest()
-    mixed = hashlib.sha256(f"{cache_url(api_url)}\0{key_hash}".encode()).hexdigest()
+    mixed = hashlib.sha256(f"{url}\0{key_hash}".encode()).hexdigest()
     return f"{mixed[:32]}.json"
+
+
+def _drop_old_file(directory: Path, api_url: str, api_key: str, path: Path) -> None:
+    """Remove the file an earlier version kept for this URL and key, named (and filled) with
+    the URL as typed: user-info and query included, which `cache_url` now leaves out. Left
+    there, the password the fix keeps off the disk would stay on it for good."""
+    old = directory / _named(api_url.rstrip("/"), api_key)
+    if old != path:
+        with contextlib.suppress(OSError):
+            old.unlink(missing_ok=True)
 
 
 class Cache:
@@ -138,7 +152,9 @@ class Cache:
         env: Mapping[str, str] | None = None,
         clock: Clock = time.time,
     ) -> Cache:
-        path = cache_dir(env) / f"v{FORMAT_VERSION}" / _file_name(api_url, api_key)
+        directory = cache_dir(env) / f"v{FORMAT_VERSION}"
+        path = directory / _file_name(api_url, api_key)
+        _drop_old_file(directory, api_url, api_key, path)
         return cls(path, api_url=api_url, clock=clock)
 
     def get(self, key: str) -> Any:

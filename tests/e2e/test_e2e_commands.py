@@ -106,7 +106,7 @@ def test_demo_runs_a_real_session() -> None:
     assert "while this runs" not in run.stdout  # it has stopped by the time this is read
     assert "emulator has stopped" in run.stdout
     # Its last word: one line to paste that browses the demo model against a new emulator.
-    assert re.search(r"\n  \S*baseten-logs emulator .* browse llama-3-8b; kill \$!\n", run.stdout)
+    assert re.search(r"\n  \S*baseten-logs demo --browse\n", run.stdout)
     assert "$ baseten-logs request " in run.stdout  # a two-day-old request, its traceback marked
     assert re.search(r" ERROR +\S+ +\(context\) Exception in thread ", run.stdout)
     chain_step = re.search(r"\$ baseten-logs request (\S+) --chain ", run.stdout)
