@@ -253,12 +253,58 @@ def test_the_budget_bounds_the_whole_fetch(monkeypatch: pytest.MonkeyPatch, wait
         return 1
 
     try:
-        assert complete._fetch(credentials, slow) is None  # given up, not waited for
+        assert complete._fetch(credentials, slow, complete.AS_CONFIGURED) is None  # given up
         assert not finished.is_set()
         assert len(waits.timeouts) == 1
         assert waits.timeouts[0] is not None and waits.timeouts[0] <= 0.05
     finally:
         release.set()
+
+
+def test_a_slow_machine_sets_a_longer_budget(
+    monkeypatch: pytest.MonkeyPatch, refused: str, waits: Waits
+) -> None:
+    monkeypatch.setenv("BASETEN_API_KEY", KEY)
+    monkeypatch.setenv("BASETEN_API_URL", refused)
+    monkeypatch.setenv("BASETEN_LOGS_COMPLETION_BUDGET", "7.5")
+    assert complete_models("") == []  # refused at once: the longer budget is not waited out
+    assert len(waits.timeouts) == 1
+    assert waits.timeouts[0] is not None and COMPLETION_BUDGET_S < waits.timeouts[0] <= 7.5
+
+
+@pytest.mark.parametrize("value", ["", "soon", "0", "-2", "inf", "nan"])
+def test_a_budget_that_is_not_a_positive_number_keeps_the_default(value: str) -> None:
+    assert complete.completion_budget_s({"BASETEN_LOGS_COMPLETION_BUDGET": value}) == 0.5
+    assert complete.completion_budget_s({"BASETEN_LOGS_COMPLETION_BUDGET": "2.5"}) == 2.5
+
+
+def test_a_slow_cold_import_of_the_client_spends_none_of_the_budget(tmp_path: Path) -> None:
+    """A Tab on a busy machine: the first import of httpx takes longer than the whole budget
+    (made so here by a finder that sleeps). The budget is the network's, so the work is still
+    done; counted in it, it would be abandoned every time, as a cache miss was under load."""
+    script = (
+        "import importlib.abc, sys, time\n"
+        "class Slow(importlib.abc.MetaPathFinder):\n"
+        "    def find_spec(self, name, path, target=None):\n"
+        "        if name == 'httpx':\n"
+        "            time.sleep(2.5)\n"
+        "        return None\n"
+        "sys.meta_path.insert(0, Slow())\n"
+        "from baseten_logs.access.config import Credentials\n"
+        "from baseten_logs.completion import complete\n"
+        f"credentials = Credentials({KEY!r}, {API_URL!r}, 'BASETEN_API_KEY', 'default')\n"
+        "print(complete._fetch(credentials, lambda client: 'done', complete.AS_CONFIGURED))\n"
+    )
+    env = {
+        "HOME": str(tmp_path),
+        "PATH": "/usr/bin:/bin",
+        "BASETEN_LOGS_COMPLETION_BUDGET": "2",  # the client built within 2 s, however loaded
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "done"
 
 
 # --- cost -----------------------------------------------------------------------------------------

@@ -33,7 +33,7 @@ class Limits:
     max_line_bytes: int = MAX_LINE_BYTES
 
 
-def _positive(environ: Mapping[str, str], name: str, default: float) -> float:
+def positive_from(environ: Mapping[str, str], name: str, default: float) -> float:
     """A positive number from `name`; anything else (unset, empty, junk) is the default."""
     try:
         value = float(environ.get(name, ""))
@@ -43,14 +43,14 @@ def _positive(environ: Mapping[str, str], name: str, default: float) -> float:
 
 
 def _whole(environ: Mapping[str, str], name: str, default: int) -> int:
-    return max(1, int(_positive(environ, name, default)))
+    return max(1, int(positive_from(environ, name, default)))
 
 
 def limits_from(environ: Mapping[str, str]) -> Limits:
     """The limits, with any overrides from the environment (a bad value keeps the default)."""
     return Limits(
         max_answer_bytes=_whole(environ, ENV_MAX_ANSWER_BYTES, MAX_ANSWER_BYTES),
-        request_deadline_s=_positive(environ, ENV_REQUEST_DEADLINE, REQUEST_DEADLINE_S),
+        request_deadline_s=positive_from(environ, ENV_REQUEST_DEADLINE, REQUEST_DEADLINE_S),
         prefetch_bytes=_whole(environ, ENV_PREFETCH_BYTES, PREFETCH_BYTES),
         max_line_bytes=_whole(environ, ENV_MAX_LINE_BYTES, MAX_LINE_BYTES),
     )

@@ -4,7 +4,10 @@ chainlets, training projects and jobs, sandboxes, Loops runs), from the cache fi
 Completion runs on every Tab, so it answers from the on-disk cache that `models`, `deployments`
 and name resolution fill. Only when the cache holds nothing is the API asked, from a background
 thread given COMPLETION_BUDGET_S in all (DNS and connecting included, which no socket timeout
-bounds): offline, the shell gets no suggestions after a moment rather than a hang. Every failure
+bounds): offline, the shell gets no suggestions after a moment rather than a hang. The budget is
+the network's: the client is imported before its clock starts (a cold import of httpx is this
+machine's work, a few tenths of a second when it is busy). A slow machine or link sets a longer
+one in BASETEN_LOGS_COMPLETION_BUDGET (seconds), as the end-to-end tests do. Every failure
 is an empty list (`_offered`). Whose names are offered (the key, URL and --team typed so far)
 is one `Where`. This module never imports rich, and imports httpx only on a cache miss.
 """
@@ -20,6 +23,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from baseten_logs.access.config import DEFAULT_REMOTE, Credentials, resolve_credentials
+from baseten_logs.api.limits import positive_from
 from baseten_logs.sources.cache import LISTING_TTL, REPLICAS_TTL, Cache, cache_key
 from baseten_logs.sources.deployments import DEPLOYMENT_ALIASES
 from baseten_logs.sources.names import cached_list
@@ -42,6 +46,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "COMPLETION_BUDGET_S",
+    "ENV_COMPLETION_BUDGET",
     "Where",
     "completion_params",
     "complete_chainlets",
@@ -54,10 +59,12 @@ __all__ = [
     "complete_sandboxes",
     "complete_training_jobs",
     "complete_training_projects",
+    "completion_budget_s",
     "remember_replicas",
 ]
 
-COMPLETION_BUDGET_S = 0.5
+COMPLETION_BUDGET_S = 0.5  # what a cache miss waits for the API, unless the variable says
+ENV_COMPLETION_BUDGET = "BASETEN_LOGS_COMPLETION_BUDGET"
 MAX_REPLICAS = 64
 REPLICA_LOOKBACK_MS = 60 * 60_000  # a cache miss samples the last hour's logs for replicas
 
@@ -87,7 +94,7 @@ def complete_models(incomplete: str, where: Where = AS_CONFIGURED) -> list[str]:
     def offer(credentials: Credentials, cache: Cache) -> list[str]:
         models = cached_models(cache)
         if models is None:
-            models = _fetch(credentials, lambda client: list_models(client, cache=cache)) or []
+            models = _fetch(credentials, lambda c: list_models(c, cache=cache), where) or []
         mine = [m for m in models if where.team is None or m.get("team_name") == where.team]
         return _names_and_ids(mine, incomplete)
 
@@ -180,7 +187,7 @@ def complete_deployments(
                 ref = resolve_model(client, model, cache=cache, team=where.team)
                 return list_deployments(client, ref, cache=cache)
 
-            deployments = _fetch(credentials, listing) or []
+            deployments = _fetch(credentials, listing, where) or []
         named = _names_and_ids(deployments, incomplete)
         return aliases + [n for n in named if n not in aliases]
 
@@ -209,7 +216,7 @@ def complete_environments(
                 cache.put(cache_key("environments", ref.id), known, ttl=LISTING_TTL)
                 return known
 
-            names = _fetch(credentials, listing) or []
+            names = _fetch(credentials, listing, where) or []
         return _matching(names, incomplete)
 
     return _offered(where, offer, [])
@@ -254,7 +261,7 @@ def complete_replicas(
                     cache, source.path, (r for r in seen if isinstance(r, str))
                 )
 
-            replicas = _fetch(credentials, sample) or []
+            replicas = _fetch(credentials, sample, where) or []
         return _matching(replicas, incomplete)
 
     return _offered(where, offer, [])
@@ -331,7 +338,7 @@ def _complete_listing(
     def offer(credentials: Credentials, cache: Cache) -> list[str]:
         items = cached_list(cache, cache_key(*key))
         if items is None:
-            items = _fetch(credentials, lambda client: listing(client, cache=cache))
+            items = _fetch(credentials, lambda client: listing(client, cache=cache), where)
         return _names_and_ids(items or [], incomplete)
 
     return _offered(where, offer, [])
@@ -358,24 +365,36 @@ def _session(where: Where) -> tuple[Credentials, Cache] | None:
     return credentials, Cache.for_api(credentials.api_url, credentials.identity, env=env)
 
 
-def _fetch(credentials: Credentials, work: Callable[[ApiClient], T]) -> T | None:
-    """`work(client)` within COMPLETION_BUDGET_S, or None: late answers are abandoned."""
+def completion_budget_s(env: Mapping[str, str] | None = None) -> float:
+    """How long a cache miss waits for the API: BASETEN_LOGS_COMPLETION_BUDGET's seconds where
+    half a second is too short (a busy machine, a far or slow link: the answer would come after
+    the shell stopped waiting, every time), else COMPLETION_BUDGET_S. A value that is not a
+    positive number is ignored, as the limits' variables are (api/limits.py)."""
+    environ = os.environ if env is None else env
+    return positive_from(environ, ENV_COMPLETION_BUDGET, COMPLETION_BUDGET_S)
+
+
+def _fetch(credentials: Credentials, work: Callable[[ApiClient], T], where: Where) -> T | None:
+    """`work(client)` within the completion budget, or None: late answers are abandoned."""
     if credentials.login is not None and not credentials.login.fresh():
         # A refresh cut off when the shell stops waiting could spend a single-use refresh
         # token without saving its successor: leave refreshing to a real command.
         return None
-    deadline = time.monotonic() + COMPLETION_BUDGET_S
+    # Imported before the clock starts: the budget is the network's, and a cold import of the
+    # client (httpx and its own imports) on a busy machine would otherwise spend most of it.
+    from baseten_logs.api.client import ApiClient, RetryPolicy
+
+    budget = completion_budget_s(where.env)
+    deadline = time.monotonic() + budget
     result: list[T] = []
 
     def run() -> None:
         try:
-            from baseten_logs.api.client import ApiClient, RetryPolicy
-
             with ApiClient(
                 base_url=credentials.api_url,
                 api_key=credentials.api_key,
                 key_source=credentials.key_source,
-                timeout=COMPLETION_BUDGET_S,
+                timeout=budget,
                 retry=RetryPolicy(attempts=1),
                 max_connections=1,
                 auth=credentials.login,

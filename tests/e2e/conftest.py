@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -57,6 +59,58 @@ def cli(
         stdin=subprocess.DEVNULL,
     )
     return Run(done.returncode, done.stdout, done.stderr)
+
+
+def _children() -> dict[int, str]:
+    """This process's children still running (not yet-to-be-reaped zombies): pid -> command."""
+    found: dict[int, str] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+            command = Path(f"/proc/{entry}/cmdline").read_bytes()
+        except OSError:  # it ended while we looked
+            continue
+        state, parent = stat.rsplit(")", 1)[1].split()[:2]
+        if int(parent) == os.getpid() and state != "Z":
+            found[int(entry)] = command.replace(b"\0", b" ").decode(errors="replace")[:200]
+    return found
+
+
+def _threads_left(started: set[threading.Thread], grace_s: float) -> list[threading.Thread]:
+    """Non-daemon threads a test started that still run after `grace_s`: at exit the
+    interpreter waits for them (a hang), and a worker still at work there is cut off mid-call
+    (once `terminate called without an active exception`)."""
+    deadline = time.monotonic() + grace_s
+    while True:
+        left = [t for t in threading.enumerate() if t not in started and not t.daemon]
+        if not left or time.monotonic() > deadline:
+            return left
+        left[0].join(0.05)
+
+
+@pytest.fixture(autouse=True)
+def leaves_nothing_running() -> Iterator[None]:
+    """Every end-to-end test ends what it started: a command it ran (an emulator in the
+    background of a shell line, a `get -f` whose wait timed out), and its threads. What one left
+    behind kept serving or reading into the next tests, on a loaded machine, and outlived the
+    session; it is stopped here and the test fails, naming it."""
+    if not Path("/proc").is_dir():  # the check reads /proc: Linux (CI); elsewhere, trust
+        yield
+        return
+    started = set(threading.enumerate())
+    yield
+    commands = _children()
+    for pid in commands:
+        try:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+        except (ProcessLookupError, ChildProcessError):
+            pass
+    threads = _threads_left(started, grace_s=5.0)
+    assert not commands, f"commands left running: {sorted(commands.values())}"
+    assert not threads, f"threads left running: {[t.name for t in threads]}"
 
 
 def _emulator(end_inclusive: bool) -> Emulator:
@@ -151,6 +205,9 @@ def on_terminal(emu: Emulator, *args: str, stdout: Path | None = None) -> Termin
             received += chunk
         status = proc.wait(timeout=60)
     finally:
+        if proc.poll() is None:  # it hung: stopped, not left running into the next tests
+            proc.kill()
+            proc.wait()
         os.close(master)
         if out is not None:
             out.close()

@@ -172,11 +172,16 @@ def test_ctrl_c_exits_130_without_a_traceback(emu: Emulator) -> None:
         text=True,
         env=env,
     )
-    assert proc.stdout is not None
-    assert proc.stdout.readline()  # the opening line: it is in its follow loop now
-    time.sleep(0.3)
-    proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=20)
+    try:
+        assert proc.stdout is not None
+        assert proc.stdout.readline()  # the opening line: it is in its follow loop now
+        time.sleep(0.3)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=20)
+    finally:
+        if proc.poll() is None:  # Ctrl-C did not stop it: never left following
+            proc.kill()
+            proc.communicate()
     assert proc.returncode == ExitStatus.INTERRUPTED
     assert "Traceback" not in err
 
@@ -211,11 +216,13 @@ def test_a_static_file_server_is_not_mistaken_for_a_missing_model(tmp_path: obje
     with http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler) as server:
         threading.Thread(target=server.serve_forever, daemon=True).start()
         url = f"http://127.0.0.1:{server.server_address[1]}"
-        run = cli(
-            None, "get", "abc1234", "def5678",
-            env={"BASETEN_API_URL": url, "BASETEN_API_KEY": "k-0123456789"},
-        )  # fmt: skip
-        server.shutdown()
+        try:
+            run = cli(
+                None, "get", "abc1234", "def5678",
+                env={"BASETEN_API_URL": url, "BASETEN_API_KEY": "k-0123456789"},
+            )  # fmt: skip
+        finally:
+            server.shutdown()  # a timed-out run too: its thread never serves on past the test
     assert run.status == ExitStatus.API, run.stderr
     assert f"{url} (from BASETEN_API_URL) does not look like the Baseten API" in run.stderr
     assert "HTML answer" in run.stderr and "model" not in run.stderr

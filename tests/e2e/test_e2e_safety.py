@@ -104,13 +104,18 @@ def test_sigterm_and_sighup_end_like_ctrl_c(
             stdin=subprocess.DEVNULL,
             env=environment(emu),
         )
-        deadline = time.monotonic() + 30
-        while sum(r.path.endswith("/logs") for r in emu.requests) < 3:
-            assert proc.poll() is None, "it ended before the signal"
-            assert time.monotonic() < deadline, "the fetch never got going"
-            time.sleep(0.05)
-        proc.send_signal(signum)
-        proc.wait(timeout=30)
+        try:
+            deadline = time.monotonic() + 30
+            while sum(r.path.endswith("/logs") for r in emu.requests) < 3:
+                assert proc.poll() is None, "it ended before the signal"
+                assert time.monotonic() < deadline, "the fetch never got going"
+                time.sleep(0.05)
+            proc.send_signal(signum)
+            proc.wait(timeout=30)
+        finally:
+            if proc.poll() is None:  # never left fetching into the next tests
+                proc.kill()
+                proc.wait()
     out, err = stdout.read_text(), stderr.read_text()
     assert proc.returncode == 128 + signum, err
     assert "Traceback" not in err
