@@ -15,6 +15,7 @@ from baseten_logs.api import arrivals
 from baseten_logs.api.limits import held_bytes
 from baseten_logs.api.page import Page
 from baseten_logs.reading.pager import Direction
+from baseten_logs.reading import parallel
 from baseten_logs.reading.parallel import ByteBudget, ParallelWindow
 from tests.fakeapi import FakeLogs, record
 from tests.test_pager import MS, T0, fetcher
@@ -181,3 +182,27 @@ def test_a_thread_without_a_hook_is_told_nothing() -> None:
         arrivals.arrived(10, 20)
     arrivals.arrived(30, 40)  # the hook is gone with the block
     assert told == [(0, 0), (10, 20)]
+
+
+
+def test_an_answer_waiting_for_room_holds_no_slot() -> None:
+    # Were a waiting answer to keep its slot, answers waiting for room could hold every slot
+    # once the limit falls (429s), and the printer's slice could not send its next request.
+    window = ParallelWindow(fetcher(FakeLogs(records=[])), concurrency=2)
+    window.budget = ByteBudget(100, head=T0)
+    window.budget.admit(T0 + 1, (0, 100), threading.Event())  # full
+    piece = parallel._Slice(T0 + 5, T0 + 9)
+    gate = parallel._Gate(window, piece, 0, threading.Event())
+    with arrivals.told(gate):
+        arrivals.sending()
+        assert window.controller.busy == 1  # in flight: a slot
+        waiting = threading.Thread(target=gate.arrived, args=(10, 50), daemon=True)
+        waiting.start()
+        deadline = time.monotonic() + 5
+        while window.budget.used != 110 and time.monotonic() < deadline:
+            time.sleep(0.001)
+        assert window.budget.used == 110 and waiting.is_alive()  # its bytes, waiting for room
+        assert window.controller.busy == 0  # and no slot
+        window.budget.release(100)
+        waiting.join(5)
+        assert not waiting.is_alive() and gate.charged == 60

@@ -14,7 +14,8 @@ The printer takes slices strictly in order; a worker may run at most a few pages
 (then it parks, and another may walk in its place), and all workers together at most a byte
 budget ahead (so memory is bounded by bytes, whatever
 the concurrency, the size of the lines or a server that ignores `limit`; a slow reader slows
-the fetch). When slots are short, the slice nearest the printer is served first. Slices meet at
+the fetch). A request is charged its page when its answer arrives, not while it is in flight
+(see ByteBudget), so a long latency's many requests in flight do not fill the budget. When slots are short, the slice nearest the printer is served first. Slices meet at
 millisecond boundaries, so the output is line for line what one sequential walk would print.
 """
 
@@ -466,7 +467,7 @@ class ParallelWindow:
             if start > stop:
                 return []  # split off while the pager walked towards it
             reserved = self.budget.reserve(piece.start, self._stop, piece.pages.qsize)
-            gate = _Gate(self, piece, reserved)
+            gate = _Gate(self, piece, reserved, self._stop)
             size = 0
             try:
                 with arrivals.told(gate):
@@ -565,9 +566,12 @@ class _Gate:
     the printer's slice from fetching when the limit falls below the walkers waiting), then
     the answer's real bytes and parsed size charged (ByteBudget.admit)."""
 
-    def __init__(self, window: ParallelWindow, piece: _Slice, reserved: int) -> None:
+    def __init__(
+        self, window: ParallelWindow, piece: _Slice, reserved: int, stop: threading.Event
+    ) -> None:
         self._window = window
         self._piece = piece
+        self._stop = stop
         self._guess = reserved  # what the first request reserved before it was sent
         self._slot = False
         self.charged = reserved  # what the budget counts for this fetch
@@ -583,7 +587,7 @@ class _Gate:
         window.budget.told(raw)
         answer = (raw - self._guess, held)
         self._guess = 0  # a second request of the fetch (levels) reserved nothing
-        self.charged += window.budget.admit(piece.start, answer, window._stop, piece.pages.qsize)
+        self.charged += window.budget.admit(piece.start, answer, self._stop, piece.pages.qsize)
 
     def let_go(self) -> None:
         """The slot, given back."""
