@@ -14,8 +14,8 @@ from typing import Any
 from baseten_logs.api import arrivals
 from baseten_logs.api.limits import held_bytes
 from baseten_logs.api.page import Page
-from baseten_logs.reading.pager import Direction
 from baseten_logs.reading import parallel
+from baseten_logs.reading.pager import Direction
 from baseten_logs.reading.parallel import ByteBudget, ParallelWindow
 from tests.fakeapi import FakeLogs, record
 from tests.test_pager import MS, T0, fetcher
@@ -182,7 +182,6 @@ def test_a_thread_without_a_hook_is_told_nothing() -> None:
         arrivals.arrived(10, 20)
     arrivals.arrived(30, 40)  # the hook is gone with the block
     assert told == [(0, 0), (10, 20)]
-
 
 
 def test_an_answer_waiting_for_room_holds_no_slot() -> None:

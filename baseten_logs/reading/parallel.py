@@ -15,7 +15,8 @@ The printer takes slices strictly in order; a worker may run at most a few pages
 budget ahead (so memory is bounded by bytes, whatever
 the concurrency, the size of the lines or a server that ignores `limit`; a slow reader slows
 the fetch). A request is charged its page when its answer arrives, not while it is in flight
-(see ByteBudget), so a long latency's many requests in flight do not fill the budget. When slots are short, the slice nearest the printer is served first. Slices meet at
+(see ByteBudget), so a long latency's many requests in flight do not fill the budget. When
+slots are short, the slice nearest the printer is served first. Slices meet at
 millisecond boundaries, so the output is line for line what one sequential walk would print.
 """
 
