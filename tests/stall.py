@@ -4,7 +4,8 @@ A loop that sleeps until the fetch count stops growing for a while passes whenev
 starved of CPU for that while (a loaded machine), and a bound it then checks proves nothing.
 Here the window says so itself: a walker that finds no room in the byte budget, or no room in
 its queue, or held back while enough pages wait for the printer, looks at the window's stop flag
-before it waits (ByteBudget.reserve, ParallelWindow._put, ParallelWindow._wait_for_room).
+before it waits (ByteBudget.reserve and .admit, ParallelWindow._put,
+ParallelWindow._wait_for_room).
 The window has stalled once every walker it started has looked twice in a row with nothing
 changed in between: the budget (settle, release, advance bump a generation, inside the
 budget's own lock) and the reader (the caller's `stalled()` bumps it). Two looks, because the
@@ -24,7 +25,8 @@ import pytest
 from baseten_logs.reading import parallel
 from baseten_logs.reading.parallel import ByteBudget, ParallelWindow
 
-WAITS = frozenset({"reserve", "_put", "_wait_for_room"})  # where a walker looks at the stop flag
+# Where a walker looks at the stop flag.
+WAITS = frozenset({"reserve", "admit", "_put", "_wait_for_room"})
 
 
 class StallWatch:

@@ -10,6 +10,7 @@ import pytest
 from pytest_httpx import HTTPXMock
 
 from baseten_logs import __version__
+from baseten_logs.api import arrivals
 from baseten_logs.api.client import ApiClient, RetryPolicy
 from baseten_logs.api.clock import sleep as real_sleep
 from baseten_logs.api.limits import held_bytes
@@ -53,6 +54,26 @@ def test_a_page_carries_what_its_answer_holds_measured_from_its_bytes(
     httpx_mock.add_response(url=ANY, content=body)
     page = client().get_logs(PATH, [])
     assert isinstance(page, Page) and page.held == held_bytes(body)
+
+
+def test_a_logs_answer_is_told_to_the_threads_hook_before_it_is_parsed(
+    httpx_mock: HTTPXMock,
+) -> None:
+    body = b'{"logs": [{"timestamp": "1", "message": "m"}]}'
+    httpx_mock.add_response(url=ANY, content=body)
+    told: list[object] = []
+
+    class Hook:
+        def sending(self) -> None:
+            told.append("sending")
+
+        def arrived(self, raw: int, held: int) -> None:
+            told.append((raw, held))
+
+    with arrivals.told(Hook()):
+        page = client().get_logs(PATH, [])
+    assert isinstance(page, Page)
+    assert told == ["sending", (len(body), page.held)]
 
 
 def test_429_waits_as_the_body_says(httpx_mock: HTTPXMock, slept: list[float]) -> None:

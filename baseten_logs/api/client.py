@@ -19,7 +19,7 @@ from typing import Any, Protocol
 
 import httpx
 
-from baseten_logs.api import clock
+from baseten_logs.api import arrivals, clock
 from baseten_logs.api.answer_errors import describe, error_for, not_the_api
 from baseten_logs.api.body import (
     ACCEPTED_ENCODINGS,
@@ -319,7 +319,11 @@ class ApiClient:
         carries what it holds in memory, measured from the answer's bytes (held_bytes).
         `smaller_after`: after that many 5xx answers in a row, PageFailing instead of more tries
         at this size (the caller asks again for a smaller page; truss halves its page too)."""
+        arrivals.sending()
         response = self._get_with_retries(path, params, smaller_after=smaller_after)
+        held = held_bytes(response.content)
+        # Told before parsing: a caller bounding memory may hold the bytes until there is room.
+        arrivals.arrived(len(response.content), held)
         body = self._parsed(path, response)
         logs = body.get("logs") if isinstance(body, dict) else None
         if not isinstance(logs, list) or not all(isinstance(item, dict) for item in logs):
@@ -327,7 +331,7 @@ class ApiClient:
                 f"the API's answer for {path} is not a list of logs",
                 hint="the endpoint is in beta; please report this with -v output",
             )
-        return Page(logs, held=held_bytes(response.content))
+        return Page(logs, held=held)
 
     def _get_with_retries(
         self, path: str, params: Params, *, smaller_after: int | None = None

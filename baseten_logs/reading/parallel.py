@@ -14,7 +14,9 @@ The printer takes slices strictly in order; a worker may run at most a few pages
 (then it parks, and another may walk in its place), and all workers together at most a byte
 budget ahead (so memory is bounded by bytes, whatever
 the concurrency, the size of the lines or a server that ignores `limit`; a slow reader slows
-the fetch). When slots are short, the slice nearest the printer is served first. Slices meet at
+the fetch). A request is charged its page when its answer arrives, not while it is in flight
+(see ByteBudget), so a long latency's many requests in flight do not fill the budget. When
+slots are short, the slice nearest the printer is served first. Slices meet at
 millisecond boundaries, so the output is line for line what one sequential walk would print.
 """
 
@@ -28,6 +30,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import cast
 
+from baseten_logs.api import arrivals
 from baseten_logs.api.limits import MIB, PREFETCH_BYTES
 from baseten_logs.api.pace import AUTO, Concurrency, ConcurrencyController
 from baseten_logs.api.page import Record
@@ -73,21 +76,28 @@ _DONE = object()
 class ByteBudget:
     """Bytes of pages fetched and not yet printed, shared by every slice.
 
-    Before a fetch a worker reserves what its page is expected to hold (the largest page seen
-    so far; until one is seen, the budget shared among the `first` slices a long window was
-    first cut in, so the first wave of pages of unknown size is the head slice's and those
-    shares: one more for a window begun as one slice; a server answering each of them with
-    the most an answer may hold, MAX_ANSWER_BYTES, is the worst case: `first` such answers at
-    once), and waits while that does not fit beside room for one answer being parsed: an
-    answer is held three ways at once (bytes, text, parsed records, IN_FLIGHT_FACTOR) only
-    while it is parsed, which holds the GIL, so one at a time; a
-    request waiting for its answer holds nothing, and one being read at most its bytes. So
-    a rate-limited run can keep tens of requests in flight at a long latency within the
-    budget that bounds what waits for the printer.
+    A request waiting for its answer holds no memory, so it is charged little: before it is
+    sent, a worker reserves the largest answer's bytes seen so far (`reserve`). When the answer
+    is in (told by the client, api/arrivals.py, before it is parsed), its real bytes replace
+    that guess and it waits, holding only those bytes and no slot, until there is room for what
+    it holds parsed (`admit`), and is then parsed. So a rate-limited run keeps tens of requests
+    in flight at a long latency (200 KB each for 1,000 lines of the API's, not the 1 MB or so
+    they hold parsed) within the budget that bounds what waits for the printer.
+
+    A fetch that tells nothing (tests, the library's own fetches, the other threads of a union
+    of replicas) reserves what a page is expected to hold before it is sent, as before: the
+    largest page seen so far; until one is seen, the budget shared among the `first` slices a
+    long window was first cut in (a server answering each with the most an answer may hold,
+    MAX_ANSWER_BYTES, is the worst case: `first` such answers at once). Room is kept for one
+    answer being parsed, held three ways at once (bytes, text, records, IN_FLIGHT_FACTOR).
+
+    The bound: what is counted never exceeds the limit, except by the slice being printed's
+    page (the head never waits: see below) and, for each answer that arrived bigger than
+    guessed, its bytes beyond the guess (one answer's bytes at most per walker).
 
     The slice being printed does not wait when none of its pages is queued: the printer may be
-    waiting for it, so it must move, or printer and workers would wait for each other. Room
-    goes to the earliest slice waiting: the printer needs it first.
+    waiting for it, so it must move, or printer and workers would wait for each other: its pages
+    are what frees room. Room goes to the earliest slice waiting: the printer needs it first.
     """
 
     def __init__(self, limit: int, head: int, first: int = 1) -> None:
@@ -96,7 +106,8 @@ class ByteBudget:
         self.used = 0
         self.peak = 0  # the most ever held, for tests and -v
         self._head = head  # the index of the slice the printer is on (or will be first)
-        self._expected: int | None = None
+        self._expected: int | None = None  # the largest page seen, parsed
+        self._raw: int | None = None  # the largest answer's bytes told (see admit)
         self._waiting: list[int] = []  # slices waiting for room: the earliest goes first
         self._cond = threading.Condition()
 
@@ -116,7 +127,7 @@ class ByteBudget:
             try:
                 while True:
                     head = index <= self._head and queued() == 0
-                    guess = self._expected
+                    guess = self._expected if self._raw is None else self._raw
                     if guess is None:  # nothing measured: the head goes free, others one at a time
                         guess = 0 if index <= self._head else self._share
                     first = min(self._waiting) >= index
@@ -129,6 +140,41 @@ class ByteBudget:
                 self._cond.notify_all()
             self.used += guess
             return guess
+
+    def admit(
+        self,
+        index: int,
+        answer: tuple[int, int],
+        stop: threading.Event,
+        queued: Callable[[], int] = lambda: 0,
+    ) -> int:
+        """An answer of slice `index` is in, `answer` = (its bytes beyond what was reserved
+        for it, what it holds parsed): its bytes are counted at once, and it waits for room for
+        the parsed page (the rules of `reserve`); what was added to `used`."""
+        extra, held = answer
+        with self._cond:
+            self.used += extra
+            self.peak = max(self.peak, self.used)
+            self._waiting.append(index)
+            try:
+                while True:
+                    head = index <= self._head and queued() == 0
+                    first = min(self._waiting) >= index
+                    if head or (first and self.used + held <= self.limit) or stop.is_set():
+                        break
+                    self._cond.wait(0.1)
+            finally:
+                self._waiting.remove(index)
+                self._cond.notify_all()
+            self.used += held
+            self.peak = max(self.peak, self.used)
+            return extra + held
+
+    def told(self, raw: int) -> None:
+        """An answer of `raw` bytes arrived: what a request is expected to bring from now on
+        (see reserve)."""
+        with self._cond:
+            self._raw = max(self._raw or 0, raw)
 
     def settle(self, reserved: int, actual: int) -> None:
         """A fetch is done: it holds `actual` bytes, not the `reserved` guess."""
@@ -422,17 +468,19 @@ class ParallelWindow:
             if start > stop:
                 return []  # split off while the pager walked towards it
             reserved = self.budget.reserve(piece.start, self._stop, piece.pages.qsize)
+            gate = _Gate(self, piece, reserved, self._stop)
             size = 0
             try:
-                self.controller.acquire(piece.start)
-                try:
-                    page = self._fetch(start, min(end, stop + 1), direction, count)
-                finally:
-                    self.controller.release()
+                with arrivals.told(gate):
+                    gate.sending()
+                    try:
+                        page = self._fetch(start, min(end, stop + 1), direction, count)
+                    finally:
+                        gate.let_go()
                 size = page_bytes(page)  # the whole answer's, even if the cut below drops lines
                 page = self._within(piece, page, count, start)
             finally:
-                self.budget.settle(reserved, size)
+                self.budget.settle(gate.charged, size)
                 piece.charged += size
             self._schedule()
             return page
@@ -510,3 +558,40 @@ class ParallelWindow:
             self.gaps.append(ms)
         if self._on_gap is not None:
             self._on_gap(ms)
+
+
+class _Gate:
+    """One fetch's requests told by the client (api/arrivals.py): a slot of the controller
+    while a request is in flight, none while its answer waits for room in the byte budget
+    (requests in flight must finish for room to come; a slot held while waiting could keep
+    the printer's slice from fetching when the limit falls below the walkers waiting), then
+    the answer's real bytes and parsed size charged (ByteBudget.admit)."""
+
+    def __init__(
+        self, window: ParallelWindow, piece: _Slice, reserved: int, stop: threading.Event
+    ) -> None:
+        self._window = window
+        self._piece = piece
+        self._stop = stop
+        self._guess = reserved  # what the first request reserved before it was sent
+        self._slot = False
+        self.charged = reserved  # what the budget counts for this fetch
+
+    def sending(self) -> None:
+        if not self._slot:
+            self._window.controller.acquire(self._piece.start)
+            self._slot = True
+
+    def arrived(self, raw: int, held: int) -> None:
+        self.let_go()
+        window, piece = self._window, self._piece
+        window.budget.told(raw)
+        answer = (raw - self._guess, held)
+        self._guess = 0  # a second request of the fetch (levels) reserved nothing
+        self.charged += window.budget.admit(piece.start, answer, self._stop, piece.pages.qsize)
+
+    def let_go(self) -> None:
+        """The slot, given back."""
+        if self._slot:
+            self._slot = False
+            self._window.controller.release()
