@@ -107,6 +107,14 @@ def test_with_i_the_pattern_sent_is_what_the_length_cap_counts() -> None:
     assert build_filters(grep="g" * 256).search_pattern == "g" * 256  # without -i, as typed
 
 
+@pytest.mark.parametrize("pattern", ["a(?m)^", "x(?i)y", "(?s).(?m)$"])
+def test_a_flag_group_past_the_start_is_valid_re2_and_sent(pattern: str) -> None:
+    """RE2 takes `(?m)` anywhere; Python 3.10's `re` warns on it (3.11 refuses it): the syntax
+    check must not end the run on that warning when warnings are errors (PYTHONWARNINGS=error,
+    and this suite), nor refuse the pattern."""
+    assert build_filters(grep=pattern).search_pattern == pattern
+
+
 def test_a_substring_of_any_length_is_sent_whole() -> None:
     # Baseten's schema caps the number of includes/excludes (8), not their length.
     long = "y" * 1000
