@@ -53,7 +53,8 @@ bench: $(STAMP) ## benchmarks against the emulator; prints figures and ratios
 # survivors again (a test added since may kill them). FRESH=1 starts from scratch. MUTATE names
 # some mutants to (re)test alone, e.g. `make mutate MUTATE='baseten_logs.reading.pager.*'` while
 # adding tests for one module. Two workers: the machine is shared (run it niced, in the
-# background). pyproject's [tool.mutmut] has mypy reject mutants before any test and bounds hangs.
+# background). pyproject's [tool.mutmut] has mypy reject mutants before any test and bounds hangs;
+# scripts/mutate_prepare.py gives the accepted survivors their verdict first (never tested again).
 MUTATE ?=
 MUTATE_JOBS ?= 2
 FRESH ?=
@@ -61,6 +62,7 @@ MUTMUT := $(BIN)/mutmut run --max-children $(MUTATE_JOBS)
 mutate: $(STAMP) ## mutation testing of the core with mutmut (slow); scores per module and layer
 	@if [ -n "$(FRESH)" ]; then rm -rf mutants; fi
 	set -f; if [ -n "$(MUTATE)" ]; then $(MUTMUT) $(MUTATE); else \
+		$(BIN)/python scripts/mutate_prepare.py $(MUTATE_JOBS) && \
 		again=$$($(BIN)/python scripts/mutation_score.py --survivors); \
 		$(MUTMUT) && if [ -n "$$again" ]; then $(MUTMUT) $$again; fi; fi
 	$(BIN)/python scripts/mutation_score.py

@@ -131,3 +131,63 @@ def test_a_mutant_mypy_rejects_is_killed_not_a_survivor(
     tallies, _ = script.tally_all({}, quiet=True)
     merge = tallies["reading.merge"]
     assert (merge.killed, merge.survivors, merge.other, merge.score) == (3, [], 0, 100.0)
+
+
+def prepare_script() -> ModuleType:
+    score_script()  # mutate_prepare imports it by name, as it does from scripts/
+    path = ROOT / "scripts" / "mutate_prepare.py"
+    spec = importlib.util.spec_from_file_location("mutate_prepare", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+MUTATED_MERGE = """
+def x_f__mutmut_orig(a, b):
+    return a + b
+
+
+def x_f__mutmut_1(a, b):
+    return a - b
+
+
+def x_f__mutmut_2(a, b):
+    return a * b
+
+
+def x_f__mutmut_3(a, b):
+    return a / b
+"""
+
+
+def test_accepted_survivors_get_their_verdict_before_any_test(tmp_path: Path) -> None:
+    """make mutate: a survivor accepted as harmless is marked survived after generation, so
+    mutmut never spends its tests on it again; an untested mutant not accepted stays untested,
+    and a verdict already there (a mutant tested, or named to mutmut) is kept."""
+    prepare = prepare_script()
+    score = sys.modules["mutation_score"]
+    module = tmp_path / "baseten_logs" / "reading"
+    module.mkdir(parents=True)
+    (module / "merge.py").write_text(MUTATED_MERGE, encoding="utf-8")
+    name = "baseten_logs.reading.merge.x_f__mutmut_{}".format
+    meta = {
+        "exit_code_by_key": {name(1): None, name(2): None, name(3): 1},
+        "hash_by_function_name": {"x_f": "abc"},
+        "type_check_error_by_key": {},
+        "durations_by_key": {},
+        "estimated_durations_by_key": {},
+    }
+    (module / "merge.py.meta").write_text(json.dumps(meta), encoding="utf-8")
+    sources = score.function_sources(module / "merge.py")
+    key_1 = score.change_of(name(1), sources)[0]
+    key_3 = score.change_of(name(3), sources)[0]
+    accepted = {key_1: "an equivalent change", key_3: "killed since"}
+
+    assert prepare.seed_accepted(accepted, tmp_path) == 1
+
+    written = json.loads((module / "merge.py.meta").read_text(encoding="utf-8"))
+    assert written["exit_code_by_key"] == {name(1): 0, name(2): None, name(3): 1}
+    assert {k: v for k, v in written.items() if k != "exit_code_by_key"} == {
+        k: v for k, v in meta.items() if k != "exit_code_by_key"
+    }
