@@ -6,7 +6,9 @@ import re
 import threading
 from pathlib import Path
 
+import httpx
 import pytest
+from pytest_httpx import HTTPXMock
 
 from baseten_logs.api.client import ApiClient
 from baseten_logs.base.errors import NotFoundError, UsageError
@@ -200,9 +202,10 @@ def test_a_name_that_is_no_id_goes_only_into_query_parameters(
     assert _paths(catalog) == ["/v1/models", f"/v1/models/{LLAMA}/deployments"]
 
 
-def test_parallel_requests_wait_for_the_probe_and_resolve_once(
+def test_parallel_requests_resolve_once_and_all_reach_the_resolved_path(
     client: ApiClient, catalog: FakeCatalog
 ) -> None:
+    # Requests beside the probe send the same guess; its 404s wait for the one resolution.
     catalog.deployments[IDLIKE_ID][0]["name"] = "nightly"
     source = logs_source(model=IDLIKE_NAME, deployment="nightly", environment=None, cache=None)
     threads = [
@@ -213,12 +216,47 @@ def test_parallel_requests_wait_for_the_probe_and_resolve_once(
     for thread in threads:
         thread.join()
     paths = _paths(catalog)
-    assert paths[:3] == [
-        logs(IDLIKE_NAME, "nightly"),
+    guesses = paths.count(logs(IDLIKE_NAME, "nightly"))
+    assert 1 <= guesses <= 4
+    assert [p for p in paths if not p.endswith("/logs")] == [
         "/v1/models",
         f"/v1/models/{IDLIKE_ID}/deployments",
     ]
-    assert paths[3:] == [logs(IDLIKE_ID, IDLIKE_PROD)] * 4
+    assert paths.count(logs(IDLIKE_ID, IDLIKE_PROD)) == 4
+    assert len(paths) == guesses + 2 + 4
+
+
+def test_requests_beside_the_probe_do_not_wait_for_its_answer(
+    client: ApiClient, httpx_mock: HTTPXMock
+) -> None:
+    """Two ids: the first slices of `--all` go together, not one round trip after the probe.
+    The server answers the first request only once the second has arrived."""
+    both_sent = threading.Barrier(2, timeout=5)
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        try:
+            both_sent.wait()
+        except threading.BrokenBarrierError:
+            return httpx.Response(500, json={"error": "the second request never came"})
+        return httpx.Response(200, json={"logs": []})
+
+    httpx_mock.add_callback(answer, is_reusable=True)
+    source = logs_source(model=LLAMA, deployment=LLAMA_PROD, environment=None, cache=None)
+    failures: list[Exception] = []
+
+    def attempt() -> None:
+        try:
+            source.request(client, _getter(client))
+        except Exception as exc:  # collected: an error in a thread would pass unseen
+            failures.append(exc)
+
+    threads = [threading.Thread(target=attempt) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert source.path == logs(LLAMA, LLAMA_PROD)
 
 
 def test_parallel_requests_share_one_not_found_answer(
@@ -239,8 +277,12 @@ def test_parallel_requests_share_one_not_found_answer(
     for thread in threads:
         thread.join()
     assert len(failures) == 4 and len({str(f) for f in failures}) == 1
-    # The probe, the listing, the model by id, the chains and projects: once.
-    assert len(catalog.seen) == 5
+    # The guesses (the probe and those beside it), then the listing, the model by id, the
+    # chains and projects: once.
+    paths = _paths(catalog)
+    guesses = paths.count(logs("zzzzzzz", "yyyyyyy"))
+    assert 1 <= guesses <= 4
+    assert len(paths) - guesses == 4
 
 
 def test_a_fixed_source_sends_to_its_path(client: ApiClient, catalog: FakeCatalog) -> None:

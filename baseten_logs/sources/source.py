@@ -4,8 +4,14 @@ MODEL and DEPLOYMENT may be ids or names, and nothing in an id's shape says whic
 promised length or case). So when both could be ids, the path is built from them as typed and
 the first logs request is the probe: a 200 settles it at no extra cost, and only a 404 sends
 the tool to name resolution, then the request is sent again. A path from the cache is likewise
-trusted until a 404, then resolved afresh. Requests wait for the first to settle the path, so
-parallel workers never all probe (and fail) at once.
+trusted until a 404, then resolved afresh.
+
+Requests sent while the first is out (the first slices of `--all`, one per replica) use the same
+guess rather than wait a round trip for its answer: a 200 is the common case (an id copied from
+the dashboard, a path from the cache), and at 500 ms a request that wait was an eighth of a
+200,000-line run. A guess answered 404 waits for the one resolution the first request runs, and
+is sent again to the path it settles; a wrong guess costs those few 404s, never a second
+resolution. With no guess (names only), requests wait for the resolution.
 """
 
 from __future__ import annotations
@@ -45,6 +51,8 @@ class LogsSource:
         self._resolve = resolve  # None once the path is settled
         self._failed: Exception | None = None
         self._lock = threading.Lock()
+        self._settling = False  # a request is settling the path (see request)
+        self._settled = threading.Condition(self._lock)  # told when it is done, however it ended
         self._warn = warn
         self._on_settled = on_settled
         self._pages = 0
@@ -71,14 +79,41 @@ class LogsSource:
         with self._lock:
             if self._failed is not None:
                 raise self._failed  # waiting workers get the first one's answer, not a retry
-            resolve = self._resolve
-            if resolve is not None:
-                try:
-                    return self._settle(client, resolve, send)
-                except (NotFoundError, UsageError) as exc:  # nothing a second try could change
-                    self._failed = exc
-                    raise
+            resolve, guess = self._resolve, self._path
+            settles = resolve is not None and not self._settling
+            if settles:
+                self._settling = True
+        if resolve is None:
+            return send(guess or "")  # settled meanwhile
+        if settles:
+            return self._settle_once(client, resolve, send)
+        if guess is not None:
+            try:
+                return send(guess)  # beside the first request, not a round trip after it
+            except NotFoundError:
+                pass  # the first request's resolution tells where to send it again
+        with self._settled:
+            while self._settling:
+                self._settled.wait()
+            if self._failed is not None:
+                raise self._failed
+            unsettled = self._resolve is not None
+        if unsettled:  # the first request ended in another error: settle it here
+            return self.request(client, send)
         return send(self.path)
+
+    def _settle_once(self, client: ApiClient, resolve: Resolver, send: Callable[[str], T]) -> T:
+        """The first request: settles the path; requests waiting on it are told however it ends."""
+        try:
+            return self._settle(client, resolve, send)
+        except (NotFoundError, UsageError) as exc:  # nothing a second try could change
+            with self._lock:
+                self._failed = exc
+            raise
+        finally:
+            with self._settled:
+                self._settling = False
+                self._settled.notify_all()
 
     def _settle(self, client: ApiClient, resolve: Resolver, send: Callable[[str], T]) -> T:
         if self._path is not None:
@@ -88,22 +123,22 @@ class LogsSource:
                 found = resolve(client)  # raises its own NotFoundError, with the alternatives
                 if found is None or found == self._path:
                     raise
-                self._path = found
+                self._done(found)
             else:
-                self._done()
+                self._done(self._path)
                 return result
         else:
             found = resolve(client)
             if found is None:
                 raise NotFoundError("nothing to read logs from")
-            self._path = found
-        self._done()
-        return send(self._path)
+            self._done(found)
+        return send(self.path)
 
-    def _done(self) -> None:
-        self._resolve = None
-        if self._on_settled is not None and self._path is not None:
-            self._on_settled(self._path)
+    def _done(self, path: str) -> None:
+        with self._lock:
+            self._path, self._resolve = path, None
+        if self._on_settled is not None:
+            self._on_settled(path)
 
     def check_times(self, page: Sequence[dict[str, Any]], start_ms: int, end_ms: int) -> None:
         """Warn about lines whose time cannot be read; they are shown, but not placed in time."""
