@@ -40,6 +40,34 @@ def _as_sent(line: dict[str, Any]) -> dict[str, Any]:
     return api_fields(line) if "timestamp" in line and "message" in line else line
 
 
+def signal_mid_write(args: list[str], env: dict[str, str], signum: int) -> tuple[str, str, int]:
+    """Runs the CLI with a reader that takes its output 4 KiB at a time, slowly, and sends
+    `signum` once 1.5 MB are read (into the second page of a MB): the signal comes while a
+    write is blocked. What came out, stderr, and the exit status."""
+    with subprocess.Popen(
+        [str(CLI), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        env=env,
+    ) as proc:
+        assert proc.stdout is not None and proc.stderr is not None
+        chunks = []
+        read = 0
+        while read < 1_500_000:  # into the second page, slowly
+            chunk = os.read(proc.stdout.fileno(), 4096)
+            assert chunk, proc.stderr.read().decode()
+            chunks.append(chunk)
+            read += len(chunk)
+            time.sleep(0.0005)
+        proc.send_signal(signum)
+        time.sleep(0.2)  # the signal lands while the write waits for the reader
+        chunks.append(proc.stdout.read())
+        err = proc.stderr.read().decode()
+        proc.wait(timeout=30)
+    return b"".join(chunks).decode(), err, proc.returncode
+
+
 def cli(
     emu: Emulator | None, *args: str, env: dict[str, str] | None = None, timeout: float = 60
 ) -> Run:

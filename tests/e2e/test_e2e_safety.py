@@ -17,7 +17,15 @@ from baseten_logs.base.errors import ExitStatus
 from baseten_logs.emulator import HOSTILE_TEXT, Emulator
 from baseten_logs.output.inert import inert
 from baseten_logs.sources.cache import Cache, cache_key
-from tests.e2e.conftest import CLI, DEPLOYMENT, HOUR_MS, MODEL, cli, settled_now_ms
+from tests.e2e.conftest import (
+    CLI,
+    DEPLOYMENT,
+    HOUR_MS,
+    MODEL,
+    cli,
+    settled_now_ms,
+    signal_mid_write,
+)
 from tests.hostile_server import DEPLOYMENT as HOSTILE_DEPLOYMENT
 from tests.hostile_server import MODEL as HOSTILE_MODEL
 from tests.hostile_server import HostileServer, Hostility
@@ -264,30 +272,11 @@ def test_a_signal_during_a_blocked_write_finishes_the_page_then_closes(
         until = int(time.time() * 1000) - 60_000
         args = ["get", HOSTILE_MODEL, HOSTILE_DEPLOYMENT, "--all", "--concurrency", "1"]
         args += ["--since", str(until - 30_000), "--until", str(until), "-o", output]
-        with subprocess.Popen(
-            [str(CLI), *args, "--summary", "--save", str(saved)],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            stdin=subprocess.DEVNULL,
-            env={k: v for k, v in os.environ.items() if not k.startswith("BASETEN_")}
-            | server.env(),
-        ) as proc:
-            assert proc.stdout is not None and proc.stderr is not None
-            chunks = []
-            read = 0
-            while read < 1_500_000:  # into the second page, slowly
-                chunk = os.read(proc.stdout.fileno(), 4096)
-                assert chunk, proc.stderr.read().decode()
-                chunks.append(chunk)
-                read += len(chunk)
-                time.sleep(0.0005)
-            proc.send_signal(signum)
-            time.sleep(0.2)  # the signal lands while the write waits for the reader
-            chunks.append(proc.stdout.read())
-            err = proc.stderr.read().decode()
-            proc.wait(timeout=30)
-    out = b"".join(chunks).decode()
-    assert proc.returncode == 128 + signum, err
+        env = {k: v for k, v in os.environ.items() if not k.startswith("BASETEN_")}
+        out, err, returncode = signal_mid_write(
+            [*args, "--summary", "--save", str(saved)], env | server.env(), signum
+        )
+    assert returncode == 128 + signum, err
     assert "Traceback" not in err
     saved_records = [json.loads(line) for line in saved.read_text().splitlines()]
     if output == "json":

@@ -12,14 +12,13 @@ import os
 import re
 import signal
 import subprocess
-import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from baseten_logs.base.errors import ExitStatus
-from tests.e2e.conftest import CLI
+from tests.e2e.conftest import CLI, signal_mid_write
 
 BASE_MS = 1_764_237_600_000  # 2025-11-27 10:00:00Z
 MESSAGE = "m" * 1000  # pages of a MB: a slow reader holds up the write of one
@@ -54,30 +53,11 @@ def environment() -> dict[str, str]:
 def test_a_signal_during_a_blocked_write_finishes_the_page_then_closes(
     saved: Path, signum: signal.Signals, output: str
 ) -> None:
-    with subprocess.Popen(
-        [str(CLI), "view", str(saved), "-o", output],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        stdin=subprocess.DEVNULL,
-        env=environment(),
-    ) as proc:
-        assert proc.stdout is not None and proc.stderr is not None
-        chunks = []
-        read = 0
-        while read < 1_500_000:  # into the second page, slowly
-            chunk = os.read(proc.stdout.fileno(), 4096)
-            assert chunk, proc.stderr.read().decode()
-            chunks.append(chunk)
-            read += len(chunk)
-            time.sleep(0.0005)
-        proc.send_signal(signum)
-        time.sleep(0.2)  # the signal lands while the write waits for the reader
-        chunks.append(proc.stdout.read())
-        err = proc.stderr.read().decode()
-        proc.wait(timeout=30)
-    out = b"".join(chunks).decode()
+    out, err, returncode = signal_mid_write(
+        ["view", str(saved), "-o", output], environment(), signum
+    )
     expected = ExitStatus.INTERRUPTED if signum == signal.SIGINT else 128 + signum
-    assert proc.returncode == expected, err
+    assert returncode == expected, err
     assert "Traceback" not in err
     if output == "json":
         shown = json.loads(out)  # the array is whole, and closed
