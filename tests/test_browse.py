@@ -18,9 +18,9 @@ from baseten_logs.browse.detail import pretty
 from baseten_logs.browse.log_view import LogView
 from baseten_logs.browse.screen import BrowseApp
 from baseten_logs.browse.session import make_app
-from baseten_logs.cli.browse import plan_browse
 from baseten_logs.emulator import DEMO_DEPLOYMENT_ID, DEMO_MODEL_ID, Emulator, EmulatorConfig
 from baseten_logs.reading.pager import record_key
+from tests.browse_plans import browse_plan
 
 SIZE = (100, 30)
 
@@ -35,22 +35,11 @@ def live() -> Iterator[Emulator]:
 def browser(emu: Emulator, *flags: str, max_lines: str = "100000") -> BrowseApp:
     """The app as the command builds it (plan_browse: get -f's plan and source resolution)."""
     args = dict(zip(flags[::2], flags[1::2], strict=True))
-    planned = plan_browse(
-        model=DEMO_MODEL_ID,
-        deployment=DEMO_DEPLOYMENT_ID,
-        env=None,
-        team=None,
+    planned = browse_plan(
+        emu,
         since=args.get("--since"),
         limit=args.get("-n"),
         max_lines=max_lines,
-        overlap="60s",
-        utc=True,
-        api_key=emu.api_key,
-        api_url=emu.url,
-        remote="baseten",
-        no_cache=True,
-        retries="5",
-        max_rps="100",
         level=args.get("--level"),
         grep=args.get("--grep"),
     )

@@ -21,12 +21,12 @@ from baseten_logs.browse.picker import PickerScreen, Picks, seen
 from baseten_logs.browse.screen import BrowseApp
 from baseten_logs.browse.session import make_app
 from baseten_logs.browse.story import AROUND, Lookups, StoryScreen, neighbours, request_id_of
-from baseten_logs.cli.browse import plan_browse
 from baseten_logs.emulator import DEMO_DEPLOYMENT_ID, DEMO_MODEL_ID, Emulator, EmulatorConfig
 from baseten_logs.output.render_json import SHOWN_LEVEL_FIELD
 from baseten_logs.reading.filtering import matcher
 from baseten_logs.reading.pager import MAX_WINDOW_MS, record_key
 from baseten_logs.reading.query import Filters
+from tests.browse_plans import browse_plan
 from tests.conftest import invoke
 
 SIZE = (100, 30)
@@ -166,23 +166,7 @@ def still() -> Iterator[Emulator]:
 
 
 def browser(emu: Emulator, *, limit: str) -> BrowseApp:
-    planned = plan_browse(
-        model=DEMO_MODEL_ID,
-        deployment=DEMO_DEPLOYMENT_ID,
-        env=None,
-        team=None,
-        since=None,
-        limit=limit,
-        max_lines="100000",
-        overlap="60s",
-        utc=True,
-        api_key=emu.api_key,
-        api_url=emu.url,
-        remote="baseten",
-        no_cache=True,
-        retries="5",
-        max_rps="100",
-    )
+    planned = browse_plan(emu, limit=limit)
     return make_app(
         planned.run_of, title=planned.title, max_lines=planned.max_lines, utc=True, save_name="x"
     )

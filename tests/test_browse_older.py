@@ -17,11 +17,11 @@ from baseten_logs.base.timestamps import record_ms
 from baseten_logs.browse.lines import Keeping, LoadedLines
 from baseten_logs.browse.older import Found, Older, oldest_held, read_before
 from baseten_logs.browse.reader import Stop
-from baseten_logs.cli.browse import plan_browse
-from baseten_logs.emulator import DEMO_DEPLOYMENT_ID, DEMO_MODEL_ID, Emulator, EmulatorConfig
+from baseten_logs.emulator import DEMO_DEPLOYMENT_ID, Emulator, EmulatorConfig
 from baseten_logs.reading.outcome import Outcome
 from baseten_logs.reading.pager import record_key
 from baseten_logs.reading.run import Run, execute
+from tests.browse_plans import browse_plan
 from tests.test_browse import SIZE, browser, status, until
 
 MINUTE = 60_000
@@ -114,23 +114,7 @@ def test_the_status_bar_says_loading_older_and_what_a_short_look_found() -> None
 
 
 def run_of(emu: Emulator) -> Run:
-    planned = plan_browse(
-        model=DEMO_MODEL_ID,
-        deployment=DEMO_DEPLOYMENT_ID,
-        env=None,
-        team=None,
-        since=None,
-        limit=None,
-        max_lines="100000",
-        overlap="60s",
-        utc=True,
-        api_key=emu.api_key,
-        api_url=emu.url,
-        remote="baseten",
-        no_cache=True,
-        retries="5",
-        max_rps="1000",
-    )
+    planned = browse_plan(emu, max_rps="1000")
     return planned.run_of(Stop())
 
 

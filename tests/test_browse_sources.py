@@ -22,7 +22,7 @@ from baseten_logs.browse.lines import ViewFilter
 from baseten_logs.browse.log_view import LogView
 from baseten_logs.browse.screen import BrowseApp
 from baseten_logs.browse.session import make_app
-from baseten_logs.cli.browse import BrowsePlan, plan_browse
+from baseten_logs.cli.browse import BrowsePlan
 from baseten_logs.cli.view_browse import saved_app, saved_plan
 from baseten_logs.emulator import DEMO_DEPLOYMENT_ID, DEMO_MODEL_ID, Emulator, EmulatorConfig
 from baseten_logs.emulator.chains import (
@@ -32,6 +32,7 @@ from baseten_logs.emulator.chains import (
     TRAINING_PROJECT_ID,
     TRAINING_PROJECT_NAME,
 )
+from tests.browse_plans import browse_plan
 from tests.conftest import invoke
 
 SIZE = (120, 30)
@@ -47,22 +48,7 @@ def live() -> Iterator[Emulator]:
 
 def planned(emu: Emulator, model: str, deployment: str | None = None, **flags: Any) -> BrowsePlan:
     """The plan as the command makes it, its flags as typed (the rest at their defaults)."""
-    given: dict[str, Any] = {
-        "env": None,
-        "team": None,
-        "since": None,
-        "limit": "100",
-        "max_lines": "100000",
-        "overlap": "60s",
-        "utc": False,
-        "api_key": emu.api_key,
-        "api_url": emu.url,
-        "remote": "baseten",
-        "no_cache": True,
-        "retries": "5",
-        "max_rps": "100",
-    }
-    return plan_browse(model=model, deployment=deployment, **(given | flags))
+    return browse_plan(emu, model, deployment, **({"limit": "100", "utc": False} | flags))
 
 
 def app_of(plan: BrowsePlan) -> BrowseApp:
