@@ -23,7 +23,8 @@ from typing import Any
 import pytest
 
 from baseten_logs.reading import parallel
-from baseten_logs.reading.parallel import ByteBudget, ParallelWindow
+from baseten_logs.reading.parallel import ParallelWindow
+from baseten_logs.reading.prefetch_budget import ByteBudget
 
 # Where a walker looks at the stop flag.
 WAITS = frozenset({"reserve", "admit", "_put", "_wait_for_room"})

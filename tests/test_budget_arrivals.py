@@ -16,7 +16,8 @@ from baseten_logs.api.limits import held_bytes
 from baseten_logs.api.page import Page
 from baseten_logs.reading import parallel
 from baseten_logs.reading.pager import Direction
-from baseten_logs.reading.parallel import ByteBudget, ParallelWindow
+from baseten_logs.reading.parallel import ParallelWindow
+from baseten_logs.reading.prefetch_budget import ByteBudget
 from tests.fakeapi import FakeLogs, record
 from tests.test_pager import MS, T0, fetcher
 from tests.test_prefetch_budget import soon

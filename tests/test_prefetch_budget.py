@@ -15,7 +15,8 @@ import pytest
 from baseten_logs.api.limits import held_bytes
 from baseten_logs.api.page import Page
 from baseten_logs.reading.pager import Direction, Pager, page_bytes
-from baseten_logs.reading.parallel import ByteBudget, ParallelWindow
+from baseten_logs.reading.parallel import ParallelWindow
+from baseten_logs.reading.prefetch_budget import ByteBudget
 from tests.fakeapi import FakeLogs, record
 from tests.stall import StallWatch, stop_reading, watched
 from tests.test_pager import MS, T0, fetcher

@@ -20,7 +20,8 @@ from baseten_logs.reading.pager import (
     Pager,
     oldest_first,
 )
-from baseten_logs.reading.parallel import ParallelWindow, fewer_malloc_arenas
+from baseten_logs.reading.parallel import ParallelWindow
+from baseten_logs.reading.prefetch_budget import fewer_malloc_arenas
 from baseten_logs.reading.query import LogQuery
 from baseten_logs.sources.source import LogsSource
 
