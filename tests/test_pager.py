@@ -17,9 +17,13 @@ from baseten_logs.reading.pager import (
     MAX_WINDOW_MS,
     SMALL_WINDOW_MS,
     Direction,
+    End,
     Pager,
     WindowSpan,
+    _named,
+    joined,
     record_key,
+    refuses_the_window,
     split_window,
 )
 from tests.fakeapi import FakeLogs, record
@@ -627,3 +631,45 @@ def test_the_newest_n_held_are_turned_round_into_pages_oldest_first() -> None:
     pages = list(oldest_first(held, page_size=2))
     assert [[r["message"] for r in page] for page in pages] == [["1", "2"], ["3", "4"], ["5"]]
     assert list(oldest_first([])) == []
+
+
+# --- a crowded millisecond's two ends, and what may be asked of it --------------------------
+
+
+def test_a_400_is_about_the_window_only_when_its_text_names_it() -> None:
+    # A refusal of the window's length is walked again in smaller pieces; any other 400 stands
+    # (a bad pattern asked again in pieces would be refused once per piece).
+    assert refuses_the_window(UsageError("API", "time delta exceeds the maximum of 7 days"))
+    assert refuses_the_window(UsageError("API", "end_epoch_millis is too far from the start"))
+    assert not refuses_the_window(UsageError("API", "invalid regular expression in pattern"))
+    assert not refuses_the_window(UsageError("API", "replica: unknown"))
+
+
+def test_two_ends_join_only_when_they_overlap_in_time() -> None:
+    first = [record(10), record(20), record(30)]  # the millisecond from its start, a full page
+    overlapping = [record(40), record(30), record(25)]  # from its end: reaches back past 30
+    joined_lines = joined(End(first, whole=False), End(overlapping, whole=False))
+    assert joined_lines is not None
+    assert sorted(int(r["timestamp"]) for r in joined_lines) == [10, 20, 25, 30, 40]
+    # Touching at one nanosecond proves nothing (lines between may share it); one end empty
+    # (the other not whole) joins nothing either.
+    touching = [record(50), record(30)]
+    assert joined(End(first, whole=False), End(touching, whole=False)) is None
+    assert joined(End(first, whole=False), End([], whole=False)) is None
+    assert joined(End([], whole=False), End(overlapping, whole=False)) is None
+    # A whole end is all of it.
+    assert joined(End(first, whole=True), End([], whole=False)) == first
+    assert joined(End([], whole=False), End(overlapping, whole=True)) == overlapping
+
+
+@pytest.mark.parametrize(
+    ("replica", "asked"),
+    [("a", True), ("r" * 256, True), ("", False), ("r" * 257, False), (None, False), (7, False)],
+)
+def test_a_replica_is_asked_for_by_name_only_when_the_api_would_take_it(
+    replica: object, asked: bool
+) -> None:
+    # A crowded millisecond's other lines are asked for replica by replica. The API's `replica`
+    # takes at most 256 characters (a longer one is a 400, not lines), and an empty one would
+    # narrow nothing: neither is asked.
+    assert _named(replica) is asked
