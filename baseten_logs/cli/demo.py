@@ -78,12 +78,13 @@ def run_demo(*, follow_seconds: float, run: Callable[[list[str]], int]) -> int:
             if status != 0:
                 return status
         _say(
-            "\nThat was the demo; its emulator has stopped. Explore the logs full-screen and live "
-            "(q quits),\nagainst a fresh emulator of your own; one line to paste into a shell:\n\n"
+            "\nThat was the demo; its emulator has stopped. Try `baseten-logs browse "
+            f"{DEMO_MODEL_NAME}`: its logs full-screen\nand live (q quits), against a fresh "
+            "emulator of your own; one line to paste into a shell:\n\n"
             f"  {try_browse_line(_program())}\n\n"
-            "Or run `baseten-logs emulator` in one shell and paste the `export` lines it prints "
-            "into another.\nWith a real key: baseten-logs browse MODEL, baseten-logs get MODEL_ID "
-            "DEPLOYMENT_ID"
+            "Or run `baseten-logs emulator` in one shell, paste the `export` lines it prints into "
+            f"another\nand run `baseten-logs browse {DEMO_MODEL_NAME}` there.\nWith a real key: "
+            "baseten-logs browse MODEL, baseten-logs get MODEL_ID DEPLOYMENT_ID"
         )
     return 0
 

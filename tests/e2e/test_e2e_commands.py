@@ -107,6 +107,7 @@ def test_demo_runs_a_real_session() -> None:
     assert "emulator has stopped" in run.stdout
     # Its last word: one line to paste that browses the demo model against a new emulator.
     assert re.search(r"\n  \S*baseten-logs demo --browse\n", run.stdout)
+    assert "Try `baseten-logs browse llama-3-8b`" in run.stdout  # issue 29's words
     assert "$ baseten-logs request " in run.stdout  # a two-day-old request, its traceback marked
     assert re.search(r" ERROR +\S+ +\(context\) Exception in thread ", run.stdout)
     chain_step = re.search(r"\$ baseten-logs request (\S+) --chain ", run.stdout)
