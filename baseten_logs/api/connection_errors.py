@@ -103,13 +103,16 @@ def connection_mistake(
     if failure is None:
         return None
     address = host_port(base_url)
+    # ssl sets `reason` and `verify_message` on the errors it raises; one raised by other code
+    # (another TLS layer, a proxy library) may have neither: read them as maybe there.
+    given_reason = getattr(failure, "reason", None)
     if isinstance(failure, ssl.SSLCertVerificationError):
-        detail = failure.verify_message or failure.reason or "not verified"
+        detail = getattr(failure, "verify_message", None) or given_reason or "not verified"
         return TransportError(
             f"the TLS certificate of {host} is not trusted ({detail}; {where})",
             hint=f"{check}; behind a proxy that inspects TLS, set SSL_CERT_FILE to its CA bundle",
         )
-    reason = str(failure.reason or failure.__class__.__name__)
+    reason = str(given_reason or failure.__class__.__name__)
     if reason == "WRONG_VERSION_NUMBER" or "wrong version number" in str(failure).lower():
         problem = f"{address} does not speak TLS, which https:// needs ({where})"
     else:
