@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from baseten_logs.cli.browse import BrowsePlan, plan_browse
-from baseten_logs.emulator import DEMO_DEPLOYMENT_ID, DEMO_MODEL_ID, Emulator
+from baseten_logs.emulator import DEMO_DEPLOYMENT_ID, DEMO_MODEL_ID, Emulator, EmulatorConfig
 
 
 def browse_plan(
@@ -33,3 +35,18 @@ def browse_plan(
         "max_rps": "100",
     }
     return plan_browse(model=model, deployment=deployment, **(given | flags))
+
+
+@contextmanager
+def steady_emulator(seed: int) -> Iterator[Emulator]:
+    """An emulator without late lines: what the API has of a past span is all the span holds,
+    so lines read back compare exactly with a later read of the same span."""
+    config = EmulatorConfig(
+        seed=seed,
+        rates={DEMO_DEPLOYMENT_ID: 20.0},
+        rate_limit_per_s=None,
+        max_delay_s=0.0,
+        late_share=0.0,
+    )
+    with Emulator(config) as emulator:
+        yield emulator

@@ -21,7 +21,7 @@ from baseten_logs.emulator import DEMO_DEPLOYMENT_ID, Emulator, EmulatorConfig
 from baseten_logs.reading.outcome import Outcome
 from baseten_logs.reading.pager import record_key
 from baseten_logs.reading.run import Run, execute
-from tests.browse_plans import browse_plan
+from tests.browse_plans import browse_plan, steady_emulator
 from tests.test_browse import SIZE, browser, status, until
 
 MINUTE = 60_000
@@ -188,15 +188,7 @@ def test_a_look_back_reaches_past_seven_days_as_far_as_the_api_answers() -> None
 
 @pytest.fixture(scope="module")
 def steady() -> Iterator[Emulator]:
-    # No late lines: what the API has of a past span is all the span holds.
-    config = EmulatorConfig(
-        seed=3,
-        rates={DEMO_DEPLOYMENT_ID: 20.0},
-        rate_limit_per_s=None,
-        max_delay_s=0.0,
-        late_share=0.0,
-    )
-    with Emulator(config) as emulator:
+    with steady_emulator(seed=3) as emulator:
         yield emulator
 
 

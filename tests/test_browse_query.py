@@ -25,12 +25,13 @@ from baseten_logs.browse.server_filter import (
     asking,
     fitted,
 )
-from baseten_logs.emulator import DEMO_DEPLOYMENT_ID, Emulator, EmulatorConfig
+from baseten_logs.emulator import Emulator
 from baseten_logs.reading.feed import Feed
 from baseten_logs.reading.filtering import matcher
 from baseten_logs.reading.pager import record_key
 from baseten_logs.reading.query import Filters, LogQuery, build_filters
 from baseten_logs.reading.run import Run
+from tests.browse_plans import steady_emulator
 from tests.test_browse import SIZE, browser, until
 from tests.test_browse_older import get_window
 
@@ -127,15 +128,7 @@ def test_the_hole_is_the_newest_span_narrower_than_the_view() -> None:
 
 @pytest.fixture(scope="module")
 def steady() -> Iterator[Emulator]:
-    # No late lines: what the API has of a past span is all the span holds.
-    config = EmulatorConfig(
-        seed=11,
-        rates={DEMO_DEPLOYMENT_ID: 20.0},
-        rate_limit_per_s=None,
-        max_delay_s=0.0,
-        late_share=0.0,
-    )
-    with Emulator(config) as emulator:
+    with steady_emulator(seed=11) as emulator:
         yield emulator
 
 

@@ -208,13 +208,7 @@ def test_parallel_requests_resolve_once_and_all_reach_the_resolved_path(
     # Requests beside the probe send the same guess; its 404s wait for the one resolution.
     catalog.deployments[IDLIKE_ID][0]["name"] = "nightly"
     source = logs_source(model=IDLIKE_NAME, deployment="nightly", environment=None, cache=None)
-    threads = [
-        threading.Thread(target=source.request, args=(client, _getter(client))) for _ in range(4)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    assert from_threads(source, client, 4) == []
     paths = _paths(catalog)
     guesses = paths.count(logs(IDLIKE_NAME, "nightly"))
     assert 1 <= guesses <= 4
@@ -242,20 +236,7 @@ def test_requests_beside_the_probe_do_not_wait_for_its_answer(
 
     httpx_mock.add_callback(answer, is_reusable=True)
     source = logs_source(model=LLAMA, deployment=LLAMA_PROD, environment=None, cache=None)
-    failures: list[Exception] = []
-
-    def attempt() -> None:
-        try:
-            source.request(client, _getter(client))
-        except Exception as exc:  # collected: an error in a thread would pass unseen
-            failures.append(exc)
-
-    threads = [threading.Thread(target=attempt) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert failures == []
+    assert from_threads(source, client, 2) == []
     assert source.path == logs(LLAMA, LLAMA_PROD)
 
 
@@ -263,20 +244,9 @@ def test_parallel_requests_share_one_not_found_answer(
     client: ApiClient, catalog: FakeCatalog
 ) -> None:
     source = logs_source(model="zzzzzzz", deployment="yyyyyyy", environment=None, cache=None)
-    failures: list[Exception] = []
-
-    def attempt() -> None:
-        try:
-            source.request(client, _getter(client))
-        except NotFoundError as exc:
-            failures.append(exc)
-
-    threads = [threading.Thread(target=attempt) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert len(failures) == 4 and len({str(f) for f in failures}) == 1
+    failures = from_threads(source, client, 4)
+    assert len(failures) == 4 and all(isinstance(f, NotFoundError) for f in failures)
+    assert len({str(f) for f in failures}) == 1
     # The guesses (the probe and those beside it), then the listing, the model by id, the
     # chains and projects: once.
     paths = _paths(catalog)
@@ -289,6 +259,25 @@ def test_a_fixed_source_sends_to_its_path(client: ApiClient, catalog: FakeCatalo
     source = LogsSource.fixed(logs(LLAMA, LLAMA_PROD))
     source.request(client, _getter(client))
     assert _paths(catalog) == [logs(LLAMA, LLAMA_PROD)]
+
+
+def from_threads(source: LogsSource, client: ApiClient, count: int) -> list[Exception]:
+    """`count` requests through `source` at once, each in a thread of its own, as parallel
+    slices send them; the errors they ended in (one left in a thread would pass unseen)."""
+    failures: list[Exception] = []
+
+    def attempt() -> None:
+        try:
+            source.request(client, _getter(client))
+        except Exception as exc:
+            failures.append(exc)
+
+    threads = [threading.Thread(target=attempt) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return failures
 
 
 def _getter(client: ApiClient):
