@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -182,6 +183,7 @@ def test_a_signal_inside_deferred_is_raised_once_the_block_is_done(
         os.kill(os.getpid(), signum)
         done.append("the rest of the page")
     assert done == ["the rest of the page"]
+    interrupts.caught()  # what the entry point does with it
     with interrupts.deferred():  # raised once: nothing is left pending
         pass
 
@@ -201,6 +203,52 @@ def test_a_second_ctrl_c_while_one_waits_is_raised_at_once(handlers: None) -> No
         os.kill(os.getpid(), signal.SIGINT)
         done.append("never")
     assert done == []
+
+
+def _lost(signum: int) -> None:
+    """What CPython does now and then (base/interruption): the handler ran inside a builtin, and
+    the builtin's own error took the place of its exception."""
+    try:
+        signal.pthread_kill(threading.main_thread().ident or 0, signum)
+        int("2026-12-07T14:03:55Z")
+    except (KeyboardInterrupt, ValueError):
+        pass
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
+def test_a_signal_python_lost_is_raised_before_the_next_page(handlers: None, signum: int) -> None:
+    _lost(signum)
+    written = []
+    with pytest.raises(KeyboardInterrupt), interrupts.deferred():
+        written.append("a page")
+    assert written == []
+
+
+def test_a_signal_raised_at_a_blocks_end_and_lost_is_raised_again(handlers: None) -> None:
+    try:
+        with interrupts.deferred():
+            os.kill(os.getpid(), signal.SIGTERM)
+    except KeyboardInterrupt:
+        pass  # as if lost
+    with pytest.raises(interrupts.Terminated), interrupts.deferred():
+        pass
+
+
+def test_a_signal_python_lost_sends_no_more_requests(handlers: None) -> None:
+    from baseten_logs.api.client import ApiClient
+
+    _lost(signal.SIGTERM)
+    with ApiClient(base_url="https://api.example.test", api_key="k") as api:  # nothing mocked
+        with pytest.raises(interrupts.Terminated):
+            api.get_json("/v1/models")
+        assert api.requests_made == 0
+
+
+def test_reset_forgets_a_lost_signal(handlers: None) -> None:
+    _lost(signal.SIGINT)
+    interrupts.reset()
+    with interrupts.deferred():
+        pass
 
 
 def test_an_ignored_sigint_stays_ignored(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -46,6 +46,7 @@ from baseten_logs.api.masking import mask_url
 from baseten_logs.api.pace import RateLimiter
 from baseten_logs.api.page import Page
 from baseten_logs.api.retrying import REFUSED_SECONDS, RETRY_STATUSES, server_wait, tries
+from baseten_logs.base import interruption
 from baseten_logs.base.errors import ApiError, PageFailing, TransportError
 
 Params = Sequence[tuple[str, str]]
@@ -342,6 +343,7 @@ class ApiClient:
         attempt = 0
         server_errors = 0  # 5xx answers in a row
         while True:
+            interruption.check()  # a Ctrl-C or SIGTERM Python lost: no more requests
             refused = False
             problem: str
             hint = RETRY_HINT

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import time
 
+from baseten_logs.base import interruption
+
 
 def sleep(seconds: float) -> None:
-    """Indirection so tests can take the waiting out of retries."""
-    time.sleep(seconds)
+    """Indirection so tests can take the waiting out of retries; a signal Python lost is raised
+    again here (base/interruption)."""
+    interruption.sleep(seconds)
 
 
 def monotonic() -> float:

@@ -62,6 +62,7 @@ def _run(app: typer.Typer, argv: list[str]) -> int:
     except OutputClosed:
         return ExitStatus.OK
     except (KeyboardInterrupt, typer.Abort):
+        interrupts.caught()
         signum = interrupts.received()
         if signum is not None:  # SIGTERM, SIGHUP: 128 + the signal, as a shell reports it
             return 128 + signum

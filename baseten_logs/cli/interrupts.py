@@ -20,7 +20,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
 
-__all__ = ["Terminated", "deferred", "install", "received", "reset"]
+from baseten_logs.base import interruption
+
+__all__ = ["Terminated", "caught", "deferred", "install", "received", "reset"]
 
 _HANDLED = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
 _received: int | None = None
@@ -54,6 +56,7 @@ def _raise_or_defer(exc: KeyboardInterrupt) -> None:
     if _deferring and _pending is None:
         _pending = exc  # a second Ctrl-C while it waits is raised at once
         return
+    interruption.note(exc)  # raised again at the next request, wait or write, if Python loses it
     raise exc
 
 
@@ -64,6 +67,8 @@ def deferred() -> Iterator[None]:
     If the block itself fails (a closed pipe, a full disk), that error is raised instead: the
     exit status still names a SIGTERM or SIGHUP (`received`)."""
     global _deferring, _pending
+    if not _deferring:
+        interruption.check()  # a signal lost since: not one more page
     _deferring += 1
     try:
         yield
@@ -75,6 +80,7 @@ def deferred() -> Iterator[None]:
         _deferring -= 1
     if not _deferring and _pending is not None:
         pending, _pending = _pending, None
+        interruption.note(pending)
         raise pending
 
 
@@ -88,6 +94,11 @@ def install() -> None:
         signal.signal(signal.SIGINT, _interrupt)
 
 
+def caught() -> None:
+    """The signal's exception reached the code that ends the run on it: it was not lost."""
+    interruption.clear()
+
+
 def received() -> int | None:
     """The signal that ended this run, if one did."""
     return _received
@@ -98,3 +109,4 @@ def reset() -> None:
     _received = None
     _pending = None
     _deferring = 0
+    interruption.clear()

@@ -19,6 +19,7 @@ from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass
 
 from baseten_logs.api.page import Record
+from baseten_logs.base import interruption
 from baseten_logs.base.errors import AuthError, BasetenLogsError, NotFoundError, UsageError
 from baseten_logs.base.timestamps import record_ms, record_ns
 from baseten_logs.reading.pager import FetchPage, Pager, record_key
@@ -206,7 +207,7 @@ class Follower:
         *,
         settings: FollowSettings | None = None,
         clock: Callable[[], float] = time.time,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] = interruption.sleep,
         on_status: Callable[[str], None] | None = None,
         on_trouble: Callable[[str], None] | None = None,
         on_gap: Callable[[int], None] | None = None,

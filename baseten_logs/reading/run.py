@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import sys
-import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -24,6 +23,7 @@ from baseten_logs.access.config import Credentials
 from baseten_logs.api.client import ApiClient, RetryPolicy
 from baseten_logs.api.pace import DEFAULT_MAX_RPS, Concurrency, ceiling_of
 from baseten_logs.api.page import Record
+from baseten_logs.base import interruption
 from baseten_logs.base.errors import BasetenLogsError, ExitStatus
 from baseten_logs.base.timeparse import Zone
 from baseten_logs.base.timestamps import record_ms
@@ -73,9 +73,10 @@ class Run:
     attempts: int = RetryPolicy.attempts
     max_rps: float = DEFAULT_MAX_RPS
     events: bool = False  # --events: replica start-ups among the lines (reading/events.py)
-    # How -f waits between polls. `browse` passes a wait that a closing window cuts short (and
-    # that then raises), so quitting never waits out a poll interval.
-    sleep: Callable[[float], None] = time.sleep
+    # How -f waits between polls (by default raising a Ctrl-C or SIGTERM that Python lost, see
+    # base/interruption). `browse` passes a wait that a closing window cuts short (and that then
+    # raises), so quitting never waits out a poll interval.
+    sleep: Callable[[float], None] = interruption.sleep
 
 
 def execute(run: Run, sinks: Sinks, outcome: Outcome) -> ExitStatus:
@@ -353,7 +354,7 @@ def _follow(
     feed: Feed | None = None,
     seen: ShownLines | None = None,
     events: EventReader | None = None,
-    sleep: Callable[[float], None] = time.sleep,
+    sleep: Callable[[float], None] = interruption.sleep,
 ) -> None:
     """Follow after the opening window: `opening` its newest N lines shown (with -n), `seen`
     the lines of its last overlap (a whole window, which shows only these digests)."""

@@ -190,7 +190,13 @@ def _follow(command: str, cwd: Path, env: dict[str, str]) -> tuple[str, str]:
         first = proc.stdout.readline().decode() if ready else ""
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
-        _, err = proc.communicate(timeout=TIMEOUT_S)
+        try:
+            _, err = proc.communicate(timeout=FOLLOW_WAIT_S)
+        except subprocess.TimeoutExpired:  # a failure to report, not a process left running
+            os.killpg(proc.pid, signal.SIGKILL)
+            _, err = proc.communicate()
+            err += f"\n(still running {FOLLOW_WAIT_S} s after SIGTERM)".encode()
+            first = ""
     return first, err.decode()
 
 
