@@ -82,5 +82,7 @@ def test_parts_of_one_print_arriving_in_different_polls_keep_their_order() -> No
         return [parts for parts in by_ns.values() if "Batch stats:" in parts]
 
     expected = prints(truth)
-    assert len(expected) >= 3  # the case did occur
+    # The case did occur: 8 such prints in a window on average, 2 in 1 of 200 (seed 8, by the
+    # minute of the run), so asking for 3 failed now and then.
+    assert expected
     assert prints(run.jsonl()) == expected
