@@ -128,6 +128,22 @@ def test_an_auth_json_with_a_secret_others_can_read_is_warned_about(
     assert warnings == []  # that key is in the keyring
 
 
+def test_an_oauth_login_inline_in_an_auth_json_others_can_read_is_warned_about(
+    config: Path, memory_keyring: MemoryKeyring
+) -> None:
+    write_auth(config, {"work": oauth_profile(oauth(3600)), "vault": oauth_profile()})
+    memory_keyring.entries[("baseten-profile", "vault")] = json.dumps(oauth(3600))
+    config.chmod(0o644)
+    warnings: list[str] = []
+    resolve_credentials(api_key=None, api_url=None, warn=warnings.append)
+    assert warnings == [
+        f"{config} holds an API key or login and is readable by everyone: chmod 600 {config}"
+    ]
+    warnings.clear()
+    resolve_credentials(api_key=None, api_url=None, profile="vault", warn=warnings.append)
+    assert warnings == []  # that login is in the keyring
+
+
 def test_the_default_directory_is_the_user_config_dir(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -7,7 +7,9 @@ import pytest
 from pytest_httpx import HTTPXMock
 
 from baseten_logs import __version__
+from baseten_logs.api.body import ACCEPTED_ENCODINGS
 from baseten_logs.api.client import post_form
+from baseten_logs.api.limits import Limits
 from baseten_logs.base.errors import TransportError
 
 URL = "https://api.test"
@@ -15,12 +17,18 @@ TOKEN = "/oauth/token"
 FORM = {"grant_type": "refresh_token", "refresh_token": "r-1"}
 
 
-def test_the_form_is_posted_asking_for_json_with_our_name(httpx_mock: HTTPXMock) -> None:
+def test_the_form_is_posted_asking_for_json_with_our_name(
+    httpx_mock: HTTPXMock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # What httpx asks for by default where brotli and zstandard are installed (not in this
+    # venv): answers body.read_streamed would refuse.
+    monkeypatch.setattr("httpx._client.ACCEPT_ENCODING", "gzip, deflate, br, zstd")
     httpx_mock.add_response(url=f"{URL}{TOKEN}", method="POST", json={"access_token": "a"})
     assert post_form(URL, TOKEN, FORM) == (200, {"access_token": "a"})
     request = httpx_mock.get_request()
     assert request is not None
     assert request.headers["Accept"] == "application/json"
+    assert request.headers["Accept-Encoding"] == ACCEPTED_ENCODINGS  # only what we inflate
     assert request.headers["User-Agent"] == f"baseten-logs/{__version__}"
     assert request.headers["Content-Type"] == "application/x-www-form-urlencoded"
     assert request.content == b"grant_type=refresh_token&refresh_token=r-1"
@@ -84,3 +92,50 @@ def test_a_network_fault_is_one_line_and_never_retried(
         post_form(URL, TOKEN, FORM)
     assert str(caught.value) == error
     assert len(httpx_mock.get_requests()) == 1 and slept == []
+
+
+def test_a_token_answer_past_the_size_cap_asks_whether_the_url_is_the_api(
+    httpx_mock: HTTPXMock,
+) -> None:
+    httpx_mock.add_response(url=f"{URL}{TOKEN}", method="POST", text="x" * 2048)
+    with pytest.raises(TransportError) as caught:
+        post_form(URL, TOKEN, FORM, limits=Limits(max_answer_bytes=1024))
+    assert str(caught.value) == (
+        f"POST {TOKEN}: the answer is larger than 1 KiB (the size cap)"
+        " (no token answer is that big: is the login's remote_url the Baseten API?)"
+    )
+
+
+def test_an_answer_in_an_encoding_not_asked_for_keeps_its_own_hint(httpx_mock: HTTPXMock) -> None:
+    httpx_mock.add_response(
+        url=f"{URL}{TOKEN}", method="POST", content=b"\x00", headers={"Content-Encoding": "br"}
+    )
+    with pytest.raises(TransportError) as caught:
+        post_form(URL, TOKEN, FORM)
+    assert str(caught.value).startswith(
+        f'POST {TOKEN}: the answer is encoded as "br", which was not asked for ('
+    )
+    assert "remote_url" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("taken", "error"),
+    [
+        (10.0, f"POST {TOKEN}: no complete answer within 10 s (the per-request deadline) ("),
+        (9.5, f"POST {TOKEN} timed out (try again in a moment)"),
+    ],
+)
+def test_a_timeout_at_the_deadline_itself_is_said_to_be_the_deadline(
+    httpx_mock: HTTPXMock, monkeypatch: pytest.MonkeyPatch, taken: float, error: str
+) -> None:
+    clock = [100.0]
+    monkeypatch.setattr("baseten_logs.api.clock.monotonic", lambda: clock[0])
+
+    def slow(request: httpx.Request) -> httpx.Response:
+        clock[0] += taken
+        raise httpx.ReadTimeout("slow")
+
+    httpx_mock.add_callback(slow, url=f"{URL}{TOKEN}", method="POST")
+    with pytest.raises(TransportError) as caught:
+        post_form(URL, TOKEN, FORM, limits=Limits(request_deadline_s=10.0))
+    assert str(caught.value).startswith(error)

@@ -120,3 +120,24 @@ def test_the_environment_caps_what_one_answer_may_hold(
     monkeypatch.setenv("BASETEN_LOGS_MAX_ANSWER_BYTES", "300")
     with pytest.raises(TransportError, match=r"larger than 300 bytes \(the size cap\)"):
         list(fetch_logs(LogQuery(LOGS_PATH, T0, T0 + 100, limit=None)))
+
+
+def test_the_concurrency_follows_the_clients_rate_limiter_as_it_is_now() -> None:
+    """The controller's Little's-law budget reads the limiter's pace when an answer comes: the
+    key's rate, or half of it after a 429."""
+    from baseten_logs.api.client import ApiClient
+    from baseten_logs.api.pace import AUTO, RateLimiter
+    from baseten_logs.reading.fetch import concurrency_for
+
+    def first_answer(limiter: RateLimiter | None, *, throttled: bool = False) -> int:
+        with ApiClient(base_url=API_URL, api_key="k" * 20, rate_limiter=limiter) as client:
+            controller = concurrency_for(client, AUTO)
+            assert controller.observe in client.observers  # told of every answer
+            if limiter is not None and throttled:
+                limiter.throttled(None)  # after the controller was made
+            controller.observe(200, 0.2)
+            return controller.allowed
+
+    assert first_answer(RateLimiter(100)) == 25  # ceil(95/s x 0.2 s x 1.25) + 1
+    assert first_answer(RateLimiter(100), throttled=True) == 13  # ceil(47.5 x 0.2 x 1.25) + 1
+    assert first_answer(None) == 4  # no pace to leap to, and no slot in use to grow past

@@ -98,6 +98,22 @@ def test_a_wait_past_the_end_of_the_run_is_given_up_at_once(
     assert slept == [10.0]
 
 
+@pytest.mark.parametrize("until", [0.0, -5.0])
+def test_at_the_end_of_the_run_no_server_wait_is_left_however_short(
+    httpx_mock: HTTPXMock, clock: list[float], slept: list[float], until: float
+) -> None:
+    """--until reached (or passed: a poll that ran late): even half a second is too long."""
+    httpx_mock.add_response(status_code=429, json={"error": "slow down", "retry_after": 0.5})
+    httpx_mock.add_response(json=OK)
+    api = paced_client()
+    api.end_waits_in(until)
+    with pytest.raises(TransportError, match="after 1 attempt: HTTP 429: slow down"):
+        api.get_logs(PATH, [])
+    assert slept == []
+    assert api.get_logs(PATH, []) == OK["logs"]  # the 429's pause ends with the run: none
+    assert max(slept) < 0.1  # a turn of the pace, no pause
+
+
 def test_our_own_backoff_is_not_cut_by_the_end_of_the_run(
     httpx_mock: HTTPXMock, clock: list[float], slept: list[float]
 ) -> None:
