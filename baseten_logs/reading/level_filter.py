@@ -34,10 +34,6 @@ from baseten_logs.reading.pager import (
 
 __all__ = ["detected_at_least", "levelled_and_detected", "marker_pattern"]
 
-# A request that brings no line not seen before is allowed once in a row (a crowded millisecond
-# is re-asked once before it is stepped past); past that the server is repeating itself.
-_MAX_IDLE = 1
-
 # Lower-case stems of every spelling levels.detect_level reads (prefixes, `[error]`, `level=`,
 # JSON values), per level: a superset is enough, since detection runs again locally.
 _STEMS: dict[str, tuple[str, ...]] = {
@@ -137,9 +133,10 @@ class _UnlevelledWalk:
     """The second query's kept lines, walked with the first request's exact `start`/`end`, so
     the server's (undocumented) `end` semantics apply to both queries alike.
 
-    Every request moves the walk's edge strictly (a millisecond at least) or ends it, and a
-    request that brings no line not seen before ends it too: a server that repeats itself, or
-    ignores the window, costs one request more, never a loop.
+    Every request moves the walk's edge strictly (a millisecond at least) or ends it: lines
+    outside what was asked are dropped, so a server that repeats itself, or ignores the window,
+    costs one request more, never a loop. (A page of only seen lines is one whole millisecond,
+    which is then stepped past, so no count of such requests is needed.)
     """
 
     def __init__(
@@ -161,13 +158,11 @@ class _UnlevelledWalk:
         kept: list[Record] = []
         at_seam: Seam | None = None  # the millisecond re-fetched by the next request
         low, high = start, end
-        idle = 0  # requests in a row that brought no line not seen before
         while True:
             page, self._size = fetch_shrinking(self._fetch, low, high, direction, self._size)
             seam = None if at_seam is None else at_seam.ms
             seen = _nothing_seen if at_seam is None else at_seam.skipper()
             frontier: int | None = None  # the furthest millisecond of the lines in range
-            new = 0
             for record in page:
                 ms = record_ms(record)
                 if ms is None:  # no place in time: kept or not by its text alone
@@ -182,15 +177,9 @@ class _UnlevelledWalk:
                     frontier = ms
                 if ms == seam and seen(record_key(record)):
                     continue
-                new += 1
                 if self._keep(record):
                     kept.append(record)
-            idle = 0 if new else idle + 1
             if len(page) < self._size or len(kept) >= want or frontier is None:
-                return kept
-            if idle > _MAX_IDLE:  # the server repeats itself: say so rather than ask again
-                if self._on_gap is not None:
-                    self._on_gap(frontier)
                 return kept
             if reach is not None and (frontier < reach if descending else frontier > reach):
                 return kept
