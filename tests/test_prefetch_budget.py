@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import bisect
 import json
+import re
 import threading
 import time
 import tracemalloc
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from baseten_logs.api.limits import held_bytes
 from baseten_logs.api.page import Page
@@ -156,6 +159,96 @@ def test_a_page_is_counted_at_least_as_python_holds_it(shape: str, ascii_only: b
     assert held <= page_bytes(logs) <= 2.2 * held  # a page that came without its answer
     assert page_bytes(Page(logs, held=123)) == 123  # one that came with it
     assert page_bytes([]) == 0
+
+
+def _held_as_first_written(answer: bytes) -> int:
+    """held_bytes as first written: the whole page at its widest character's width (one
+    alternation per width, four counts)."""
+    width = 1
+    if not answer.isascii() or b"\\u" in answer:
+        if re.search(rb"[\xf0-\xf4]|\\u[dD][89abAB]", answer):
+            width = 4
+        elif re.search(rb"[\xc4-\xef]|\\u(?:0[1-9a-fA-F]|[1-9a-fA-F])", answer):
+            width = 2
+    values = answer.count(b",") + answer.count(b"[") + answer.count(b"{") + 1
+    return len(answer) * width + 64 * values + 48 * answer.count(b":")
+
+
+# Bytes that decide the count: the widths' lead bytes and escapes, quotes and backslashes (where
+# a string starts and ends), and the counted punctuation.
+_TELLING = st.sampled_from(
+    [b"\xf0", b"\xf4", b"\xf5", b"\xc3", b"\xc4", b"\xef", b"\\u", b"\\", b"d", b"D", b"8",
+     b"b", b"0", b"1", b"a", b"F", b",", b"[", b"{", b":", b'"', b"x", b"\x7f", b"\x80"]
+)  # fmt: skip
+
+
+@given(st.lists(_TELLING, max_size=60).map(b"".join))
+def test_any_answer_counts_at_most_as_the_whole_page_at_its_widest(answer: bytes) -> None:
+    """Telling strings apart only ever lowers the count, whatever the bytes (a quote missing,
+    escaped, a wide byte outside any string)."""
+    assert 0 < held_bytes(answer) <= _held_as_first_written(answer)
+
+
+def _parsed_size(answer: bytes) -> int:
+    tracemalloc.start()
+    try:
+        logs = json.loads(answer)
+        held, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert logs is not None
+    return held
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.text(max_size=120), min_size=1, max_size=40),
+    st.booleans(),
+)
+def test_never_counted_below_what_python_holds(messages: list[str], ascii_only: bool) -> None:
+    lines = [{"timestamp": "1", "message": m, "replica": "a1b2c"} for m in messages]
+    answer = json.dumps({"logs": lines}, ensure_ascii=ascii_only).encode()
+    assert _parsed_size(answer) <= held_bytes(answer)
+
+
+@pytest.mark.parametrize(
+    ("text", "width"),
+    [("x", 1), ("é", 1), ("ā", 2), ("中", 2), ("😀", 4)],  # é: Latin-1, a byte a character
+)
+@pytest.mark.parametrize("ascii_only", [True, False], ids=["escaped", "utf-8"])
+def test_a_wide_character_widens_its_own_string(text: str, width: int, ascii_only: bool) -> None:
+    message = json.dumps("ab" + text, ensure_ascii=ascii_only)
+    answer = f'{{"logs": [{{"message": {message}, "replica": "a1b2c"}}]}}'.encode()
+    values, keys = 4, 3  # `{` `[` `{` `,` and one, then `logs`, `message` and `replica`
+    wider = (width - 1) * len(message.encode())  # its quotes too
+    assert held_bytes(answer) == len(answer) + wider + 64 * (values + 1) + 48 * keys
+
+
+def test_a_typical_page_with_one_accent_is_not_counted_twice_over() -> None:
+    """1000 ASCII lines and one `…`: counted whole at width 2, the page was 2.3 times what it
+    holds, and the prefetch budget stalled big windows' fetch at a long latency."""
+    lines = [
+        {
+            "timestamp": str(1_765_000_000_000_000_000 + i),
+            "message": f'{{"severity": "INFO", "message": "POST /v1/predict 200 in {i} ms"}}',
+            "replica": "2wpcj",
+            "request_id": f"{i:032x}",
+            "level": "INFO",
+        }
+        for i in range(1000)
+    ]
+    lines[500]["message"] = "loading weights…"
+    answer = json.dumps({"logs": lines}, ensure_ascii=False).encode()
+    parsed = _parsed_size(answer)
+    assert parsed <= held_bytes(answer) <= 1.9 * parsed
+    assert _held_as_first_written(answer) > 2.2 * parsed  # what it was
+
+
+def test_text_wide_throughout_is_counted_whole() -> None:
+    """More strings past Latin-1 than are worth telling apart: the page at its widest width."""
+    lines = [{"message": "中" * 3} for _ in range(100)]
+    answer = json.dumps({"logs": lines}, ensure_ascii=False).encode()
+    assert held_bytes(answer) == _held_as_first_written(answer)
 
 
 def test_the_budget_holds_lines_of_lists_of_big_strings_too(stall_watch: StallWatch) -> None:
