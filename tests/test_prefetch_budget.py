@@ -239,9 +239,11 @@ def test_a_typical_page_with_one_accent_is_not_counted_twice_over() -> None:
     ]
     lines[500]["message"] = "loading weights…"
     answer = json.dumps({"logs": lines}, ensure_ascii=False).encode()
-    parsed = _parsed_size(answer)
-    assert parsed <= held_bytes(answer) <= 1.9 * parsed
-    assert _held_as_first_written(answer) > 2.2 * parsed  # what it was
+    assert _parsed_size(answer) <= held_bytes(answer)
+    # Only that line's message is counted twice: the rest of the page (200 KB) once, no longer
+    # twice. (Against tracemalloc: about 1.9 times, was 2.3; what it measures varies a little.)
+    wide = len(json.dumps("loading weights…", ensure_ascii=False).encode())
+    assert held_bytes(answer) == _held_as_first_written(answer) - len(answer) + wide
 
 
 def test_text_wide_throughout_is_counted_whole() -> None:
