@@ -63,11 +63,10 @@ VALUE_BYTES = 64
 # And a key of an object its entry in the table (a key repeated line after line is one string).
 KEY_BYTES = 48
 # The widest character of an answer, from its UTF-8 bytes (lead bytes F0-F4: beyond the BMP,
-# 4 bytes a character; C4-EF: past Latin-1, 2 bytes) or its \u escapes (a high surrogate:
-# 4; \u0100 and up: 2). One byte class or one literal-led pattern each: an alternation of
-# the two made `re` try every byte of a 200 KB page, 2 ms of GIL a page, twice the JSON parse.
+# 4 bytes a character; C4 and up: past Latin-1, 2 bytes at least) or its \u escapes (a high
+# surrogate: 4; \u0100 and up: 2). One byte class or one literal-led pattern each: an
+# alternation of the two made `re` try every byte of a 200 KB page, 2 ms of GIL a page.
 _FOUR_BYTE_LEADS = tuple(bytes((lead,)) for lead in range(0xF0, 0xF5))
-_WIDER_THAN_LATIN1 = re.compile(rb"[\xc4-\xef]")
 _WIDE_LEAD = re.compile(rb"[\xc4-\xf4]")  # any character past Latin-1, raw
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89abAB]")
 _WIDE_ESCAPE = re.compile(rb"\\u(?:0[1-9a-fA-F]|[1-9a-fA-F])")
@@ -164,7 +163,8 @@ def _char_width(answer: bytes) -> int:
         answer
     ):
         return 4
-    if (raw and _WIDER_THAN_LATIN1.search(answer)) or _WIDE_ESCAPE.search(answer):
+    # Past the 4-byte leads, any lead past Latin-1 left is a 2-byte character's.
+    if (raw and _WIDE_LEAD.search(answer)) or _WIDE_ESCAPE.search(answer):
         return 2
     return 1
 
