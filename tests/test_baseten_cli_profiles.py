@@ -286,6 +286,85 @@ def test_a_profile_with_no_secret_says_to_log_in(config: Path) -> None:
     )
 
 
+@pytest.mark.parametrize(("count", "listed"), [(0, "none"), (20, None), (21, None)])
+def test_the_profiles_an_unknown_one_lists_are_at_most_twenty(
+    config: Path, count: int, listed: str | None
+) -> None:
+    names = [f"p{n:02}" for n in range(count)]
+    if count:
+        write_auth(config, {name: api_key_profile(WORK_KEY) for name in names}, current="p00")
+    with pytest.raises(UsageError) as caught:
+        resolve_credentials(api_key=None, api_url=None, profile="wrok")
+    shown = listed or ", ".join(repr(name) for name in names[:20])
+    shown += " and 1 more" if count == 21 else ""
+    assert caught.value.flag == "--profile"
+    assert str(caught.value).startswith(
+        f"--profile: no baseten profile 'wrok' in {config} (profiles: {shown}) (use one"
+    )
+
+
+def test_a_current_profile_that_is_not_there_is_passed_over(config: Path) -> None:
+    """auth.json's `current` naming a profile it lacks is no login: the error lists every
+    store looked at, as when auth.json is absent, not a profile error for a flag not given."""
+    write_auth(config, {"personal": api_key_profile(PERSONAL_KEY)}, current="gone")
+    checked: list[str] = []
+    with pytest.raises(ConfigError, match=r"^no API key \(set BASETEN_API_KEY"):
+        resolve_credentials(api_key=None, api_url=None, checked=checked)
+    assert f"{config}: no current profile" in checked
+
+
+def test_an_unknown_auth_type_is_named_short_with_the_fix(config: Path) -> None:
+    write_auth(config, {"work": api_key_profile(WORK_KEY) | {"auth_type": "sso-" + "x" * 60}})
+    with pytest.raises(ConfigError) as caught:
+        resolve_credentials(api_key=None, api_url=None)
+    assert str(caught.value) == (
+        f"baseten profile 'work' in {config} has an unknown auth_type {'sso-' + 'x' * 36!r}"
+        " (run `baseten auth login --profile work`)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("credential", "works"),
+    [
+        ({"access_token": ACCESS, "expiry": rfc3339(time.time() + 3600)}, True),
+        ({"access_token": "", "refresh_token": "", "expiry": rfc3339(time.time() + 3600)}, False),
+    ],
+)
+def test_an_oauth_profile_needs_one_token_of_the_two(
+    config: Path, credential: dict[str, str], works: bool
+) -> None:
+    write_auth(config, {"work": oauth_profile(credential)})
+    if works:
+        assert resolve_credentials(api_key=None, api_url=None).api_key == ACCESS
+        return
+    with pytest.raises(ConfigError) as caught:
+        resolve_credentials(api_key=None, api_url=None)
+    assert str(caught.value) == (
+        "the oauth login of baseten profile 'work' holds no token"
+        " (run `baseten auth login --profile work`)"
+    )
+
+
+def test_an_oauth_profiles_bad_url_names_the_profile(config: Path) -> None:
+    write_auth(config, {"work": oauth_profile(oauth(3600)) | {"remote_url": "ftp://app.test"}})
+    with pytest.raises(UsageError) as caught:
+        resolve_credentials(api_key=None, api_url=None)
+    assert caught.value.flag == f"baseten profile 'work' ({config})"
+
+
+@pytest.mark.parametrize("remote_url", [None, 5, "  "])
+def test_a_profile_without_a_remote_url_takes_that_clis_env_else_the_default(
+    config: Path, monkeypatch: pytest.MonkeyPatch, remote_url: object
+) -> None:
+    entry = {"auth_type": "api_key", "api_key": WORK_KEY}
+    write_auth(
+        config, {"work": entry if remote_url is None else entry | {"remote_url": remote_url}}
+    )
+    assert resolve_credentials(api_key=None, api_url=None).api_url == "https://api.baseten.co"
+    monkeypatch.setenv("BASETEN_REMOTE_URL", "https://app.remote.test")
+    assert resolve_credentials(api_key=None, api_url=None).api_url == "https://api.remote.test"
+
+
 def test_an_empty_profile_flag_is_bad_input(config: Path) -> None:
     with pytest.raises(UsageError) as caught:
         resolve_credentials(api_key=None, api_url=None, profile=" ")

@@ -766,3 +766,15 @@ def test_a_keyring_that_refuses_the_write_leaves_the_login_in_the_section(
     assert result.status == 0, result.stderr
     assert truss_reads(rc, memory_keyring)["oauth_access_token"] == "new-access-1"
     assert result.stderr == ""
+
+
+def test_a_login_with_an_access_token_and_no_refresh_token_is_used(
+    rc: Path, memory_keyring: MemoryKeyring
+) -> None:
+    """Either token is enough to go on (an access token until it expires); only neither is an
+    error."""
+    write(rc, OAUTH_HEAD)
+    entry = json.loads(keyring_entry(3600)) | {"oauth_refresh_token": ""}
+    memory_keyring.entries[("baseten-truss", "baseten")] = json.dumps(entry)
+    credentials = resolve_credentials(api_key=None, api_url=None)
+    assert (credentials.api_key, credentials.api_url) == (ACCESS, API_URL)

@@ -4,18 +4,22 @@ model never for another's, and a cached answer equal to the fresh one it stands 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 
 from baseten_logs.api.client import ApiClient
-from baseten_logs.base.errors import NotFoundError
-from baseten_logs.sources.cache import Cache
-from baseten_logs.sources.names import AmbiguousName
+from baseten_logs.base.errors import ApiError, NotFoundError
+from baseten_logs.sources.cache import Cache, cache_key
+from baseten_logs.sources.names import AmbiguousName, cached_list
 from baseten_logs.sources.resolve import (
     cached_deployments,
     cached_models,
     cached_target,
+    list_chains,
     list_deployments,
+    list_projects,
     resolve_model,
     resolve_target,
 )
@@ -186,3 +190,42 @@ def test_a_model_named_models_keeps_the_listing_for_completion(
     catalog.seen.clear()
     assert resolve(client, cache, "models").model_id == LLAMA
     assert catalog.seen == []
+
+
+LISTED = [
+    {"id": "c0ffee1", "name": "rag-pipeline", "team_name": "acme-ml", "deployments": 3},
+    {"id": "c0ffee2", "name": "agent"},
+]
+KEPT = [{"id": "c0ffee1", "name": "rag-pipeline"}, {"id": "c0ffee2", "name": "agent"}]
+
+
+@pytest.mark.parametrize(
+    ("listing", "path", "field"),
+    [
+        (list_chains, "/v1/chains", "chains"),
+        (list_projects, "/v1/training_projects", "training_projects"),
+    ],
+)
+def test_chains_and_projects_listed_are_kept_as_the_names_tab_offers(
+    client: ApiClient, catalog: FakeCatalog, cache: Cache, listing: Any, path: str, field: str
+) -> None:
+    """`chains` and `training-projects` keep each item's id and name (and nothing else) under
+    the key completion reads, so the next Tab offers them without a request."""
+    catalog.overrides[path] = lambda request: httpx.Response(200, json={field: LISTED})
+    assert listing(client, cache=cache) == LISTED
+    assert cached_list(cache, cache_key(field)) == KEPT
+    assert listing(client) == LISTED  # no cache given: nothing kept, nothing read
+    assert catalog.seen == [path, path]
+
+
+@pytest.mark.parametrize(
+    ("listing", "path"),
+    [(list_chains, "/v1/chains"), (list_projects, "/v1/training_projects")],
+)
+def test_a_listing_of_the_wrong_shape_names_the_path_asked(
+    client: ApiClient, catalog: FakeCatalog, cache: Cache, listing: Any, path: str
+) -> None:
+    catalog.overrides[path] = lambda request: httpx.Response(200, json={"items": []})
+    with pytest.raises(ApiError, match=f"the API's answer for {path} is not a list of "):
+        listing(client, cache=cache)
+    assert cached_list(cache, cache_key(path.rsplit("/", 1)[1])) is None

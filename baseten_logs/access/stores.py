@@ -130,20 +130,22 @@ class CliProfile:
     def label(self) -> str:
         return f"baseten profile {self.chosen()!r} ({self.path})"
 
-    def entry(self) -> Mapping[str, object]:
-        """The profile's entry; UsageError naming what chose it and the profiles there are."""
+    def entry(self) -> tuple[str, Mapping[str, object]]:
+        """The profile's name and entry; UsageError naming what chose it and the profiles there are.
+
+        Only a profile named by --profile or BASETEN_PROFILE can be missing here: auth.json's
+        current one is chosen only when it exists (see choose_store).
+        """
         found, name = self.auth_file(), self.chosen()
         if found is not None and name is not None and name in found.profiles:
-            return found.profiles[name]
+            return name, found.profiles[name]
         names = sorted(found.profiles) if found else []
         shown = ", ".join(repr(n) for n in names[:MAX_NAMES_SHOWN]) or "none"
         if len(names) > MAX_NAMES_SHOWN:
             shown += f" and {len(names) - MAX_NAMES_SHOWN} more"
-        flag = self.chosen_by if self.name is not None else str(self.path)
-        what = f"no baseten profile {name!r}" if name else "no current profile"
         raise UsageError(
-            flag,
-            f"{what} in {self.path} (profiles: {shown})",
+            self.chosen_by,
+            f"no baseten profile {name!r} in {self.path} (profiles: {shown})",
             hint=f"use one of them with --profile or {baseten_cli.PROFILE_ENV}, "
             "or run `baseten auth login`",
         )
@@ -151,14 +153,14 @@ class CliProfile:
     def url(self) -> str | None:
         """The profile's remote URL (an app URL, as that CLI stores it) as an API URL; that
         CLI's BASETEN_REMOTE_URL when the profile has none."""
-        value = self.entry().get("remote_url")
+        value = self.entry()[1].get("remote_url")
         url = value.strip() if isinstance(value, str) else ""
         url = url or self.env.get(baseten_cli.REMOTE_URL_ENV, "").strip()
         return app_url_to_api_url(url) if url else None
 
     def key(self) -> tuple[str, str, OAuthLogin | None]:
         """(secret, source, login): an API key, or an OAuth login, from the keyring or inline."""
-        entry, name = self.entry(), self.chosen() or ""
+        name, entry = self.entry()
         auth_type = entry.get("auth_type")
         if auth_type == "api_key":
             secret, where = baseten_cli.read_api_key(name, entry, self.path)
