@@ -21,6 +21,8 @@ from baseten_logs.base.timeparse import (
     parse_duration_ms,
     parse_when,
     parse_zone,
+    span,
+    zone_label,
 )
 
 NOW = 1_764_150_000_000  # 2025-11-26T09:40:00Z
@@ -516,3 +518,98 @@ def test_a_wall_time_read_in_a_zone_shows_as_typed_there(wall: datetime, name: s
     else:
         assert name in ("Europe/Paris", "America/Los_Angeles")
         assert zone.wall(ms) - typed == timedelta(hours=1)
+
+
+# Boundaries each of `make mutate`'s survivors showed untested.
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2025-11-26T09:40:00.000499Z", NOW),  # rounded half up: under half a ms is down
+        ("2025-11-26T09:40:00.0005Z", NOW + 1),
+        ("2025-11-26T09:40:00.000999Z", NOW + 1),
+    ],
+)
+def test_a_time_is_rounded_to_the_nearest_millisecond(text: str, expected: int) -> None:
+    assert parse_when(text, flag="--since", now_ms=NOW) == expected
+
+
+def test_the_last_minute_and_second_of_a_day_are_times_of_day() -> None:
+    assert parse_when("23:59:59", flag="--since", now_ms=NOW, zone=UTC) == at(
+        "2025-11-25T23:59:59Z"
+    )
+    assert parse_when("00:59", flag="--since", now_ms=NOW, zone=UTC) == at("2025-11-26T00:59:00Z")
+
+
+@pytest.mark.parametrize(("text", "name"), [("+23:59", "+23:59"), ("-23:59", "-23:59")])
+def test_the_widest_offsets_are_zones(text: str, name: str) -> None:
+    zone = parse_zone(text)
+    sign = -1 if text[0] == "-" else 1
+    assert zone.name == name
+    assert zone.wall(NOW) - datetime(2025, 11, 26, 9, 40) == sign * timedelta(hours=23, minutes=59)
+
+
+@pytest.mark.parametrize("text", ["+24:00", "-24", "+01:60", "+2400"])
+def test_offsets_just_past_the_widest_are_refused(text: str) -> None:
+    with pytest.raises(UsageError) as caught:
+        parse_zone(text)
+    assert str(caught.value) == f"--tz: {text!r} is not a UTC offset (e.g. +01:00 or -05:30)"
+
+
+def test_a_zone_name_of_the_longest_length_shown_is_shown_whole() -> None:
+    with pytest.raises(UsageError) as caught:
+        parse_zone("x" * 80)
+    assert str(caught.value) == f"--tz: unknown time zone {'x' * 80!r} (give {ZONES_HELP})"
+
+
+def test_an_until_time_of_day_equal_to_since_is_that_moment() -> None:
+    since = at("2025-11-26T09:00:00Z")
+    until = parse_when("09:00", flag="--until", now_ms=NOW, relative_to_ms=since, zone=UTC)
+    assert until == since  # not before --since: kept, not moved a day on
+    later = at("2025-11-26T09:50:00Z")  # a --since still to come (a clock behind the server's)
+    until = parse_when("09:50", flag="--until", now_ms=NOW, relative_to_ms=later, zone=UTC)
+    assert until == later
+
+
+def test_an_until_time_of_day_before_since_on_its_day_is_the_next_days() -> None:
+    since = at("2025-11-26T09:00:00Z")
+    until = parse_when("08:00", flag="--until", now_ms=NOW, relative_to_ms=since, zone=UTC)
+    assert until == at("2025-11-27T08:00:00Z")
+
+
+def test_a_weekday_at_this_very_moment_is_today() -> None:
+    assert parse_when("wednesday 09:40", flag="--since", now_ms=NOW, zone=UTC) == NOW
+    assert parse_when("wednesday 09:40:00.001", flag="--since", now_ms=NOW, zone=UTC) == at(
+        "2025-11-19T09:40:00.001Z"
+    )
+
+
+@pytest.mark.parametrize("text", ["20:00 x", "20:00 today", "08:00 08:00"])
+def test_a_time_of_day_then_more_words_is_no_time(text: str) -> None:
+    with pytest.raises(UsageError) as caught:
+        parse_when(text, flag="--since", now_ms=NOW, zone=UTC)
+    assert str(caught.value) == f"--since: cannot read {text!r} as a time (give {FORMATS_HELP})"
+
+
+@pytest.mark.parametrize(
+    ("ms", "shown"),
+    [(90_061_000, "1d 1h"), (3_661_000, "1h 1m"), (61_000, "1m 1s"), (86_400_000, "1d")],
+)
+def test_a_span_says_its_two_largest_units(ms: int, shown: str) -> None:
+    assert span(ms) == shown
+
+
+@pytest.mark.parametrize(
+    ("zone", "at_text", "label"),
+    [
+        ("Europe/Paris", "2025-07-01T00:00:00Z", "Europe/Paris +02:00"),
+        ("Europe/Paris", "2025-01-01T00:00:00Z", "Europe/Paris +01:00"),
+        ("+05:30", "2025-07-01T00:00:00Z", "+05:30"),
+        ("utc", "2025-07-01T00:00:00Z", "UTC"),
+    ],
+)
+def test_a_zone_is_labelled_with_its_offset_at_that_time(
+    zone: str, at_text: str, label: str
+) -> None:
+    assert zone_label(parse_zone(zone), at(at_text)) == label
