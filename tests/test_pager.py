@@ -673,3 +673,42 @@ def test_a_replica_is_asked_for_by_name_only_when_the_api_would_take_it(
     # takes at most 256 characters (a longer one is a 400, not lines), and an empty one would
     # narrow nothing: neither is asked.
     assert _named(replica) is asked
+
+
+def test_an_end_learned_in_a_crowded_millisecond_is_not_learned_again() -> None:
+    """Two crowded milliseconds walked oldest first under an `end` that includes its
+    millisecond: the first one's last lines, asked up to the next millisecond, come after that
+    millisecond's, which teaches the pager; the second is asked right at once."""
+    first = [record((T0 + 5) * MS + i, f"first {i}") for i in range(15)]
+    second = [record((T0 + 9) * MS + i, f"second {i}") for i in range(15)]
+    next_ones = [record((T0 + 6) * MS, "after first"), record((T0 + 10) * MS, "after second")]
+    fake = FakeLogs(records=first + second + next_ones, end_inclusive=True)
+    pager = Pager(fetcher(fake), page_size=10)
+    got = walk(pager, "asc")
+    assert keys(got) == keys(first + second + next_ones)
+    asked = [(int(c["end_epoch_millis"]) - T0, c["direction"]) for c in fake.calls]
+    # each burst: found full, then its last lines; the first time past its end, then learned
+    assert [a for a in asked if a[1] == "desc"] == [(6, "desc"), (5, "desc"), (9, "desc")]
+    assert pager.end_inclusive is True
+
+
+def test_a_span_shrunk_twice_is_told_once() -> None:
+    told: list[str] = []
+    span = WindowSpan(told.append)
+    refusal = UsageError("--since", "the window is longer than 7 days")
+    assert span.shrink(MAX_WINDOW_MS, refusal) and span.ms == SMALL_WINDOW_MS
+    assert span.shrink(2 * SMALL_WINDOW_MS, refusal)  # another walker's answer, under way
+    assert len(told) == 1 and span.ms == SMALL_WINDOW_MS
+
+
+def test_a_replica_with_one_line_in_a_crowded_millisecond_is_whole() -> None:
+    """Asked alone, a replica's single line is a short page from either end: all of it, no
+    gap (its two ends hold the same line, which proves nothing by time alone)."""
+    one = [record((T0 + 5) * MS, "the only one", replica="one00")]
+    names = ["aaaaa", "bbbbb"]
+    burst = [record((T0 + 5) * MS + 1 + i, f"burst {i}", replica=names[i % 2]) for i in range(24)]
+    fake = FakeLogs(records=one + burst)
+    pager = Pager(fetcher(fake), page_size=10, narrow=lambda name: fetcher(fake, replica=name))
+    got = walk(pager, "asc")
+    assert keys(got) == keys(one + burst) and len(got) == 25
+    assert pager.gaps == []

@@ -237,9 +237,9 @@ class Crowd:
 
     Time cannot page inside a millisecond, but the API can be asked for it from either end:
     `asc` from its start, `desc` from its end, up to two pages of it. Past that, the replicas
-    seen at its ends are asked for one by one (`narrow`), each from both ends. `unreachable`
-    names what still did not come whole: a replica (its lines past two pages), or None (lines
-    no `replica` can select, or no narrowing this endpoint takes)."""
+    seen at its ends are asked for one by one (`narrow`), each from both ends. `short`: some
+    still did not come (a replica's lines past two pages, lines no `replica` can select, or
+    no narrowing this endpoint takes), a gap."""
 
     def __init__(
         self,
@@ -254,7 +254,7 @@ class Crowd:
         self.ms = ms
         self._limit = limit
         self.end_inclusive = end_inclusive
-        self.unreachable: list[str | None] = []
+        self.short = False
 
     def lines(self, first: list[Record], direction: Direction) -> list[Record]:
         """The millisecond's lines in `direction`'s order, each once. `first`: the full page
@@ -285,18 +285,18 @@ class Crowd:
         """Each replica seen at the ends, asked for alone from both ends."""
         names = sorted({str(r["replica"]) for r in seen if _named(r.get("replica"))})
         if self._narrow is None:
-            self.unreachable.append(None)
+            self.short = True
             return seen
         unnamed = [r for r in seen if not _named(r.get("replica"))]
         if unnamed:  # no `replica` selects them: what the ends brought is all there is to show
-            self.unreachable.append(None)
+            self.short = True
         whole = list(unnamed)
         for name in names:
             fetch = self._narrow(name)
             asc, desc = self._end(fetch, "asc"), self._end(fetch, "desc")
             part = joined(asc, desc)
             if part is None:
-                self.unreachable.append(name)
+                self.short = True
                 part = asc.lines + _minus(desc.lines, asc.lines)
             whole.extend(part)
         return whole
@@ -470,7 +470,7 @@ class Pager:
         rest = [r for r in lines if not seen(record_key(r))]
         for at in range(0, len(rest), self._page_size):
             yield rest[at : at + self._page_size]
-        if crowd.unreachable:
+        if crowd.short:
             self._gap(ms)
 
     def _fetch_shrinking(
