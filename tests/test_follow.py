@@ -17,7 +17,9 @@ from baseten_logs.reading.follow import (
     FollowSettings,
     Lateness,
     ShownLines,
+    _release,
     problem_of,
+    prune,
 )
 from baseten_logs.reading.pager import Direction, record_key
 from tests.fakeapi import record
@@ -946,3 +948,58 @@ def test_lines_held_for_time_order_are_bounded(monkeypatch: pytest.MonkeyPatch) 
     assert len(first) == 450  # 50 held, the oldest shown at once
     stamps = [int(r["timestamp"]) for r in first]
     assert stamps == sorted(stamps)
+
+
+# The bounds and the per-poll counts, at their edges (survivors of `make mutate`).
+
+
+def test_a_flood_shows_what_is_due_and_the_oldest_held_past_the_bound(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("baseten_logs.reading.follow.MAX_PENDING", 5)
+    at = int(T0 * 1000)
+    due = [record((at - 10 + i) * MS, f"due {i}") for i in range(3)]
+    newer = [record((at + 8 - i) * MS, f"newer {i}") for i in range(8)]  # newest first
+    ready, held = _release(due + newer, cutoff=at)
+    assert ready == due + newer[::-1][:3]  # what is due, then the oldest three held
+    assert held == newer[::-1][3:]  # the bound's worth, the newest, oldest first
+    ready, held = _release(newer[3:], cutoff=at)  # exactly the bound: all held, as they came
+    assert (ready, held) == ([], newer[3:])
+
+
+def test_a_polls_counts_are_pruned_before_the_seam_only() -> None:
+    at = int(T0 * 1000)
+    kept = {(at + 5, 7): 2, (at + 5, at + 4): 1, (at + 6, 3): 1}  # a digest may be any number
+    counts: Counter[tuple[int, int]] = Counter({(at + 4, 7): 1, **kept})
+    page = [record((at + 4) * MS, "a"), record((at + 5) * MS + 3, "b"), {"message": "untimed"}]
+    prune(counts, page)
+    assert counts == Counter(kept)  # the seam (at + 5) and after stay
+    prune(counts, [{"message": "no time at all"}])  # nothing to tell the seam by: kept
+    assert counts == Counter(kept)
+
+
+def test_two_copies_of_a_line_on_two_pages_of_one_poll_are_both_shown() -> None:
+    """A poll judged a page at a time shares its counts: the second page's copy is the poll's
+    second, new beyond the one shown."""
+    shown = ShownLines()
+    at = int(T0 * 1000)
+    line = record(at * MS, "twice")
+    in_poll: Counter[tuple[int, int]] = Counter()
+    assert shown.unseen([line], in_poll) == [line]
+    assert shown.unseen([dict(line)], in_poll) == [line]
+    assert shown.unseen([dict(line)]) == []  # the next poll: one copy, shown already
+
+
+def test_lines_remembered_at_the_bound_are_all_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("baseten_logs.reading.follow.MAX_SHOWN", 6)
+    at = int(T0 * 1000)
+    shown = ShownLines()
+    shown.unseen([record((at + i) * MS, f"m{i}") for i in range(6)])
+    assert len(shown) == 6 and shown.milliseconds == 6  # at the bound, not past it
+    crowded = ShownLines()  # one millisecond past the bound alone: kept (nothing older to drop)
+    crowded.unseen([record(at * MS + i, f"c{i}") for i in range(9)])
+    assert len(crowded) == 9
+    two = ShownLines()  # two milliseconds past it: the older one goes
+    two.unseen([record(at * MS + i, f"a{i}") for i in range(4)])
+    two.unseen([record((at + 1) * MS + i, f"b{i}") for i in range(4)])
+    assert len(two) == 4 and two.milliseconds == 1
