@@ -419,3 +419,28 @@ def test_the_width_of_stdouts_own_terminal() -> None:
     finally:
         os.close(leader)
         os.close(follower)
+
+
+def test_an_odd_records_json_log_drops_what_its_prefix_shows_too() -> None:
+    """A record the fast path cannot take (a time sent as a number) is shaped the same: its
+    fields that repeat the line's level and time are not shown twice."""
+    message = '{"msg": "hi", "level": "info", "ts": 1764150001.5, "n": 1}'
+    line = {"timestamp": int(T1), "message": message, "replica": None, "level": "INFO"}
+    assert render([line], prefix="none", message_only=True) == "hi  n=1\n"
+
+
+def test_a_short_line_of_wide_characters_is_fitted_by_its_columns() -> None:
+    line = {"timestamp": T0, "message": "日本語" * 5, "replica": None, "level": None}
+    assert render([line], prefix="none", width=20).splitlines() == [
+        "日本語日本語日本語日",
+        "本語日本語",
+    ]
+
+
+def test_a_private_use_character_in_a_plain_line_dims_nothing() -> None:
+    """The renderer dims from the mark the shaper puts before a JSON log's fields; the same
+    character arriving in a line is not that mark: it is shown as U+FFFD, in a JSON log too."""
+    for message in ("\ue000starts", "plain \ue000 then", "a\ue000b\ue000c", '{"msg": "\ue000"}'):
+        line = {"timestamp": T1, "message": message, "replica": None, "level": "INFO"}
+        shown = render([line], prefix="none", message_only=True, color=True)
+        assert "\x1b[2m" not in shown and "\ufffd" in shown, shown

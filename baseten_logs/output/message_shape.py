@@ -18,6 +18,7 @@ import re
 import time
 from typing import Any
 
+from baseten_logs.base.timestamps import timestamp_ns
 from baseten_logs.output.inert import inert
 
 __all__ = ["FIELDS_MARK", "shape_message"]
@@ -55,7 +56,7 @@ _NAMED_LEVEL = re.compile(rf"([\w.-]+ *[-|:] *)({_LEVELS})(?: *[-|:] *| +)")
 _LEADING_LEVEL = re.compile(rf"(?:\[({_LEVELS})\] *|({_LEVELS})(?: *[-|] *|: *))")
 # Marks where a JSON log's fields start in a shaped message: the renderer makes it the dim
 # style's start once the message is escaped and fitted (a private-use character, one column,
-# never escaped; a message that already holds one is left as it came).
+# never escaped; one arriving in a line is shown as U+FFFD, so that only the shaper's dims).
 FIELDS_MARK = "\ue000"
 # A value shown bare unless it holds what would make `key=value` ambiguous.
 _BARE = re.compile(r"[^\s=\"']+")
@@ -65,6 +66,8 @@ def shape_message(message: str, level: str | None, timestamp: Any) -> str:
     """`message` as a person reads it; `level` is the one shown in the prefix, `timestamp` the
     record's (epoch nanoseconds as a string, as the API sends it). A JSON log's fields follow
     its message after a space and FIELDS_MARK, each escaped, for the renderer to dim."""
+    if FIELDS_MARK in message:
+        message = message.replace(FIELDS_MARK, "\ufffd")
     first = message[:1]
     if first == "{":
         return _json(message, level, timestamp)
@@ -78,7 +81,7 @@ def shape_message(message: str, level: str | None, timestamp: Any) -> str:
 def _json(message: str, level: str | None, timestamp: Any) -> str:
     """A JSON log's message, then its fields that the prefix does not already show."""
     text = message.rstrip()
-    if not text.endswith("}") or len(text) > MAX_JSON_CHARACTERS or FIELDS_MARK in text:
+    if not text.endswith("}") or len(text) > MAX_JSON_CHARACTERS:
         return message
     try:
         fields = json.loads(text)
@@ -144,10 +147,12 @@ def _epoch(match: re.Match[str]) -> float:
 
 def _near(seconds: float, timestamp: Any) -> bool:
     """Whether `seconds` is the line's own time, to the second: read as UTC, or as this
-    machine's local time (a logger formats in its container's zone, mostly UTC)."""
-    if not (isinstance(timestamp, str) and timestamp.isdigit() and len(timestamp) > 9):
+    machine's local time (a logger formats in its container's zone, mostly UTC). The line's
+    time in any form the prefix reads (the API's nanoseconds, a number, RFC 3339)."""
+    ns = timestamp_ns(timestamp)
+    if ns is None:
         return False
-    ours = int(timestamp[:-9])
+    ours = ns // 1_000_000_000
     local_offset = -time.localtime(ours).tm_gmtoff
     return any(abs(seconds + shift - ours) <= 1 for shift in (0, local_offset))
 
