@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import warnings
 from typing import Any
 
 import pytest
@@ -310,3 +311,13 @@ def test_too_many_or_empty_replicas_are_bad_input() -> None:
         build_filters(replica=[f"r{i:04d}" for i in range(17)])
     with pytest.raises(UsageError, match="--replica: is empty"):
         build_filters(replica=["a1b2c", ""])
+
+
+@pytest.mark.parametrize("grep", ["[[a]", "a(?m)^b", "[a-z&&b]"])
+def test_a_valid_re2_pattern_python_warns_about_is_checked_in_silence(grep: str) -> None:
+    """RE2 reads these; Python's `re` warns on them (FutureWarning, or on 3.10 a
+    DeprecationWarning), which was printed with a source line, or with -W error an internal
+    error."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert build_filters(grep=grep).search_pattern == grep
