@@ -8,7 +8,7 @@ import ssl
 import httpx
 import pytest
 
-from baseten_logs.api.connection_errors import connection_mistake
+from baseten_logs.api.connection_errors import _causes, connection_mistake
 
 
 def failed(cause: BaseException) -> httpx.ConnectError:
@@ -80,3 +80,14 @@ def test_a_refused_connection_is_an_outage_not_a_mistake() -> None:
 def test_a_tls_error_raised_without_a_reason_is_named_by_its_kind() -> None:
     text = mistake(ssl.SSLError(1, "handshake"), "https://a.test", "--api-url")
     assert text.startswith("the TLS handshake with a.test:443 failed (SSLError; ")
+
+
+def test_a_cycle_of_causes_is_walked_sixteen_deep_and_no_further() -> None:
+    """An error whose causes loop (a library that re-raises what it caught) still ends in a
+    message: the walk looks at 16 errors at most."""
+    first, second = OSError("one"), OSError("two")
+    first.__cause__, second.__cause__ = second, first
+    walked = list(_causes(first))
+    assert len(walked) == 16 and walked[:3] == [first, second, first]
+    refused = failed(first)
+    assert connection_mistake(refused, base_url=httpx.URL("https://a.test"), url_source="x") is None

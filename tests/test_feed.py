@@ -14,6 +14,7 @@ from baseten_logs.reading.feed import (
     _newest_kept,
     each_query,
     local_filter,
+    narrowed,
     opening_pages,
 )
 from baseten_logs.reading.pager import Direction, Pager
@@ -199,3 +200,18 @@ def test_the_newest_zero_lines_are_none() -> None:
     limited = LogQuery("/p", T0_MS, T0_MS + 40, limit=0)
     pages = _newest_kept(Pager(lines(30), page_size=4), limited, kept_even, newest_first=False)
     assert [r for page in pages for r in page] == []
+
+
+def test_a_crowd_narrowed_to_a_replica_asks_for_that_replica_alone(
+    logs_api: FakeLogs, client: ApiClient
+) -> None:
+    """Narrowed to one replica (pager.Crowd), a part that asked for several sends only that one
+    (r1); a replica it did not ask for is not asked at all (r3)."""
+    two_replicas(logs_api)
+    feed = replicas_feed()
+    narrow = narrowed(client, feed, list(feed.parts), lambda fetch: fetch, lambda ms: None)
+    assert narrow is not None
+    got = narrow("r1")(T0_MS, T0_MS + 40, "asc", 10)
+    assert [r["message"] for r in got] == ["r1 a", "r1 c"]
+    assert narrow("r3")(T0_MS, T0_MS + 40, "asc", 10) == []
+    assert [call.get("replica") for call in logs_api.calls] == ["r1"]
