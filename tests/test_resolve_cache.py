@@ -229,3 +229,22 @@ def test_a_listing_of_the_wrong_shape_names_the_path_asked(
     with pytest.raises(ApiError, match=f"the API's answer for {path} is not a list of "):
         listing(client, cache=cache)
     assert cached_list(cache, cache_key(path.rsplit("/", 1)[1])) is None
+
+
+def test_a_chain_named_where_a_model_was_expected_keeps_the_listings_it_read(
+    client: ApiClient, catalog: FakeCatalog, cache: Cache
+) -> None:
+    """`get rag-pipeline` reads the chains and projects to say what the name is: what it read
+    is kept for completion too, as the listings' own commands keep it."""
+    chains = [{"id": "ch41n9a", "name": "rag-pipeline"}]
+    projects = [{"id": "tp7x2k1", "name": "llama finetune"}]
+    catalog.overrides["/v1/chains"] = lambda request: httpx.Response(200, json={"chains": chains})
+    catalog.overrides["/v1/training_projects"] = lambda request: httpx.Response(
+        200, json={"training_projects": projects}
+    )
+    with pytest.raises(NotFoundError, match="it is a chain"):
+        resolve(client, cache, "rag-pipeline")
+    assert cached_list(cache, cache_key("chains")) == chains
+    with pytest.raises(NotFoundError, match="it is a training project"):
+        resolve(client, cache, "llama finetune")
+    assert cached_list(cache, cache_key("training_projects")) == projects
