@@ -444,3 +444,9 @@ def test_a_private_use_character_in_a_plain_line_dims_nothing() -> None:
         line = {"timestamp": T1, "message": message, "replica": None, "level": "INFO"}
         shown = render([line], prefix="none", message_only=True, color=True)
         assert "\x1b[2m" not in shown and "\ufffd" in shown, shown
+
+
+def test_a_line_without_a_readable_time_has_no_time_column_when_none_is_shown() -> None:
+    line = {"timestamp": "yesterday", "message": "hi", "replica": None, "level": "INFO"}
+    assert render([line], prefix="none") == "hi\n"
+    assert render([line], prefix="none", color=True) == "hi\n"

@@ -153,3 +153,8 @@ def test_progress_shows_with_stdout_a_file_and_stderr_a_terminal(tmp_path: Path)
     with os.fdopen(read) as reader, os.fdopen(write, "w") as pipe:
         assert not shows_fetch_progress(pipe, Tty(), {})  # `| less`: its reader shares the screen
         assert reader.readable()
+    # a stdout with no descriptor (a caller's buffer), or one closed: not known to be a file
+    assert not shows_fetch_progress(io.StringIO(), Tty(), {})
+    closed = (tmp_path / "closed").open("w")
+    closed.close()
+    assert not shows_fetch_progress(closed, Tty(), {})
