@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 from tests.fakeapi import API_URL, LOGS_PATH, FakeLogs
 from tests.fakecatalog import FakeCatalog, serve
 from tests.memkeyring import MemoryKeyring
+from tests.mutation_order import own_tests_first
 from tests.stall import stall_watch  # noqa: F401  (a fixture: the parallel windows' stalls)
 
 if TYPE_CHECKING:
@@ -31,6 +32,14 @@ _CLEARED = ("USER_TRUSSRC_PATH", "NO_COLOR", "FORCE_COLOR", "TTY_COMPATIBLE", "G
 # (pyproject's dev extra): there the contract tests cannot run, and are not collected.
 if sys.version_info < (3, 11):
     collect_ignore = ["contract"]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under `make mutate`, the mutated module's own tests first (tests/mutation_order.py)."""
+    mutant = os.environ.get("MUTANT_UNDER_TEST", "")
+    if mutant:
+        order = own_tests_first(mutant, [item.nodeid for item in items])
+        items[:] = [items[index] for index in order]
 
 
 @pytest.fixture(autouse=True)

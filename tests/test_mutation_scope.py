@@ -191,3 +191,34 @@ def test_accepted_survivors_get_their_verdict_before_any_test(tmp_path: Path) ->
     assert {k: v for k, v in written.items() if k != "exit_code_by_key"} == {
         k: v for k, v in meta.items() if k != "exit_code_by_key"
     }
+
+
+def test_every_module_mutated_has_tests_of_its_own_run_first() -> None:
+    """tests/mutation_order.py's names for a module's tests match files that exist, for every
+    module in the scope: a module renamed or split keeps its tests first."""
+    from tests.mutation_order import OWN_TESTS
+
+    files = [path.name for path in (ROOT / "tests").glob("test_*.py")]
+    for module in only_mutate():
+        stem = module.rsplit(".", 1)[-1]
+        names = OWN_TESTS.get(stem, (stem,))
+        assert all(any(f.startswith(f"test_{name}") for f in files) for name in names), stem
+    assert set(OWN_TESTS) <= {module.rsplit(".", 1)[-1] for module in only_mutate()}
+
+
+def test_a_mutants_own_tests_run_first_each_part_in_mutmuts_order() -> None:
+    from tests.mutation_order import own_tests_first
+
+    nodeids = [
+        "tests/test_cli.py::test_a",
+        "tests/test_pager.py::test_b",
+        "tests/test_parallel.py::test_c",
+        "tests/test_smaller_pages.py::test_d[x::y]",
+        "tests/test_pager.py::test_e",
+    ]
+    pager = "baseten_logs.reading.pager.xǁPagerǁ_walk__mutmut_3"
+    assert own_tests_first(pager, nodeids) == [1, 3, 4, 0, 2]
+    follow = "baseten_logs.reading.follow.x__release__mutmut_1"
+    assert own_tests_first(follow, nodeids) == [0, 1, 2, 3, 4]  # none of its own: as given
+    for none in ("", "stats", "fail", "list_all_tests"):
+        assert own_tests_first(none, nodeids) == [0, 1, 2, 3, 4]
