@@ -1003,3 +1003,18 @@ def test_lines_remembered_at_the_bound_are_all_kept(monkeypatch: pytest.MonkeyPa
     two.unseen([record(at * MS + i, f"a{i}") for i in range(4)])
     two.unseen([record((at + 1) * MS + i, f"b{i}") for i in range(4)])
     assert len(two) == 4 and two.milliseconds == 1
+
+
+def test_a_line_and_its_twin_on_two_pages_of_one_poll_are_both_shown() -> None:
+    """Two identical lines in one millisecond, the first the last of a poll's first page and
+    the second the first of its next: the poll is judged as a whole, so both are shown."""
+    at = int(T0 * 1000)
+    lines = [(T0, record((at + i) * MS, f"m{i}")) for i in range(999)]
+    twin = record((at + 999) * MS, "twin")
+    lines += [(T0, twin), (T0, dict(twin)), (T0, record((at + 1000) * MS, "after"))]
+    live = LiveLogs(lines)
+    live.now = T0 + 30
+    follower = Follower(live.fetch, clock=live.clock, sleep=live.sleep)
+    batches = follower.follow(start_ms=at, until_ms=at + 1000)
+    shown = [r["message"] for batch in batches for r in batch]
+    assert len(shown) == 1002 and shown.count("twin") == 2

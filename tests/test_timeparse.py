@@ -613,3 +613,17 @@ def test_a_zone_is_labelled_with_its_offset_at_that_time(
     zone: str, at_text: str, label: str
 ) -> None:
     assert zone_label(parse_zone(zone), at(at_text)) == label
+
+
+def test_an_unusable_time_is_echoed_cut_to_40_characters(
+    local_zone: Callable[[str], None],
+) -> None:
+    local_zone("America/Los_Angeles")  # year 1 at midnight here is year 0 in UTC
+    text = "0001-01-01T00:00:00" + " " * 30
+    with pytest.raises(UsageError) as caught:
+        parse_when(text, flag="--since", now_ms=NOW)
+    assert str(caught.value) == f"--since: {text[:40]!r} is not a usable time ({FORMATS_HELP})"
+    huge = "9" * 400  # a float's inf
+    with pytest.raises(UsageError) as caught:
+        parse_when(huge, flag="--since", now_ms=NOW)
+    assert str(caught.value) == f"--since: {huge[:40]!r} is not a usable time ({FORMATS_HELP})"
