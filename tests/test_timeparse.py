@@ -627,3 +627,23 @@ def test_an_unusable_time_is_echoed_cut_to_40_characters(
     with pytest.raises(UsageError) as caught:
         parse_when(huge, flag="--since", now_ms=NOW)
     assert str(caught.value) == f"--since: {huge[:40]!r} is not a usable time ({FORMATS_HELP})"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2025-11-26T09:40:00.5Z", NOW + 500),
+        ("2025-11-26T09:40:00.25Z", NOW + 250),
+        ("2025-11-26T09:40:00.123456789Z", NOW + 123),  # the API's nanoseconds, as jq prints
+        ("2025-11-26T09:40:00,5Z", NOW + 500),
+        ("2025-11-26T10:40:00.5+01:00", NOW + 500),
+    ],
+)
+def test_a_fraction_of_a_second_of_any_length_is_read_on_every_python(
+    text: str, expected: int
+) -> None:
+    """Python 3.10 reads only 3 or 6 digits after the point: these were no time there."""
+    assert parse_when(text, flag="--since", now_ms=NOW) == expected
+    wall = text.replace("Z", "")
+    if "+" not in wall:  # the same, without a zone: read in the zone asked for
+        assert parse_when(wall, flag="--since", now_ms=NOW, zone=UTC) == expected

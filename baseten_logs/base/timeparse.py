@@ -251,10 +251,17 @@ def _parse_epoch(text: str) -> int:
     return int(value // 1_000_000)
 
 
+# A second's fraction of any length, with a point or a comma (RFC 3339, ISO 8601).
+_FRACTION = re.compile(r"(?<=:\d\d)[.,](\d+)")
+
+
 def _parse_iso(text: str, zone: Zone) -> int | None:
     candidate = text.strip()
     if candidate[-1:] in ("Z", "z"):
         candidate = candidate[:-1] + "+00:00"
+    # Python 3.10's fromisoformat reads only 3 or 6 digits after a point (`.5`, the API's 9 of
+    # nanoseconds and a comma were no time there); 3.11 reads any, keeping 6. Read so on each.
+    candidate = _FRACTION.sub(lambda m: "." + m[1][:6].ljust(6, "0"), candidate, count=1)
     try:
         moment = datetime.fromisoformat(candidate)
     except ValueError:
