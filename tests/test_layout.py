@@ -421,6 +421,37 @@ def test_the_width_of_stdouts_own_terminal() -> None:
         os.close(follower)
 
 
+@pytest.mark.parametrize(
+    ("columns", "width"),
+    [("1", 1), ("0", 60), ("", 60), ("-5", 60), ("80x", 60), ("٣", 60)],
+)
+def test_columns_is_taken_when_it_is_a_positive_whole_number(columns: str, width: int) -> None:
+    """COLUMNS=1 is a width (a very narrow one); 0, empty or not a number is no width at all,
+    and the terminal is asked instead (60 columns here)."""
+    leader, follower = pty.openpty()
+    try:
+        fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 60, 0, 0))
+        with open(follower, "w", closefd=False) as stream:
+            assert stream_width(stream, {"COLUMNS": columns}) == width
+    finally:
+        os.close(leader)
+        os.close(follower)
+
+
+@pytest.mark.parametrize(("reported", "width"), [(0, None), (1, 1), (2, 2)])
+def test_a_terminal_that_reports_no_columns_has_no_width(reported: int, width: int | None) -> None:
+    """A pseudo-terminal nobody sized (a serial console, some CI runners) says 0 columns: that
+    is unknown, not a width to fit lines into."""
+    leader, follower = pty.openpty()
+    try:
+        fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, reported, 0, 0))
+        with open(follower, "w", closefd=False) as stream:
+            assert stream_width(stream, {}) == width
+    finally:
+        os.close(leader)
+        os.close(follower)
+
+
 def test_an_odd_records_json_log_drops_what_its_prefix_shows_too() -> None:
     """A record the fast path cannot take (a time sent as a number) is shaped the same: its
     fields that repeat the line's level and time are not shown twice."""

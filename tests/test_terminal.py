@@ -108,6 +108,8 @@ def test_terminal_width(monkeypatch: pytest.MonkeyPatch) -> None:
     assert terminal_width(env={}) == 100
     assert terminal_width(80, env={"COLUMNS": "wide"}) == 80
     assert terminal_width(80, env={"COLUMNS": "0"}) == 80
+    assert terminal_width(80, env={"COLUMNS": "1"}) == 1
+    assert terminal_width(80, env={"COLUMNS": "٣"}) == 80  # str.isdigit's, not a width
 
 
 def test_terminal_width_asks_stderr_when_stdout_is_piped(monkeypatch: pytest.MonkeyPatch) -> None:

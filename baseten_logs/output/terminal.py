@@ -116,15 +116,23 @@ def use_color(mode: ColorMode, stream: TextIO, env: Mapping[str, str]) -> bool:
     return is_terminal(stream, env)
 
 
+def _columns(env: Mapping[str, str]) -> int | None:
+    """`COLUMNS` when it is a positive whole number in ASCII digits, else None. (str.isdigit
+    takes "٣" and "³" too, and int() reads the first as 3: a width nobody meant.)"""
+    columns = env.get("COLUMNS", "")
+    if columns.isascii() and columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    return None
+
+
 def terminal_width(default: int = 100, *, env: Mapping[str, str] | None = None) -> int:
     """Columns of the terminal: `COLUMNS` if set, else the terminal's size, else `default`.
 
     `env` is for tests; it defaults to the process environment.
     """
     environ = os.environ if env is None else env
-    columns = environ.get("COLUMNS", "")
-    if columns.isdigit() and int(columns) > 0:
-        return int(columns)
+    if (columns := _columns(environ)) is not None:
+        return columns
     # stdout first, then stderr: one of them is usually still the terminal when the other is piped.
     for fd in (1, 2):
         try:
@@ -148,9 +156,8 @@ def stream_width(stream: TextIO, env: Mapping[str, str]) -> int | None:
     size; None when unknown (a log viewer that says it is a terminal, TTY_COMPATIBLE=1, has no
     width: lines are then left whole rather than fitted to a guess). Unlike terminal_width,
     another stream's terminal is not asked: stdout's lines are fitted to stdout only."""
-    columns = env.get("COLUMNS", "")
-    if columns.isdigit() and int(columns) > 0:
-        return int(columns)
+    if (columns := _columns(env)) is not None:
+        return columns
     try:
         size = os.get_terminal_size(stream.fileno()).columns
     except (AttributeError, OSError, ValueError):
