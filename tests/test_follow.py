@@ -515,6 +515,33 @@ def test_status_line_tells_the_time_of_the_last_poll_and_the_lines_so_far(
     assert statuses[-1].endswith(f", {len(shown)} new lines so far")
 
 
+def test_a_poll_with_a_new_line_on_its_first_page_only_polls_again_soon() -> None:
+    """New lines on any page of a poll count, not only on its last: a late line among the
+    first page's 1,000 older ones (the second page all shown before) is lines flowing, so the
+    next poll comes after min_interval, not after a longer idle wait."""
+    start = T0 - 10
+    lines = [(start, record(int((start + i / 1000) * 1e9), f"old {i}")) for i in range(1500)]
+    late = record(int((start + 0.1) * 1e9) + 1, "late")
+    live = LiveLogs([*lines, (T0 + 3, late)])
+    waits: list[tuple[float, float]] = []  # (when, how long)
+
+    def sleep(seconds: float) -> None:
+        waits.append((live.now, seconds))
+        live.sleep(seconds)
+
+    follower = Follower(live.fetch, clock=live.clock, sleep=sleep)
+    shown = [
+        r["message"]
+        for batch in follower.follow(start_ms=int(start * 1000), until_ms=int((T0 + 15) * 1000))
+        for r in batch
+    ]
+    assert shown.count("late") == 1 and len(shown) == 1501
+    after = [seconds for when, seconds in waits if when >= T0 + 3]
+    settings = FollowSettings()
+    assert after[0] > settings.min_interval  # idle until then: backed off
+    assert settings.min_interval in after  # the poll that found the late line
+
+
 def test_idle_polls_back_off_by_half_each_time() -> None:
     live = LiveLogs([])
     waits: list[float] = []

@@ -8,6 +8,7 @@ import pytest
 
 from baseten_logs.base.errors import UsageError
 from baseten_logs.reading.query import (
+    Filters,
     LogQuery,
     build_filters,
     follow_settings_for,
@@ -298,12 +299,29 @@ def test_replica_given_more_than_once_is_one_query_each() -> None:
         [("replica", "a1b2c")],
         [("replica", "d3e4f")],
     ]
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"one query each: send each_replica\(\)"):
         filters.params()  # never sent as if no replica were asked for
     one = build_filters(replica=["a1b2c"])
     assert one == build_filters(replica="a1b2c") and one.replicas == ()
     assert one.each_replica() == (one,)
     assert build_filters(replica=[]) == build_filters()
+
+
+def test_with_i_the_includes_and_excludes_are_applied_here_and_not_sent() -> None:
+    """The endpoint matches substrings case-sensitively: with -i they are kept back from the
+    request and applied here (local_only), the other filters still sent."""
+    both = build_filters(level="error", includes=["OOM"], excludes=["Health"], ignore_case=True)
+    assert both.params() == [("min_level", "ERROR")]
+    assert both.local_only() == Filters(includes=("OOM",), excludes=("Health",), ignore_case=True)
+    excludes = build_filters(excludes=["health"], ignore_case=True).local_only()
+    assert excludes == Filters(excludes=("health",), ignore_case=True)
+    includes = build_filters(includes=["oom"], ignore_case=True).local_only()
+    assert includes == Filters(includes=("oom",), ignore_case=True)
+    # Without -i the endpoint applies them; -i with no substrings leaves nothing to apply here.
+    sent = build_filters(includes=["OOM"], excludes=["Health"])
+    assert sent.local_only() is None
+    assert sent.params() == [("includes", "OOM"), ("excludes", "Health")]
+    assert build_filters(level="error", ignore_case=True).local_only() is None
 
 
 def test_too_many_or_empty_replicas_are_bad_input() -> None:
