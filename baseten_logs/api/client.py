@@ -285,9 +285,9 @@ class ApiClient:
     def close(self) -> None:
         self._http.close()
 
-    def get_json(self, path: str, params: Params = (), *, smaller_after: int | None = None) -> Any:
+    def get_json(self, path: str, params: Params = ()) -> Any:
         """GET `path`, retrying what is safe to retry; the parsed JSON body or a domain error."""
-        response = self._get_with_retries(path, params, smaller_after=smaller_after)
+        response = self._get_with_retries(path, params)
         return self._parsed(path, response)
 
     def _parsed(self, path: str, response: httpx.Response) -> Any:
