@@ -3,6 +3,7 @@ and the newest N lines a local filter keeps."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -17,7 +18,7 @@ from baseten_logs.reading.feed import (
     narrowed,
     opening_pages,
 )
-from baseten_logs.reading.pager import Direction, Pager
+from baseten_logs.reading.pager import Direction, Pager, WindowSpan
 from baseten_logs.reading.query import Filters, LogQuery
 from tests.fakeapi import LOGS_PATH, FakeLogs, record
 
@@ -109,22 +110,27 @@ def opening(
     *,
     newest_first: bool = False,
     concurrency: int = 1,
+    gaps: list[int] | None = None,
 ) -> tuple[list[tuple[str, str | None]], int]:
     """(message, chainlet) of every line of the opening window, and how many parallel
-    windows fetched it."""
+    windows fetched it. The crowded milliseconds reported go to `gaps` (None: there must be
+    none)."""
     window = LogQuery(LOGS_PATH, T0_MS, T0_MS + 40, limit=limit)
-    gaps: list[int] = []
+    reported: list[int] = []
     shown = opening_pages(
         client,
         feed,
         window,
         newest_first=newest_first,
         concurrency=concurrency,
-        on_gap=gaps.append,
+        on_gap=reported.append,
         prefetch_bytes=1 << 20,
     )
     lines = [(r["message"], r.get("chainlet")) for page in shown.pages for r in page]
-    assert gaps == []
+    if gaps is None:
+        assert reported == []
+    else:
+        gaps.extend(reported)
     return lines, len(shown.windows)
 
 
@@ -215,3 +221,84 @@ def test_a_crowd_narrowed_to_a_replica_asks_for_that_replica_alone(
     assert [r["message"] for r in got] == ["r1 a", "r1 c"]
     assert narrow("r3")(T0_MS, T0_MS + 40, "asc", 10) == []
     assert [call.get("replica") for call in logs_api.calls] == ["r1"]
+
+
+# Every way opening_pages walks: the newest N (one merged walk), a whole window walked by one
+# pager per source, and a whole window in parallel slices (two workers per source).
+WALKS = [
+    pytest.param(1100, 1, id="newest-n"),
+    pytest.param(None, 1, id="window"),
+    pytest.param(None, 4, id="parallel-window"),
+]
+CROWDED_MS = T0_MS + 7
+
+
+def crowded(logs_api: FakeLogs, replicas: tuple[str, ...]) -> list[str]:
+    """2,400 lines in one millisecond, more than a page from each end holds, shared by
+    `replicas`; their messages oldest first."""
+    for i in range(2400):
+        replica = replicas[i % len(replicas)]
+        logs_api.records.append(record(CROWDED_MS * MS + i, f"{replica} {i}", replica=replica))
+    return [f"{replicas[i % len(replicas)]} {i}" for i in range(2400)]
+
+
+def all_replicas_feed() -> Feed:
+    return Feed((Part(LogQuery(LOGS_PATH, T0_MS, T0_MS + 40), "pre"),))
+
+
+@pytest.mark.parametrize(("limit", "concurrency"), WALKS)
+def test_every_walk_asks_a_crowded_millisecond_replica_by_replica(
+    logs_api: FakeLogs, client: ApiClient, limit: int | None, concurrency: int
+) -> None:
+    """A millisecond of more lines than a page holds is asked for one replica at a time (the
+    feed's narrow), whichever way the window is walked: every line shown, no gap."""
+    messages = crowded(logs_api, ("r1", "r2"))
+    lines, _ = opening(client, all_replicas_feed(), limit, concurrency=concurrency)
+    assert sorted(message for message, _ in lines) == sorted(messages[-(limit or 2400) :])
+    assert {call.get("replica") for call in logs_api.calls} == {None, "r1", "r2"}
+
+
+@pytest.mark.parametrize(("limit", "concurrency"), WALKS)
+def test_every_walk_reports_a_millisecond_it_cannot_show_whole(
+    logs_api: FakeLogs, client: ApiClient, limit: int | None, concurrency: int
+) -> None:
+    """One replica's 2,400 lines in one millisecond: asking for that replica alone cannot
+    page through them either, and the run is told (its warning), whichever way it walks."""
+    crowded(logs_api, ("r1",))
+    gaps: list[int] = []
+    lines, _ = opening(client, all_replicas_feed(), limit, concurrency=concurrency, gaps=gaps)
+    assert set(gaps) == {CROWDED_MS}
+    assert lines
+
+
+@pytest.mark.parametrize(("limit", "concurrency"), WALKS)
+def test_every_walk_keeps_to_the_runs_window_span(
+    logs_api: FakeLogs, client: ApiClient, limit: int | None, concurrency: int
+) -> None:
+    """Once the API has refused a long window (the run's WindowSpan has shrunk), every walk
+    asks for windows no longer than the span."""
+    two_replicas(logs_api)
+    span = WindowSpan()
+    span.ms = 10
+    feed = replace(replicas_feed(), span=span)
+    lines, _ = opening(client, feed, limit, concurrency=concurrency)
+    assert [message for message, _ in lines] == ["r1 a", "r2 b", "r1 c", "r2 d"]
+    asked = [int(c["end_epoch_millis"]) - int(c["start_epoch_millis"]) for c in logs_api.calls]
+    assert asked and max(asked) <= 10
+
+
+@pytest.mark.parametrize(("limit", "concurrency"), WALKS)
+def test_every_walk_reports_a_crowd_only_the_level_detection_met(
+    logs_api: FakeLogs, client: ApiClient, limit: int | None, concurrency: int
+) -> None:
+    """--level asks a second query for unlevelled lines showing the level (level_filter): one
+    millisecond of 2,400 levelled INFO lines matching its pattern ("warn") is a crowd that
+    query cannot page through, though the page shown holds one line. The run is told."""
+    logs_api.records.append(record((T0_MS + 3) * MS, "WARNING: disk 91% full", level=None))
+    for i in range(2400):
+        logs_api.records.append(record(CROWDED_MS * MS + i, f"warnings reset {i}", level="INFO"))
+    feed = Feed((Part(LogQuery(LOGS_PATH, T0_MS, T0_MS + 40, Filters(min_level="WARNING"))),))
+    gaps: list[int] = []
+    lines, _ = opening(client, feed, limit, concurrency=concurrency, gaps=gaps)
+    assert lines == [("WARNING: disk 91% full", None)]
+    assert set(gaps) == {CROWDED_MS}

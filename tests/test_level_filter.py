@@ -342,6 +342,31 @@ def test_the_line_just_past_a_crowded_millisecond_is_still_shown(direction: Dire
         assert [end for _, end, *_ in asked] == [T0 + 40, T0 + 8, T0 + 7]
 
 
+def test_newest_first_past_a_crowded_millisecond_an_inclusive_end_hides_nothing_older() -> None:
+    """Stepped past a crowded millisecond (7), the walk asks up to 7 (`end` 7, as for a server
+    whose `end` excludes its millisecond). A server that includes it answers a whole page of
+    millisecond 7 again: that is the `end` being inclusive, not the window's end, and the
+    older lines (6 and 5) are still asked for, with `end` at 6."""
+    crowded = [
+        record((T0 + 7) * MS + i, f"{'ERROR' if i % 2 == 0 else 'INFO'}: {i}", level=None)
+        for i in range(6)
+    ]
+    older = [record((T0 + ms) * MS, f"ERROR: at {ms}", level=None) for ms in (5, 6)]
+    gaps: list[int] = []
+    asked: list[tuple[int, int, str, int]] = []
+    fetch = levelled_and_detected(
+        nothing,
+        inclusive_fetch([*older, *crowded], asked),
+        detected_at_least("ERROR"),
+        on_gap=gaps.append,
+        page_size=3,
+    )
+    got = messages_of(fetch(T0, T0 + 40, "desc", 3))
+    assert got == ["ERROR: 4", "ERROR: at 6", "ERROR: at 5"]
+    assert gaps == [T0 + 7]
+    assert [end for _, end, *_ in asked] == [T0 + 40, T0 + 8, T0 + 7, T0 + 6]
+
+
 def inclusive_fetch(
     records: list[dict[str, Any]], asked: list[tuple[int, int, str, int]] | None = None
 ) -> Any:

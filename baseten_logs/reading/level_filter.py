@@ -158,11 +158,13 @@ class _UnlevelledWalk:
         kept: list[Record] = []
         at_seam: Seam | None = None  # the millisecond re-fetched by the next request
         low, high = start, end
+        end_includes = False  # learned: this server's `end` includes its millisecond
         while True:
             page, self._size = fetch_shrinking(self._fetch, low, high, direction, self._size)
             seam = None if at_seam is None else at_seam.ms
             seen = _nothing_seen if at_seam is None else at_seam.skipper()
             frontier: int | None = None  # the furthest millisecond of the lines in range
+            past = False  # a line past the seam (desc): the server's `end` included seam + 1
             for record in page:
                 ms = record_ms(record)
                 if ms is None:  # no place in time: kept or not by its text alone
@@ -172,6 +174,7 @@ class _UnlevelledWalk:
                 if ms < low or ms > high:
                     continue  # outside what was asked: a server ignoring the window
                 if seam is not None and (ms > seam if descending else ms < seam):
+                    past = True
                     continue  # asked for one millisecond more than wanted (desc)
                 if frontier is None or (ms < frontier if descending else ms > frontier):
                     frontier = ms
@@ -179,6 +182,13 @@ class _UnlevelledWalk:
                     continue
                 if self._keep(record):
                     kept.append(record)
+            if past and frontier is None and not end_includes and len(page) >= self._size:
+                # The whole page was the millisecond past the seam (a crowded one just stepped
+                # past): this server's `end` includes its millisecond. Ask again, `end` at the
+                # seam, rather than take the full page for the end of the window.
+                end_includes = True
+                high = high - 1
+                continue
             if len(page) < self._size or len(kept) >= want or frontier is None:
                 return kept
             if reach is not None and (frontier < reach if descending else frontier > reach):
@@ -192,7 +202,8 @@ class _UnlevelledWalk:
                 at_seam = Seam.of_page(page, frontier)
             seam = frontier
             if descending:
-                high = seam + 1  # lines past the seam are dropped above, whatever `end` includes
+                # Lines past the seam are dropped above, whatever `end` includes.
+                high = seam if end_includes else seam + 1
                 if seam < low:
                     return kept
             else:
