@@ -180,7 +180,7 @@ def test_a_signal_inside_deferred_is_raised_once_the_block_is_done(
 ) -> None:
     done = []
     with pytest.raises(KeyboardInterrupt), interrupts.deferred():
-        os.kill(os.getpid(), signum)
+        signal.raise_signal(signum)
         done.append("the rest of the page")
     assert done == ["the rest of the page"]
     interrupts.caught()  # what the entry point does with it
@@ -190,7 +190,7 @@ def test_a_signal_inside_deferred_is_raised_once_the_block_is_done(
 
 def test_the_blocks_own_failure_wins_over_a_waiting_signal(handlers: None) -> None:
     with pytest.raises(OutputError), interrupts.deferred():
-        os.kill(os.getpid(), signal.SIGINT)
+        signal.raise_signal(signal.SIGINT)
         raise OutputError("cannot write to stdout: No space left on device")
     with interrupts.deferred():  # the signal is not raised later, out of place
         pass
@@ -199,8 +199,8 @@ def test_the_blocks_own_failure_wins_over_a_waiting_signal(handlers: None) -> No
 def test_a_second_ctrl_c_while_one_waits_is_raised_at_once(handlers: None) -> None:
     done = []
     with pytest.raises(KeyboardInterrupt), interrupts.deferred():
-        os.kill(os.getpid(), signal.SIGINT)
-        os.kill(os.getpid(), signal.SIGINT)
+        signal.raise_signal(signal.SIGINT)
+        signal.raise_signal(signal.SIGINT)
         done.append("never")
     assert done == []
 
@@ -227,7 +227,7 @@ def test_a_signal_python_lost_is_raised_before_the_next_page(handlers: None, sig
 def test_a_signal_raised_at_a_blocks_end_and_lost_is_raised_again(handlers: None) -> None:
     try:
         with interrupts.deferred():
-            os.kill(os.getpid(), signal.SIGTERM)
+            signal.raise_signal(signal.SIGTERM)
     except KeyboardInterrupt:
         pass  # as if lost
     with pytest.raises(interrupts.Terminated), interrupts.deferred():
