@@ -357,6 +357,7 @@ def test_a_path_that_only_contains_v1_is_kept() -> None:
         ("https://app.baseten.co", "https://api.baseten.co"),
         ("https://app.baseten.co/models/abc1234/logs", "https://api.baseten.co"),
         ("https://app.dev.baseten.co/", "https://api.mc-dev.baseten.co"),
+        ("https://APP.Baseten.co", "https://api.Baseten.co"),
     ],
 )
 def test_the_web_apps_url_given_as_the_api_url_is_mapped_with_a_note(
@@ -377,7 +378,16 @@ def test_the_web_apps_url_given_as_the_api_url_is_mapped_with_a_note(
     assert checked[-1] == f"API URL: {api} from {source} (mapped from the app URL {app})"
 
 
-@pytest.mark.parametrize("url", ["https://app.example.test", "https://api.baseten.co"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://app.example.test",
+        "https://api.baseten.co",
+        "https://baseten.co",
+        "https://app.notbaseten.co",  # another domain that ends in the same letters
+        "https://app.baseten.co.proxy.test",
+    ],
+)
 def test_other_api_urls_are_taken_as_given(url: str) -> None:
     notes: list[str] = []
     creds = resolve_credentials(api_key=KEY, api_url=url, env={}, warn=notes.append)

@@ -26,7 +26,7 @@ def app_url_to_api_url(url: str) -> str:
     hostname, colon, port = hostport.partition(":")
     if hostname.lower() in _API_HOSTS:
         hostport = _API_HOSTS[hostname.lower()] + colon + port
-    elif hostport.startswith("app."):
+    elif hostport[:4].lower() == "app.":  # a host name's case means nothing
         hostport = "api." + hostport[len("app.") :]
     return f"{parts.scheme or 'https'}://{userinfo}{at}{hostport}"
 
@@ -38,11 +38,10 @@ def baseten_app_api_url(url: str) -> str | None:
     proxy, and is taken as given. (A trussrc holds an app URL by design: that one always maps.)
     """
     try:
-        host = (urlsplit(url.strip()).hostname or "").lower()
+        host = urlsplit(url.strip()).hostname or ""  # lower-cased by urlsplit
     except ValueError:
         return None  # check_api_url words it
-    baseten = host == "baseten.co" or host.endswith(".baseten.co")
-    if host in _API_HOSTS or (baseten and host.startswith("app.")):
+    if host in _API_HOSTS or (host.startswith("app.") and host.endswith(".baseten.co")):
         return app_url_to_api_url(url)
     return None
 
