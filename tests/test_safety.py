@@ -160,11 +160,15 @@ def test_sigterm_and_sighup_end_like_ctrl_c_with_their_own_status(
 
 @pytest.fixture
 def handlers() -> Iterator[None]:
-    """interrupts.install() for one test, this process's own handlers put back after it."""
+    """interrupts.install() for one test, this process's own handlers put back after it.
+
+    As in a terminal, Ctrl-C starts with Python's own handler: a suite started in the
+    background (`make mutate &`) inherits SIGINT ignored, which install() rightly keeps."""
     saved = {
         each: signal.getsignal(each) for each in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
     }
     interrupts.reset()
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     interrupts.install()
     try:
         yield
