@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from baseten_logs.api.page import Page
 from baseten_logs.base.levels import LEVEL_RANK, LEVELS, detect_level, effective_level
 from baseten_logs.reading.level_filter import (
+    _UnlevelledWalk,
     detected_at_least,
     levelled_and_detected,
     marker_pattern,
@@ -365,6 +366,45 @@ def test_newest_first_past_a_crowded_millisecond_an_inclusive_end_hides_nothing_
     assert got == ["ERROR: 4", "ERROR: at 6", "ERROR: at 5"]
     assert gaps == [T0 + 7]
     assert [end for _, end, *_ in asked] == [T0 + 40, T0 + 8, T0 + 7, T0 + 6]
+
+
+def walked(records: list[dict[str, Any]], size: int) -> tuple[list[str], list[int], list[int]]:
+    """The unlevelled walk, newest first, in pages of `size`, over an endpoint whose `end` is
+    inclusive: (the messages kept, the crowded milliseconds reported, each request's `end`)."""
+    gaps: list[int] = []
+    asked: list[tuple[int, int, str, int]] = []
+    ordered = sorted(records, key=lambda r: int(r["timestamp"]))
+    walk = _UnlevelledWalk(inclusive_fetch(ordered, asked), lambda r: True, gaps.append, size)
+    kept = walk.kept(T0, T0 + 40, "desc", 100, None)
+    return messages_of(kept), gaps, [end - T0 for _, end, *_ in asked]
+
+
+def at(ms: int, name: str) -> dict[str, Any]:
+    return record((T0 + ms) * MS + int(name[-1:], 36), name, level=None)
+
+
+def test_newest_first_an_inclusive_end_learned_once_holds_past_a_second_crowd() -> None:
+    """Two crowded milliseconds (7 and 5, six lines each; pages of three). Past the first, the
+    server's inclusive `end` is learned; past the second, `end` is the seam at once: its three
+    lines beyond the first page's are reported missing, and the line at 3 is still read."""
+    records = [at(7, f"7.{i}") for i in range(6)] + [at(5, f"5.{i}") for i in range(6)]
+    records += [at(6, "6.a"), at(3, "3.a")]
+    kept, gaps, ends = walked(records, 3)
+    assert kept == ["7.5", "7.4", "7.3", "6.a", "5.5", "5.4", "5.3", "3.a"]
+    assert gaps == [T0 + 7, T0 + 5]
+    assert ends == [40, 8, 7, 6, 5, 4]
+
+
+def test_newest_first_a_page_spent_on_lines_already_shown_is_not_a_crowd() -> None:
+    """Pages of three: the first ends at 8 with 8.b, the next asks up to 9 (`end` = seam + 1)
+    and an inclusive server sends 9.b and 9.a again, then 8.b, seen: a full page that did not
+    move past 8. That is the inclusive `end`, not a crowded millisecond: asked again up to 8,
+    8.a is read, and no gap is reported."""
+    records = [at(9, "9.a"), at(9, "9.b"), at(8, "8.a"), at(8, "8.b"), at(4, "4.a")]
+    kept, gaps, ends = walked(records, 3)
+    assert kept == ["9.b", "9.a", "8.b", "8.a", "4.a"]
+    assert gaps == []
+    assert ends == [40, 9, 8, 4]
 
 
 def inclusive_fetch(

@@ -161,6 +161,7 @@ class _UnlevelledWalk:
         end_includes = False  # learned: this server's `end` includes its millisecond
         while True:
             page, self._size = fetch_shrinking(self._fetch, low, high, direction, self._size)
+            kept_before = len(kept)
             seam = None if at_seam is None else at_seam.ms
             seen = _nothing_seen if at_seam is None else at_seam.skipper()
             frontier: int | None = None  # the furthest millisecond of the lines in range
@@ -182,13 +183,17 @@ class _UnlevelledWalk:
                     continue
                 if self._keep(record):
                     kept.append(record)
-            if past and frontier is None and not end_includes and len(page) >= self._size:
-                # The whole page was the millisecond past the seam (a crowded one just stepped
-                # past): this server's `end` includes its millisecond. Ask again, `end` at the
-                # seam, rather than take the full page for the end of the window.
+            if past and not end_includes:
+                # A line past the seam came back for `end` = seam + 1: this server's `end`
+                # includes its millisecond, and from now on `end` is the seam itself. A full
+                # page may have been spent on those lines: all of it (a crowded millisecond just
+                # stepped past), or enough that the seam looks crowded when it is not. It is
+                # asked again, what it kept dropped, to be kept from the new answer.
                 end_includes = True
-                high = high - 1
-                continue
+                if len(page) >= self._size:
+                    del kept[kept_before:]
+                    high -= 1  # the seam
+                    continue
             if len(page) < self._size or len(kept) >= want or frontier is None:
                 return kept
             if reach is not None and (frontier < reach if descending else frontier > reach):
