@@ -127,8 +127,12 @@ def test_follow_shows_a_restart_as_it_happens() -> None:
     now = int(time.time() * 1000)
     # The emulator's second planted restart, moved so that its attempt starts 6 s from now.
     anchor = now + 47 * 60_000 - 2_100 - 3_100 + 6_000
+    # No late lines: the crash's "exited" line comes 2.75 s before the attempt starts, and lines
+    # arrive within 2 s, so it is polled before any line past the start-up's time. One of the 2%
+    # of lines the emulator makes up to 30 s late would be shown after the start-up, as a late
+    # line is (seen twice on a loaded machine).
     config = EmulatorConfig(
-        seed=5, rates={DEPLOYMENT: 30.0}, rate_limit_per_s=None, anchor_ms=anchor
+        seed=5, rates={DEPLOYMENT: 30.0}, rate_limit_per_s=None, anchor_ms=anchor, late_share=0.0
     )
     with Emulator(config) as live:
         restart = live.restarts[1]
