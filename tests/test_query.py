@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from baseten_logs.base.errors import UsageError
+from baseten_logs.base.timeparse import parse_zone
 from baseten_logs.reading.query import (
     Filters,
     LogQuery,
@@ -104,8 +105,10 @@ def test_with_i_the_pattern_sent_is_what_the_length_cap_counts() -> None:
     assert build_filters(grep="g" * 252, ignore_case=True).search_pattern == "(?i)" + "g" * 252
     with pytest.raises(UsageError) as caught:
         build_filters(grep="g" * 253, ignore_case=True)
-    assert caught.value.flag == "--grep"
-    assert "shorten it by 1" in str(caught.value)
+    assert str(caught.value) == (
+        "--grep: is 253 characters long, and -i sends it after (?i): 257; the API takes at most "
+        "256 (shorten it by 1)"
+    )
     assert build_filters(grep="g" * 256).search_pattern == "g" * 256  # without -i, as typed
 
 
@@ -286,6 +289,18 @@ def test_window_edges_that_are_still_fine() -> None:
     assert resolve_window(since="1h", until="1h", now_ms=NOW) == (NOW - 3_600_000,) * 2
 
 
+def test_both_ends_of_the_window_are_read_in_the_zone_given() -> None:
+    """--tz +09:00: a wall-clock --since and --until are both Tokyo's, nine hours before UTC's
+    (and the machine's own zone, whatever it is, has no say)."""
+    tokyo = parse_zone("+09:00")
+    since, until = resolve_window(
+        since="2025-11-26T09:00", until="2025-11-26T10:00", now_ms=NOW, zone=tokyo
+    )
+    nine_hours = 9 * 3_600_000
+    assert since == 1_764_147_600_000 - nine_hours  # 2025-11-26T09:00Z, less nine hours
+    assert until == since + 3_600_000
+
+
 def test_the_default_window_ends_now(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("baseten_logs.reading.query.time.time", lambda: NOW / 1000)
     assert resolve_window(since=None, until=None) == (NOW - 30 * 60_000, NOW)
@@ -299,7 +314,9 @@ def test_replica_given_more_than_once_is_one_query_each() -> None:
         [("replica", "a1b2c")],
         [("replica", "d3e4f")],
     ]
-    with pytest.raises(ValueError, match=r"one query each: send each_replica\(\)"):
+    with pytest.raises(
+        ValueError, match=r"^several replicas are one query each: send each_replica\(\)$"
+    ):
         filters.params()  # never sent as if no replica were asked for
     one = build_filters(replica=["a1b2c"])
     assert one == build_filters(replica="a1b2c") and one.replicas == ()
@@ -325,8 +342,14 @@ def test_with_i_the_includes_and_excludes_are_applied_here_and_not_sent() -> Non
 
 
 def test_too_many_or_empty_replicas_are_bad_input() -> None:
-    with pytest.raises(UsageError, match="--replica"):
-        build_filters(replica=[f"r{i:04d}" for i in range(17)])
+    sixteen = [f"r{i:04d}" for i in range(16)]
+    assert build_filters(replica=sixteen).replicas == tuple(sixteen)
+    with pytest.raises(UsageError) as caught:
+        build_filters(replica=[*sixteen, "r9999"])
+    assert str(caught.value) == (
+        "--replica: given 17 times; at most 16 (each is a query of its own) "
+        "(leave --replica out to see every replica)"
+    )
     with pytest.raises(UsageError, match="--replica: is empty"):
         build_filters(replica=["a1b2c", ""])
 

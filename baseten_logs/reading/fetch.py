@@ -124,7 +124,7 @@ def display_pages(
     pager: Pager,
     query: LogQuery,
     *,
-    newest_first: bool = False,
+    newest_first: bool,
     parallel: ParallelWindow | None = None,
 ) -> Iterator[list[Record]]:
     """Pages in the order they are shown: oldest first unless `newest_first`.
