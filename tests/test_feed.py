@@ -127,6 +127,8 @@ def opening(
         prefetch_bytes=1 << 20,
     )
     lines = [(r["message"], r.get("chainlet")) for page in shown.pages for r in page]
+    # A parallel window made is the one that walked its source: it held what it fetched.
+    assert all(window.budget.peak > 0 for window in shown.windows)
     if gaps is None:
         assert reported == []
     else:
