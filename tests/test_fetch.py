@@ -113,6 +113,17 @@ def test_a_line_whose_time_cannot_be_read_is_shown_and_named_on_stderr(
     assert "line 2 of page 1" in err and "has a time that cannot be read ('bad')" in err
 
 
+def test_an_answer_with_bytes_that_are_not_utf8_is_named_on_stderr_once(
+    httpx_mock: HTTPXMock, api_env: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    page = b'{"logs": [{"timestamp": "%d", "message": "caf\xe9"}]}' % ((T0 + 1) * MS)
+    httpx_mock.add_response(url=re.compile(rf"{API_URL}{LOGS_PATH}.*"), content=page)
+    got = fetch_logs(LogQuery(LOGS_PATH, T0, T0 + 100, limit=None))
+    assert messages(got) == ["caf\ufffd"]
+    err = capsys.readouterr().err
+    assert err.count("not UTF-8") == 1 and "shown as \ufffd" in err
+
+
 def test_the_environment_caps_what_one_answer_may_hold(
     logs_api: FakeLogs, monkeypatch: pytest.MonkeyPatch
 ) -> None:
