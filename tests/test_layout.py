@@ -11,8 +11,9 @@ import os
 import pty
 import struct
 import termios
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any, TextIO
 
 import pytest
 from pytest_httpx import HTTPXMock
@@ -408,17 +409,24 @@ def test_view_on_a_narrow_terminal(tmp_path: Any) -> None:
     assert result.stdout == render(RECORDS, prefix="none", width=60)
 
 
-def test_the_width_of_stdouts_own_terminal() -> None:
+@contextmanager
+def terminal_of(columns: int) -> Iterator[TextIO]:
+    """A stream written to a pseudo-terminal that says it is `columns` wide."""
     leader, follower = pty.openpty()
     try:
-        fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 60, 0, 0))
+        fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
         with open(follower, "w", closefd=False) as stream:
-            assert stream_width(stream, {}) == 60
-            assert stream_width(stream, {"COLUMNS": "132"}) == 132
-            assert screen_layout(None, stream, {}) == Layout("short", 60, message_only=True)
+            yield stream
     finally:
         os.close(leader)
         os.close(follower)
+
+
+def test_the_width_of_stdouts_own_terminal() -> None:
+    with terminal_of(60) as stream:
+        assert stream_width(stream, {}) == 60
+        assert stream_width(stream, {"COLUMNS": "132"}) == 132
+        assert screen_layout(None, stream, {}) == Layout("short", 60, message_only=True)
 
 
 @pytest.mark.parametrize(
@@ -428,28 +436,16 @@ def test_the_width_of_stdouts_own_terminal() -> None:
 def test_columns_is_taken_when_it_is_a_positive_whole_number(columns: str, width: int) -> None:
     """COLUMNS=1 is a width (a very narrow one); 0, empty or not a number is no width at all,
     and the terminal is asked instead (60 columns here)."""
-    leader, follower = pty.openpty()
-    try:
-        fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 60, 0, 0))
-        with open(follower, "w", closefd=False) as stream:
-            assert stream_width(stream, {"COLUMNS": columns}) == width
-    finally:
-        os.close(leader)
-        os.close(follower)
+    with terminal_of(60) as stream:
+        assert stream_width(stream, {"COLUMNS": columns}) == width
 
 
 @pytest.mark.parametrize(("reported", "width"), [(0, None), (1, 1), (2, 2)])
 def test_a_terminal_that_reports_no_columns_has_no_width(reported: int, width: int | None) -> None:
     """A pseudo-terminal nobody sized (a serial console, some CI runners) says 0 columns: that
     is unknown, not a width to fit lines into."""
-    leader, follower = pty.openpty()
-    try:
-        fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, reported, 0, 0))
-        with open(follower, "w", closefd=False) as stream:
-            assert stream_width(stream, {}) == width
-    finally:
-        os.close(leader)
-        os.close(follower)
+    with terminal_of(reported) as stream:
+        assert stream_width(stream, {}) == width
 
 
 def test_an_odd_records_json_log_drops_what_its_prefix_shows_too() -> None:

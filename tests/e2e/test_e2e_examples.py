@@ -272,15 +272,15 @@ def test_every_example_prints_something(sparse: Emulator, busy: Emulator, tmp_pa
     groups: dict[str, list[Example]] = {}
     for example in EXAMPLES:
         groups.setdefault(example.group, []).append(example)
-    envs = {id(sparse): _env(sparse), id(busy): _env(busy)}
+    following, plain = (busy, _env(busy)), (sparse, _env(sparse))
 
     def run_group(number: int, examples: list[Example]) -> list[str]:
         cwd = tmp_path / str(number)
         cwd.mkdir()
         failures = []
         for example in examples:
-            emu = busy if _follows(example.line) else sparse
-            if failure := _run(example, emu, cwd, envs[id(emu)]):
+            emu, env = following if _follows(example.line) else plain
+            if failure := _run(example, emu, cwd, env):
                 failures.append(failure)
         return failures
 
