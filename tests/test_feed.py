@@ -238,10 +238,12 @@ CROWDED_MS = T0_MS + 7
 def crowded(logs_api: FakeLogs, replicas: tuple[str, ...]) -> list[str]:
     """2,400 lines in one millisecond, more than a page from each end holds, shared by
     `replicas`; their messages oldest first."""
+    messages = []
     for i in range(2400):
         replica = replicas[i % len(replicas)]
-        logs_api.records.append(record(CROWDED_MS * MS + i, f"{replica} {i}", replica=replica))
-    return [f"{replicas[i % len(replicas)]} {i}" for i in range(2400)]
+        messages.append(f"{replica} {i}")
+        logs_api.records.append(record(CROWDED_MS * MS + i, messages[-1], replica=replica))
+    return messages
 
 
 def all_replicas_feed() -> Feed:
